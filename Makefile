@@ -1,0 +1,27 @@
+# Berth: the two set-up commands (`make demo`, `make test`) install what they need on a fresh Debian machine.
+MVN := scripts/mvn
+SETUP := scripts/setup.sh
+
+.PHONY: build test demo bench install setup clean
+
+setup:
+	@$(SETUP)
+
+## Build everything without running tests.
+build: setup
+	$(MVN) -q install -DskipTests
+
+## Run the whole test suite (needs root: tests build labs of network namespaces).
+test: setup
+	$(MVN) install
+
+## Berth's main job in an isolated lab.
+demo: build
+	scripts/demo.sh
+
+## Benchmarks (endpoint creation vs ip -batch and one ip per step).
+bench: build
+	scripts/bench.sh
+
+clean:
+	$(MVN) -q clean

@@ -1,0 +1,79 @@
+package dev.berth.lab;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One namespace of a lab, playing a host, a container, a switch or an outside machine. */
+public final class LabHost {
+    private final Lab lab;
+    private final String role;
+    private final String netns;
+
+    LabHost(Lab lab, String role, String netns) {
+        this.lab = lab;
+        this.role = role;
+        this.netns = netns;
+    }
+
+    public String role() {
+        return role;
+    }
+
+    /** The namespace name, {@code blab-<run id>-<role>}. */
+    public String name() {
+        return netns;
+    }
+
+    public Path netnsPath() {
+        return Path.of("/run/netns", netns);
+    }
+
+    /** Runs a command inside this host and returns what happened, whatever its exit code. */
+    public ExecResult exec(String... command) {
+        return Commands.run(inside(command));
+    }
+
+    /** Runs a command inside this host; throws when it fails. */
+    public ExecResult run(String... command) {
+        return exec(command).check();
+    }
+
+    /** Runs a shell script inside this host; throws when it fails. */
+    public ExecResult sh(String script) {
+        return run("sh", "-c", script);
+    }
+
+    /** {@code ip -n NETNS ARGS...}; throws when it fails. */
+    public ExecResult ip(String... args) {
+        List<String> c = new ArrayList<>(List.of("ip", "-n", netns));
+        c.addAll(List.of(args));
+        return Commands.run(c).check();
+    }
+
+    /** Starts a background process inside this host; the lab stops it (by PID) when it closes. */
+    public LabProcess spawn(String... command) {
+        return lab.spawn(inside(command));
+    }
+
+    /** One ICMP echo to {@code address} with a 2 s limit; true when it was answered. */
+    public boolean ping(String address) {
+        return exec("ping", "-n", "-q", "-c", "1", "-W", "2", address).ok();
+    }
+
+    /** Sets a sysctl of this host's namespace, e.g. {@code net.ipv4.ip_forward=1}. */
+    public void sysctl(String key, String value) {
+        run("sysctl", "-q", "-w", key + "=" + value);
+    }
+
+    List<String> inside(String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        c.addAll(List.of(command));
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return netns;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.berth.netlink;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.berth.netlink.sys.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A NETLINK_ROUTE socket bound in the network namespace of the thread that opened it; every
+ * request made through it acts on that namespace, whichever thread makes it. Requests are
+ * serialised; replies are matched to requests by sequence number.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    private static final int RECV_SIZE = 128 * 1024;
+    private static final int SEND_SIZE = 64 * 1024;
+    private static final int DUMP_RETRIES = 5;
+
+    private final int fd;
+    private final int portId;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment recvBuf = arena.allocate(RECV_SIZE, 8);
+    private MemorySegment sendBuf = arena.allocate(SEND_SIZE, 8);
+    private final ReentrantLock lock = new ReentrantLock();
+    private int seq = ThreadLocalRandom.current().nextInt(1 << 20, 1 << 30);
+    private boolean closed;
+
+    private NetlinkSocket(int fd, int portId) {
+        this.fd = fd;
+        this.portId = portId;
+    }
+
+    /** Opens a route socket in the calling thread's network namespace. */
+    public static NetlinkSocket open() {
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Nl.NETLINK_ROUTE);
+        try {
+            Libc.setsockoptInt(fd, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, 1);
+            // Errors then carry only the request's header, not its whole body.
+            Libc.setsockoptInt(fd, Nl.SOL_NETLINK, Nl.NETLINK_CAP_ACK, 1);
+            Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, 1 << 20);
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment addr = a.allocate(12, 4); // sockaddr_nl: family, pad, pid, groups
+                addr.set(JAVA_SHORT, 0, (short) Libc.AF_NETLINK);
+                Libc.bind(fd, addr);
+                MemorySegment len = a.allocateFrom(JAVA_INT, 12);
+                Libc.getsockname(fd, addr, len);
+                return new NetlinkSocket(fd, addr.get(JAVA_INT, 4));
+            }
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    /** The port id the kernel assigned to this socket. */
+    public int portId() {
+        return portId;
+    }
+
+    /** Sends a request that changes state and waits for its acknowledgement; throws if the kernel refused. */
+    public void request(MessageWriter msg, String operation) {
+        requestAll(List.of(new Request(msg, operation)));
+    }
+
+    /** A request paired with the words that describe it in errors. */
+    public record Request(MessageWriter message, String operation) {}
+
+    /**
+     * Sends several requests in one datagram and waits for every acknowledgement. The kernel
+     * carries out each in turn even when one fails, so this is not atomic: the first failure is
+     * thrown after all answers are in, and the caller undoes what succeeded.
+     */
+    public void requestAll(List<Request> requests) {
+        lock.lock();
+        try {
+            int first = seq + 1;
+            List<byte[]> wire = new ArrayList<>(requests.size());
+            for (Request r : requests) {
+                int flags = r.message.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK;
+                wire.add(withFlags(r.message.toBytes(++seq, 0), flags));
+            }
+            send(wire);
+            NetlinkException failure = null;
+            int pending = requests.size();
+            while (pending > 0) {
+                int n = receive();
+                ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
+                for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
+                    int len = b.getInt(off);
+                    if (len < Nl.HEADER_SIZE) break;
+                    int type = b.getShort(off + 4) & 0xffff;
+                    int mseq = b.getInt(off + 8);
+                    int idx = mseq - first;
+                    if (type == Nl.NLMSG_ERROR && idx >= 0 && idx < requests.size()) {
+                        pending--;
+                        NetlinkException e = errorOf(b, off, len, requests.get(idx).operation);
+                        if (e != null && failure == null) failure = e;
+                    }
+                    off += Nl.align(len);
+                }
+            }
+            if (failure != null) throw failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends a get request that the kernel answers with one message (e.g. a link by name) and
+     * returns what {@code parser} makes of it.
+     */
+    public <T> T get(MessageWriter msg, String operation, Function<Message, T> parser) {
+        List<T> all = exchange(msg, operation, parser, false);
+        if (all.isEmpty()) throw NetlinkException.of(operation, dev.berth.netlink.sys.Errno.ENOENT, "no answer");
+        return all.getFirst();
+    }
+
+    /**
+     * Dumps a table: every answer message is handed to {@code parser} (which may return null to
+     * skip it) while its bytes are valid. Restarts when the kernel says the table changed mid-dump.
+     */
+    public <T> List<T> dump(MessageWriter msg, String operation, Function<Message, T> parser) {
+        return exchange(msg, operation, parser, true);
+    }
+
+    private <T> List<T> exchange(MessageWriter msg, String operation, Function<Message, T> parser, boolean dump) {
+        lock.lock();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                List<T> out = new ArrayList<>();
+                int mySeq = ++seq;
+                int flags = msg.flags() | Nl.NLM_F_REQUEST | (dump ? Nl.NLM_F_DUMP : 0);
+                send(List.of(withFlags(msg.toBytes(mySeq, 0), flags)));
+                boolean interrupted = collect(mySeq, operation, parser, out, dump);
+                if (!interrupted || attempt >= DUMP_RETRIES) return out;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads answers for {@code mySeq} until done; returns whether the dump was interrupted. */
+    private <T> boolean collect(int mySeq, String operation, Function<Message, T> parser, List<T> out, boolean dump) {
+        boolean interrupted = false;
+        while (true) {
+            int n = receive();
+            ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
+            for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
+                int len = b.getInt(off);
+                if (len < Nl.HEADER_SIZE || off + len > n) break;
+                int type = b.getShort(off + 4) & 0xffff;
+                int flags = b.getShort(off + 6) & 0xffff;
+                int mseq = b.getInt(off + 8);
+                if (mseq == mySeq) {
+                    if ((flags & Nl.NLM_F_DUMP_INTR) != 0) interrupted = true;
+                    if (type == Nl.NLMSG_DONE) return interrupted;
+                    if (type == Nl.NLMSG_ERROR) {
+                        NetlinkException e = errorOf(b, off, len, operation);
+                        if (e != null) throw e;
+                        return interrupted;
+                    }
+                    ByteBuffer payload = b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
+                    T t = parser.apply(new Message(type, flags, mseq, payload));
+                    if (t != null) out.add(t);
+                    if (!dump) return interrupted;
+                }
+                off += Nl.align(len);
+            }
+        }
+    }
+
+    private static byte[] withFlags(byte[] wire, int flags) {
+        ByteBuffer.wrap(wire).order(ByteOrder.nativeOrder()).putShort(6, (short) flags);
+        return wire;
+    }
+
+    private void send(List<byte[]> messages) {
+        int total = 0;
+        for (byte[] m : messages) total += m.length;
+        if (total > sendBuf.byteSize()) sendBuf = arena.allocate(Math.max(total, sendBuf.byteSize() * 2), 8);
+        int off = 0;
+        for (byte[] m : messages) {
+            MemorySegment.copy(m, 0, sendBuf, java.lang.foreign.ValueLayout.JAVA_BYTE, off, m.length);
+            off += m.length;
+        }
+        Libc.send(fd, sendBuf, total, 0);
+    }
+
+    private int receive() {
+        long n = Libc.recv(fd, recvBuf, RECV_SIZE, Libc.MSG_TRUNC);
+        if (n > RECV_SIZE) throw new IllegalStateException("netlink answer of " + n + " bytes exceeds the receive buffer");
+        return (int) n;
+    }
+
+    /** Decodes an NLMSG_ERROR at {@code off}; null means it was a positive acknowledgement. */
+    private static NetlinkException errorOf(ByteBuffer b, int off, int len, String operation) {
+        int error = b.getInt(off + Nl.HEADER_SIZE);
+        if (error == 0) return null;
+        int flags = b.getShort(off + 6) & 0xffff;
+        String extack = null;
+        if ((flags & Nl.NLM_F_ACK_TLVS) != 0) {
+            int inner = Nl.HEADER_SIZE + 4; // header + error code
+            int echoed = (flags & Nl.NLM_F_CAPPED) != 0 ? Nl.HEADER_SIZE : b.getInt(off + inner);
+            int tlvStart = off + inner + Nl.align(echoed);
+            if (tlvStart < off + len) {
+                extack = Attributes.parse(b.slice(tlvStart, off + len - tlvStart)).string(Nl.NLMSGERR_ATTR_MSG);
+            }
+        }
+        return NetlinkException.of(operation, -error, extack);
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            Libc.close(fd);
+            arena.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

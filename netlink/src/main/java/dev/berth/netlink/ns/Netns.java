@@ -1,0 +1,170 @@
+package dev.berth.netlink.ns;
+
+import dev.berth.netlink.route.Rtnl;
+import dev.berth.netlink.sys.Errno;
+import dev.berth.netlink.sys.Libc;
+import dev.berth.netlink.sys.SystemCallException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * Network namespaces: persistent named ones made exactly as {@code ip netns add} makes them (a
+ * bind mount under /run/netns, so {@code ip netns exec NAME} works on them), handles by path or
+ * pid, and running code inside one.
+ */
+public final class Netns {
+    /** Where named namespaces live, shared with iproute2. */
+    public static final Path RUN_NETNS = Path.of("/run/netns");
+    private static final Object MOUNT_LOCK = new Object();
+
+    private Netns() {}
+
+    /** The namespace of the calling thread. */
+    public static NetnsHandle current() {
+        return new NetnsHandle(Libc.open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0), "current");
+    }
+
+    public static NetnsHandle open(Path path) {
+        return new NetnsHandle(Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), path.toString());
+    }
+
+    /** The named namespace {@code /run/netns/NAME}. */
+    public static NetnsHandle open(String name) {
+        return open(pathOf(name));
+    }
+
+    /** The namespace process {@code pid} is in. */
+    public static NetnsHandle ofPid(long pid) {
+        return open(Path.of("/proc/" + pid + "/ns/net"));
+    }
+
+    public static Path pathOf(String name) {
+        checkName(name);
+        return RUN_NETNS.resolve(name);
+    }
+
+    public static boolean exists(String name) {
+        return Files.exists(pathOf(name));
+    }
+
+    /** Names under /run/netns, as {@code ip netns list} shows them. */
+    public static List<String> list() {
+        if (!Files.isDirectory(RUN_NETNS)) return List.of();
+        try (Stream<Path> s = Files.list(RUN_NETNS)) {
+            List<String> out = new ArrayList<>();
+            s.forEach(p -> out.add(p.getFileName().toString()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Creates a new, empty named namespace and returns a handle to it. Fails if the name is taken;
+     * leaves nothing behind when it fails.
+     */
+    public static NetnsHandle create(String name) {
+        Path path = pathOf(name);
+        prepareRunDir();
+        int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
+        Libc.close(fd);
+        boolean mounted = false;
+        try {
+            call(anchor(), () -> {
+                Libc.unshare(Libc.CLONE_NEWNET);
+                Libc.mount("/proc/thread-self/ns/net", path.toString(), "none", Libc.MS_BIND);
+                return null;
+            });
+            mounted = true;
+            return new NetnsHandle(Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), name);
+        } catch (RuntimeException e) {
+            if (mounted) Libc.umount2(path.toString(), Libc.MNT_DETACH);
+            deleteQuietly(path);
+            throw e;
+        }
+    }
+
+    /** Removes a named namespace; the kernel frees it once no process or handle holds it. */
+    public static void delete(String name) {
+        Path path = pathOf(name);
+        try {
+            Libc.umount2(path.toString(), Libc.MNT_DETACH);
+        } catch (SystemCallException e) {
+            if (e.errno() == Errno.ENOENT) throw new IllegalArgumentException("no network namespace named '" + name + "'");
+            if (e.errno() != Errno.EINVAL) throw e; // EINVAL: not mounted (a stale file); remove it anyway
+        }
+        deleteQuietly(path);
+    }
+
+    /** Runs {@code task} inside the namespace on a dedicated platform thread and returns its result. */
+    public static <T> T call(NetnsHandle ns, Callable<T> task) {
+        try {
+            return NetnsThreads.call(ns, task);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    public static void run(NetnsHandle ns, Runnable task) {
+        call(ns, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Opens rtnetlink bound to the namespace; the socket acts there from any thread. */
+    public static Rtnl rtnl(NetnsHandle ns) {
+        return call(ns, Rtnl::open);
+    }
+
+    /** The JVM's own namespace, used as the starting point for a fresh unshare. */
+    private static NetnsHandle anchor() {
+        return Anchor.HOME;
+    }
+
+    private static final class Anchor {
+        static final NetnsHandle HOME = new NetnsHandle(
+                Libc.open("/proc/self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0), "home");
+    }
+
+    /** Makes /run/netns a shared mount point, as iproute2 does, so namespace mounts propagate to other mount namespaces. */
+    private static void prepareRunDir() {
+        synchronized (MOUNT_LOCK) {
+            try {
+                Files.createDirectories(RUN_NETNS);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + RUN_NETNS, e);
+            }
+            try {
+                Libc.mount("", RUN_NETNS.toString(), "none", Libc.MS_SHARED | Libc.MS_REC);
+            } catch (SystemCallException e) {
+                if (e.errno() != Errno.EINVAL) throw e;
+                // Not yet a mount point: bind it onto itself, then share it.
+                Libc.mount(RUN_NETNS.toString(), RUN_NETNS.toString(), "none", Libc.MS_BIND | Libc.MS_REC);
+                Libc.mount("", RUN_NETNS.toString(), "none", Libc.MS_SHARED | Libc.MS_REC);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: the caller's error is the one that matters
+        }
+    }
+
+    static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+                || name.length() > 200)
+            throw new IllegalArgumentException("network namespace name '" + name + "' is not allowed: use 1-200 characters without '/'");
+    }
+}

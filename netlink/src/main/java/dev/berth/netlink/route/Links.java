@@ -1,0 +1,145 @@
+package dev.berth.netlink.route;
+
+import dev.berth.netlink.MessageWriter;
+import dev.berth.netlink.MissingKernelFeatureException;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.NetlinkSocket;
+import dev.berth.netlink.Nl;
+import dev.berth.netlink.sys.Libc;
+import java.util.List;
+import java.util.Optional;
+
+/** Link operations (RTM_*LINK) in the namespace of the socket. */
+public final class Links {
+    private final NetlinkSocket socket;
+
+    public Links(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    // ---- messages (public so tests can compare them with iproute2's bytes) ----
+
+    /** The RTM_NEWLINK request that creates {@code spec}, attributes in iproute2's order. */
+    public static MessageWriter createMessage(NewLink spec) {
+        MessageWriter w = new MessageWriter(Rt.RTM_NEWLINK, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL);
+        int flags = spec.up() ? Rt.IFF_UP : 0;
+        ifinfo(w, 0, flags, spec.up() ? Rt.IFF_UP : 0);
+        if (spec.mtu() != null) w.attrU32(Rt.IFLA_MTU, spec.mtu());
+        if (spec.mac() != null) w.attr(Rt.IFLA_ADDRESS, spec.mac().bytes());
+        if (spec.parentIndex() != null) w.attrU32(Rt.IFLA_LINK, spec.parentIndex());
+        if (spec.netnsFd() != null) w.attrU32(Rt.IFLA_NET_NS_FD, spec.netnsFd());
+        w.attrString(Rt.IFLA_IFNAME, spec.name());
+        if (spec.masterIndex() != null) w.attrU32(Rt.IFLA_MASTER, spec.masterIndex());
+        int info = w.begin(Rt.IFLA_LINKINFO);
+        w.attr(Rt.IFLA_INFO_KIND, spec.type().kind().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        spec.type().writeData(w);
+        w.end(info);
+        return w;
+    }
+
+    private static MessageWriter ifinfo(MessageWriter w, int index, int flags, int change) {
+        return w.u8(0).u8(0).u16(0).u32(index).u32(flags).u32(change);
+    }
+
+    private static MessageWriter setMessage(int index, int flags, int change) {
+        return ifinfo(new MessageWriter(Rt.RTM_NEWLINK, 0), index, flags, change);
+    }
+
+    // ---- operations ----
+
+    /** Creates the link and returns it as the kernel reports it. */
+    public Link create(NewLink spec) {
+        String op = "create link " + spec.name() + " (" + spec.type().kind() + ")";
+        try {
+            socket.request(createMessage(spec), op);
+        } catch (NetlinkException.NotSupported e) {
+            // The kernel answers EOPNOTSUPP ("Unknown device type") when it has no driver for the kind.
+            if (e.extack() == null || e.extack().contains("Unknown device type"))
+                throw new MissingKernelFeatureException(spec.type().kind(), spec.type().kernelOption(), e);
+            throw e;
+        }
+        if (spec.netnsFd() != null) return null; // it lives elsewhere now; look it up there
+        return get(spec.name());
+    }
+
+    /** The link with this name; throws {@link NetlinkException.NotFound} when there is none. */
+    public Link get(String name) {
+        MessageWriter w = ifinfo(new MessageWriter(Rt.RTM_GETLINK, 0), 0, 0, 0);
+        w.attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
+        return socket.get(w, "get link " + name, Link::parse);
+    }
+
+    public Optional<Link> find(String name) {
+        try {
+            return Optional.of(get(name));
+        } catch (NetlinkException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    public Link get(int index) {
+        MessageWriter w = ifinfo(new MessageWriter(Rt.RTM_GETLINK, 0), index, 0, 0);
+        return socket.get(w, "get link #" + index, Link::parse);
+    }
+
+    /** Every link in the namespace, with kind and peer index. */
+    public List<Link> list() {
+        MessageWriter w = ifinfo(new MessageWriter(Rt.RTM_GETLINK, 0), 0, 0, 0);
+        return socket.dump(w, "list links", Link::parse);
+    }
+
+    public void setUp(int index) {
+        socket.request(setMessage(index, Rt.IFF_UP, Rt.IFF_UP), "set link #" + index + " up");
+    }
+
+    public void setDown(int index) {
+        socket.request(setMessage(index, 0, Rt.IFF_UP), "set link #" + index + " down");
+    }
+
+    /** Makes the link a port of {@code masterIndex} (a bridge); 0 detaches it. */
+    public void setMaster(int index, int masterIndex) {
+        MessageWriter w = setMessage(index, 0, 0).attrU32(Rt.IFLA_MASTER, masterIndex);
+        socket.request(w, masterIndex == 0 ? "detach link #" + index : "attach link #" + index + " to #" + masterIndex);
+    }
+
+    public void setNoMaster(int index) {
+        setMaster(index, 0);
+    }
+
+    /** Moves the link into the namespace {@code netnsFd} refers to (slow: prefer creating it there). */
+    public void setNetns(int index, int netnsFd) {
+        socket.request(setMessage(index, 0, 0).attrU32(Rt.IFLA_NET_NS_FD, netnsFd), "move link #" + index + " to another netns");
+    }
+
+    public void rename(int index, String name) {
+        socket.request(setMessage(index, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name)), "rename link #" + index + " to " + name);
+    }
+
+    public void setMtu(int index, int mtu) {
+        socket.request(setMessage(index, 0, 0).attrU32(Rt.IFLA_MTU, mtu), "set mtu " + mtu + " on link #" + index);
+    }
+
+    public void setMac(int index, MacAddress mac) {
+        socket.request(setMessage(index, 0, 0).attr(Rt.IFLA_ADDRESS, mac.bytes()), "set address " + mac + " on link #" + index);
+    }
+
+    /** Turns hairpin mode on a bridge port on or off, so a container can reach itself through a published port. */
+    public void setHairpin(int index, boolean on) {
+        MessageWriter w = new MessageWriter(Rt.RTM_SETLINK, 0);
+        w.u8(Libc.AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
+        int prot = w.begin(Rt.IFLA_PROTINFO | Nl.NLA_F_NESTED);
+        w.attrU8(Rt.IFLA_BRPORT_MODE, on ? 1 : 0);
+        w.end(prot);
+        socket.request(w, "set hairpin " + (on ? "on" : "off") + " on link #" + index);
+    }
+
+    /** Deletes the link (for a veth, its peer goes too). */
+    public void delete(int index) {
+        socket.request(ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), index, 0, 0), "delete link #" + index);
+    }
+
+    public void delete(String name) {
+        MessageWriter w = ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), 0, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
+        socket.request(w, "delete link " + name);
+    }
+}
