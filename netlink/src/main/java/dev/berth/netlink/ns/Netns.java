@@ -72,7 +72,13 @@ public final class Netns {
     public static NetnsHandle create(String name) {
         Path path = pathOf(name);
         prepareRunDir();
-        int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
+        int fd;
+        try {
+            fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
+        } catch (SystemCallException e) {
+            if (e.errno() == Errno.EEXIST) throw new IllegalStateException("network namespace '" + name + "' already exists", e);
+            throw e;
+        }
         Libc.close(fd);
         boolean mounted = false;
         try {

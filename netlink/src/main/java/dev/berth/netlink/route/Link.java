@@ -38,7 +38,7 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
                 info == null ? null : info.string(Rt.IFLA_INFO_SLAVE_KIND),
                 flags, mtu == null ? 0 : mtu,
                 mac != null && mac.length == 6 ? MacAddress.of(mac) : null,
-                master == null ? 0 : master, link == null || link == index ? 0 : link,
+                master == null ? 0 : master, link == null ? 0 : link,
                 a.u32(Rt.IFLA_LINK_NETNSID), oper == null ? 0 : oper);
     }
 }
