@@ -9,7 +9,7 @@ public record IpPrefix(InetAddress address, int length) {
     public IpPrefix {
         int max = address instanceof Inet4Address ? 32 : 128;
         if (length < 0 || length > max)
-            throw new IllegalArgumentException("prefix length " + length + " of " + address.getHostAddress() + " is outside 0.." + max);
+            throw new IllegalArgumentException("prefix length " + length + " of " + format(address) + " is outside 0.." + max);
     }
 
     /** Parses {@code 10.0.0.2/24} or {@code fd00::1/64}; a bare address gets the full length. */
@@ -19,11 +19,15 @@ public record IpPrefix(InetAddress address, int length) {
         InetAddress a = literal(addr, text);
         int max = a instanceof Inet4Address ? 32 : 128;
         if (slash < 0) return new IpPrefix(a, max);
+        int length;
         try {
-            return new IpPrefix(a, Integer.parseInt(text.substring(slash + 1)));
+            length = Integer.parseInt(text.substring(slash + 1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "': the prefix length after '/' must be a number 0.." + max);
         }
+        if (length < 0 || length > max)
+            throw new IllegalArgumentException("'" + text + "': prefix length " + length + " is outside 0.." + max);
+        return new IpPrefix(a, length);
     }
 
     /** Parses an IP literal without ever consulting DNS. */
@@ -54,6 +58,32 @@ public record IpPrefix(InetAddress address, int length) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + length;
+        return format(address) + "/" + length;
+    }
+
+    /** The address in its usual text form; IPv6 compressed as RFC 5952 says ({@code fd00::1}, not {@code fd00:0:0:0:0:0:0:1}). */
+    public static String format(InetAddress a) {
+        if (a instanceof Inet4Address) return a.getHostAddress();
+        byte[] b = a.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') s.append(':');
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
     }
 }

@@ -27,13 +27,13 @@ public final class Neighbours {
         MessageWriter w = message(Rt.RTM_NEWNEIGH, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE, MessageWriter.familyOf(ip), index,
                 Rt.NUD_PERMANENT, 0);
         w.attrAddress(Rt.NDA_DST, ip).attr(Rt.NDA_LLADDR, mac.bytes());
-        socket.request(w, "set neighbour " + ip.getHostAddress() + " lladdr " + mac + " on link #" + index);
+        socket.request(w, "set neighbour " + IpPrefix.format(ip) + " lladdr " + mac + " on link #" + index);
     }
 
     public void delete(int index, InetAddress ip) {
         MessageWriter w = message(Rt.RTM_DELNEIGH, 0, MessageWriter.familyOf(ip), index, 0, 0);
         w.attrAddress(Rt.NDA_DST, ip);
-        socket.request(w, "delete neighbour " + ip.getHostAddress() + " on link #" + index);
+        socket.request(w, "delete neighbour " + IpPrefix.format(ip) + " on link #" + index);
     }
 
     /** Neighbour entries of both IP families. */
@@ -51,7 +51,7 @@ public final class Neighbours {
                 Rt.NUD_PERMANENT, Rt.NTF_SELF);
         w.attr(Rt.NDA_LLADDR, mac.bytes());
         if (remote != null) w.attrAddress(Rt.NDA_DST, remote);
-        socket.request(w, "set fdb " + mac + (remote == null ? "" : " dst " + remote.getHostAddress()) + " on link #" + index);
+        socket.request(w, "set fdb " + mac + (remote == null ? "" : " dst " + IpPrefix.format(remote)) + " on link #" + index);
     }
 
     public void deleteFdb(int index, MacAddress mac, InetAddress remote) {

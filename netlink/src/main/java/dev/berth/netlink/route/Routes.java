@@ -59,7 +59,7 @@ public final class Routes {
 
     static String describe(Route r) {
         StringBuilder s = new StringBuilder(r.isDefault() ? "default" : r.destination().toString());
-        if (r.gateway() != null) s.append(" via ").append(r.gateway().getHostAddress());
+        if (r.gateway() != null) s.append(" via ").append(IpPrefix.format(r.gateway()));
         if (r.outputIndex() != 0) s.append(" dev #").append(r.outputIndex());
         if (r.onlink()) s.append(" onlink");
         if (r.table() != Rt.RT_TABLE_MAIN) s.append(" table ").append(r.table());
