@@ -24,12 +24,14 @@ public final class Links {
         MessageWriter w = new MessageWriter(Rt.RTM_NEWLINK, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL);
         int flags = spec.up() ? Rt.IFF_UP : 0;
         ifinfo(w, 0, flags, spec.up() ? Rt.IFF_UP : 0);
+        // iproute2 adds the generic options as it parses them, then IFLA_LINK and IFLA_IFNAME last,
+        // so master and netns must precede both to be matchable by `ip link add`.
         if (spec.mtu() != null) w.attrU32(Rt.IFLA_MTU, spec.mtu());
         if (spec.mac() != null) w.attr(Rt.IFLA_ADDRESS, spec.mac().bytes());
-        if (spec.parentIndex() != null) w.attrU32(Rt.IFLA_LINK, spec.parentIndex());
-        if (spec.netnsFd() != null) w.attrU32(Rt.IFLA_NET_NS_FD, spec.netnsFd());
-        w.attrString(Rt.IFLA_IFNAME, spec.name());
         if (spec.masterIndex() != null) w.attrU32(Rt.IFLA_MASTER, spec.masterIndex());
+        if (spec.netnsFd() != null) w.attrU32(Rt.IFLA_NET_NS_FD, spec.netnsFd());
+        if (spec.parentIndex() != null) w.attrU32(Rt.IFLA_LINK, spec.parentIndex());
+        w.attrString(Rt.IFLA_IFNAME, spec.name());
         int info = w.begin(Rt.IFLA_LINKINFO);
         w.attr(Rt.IFLA_INFO_KIND, spec.type().kind().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         spec.type().writeData(w);
