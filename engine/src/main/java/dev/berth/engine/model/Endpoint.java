@@ -1,0 +1,18 @@
+package dev.berth.engine.model;
+
+import dev.berth.netlink.route.MacAddress;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * A sandbox's attachment to a network.
+ *
+ * @param ifName     the name inside the sandbox (eth0, eth1, ...)
+ * @param hostIfName the host side of the veth for bridge networks (veth + 7 hex), else null
+ */
+public record Endpoint(String id, String networkId, String sandboxId, String ifName, String hostIfName, MacAddress mac,
+                       InetAddress ipv4, InetAddress ipv6, List<String> aliases) {
+    public Endpoint {
+        aliases = List.copyOf(aliases);
+    }
+}

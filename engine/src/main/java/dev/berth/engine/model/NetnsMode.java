@@ -1,0 +1,13 @@
+package dev.berth.engine.model;
+
+/** Where a sandbox's network namespace comes from. */
+public sealed interface NetnsMode {
+    /** A namespace of its own at /run/netns/berth-NAME (bridge, user networks, and none). */
+    record Own(String path) implements NetnsMode {}
+
+    /** The host's namespace (network mode host): no endpoints, no isolation. */
+    record Host() implements NetnsMode {}
+
+    /** Another sandbox's namespace (network mode container:NAME): same IPs, ports and lo. */
+    record Joined(String sandboxId) implements NetnsMode {}
+}
