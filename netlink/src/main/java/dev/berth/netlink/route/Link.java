@@ -33,12 +33,16 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
         Integer link = a.u32(Rt.IFLA_LINK);
         Integer mtu = a.u32(Rt.IFLA_MTU);
         Integer oper = a.u8(Rt.IFLA_OPERSTATE);
+        Integer linkNetnsId = a.u32(Rt.IFLA_LINK_NETNSID);
+        // IFLA_LINK equal to the link's own index means "no lower link" only within one namespace:
+        // ifindexes are per namespace, so a veth's peer elsewhere may well have the same number.
+        boolean noLink = link == null || (link == index && linkNetnsId == null);
         return new Link(index, a.string(Rt.IFLA_IFNAME),
                 info == null ? null : info.string(Rt.IFLA_INFO_KIND),
                 info == null ? null : info.string(Rt.IFLA_INFO_SLAVE_KIND),
                 flags, mtu == null ? 0 : mtu,
                 mac != null && mac.length == 6 ? MacAddress.of(mac) : null,
-                master == null ? 0 : master, link == null || link == index ? 0 : link,
-                a.u32(Rt.IFLA_LINK_NETNSID), oper == null ? 0 : oper);
+                master == null ? 0 : master, noLink ? 0 : link,
+                linkNetnsId, oper == null ? 0 : oper);
     }
 }
