@@ -114,6 +114,44 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
+     * Sends a request with NLM_F_ECHO and waits for its acknowledgement; returns what {@code parser}
+     * makes of the kernel's echo of the new object, or null when the kernel sent none (older kernels
+     * do not echo every request type).
+     */
+    public <T> T requestEcho(MessageWriter msg, String operation, Function<Message, T> parser) {
+        lock.lock();
+        try {
+            int mySeq = ++seq;
+            int flags = msg.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK | Nl.NLM_F_ECHO;
+            send(List.of(withFlags(msg.toBytes(mySeq, 0), flags)));
+            T echoed = null;
+            while (true) {
+                int n = receive();
+                ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
+                for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
+                    int len = b.getInt(off);
+                    if (len < Nl.HEADER_SIZE || off + len > n) break;
+                    int type = b.getShort(off + 4) & 0xffff;
+                    if (b.getInt(off + 8) == mySeq) {
+                        if (type == Nl.NLMSG_ERROR) {
+                            NetlinkException e = errorOf(b, off, len, operation);
+                            if (e != null) throw e;
+                            return echoed;
+                        }
+                        if (echoed == null) {
+                            ByteBuffer payload = b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
+                            echoed = parser.apply(new Message(type, b.getShort(off + 6) & 0xffff, mySeq, payload));
+                        }
+                    }
+                    off += Nl.align(len);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Sends a get request that the kernel answers with one message (e.g. a link by name) and
      * returns what {@code parser} makes of it.
      */

@@ -62,6 +62,14 @@ class LinksTest {
 
             Link port = rt.links().create(NewLink.of("vethp0", new LinkType.Veth("vethp1")).withMaster(br.index()).withUp());
             assertEquals(br.index(), port.masterIndex());
+            Link fetched = rt.links().get("vethp0");
+            assertEquals(fetched.index(), port.index(), "the link echoed at creation is the link");
+            assertEquals(fetched.masterIndex(), port.masterIndex());
+            assertEquals(fetched.mac(), port.mac());
+
+            rt.links().setAlias(br.index(), "berth:network:1234");
+            assertEquals("berth:network:1234", rt.links().get("br-test").alias());
+            assertEquals("berth:network:1234", Oracle.link(host, "br-test").get("ifalias").asText());
             assertEquals("br-test", Oracle.link(host, "vethp0").get("master").asText());
             assertEquals("bridge", rt.links().get("vethp0").slaveKind());
 

@@ -10,9 +10,10 @@ import dev.berth.netlink.Message;
  * @param masterIndex the bridge this link is a port of, or 0
  * @param linkIndex   IFLA_LINK: a veth's peer index, or the lower device of a macvlan/vlan; 0 when none
  * @param linkNetnsId the peer's namespace id (IFLA_LINK_NETNSID) when the peer lives in another namespace, else null
+ * @param alias       IFLA_IFALIAS, or null
  */
 public record Link(int index, String name, String kind, String slaveKind, int flags, int mtu, MacAddress mac,
-                   int masterIndex, int linkIndex, Integer linkNetnsId, int operState) {
+                   int masterIndex, int linkIndex, Integer linkNetnsId, int operState, String alias) {
 
     public boolean isUp() {
         return (flags & Rt.IFF_UP) != 0;
@@ -20,6 +21,10 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
 
     public boolean hasCarrier() {
         return (flags & Rt.IFF_LOWER_UP) != 0;
+    }
+
+    public Link withMaster(int master) {
+        return new Link(index, name, kind, slaveKind, flags, mtu, mac, master, linkIndex, linkNetnsId, operState, alias);
     }
 
     static Link parse(Message m) {
@@ -39,6 +44,6 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
                 flags, mtu == null ? 0 : mtu,
                 mac != null && mac.length == 6 ? MacAddress.of(mac) : null,
                 master == null ? 0 : master, link == null ? 0 : link,
-                a.u32(Rt.IFLA_LINK_NETNSID), oper == null ? 0 : oper);
+                a.u32(Rt.IFLA_LINK_NETNSID), oper == null ? 0 : oper, a.string(Rt.IFLA_IFALIAS));
     }
 }

@@ -49,11 +49,16 @@ public final class Links {
 
     // ---- operations ----
 
-    /** Creates the link and returns it as the kernel reports it. */
+    /**
+     * Creates the link and returns it as the kernel reports it (null when it was created in another
+     * namespace). The kernel echoes the new link, so no second request is needed.
+     */
     public Link create(NewLink spec) {
         String op = "create link " + spec.name() + " (" + spec.type().kind() + ")";
+        Link echoed;
         try {
-            socket.request(createMessage(spec), op);
+            echoed = socket.requestEcho(createMessage(spec), op,
+                    m -> m.type() == Rt.RTM_NEWLINK ? Link.parse(m) : null);
         } catch (NetlinkException.NotSupported e) {
             // The kernel answers EOPNOTSUPP ("Unknown device type") when it has no driver for the kind.
             if (e.extack() == null || e.extack().contains("Unknown device type"))
@@ -61,7 +66,9 @@ public final class Links {
             throw e;
         }
         if (spec.netnsFd() != null) return null; // it lives elsewhere now; look it up there
-        return get(spec.name());
+        if (echoed == null || !spec.name().equals(echoed.name())) return get(spec.name());
+        // The kernel echoes the link before it enslaves it; the ack says the enslaving succeeded too.
+        return spec.masterIndex() == null ? echoed : echoed.withMaster(spec.masterIndex());
     }
 
     /** The link with this name; throws {@link NetlinkException.NotFound} when there is none. */
@@ -123,6 +130,11 @@ public final class Links {
 
     public void setMac(int index, MacAddress mac) {
         socket.request(setMessage(index, 0, 0).attr(Rt.IFLA_ADDRESS, mac.bytes()), "set address " + mac + " on link #" + index);
+    }
+
+    /** Sets the link's alias (IFLA_IFALIAS); the kernel ignores an alias given at creation, so it is set after. */
+    public void setAlias(int index, String alias) {
+        socket.request(setMessage(index, 0, 0).attrString(Rt.IFLA_IFALIAS, alias), "set alias of link #" + index);
     }
 
     /** Turns hairpin mode on a bridge port on or off, so a container can reach itself through a published port. */
