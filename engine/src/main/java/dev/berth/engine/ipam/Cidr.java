@@ -4,6 +4,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.netlink.route.IpPrefix;
 import java.math.BigInteger;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -36,10 +37,8 @@ public record Cidr(InetAddress network, int prefix) {
     /** The network that contains {@code address} at this prefix length (host bits cleared). */
     public static Cidr of(InetAddress address, int prefix) {
         int bits = bits(address);
-        BigInteger v = toBig(address);
-        BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-                .xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
-        return new Cidr(fromBig(v.and(mask), bits), prefix);
+        Uint128 net = Uint128.of(address).and(Uint128.lowMask(bits - prefix).not());
+        return new Cidr(net.toAddress(bits == 32), prefix);
     }
 
     public boolean isIpv4() {
@@ -57,7 +56,7 @@ public record Cidr(InetAddress network, int prefix) {
 
     public boolean contains(InetAddress a) {
         if (bits(a) != bits()) return false;
-        return of(a, prefix).network.equals(network);
+        return Uint128.of(a).and(hostMask().not()).equals(low());
     }
 
     public boolean contains(Cidr other) {
@@ -70,13 +69,18 @@ public record Cidr(InetAddress network, int prefix) {
 
     /** The address at offset {@code i} from the network address. */
     public InetAddress address(BigInteger i) {
+        if (i.bitLength() < 63) return address(i.longValue());
         if (i.signum() < 0 || i.compareTo(size()) >= 0)
             throw new IllegalArgumentException("offset " + i + " is outside " + this);
         return fromBig(toBig(network).add(i), bits());
     }
 
+    /** The address at offset {@code i} from the network address, without BigInteger arithmetic. */
     public InetAddress address(long i) {
-        return address(BigInteger.valueOf(i));
+        int hostBits = bits() - prefix;
+        if (i < 0 || (hostBits < 63 && i >= 1L << hostBits))
+            throw new IllegalArgumentException("offset " + i + " is outside " + this);
+        return low().plus(i).toAddress(isIpv4());
     }
 
     /** The offset of {@code a} from the network address. */
@@ -87,7 +91,21 @@ public record Cidr(InetAddress network, int prefix) {
 
     /** The last address (IPv4 broadcast). */
     public InetAddress last() {
-        return address(size().subtract(BigInteger.ONE));
+        return high().toAddress(isIpv4());
+    }
+
+    /** The network address as a number. */
+    Uint128 low() {
+        return Uint128.of(network);
+    }
+
+    /** The last address as a number. */
+    Uint128 high() {
+        return low().or(hostMask());
+    }
+
+    private Uint128 hostMask() {
+        return Uint128.lowMask(bits() - prefix);
     }
 
     /** {@code a} with this network's prefix length, as an interface address. */
@@ -114,7 +132,7 @@ public record Cidr(InetAddress network, int prefix) {
         int copy = Math.min(raw.length, out.length);
         System.arraycopy(raw, raw.length - copy, out, out.length - copy, copy);
         try {
-            return InetAddress.getByAddress(out);
+            return bits == 32 ? InetAddress.getByAddress(out) : Inet6Address.getByAddress(null, out, -1);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
