@@ -68,6 +68,21 @@ public final class Lab implements AutoCloseable {
         return h;
     }
 
+    /**
+     * A prefix for namespaces that code under test creates itself (e.g. sandboxes): names that start
+     * with it belong to this run, so closing the lab deletes them too.
+     */
+    public String prefix(String role) {
+        return PREFIX + runId + "-" + role;
+    }
+
+    /** A handle on a namespace of this run that something else created ({@code prefix(...)} names). */
+    public LabHost existing(String netnsName) {
+        if (!netnsName.startsWith(PREFIX + runId + "-"))
+            throw new LabException("namespace " + netnsName + " is not part of lab " + runId);
+        return new LabHost(this, netnsName.substring((PREFIX + runId + "-").length()), netnsName);
+    }
+
     public Optional<LabHost> find(String role) {
         return Optional.ofNullable(hosts.get(role));
     }

@@ -61,6 +61,49 @@ public final class LabHost {
         return exec("ping", "-n", "-q", "-c", "1", "-W", "2", address).ok();
     }
 
+    /**
+     * Opens a TCP connection to {@code address:port}, retrying for up to 5 s while nothing listens yet,
+     * and returns what the server sent, or null when no connection could be made.
+     */
+    public String tcp(String address, int port) {
+        return connectWith("TCP", address, port, "");
+    }
+
+    /** Sends one UDP datagram and returns the first answer, or null when none came within 2 s (retried for 5 s). */
+    public String udp(String address, int port, String payload) {
+        return connectWith("UDP", address, port, payload);
+    }
+
+    private String connectWith(String proto, String address, int port, String payload) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            String target = proto + ":" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+            ExecResult r = Commands.run(inside("sh", "-c", "printf '" + payload + "' | socat -T2 - " + target + ",connect-timeout=2"),
+                    java.time.Duration.ofSeconds(10), null);
+            if (r.ok() && !r.stdout().isBlank()) return r.stdout().strip();
+            if (System.nanoTime() > deadline) return null;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Starts a TCP server on {@code port} that answers each connection with {@code reply} followed by
+     * the client's address as the server saw it ({@code hello from 192.0.2.1}).
+     */
+    public LabProcess serveTcp(int port, String reply) {
+        return spawn("socat", "TCP-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
+    }
+
+    /** Like {@link #serveTcp} for UDP: answers each datagram. */
+    public LabProcess serveUdp(int port, String reply) {
+        return spawn("socat", "UDP-RECVFROM:" + port + ",fork,reuseaddr", "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
+    }
+
     /** Sets a sysctl of this host's namespace, e.g. {@code net.ipv4.ip_forward=1}. */
     public void sysctl(String key, String value) {
         run("sysctl", "-q", "-w", key + "=" + value);

@@ -1,0 +1,595 @@
+package dev.berth.engine;
+
+import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.engine.firewall.Firewall;
+import dev.berth.engine.firewall.NetworkRules;
+import dev.berth.engine.firewall.PortRule;
+import dev.berth.engine.ipam.AddressPool;
+import dev.berth.engine.ipam.Cidr;
+import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.PortMapping;
+import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.request.NetworkRequest;
+import dev.berth.engine.request.PortSpec;
+import dev.berth.engine.request.SandboxRequest;
+import dev.berth.engine.state.StateStore;
+import dev.berth.engine.state.Status;
+import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.ns.Sysctl;
+import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.LinkNames;
+import dev.berth.netlink.route.MacAddress;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Berth's single-host engine: networks, sandboxes and the endpoints between them, with their
+ * addresses, bridges, veths and firewall rules. Every operation writes its intent to the state
+ * store before touching the kernel, runs as a transaction that undoes itself on failure, and is
+ * finished or rolled back by {@link #start} after a crash. Safe for concurrent use.
+ */
+public final class Engine implements AutoCloseable {
+    static final String NETWORKS = "networks", SANDBOXES = "sandboxes", ENDPOINTS = "endpoints";
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+    private static final Pattern SANDBOX_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+
+    final EngineConfig config;
+    final StateStore store;
+    final HostKernel host;
+    final Firewall firewall;
+    final BridgeDriver bridges;
+    private final NetworkPlanner planner;
+    final PortTable ports;
+    private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
+    final Map<String, Network> networks = new ConcurrentHashMap<>();
+    final Map<String, AddressPool> pools = new ConcurrentHashMap<>();
+    final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, String> sandboxNames = new ConcurrentHashMap<>();
+    final Map<String, SandboxKernel> sandboxKernels = new ConcurrentHashMap<>();
+    private final Map<String, Object> sandboxLocks = new ConcurrentHashMap<>();
+
+    private Engine(EngineConfig config) {
+        this.config = config;
+        this.store = new StateStore(config.stateDir(), config.durableState());
+        this.host = HostKernel.open(config.hostNetns());
+        this.firewall = config.firewall().apply(config.hostNetns());
+        this.bridges = new BridgeDriver(host);
+        this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
+        int[] range = ephemeralRange();
+        this.ports = new PortTable(range[0], range[1]);
+    }
+
+    /**
+     * Starts an engine on the host namespace: loads the state, finishes or rolls back what a crash
+     * interrupted, repairs what vanished from the kernel, removes Berth-named leftovers, and makes
+     * sure the predefined networks exist. Running sandboxes keep their connectivity throughout.
+     */
+    public static Engine start(EngineConfig config) {
+        Engine e = new Engine(config);
+        try {
+            e.firewall.init();
+            e.enableForwarding();
+            new Reconciler(e).run();
+            e.ensureDefaultBridge();
+            return e;
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
+    }
+
+    // ------------------------------------------------------------------ networks
+
+    /** Creates a network; nothing is left behind if any step fails. */
+    public Network createNetwork(NetworkRequest request) {
+        structure.writeLock().lock();
+        try {
+            Set<String> hostLinks = new HashSet<>();
+            for (Link l : host.rtnl().links().list()) hostLinks.add(l.name());
+            Network n = planner.plan(request, networks.values(), host.usedRanges(), hostLinks);
+            return install(n, false);
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /** Records and builds a planned network. */
+    private Network install(Network n, boolean adopted) {
+        Transaction tx = new Transaction("create-network", config.faults());
+        try {
+            tx.step("record", () -> store.put(NETWORKS, n.id(), Status.CREATING, n), () -> store.remove(NETWORKS, n.id()));
+            bridges.createNetwork(n, adopted, tx);
+            NetworkRules rules = rules(n);
+            tx.step("firewall", () -> firewall.addNetwork(rules), () -> firewall.removeNetwork(rules));
+            tx.step("activate", () -> store.put(NETWORKS, n.id(), Status.ACTIVE, n), null);
+            tx.commit();
+        } catch (RuntimeException e) {
+            tx.rollback();
+            throw translate("create network " + n.name(), e);
+        }
+        register(n);
+        return n;
+    }
+
+    void register(Network n) {
+        networks.put(n.id(), n);
+        for (SubnetConfig s : n.subnets()) pools.put(poolKey(n, s), new AddressPool(s));
+    }
+
+    /** Removes a network that has no endpoints; predefined networks cannot be removed. */
+    public void removeNetwork(String idOrName) {
+        structure.writeLock().lock();
+        try {
+            Network n = network(idOrName);
+            if (n.predefined()) throw new BerthException.Conflict(n.name() + " is a pre-defined network and cannot be removed");
+            List<Endpoint> attached = endpointsOf(n);
+            if (!attached.isEmpty())
+                throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
+                        + " has active endpoints (" + attached.size() + ")");
+            Transaction tx = new Transaction("remove-network", config.faults());
+            tx.step("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), null);
+            teardownNetwork(n, tx);
+            networks.remove(n.id());
+            pools.keySet().removeIf(k -> k.startsWith(n.id() + "/"));
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    /** Kernel and firewall teardown of a network, then its record; also used by reconcile. */
+    void teardownNetwork(Network n, Transaction tx) {
+        tx.step("firewall", () -> firewall.removeNetwork(rules(n)), null);
+        tx.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)), null);
+        tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
+    }
+
+    boolean isAdopted(Network n) {
+        return n.predefined() && config.existingBridge() != null && n.device().equals(config.existingBridge());
+    }
+
+    public List<Network> networks() {
+        List<Network> l = new ArrayList<>(networks.values());
+        l.sort(Comparator.comparing(Network::created).thenComparing(Network::name));
+        return l;
+    }
+
+    /** A network by id, unique id prefix or name. */
+    public Network network(String idOrName) {
+        Network n = networks.get(idOrName);
+        if (n != null) return n;
+        for (Network x : networks.values()) if (x.name().equals(idOrName)) return x;
+        List<Network> byPrefix = networks.values().stream().filter(x -> x.id().startsWith(idOrName)).toList();
+        if (byPrefix.size() == 1 && !idOrName.isEmpty()) return byPrefix.getFirst();
+        throw new BerthException.NotFound("network " + idOrName + " not found");
+    }
+
+    public List<Endpoint> endpointsOf(Network n) {
+        return endpoints.values().stream().filter(e -> e.networkId().equals(n.id())).toList();
+    }
+
+    NetworkRules rules(Network n) {
+        List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
+        boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
+        boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal());
+    }
+
+    static String poolKey(Network n, SubnetConfig s) {
+        return n.id() + "/" + s.subnet();
+    }
+
+    // ------------------------------------------------------------------ sandboxes
+
+    /**
+     * Creates a sandbox in the requested network mode, attaches it and publishes its ports, as the
+     * network part of {@code docker run}. All or nothing.
+     */
+    public Sandbox createSandbox(SandboxRequest r) {
+        structure.readLock().lock();
+        try {
+            checkSandboxName(r.name());
+            if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
+                throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
+            try {
+                Sandbox s = buildSandbox(r);
+                sandboxNames.put(r.name(), s.id());
+                return s;
+            } catch (RuntimeException | Error e) {
+                sandboxNames.remove(r.name(), "reserved");
+                throw e;
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    private Sandbox buildSandbox(SandboxRequest r) {
+        String mode = r.networkMode();
+        String id = Ids.random();
+        String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
+        if (mode.equals("host")) {
+            if (!r.publish().isEmpty() || r.publishAll())
+                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports are not used in host network mode: the sandbox already uses the host's ports");
+            return commitSimple(new Sandbox(id, r.name(), hostname, new NetnsMode.Host(), List.of(), r.expose()));
+        }
+        if (mode.startsWith("container:")) {
+            Sandbox target = sandbox(mode.substring("container:".length()));
+            if (!r.publish().isEmpty() || r.publishAll())
+                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "conflicting options: port publishing and the container type network mode");
+            if (target.netns() instanceof NetnsMode.Joined j) target = sandboxes.get(j.sandboxId());
+            NetnsMode netns = target.netns() instanceof NetnsMode.Host ? new NetnsMode.Host() : new NetnsMode.Joined(target.id());
+            return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
+        }
+        Network net = mode.equals("none") ? null : network(mode);
+        if (net != null && !net.isBridge())
+            throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "network " + mode + " cannot take containers");
+        List<PortSpec> specs = portSpecs(r);
+        if (net == null && !specs.isEmpty())
+            throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
+        String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
+        List<PortMapping> mappings = ports.reserve(id, specs, null);
+        Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.Own(path), mappings, r.expose());
+        Transaction tx = new Transaction("create-sandbox", config.faults());
+        try {
+            tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
+            String netnsName = config.netnsPrefix() + r.name();
+            var handle = tx.create("netns", () -> Netns.create(netnsName), h -> { h.close(); deleteNetnsQuietly(netnsName); });
+            SandboxKernel k = tx.create("socket", () -> new SandboxKernel(handle), SandboxKernel::close);
+            tx.step("lo", () -> k.rtnl().links().setUp(1), null);
+            sandboxKernels.put(id, k);
+            sandboxes.put(id, s);
+            if (net != null) attach(s, net, r.endpoint(), true, tx);
+            publish(s, tx);
+            // Endpoints before the sandbox: a crash in between leaves a CREATING sandbox, rolled back whole.
+            tx.step("activate-endpoints", () -> activateEndpoints(s), null);
+            tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
+            tx.commit();
+            return s;
+        } catch (RuntimeException e) {
+            tx.rollback();
+            forgetSandbox(s);
+            throw translate("create sandbox " + r.name(), e);
+        }
+    }
+
+    private Sandbox commitSimple(Sandbox s) {
+        Transaction tx = new Transaction("create-sandbox", config.faults());
+        tx.step("activate", () -> store.put(SANDBOXES, s.id(), Status.ACTIVE, s), null);
+        sandboxes.put(s.id(), s);
+        return s;
+    }
+
+    private List<PortSpec> portSpecs(SandboxRequest r) {
+        List<PortSpec> specs = new ArrayList<>();
+        for (int i = 0; i < r.publish().size(); i++)
+            specs.addAll(PortSpec.parse(r.publish().get(i), "HostConfig.PortBindings[" + i + "]"));
+        if (r.publishAll()) {
+            for (int i = 0; i < r.expose().size(); i++) {
+                String e = r.expose().get(i);
+                for (PortSpec p : PortSpec.parse(e, "ExposedPorts[" + i + "]"))
+                    if (specs.stream().noneMatch(x -> x.containerPort() == p.containerPort() && x.protocol() == p.protocol()))
+                        specs.add(new PortSpec(null, 0, p.containerPort(), p.protocol()));
+            }
+        }
+        return specs;
+    }
+
+    private void checkSandboxName(String name) {
+        if (name == null || !SANDBOX_NAME.matcher(name).matches())
+            throw new BerthException.InvalidRequest("Name", "'" + name + "' is not a valid container name: use [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+        String netnsName = config.netnsPrefix() + name;
+        if (netnsName.length() > 200) throw new BerthException.InvalidRequest("Name", "'" + name + "' is too long");
+    }
+
+    /** Removes a sandbox: its ports, endpoints and namespace. Sandboxes that joined it lose their network. */
+    public void removeSandbox(String idOrName) {
+        structure.readLock().lock();
+        try {
+            Sandbox s = sandbox(idOrName);
+            synchronized (lockOf(s.id())) {
+                Transaction tx = new Transaction("remove-sandbox", config.faults());
+                tx.step("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), null);
+                teardownSandbox(s, tx);
+                forgetSandbox(s);
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    /** Unpublishes, detaches every endpoint, deletes the namespace, forgets the record; also used by reconcile. */
+    void teardownSandbox(Sandbox s, Transaction tx) {
+        List<PortRule> rules = portRules(s);
+        if (!rules.isEmpty()) tx.step("unpublish", () -> firewall.removePorts(rules), null);
+        for (Endpoint e : endpointsOf(s)) detach(e, tx);
+        if (s.netns() instanceof NetnsMode.Own own) {
+            SandboxKernel k = sandboxKernels.remove(s.id());
+            if (k != null) k.close();
+            String name = Path.of(own.path()).getFileName().toString();
+            tx.step("netns", () -> deleteNetnsQuietly(name), null);
+        }
+        tx.step("forget", () -> store.remove(SANDBOXES, s.id()), null);
+    }
+
+    private void forgetSandbox(Sandbox s) {
+        ports.release(s.id(), s.ports());
+        sandboxes.remove(s.id());
+        sandboxNames.remove(s.name(), s.id());
+        sandboxLocks.remove(s.id());
+        SandboxKernel k = sandboxKernels.remove(s.id());
+        if (k != null) k.close();
+    }
+
+    static void deleteNetnsQuietly(String name) {
+        try {
+            if (Netns.exists(name)) Netns.delete(name);
+        } catch (IllegalArgumentException ignored) {
+            // already gone
+        }
+    }
+
+    public List<Sandbox> sandboxes() {
+        return List.copyOf(sandboxes.values());
+    }
+
+    /** A sandbox by id, unique id prefix or name. */
+    public Sandbox sandbox(String idOrName) {
+        Sandbox s = sandboxes.get(idOrName);
+        if (s != null) return s;
+        for (Sandbox x : sandboxes.values()) if (x.name().equals(idOrName)) return x;
+        List<Sandbox> byPrefix = sandboxes.values().stream().filter(x -> x.id().startsWith(idOrName)).toList();
+        if (byPrefix.size() == 1 && !idOrName.isEmpty()) return byPrefix.getFirst();
+        throw new BerthException.NotFound("No such container: " + idOrName);
+    }
+
+    public List<Endpoint> endpointsOf(Sandbox s) {
+        List<Endpoint> l = new ArrayList<>(endpoints.values().stream().filter(e -> e.sandboxId().equals(s.id())).toList());
+        l.sort(Comparator.comparing(Endpoint::ifName));
+        return l;
+    }
+
+    /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
+    public Path netnsPath(Sandbox s) {
+        return switch (s.netns()) {
+            case NetnsMode.Own own -> Path.of(own.path());
+            case NetnsMode.Host h -> Path.of("/proc/self/ns/net");
+            case NetnsMode.Joined j -> {
+                Sandbox t = sandboxes.get(j.sandboxId());
+                if (t == null) throw new BerthException.NotFound("the container " + s.name() + " joined is gone");
+                yield netnsPath(t);
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    /** Connects a running sandbox to one more network. */
+    public Endpoint connect(String sandboxIdOrName, String networkIdOrName, EndpointRequest r) {
+        structure.readLock().lock();
+        try {
+            Sandbox s = sandbox(sandboxIdOrName);
+            Network n = network(networkIdOrName);
+            if (!(s.netns() instanceof NetnsMode.Own))
+                throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
+            if (!n.isBridge())
+                throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
+            synchronized (lockOf(s.id())) {
+                boolean first = endpointsOf(s).isEmpty();
+                Transaction tx = new Transaction("connect", config.faults());
+                try {
+                    Endpoint e = attach(s, n, r, first, tx);
+                    tx.step("activate", () -> activate(e), null);
+                    tx.commit();
+                    return e;
+                } catch (RuntimeException e) {
+                    tx.rollback();
+                    throw translate("connect " + s.name() + " to " + n.name(), e);
+                }
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    /** Disconnects a sandbox from a network; with {@code force}, a sandbox that is gone is still detached. */
+    public void disconnect(String sandboxIdOrName, String networkIdOrName, boolean force) {
+        structure.readLock().lock();
+        try {
+            Sandbox s = sandbox(sandboxIdOrName);
+            Network n = network(networkIdOrName);
+            synchronized (lockOf(s.id())) {
+                Endpoint e = endpointsOf(s).stream().filter(x -> x.networkId().equals(n.id())).findFirst()
+                        .orElseThrow(() -> new BerthException.Conflict("container " + s.id() + " is not connected to network " + n.name()));
+                Transaction tx = new Transaction("disconnect", config.faults());
+                List<PortRule> rules = portRules(s);
+                boolean carriesPorts = !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
+                if (carriesPorts) tx.step("unpublish", () -> firewall.removePorts(rules), null);
+                detach(e, tx);
+                if (carriesPorts && !portRules(s).isEmpty()) {
+                    List<PortRule> moved = portRules(s);
+                    tx.step("republish", () -> firewall.addPorts(moved), null);
+                }
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    /** Allocates, records (CREATING) and builds one endpoint inside the caller's transaction. */
+    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Transaction tx) {
+        if (endpointsOf(s).stream().anyMatch(e -> e.networkId().equals(n.id())))
+            throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
+        SandboxKernel k = sandboxKernels.get(s.id());
+        if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
+        String id = Ids.random();
+        InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
+        MacAddress mac = mac(r.mac());
+        Endpoint e = new Endpoint(id, n.id(), s.id(), "eth" + nextInterfaceIndex(s), Ids.hostVeth(id), mac, v4, v6, r.aliases());
+        tx.step("record", () -> store.put(ENDPOINTS, id, Status.CREATING, e), () -> store.remove(ENDPOINTS, id));
+        endpoints.put(id, e);
+        tx.step("register", () -> {}, () -> endpoints.remove(id));
+        bridges.attach(n, e, k, gatewayRoute, tx);
+        return e;
+    }
+
+    private InetAddress allocate(Network n, SubnetConfig s, String requested, String field, Transaction tx) {
+        if (s == null) return null;
+        AddressPool pool = pools.get(poolKey(n, s));
+        if (requested == null || requested.isBlank()) {
+            return tx.create("allocate", pool::allocate, pool::release);
+        }
+        InetAddress a = NetworkPlanner.literal(requested, field);
+        if (n.predefined())
+            throw new BerthException.InvalidRequest(field, "user specified IP address is supported only when connecting to networks with user configured subnets");
+        return tx.create("allocate", () -> { pool.allocate(a, field); return a; }, pool::release);
+    }
+
+    private static MacAddress mac(String text) {
+        if (text == null || text.isBlank()) return MacAddress.randomLocal();
+        try {
+            MacAddress m = MacAddress.parse(text);
+            if ((m.bytes()[0] & 1) != 0) throw new IllegalArgumentException("'" + text + "' is a multicast address");
+            return m;
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", e.getMessage());
+        }
+    }
+
+    private int nextInterfaceIndex(Sandbox s) {
+        Set<String> used = new HashSet<>();
+        for (Endpoint e : endpointsOf(s)) used.add(e.ifName());
+        int i = 0;
+        while (used.contains("eth" + i)) i++;
+        LinkNames.check("eth" + i);
+        return i;
+    }
+
+    /** Marks the sandbox's endpoints active once its transaction committed. */
+    private void activateEndpoints(Sandbox s) {
+        for (Endpoint e : endpointsOf(s)) activate(e);
+    }
+
+    private Endpoint activate(Endpoint e) {
+        store.put(ENDPOINTS, e.id(), Status.ACTIVE, e);
+        return e;
+    }
+
+    /** Removes an endpoint's kernel objects, record and address; also used by reconcile. */
+    void detach(Endpoint e, Transaction tx) {
+        tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
+        tx.step("veth", () -> bridges.detach(e), null);
+        tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
+        release(e);
+    }
+
+    void release(Endpoint e) {
+        endpoints.remove(e.id());
+        Network n = networks.get(e.networkId());
+        if (n == null) return;
+        for (SubnetConfig s : n.subnets()) {
+            AddressPool p = pools.get(poolKey(n, s));
+            InetAddress a = s.isIpv4() ? e.ipv4() : e.ipv6();
+            if (p != null && a != null) p.release(a);
+        }
+    }
+
+    // ------------------------------------------------------------------ ports
+
+    private void publish(Sandbox s, Transaction tx) {
+        List<PortRule> rules = portRules(s);
+        if (rules.isEmpty()) return;
+        tx.step("publish", () -> firewall.addPorts(rules), () -> firewall.removePorts(rules));
+    }
+
+    /** The firewall rules for a sandbox's published ports: DNAT to its first bridge endpoint's IPv4 address. */
+    List<PortRule> portRules(Sandbox s) {
+        if (s.ports().isEmpty()) return List.of();
+        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null).findFirst().orElse(null);
+        if (target == null) return List.of();
+        Network n = networks.get(target.networkId());
+        InetAddress defaultIp = n.options().containsKey(NetworkPlanner.OPT_HOST_BINDING)
+                ? NetworkPlanner.literal(n.options().get(NetworkPlanner.OPT_HOST_BINDING), "host_binding_ipv4") : null;
+        if (defaultIp != null && defaultIp.isAnyLocalAddress()) defaultIp = null;
+        List<PortRule> out = new ArrayList<>();
+        for (PortMapping m : s.ports())
+            out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
+                    target.ipv4(), m.containerPort()));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Object lockOf(String sandboxId) {
+        return sandboxLocks.computeIfAbsent(sandboxId, k -> new Object());
+    }
+
+    /** Kernel errors become engine errors that say what was being done; engine errors pass through. */
+    static RuntimeException translate(String what, RuntimeException e) {
+        if (e instanceof BerthException) return e;
+        if (e instanceof dev.berth.netlink.MissingKernelFeatureException m) return new BerthException.Unsupported(what + ": " + m.getMessage(), m);
+        if (e instanceof NetlinkException n) return new BerthException.Failed(what + ": " + n.getMessage(), n);
+        return new BerthException.Failed(what + ": " + e.getMessage(), e);
+    }
+
+    private void enableForwarding() {
+        if (!"1".equals(Sysctl.read(config.hostNetns(), "net.ipv4.ip_forward"))) {
+            Sysctl.write(config.hostNetns(), "net.ipv4.ip_forward", "1");
+            LOG.info("enabled net.ipv4.ip_forward in the host namespace: containers' traffic is routed through it");
+        }
+    }
+
+    private int[] ephemeralRange() {
+        String[] r = Sysctl.read(config.hostNetns(), "net.ipv4.ip_local_port_range").trim().split("\\s+");
+        return new int[] {Integer.parseInt(r[0]), Integer.parseInt(r[1])};
+    }
+
+    /** The default bridge network "bridge" (device berth0, 172.17.0.0/16 unless taken), plus host and none. */
+    private void ensureDefaultBridge() {
+        structure.writeLock().lock();
+        try {
+            if (networks.values().stream().noneMatch(n -> n.name().equals("bridge"))) install(DefaultNetworks.bridge(this), config.existingBridge() != null);
+            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", "host"));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", "null"));
+        } finally {
+            structure.writeLock().unlock();
+        }
+    }
+
+    Network defaultBridgeOrNull() {
+        return networks.values().stream().filter(n -> n.name().equals("bridge")).findFirst().orElse(null);
+    }
+
+    /** Stops the engine without touching the kernel: sandboxes keep running and their networking stays. */
+    @Override
+    public void close() {
+        for (SandboxKernel k : sandboxKernels.values()) k.close();
+        sandboxKernels.clear();
+        firewall.close();
+        host.close();
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}

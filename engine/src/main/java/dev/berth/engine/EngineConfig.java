@@ -1,0 +1,44 @@
+package dev.berth.engine;
+
+import dev.berth.engine.firewall.Firewall;
+import dev.berth.engine.tx.Faults;
+import dev.berth.netlink.ns.NetnsHandle;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * How an engine is set up.
+ *
+ * @param hostNetns       the namespace that plays the host (the daemon's own; a lab namespace in tests)
+ * @param netnsPrefix     sandbox namespaces are /run/netns/PREFIX + name ("berth-" by default)
+ * @param firewall        makes the firewall driver for the host namespace
+ * @param bip             the default bridge's gateway and subnet ({@code --bip 10.0.128.1/24}), or null
+ * @param existingBridge  use this existing bridge and its address as the default bridge ({@code -b}), or null
+ * @param defaultBridge   the default bridge's device name when Berth creates it
+ * @param durableState    fsync every state write (survives power loss, not just a crash)
+ * @param hostId          seeds the IPv6 ULA prefix so each host gets its own
+ */
+public record EngineConfig(Path stateDir, NetnsHandle hostNetns, String netnsPrefix,
+                           Function<NetnsHandle, Firewall> firewall, String bip, String existingBridge,
+                           String defaultBridge, boolean durableState, Faults faults, String hostId) {
+
+    public static EngineConfig of(Path stateDir, NetnsHandle hostNetns, Function<NetnsHandle, Firewall> firewall) {
+        return new EngineConfig(stateDir, hostNetns, "berth-", firewall, null, null, "berth0", false, Faults.NONE, "berth");
+    }
+
+    public EngineConfig withNetnsPrefix(String p) {
+        return new EngineConfig(stateDir, hostNetns, p, firewall, bip, existingBridge, defaultBridge, durableState, faults, hostId);
+    }
+
+    public EngineConfig withFaults(Faults f) {
+        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, existingBridge, defaultBridge, durableState, f, hostId);
+    }
+
+    public EngineConfig withBip(String b) {
+        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, b, existingBridge, defaultBridge, durableState, faults, hostId);
+    }
+
+    public EngineConfig withExistingBridge(String b) {
+        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, b, defaultBridge, durableState, faults, hostId);
+    }
+}

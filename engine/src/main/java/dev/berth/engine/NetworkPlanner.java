@@ -1,0 +1,144 @@
+package dev.berth.engine;
+
+import dev.berth.engine.ipam.Cidr;
+import dev.berth.engine.ipam.SubnetChecks;
+import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.request.NetworkRequest;
+import dev.berth.engine.request.SubnetRequest;
+import dev.berth.netlink.route.IpPrefix;
+import dev.berth.netlink.route.LinkNames;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns a {@link NetworkRequest} into a valid {@link Network}, or says which field is wrong. Changes nothing. */
+final class NetworkPlanner {
+    static final String OPT_BRIDGE_NAME = "com.docker.network.bridge.name";
+    static final String OPT_ICC = "com.docker.network.bridge.enable_icc";
+    static final String OPT_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
+    static final String OPT_HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
+    static final String OPT_MTU = "com.docker.network.driver.mtu";
+    static final String OPT_DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
+    private static final Set<String> BRIDGE_OPTIONS =
+            Set.of(OPT_BRIDGE_NAME, OPT_ICC, OPT_MASQUERADE, OPT_HOST_BINDING, OPT_MTU, OPT_DEFAULT_BRIDGE);
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+
+    private final SubnetPlanner pools;
+
+    NetworkPlanner(SubnetPlanner pools) {
+        this.pools = pools;
+    }
+
+    /**
+     * Validates the request against the networks that exist and the host's own ranges, and picks
+     * subnets where none were given.
+     */
+    Network plan(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+        checkName(r.name(), existing);
+        if (!r.driver().equals("bridge"))
+            throw new BerthException.InvalidRequest("Driver", "unknown driver '" + r.driver() + "'; this engine offers: bridge");
+        checkOptions(r.options());
+        int mtu = mtu(r.options());
+        parseBool(r.options(), OPT_ICC, true); // validated now, read when the firewall is programmed
+        parseBool(r.options(), OPT_MASQUERADE, true);
+        if (r.options().containsKey(OPT_HOST_BINDING)) literal(r.options().get(OPT_HOST_BINDING), "Options." + OPT_HOST_BINDING);
+
+        String id = Ids.random();
+        String device = r.options().getOrDefault(OPT_BRIDGE_NAME, Ids.userBridge(id));
+        try {
+            LinkNames.check(device);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.InvalidRequest("Options." + OPT_BRIDGE_NAME, e.getMessage());
+        }
+        if (hostLinks.contains(device) || existing.stream().anyMatch(n -> device.equals(n.device())))
+            throw new BerthException.Conflict("bridge device '" + device + "' already exists on the host; choose another "
+                    + OPT_BRIDGE_NAME);
+
+        List<SubnetConfig> subnets = subnets(r, existing, hostRanges);
+        return new Network(id, r.name(), r.driver(), device, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
+                r.options(), r.labels(), Instant.now(), false);
+    }
+
+    private List<SubnetConfig> subnets(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges) {
+        List<Cidr> taken = new ArrayList<>();
+        for (Network n : existing) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
+        List<SubnetConfig> out = new ArrayList<>();
+        for (int i = 0; i < r.subnets().size(); i++) {
+            SubnetRequest s = r.subnets().get(i);
+            out.add(withGateway(SubnetChecks.parse(i, s.subnet(), s.ipRange(), s.gateway(), s.auxAddresses())));
+        }
+        SubnetChecks.checkAll(out, taken);
+        List<Cidr> avoid = new ArrayList<>(taken);
+        avoid.addAll(hostRanges);
+        if (out.stream().noneMatch(SubnetConfig::isIpv4)) out.add(0, auto(pools.nextIpv4(avoid)));
+        if (r.ipv6() && out.stream().allMatch(SubnetConfig::isIpv4)) out.add(auto(pools.nextIpv6(avoid)));
+        if (!r.ipv6() && out.stream().anyMatch(s -> !s.isIpv4()))
+            throw new BerthException.InvalidRequest("EnableIPv6", "an IPv6 subnet was given but IPv6 is not enabled; add --ipv6");
+        out.sort((a, b) -> Boolean.compare(!a.isIpv4(), !b.isIpv4()));
+        return out;
+    }
+
+    /** A subnet the engine picked: gateway at the first host address. */
+    static SubnetConfig auto(Cidr c) {
+        return new SubnetConfig(c, c.address(1), null, Map.of());
+    }
+
+    /** A user subnet without a gateway gets the first host address, as Docker does. */
+    static SubnetConfig withGateway(SubnetConfig s) {
+        if (s.gateway() != null) return s;
+        SubnetConfig filled = new SubnetConfig(s.subnet(), s.subnet().address(1), s.ipRange(), s.auxAddresses());
+        SubnetChecks.check(0, filled);
+        return filled;
+    }
+
+    static InetAddress literal(String text, String field) {
+        try {
+            return IpPrefix.literal(text.strip(), text);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.InvalidRequest(field, e.getMessage());
+        }
+    }
+
+    private static void checkName(String name, Collection<Network> existing) {
+        if (name == null || name.isBlank()) throw new BerthException.InvalidRequest("Name", "a network needs a name");
+        if (!NAME.matcher(name).matches() || name.length() > 128)
+            throw new BerthException.InvalidRequest("Name", "'" + name + "' is not a valid name: use letters, digits, '_', '.' and '-', starting with a letter or digit (at most 128)");
+        for (Network n : existing)
+            if (n.name().equals(name)) throw new BerthException.Conflict("network with name " + name + " already exists");
+    }
+
+    private static void checkOptions(Map<String, String> options) {
+        for (String k : options.keySet())
+            if (!BRIDGE_OPTIONS.contains(k))
+                throw new BerthException.InvalidRequest("Options." + k, "unknown option for the bridge driver; known: " + String.join(", ", BRIDGE_OPTIONS.stream().sorted().toList()));
+    }
+
+    static int mtu(Map<String, String> options) {
+        String v = options.get(OPT_MTU);
+        if (v == null) return 1500;
+        try {
+            int m = Integer.parseInt(v.strip());
+            if (m >= 68 && m <= 65535) return m;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BerthException.InvalidRequest("Options." + OPT_MTU, "'" + v + "' is not an MTU between 68 and 65535");
+    }
+
+    static boolean parseBool(Map<String, String> options, String key, boolean fallback) {
+        String v = options.get(key);
+        if (v == null) return fallback;
+        return switch (v.strip().toLowerCase()) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new BerthException.InvalidRequest("Options." + key, "'" + v + "' is not a boolean (true or false)");
+        };
+    }
+}

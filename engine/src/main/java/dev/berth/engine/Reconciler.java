@@ -1,0 +1,189 @@
+package dev.berth.engine;
+
+import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.engine.firewall.PortRule;
+import dev.berth.engine.ipam.AddressPool;
+import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.state.StateStore.Entry;
+import dev.berth.engine.state.Status;
+import dev.berth.engine.tx.Faults;
+import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.route.Link;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Brings the kernel and the state into agreement at start-up. The state says what should exist:
+ * objects caught half-created by a crash are rolled back, half-removed ones are finished, active ones
+ * whose kernel objects vanished are rebuilt, and kernel objects that carry Berth's names or marks but
+ * belong to nothing in the state are removed. Objects that are intact are left alone, so running
+ * sandboxes keep their connectivity.
+ */
+final class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+
+    private final Engine e;
+
+    Reconciler(Engine e) {
+        this.e = e;
+    }
+
+    void run() {
+        List<Entry<Network>> nets = e.store.load(Engine.NETWORKS, Network.class);
+        List<Entry<Sandbox>> sbxs = e.store.load(Engine.SANDBOXES, Sandbox.class);
+        List<Entry<Endpoint>> eps = e.store.load(Engine.ENDPOINTS, Endpoint.class);
+
+        for (Entry<Network> n : nets) {
+            if (n.status() == Status.ACTIVE) e.register(n.value());
+        }
+        Map<String, Sandbox> liveSandboxes = new HashMap<>();
+        for (Entry<Sandbox> s : sbxs) if (s.status() == Status.ACTIVE) liveSandboxes.put(s.value().id(), s.value());
+
+        // Endpoints first: they hold veths and addresses that everything else depends on.
+        for (Entry<Endpoint> ep : eps) {
+            Endpoint x = ep.value();
+            boolean owned = ep.status() == Status.ACTIVE && liveSandboxes.containsKey(x.sandboxId())
+                    && e.networks.containsKey(x.networkId());
+            if (owned && restoreAddresses(x)) {
+                e.endpoints.put(x.id(), x);
+            } else {
+                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + x.hostIfName());
+                e.bridges.deleteQuietly(x.hostIfName());
+                e.store.remove(Engine.ENDPOINTS, x.id());
+            }
+        }
+        for (Entry<Sandbox> s : sbxs) {
+            Sandbox x = s.value();
+            if (s.status() == Status.ACTIVE) {
+                e.sandboxes.put(x.id(), x);
+                e.ports.restore(x.id(), x.ports());
+            } else {
+                log("sandbox " + x.name() + " (" + s.status() + "): removing its namespace");
+                if (x.netns() instanceof NetnsMode.Own own) Engine.deleteNetnsQuietly(Path.of(own.path()).getFileName().toString());
+                e.store.remove(Engine.SANDBOXES, x.id());
+            }
+        }
+        for (Entry<Network> n : nets) {
+            if (n.status() == Status.ACTIVE) continue;
+            log("network " + n.value().name() + " (" + n.status() + "): removing " + n.value().device());
+            Transaction tx = new Transaction("reconcile", Faults.NONE);
+            e.teardownNetwork(n.value(), tx);
+        }
+        repairNetworks();
+        repairSandboxes();
+        removeOrphans();
+        syncFirewall();
+    }
+
+    /** Marks an active endpoint's addresses as taken again; false if that would duplicate one (then it is dropped). */
+    private boolean restoreAddresses(Endpoint x) {
+        Network n = e.networks.get(x.networkId());
+        for (SubnetConfig s : n.subnets()) {
+            AddressPool p = e.pools.get(Engine.poolKey(n, s));
+            var a = s.isIpv4() ? x.ipv4() : x.ipv6();
+            if (a == null) continue;
+            if (p.isAllocated(a)) {
+                log("endpoint " + x.id().substring(0, 12) + " claims " + a + " which another endpoint holds; dropping it");
+                return false;
+            }
+            p.restore(a);
+        }
+        return true;
+    }
+
+    /** Rebuilds the bridge of an active network when it vanished from the kernel. */
+    private void repairNetworks() {
+        Set<String> present = new HashSet<>();
+        for (Link l : e.host.rtnl().links().list()) present.add(l.name());
+        for (Network n : e.networks.values()) {
+            if (!n.isBridge() || present.contains(n.device()) || e.isAdopted(n)) continue;
+            log("network " + n.name() + ": bridge " + n.device() + " is missing; re-creating it");
+            Transaction tx = new Transaction("repair", Faults.NONE);
+            e.bridges.createNetwork(n, false, tx);
+        }
+        e.bridges.forgetIndexes();
+    }
+
+    /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
+    private void repairSandboxes() {
+        Set<String> hostLinks = new HashSet<>();
+        for (Link l : e.host.rtnl().links().list()) hostLinks.add(l.name());
+        for (Sandbox s : e.sandboxes.values()) {
+            if (!(s.netns() instanceof NetnsMode.Own own)) continue;
+            String name = Path.of(own.path()).getFileName().toString();
+            boolean fresh = !Netns.exists(name);
+            if (fresh) log("sandbox " + s.name() + ": namespace " + name + " is missing; re-creating it");
+            SandboxKernel k = new SandboxKernel(fresh ? Netns.create(name) : Netns.open(name));
+            e.sandboxKernels.put(s.id(), k);
+            if (fresh) k.rtnl().links().setUp(1);
+            boolean first = true;
+            for (Endpoint ep : e.endpointsOf(s)) {
+                if (fresh || !hostLinks.contains(ep.hostIfName())) {
+                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ")");
+                    e.bridges.deleteQuietly(ep.hostIfName());
+                    e.bridges.attach(e.networks.get(ep.networkId()), ep, k, first, new Transaction("repair", Faults.NONE));
+                }
+                first = false;
+            }
+        }
+    }
+
+    /**
+     * Removes what carries Berth's marks but belongs to nothing: bridges whose alias names a network
+     * that does not exist, veth ports of Berth's bridges that no endpoint owns, and namespaces under
+     * Berth's prefix that no sandbox owns. Nothing without those marks is touched.
+     */
+    private void removeOrphans() {
+        List<Link> links = e.host.rtnl().links().list();
+        Set<Integer> berthBridges = new HashSet<>();
+        for (Link l : links) {
+            if (!"bridge".equals(l.kind())) continue;
+            boolean known = e.networks.values().stream().anyMatch(n -> l.name().equals(n.device()));
+            if (known) berthBridges.add(l.index());
+            else if (l.alias() != null && l.alias().startsWith(BridgeDriver.ALIAS_PREFIX)) {
+                log("removing orphan bridge " + l.name() + " (" + l.alias() + ")");
+                e.bridges.deleteQuietly(l.name());
+            }
+        }
+        Set<String> owned = new HashSet<>();
+        for (Endpoint ep : e.endpoints.values()) owned.add(ep.hostIfName());
+        for (Link l : links) {
+            if (berthBridges.contains(l.masterIndex()) && "veth".equals(l.kind()) && l.name().startsWith("veth") && !owned.contains(l.name())) {
+                log("removing orphan veth " + l.name());
+                e.bridges.deleteQuietly(l.name());
+            }
+        }
+        Set<String> sandboxNetns = new HashSet<>();
+        for (Sandbox s : e.sandboxes.values())
+            if (s.netns() instanceof NetnsMode.Own own) sandboxNetns.add(Path.of(own.path()).getFileName().toString());
+        for (String ns : Netns.list()) {
+            if (ns.startsWith(e.config.netnsPrefix()) && !sandboxNetns.contains(ns)) {
+                log("removing orphan namespace " + ns);
+                Engine.deleteNetnsQuietly(ns);
+            }
+        }
+    }
+
+    /** Rewrites Berth's firewall tables from the state: rules that vanished come back, stale ones go. */
+    private void syncFirewall() {
+        List<PortRule> rules = new ArrayList<>();
+        for (Sandbox s : e.sandboxes.values()) rules.addAll(e.portRules(s));
+        e.firewall.sync(e.networks.values().stream().filter(Network::isBridge).map(e::rules).toList(), rules);
+    }
+
+    private static void log(String what) {
+        LOG.info("reconcile: " + what);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.berth.engine.driver;
+
+import dev.berth.engine.HostKernel;
+import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.MessageWriter;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.NetlinkSocket.Request;
+import dev.berth.netlink.route.Addresses;
+import dev.berth.netlink.route.IpPrefix;
+import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.LinkType;
+import dev.berth.netlink.route.NewLink;
+import dev.berth.netlink.route.Route;
+import dev.berth.netlink.route.Routes;
+import dev.berth.netlink.route.Rt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The kernel side of bridge networks: a Linux bridge per network holding the gateway addresses, and
+ * per endpoint a veth pair whose host end (veth + 7 hex) is a hairpin port of the bridge and whose
+ * other end is born inside the sandbox as eth0, eth1, ...
+ */
+public final class BridgeDriver {
+    /** The alias that marks a bridge as Berth's (the kernel keeps it; reconcile reads it). */
+    public static final String ALIAS_PREFIX = "berth:network:";
+
+    private final HostKernel host;
+    private final Map<String, Integer> bridgeIndex = new ConcurrentHashMap<>();
+
+    public BridgeDriver(HostKernel host) {
+        this.host = host;
+    }
+
+    /** Creates (or, for an adopted bridge, reuses) the network's bridge with its gateway addresses, up. */
+    public void createNetwork(Network n, boolean adopted, Transaction tx) {
+        Link br;
+        if (adopted) {
+            br = host.rtnl().links().get(n.device());
+        } else {
+            br = tx.create("bridge", () -> host.rtnl().links().create(
+                    NewLink.of(n.device(), new LinkType.Bridge()).withMtu(n.mtu())), l -> deleteQuietly(n.device()));
+            tx.step("alias", () -> host.rtnl().links().setAlias(br.index(), ALIAS_PREFIX + n.id()), null);
+            for (SubnetConfig s : n.subnets()) {
+                if (s.gateway() == null) continue;
+                IpPrefix gw = s.subnet().withHost(s.gateway());
+                tx.step("gateway " + gw, () -> host.rtnl().addresses().add(br.index(), gw), null);
+            }
+            tx.step("up", () -> host.rtnl().links().setUp(br.index()), null);
+        }
+        bridgeIndex.put(n.id(), br.index());
+    }
+
+    /** Deletes a bridge Berth created (its ports and addresses go with it); an adopted one is left alone. */
+    public void removeNetwork(Network n, boolean adopted) {
+        bridgeIndex.remove(n.id());
+        if (!adopted) deleteQuietly(n.device());
+    }
+
+    /**
+     * Attaches the sandbox: veth pair, addresses, link up, and the default route when this network
+     * is the sandbox's gateway network. One request on each side; the veth create echoes the peer's
+     * index, so the sandbox side needs no lookup.
+     */
+    public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
+        int br = bridgeIndex(n);
+        LinkType.Veth peer = new LinkType.Veth(ep.ifName(), sbx.netns().fd(), n.mtu(), ep.mac());
+        Link veth = tx.create("veth", () -> host.rtnl().links().create(
+                NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
+        tx.step("hairpin", () -> host.rtnl().links().setHairpin(veth.index(), true), null);
+        int inside = veth.linkIndex();
+        tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, inside, gatewayRoute)), null);
+    }
+
+    private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
+        List<Request> r = new ArrayList<>(5);
+        SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
+        if (ep.ipv4() != null) r.add(new Request(Addresses.addMessage(index, v4.subnet().withHost(ep.ipv4())), "add " + IpPrefix.format(ep.ipv4()) + " to " + ep.ifName()));
+        if (ep.ipv6() != null) r.add(new Request(Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())), "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
+        r.add(new Request(up(index), "set " + ep.ifName() + " up"));
+        if (gatewayRoute && v4 != null && v4.gateway() != null && ep.ipv4() != null)
+            r.add(new Request(Routes.addMessage(Route.defaultVia(v4.gateway(), index)), "add default route via " + IpPrefix.format(v4.gateway())));
+        if (gatewayRoute && v6 != null && v6.gateway() != null && ep.ipv6() != null)
+            r.add(new Request(Routes.addMessage(Route.defaultVia(v6.gateway(), index)), "add IPv6 default route"));
+        return r;
+    }
+
+    /** A request that sets link {@code index} up. */
+    public static MessageWriter up(int index) {
+        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(Rt.IFF_UP).u32(Rt.IFF_UP);
+    }
+
+    /** Removes the endpoint's veth pair (the sandbox end, its addresses and routes go with it). */
+    public void detach(Endpoint ep) {
+        deleteQuietly(ep.hostIfName());
+    }
+
+    private int bridgeIndex(Network n) {
+        return bridgeIndex.computeIfAbsent(n.id(), id -> host.rtnl().links().get(n.device()).index());
+    }
+
+    /** Deletes a host link by name if it is there. */
+    public void deleteQuietly(String name) {
+        try {
+            host.rtnl().links().delete(name);
+        } catch (NetlinkException.NotFound ignored) {
+            // already gone: the goal is reached
+        }
+    }
+
+    /** Forgets cached bridge indexes (after reconcile recreated bridges). */
+    public void forgetIndexes() {
+        bridgeIndex.clear();
+    }
+}

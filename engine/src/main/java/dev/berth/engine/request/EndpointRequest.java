@@ -1,0 +1,16 @@
+package dev.berth.engine.request;
+
+import java.util.List;
+
+/** How a sandbox joins one network: static addresses and MAC (null = allocate), aliases for DNS. */
+public record EndpointRequest(String ipv4, String ipv6, String mac, List<String> aliases) {
+    public static final EndpointRequest DEFAULT = new EndpointRequest(null, null, null, List.of());
+
+    public EndpointRequest {
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    public static EndpointRequest ip(String ipv4) {
+        return new EndpointRequest(ipv4, null, null, List.of());
+    }
+}
