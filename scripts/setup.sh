@@ -2,7 +2,7 @@
 # Installs, with apt-get, the Debian packages Berth's build, tests and demo need, when they are missing.
 # Usage: scripts/setup.sh [extra-package ...]
 set -euo pipefail
-need=(iproute2 nftables strace iputils-ping socat maven procps kmod util-linux "$@")
+need=(iproute2 nftables libnftables1 iptables socat strace iputils-ping maven procps kmod util-linux "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * The packet-filter side of the engine, in the host's namespace. Berth owns its own tables and never
  * edits anyone else's; every method is one atomic transaction: it happens entirely or not at all.
+ * Drivers: {@link NftablesFirewall} (default) and {@link IptablesFirewall}.
  */
 public interface Firewall extends AutoCloseable {
     /** Creates Berth's base tables and chains if they are missing; leaves existing content alone. */
@@ -16,13 +17,20 @@ public interface Firewall extends AutoCloseable {
      */
     void sync(List<NetworkRules> networks, List<PortRule> ports);
 
+    /** Adds a network's masquerade, forwarding, isolation and icc rules; adding it again changes nothing. */
     void addNetwork(NetworkRules network);
 
+    /** Removes what {@link #addNetwork} added for the same rules; removing an absent network is no error. */
     void removeNetwork(NetworkRules network);
 
-    /** Publishes the ports; fails without change if any is already published. */
+    /**
+     * Publishes the ports; fails with Conflict, without change, if any has the key (protocol, host
+     * address or none, host port) of a published port. A port on one host address takes precedence
+     * over a port on every address with the same number.
+     */
     void addPorts(List<PortRule> ports);
 
+    /** Unpublishes the ports; one that is not published is skipped. */
     void removePorts(List<PortRule> ports);
 
     /** Deletes Berth's tables (uninstall, tests). */

@@ -1,12 +1,69 @@
 package dev.berth.engine.firewall;
 
+import dev.berth.engine.BerthException;
 import dev.berth.engine.model.Protocol;
+import dev.berth.netlink.route.IpPrefix;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * One published port as the firewall programs it: traffic for {@code hostIp:hostPort} (every local
- * address when hostIp is null) is sent to {@code containerIp:containerPort} on {@code bridge}.
- * A hostIp of 127.0.0.1 is reachable from the host only.
+ * address of the container address's family when hostIp is null) is sent to
+ * {@code containerIp:containerPort} on {@code bridge}. A hostIp of 127.0.0.1 is reachable from the host
+ * only. The key that must be unique among published ports is protocol, hostIp (or none) and hostPort.
  */
 public record PortRule(String bridge, Protocol protocol, InetAddress hostIp, int hostPort, InetAddress containerIp,
-                       int containerPort) {}
+                       int containerPort) {
+    public PortRule {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(containerIp, "containerIp");
+        checkPort("hostPort", hostPort);
+        checkPort("containerPort", containerPort);
+        // NAT cannot change the address family, so a v4 host address cannot lead to a v6 container.
+        if (hostIp != null && (hostIp instanceof Inet6Address) != (containerIp instanceof Inet6Address))
+            throw new BerthException.InvalidRequest("hostIp", "host address " + IpPrefix.format(hostIp)
+                    + " and container address " + IpPrefix.format(containerIp) + " are of different families");
+    }
+
+    private static void checkPort(String field, int port) {
+        if (port < 1 || port > 65535) throw new BerthException.InvalidRequest(field, "port " + port + " is outside 1..65535");
+    }
+
+    /** True when the container (and so the host side) is IPv6. */
+    public boolean ipv6() {
+        return containerIp instanceof Inet6Address;
+    }
+
+    /** The host address as text, {@code 0.0.0.0} or {@code ::} for every local address. */
+    public String hostIpText() {
+        return hostIp != null ? IpPrefix.format(hostIp) : ipv6() ? "::" : "0.0.0.0";
+    }
+
+    /** The published end, e.g. {@code tcp 0.0.0.0:8080}, for messages. */
+    public String published() {
+        String host = hostIpText();
+        return protocol.id() + " " + (host.contains(":") ? "[" + host + "]" : host) + ":" + hostPort;
+    }
+
+    /** Same protocol, host address and host port: the two cannot both be published. */
+    public boolean sameKey(PortRule o) {
+        return protocol == o.protocol && hostPort == o.hostPort && ipv6() == o.ipv6() && Objects.equals(hostIp, o.hostIp);
+    }
+
+    /** Throws Conflict when two of {@code ports} have the same key. */
+    static void requireDistinct(List<PortRule> ports) {
+        for (int i = 0; i < ports.size(); i++)
+            for (int j = 0; j < i; j++)
+                if (ports.get(i).sameKey(ports.get(j)))
+                    throw new BerthException.Conflict(ports.get(i).published()
+                            + " is asked for twice in one request; no port was published");
+    }
+
+    @Override
+    public String toString() {
+        String c = IpPrefix.format(containerIp);
+        return published() + " -> " + (c.contains(":") ? "[" + c + "]" : c) + ":" + containerPort;
+    }
+}

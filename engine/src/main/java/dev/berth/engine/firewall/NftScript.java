@@ -1,0 +1,223 @@
+package dev.berth.engine.firewall;
+
+import dev.berth.engine.ipam.Cidr;
+import dev.berth.netlink.route.IpPrefix;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text of Berth's nftables scripts. Berth owns {@code table inet berth} (NAT, forwarding) and
+ * {@code table bridge berth} (icc between containers of one bridge). Every rule is fixed: networks
+ * and published ports are only elements of sets and maps, so adding one never adds a rule and the
+ * per-packet cost does not grow with their number (one hash or interval lookup per set).
+ */
+public final class NftScript {
+    static final String INET = "inet berth";
+    static final String BRIDGE = "bridge berth";
+
+    private NftScript() {}
+
+    /** The sets and maps holding networks and ports; each line is a declaration inside a table block. */
+    private static final String INET_SETS = """
+            	set bridges { type ifname; comment "Berth's bridges"; }
+            	set loops { type ifname . ifname; comment "each bridge paired with itself: routed back into the bridge it came from"; }
+            	set internal { type ifname; comment "bridges of internal networks"; }
+            	set subnets4 { type ipv4_addr; flags interval; comment "every Berth subnet"; }
+            	set subnets6 { type ipv6_addr; flags interval; }
+            	set masq4 { type ipv4_addr; flags interval; comment "subnets masqueraded when leaving for elsewhere"; }
+            	set masq6 { type ipv6_addr; flags interval; }
+            	map ports4 { type inet_proto . inet_service : ipv4_addr . inet_service; comment "published on every local IPv4 address"; }
+            	map ports4_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; comment "published on one host address"; }
+            	map ports6 { type inet_proto . inet_service : ipv6_addr . inet_service; }
+            	map ports6_ip { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }
+            """;
+
+    private static final String BRIDGE_SETS = """
+            	set no_icc4 { type ipv4_addr; flags interval; comment "subnets whose containers may not talk to each other"; }
+            	set no_icc6 { type ipv6_addr; flags interval; }
+            """;
+
+    /** Base chains with their hooks; the output NAT hook takes a number (nft 1.0.6 has no dstnat keyword there). */
+    private static final String INET_CHAINS = """
+            	chain prerouting { type nat hook prerouting priority dstnat; policy accept; }
+            	chain output { type nat hook output priority -100; policy accept; }
+            	chain published { }
+            	chain postrouting { type nat hook postrouting priority srcnat; policy accept; }
+            	chain input { type filter hook input priority filter; policy accept; }
+            	chain forward { type filter hook forward priority filter; policy accept; }
+            	chain into_bridge { }
+            """;
+
+    private static final String BRIDGE_CHAINS = """
+            	chain forward { type filter hook forward priority filter; policy accept; }
+            """;
+
+    private static final List<String> INET_CHAIN_NAMES =
+            List.of("prerouting", "output", "published", "postrouting", "input", "forward", "into_bridge");
+
+    /** The rules, all fixed; chains are filled after they are declared so a re-run can flush and refill them. */
+    private static final String INET_RULES = """
+            	chain prerouting {
+            		ip daddr 127.0.0.0/8 return comment "loopback addresses are published to the host itself only"
+            		fib daddr type local jump published
+            	}
+            	chain output {
+            		fib daddr type local jump published
+            	}
+            	chain published {
+            		dnat ip to ip daddr . meta l4proto . th dport map @ports4_ip
+            		meta nfproto ipv4 dnat ip to meta l4proto . th dport map @ports4
+            		dnat ip6 to ip6 daddr . meta l4proto . th dport map @ports6_ip
+            		meta nfproto ipv6 dnat ip6 to meta l4proto . th dport map @ports6
+            	}
+            	chain postrouting {
+            		ct status dnat oifname @bridges ip saddr @subnets4 masquerade comment "hairpin: replies must come back through the host"
+            		ct status dnat oifname @bridges ip6 saddr @subnets6 masquerade
+            		ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade comment "published port reached via 127.0.0.1"
+            		oifname != @bridges ip saddr @masq4 masquerade
+            		oifname != @bridges ip6 saddr @masq6 masquerade
+            	}
+            	chain input {
+            		iifname != "lo" ip daddr 127.0.0.0/8 ct status ! dnat drop comment "route_localnet must not open the host's loopback to others"
+            	}
+            	chain forward {
+            		iifname . oifname @loops accept
+            		oifname @bridges jump into_bridge
+            		iifname @internal drop
+            	}
+            	chain into_bridge {
+            		ct state established,related accept
+            		iifname @internal drop
+            		oifname @internal drop
+            		ct original ip daddr 127.0.0.0/8 drop
+            		ct status dnat accept comment "only published ports may be reached from outside the bridge"
+            		drop
+            	}
+            """;
+
+    // Matches addresses, not the bridge: this kernel family has no meta ibrname without nft_meta_bridge.
+    private static final String BRIDGE_RULES = """
+            	chain forward {
+            		ip saddr @no_icc4 drop
+            		ip daddr @no_icc4 drop
+            		arp saddr ip @no_icc4 drop
+            		ip6 saddr @no_icc6 drop
+            		ip6 daddr @no_icc6 drop
+            	}
+            """;
+
+    /** Creates the tables, sets, maps and chains where missing and (re)writes the fixed rules; keeps elements. */
+    public static String init() {
+        StringBuilder s = new StringBuilder();
+        s.append(declarations());
+        for (String c : INET_CHAIN_NAMES) s.append("flush chain ").append(INET).append(' ').append(c).append('\n');
+        s.append("flush chain ").append(BRIDGE).append(" forward\n");
+        s.append(rules());
+        return s.toString();
+    }
+
+    /** Replaces both tables with exactly these networks and ports. */
+    public static String sync(List<NetworkRules> networks, List<PortRule> ports) {
+        StringBuilder s = new StringBuilder(removeAll());
+        s.append(declarations()).append(rules());
+        for (NetworkRules n : networks) for (Element e : elements(n)) s.append(e.add()).append('\n');
+        for (PortRule p : ports) s.append(element(p).add()).append('\n');
+        return s.toString();
+    }
+
+    /** Deletes Berth's tables; adding them first makes the delete succeed when they are already gone. */
+    public static String removeAll() {
+        return "add table " + INET + "\ndelete table " + INET + "\nadd table " + BRIDGE + "\ndelete table " + BRIDGE + "\n";
+    }
+
+    /** Adds the network's elements; adding an element that is there already is no change. */
+    public static String addNetwork(NetworkRules n) {
+        StringBuilder s = new StringBuilder();
+        for (Element e : elements(n)) s.append(e.add()).append('\n');
+        return s.toString();
+    }
+
+    /** Removes the network's elements; each is added first so that removing a missing one is no error. */
+    public static String removeNetwork(NetworkRules n) {
+        StringBuilder s = new StringBuilder();
+        for (Element e : elements(n)) s.append(e.add()).append('\n').append(e.delete()).append('\n');
+        return s.toString();
+    }
+
+    /** Publishes the ports with {@code create element}, which the kernel refuses for a key that exists (EEXIST). */
+    public static String addPorts(List<PortRule> ports) {
+        StringBuilder s = new StringBuilder();
+        for (PortRule p : ports) s.append(element(p).create()).append('\n');
+        return s.toString();
+    }
+
+    /** Removes the ports; removing one that is not published is no error (one published elsewhere is). */
+    public static String removePorts(List<PortRule> ports) {
+        StringBuilder s = new StringBuilder();
+        for (PortRule p : ports) {
+            Element e = element(p);
+            s.append(e.add()).append('\n').append(e.delete()).append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String declarations() {
+        return "table " + INET + " {\n" + INET_SETS + INET_CHAINS + "}\n"
+                + "table " + BRIDGE + " {\n" + BRIDGE_SETS + BRIDGE_CHAINS + "}\n";
+    }
+
+    private static String rules() {
+        return "table " + INET + " {\n" + INET_RULES + "}\n" + "table " + BRIDGE + " {\n" + BRIDGE_RULES + "}\n";
+    }
+
+    /** One element of one of Berth's sets or maps; {@code key} alone names it for deletion. */
+    record Element(String table, String set, String key, String value) {
+        String add() {
+            return "add element " + table + " " + set + " { " + text() + " }";
+        }
+
+        String create() {
+            return "create element " + table + " " + set + " { " + text() + " }";
+        }
+
+        /** A read-only query that succeeds when the key is present. */
+        String get() {
+            return "get element " + table + " " + set + " { " + key + " }";
+        }
+
+        String delete() {
+            return "delete element " + table + " " + set + " { " + key + " }";
+        }
+
+        private String text() {
+            return value == null ? key : key + " : " + value;
+        }
+    }
+
+    static List<Element> elements(NetworkRules n) {
+        List<Element> out = new ArrayList<>();
+        String br = quote(n.bridge());
+        out.add(new Element(INET, "bridges", br, null));
+        out.add(new Element(INET, "loops", br + " . " + br, null));
+        if (n.internal()) out.add(new Element(INET, "internal", br, null));
+        for (Cidr c : n.subnets()) {
+            String fam = c.isIpv4() ? "4" : "6";
+            out.add(new Element(INET, "subnets" + fam, c.toString(), null));
+            if (n.masqueraded()) out.add(new Element(INET, "masq" + fam, c.toString(), null));
+            if (!n.icc()) out.add(new Element(BRIDGE, "no_icc" + fam, c.toString(), null));
+        }
+        return out;
+    }
+
+    static Element element(PortRule p) {
+        String fam = p.ipv6() ? "6" : "4";
+        String key = p.protocol().id() + " . " + p.hostPort();
+        String value = IpPrefix.format(p.containerIp()) + " . " + p.containerPort();
+        if (p.hostIp() == null) return new Element(INET, "ports" + fam, key, value);
+        return new Element(INET, "ports" + fam + "_ip", IpPrefix.format(p.hostIp()) + " . " + key, value);
+    }
+
+    private static String quote(String ifname) {
+        return "\"" + ifname + "\""; // NetworkRules allows no quote or backslash in names
+    }
+}
