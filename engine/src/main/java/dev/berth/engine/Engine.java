@@ -552,10 +552,12 @@ public final class Engine implements AutoCloseable {
         return new BerthException.Failed(what + ": " + e.getMessage(), e);
     }
 
+    /** Containers' traffic is routed through the host, so the host must forward (Docker does the same). */
     private void enableForwarding() {
-        if (!"1".equals(Sysctl.read(config.hostNetns(), "net.ipv4.ip_forward"))) {
-            Sysctl.write(config.hostNetns(), "net.ipv4.ip_forward", "1");
-            LOG.info("enabled net.ipv4.ip_forward in the host namespace: containers' traffic is routed through it");
+        for (String key : List.of("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")) {
+            if ("1".equals(Sysctl.read(config.hostNetns(), key))) continue;
+            Sysctl.write(config.hostNetns(), key, "1");
+            LOG.info("enabled " + key + " in the host namespace: containers' traffic is routed through it");
         }
     }
 

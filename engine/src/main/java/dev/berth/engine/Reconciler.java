@@ -118,8 +118,12 @@ final class Reconciler {
 
     /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
     private void repairSandboxes() {
-        Set<String> hostLinks = new HashSet<>();
-        for (Link l : e.host.rtnl().links().list()) hostLinks.add(l.name());
+        Map<String, Link> hostLinks = new HashMap<>();
+        Map<Integer, String> names = new HashMap<>();
+        for (Link l : e.host.rtnl().links().list()) {
+            hostLinks.put(l.name(), l);
+            names.put(l.index(), l.name());
+        }
         for (Sandbox s : e.sandboxes.values()) {
             if (!(s.netns() instanceof NetnsMode.Own own)) continue;
             String name = Path.of(own.path()).getFileName().toString();
@@ -130,10 +134,14 @@ final class Reconciler {
             if (fresh) k.rtnl().links().setUp(1);
             boolean first = true;
             for (Endpoint ep : e.endpointsOf(s)) {
-                if (fresh || !hostLinks.contains(ep.hostIfName())) {
+                Network n = e.networks.get(ep.networkId());
+                Link veth = hostLinks.get(ep.hostIfName());
+                // a veth whose bridge was deleted survives as a detached link: it needs re-attaching too
+                boolean intact = veth != null && n.device().equals(names.get(veth.masterIndex()));
+                if (fresh || !intact) {
                     log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ")");
                     e.bridges.deleteQuietly(ep.hostIfName());
-                    e.bridges.attach(e.networks.get(ep.networkId()), ep, k, first, new Transaction("repair", Faults.NONE));
+                    e.bridges.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
                 }
                 first = false;
             }

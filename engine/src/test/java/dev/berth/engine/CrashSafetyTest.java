@@ -97,7 +97,7 @@ class CrashSafetyTest {
     private static void quietly(Runnable r) {
         try {
             r.run();
-        } catch (BerthException.NotFound ignored) {
+        } catch (BerthException.NotFound | BerthException.Conflict ignored) {
             // already undone
         }
     }
@@ -119,9 +119,12 @@ class CrashSafetyTest {
                     e -> e.createNetwork(NetworkRequest.bridge("cn", "10.50.0.0/24")),
                     e -> quietly(() -> e.removeNetwork("cn")), false);
             crashEverywhere(l, "connect",
-                    e -> { if (e.sandboxes().isEmpty()) e.createSandbox(SandboxRequest.on("base", "bridge")); },
-                    e -> e.connect("base", "bridge", EndpointRequest.DEFAULT) ,
-                    e -> {}, false);
+                    e -> {
+                        if (e.networks().stream().noneMatch(n -> n.name().equals("side"))) e.createNetwork(NetworkRequest.bridge("side", "10.51.0.0/24"));
+                        if (e.sandboxes().isEmpty()) e.createSandbox(SandboxRequest.on("base", "side"));
+                    },
+                    e -> e.connect("base", "bridge", EndpointRequest.DEFAULT),
+                    e -> quietly(() -> e.disconnect("base", "bridge", false)), false);
         }
     }
 

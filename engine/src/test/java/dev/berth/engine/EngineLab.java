@@ -1,5 +1,7 @@
 package dev.berth.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.tx.Faults;
@@ -12,6 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,6 +26,7 @@ import java.util.stream.Stream;
  * are namespaces named with the lab's prefix, so the lab removes them whatever happens.
  */
 final class EngineLab implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     final Lab lab;
     final LabHost host;
     final LabHost ext;
@@ -70,16 +75,44 @@ final class EngineLab implements AutoCloseable {
         return in(engine.sandbox(name));
     }
 
-    /** Everything a user could inspect of the host's kernel state: links, addresses, routes, Berth's nft tables. */
+    /**
+     * What Berth controls in the host's kernel, as iproute2 and nft report it: links (name, kind,
+     * master, mtu, admin state, alias), global addresses, routes, Berth's nft tables, sandbox
+     * namespaces. Left out: what the kernel does on its own time (carrier, IPv6 link-local
+     * addresses, DAD), interface numbers, and the random part of veth names.
+     */
     String kernelSnapshot() {
-        StringBuilder s = new StringBuilder();
-        s.append(host.run("ip", "-o", "link", "show").stdout().replaceAll("link/ether \\S+", "").replaceAll("qlen \\d+", ""));
-        s.append(host.run("ip", "-o", "addr", "show").stdout().replaceAll("valid_lft.*", ""));
-        s.append(host.run("ip", "route", "show", "table", "all").stdout());
-        s.append(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", ""));
-        s.append(Commands.run(List.of("ip", "netns", "list")).stdout().lines()
-                .filter(l -> l.startsWith(lab.prefix("sb-"))).map(l -> l.split(" ")[0]).sorted().toList());
-        return s.toString();
+        List<String> lines = new ArrayList<>();
+        for (JsonNode l : json(host.run("ip", "-d", "-j", "link", "show").stdout())) {
+            boolean up = l.path("flags").toString().contains("\"UP\"");
+            lines.add("link " + l.path("ifname").asText() + " kind=" + l.at("/linkinfo/info_kind").asText("-")
+                    + " master=" + l.path("master").asText("-") + " mtu=" + l.path("mtu").asInt() + (up ? " up" : " down")
+                    + " alias=" + l.path("ifalias").asText("-"));
+        }
+        for (JsonNode l : json(host.run("ip", "-j", "addr", "show").stdout()))
+            for (JsonNode a : l.path("addr_info"))
+                if (!a.path("scope").asText().equals("link"))
+                    lines.add("addr " + l.path("ifname").asText() + " " + a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+        for (String family : List.of("-4", "-6"))
+            for (JsonNode r : json(host.run("ip", family, "-j", "route", "show", "table", "all").stdout())) {
+                String dst = r.path("dst").asText();
+                if (dst.startsWith("fe80") || dst.startsWith("ff00") || r.path("table").asText().equals("local")) continue;
+                lines.add("route " + dst + " via=" + r.path("gateway").asText("-") + " dev=" + r.path("dev").asText("-")
+                        + " table=" + r.path("table").asText("main"));
+            }
+        lines.add(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", ""));
+        Commands.run(List.of("ip", "netns", "list")).stdout().lines()
+                .filter(l -> l.startsWith(lab.prefix("sb-"))).map(l -> "netns " + l.split(" ")[0]).forEach(lines::add);
+        Collections.sort(lines);
+        return String.join("\n", lines).replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX");
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text.isBlank() ? "[]" : text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

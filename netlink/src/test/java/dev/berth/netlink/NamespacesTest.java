@@ -120,6 +120,9 @@ class NamespacesTest {
             assertEquals("1", a.run("sysctl", "-n", "net.ipv4.conf.all.route_localnet").stdout().strip());
             Sysctl.write(an, "net.ipv6.conf.all.forwarding", "1");
             assertEquals("1", a.run("sysctl", "-n", "net.ipv6.conf.all.forwarding").stdout().strip());
+            Sysctl.write(an, "net.ipv4.ip_local_port_range", "40000 45000");
+            assertEquals("40000\t45000", Sysctl.read(an, "net.ipv4.ip_local_port_range"), "values longer than a byte come back whole");
+            assertEquals("40000\t45000", a.run("cat", "/proc/sys/net/ipv4/ip_local_port_range").stdout().strip());
             assertThrows(IllegalArgumentException.class, () -> Sysctl.read(an, "kernel.hostname"));
         }
     }

@@ -7,6 +7,7 @@ import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
@@ -51,6 +52,9 @@ public final class BridgeDriver {
                 IpPrefix gw = s.subnet().withHost(s.gateway());
                 tx.step("gateway " + gw, () -> host.rtnl().addresses().add(br.index(), gw), null);
             }
+            // Lets the host reach published ports through 127.0.0.1 (DNAT to a container on this bridge);
+            // the firewall drops 127/8 arriving from anywhere but lo, so nothing else is exposed.
+            tx.step("route_localnet", () -> Sysctl.write(host.netns(), "net/ipv4/conf/" + n.device() + "/route_localnet", "1"), null);
             tx.step("up", () -> host.rtnl().links().setUp(br.index()), null);
         }
         bridgeIndex.put(n.id(), br.index());

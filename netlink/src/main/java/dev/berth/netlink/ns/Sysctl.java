@@ -22,8 +22,9 @@ public final class Sysctl {
     public static String read(NetnsHandle ns, String key) {
         Path p = pathOf(key);
         return Netns.call(ns, () -> {
-            try {
-                return Files.readString(p).strip();
+            // Not Files.readString: procfs reports size 0 and the JDK then returns only the first byte.
+            try (var in = Files.newInputStream(p)) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read sysctl " + key, e);
             }
