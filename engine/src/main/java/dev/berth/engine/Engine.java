@@ -175,12 +175,18 @@ public final class Engine implements AutoCloseable {
 
     /** A network by id, unique id prefix or name. */
     public Network network(String idOrName) {
-        Network n = networks.get(idOrName);
-        if (n != null) return n;
-        for (Network x : networks.values()) if (x.name().equals(idOrName)) return x;
-        List<Network> byPrefix = networks.values().stream().filter(x -> x.id().startsWith(idOrName)).toList();
-        if (byPrefix.size() == 1 && !idOrName.isEmpty()) return byPrefix.getFirst();
-        throw new BerthException.NotFound("network " + idOrName + " not found");
+        return lookup(networks, idOrName, Network::name, Network::id, "network " + idOrName + " not found");
+    }
+
+    /** Finds by full id, then by name, then by a unique id prefix, as Docker does. */
+    private static <T> T lookup(Map<String, T> byId, String key, java.util.function.Function<T, String> name,
+                                java.util.function.Function<T, String> id, String notFound) {
+        T t = byId.get(key);
+        if (t != null) return t;
+        for (T x : byId.values()) if (name.apply(x).equals(key)) return x;
+        List<T> byPrefix = byId.values().stream().filter(x -> id.apply(x).startsWith(key)).toList();
+        if (byPrefix.size() == 1 && !key.isEmpty()) return byPrefix.getFirst();
+        throw new BerthException.NotFound(notFound);
     }
 
     public List<Endpoint> endpointsOf(Network n) {
@@ -354,12 +360,7 @@ public final class Engine implements AutoCloseable {
 
     /** A sandbox by id, unique id prefix or name. */
     public Sandbox sandbox(String idOrName) {
-        Sandbox s = sandboxes.get(idOrName);
-        if (s != null) return s;
-        for (Sandbox x : sandboxes.values()) if (x.name().equals(idOrName)) return x;
-        List<Sandbox> byPrefix = sandboxes.values().stream().filter(x -> x.id().startsWith(idOrName)).toList();
-        if (byPrefix.size() == 1 && !idOrName.isEmpty()) return byPrefix.getFirst();
-        throw new BerthException.NotFound("No such container: " + idOrName);
+        return lookup(sandboxes, idOrName, Sandbox::name, Sandbox::id, "No such container: " + idOrName);
     }
 
     public List<Endpoint> endpointsOf(Sandbox s) {

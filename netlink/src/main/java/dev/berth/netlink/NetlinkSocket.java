@@ -88,26 +88,20 @@ public final class NetlinkSocket implements AutoCloseable {
                 wire.add(withFlags(r.message.toBytes(++seq, 0), flags));
             }
             send(wire);
-            NetlinkException failure = null;
-            int pending = requests.size();
-            while (pending > 0) {
-                int n = receive();
-                ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
-                for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
-                    int len = b.getInt(off);
-                    if (len < Nl.HEADER_SIZE) break;
-                    int type = b.getShort(off + 4) & 0xffff;
-                    int mseq = b.getInt(off + 8);
-                    int idx = mseq - first;
-                    if (type == Nl.NLMSG_ERROR && idx >= 0 && idx < requests.size()) {
-                        pending--;
-                        NetlinkException e = errorOf(b, off, len, requests.get(idx).operation);
-                        if (e != null && failure == null) failure = e;
-                    }
-                    off += Nl.align(len);
+            var acks = new Object() {
+                int pending = requests.size();
+                NetlinkException failure;
+            };
+            receiveUntil(m -> {
+                int idx = m.seq() - first;
+                if (m.type() == Nl.NLMSG_ERROR && idx >= 0 && idx < requests.size()) {
+                    acks.pending--;
+                    NetlinkException e = m.error(requests.get(idx).operation);
+                    if (e != null && acks.failure == null) acks.failure = e;
                 }
-            }
-            if (failure != null) throw failure;
+                return acks.pending == 0;
+            });
+            if (acks.failure != null) throw acks.failure;
         } finally {
             lock.unlock();
         }
@@ -124,28 +118,20 @@ public final class NetlinkSocket implements AutoCloseable {
             int mySeq = ++seq;
             int flags = msg.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK | Nl.NLM_F_ECHO;
             send(List.of(withFlags(msg.toBytes(mySeq, 0), flags)));
-            T echoed = null;
-            while (true) {
-                int n = receive();
-                ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
-                for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
-                    int len = b.getInt(off);
-                    if (len < Nl.HEADER_SIZE || off + len > n) break;
-                    int type = b.getShort(off + 4) & 0xffff;
-                    if (b.getInt(off + 8) == mySeq) {
-                        if (type == Nl.NLMSG_ERROR) {
-                            NetlinkException e = errorOf(b, off, len, operation);
-                            if (e != null) throw e;
-                            return echoed;
-                        }
-                        if (echoed == null) {
-                            ByteBuffer payload = b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
-                            echoed = parser.apply(new Message(type, b.getShort(off + 6) & 0xffff, mySeq, payload));
-                        }
-                    }
-                    off += Nl.align(len);
+            var answer = new Object() {
+                T echoed;
+            };
+            receiveUntil(m -> {
+                if (m.seq() != mySeq) return false;
+                if (m.type() == Nl.NLMSG_ERROR) {
+                    NetlinkException e = m.error(operation);
+                    if (e != null) throw e;
+                    return true;
                 }
-            }
+                if (answer.echoed == null) answer.echoed = parser.apply(m.message());
+                return false;
+            });
+            return answer.echoed;
         } finally {
             lock.unlock();
         }
@@ -187,29 +173,47 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Reads answers for {@code mySeq} until done; returns whether the dump was interrupted. */
     private <T> boolean collect(int mySeq, String operation, Function<Message, T> parser, List<T> out, boolean dump) {
-        boolean interrupted = false;
+        var state = new Object() {
+            boolean interrupted;
+        };
+        receiveUntil(m -> {
+            if (m.seq() != mySeq) return false;
+            if ((m.flags() & Nl.NLM_F_DUMP_INTR) != 0) state.interrupted = true;
+            if (m.type() == Nl.NLMSG_DONE) return true;
+            if (m.type() == Nl.NLMSG_ERROR) {
+                NetlinkException e = m.error(operation);
+                if (e != null) throw e;
+                return true;
+            }
+            T t = parser.apply(m.message());
+            if (t != null) out.add(t);
+            return !dump;
+        });
+        return state.interrupted;
+    }
+
+    /** One message of a received datagram; its bytes are valid until the next receive. */
+    private record Incoming(ByteBuffer buf, int off, int len, int type, int flags, int seq) {
+        Message message() {
+            return new Message(type, flags, seq, buf.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder()));
+        }
+
+        /** The error an NLMSG_ERROR carries, or null for a positive acknowledgement. */
+        NetlinkException error(String operation) {
+            return errorOf(buf, off, len, operation);
+        }
+    }
+
+    /** Receives datagrams and hands each message in them to {@code handler} until it returns true. */
+    private void receiveUntil(java.util.function.Predicate<Incoming> handler) {
         while (true) {
             int n = receive();
             ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
             for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
                 int len = b.getInt(off);
                 if (len < Nl.HEADER_SIZE || off + len > n) break;
-                int type = b.getShort(off + 4) & 0xffff;
-                int flags = b.getShort(off + 6) & 0xffff;
-                int mseq = b.getInt(off + 8);
-                if (mseq == mySeq) {
-                    if ((flags & Nl.NLM_F_DUMP_INTR) != 0) interrupted = true;
-                    if (type == Nl.NLMSG_DONE) return interrupted;
-                    if (type == Nl.NLMSG_ERROR) {
-                        NetlinkException e = errorOf(b, off, len, operation);
-                        if (e != null) throw e;
-                        return interrupted;
-                    }
-                    ByteBuffer payload = b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
-                    T t = parser.apply(new Message(type, flags, mseq, payload));
-                    if (t != null) out.add(t);
-                    if (!dump) return interrupted;
-                }
+                Incoming m = new Incoming(b, off, len, b.getShort(off + 4) & 0xffff, b.getShort(off + 6) & 0xffff, b.getInt(off + 8));
+                if (handler.test(m)) return;
                 off += Nl.align(len);
             }
         }
