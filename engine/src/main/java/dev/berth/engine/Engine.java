@@ -259,8 +259,10 @@ public final class Engine implements AutoCloseable {
         try {
             tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
             String netnsName = config.netnsPrefix() + r.name();
-            var handle = tx.create("netns", () -> Netns.create(netnsName), h -> { h.close(); deleteNetnsQuietly(netnsName); });
-            SandboxKernel k = tx.create("socket", () -> new SandboxKernel(handle), SandboxKernel::close);
+            SandboxKernel k = tx.create("netns", () -> SandboxKernel.create(netnsName), kernel -> {
+                kernel.close();
+                deleteNetnsQuietly(netnsName);
+            });
             tx.step("lo", () -> k.rtnl().links().setUp(1), null);
             sandboxKernels.put(id, k);
             sandboxes.put(id, s);

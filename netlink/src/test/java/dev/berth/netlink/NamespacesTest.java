@@ -47,6 +47,15 @@ class NamespacesTest {
         }
         assertFalse(Netns.exists(name));
         assertFalse(Commands.run(List.of("ip", "netns", "list")).stdout().contains(name));
+
+        Netns.Created c = Netns.createWithRtnl(name);
+        try (NetnsHandle ns = c.handle(); Rtnl rt = c.rtnl()) {
+            rt.links().setUp(1);
+            String links = Commands.run(List.of("ip", "netns", "exec", name, "ip", "-o", "link")).check().stdout();
+            assertTrue(links.contains("lo:") && links.contains("UP"), "the socket acts inside the new namespace: " + links);
+        } finally {
+            Netns.delete(name);
+        }
     }
 
     @Test

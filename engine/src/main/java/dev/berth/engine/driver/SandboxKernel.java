@@ -10,8 +10,18 @@ public final class SandboxKernel implements AutoCloseable {
     private final Rtnl rtnl;
 
     public SandboxKernel(NetnsHandle netns) {
+        this(netns, Netns.rtnl(netns));
+    }
+
+    public SandboxKernel(NetnsHandle netns, Rtnl rtnl) {
         this.netns = netns;
-        this.rtnl = Netns.rtnl(netns);
+        this.rtnl = rtnl;
+    }
+
+    /** Creates the named namespace and its socket in one trip to a namespace thread. */
+    public static SandboxKernel create(String name) {
+        Netns.Created c = Netns.createWithRtnl(name);
+        return new SandboxKernel(c.handle(), c.rtnl());
     }
 
     public NetnsHandle netns() {
