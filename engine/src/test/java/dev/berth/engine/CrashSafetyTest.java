@@ -135,6 +135,20 @@ class CrashSafetyTest {
                     e -> { if (e.sandboxes().isEmpty()) e.createSandbox(SandboxRequest.on("rm", "bridge").publishing("8081:80")); },
                     e -> e.removeSandbox("rm"),
                     e -> {}, true);
+            crashEverywhere(l, "remove-network",
+                    e -> { if (e.networks().stream().noneMatch(n -> n.name().equals("gone"))) e.createNetwork(NetworkRequest.bridge("gone", "10.52.0.0/24")); },
+                    e -> e.removeNetwork("gone"),
+                    e -> {}, true);
+            crashEverywhere(l, "disconnect",
+                    e -> {
+                        if (e.sandboxes().isEmpty()) e.createSandbox(SandboxRequest.on("two", "bridge").publishing("8082:80"));
+                        if (e.endpointsOf(e.sandbox("two")).size() < 2) {
+                            if (e.networks().stream().noneMatch(n -> n.name().equals("second"))) e.createNetwork(NetworkRequest.bridge("second", "10.53.0.0/24"));
+                            e.connect("two", "second", EndpointRequest.DEFAULT);
+                        }
+                    },
+                    e -> e.disconnect("two", "second", false),
+                    e -> {}, true);
         }
     }
 }

@@ -103,8 +103,10 @@ final class EngineLab implements AutoCloseable {
         lines.add(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", ""));
         Commands.run(List.of("ip", "netns", "list")).stdout().lines()
                 .filter(l -> l.startsWith(lab.prefix("sb-"))).map(l -> "netns " + l.split(" ")[0]).forEach(lines::add);
+        lines.replaceAll(l -> l.replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX").replaceAll("br-[0-9a-f]{12}", "br-XXXXXXXXXXXX")
+                .replaceAll("berth:network:[0-9a-f]{64}", "berth:network:ID"));
         Collections.sort(lines);
-        return String.join("\n", lines).replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX");
+        return String.join("\n", lines);
     }
 
     private static JsonNode json(String text) {
