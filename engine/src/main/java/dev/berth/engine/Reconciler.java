@@ -57,7 +57,7 @@ final class Reconciler {
             boolean owned = ep.status() == Status.ACTIVE && liveSandboxes.containsKey(x.sandboxId())
                     && e.networks.containsKey(x.networkId());
             if (owned && restoreAddresses(x)) {
-                e.endpoints.put(x.id(), x);
+                e.putEndpoint(x);
             } else {
                 log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + x.hostIfName());
                 e.bridges.deleteQuietly(x.hostIfName());
