@@ -64,6 +64,8 @@ public final class Engine implements AutoCloseable {
     final Map<String, AddressPool> pools = new ConcurrentHashMap<>();
     final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
     final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** The endpoints again, by sandbox id, so a sandbox's endpoints are found without scanning them all. */
+    private final Map<String, Map<String, Endpoint>> endpointsBySandbox = new ConcurrentHashMap<>();
     private final Map<String, String> sandboxNames = new ConcurrentHashMap<>();
     final Map<String, SandboxKernel> sandboxKernels = new ConcurrentHashMap<>();
     private final Map<String, Object> sandboxLocks = new ConcurrentHashMap<>();
@@ -266,10 +268,11 @@ public final class Engine implements AutoCloseable {
             tx.step("lo", () -> k.rtnl().links().setUp(1), null);
             sandboxKernels.put(id, k);
             sandboxes.put(id, s);
-            if (net != null) attach(s, net, r.endpoint(), true, tx);
+            // The endpoint is recorded ACTIVE at once: reconcile keeps an endpoint only if its sandbox is
+            // ACTIVE too, so the sandbox's own activation below commits both, and a crash before it
+            // rolls both back. This saves one state write per sandbox.
+            if (net != null) attach(s, net, r.endpoint(), true, Status.ACTIVE, tx);
             publish(s, tx);
-            // Endpoints before the sandbox: a crash in between leaves a CREATING sandbox, rolled back whole.
-            tx.step("activate-endpoints", () -> activateEndpoints(s), null);
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
             tx.commit();
             return s;
@@ -348,6 +351,13 @@ public final class Engine implements AutoCloseable {
         if (k != null) k.close();
     }
 
+    /** Takes back a sandbox from the state at start-up, name included. */
+    void restoreSandbox(Sandbox s) {
+        sandboxes.put(s.id(), s);
+        sandboxNames.put(s.name(), s.id());
+        ports.restore(s.id(), s.ports());
+    }
+
     static void deleteNetnsQuietly(String name) {
         try {
             if (Netns.exists(name)) Netns.delete(name);
@@ -362,13 +372,37 @@ public final class Engine implements AutoCloseable {
 
     /** A sandbox by id, unique id prefix or name. */
     public Sandbox sandbox(String idOrName) {
+        String byName = sandboxNames.get(idOrName); // the common case, without a scan
+        Sandbox s = byName == null ? null : sandboxes.get(byName);
+        if (s != null) return s;
         return lookup(sandboxes, idOrName, Sandbox::name, Sandbox::id, "No such container: " + idOrName);
     }
 
     public List<Endpoint> endpointsOf(Sandbox s) {
-        List<Endpoint> l = new ArrayList<>(endpoints.values().stream().filter(e -> e.sandboxId().equals(s.id())).toList());
+        Map<String, Endpoint> mine = endpointsBySandbox.get(s.id());
+        List<Endpoint> l = mine == null ? new ArrayList<>() : new ArrayList<>(mine.values());
         l.sort(Comparator.comparing(Endpoint::ifName));
         return l;
+    }
+
+    /** Adds an endpoint to the in-memory maps. */
+    void putEndpoint(Endpoint e) {
+        endpoints.put(e.id(), e);
+        endpointsBySandbox.compute(e.sandboxId(), (k, m) -> {
+            Map<String, Endpoint> out = m == null ? new ConcurrentHashMap<>() : m;
+            out.put(e.id(), e);
+            return out;
+        });
+    }
+
+    /** Removes an endpoint from the in-memory maps. */
+    private void removeEndpoint(String id) {
+        Endpoint e = endpoints.remove(id);
+        if (e == null) return;
+        endpointsBySandbox.computeIfPresent(e.sandboxId(), (k, m) -> {
+            m.remove(id);
+            return m.isEmpty() ? null : m;
+        });
     }
 
     /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
@@ -400,7 +434,7 @@ public final class Engine implements AutoCloseable {
                 boolean first = endpointsOf(s).isEmpty();
                 Transaction tx = new Transaction("connect", config.faults());
                 try {
-                    Endpoint e = attach(s, n, r, first, tx);
+                    Endpoint e = attach(s, n, r, first, Status.CREATING, tx);
                     tx.step("activate", () -> activate(e), null);
                     tx.commit();
                     return e;
@@ -438,8 +472,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Allocates, records (CREATING) and builds one endpoint inside the caller's transaction. */
-    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Transaction tx) {
+    /**
+     * Allocates, records and builds one endpoint inside the caller's transaction. The record is
+     * CREATING when the endpoint must be activated on its own (connect), ACTIVE when the sandbox is
+     * being created with it and the sandbox's activation commits both.
+     */
+    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Status recorded, Transaction tx) {
         if (endpointsOf(s).stream().anyMatch(e -> e.networkId().equals(n.id())))
             throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
@@ -449,9 +487,9 @@ public final class Engine implements AutoCloseable {
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
         MacAddress mac = mac(r.mac());
         Endpoint e = new Endpoint(id, n.id(), s.id(), "eth" + nextInterfaceIndex(s), Ids.hostVeth(id), mac, v4, v6, r.aliases());
-        tx.step("record", () -> store.put(ENDPOINTS, id, Status.CREATING, e), () -> store.remove(ENDPOINTS, id));
-        endpoints.put(id, e);
-        tx.step("register", () -> {}, () -> endpoints.remove(id));
+        tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
+        putEndpoint(e);
+        tx.step("register", () -> {}, () -> removeEndpoint(id));
         bridges.attach(n, e, k, gatewayRoute, tx);
         return e;
     }
@@ -488,11 +526,6 @@ public final class Engine implements AutoCloseable {
         return i;
     }
 
-    /** Marks the sandbox's endpoints active once its transaction committed. */
-    private void activateEndpoints(Sandbox s) {
-        for (Endpoint e : endpointsOf(s)) activate(e);
-    }
-
     private Endpoint activate(Endpoint e) {
         store.put(ENDPOINTS, e.id(), Status.ACTIVE, e);
         return e;
@@ -507,7 +540,7 @@ public final class Engine implements AutoCloseable {
     }
 
     void release(Endpoint e) {
-        endpoints.remove(e.id());
+        removeEndpoint(e.id());
         Network n = networks.get(e.networkId());
         if (n == null) return;
         for (SubnetConfig s : n.subnets()) {

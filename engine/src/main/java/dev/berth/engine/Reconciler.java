@@ -57,7 +57,7 @@ final class Reconciler {
             boolean owned = ep.status() == Status.ACTIVE && liveSandboxes.containsKey(x.sandboxId())
                     && e.networks.containsKey(x.networkId());
             if (owned && restoreAddresses(x)) {
-                e.endpoints.put(x.id(), x);
+                e.putEndpoint(x);
             } else {
                 log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + x.hostIfName());
                 e.bridges.deleteQuietly(x.hostIfName());
@@ -67,8 +67,7 @@ final class Reconciler {
         for (Entry<Sandbox> s : sbxs) {
             Sandbox x = s.value();
             if (s.status() == Status.ACTIVE) {
-                e.sandboxes.put(x.id(), x);
-                e.ports.restore(x.id(), x.ports());
+                e.restoreSandbox(x);
             } else {
                 log("sandbox " + x.name() + " (" + s.status() + "): removing its namespace");
                 if (x.netns() instanceof NetnsMode.Own own) Engine.deleteNetnsQuietly(Path.of(own.path()).getFileName().toString());

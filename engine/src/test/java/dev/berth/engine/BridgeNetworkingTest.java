@@ -56,6 +56,29 @@ class BridgeNetworkingTest {
     }
 
     @Test
+    void ipv6LinkLocalOnlyOnEndpointsThatHaveIpv6(Lab lab) throws InterruptedException {
+        try (EngineLab l = new EngineLab(lab)) {
+            Engine e = l.start();
+            e.createNetwork(NetworkRequest.bridge("dual", "10.60.0.0/24", "fd00:60::/64").withIpv6());
+            Sandbox four = e.createSandbox(SandboxRequest.on("four", "bridge"));
+            Sandbox dual = e.createSandbox(SandboxRequest.on("dual", "dual"));
+            // The kernel adds a link-local address once the link has carrier, which it learns asynchronously.
+            String dualAddrs = "";
+            for (int i = 0; i < 50 && !dualAddrs.contains("fe80"); i++) {
+                Thread.sleep(100);
+                dualAddrs = l.in(dual).run("ip", "-6", "-o", "addr", "show", "dev", "eth0").stdout();
+            }
+            assertTrue(dualAddrs.contains("fd00:60::") && dualAddrs.contains("fe80"), "an IPv6 endpoint keeps its link-local address: " + dualAddrs);
+            assertTrue(l.in(four).ping("172.17.0.1"), "four's link is up");
+            assertEquals("", l.in(four).run("ip", "-6", "-o", "addr", "show", "dev", "eth0").stdout(),
+                    "no IPv6 address at all on an IPv4-only network's interface, as with Docker");
+            for (Sandbox s : List.of(four, dual))
+                assertEquals("", l.host.run("ip", "-6", "-o", "addr", "show", "dev", e.endpointsOf(s).getFirst().hostIfName()).stdout(),
+                        "a bridge port has no IPv6 address");
+        }
+    }
+
+    @Test
     void publishedPortAnswersFromOutsideFromTheHostAndFromOtherContainers(Lab lab) {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();

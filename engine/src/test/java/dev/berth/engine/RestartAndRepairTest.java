@@ -34,6 +34,10 @@ class RestartAndRepairTest {
             assertEquals("172.17.0.4", IpPrefix.format(again.endpointsOf(c).getFirst().ipv4()), "no address handed out twice");
             assertThrows(BerthException.Conflict.class, () -> again.createSandbox(SandboxRequest.on("d", "bridge").publishing("8080:80")),
                     "published ports are remembered");
+            var nameTaken = assertThrows(BerthException.Conflict.class, () -> again.createSandbox(SandboxRequest.on("a", "bridge")),
+                    "names are remembered");
+            assertTrue(nameTaken.getMessage().contains("already in use"), nameTaken.getMessage());
+            assertEquals(a.id(), again.sandbox("a").id());
         }
     }
 

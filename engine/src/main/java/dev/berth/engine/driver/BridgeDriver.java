@@ -7,6 +7,7 @@ import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.Nl;
 import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.route.Addresses;
@@ -17,6 +18,7 @@ import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
 import dev.berth.netlink.route.Rt;
+import dev.berth.netlink.sys.Libc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BridgeDriver {
     /** The alias that marks a bridge as Berth's (the kernel keeps it; reconcile reads it). */
     public static final String ALIAS_PREFIX = "berth:network:";
+
+    private static final int IFLA_AF_SPEC = 26, IFLA_INET6_ADDR_GEN_MODE = 8, IN6_ADDR_GEN_MODE_NONE = 1;
 
     private final HostKernel host;
     private final Map<String, Integer> bridgeIndex = new ConcurrentHashMap<>();
@@ -68,22 +72,33 @@ public final class BridgeDriver {
 
     /**
      * Attaches the sandbox: veth pair, addresses, link up, and the default route when this network
-     * is the sandbox's gateway network. One request on each side; the veth create echoes the peer's
-     * index, so the sandbox side needs no lookup.
+     * is the sandbox's gateway network. One round trip on each side; the veth create echoes the
+     * peer's index, so the sandbox side needs no lookup.
+     *
+     * <p>The host end, a bridge port, never gets an IPv6 link-local address, and the sandbox end gets
+     * none unless the endpoint has an IPv6 address (Docker disables IPv6 on the interfaces of
+     * IPv4-only networks for the same reason, moby 57dd567). Each
+     * link-local address would start duplicate address detection, router solicitations and MLD
+     * reports that the bridge floods to every other port, so the kernel's work per new endpoint
+     * would grow with the number of endpoints already there.
      */
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), sbx.netns().fd(), n.mtu(), ep.mac());
         Link veth = tx.create("veth", () -> host.rtnl().links().create(
                 NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
-        tx.step("hairpin", () -> host.rtnl().links().setHairpin(veth.index(), true), null);
+        // Before the sandbox end comes up: the host end has no carrier yet, so no link-local address either.
+        tx.step("hairpin", () -> host.rtnl().socket().requestAll(List.of(
+                new Request(hairpin(veth.index()), "set hairpin on " + ep.hostIfName()),
+                new Request(noLinkLocal(veth.index()), "turn off IPv6 link-local on " + ep.hostIfName()))), null);
         int inside = veth.linkIndex();
         tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, inside, gatewayRoute)), null);
     }
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
-        List<Request> r = new ArrayList<>(5);
+        List<Request> r = new ArrayList<>(6);
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
+        if (ep.ipv6() == null) r.add(new Request(noLinkLocal(index), "turn off IPv6 link-local on " + ep.ifName()));
         if (ep.ipv4() != null) r.add(new Request(Addresses.addMessage(index, v4.subnet().withHost(ep.ipv4())), "add " + IpPrefix.format(ep.ipv4()) + " to " + ep.ifName()));
         if (ep.ipv6() != null) r.add(new Request(Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())), "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
         r.add(new Request(up(index), "set " + ep.ifName() + " up"));
@@ -92,6 +107,26 @@ public final class BridgeDriver {
         if (gatewayRoute && v6 != null && v6.gateway() != null && ep.ipv6() != null)
             r.add(new Request(Routes.addMessage(Route.defaultVia(v6.gateway(), index)), "add IPv6 default route"));
         return r;
+    }
+
+    /** Hairpin mode on a bridge port, so a container can reach itself through a published port. */
+    public static MessageWriter hairpin(int index) {
+        MessageWriter w = new MessageWriter(Rt.RTM_SETLINK, 0).u8(Libc.AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
+        int prot = w.begin(Rt.IFLA_PROTINFO | Nl.NLA_F_NESTED);
+        w.attrU8(Rt.IFLA_BRPORT_MODE, 1);
+        w.end(prot);
+        return w;
+    }
+
+    /** {@code ip link set INDEX addrgenmode none}: the link gets no IPv6 link-local address when it comes up. */
+    public static MessageWriter noLinkLocal(int index) {
+        MessageWriter w = new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(0).u32(0);
+        int spec = w.begin(IFLA_AF_SPEC | Nl.NLA_F_NESTED);
+        int inet6 = w.begin(Libc.AF_INET6 | Nl.NLA_F_NESTED);
+        w.attrU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+        w.end(inet6);
+        w.end(spec);
+        return w;
     }
 
     /** A request that sets link {@code index} up. */
