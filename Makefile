@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build test demo bench install setup clean
+.PHONY: build test demo bench bench-engine setup clean
 
 setup:
 	@$(SETUP)
@@ -22,6 +22,11 @@ demo: build
 ## Benchmarks (endpoint creation vs ip -batch and one ip per step).
 bench: build
 	scripts/bench.sh
+
+## Engine connect latency vs netavark and the CNI bridge plugin (installs them from Debian).
+bench-engine: build
+	scripts/setup.sh netavark containernetworking-plugins
+	scripts/bench-engine.sh
 
 clean:
 	$(MVN) -q clean
