@@ -9,22 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 JAVA_HOME=$("$root/scripts/java-home")
-cp_file=bench/target/classpath.txt
-stamp=bench/target/bench-built.stamp
-
-# Build when the class path or the bench jar is missing, or a source or pom changed since the last build here.
-stale() {
-  [ -f "$cp_file" ] && [ -f "$stamp" ] || return 0
-  ls bench/target/berth-bench-*.jar >/dev/null 2>&1 || return 0
-  [ -n "$(find pom.xml lab netlink bench -newer "$stamp" \( -path '*/src/*' -o -name pom.xml \) \
-          -not -path '*/target/*' -type f -print -quit)" ]
-}
-if stale; then
-  echo "bench: building" >&2
-  scripts/mvn -q -pl bench -am package -DskipTests
-  touch "$stamp"
-fi
-cp="$(ls bench/target/berth-bench-*.jar | head -1):$(cat "$cp_file")"
+cp=$("$root/scripts/module-classpath" bench)
 
 if [ "${1:-}" = jmh ]; then
   shift

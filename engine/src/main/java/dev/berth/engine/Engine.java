@@ -29,7 +29,6 @@ import dev.berth.netlink.route.LinkNames;
 import dev.berth.netlink.route.MacAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -614,9 +613,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    Network defaultBridgeOrNull() {
-        return networks.values().stream().filter(n -> n.name().equals("bridge")).findFirst().orElse(null);
-    }
 
     /** Stops the engine without touching the kernel: sandboxes keep running and their networking stays. */
     @Override
@@ -627,7 +623,4 @@ public final class Engine implements AutoCloseable {
         host.close();
     }
 
-    static Instant now() {
-        return Instant.now();
-    }
 }
