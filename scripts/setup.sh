@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages Berth's build, tests and demo need, when they are missing.
+# The lists live in scripts/packages.d/*.list (one file per concern; '#' starts a comment).
 # Usage: scripts/setup.sh [extra-package ...]
 set -euo pipefail
-need=(iproute2 nftables libnftables1 iptables socat strace iputils-ping maven procps kmod util-linux "$@")
+cd "$(dirname "$0")"
+need=($(sed 's/#.*//' packages.d/*.list) "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
