@@ -232,7 +232,7 @@ public final class Engine implements AutoCloseable {
 
     private Sandbox buildSandbox(SandboxRequest r) {
         String mode = r.networkMode();
-        String id = Ids.random();
+        String id = sandboxId(r);
         String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
         if (mode.equals("host")) {
             if (!r.publish().isEmpty() || r.publishAll())
@@ -280,6 +280,14 @@ public final class Engine implements AutoCloseable {
             forgetSandbox(s);
             throw translate("create sandbox " + r.name(), e);
         }
+    }
+
+    private String sandboxId(SandboxRequest r) {
+        if (r.id() == null) return Ids.random();
+        if (!r.id().matches("[0-9a-f]{64}"))
+            throw new BerthException.InvalidRequest("Id", "'" + r.id() + "' is not a sandbox id: 64 lower-case hex digits");
+        if (sandboxes.containsKey(r.id())) throw new BerthException.Conflict("a sandbox with id " + r.id() + " exists");
+        return r.id();
     }
 
     private Sandbox commitSimple(Sandbox s) {

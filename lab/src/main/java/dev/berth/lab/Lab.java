@@ -122,9 +122,15 @@ public final class Lab implements AutoCloseable {
     }
 
     synchronized LabProcess spawn(List<String> command) {
+        return spawn(command, java.util.Map.of());
+    }
+
+    synchronized LabProcess spawn(List<String> command, java.util.Map<String, String> env) {
         try {
             Path log = Files.createTempFile("blab-" + runId + "-", ".log");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             LabProcess lp = new LabProcess(p, log);
             processes.add(lp);
             Instant start = p.info().startInstant().orElse(Instant.EPOCH);

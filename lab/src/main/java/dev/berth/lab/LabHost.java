@@ -56,6 +56,16 @@ public final class LabHost {
         return lab.spawn(inside(command));
     }
 
+    /**
+     * Starts a daemon inside this host with {@code nsenter --net} (not {@code ip netns exec}, whose private
+     * mount namespace would hide the namespace files the daemon creates); stopped by PID at lab close.
+     */
+    public LabProcess spawnDaemon(java.util.Map<String, String> env, String... command) {
+        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + netnsPath()));
+        c.addAll(List.of(command));
+        return lab.spawn(c, env);
+    }
+
     /** One ICMP echo to {@code address} with a 2 s limit; true when it was answered. */
     public boolean ping(String address) {
         return exec("ping", "-n", "-q", "-c", "1", "-W", "2", address).ok();

@@ -6,9 +6,16 @@ import java.util.List;
  * {@code run}, network part: name, hostname, network mode ({@code bridge} default, a network name,
  * {@code host}, {@code none}, or {@code container:NAME}), how to join that network, published ports in
  * Docker's {@code -p} syntax, {@code -P}, and exposed ports ("80/tcp").
+ *
+ * @param id the sandbox id to use (64 hex, e.g. the container's id), or null to make one up
  */
-public record SandboxRequest(String name, String hostname, String networkMode, EndpointRequest endpoint,
+public record SandboxRequest(String id, String name, String hostname, String networkMode, EndpointRequest endpoint,
                              List<String> publish, boolean publishAll, List<String> expose) {
+    public SandboxRequest(String name, String hostname, String networkMode, EndpointRequest endpoint,
+                          List<String> publish, boolean publishAll, List<String> expose) {
+        this(null, name, hostname, networkMode, endpoint, publish, publishAll, expose);
+    }
+
     public SandboxRequest {
         networkMode = networkMode == null || networkMode.isBlank() ? "bridge" : networkMode;
         endpoint = endpoint == null ? EndpointRequest.DEFAULT : endpoint;
@@ -20,15 +27,19 @@ public record SandboxRequest(String name, String hostname, String networkMode, E
         return new SandboxRequest(name, null, networkMode, null, List.of(), false, List.of());
     }
 
+    public SandboxRequest withId(String sandboxId) {
+        return new SandboxRequest(sandboxId, name, hostname, networkMode, endpoint, publish, publishAll, expose);
+    }
+
     public SandboxRequest withIp(String ipv4) {
-        return new SandboxRequest(name, hostname, networkMode, EndpointRequest.ip(ipv4), publish, publishAll, expose);
+        return new SandboxRequest(id, name, hostname, networkMode, EndpointRequest.ip(ipv4), publish, publishAll, expose);
     }
 
     public SandboxRequest publishing(String... specs) {
-        return new SandboxRequest(name, hostname, networkMode, endpoint, List.of(specs), publishAll, expose);
+        return new SandboxRequest(id, name, hostname, networkMode, endpoint, List.of(specs), publishAll, expose);
     }
 
     public SandboxRequest publishingAll(String... exposed) {
-        return new SandboxRequest(name, hostname, networkMode, endpoint, publish, true, List.of(exposed));
+        return new SandboxRequest(id, name, hostname, networkMode, endpoint, publish, true, List.of(exposed));
     }
 }

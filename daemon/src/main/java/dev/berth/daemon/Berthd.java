@@ -1,0 +1,115 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.api.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code berthd}: parses flags (and the optional config file), starts the daemon, runs until signalled. */
+@Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd 0.1.0",
+        description = "Berth's daemon: container networking behind a Docker Engine API on a Unix socket.")
+public final class Berthd implements Callable<Integer> {
+    @Option(names = "--config", description = "JSON file with the same keys as the long options (e.g. {\"state-dir\": \"/var/lib/berth\"})")
+    Path configFile;
+    @Option(names = {"-H", "--socket"}, description = "Unix socket to listen on (default /run/berth/berth.sock; unix:// prefix allowed)")
+    String socket;
+    @Option(names = "--state-dir", description = "where networks, sandboxes and containers are recorded (default /var/lib/berth)")
+    Path stateDir;
+    @Option(names = "--run-dir", description = "runtime files: container logs, hosts files (default /run/berth)")
+    Path runDir;
+    @Option(names = "--firewall", description = "nftables (default) or iptables")
+    String firewall;
+    @Option(names = "--log-level", description = "debug, info (default), warn or error")
+    String logLevel;
+    @Option(names = "--netns-prefix", description = "prefix of sandbox namespace names in /run/netns (default berth-)")
+    String netnsPrefix;
+    @Option(names = "--bip", description = "default bridge address and subnet, e.g. 10.0.128.1/24 (default 172.17.0.1/16)")
+    String bip;
+    @Option(names = {"-b", "--bridge"}, description = "use this existing bridge as the default bridge")
+    String bridge;
+
+    private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
+            "netns-prefix", "bip", "bridge");
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig c;
+        try {
+            c = resolve();
+        } catch (IllegalArgumentException e) {
+            System.err.println("berthd: " + e.getMessage());
+            return 2;
+        }
+        Log.setLevel(c.logLevel());
+        Log.captureJavaUtilLogging();
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(c);
+        } catch (Daemon.StartupException e) {
+            System.err.println("berthd: " + e.getMessage());
+            Log.error("cannot start", "error", e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Log.info("stopping; sandboxes keep running");
+            daemon.close();
+            stopped.countDown();
+        }, "berthd-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    DaemonConfig resolve() throws Exception {
+        DaemonConfig d = DaemonConfig.defaults();
+        Map<String, String> file = configFile == null ? Map.of() : readConfig(configFile);
+        String sock = pick(socket, file.get("socket"), d.socket().toString());
+        if (sock.startsWith("unix://")) sock = sock.substring("unix://".length());
+        String fw = pick(firewall, file.get("firewall"), d.firewall());
+        if (!fw.equals("nftables") && !fw.equals("iptables"))
+            throw new IllegalArgumentException("--firewall: '" + fw + "' is not one of nftables, iptables");
+        return new DaemonConfig(Path.of(sock),
+                Path.of(pick(str(stateDir), file.get("state-dir"), d.stateDir().toString())),
+                Path.of(pick(str(runDir), file.get("run-dir"), d.runDir().toString())),
+                fw,
+                Log.parseLevel(pick(logLevel, file.get("log-level"), "info")),
+                pick(netnsPrefix, file.get("netns-prefix"), d.netnsPrefix()),
+                pick(bip, file.get("bip"), null),
+                pick(bridge, file.get("bridge"), null));
+    }
+
+    private static Map<String, String> readConfig(Path f) throws Exception {
+        if (!Files.isReadable(f)) throw new IllegalArgumentException("--config: cannot read " + f);
+        JsonNode root = Json.parse(Files.readAllBytes(f));
+        Map<String, String> out = new java.util.HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!FILE_KEYS.contains(e.getKey()))
+                throw new IllegalArgumentException(f + ": unknown key '" + e.getKey() + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    private static String pick(String flag, String file, String fallback) {
+        return flag != null ? flag : file != null ? file : fallback;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Berthd()).execute(args);
+        if (code != 0) System.exit(code);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.berth.daemon;
+
+import dev.berth.daemon.api.Attachments;
+import dev.berth.daemon.api.NetworksApi;
+import dev.berth.daemon.api.SystemApi;
+import dev.berth.daemon.http.ApiServer;
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.Engine;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.firewall.Firewall;
+import dev.berth.engine.firewall.IptablesFirewall;
+import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.request.EndpointRequest;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.ns.NetnsHandle;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * A running berthd: the engine on the namespace the daemon was started in (which plays the host), and
+ * the API server in front of it. Closing it stops serving and leaves every sandbox and its networking
+ * in place for the next start.
+ */
+public final class Daemon implements AutoCloseable {
+    private final DaemonConfig config;
+    private final FileLock stateLock;
+    private final Engine engine;
+    private final ExecutorService workers;
+    private ApiServer server;
+
+    private Daemon(DaemonConfig config, FileLock stateLock, Engine engine) {
+        this.config = config;
+        this.stateLock = stateLock;
+        this.engine = engine;
+        this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+    }
+
+    /** Starts everything or nothing; the message of a StartupException is what the operator must fix. */
+    public static Daemon start(DaemonConfig c) throws StartupException {
+        requireRoot();
+        FileLock lock = lockState(c.stateDir());
+        Engine engine;
+        try {
+            Files.createDirectories(c.runDir());
+            NetnsHandle host = Netns.current();
+            EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
+                    .withNetnsPrefix(c.netnsPrefix());
+            if (c.bip() != null) ec = ec.withBip(c.bip());
+            if (c.bridge() != null) ec = ec.withExistingBridge(c.bridge());
+            engine = Engine.start(ec);
+        } catch (BerthException | NetlinkException | IOException | UnsatisfiedLinkError e) {
+            release(lock);
+            throw new StartupException("cannot start the engine: " + e.getMessage(), e);
+        }
+        Daemon d = new Daemon(c, lock, engine);
+        try {
+            d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
+        } catch (IOException e) {
+            d.close();
+            throw new StartupException(e.getMessage(), e);
+        }
+        Log.info("berthd ready", "socket", c.socket(), "state", c.stateDir(), "firewall", c.firewall(),
+                "networks", engine.networks().size(), "sandboxes", engine.sandboxes().size());
+        return d;
+    }
+
+    private Router routes() {
+        Router r = new Router();
+        SystemApi.register(r, this::info);
+        new NetworksApi(engine, attachments(), () -> {}).register(r);
+        return r;
+    }
+
+    private Attachments attachments() {
+        return new Attachments() {
+            @Override
+            public void connect(String container, String network, EndpointRequest request) {
+                engine.connect(container, network, request);
+            }
+
+            @Override
+            public void disconnect(String container, String network, boolean force) {
+                engine.disconnect(container, network, force);
+            }
+
+            @Override
+            public String nameOf(String sandboxId) {
+                try {
+                    return engine.sandbox(sandboxId).name();
+                } catch (BerthException.NotFound gone) {
+                    return "";
+                }
+            }
+        };
+    }
+
+    private Map<String, Object> info() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", "berth");
+        m.put("Containers", engine.sandboxes().size());
+        m.put("Name", hostName());
+        m.put("ServerVersion", SystemApi.VERSION);
+        m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
+        m.put("OSType", "linux");
+        m.put("Architecture", "x86_64");
+        m.put("Driver", "none");
+        m.put("DockerRootDir", config.stateDir().toString());
+        m.put("NCPU", Runtime.getRuntime().availableProcessors());
+        m.put("MemTotal", Runtime.getRuntime().maxMemory());
+        return m;
+    }
+
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "berth";
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) server.close();
+        workers.shutdownNow();
+        engine.close();
+        release(stateLock);
+    }
+
+    private static Function<NetnsHandle, Firewall> firewall(String name) {
+        return name.equals("iptables") ? IptablesFirewall::new : NftablesFirewall::new;
+    }
+
+    private static void requireRoot() throws StartupException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0"))
+                    throw new StartupException("berthd must run as root (it creates namespaces, links and firewall rules)", null);
+        } catch (IOException e) {
+            throw new StartupException("cannot read /proc/self/status: " + e.getMessage(), e);
+        }
+    }
+
+    /** One daemon per state directory: a second one would undo the first one's work on reconcile. */
+    private static FileLock lockState(Path stateDir) throws StartupException {
+        try {
+            Files.createDirectories(stateDir);
+            FileChannel ch = FileChannel.open(stateDir.resolve("berthd.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new StartupException("another berthd is using the state directory " + stateDir, null);
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new StartupException("cannot lock the state directory " + stateDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
+    }
+
+    /** berthd cannot start; the message says why and what to do. */
+    public static final class StartupException extends Exception {
+        public StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

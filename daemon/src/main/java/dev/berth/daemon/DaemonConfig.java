@@ -1,0 +1,22 @@
+package dev.berth.daemon;
+
+import java.nio.file.Path;
+
+/**
+ * How berthd runs: where it listens, keeps state and runtime files, which firewall it programs, and the
+ * default bridge's addressing. Flags override the config file; the file overrides the defaults.
+ *
+ * @param netnsPrefix sandbox namespaces are /run/netns/PREFIX + container name ("berth-")
+ * @param bip         the default bridge's address and subnet, e.g. 10.0.128.1/24, or null for 172.17.0.1/16
+ * @param bridge      an existing bridge to use as the default bridge ({@code -b}), or null
+ */
+public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel,
+                           String netnsPrefix, String bip, String bridge) {
+
+    public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
+
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(DEFAULT_SOCKET, Path.of("/var/lib/berth"), Path.of("/run/berth"), "nftables",
+                Log.Level.INFO, "berth-", null, null);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.berth.daemon.api;
+
+import dev.berth.engine.request.EndpointRequest;
+
+/**
+ * Joins containers to networks for {@code /networks/{id}/connect|disconnect}: a running container is
+ * connected in the kernel at once, a stopped one when it starts.
+ */
+public interface Attachments {
+    void connect(String container, String network, EndpointRequest request);
+
+    void disconnect(String container, String network, boolean force);
+
+    /** The container name for a sandbox id, as network inspect lists it. */
+    String nameOf(String sandboxId);
+}

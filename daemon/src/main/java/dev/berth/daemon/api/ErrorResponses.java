@@ -1,0 +1,44 @@
+package dev.berth.daemon.api;
+
+import dev.berth.daemon.Log;
+import dev.berth.daemon.http.ApiRequest;
+import dev.berth.daemon.http.ApiResponse;
+import dev.berth.engine.BerthException;
+
+import java.util.Map;
+
+/** Docker's error shape, {@code {"message": ...}}, with Docker's status codes. */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    public static ApiResponse.Json message(int status, String message) {
+        return new ApiResponse.Json(status, Map.of("message", message));
+    }
+
+    /** The status a failure maps to: bad input 400, unknown object 404, clash 409, everything else 500. */
+    public static ApiResponse of(Throwable e, ApiRequest request) {
+        return switch (e) {
+            case BerthException.InvalidRequest x -> message(400, x.getMessage());
+            case BerthException.NotFound x -> message(404, x.getMessage());
+            case BerthException.Conflict x -> message(409, x.getMessage());
+            case BerthException.Unsupported x -> message(400, x.getMessage());
+            case BerthException.Failed x -> {
+                Log.error("request failed", "method", request.method(), "path", request.path(), "error", x.getMessage());
+                yield message(500, x.getMessage());
+            }
+            case NotModified x -> new ApiResponse.Empty(304);
+            default -> {
+                Log.error("unexpected failure", "method", request.method(), "path", request.path(),
+                        "error", String.valueOf(e), "at", e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
+                yield message(500, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        };
+    }
+
+    /** Docker answers 304 when asked to start a running container or stop a stopped one. */
+    public static final class NotModified extends RuntimeException {
+        public NotModified() {
+            super("not modified", null, false, false);
+        }
+    }
+}

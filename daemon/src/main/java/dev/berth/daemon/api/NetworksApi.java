@@ -1,0 +1,259 @@
+package dev.berth.daemon.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.berth.daemon.http.ApiRequest;
+import dev.berth.daemon.http.ApiResponse;
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.Engine;
+import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.request.NetworkRequest;
+import dev.berth.engine.request.SubnetRequest;
+import dev.berth.netlink.route.IpPrefix;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /networks}: list, inspect, create, remove, connect, disconnect and prune, in Docker's shapes. */
+public final class NetworksApi {
+    private static final Set<String> LIST_FILTERS = Set.of("dangling", "driver", "id", "label", "name", "scope", "type");
+    private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
+
+    private final Engine engine;
+    private final Attachments attachments;
+    private final Runnable onChange;
+
+    public NetworksApi(Engine engine, Attachments attachments, Runnable onChange) {
+        this.engine = engine;
+        this.attachments = attachments;
+        this.onChange = onChange;
+    }
+
+    public void register(Router r) {
+        r.get("/networks", this::list);
+        r.get("/networks/{id}", this::inspect);
+        r.post("/networks/create", this::create);
+        r.delete("/networks/{id}", this::remove);
+        r.post("/networks/{id}/connect", this::connect);
+        r.post("/networks/{id}/disconnect", this::disconnect);
+        r.post("/networks/prune", this::prune);
+    }
+
+    // ----------------------------------------------------------------- bodies
+
+    record IpamConfigBody(@JsonProperty("Subnet") String subnet, @JsonProperty("IPRange") String ipRange,
+                          @JsonProperty("Gateway") String gateway,
+                          @JsonProperty("AuxiliaryAddresses") Map<String, String> auxAddresses) {}
+
+    record IpamBody(@JsonProperty("Driver") String driver, @JsonProperty("Config") List<IpamConfigBody> config,
+                    @JsonProperty("Options") Map<String, String> options) {}
+
+    record CreateBody(@JsonProperty("Name") String name, @JsonProperty("Driver") String driver,
+                      @JsonProperty("Scope") String scope, @JsonProperty("Internal") boolean internal,
+                      @JsonProperty("Attachable") boolean attachable, @JsonProperty("Ingress") boolean ingress,
+                      @JsonProperty("ConfigOnly") boolean configOnly,
+                      @JsonProperty("EnableIPv4") Boolean enableIpv4, @JsonProperty("EnableIPv6") Boolean enableIpv6,
+                      @JsonProperty("IPAM") IpamBody ipam, @JsonProperty("Options") Map<String, String> options,
+                      @JsonProperty("Labels") Map<String, String> labels) {}
+
+    record IpamEndpointBody(@JsonProperty("IPv4Address") String ipv4, @JsonProperty("IPv6Address") String ipv6) {}
+
+    record EndpointBody(@JsonProperty("IPAMConfig") IpamEndpointBody ipam, @JsonProperty("Aliases") List<String> aliases,
+                        @JsonProperty("MacAddress") String mac) {
+        EndpointRequest toRequest() {
+            return new EndpointRequest(ipam == null ? blankToNull(null) : blankToNull(ipam.ipv4()),
+                    ipam == null ? null : blankToNull(ipam.ipv6()), blankToNull(mac), aliases);
+        }
+    }
+
+    record ConnectBody(@JsonProperty("Container") String container, @JsonProperty("EndpointConfig") EndpointBody endpoint) {}
+
+    record DisconnectBody(@JsonProperty("Container") String container, @JsonProperty("Force") boolean force) {}
+
+    // ----------------------------------------------------------------- handlers
+
+    private ApiResponse list(ApiRequest q) {
+        Filters f = Filters.parse(q.query("filters"), LIST_FILTERS);
+        List<Object> out = new ArrayList<>();
+        for (Network n : engine.networks()) if (matches(n, f)) out.add(resource(n, false));
+        return ApiResponse.json(out);
+    }
+
+    private boolean matches(Network n, Filters f) {
+        return f.any("name", v -> n.name().contains(v))
+                && f.any("id", v -> n.id().startsWith(v))
+                && f.any("driver", v -> v.equals(n.driver()))
+                && f.any("scope", v -> v.equals("local"))
+                && f.any("type", v -> v.equals(n.predefined() ? "builtin" : "custom"))
+                && f.any("dangling", v -> Filters.truthy(v) == (!n.predefined() && engine.endpointsOf(n).isEmpty()))
+                && f.labels(n.labels());
+    }
+
+    private ApiResponse inspect(ApiRequest q) {
+        return ApiResponse.json(resource(engine.network(q.param("id")), true));
+    }
+
+    private ApiResponse create(ApiRequest q) {
+        CreateBody b = q.body(CreateBody.class);
+        if (b.name() == null || b.name().isBlank()) throw new BerthException.InvalidRequest("Name", "a network needs a name");
+        if (b.configOnly() || b.ingress())
+            throw new BerthException.InvalidRequest(b.ingress() ? "Ingress" : "ConfigOnly", "swarm and config-only networks are not supported by Berth");
+        if (b.scope() != null && !b.scope().isEmpty() && !b.scope().equals("local"))
+            throw new BerthException.InvalidRequest("Scope", "'" + b.scope() + "' is not supported; Berth networks are local");
+        if (b.ipam() != null && b.ipam().driver() != null && !b.ipam().driver().isEmpty() && !b.ipam().driver().equals("default"))
+            throw new BerthException.InvalidRequest("IPAM.Driver", "'" + b.ipam().driver() + "' is not available; Berth has the 'default' IPAM driver");
+        if (Boolean.FALSE.equals(b.enableIpv4()))
+            throw new BerthException.InvalidRequest("EnableIPv4", "IPv6-only networks are not supported yet");
+        List<SubnetRequest> subnets = new ArrayList<>();
+        if (b.ipam() != null && b.ipam().config() != null)
+            for (IpamConfigBody c : b.ipam().config())
+                subnets.add(new SubnetRequest(blankToNull(c.subnet()), blankToNull(c.gateway()), blankToNull(c.ipRange()), c.auxAddresses()));
+        Network n = engine.createNetwork(new NetworkRequest(b.name(), b.driver(), subnets, Boolean.TRUE.equals(b.enableIpv6()),
+                b.internal(), b.attachable(), b.options(), b.labels()));
+        onChange.run();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Id", n.id());
+        out.put("Warning", "");
+        return ApiResponse.created(out);
+    }
+
+    private ApiResponse remove(ApiRequest q) {
+        engine.removeNetwork(q.param("id"));
+        onChange.run();
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse connect(ApiRequest q) {
+        ConnectBody b = q.body(ConnectBody.class);
+        if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to connect");
+        Network n = engine.network(q.param("id"));
+        attachments.connect(b.container(), n.id(), b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest());
+        onChange.run();
+        return ApiResponse.ok();
+    }
+
+    private ApiResponse disconnect(ApiRequest q) {
+        DisconnectBody b = q.body(DisconnectBody.class);
+        if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to disconnect");
+        Network n = engine.network(q.param("id"));
+        attachments.disconnect(b.container(), n.id(), b.force());
+        onChange.run();
+        return ApiResponse.ok();
+    }
+
+    private ApiResponse prune(ApiRequest q) {
+        Filters f = Filters.parse(q.query("filters"), PRUNE_FILTERS);
+        List<String> deleted = new ArrayList<>();
+        for (Network n : engine.networks()) {
+            if (n.predefined() || !engine.endpointsOf(n).isEmpty() || !f.labels(n.labels())) continue;
+            if (excluded(n, f) || !createdBefore(n, f)) continue;
+            try {
+                engine.removeNetwork(n.id());
+                deleted.add(n.name());
+            } catch (BerthException.Conflict inUseMeanwhile) {
+                // a container joined it after we looked; Docker skips such networks too
+            }
+        }
+        if (!deleted.isEmpty()) onChange.run();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("NetworksDeleted", deleted);
+        return ApiResponse.json(out);
+    }
+
+    /** {@code label!=k} or {@code label!=k=v}: networks carrying such a label are kept. */
+    private static boolean excluded(Network n, Filters f) {
+        for (String l : f.get("label!"))
+            if (new Filters(Map.of("label", List.of(l))).labels(n.labels())) return true;
+        return false;
+    }
+
+    /** {@code until}: a Unix time, an RFC 3339 time, or a duration back from now (e.g. 24h, 30m). */
+    private static boolean createdBefore(Network n, Filters f) {
+        for (String u : f.get("until")) {
+            java.time.Instant limit;
+            try {
+                if (u.matches("\\d+(\\.\\d+)?")) limit = java.time.Instant.ofEpochSecond((long) Double.parseDouble(u));
+                else if (u.matches("\\d+[hms]")) {
+                    long v = Long.parseLong(u.substring(0, u.length() - 1));
+                    long secs = switch (u.charAt(u.length() - 1)) { case 'h' -> v * 3600; case 'm' -> v * 60; default -> v; };
+                    limit = java.time.Instant.now().minusSeconds(secs);
+                } else limit = java.time.Instant.parse(u);
+            } catch (RuntimeException e) {
+                throw new BerthException.InvalidRequest("filters.until", "'" + u + "' is not a time (Unix seconds, RFC 3339) or a duration like 24h");
+            }
+            if (!n.created().isBefore(limit)) return false;
+        }
+        return true;
+    }
+
+    // ----------------------------------------------------------------- shapes
+
+    /** A network as Docker's NetworkResource, with its containers when {@code withContainers}. */
+    Map<String, Object> resource(Network n, boolean withContainers) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Name", n.name());
+        m.put("Id", n.id());
+        m.put("Created", Times.rfc3339(n.created()));
+        m.put("Scope", "local");
+        m.put("Driver", n.driver());
+        m.put("EnableIPv4", true);
+        m.put("EnableIPv6", n.ipv6());
+        Map<String, Object> ipam = new LinkedHashMap<>();
+        ipam.put("Driver", "default");
+        ipam.put("Options", null);
+        List<Object> configs = new ArrayList<>();
+        for (SubnetConfig s : n.subnets()) configs.add(ipamConfig(s));
+        ipam.put("Config", configs);
+        m.put("IPAM", ipam);
+        m.put("Internal", n.internal());
+        m.put("Attachable", n.attachable());
+        m.put("Ingress", false);
+        m.put("ConfigFrom", Map.of("Network", ""));
+        m.put("ConfigOnly", false);
+        Map<String, Object> containers = new LinkedHashMap<>();
+        if (withContainers) for (Endpoint e : engine.endpointsOf(n)) containers.put(e.sandboxId(), endpoint(n, e));
+        m.put("Containers", containers);
+        m.put("Options", n.options());
+        m.put("Labels", n.labels());
+        return m;
+    }
+
+    private static Map<String, Object> ipamConfig(SubnetConfig s) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("Subnet", s.subnet().toString());
+        if (s.ipRange() != null) c.put("IPRange", s.ipRange().toString());
+        if (s.gateway() != null) c.put("Gateway", IpPrefix.format(s.gateway()));
+        if (!s.auxAddresses().isEmpty()) {
+            Map<String, String> aux = new LinkedHashMap<>();
+            s.auxAddresses().forEach((k, v) -> aux.put(k, IpPrefix.format(v)));
+            c.put("AuxiliaryAddresses", aux);
+        }
+        return c;
+    }
+
+    private Map<String, Object> endpoint(Network n, Endpoint e) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("Name", attachments.nameOf(e.sandboxId()));
+        c.put("EndpointID", e.id());
+        c.put("MacAddress", e.mac() == null ? "" : e.mac().toString());
+        c.put("IPv4Address", withPrefix(e.ipv4(), n.ipv4()));
+        c.put("IPv6Address", withPrefix(e.ipv6(), n.ipv6Subnet()));
+        return c;
+    }
+
+    static String withPrefix(InetAddress a, SubnetConfig s) {
+        if (a == null) return "";
+        return IpPrefix.format(a) + "/" + (s == null ? (a.getAddress().length == 4 ? 32 : 128) : s.subnet().prefix());
+    }
+
+    static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.berth.daemon.http;
+
+import dev.berth.daemon.Log;
+import dev.berth.daemon.api.ErrorResponses;
+import dev.berth.daemon.api.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Turns decoded HTTP requests into {@link ApiRequest}s, runs the matching route on a worker, and writes
+ * the {@link ApiResponse} back: whole, streamed (chunked) or, for attach and exec, after taking the
+ * connection over (the HTTP codec leaves the pipeline and raw bytes flow both ways).
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String CODEC = "http-codec";
+    static final String AGGREGATOR = "http-aggregator";
+    static final String API = "api";
+    static final String RAW = "raw";
+    private static final String SERVER = "Berth/0.1.0 (linux)";
+
+    private final Router router;
+    private final ExecutorService workers;
+
+    ApiHandler(Router router, ExecutorService workers) {
+        this.router = router;
+        this.workers = workers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String method = req.method().name();
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        byte[] body = new byte[req.content().readableBytes()];
+        req.content().readBytes(body);
+
+        ApiVersions.Versioned v;
+        try {
+            v = ApiVersions.split(uri.path());
+        } catch (ApiVersions.TooOld e) {
+            writeWhole(ctx, new ApiResponse.Text(400, e.getMessage()), keepAlive, method);
+            return;
+        }
+        Router.Match match = router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
+        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
+                uri.parameters(), headers, body, v.version());
+        RawChannel raw = request.wantsUpgrade() && match != null ? takeOver(ctx) : null;
+        try {
+            workers.execute(() -> {
+                ApiResponse response = dispatch(match, request);
+                if (raw != null) raw.answer(response);
+                else write(ctx, response, keepAlive, method);
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            ctx.close();
+        }
+    }
+
+    private ApiResponse dispatch(Router.Match match, ApiRequest request) {
+        long start = System.nanoTime();
+        ApiResponse response;
+        if (match == null) {
+            response = router.knowsPath(request.path())
+                    ? ErrorResponses.message(405, "method " + request.method() + " is not allowed on " + request.path())
+                    : ErrorResponses.message(404, "page not found");
+        } else {
+            try {
+                response = match.route().handler().handle(request);
+            } catch (Throwable e) {
+                response = ErrorResponses.of(e, request);
+            }
+        }
+        if (Log.enabled(Log.Level.DEBUG))
+            Log.debug("api", "method", request.method(), "path", request.path(), "status", response.status(),
+                    "us", (System.nanoTime() - start) / 1000);
+        return response;
+    }
+
+    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method) {
+        switch (response) {
+            case ApiResponse.Stream s -> writeStream(ctx, s, keepAlive);
+            case ApiResponse.Hijack h -> {
+                // The client asked for a stream without the upgrade headers: give it the stream as a body.
+                writeStream(ctx, new ApiResponse.Stream(200, h.contentType(), out -> h.session().run(
+                        new RawChannel.OutputOnly(out))), false);
+            }
+            default -> writeWhole(ctx, response, keepAlive, method);
+        }
+    }
+
+    private void writeWhole(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method) {
+        byte[] body;
+        String type;
+        switch (response) {
+            case ApiResponse.Json j -> {
+                body = Json.write(j.body());
+                type = "application/json";
+            }
+            case ApiResponse.Text t -> {
+                body = t.text().getBytes(StandardCharsets.UTF_8);
+                type = "text/plain; charset=utf-8";
+            }
+            default -> {
+                body = new byte[0];
+                type = null;
+            }
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
+        common(r.headers());
+        if (type != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        if (response.status() == 200 && method.equals("HEAD") || response instanceof ApiResponse.Text)
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate").set(HttpHeaderNames.PRAGMA, "no-cache");
+        if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
+        if (keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r);
+        } else {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(s.status()));
+        common(head.headers());
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, s.contentType());
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.writeAndFlush(head);
+        ChannelOutput out = new ChannelOutput(ctx.channel(), bytes -> new DefaultHttpContent(bytes));
+        try {
+            s.body().writeTo(out);
+        } catch (Throwable e) {
+            if (ctx.channel().isActive()) Log.warn("stream ended early", "error", String.valueOf(e.getMessage()));
+        }
+        var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) last.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Swaps the HTTP codec for a raw handler before any byte after the request is decoded as HTTP. */
+    private RawChannel takeOver(ChannelHandlerContext ctx) {
+        RawChannel raw = new RawChannel(ctx.channel());
+        var p = ctx.pipeline();
+        p.addLast(RAW, raw.inbound());
+        p.remove(AGGREGATOR);
+        p.remove(this);
+        p.remove(CODEC); // bytes it had buffered past the request flow on to the raw handler
+        return raw;
+    }
+
+    static void common(HttpHeaders h) {
+        h.set("Api-Version", ApiVersions.CURRENT);
+        h.set("Docker-Experimental", "false");
+        h.set("Ostype", "linux");
+        h.set(HttpHeaderNames.SERVER, SERVER);
+        h.set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    }
+
+    static String rawHead(int status, String reason, String contentType, int contentLength) {
+        StringBuilder b = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        b.append("Api-Version: ").append(ApiVersions.CURRENT).append("\r\n");
+        b.append("Content-Type: ").append(contentType).append("\r\n");
+        if (status == 101) b.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");
+        else b.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n");
+        return b.append("\r\n").toString();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Log.debug("connection error", "error", String.valueOf(cause.getMessage()));
+        ctx.close();
+    }
+
+    static ByteBuf copy(byte[] b, int off, int len) {
+        return Unpooled.copiedBuffer(b, off, len);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.berth.daemon.http;
+
+import dev.berth.daemon.Log;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * HTTP/1.1 on a Unix socket (Netty's epoll transport, which keeps half-closed connections open: docker
+ * signals the end of an exec's stdin by shutting down its writing side only). Requests are
+ * decoded on one event-loop thread and handled on worker threads, because handlers block on netlink,
+ * nftables and processes.
+ */
+public final class ApiServer implements AutoCloseable {
+    static final int MAX_BODY = 16 * 1024 * 1024;
+
+    private final Path socket;
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private ApiServer(Path socket, EventLoopGroup group, Channel channel) {
+        this.socket = socket;
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /** Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed. */
+    public static ApiServer start(Path socket, Router router, ExecutorService workers) throws IOException {
+        claim(socket);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(EpollServerDomainSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec());
+                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new HttpObjectAggregator(MAX_BODY));
+                            c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
+            restrict(socket);
+            return new ApiServer(socket, group, ch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully();
+            throw new IOException("interrupted while binding " + socket, e);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully();
+            throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a socket another daemon answers on; removes a stale one left by a dead daemon. */
+    private static void claim(Path socket) throws IOException {
+        Files.createDirectories(socket.toAbsolutePath().getParent());
+        if (!Files.exists(socket)) return;
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            throw new SocketInUseException(socket);
+        } catch (SocketInUseException e) {
+            throw e;
+        } catch (IOException nobodyListens) {
+            Files.delete(socket);
+        }
+    }
+
+    private static void restrict(Path socket) throws IOException {
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        try {
+            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("berth");
+            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(g);
+        } catch (UserPrincipalNotFoundException noGroup) {
+            Log.debug("no group 'berth'; the socket stays root-only", "socket", socket);
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close().syncUninterruptibly();
+        } finally {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                Log.warn("cannot remove the socket", "socket", socket, "error", e.getMessage());
+            }
+        }
+    }
+
+    /** Another process already serves this socket. */
+    public static final class SocketInUseException extends IOException {
+        SocketInUseException(Path socket) {
+            super("another daemon is already listening on " + socket + " (stop it, or choose another --socket)");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.berth.daemon.http;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The API's routes; the first route whose method and pattern match wins. */
+public final class Router {
+    private final List<Route> routes = new ArrayList<>();
+
+    public Router add(String method, String pattern, Route.Handler handler) {
+        routes.add(new Route(method, pattern, handler));
+        return this;
+    }
+
+    public Router get(String pattern, Route.Handler h) {
+        return add("GET", pattern, h);
+    }
+
+    public Router post(String pattern, Route.Handler h) {
+        return add("POST", pattern, h);
+    }
+
+    public Router delete(String pattern, Route.Handler h) {
+        return add("DELETE", pattern, h);
+    }
+
+    public Router head(String pattern, Route.Handler h) {
+        return add("HEAD", pattern, h);
+    }
+
+    /** A matched route with its placeholder values. */
+    public record Match(Route route, Map<String, String> params) {}
+
+    /** The match for this call; {@code methodAllowed} tells 404 from 405 when there is none. */
+    public Match find(String method, String path) {
+        for (Route r : routes) {
+            if (!r.method().equals(method)) continue;
+            Map<String, String> p = r.match(path);
+            if (p != null) return new Match(r, p);
+        }
+        return null;
+    }
+
+    public boolean knowsPath(String path) {
+        for (Route r : routes) if (r.match(path) != null) return true;
+        return false;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.lab.Commands;
+import dev.berth.lab.ExecResult;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
+ * are told to), an outside machine "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the
+ * real docker CLI talks to the daemon's socket. Sandbox namespaces carry the lab's prefix, so the lab
+ * deletes them whatever happens; containers are removed through the API before the daemon stops.
+ */
+final class DaemonLab implements AutoCloseable {
+    static final String DOCKER = findDocker();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Lab lab;
+    final LabHost host;
+    final LabHost ext;
+    final Path dir;
+    final Path socket;
+    final String netnsPrefix;
+    private final List<String> extraFlags = new ArrayList<>();
+    private LabProcess daemon;
+
+    DaemonLab(Lab lab, String... flags) {
+        this.lab = lab;
+        this.host = lab.host("host");
+        this.ext = lab.host("ext");
+        lab.connect(host, "eth0", "192.0.2.1/24", ext, "eth0", "192.0.2.2/24");
+        try {
+            this.dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.socket = dir.resolve("berth.sock");
+        this.netnsPrefix = lab.prefix("sb-");
+        extraFlags.addAll(List.of(flags));
+        start();
+    }
+
+    /** Starts berthd and waits until it answers {@code /_ping}. */
+    void start() {
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+                "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix));
+        cmd.addAll(extraFlags);
+        daemon = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!daemon.isAlive()) throw new IllegalStateException("berthd exited:\n" + daemon.output());
+            if (answers()) return;
+            sleep(50);
+        }
+        throw new IllegalStateException("berthd did not answer within 30 s:\n" + daemon.output());
+    }
+
+    /** Stops berthd with SIGTERM (containers and networking stay). */
+    void stop() {
+        if (daemon != null) daemon.close();
+        daemon = null;
+    }
+
+    /** Kills berthd with SIGKILL, as a crash would. */
+    void kill9() {
+        Commands.run(List.of("kill", "-9", Long.toString(daemon.pid())));
+        daemon.waitFor(Duration.ofSeconds(10));
+        daemon = null;
+    }
+
+    String log() {
+        return daemon == null ? "" : daemon.output();
+    }
+
+    private boolean answers() {
+        if (!Files.exists(socket)) return false;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The docker CLI against this daemon; returns whatever happened. */
+    ExecResult docker(String... args) {
+        List<String> c = new ArrayList<>(List.of(DOCKER, "-H", "unix://" + socket));
+        c.addAll(List.of(args));
+        return Commands.run(c, Duration.ofSeconds(60), null);
+    }
+
+    /** The docker CLI; throws with its output when it fails. */
+    String dockerOk(String... args) {
+        ExecResult r = docker(args);
+        if (!r.ok()) throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
+                + r.stdout() + r.stderr() + "\n--- berthd log:\n" + tail(log()));
+        return r.stdout();
+    }
+
+    /** The first object of a docker inspect command's JSON output, e.g. {@code inspect("network", "inspect", "n")}. */
+    JsonNode inspect(String... args) {
+        try {
+            return JSON.readTree(dockerOk(args)).get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A container's namespace, to run commands in as {@code ip netns exec berth-NAME} would. */
+    LabHost in(String container) {
+        return lab.existing(netnsPrefix + container);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (daemon != null && daemon.isAlive()) {
+                String ids = docker("ps", "-aq").stdout().trim();
+                if (!ids.isEmpty()) {
+                    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                    rm.addAll(List.of(ids.split("\\s+")));
+                    docker(rm.toArray(String[]::new));
+                }
+            }
+        } finally {
+            stop();
+        }
+    }
+
+    static String tail(String s) {
+        return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static String findDocker() {
+        for (String p : List.of("/usr/local/bin/docker", "/usr/bin/docker"))
+            if (Files.isExecutable(Path.of(p))) return p;
+        throw new IllegalStateException("the docker CLI is needed by these tests and was not found in /usr/local/bin or /usr/bin");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
