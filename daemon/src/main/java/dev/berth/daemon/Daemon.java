@@ -1,7 +1,10 @@
 package dev.berth.daemon;
 
-import dev.berth.daemon.api.Attachments;
+import dev.berth.daemon.api.ContainersApi;
+import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.NetworksApi;
+import dev.berth.daemon.containers.Containers;
+import dev.berth.daemon.containers.HostsFiles;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
@@ -11,10 +14,10 @@ import dev.berth.engine.EngineConfig;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
-import dev.berth.engine.request.EndpointRequest;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
+import dev.berth.runtime.Supervisor;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -37,13 +40,18 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final Engine engine;
+    private final Supervisor supervisor;
+    private final Containers containers;
     private final ExecutorService workers;
     private ApiServer server;
 
-    private Daemon(DaemonConfig config, FileLock stateLock, Engine engine) {
+    private Daemon(DaemonConfig config, FileLock stateLock, Engine engine, Supervisor supervisor) {
         this.config = config;
         this.stateLock = stateLock;
         this.engine = engine;
+        this.supervisor = supervisor;
+        this.containers = new Containers(engine, supervisor, config.stateDir(),
+                new HostsFiles(Path.of("/etc/resolv.conf"), null), this::networksChanged);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
@@ -64,10 +72,19 @@ public final class Daemon implements AutoCloseable {
             release(lock);
             throw new StartupException("cannot start the engine: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, engine);
+        Supervisor supervisor;
         try {
+            supervisor = Supervisor.open(c.runDir().resolve("containers"));
+        } catch (RuntimeException e) {
+            engine.close();
+            release(lock);
+            throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
+        }
+        Daemon d = new Daemon(c, lock, engine, supervisor);
+        try {
+            d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);
         }
@@ -79,37 +96,21 @@ public final class Daemon implements AutoCloseable {
     private Router routes() {
         Router r = new Router();
         SystemApi.register(r, this::info);
-        new NetworksApi(engine, attachments(), () -> {}).register(r);
+        new NetworksApi(engine, containers, this::networksChanged).register(r);
+        new ContainersApi(containers).register(r);
+        new ExecApi(containers).register(r);
         return r;
     }
 
-    private Attachments attachments() {
-        return new Attachments() {
-            @Override
-            public void connect(String container, String network, EndpointRequest request) {
-                engine.connect(container, network, request);
-            }
-
-            @Override
-            public void disconnect(String container, String network, boolean force) {
-                engine.disconnect(container, network, force);
-            }
-
-            @Override
-            public String nameOf(String sandboxId) {
-                try {
-                    return engine.sandbox(sandboxId).name();
-                } catch (BerthException.NotFound gone) {
-                    return "";
-                }
-            }
-        };
+    /** Something that names resolve from changed (a network, an endpoint, a container). */
+    private void networksChanged() {
     }
 
     private Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", "berth");
-        m.put("Containers", engine.sandboxes().size());
+        m.put("Containers", containers.list().size());
+        m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
         m.put("Name", hostName());
         m.put("ServerVersion", SystemApi.VERSION);
         m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
@@ -142,6 +143,7 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         if (server != null) server.close();
         workers.shutdownNow();
+        supervisor.close();
         engine.close();
         release(stateLock);
     }

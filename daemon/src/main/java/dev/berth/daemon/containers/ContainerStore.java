@@ -1,0 +1,59 @@
+package dev.berth.daemon.containers;
+
+import dev.berth.daemon.api.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Container records as one JSON file each, replaced atomically (a crash leaves the old or the new one). */
+final class ContainerStore {
+    private final Path dir;
+
+    ContainerStore(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+
+    void put(ContainerRecord r) {
+        Path tmp = dir.resolve(r.id() + ".json.tmp");
+        try {
+            Files.write(tmp, Json.write(r));
+            try {
+                Files.move(tmp, dir.resolve(r.id() + ".json"), StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir.resolve(r.id() + ".json"), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record container " + r.name(), e);
+        }
+    }
+
+    void remove(String id) {
+        try {
+            Files.deleteIfExists(dir.resolve(id + ".json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot forget container " + id, e);
+        }
+    }
+
+    List<ContainerRecord> load() {
+        List<ContainerRecord> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : files) out.add(Json.MAPPER.readValue(f.toFile(), ContainerRecord.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the container records in " + dir, e);
+        }
+        return out;
+    }
+}
