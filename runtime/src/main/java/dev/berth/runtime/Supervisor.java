@@ -37,7 +37,7 @@ public final class Supervisor implements AutoCloseable {
     public static final int SIGKILL = 9, SIGTERM = 15;
     private static final Duration START_LIMIT = Duration.ofSeconds(10);
     /** How long {@link #open} waits for a start that a previous daemon left under way. */
-    private static final Duration ADOPT_LIMIT = Duration.ofSeconds(3);
+    private static final Duration ADOPT_LIMIT = Duration.ofSeconds(2);
 
     private final Path containersDir;
     private final Launcher launcher;
