@@ -278,7 +278,7 @@ public final class Supervisor implements AutoCloseable {
 
     /** The wrapper has exited: record the exit status it wrote (caller holds c's lock). */
     private void finishRun(Container c) {
-        if (c.removed || c.stored.status() == Status.EXITED) return;
+        if (c.removed || c.stored.status() != Status.RUNNING) return;
         if (c.commandFd >= 0) {
             Libc.close(c.commandFd);
             c.commandFd = -1;
