@@ -62,6 +62,8 @@ class SpecCheckTest {
             BerthException e = assertThrows(BerthException.Conflict.class, () -> rt.sup.create(sameName));
             assertTrue(e.getMessage().contains("already in use by container d1"), e.getMessage());
             assertThrows(BerthException.NotFound.class, () -> rt.sup.start("nope"));
+            BerthException busy = assertThrows(BerthException.Conflict.class, () -> Supervisor.open(rt.runDir));
+            assertTrue(busy.getMessage().contains("in use by another supervisor"), busy.getMessage());
         }
     }
 
