@@ -34,6 +34,10 @@ final class ExitWatcher implements AutoCloseable {
     /** Calls {@code onExit} once the process behind {@code pidfd} has exited (at once if it already has). */
     void watch(int pidfd, Runnable onExit) {
         synchronized (added) {
+            if (closed) { // a start that raced with close: the next open adopts the container
+                Libc.close(pidfd);
+                return;
+            }
             added.put(pidfd, onExit);
         }
         poke();
@@ -82,7 +86,10 @@ final class ExitWatcher implements AutoCloseable {
     /** Stops watching (callbacks of exits not yet seen never run) and closes every pidfd. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (added) {
+            if (closed) return;
+            closed = true;
+        }
         poke();
         try {
             thread.join();

@@ -9,6 +9,10 @@ import dev.berth.runtime.sys.Pidfd;
 import dev.berth.runtime.sys.ProcStat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,9 +41,11 @@ public final class Supervisor implements AutoCloseable {
     public static final int SIGKILL = 9, SIGTERM = 15;
     private static final Duration START_LIMIT = Duration.ofSeconds(10);
     /** How long {@link #open} waits for a start that a previous daemon left under way. */
-    private static final Duration ADOPT_LIMIT = Duration.ofSeconds(3);
+    private static final Duration ADOPT_LIMIT = Duration.ofSeconds(2);
 
     private final Path containersDir;
+    private final FileChannel lockFile;
+    private final FileLock lock;
     private final Launcher launcher;
     private final ExitWatcher watcher = new ExitWatcher();
     private final Map<String, Container> byId = new ConcurrentHashMap<>();
@@ -50,10 +56,35 @@ public final class Supervisor implements AutoCloseable {
         this.containersDir = runDir.resolve("containers");
         try {
             Files.createDirectories(containersDir);
+            // One supervisor per run dir: two would both adopt, signal and record the same containers.
+            lockFile = FileChannel.open(runDir.resolve("supervisor.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run directory " + containersDir, e);
         }
-        this.launcher = Launcher.install(runDir);
+        try {
+            lock = lockFile.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            closeQuietly(lockFile);
+            throw new Conflict("the run directory " + runDir + " is in use by another supervisor (" + e + ")");
+        }
+        if (lock == null) {
+            closeQuietly(lockFile);
+            throw new Conflict("the run directory " + runDir + " is in use by another supervisor (another berthd runs)");
+        }
+        try {
+            this.launcher = Launcher.install(runDir);
+        } catch (RuntimeException e) {
+            closeQuietly(lockFile);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Nothing held yet.
+        }
     }
 
     /**
@@ -223,9 +254,11 @@ public final class Supervisor implements AutoCloseable {
     private static PidFile awaitPid(ContainerFiles f, Process launcherProcess) throws StartFailure {
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
         while (true) {
+            // The exit file first: the wrapper writes pid before exit, so "exit but no pid" is a failed set-up.
+            boolean exited = Files.exists(f.exit());
             Optional<PidFile> pid = f.readPid();
             if (pid.isPresent()) return pid.get();
-            if (Files.exists(f.exit())) throw new StartFailure(setupFailure(f));
+            if (exited) throw new StartFailure(setupFailure(f));
             // A launcher that failed before the wrapper ran (a bad netns, say); exit 0 is setsid having forked.
             if (!launcherProcess.isAlive() && launcherProcess.exitValue() != 0) {
                 pid = f.readPid();
@@ -278,7 +311,7 @@ public final class Supervisor implements AutoCloseable {
 
     /** The wrapper has exited: record the exit status it wrote (caller holds c's lock). */
     private void finishRun(Container c) {
-        if (c.removed || c.stored.status() == Status.EXITED) return;
+        if (c.removed || c.stored.status() != Status.RUNNING) return;
         if (c.commandFd >= 0) {
             Libc.close(c.commandFd);
             c.commandFd = -1;
@@ -476,6 +509,7 @@ public final class Supervisor implements AutoCloseable {
                 }
             }
         }
+        closeQuietly(lockFile); // releases the lock
     }
 
     private Container get(String id) {

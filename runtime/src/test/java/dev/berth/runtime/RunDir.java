@@ -100,7 +100,7 @@ final class RunDir implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             if (sup == null) return;
             for (ContainerState s : sup.list())

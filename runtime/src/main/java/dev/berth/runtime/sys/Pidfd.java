@@ -19,6 +19,7 @@ import java.lang.invoke.VarHandle;
  * process for good: signals sent through it can never hit a later process that reused the PID, and it
  * becomes readable (poll) when the process exits, whoever its parent is.
  */
+@SuppressWarnings("restricted") // FFM downcalls: the JVM runs with --enable-native-access
 public final class Pidfd {
     /** Syscall numbers of the generic table, the same on x86-64 and arm64. */
     private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;

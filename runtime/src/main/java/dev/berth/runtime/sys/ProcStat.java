@@ -24,7 +24,7 @@ public record ProcStat(long pid, char state, long ppid, long startTime) {
     }
 
     /** Parses a stat line; the command name (field 2) may hold spaces and parentheses, so fields count from the last ')'. */
-    static ProcStat parse(String line) {
+    public static ProcStat parse(String line) {
         int close = line.lastIndexOf(')');
         if (close < 0) throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + line);
         long pid = Long.parseLong(line.substring(0, line.indexOf(' ')).strip());
