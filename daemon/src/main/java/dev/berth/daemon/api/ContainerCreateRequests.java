@@ -34,7 +34,8 @@ final class ContainerCreateRequests {
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode ipam = e.getValue().path("IPAMConfig");
-            networks.put(e.getKey(), new ContainerRecord.EndpointSettings(text(ipam.path("IPv4Address")), text(ipam.path("IPv6Address")),
+            String key = e.getKey().equals("default") ? "bridge" : e.getKey();
+            networks.put(key, new ContainerRecord.EndpointSettings(text(ipam.path("IPv4Address")), text(ipam.path("IPv6Address")),
                     text(e.getValue().path("MacAddress")), strings(e.getValue().path("Aliases"), "NetworkingConfig.EndpointsConfig." + e.getKey() + ".Aliases")));
         }
         if (networks.size() > 1)

@@ -72,6 +72,8 @@ public final class ContainersApi {
         r.get("/containers/{id}/logs", this::logs);
         r.post("/containers/{id}/attach", this::attach);
         r.post("/containers/prune", this::prune);
+        r.post("/images/create", q -> ErrorResponses.message(400,
+                "Berth runs containers from the host's filesystem and has no images to pull; the image name is accepted and ignored"));
     }
 
     // ------------------------------------------------------------------ handlers
@@ -80,7 +82,13 @@ public final class ContainersApi {
         String name = q.query("name");
         String id = Ids.random();
         if (name == null || name.isEmpty()) name = "berth_" + id.substring(0, 8);
-        ContainerRecord r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
+        ContainerRecord r;
+        try {
+            r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
+        } catch (BerthException.NotFound e) {
+            // A 404 from create makes the docker CLI try to pull an image; a missing network is a bad request.
+            throw new BerthException.InvalidRequest("NetworkMode", e.getMessage());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", r.id());
         out.put("Warnings", List.of());
@@ -113,13 +121,18 @@ public final class ContainersApi {
                 && f.labels(r.labels());
     }
 
-    private ApiResponse await(ApiRequest q) throws Exception {
+    /**
+     * The status line goes out at once and the body when the condition is met: the docker CLI waits for
+     * the headers of this call before it starts the container it waits for.
+     */
+    private ApiResponse await(ApiRequest q) {
         CompletableFuture<Integer> code = containers.await(q.param("id"), q.query("condition"));
-        int status = code.get();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("StatusCode", status);
-        out.put("Error", null);
-        return ApiResponse.json(out);
+        return new ApiResponse.Stream(200, "application/json", out -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("StatusCode", code.get());
+            body.put("Error", null);
+            out.write(Json.write(body));
+        });
     }
 
     private ApiResponse logs(ApiRequest q) {
