@@ -5,7 +5,8 @@
 # time (p50/p90/p99); then a longer flood against Berth while its RSS, heap after GC and per-query
 # allocation are sampled. Everything runs in lab namespaces; this machine's own network is never
 # touched. Needs root and the packages in scripts/packages.d/dns.list (dnsperf, aardvark-dns).
-# Options: --seconds S (10) --latency-n N (20000) --flood-seconds S (120) --out DIR (bench/results).
+# Options: --seconds S (10) --latency-n N (20000) --flood-seconds S (120) --out DIR (bench/results)
+# --jvm "FLAGS" (the resolver JVM's flags; default -XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then

@@ -96,7 +96,9 @@ final class TcpService {
                     full = exchange(t, query);
                     if (full != null) break;
                 }
-                byte[] out = full != null && full.length <= client.limit() ? full : truncated;
+                // A UDP client takes the truncated answer as its cue to ask again over TCP; a TCP client cannot.
+                byte[] out = full != null && full.length <= client.limit() ? full
+                        : client instanceof Client.Tcp ? Wire.servfail(query) : truncated;
                 client.deliver(out, out.length);
             } finally {
                 refetches.release();

@@ -47,6 +47,17 @@ final class Wire {
         return -1;
     }
 
+    /** SERVFAIL for a query whose question is readable: its header and question, QR and RA set, nothing else. */
+    static byte[] servfail(byte[] query) {
+        int end = questionEnd(query, query.length);
+        byte[] r = java.util.Arrays.copyOf(query, end < 0 ? HEADER : end);
+        r[2] = (byte) (0x80 | (query[2] & 0x79));
+        r[3] = (byte) (0x80 | RCODE_SERVFAIL);
+        for (int i = 6; i < HEADER; i++) r[i] = 0;
+        if (end < 0) r[4] = r[5] = 0;
+        return r;
+    }
+
     /** Whether two packets carry the same question, names compared without regard to ASCII case. */
     static boolean sameQuestion(byte[] a, int aEnd, byte[] b, int bLen) {
         if (aEnd > bLen) return false;

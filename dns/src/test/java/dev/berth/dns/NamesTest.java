@@ -52,6 +52,32 @@ class NamesTest {
     }
 
     @Test
+    void beijingPingsShenzhenByNameThroughItsResolvConf(Lab lab) throws Exception {
+        try (DnsLab l = new DnsLab(lab)) {
+            l.startDns();
+            l.engine.createNetwork(NetworkRequest.bridge("seeds", "10.89.3.0/24"));
+            Sandbox beijing = l.run("beijing", "seeds");
+            Sandbox shenzhen = l.run("shenzhen", "seeds");
+            // ip netns exec mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf, as a container's file would be
+            java.nio.file.Path etc = java.nio.file.Path.of("/etc/netns", l.engine.netnsPath(beijing).getFileName().toString());
+            java.nio.file.Files.createDirectories(etc);
+            try {
+                java.nio.file.Files.writeString(etc.resolve("resolv.conf"), ResolvConf.forSandbox("search corp.test\n", DnsConfig.DEFAULT_LISTEN));
+                java.nio.file.Files.writeString(etc.resolve("hosts"), HostsFile.forSandbox(beijing, l.engine.endpointsOf(beijing)));
+                String ip = IpPrefix.format(l.engine.endpointsOf(shenzhen).getFirst().ipv4());
+                assertTrue(l.in(beijing).run("getent", "hosts", "shenzhen").stdout().startsWith(ip), "glibc finds it via 127.0.0.11");
+                assertTrue(l.in(beijing).exec("ping", "-n", "-c", "1", "-W", "2", "shenzhen").ok(), "ping shenzhen from beijing");
+                assertTrue(l.in(beijing).run("getent", "hosts", beijing.hostname()).stdout()
+                        .startsWith(IpPrefix.format(l.engine.endpointsOf(beijing).getFirst().ipv4())), "its own name from /etc/hosts");
+            } finally {
+                try (var files = java.nio.file.Files.walk(etc)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
     void sandboxesSharingAnAliasAreAnsweredInTurn(Lab lab) {
         try (DnsLab l = new DnsLab(lab)) {
             l.startDns();

@@ -79,7 +79,9 @@ class RobustnessTest {
                         // replies (SERVFAIL for the overflow) are not what this test reads
                     }
                 }
-                assertEquals(List.of("10.89.31.2"), l.dig(s, "s", "A").data(), "local names answer during the flood");
+                // the kernel drops what does not fit the socket's buffer during a flood: a client retries, as glibc does
+                DnsLab.Answer during = l.dig(s, "s", "A", "+tries=3");
+                assertEquals(List.of("10.89.31.2"), during.data(), "local names answer during the flood: " + during.raw() + l.dns.stats());
             }
             DnsStats st = l.dns.stats();
             assertTrue(st.overloaded() > 0, "beyond 64 in flight: SERVFAIL at once, nothing queued: " + st);

@@ -44,7 +44,7 @@ import org.xbill.DNS.Type;
  * engine, for a local name and a forwarded one; then one query at a time (p50/p99); then a longer
  * flood against Berth watching its memory. Everything runs in lab namespaces; the upstream is a
  * responder on a lab machine. Options: --seconds S (dnsperf run, 10), --latency-n N (20000),
- * --flood-seconds S (120), --out DIR (bench/results). Run with scripts/bench-dns.sh.
+ * --flood-seconds S (120), --out DIR (bench/results), --jvm FLAGS (the resolver JVM's flags). Run with scripts/bench-dns.sh.
  */
 public final class DnsBench {
     private static final Pattern QPS = Pattern.compile("Queries per second:\\s+([\\d.]+)");
@@ -55,6 +55,7 @@ public final class DnsBench {
     public static void main(String[] args) throws Exception {
         java.util.logging.Logger.getLogger("dev.berth").setLevel(java.util.logging.Level.WARNING);
         int seconds = 10, latencyN = 20000, floodSeconds = 120;
+        String jvm = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m";
         Path out = Path.of("bench/results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -62,14 +63,15 @@ public final class DnsBench {
                 case "--latency-n" -> latencyN = Integer.parseInt(args[++i]);
                 case "--flood-seconds" -> floodSeconds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--jvm" -> jvm = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --seconds S, --latency-n N, --flood-seconds S, --out DIR");
+                        + "; use --seconds S, --latency-n N, --flood-seconds S, --out DIR, --jvm FLAGS");
             }
         }
-        new DnsBench().run(seconds, latencyN, floodSeconds, out);
+        new DnsBench().run(seconds, latencyN, floodSeconds, out, jvm);
     }
 
-    private void run(int seconds, int latencyN, int floodSeconds, Path out) throws Exception {
+    private void run(int seconds, int latencyN, int floodSeconds, Path out, String jvm) throws Exception {
         Path work = Files.createTempDirectory("berth-dnsbench-");
         Path etcNetns = null;
         Process berth = null;
@@ -96,9 +98,9 @@ public final class DnsBench {
                             .append(IpPrefix.format(e.ipv4())).append(e.aliases().isEmpty() ? "" : " " + String.join(",", e.aliases())).append('\n');
                 }
                 Files.writeString(work.resolve("spec"), spec);
-                List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + host.netnsPath(), javaBin(),
-                        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                        DnsBenchServer.class.getName(), "192.0.2.2", work.resolve("spec").toString()));
+                List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + host.netnsPath(), javaBin(), "--enable-native-access=ALL-UNNAMED"));
+                cmd.addAll(List.of(jvm.trim().split("\\s+")));
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DnsBenchServer.class.getName(), "192.0.2.2", work.resolve("spec").toString()));
                 berth = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 List<String> mem = new CopyOnWriteArrayList<>();
                 BufferedReader r = new BufferedReader(new InputStreamReader(berth.getInputStream()));
@@ -131,6 +133,7 @@ public final class DnsBench {
                 check(inClient, berthAt, gateway);
 
                 line("# Berth embedded DNS vs aardvark-dns " + aardvarkVersion() + ", load " + load() + ", " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+                line("# Berth's resolver JVM: " + jvm);
                 line("# dnsperf from inside sandbox 'client' (default: 1 client, 100 outstanding), " + seconds + " s per run; "
                         + Runtime.getRuntime().availableProcessors() + " CPUs shared by client, servers and other load");
                 dnsperf(inClient, berthAt, local, 3);      // JIT warm-up, not reported
@@ -213,7 +216,8 @@ public final class DnsBench {
 
     /** dnsperf against {@code server}; returns qps, lost, average latency (s). */
     private static double[] dnsperf(LabHost in, String server, Path queries, int seconds) {
-        ExecResult r = in.exec("dnsperf", "-s", server, "-d", queries.toString(), "-l", String.valueOf(seconds), "-t", "1");
+        ExecResult r = dev.berth.lab.Commands.run(List.of("ip", "netns", "exec", in.name(), "dnsperf", "-s", server, "-d", queries.toString(),
+                "-l", String.valueOf(seconds), "-t", "1"), java.time.Duration.ofSeconds(seconds + 30L), null);
         Matcher q = QPS.matcher(r.stdout()), l = LOST.matcher(r.stdout()), a = AVG.matcher(r.stdout());
         if (!q.find()) throw new IllegalStateException("dnsperf failed: " + r.stdout() + r.stderr());
         return new double[] {Double.parseDouble(q.group(1)), l.find() ? Double.parseDouble(l.group(1)) : -1,
