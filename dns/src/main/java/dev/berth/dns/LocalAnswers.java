@@ -92,7 +92,7 @@ final class LocalAnswers {
         return reply(q, rcode, false).toWire(512);
     }
 
-    /** The largest answer the client takes over UDP: 512, or its EDNS size up to {@link #EDNS_PAYLOAD}... */
+    /** The largest answer the client takes over UDP: 512, or its EDNS size (at most 4096). */
     static int udpLimit(Message q) {
         OPTRecord opt = q.getOPT();
         if (opt == null) return 512;

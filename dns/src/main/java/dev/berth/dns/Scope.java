@@ -7,7 +7,7 @@ import org.xbill.DNS.Name;
 
 /**
  * The names one sandbox can resolve: those of the user-defined networks it is on. Sandboxes on the
- * same set of networks share a scope, and with it the cache of encoded answers.
+ * same set of networks share one scope.
  */
 public final class Scope {
     /** On no user-defined network: nothing local, everything is forwarded. */
