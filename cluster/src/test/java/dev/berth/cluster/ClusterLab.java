@@ -107,8 +107,12 @@ final class ClusterLab implements AutoCloseable {
         }
 
         Engine startEngine() {
+            return startEngine(NftablesFirewall::new);
+        }
+
+        Engine startEngine(java.util.function.Function<NetnsHandle, dev.berth.engine.firewall.Firewall> firewall) {
             if (engine != null) engine.close();
-            EngineConfig c = EngineConfig.of(stateDir, ns, NftablesFirewall::new).withNetnsPrefix(cl.lab.prefix(host.role() + "-"))
+            EngineConfig c = EngineConfig.of(stateDir, ns, firewall).withNetnsPrefix(cl.lab.prefix(host.role() + "-"))
                     .withBip(agent.bip()).withClusterNetwork(agent.clusterNetwork().toString()).withMtu(agent.mtu());
             engine = Engine.start(c);
             return engine;
