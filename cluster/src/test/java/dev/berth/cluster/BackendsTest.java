@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BackendsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"host-gw", "vxlan"})
+    @ValueSource(strings = {"host-gw", "vxlan", "udp"})
     void containersOnEveryHostReachEachOtherByTheirOwnAddresses(String backend, Lab lab) throws Exception {
         try (ClusterLab cl = new ClusterLab(lab, 3)) {
             cl.startEtcd(1);
