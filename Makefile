@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build test demo bench bench-engine setup clean
+.PHONY: build test demo bench bench-engine bench-cluster setup clean
 
 setup:
 	@$(SETUP)
@@ -27,6 +27,10 @@ bench: build
 bench-engine: build
 	scripts/setup.sh netavark containernetworking-plugins
 	scripts/bench-engine.sh
+
+## Multi-host data plane (host-gw, vxlan, udp vs plain routing, kernel VXLAN, socat) and lease-to-route time.
+bench-cluster: build
+	scripts/bench-cluster.sh
 
 clean:
 	$(MVN) -q clean
