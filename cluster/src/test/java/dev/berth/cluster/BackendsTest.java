@@ -50,7 +50,7 @@ class BackendsTest {
                 n.in(s).serveTcp(7000, n.host.role());
                 boxes.add(s);
             }
-            int expectMtu = switch (backend) { case "vxlan" -> 1450; case "udp" -> 1472; default -> 1500; };
+            int expectMtu = switch (backend) { case "vxlan" -> 1450; case "udp" -> 1462; default -> 1500; };
             assertEquals(expectMtu, cl.nodes.getFirst().agent.mtu());
             assertTrue(cl.nodes.getFirst().in(boxes.getFirst()).run("ip", "-o", "link", "show", "eth0").stdout().contains("mtu " + expectMtu));
 

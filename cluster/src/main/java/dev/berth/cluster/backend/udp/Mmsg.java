@@ -23,6 +23,7 @@ import java.lang.invoke.VarHandle;
 final class Mmsg {
     static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000;
     static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_REUSEPORT = 15, SO_RCVTIMEO = 20;
+    static final int IPPROTO_IP = 0, IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0;
     static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000;
     static final int MSG_WAITFORONE = 0x10000;
     static final int EAGAIN = 11, EINTR = 4;
@@ -120,6 +121,10 @@ final class Mmsg {
                 setInt(a, st, fd, SO_REUSEPORT, 1);
                 setInt(a, st, fd, SO_RCVBUFFORCE, bufferBytes);
                 setInt(a, st, fd, SO_SNDBUFFORCE, bufferBytes);
+                // Datagrams carry super-packets bigger than the underlay MTU: let the kernel fragment them.
+                MemorySegment dont = a.allocateFrom(JAVA_INT, IP_PMTUDISC_DONT);
+                if ((int) SETSOCKOPT.invokeExact(st, fd, IPPROTO_IP, IP_MTU_DISCOVER, dont, 4) < 0)
+                    throw new SystemCallException("setsockopt", "IP_MTU_DISCOVER", errno(st));
                 MemorySegment tv = a.allocate(16, 8);
                 tv.set(JAVA_LONG, 0, timeoutMillis / 1000);
                 tv.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);

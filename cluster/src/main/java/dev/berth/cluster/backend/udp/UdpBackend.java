@@ -17,7 +17,6 @@ import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import dev.berth.netlink.sys.Libc;
-import dev.berth.netlink.tun.TunDevice;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -28,8 +27,11 @@ import java.util.Map;
  * udp, flannel's original backend done in Berth: a multi-queue TUN device {@code berth.udp} holding
  * the lease's network address /32, a route for the whole cluster network into it, and a userspace
  * tunnel ({@link UdpTunnel}) that carries each IP packet in one UDP datagram to the peer owning the
- * destination (port 8285 by default). The peers live in a table the tunnel reads; no kernel route per
- * peer. MTU: the underlay's less 28 bytes (IP + UDP headers).
+ * destination (port 8285 by default). The TUN device runs with segmentation offload ({@link OffloadTun}):
+ * a TCP super-packet of up to 64 KB crosses as one datagram (the kernel fragments and reassembles it on
+ * the underlay) behind a 10-byte virtio-net header, so Berth's format differs from flannel's by that
+ * header. The peers live in a table the tunnel reads; no kernel route per peer. MTU: the underlay's
+ * less 38 bytes (IP + UDP headers + the offload header).
  */
 public final class UdpBackend implements Backend {
     public static final String DEVICE = "berth.udp";
@@ -41,7 +43,7 @@ public final class UdpBackend implements Backend {
     private final NetnsHandle netns;
     private final PeerTable table = new PeerTable();
     private final Map<dev.berth.engine.ipam.Cidr, Integer> peers = new LinkedHashMap<>();
-    private final List<TunDevice> queues = new ArrayList<>();
+    private final List<Integer> queues = new ArrayList<>();
     private final List<Integer> sockets = new ArrayList<>();
     private UdpTunnel tunnel;
 
@@ -53,7 +55,8 @@ public final class UdpBackend implements Backend {
     }
 
     @Override public String type() { return "udp"; }
-    @Override public int mtu() { return underlay.mtu() - BackendConfig.Udp.OVERHEAD; }
+    /** The underlay's MTU less the outer IP and UDP headers and the 10-byte offload header each datagram carries. */
+    @Override public int mtu() { return underlay.mtu() - BackendConfig.Udp.OVERHEAD - OffloadTun.VNET_HDR; }
 
     @Override
     public LeaseAttrs attrs() {
@@ -87,15 +90,17 @@ public final class UdpBackend implements Backend {
         int ip = (int) Ip4.toLong(underlay.publicIp());
         try {
             for (int q = 0; q < config.queues(); q++) {
-                TunDevice t = TunDevice.open(netns, DEVICE, true);
+                int t = Netns.call(netns, () -> OffloadTun.openQueue(DEVICE));
                 queues.add(t);
-                Mmsg.setNonBlocking(t.fd());
+                Mmsg.setNonBlocking(t);
                 sockets.add(Netns.call(netns, () -> Mmsg.udpSocket(ip, config.port(), SOCKET_BUFFER, 200)));
             }
-            rtnl.links().setMtu(rtnl.links().get(DEVICE).index(), mtu());
-            int[] tunFds = queues.stream().mapToInt(TunDevice::fd).toArray();
+            int index = rtnl.links().get(DEVICE).index();
+            rtnl.links().setMtu(index, mtu());
+            OffloadTun.capGso(rtnl, index);
+            int[] tunFds = queues.stream().mapToInt(Integer::intValue).toArray();
             int[] sockFds = sockets.stream().mapToInt(Integer::intValue).toArray();
-            tunnel = new UdpTunnel(table, tunFds, sockFds, config.port(), mtu());
+            tunnel = new UdpTunnel(table, tunFds, sockFds, config.port());
         } catch (RuntimeException e) {
             closeFds();
             throw e;
@@ -159,7 +164,7 @@ public final class UdpBackend implements Backend {
     }
 
     private void closeFds() {
-        for (TunDevice t : queues) t.close();
+        for (int t : queues) Libc.close(t);
         queues.clear();
         for (int s : sockets) Libc.close(s);
         sockets.clear();

@@ -19,14 +19,16 @@ import java.util.logging.Logger;
  * The UDP data path: for each TUN queue, one thread moves packets from the TUN device into UDP
  * datagrams to the owning peer (up to {@link #BATCH} reads, then one {@code sendmmsg}) and one thread
  * moves datagrams from the socket into the TUN device (one {@code recvmmsg} for a batch). Each thread
- * owns its native buffers, set up once; the loops allocate nothing per packet. The payload is the bare
- * IP packet, as flannel's udp backend sends it.
+ * owns its native buffers, set up once; the loops allocate nothing per packet. The payload is the
+ * packet as the TUN device gives it: a virtio-net header, then the IP packet (a TCP super-packet of
+ * up to 64 KB when the sender's kernel segments late), written back as is on the other side.
  */
 final class UdpTunnel implements AutoCloseable {
-    static final int BATCH = 64;
+    static final int BATCH = 32;
     private static final Logger LOG = Logger.getLogger(UdpTunnel.class.getName());
-    private static final ValueLayout.OfInt INT_BE = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int POLL_MS = 200;
+    private static final int HDR = OffloadTun.VNET_HDR;
 
     private final PeerTable peers;
     private final int port;
@@ -35,16 +37,17 @@ final class UdpTunnel implements AutoCloseable {
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
     final AtomicLong dropped = new AtomicLong();
+    /** Datagrams and bytes sent, counted once per batch. */
+    final AtomicLong sentDatagrams = new AtomicLong(), sentBytes = new AtomicLong();
 
     /**
      * @param tunFds  one descriptor per TUN queue (non-blocking)
      * @param sockFds one UDP socket per queue, bound to the public address and port with SO_REUSEPORT
-     * @param mtu     the TUN MTU: the largest packet a queue reads
      */
-    UdpTunnel(PeerTable peers, int[] tunFds, int[] sockFds, int port, int mtu) {
+    UdpTunnel(PeerTable peers, int[] tunFds, int[] sockFds, int port) {
         this.peers = peers;
         this.port = port;
-        this.slot = (mtu + 64 + 63) & ~63;
+        this.slot = OffloadTun.VNET_HDR + OffloadTun.GSO_MAX + 64; // a whole super-packet behind its header
         for (int q = 0; q < tunFds.length; q++) {
             int tun = tunFds[q], sock = sockFds[q];
             threads.add(Thread.ofPlatform().daemon().name("berth-udp-tx-" + q).start(() -> encapsulate(tun, sock)));
@@ -102,8 +105,8 @@ final class UdpTunnel implements AutoCloseable {
                         if (len != -Mmsg.EAGAIN) throw new IllegalStateException("read from TUN failed: errno " + -len);
                         break;
                     }
-                    if (len < 20 || (slots[n].get(JAVA_BYTE, 0) & 0xf0) != 0x40) { dropped.incrementAndGet(); continue; }
-                    int peer = peers.lookup(slots[n].get(INT_BE, 16));
+                    if (len < HDR + 20 || (slots[n].get(JAVA_BYTE, HDR) & 0xf0) != 0x40) { dropped.incrementAndGet(); continue; }
+                    int peer = peers.lookup(slots[n].get(INT_BE, HDR + 16));
                     if (peer == 0) { dropped.incrementAndGet(); continue; } // no host owns it (flannel: net unreachable)
                     Mmsg.sockaddr(b.addrs, Mmsg.SOCKADDR_IN * n, peer, port);
                     b.iovs.set(JAVA_LONG, Mmsg.IOVEC * n + 8, len);
@@ -114,6 +117,10 @@ final class UdpTunnel implements AutoCloseable {
                     continue;
                 }
                 send(b, sock, n);
+                long bytes = 0;
+                for (int i = 0; i < n; i++) bytes += b.iovs.get(JAVA_LONG, Mmsg.IOVEC * i + 8);
+                sentDatagrams.addAndGet(n);
+                sentBytes.addAndGet(bytes);
             }
         } catch (RuntimeException e) {
             if (running) LOG.severe("udp backend: sending stopped: " + e);
@@ -148,7 +155,7 @@ final class UdpTunnel implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     int len = b.msgs.get(JAVA_INT, Mmsg.MMSGHDR * i + Mmsg.MSG_LEN);
                     MemorySegment p = slots[i];
-                    if (len < 20 || (p.get(JAVA_BYTE, 0) & 0xf0) != 0x40 || (p.get(INT_BE, 16) & mask) != net) {
+                    if (len < HDR + 20 || (p.get(JAVA_BYTE, HDR) & 0xf0) != 0x40 || (p.get(INT_BE, HDR + 16) & mask) != net) {
                         dropped.incrementAndGet();
                         continue;
                     }
@@ -163,6 +170,8 @@ final class UdpTunnel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (Boolean.getBoolean("berth.udp.stats"))
+            LOG.info("udp tunnel: sent " + sentDatagrams.get() + " datagrams, " + sentBytes.get() + " bytes, dropped " + dropped.get());
         running = false;
         for (Thread t : threads) {
             try {
