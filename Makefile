@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build test demo bench bench-engine bench-dns setup clean
+.PHONY: build test demo bench bench-engine bench-dns bench-cluster setup clean
 
 setup:
 	@$(SETUP)
@@ -31,6 +31,10 @@ bench-engine: build
 ## Embedded DNS vs aardvark-dns: dnsperf qps, one-query latency, memory under a flood.
 bench-dns: build
 	scripts/bench-dns.sh
+
+## Multi-host data plane (host-gw, vxlan, udp vs plain routing, kernel VXLAN, socat) and lease-to-route time.
+bench-cluster: build
+	scripts/bench-cluster.sh
 
 clean:
 	$(MVN) -q clean

@@ -49,8 +49,10 @@ final class DefaultNetworks {
         options.put(NetworkPlanner.OPT_MASQUERADE, "true");
         options.put(NetworkPlanner.OPT_HOST_BINDING, "0.0.0.0");
         options.put(NetworkPlanner.OPT_BRIDGE_NAME, device);
-        options.put(NetworkPlanner.OPT_MTU, "1500");
-        return new Network(Ids.random(), "bridge", "bridge", device, List.of(subnet), false, false, false, 1500,
+        int mtu = c.mtu() != null ? c.mtu() : 1500;
+        if (mtu < 68 || mtu > 65535) throw new BerthException.InvalidRequest("mtu", mtu + " is not an MTU between 68 and 65535");
+        options.put(NetworkPlanner.OPT_MTU, Integer.toString(mtu));
+        return new Network(Ids.random(), "bridge", "bridge", device, List.of(subnet), false, false, false, mtu,
                 options, Map.of(), Instant.now(), true);
     }
 

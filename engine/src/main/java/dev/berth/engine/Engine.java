@@ -198,7 +198,15 @@ public final class Engine implements AutoCloseable {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
         boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
         boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal());
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal(), clusterOf(subnets));
+    }
+
+    /** The cluster network when one of the subnets lies inside it (that network's traffic crosses hosts unmasqueraded). */
+    private List<Cidr> clusterOf(List<Cidr> subnets) {
+        if (config.clusterNetwork() == null) return List.of();
+        Cidr cluster = Cidr.parse(config.clusterNetwork(), "clusterNetwork");
+        for (Cidr s : subnets) if (cluster.contains(s)) return List.of(cluster);
+        return List.of();
     }
 
     static String poolKey(Network n, SubnetConfig s) {

@@ -128,15 +128,26 @@ final class IptablesScript {
             line("filter", "-A " + FORWARD + " -i " + b + " -o " + b + tag + " -j ACCEPT");
         } else {
             // Into the bridge from elsewhere: only replies and published (DNAT'd) connections.
+            // Containers on other hosts of the cluster reach this bridge by their own addresses.
+            for (Cidr k : n.cluster())
+                for (Cidr s : n.subnets())
+                    if (k.isIpv4() && s.isIpv4())
+                        line("filter", "-A " + ISOLATION + " -s " + k + " -d " + s + " ! -i " + b + " -o " + b + tag + " -j RETURN");
             line("filter", "-A " + ISOLATION + " ! -i " + b + " -o " + b + tag
                     + " -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
             line("filter", "-A " + FORWARD + " -o " + b + tag + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
             line("filter", "-A " + FORWARD + " -o " + b + tag + " -m conntrack --ctstate DNAT -j ACCEPT");
             line("filter", "-A " + FORWARD + " -i " + b + tag + " -j ACCEPT");
+            for (Cidr k : n.cluster())
+                for (Cidr s : n.subnets())
+                    if (k.isIpv4() && s.isIpv4()) line("filter", "-A " + FORWARD + " -s " + k + " -d " + s + " -o " + b + tag + " -j ACCEPT");
         }
         // Seen only for bridged traffic when br_netfilter is loaded, as with Docker.
         if (!n.icc()) line("filter", "-I " + ISOLATION + " 1 -i " + b + " -o " + b + tag + " -m conntrack ! --ctstate DNAT -j DROP");
         for (Cidr s : n.subnets()) {
+            if (!n.internal())
+                for (Cidr k : n.cluster())
+                    if (k.isIpv4() && s.isIpv4()) line("nat", "-A " + POSTROUTING + " -s " + s + " -d " + k + tag + " -j RETURN");
             if (n.masqueraded()) line("nat", "-A " + POSTROUTING + " -s " + s + " ! -o " + b + tag + " -j MASQUERADE");
             line("nat", "-A " + POSTROUTING + " -s " + s + " -o " + b + tag + " -m conntrack --ctstate DNAT -j MASQUERADE");
         }

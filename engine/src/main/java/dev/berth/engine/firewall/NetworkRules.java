@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
  * @param masquerade masquerade traffic from the subnets that leaves by another interface
  * @param icc        containers on this bridge may talk to each other
  * @param internal   no traffic in or out of the bridge except among its containers (no masquerade either)
+ * @param cluster    multi-host cluster networks this network belongs to: traffic from the subnets to them is not
+ *                   masqueraded (source addresses preserved between hosts) and traffic from them may enter the bridge
  */
 public record NetworkRules(String key, String bridge, List<Cidr> subnets, boolean masquerade, boolean icc,
-                           boolean internal) {
+                           boolean internal, List<Cidr> cluster) {
     // Names go into nft scripts and iptables arguments verbatim, so only plain characters are allowed.
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -27,6 +29,12 @@ public record NetworkRules(String key, String bridge, List<Cidr> subnets, boolea
         if (bridge == null || !IFNAME.matcher(bridge).matches())
             throw new BerthException.InvalidRequest("bridge", "'" + bridge + "' must be 1-15 of A-Z, a-z, 0-9, '_', '.' and '-'");
         subnets = List.copyOf(subnets);
+        cluster = cluster == null ? List.of() : List.copyOf(cluster);
+    }
+
+    /** A network that is not part of a multi-host cluster. */
+    public NetworkRules(String key, String bridge, List<Cidr> subnets, boolean masquerade, boolean icc, boolean internal) {
+        this(key, bridge, subnets, masquerade, icc, internal, List.of());
     }
 
     /** True when traffic from the subnets leaving the bridge is masqueraded (never for internal networks). */

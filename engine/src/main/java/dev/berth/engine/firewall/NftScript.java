@@ -26,6 +26,8 @@ public final class NftScript {
             	set subnets6 { type ipv6_addr; flags interval; }
             	set masq4 { type ipv4_addr; flags interval; comment "subnets masqueraded when leaving for elsewhere"; }
             	set masq6 { type ipv6_addr; flags interval; }
+            	set cluster4 { type ipv4_addr . ipv4_addr; flags interval; comment "subnet . cluster network: routed between hosts with source addresses kept"; }
+            	set cluster6 { type ipv6_addr . ipv6_addr; flags interval; }
             	map ports4 { type inet_proto . inet_service : ipv4_addr . inet_service; comment "published on every local IPv4 address"; }
             	map ports4_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; comment "published on one host address"; }
             	map ports6 { type inet_proto . inet_service : ipv6_addr . inet_service; }
@@ -74,6 +76,8 @@ public final class NftScript {
             		ct status dnat oifname @bridges ip saddr @subnets4 masquerade comment "hairpin: replies must come back through the host"
             		ct status dnat oifname @bridges ip6 saddr @subnets6 masquerade
             		ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade comment "published port reached via 127.0.0.1"
+            		ip saddr . ip daddr @cluster4 return comment "to other hosts of the cluster: keep the container's address"
+            		ip6 saddr . ip6 daddr @cluster6 return
             		oifname != @bridges ip saddr @masq4 masquerade
             		oifname != @bridges ip6 saddr @masq6 masquerade
             	}
@@ -91,6 +95,8 @@ public final class NftScript {
             		oifname @internal drop
             		ct original ip daddr 127.0.0.0/8 drop
             		ct status dnat accept comment "only published ports may be reached from outside the bridge"
+            		ip daddr . ip saddr @cluster4 accept comment "containers on other hosts of the cluster"
+            		ip6 daddr . ip6 saddr @cluster6 accept
             		drop
             	}
             """;
@@ -205,6 +211,8 @@ public final class NftScript {
             out.add(new Element(INET, "subnets" + fam, c.toString(), null));
             if (n.masqueraded()) out.add(new Element(INET, "masq" + fam, c.toString(), null));
             if (!n.icc()) out.add(new Element(BRIDGE, "no_icc" + fam, c.toString(), null));
+            for (Cidr k : n.cluster())
+                if (k.isIpv4() == c.isIpv4() && !n.internal()) out.add(new Element(INET, "cluster" + fam, c + " . " + k, null));
         }
         return out;
     }
