@@ -121,7 +121,13 @@ public final class Containers implements Attachments {
         ContainerRecord r = find(idOrName);
         synchronized (lock(r.id())) {
             if (isRunning(r.id())) throw new ErrorResponses.NotModified();
-            Sandbox s = createSandbox(r);
+            Sandbox s;
+            try {
+                s = createSandbox(r);
+            } catch (RuntimeException e) {
+                if (r.autoRemove()) forget(r);
+                throw e;
+            }
             try {
                 for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                     if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
@@ -132,6 +138,8 @@ public final class Containers implements Attachments {
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
                 onNetworkChange.run();
+                // Docker deletes an auto-remove container whose start failed; docker run --rm waits for that.
+                if (r.autoRemove()) forget(r);
                 throw e;
             }
             onNetworkChange.run();
