@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build test demo bench bench-engine bench-dns bench-cluster setup clean
+.PHONY: build test demo bench bench-engine bench-dns bench-cluster bench-api setup clean
 
 setup:
 	@$(SETUP)
@@ -35,6 +35,10 @@ bench-dns: build
 ## Multi-host data plane (host-gw, vxlan, udp vs plain routing, kernel VXLAN, socat) and lease-to-route time.
 bench-cluster: build
 	scripts/bench-cluster.sh
+
+## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
+bench-api: build
+	scripts/bench-api.sh
 
 clean:
 	$(MVN) -q clean

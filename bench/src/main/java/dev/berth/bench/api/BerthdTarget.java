@@ -1,0 +1,58 @@
+package dev.berth.bench.api;
+
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * berthd as a user starts it, {@code nsenter --net=/run/netns/LAB berthd ...}, with its socket, state and
+ * run dirs in a temporary directory and its sandbox namespaces under the lab's prefix (so the lab
+ * deletes them whatever happens).
+ */
+record BerthdTarget(LabProcess process, Path dir, Path socket, String version, long startMillis) implements Target {
+
+    /**
+     * Starts berthd inside {@code host}; {@code launcher} is bin/berthd or the java command line that
+     * runs dev.berth.daemon.Berthd.
+     */
+    static BerthdTarget start(Lab lab, LabHost host, List<String> launcher) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path socket = dir.resolve("berth.sock");
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", lab.prefix("sb-")));
+        long t0 = System.nanoTime();
+        LabProcess p = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
+        long ms = Targets.awaitPing(socket, t0, p::isAlive, "berthd", p::output);
+        return new BerthdTarget(p, dir, socket, Targets.version(socket), ms);
+    }
+
+    @Override
+    public String name() {
+        return "berthd";
+    }
+
+    @Override
+    public void close() {
+        List<String> left = List.of();
+        try {
+            if (process.isAlive()) left = Targets.empty(socket);
+        } finally {
+            process.close(); // SIGTERM by PID; containers were removed above, networking stays by design
+        }
+        Targets.deleteTree(dir);
+        if (!left.isEmpty()) throw new IllegalStateException("berthd: could not remove " + left);
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Engine API benchmark (dev.berth.bench.api.ApiBench, issue 4): berthd against Docker's own dockerd
+# (Debian's docker.io 20.10), each inside its own lab namespace, in one run. The same docker CLI
+# (/usr/local/bin/docker) and raw Engine API requests on each Unix socket time network create/rm,
+# connect/disconnect of a running container and run -d/rm -f (median, p99), then CLI start time
+# (`docker network ls`, and `bin/berth network ls` when the checkout has it; goal < 150 ms).
+# Every client runs inside a lab namespace too; this machine's own network is never touched.
+# Writes bench/results/api-<time>.txt. Needs root. Takes about 3-5 minutes.
+#
+# docker.io is installed here when missing, NOT by setup.sh (`make test` must never install it),
+# under a policy-rc.d that forbids every service start, so the install cannot start a dockerd or
+# containerd in the root namespace; the script checks that none appeared and says so loudly if one did.
+# Options are passed through: --n N (50) --warmup N (5) --cli-n N (20) --no-dockerd --out DIR --docker PATH.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "berth bench-api: run as root (the benchmark builds a lab of network namespaces)" >&2
+  exit 1
+fi
+"$root/scripts/setup.sh"
+
+want_dockerd=1
+for a in "$@"; do [ "$a" = --no-dockerd ] && want_dockerd=0; done
+extra=()
+
+daemons() { pgrep -a -x dockerd || true; pgrep -a -x containerd || true; }
+
+root_docker0() { ip -o link show docker0 >/dev/null 2>&1; } # a read-only look at the root namespace
+
+policy=/usr/sbin/policy-rc.d
+policy_backup= policy_created=0
+restore_policy() { # puts back the policy-rc.d that was there before, or none
+  if [ -n "$policy_backup" ]; then cp -p "$policy_backup" "$policy"; rm -f "$policy_backup"; policy_backup=; fi
+  if [ "$policy_created" = 1 ]; then rm -f "$policy"; policy_created=0; fi
+}
+
+install_docker() {
+  echo "berth bench-api: installing docker.io and busybox-static (no service may start meanwhile)"
+  local before docker0_before=0 after
+  before=$(daemons)
+  root_docker0 && docker0_before=1
+  if [ -e "$policy" ]; then policy_backup=$(mktemp); cp -p "$policy" "$policy_backup"; else policy_created=1; fi
+  trap restore_policy EXIT
+  printf '#!/bin/sh\n# scripts/bench-api.sh: no service starts while docker.io installs\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  local ok=1
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends docker.io busybox-static \
+    || { apt-get -o DPkg::Lock::Timeout=300 update -q && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+           install -y -q --no-install-recommends docker.io busybox-static; } || ok=0
+  restore_policy
+  trap - EXIT
+  after=$(daemons)
+  if [ "$after" != "$before" ]; then
+    echo "!!!!!!!! berth bench-api: the docker.io install STARTED daemons in the root namespace: !!!!!!!!" >&2
+    echo "$after" >&2
+    echo "!!!!!!!! left untouched; stop them yourself. Not benchmarking dockerd.                !!!!!!!!" >&2
+    return 1
+  fi
+  if [ "$docker0_before" = 0 ] && root_docker0; then
+    echo "!!!!!!!! berth bench-api: docker0 APPEARED in the root namespace during the install; left untouched !!!!!!!!" >&2
+    return 1
+  fi
+  [ "$ok" = 1 ]
+}
+
+if [ "$want_dockerd" = 1 ]; then
+  if ! command -v dockerd >/dev/null || [ ! -x /bin/busybox ]; then
+    install_docker || { echo "berth bench-api: no dockerd to compare with; running berthd alone" >&2; extra+=(--no-dockerd); }
+  fi
+  if [ -S /run/containerd/containerd.sock ]; then
+    # dockerd would use a system containerd instead of starting its own inside the lab
+    echo "berth bench-api: a system containerd listens on /run/containerd/containerd.sock; not running dockerd next to it" >&2
+    extra+=(--no-dockerd)
+  fi
+fi
+
+before=$(daemons)
+cp=$("$root/scripts/module-classpath" bench)
+dcp=$("$root/scripts/module-classpath" daemon)
+cd "$root"
+status=0
+"$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.berth.bench.api.ApiBench \
+  --root "$root" --berthd-classpath "$dcp" "$@" "${extra[@]}" || status=$?
+left=$(pgrep -a -f '/run/blab-[0-9a-f]*-dockerd' || true)
+if [ -n "$left" ]; then
+  echo "berth bench-api: processes of a lab dockerd are still running:" >&2; echo "$left" >&2; status=1
+fi
+[ "$(daemons)" = "$before" ] || { echo "berth bench-api: dockerd/containerd processes changed during the run:" >&2; daemons >&2; }
+exit $status
