@@ -66,6 +66,13 @@ public final class Berth implements Runnable {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(io, ex));
+        // As docker: options end at the first word that is not one (`berth exec X ls -l`); for run, `--`
+        // stays among the words because it separates [IMAGE] from the command (RunCommand.split).
+        CommandLine run = cl.getSubcommands().get("run");
+        run.setStopAtPositional(true);
+        run.setEndOfOptionsDelimiter("--\0");
+        run.setUnmatchedOptionsArePositionalParams(true);
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         return cl.execute(args);
     }
 

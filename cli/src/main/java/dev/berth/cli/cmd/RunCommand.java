@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
 public final class RunCommand extends BaseCommand {
     /** The image name sent when none is given: the process runs from the host's filesystem. */
     public static final String HOST_IMAGE = "host";
+    /** How long start waits for the daemon to confirm the wait (dockerd and berthd answer at once). */
+    private static final java.time.Duration WAIT_REGISTERED = java.time.Duration.ofSeconds(2);
 
     @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID")
     boolean detach;
@@ -115,10 +117,11 @@ public final class RunCommand extends BaseCommand {
         try (Api.Exchange ex = api().open("POST", attach, null, true)) {
             Thread output = Hijack.output(ex, out(), err());
             Api.Pending wait = api().postNow("/containers/" + id + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null);
+            wait.awaitHeaders(WAIT_REGISTERED);
             try {
                 api().post("/containers/" + id + "/start", null);
             } catch (ApiError e) {
-                wait.connection().close();
+                wait.cancel();
                 return startFailed(e);
             }
             if (interactive) Hijack.input(ex, io().in());

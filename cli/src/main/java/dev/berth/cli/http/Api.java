@@ -5,6 +5,9 @@ import dev.berth.cli.format.Json;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * berthd's Docker Engine API (version 1.50) as the CLI uses it: JSON requests and answers, error
@@ -53,8 +56,8 @@ public final class Api {
     }
 
     /**
-     * Sends a POST now and reads its answer later, on {@link Pending#await}: the request reaches the
-     * daemon before anything the caller does next (docker registers a wait before starting a container).
+     * Sends a POST now and reads its answer on a thread of its own (docker's wait, registered before
+     * the container starts); {@link Pending#await} returns it.
      */
     public Pending postNow(String path, JsonNode body) {
         HttpConnection c = HttpConnection.open(address);
@@ -68,17 +71,65 @@ public final class Api {
     }
 
     /** A request sent whose answer is still to come. */
-    public record Pending(Api api, HttpConnection connection) {
-        /** Blocks until the daemon answers; returns its JSON (null when empty). */
-        public JsonNode await() {
+    public static final class Pending {
+        private final Api api;
+        private final HttpConnection connection;
+        private final CountDownLatch headers = new CountDownLatch(1);
+        private final Thread reader;
+        private volatile JsonNode result;
+        private volatile RuntimeException failure;
+
+        Pending(Api api, HttpConnection connection) {
+            this.api = api;
+            this.connection = connection;
+            this.reader = Thread.ofPlatform().daemon().name("berth-pending").start(this::read);
+        }
+
+        private void read() {
             try (connection) {
                 HttpResponse r = connection.receive("POST");
-                if (r.status() >= 400) throw api.error(r);
-                byte[] b = r.readAll();
-                return b.length == 0 ? null : Json.parse(b);
+                headers.countDown();
+                if (r.status() >= 400) {
+                    failure = api.error(r);
+                    return;
+                }
+                result = Json.parse(r.readAll());
             } catch (IOException e) {
-                throw api.lost(e);
+                failure = api.lost(e);
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                headers.countDown();
             }
+        }
+
+        /**
+         * Waits up to {@code max} for the status line: dockerd sends it as soon as it has registered the
+         * wait, so what the caller does next cannot overtake the request. Returns false on timeout.
+         */
+        public boolean awaitHeaders(Duration max) {
+            try {
+                return headers.await(max.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** Blocks until the daemon answers; returns its JSON (null when empty). */
+        public JsonNode await() {
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                connection.close();
+            }
+            if (failure != null) throw failure;
+            return result;
+        }
+
+        public void cancel() {
+            connection.close();
         }
     }
 
