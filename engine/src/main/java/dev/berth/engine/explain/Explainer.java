@@ -57,10 +57,8 @@ public final class Explainer {
             return out;
         }
         String br = n.device();
-        out.add(step("the host routes packets between its interfaces (Berth sets this once, at start)",
-                "sysctl -w net.ipv4.ip_forward=1"));
-        if (n.ipv6Subnet() != null)
-            out.add(step("the host forwards IPv6 too (Berth sets this once, at start)", "sysctl -w net.ipv6.conf.all.forwarding=1"));
+        out.add(step("the host routes packets between its interfaces, IPv4 and IPv6 (Berth sets this once, at start)",
+                "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"));
         out.add(step("create the bridge " + br + " (a virtual switch for the network's containers, no STP)",
                 "ip link add " + br + " mtu " + n.mtu() + " type bridge stp_state 0"));
         out.add(step("mark it as Berth's: reconcile recognizes its bridges by this alias",
