@@ -11,6 +11,9 @@ import dev.berth.cli.cmd.VersionCommand;
 import dev.berth.cli.http.ApiError;
 import dev.berth.cli.http.DaemonUnreachable;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,14 +21,23 @@ import picocli.CommandLine.ScopeType;
 
 /** {@code berth}: Berth's command line, a client of berthd's Docker-shaped API on a Unix socket. */
 @Command(name = "berth", usageHelpAutoWidth = true,
-        description = "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).",
-        subcommands = {
-                NetworkCommands.class, RunCommand.class, ContainerCommands.Exec.class, ContainerCommands.Ps.class,
-                InspectCommand.class, ContainerCommands.Logs.class, ContainerCommands.Port.class,
-                ContainerCommands.Start.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
-                ContainerCommands.Rm.class, VersionCommand.class, ExplainCommand.class, TopologyCommand.class,
-                CompletionCommand.class})
+        description = "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
 public final class Berth implements Runnable {
+    /**
+     * The verbs, in the order help lists them. Only the verb being run is given to picocli (all of them
+     * for help, completion and mistakes): picocli reads every option of every command it is given by
+     * reflection, which for all verbs took longer than the whole of {@code berth network ls} may.
+     */
+    private static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
+            Map.entry("network", NetworkCommands::new), Map.entry("run", RunCommand::new),
+            Map.entry("exec", ContainerCommands.Exec::new), Map.entry("ps", ContainerCommands.Ps::new),
+            Map.entry("inspect", InspectCommand::new), Map.entry("logs", ContainerCommands.Logs::new),
+            Map.entry("port", ContainerCommands.Port::new), Map.entry("start", ContainerCommands.Start::new),
+            Map.entry("stop", ContainerCommands.Stop::new), Map.entry("kill", ContainerCommands.Kill::new),
+            Map.entry("rm", ContainerCommands.Rm::new), Map.entry("version", VersionCommand::new),
+            Map.entry("explain", ExplainCommand::new), Map.entry("topology", TopologyCommand::new),
+            Map.entry("completion", CompletionCommand::new));
+
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
     public static final int USAGE = 125;
 
@@ -58,6 +70,19 @@ public final class Berth implements Runnable {
         Berth root = new Berth(io);
         CommandLine cl = new CommandLine(root);
         root.commandLine = cl;
+        int at = verbIndex(args, VERBS);
+        String verb = at < 0 ? null : args[at];
+        for (Map.Entry<String, Supplier<Object>> v : VERBS) {
+            if (verb != null && !verb.equals(v.getKey())) continue;
+            CommandLine sub = new CommandLine(v.getValue().get());
+            if (v.getKey().equals("network")) {
+                int subAt = verb == null ? -1 : verbIndex(java.util.Arrays.copyOfRange(args, at + 1, args.length), NetworkCommands.VERBS);
+                String name = subAt < 0 ? null : args[at + 1 + subAt];
+                for (Map.Entry<String, Supplier<Object>> n : NetworkCommands.VERBS)
+                    if (name == null || name.equals(n.getKey())) sub.addSubcommand(n.getKey(), n.getValue().get());
+            }
+            cl.addSubcommand(v.getKey(), sub);
+        }
         cl.setOut(new PrintWriter(io.out(), true));
         cl.setErr(new PrintWriter(io.err(), true));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -69,11 +94,41 @@ public final class Berth implements Runnable {
         // As docker: options end at the first word that is not one (`berth exec X ls -l`); for run, `--`
         // stays among the words because it separates [IMAGE] from the command (RunCommand.split).
         CommandLine run = cl.getSubcommands().get("run");
-        run.setStopAtPositional(true);
-        run.setEndOfOptionsDelimiter("--\0");
-        run.setUnmatchedOptionsArePositionalParams(true);
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        if (run != null) {
+            run.setStopAtPositional(true);
+            run.setEndOfOptionsDelimiter("--\0");
+            run.setUnmatchedOptionsArePositionalParams(true);
+        }
+        CommandLine exec = cl.getSubcommands().get("exec");
+        if (exec != null) exec.setStopAtPositional(true);
         return cl.execute(args);
+    }
+
+    /**
+     * Where the verb of a command line is (the first word after the global options), when it is one of
+     * {@code verbs} that needs no other; else -1: help, completion, and anything unknown get every verb.
+     */
+    static int verbIndex(String[] args, List<Map.Entry<String, Supplier<Object>>> verbs) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-H") || a.equals("--host")) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("-")) {
+                if (a.startsWith("-H") || a.startsWith("--host=")) continue;
+                return -1; // --help, or a mistake: picocli explains it with every verb known
+            }
+            for (Map.Entry<String, Supplier<Object>> v : verbs)
+                if (v.getKey().equals(a) && !a.equals("completion")) return i;
+            return -1;
+        }
+        return -1;
+    }
+
+    static String verb(String[] args) {
+        int i = verbIndex(args, VERBS);
+        return i < 0 ? null : args[i];
     }
 
     /** Prints an error as docker does and returns the exit status for it. */

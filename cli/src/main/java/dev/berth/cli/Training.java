@@ -23,6 +23,13 @@ public final class Training {
     private Training() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--serve")) { // scripts/bench-cli.sh: a canned daemon to time against
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(Path.of(args[1])));
+                serve(server);
+            }
+            return;
+        }
         Path dir = Files.createTempDirectory("berth-training-");
         Path sock = dir.resolve("berth.sock");
         PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

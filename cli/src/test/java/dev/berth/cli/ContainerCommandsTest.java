@@ -268,6 +268,32 @@ class ContainerCommandsTest {
     }
 
     @Test
+    void topologyRendersTheDaemonsRecord() throws IOException {
+        var t = new dev.berth.engine.topology.Topology(List.of(
+                new dev.berth.engine.topology.Topology.Namespace("host", null, List.of(
+                        new dev.berth.engine.topology.Topology.Iface(5, "berth0", "bridge", "aa:bb:cc:dd:ee:ff", 1500, true, null, null, List.of("172.17.0.1/16")),
+                        new dev.berth.engine.topology.Topology.Iface(7, "veth1234567", "veth", null, 1500, true, "berth0",
+                                new dev.berth.engine.topology.Topology.Peer(2, "berth-milk", "eth0"), List.of())), List.of()),
+                new dev.berth.engine.topology.Topology.Namespace("berth-milk", "milk", List.of(
+                        new dev.berth.engine.topology.Topology.Iface(2, "eth0", "veth", null, 1500, true, null,
+                                new dev.berth.engine.topology.Topology.Peer(7, "host", "veth1234567"), List.of("172.17.0.2/16"))),
+                        List.of(new dev.berth.engine.topology.Topology.RouteEntry("default", "172.17.0.1", "eth0", null)))));
+        d.json("GET", "/berth/topology", 200, JSON.writeValueAsString(t));
+        var text = CliRunner.run(d, "topology");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("namespace berth-milk (container milk)"), text.out());
+        assertTrue(text.out().contains("eth0@if7 (veth) UP 172.17.0.2/16  <-> host:veth1234567"), text.out());
+        assertTrue(text.out().contains("    └── veth1234567@if2 (veth) UP  <-> berth-milk:eth0"), text.out());
+        assertTrue(text.out().contains("default via 172.17.0.1 dev eth0"), text.out());
+        var dot = CliRunner.run(d, "topology", "--format", "dot");
+        assertTrue(dot.out().startsWith("digraph berth {"), dot.out());
+        assertTrue(dot.out().contains("\"berth-milk/eth0\" -> \"host/veth1234567\""), dot.out());
+        if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/dot")))
+            assertTrue(CliRunner.run(d, "topology", "--format", "svg").out().contains("<svg"));
+        assertEquals(125, CliRunner.run(d, "topology", "--format", "png").code());
+    }
+
+    @Test
     void completionScript() {
         var r = CliRunner.run(d, "completion", "bash");
         assertEquals(0, r.code());

@@ -18,16 +18,21 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code berth network ...}: docker's network verbs with their common flags. */
-@Command(name = "network", description = "Manage networks",
-        subcommands = {NetworkCommands.Ls.class, NetworkCommands.Create.class, NetworkCommands.Inspect.class,
-                NetworkCommands.Rm.class, NetworkCommands.Connect.class, NetworkCommands.Disconnect.class,
-                NetworkCommands.Prune.class})
+@Command(name = "network", description = "Manage networks")
 public final class NetworkCommands extends BaseCommand {
+    /** The sub-verbs in help's order; Berth gives picocli only the one being run (see Berth.VERBS). */
+    public static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
+            Map.entry("ls", Ls::new), Map.entry("create", Create::new), Map.entry("inspect", Inspect::new),
+            Map.entry("rm", Rm::new), Map.entry("connect", Connect::new), Map.entry("disconnect", Disconnect::new),
+            Map.entry("prune", Prune::new));
+
     @Override
     public Integer call() {
         spec.commandLine().usage(out());
