@@ -15,6 +15,7 @@ import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
@@ -45,6 +46,7 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final Engine engine;
+    private final NetnsHandle hostNetns;
     private final ClusterAgent cluster;
     private final EmbeddedNames names;
     private final Supervisor supervisor;
@@ -52,9 +54,10 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService workers;
     private ApiServer server;
 
-    private Daemon(DaemonConfig config, FileLock stateLock, ClusterAgent cluster, Engine engine, EmbeddedNames names,
-                   Supervisor supervisor) {
+    private Daemon(DaemonConfig config, FileLock stateLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
+                   EmbeddedNames names, Supervisor supervisor) {
         this.config = config;
+        this.hostNetns = hostNetns;
         this.stateLock = stateLock;
         this.cluster = cluster;
         this.engine = engine;
@@ -116,7 +119,7 @@ public final class Daemon implements AutoCloseable {
             release(lock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, cluster, engine, names, supervisor);
+        Daemon d = new Daemon(c, lock, host, cluster, engine, names, supervisor);
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -137,7 +140,8 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
-        new dev.berth.daemon.api.BerthApi(engine, cluster).register(r);
+        new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
+                config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         return r;
     }
 

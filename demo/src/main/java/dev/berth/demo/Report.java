@@ -22,7 +22,7 @@ final class Report {
                 berth command (the docker CLI works the same against berthd's socket).
 
                 Everything happens in network namespaces of lab run %1$s, named blab-%1$s-<name> (containers
-                too: berthd runs with --netns-prefix blab-%1$s-); this machine's own network is never touched.
+                too: berthd runs with --netns-prefix blab-%1$s-c-); this machine's own network is never touched.
                   lab   $  the lab sets this up with iproute2: the world around Berth
                   $ berth  what a user types
                   PASS     an independent check (ip, ping, socat inside the namespaces, or berth's own answer)\
