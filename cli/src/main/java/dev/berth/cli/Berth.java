@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.cmd.ClusterCommand;
 import dev.berth.cli.cmd.CompletionCommand;
 import dev.berth.cli.cmd.ContainerCommands;
 import dev.berth.cli.cmd.ExplainCommand;
@@ -36,6 +37,7 @@ public final class Berth implements Runnable {
             Map.entry("stop", ContainerCommands.Stop::new), Map.entry("kill", ContainerCommands.Kill::new),
             Map.entry("rm", ContainerCommands.Rm::new), Map.entry("version", VersionCommand::new),
             Map.entry("explain", ExplainCommand::new), Map.entry("topology", TopologyCommand::new),
+            Map.entry("cluster", ClusterCommand::new),
             Map.entry("completion", CompletionCommand::new));
 
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
