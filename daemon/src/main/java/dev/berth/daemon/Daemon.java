@@ -45,6 +45,7 @@ public final class Daemon implements AutoCloseable {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     private final DaemonConfig config;
     private final FileLock stateLock;
+    private final FileLock netnsLock;
     private final Engine engine;
     private final NetnsHandle hostNetns;
     private final ClusterAgent cluster;
@@ -54,11 +55,12 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService workers;
     private ApiServer server;
 
-    private Daemon(DaemonConfig config, FileLock stateLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
+    private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
                    EmbeddedNames names, Supervisor supervisor) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
+        this.netnsLock = netnsLock;
         this.cluster = cluster;
         this.engine = engine;
         this.names = names;
@@ -71,7 +73,19 @@ public final class Daemon implements AutoCloseable {
     /** Starts everything or nothing; the message of a StartupException is what the operator must fix. */
     public static Daemon start(DaemonConfig c) throws StartupException {
         requireRoot();
-        FileLock lock = lockState(c.stateDir());
+        try {
+            ApiServer.claim(c.socket()); // before anything touches the kernel: another daemon may own it
+        } catch (IOException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        FileLock netnsLock = lockNetns();
+        FileLock lock;
+        try {
+            lock = lockState(c.stateDir());
+        } catch (StartupException e) {
+            release(netnsLock);
+            throw e;
+        }
         NetnsHandle host = Netns.current();
         ClusterAgent cluster = null;
         Engine engine;
@@ -91,10 +105,12 @@ public final class Daemon implements AutoCloseable {
         } catch (StartupException e) {
             if (cluster != null) cluster.close();
             release(lock);
+            release(netnsLock);
             throw e;
         } catch (RuntimeException | IOException | UnsatisfiedLinkError e) {
             if (cluster != null) cluster.close();
             release(lock);
+            release(netnsLock);
             throw new StartupException((cluster == null && c.cluster() != null ? "cannot join the cluster: " : "cannot start the engine: ")
                     + e.getMessage(), e);
         }
@@ -106,6 +122,7 @@ public final class Daemon implements AutoCloseable {
                 engine.close();
                 if (cluster != null) cluster.close();
                 release(lock);
+                release(netnsLock);
                 throw new StartupException("cannot start the embedded DNS: " + e.getMessage(), e);
             }
         }
@@ -117,9 +134,10 @@ public final class Daemon implements AutoCloseable {
             engine.close();
             if (cluster != null) cluster.close();
             release(lock);
+            release(netnsLock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, host, cluster, engine, names, supervisor);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -208,6 +226,7 @@ public final class Daemon implements AutoCloseable {
         engine.close();
         if (cluster != null) cluster.close();
         release(stateLock);
+        release(netnsLock);
     }
 
     private static Function<NetnsHandle, Firewall> firewall(String name) {
@@ -221,6 +240,27 @@ public final class Daemon implements AutoCloseable {
                     throw new StartupException("berthd must run as root (it creates namespaces, links and firewall rules)", null);
         } catch (IOException e) {
             throw new StartupException("cannot read /proc/self/status: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One daemon per network namespace: a second one would take the first one's bridges and namespaces
+     * for leftovers. The lock file is named after the namespace's inode.
+     */
+    private static FileLock lockNetns() throws StartupException {
+        try {
+            Object ino = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            Path dir = Path.of("/run/berth-netns-locks");
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve("net-" + ino + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new StartupException("another berthd already runs in this network namespace (net:[" + ino + "])", null);
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new StartupException("cannot lock the network namespace: " + e.getMessage(), e);
         }
     }
 
