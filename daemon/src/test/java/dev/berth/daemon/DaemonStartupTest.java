@@ -30,7 +30,7 @@ class DaemonStartupTest {
 
             ExecResult sameState = berthd(d, "--socket", d.dir.resolve("x.sock").toString(), "--state-dir", d.dir.resolve("state").toString());
             assertEquals(1, sameState.exitCode());
-            assertTrue(sameState.stderr().contains("another berthd is using the state directory"), sameState.stderr());
+            assertTrue(sameState.stderr().contains("another berthd already runs in this network namespace"), sameState.stderr());
 
             ExecResult badFirewall = berthd(d, "--firewall", "pf");
             assertEquals(2, badFirewall.exitCode());
