@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build test demo bench bench-engine bench-dns bench-cluster bench-api setup clean
+.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api setup clean
 
 setup:
 	@$(SETUP)
@@ -10,6 +10,12 @@ setup:
 ## Build everything without running tests.
 build: setup
 	$(MVN) -q install -DskipTests
+	scripts/cli-launcher
+
+## Puts bin/berth on PATH (/usr/local/bin) and its bash completion in /etc/bash_completion.d.
+install: build
+	ln -sf $(CURDIR)/bin/berth /usr/local/bin/berth
+	if [ -d /etc/bash_completion.d ]; then bin/berth completion bash > /etc/bash_completion.d/berth; fi
 
 ## Run the whole test suite (needs root: tests build labs of network namespaces).
 test: setup
@@ -35,6 +41,10 @@ bench-dns: build
 ## Multi-host data plane (host-gw, vxlan, udp vs plain routing, kernel VXLAN, socat) and lease-to-route time.
 bench-cluster: build
 	scripts/bench-cluster.sh
+
+## CLI start time: bin/berth network ls against a canned daemon (or $$BERTH_HOST), median and p90.
+bench-cli: build
+	scripts/bench-cli.sh
 
 ## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
 bench-api: build

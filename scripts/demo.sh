@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: runs Berth's foundation demo (dev.berth.demo.FoundationDemo) in a lab of network
+# make demo: runs the seeds' walkthrough with Berth (dev.berth.demo.SeedsDemo) in a lab of network
 # namespaces. Needs root (the lab makes network namespaces); this machine's own network is never touched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,4 +9,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 cp=$("$root/scripts/module-classpath" demo)
 cd "$root"
-exec "$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.berth.demo.FoundationDemo "$@"
+exec "$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" -Dberth.root="$root" dev.berth.demo.SeedsDemo "$@"

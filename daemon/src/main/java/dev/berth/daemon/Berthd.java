@@ -36,9 +36,24 @@ public final class Berthd implements Callable<Integer> {
     String bip;
     @Option(names = {"-b", "--bridge"}, description = "use this existing bridge as the default bridge")
     String bridge;
+    @Option(names = "--dns", description = "upstream DNS server for the embedded resolver (repeatable; default: the host's resolv.conf)")
+    java.util.List<String> dns;
+    @Option(names = "--no-embedded-dns", description = "give containers the host's resolv.conf instead of Berth's resolver")
+    boolean noEmbeddedDns;
+    @Option(names = "--cluster-store", description = "etcd endpoints, e.g. etcd://10.0.0.1:2379,10.0.0.2:2379: join a multi-host cluster")
+    String clusterStore;
+    @Option(names = "--cluster-static", description = "JSON file listing the cluster's hosts and subnets (multi-host without etcd)")
+    Path clusterStatic;
+    @Option(names = "--cluster-prefix", description = "etcd key prefix (default /coreos.com/network, flannel's)")
+    String clusterPrefix;
+    @Option(names = "--public-ip", description = "the underlay address other hosts reach this one at")
+    String publicIp;
+    @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
+    String iface;
 
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
-            "netns-prefix", "bip", "bridge");
+            "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
+            "public-ip", "iface");
 
     @Override
     public Integer call() throws Exception {
@@ -84,7 +99,24 @@ public final class Berthd implements Callable<Integer> {
                 Log.parseLevel(pick(logLevel, file.get("log-level"), "info")),
                 pick(netnsPrefix, file.get("netns-prefix"), d.netnsPrefix()),
                 pick(bip, file.get("bip"), null),
-                pick(bridge, file.get("bridge"), null));
+                pick(bridge, file.get("bridge"), null),
+                dns != null ? dns : file.containsKey("dns") ? java.util.List.of(file.get("dns").split("[,\\s]+")) : java.util.List.of(),
+                !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
+                cluster(file));
+    }
+
+    private DaemonConfig.Cluster cluster(Map<String, String> file) {
+        String store = pick(clusterStore, file.get("cluster-store"), null);
+        String stat = pick(str(clusterStatic), file.get("cluster-static"), null);
+        if (store != null && stat != null)
+            throw new IllegalArgumentException("--cluster-store and --cluster-static exclude each other: choose etcd or a static host list");
+        if (store == null && stat == null) {
+            if (clusterPrefix != null || publicIp != null || iface != null)
+                throw new IllegalArgumentException("--cluster-prefix, --public-ip and --iface need --cluster-store or --cluster-static");
+            return null;
+        }
+        return new DaemonConfig.Cluster(store, stat == null ? null : Path.of(stat), pick(clusterPrefix, file.get("cluster-prefix"), null),
+                pick(publicIp, file.get("public-ip"), null), pick(iface, file.get("iface"), null));
     }
 
     private static Map<String, String> readConfig(Path f) throws Exception {
@@ -95,7 +127,14 @@ public final class Berthd implements Callable<Integer> {
             var e = it.next();
             if (!FILE_KEYS.contains(e.getKey()))
                 throw new IllegalArgumentException(f + ": unknown key '" + e.getKey() + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
-            out.put(e.getKey(), e.getValue().asText());
+            JsonNode v = e.getValue();
+            if (v.isArray()) {
+                java.util.List<String> items = new java.util.ArrayList<>();
+                v.forEach(x -> items.add(x.asText()));
+                out.put(e.getKey(), String.join(",", items));
+            } else {
+                out.put(e.getKey(), v.asText());
+            }
         }
         return out;
     }

@@ -5,12 +5,17 @@ import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
+import dev.berth.daemon.containers.NameService;
+import dev.berth.cluster.ClusterAgent;
+import dev.berth.cluster.ClusterOptions;
+import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
@@ -37,50 +42,102 @@ import java.util.function.Function;
  * in place for the next start.
  */
 public final class Daemon implements AutoCloseable {
+    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     private final DaemonConfig config;
     private final FileLock stateLock;
+    private final FileLock netnsLock;
     private final Engine engine;
+    private final NetnsHandle hostNetns;
+    private final ClusterAgent cluster;
+    private final EmbeddedNames names;
     private final Supervisor supervisor;
     private final Containers containers;
     private final ExecutorService workers;
     private ApiServer server;
 
-    private Daemon(DaemonConfig config, FileLock stateLock, Engine engine, Supervisor supervisor) {
+    private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
+                   EmbeddedNames names, Supervisor supervisor) {
         this.config = config;
+        this.hostNetns = hostNetns;
         this.stateLock = stateLock;
+        this.netnsLock = netnsLock;
+        this.cluster = cluster;
         this.engine = engine;
+        this.names = names;
         this.supervisor = supervisor;
-        this.containers = new Containers(engine, supervisor, config.stateDir(),
-                new HostsFiles(Path.of("/etc/resolv.conf"), null), this::networksChanged);
+        NameService ns = names == null ? NameService.NONE : names;
+        this.containers = new Containers(engine, supervisor, config.stateDir(), new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
     /** Starts everything or nothing; the message of a StartupException is what the operator must fix. */
     public static Daemon start(DaemonConfig c) throws StartupException {
         requireRoot();
-        FileLock lock = lockState(c.stateDir());
+        try {
+            ApiServer.claim(c.socket()); // before anything touches the kernel: another daemon may own it
+        } catch (IOException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        FileLock netnsLock = lockNetns();
+        FileLock lock;
+        try {
+            lock = lockState(c.stateDir());
+        } catch (StartupException e) {
+            release(netnsLock);
+            throw e;
+        }
+        NetnsHandle host = Netns.current();
+        ClusterAgent cluster = null;
         Engine engine;
         try {
             Files.createDirectories(c.runDir());
-            NetnsHandle host = Netns.current();
             EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
                     .withNetnsPrefix(c.netnsPrefix());
+            if (c.cluster() != null) {
+                if (c.bip() != null || c.bridge() != null)
+                    throw new StartupException("--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet", null);
+                cluster = ClusterAgent.start(clusterOptions(c.cluster()), host, c.runDir());
+                ec = ec.withBip(cluster.bip()).withClusterNetwork(cluster.clusterNetwork().toString()).withMtu(cluster.mtu());
+            }
             if (c.bip() != null) ec = ec.withBip(c.bip());
             if (c.bridge() != null) ec = ec.withExistingBridge(c.bridge());
             engine = Engine.start(ec);
-        } catch (BerthException | NetlinkException | IOException | UnsatisfiedLinkError e) {
+        } catch (StartupException e) {
+            if (cluster != null) cluster.close();
             release(lock);
-            throw new StartupException("cannot start the engine: " + e.getMessage(), e);
+            release(netnsLock);
+            throw e;
+        } catch (RuntimeException | IOException | UnsatisfiedLinkError e) {
+            if (cluster != null) cluster.close();
+            release(lock);
+            release(netnsLock);
+            throw new StartupException((cluster == null && c.cluster() != null ? "cannot join the cluster: " : "cannot start the engine: ")
+                    + e.getMessage(), e);
+        }
+        EmbeddedNames names = null;
+        if (c.embeddedDns()) {
+            try {
+                names = new EmbeddedNames(engine, EmbeddedDns.start(EmbeddedNames.config(host, RESOLV_CONF, c.dns())), readQuietly(RESOLV_CONF));
+            } catch (RuntimeException e) {
+                engine.close();
+                if (cluster != null) cluster.close();
+                release(lock);
+                release(netnsLock);
+                throw new StartupException("cannot start the embedded DNS: " + e.getMessage(), e);
+            }
         }
         Supervisor supervisor;
         try {
             supervisor = Supervisor.open(c.runDir().resolve("containers"));
         } catch (RuntimeException e) {
+            if (names != null) names.close();
             engine.close();
+            if (cluster != null) cluster.close();
             release(lock);
+            release(netnsLock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, engine, supervisor);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -89,6 +146,8 @@ public final class Daemon implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         Log.info("berthd ready", "socket", c.socket(), "state", c.stateDir(), "firewall", c.firewall(),
+                "dns", c.embeddedDns() ? "127.0.0.11 in each sandbox" : "host resolv.conf",
+                "cluster", cluster == null ? "none" : cluster.hostSubnet() + " of " + cluster.clusterNetwork(),
                 "networks", engine.networks().size(), "sandboxes", engine.sandboxes().size());
         return d;
     }
@@ -99,11 +158,30 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
+        new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
+                config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         return r;
     }
 
     /** Something that names resolve from changed (a network, an endpoint, a container). */
     private void networksChanged() {
+        if (names != null) names.refresh();
+    }
+
+    private static ClusterOptions clusterOptions(DaemonConfig.Cluster c) {
+        ClusterOptions o = c.store() != null ? ClusterOptions.etcd(c.store()) : ClusterOptions.staticFile(c.staticFile());
+        if (c.prefix() != null) o = o.withPrefix(c.prefix());
+        if (c.publicIp() != null) o = o.withPublicIp(c.publicIp());
+        if (c.iface() != null) o = o.withIface(c.iface());
+        return o;
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private Map<String, Object> info() {
@@ -144,8 +222,11 @@ public final class Daemon implements AutoCloseable {
         if (server != null) server.close();
         workers.shutdownNow();
         supervisor.close();
+        if (names != null) names.close();
         engine.close();
+        if (cluster != null) cluster.close();
         release(stateLock);
+        release(netnsLock);
     }
 
     private static Function<NetnsHandle, Firewall> firewall(String name) {
@@ -159,6 +240,27 @@ public final class Daemon implements AutoCloseable {
                     throw new StartupException("berthd must run as root (it creates namespaces, links and firewall rules)", null);
         } catch (IOException e) {
             throw new StartupException("cannot read /proc/self/status: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One daemon per network namespace: a second one would take the first one's bridges and namespaces
+     * for leftovers. The lock file is named after the namespace's inode.
+     */
+    private static FileLock lockNetns() throws StartupException {
+        try {
+            Object ino = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            Path dir = Path.of("/run/berth-netns-locks");
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve("net-" + ino + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new StartupException("another berthd already runs in this network namespace (net:[" + ino + "])", null);
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new StartupException("cannot lock the network namespace: " + e.getMessage(), e);
         }
     }
 

@@ -9,14 +9,24 @@ import java.nio.file.Path;
  * @param netnsPrefix sandbox namespaces are /run/netns/PREFIX + container name ("berth-")
  * @param bip         the default bridge's address and subnet, e.g. 10.0.128.1/24, or null for 172.17.0.1/16
  * @param bridge      an existing bridge to use as the default bridge ({@code -b}), or null
+ * @param dns         upstream resolvers for the embedded DNS (empty: the host's resolv.conf)
+ * @param embeddedDns serve names on 127.0.0.11 in every sandbox (default); off: containers get the host's resolv.conf
+ * @param cluster     multi-host settings, or null for a single host
  */
 public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel,
-                           String netnsPrefix, String bip, String bridge) {
+                           String netnsPrefix, String bip, String bridge, java.util.List<String> dns,
+                           boolean embeddedDns, Cluster cluster) {
+
+    /**
+     * {@code --cluster-store etcd://H:P[,H:P]} or {@code --cluster-static FILE}, with flannel's key
+     * prefix, and the underlay address or interface peers reach this host by.
+     */
+    public record Cluster(String store, Path staticFile, String prefix, String publicIp, String iface) {}
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(DEFAULT_SOCKET, Path.of("/var/lib/berth"), Path.of("/run/berth"), "nftables",
-                Log.Level.INFO, "berth-", null, null);
+                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null);
     }
 }

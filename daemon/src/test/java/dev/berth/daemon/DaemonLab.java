@@ -61,7 +61,9 @@ final class DaemonLab implements AutoCloseable {
                 "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
                 "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix));
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
+                // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
+                "--dns", "192.0.2.2"));
         cmd.addAll(extraFlags);
         daemon = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

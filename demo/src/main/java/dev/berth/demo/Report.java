@@ -18,14 +18,14 @@ final class Report {
 
     void intro(String runId) {
         out.println("""
-                Berth foundation demo: the walkthrough's first scene (docker0 and the containers milk, bread
-                and coffee), built by Berth's own netlink code. Berth's daemon is not here yet.
+                Berth demo: the seeds' walkthrough with Berth. berthd runs inside a lab host; every step is a
+                berth command (the docker CLI works the same against berthd's socket).
 
-                Everything happens in network namespaces of lab run %1$s, named blab-%1$s-<name>; this
-                machine's own network is never touched. Commands below use the short names (host, ext, milk...).
+                Everything happens in network namespaces of lab run %1$s, named blab-%1$s-<name> (containers
+                too: berthd runs with --netns-prefix blab-%1$s-c-); this machine's own network is never touched.
                   lab   $  the lab sets this up with iproute2: the world around Berth
-                  berth $  Berth does this over netlink (no ip command runs); shown as the ip command you would type
-                  PASS     an independent check, made with ip and ping inside the namespaces\
+                  $ berth  what a user types
+                  PASS     an independent check (ip, ping, socat inside the namespaces, or berth's own answer)\
                 """.formatted(runId));
     }
 

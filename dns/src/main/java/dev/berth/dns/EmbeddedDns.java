@@ -182,8 +182,13 @@ public final class EmbeddedDns implements AutoCloseable {
         DatagramChannel ch = Netns.call(config.hostNetns(), () -> {
             DatagramChannel c = DatagramChannel.open(family);
             try {
-                c.connect(a); // binds an ephemeral port in the host namespace; only a's packets get through
                 c.configureBlocking(false);
+                try {
+                    c.connect(a); // binds an ephemeral port in the host namespace; only a's packets get through
+                } catch (IOException unreachableNow) {
+                    // No route yet (or ever): queries for it get SERVFAIL, and each one retries the connect.
+                    LOG.warning("upstream " + a + " is unreachable from the host namespace for now: " + unreachableNow.getMessage());
+                }
                 return c;
             } catch (IOException | RuntimeException e) {
                 c.close();

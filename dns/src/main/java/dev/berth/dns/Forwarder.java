@@ -80,9 +80,12 @@ final class Forwarder {
             if (id < 0) continue;
             Wire.setId(p.wire, id);
             try {
+                // The socket lives in the host namespace whatever thread connects it; an upstream that had no
+                // route when it was opened is tried again here.
+                if (!u.channel.isConnected()) u.channel.connect(u.address);
                 if (u.channel.write(ByteBuffer.wrap(p.wire)) <= 0) continue; // socket buffer full: as if lost at once
             } catch (IOException e) {
-                continue; // e.g. the ICMP "port unreachable" of an earlier query surfaces here: try the next one
+                continue; // e.g. the ICMP "port unreachable" of an earlier query, or no route: try the next one
             }
             u.byId[id] = p;
             p.at = u;

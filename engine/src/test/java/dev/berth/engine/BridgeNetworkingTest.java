@@ -131,11 +131,12 @@ class BridgeNetworkingTest {
             e.createSandbox(SandboxRequest.on("b", "bridge").publishing("9090:80"));
             String before = l.kernelSnapshot();
             var conflict = assertThrows(BerthException.Conflict.class,
-                    () -> e.createSandbox(SandboxRequest.on("c", "bridge").publishing("9090:80")));
+                    () -> e.createSandbox(SandboxRequest.on("xc", "bridge").publishing("9090:80")));
             assertTrue(conflict.getMessage().contains("9090"), conflict.getMessage());
             assertEquals(before, l.kernelSnapshot(), "a refused request changes nothing");
-            assertThrows(BerthException.NotFound.class, () -> e.sandbox("c"));
-            e.createSandbox(SandboxRequest.on("c", "bridge").publishing("9090:80/udp"));
+            // ("xc", not "c": a lookup also takes id prefixes, and ids are hex)
+            assertThrows(BerthException.NotFound.class, () -> e.sandbox("xc"));
+            e.createSandbox(SandboxRequest.on("xc", "bridge").publishing("9090:80/udp"));
         }
     }
 

@@ -40,18 +40,18 @@ public final class Containers implements Attachments {
     private final Supervisor supervisor;
     private final ContainerStore store;
     private final HostsFiles hostsFiles;
-    private final Runnable onNetworkChange;
+    private final NameService names;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
-    private final Object names = new Object();
+    private final Object nameLock = new Object();
 
-    public Containers(Engine engine, Supervisor supervisor, Path stateDir, HostsFiles hostsFiles, Runnable onNetworkChange) {
+    public Containers(Engine engine, Supervisor supervisor, Path stateDir, HostsFiles hostsFiles, NameService names) {
         this.engine = engine;
         this.supervisor = supervisor;
         this.store = new ContainerStore(stateDir.resolve("containers"));
         this.hostsFiles = hostsFiles;
-        this.onNetworkChange = onNetworkChange;
+        this.names = names;
     }
 
     // ------------------------------------------------------------------ start-up
@@ -72,11 +72,20 @@ public final class Containers implements Attachments {
         for (ContainerRecord r : records.values()) {
             ContainerState st = stateOf(r.id());
             if (st != null && st.running()) {
+                Sandbox s = sandboxOf(r.id());
+                if (s != null) {
+                    try {
+                        names.attach(r, s);
+                    } catch (RuntimeException e) {
+                        Log.warn("cannot serve names to a running container", "container", r.name(), "error", e.getMessage());
+                    }
+                }
                 watchExit(r.id());
             } else {
                 afterExit(r.id());
             }
         }
+        names.refresh();
         Log.info("containers recovered", "containers", records.size(),
                 "running", records.keySet().stream().filter(this::isRunning).count());
     }
@@ -90,7 +99,7 @@ public final class Containers implements Attachments {
         if (!NAME.matcher(draft.name()).matches())
             throw new BerthException.InvalidRequest("name", "Invalid container name (" + draft.name() + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         checkNetworkMode(draft);
-        synchronized (names) {
+        synchronized (nameLock) {
             for (ContainerRecord other : records.values())
                 if (other.name().equals(draft.name()))
                     throw new BerthException.Conflict("Conflict. The container name \"/" + draft.name() + "\" is already in use by container \""
@@ -129,6 +138,7 @@ public final class Containers implements Attachments {
                 throw e;
             }
             try {
+                names.attach(r, s);
                 for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                     if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
                 String hosts = hostsFiles.render(r, s, engine);
@@ -137,12 +147,12 @@ public final class Containers implements Attachments {
                 supervisor.start(r.id());
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
-                onNetworkChange.run();
+                names.refresh();
                 // Docker deletes an auto-remove container whose start failed; docker run --rm waits for that.
                 if (r.autoRemove()) forget(r);
                 throw e;
             }
-            onNetworkChange.run();
+            names.refresh();
             watchExit(r.id());
         }
     }
@@ -199,7 +209,7 @@ public final class Containers implements Attachments {
             if (r == null || isRunning(id)) return;
             if (hasSandbox(id)) {
                 removeSandboxQuietly(id);
-                onNetworkChange.run();
+                names.refresh();
             }
             if (r.autoRemove()) forget(r);
         }
@@ -235,7 +245,7 @@ public final class Containers implements Attachments {
         synchronized (lock(r.id())) {
             if (hasSandbox(r.id())) {
                 removeSandboxQuietly(r.id());
-                onNetworkChange.run();
+                names.refresh();
             }
             forget(r);
         }
@@ -427,6 +437,7 @@ public final class Containers implements Attachments {
     }
 
     private void removeSandboxQuietly(String id) {
+        names.detach(id);
         try {
             engine.removeSandbox(id);
         } catch (BerthException.NotFound gone) {

@@ -75,7 +75,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Refuses a socket another daemon answers on; removes a stale one left by a dead daemon. */
-    private static void claim(Path socket) throws IOException {
+    public static void claim(Path socket) throws IOException {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         if (!Files.exists(socket)) return;
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -1,0 +1,61 @@
+package dev.berth.daemon;
+
+import dev.berth.lab.ExecResult;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** berthd refuses to start with a clear message and a non-zero status, and its socket is 0660. */
+@ExtendWith(LabExtension.class)
+class DaemonStartupTest {
+
+    @Test
+    void refusalsNameTheProblem(Lab lab) throws Exception {
+        try (DaemonLab d = new DaemonLab(lab)) {
+            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.socket)));
+
+            ExecResult inUse = berthd(d, "--socket", d.socket.toString(), "--state-dir", d.dir.resolve("other").toString());
+            assertEquals(1, inUse.exitCode(), inUse.stderr());
+            assertTrue(inUse.stderr().contains("another daemon is already listening on " + d.socket), inUse.stderr());
+
+            ExecResult sameState = berthd(d, "--socket", d.dir.resolve("x.sock").toString(), "--state-dir", d.dir.resolve("state").toString());
+            assertEquals(1, sameState.exitCode());
+            assertTrue(sameState.stderr().contains("another berthd already runs in this network namespace"), sameState.stderr());
+
+            ExecResult badFirewall = berthd(d, "--firewall", "pf");
+            assertEquals(2, badFirewall.exitCode());
+            assertTrue(badFirewall.stderr().contains("--firewall: 'pf' is not one of nftables, iptables"), badFirewall.stderr());
+
+            Path cfg = d.dir.resolve("bad.json");
+            Files.writeString(cfg, "{\"sokket\": \"/x\"}");
+            ExecResult badKey = berthd(d, "--config", cfg.toString());
+            assertEquals(2, badKey.exitCode());
+            assertTrue(badKey.stderr().contains("unknown key 'sokket'"), badKey.stderr());
+
+            ExecResult clusterFlags = berthd(d, "--public-ip", "192.0.2.1");
+            assertEquals(2, clusterFlags.exitCode());
+            assertTrue(clusterFlags.stderr().contains("need --cluster-store or --cluster-static"), clusterFlags.stderr());
+
+            // the running daemon was not disturbed
+            assertTrue(d.dockerOk("network", "ls").contains("bridge"));
+        }
+    }
+
+    private static ExecResult berthd(DaemonLab d, String... args) {
+        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+                "--run-dir", d.dir.resolve("run2").toString(), "--netns-prefix", d.netnsPrefix));
+        c.addAll(List.of(args));
+        return dev.berth.lab.Commands.run(c, java.time.Duration.ofSeconds(60), null);
+    }
+}

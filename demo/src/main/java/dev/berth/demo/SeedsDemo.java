@@ -1,0 +1,287 @@
+package dev.berth.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.daemon.Berthd;
+import dev.berth.lab.Commands;
+import dev.berth.lab.ExecResult;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabProcess;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code make demo}: the seeds' walkthrough, done with Berth. berthd runs inside a lab host, and every
+ * step is a {@code berth} command a reader of the seeds would type: three containers on the default
+ * bridge pinging each other, a published port reached from an outside machine, a user-defined network
+ * whose containers find each other by name and are isolated from the default bridge, the host, none
+ * and container network modes, and the topology drawn. Each step is checked independently (ip, ping,
+ * socat inside the lab's namespaces); the demo cleans up and exits non-zero when a check fails.
+ */
+public final class SeedsDemo implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HOST_IP = "192.0.2.1", EXT_IP = "192.0.2.2";
+
+    private final Lab lab;
+    private final Report report;
+    private final Path root;
+    private final Path dir;
+    private final Path socket;
+    private final String nsPrefix;
+    private LabHost host, ext;
+    private LabProcess berthd;
+
+    private SeedsDemo(Lab lab, Report report, Path root) throws IOException {
+        this.lab = lab;
+        this.report = report;
+        this.root = root;
+        this.dir = Files.createTempDirectory("berth-demo-");
+        this.socket = dir.resolve("berth.sock");
+        // Containers get namespaces of their own prefix: berthd treats every namespace with it as its own.
+        this.nsPrefix = lab.prefix("c-");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out).stream().allMatch(Check::passed) ? 0 : 1);
+    }
+
+    /** Plays the walkthrough and returns its checks (all passed when the demo succeeded). */
+    public static List<Check> run(PrintStream out) {
+        Report report = new Report(out);
+        Path root = Path.of(System.getProperty("berth.root", ".")).toAbsolutePath().normalize();
+        try (Lab lab = Lab.create(); SeedsDemo demo = new SeedsDemo(lab, report, root)) {
+            report.intro(lab.runId());
+            try {
+                demo.play();
+            } catch (RuntimeException e) {
+                report.aborted(e);
+            }
+            demo.cleanUp();
+        } catch (IOException | RuntimeException e) {
+            report.failed("the lab", e instanceof RuntimeException r ? r : new RuntimeException(e));
+        }
+        report.summary();
+        return report.checks();
+    }
+
+    private void play() {
+        startDaemon();
+        defaultBridge();
+        publishedPort();
+        userDefinedNetwork();
+        networkModes();
+        explainAndDraw();
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    private void startDaemon() {
+        report.step(1, "a host with berthd, and an outside machine on a wire to it");
+        host = lab.host("host");
+        ext = lab.host("ext");
+        lab.connect(host, "eth0", HOST_IP + "/24", ext, "eth0", EXT_IP + "/24");
+        report.lab("ip link add eth0 netns host type veth peer eth0 netns ext   # host " + HOST_IP + ", ext " + EXT_IP);
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+                "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString(),
+                "--netns-prefix", nsPrefix, "--dns", EXT_IP));
+        report.lab("nsenter --net=/run/netns/host bin/berthd --socket " + socket + " --netns-prefix " + nsPrefix + " ...");
+        berthd = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
+        waitForSocket();
+        report.expect("berthd answers on its socket", "berth version", true, () -> berth("version").stdout().contains("API version"));
+        report.expect("the default bridge berth0 has 172.17.0.1/16", "ip -n host addr show berth0", true,
+                () -> host.ip("-br", "addr", "show", "berth0").stdout().contains("172.17.0.1/16"));
+    }
+
+    private void defaultBridge() {
+        report.step(2, "milk, bread and coffee on the default bridge (seed 000)");
+        for (String c : List.of("milk", "bread", "coffee")) {
+            if (c.equals("coffee")) continue;
+            berthOk("run", "-d", "--name", c, "busybox", "--", "sleep", "3600");
+        }
+        berthOk("run", "-d", "--name", "coffee", "-p", "8080:80", "busybox", "--",
+                "socat", "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo coffee is served");
+        report.say(berthOk("ps").stdout().strip().replace("\n", "\n  "));
+        String milk = ip("milk"), bread = ip("bread"), coffee = ip("coffee");
+        report.expect("each container has its own address on 172.17.0.0/16", "berth inspect",
+                true, () -> milk.startsWith("172.17.0.") && bread.startsWith("172.17.0.") && coffee.startsWith("172.17.0.")
+                        && !milk.equals(bread) && !bread.equals(coffee));
+        report.expect("milk pings bread", "berth exec milk ping -c1 " + bread, 0, () -> berth("exec", "milk", "ping", "-c1", "-W2", bread).exitCode());
+        report.expect("bread pings coffee", "ip netns exec " + nsPrefix + "bread ping -c1 " + coffee, true, () -> inside("bread").ping(coffee));
+        report.expect("coffee pings milk", "ip netns exec " + nsPrefix + "coffee ping -c1 " + milk, true, () -> inside("coffee").ping(milk));
+        report.expect("milk's eth0 pairs with a veth on berth0 (eth0@ifN = the veth's index)", "ip -j link", true, this::vethPairsMatch);
+        report.expect("milk reaches the outside machine, masqueraded as the host", "socat on ext prints the peer",
+                true, () -> {
+                    ext.serveTcp(7000, "hello");
+                    return berth("exec", "milk", "socat", "-T2", "-", "TCP:" + EXT_IP + ":7000").stdout().contains("from " + HOST_IP);
+                });
+    }
+
+    private void publishedPort() {
+        report.step(3, "coffee publishes port 80 as the host's 8080 (seed 001: -p 8080:80)");
+        report.say("$ berth port coffee  ->  " + berthOk("port", "coffee").stdout().strip());
+        report.expect("the outside machine reaches coffee at " + HOST_IP + ":8080", "socat on ext", true,
+                () -> String.valueOf(ext.tcp(HOST_IP, 8080)).contains("coffee is served"));
+        report.expect("milk reaches it through the host too (hairpin)", "berth exec milk socat", true,
+                () -> berth("exec", "milk", "socat", "-T2", "-", "TCP:172.17.0.1:8080").stdout().contains("coffee is served"));
+    }
+
+    private void userDefinedNetwork() {
+        report.step(4, "a user-defined network greatwall: names and isolation (seed 001)");
+        berthOk("network", "create", "-d", "bridge", "--subnet", "10.10.0.0/24", "greatwall");
+        berthOk("run", "-d", "--name", "beijing", "--network", "greatwall", "busybox", "--", "sleep", "3600");
+        berthOk("run", "-d", "--name", "shenzhen", "--network", "greatwall", "busybox", "--", "sleep", "3600");
+        String shenzhen = ipOn("shenzhen", "greatwall"), beijing = ipOn("beijing", "greatwall");
+        report.expect("beijing pings shenzhen by name", "berth exec beijing ping -c1 shenzhen", true,
+                () -> berth("exec", "beijing", "ping", "-c1", "-W2", "shenzhen").stdout().contains(shenzhen));
+        report.expect("shenzhen resolves beijing", "berth exec shenzhen getent hosts beijing", true,
+                () -> berth("exec", "shenzhen", "getent", "hosts", "beijing").stdout().contains(beijing));
+        report.expect("milk (default bridge) cannot resolve shenzhen", "berth exec milk getent hosts shenzhen", false,
+                () -> berth("exec", "milk", "getent", "hosts", "shenzhen").ok());
+        report.expect("milk cannot reach beijing: the networks are isolated", "berth exec milk ping " + beijing, false,
+                () -> berth("exec", "milk", "ping", "-c1", "-W1", beijing).ok());
+        berthOk("network", "connect", "greatwall", "milk");
+        report.expect("after network connect, milk resolves and reaches shenzhen", "berth exec milk ping -c1 shenzhen", 0,
+                () -> berth("exec", "milk", "ping", "-c1", "-W2", "shenzhen").exitCode());
+        berthOk("network", "disconnect", "greatwall", "milk");
+    }
+
+    private void networkModes() {
+        report.step(5, "network modes host, none and container:NAME (seed 000)");
+        report.expect("--network host sees the host's eth0 " + HOST_IP, "berth run --rm --network host -- ip -br addr", true,
+                () -> berth("run", "--rm", "--network", "host", "--", "ip", "-br", "addr").stdout().contains(HOST_IP + "/24"));
+        report.expect("--network none has only lo", "berth run --rm --network none -- ip -br link", 1L,
+                () -> berth("run", "--rm", "--network", "none", "--", "ip", "-br", "link").stdout().strip().lines().count());
+        String milk = ip("milk");
+        report.expect("--network container:milk shares milk's address", "berth run --rm --network container:milk -- ip -br addr", true,
+                () -> berth("run", "--rm", "--network", "container:milk", "--", "ip", "-br", "addr").stdout().contains(milk + "/16"));
+    }
+
+    private void explainAndDraw() {
+        report.step(6, "what Berth did to the kernel: explain and topology");
+        ExecResult explain = berth("explain", "greatwall");
+        report.say(indent(explain.stdout()));
+        report.expect("berth explain shows the bridge as ip commands", "berth explain greatwall", true,
+                () -> explain.stdout().contains("ip link add"));
+        ExecResult topo = berth("topology");
+        report.say(indent(topo.stdout()));
+        report.expect("the topology shows berth0 and the three containers", "berth topology", true,
+                () -> topo.stdout().contains("berth0") && topo.stdout().contains("milk") && topo.stdout().contains("coffee"));
+        ExecResult dot = berth("topology", "--format", "dot");
+        Path dotFile = dir.resolve("topology.dot");
+        try {
+            Files.writeString(dotFile, dot.stdout());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        report.expect("a Graphviz picture of it", "berth topology --format dot > " + dotFile, true, () -> dot.stdout().startsWith("digraph") || dot.stdout().startsWith("graph"));
+    }
+
+    /** Removes the containers and networks through berthd, stops it, and checks nothing is left. */
+    private void cleanUp() {
+        if (berthd == null) return;
+        report.step(7, "clean up: berth rm -f, network rm, and nothing left behind");
+        String ids = berth("ps", "-aq").stdout().strip();
+        if (!ids.isEmpty()) {
+            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+            rm.addAll(List.of(ids.split("\\s+")));
+            berth(rm.toArray(String[]::new));
+        }
+        berth("network", "rm", "greatwall");
+        report.expect("no veth is left on the host", "ip -n host link", false, () -> host.ip("-br", "link").stdout().contains("veth"));
+        report.expect("no container namespace is left", "ip netns list", List.of(),
+                () -> Commands.run(List.of("ip", "netns", "list")).stdout().lines()
+                        .filter(l -> l.startsWith(nsPrefix)).toList());
+        berthd.close();
+    }
+
+    @Override
+    public void close() {
+        if (berthd != null) berthd.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Runs {@code berth ARGS} against the demo's daemon, printing the command. */
+    private ExecResult berth(String... args) {
+        List<String> c = new ArrayList<>(List.of(root.resolve("bin/berth").toString(), "-H", "unix://" + socket));
+        c.addAll(List.of(args));
+        report.say("$ berth " + String.join(" ", args));
+        return Commands.run(c, Duration.ofSeconds(60), null);
+    }
+
+    private ExecResult berthOk(String... args) {
+        ExecResult r = berth(args);
+        if (!r.ok()) throw new IllegalStateException("berth " + String.join(" ", args) + " failed (" + r.exitCode() + "): " + r.stderr().strip());
+        return r;
+    }
+
+    private JsonNode inspect(String name) {
+        try {
+            return JSON.readTree(berthOk("inspect", name).stdout()).get(0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String ip(String name) {
+        return inspect(name).path("NetworkSettings").path("IPAddress").asText();
+    }
+
+    private String ipOn(String name, String network) {
+        return inspect(name).path("NetworkSettings").path("Networks").path(network).path("IPAddress").asText();
+    }
+
+    private LabHost inside(String container) {
+        return lab.existing(nsPrefix + container);
+    }
+
+    /** Every container's eth0 names its peer's index (eth0@ifN); that index is a veth enslaved to berth0. */
+    private boolean vethPairsMatch() {
+        try {
+            JsonNode links = JSON.readTree(host.ip("-j", "link").stdout());
+            int ok = 0;
+            for (String c : List.of("milk", "bread", "coffee")) {
+                JsonNode eth0 = JSON.readTree(inside(c).ip("-j", "link", "show", "eth0").stdout()).get(0);
+                int peer = eth0.path("link_index").asInt(-1);
+                for (JsonNode l : links)
+                    if (l.path("ifindex").asInt() == peer && l.path("ifname").asText().startsWith("veth")
+                            && l.path("master").asText().equals("berth0")) ok++;
+            }
+            return ok == 3;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void waitForSocket() {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (!berthd.isAlive()) throw new IllegalStateException("berthd exited: " + berthd.output());
+            if (Files.exists(socket)) return;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("berthd did not start within 60 s: " + berthd.output());
+    }
+
+    private static String indent(String s) {
+        return s.strip().replace("\n", "\n    ");
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
