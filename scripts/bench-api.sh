@@ -75,6 +75,8 @@ if [ "$want_dockerd" = 1 ]; then
 fi
 
 before=$(daemons)
+# bin/berth prepares its JDK, class path and AOT cache on first use; do that now, not in a timed run
+if [ -x "$root/bin/berth" ]; then "$root/bin/berth" --help >/dev/null 2>&1 || true; fi
 cp=$("$root/scripts/module-classpath" bench)
 dcp=$("$root/scripts/module-classpath" daemon)
 cd "$root"

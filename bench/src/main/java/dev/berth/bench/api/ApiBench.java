@@ -97,7 +97,9 @@ public final class ApiBench {
         String load0 = loadAverage();
         List<Target> targets = new ArrayList<>();
         String report;
+        String runId;
         try (Lab lab = Lab.create()) {
+            runId = lab.runId();
             LabHost client = lab.host("client");
             LabHost berthdHost = lab.host("berthd");
             LabHost dockerdHost = options.dockerd() ? lab.host("dockerd") : null;
@@ -118,6 +120,7 @@ public final class ApiBench {
                     }
                     for (Target t : targets) prepare(t);
                     measure(targets);
+                    leakCheck(lab, berthdHost);
                     return report(started, load0, targets);
                   } finally {
                     closeAll(targets);
@@ -133,11 +136,18 @@ public final class ApiBench {
             }
         }
         for (DockerdTarget d : dockerds) if (!d.notes().isEmpty()) report += "\ndockerd clean-up: " + d.notes() + "\n";
+        if (results.failures().isEmpty()) deleteLabLogs(runId); // the daemons' output, kept only when something failed
         System.out.print(report);
         Files.createDirectories(options.out());
         Path file = options.out().resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file);
+    }
+
+    private static void deleteLabLogs(String runId) throws IOException {
+        try (var s = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "blab-" + runId + "-*.log")) {
+            for (Path p : s) Files.deleteIfExists(p);
+        }
     }
 
     private static synchronized void closeAll(List<Target> targets) {
@@ -237,6 +247,23 @@ public final class ApiBench {
                 }
             }
         }
+    }
+
+    /**
+     * After hundreds of create/remove cycles berthd's host namespace must hold only what the fixtures
+     * need: one veth (bench-base's) and one sandbox namespace; anything more leaked.
+     */
+    private void leakCheck(Lab lab, LabHost host) {
+        List<String> veths = new ArrayList<>();
+        for (String line : Cli.output(List.of("ip", "-n", host.name(), "-o", "link", "show")).split("\n")) {
+            String[] f = line.split(":\\s+", 3);
+            if (f.length > 1 && f[1].startsWith("veth")) veths.add(f[1].split("@")[0]);
+        }
+        List<String> sandboxes = new ArrayList<>();
+        for (String ns : Netns.list()) if (ns.startsWith(lab.prefix("sb-"))) sandboxes.add(ns);
+        boolean clean = veths.size() == 1 && sandboxes.size() == 1;
+        notes.add("leak check (berthd's namespace after the run, bench-base still up): " + veths.size() + " veth, "
+                + sandboxes.size() + " sandbox namespace: " + (clean ? "clean" : "LEAK " + veths + " " + sandboxes));
     }
 
     /** Records into the operations of one series, by index. */
