@@ -75,6 +75,7 @@ if [ "$want_dockerd" = 1 ]; then
 fi
 
 before=$(daemons)
+docker0_before=0; root_docker0 && docker0_before=1
 # bin/berth prepares its JDK, class path and AOT cache on first use; do that now, not in a timed run
 if [ -x "$root/bin/berth" ]; then "$root/bin/berth" --help >/dev/null 2>&1 || true; fi
 cp=$("$root/scripts/module-classpath" bench)
@@ -86,6 +87,9 @@ status=0
 left=$(pgrep -a -f '/run/blab-[0-9a-f]*-dockerd' || true)
 if [ -n "$left" ]; then
   echo "berth bench-api: processes of a lab dockerd are still running:" >&2; echo "$left" >&2; status=1
+fi
+if [ "$docker0_before" = 0 ] && root_docker0; then
+  echo "!!!!!!!! berth bench-api: docker0 APPEARED in the root namespace during the run; left untouched !!!!!!!!" >&2; status=1
 fi
 [ "$(daemons)" = "$before" ] || { echo "berth bench-api: dockerd/containerd processes changed during the run:" >&2; daemons >&2; }
 exit $status
