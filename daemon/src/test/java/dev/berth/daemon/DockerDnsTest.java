@@ -48,4 +48,28 @@ class DockerDnsTest {
             assertTrue(d.dockerOk("exec", "beijing", "getent", "hosts", "shenzhen").contains(shenzhenIp));
         }
     }
+
+    /**
+     * A command's very first lookup, sent the instant it starts, already sees the network's names. The
+     * query is one raw UDP datagram from bash (glibc's resolver would ask again after a SERVFAIL and
+     * hide a late answer); the test reads the reply's header: id, rcode and answer count.
+     */
+    @Test
+    void aFreshContainersFirstLookupIsAnswered(Lab lab) {
+        try (DaemonLab d = new DaemonLab(lab)) {
+            d.dockerOk("network", "create", "greatwall");
+            d.dockerOk("run", "-d", "--name", "beijing", "--network", "greatwall", "img", "sleep", "300");
+            String query = "exec 3<>/dev/udp/127.0.0.11/53; "
+                    + "printf '\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x07beijing\\x00\\x00\\x01\\x00\\x01' >&3; "
+                    + "timeout 3 head -c 8 <&3 | od -An -tx1";
+            for (int i = 0; i < 10; i++) {
+                String header = d.dockerOk("run", "--rm", "--network", "greatwall", "img", "bash", "-c", query).strip();
+                String[] b = header.split("\\s+");
+                assertEquals(8, b.length, "run " + i + ": no whole DNS header in the reply: " + header);
+                assertEquals("12 34", b[0] + " " + b[1], "run " + i + ": reply id");
+                assertEquals(0, Integer.parseInt(b[3], 16) & 0x0f, "run " + i + ": rcode (2 is SERVFAIL: not a local name yet): " + header);
+                assertTrue(Integer.parseInt(b[6] + b[7], 16) >= 1, "run " + i + ": no answer: " + header);
+            }
+        }
+    }
 }

@@ -144,6 +144,7 @@ public final class Containers implements Attachments {
                 String hosts = hostsFiles.render(r, s, engine);
                 if (stateOf(r.id()) == null) supervisor.create(spec(r, s, hosts));
                 else supervisor.writeHosts(r.id(), hosts);
+                names.refresh(); // before the process runs: its first lookup may come at once
                 supervisor.start(r.id());
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
@@ -152,7 +153,6 @@ public final class Containers implements Attachments {
                 if (r.autoRemove()) forget(r);
                 throw e;
             }
-            names.refresh();
             watchExit(r.id());
         }
     }
