@@ -103,29 +103,13 @@ public final class ApiBench {
             LabHost client = lab.host("client");
             LabHost berthdHost = lab.host("berthd");
             LabHost dockerdHost = options.dockerd() ? lab.host("dockerd") : null;
-            Thread hook = new Thread(() -> closeAll(targets)); // Ctrl-C: stop the daemons by PID all the same
+            Thread hook = new Thread(() -> { // Ctrl-C: stop the daemons by PID and drop the lab all the same
+                closeAll(targets);
+                lab.close();
+            });
             Runtime.getRuntime().addShutdownHook(hook);
             try (NetnsHandle ns = Netns.open(client.netnsPath())) {
-                report = Netns.call(ns, () -> {
-                  try {
-                    checkInside(client);
-                    System.out.println("berth bench-api: lab " + lab.runId() + "; starting berthd"
-                            + (options.dockerd() ? " and dockerd" : "") + " ...");
-                    targets.add(BerthdTarget.start(lab, berthdHost, options.berthdLauncher()));
-                    if (dockerdHost != null) {
-                        DockerdTarget d = DockerdTarget.start(lab, dockerdHost, options.root().resolve("scripts/bench-api-dockerd.sh"));
-                        targets.add(d);
-                        dockerds.add(d);
-                        d.importBusybox(options.docker());
-                    }
-                    for (Target t : targets) prepare(t);
-                    measure(targets);
-                    leakCheck(lab, berthdHost);
-                    return report(started, load0, targets);
-                  } finally {
-                    closeAll(targets);
-                  }
-                });
+                report = Netns.call(ns, () -> inClient(lab, client, berthdHost, dockerdHost, targets, started, load0));
             } finally {
                 closeAll(targets);
                 try {
@@ -142,6 +126,28 @@ public final class ApiBench {
         Path file = options.out().resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file);
+    }
+
+    /** Everything that talks to the daemons, run on a thread inside the client namespace; returns the report. */
+    private String inClient(Lab lab, LabHost client, LabHost berthdHost, LabHost dockerdHost, List<Target> targets,
+                            String started, String load0) throws IOException {
+        try {
+            checkInside(client);
+            System.out.println("berth bench-api: lab " + lab.runId() + "; starting berthd" + (dockerdHost != null ? " and dockerd" : "") + " ...");
+            targets.add(BerthdTarget.start(lab, berthdHost, options.berthdLauncher()));
+            if (dockerdHost != null) {
+                DockerdTarget d = DockerdTarget.start(lab, dockerdHost, options.root().resolve("scripts/bench-api-dockerd.sh"));
+                targets.add(d);
+                dockerds.add(d);
+                d.importBusybox(options.docker());
+            }
+            for (Target t : targets) prepare(t);
+            measure(targets);
+            leakCheck(lab, berthdHost);
+            return report(started, load0, targets);
+        } finally {
+            closeAll(targets);
+        }
     }
 
     private static void deleteLabLogs(String runId) throws IOException {
