@@ -9,7 +9,8 @@
 #
 # docker.io is installed here when missing, NOT by setup.sh (`make test` must never install it),
 # under a policy-rc.d that forbids every service start, so the install cannot start a dockerd or
-# containerd in the root namespace; the script checks that none appeared and says so loudly if one did.
+# containerd in the root namespace (the script checks that none appeared and says so loudly if one did),
+# and with their boot-time start disabled (systemd units and SysV links).
 # Options are passed through: --n N (50) --warmup N (5) --cli-n N (20) --no-dockerd --out DIR --docker PATH.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,9 @@ install_docker() {
            install -y -q --no-install-recommends docker.io busybox-static; } || ok=0
   restore_policy
   trap - EXIT
+  # nor at the next boot: a dockerd there would make docker0 and set FORWARD to DROP in the root namespace
+  systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+  update-rc.d docker disable >/dev/null 2>&1 || true
   after=$(daemons)
   if [ "$after" != "$before" ]; then
     echo "!!!!!!!! berth bench-api: the docker.io install STARTED daemons in the root namespace: !!!!!!!!" >&2
