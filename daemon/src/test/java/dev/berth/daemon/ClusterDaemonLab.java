@@ -248,6 +248,11 @@ final class ClusterDaemonLab implements AutoCloseable {
             return inspect("inspect", container).get("NetworkSettings").get("IPAddress").asText();
         }
 
+        /** A container's namespace, entered without the daemon, as {@code ip netns exec berth-NAME} would. */
+        LabHost container(String name) {
+            return lab.existing(netnsPrefix + name);
+        }
+
         /** GET on the daemon's API (curl over the Unix socket: no network traffic). */
         JsonNode api(String path) {
             ExecResult r = Commands.run(List.of("curl", "-sS", "--fail-with-body", "--max-time", "10",
