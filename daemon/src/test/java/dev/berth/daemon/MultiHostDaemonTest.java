@@ -140,15 +140,19 @@ class MultiHostDaemonTest {
         mesh(cl.hosts, ips, backend + " after the restarts");
     }
 
+    /** A config whose Network is smaller than SubnetLen, no config at all, and no etcd: berthd exits non-zero and says why. */
     @Test
     void badClusterConfigMakesBerthdExitWithAClearMessage(Lab lab) {
-        try (ClusterDaemonLab cl = new ClusterDaemonLab(lab, 2)) {
+        try (ClusterDaemonLab cl = new ClusterDaemonLab(lab, 3)) {
             cl.startEtcd();
             cl.putConfig("/small", "{\"Network\":\"10.70.0.0/24\",\"SubnetLen\":16,\"Backend\":{\"Type\":\"vxlan\"}}");
             Host small = cl.host(1).etcd("--cluster-prefix", "/small");
             Host missing = cl.host(2).etcd("--cluster-prefix", "/missing");
+            // an address on the underlay where nothing answers (inside the lab: no traffic leaves it)
+            Host unreachable = cl.host(3).withFlags("--cluster-store", "etcd://192.168.50.99:2379", "--public-ip", "192.168.50.3");
             small.launch();
             missing.launch();
+            unreachable.launch();
 
             ExecResult r = small.awaitExit();
             assertNotEquals(0, r.exitCode(), r.stdout());
@@ -157,10 +161,16 @@ class MultiHostDaemonTest {
             ExecResult m = missing.awaitExit();
             assertNotEquals(0, m.exitCode(), m.stdout());
             assertTrue(m.stdout().contains("cluster config not found in etcd"), m.stdout());
+            ExecResult u = unreachable.awaitExit();
+            assertNotEquals(0, u.exitCode(), u.stdout());
+            assertTrue(u.stdout().contains("berthd: cannot join the cluster: etcd [http://192.168.50.99:2379]")
+                    && u.stdout().contains("got no answer"), u.stdout());
 
             assertTrue(cl.leases("/small").isEmpty(), "a refused start leases nothing");
             for (Host h : cl.hosts) {
-                assertFalse(h.ns.exec("ip", "link", "show", "berth0").ok(), h.ns.role() + ": no default bridge was made");
+                String links = h.ns.run("ip", "-o", "link").stdout();
+                assertEquals(2, links.lines().count(), h.ns.role() + ": only lo and eth0, no bridge or tunnel device: " + links);
+                assertEquals("", h.ns.run("nft", "list", "tables").stdout().strip(), h.ns.role() + ": no firewall table");
                 assertFalse(Files.exists(h.socket), "no API socket left behind");
             }
         }
@@ -181,7 +191,10 @@ class MultiHostDaemonTest {
                      "Hosts": [{"PublicIP": "192.168.50.1", "Subnet": "10.71.1.0/24"},
                                {"PublicIP": "192.168.50.3", "Subnet": "10.71.1.0/24"}]}""");
             Host h1 = cl.host(1).withFlags("--cluster-static", file.toString(), "--public-ip", "192.168.50.1");
-            Host h2 = cl.host(2).withFlags("--cluster-static", file.toString(), "--iface", "eth0");
+            // h2 takes its cluster settings from berthd's config file, and finds its address from the interface
+            Path conf = dir.resolve("berthd.json");
+            Files.writeString(conf, "{\"cluster-static\": \"" + file + "\", \"iface\": \"eth0\"}");
+            Host h2 = cl.host(2).withFlags("--config", conf.toString());
             Host bad = cl.host(3).withFlags("--cluster-static", overlapping.toString(), "--public-ip", "192.168.50.3");
             bad.launch();
             ClusterDaemonLab.startAll(List.of(h1, h2));
