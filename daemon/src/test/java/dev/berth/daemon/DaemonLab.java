@@ -144,6 +144,15 @@ final class DaemonLab implements AutoCloseable {
             }
         } finally {
             stop();
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temp directory left behind is harmless
         }
     }
 
