@@ -153,4 +153,37 @@ class MacvlanNetworkTest {
             assertTrue(l.in("web").ping(OUT), "the LAN network keeps the default route");
         }
     }
+
+    private record Bad(String what, java.util.function.Consumer<Engine> request, Class<? extends BerthException> type, String mentions) {}
+
+    @Test
+    void badRequestsAreRefusedWithClearErrorsAndNoChange(Lab lab) {
+        List<Bad> cases = List.of(
+                new Bad("parent missing", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "ens33")), BerthException.InvalidRequest.class, "Options.parent: parent interface ens33 does not exist"),
+                new Bad("vlan on a missing link", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "ens33.20")), BerthException.InvalidRequest.class, "neither does ens33"),
+                new Bad("vlan id 0", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "lan0.0")), BerthException.InvalidRequest.class, "1..4094"),
+                new Bad("vlan id 4095", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "lan0.4095")), BerthException.InvalidRequest.class, "1..4094"),
+                new Bad("bad macvlan mode", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "lan0", "macvlan_mode", "l3")), BerthException.InvalidRequest.class, "bridge, passthru, private, vepa"),
+                new Bad("bad ipvlan mode", e -> e.createNetwork(lanNetwork("n", "ipvlan", "10.1.0.0/24", null, "parent", "lan0", "ipvlan_mode", "l4")), BerthException.InvalidRequest.class, "l2, l3, l3s"),
+                new Bad("bad ipvlan flag", e -> e.createNetwork(lanNetwork("n", "ipvlan", "10.1.0.0/24", null, "parent", "lan0", "ipvlan_flag", "open")), BerthException.InvalidRequest.class, "bridge, private, vepa"),
+                new Bad("bridge option on macvlan", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "com.docker.network.bridge.name", "x")), BerthException.InvalidRequest.class, "known: com.docker.network.driver.mtu, macvlan_mode, parent"),
+                new Bad("subnet of another network", e -> e.createNetwork(lanNetwork("n", "macvlan", "192.168.241.128/25", null, "parent", "lan0")), BerthException.Conflict.class, "of network subway"),
+                new Bad("ipvlan on a macvlan parent", e -> e.createNetwork(lanNetwork("n", "ipvlan", "10.1.0.0/24", null, "parent", "lan0")), BerthException.Conflict.class, "already carries macvlan network subway"),
+                new Bad("passthru on a used parent", e -> e.createNetwork(lanNetwork("n", "macvlan", "10.1.0.0/24", null, "parent", "lan0", "macvlan_mode", "passthru")), BerthException.Conflict.class, "cannot use mode passthru"),
+                new Bad("static ip outside", e -> e.createSandbox(SandboxRequest.on("s", "subway").withIp("10.9.0.5")), BerthException.InvalidRequest.class, "IPv4Address"),
+                new Bad("static ip is the LAN gateway", e -> e.createSandbox(SandboxRequest.on("s", "subway").withIp(GATEWAY)), BerthException.InvalidRequest.class, "gateway"));
+        try (LanLab l = new LanLab(lab)) {
+            Engine e = l.start();
+            e.createNetwork(lanNetwork("subway", "macvlan", SUBNET, GATEWAY, "parent", "lan0"));
+            String before = l.engine.kernelSnapshotWithSandboxes();
+            for (Bad c : cases) {
+                BerthException err = assertThrows(BerthException.class, () -> c.request.accept(e), c.what);
+                assertInstanceOf(c.type, err, c.what + ": " + err.getMessage());
+                assertTrue(err.getMessage().contains(c.mentions), c.what + ": the message should mention '" + c.mentions + "': " + err.getMessage());
+                assertEquals(before, l.engine.kernelSnapshotWithSandboxes(), c.what + " changed the kernel");
+                assertEquals(1, e.networks().stream().filter(n -> n.isLan()).count(), c.what);
+                assertTrue(e.sandboxes().isEmpty(), c.what);
+            }
+        }
+    }
 }

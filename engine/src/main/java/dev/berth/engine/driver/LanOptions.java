@@ -79,7 +79,7 @@ public final class LanOptions {
         try {
             return Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            String allowed = String.join(", ", Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+            String allowed = String.join(", ", Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).sorted().toList());
             throw new BerthException.InvalidRequest("Options." + key, "'" + v + "' is not a valid " + key + "; use one of: " + allowed);
         }
     }
