@@ -5,6 +5,7 @@ import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.route.Addresses;
@@ -62,22 +63,34 @@ public final class LanDriver {
      */
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int parent = host.rtnl().links().get(n.device()).index();
-        NewLink spec = NewLink.of(ep.ifName(), LanOptions.linkType(n)).withParent(parent).inNetns(sbx.netns().fd());
+        // Born under a name of its own: kernels before 6.x look the name up in the host namespace too
+        // (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
+        NewLink spec = NewLink.of(bornAs(ep), LanOptions.linkType(n)).withParent(parent).inNetns(sbx.netns().fd());
         if (!LanOptions.sharesParentMac(n)) spec = spec.withMac(ep.mac());
         if (n.mtu() > 0) spec = spec.withMtu(n.mtu());
         NewLink link = spec;
         tx.step("link", () -> host.rtnl().links().create(link), () -> detach(ep, sbx));
-        int index = sbx.rtnl().links().get(ep.ifName()).index();
+        int index = sbx.rtnl().links().get(bornAs(ep)).index();
         tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, index, gatewayRoute)), null);
     }
 
-    /** Deletes the endpoint's link inside the sandbox (its addresses and routes go with it). */
+    /** The name an endpoint's link is created under, unique on the host: {@code bt} + 12 hex of the endpoint id. */
+    static String bornAs(Endpoint ep) {
+        return "bt" + ep.id().substring(0, 12);
+    }
+
+    /**
+     * Deletes the endpoint's link inside the sandbox (its addresses and routes go with it), under its
+     * final name or, when a crash came before the rename, the name it was born with.
+     */
     public static void detach(Endpoint ep, SandboxKernel sbx) {
         if (sbx == null) return; // the namespace is gone, and the link with it
-        try {
-            sbx.rtnl().links().delete(ep.ifName());
-        } catch (NetlinkException.NotFound ignored) {
-            // already gone
+        for (String name : new String[] {ep.ifName(), bornAs(ep)}) {
+            try {
+                sbx.rtnl().links().delete(name);
+            } catch (NetlinkException.NotFound ignored) {
+                // already gone
+            }
         }
     }
 
@@ -89,6 +102,7 @@ public final class LanDriver {
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>();
         boolean routed = LanOptions.isRouted(n);
+        r.add(new Request(rename(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
         // No IPv6 link-local address unless the endpoint has IPv6 (as on bridge networks): no DAD or MLD on the LAN.
         if (ep.ipv6() == null) r.add(new Request(BridgeDriver.noLinkLocal(index), "turn off IPv6 link-local on " + ep.ifName()));
         for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
@@ -113,6 +127,11 @@ public final class LanDriver {
             }
         }
         return r;
+    }
+
+    /** {@code ip link set INDEX name NAME} (the link is down, as renaming needs). */
+    private static MessageWriter rename(int index, String name) {
+        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(0).u32(0).attrString(Rt.IFLA_IFNAME, name);
     }
 
     /** A route through the interface without a gateway ({@code default dev eth0}); {@code to} null is the default route. */
