@@ -12,7 +12,6 @@ import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.route.NewLink;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -122,10 +121,5 @@ public final class ParentLinks {
     private static boolean inUse(String name, Collection<Network> networks) {
         for (Network n : networks) if (LanOptions.isLan(n.driver()) && name.equals(n.device())) return true;
         return false;
-    }
-
-    /** For tests and reports: the names of the parents Berth created. */
-    public List<String> ownedNames() {
-        return owned().keySet().stream().sorted().toList();
     }
 }
