@@ -63,8 +63,8 @@ public final class LanDriver {
      */
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int parent = host.rtnl().links().get(n.device()).index();
-        // Born under a name of its own: kernels before 6.x look the name up in the host namespace too
-        // (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
+        // Born under a name of its own: kernel 6.1 (Debian 12) looks the new name up in the host namespace
+        // too (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
         NewLink spec = NewLink.of(bornAs(ep), LanOptions.linkType(n)).withParent(parent).inNetns(sbx.netns().fd());
         if (!LanOptions.sharesParentMac(n)) spec = spec.withMac(ep.mac());
         if (n.mtu() > 0) spec = spec.withMtu(n.mtu());
