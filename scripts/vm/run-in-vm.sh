@@ -93,6 +93,7 @@ build_cache() {
   mkdir -p "$cache"
   mv "$t/initrd.cpio" "$t/vmlinux" "$cache/"
   rm -rf "$t"
+  for old in "$cache_root"/*-*; do [ "$old" = "$cache" ] || rm -rf "$old"; done # built by other versions of this script
 }
 mkdir -p "$cache_root"
 if [ ! -s "$cache/vmlinux" ]; then
