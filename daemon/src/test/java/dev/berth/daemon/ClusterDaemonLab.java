@@ -10,9 +10,6 @@ import dev.berth.lab.LabProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -216,19 +213,11 @@ final class ClusterDaemonLab implements AutoCloseable {
         }
 
         private boolean answers() {
-            if (!Files.exists(socket)) return false;
-            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
+            return DaemonLab.answers(socket);
         }
 
         ExecResult docker(String... args) {
-            List<String> c = new ArrayList<>(List.of(DaemonLab.DOCKER, "-H", "unix://" + socket));
-            c.addAll(List.of(args));
-            return Commands.run(c, Duration.ofSeconds(60), null);
+            return DaemonLab.docker(socket, args);
         }
 
         String dockerOk(String... args) {
