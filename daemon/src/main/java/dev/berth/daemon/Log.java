@@ -37,6 +37,9 @@ public final class Log {
             public void publish(java.util.logging.LogRecord r) {
                 int v = r.getLevel().intValue();
                 Level l = v >= 1000 ? Level.ERROR : v >= 900 ? Level.WARN : v >= 800 ? Level.INFO : Level.DEBUG;
+                // libraries' INFO (gRPC under jetcd says "Epoll available..." at every start) is detail, not news
+                String name = r.getLoggerName();
+                if (l == Level.INFO && name != null && !name.startsWith("dev.berth.")) l = Level.DEBUG;
                 String msg = r.getParameters() == null ? r.getMessage() : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
                 if (r.getThrown() != null) log(l, msg, "logger", r.getLoggerName(), "error", r.getThrown());
                 else log(l, msg, "logger", r.getLoggerName());

@@ -93,6 +93,11 @@ final class DaemonLab implements AutoCloseable {
     }
 
     private boolean answers() {
+        return answers(socket);
+    }
+
+    /** Whether something accepts connections on {@code socket}. */
+    static boolean answers(Path socket) {
         if (!Files.exists(socket)) return false;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -104,6 +109,11 @@ final class DaemonLab implements AutoCloseable {
 
     /** The docker CLI against this daemon; returns whatever happened. */
     ExecResult docker(String... args) {
+        return docker(socket, args);
+    }
+
+    /** The docker CLI against the daemon on {@code socket}. */
+    static ExecResult docker(Path socket, String... args) {
         List<String> c = new ArrayList<>(List.of(DOCKER, "-H", "unix://" + socket));
         c.addAll(List.of(args));
         return Commands.run(c, Duration.ofSeconds(60), null);
@@ -144,6 +154,15 @@ final class DaemonLab implements AutoCloseable {
             }
         } finally {
             stop();
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temp directory left behind is harmless
         }
     }
 

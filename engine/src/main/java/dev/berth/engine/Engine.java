@@ -1,6 +1,9 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.LanDriver;
+import dev.berth.engine.driver.LanOptions;
+import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.NetworkRules;
@@ -56,6 +59,7 @@ public final class Engine implements AutoCloseable {
     final HostKernel host;
     final Firewall firewall;
     final BridgeDriver bridges;
+    final LanDriver lan;
     private final NetworkPlanner planner;
     final PortTable ports;
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
@@ -75,6 +79,7 @@ public final class Engine implements AutoCloseable {
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
         this.bridges = new BridgeDriver(host);
+        this.lan = new LanDriver(host, new ParentLinks(host, store));
         this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
@@ -119,9 +124,13 @@ public final class Engine implements AutoCloseable {
         Transaction tx = new Transaction("create-network", config.faults());
         try {
             tx.step("record", () -> store.put(NETWORKS, n.id(), Status.CREATING, n), () -> store.remove(NETWORKS, n.id()));
-            bridges.createNetwork(n, adopted, tx);
-            NetworkRules rules = rules(n);
-            tx.step("firewall", () -> firewall.addNetwork(rules), () -> firewall.removeNetwork(rules));
+            if (n.isLan()) {
+                lan.createNetwork(n, tx); // no firewall: containers are on the LAN, no NAT, no published ports (as Docker)
+            } else {
+                bridges.createNetwork(n, adopted, tx);
+                NetworkRules rules = rules(n);
+                tx.step("firewall", () -> firewall.addNetwork(rules), () -> firewall.removeNetwork(rules));
+            }
             tx.step("activate", () -> store.put(NETWORKS, n.id(), Status.ACTIVE, n), null);
             tx.commit();
         } catch (RuntimeException e) {
@@ -159,6 +168,12 @@ public final class Engine implements AutoCloseable {
 
     /** Kernel and firewall teardown of a network, then its record; also used by reconcile. */
     void teardownNetwork(Network n, Transaction tx) {
+        if (n.isLan()) {
+            tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
+            List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
+            tx.step("parent", () -> lan.removeNetwork(n, remaining), null);
+            return;
+        }
         tx.step("firewall", () -> firewall.removeNetwork(rules(n)), null);
         tx.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)), null);
         tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
@@ -256,9 +271,15 @@ public final class Engine implements AutoCloseable {
             return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
         }
         Network net = mode.equals("none") ? null : network(mode);
-        if (net != null && !net.isBridge())
+        if (net != null && !net.isBridge() && !net.isLan())
             throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "network " + mode + " cannot take containers");
         List<PortSpec> specs = portSpecs(r);
+        if (net != null && net.isLan() && !specs.isEmpty()) {
+            // Docker's macvlan and ipvlan drivers ignore -p: the container has its own address on the LAN.
+            LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network " + net.name()
+                    + " (as Docker does); reach the container at its own address");
+            specs = List.of();
+        }
         if (net == null && !specs.isEmpty())
             throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
         String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
@@ -443,7 +464,7 @@ public final class Engine implements AutoCloseable {
             Network n = network(networkIdOrName);
             if (!(s.netns() instanceof NetnsMode.Own))
                 throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
-            if (!n.isBridge())
+            if (!n.isBridge() && !n.isLan())
                 throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
             synchronized (lockOf(s.id())) {
                 boolean first = endpointsOf(s).isEmpty();
@@ -497,16 +518,40 @@ public final class Engine implements AutoCloseable {
             throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
+        if (n.isLan()) checkLanEndpoint(n, r);
         String id = Ids.random();
-        InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        MacAddress mac = mac(r.mac());
-        Endpoint e = new Endpoint(id, n.id(), s.id(), "eth" + nextInterfaceIndex(s), Ids.hostVeth(id), mac, v4, v6, r.aliases());
+        MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
+        String hostIf = n.isLan() ? null : Ids.hostVeth(id);
+        Endpoint e = new Endpoint(id, n.id(), s.id(), "eth" + nextInterfaceIndex(s), hostIf, mac, v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
-        bridges.attach(n, e, k, gatewayRoute, tx);
+        if (n.isLan()) lan.attach(n, e, k, gatewayRoute, tx);
+        else bridges.attach(n, e, k, gatewayRoute, tx);
         return e;
+    }
+
+    /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
+    private void checkLanEndpoint(Network n, EndpointRequest r) {
+        if (LanOptions.sharesParentMac(n) && r.mac() != null && !r.mac().isBlank())
+            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
+                    + (LanOptions.isPassthru(n) ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
+        if (LanOptions.isPassthru(n) && !endpointsOf(n).isEmpty())
+            throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
+                    + n.device() + " to one container");
+    }
+
+    /**
+     * The IPv4 subnet an endpoint's address comes from: on macvlan/ipvlan networks with several
+     * subnets (ipvlan L3), the one holding the requested address, as Docker's IPAM picks it.
+     */
+    private static SubnetConfig ipv4SubnetFor(Network n, String requested) {
+        if (!n.isLan() || requested == null || requested.isBlank()) return n.ipv4();
+        InetAddress a = NetworkPlanner.literal(requested, "EndpointConfig.IPAMConfig.IPv4Address");
+        for (SubnetConfig s : n.subnets()) if (s.isIpv4() && s.subnet().contains(a)) return s;
+        return n.ipv4();
     }
 
     private InetAddress allocate(Network n, SubnetConfig s, String requested, String field, Transaction tx) {
@@ -549,9 +594,15 @@ public final class Engine implements AutoCloseable {
     /** Removes an endpoint's kernel objects, record and address; also used by reconcile. */
     void detach(Endpoint e, Transaction tx) {
         tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
-        tx.step("veth", () -> bridges.detach(e), null);
+        tx.step("veth", () -> detachLink(e), null);
         tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
         release(e);
+    }
+
+    /** Deletes an endpoint's link: the host veth of a bridge endpoint, the macvlan/ipvlan link inside the sandbox. */
+    private void detachLink(Endpoint e) {
+        if (e.hostIfName() != null) bridges.detach(e);
+        else LanDriver.detach(e, sandboxKernels.get(e.sandboxId()));
     }
 
     void release(Endpoint e) {
@@ -576,7 +627,7 @@ public final class Engine implements AutoCloseable {
     /** The firewall rules for a sandbox's published ports: DNAT to its first bridge endpoint's IPv4 address. */
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
-        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null).findFirst().orElse(null);
+        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && e.hostIfName() != null).findFirst().orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
         InetAddress defaultIp = n.options().containsKey(NetworkPlanner.OPT_HOST_BINDING)

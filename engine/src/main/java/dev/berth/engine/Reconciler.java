@@ -1,6 +1,7 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
@@ -59,8 +60,9 @@ final class Reconciler {
             if (owned && restoreAddresses(x)) {
                 e.putEndpoint(x);
             } else {
-                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + x.hostIfName());
-                e.bridges.deleteQuietly(x.hostIfName());
+                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + (x.hostIfName() != null ? x.hostIfName() : x.ifName()));
+                if (x.hostIfName() != null) e.bridges.deleteQuietly(x.hostIfName());
+                else detachLanEndpoint(x, liveSandboxes.get(x.sandboxId()));
                 e.store.remove(Engine.ENDPOINTS, x.id());
             }
         }
@@ -86,13 +88,26 @@ final class Reconciler {
         syncFirewall();
     }
 
+    /**
+     * Deletes a macvlan/ipvlan endpoint's link inside its sandbox when the sandbox lives on; a sandbox
+     * that goes loses its namespace, and the link with it.
+     */
+    private static void detachLanEndpoint(Endpoint x, Sandbox live) {
+        if (live == null || !(live.netns() instanceof NetnsMode.Own own)) return;
+        String name = Path.of(own.path()).getFileName().toString();
+        if (!Netns.exists(name)) return;
+        try (SandboxKernel k = new SandboxKernel(Netns.open(name))) {
+            LanDriver.detach(x, k);
+        }
+    }
+
     /** Marks an active endpoint's addresses as taken again; false if that would duplicate one (then it is dropped). */
     private boolean restoreAddresses(Endpoint x) {
         Network n = e.networks.get(x.networkId());
         for (SubnetConfig s : n.subnets()) {
             AddressPool p = e.pools.get(Engine.poolKey(n, s));
             var a = s.isIpv4() ? x.ipv4() : x.ipv6();
-            if (a == null) continue;
+            if (a == null || !s.subnet().contains(a)) continue; // a network may have several subnets of a family
             if (p.isAllocated(a)) {
                 log("endpoint " + x.id().substring(0, 12) + " claims " + a + " which another endpoint holds; dropping it");
                 return false;
@@ -102,8 +117,9 @@ final class Reconciler {
         return true;
     }
 
-    /** Rebuilds the bridge of an active network when it vanished from the kernel. */
+    /** Rebuilds the bridge of an active network when it vanished; settles the parent links Berth made for macvlan/ipvlan. */
     private void repairNetworks() {
+        e.lan.parents().reconcile(e.networks.values());
         Set<String> present = new HashSet<>();
         for (Link l : e.host.rtnl().links().list()) present.add(l.name());
         for (Network n : e.networks.values()) {
@@ -134,6 +150,19 @@ final class Reconciler {
             boolean first = true;
             for (Endpoint ep : e.endpointsOf(s)) {
                 Network n = e.networks.get(ep.networkId());
+                if (n.isLan()) {
+                    if (fresh || !e.lan.isIntact(n, ep, k)) {
+                        log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on " + n.device() + ")");
+                        LanDriver.detach(ep, k);
+                        try {
+                            e.lan.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
+                        } catch (RuntimeException ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
+                            LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
+                        }
+                    }
+                    first = false;
+                    continue;
+                }
                 Link veth = hostLinks.get(ep.hostIfName());
                 // a veth whose bridge was deleted survives as a detached link: it needs re-attaching too
                 boolean intact = veth != null && n.device().equals(names.get(veth.masterIndex()));

@@ -109,6 +109,21 @@ final class EngineLab implements AutoCloseable {
         return String.join("\n", lines);
     }
 
+    /**
+     * The kernel snapshot plus the links inside every sandbox namespace (name, kind, admin state), for
+     * drivers whose endpoints live only there (macvlan, ipvlan).
+     */
+    String kernelSnapshotWithSandboxes() {
+        List<String> lines = new ArrayList<>();
+        Commands.run(List.of("ip", "netns", "list")).stdout().lines().map(l -> l.split(" ")[0])
+                .filter(ns -> ns.startsWith(lab.prefix("sb-"))).sorted().forEach(ns -> {
+                    for (JsonNode l : json(Commands.run(List.of("ip", "-n", ns, "-d", "-j", "link", "show")).stdout()))
+                        lines.add("in " + ns + " link " + l.path("ifname").asText() + " kind=" + l.at("/linkinfo/info_kind").asText("-")
+                                + (l.path("flags").toString().contains("\"UP\"") ? " up" : " down"));
+                });
+        return kernelSnapshot() + "\n" + String.join("\n", lines);
+    }
+
     private static JsonNode json(String text) {
         try {
             return JSON.readTree(text.isBlank() ? "[]" : text);

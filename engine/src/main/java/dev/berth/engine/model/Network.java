@@ -40,4 +40,9 @@ public record Network(String id, String name, String driver, String device, List
     public boolean isBridge() {
         return driver.equals("bridge");
     }
+
+    /** A macvlan or ipvlan network: endpoints are sub-interfaces of the parent link {@link #device()}. */
+    public boolean isLan() {
+        return driver.equals("macvlan") || driver.equals("ipvlan");
+    }
 }

@@ -141,9 +141,16 @@ final class Topology implements AutoCloseable {
 
     /** Sends one datagram and returns the answer ("upeer=..."), or "" after a second of silence. */
     String udp(LabHost from, String address, int port) {
-        ExecResult r = Commands.run(List.of("ip", "netns", "exec", from.name(), "socat", "-T1", "-",
-                "UDP:" + address + ":" + port), Duration.ofSeconds(10), "hello\n");
-        return r.stdout().strip();
+        // Retried for a few seconds: under load the UDP server may not listen yet, and a datagram it
+        // missed is simply lost (TCP probes wait for the listener by themselves).
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        String answer;
+        do {
+            ExecResult r = Commands.run(List.of("ip", "netns", "exec", from.name(), "socat", "-T1", "-",
+                    "UDP:" + address + ":" + port), Duration.ofSeconds(10), "hello\n");
+            answer = r.stdout().strip();
+        } while (answer.isEmpty() && System.nanoTime() < deadline);
+        return answer;
     }
 
     /** One ping with a one-second limit. */

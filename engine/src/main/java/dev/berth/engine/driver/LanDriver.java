@@ -1,0 +1,148 @@
+package dev.berth.engine.driver;
+
+import dev.berth.engine.HostKernel;
+import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.MessageWriter;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.NetlinkSocket.Request;
+import dev.berth.netlink.route.Addresses;
+import dev.berth.netlink.route.IpPrefix;
+import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.MacAddress;
+import dev.berth.netlink.route.NewLink;
+import dev.berth.netlink.route.Route;
+import dev.berth.netlink.route.Routes;
+import dev.berth.netlink.route.Rt;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The kernel side of macvlan and ipvlan networks: containers sit directly on the parent's LAN. The
+ * network itself is only its parent link (see {@link ParentLinks}); per endpoint a macvlan or ipvlan
+ * link is created on the parent, in the host namespace, straight into the sandbox's namespace under
+ * its final name (eth0, eth1, ...). Nothing is configured on the host: the gateway lives on the LAN,
+ * and there is no NAT and no port publishing, as with Docker's drivers.
+ */
+public final class LanDriver {
+    private final HostKernel host;
+    private final ParentLinks parents;
+
+    public LanDriver(HostKernel host, ParentLinks parents) {
+        this.host = host;
+        this.parents = parents;
+    }
+
+    public ParentLinks parents() {
+        return parents;
+    }
+
+    /** Makes sure the parent exists (creating a VLAN sub-interface or dummy when needed). */
+    public void createNetwork(Network n, Transaction tx) {
+        parents.ensure(n, tx);
+    }
+
+    /** Deletes the parent when Berth made it and no network in {@code remaining} uses it. */
+    public void removeNetwork(Network n, Collection<Network> remaining) {
+        parents.release(n, remaining);
+    }
+
+    /** The MAC address an endpoint gets when it cannot have its own (ipvlan, macvlan passthru): the parent's. */
+    public MacAddress parentMac(Network n) {
+        return host.rtnl().links().get(n.device()).mac();
+    }
+
+    /**
+     * Creates the endpoint's link on the parent inside the sandbox, then its addresses and routes in
+     * one batch: the default route via the gateway on the LAN (L2 modes) or through the interface
+     * (ipvlan L3/L3S, which has no gateway) when this is the sandbox's gateway network.
+     */
+    public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
+        int parent = host.rtnl().links().get(n.device()).index();
+        // Born under a name of its own: kernel 6.1 (Debian 12) looks the new name up in the host namespace
+        // too (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
+        NewLink spec = NewLink.of(bornAs(ep), LanOptions.linkType(n)).withParent(parent).inNetns(sbx.netns().fd());
+        if (!LanOptions.sharesParentMac(n)) spec = spec.withMac(ep.mac());
+        if (n.mtu() > 0) spec = spec.withMtu(n.mtu());
+        NewLink link = spec;
+        tx.step("link", () -> host.rtnl().links().create(link), () -> detach(ep, sbx));
+        int index = sbx.rtnl().links().get(bornAs(ep)).index();
+        tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, index, gatewayRoute)), null);
+    }
+
+    /** The name an endpoint's link is created under, unique on the host: {@code bt} + 12 hex of the endpoint id. */
+    static String bornAs(Endpoint ep) {
+        return "bt" + ep.id().substring(0, 12);
+    }
+
+    /**
+     * Deletes the endpoint's link inside the sandbox (its addresses and routes go with it), under its
+     * final name or, when a crash came before the rename, the name it was born with.
+     */
+    public static void detach(Endpoint ep, SandboxKernel sbx) {
+        if (sbx == null) return; // the namespace is gone, and the link with it
+        for (String name : new String[] {ep.ifName(), bornAs(ep)}) {
+            try {
+                sbx.rtnl().links().delete(name);
+            } catch (NetlinkException.NotFound ignored) {
+                // already gone
+            }
+        }
+    }
+
+    /** True when the endpoint's link is in the sandbox and is of the network's kind. */
+    public boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx) {
+        return sbx.rtnl().links().find(ep.ifName()).map(Link::kind).filter(k -> k.equals(n.driver())).isPresent();
+    }
+
+    private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
+        List<Request> r = new ArrayList<>();
+        boolean routed = LanOptions.isRouted(n);
+        r.add(new Request(rename(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
+        // No IPv6 link-local address unless the endpoint has IPv6 (as on bridge networks): no DAD or MLD on the LAN.
+        if (ep.ipv6() == null) r.add(new Request(BridgeDriver.noLinkLocal(index), "turn off IPv6 link-local on " + ep.ifName()));
+        for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
+            if (a == null) continue;
+            r.add(new Request(Addresses.addMessage(index, subnetOf(n, a).subnet().withHost(a)), "add " + IpPrefix.format(a) + " to " + ep.ifName()));
+        }
+        r.add(new Request(BridgeDriver.up(index), "set " + ep.ifName() + " up"));
+        for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
+            if (a == null) continue;
+            SubnetConfig own = subnetOf(n, a);
+            boolean v6 = !own.isIpv4();
+            if (routed && gatewayRoute) {
+                r.add(new Request(Routes.addMessage(deviceRoute(v6, null, index)), "add default route dev " + ep.ifName()));
+            } else if (routed) {
+                // Not the gateway network: reach the network's other subnets through the parent all the same.
+                for (SubnetConfig s : n.subnets())
+                    if (s != own && s.isIpv4() == own.isIpv4())
+                        r.add(new Request(Routes.addMessage(deviceRoute(v6, s.subnet().withHost(s.subnet().network()), index)),
+                                "add route " + s.subnet() + " dev " + ep.ifName()));
+            } else if (gatewayRoute && own.gateway() != null) {
+                r.add(new Request(Routes.addMessage(Route.defaultVia(own.gateway(), index)), "add default route via " + IpPrefix.format(own.gateway())));
+            }
+        }
+        return r;
+    }
+
+    /** {@code ip link set INDEX name NAME} (the link is down, as renaming needs). */
+    private static MessageWriter rename(int index, String name) {
+        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(0).u32(0).attrString(Rt.IFLA_IFNAME, name);
+    }
+
+    /** A route through the interface without a gateway ({@code default dev eth0}); {@code to} null is the default route. */
+    private static Route deviceRoute(boolean v6, IpPrefix to, int index) {
+        return new Route(v6, to, null, index, Rt.RT_TABLE_MAIN, 0, v6 ? Rt.RT_SCOPE_UNIVERSE : Rt.RT_SCOPE_LINK,
+                Rt.RTPROT_BOOT, Rt.RTN_UNICAST, false, null);
+    }
+
+    /** The network's subnet that holds {@code a}. */
+    public static SubnetConfig subnetOf(Network n, InetAddress a) {
+        for (SubnetConfig s : n.subnets()) if (s.subnet().contains(a)) return s;
+        throw new IllegalStateException(IpPrefix.format(a) + " is in no subnet of network " + n.name());
+    }
+}
