@@ -5,6 +5,7 @@ import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
+import dev.berth.daemon.containers.Images;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.cluster.ClusterAgent;
 import dev.berth.cluster.ClusterOptions;
@@ -22,7 +23,8 @@ import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.runtime.Supervisor;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.RuntimeConfig;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -50,13 +52,13 @@ public final class Daemon implements AutoCloseable {
     private final NetnsHandle hostNetns;
     private final ClusterAgent cluster;
     private final EmbeddedNames names;
-    private final Supervisor supervisor;
+    private final ContainerRuntime runtime;
     private final Containers containers;
     private final ExecutorService workers;
     private ApiServer server;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, Supervisor supervisor) {
+                   EmbeddedNames names, ContainerRuntime runtime, Images images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -64,9 +66,10 @@ public final class Daemon implements AutoCloseable {
         this.cluster = cluster;
         this.engine = engine;
         this.names = names;
-        this.supervisor = supervisor;
+        this.runtime = runtime;
         NameService ns = names == null ? NameService.NONE : names;
-        this.containers = new Containers(engine, supervisor, config.stateDir(), new HostsFiles(RESOLV_CONF, ns), ns);
+        this.containers = new Containers(engine, runtime, images, config.stateDir(), config.runDir(), config.cgroupParent(),
+                new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
@@ -126,18 +129,21 @@ public final class Daemon implements AutoCloseable {
                 throw new StartupException("cannot start the embedded DNS: " + e.getMessage(), e);
             }
         }
-        Supervisor supervisor;
+        ContainerRuntime runtime;
+        Images images;
         try {
-            supervisor = Supervisor.open(c.runDir().resolve("containers"));
+            runtime = ContainerRuntime.open(new RuntimeConfig(c.containerd(), c.stateDir().resolve("containerd"),
+                    c.runDir().resolve("containerd"), "berth", c.cgroupParent(), "overlayfs"));
+            images = StoreImages.open(runtime, c.stateDir());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
             if (cluster != null) cluster.close();
             release(lock);
             release(netnsLock);
-            throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
+            throw new StartupException("cannot reach containerd: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, runtime, images);
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -189,12 +195,13 @@ public final class Daemon implements AutoCloseable {
         m.put("ID", "berth");
         m.put("Containers", containers.list().size());
         m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
+        m.put("ContainersPaused", containers.list().stream().filter(x -> containers.isPaused(x.id())).count());
         m.put("Name", hostName());
         m.put("ServerVersion", SystemApi.VERSION);
         m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
         m.put("OSType", "linux");
         m.put("Architecture", "x86_64");
-        m.put("Driver", "none");
+        m.put("Driver", "overlayfs");
         m.put("DockerRootDir", config.stateDir().toString());
         m.put("NCPU", Runtime.getRuntime().availableProcessors());
         m.put("MemTotal", Runtime.getRuntime().maxMemory());
@@ -221,7 +228,8 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         if (server != null) server.close();
         workers.shutdownNow();
-        supervisor.close();
+        containers.close();
+        runtime.close();
         if (names != null) names.close();
         engine.close();
         if (cluster != null) cluster.close();

@@ -1,57 +1,6 @@
 package dev.berth.runtime;
-
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.*;
 import java.util.concurrent.CompletableFuture;
-
-/**
- * A command running inside a container's namespaces ({@code docker exec}). The caller writes its stdin
- * (when asked for), reads its stdout and stderr, and gets its exit status (128+N when signal N killed it).
- * Unlike the container's own process it belongs to the daemon: it does not outlive the daemon's JVM.
- */
-public final class ExecSession implements AutoCloseable {
-    private final Process process;
-    private final CompletableFuture<Integer> exitCode;
-
-    ExecSession(Process process) {
-        this.process = process;
-        this.exitCode = process.onExit().thenApply(Process::exitValue);
-    }
-
-    /** The host PID of the process that waits for the command (nsenter). */
-    public long pid() {
-        return process.pid();
-    }
-
-    /** The command's standard input; close it to send end-of-file. Discards writes when stdin was not asked for. */
-    public OutputStream stdin() {
-        return process.getOutputStream();
-    }
-
-    public InputStream stdout() {
-        return process.getInputStream();
-    }
-
-    public InputStream stderr() {
-        return process.getErrorStream();
-    }
-
-    /** Completes with the command's exit status. */
-    public CompletableFuture<Integer> exitCode() {
-        return exitCode.copy();
-    }
-
-    /** Kills the command if it still runs and closes the streams. */
-    @Override
-    public void close() {
-        if (process.isAlive()) process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.getOutputStream().close();
-            process.getInputStream().close();
-            process.getErrorStream().close();
-        } catch (java.io.IOException ignored) {
-            // Closing pipes of a dead process: nothing to report.
-        }
-    }
+public interface ExecSession extends AutoCloseable {
+    long pid(); OutputStream stdin(); InputStream stdout(); InputStream stderr(); CompletableFuture<Integer> exitCode(); void resize(int w, int h); void close();
 }

@@ -1,0 +1,2 @@
+package dev.berth.runtime;
+public record ExecRequest(String execId, String processSpecJson, boolean tty, boolean stdin) {}
