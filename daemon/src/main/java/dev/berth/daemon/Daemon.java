@@ -132,8 +132,8 @@ public final class Daemon implements AutoCloseable {
         ContainerRuntime runtime;
         Images images;
         try {
-            runtime = ContainerRuntime.open(new RuntimeConfig(c.containerd(), c.stateDir().resolve("containerd"),
-                    c.runDir().resolve("containerd"), "berth", c.cgroupParent(), "overlayfs"));
+            runtime = Runtimes.open(new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(),
+                    "overlayfs"));
             images = StoreImages.open(runtime, c.stateDir());
         } catch (RuntimeException e) {
             if (names != null) names.close();

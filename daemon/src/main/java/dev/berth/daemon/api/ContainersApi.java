@@ -22,9 +22,11 @@ import dev.berth.runtime.LogReader;
 import dev.berth.runtime.LogStream;
 import dev.berth.runtime.TaskState;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +167,8 @@ public final class ContainersApi {
         LogOptions o = new LogOptions(q.flag("follow", false), Since.parse(q.query("since"), "since"),
                 Since.parse(q.query("until"), "until"), tail, q.flag("timestamps", false), stdout, stderr);
         boolean tty = r.config().tty();
-        return new ApiResponse.Stream(200, tty ? Streams.RAW : Streams.MULTIPLEXED, out -> pump(containers.runtime().logs(r.id(), o), out, tty));
+        return new ApiResponse.Stream(200, tty ? Streams.RAW : Streams.MULTIPLEXED,
+                out -> pump(containers.runtime().logs(r.id(), o), out, tty, o.timestamps()));
     }
 
     /**
@@ -180,7 +183,7 @@ public final class ContainersApi {
         DetachKeys keys = DetachKeys.parse(q.query("detachKeys"));
         boolean tty = r.config().tty();
         return new ApiResponse.Hijack(tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> {
-            if (logs) pump(containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)), conn.output(), tty);
+            if (logs) pump(containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)), conn.output(), tty, false);
             if (!stream) return;
             boolean withStdin = stdin && r.config().openStdin();
             try (AttachSession a = containers.runtime().attach(r.id(), withStdin, stdout, stderr)) {
@@ -199,12 +202,20 @@ public final class ContainersApi {
         });
     }
 
-    private static void pump(LogReader reader, RawConnection.Output out, boolean tty) throws Exception {
+    /** Log chunks to the client; with {@code timestamps} each line gets its time first, as {@code docker logs -t}. */
+    private static void pump(LogReader reader, RawConnection.Output out, boolean tty, boolean timestamps) throws Exception {
         try (reader) {
             LogChunk c;
             while ((c = reader.next()) != null && out.isOpen()) {
-                if (tty) out.write(c.data(), 0, c.data().length);
-                else out.frame(c.stream() == LogStream.STDOUT ? 1 : 2, c.data(), 0, c.data().length);
+                byte[] data = c.data();
+                if (timestamps) {
+                    byte[] stamp = (Times.rfc3339(c.time()) + " ").getBytes(StandardCharsets.UTF_8);
+                    byte[] both = Arrays.copyOf(stamp, stamp.length + data.length);
+                    System.arraycopy(data, 0, both, stamp.length, data.length);
+                    data = both;
+                }
+                if (tty) out.write(data, 0, data.length);
+                else out.frame(c.stream() == LogStream.STDOUT ? 1 : 2, data, 0, data.length);
             }
         }
     }

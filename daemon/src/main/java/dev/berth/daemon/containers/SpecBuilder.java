@@ -21,6 +21,8 @@ import java.util.List;
  * every field before anything exists) and again at every start (the sandbox's namespace is new).
  */
 public final class SpecBuilder {
+    private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private final String cgroupParent;
     private final ContainerFiles files;
     private final Images images;
@@ -58,10 +60,11 @@ public final class SpecBuilder {
         }
         List<Ulimit> ulimits = new ArrayList<>();
         for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(new Ulimit(u.name(), u.soft(), u.hard()));
+        UserResolver.Resolved user = user(r, r.config().user());
         return SpecRequest.builder(r.command(), cgroupParent + "/" + r.id())
-                .env(r.env())
+                .env(withDefaults(r.env(), user.home()))
                 .cwd(r.workingDir())
-                .user(user(r, r.config().user()))
+                .user(user.user())
                 .terminal(r.config().tty())
                 .hostname(hostname)
                 .netns(atCreate ? null : netns)
@@ -85,15 +88,27 @@ public final class SpecBuilder {
     public String execJson(ContainerRecord r, List<String> cmd, List<String> env, String workingDir, String user,
                            boolean tty, boolean privileged) {
         SpecRequest container = request(r, null, r.hostname() == null ? r.shortId() : r.hostname(), true);
-        List<String> fullEnv = ImageDefaults.env(r.env(), env);
+        ProcessUser u = container.user();
+        List<String> fullEnv = ImageDefaults.env(container.env(), env);
+        if (user != null && !user.isEmpty()) {
+            UserResolver.Resolved resolved = user(r, user);
+            u = resolved.user();
+            fullEnv = withDefaults(ImageDefaults.env(r.env(), env), resolved.home());
+        }
         String cwd = workingDir == null || workingDir.isEmpty() ? container.cwd() : workingDir;
-        ProcessUser u = user == null || user.isEmpty() ? container.user() : user(r, user);
         return new String(OciSpec.processJson(ProcessRequest.exec(container, cmd, fullEnv, cwd, u, tty, privileged)),
                 StandardCharsets.UTF_8);
     }
 
-    private ProcessUser user(ContainerRecord r, String user) {
-        if (user == null || user.isEmpty()) return ProcessUser.ROOT;
-        return UserResolver.resolve(user, path -> images.file(r.imageId(), path));
+    private UserResolver.Resolved user(ContainerRecord r, String user) {
+        return new UserResolver(path -> images.file(r.imageId(), path)).resolve(user, List.of());
+    }
+
+    /** Docker's additions: a PATH when the image and the client gave none, HOME from the user's passwd entry. */
+    static List<String> withDefaults(List<String> env, String home) {
+        List<String> out = new ArrayList<>(env);
+        if (out.stream().noneMatch(e -> e.startsWith("PATH="))) out.add(DEFAULT_PATH);
+        if (out.stream().noneMatch(e -> e.startsWith("HOME="))) out.add("HOME=" + home);
+        return out;
     }
 }
