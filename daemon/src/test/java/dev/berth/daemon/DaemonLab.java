@@ -2,7 +2,9 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.lab.BusyboxImage;
 import dev.berth.lab.Commands;
+import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
@@ -22,9 +24,12 @@ import java.util.Map;
 
 /**
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
- * are told to), an outside machine "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the
- * real docker CLI talks to the daemon's socket. Sandbox namespaces carry the lab's prefix, so the lab
- * deletes them whatever happens; containers are removed through the API before the daemon stops.
+ * are told to) with its own managed containerd (which therefore runs there too), an outside machine
+ * "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the real docker CLI talks to the
+ * daemon's socket. {@code busybox} and the {@code nginx} stand-in ({@link BusyboxImage}) are loaded with
+ * {@code docker load} at the first start. Sandbox namespaces carry the lab's prefix and containers'
+ * cgroups the lab's cgroup parent; at close containers are removed through the API, then containerd, its
+ * shims, mounts and cgroups are cleaned up whatever happened.
  */
 final class DaemonLab implements AutoCloseable {
     static final String DOCKER = findDocker();
@@ -36,6 +41,7 @@ final class DaemonLab implements AutoCloseable {
     final Path dir;
     final Path socket;
     final String netnsPrefix;
+    final String cgroupParent;
     private final List<String> extraFlags = new ArrayList<>();
     private LabProcess daemon;
 
@@ -51,8 +57,15 @@ final class DaemonLab implements AutoCloseable {
         }
         this.socket = dir.resolve("berth.sock");
         this.netnsPrefix = lab.prefix("sb-");
+        this.cgroupParent = "/" + lab.prefix("berth");
         extraFlags.addAll(List.of(flags));
-        start();
+        try {
+            start();
+            dockerOk("load", "-i", BusyboxImage.archive().toString());
+        } catch (RuntimeException | AssertionError e) {
+            close();
+            throw e;
+        }
     }
 
     /** Starts berthd and waits until it answers {@code /_ping}. */
@@ -61,7 +74,7 @@ final class DaemonLab implements AutoCloseable {
                 "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
                 "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent,
                 // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
                 "--dns", "192.0.2.2"));
         cmd.addAll(extraFlags);
@@ -154,6 +167,7 @@ final class DaemonLab implements AutoCloseable {
             }
         } finally {
             stop();
+            ContainerLeftovers.clean(dir, cgroupParent);
             deleteQuietly(dir);
         }
     }
