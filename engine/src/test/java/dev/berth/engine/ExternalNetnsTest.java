@@ -7,6 +7,7 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
@@ -75,7 +76,7 @@ class ExternalNetnsTest {
             assertEquals("10.88.0.2", IpPrefix.format(e.endpointsOf(b).getFirst().ipv4()));
 
             lab.host("other"); // the deletion below must take only pod
-            dev.berth.lab.Commands.run(List.of("ip", "netns", "del", pod.name())).check(); // the runtime deleted it without a DEL
+            Commands.run(List.of("ip", "netns", "del", pod.name())).check(); // the runtime deleted it without a DEL
             Engine again = l.restart();
             assertTrue(again.externalSandboxes().isEmpty());
             assertThrows(BerthException.NotFound.class, () -> again.sandbox("cni-b1"));
