@@ -140,6 +140,30 @@ final class DaemonLab implements AutoCloseable {
         return r.stdout();
     }
 
+    /**
+     * The docker CLI on a real terminal (util-linux {@code script} gives it a pseudo-terminal), as a user
+     * types it: {@code input} is a shell snippet whose output is typed (with pauses: {@code sleep 1; printf ...}).
+     * Returns the terminal's output (CR LF turned into LF) and the CLI's exit code.
+     */
+    ExecResult onTerminal(String input, String... args) {
+        StringBuilder cmd = new StringBuilder(DOCKER + " -H unix://" + socket);
+        for (String a : args) cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
+        ExecResult r = Commands.run(List.of("sh", "-c", "(" + input + ") | script -qefc \"" + cmd + "\" /dev/null"),
+                Duration.ofSeconds(60), null);
+        return new ExecResult(r.command(), r.exitCode(), r.stdout().replace("\r\n", "\n"), r.stderr());
+    }
+
+    /** What {@code curl} gets from {@code url} on {@code from}, retried for 10 s while nothing answers; null if never. */
+    static String http(LabHost from, String url) {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            ExecResult r = from.exec("curl", "-s", "--max-time", "3", url);
+            if (r.ok() && !r.stdout().isEmpty()) return r.stdout();
+            if (System.nanoTime() > end) return null;
+            sleep(100);
+        }
+    }
+
     /** The first object of a docker inspect command's JSON output, e.g. {@code inspect("network", "inspect", "n")}. */
     JsonNode inspect(String... args) {
         try {

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** berthd refuses to start with a clear message and a non-zero status, and its socket is 0660. */
+/** berthd refuses to start with a clear message and a non-zero status (bad flags, a socket or state in use, no containerd), and its socket is 0660. */
 @ExtendWith(LabExtension.class)
 class DaemonStartupTest {
 
@@ -45,6 +46,18 @@ class DaemonStartupTest {
             ExecResult clusterFlags = berthd(d, "--public-ip", "192.0.2.1");
             assertEquals(2, clusterFlags.exitCode());
             assertTrue(clusterFlags.stderr().contains("need --cluster-store or --cluster-static"), clusterFlags.stderr());
+
+            ExecResult badCgroup = berthd(d, "--cgroup-parent", "berth");
+            assertEquals(2, badCgroup.exitCode());
+            assertTrue(badCgroup.stderr().contains("--cgroup-parent: 'berth' must be an absolute cgroup path"), badCgroup.stderr());
+
+            // a containerd that does not answer: refused before anything is created
+            ExecResult noContainerd = berthd(d, "--socket", d.dir.resolve("y.sock").toString(), "--state-dir", d.dir.resolve("s3").toString(),
+                    "--containerd", d.dir.resolve("no-containerd.sock").toString(), "--netns-prefix", d.netnsPrefix + "x");
+            assertEquals(1, noContainerd.exitCode(), noContainerd.stderr());
+            assertTrue(noContainerd.stderr().contains("cannot reach containerd") && noContainerd.stderr().contains("no-containerd.sock"),
+                    noContainerd.stderr());
+            assertFalse(Files.exists(d.dir.resolve("y.sock")), "no API socket");
 
             // the running daemon was not disturbed
             assertTrue(d.dockerOk("network", "ls").contains("bridge"));

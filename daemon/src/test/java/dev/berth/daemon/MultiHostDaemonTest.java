@@ -68,8 +68,7 @@ class MultiHostDaemonTest {
             // one container per host, serving TCP: it tells who connected, then how many bytes it received
             Map<Host, String> ips = new LinkedHashMap<>();
             for (Host h : cl.hosts) {
-                h.dockerOk("run", "-d", "--name", "c", "img",
-                        "socat", "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo " + h.ns.role() + " from $SOCAT_PEERADDR; wc -c");
+                runServer(h);
                 String ip = h.ipOf("c");
                 assertTrue(ip.startsWith(subnets.get(h).substring(0, subnets.get(h).lastIndexOf('.') + 1)), ip + " in " + subnets.get(h));
                 ips.put(h, ip);
@@ -212,8 +211,7 @@ class MultiHostDaemonTest {
             assertTrue(h1.routes().contains("10.71.2.0/24 via 192.168.50.2 dev eth0 proto 98"), h1.routes());
 
             for (Host h : List.of(h1, h2))
-                h.dockerOk("run", "-d", "--name", "c", "img",
-                        "socat", "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo " + h.ns.role() + " from $SOCAT_PEERADDR; wc -c");
+                runServer(h);
             assertEquals("10.71.1.2", h1.ipOf("c"));
             assertEquals("10.71.2.2", h2.ipOf("c"));
             Map<Host, String> ips = new LinkedHashMap<>(Map.of(h1, "10.71.1.2", h2, "10.71.2.2"));
@@ -241,7 +239,7 @@ class MultiHostDaemonTest {
                 if (to == from) continue;
                 String ip = ips.get(to);
                 script.append("ping -n -q -c1 -W2 ").append(ip).append(" >/dev/null 2>&1; echo \"ping ").append(ip).append(" $?\"; ")
-                        .append("echo \"tcp ").append(ip).append(" $(socat -T2 - TCP:").append(ip).append(":7000,connect-timeout=2 2>&1)\"; ");
+                        .append("echo \"tcp ").append(ip).append(" $(wget -q -T2 -O- ").append(url(ip)).append(" 2>&1 | head -1)\"; ");
             }
             String out = from.docker("exec", "c", "sh", "-c", script.toString()).stdout();
             for (Host to : hosts) {
@@ -262,7 +260,7 @@ class MultiHostDaemonTest {
     private static void bulk(Host from, Host to, Map<Host, String> ips) {
         int bytes = 4_000_000;
         ExecResult r = from.docker("exec", "c", "sh", "-c",
-                "head -c " + bytes + " /dev/zero | socat -T5 - TCP:" + ips.get(to) + ":7000,connect-timeout=2");
+                "head -c " + bytes + " /dev/zero > /tmp/bulk && wget -q -T5 -O- --post-file /tmp/bulk " + url(ips.get(to)));
         assertEquals(to.ns.role() + " from " + ips.get(from) + "\n" + bytes, r.stdout().strip(),
                 from.ns.role() + " -> " + to.ns.role() + ": bulk transfer (exit " + r.exitCode() + ") " + r.stderr());
     }
@@ -272,11 +270,27 @@ class MultiHostDaemonTest {
         return eventually(() -> from.docker("exec", "c", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
     }
 
-    /** The first line a TCP server at {@code ip:port} says to container c on {@code from}, or null. */
+    /**
+     * Container c on every host serves HTTP on port 7000 (busybox httpd); its CGI answers who asked (the
+     * client's address as the server saw it) and how many bytes the client sent.
+     */
+    private static void runServer(Host h) {
+        String cgi = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho " + h.ns.role() + " from $REMOTE_ADDR\\nwc -c\\n";
+        h.dockerOk("run", "-d", "--name", "c", "busybox", "sh", "-c",
+                "mkdir -p /www/cgi-bin && printf '" + cgi + "' > /www/cgi-bin/who && chmod +x /www/cgi-bin/who"
+                        + " && exec httpd -f -p 7000 -h /www");
+    }
+
+    private static String url(String ip) {
+        return "http://" + ip + ":7000/cgi-bin/who";
+    }
+
+    /** The first line the server at {@code ip:port} says to container c on {@code from} (HTTP on 7000, raw TCP else), or null. */
     private static String tcp(Host from, String ip, int port) {
         String[] got = {null};
         eventually(() -> {
-            ExecResult r = from.docker("exec", "c", "socat", "-T2", "-", "TCP:" + ip + ":" + port + ",connect-timeout=2");
+            ExecResult r = port == 7000 ? from.docker("exec", "c", "wget", "-q", "-T2", "-O-", url(ip))
+                    : from.docker("exec", "c", "nc", "-w2", ip, Integer.toString(port));
             got[0] = r.ok() && !r.stdout().isBlank() ? r.stdout().strip().lines().findFirst().orElseThrow() : null;
             return got[0] != null;
         });
