@@ -2,7 +2,7 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.lab.BusyboxImage;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
@@ -182,7 +182,7 @@ final class ClusterDaemonLab implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 if (!daemon.isAlive()) throw new IllegalStateException(ns.role() + ": berthd exited:\n" + daemon.output());
                 if (answers()) {
-                    if (!imagesLoaded) dockerOk("load", "-i", BusyboxImage.archive().toString());
+                    if (!imagesLoaded) dockerOk("load", "-i", SeedImages.archive().toString());
                     imagesLoaded = true;
                     return;
                 }

@@ -2,7 +2,7 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.lab.BusyboxImage;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
@@ -26,7 +26,7 @@ import java.util.Map;
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
  * are told to) with its own managed containerd (which therefore runs there too), an outside machine
  * "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the real docker CLI talks to the
- * daemon's socket. {@code busybox} and the {@code nginx} stand-in ({@link BusyboxImage}) are loaded with
+ * daemon's socket. {@code busybox} and the {@code nginx} stand-in ({@link SeedImages}) are loaded with
  * {@code docker load} at the first start. Sandbox namespaces carry the lab's prefix and containers'
  * cgroups the lab's cgroup parent; at close containers are removed through the API, then containerd, its
  * shims, mounts and cgroups are cleaned up whatever happened.
@@ -61,7 +61,7 @@ final class DaemonLab implements AutoCloseable {
         extraFlags.addAll(List.of(flags));
         try {
             start();
-            dockerOk("load", "-i", BusyboxImage.archive().toString());
+            dockerOk("load", "-i", SeedImages.archive().toString());
         } catch (RuntimeException | AssertionError e) {
             close();
             throw e;

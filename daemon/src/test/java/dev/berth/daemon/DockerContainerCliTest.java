@@ -1,7 +1,7 @@
 package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.lab.BusyboxImage;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
@@ -97,11 +97,11 @@ class DockerContainerCliTest {
 
             // coffee: the nginx stand-in, published on 80 and reached from an outside lab host
             d.dockerOk("run", "-itd", "--rm", "-p", "80:80", "--name", "coffee", "nginx");
-            assertEquals(BusyboxImage.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:80/"));
+            assertEquals(SeedImages.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:80/"));
             d.dockerOk("run", "-d", "-P", "--name", "tea", "nginx");
             String port = d.dockerOk("port", "tea", "80/tcp").trim().lines().findFirst().orElseThrow();
             assertTrue(port.matches("0\\.0\\.0\\.0:\\d+"), port);
-            assertEquals(BusyboxImage.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:" + port.substring(port.indexOf(':') + 1) + "/"));
+            assertEquals(SeedImages.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:" + port.substring(port.indexOf(':') + 1) + "/"));
         }
     }
 
@@ -120,7 +120,7 @@ class DockerContainerCliTest {
             assertEquals("[httpd, -f, -v, -p, 80, -h, /www]", c.get("Config").get("Cmd").toString().replace("\"", "").replace(",", ", "),
                     "the image's default command");
 
-            assertEquals(BusyboxImage.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:8080/"), "published port answers");
+            assertEquals(SeedImages.NGINX_PAGE, DaemonLab.http(d.ext, "http://192.0.2.1:8080/"), "published port answers");
             assertEquals("beijing", d.dockerOk("exec", "web", "hostname").trim());
             assertTrue(d.dockerOk("exec", "web", "cat", "/etc/hosts").contains("10.30.0.10\tbeijing"));
             ExecResult rc = d.docker("exec", "web", "sh", "-c", "echo to-err >&2; exit 7");

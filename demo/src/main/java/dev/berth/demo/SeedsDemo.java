@@ -3,7 +3,7 @@ package dev.berth.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.daemon.Berthd;
-import dev.berth.lab.BusyboxImage;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
@@ -110,7 +110,7 @@ public final class SeedsDemo implements AutoCloseable {
 
     /** No registry and no internet: the images come as a {@code docker save} archive, loaded through the API. */
     private void loadImages() {
-        Path archive = BusyboxImage.archive();
+        Path archive = SeedImages.archive();
         report.lab("busybox and nginx (busybox httpd on port 80) from Debian's busybox-static, saved as " + archive);
         List<String> load = List.of("curl", "-sS", "--fail-with-body", "--unix-socket", socket.toString(), "-X", "POST",
                 "-H", "Content-Type: application/x-tar", "--data-binary", "@" + archive, "http://berth/images/load?quiet=1");

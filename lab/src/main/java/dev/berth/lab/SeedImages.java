@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * </ul>
  * The archive is built once per JVM and deleted at its exit.
  */
-public final class BusyboxImage {
+public final class SeedImages {
     public static final String BUSYBOX = "busybox:latest";
     public static final String NGINX = "nginx:latest";
     /** What the nginx stand-in serves at {@code /}. */
@@ -34,7 +34,7 @@ public final class BusyboxImage {
     private static final Path BUSYBOX_BINARY = Path.of("/bin/busybox");
     private static Path archive;
 
-    private BusyboxImage() {}
+    private SeedImages() {}
 
     /** The archive's path (built at the first call). */
     public static synchronized Path archive() {
