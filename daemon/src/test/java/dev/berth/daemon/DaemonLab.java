@@ -146,7 +146,8 @@ final class DaemonLab implements AutoCloseable {
      * Returns the terminal's output (CR LF turned into LF) and the CLI's exit code.
      */
     ExecResult onTerminal(String input, String... args) {
-        StringBuilder cmd = new StringBuilder(DOCKER + " -H unix://" + socket);
+        // script's terminal takes the size of ours, none here: give it one, as a user's terminal has
+        StringBuilder cmd = new StringBuilder("stty rows 40 cols 100; " + DOCKER + " -H unix://" + socket);
         for (String a : args) cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
         ExecResult r = Commands.run(List.of("sh", "-c", "(" + input + ") | script -qefc \"" + cmd + "\" /dev/null"),
                 Duration.ofSeconds(60), null);
