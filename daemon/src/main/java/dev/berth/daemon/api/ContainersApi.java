@@ -58,13 +58,7 @@ public final class ContainersApi {
             return ApiResponse.noContent();
         });
         r.post("/containers/{id}/restart", q -> {
-            ContainerRecord c = containers.find(q.param("id"));
-            try {
-                containers.stop(c.id(), timeout(q));
-            } catch (ErrorResponses.NotModified notRunning) {
-                // restart of a stopped container starts it
-            }
-            containers.start(c.id());
+            containers.restart(q.param("id"), timeout(q));
             return ApiResponse.noContent();
         });
         r.post("/containers/{id}/kill", q -> {

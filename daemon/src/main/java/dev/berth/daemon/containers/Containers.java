@@ -56,6 +56,8 @@ public final class Containers implements Attachments {
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
     private final Set<String> restarting = ConcurrentHashMap.newKeySet();
+    /** Containers a user restarts: their exit in between does not remove them, even with --rm (as Docker). */
+    private final Set<String> keepOnExit = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
@@ -340,7 +342,7 @@ public final class Containers implements Attachments {
                 removeSandboxQuietly(id);
                 names.refresh();
             }
-            if (r.autoRemove()) {
+            if (r.autoRemove() && !keepOnExit.contains(id)) {
                 forget(r, true);
                 completeExit(id, run.exitCode());
                 return;
@@ -378,7 +380,26 @@ public final class Containers implements Attachments {
                 : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
         int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
-        finishExit(r.id(), task(r.id()), true);
+        TaskState after = task(r.id());
+        if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
+            throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
+        finishExit(r.id(), after, true);
+    }
+
+    /** {@code docker restart}: stop (a stopped one is just started), then start; a --rm container is kept meanwhile. */
+    public void restart(String idOrName, Integer timeoutSeconds) {
+        ContainerRecord r = find(idOrName);
+        keepOnExit.add(r.id());
+        try {
+            try {
+                stop(r.id(), timeoutSeconds);
+            } catch (ErrorResponses.NotModified notRunning) {
+                // restart of a stopped container starts it
+            }
+            start(r.id());
+        } finally {
+            keepOnExit.remove(r.id());
+        }
     }
 
     public void kill(String idOrName, String signal) {
