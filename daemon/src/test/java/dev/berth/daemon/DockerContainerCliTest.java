@@ -182,13 +182,13 @@ class DockerContainerCliTest {
     @Test
     void pauseRestartPoliciesAndWait(Lab lab) {
         try (DaemonLab d = new DaemonLab(lab)) {
-            d.dockerOk("run", "-d", "--name", "p", "busybox", "sleep", "300");
-            d.dockerOk("pause", "p");
-            assertEquals("paused", d.inspect("inspect", "p").get("State").get("Status").asText());
-            d.dockerOk("unpause", "p");
-            assertEquals("running", d.inspect("inspect", "p").get("State").get("Status").asText());
-            d.dockerOk("restart", "-t", "0", "p");
-            assertEquals("running", d.inspect("inspect", "p").get("State").get("Status").asText());
+            d.dockerOk("run", "-d", "--name", "pp", "busybox", "sleep", "300");
+            d.dockerOk("pause", "pp");
+            assertEquals("paused", d.inspect("inspect", "pp").get("State").get("Status").asText());
+            d.dockerOk("unpause", "pp");
+            assertEquals("running", d.inspect("inspect", "pp").get("State").get("Status").asText());
+            d.dockerOk("restart", "-t", "0", "pp");
+            assertEquals("running", d.inspect("inspect", "pp").get("State").get("Status").asText());
 
             d.dockerOk("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 4");
             assertTrue(eventually(() -> d.inspect("inspect", "flaky").get("RestartCount").asInt() == 2
@@ -233,20 +233,20 @@ class DockerContainerCliTest {
     @Test
     void errorsChangeNothing(Lab lab) {
         try (DaemonLab d = new DaemonLab(lab)) {
-            d.dockerOk("run", "-d", "--name", "a", "-p", "8081:80", "busybox", "sleep", "300");
+            d.dockerOk("run", "-d", "--name", "aa", "-p", "8081:80", "busybox", "sleep", "300");
             String links = linkNames(d);
-            ExecResult dup = d.docker("run", "-d", "--name", "a", "busybox", "sleep", "1");
+            ExecResult dup = d.docker("run", "-d", "--name", "aa", "busybox", "sleep", "1");
             assertTrue(dup.stderr().contains("already in use"), dup.stderr());
-            ExecResult port = d.docker("run", "-d", "--name", "b", "-p", "8081:80", "busybox", "sleep", "300");
+            ExecResult port = d.docker("run", "-d", "--name", "bb", "-p", "8081:80", "busybox", "sleep", "300");
             assertFalse(port.ok());
             assertTrue(port.stderr().contains("8081"), port.stderr());
-            ExecResult net = d.docker("run", "-d", "--name", "c", "--network", "nope", "busybox", "sleep", "1");
+            ExecResult net = d.docker("run", "-d", "--name", "cc", "--network", "nope", "busybox", "sleep", "1");
             assertTrue(net.stderr().contains("nope"), net.stderr());
-            ExecResult ip = d.docker("run", "-d", "--name", "e", "--ip", "10.99.0.1", "busybox", "sleep", "1");
+            ExecResult ip = d.docker("run", "-d", "--name", "ee", "--ip", "10.99.0.1", "busybox", "sleep", "1");
             assertFalse(ip.ok(), ip.stdout());
             assertEquals(links, linkNames(d), "no veth left by the failed starts");
             assertTrue(d.docker("exec", "nope", "true").stderr().contains("No such container"));
-            assertTrue(d.docker("rm", "a").stderr().contains("container is running"));
+            assertTrue(d.docker("rm", "aa").stderr().contains("container is running"));
         }
     }
 
