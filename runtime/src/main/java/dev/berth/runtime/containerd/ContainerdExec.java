@@ -1,6 +1,7 @@
 package dev.berth.runtime.containerd;
 
 import dev.berth.runtime.ExecSession;
+import dev.berth.runtime.containerd.api.tasks.CloseIORequest;
 import dev.berth.runtime.containerd.api.tasks.ResizePtyRequest;
 import dev.berth.runtime.containerd.io.ChunkPipe;
 import dev.berth.runtime.containerd.io.StdioFifos;
@@ -49,7 +50,10 @@ final class ContainerdExec implements ExecSession {
 
             @Override
             public void close() {
-                fifos.closeStdin(); // the shim reads end-of-file and closes the process's stdin
+                fifos.closeStdin();
+                // the shim holds a writer of the FIFO too: only CloseIO gives the process its end of file
+                Grpc.run("close stdin of exec " + execId, () -> client.tasks().closeIO(CloseIORequest.newBuilder()
+                        .setContainerId(containerId).setExecId(execId).setStdin(true).build()));
             }
         } : OutputStream.nullOutputStream();
     }

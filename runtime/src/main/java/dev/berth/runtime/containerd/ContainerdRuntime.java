@@ -38,7 +38,6 @@ import dev.berth.runtime.containerd.api.tasks.ResumeTaskRequest;
 import dev.berth.runtime.containerd.api.tasks.StartRequest;
 import dev.berth.runtime.containerd.api.tasks.WaitRequest;
 import dev.berth.runtime.containerd.api.types.Mount;
-import dev.berth.runtime.containerd.io.StdinKeeper;
 import dev.berth.runtime.containerd.io.StdioFifos;
 import dev.berth.runtime.logs.JsonFileLog;
 import dev.berth.runtime.logs.JsonFileLogReader;
@@ -70,7 +69,8 @@ import java.util.stream.Stream;
  *
  * <p>Restarts: tasks run on under their shims while berthd is away. Output stays in the FIFOs (the
  * shim holds them; up to the pipe's size, then the task waits, as with Docker) and {@link #open} reopens
- * them and goes on logging; stdin of {@code -i} tasks is kept open by a {@link StdinKeeper}. Exits are
+ * them and goes on logging; the shim holds a writer of the stdin FIFO itself, so a {@code -i} task's
+ * stdin stays open while berthd is away (it closes only with CloseIO). Exits are
  * watched with Tasks.Wait, which also answers at once for a task that exited meanwhile (it stays STOPPED
  * until deleted).
  */
@@ -228,7 +228,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make the FIFOs of " + id, e);
             }
-            TaskRun run = new TaskRun(fifos, dir.resolve("stdin-keeper.pid"));
+            TaskRun run = new TaskRun(fifos);
             long pid;
             try {
                 openLog(b);
@@ -242,13 +242,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
             }
             try {
                 fifos.releaseOutputs(); // the shim opened its ends inside Create
-                if (b.labels.openStdin()) StdinKeeper.start(Path.of(fifos.stdinPath()), run.keeperPid);
                 pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 deleteTaskQuietly(id);
-                run.stopKeeper();
                 fifos.close();
-                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+                throw e;
             }
             Instant startedAt = Instant.now();
             recordStart(id, startedAt);
@@ -370,7 +368,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
             if (run != null) {
                 run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), startedAt(id),
                         Grpc.instant(resp.getExitedAt()), false));
-                run.stopKeeper();
                 run.fifos.close();
                 run.ended.complete(null);
             }
@@ -411,7 +408,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private void closeStdin(String id, TaskRun run) {
         run.fifos.closeStdin();
-        run.stopKeeper();
         try {
             client.tasks().closeIO(CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
         } catch (StatusRuntimeException e) {
@@ -469,7 +465,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
             // a process left behind by the task may hold the output open: the exit is not held up for it
             run.fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
             if (closed) return;
-            run.stopKeeper();
             run.ended.complete(null);
             b.attachers.endAll();
             try {
@@ -500,7 +495,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             StdioFifos fifos;
             try {
                 fifos = StdioFifos.reopen(p.getStdin(), p.getStdout(), p.getStderr());
-                TaskRun run = new TaskRun(fifos, fifoDir(b.id).resolve("stdin-keeper.pid"));
+                TaskRun run = new TaskRun(fifos);
                 openLog(b);
                 run.pump("ctr-" + shortId(b.id), b.log, b.attachers);
                 fifos.releaseOutputs();
@@ -577,7 +572,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
     }
 
-    /** Lets go of containerd and of the FIFOs; the tasks, their shims and keepers run on. */
+    /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
     @Override
     public void close() {
         closed = true;

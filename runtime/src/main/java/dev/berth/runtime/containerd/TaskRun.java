@@ -4,11 +4,9 @@ import dev.berth.runtime.LogStream;
 import dev.berth.runtime.TaskState;
 import dev.berth.runtime.containerd.io.Attachers;
 import dev.berth.runtime.containerd.io.LineSplitter;
-import dev.berth.runtime.containerd.io.StdinKeeper;
 import dev.berth.runtime.containerd.io.StdioFifos;
 import dev.berth.runtime.logs.JsonFileLog;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,13 +16,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TaskRun {
     final StdioFifos fifos;
-    final Path keeperPid;
     final CompletableFuture<TaskState> exited = new CompletableFuture<>();
     final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-    TaskRun(StdioFifos fifos, Path keeperPid) {
+    TaskRun(StdioFifos fifos) {
         this.fifos = fifos;
-        this.keeperPid = keeperPid;
     }
 
     /** Copies the output into {@code log} and to {@code attachers}, each stream cut into lines for the log. */
@@ -38,11 +34,6 @@ final class TaskRun {
             attachers.broadcast(LogStream.STDERR, b);
             err.accept(b);
         }, isOut -> (isOut ? out : err).flush());
-    }
-
-    /** The stdin keeper goes (the process's stdin was closed, or the task is gone). */
-    void stopKeeper() {
-        StdinKeeper.stop(keeperPid);
     }
 
     boolean running() {

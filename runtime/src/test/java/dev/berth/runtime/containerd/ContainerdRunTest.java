@@ -20,10 +20,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Runs, exit codes, start failures, OOM, logs in Docker's json-file format, deletion: containerd + runc, busybox root. */
 @ExtendWith(LabExtension.class)
+@Timeout(120)
 class ContainerdRunTest {
     private static final LogConfig NO_ROTATION = new LogConfig(-1, 1);
 

@@ -13,7 +13,6 @@ import dev.berth.runtime.LogChunk;
 import dev.berth.runtime.LogOptions;
 import dev.berth.runtime.LogReader;
 import dev.berth.runtime.RuntimeConfig;
-import dev.berth.runtime.containerd.io.StdinKeeper;
 import dev.berth.runtime.oci.OciSpec;
 import dev.berth.runtime.oci.ProcessRequest;
 import dev.berth.runtime.oci.ProcessUser;
@@ -33,7 +32,7 @@ import java.util.stream.Stream;
 /**
  * A managed containerd inside a lab host's network namespace and a {@link ContainerdRuntime} on it, with
  * a busybox-static root file system for containers (no images) and cgroups under {@code /<lab prefix>}.
- * Closing ends everything it caused, by PID (tasks, shims, containerd, stdin keepers), and checks that no
+ * Closing ends everything it caused, by PID (tasks, shims, containerd), and checks that no
  * shim, mount, cgroup or FIFO is left.
  */
 final class RuntimeLab implements AutoCloseable {
@@ -138,9 +137,6 @@ final class RuntimeLab implements AutoCloseable {
             if (rt != null) rt.close();
         } finally {
             containerd.stop(); // kills and deletes every task (runc removes their cgroups, containerd unmounts), ends the shims
-            try (Stream<Path> files = Files.walk(dirs.run)) {
-                for (Path p : files.filter(p -> p.getFileName().toString().equals("stdin-keeper.pid")).toList()) StdinKeeper.stop(p);
-            }
             removeCgroupParent();
         }
         assertTrue(ManagedContainerd.shimPids(containerd.socket()).isEmpty(), "no shim left");
@@ -148,7 +144,6 @@ final class RuntimeLab implements AutoCloseable {
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertTrue(mounts.lines().noneMatch(l -> l.contains(dirs.base.toString())), "nothing mounted under " + dirs.base);
         assertEquals(List.of(), leftoverCgroups(), "no cgroup left");
-        assertEquals(List.of(), keepers(), "no stdin keeper left");
         dirs.close();
     }
 
@@ -171,17 +166,5 @@ final class RuntimeLab implements AutoCloseable {
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
             return hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::exists).toList();
         }
-    }
-
-    /** Stdin keepers whose FIFO lies under this lab's run directory. */
-    private List<Long> keepers() {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep infinity"))
-                .filter(p -> {
-                    try {
-                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "fd", "1")).startsWith(dirs.run);
-                    } catch (IOException e) {
-                        return false;
-                    }
-                }).map(ProcessHandle::pid).toList();
     }
 }

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * stdout and stderr are separate; with one there is no stderr. No stdin FIFO means /dev/null.
  *
  * <p>Across berthd restarts: the shim keeps its ends (it also holds a reader of each output FIFO, so
- * the task gets no EPIPE), output waits in the pipe (up to its size) and the next berthd reopens the same
+ * the task gets no EPIPE; it also holds a writer of stdin, so stdin stays open until CloseIO), output
+ * waits in the pipe (up to its size) and the next berthd reopens the same
  * paths ({@link #reopen}) and goes on: the design Docker's dockerd uses with its containerd.
  */
 public final class StdioFifos implements AutoCloseable {
