@@ -301,7 +301,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
         try {
             Process p = task(id);
             if (p == null) return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
-            return adopt(p).exited.copy();
+            return adopt(id, p).exited.copy();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -480,16 +480,18 @@ public final class ContainerdRuntime implements ContainerRuntime {
     /** Takes up every task of Berth's namespace left by an earlier berthd. */
     private void adoptAll() {
         for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance())).getTasksList()) {
+            // a task's id is its container's (containerd leaves container_id empty in these answers)
+            String id = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
             try {
-                adopt(p);
+                adopt(id, p);
             } catch (RuntimeException e) {
-                LOG.warning("cannot adopt the task of " + p.getContainerId() + ": " + e.getMessage());
+                LOG.warning("cannot adopt the task of " + id + ": " + e.getMessage());
             }
         }
     }
 
-    private TaskRun adopt(Process p) {
-        Box b = box(p.getContainerId());
+    private TaskRun adopt(String id, Process p) {
+        Box b = box(id);
         synchronized (b) {
             if (b.run != null) return b.run;
             StdioFifos fifos;
