@@ -52,8 +52,7 @@ class DaemonStartupTest {
     }
 
     private static ExecResult berthd(DaemonLab d, String... args) {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), DaemonLab.BERTHD.toString(),
                 "--run-dir", d.dir.resolve("run2").toString(), "--netns-prefix", d.netnsPrefix));
         c.addAll(List.of(args));
         return dev.berth.lab.Commands.run(c, java.time.Duration.ofSeconds(60), null);
