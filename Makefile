@@ -73,5 +73,9 @@ bench-cli: build
 bench-api: build
 	scripts/bench-api.sh
 
+## Footprint: berthd's spawn-to-first-/_ping and RSS (idle, 50 containers) beside dockerd + containerd; JVM flags' costs.
+bench-footprint: build
+	scripts/bench-api.sh --footprint
+
 clean:
 	$(MVN) -q clean
