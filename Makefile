@@ -11,6 +11,7 @@ setup:
 build: setup
 	$(MVN) -q install -DskipTests
 	scripts/cli-launcher
+	scripts/cni-plugin
 
 ## Puts bin/berth on PATH (/usr/local/bin) and its bash completion in /etc/bash_completion.d.
 install: build
