@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api setup clean
+.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-cni setup clean
 
 setup:
 	@$(SETUP)
@@ -50,6 +50,10 @@ bench-cli: build
 ## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
 bench-api: build
 	scripts/bench-api.sh
+
+## CNI plugin ADD/DEL latency: bin/cni/berth + berthd vs the bridge + portmap plugins (installs containernetworking-plugins).
+bench-cni: build
+	scripts/bench-cni.sh
 
 clean:
 	$(MVN) -q clean
