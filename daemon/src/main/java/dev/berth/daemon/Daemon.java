@@ -192,7 +192,7 @@ public final class Daemon implements AutoCloseable {
         m.put("Containers", containers.list().size());
         m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
         m.put("Name", hostName());
-        m.put("ServerVersion", SystemApi.VERSION);
+        m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
         m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
         m.put("OSType", "linux");
         m.put("Architecture", "x86_64");
