@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -22,6 +22,7 @@ build: setup
 	$(MVN) -q package -DskipTests
 	scripts/berthd-launcher
 	scripts/cli-launcher
+	scripts/cni-plugin
 
 ## Installs berthd and berth with a jlink'd Java runtime, berthd.service, /etc/berth/berthd.json, bash
 ## completion, the group berth (scripts/install.sh; PREFIX, DESTDIR, SYSCONFDIR, LOCALSTATEDIR honoured).
@@ -76,6 +77,10 @@ bench-api: build
 ## Footprint: berthd's spawn-to-first-/_ping and RSS (idle, 50 containers) beside dockerd + containerd; JVM flags' costs.
 bench-footprint: build
 	scripts/bench-api.sh --footprint
+
+## CNI plugin ADD/DEL latency: bin/cni/berth + berthd vs the bridge + portmap plugins (installs containernetworking-plugins).
+bench-cni: build
+	scripts/bench-cni.sh
 
 clean:
 	$(MVN) -q clean
