@@ -2,12 +2,13 @@ package dev.berth.daemon;
 
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.RuntimeConfig;
+import dev.berth.runtime.containerd.ContainerdRuntime;
 
-/** Opens the container runtime berthd runs its containers with. WIP: containerd's runtime is wired in when it lands. */
+/** Opens the container runtime berthd runs its containers with: containerd (given, or berthd's own). */
 final class Runtimes {
     private Runtimes() {}
 
     static ContainerRuntime open(RuntimeConfig config) {
-        throw new UnsupportedOperationException("this build has no containerd runtime yet");
+        return ContainerdRuntime.open(config);
     }
 }
