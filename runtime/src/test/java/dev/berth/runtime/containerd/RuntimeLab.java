@@ -133,18 +133,40 @@ final class RuntimeLab implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        List<String> strays = List.of();
         try {
             if (rt != null) rt.close();
         } finally {
             containerd.stop(); // kills and deletes every task (runc removes their cgroups, containerd unmounts), ends the shims
+            strays = killStrays();
             removeCgroupParent();
         }
+        assertEquals(List.of(), strays, "no container process outlived containerd's clean-up (ended here by PID)");
         assertTrue(ManagedContainerd.shimPids(containerd.socket()).isEmpty(), "no shim left");
         assertTrue(ProcessHandle.of(containerd.pid()).isEmpty(), "containerd ended");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertTrue(mounts.lines().noneMatch(l -> l.contains(dirs.base.toString())), "nothing mounted under " + dirs.base);
         assertEquals(List.of(), leftoverCgroups(), "no cgroup left");
-        dirs.close();
+        dirs.close(); // only now: nothing is mounted under it any more
+    }
+
+    /** Processes still in the containers' cgroups, killed by PID: a safety net that also reports them. */
+    private List<String> killStrays() throws IOException {
+        Path pids = Path.of("/sys/fs/cgroup/pids").resolve(cgroupParent.substring(1));
+        if (!Files.isDirectory(pids)) return List.of();
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(pids)) {
+            for (Path procs : s.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
+                for (String pid : Files.readAllLines(procs)) {
+                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(h -> {
+                        found.add(pid + " " + h.info().commandLine().orElse("?"));
+                        h.destroyForcibly();
+                        h.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();
+                    });
+                }
+            }
+        }
+        return found;
     }
 
     /** The cgroup parent in every v1 hierarchy (runc made it), children first: rmdir is how cgroups go. */
