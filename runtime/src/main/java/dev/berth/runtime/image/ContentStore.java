@@ -17,8 +17,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +71,14 @@ final class ContentStore {
         return b;
     }
 
+    /** The first {@code n} bytes of a blob (fewer if it is shorter). */
+    byte[] head(String digest, int n) {
+        var out = new ByteArrayOutputStream();
+        client.content().read(ReadContentRequest.newBuilder().setDigest(digest).setSize(n).build())
+                .forEachRemaining(r -> out.writeBytes(r.getData().toByteArray()));
+        return out.toByteArray();
+    }
+
     /** Streams a blob out of the store. */
     InputStream open(String digest) {
         Iterator<ReadContentResponse> it = ContentGrpc.newBlockingStub(client.channelFor(client.namespace()))
@@ -108,6 +120,7 @@ final class ContentStore {
     void write(Lease lease, String expected, long size, InputStream data, Map<String, String> labels) throws IOException {
         Optional<Info> have = info(expected);
         if (have.isPresent()) {
+            if (lease != null) lease.addContent(expected);
             addLabels(expected, have.get(), labels);
             return;
         }
@@ -116,12 +129,31 @@ final class ContentStore {
             stream(ContentGrpc.newStub(ch), "berth-" + expected, expected, size, data, labels);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) throw e;
+            if (lease != null) lease.addContent(expected);
             info(expected).ifPresent(i -> addLabels(expected, i, labels));
         }
     }
 
+    /** An archive entry written to the store: its digest, size and first bytes (to tell gzip from tar). */
+    record Ingested(Digest digest, long size, byte[] head) {}
+
+    /** Writes a blob whose digest is not known before it is read (an entry of a {@code docker save} tar). */
+    Ingested ingest(Lease lease, String ref, InputStream data, long size) throws IOException {
+        byte[] head = data.readNBytes(4);
+        var counted = new Digest.CountingInput(new SequenceInputStream(new ByteArrayInputStream(head), data));
+        try {
+            stream(ContentGrpc.newStub(lease.channel()), ref, null, size, counted, Map.of());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) throw e;
+            counted.transferTo(OutputStream.nullOutputStream());
+            lease.addContent(counted.digest().toString());
+        }
+        if (counted.size() != size) throw new IOException(ref + ": read " + counted.size() + " bytes of " + size);
+        return new Ingested(counted.digest(), size, head);
+    }
+
     void write(Lease lease, byte[] blob, Map<String, String> labels) throws IOException {
-        write(lease, Digest.of(blob).toString(), blob.length, new java.io.ByteArrayInputStream(blob), labels);
+        write(lease, Digest.of(blob).toString(), blob.length, new ByteArrayInputStream(blob), labels);
     }
 
     void addLabels(String digest, Map<String, String> labels) {
@@ -159,8 +191,9 @@ final class ContentStore {
             }
         });
         try {
-            out.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.STAT).setRef(ref).setTotal(size)
-                    .setExpected(expected).build());
+            var stat = WriteContentRequest.newBuilder().setAction(WriteAction.STAT).setRef(ref).setTotal(size);
+            if (expected != null) stat.setExpected(expected);
+            out.onNext(stat.build());
             take(answers);
             long offset = 0; // writing at 0 truncates what an interrupted earlier ingest of this ref left
             byte[] buf = new byte[CHUNK];
@@ -171,8 +204,10 @@ final class ContentStore {
                 offset += n;
                 take(answers);
             }
-            out.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref).setOffset(offset)
-                    .setTotal(size).setExpected(expected).putAllLabels(labels).build());
+            var commit = WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref).setOffset(offset)
+                    .setTotal(size).putAllLabels(labels);
+            if (expected != null) commit.setExpected(expected);
+            out.onNext(commit.build());
             take(answers);
             out.onCompleted();
         } catch (IOException | RuntimeException e) {

@@ -85,8 +85,7 @@ final class Layers {
         boolean committed = false;
         try {
             var applied = DiffGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(30, TimeUnit.MINUTES)
-                    .apply(ApplyRequest.newBuilder().setDiff(dev.berth.runtime.containerd.api.types.Descriptor.newBuilder()
-                                    .setMediaType(layer.mediaType()).setDigest(layer.digest()).setSize(layer.size()))
+                    .apply(ApplyRequest.newBuilder().setDiff(Protos.descriptor(layer.mediaType(), layer.digest(), layer.size()))
                             .addAllMounts(mounts).build()).getApplied();
             if (!applied.getDigest().equals(diffId))
                 throw new IOException("layer " + layer.digest() + " unpacked to " + applied.getDigest() + ", but the image config says " + diffId);

@@ -1,10 +1,12 @@
 package dev.berth.runtime.image;
 
 import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.api.leases.AddResourceRequest;
 import dev.berth.runtime.containerd.api.leases.CreateRequest;
 import dev.berth.runtime.containerd.api.leases.DeleteRequest;
 import dev.berth.runtime.containerd.api.leases.LeasesGrpc;
 import dev.berth.runtime.containerd.api.leases.ListRequest;
+import dev.berth.runtime.containerd.api.leases.Resource;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -61,6 +63,12 @@ final class Lease implements AutoCloseable {
             n++;
         }
         return n;
+    }
+
+    /** Adds content that was already in the store, so it stays while this lease holds the work that uses it. */
+    void addContent(String digest) {
+        client.leases().addResource(AddResourceRequest.newBuilder().setId(id)
+                .setResource(Resource.newBuilder().setId(digest).setType("content")).build());
     }
 
     String id() {

@@ -17,7 +17,8 @@ public record ProgressEvent(@JsonProperty("status") String status,
                             @JsonProperty("id") String id,
                             @JsonProperty("aux") Map<String, Object> aux,
                             @JsonProperty("errorDetail") ErrorDetail errorDetail,
-                            @JsonProperty("error") String error) {
+                            @JsonProperty("error") String error,
+                            @JsonProperty("stream") String stream) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Detail(@JsonProperty("current") Long current, @JsonProperty("total") Long total) {
@@ -27,23 +28,28 @@ public record ProgressEvent(@JsonProperty("status") String status,
     public record ErrorDetail(@JsonProperty("message") String message) {}
 
     public static ProgressEvent status(String status) {
-        return new ProgressEvent(status, null, null, null, null, null, null);
+        return new ProgressEvent(status, null, null, null, null, null, null, null);
     }
 
     public static ProgressEvent layer(String id, String status) {
-        return new ProgressEvent(status, Detail.NONE, null, id, null, null, null);
+        return new ProgressEvent(status, Detail.NONE, null, id, null, null, null, null);
     }
 
     public static ProgressEvent bytes(String id, String status, long current, long total) {
-        return new ProgressEvent(status, new Detail(current, total), bar(current, total), id, null, null, null);
+        return new ProgressEvent(status, new Detail(current, total), bar(current, total), id, null, null, null, null);
     }
 
     public static ProgressEvent aux(Map<String, Object> aux) {
-        return new ProgressEvent(null, Detail.NONE, null, null, aux, null, null);
+        return new ProgressEvent(null, Detail.NONE, null, null, aux, null, null, null);
+    }
+
+    /** A line of text ({@code docker load}'s "Loaded image: busybox:latest"), newline included. */
+    public static ProgressEvent line(String text) {
+        return new ProgressEvent(null, null, null, null, null, null, null, text + "\n");
     }
 
     public static ProgressEvent failure(String message) {
-        return new ProgressEvent(null, null, null, null, null, new ErrorDetail(message), message);
+        return new ProgressEvent(null, null, null, null, null, new ErrorDetail(message), message, null);
     }
 
     /** Docker's progress text for a wide terminal: {@code [=====>        ]  1.2MB/2.2MB}. */
