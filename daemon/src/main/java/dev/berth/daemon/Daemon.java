@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.ExecApi;
+import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
@@ -23,6 +24,11 @@ import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.Supervisor;
+import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ManagedContainerd;
+import dev.berth.runtime.image.ImageStore;
+import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.RegistryClient;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -30,8 +36,11 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -52,11 +61,12 @@ public final class Daemon implements AutoCloseable {
     private final EmbeddedNames names;
     private final Supervisor supervisor;
     private final Containers containers;
+    private final ImageService images;
     private final ExecutorService workers;
     private ApiServer server;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, Supervisor supervisor) {
+                   EmbeddedNames names, Supervisor supervisor, ImageService images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -65,6 +75,7 @@ public final class Daemon implements AutoCloseable {
         this.engine = engine;
         this.names = names;
         this.supervisor = supervisor;
+        this.images = images;
         NameService ns = names == null ? NameService.NONE : names;
         this.containers = new Containers(engine, supervisor, config.stateDir(), new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
@@ -137,7 +148,19 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
+        ImageService images;
+        try {
+            images = ImageService.open(c);
+        } catch (RuntimeException e) {
+            supervisor.close();
+            if (names != null) names.close();
+            engine.close();
+            if (cluster != null) cluster.close();
+            release(lock);
+            release(netnsLock);
+            throw new StartupException("cannot reach containerd: " + e.getMessage(), e);
+        }
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor, images);
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -158,9 +181,40 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
+        new ImagesApi(images.store(), this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         return r;
+    }
+
+    /** The containers made from an image, which keep it from removal and prune. */
+    private List<ImageUsers.User> imageUsers(String imageId) {
+        List<ImageUsers.User> out = new ArrayList<>();
+        for (var r : containers.list()) {
+            try {
+                if (images.store().resolve(r.image()).id().equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
+            } catch (BerthException.NotFound | BerthException.InvalidRequest gone) {
+                // its image is gone or was never an image of the store
+            }
+        }
+        return out;
+    }
+
+    /**
+     * berthd's image store over containerd (namespace {@code berth}): the one place it is built. The
+     * containerd is berthd's managed one (started under the state and run directories, or reused).
+     */
+    record ImageService(ManagedContainerd managed, Containerd client, ImageStore store) implements AutoCloseable {
+        static ImageService open(DaemonConfig c) {
+            ManagedContainerd m = ManagedContainerd.start(new ManagedContainerd.Config(c.stateDir(), c.runDir(), null));
+            Containerd client = Containerd.connect(m.socket(), "berth");
+            return new ImageService(m, client, ImageStore.open(client, new RegistryClient(Set.of())));
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     /** Something that names resolve from changed (a network, an endpoint, a container). */
@@ -222,6 +276,7 @@ public final class Daemon implements AutoCloseable {
         if (server != null) server.close();
         workers.shutdownNow();
         supervisor.close();
+        images.close();
         if (names != null) names.close();
         engine.close();
         if (cluster != null) cluster.close();
