@@ -57,6 +57,12 @@ public final class ImageStore {
     /** An image resolved for a container: the name containerd knows, its id, the snapshot parent and run defaults. */
     public record Resolved(String reference, String id, String chainId, ContainerConfig config) {}
 
+    /** A {@code docker save} archive, written when asked (after its names were checked). */
+    @FunctionalInterface
+    public interface Archive {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** What a prune removed and the bytes it gave back. */
     public record PruneReport(List<DeleteItem> deleted, long spaceReclaimed) {}
 
@@ -205,7 +211,7 @@ public final class ImageStore {
      * {@code docker save}: the named images as one archive. A name without tag saves every tag of that
      * repository; an id saves the image without names. Every name is checked before a byte is written.
      */
-    public void save(List<String> imageNames, OutputStream out) throws IOException {
+    public Archive save(List<String> imageNames) {
         Catalog cat = catalog();
         Map<String, ArchiveWriter.Export> exports = new LinkedHashMap<>();
         for (String n : imageNames) {
@@ -215,7 +221,8 @@ public final class ImageStore {
             for (ImageReference t : tags) if (!e.tags().contains(t)) e.tags().add(t);
         }
         if (exports.isEmpty()) throw new BerthException.InvalidRequest("names", "no image to save");
-        ArchiveWriter.write(List.copyOf(exports.values()), content, out);
+        List<ArchiveWriter.Export> list = List.copyOf(exports.values());
+        return out -> ArchiveWriter.write(list, content, out);
     }
 
     /** Pulls {@code image} (with {@code tag}: a tag or a digest, when given) and names it; Docker's progress stream. */

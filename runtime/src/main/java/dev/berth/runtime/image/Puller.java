@@ -1,5 +1,7 @@
 package dev.berth.runtime.image;
 
+import dev.berth.engine.BerthException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -28,8 +30,14 @@ final class Puller {
     Pulled pull(ImageReference ref, RegistryAuth auth, Lease lease, ProgressListener progress) throws IOException {
         RegistryRepository repo = registry.repository(ref, auth, false);
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
+        RegistryRepository.Fetched top;
+        try {
+            top = repo.manifest(reference);
+        } catch (RegistryException e) {
+            if (e.error().status() != 404) throw e;
+            throw new BerthException.NotFound("manifest for " + ref.familiar() + " not found: " + e.getMessage());
+        }
         progress.event(ProgressEvent.layer(reference, "Pulling from " + ref.path()));
-        RegistryRepository.Fetched top = repo.manifest(reference);
         RegistryRepository.Fetched fetched = top;
         if (MediaTypes.isIndex(top.mediaType())) {
             ImageIndex index = ImageJson.read(top.body(), ImageIndex.class, "manifest list");

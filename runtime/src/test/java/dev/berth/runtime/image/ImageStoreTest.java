@@ -134,7 +134,7 @@ class ImageStoreTest {
         load(busybox.tar(), true, e -> {});
         store.tag("busybox", "localhost:5000/team/bb:v1");
         ByteArrayOutputStream saved = new ByteArrayOutputStream();
-        store.save(List.of("busybox", "localhost:5000/team/bb:v1"), saved);
+        store.save(List.of("busybox", "localhost:5000/team/bb:v1")).writeTo(saved);
         Path tar = base.resolve("saved.tar");
         Files.write(tar, saved.toByteArray());
         Set<String> names = new TreeSet<>(Arrays.asList(Commands.run(List.of("tar", "-tf", tar.toString())).stdout().split("\n")));
@@ -210,7 +210,7 @@ class ImageStoreTest {
         Commands.run(List.of("tar", "-C", base.toString(), "-cf", notImage.toString(), "hello.txt"));
         var e = assertThrows(BerthException.InvalidRequest.class, () -> load(notImage, true, x -> {}));
         assertTrue(e.getMessage().contains("neither manifest.json nor index.json"), e.getMessage());
-        assertThrows(BerthException.NotFound.class, () -> store.save(List.of("nope"), new ByteArrayOutputStream()));
+        assertThrows(BerthException.NotFound.class, () -> store.save(List.of("nope")));
         assertThrows(BerthException.InvalidRequest.class, () -> store.tag("busybox", "Bad:Name"));
         assertTrue(store.list().isEmpty());
         assertEquals("", ctr("leases", "ls", "-q").strip());
