@@ -98,6 +98,11 @@ class DockerImageCliTest {
             String pruned = d.dockerOk("image", "prune", "-f");
             assertTrue(pruned.contains("deleted: " + bb.id()), pruned);
             assertEquals(two.id().substring(7, 19), d.dockerOk("images", "-qa").strip());
+            // an archive larger than the API's 16 MiB limit on gathered bodies: load streams it
+            BusyboxImage.Archive big = BusyboxImage.write(tars.resolve("big.tar"), List.of("big:1"), List.of("sh"), "big", 40 << 20);
+            assertTrue(Files.size(big.tar()) > 40 << 20);
+            assertEquals("Loaded image: big:1", d.dockerOk("load", "-i", big.tar().toString()).strip());
+            assertTrue(d.inspect("image", "inspect", "big:1").get("Size").asLong() > 40 << 20);
             ExecResult noSuch = d.docker("rmi", "nope");
             assertEquals(1, noSuch.exitCode());
             assertTrue(noSuch.stderr().contains("No such image: nope"), noSuch.stderr());

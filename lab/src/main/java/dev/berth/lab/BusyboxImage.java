@@ -2,6 +2,7 @@ package dev.berth.lab;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 
 /**
  * A busybox image without a registry or the internet: Debian's {@code busybox-static} binary and a link
@@ -30,6 +32,11 @@ public final class BusyboxImage {
 
     /** Writes {@code out} with the image tagged {@code tags} (e.g. {@code busybox:latest}) and default command {@code cmd}. */
     public static Archive write(Path out, List<String> tags, List<String> cmd, String label) {
+        return write(out, tags, cmd, label, 0);
+    }
+
+    /** As {@link #write(Path, List, List, String)} with a file {@code /pad} of {@code padBytes} random bytes (a big image). */
+    public static Archive write(Path out, List<String> tags, List<String> cmd, String label, long padBytes) {
         try {
             Path work = Files.createTempDirectory("berth-busybox-");
             try {
@@ -46,6 +53,7 @@ public final class BusyboxImage {
                 Files.writeString(etc.resolve("group"), "root:x:0:\nberth:x:1000:\nnogroup:x:65534:\n");
                 Files.createDirectories(root.resolve("tmp"));
                 Files.createDirectories(root.resolve("root"));
+                if (padBytes > 0) pad(root.resolve("pad"), padBytes);
                 Path layer = work.resolve("layer.tar");
                 check(Commands.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "--sort=name",
                         "--mtime=2024-01-01 00:00:00Z", "-C", root.toString(), "-cf", layer.toString(), ".")));
@@ -73,6 +81,17 @@ public final class BusyboxImage {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pad(Path file, long bytes) throws IOException {
+        Random r = new Random(bytes);
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream o = Files.newOutputStream(file)) {
+            for (long left = bytes; left > 0; left -= buf.length) {
+                r.nextBytes(buf);
+                o.write(buf, 0, (int) Math.min(buf.length, left));
+            }
         }
     }
 

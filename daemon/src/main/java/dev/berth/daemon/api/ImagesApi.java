@@ -10,8 +10,8 @@ import dev.berth.runtime.image.ImageSummary;
 import dev.berth.runtime.image.ImageUsers;
 import dev.berth.runtime.image.RegistryAuth;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +37,7 @@ public final class ImagesApi {
     public void register(Router r) {
         r.get("/images/json", this::list);
         r.post("/images/create", this::create);
-        r.post("/images/load", this::load);
+        r.streamBody("POST", "/images/load", this::load);
         r.get("/images/get", this::saveMany);
         r.post("/images/prune", this::prune);
         r.get("/images/{name*}/json", q -> ApiResponse.json(images.inspect(q.param("name"))));
@@ -116,9 +116,8 @@ public final class ImagesApi {
 
     private ApiResponse load(ApiRequest q) throws Exception {
         boolean quiet = q.flag("quiet", false);
-        byte[] tar = q.body();
-        if (tar.length == 0) throw new BerthException.InvalidRequest("body", "send the image archive (a docker save or OCI tar) as the body");
-        return ProgressResponse.run("load", p -> images.load(new ByteArrayInputStream(tar), quiet, p));
+        InputStream tar = q.bodyStream();
+        return ProgressResponse.run("load", p -> images.load(tar, quiet, p));
     }
 
     private ApiResponse saveMany(ApiRequest q) {
