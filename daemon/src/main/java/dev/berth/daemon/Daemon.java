@@ -148,19 +148,7 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        ImageService images;
-        try {
-            images = ImageService.open(c);
-        } catch (RuntimeException e) {
-            supervisor.close();
-            if (names != null) names.close();
-            engine.close();
-            if (cluster != null) cluster.close();
-            release(lock);
-            release(netnsLock);
-            throw new StartupException("cannot reach containerd: " + e.getMessage(), e);
-        }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor, images);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor, new ImageService(c));
         try {
             d.containers.recover();
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
@@ -181,7 +169,7 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
-        new ImagesApi(images.store(), this::imageUsers).register(r);
+        new ImagesApi(images::store, this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         return r;
@@ -202,18 +190,30 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * berthd's image store over containerd (namespace {@code berth}): the one place it is built. The
-     * containerd is berthd's managed one (started under the state and run directories, or reused).
+     * containerd is berthd's managed one (under the state and run directories; started on first use and
+     * reused across berthd restarts), so a berthd that never touches an image starts none.
      */
-    record ImageService(ManagedContainerd managed, Containerd client, ImageStore store) implements AutoCloseable {
-        static ImageService open(DaemonConfig c) {
-            ManagedContainerd m = ManagedContainerd.start(new ManagedContainerd.Config(c.stateDir(), c.runDir(), null));
-            Containerd client = Containerd.connect(m.socket(), "berth");
-            return new ImageService(m, client, ImageStore.open(client, new RegistryClient(Set.of())));
+    static final class ImageService implements AutoCloseable {
+        private final DaemonConfig config;
+        private Containerd client;
+        private ImageStore store;
+
+        ImageService(DaemonConfig config) {
+            this.config = config;
+        }
+
+        synchronized ImageStore store() {
+            if (store == null) {
+                ManagedContainerd m = ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null));
+                client = Containerd.connect(m.socket(), "berth");
+                store = ImageStore.open(client, new RegistryClient(Set.of()));
+            }
+            return store;
         }
 
         @Override
-        public void close() {
-            client.close();
+        public synchronized void close() {
+            if (client != null) client.close();
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** {@code /images}: list, inspect, history, pull, push, load, save, tag, remove and prune, in Docker's shapes. */
@@ -26,11 +27,12 @@ public final class ImagesApi {
     private static final Set<String> LIST_FILTERS = Set.of("dangling", "label", "reference", "before", "since");
     private static final Set<String> PRUNE_FILTERS = Set.of("dangling", "label");
 
-    private final ImageStore images;
+    private final Supplier<ImageStore> store;
     private final ImageUsers users;
 
-    public ImagesApi(ImageStore images, ImageUsers users) {
-        this.images = images;
+    /** {@code store} is asked at each call: berthd starts its containerd when images are first used. */
+    public ImagesApi(Supplier<ImageStore> store, ImageUsers users) {
+        this.store = store;
         this.users = users;
     }
 
@@ -40,8 +42,8 @@ public final class ImagesApi {
         r.streamBody("POST", "/images/load", this::load);
         r.get("/images/get", this::saveMany);
         r.post("/images/prune", this::prune);
-        r.get("/images/{name*}/json", q -> ApiResponse.json(images.inspect(q.param("name"))));
-        r.get("/images/{name*}/history", q -> ApiResponse.json(images.history(q.param("name"))));
+        r.get("/images/{name*}/json", q -> ApiResponse.json(store.get().inspect(q.param("name"))));
+        r.get("/images/{name*}/history", q -> ApiResponse.json(store.get().history(q.param("name"))));
         r.get("/images/{name*}/get", q -> save(List.of(q.param("name"))));
         r.post("/images/{name*}/tag", this::tag);
         r.post("/images/{name*}/push", this::push);
@@ -50,7 +52,7 @@ public final class ImagesApi {
 
     private ApiResponse list(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), LIST_FILTERS);
-        List<ImageSummary> all = images.list();
+        List<ImageSummary> all = store.get().list();
         Long before = createdOf(f, "before");
         Long since = createdOf(f, "since");
         List<ImageSummary> out = new ArrayList<>();
@@ -68,7 +70,7 @@ public final class ImagesApi {
     private Long createdOf(Filters f, String name) {
         if (!f.has(name)) return null;
         String ref = f.get(name).getFirst();
-        return images.list().stream().filter(s -> s.id().equals(images.resolve(ref).id())).findFirst()
+        return store.get().list().stream().filter(s -> s.id().equals(store.get().resolve(ref).id())).findFirst()
                 .map(ImageSummary::created).orElseThrow();
     }
 
@@ -104,20 +106,20 @@ public final class ImagesApi {
             throw new BerthException.InvalidRequest("platform", "'" + platform + "': Berth runs linux/amd64 images only");
         RegistryAuth auth = RegistryAuth.decode(q.header("X-Registry-Auth"));
         String tag = q.query("tag");
-        return ProgressResponse.run("pull", p -> images.pull(from, tag, auth, p));
+        return ProgressResponse.run("pull", p -> store.get().pull(from, tag, auth, p));
     }
 
     private ApiResponse push(ApiRequest q) throws Exception {
         RegistryAuth auth = RegistryAuth.decode(q.header("X-Registry-Auth"));
         String name = q.param("name");
         String tag = q.query("tag");
-        return ProgressResponse.run("push", p -> images.push(name, tag, auth, p));
+        return ProgressResponse.run("push", p -> store.get().push(name, tag, auth, p));
     }
 
     private ApiResponse load(ApiRequest q) throws Exception {
         boolean quiet = q.flag("quiet", false);
         InputStream tar = q.bodyStream();
-        return ProgressResponse.run("load", p -> images.load(tar, quiet, p));
+        return ProgressResponse.run("load", p -> store.get().load(tar, quiet, p));
     }
 
     private ApiResponse saveMany(ApiRequest q) {
@@ -127,7 +129,7 @@ public final class ImagesApi {
     }
 
     private ApiResponse save(List<String> names) {
-        ImageStore.Archive archive = images.save(names);
+        ImageStore.Archive archive = store.get().save(names);
         return new ApiResponse.Stream(200, "application/x-tar", out -> archive.writeTo(stream(out)));
     }
 
@@ -135,19 +137,19 @@ public final class ImagesApi {
         String repo = q.query("repo");
         if (repo == null || repo.isBlank()) throw new BerthException.InvalidRequest("repo", "name the repository to tag into");
         String tag = q.query("tag");
-        images.tag(q.param("name"), tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+        store.get().tag(q.param("name"), tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
         return new ApiResponse.Empty(201);
     }
 
     private ApiResponse remove(ApiRequest q) {
-        return ApiResponse.json(images.remove(q.param("name"), q.flag("force", false), users));
+        return ApiResponse.json(store.get().remove(q.param("name"), q.flag("force", false), users));
     }
 
     private ApiResponse prune(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), PRUNE_FILTERS);
         boolean all = f.has("dangling") && !f.any("dangling", Filters::truthy);
         Predicate<ImageSummary> labels = s -> f.labels(s.labels());
-        ImageStore.PruneReport r = images.prune(all, labels, users);
+        ImageStore.PruneReport r = store.get().prune(all, labels, users);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ImagesDeleted", r.deleted());
         out.put("SpaceReclaimed", r.spaceReclaimed());
