@@ -2,6 +2,8 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
+import dev.berth.engine.BerthException;
+import dev.berth.daemon.http.ApiVersions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code berthd}: parses flags (and the optional config file), starts the daemon, runs until signalled. */
-@Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd 0.1.0",
+@Command(name = "berthd", mixinStandardHelpOptions = true, versionProvider = Berthd.Version.class,
         description = "Berth's daemon: container networking behind a Docker Engine API on a Unix socket.")
 public final class Berthd implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with the same keys as the long options (e.g. {\"state-dir\": \"/var/lib/berth\"})")
@@ -54,6 +56,9 @@ public final class Berthd implements Callable<Integer> {
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
             "public-ip", "iface");
+
+    private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
+    private static final Set<String> LIST_KEYS = Set.of("dns");
 
     @Override
     public Integer call() throws Exception {
@@ -121,22 +126,41 @@ public final class Berthd implements Callable<Integer> {
 
     private static Map<String, String> readConfig(Path f) throws Exception {
         if (!Files.isReadable(f)) throw new IllegalArgumentException("--config: cannot read " + f);
-        JsonNode root = Json.parse(Files.readAllBytes(f));
+        JsonNode root;
+        try {
+            root = Json.parse(Files.readAllBytes(f));
+        } catch (BerthException.InvalidRequest e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage().replaceFirst("^body: ", ""));
+        }
+        if (!root.isObject()) throw new IllegalArgumentException(f + ": expected a JSON object of option names and values");
         Map<String, String> out = new java.util.HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!FILE_KEYS.contains(e.getKey()))
-                throw new IllegalArgumentException(f + ": unknown key '" + e.getKey() + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
-            JsonNode v = e.getValue();
-            if (v.isArray()) {
-                java.util.List<String> items = new java.util.ArrayList<>();
-                v.forEach(x -> items.add(x.asText()));
-                out.put(e.getKey(), String.join(",", items));
-            } else {
-                out.put(e.getKey(), v.asText());
-            }
+            String key = e.getKey();
+            if (!FILE_KEYS.contains(key))
+                throw new IllegalArgumentException(f + ": unknown key '" + key + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
+            out.put(key, configValue(f, key, e.getValue()));
         }
         return out;
+    }
+
+    /** A config value as its flag would give it; a value of the wrong JSON type is refused, naming the key. */
+    private static String configValue(Path f, String key, JsonNode v) {
+        if (BOOLEAN_KEYS.contains(key)) {
+            if (!v.isBoolean()) throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);
+            return v.asText();
+        }
+        if (v.isArray() && LIST_KEYS.contains(key)) {
+            java.util.List<String> items = new java.util.ArrayList<>();
+            for (JsonNode x : v) {
+                if (!x.isTextual()) throw new IllegalArgumentException(f + ": " + key + ": expected strings, got " + x);
+                items.add(x.asText());
+            }
+            return String.join(",", items);
+        }
+        if (!v.isTextual())
+            throw new IllegalArgumentException(f + ": " + key + ": expected a string" + (LIST_KEYS.contains(key) ? " or a list of strings" : "") + ", got " + v);
+        return v.asText();
     }
 
     private static String str(Path p) {
@@ -145,6 +169,14 @@ public final class Berthd implements Callable<Integer> {
 
     private static String pick(String flag, String file, String fallback) {
         return flag != null ? flag : file != null ? file : fallback;
+    }
+
+    /** {@code berthd --version}: Berth's version and the Docker Engine API it answers. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"berthd version " + BerthVersion.berth() + " (Docker Engine API " + ApiVersions.CURRENT + ")"};
+        }
     }
 
     public static void main(String[] args) {
