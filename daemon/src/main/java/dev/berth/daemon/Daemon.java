@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.ExecApi;
+import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
@@ -26,6 +27,11 @@ import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.RuntimeConfig;
+import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ManagedContainerd;
+import dev.berth.runtime.image.ImageStore;
+import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.RegistryClient;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -33,8 +39,11 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -55,11 +64,12 @@ public final class Daemon implements AutoCloseable {
     private final EmbeddedNames names;
     private final ContainerRuntime runtime;
     private final Containers containers;
+    private final ImageService images;
     private final ExecutorService workers;
     private ApiServer server;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, ContainerRuntime runtime, Images images) {
+                   EmbeddedNames names, ContainerRuntime runtime, ImageService images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -68,8 +78,9 @@ public final class Daemon implements AutoCloseable {
         this.engine = engine;
         this.names = names;
         this.runtime = runtime;
+        this.images = images;
         NameService ns = names == null ? NameService.NONE : names;
-        this.containers = new Containers(engine, runtime, images, config.stateDir(), config.runDir(), config.cgroupParent(),
+        this.containers = new Containers(engine, runtime, new StoreImages(images::store), config.stateDir(), config.runDir(), config.cgroupParent(),
                 new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
@@ -131,11 +142,12 @@ public final class Daemon implements AutoCloseable {
             }
         }
         ContainerRuntime runtime;
-        Images images;
+        ImageService images;
         try {
-            runtime = Runtimes.open(new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(),
-                    "overlayfs"));
-            images = StoreImages.open(runtime, c.stateDir());
+            RuntimeConfig rc = new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(), "overlayfs");
+            runtime = Runtimes.open(rc);
+            images = new ImageService(rc.containerdSocket() != null ? rc.containerdSocket()
+                    : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
@@ -165,10 +177,52 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
+        new ImagesApi(images::store, this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         new CniApi(engine, config.stateDir().resolve("cni"), this::networksChanged).register(r);
         return r;
+    }
+
+    /** The containers made from an image, which keep it from removal and prune. */
+    private List<ImageUsers.User> imageUsers(String imageId) {
+        List<ImageUsers.User> out = new ArrayList<>();
+        for (var r : containers.list()) {
+            try {
+                String id = r.imageId() != null ? r.imageId() : images.store().resolve(r.image()).id();
+                if (id.equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
+            } catch (BerthException.NotFound | BerthException.InvalidRequest gone) {
+                // its image is gone or was never an image of the store
+            }
+        }
+        return out;
+    }
+
+    /**
+     * berthd's image store over containerd (namespace {@code berth}): the one place it is built, on the
+     * containerd the runtime uses (given with --containerd, or berthd's managed one), connected at first use.
+     */
+    static final class ImageService implements AutoCloseable {
+        private final Path socket;
+        private Containerd client;
+        private ImageStore store;
+
+        ImageService(Path socket) {
+            this.socket = socket;
+        }
+
+        synchronized ImageStore store() {
+            if (store == null) {
+                client = Containerd.connect(socket, "berth");
+                store = ImageStore.open(client, new RegistryClient(Set.of()));
+            }
+            return store;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (client != null) client.close();
+        }
     }
 
     /** Something that names resolve from changed (a network, an endpoint, a container). */
@@ -232,6 +286,7 @@ public final class Daemon implements AutoCloseable {
         workers.shutdownNow();
         containers.close();
         runtime.close();
+        images.close();
         if (names != null) names.close();
         engine.close();
         if (cluster != null) cluster.close();
