@@ -27,7 +27,7 @@ class ContainerBreakoutTest {
 
     @Test
     void aDefaultContainerCannotBreakOut(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("network", "create", "--subnet", "10.50.0.0/24", "vault");
             d.dockerOk("run", "-d", "--name", "secret", "--network", "vault", "busybox", "sleep", "300");
             d.dockerOk("run", "-itd", "--name", "milk", "busybox");
@@ -70,7 +70,7 @@ class ContainerBreakoutTest {
 
     @Test
     void netAdminChangesOnlyItsOwnInterfaceAndPrivilegedGetsWhatDockerGives(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             String hostLinks = d.host.ip("-o", "addr").stdout() + d.host.ip("route").stdout();
             String own = d.dockerOk("run", "--rm", "--cap-add", "NET_ADMIN", "busybox", "sh", "-c",
                     "ip addr add 10.9.9.9/32 dev eth0 && ip addr show eth0");

@@ -26,8 +26,8 @@ import java.util.Map;
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
  * are told to) with its own managed containerd (which therefore runs there too), an outside machine
  * "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the real docker CLI talks to the
- * daemon's socket. {@code busybox} and the {@code nginx} stand-in ({@link SeedImages}) are loaded with
- * {@code docker load} at the first start. Sandbox namespaces carry the lab's prefix and containers'
+ * daemon's socket. {@link #withImages} loads {@code busybox} and the {@code nginx} stand-in ({@link SeedImages})
+ * with {@code docker load}. Sandbox namespaces carry the lab's prefix and containers'
  * cgroups the lab's cgroup parent; at close containers are removed through the API, then containerd, its
  * shims, mounts and cgroups are cleaned up whatever happened.
  */
@@ -63,11 +63,22 @@ final class DaemonLab implements AutoCloseable {
         extraFlags.addAll(List.of(flags));
         try {
             start();
-            dockerOk("load", "-i", SeedImages.archive().toString());
         } catch (RuntimeException | AssertionError e) {
             close();
             throw e;
         }
+    }
+
+    /** A lab whose berthd has the seeds' images ({@link SeedImages}: busybox, nginx) loaded with {@code docker load}. */
+    static DaemonLab withImages(Lab lab, String... flags) {
+        DaemonLab d = new DaemonLab(lab, flags);
+        try {
+            d.dockerOk("load", "-i", SeedImages.archive().toString());
+        } catch (RuntimeException | AssertionError e) {
+            d.close();
+            throw e;
+        }
+        return d;
     }
 
     /** Starts berthd and waits until it answers {@code /_ping}. */

@@ -31,7 +31,7 @@ class DockerContainerCliTest {
 
     @Test
     void foregroundRunPrintsOutputAndExitsWithTheCommandsCode(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             ExecResult r = d.docker("run", "--rm", "busybox", "sh", "-c", "echo hello; echo oops >&2; exit 3");
             assertEquals(3, r.exitCode(), r.stderr());
             assertEquals("hello\n", r.stdout());
@@ -57,7 +57,7 @@ class DockerContainerCliTest {
     /** Seeds 000-004 type these letter for letter. */
     @Test
     void theSeedsCommandsOnATerminal(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("run", "-itd", "--rm", "--name", "milk", "busybox");
             d.dockerOk("run", "-itd", "--rm", "--name", "bread", "busybox");
             assertEquals("running", d.inspect("inspect", "milk").get("State").get("Status").asText(), "sh keeps its terminal and stays up");
@@ -107,7 +107,7 @@ class DockerContainerCliTest {
 
     @Test
     void detachedContainersPublishExecLogAndStop(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("network", "create", "--subnet", "10.30.0.0/24", "greatwall");
             String id = d.dockerOk("run", "-d", "--name", "web", "--network", "greatwall", "--ip", "10.30.0.10",
                     "-p", "8080:80", "--hostname", "beijing", "nginx").trim();
@@ -160,7 +160,7 @@ class DockerContainerCliTest {
 
     @Test
     void imageDefaultsAndTheFlagsThatOverrideThem(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             assertEquals("65534", d.dockerOk("run", "--rm", "-u", "nobody", "busybox", "id", "-u").trim());
             assertEquals("/tmp", d.dockerOk("run", "--rm", "-w", "/tmp", "busybox", "pwd").trim());
             String env = d.dockerOk("run", "--rm", "-e", "MILK=2", "busybox", "env");
@@ -181,7 +181,7 @@ class DockerContainerCliTest {
 
     @Test
     void pauseRestartPoliciesAndWait(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("run", "-d", "--name", "pp", "busybox", "sleep", "300");
             d.dockerOk("pause", "pp");
             assertEquals("paused", d.inspect("inspect", "pp").get("State").get("Status").asText());
@@ -204,7 +204,7 @@ class DockerContainerCliTest {
 
     @Test
     void networkModesAndConnect(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("run", "-d", "--name", "milk", "busybox", "sleep", "300");
             d.dockerOk("run", "-d", "--name", "bread", "busybox", "sleep", "300");
             String breadIp = d.inspect("inspect", "bread").get("NetworkSettings").get("IPAddress").asText();
@@ -232,7 +232,7 @@ class DockerContainerCliTest {
 
     @Test
     void errorsChangeNothing(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("run", "-d", "--name", "aa", "-p", "8081:80", "busybox", "sleep", "300");
             String links = linkNames(d);
             ExecResult dup = d.docker("run", "-d", "--name", "aa", "busybox", "sleep", "1");
@@ -257,7 +257,7 @@ class DockerContainerCliTest {
 
     @Test
     void runningContainersSurviveDaemonRestartsAndCrashes(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("run", "-itd", "--name", "milk", "busybox");
             d.dockerOk("run", "-d", "--name", "bread", "-p", "8082:80", "nginx");
             String breadIp = d.inspect("inspect", "bread").get("NetworkSettings").get("IPAddress").asText();

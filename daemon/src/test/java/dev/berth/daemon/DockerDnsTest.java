@@ -16,7 +16,7 @@ class DockerDnsTest {
 
     @Test
     void containersOnAUserDefinedNetworkResolveEachOther(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("network", "create", "--subnet", "10.40.0.0/24", "greatwall");
             d.dockerOk("run", "-d", "--name", "beijing", "--network", "greatwall", "busybox", "sleep", "300");
             d.dockerOk("run", "-d", "--name", "shenzhen", "--network", "greatwall", "--network-alias", "south", "busybox", "sleep", "300");
@@ -55,7 +55,7 @@ class DockerDnsTest {
      */
     @Test
     void aFreshContainersFirstLookupIsAnswered(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("network", "create", "greatwall");
             d.dockerOk("run", "-d", "--name", "beijing", "--network", "greatwall", "busybox", "sleep", "300");
             String ip = d.inspect("inspect", "beijing").get("NetworkSettings").get("Networks").get("greatwall").get("IPAddress").asText();
