@@ -52,13 +52,16 @@ class DaemonStartupTest {
             assertEquals(2, badCgroup.exitCode());
             assertTrue(badCgroup.stderr().contains("--cgroup-parent: 'berth' must be an absolute cgroup path"), badCgroup.stderr());
 
-            // a containerd that does not answer: refused before anything is created
-            ExecResult noContainerd = berthd(d, "--socket", d.dir.resolve("y.sock").toString(), "--state-dir", d.dir.resolve("s3").toString(),
-                    "--containerd", d.dir.resolve("no-containerd.sock").toString(), "--netns-prefix", d.netnsPrefix + "x");
+            // a containerd that does not answer (in a namespace of its own: one berthd per namespace)
+            Path other = d.dir.resolve("other-host");
+            ExecResult noContainerd = Commands.run(List.of("nsenter", "--net=" + lab.host("other").netnsPath(), DaemonLab.BERTHD.toString(),
+                    "--socket", other.resolve("b.sock").toString(), "--state-dir", other.resolve("state").toString(),
+                    "--run-dir", other.resolve("run").toString(), "--netns-prefix", lab.prefix("o-"),
+                    "--containerd", other.resolve("no-containerd.sock").toString()), java.time.Duration.ofSeconds(60), null);
             assertEquals(1, noContainerd.exitCode(), noContainerd.stderr());
             assertTrue(noContainerd.stderr().contains("cannot reach containerd") && noContainerd.stderr().contains("no-containerd.sock"),
                     noContainerd.stderr());
-            assertFalse(Files.exists(d.dir.resolve("y.sock")), "no API socket");
+            assertFalse(Files.exists(other.resolve("b.sock")), "no API socket");
 
             // the running daemon was not disturbed
             assertTrue(d.dockerOk("network", "ls").contains("bridge"));

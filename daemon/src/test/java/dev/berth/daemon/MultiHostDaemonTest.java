@@ -69,11 +69,11 @@ class MultiHostDaemonTest {
             Map<Host, String> ips = new LinkedHashMap<>();
             for (Host h : cl.hosts) {
                 runServer(h);
-                String ip = h.ipOf("c");
+                String ip = h.ipOf("web");
                 assertTrue(ip.startsWith(subnets.get(h).substring(0, subnets.get(h).lastIndexOf('.') + 1)), ip + " in " + subnets.get(h));
                 ips.put(h, ip);
             }
-            assertTrue(cl.host(1).dockerOk("exec", "c", "ip", "-o", "link", "show", "eth0").contains("mtu " + mtu),
+            assertTrue(cl.host(1).dockerOk("exec", "web", "ip", "-o", "link", "show", "eth0").contains("mtu " + mtu),
                     "the container's MTU leaves room for the " + backend + " encapsulation");
             mesh(cl.hosts, ips, backend);
             bulk(cl.host(1), cl.host(2), ips);
@@ -123,7 +123,7 @@ class MultiHostDaemonTest {
 
         // the udp tunnel is berthd itself (as flanneld's is): its traffic waits for the restart
         if (!backend.equals("udp")) {
-            assertTrue(eventually(() -> h1.container("c").ping(ips.get(h2))), "with both daemons down, h1's container still reaches h2's");
+            assertTrue(eventually(() -> h1.container("web").ping(ips.get(h2))), "with both daemons down, h1's container still reaches h2's");
             assertTrue(ping(h3, ips.get(h1)) && ping(h3, ips.get(h2)), "and h3's reaches both");
         }
         ClusterDaemonLab.startAll(List.of(h1, h2));
@@ -131,7 +131,7 @@ class MultiHostDaemonTest {
         for (Host h : List.of(h1, h2)) {
             assertEquals(subnets.get(h), h.api("/berth/cluster").get("Self").get("Subnet").asText(), h.ns.role() + " keeps its subnet");
             assertEquals(subnets.get(h), h.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0).get("Subnet").asText());
-            assertEquals("c", h.dockerOk("ps", "--format", "{{.Names}}").trim(), "the container kept running");
+            assertEquals("web", h.dockerOk("ps", "--format", "{{.Names}}").trim(), "the container kept running");
         }
         assertEquals(leaseKeys, cl.leases(PREFIX).stream().map(kv -> kv[0]).toList(), "the same leases, no new one");
         for (Host h : cl.hosts)
@@ -212,8 +212,8 @@ class MultiHostDaemonTest {
 
             for (Host h : List.of(h1, h2))
                 runServer(h);
-            assertEquals("10.71.1.2", h1.ipOf("c"));
-            assertEquals("10.71.2.2", h2.ipOf("c"));
+            assertEquals("10.71.1.2", h1.ipOf("web"));
+            assertEquals("10.71.2.2", h2.ipOf("web"));
             Map<Host, String> ips = new LinkedHashMap<>(Map.of(h1, "10.71.1.2", h2, "10.71.2.2"));
             mesh(List.of(h1, h2), ips, "static host-gw");
             cl.ext.serveTcp(9000, "ext");
@@ -241,7 +241,7 @@ class MultiHostDaemonTest {
                 script.append("ping -n -q -c1 -W2 ").append(ip).append(" >/dev/null 2>&1; echo \"ping ").append(ip).append(" $?\"; ")
                         .append("echo \"tcp ").append(ip).append(" $(wget -q -T2 -O- ").append(url(ip)).append(" 2>&1 | head -1)\"; ");
             }
-            String out = from.docker("exec", "c", "sh", "-c", script.toString()).stdout();
+            String out = from.docker("exec", "web", "sh", "-c", script.toString()).stdout();
             for (Host to : hosts) {
                 if (to == from) continue;
                 String ip = ips.get(to), want = to.ns.role() + " from " + ips.get(from);
@@ -259,24 +259,24 @@ class MultiHostDaemonTest {
     /** 4 MB over TCP between containers: full-size segments cross the overlay (MTU, offloads) intact. */
     private static void bulk(Host from, Host to, Map<Host, String> ips) {
         int bytes = 4_000_000;
-        ExecResult r = from.docker("exec", "c", "sh", "-c",
+        ExecResult r = from.docker("exec", "web", "sh", "-c",
                 "head -c " + bytes + " /dev/zero > /tmp/bulk && wget -q -T5 -O- --post-file /tmp/bulk " + url(ips.get(to)));
         assertEquals(to.ns.role() + " from " + ips.get(from) + "\n" + bytes, r.stdout().strip(),
                 from.ns.role() + " -> " + to.ns.role() + ": bulk transfer (exit " + r.exitCode() + ") " + r.stderr());
     }
 
-    /** One ping from container c on {@code from}, retried for a few seconds (a peer's route may be arriving). */
+    /** One ping from container web on {@code from}, retried for a few seconds (a peer's route may be arriving). */
     private static boolean ping(Host from, String ip) {
-        return eventually(() -> from.docker("exec", "c", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
+        return eventually(() -> from.docker("exec", "web", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
     }
 
     /**
-     * Container c on every host serves HTTP on port 7000 (busybox httpd); its CGI answers who asked (the
+     * Container web on every host serves HTTP on port 7000 (busybox httpd); its CGI answers who asked (the
      * client's address as the server saw it) and how many bytes the client sent.
      */
     private static void runServer(Host h) {
         String cgi = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho " + h.ns.role() + " from $REMOTE_ADDR\\nwc -c\\n";
-        h.dockerOk("run", "-d", "--name", "c", "busybox", "sh", "-c",
+        h.dockerOk("run", "-d", "--name", "web", "busybox", "sh", "-c",
                 "mkdir -p /www/cgi-bin && printf '" + cgi + "' > /www/cgi-bin/who && chmod +x /www/cgi-bin/who"
                         + " && exec httpd -f -p 7000 -h /www");
     }
@@ -285,12 +285,12 @@ class MultiHostDaemonTest {
         return "http://" + ip + ":7000/cgi-bin/who";
     }
 
-    /** The first line the server at {@code ip:port} says to container c on {@code from} (HTTP on 7000, raw TCP else), or null. */
+    /** The first line the server at {@code ip:port} says to container web on {@code from} (HTTP on 7000, raw TCP else), or null. */
     private static String tcp(Host from, String ip, int port) {
         String[] got = {null};
         eventually(() -> {
-            ExecResult r = port == 7000 ? from.docker("exec", "c", "wget", "-q", "-T2", "-O-", url(ip))
-                    : from.docker("exec", "c", "nc", "-w2", ip, Integer.toString(port));
+            ExecResult r = port == 7000 ? from.docker("exec", "web", "wget", "-q", "-T2", "-O-", url(ip))
+                    : from.docker("exec", "web", "nc", "-w2", ip, Integer.toString(port));
             got[0] = r.ok() && !r.stdout().isBlank() ? r.stdout().strip().lines().findFirst().orElseThrow() : null;
             return got[0] != null;
         });
