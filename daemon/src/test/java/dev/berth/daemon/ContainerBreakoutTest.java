@@ -33,7 +33,7 @@ class ContainerBreakoutTest {
             d.dockerOk("run", "-itd", "--name", "milk", "busybox");
             String secretIp = d.inspect("inspect", "secret").get("NetworkSettings").get("Networks").get("vault").get("IPAddress").asText();
             String secretNetns = d.inspect("inspect", "secret").get("NetworkSettings").get("SandboxKey").asText();
-            String hostLinks = d.host.ip("-o", "addr").stdout() + d.host.ip("route").stdout();
+            String hostLinks = hostNetwork(d);
             List<String> escaped = new ArrayList<>();
 
             String status = d.dockerOk("exec", "milk", "cat", "/proc/self/status");
@@ -64,18 +64,18 @@ class ContainerBreakoutTest {
             String marker = "berth-breakout-" + lab.runId();
             d.dockerOk("exec", "milk", "touch", "/" + marker, "/tmp/" + marker);
             assertFalse(Files.exists(Path.of("/", marker)) || Files.exists(Path.of("/tmp", marker)), "files written inside stay inside");
-            assertEquals(hostLinks, d.host.ip("-o", "addr").stdout() + d.host.ip("route").stdout(), "the host's network is unchanged");
+            assertEquals(hostLinks, hostNetwork(d), "the host's network is unchanged");
         }
     }
 
     @Test
     void netAdminChangesOnlyItsOwnInterfaceAndPrivilegedGetsWhatDockerGives(Lab lab) {
         try (DaemonLab d = DaemonLab.withImages(lab)) {
-            String hostLinks = d.host.ip("-o", "addr").stdout() + d.host.ip("route").stdout();
+            String hostLinks = hostNetwork(d);
             String own = d.dockerOk("run", "--rm", "--cap-add", "NET_ADMIN", "busybox", "sh", "-c",
                     "ip addr add 10.9.9.9/32 dev eth0 && ip addr show eth0");
             assertTrue(own.contains("10.9.9.9/32"), own);
-            assertEquals(hostLinks, d.host.ip("-o", "addr").stdout() + d.host.ip("route").stdout(), "the host's network is unchanged");
+            assertEquals(hostLinks, hostNetwork(d), "the host's network is unchanged");
             assertFalse(d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "busybox", "ls", "/run/netns").ok(), "still no /run/netns");
 
             String caps = d.dockerOk("run", "--rm", "--privileged", "busybox", "grep", "CapEff", "/proc/self/status");
@@ -85,6 +85,11 @@ class ContainerBreakoutTest {
                     .contains("\t0"), "seccomp=unconfined turns the filter off");
             assertEquals("2", d.dockerOk("run", "--rm", "--pids-limit", "2", "busybox", "cat", "/sys/fs/cgroup/pids/pids.max").trim());
         }
+    }
+
+    /** The lab host's IPv4 addresses and routes (the operational flags that follow carrier left out). */
+    private static String hostNetwork(DaemonLab d) {
+        return d.host.ip("-4", "-o", "addr").stdout() + d.host.ip("-4", "route").stdout().replace(" linkdown", "");
     }
 
     /** This process's effective capabilities (berthd runs with the same), as /proc prints them. */
