@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -47,6 +48,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Router router;
     private final ExecutorService workers;
+    /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
+    private int pending;
+    private boolean inputClosed;
 
     ApiHandler(Router router, ExecutorService workers) {
         this.router = router;
@@ -56,6 +60,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        pending++;
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
@@ -143,10 +148,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
+            ctx.writeAndFlush(r).addListener(f -> answered(ctx));
         } else {
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * A response went out: when the client has half-closed the connection and nothing else is owed,
+     * close it. The server keeps half-closed connections open (exec's stdin needs that), so without
+     * this every client that hangs up after its last response would leave a socket behind in berthd.
+     */
+    private void answered(ChannelHandlerContext ctx) {
+        pending--;
+        if (inputClosed && pending <= 0) ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (pending <= 0) ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive) {
@@ -163,6 +187,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) last.addListener(ChannelFutureListener.CLOSE);
+        else last.addListener(f -> answered(ctx));
     }
 
     /** Swaps the HTTP codec for a raw handler before any byte after the request is decoded as HTTP. */
