@@ -46,6 +46,7 @@ public final class ExecApi {
         volatile Integer exitCode;
         volatile long pid;
         volatile Instant finished;
+        final Instant created = Instant.now();
 
         Exec(String id, String containerId, List<String> command, Map<String, String> env, String workingDir,
              boolean stdin, boolean stdout, boolean stderr) {
@@ -193,8 +194,14 @@ public final class ExecApi {
         return e;
     }
 
+    /**
+     * Forgets execs that ended long ago, that were created and never started long ago, and those of
+     * containers that are gone (as Docker does when a container is removed): without this, every
+     * {@code docker exec} would stay in memory for the daemon's life.
+     */
     private void forgetOld() {
         Instant limit = Instant.now().minus(KEEP_FINISHED);
-        execs.values().removeIf(x -> x.finished != null && x.finished.isBefore(limit));
+        execs.values().removeIf(x -> x.finished != null ? x.finished.isBefore(limit)
+                : !x.running && x.created.isBefore(limit) || !containers.exists(x.containerId));
     }
 }

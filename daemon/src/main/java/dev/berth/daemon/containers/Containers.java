@@ -204,15 +204,18 @@ public final class Containers implements Attachments {
 
     /** Gives the network back once the process is gone; deletes auto-remove containers. Idempotent. */
     private void afterExit(String id) {
+        if (!records.containsKey(id)) return; // removed meanwhile
         synchronized (lock(id)) {
             ContainerRecord r = records.get(id);
-            if (r == null || isRunning(id)) return;
-            if (hasSandbox(id)) {
-                removeSandboxQuietly(id);
-                names.refresh();
+            if (r != null && !isRunning(id)) {
+                if (hasSandbox(id)) {
+                    removeSandboxQuietly(id);
+                    names.refresh();
+                }
+                if (r.autoRemove()) forget(r);
             }
-            if (r.autoRemove()) forget(r);
         }
+        if (!records.containsKey(id)) locks.remove(id); // a remove between the check and the lock: its lock would stay forever
     }
 
     /** SIGTERM, SIGKILL after {@code timeout}; returns when the process is gone and its network given back. */
@@ -386,6 +389,11 @@ public final class Containers implements Attachments {
             }
         if (match == null) throw new BerthException.NotFound("No such container: " + idOrName);
         return match;
+    }
+
+    /** Whether a container with this full id exists. */
+    public boolean exists(String id) {
+        return records.containsKey(id);
     }
 
     public List<ContainerRecord> list() {
