@@ -20,6 +20,7 @@ import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.PortSpec;
+import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
@@ -41,7 +42,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * Berth's single-host engine: networks, sandboxes and the endpoints between them, with their
@@ -52,7 +52,6 @@ import java.util.regex.Pattern;
 public final class Engine implements AutoCloseable {
     static final String NETWORKS = "networks", SANDBOXES = "sandboxes", ENDPOINTS = "endpoints";
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
-    private static final Pattern SANDBOX_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     final EngineConfig config;
     final StateStore store;
@@ -237,7 +236,7 @@ public final class Engine implements AutoCloseable {
     public Sandbox createSandbox(SandboxRequest r) {
         structure.readLock().lock();
         try {
-            checkSandboxName(r.name());
+            SandboxChecks.check(r);
             if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
                 throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
             try {
@@ -339,13 +338,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         return specs;
-    }
-
-    private void checkSandboxName(String name) {
-        if (name == null || !SANDBOX_NAME.matcher(name).matches())
-            throw new BerthException.InvalidRequest("Name", "'" + name + "' is not a valid container name: use [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-        String netnsName = config.netnsPrefix() + name;
-        if (netnsName.length() > 200) throw new BerthException.InvalidRequest("Name", "'" + name + "' is too long");
     }
 
     /** Removes a sandbox: its ports, endpoints and namespace. Sandboxes that joined it lose their network. */
@@ -466,6 +458,7 @@ public final class Engine implements AutoCloseable {
                 throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
             if (!n.isBridge() && !n.isLan())
                 throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
+            SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
                 boolean first = endpointsOf(s).isEmpty();
                 Transaction tx = new Transaction("connect", config.faults());
@@ -567,14 +560,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private static MacAddress mac(String text) {
-        if (text == null || text.isBlank()) return MacAddress.randomLocal();
-        try {
-            MacAddress m = MacAddress.parse(text);
-            if ((m.bytes()[0] & 1) != 0) throw new IllegalArgumentException("'" + text + "' is a multicast address");
-            return m;
-        } catch (IllegalArgumentException e) {
-            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", e.getMessage());
-        }
+        MacAddress m = SandboxChecks.mac(text, "EndpointConfig.MacAddress");
+        return m == null ? MacAddress.randomLocal() : m;
     }
 
     private int nextInterfaceIndex(Sandbox s) {

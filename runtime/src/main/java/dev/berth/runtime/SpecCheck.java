@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /** Validates a {@link ContainerSpec} (errors name the field) and fills in Docker's defaults. */
 final class SpecCheck {
     static final Pattern ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+    /** As the engine's sandbox names (up to 200: daemon, engine and runtime must accept the same names). */
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,199}");
     private static final Pattern HOSTNAME = Pattern.compile("[a-zA-Z0-9_]([a-zA-Z0-9_.-]{0,62})");
     private static final Pattern ENV_KEY = Pattern.compile("[^=\\x00]+");
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -33,7 +34,7 @@ final class SpecCheck {
         if (s.id() == null || !ID.matcher(s.id()).matches())
             throw new InvalidRequest("id", "'" + s.id() + "' is not valid: use 1-128 of a-z, A-Z, 0-9, '_', '.', '-', starting with a letter or digit");
         if (s.name() == null || !NAME.matcher(s.name()).matches())
-            throw new InvalidRequest("name", "'" + s.name() + "' is not valid: use 1-128 of a-z, A-Z, 0-9, '_', '.', '-', starting with a letter or digit");
+            throw new InvalidRequest("name", "'" + s.name() + "' is not valid: use 1-200 of a-z, A-Z, 0-9, '_', '.', '-', starting with a letter or digit");
         String hostname = s.hostname() == null ? s.id().substring(0, Math.min(12, s.id().length())) : s.hostname();
         if (!HOSTNAME.matcher(hostname).matches())
             throw new InvalidRequest("hostname", "'" + hostname + "' is not valid: use 1-63 of a-z, A-Z, 0-9, '_', '.', '-'");

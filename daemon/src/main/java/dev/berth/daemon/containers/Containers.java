@@ -10,7 +10,9 @@ import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.netlink.route.IpPrefix;
 import dev.berth.runtime.ContainerSpec;
 import dev.berth.runtime.ContainerState;
 import dev.berth.runtime.Status;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Containers as Docker has them: a record from create to remove, a process from start to exit (the
@@ -34,7 +35,6 @@ import java.util.regex.Pattern;
  * ports are taken at start and given back at exit). One lock per container orders its operations.
  */
 public final class Containers implements Attachments {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final Engine engine;
     private final Supervisor supervisor;
@@ -96,8 +96,7 @@ public final class Containers implements Attachments {
     public ContainerRecord create(ContainerRecord draft) {
         if (draft.command().isEmpty())
             throw new BerthException.InvalidRequest("Cmd", "no command specified: give the program to run after the image name");
-        if (!NAME.matcher(draft.name()).matches())
-            throw new BerthException.InvalidRequest("name", "Invalid container name (" + draft.name() + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        checkFields(draft);
         checkNetworkMode(draft);
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
@@ -108,6 +107,23 @@ public final class Containers implements Attachments {
             records.put(draft.id(), draft);
         }
         return draft;
+    }
+
+    /**
+     * The checks start would make of the container's fields, made now on the very request start will
+     * send (the engine runs them again then): what create accepts, start never refuses for its form.
+     */
+    private void checkFields(ContainerRecord r) {
+        SandboxChecks.check(sandboxRequest(r, r.networkMode()));
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+            SandboxChecks.endpoint(endpoint(e.getValue()), "NetworkingConfig.EndpointsConfig." + e.getKey());
+        for (String server : r.dns()) {
+            try {
+                IpPrefix.literal(server, server);
+            } catch (IllegalArgumentException e) {
+                throw new BerthException.InvalidRequest("HostConfig.Dns", "'" + server + "' is not an IP address of a DNS server");
+            }
+        }
     }
 
     private void checkNetworkMode(ContainerRecord r) {
@@ -165,14 +181,19 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot join network namespace of container " + target.name() + ": it is not running");
             mode = "container:" + target.id();
         }
+        return engine.createSandbox(sandboxRequest(r, mode));
+    }
+
+    /** The engine's request for the container's network part, in network mode {@code mode}. */
+    private SandboxRequest sandboxRequest(ContainerRecord r, String mode) {
         ContainerRecord.EndpointSettings primary = r.networks().get(mode);
         if (primary == null && !mode.contains(":")) {
             String id = primaryNetworkId(r);
             for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                 if (id != null && engine.network(e.getKey()).id().equals(id)) primary = e.getValue();
         }
-        return engine.createSandbox(new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
-                primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed()));
+        return new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
+                primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed());
     }
 
     private String primaryNetworkId(ContainerRecord r) {
