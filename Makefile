@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api setup clean
+.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-soak setup clean
 
 setup:
 	@$(SETUP)
@@ -49,6 +49,10 @@ bench-cli: build
 ## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
 bench-api: build
 	scripts/bench-api.sh
+
+## Soak: 10,000 container lifecycles and connect/disconnect pairs through berthd's API; counts, memory, p50 at every 1,000.
+bench-soak: setup
+	scripts/bench-soak.sh $(SOAK_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -2,11 +2,13 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
+import dev.berth.daemon.http.ApiLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -51,9 +53,14 @@ public final class Berthd implements Callable<Integer> {
     @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
     String iface;
 
+    @Option(names = "--max-connections", description = "API connections served at once; one more is answered 503 (default 1000)")
+    Integer maxConnections;
+    @Option(names = "--request-timeout", description = "seconds a connection may take to send a complete request (default 60)")
+    Integer requestTimeout;
+
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
-            "public-ip", "iface");
+            "public-ip", "iface", "max-connections", "request-timeout");
 
     @Override
     public Integer call() throws Exception {
@@ -102,7 +109,24 @@ public final class Berthd implements Callable<Integer> {
                 pick(bridge, file.get("bridge"), null),
                 dns != null ? dns : file.containsKey("dns") ? java.util.List.of(file.get("dns").split("[,\\s]+")) : java.util.List.of(),
                 !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
-                cluster(file));
+                cluster(file), apiLimits(file, d.api()));
+    }
+
+    private ApiLimits apiLimits(Map<String, String> file, ApiLimits d) {
+        ApiLimits l = d;
+        String max = pick(maxConnections == null ? null : maxConnections.toString(), file.get("max-connections"), null);
+        if (max != null) l = l.withMaxConnections(number(max, "--max-connections"));
+        String timeout = pick(requestTimeout == null ? null : requestTimeout.toString(), file.get("request-timeout"), null);
+        if (timeout != null) l = l.withRequestTimeout(Duration.ofSeconds(number(timeout, "--request-timeout")));
+        return l;
+    }
+
+    private static int number(String text, String option) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number");
+        }
     }
 
     private DaemonConfig.Cluster cluster(Map<String, String> file) {

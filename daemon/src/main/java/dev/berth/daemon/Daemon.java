@@ -140,7 +140,7 @@ public final class Daemon implements AutoCloseable {
         Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
         try {
             d.containers.recover();
-            d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
+            d.server = ApiServer.start(c.socket(), d.routes(), d.workers, c.api());
         } catch (IOException | RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);

@@ -63,6 +63,7 @@ class SoakTest {
                 if (i % EVERY == 0 || i == Math.max(LIFECYCLES, PAIRS))
                     growth.addAll(grown(base.reading(), soak.checkpoint(Math.min(i, LIFECYCLES), Math.min(i, PAIRS), out).reading()));
             }
+            for (String line : soak.summary()) out.println(line);
             assertTrue(growth.isEmpty(), "counts grew over the soak (after warm-up: " + base.reading().line() + "):\n"
                     + String.join("\n", growth));
 

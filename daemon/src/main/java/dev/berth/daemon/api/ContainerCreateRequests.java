@@ -17,6 +17,7 @@ final class ContainerCreateRequests {
 
     static ContainerRecord read(String id, String name, JsonNode body) {
         if (!body.isObject()) throw new BerthException.InvalidRequest("body", "must be a JSON object");
+        JsonShape.checkContainerCreate(body);
         JsonNode host = body.path("HostConfig");
         if (body.path("Tty").asBoolean(false))
             throw new BerthException.InvalidRequest("Tty", "Berth does not allocate terminals: run without -t");

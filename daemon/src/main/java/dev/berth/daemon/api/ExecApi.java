@@ -64,7 +64,10 @@ public final class ExecApi {
     public void register(Router r) {
         r.post("/containers/{id}/exec", this::create);
         r.post("/exec/{id}/start", this::start);
-        r.post("/exec/{id}/resize", q -> new ApiResponse.Empty(201));
+        r.post("/exec/{id}/resize", q -> {
+            find(q.param("id")); // no terminals to resize, but an unknown exec is still 404 (as Docker)
+            return new ApiResponse.Empty(201);
+        });
         r.get("/exec/{id}/json", this::inspect);
     }
 

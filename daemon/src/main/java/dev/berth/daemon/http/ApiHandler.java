@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -33,6 +35,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns decoded HTTP requests into {@link ApiRequest}s, runs the matching route on a worker, and writes
@@ -48,17 +52,43 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Router router;
     private final ExecutorService workers;
+    private final ApiLimits limits;
     /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
     private int pending;
     private boolean inputClosed;
+    /** Closes a connection that takes too long to deliver its next request; event-loop only. */
+    private ScheduledFuture<?> deadline;
 
-    ApiHandler(Router router, ExecutorService workers) {
+    ApiHandler(Router router, ExecutorService workers, ApiLimits limits) {
         this.router = router;
         this.workers = workers;
+        this.limits = limits;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        arm(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        disarm();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm(); // taken over by attach or exec: the connection is in use for as long as they run
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        disarm();
+        if (req.decoderResult().isFailure()) {
+            refuse(ctx, req.decoderResult().cause());
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         pending++;
         String method = req.method().name();
@@ -162,6 +192,39 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void answered(ChannelHandlerContext ctx) {
         pending--;
         if (inputClosed && pending <= 0) ctx.close();
+        else if (pending <= 0) arm(ctx);
+    }
+
+    /** Answers a request the codec could not read (too long, or not HTTP) and closes: what follows cannot be trusted. */
+    private void refuse(ChannelHandlerContext ctx, Throwable cause) {
+        int status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            message = "the request line is longer than " + limits.maxHeaderBytes() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            message = "the request headers are larger than " + limits.maxHeaderBytes() + " bytes";
+        } else {
+            status = 400;
+            message = "malformed HTTP request: " + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
+        }
+        writeWhole(ctx, ErrorResponses.message(status, message), false, "GET");
+    }
+
+    /** A connection must deliver a complete request within the request timeout of connecting or of its last answer. */
+    private void arm(ChannelHandlerContext ctx) {
+        disarm();
+        deadline = ctx.executor().schedule(() -> {
+            if (pending > 0 || !ctx.channel().isActive()) return;
+            writeWhole(ctx, ErrorResponses.message(408, "no complete request within " + limits.requestTimeout().toSeconds()
+                    + " s; the connection is closed"), false, "GET");
+        }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void disarm() {
+        if (deadline != null) deadline.cancel(false);
+        deadline = null;
     }
 
     @Override

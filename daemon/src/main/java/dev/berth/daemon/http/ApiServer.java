@@ -10,7 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.io.IOException;
@@ -32,22 +31,23 @@ import java.util.concurrent.ExecutorService;
  * nftables and processes.
  */
 public final class ApiServer implements AutoCloseable {
-    static final int MAX_BODY = 16 * 1024 * 1024;
-
     private final Path socket;
     private final EventLoopGroup group;
     private final Channel channel;
+    private final ConnectionLimit connections;
 
-    private ApiServer(Path socket, EventLoopGroup group, Channel channel) {
+    private ApiServer(Path socket, EventLoopGroup group, Channel channel, ConnectionLimit connections) {
         this.socket = socket;
         this.group = group;
         this.channel = channel;
+        this.connections = connections;
     }
 
-    /** Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed. */
-    public static ApiServer start(Path socket, Router router, ExecutorService workers) throws IOException {
+    /** Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed, within {@code limits}. */
+    public static ApiServer start(Path socket, Router router, ExecutorService workers, ApiLimits limits) throws IOException {
         claim(socket);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -56,14 +56,15 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel c) {
-                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec());
-                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new HttpObjectAggregator(MAX_BODY));
-                            c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers));
+                            c.pipeline().addLast(ConnectionLimit.NAME, connections);
+                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
+                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
+                            c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers, limits));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
             restrict(socket);
-            return new ApiServer(socket, group, ch);
+            return new ApiServer(socket, group, ch, connections);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
@@ -100,6 +101,11 @@ public final class ApiServer implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** API connections open now. */
+    public int connections() {
+        return connections.open();
     }
 
     @Override

@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -18,6 +20,7 @@ import java.util.Locale;
  * that leaked one socket per docker command. Also sends raw bytes for the fuzzing tests.
  */
 public final class RawApi {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private final Path socket;
 
     public RawApi(Path socket) {
@@ -60,12 +63,39 @@ public final class RawApi {
 
     /** Sends these bytes as they are on a new connection and reads one HTTP answer (status 0 if none came). */
     public Answer raw(byte[] request) {
+        return raw(request, TIMEOUT);
+    }
+
+    /**
+     * As {@link #raw(byte[])}, giving up after {@code timeout}: then the answer's status is -1. A server
+     * that closes the connection while the request is still being written answers what it sent before.
+     */
+    public Answer raw(byte[] request, Duration timeout) {
         long start = System.nanoTime();
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.wrap(request);
-            while (out.hasRemaining()) ch.write(out);
-            return read(ch, start);
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(timeout);
+                    ch.close();
+                } catch (InterruptedException | IOException done) {
+                    // answered in time
+                }
+            });
+            try {
+                ByteBuffer out = ByteBuffer.wrap(request);
+                try {
+                    while (out.hasRemaining()) ch.write(out);
+                } catch (IOException closedWhileWriting) {
+                    if (!ch.isOpen()) return new Answer(-1, "timed out", System.nanoTime() - start);
+                    // the server answered early (e.g. 413) and closed: read what it said
+                }
+                return read(ch, start);
+            } catch (ClosedChannelException timedOut) { // also AsynchronousCloseException: the watchdog closed it
+                return new Answer(-1, "timed out", System.nanoTime() - start);
+            } finally {
+                watchdog.interrupt();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("request to " + socket + " failed", e);
         }

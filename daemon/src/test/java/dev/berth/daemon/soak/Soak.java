@@ -101,6 +101,37 @@ public final class Soak {
         return c;
     }
 
+    /**
+     * The soak in a few lines: each count's range over the checkpoints after the first (the baseline),
+     * RSS and heap after GC from first to last, and each operation's median at the end over its median
+     * at the start (the goal: counts flat, memory flat, medians within 1.1x).
+     */
+    public List<String> summary() {
+        List<String> out = new ArrayList<>();
+        if (checkpoints.size() < 2) return out;
+        Checkpoint first = checkpoints.getFirst(), last = checkpoints.getLast();
+        StringBuilder counts = new StringBuilder("soak summary counts");
+        for (String k : first.reading().counts().keySet()) {
+            int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE;
+            for (Checkpoint c : checkpoints) {
+                min = Math.min(min, c.reading().counts().get(k));
+                max = Math.max(max, c.reading().counts().get(k));
+            }
+            counts.append(String.format(" %s=%d..%d", k.replace(' ', '_'), min, max));
+        }
+        out.add(counts.toString());
+        out.add(String.format("soak summary memory rss_after_gc_mb=%.1f->%.1f heap_used_after_gc_mb=%.1f->%.1f",
+                first.reading().rssKb() / 1024.0, last.reading().rssKb() / 1024.0,
+                first.reading().heapUsedKb() / 1024.0, last.reading().heapUsedKb() / 1024.0));
+        StringBuilder p50 = new StringBuilder("soak summary p50_end_over_start");
+        for (Map.Entry<String, Long> e : last.p50Micros().entrySet()) {
+            Long start = first.p50Micros().get(e.getKey());
+            if (start != null && start > 0) p50.append(String.format(" %s=%.2f", e.getKey(), e.getValue() / (double) start));
+        }
+        out.add(p50.toString());
+        return out;
+    }
+
     public List<Checkpoint> checkpoints() {
         return List.copyOf(checkpoints);
     }
