@@ -80,7 +80,7 @@ class ApiFuzzTest {
             String ctr = id(ok(api.post("/containers/create?name=fz-c", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"100000\"],"
                     + "\"ExposedPorts\":{\"80/tcp\":{}},\"HostConfig\":{\"NetworkMode\":\"fz\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"\"}]}}}")));
             ok(api.post("/containers/" + ctr + "/start", null));
-            Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.netnsPrefix);
+            Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
             api.get("/containers/" + ctr + "/logs?stdout=1"); // opens what reading logs opens once
             Gauges.Reading before = gauges.read(false);
             String world = world(d, api);
@@ -133,7 +133,7 @@ class ApiFuzzTest {
         try (DaemonLab d = new DaemonLab(lab, "--max-connections", "200", "--request-timeout", "2")) {
             RawApi api = new RawApi(d.socket);
             ok(api.post("/networks/create", "{\"Name\":\"fz\"}"));
-            Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.netnsPrefix);
+            Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
             Gauges.Reading before = gauges.read(false);
             String world = world(d, api);
 

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * threads, RSS after a full GC and heap in use (jcmd), the lab host's links, the network namespaces
  * held by the lab's processes and files, the firewall's set and map elements, and the state directory's
  * entries. Namespaces are counted as the kernel sees them through {@code /proc/PID/ns/net} of the
- * daemon and every process below it, plus the namespace files under the lab's sandbox prefix.
+ * daemon and every process below it, plus the namespace files under the lab's sandbox prefix; the state
+ * and run directories by their entries (records, logs, hosts files).
  */
 public final class Gauges {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,22 +37,24 @@ public final class Gauges {
     private final long pid;
     private final LabHost host;
     private final Path stateDir;
+    private final Path runDir;
     private final String netnsPrefix;
 
-    public Gauges(long pid, LabHost host, Path stateDir, String netnsPrefix) {
+    public Gauges(long pid, LabHost host, Path stateDir, Path runDir, String netnsPrefix) {
         this.pid = pid;
         this.host = host;
         this.stateDir = stateDir;
+        this.runDir = runDir;
         this.netnsPrefix = netnsPrefix;
     }
 
     /** One reading. {@code gc}: run a full GC first, so RSS and heap show what is still referenced. */
     public record Reading(int fds, int sockets, int threads, int links, int netns, int netnsFiles, int nftElements,
-                          int stateEntries, long rssKb, long heapUsedKb) {
+                          int stateEntries, int runEntries, long rssKb, long heapUsedKb) {
         public String line() {
             return String.format("fds=%d sockets=%d threads=%d links=%d netns=%d netns_files=%d nft_elements=%d state_entries=%d"
-                            + " rss_mb=%.1f heap_used_mb=%.1f", fds, sockets, threads, links, netns, netnsFiles, nftElements,
-                    stateEntries, rssKb / 1024.0, heapUsedKb / 1024.0);
+                            + " run_entries=%d rss_mb=%.1f heap_used_mb=%.1f", fds, sockets, threads, links, netns, netnsFiles, nftElements,
+                    stateEntries, runEntries, rssKb / 1024.0, heapUsedKb / 1024.0);
         }
 
         /** The counts that must stay flat, by name. */
@@ -65,6 +68,7 @@ public final class Gauges {
             m.put("namespace files", netnsFiles);
             m.put("nftables elements", nftElements);
             m.put("state directory entries", stateEntries);
+            m.put("run directory entries", runEntries);
             return m;
         }
     }
@@ -77,7 +81,8 @@ public final class Gauges {
             rss = statusKb("VmRSS");
         }
         int[] files = fds();
-        return new Reading(files[0], files[1], threads(), links(), netns(), netnsFiles(), nftElements(), stateEntries(), rss, heap);
+        return new Reading(files[0], files[1], threads(), links(), netns(), netnsFiles(), nftElements(), entries(stateDir),
+                entries(runDir), rss, heap);
     }
 
     /** Open descriptors and how many of them are sockets. */
@@ -194,8 +199,10 @@ public final class Gauges {
         }
     }
 
-    private int stateEntries() {
-        try (Stream<Path> s = Files.walk(stateDir)) {
+    /** Files and directories below {@code dir} (none when it does not exist yet). */
+    private static int entries(Path dir) {
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> s = Files.walk(dir)) {
             return (int) s.count() - 1;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
