@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-soak setup clean
+.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-cni bench-soak setup clean
 
 setup:
 	@$(SETUP)
@@ -11,6 +11,7 @@ setup:
 build: setup
 	$(MVN) -q install -DskipTests
 	scripts/cli-launcher
+	scripts/cni-plugin
 
 ## Puts bin/berth on PATH (/usr/local/bin) and its bash completion in /etc/bash_completion.d.
 install: build
@@ -49,6 +50,10 @@ bench-cli: build
 ## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
 bench-api: build
 	scripts/bench-api.sh
+
+## CNI plugin ADD/DEL latency: bin/cni/berth + berthd vs the bridge + portmap plugins (installs containernetworking-plugins).
+bench-cni: build
+	scripts/bench-cni.sh
 
 ## Soak: 10,000 container lifecycles and connect/disconnect pairs through berthd's API; counts, memory, p50 at every 1,000.
 bench-soak: setup

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code berth}: Berth's command line, a client of berthd's Docker-shaped API on a Unix socket. */
-@Command(name = "berth", usageHelpAutoWidth = true,
+@Command(name = "berth", usageHelpAutoWidth = true, versionProvider = Berth.Version.class,
         description = "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
 public final class Berth implements Runnable {
     /**
@@ -49,6 +49,17 @@ public final class Berth implements Runnable {
 
     @Option(names = "--help", usageHelp = true, scope = ScopeType.INHERIT, description = "Print usage")
     boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print the version and quit")
+    boolean version;
+
+    /** {@code berth --version}, as {@code docker --version} prints it. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"berth version " + VersionCommand.clientVersion()};
+        }
+    }
 
     final Io io;
     CommandLine commandLine;

@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.http.ApiLimits;
+import dev.berth.daemon.http.ApiVersions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code berthd}: parses flags (and the optional config file), starts the daemon, runs until signalled. */
-@Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd 0.1.0",
+@Command(name = "berthd", mixinStandardHelpOptions = true, versionProvider = Berthd.Version.class,
         description = "Berth's daemon: container networking behind a Docker Engine API on a Unix socket.")
 public final class Berthd implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with the same keys as the long options (e.g. {\"state-dir\": \"/var/lib/berth\"})")
@@ -169,6 +170,14 @@ public final class Berthd implements Callable<Integer> {
 
     private static String pick(String flag, String file, String fallback) {
         return flag != null ? flag : file != null ? file : fallback;
+    }
+
+    /** {@code berthd --version}: Berth's version and the Docker Engine API it answers. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"berthd version " + BerthVersion.berth() + " (Docker Engine API " + ApiVersions.CURRENT + ")"};
+        }
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import dev.berth.cluster.ClusterAgent;
 import dev.berth.cluster.ClusterOptions;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
+import dev.berth.daemon.cni.CniApi;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
@@ -160,6 +161,7 @@ public final class Daemon implements AutoCloseable {
         new ExecApi(containers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
+        new CniApi(engine, config.stateDir().resolve("cni"), this::networksChanged).register(r);
         return r;
     }
 
@@ -190,7 +192,7 @@ public final class Daemon implements AutoCloseable {
         m.put("Containers", containers.list().size());
         m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
         m.put("Name", hostName());
-        m.put("ServerVersion", SystemApi.VERSION);
+        m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
         m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
         m.put("OSType", "linux");
         m.put("Architecture", "x86_64");

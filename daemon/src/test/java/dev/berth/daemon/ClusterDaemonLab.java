@@ -161,9 +161,7 @@ final class ClusterDaemonLab implements AutoCloseable {
         }
 
         void launch() {
-            List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+            List<String> cmd = new ArrayList<>(List.of(DaemonLab.BERTHD.toString(),
                     "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
                     "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
                     // the only upstream resolver: the outside lab host, so nothing is forwarded outside the lab
@@ -344,10 +342,6 @@ final class ClusterDaemonLab implements AutoCloseable {
         } catch (IOException ignored) {
             // temporary files; a leftover is harmless
         }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     static void sleep(long ms) {

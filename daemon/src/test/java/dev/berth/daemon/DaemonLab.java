@@ -28,6 +28,8 @@ import java.util.Map;
  */
 final class DaemonLab implements AutoCloseable {
     static final String DOCKER = findDocker();
+    /** The launcher users run (make build prepares it; the module's package phase, before these tests, too). */
+    static final Path BERTHD = findBerthd();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Lab lab;
@@ -57,9 +59,7 @@ final class DaemonLab implements AutoCloseable {
 
     /** Starts berthd and waits until it answers {@code /_ping}. */
     void start() {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(BERTHD.toString(),
                 "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
                 "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
                 // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
@@ -175,8 +175,10 @@ final class DaemonLab implements AutoCloseable {
         return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
     }
 
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
+    private static Path findBerthd() {
+        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("bin/berthd");
+        if (!Files.isExecutable(p)) throw new IllegalStateException("bin/berthd not found at " + p + ": run the tests from the daemon module");
+        return p;
     }
 
     private static String findDocker() {

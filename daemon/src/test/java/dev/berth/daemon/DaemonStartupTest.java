@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
@@ -51,9 +52,43 @@ class DaemonStartupTest {
         }
     }
 
+    /**
+     * One version from one place: scripts/version (the root pom's) is what berthd --version, /version's
+     * Berth component and the docker CLI show; the engine version is one clients accept (docker-py's
+     * version negotiation, and Testcontainers' digits-and-dots check for at least 1.6.0).
+     */
+    @Test
+    void oneVersionEverywhere(Lab lab) throws Exception {
+        Path root = DaemonLab.BERTHD.getParent().getParent();
+        ExecResult script = Commands.run(List.of(root.resolve("scripts/version").toString()));
+        assertEquals(0, script.exitCode(), script.stderr());
+        String version = script.stdout().strip();
+        assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
+
+        ExecResult flag = Commands.run(List.of(DaemonLab.BERTHD.toString(), "--version"));
+        assertEquals("berthd version " + version + " (Docker Engine API 1.50)", flag.stdout().strip(), flag.stderr());
+        ExecResult cli = Commands.run(List.of(root.resolve("bin/berth").toString(), "--version"));
+        assertEquals("berth version " + version, cli.stdout().strip(), cli.stderr());
+
+        try (DaemonLab d = new DaemonLab(lab)) {
+            assertEquals("28.2.0 1.50 Berth " + version, d.dockerOk("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Platform.Name}}").strip());
+            assertTrue(d.dockerOk("version").contains(" Berth:\n  Version:          " + version + "\n"), d.dockerOk("version"));
+            // docker-py (Debian's python3-docker) negotiates the API version and reads the components
+            ExecResult py = Commands.run(List.of("python3", "-c", """
+                    import sys, docker
+                    c = docker.DockerClient(base_url='unix://' + sys.argv[1], version='auto')
+                    v = c.version()
+                    print(c.api.api_version, [x['Version'] for x in v['Components'] if x['Name'] == 'Berth'][0])
+                    """, d.socket.toString()));
+            assertEquals(0, py.exitCode(), py.stderr());
+            assertEquals("1.50 " + version, py.stdout().strip());
+            for (String part : d.dockerOk("version", "--format", "{{.Server.Version}}").strip().split("\\."))
+                Integer.parseInt(part); // digits and dots only
+        }
+    }
+
     private static ExecResult berthd(DaemonLab d, String... args) {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), DaemonLab.BERTHD.toString(),
                 "--run-dir", d.dir.resolve("run2").toString(), "--netns-prefix", d.netnsPrefix));
         c.addAll(List.of(args));
         return dev.berth.lab.Commands.run(c, java.time.Duration.ofSeconds(60), null);

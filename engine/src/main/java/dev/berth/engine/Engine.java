@@ -281,6 +281,7 @@ public final class Engine implements AutoCloseable {
         }
         if (net == null && !specs.isEmpty())
             throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
+        if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs);
         String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.Own(path), mappings, r.expose());
@@ -307,6 +308,40 @@ public final class Engine implements AutoCloseable {
             tx.rollback();
             forgetSandbox(s);
             throw translate("create sandbox " + r.name(), e);
+        }
+    }
+
+    /**
+     * A sandbox in a namespace another runtime made (CNI, Docker's remote driver): one endpoint on a
+     * bridge network with its ports; the namespace is opened only while the endpoint is built, so Berth
+     * never keeps it alive after its owner deletes it.
+     */
+    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs) {
+        if (net == null || !net.isBridge())
+            throw new BerthException.InvalidRequest("network", "an endpoint in another runtime's namespace needs a bridge network; "
+                    + (net == null ? "none has no network" : net.name() + " has driver " + net.driver()));
+        Path path = ExternalNetns.check(r.netnsPath(), config.hostNetns());
+        List<PortMapping> mappings = ports.reserve(id, specs, null);
+        Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.External(path.toString()), mappings, r.expose());
+        Transaction tx = new Transaction("create-sandbox", config.faults());
+        try {
+            tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
+            SandboxKernel k = new SandboxKernel(Netns.open(path));
+            sandboxKernels.put(id, k);
+            sandboxes.put(id, s);
+            boolean gatewayRoute = !ExternalNetns.hasDefaultRoute(k);
+            attach(s, net, r.endpoint(), gatewayRoute, Status.ACTIVE, tx);
+            publish(s, tx);
+            tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
+            tx.commit();
+            return s;
+        } catch (RuntimeException e) {
+            tx.rollback();
+            forgetSandbox(s);
+            throw translate("attach " + r.name() + " in " + path, e);
+        } finally {
+            SandboxKernel k = sandboxKernels.remove(id);
+            if (k != null) k.close();
         }
     }
 
@@ -370,7 +405,7 @@ public final class Engine implements AutoCloseable {
         tx.step("forget", () -> store.remove(SANDBOXES, s.id()), null);
     }
 
-    private void forgetSandbox(Sandbox s) {
+    void forgetSandbox(Sandbox s) {
         ports.release(s.id(), s.ports());
         sandboxes.remove(s.id());
         sandboxNames.remove(s.name(), s.id());
@@ -394,8 +429,18 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The sandboxes whose namespace Berth owns or shares (its own containers'); not other runtimes' attachments. */
     public List<Sandbox> sandboxes() {
-        return List.copyOf(sandboxes.values());
+        List<Sandbox> out = new ArrayList<>(sandboxes.size());
+        for (Sandbox s : sandboxes.values()) if (!(s.netns() instanceof NetnsMode.External)) out.add(s);
+        return out;
+    }
+
+    /** The sandboxes in namespaces other runtimes own (CNI, Docker's remote driver), see {@link NetnsMode.External}. */
+    public List<Sandbox> externalSandboxes() {
+        List<Sandbox> out = new ArrayList<>();
+        for (Sandbox s : sandboxes.values()) if (s.netns() instanceof NetnsMode.External) out.add(s);
+        return out;
     }
 
     /** A sandbox by id, unique id prefix or name. */
@@ -437,6 +482,7 @@ public final class Engine implements AutoCloseable {
     public Path netnsPath(Sandbox s) {
         return switch (s.netns()) {
             case NetnsMode.Own own -> Path.of(own.path());
+            case NetnsMode.External x -> Path.of(x.path());
             case NetnsMode.Host h -> Path.of("/proc/self/ns/net");
             case NetnsMode.Joined j -> {
                 Sandbox t = sandboxes.get(j.sandboxId());
@@ -517,7 +563,7 @@ public final class Engine implements AutoCloseable {
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
         MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
         String hostIf = n.isLan() ? null : Ids.hostVeth(id);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), "eth" + nextInterfaceIndex(s), hostIf, mac, v4, v6, r.aliases());
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
@@ -562,6 +608,18 @@ public final class Engine implements AutoCloseable {
     private static MacAddress mac(String text) {
         MacAddress m = SandboxChecks.mac(text, "EndpointConfig.MacAddress");
         return m == null ? MacAddress.randomLocal() : m;
+    }
+
+    private String ifName(Sandbox s, EndpointRequest r) {
+        if (r.ifName() == null) return "eth" + nextInterfaceIndex(s);
+        try {
+            LinkNames.check(r.ifName());
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.InvalidRequest("ifName", e.getMessage());
+        }
+        if (endpointsOf(s).stream().anyMatch(x -> x.ifName().equals(r.ifName())))
+            throw new BerthException.Conflict("container " + s.name() + " already has an interface " + r.ifName());
+        return r.ifName();
     }
 
     private int nextInterfaceIndex(Sandbox s) {

@@ -16,6 +16,7 @@ import dev.berth.engine.tx.Faults;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.route.Link;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -139,7 +140,12 @@ final class Reconciler {
             hostLinks.put(l.name(), l);
             names.put(l.index(), l.name());
         }
+        List<Sandbox> gone = new ArrayList<>();
         for (Sandbox s : e.sandboxes.values()) {
+            if (s.netns() instanceof NetnsMode.External x) {
+                if (!repairExternal(s, Path.of(x.path()), hostLinks, names)) gone.add(s);
+                continue;
+            }
             if (!(s.netns() instanceof NetnsMode.Own own)) continue;
             String name = Path.of(own.path()).getFileName().toString();
             boolean fresh = !Netns.exists(name);
@@ -174,6 +180,43 @@ final class Reconciler {
                 first = false;
             }
         }
+        removeVanished(gone);
+    }
+
+    /**
+     * An attachment in another runtime's namespace: re-attached when its veth vanished; false when the
+     * namespace itself is gone (its owner deleted it, and the kernel took the veth with it).
+     */
+    private boolean repairExternal(Sandbox s, Path path, Map<String, Link> hostLinks, Map<Integer, String> names) {
+        if (!Files.exists(path)) return false;
+        try (SandboxKernel k = new SandboxKernel(Netns.open(path))) {
+            for (Endpoint ep : e.endpointsOf(s)) {
+                Network n = e.networks.get(ep.networkId());
+                Link veth = hostLinks.get(ep.hostIfName());
+                if (veth != null && n.device().equals(names.get(veth.masterIndex()))) continue;
+                log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in " + path);
+                e.bridges.deleteQuietly(ep.hostIfName());
+                try {
+                    e.bridges.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
+                } catch (RuntimeException ex) { // e.g. the runtime put a link of that name there meanwhile
+                    LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
+                }
+            }
+        } catch (RuntimeException ex) {
+            LOG.warning("reconcile: cannot open " + path + " of " + s.name() + ": " + ex.getMessage());
+        }
+        return true;
+    }
+
+    /** Forgets attachments whose namespace vanished while Berth was down: addresses, ports and records go. */
+    private void removeVanished(List<Sandbox> gone) {
+        for (Sandbox s : gone) {
+            log("attachment " + s.name() + ": its namespace is gone; removing it");
+            Transaction tx = new Transaction("reconcile", Faults.NONE);
+            for (Endpoint ep : e.endpointsOf(s)) e.detach(ep, tx);
+            e.store.remove(Engine.SANDBOXES, s.id());
+            e.forgetSandbox(s);
+        }
     }
 
     /**
@@ -202,8 +245,10 @@ final class Reconciler {
             }
         }
         Set<String> sandboxNetns = new HashSet<>();
-        for (Sandbox s : e.sandboxes.values())
+        for (Sandbox s : e.sandboxes.values()) {
             if (s.netns() instanceof NetnsMode.Own own) sandboxNetns.add(Path.of(own.path()).getFileName().toString());
+            if (s.netns() instanceof NetnsMode.External x) sandboxNetns.add(Path.of(x.path()).getFileName().toString()); // never Berth's to delete
+        }
         for (String ns : Netns.list()) {
             if (ns.startsWith(e.config.netnsPrefix()) && !sandboxNetns.contains(ns)) {
                 log("removing orphan namespace " + ns);

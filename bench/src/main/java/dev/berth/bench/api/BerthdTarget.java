@@ -16,13 +16,13 @@ import java.util.Map;
  * run dirs in a temporary directory and its sandbox namespaces under the lab's prefix (so the lab
  * deletes them whatever happens).
  */
-record BerthdTarget(LabProcess process, Path dir, Path socket, String version, long startMillis) implements Target {
+public record BerthdTarget(LabProcess process, Path dir, Path socket, String version, long startMillis) implements Target {
 
     /**
      * Starts berthd inside {@code host}; {@code launcher} is bin/berthd or the java command line that
      * runs dev.berth.daemon.Berthd.
      */
-    static BerthdTarget start(Lab lab, LabHost host, List<String> launcher) {
+    public static BerthdTarget start(Lab lab, LabHost host, List<String> launcher) {
         Path dir;
         try {
             dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
@@ -37,6 +37,13 @@ record BerthdTarget(LabProcess process, Path dir, Path socket, String version, l
         LabProcess p = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
         long ms = Targets.awaitPing(socket, t0, p::isAlive, "berthd", p::output);
         return new BerthdTarget(p, dir, socket, Targets.version(socket), ms);
+    }
+
+    /** Creates a bridge network (name it "bench-..." so {@link #close} removes it) with the given subnet. */
+    public void createNetwork(String name, String subnet) {
+        UnixHttp.Response r = new UnixHttp(socket).post("/networks/create",
+                "{\"Name\":\"" + name + "\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + subnet + "\"}]}}");
+        if (!r.ok()) throw new IllegalStateException("berthd: network create " + name + ": " + r.status() + " " + r.body());
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "version", description = "Show the Berth version information")
 public final class VersionCommand extends BaseCommand {
     /** The client's version, from the jar's manifest when built by Maven. */
-    static String clientVersion() {
+    public static String clientVersion() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }
@@ -37,12 +37,18 @@ public final class VersionCommand extends BaseCommand {
             out().println(dev.berth.cli.format.GoJson.compact(server));
             return 0;
         }
-        StringBuilder s = new StringBuilder("Server:\n Engine:\n");
+        String platform = server.path("Platform").path("Name").asText("");
+        StringBuilder s = new StringBuilder("Server:" + (platform.isEmpty() ? "" : " " + platform) + "\n Engine:\n");
         s.append(line("  ", "Version:", text(server, "Version")));
         s.append(line("  ", "API version:", text(server, "ApiVersion") + " (minimum version " + text(server, "MinAPIVersion") + ")"));
         s.append(line("  ", "Java version:", text(server, "GoVersion")));
         s.append(line("  ", "OS/Arch:", text(server, "Os") + "/" + text(server, "Arch")));
         s.append(line("  ", "Kernel:", text(server, "KernelVersion")));
+        // the other components as docker lists them (berthd: Berth's own version)
+        for (JsonNode c : server.path("Components")) {
+            if (c.path("Name").asText().equals("Engine")) continue;
+            s.append(" ").append(c.path("Name").asText()).append(":\n").append(line("  ", "Version:", c.path("Version").asText()));
+        }
         out().print(s);
         return 0;
     }

@@ -50,14 +50,26 @@ public final class BerthApi {
         if (q.query("network") != null) {
             steps = explainer.network(engine.network(q.query("network")));
         } else if (q.query("container") != null) {
-            ContainerRecord c = containers.find(q.query("container"));
-            Sandbox s = containers.sandboxOf(c.id());
-            if (s == null) throw new BerthException.Conflict("container " + c.name() + " is not running: Berth has nothing in the kernel for it");
+            Sandbox s = sandbox(q.query("container"));
             steps = explainer.sandbox(s, engine.endpointsOf(s), engine::network);
         } else {
             throw new BerthException.InvalidRequest("network", "give ?network=NAME or ?container=NAME");
         }
         return ApiResponse.json(Map.of("steps", steps));
+    }
+
+    /** A container's sandbox, or an attachment of another runtime (CNI, Docker's driver) by its sandbox name. */
+    private Sandbox sandbox(String name) {
+        ContainerRecord c;
+        try {
+            c = containers.find(name);
+        } catch (BerthException.NotFound e) {
+            for (Sandbox s : engine.externalSandboxes()) if (s.name().equals(name) || s.id().startsWith(name)) return s;
+            throw e;
+        }
+        Sandbox s = containers.sandboxOf(c.id());
+        if (s == null) throw new BerthException.Conflict("container " + c.name() + " is not running: Berth has nothing in the kernel for it");
+        return s;
     }
 
     /** The cluster as {@code berth cluster status} shows it; {@code {"Enabled": false}} on a single host. */

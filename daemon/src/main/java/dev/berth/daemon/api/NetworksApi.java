@@ -8,6 +8,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
+import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
@@ -240,12 +241,20 @@ public final class NetworksApi {
 
     private Map<String, Object> endpoint(Network n, Endpoint e) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("Name", attachments.nameOf(e.sandboxId()));
+        c.put("Name", nameOf(e.sandboxId()));
         c.put("EndpointID", e.id());
         c.put("MacAddress", e.mac() == null ? "" : e.mac().toString());
         c.put("IPv4Address", withPrefix(e.ipv4(), n.ipv4()));
         c.put("IPv6Address", withPrefix(e.ipv6(), n.ipv6Subnet()));
         return c;
+    }
+
+    /** A container's name, else the sandbox's own (another runtime's attachment, e.g. {@code cni-0123456789ab}). */
+    private String nameOf(String sandboxId) {
+        String name = attachments.nameOf(sandboxId);
+        if (!name.isEmpty()) return name;
+        for (Sandbox s : engine.externalSandboxes()) if (s.id().equals(sandboxId)) return s.name();
+        return "";
     }
 
     static String withPrefix(InetAddress a, SubnetConfig s) {

@@ -1,5 +1,6 @@
 package dev.berth.daemon.api;
 
+import dev.berth.daemon.BerthVersion;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.Router;
@@ -12,8 +13,6 @@ import java.util.Map;
 
 /** {@code /_ping}, {@code /version} and {@code /info}: what clients ask before anything else. */
 public final class SystemApi {
-    public static final String VERSION = "0.1.0";
-
     private SystemApi() {}
 
     public static void register(Router r, java.util.function.Supplier<Map<String, Object>> info) {
@@ -32,9 +31,11 @@ public final class SystemApi {
         details.put("MinAPIVersion", ApiVersions.MINIMUM);
         details.put("Os", "linux");
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("Platform", Map.of("Name", "Berth"));
-        v.put("Components", List.of(Map.of("Name", "Engine", "Version", VERSION, "Details", details)));
-        v.put("Version", VERSION);
+        String berth = BerthVersion.berth();
+        v.put("Platform", Map.of("Name", "Berth " + berth));
+        v.put("Components", List.of(Map.of("Name", "Engine", "Version", BerthVersion.DOCKER_COMPATIBLE, "Details", details),
+                Map.of("Name", "Berth", "Version", berth, "Details", Map.of("ApiVersion", ApiVersions.CURRENT))));
+        v.put("Version", BerthVersion.DOCKER_COMPATIBLE);
         v.put("ApiVersion", ApiVersions.CURRENT);
         v.put("MinAPIVersion", ApiVersions.MINIMUM);
         v.put("GitCommit", "");

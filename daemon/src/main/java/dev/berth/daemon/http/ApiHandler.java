@@ -1,5 +1,6 @@
 package dev.berth.daemon.http;
 
+import dev.berth.daemon.BerthVersion;
 import dev.berth.daemon.Log;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.api.Json;
@@ -48,7 +49,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String AGGREGATOR = "http-aggregator";
     static final String API = "api";
     static final String RAW = "raw";
-    private static final String SERVER = "Berth/0.1.0 (linux)";
+    private static final String SERVER = "Berth/" + BerthVersion.berth() + " (linux)";
 
     private final Router router;
     private final ExecutorService workers;

@@ -99,21 +99,32 @@ public final class Explainer {
                         + " (network mode container:): same interfaces, addresses and ports; nothing is created", ": # nothing to do"));
                 return out;
             }
+            case NetnsMode.External x -> {
+                String ns = Path.of(x.path()).getFileName().toString();
+                out.add(step("the namespace " + x.path() + " belongs to another runtime (CNI or Docker), which made it and will delete it;"
+                        + " Berth only adds its endpoint and published ports", ": # nothing to create; `ip -n " + ns + "` reaches it when it is under /run/netns"));
+                endpointsAndPorts(s, ns, endpoints, networks, out);
+                return out;
+            }
             case NetnsMode.Own own -> {
                 String ns = Path.of(own.path()).getFileName().toString();
                 out.add(step("a network namespace for container " + s.name() + ", named so `ip netns` sees it (/run/netns/" + ns + ")",
                         "ip netns add " + ns));
                 out.add(step("its loopback", "ip -n " + ns + " link set lo up"));
-                List<Endpoint> eps = new ArrayList<>(endpoints);
-                eps.sort(Comparator.comparing(Endpoint::ifName));
-                for (Endpoint e : eps) endpoint(ns, e, networks.apply(e.networkId()), out);
-                List<PortRule> ports = portRules(s, eps, networks);
-                if (!ports.isEmpty()) {
-                    if (firewall == FirewallKind.NFTABLES) nftPorts(ports, out);
-                    else IptablesCommands.ports(ports, out);
-                }
+                endpointsAndPorts(s, ns, endpoints, networks, out);
                 return out;
             }
+        }
+    }
+
+    private void endpointsAndPorts(Sandbox s, String ns, List<Endpoint> endpoints, Function<String, Network> networks, List<ExplainedStep> out) {
+        List<Endpoint> eps = new ArrayList<>(endpoints);
+        eps.sort(Comparator.comparing(Endpoint::ifName));
+        for (Endpoint e : eps) endpoint(ns, e, networks.apply(e.networkId()), out);
+        List<PortRule> ports = portRules(s, eps, networks);
+        if (!ports.isEmpty()) {
+            if (firewall == FirewallKind.NFTABLES) nftPorts(ports, out);
+            else IptablesCommands.ports(ports, out);
         }
     }
 

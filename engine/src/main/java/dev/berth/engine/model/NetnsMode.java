@@ -10,4 +10,10 @@ public sealed interface NetnsMode {
 
     /** Another sandbox's namespace (network mode container:NAME): same IPs, ports and lo. */
     record Joined(String sandboxId) implements NetnsMode {}
+
+    /**
+     * A namespace another runtime owns (a CNI runtime, Docker through the remote driver), given by its
+     * file: Berth adds its endpoints to it and takes only those out again; it never creates or deletes it.
+     */
+    record External(String path) implements NetnsMode {}
 }

@@ -2,9 +2,16 @@ package dev.berth.engine.request;
 
 import java.util.List;
 
-/** How a sandbox joins one network: static addresses and MAC (null = allocate), aliases for DNS. */
-public record EndpointRequest(String ipv4, String ipv6, String mac, List<String> aliases) {
+/**
+ * How a sandbox joins one network: static addresses and MAC (null = allocate), aliases for DNS, and
+ * the interface name inside (null = the next free ethN; CNI runtimes choose it).
+ */
+public record EndpointRequest(String ipv4, String ipv6, String mac, List<String> aliases, String ifName) {
     public static final EndpointRequest DEFAULT = new EndpointRequest(null, null, null, List.of());
+
+    public EndpointRequest(String ipv4, String ipv6, String mac, List<String> aliases) {
+        this(ipv4, ipv6, mac, aliases, null);
+    }
 
     public EndpointRequest {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);

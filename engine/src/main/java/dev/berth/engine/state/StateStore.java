@@ -105,7 +105,8 @@ public final class StateStore {
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
     @JsonSubTypes({@JsonSubTypes.Type(value = NetnsMode.Own.class, name = "own"),
             @JsonSubTypes.Type(value = NetnsMode.Host.class, name = "host"),
-            @JsonSubTypes.Type(value = NetnsMode.Joined.class, name = "joined")})
+            @JsonSubTypes.Type(value = NetnsMode.Joined.class, name = "joined"),
+            @JsonSubTypes.Type(value = NetnsMode.External.class, name = "external")})
     private interface NetnsModeMixin {}
 
     private static ObjectMapper mapper() {

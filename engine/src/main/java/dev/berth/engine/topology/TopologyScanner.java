@@ -38,13 +38,17 @@ public final class TopologyScanner {
         return scan(hostNetns, targets(engine));
     }
 
-    /** The sandboxes with a namespace of their own, sorted by name. */
+    /** The sandboxes with a namespace of their own and the namespaces of other runtimes' attachments, sorted by name. */
     public static List<Target> targets(Engine engine) {
         List<Target> out = new ArrayList<>();
         for (Sandbox s : engine.sandboxes()) {
             if (!(s.netns() instanceof NetnsMode.Own own)) continue;
             Path p = Path.of(own.path());
             out.add(new Target(p.getFileName().toString(), s.name(), p));
+        }
+        for (Sandbox s : engine.externalSandboxes()) { // other runtimes' namespaces that hold Berth's endpoints
+            Path p = engine.netnsPath(s);
+            if (out.stream().noneMatch(t -> t.path().equals(p))) out.add(new Target(p.getFileName().toString(), s.name(), p));
         }
         out.sort(Comparator.comparing(Target::name));
         return out;

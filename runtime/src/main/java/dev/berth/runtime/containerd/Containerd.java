@@ -1,0 +1,302 @@
+package dev.berth.runtime.containerd;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import dev.berth.runtime.containerd.api.containers.ContainersGrpc;
+import dev.berth.runtime.containerd.api.content.ContentGrpc;
+import dev.berth.runtime.containerd.api.content.WriteAction;
+import dev.berth.runtime.containerd.api.content.WriteContentRequest;
+import dev.berth.runtime.containerd.api.content.WriteContentResponse;
+import dev.berth.runtime.containerd.api.diff.DiffGrpc;
+import dev.berth.runtime.containerd.api.eventsvc.EventsGrpc;
+import dev.berth.runtime.containerd.api.images.ImagesGrpc;
+import dev.berth.runtime.containerd.api.leases.LeasesGrpc;
+import dev.berth.runtime.containerd.api.namespaces.NamespacesGrpc;
+import dev.berth.runtime.containerd.api.snapshots.SnapshotsGrpc;
+import dev.berth.runtime.containerd.api.tasks.TasksGrpc;
+import dev.berth.runtime.containerd.api.version.VersionGrpc;
+import dev.berth.runtime.containerd.api.version.VersionResponse;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A gRPC client of containerd over its Unix socket. Every call carries the metadata
+ * {@code containerd-namespace} (Berth's objects live in one namespace, "berth" by default, and never
+ * see other clients'), and unary calls get a deadline so a hung containerd surfaces as an error
+ * instead of a stuck daemon thread. Stubs are created per call, cheap in gRPC-java, so each one
+ * gets a fresh deadline.
+ */
+public final class Containerd implements AutoCloseable {
+    /** The namespace metadata key containerd reads on every request. */
+    public static final Metadata.Key<String> NAMESPACE_KEY =
+            Metadata.Key.of("containerd-namespace", Metadata.ASCII_STRING_MARSHALLER);
+    /** Deadline of unary calls unless a caller asks for another one. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+    /** Chunk size of content writes: well under gRPC's 4 MiB message limit. */
+    private static final int WRITE_CHUNK = 1 << 20;
+
+    // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
+    // connection. Held in a field: the logging framework keeps loggers only weakly.
+    private static final Logger BOOTSTRAP_LOG =
+            Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+
+    static {
+        BOOTSTRAP_LOG.setLevel(Level.SEVERE);
+    }
+
+    private final Path socket;
+    private final String namespace;
+    private final EventLoopGroup group;
+    private final ManagedChannel managed;
+    private final Channel channel;
+
+    private Containerd(Path socket, String namespace) {
+        this.socket = socket;
+        this.namespace = namespace;
+        this.group = new EpollEventLoopGroup(1);
+        this.managed = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .eventLoopGroup(group)
+                .channelType(EpollDomainSocketChannel.class)
+                .overrideAuthority("localhost")
+                .usePlaintext()
+                .maxInboundMessageSize(16 << 20)
+                .build();
+        this.channel = ClientInterceptors.intercept(managed, new NamespaceInterceptor(namespace));
+    }
+
+    /** Connects (lazily: the first call dials) to containerd at {@code address}, "unix://PATH" or a plain path. */
+    public static Containerd connect(String address, String namespace) {
+        String path = address.startsWith("unix://") ? address.substring("unix://".length()) : address;
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("containerd address: empty socket path in '" + address + "'");
+        }
+        return new Containerd(Path.of(path), namespace);
+    }
+
+    public static Containerd connect(Path socket, String namespace) {
+        return new Containerd(socket, namespace);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The same connection speaking for another containerd namespace (shares the channel; do not close it). */
+    public Channel channelFor(String otherNamespace) {
+        return ClientInterceptors.intercept(managed, new NamespaceInterceptor(otherNamespace));
+    }
+
+    public VersionResponse version() {
+        return deadline(VersionGrpc.newBlockingStub(channel)).version(Empty.getDefaultInstance());
+    }
+
+    public ContainersGrpc.ContainersBlockingStub containers() {
+        return deadline(ContainersGrpc.newBlockingStub(channel));
+    }
+
+    public TasksGrpc.TasksBlockingStub tasks() {
+        return deadline(TasksGrpc.newBlockingStub(channel));
+    }
+
+    /** Tasks stub without deadline, for Wait (it returns when the process exits). */
+    public TasksGrpc.TasksBlockingStub tasksNoDeadline() {
+        return TasksGrpc.newBlockingStub(channel);
+    }
+
+    public ContentGrpc.ContentBlockingStub content() {
+        return deadline(ContentGrpc.newBlockingStub(channel));
+    }
+
+    /** The async content stub: streaming reads and writes of large blobs have no fixed deadline. */
+    public ContentGrpc.ContentStub contentAsync() {
+        return ContentGrpc.newStub(channel);
+    }
+
+    public ImagesGrpc.ImagesBlockingStub images() {
+        return deadline(ImagesGrpc.newBlockingStub(channel));
+    }
+
+    public SnapshotsGrpc.SnapshotsBlockingStub snapshots() {
+        return deadline(SnapshotsGrpc.newBlockingStub(channel));
+    }
+
+    /** Diff stub with a long deadline: applying a big layer takes a while. */
+    public DiffGrpc.DiffBlockingStub diff() {
+        return DiffGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES);
+    }
+
+    public LeasesGrpc.LeasesBlockingStub leases() {
+        return deadline(LeasesGrpc.newBlockingStub(channel));
+    }
+
+    public NamespacesGrpc.NamespacesBlockingStub namespaces() {
+        return deadline(NamespacesGrpc.newBlockingStub(channel));
+    }
+
+    /** Events stub without deadline: a subscription lives as long as the caller wants it. */
+    public EventsGrpc.EventsStub events() {
+        return EventsGrpc.newStub(channel);
+    }
+
+    public EventsGrpc.EventsBlockingStub eventsBlocking() {
+        return EventsGrpc.newBlockingStub(channel);
+    }
+
+    /** Waits until containerd answers Version, or fails after {@code timeout}. */
+    public VersionResponse awaitReady(Duration timeout) throws TimeoutException {
+        long end = System.nanoTime() + timeout.toNanos();
+        StatusRuntimeException last = null;
+        while (System.nanoTime() < end) {
+            try {
+                return VersionGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .withWaitForReady().version(Empty.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                last = e;
+                sleep(50);
+            }
+        }
+        throw new TimeoutException("containerd at " + socket + " did not answer within " + timeout
+                + (last == null ? "" : ": " + last.getStatus()));
+    }
+
+    /**
+     * Writes a blob into the content store through one Write stream (stat, chunks, commit) and returns
+     * its digest. {@code expected} ("sha256:...") makes containerd verify the content; {@code ref}
+     * names the ingest, so an interrupted write of the same ref resumes cleanly (containerd keeps the
+     * partial data; we restart from the offset it reports).
+     */
+    public String writeContent(String ref, InputStream data, long total, String expected, Map<String, String> labels)
+            throws IOException {
+        var responses = new LinkedBlockingQueue<Object>();
+        StreamObserver<WriteContentRequest> requests = contentAsync().write(new StreamObserver<>() {
+            @Override
+            public void onNext(WriteContentResponse value) {
+                responses.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                responses.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.add(Boolean.TRUE);
+            }
+        });
+        try {
+            requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.STAT).setRef(ref).build());
+            WriteContentResponse stat = take(responses);
+            long offset = stat.getOffset();
+            if (offset > 0 && data.skip(offset) != offset) {
+                throw new IOException("content " + ref + ": cannot skip to resume offset " + offset);
+            }
+            byte[] buf = new byte[WRITE_CHUNK];
+            int n;
+            while ((n = data.readNBytes(buf, 0, buf.length)) > 0) {
+                requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.WRITE).setRef(ref)
+                        .setOffset(offset).setData(ByteString.copyFrom(buf, 0, n)).build());
+                offset += n;
+                take(responses);
+            }
+            var commit = WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref)
+                    .setOffset(offset).putAllLabels(labels);
+            if (total >= 0) {
+                commit.setTotal(total);
+            }
+            if (expected != null) {
+                commit.setExpected(expected);
+            }
+            requests.onNext(commit.build());
+            WriteContentResponse done = take(responses);
+            requests.onCompleted();
+            return done.getDigest();
+        } catch (IOException | RuntimeException e) {
+            requests.onError(e);
+            throw e;
+        }
+    }
+
+    private static WriteContentResponse take(LinkedBlockingQueue<Object> responses) throws IOException {
+        Object o;
+        try {
+            o = responses.poll(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing content", e);
+        }
+        return switch (o) {
+            case WriteContentResponse r -> r;
+            case StatusRuntimeException e -> throw e;
+            case Throwable t -> throw new IOException("content write failed: " + t.getMessage(), t);
+            case null -> throw new IOException("content write: containerd did not answer within 5 minutes");
+            default -> throw new IOException("content write: stream ended before the commit was answered");
+        };
+    }
+
+    private static <S extends AbstractStub<S>> S deadline(S stub) {
+        return stub.withDeadlineAfter(DEFAULT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        managed.shutdownNow();
+        try {
+            managed.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Adds the containerd namespace header to every call. */
+    private record NamespaceInterceptor(String namespace) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(NAMESPACE_KEY, namespace);
+                    super.start(listener, headers);
+                }
+            };
+        }
+    }
+}
