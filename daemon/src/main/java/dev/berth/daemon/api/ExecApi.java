@@ -75,6 +75,7 @@ public final class ExecApi {
         ContainerRecord c = containers.find(q.param("id"));
         if (!containers.isRunning(c.id())) throw new BerthException.Conflict("container " + c.id() + " is not running");
         JsonNode b = q.jsonBody();
+        JsonShape.checkExecCreate(b);
         if (b.path("Tty").asBoolean(false)) throw new BerthException.InvalidRequest("Tty", "Berth does not allocate terminals: exec without -t");
         List<String> cmd = ContainerCreateRequests.strings(b.path("Cmd"), "Cmd");
         if (cmd.isEmpty()) throw new BerthException.InvalidRequest("Cmd", "no exec command specified");

@@ -45,6 +45,15 @@ final class JsonShape {
         if (present(net)) objectOf(net.get("EndpointsConfig"), "NetworkingConfig.EndpointsConfig", JsonShape::endpoint);
     }
 
+    /** {@code POST /containers/{id}/exec}. */
+    static void checkExecCreate(JsonNode body) {
+        object(body, "body");
+        for (String f : new String[] {"User", "WorkingDir", "DetachKeys"}) text(body.get(f), f);
+        for (String f : new String[] {"Tty", "AttachStdin", "AttachStdout", "AttachStderr", "Privileged", "Detach"}) bool(body.get(f), f);
+        textOrTexts(body.get("Cmd"), "Cmd");
+        texts(body.get("Env"), "Env");
+    }
+
     /** One endpoint's settings, as in create's EndpointsConfig and connect's EndpointConfig. */
     static void endpoint(JsonNode e, String field) {
         object(e, field);
