@@ -2,21 +2,44 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install test demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-cni bench-soak setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni bench-soak setup clean
+
+# Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
+# PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+DESTDIR ?=
+# make install builds first; BUILD= installs what the last build left (the install test in make test does).
+BUILD ?= build
+INSTALL_VARS = PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" LOCALSTATEDIR="$(LOCALSTATEDIR)" DESTDIR="$(DESTDIR)"
 
 setup:
 	@$(SETUP)
 
-## Build everything without running tests.
+## Build everything without running tests; leaves bin/berthd and bin/berth ready (JVM flags, AOT caches).
 build: setup
-	$(MVN) -q install -DskipTests
+	$(MVN) -q package -DskipTests
+	scripts/berthd-launcher
 	scripts/cli-launcher
 	scripts/cni-plugin
 
-## Puts bin/berth on PATH (/usr/local/bin) and its bash completion in /etc/bash_completion.d.
-install: build
-	ln -sf $(CURDIR)/bin/berth /usr/local/bin/berth
-	if [ -d /etc/bash_completion.d ]; then bin/berth completion bash > /etc/bash_completion.d/berth; fi
+## Installs berthd and berth with a jlink'd Java runtime, berthd.service, /etc/berth/berthd.json, bash
+## completion, the group berth (scripts/install.sh; PREFIX, DESTDIR, SYSCONFDIR, LOCALSTATEDIR honoured).
+install: $(BUILD)
+	$(INSTALL_VARS) scripts/install.sh install
+
+## Removes what make install put there (a changed /etc/berth/berthd.json is kept).
+uninstall:
+	$(INSTALL_VARS) scripts/install.sh uninstall
+
+## The Debian package berth_<version>_amd64.deb in target/ (needs no JDK where it is installed).
+package: build
+	scripts/package-deb.sh
+
+## Installs the package in the QEMU VM (Debian's stock kernel) and drives its berthd with the docker CLI.
+test-vm: package
+	scripts/vm/test-package.sh
 
 ## Run the whole test suite (needs root: tests build labs of network namespaces); prints the counts, fails on a skipped test.
 test: setup
@@ -50,6 +73,10 @@ bench-cli: build
 ## Engine API latency and CLI start: berthd vs Docker's dockerd in lab namespaces (installs docker.io, no service starts).
 bench-api: build
 	scripts/bench-api.sh
+
+## Footprint: berthd's spawn-to-first-/_ping and RSS (idle, 50 containers) beside dockerd + containerd; JVM flags' costs.
+bench-footprint: build
+	scripts/bench-api.sh --footprint
 
 ## CNI plugin ADD/DEL latency: bin/cni/berth + berthd vs the bridge + portmap plugins (installs containernetworking-plugins).
 bench-cni: build

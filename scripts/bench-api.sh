@@ -12,7 +12,14 @@
 # containerd in the root namespace (the script checks that none appeared and says so loudly if one did),
 # and with their boot-time start disabled (systemd units and SysV links).
 # Options are passed through: --n N (50) --warmup N (5) --cli-n N (20) --no-dockerd --out DIR --docker PATH.
+#
+# scripts/bench-api.sh --footprint [--rounds N] [--containers N] [--no-flags] ... runs the footprint
+# benchmark instead (dev.berth.bench.api.FootprintBench, make bench-footprint): spawn to first /_ping and
+# RSS idle and with running containers, berthd (bin/berthd) beside dockerd with its containerd, and what
+# each of bin/berthd's JVM flags costs or saves. Writes bench/results/footprint-<time>.txt.
 set -euo pipefail
+main=dev.berth.bench.api.ApiBench
+if [ "${1:-}" = --footprint ]; then main=dev.berth.bench.api.FootprintBench; shift; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
   echo "berth bench-api: run as root (the benchmark builds a lab of network namespaces)" >&2
@@ -80,14 +87,14 @@ fi
 
 before=$(daemons)
 docker0_before=0; root_docker0 && docker0_before=1
-# bin/berth prepares its JDK, class path and AOT cache on first use; do that now, not in a timed run
-if [ -x "$root/bin/berth" ]; then "$root/bin/berth" --help >/dev/null 2>&1 || true; fi
+# bin/berth and bin/berthd prepare their JDK, class path and AOT cache on first use; do that now, not in a timed run
+"$root/bin/berth" --version >/dev/null
+"$root/bin/berthd" --version >/dev/null
 cp=$("$root/scripts/module-classpath" bench)
-dcp=$("$root/scripts/module-classpath" daemon)
 cd "$root"
 status=0
-"$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.berth.bench.api.ApiBench \
-  --root "$root" --berthd-classpath "$dcp" "$@" "${extra[@]}" || status=$?
+"$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" "$main" \
+  --root "$root" "$@" "${extra[@]}" || status=$?
 left=$(pgrep -a -f '/run/blab-[0-9a-f]*-dockerd' || true)
 if [ -n "$left" ]; then
   echo "berth bench-api: processes of a lab dockerd are still running:" >&2; echo "$left" >&2; status=1

@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 "$root/scripts/setup.sh" containernetworking-plugins
 "$root/scripts/cni-plugin"
+"$root/bin/berthd" --version >/dev/null  # prepares bin/berthd (JVM flags, AOT cache) before anything is timed
 cp=$("$root/scripts/module-classpath" bench)
-dcp=$("$root/scripts/module-classpath" daemon)
 cd "$root"
 exec "$("$root/scripts/java-home")/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.berth.bench.cni.CniBench \
-  --root "$root" --berthd-classpath "$dcp" "$@"
+  --root "$root" "$@"

@@ -8,7 +8,7 @@ cd "$root"
 stamp=$(mktemp)
 trap 'rm -f "$stamp"' EXIT
 status=0
-scripts/mvn install "$@" || status=$?
+scripts/mvn verify "$@" || status=$?
 tests=0 failures=0 errors=0 skipped=0
 skipped_in=()
 while IFS= read -r f; do

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.http.ApiLimits;
 import dev.berth.daemon.http.ApiVersions;
+import dev.berth.engine.BerthException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +63,10 @@ public final class Berthd implements Callable<Integer> {
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
             "public-ip", "iface", "max-connections", "request-timeout");
+
+    private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
+    private static final Set<String> LIST_KEYS = Set.of("dns");
+    private static final Set<String> NUMBER_KEYS = Set.of("max-connections", "request-timeout");
 
     @Override
     public Integer call() throws Exception {
@@ -146,22 +151,45 @@ public final class Berthd implements Callable<Integer> {
 
     private static Map<String, String> readConfig(Path f) throws Exception {
         if (!Files.isReadable(f)) throw new IllegalArgumentException("--config: cannot read " + f);
-        JsonNode root = Json.parse(Files.readAllBytes(f));
+        JsonNode root;
+        try {
+            root = Json.parse(Files.readAllBytes(f));
+        } catch (BerthException.InvalidRequest e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage().replaceFirst("^body: ", ""));
+        }
+        if (!root.isObject()) throw new IllegalArgumentException(f + ": expected a JSON object of option names and values");
         Map<String, String> out = new java.util.HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!FILE_KEYS.contains(e.getKey()))
-                throw new IllegalArgumentException(f + ": unknown key '" + e.getKey() + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
-            JsonNode v = e.getValue();
-            if (v.isArray()) {
-                java.util.List<String> items = new java.util.ArrayList<>();
-                v.forEach(x -> items.add(x.asText()));
-                out.put(e.getKey(), String.join(",", items));
-            } else {
-                out.put(e.getKey(), v.asText());
-            }
+            String key = e.getKey();
+            if (!FILE_KEYS.contains(key))
+                throw new IllegalArgumentException(f + ": unknown key '" + key + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
+            out.put(key, configValue(f, key, e.getValue()));
         }
         return out;
+    }
+
+    /** A config value as its flag would give it; a value of the wrong JSON type is refused, naming the key. */
+    private static String configValue(Path f, String key, JsonNode v) {
+        if (BOOLEAN_KEYS.contains(key)) {
+            if (!v.isBoolean()) throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);
+            return v.asText();
+        }
+        if (NUMBER_KEYS.contains(key)) {
+            if (!v.isIntegralNumber()) throw new IllegalArgumentException(f + ": " + key + ": expected a whole number, got " + v);
+            return v.asText();
+        }
+        if (v.isArray() && LIST_KEYS.contains(key)) {
+            java.util.List<String> items = new java.util.ArrayList<>();
+            for (JsonNode x : v) {
+                if (!x.isTextual()) throw new IllegalArgumentException(f + ": " + key + ": expected strings, got " + x);
+                items.add(x.asText());
+            }
+            return String.join(",", items);
+        }
+        if (!v.isTextual())
+            throw new IllegalArgumentException(f + ": " + key + ": expected a string" + (LIST_KEYS.contains(key) ? " or a list of strings" : "") + ", got " + v);
+        return v.asText();
     }
 
     private static String str(Path p) {

@@ -24,8 +24,9 @@ final class Report {
                 Everything happens in network namespaces of lab run %1$s, named blab-%1$s-<name> (containers
                 too: berthd runs with --netns-prefix blab-%1$s-c-); this machine's own network is never touched.
                   lab   $  the lab sets this up with iproute2: the world around Berth
-                  $ berth  what a user types
-                  PASS     an independent check (ip, ping, socat inside the namespaces, or berth's own answer)\
+                  $        what a user types, exactly as the demo runs it (paste it into a root shell)
+                  PASS     a check that does not take Berth's word: ping's reply count and the target's own ICMP
+                           counter, the far end of a connection, ip/nft in the namespaces (the command in brackets)\
                 """.formatted(runId));
     }
 

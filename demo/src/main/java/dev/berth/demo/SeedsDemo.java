@@ -2,7 +2,6 @@ package dev.berth.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.daemon.Berthd;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
@@ -89,16 +88,20 @@ public final class SeedsDemo implements AutoCloseable {
         ext = lab.host("ext");
         lab.connect(host, "eth0", HOST_IP + "/24", ext, "eth0", EXT_IP + "/24");
         report.lab("ip link add eth0 netns host type veth peer eth0 netns ext   # host " + HOST_IP + ", ext " + EXT_IP);
-        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Berthd.class.getName(),
+        // bin/berthd, the launcher make build prepares and users run; spawnDaemon puts nsenter --net=NS before it
+        List<String> cmd = List.of(root.resolve("bin/berthd").toString(),
                 "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(), "--run-dir", dir.resolve("run").toString(),
-                "--netns-prefix", nsPrefix, "--dns", EXT_IP));
-        report.lab("nsenter --net=/run/netns/host bin/berthd --socket " + socket + " --netns-prefix " + nsPrefix + " ...");
+                "--netns-prefix", nsPrefix, "--dns", EXT_IP);
+        List<String> shown = new ArrayList<>(List.of("nsenter", "--net=" + host.netnsPath()));
+        shown.addAll(cmd);
+        report.say("$ " + Shell.join(shown) + " &");
         berthd = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
         waitForSocket();
+        report.say("$ export PATH=" + Shell.quote(root.resolve("bin").toString()) + ":$PATH BERTH_HOST=unix://" + socket);
         report.expect("berthd answers on its socket", "berth version", true, () -> berth("version").stdout().contains("API version"));
-        report.expect("the default bridge berth0 has 172.17.0.1/16", "ip -n host addr show berth0", true,
-                () -> host.ip("-br", "addr", "show", "berth0").stdout().contains("172.17.0.1/16"));
+        Oracles.Command addr = Oracles.Command.in(host, "ip", "-br", "addr", "show", "berth0");
+        report.expect("the default bridge berth0 has 172.17.0.1/16", addr.toString(), true,
+                () -> addr.run().check().stdout().contains("172.17.0.1/16"));
     }
 
     private void defaultBridge() {
@@ -114,23 +117,27 @@ public final class SeedsDemo implements AutoCloseable {
         report.expect("each container has its own address on 172.17.0.0/16", "berth inspect",
                 true, () -> milk.startsWith("172.17.0.") && bread.startsWith("172.17.0.") && coffee.startsWith("172.17.0.")
                         && !milk.equals(bread) && !bread.equals(coffee));
-        report.expect("milk pings bread", "berth exec milk ping -c1 " + bread, 0, () -> berth("exec", "milk", "ping", "-c1", "-W2", bread).exitCode());
-        report.expect("bread pings coffee", "ip netns exec " + nsPrefix + "bread ping -c1 " + coffee, true, () -> inside("bread").ping(coffee));
-        report.expect("coffee pings milk", "ip netns exec " + nsPrefix + "coffee ping -c1 " + milk, true, () -> inside("coffee").ping(milk));
-        report.expect("milk's eth0 pairs with a veth on berth0 (eth0@ifN = the veth's index)", "ip -j link", true, this::vethPairsMatch);
-        report.expect("milk reaches the outside machine, masqueraded as the host", "socat on ext prints the peer",
-                true, () -> {
-                    ext.serveTcp(7000, "hello");
-                    return berth("exec", "milk", "socat", "-T2", "-", "TCP:" + EXT_IP + ":7000").stdout().contains("from " + HOST_IP);
-                });
+        report.expect("and that address is on each container's eth0", "ip -n " + nsPrefix + "<container> -4 -br addr show eth0",
+                List.of(milk + "/16", bread + "/16", coffee + "/16"),
+                () -> List.of(eth0Address("milk"), eth0Address("bread"), eth0Address("coffee")));
+        pingsThroughBerth("milk", bread, "bread");
+        pingsInLab("bread", coffee, "coffee");
+        pingsInLab("coffee", milk, "milk");
+        report.expect("milk's eth0 pairs with a veth on berth0 (eth0@ifN = the veth's index)",
+                "ip -n " + host.name() + " -j link; ip -n " + nsPrefix + "<container> -j link show eth0", true, this::vethPairsMatch);
+        report.lab(Oracles.Command.in(ext, "socat", "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo hello from $SOCAT_PEERADDR") + " &");
+        ext.serveTcp(7000, "hello");
+        report.expect("milk reaches the outside machine, which sees the host's address (masquerade)", "the server on ext answers with the peer it saw",
+                "hello from " + HOST_IP, () -> berth("exec", "milk", "socat", "-T2", "-", "TCP:" + EXT_IP + ":7000").stdout().strip());
     }
 
     private void publishedPort() {
         report.step(3, "coffee publishes port 80 as the host's 8080 (seed 001: -p 8080:80)");
-        report.say("$ berth port coffee  ->  " + berthOk("port", "coffee").stdout().strip());
-        report.expect("the outside machine reaches coffee at " + HOST_IP + ":8080", "socat on ext", true,
-                () -> String.valueOf(ext.tcp(HOST_IP, 8080)).contains("coffee is served"));
-        report.expect("milk reaches it through the host too (hairpin)", "berth exec milk socat", true,
+        report.say(berthOk("port", "coffee").stdout().strip());
+        Oracles.Command fromExt = Oracles.Command.in(ext, "socat", "-T2", "-", "TCP:" + HOST_IP + ":8080,connect-timeout=2");
+        report.expect("the outside machine reaches coffee at " + HOST_IP + ":8080", fromExt.toString(), true,
+                () -> String.valueOf(firstAnswer(fromExt)).contains("coffee is served"));
+        report.expect("milk reaches it through the host too (hairpin)", "coffee's answer", true,
                 () -> berth("exec", "milk", "socat", "-T2", "-", "TCP:172.17.0.1:8080").stdout().contains("coffee is served"));
     }
 
@@ -140,17 +147,18 @@ public final class SeedsDemo implements AutoCloseable {
         berthOk("run", "-d", "--name", "beijing", "--network", "greatwall", "busybox", "--", "sleep", "3600");
         berthOk("run", "-d", "--name", "shenzhen", "--network", "greatwall", "busybox", "--", "sleep", "3600");
         String shenzhen = ipOn("shenzhen", "greatwall"), beijing = ipOn("beijing", "greatwall");
-        report.expect("beijing pings shenzhen by name", "berth exec beijing ping -c1 shenzhen", true,
-                () -> berth("exec", "beijing", "ping", "-c1", "-W2", "shenzhen").stdout().contains(shenzhen));
+        pingsThroughBerth("beijing", "shenzhen", "shenzhen");
         report.expect("shenzhen resolves beijing", "berth exec shenzhen getent hosts beijing", true,
                 () -> berth("exec", "shenzhen", "getent", "hosts", "beijing").stdout().contains(beijing));
         report.expect("milk (default bridge) cannot resolve shenzhen", "berth exec milk getent hosts shenzhen", false,
                 () -> berth("exec", "milk", "getent", "hosts", "shenzhen").ok());
-        report.expect("milk cannot reach beijing: the networks are isolated", "berth exec milk ping " + beijing, false,
-                () -> berth("exec", "milk", "ping", "-c1", "-W1", beijing).ok());
+        Oracles.Command isolated = Oracles.Command.in(inside("milk"), "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", beijing);
+        long before = Oracles.echoesReceived(inside("beijing"));
+        report.expect("milk cannot reach beijing: the networks are isolated", isolated.toString(),
+                "0 replies, 0 echo requests reached " + inside("beijing").name(),
+                () -> Oracles.pingSeenFromBothEnds(isolated.run(), inside("beijing"), before));
         berthOk("network", "connect", "greatwall", "milk");
-        report.expect("after network connect, milk resolves and reaches shenzhen", "berth exec milk ping -c1 shenzhen", 0,
-                () -> berth("exec", "milk", "ping", "-c1", "-W2", "shenzhen").exitCode());
+        pingsThroughBerth("milk", "shenzhen", "shenzhen");
         berthOk("network", "disconnect", "greatwall", "milk");
     }
 
@@ -196,10 +204,15 @@ public final class SeedsDemo implements AutoCloseable {
             berth(rm.toArray(String[]::new));
         }
         berth("network", "rm", "greatwall");
-        report.expect("no veth is left on the host", "ip -n host link", false, () -> host.ip("-br", "link").stdout().contains("veth"));
+        report.expect("no veth is left on the host", "ip -n " + host.name() + " -br link", false, () -> host.ip("-br", "link").stdout().contains("veth"));
+        report.expect("greatwall's bridge is gone: only berth0 is left", "ip -n " + host.name() + " -j link show type bridge",
+                List.of("berth0"), () -> Oracles.bridges(host));
         report.expect("no container namespace is left", "ip netns list", List.of(),
                 () -> Commands.run(List.of("ip", "netns", "list")).stdout().lines()
                         .filter(l -> l.startsWith(nsPrefix)).toList());
+        nftLeft("set", "bridges", List.of("berth0"));
+        nftLeft("set", "subnets4", List.of("172.17.0.0/16"));
+        nftLeft("map", "ports4", List.of());
         berthd.close();
     }
 
@@ -210,12 +223,69 @@ public final class SeedsDemo implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Runs {@code berth ARGS} against the demo's daemon, printing the command. */
+    /**
+     * Runs {@code berth ARGS} against the demo's daemon and prints it as typed after the export step 1
+     * printed: bin/berth found on PATH, the socket from BERTH_HOST.
+     */
     private ExecResult berth(String... args) {
-        List<String> c = new ArrayList<>(List.of(root.resolve("bin/berth").toString(), "-H", "unix://" + socket));
-        c.addAll(List.of(args));
-        report.say("$ berth " + String.join(" ", args));
+        List<String> typed = new ArrayList<>(List.of("berth"));
+        typed.addAll(List.of(args));
+        List<String> c = new ArrayList<>(List.of("env", "PATH=" + root.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "BERTH_HOST=unix://" + socket));
+        c.addAll(typed);
+        report.say("$ " + Shell.join(typed));
         return Commands.run(c, Duration.ofSeconds(60), null);
+    }
+
+    /**
+     * {@code berth exec FROM ping TARGET} as a user types it; passes when ping counted 3 replies and the
+     * kernel of {@code targetContainer}'s namespace counted the 3 echo requests (seen from both ends).
+     */
+    private void pingsThroughBerth(String from, String target, String targetContainer) {
+        LabHost t = inside(targetContainer);
+        long before = Oracles.echoesReceived(t);
+        report.expect(from + " pings " + targetContainer + (target.equals(targetContainer) ? " by name" : ""), "ping's reply count; " + t.name() + "'s Icmp InEchos in /proc/net/snmp",
+                "3 replies, 3 echo requests reached " + t.name(),
+                () -> Oracles.pingSeenFromBothEnds(berth("exec", from, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", target), t, before));
+    }
+
+    /** Like {@link #pingsThroughBerth}, with ping run in the container's namespace by iproute2 (no Berth in the path). */
+    private void pingsInLab(String from, String address, String targetContainer) {
+        LabHost t = inside(targetContainer);
+        Oracles.Command ping = Oracles.Command.in(inside(from), "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", address);
+        long before = Oracles.echoesReceived(t);
+        report.expect(from + " pings " + targetContainer, ping + "; " + t.name() + "'s Icmp InEchos",
+                "3 replies, 3 echo requests reached " + t.name(), () -> Oracles.pingSeenFromBothEnds(ping.run(), t, before));
+    }
+
+    /** The IPv4 address and prefix on a container's eth0, as the kernel has it. */
+    private String eth0Address(String container) {
+        String line = inside(container).ip("-4", "-br", "addr", "show", "eth0").stdout().strip();
+        String[] f = line.split("\\s+");
+        return f.length >= 3 ? f[2] : line;
+    }
+
+    /** What is left in one of Berth's nftables sets or maps in the host namespace. */
+    private void nftLeft(String kind, String name, List<String> expected) {
+        report.expect("nftables " + kind + " " + name + " holds " + (expected.isEmpty() ? "nothing" : String.join(", ", expected)),
+                Oracles.Command.in(host, "nft", "-j", "list", kind, "inet", "berth", name).toString(), expected,
+                () -> Oracles.nftElements(host, "inet", "berth", kind, name));
+    }
+
+    /** The first answer of a client command, retried for up to 5 s while nothing listens yet; null when none. */
+    private static String firstAnswer(Oracles.Command client) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            ExecResult r = client.run();
+            if (r.ok() && !r.stdout().isBlank()) return r.stdout().strip();
+            if (System.nanoTime() > deadline) return null;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     private ExecResult berthOk(String... args) {
@@ -279,9 +349,5 @@ public final class SeedsDemo implements AutoCloseable {
 
     private static String indent(String s) {
         return s.strip().replace("\n", "\n    ");
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 }

@@ -23,18 +23,18 @@ import java.util.Locale;
  * alike), and the CLI start time of `docker network ls` and `berth network ls`. The clients (this
  * JVM's measuring thread and every CLI process it starts) run inside a third lab namespace that holds
  * only lo. Run it with scripts/bench-api.sh; options: --n N (50), --warmup N (5), --cli-n N (20),
- * --no-dockerd, --out DIR (bench/results), --berthd-classpath CP (when bin/berthd is absent), --docker PATH.
+ * --no-dockerd, --out DIR (bench/results), --docker PATH. berthd is started as users start it, through bin/berthd.
  */
 public final class ApiBench {
     static final String API = "/v1.41"; // both speak it: dockerd 20.10's newest, within berthd's 1.24..1.50
     static final String BERTHD = "berthd", DOCKERD = "dockerd";
 
-    record Options(int n, int warmup, int cliN, boolean dockerd, Path out, Path root, String docker, String berthdClasspath) {
+    record Options(int n, int warmup, int cliN, boolean dockerd, Path out, Path root, String docker) {
         static Options parse(String[] args) {
             int n = 50, warmup = 5, cliN = 20;
             boolean dockerd = true;
             Path out = Path.of("bench/results"), root = Path.of("").toAbsolutePath();
-            String docker = "/usr/local/bin/docker", cp = null;
+            String docker = "/usr/local/bin/docker";
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -45,12 +45,11 @@ public final class ApiBench {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
-                    case "--berthd-classpath" -> cp = args[++i];
                     default -> throw new IllegalArgumentException("unknown option '" + a
-                            + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --out DIR --root DIR --docker PATH --berthd-classpath CP");
+                            + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --out DIR --root DIR --docker PATH");
                 }
             }
-            return new Options(n, warmup, cliN, dockerd, out, root, docker, cp);
+            return new Options(n, warmup, cliN, dockerd, out, root, docker);
         }
 
         private static int positive(String flag, String v) {
@@ -59,15 +58,11 @@ public final class ApiBench {
             return x;
         }
 
-        /** bin/berthd when the checkout has it (make build), else the same java command line. */
+        /** bin/berthd, the launcher users run (make build prepares it). */
         List<String> berthdLauncher() {
             Path bin = root.resolve("bin/berthd");
-            if (Files.isExecutable(bin)) return List.of(bin.toString());
-            if (berthdClasspath == null)
-                throw new IllegalArgumentException("no bin/berthd in " + root + " and no --berthd-classpath: run scripts/bench-api.sh");
-            String java = ProcessHandle.current().info().command().orElse("java");
-            return List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", berthdClasspath, "dev.berth.daemon.Berthd");
+            if (!Files.isExecutable(bin)) throw new IllegalArgumentException("no bin/berthd in " + root + ": run make build");
+            return List.of(bin.toString());
         }
 
         Path berthCli() {

@@ -26,27 +26,24 @@ import java.util.Locale;
  * per call, {@code nsenter --net=HOST PLUGIN} with the CNI_ variables and the configuration on stdin, timed
  * from spawn to exit, taking turns per pod. Every pod publishes one TCP port (portMappings). A peer ADD is
  * bridge ADD + portmap ADD, a peer DEL is portmap DEL + bridge DEL: what a runtime runs for one pod.
- * Options: --n N (pods, 100), --warmup N (5), --root DIR (the checkout), --berthd-classpath CP, --out DIR.
+ * Options: --n N (pods, 100), --warmup N (5), --root DIR (the checkout), --out DIR. berthd runs through bin/berthd.
  */
 public final class CniBench {
-    private record Options(int n, int warmup, Path root, String berthdClasspath, Path out) {
+    private record Options(int n, int warmup, Path root, Path out) {
         static Options parse(String[] args) {
             int n = 100, warmup = 5;
             Path root = Path.of("").toAbsolutePath(), out = null;
-            String cp = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--n" -> n = Integer.parseInt(args[++i]);
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
-                    case "--berthd-classpath" -> cp = args[++i];
                     case "--out" -> out = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                            + "'; allowed: --n N --warmup N --root DIR --berthd-classpath CP --out DIR");
+                            + "'; allowed: --n N --warmup N --root DIR --out DIR");
                 }
             }
-            if (cp == null) throw new IllegalArgumentException("--berthd-classpath is required (scripts/bench-cni.sh passes it)");
-            return new Options(n, warmup, root, cp, out == null ? root.resolve("bench/results") : out);
+            return new Options(n, warmup, root, out == null ? root.resolve("bench/results") : out);
         }
     }
 
@@ -79,8 +76,8 @@ public final class CniBench {
 
     private String run(Lab lab, Path plugin) throws IOException {
         LabHost berthHost = lab.host("berthd"), peerHost = lab.host("cnihost");
-        List<String> launcher = List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", o.berthdClasspath(), "dev.berth.daemon.Berthd");
+        // bin/berthd, as users start it (make build prepares it)
+        List<String> launcher = List.of(o.root().resolve("bin/berthd").toString());
         String load0 = load();
         try (BerthdTarget berthd = BerthdTarget.start(lab, berthHost, launcher)) {
             berthd.createNetwork("bench-pods", "10.93.0.0/16");
@@ -150,10 +147,6 @@ public final class CniBench {
         } catch (IOException e) {
             return "?";
         }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     private static void deleteTree(Path dir) {

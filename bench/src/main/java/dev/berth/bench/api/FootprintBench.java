@@ -1,0 +1,268 @@
+package dev.berth.bench.api;
+
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 13's footprint benchmark: berthd as users start it (bin/berthd) beside Docker's dockerd with the
+ * containerd it runs, each in its own lab namespace, in one run, the two taking turns every round:
+ * spawn to the first 200 on {@code /_ping} (polled every 2 ms on a fresh connection), resident memory
+ * (VmRSS) idle and with N running containers, for the daemon and for the daemon with its containerd
+ * (a container's own processes and shims are not counted for either). Then what each of bin/berthd's
+ * JVM flags costs or saves: berthd started with the flags added one by one, idle RSS and spawn to ping.
+ * Run it with scripts/bench-footprint.sh; options: --rounds N (5), --containers N (50), --settle S (3),
+ * --no-dockerd, --no-flags, --out DIR (bench/results), --root DIR, --docker PATH.
+ */
+public final class FootprintBench {
+    record Options(int rounds, int containers, int settleSeconds, boolean dockerd, boolean flags, Path out, Path root, String docker) {
+        static Options parse(String[] args) {
+            int rounds = 5, containers = 50, settle = 3;
+            boolean dockerd = true, flags = true;
+            Path out = Path.of("bench/results"), root = Path.of("").toAbsolutePath();
+            String docker = "/usr/local/bin/docker";
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    case "--containers" -> containers = Integer.parseInt(args[++i]);
+                    case "--settle" -> settle = Integer.parseInt(args[++i]);
+                    case "--no-dockerd" -> dockerd = false;
+                    case "--no-flags" -> flags = false;
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
+                    case "--docker" -> docker = args[++i];
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                            + "'; allowed: --rounds N --containers N --settle S --no-dockerd --no-flags --out DIR --root DIR --docker PATH");
+                }
+            }
+            return new Options(rounds, containers, settle, dockerd, flags, out, root, docker);
+        }
+    }
+
+    /** One daemon start: spawn to first ping, and RSS in kB of the daemon alone and with its containerd. */
+    record Sample(long startMillis, long ownKb, long withContainerdKb) {}
+
+    private final Options o;
+    private final StringBuilder report = new StringBuilder();
+
+    private FootprintBench(Options o) {
+        this.o = o;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new FootprintBench(Options.parse(args)).run();
+    }
+
+    private void run() throws IOException {
+        line("berth bench-footprint %s, load average %s, %d rounds, %d containers, RSS read %d s after the first ping",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")), loadAverage(), o.rounds(), o.containers(), o.settleSeconds());
+        try (Lab lab = Lab.create()) {
+            LabHost berthdHost = lab.host("berthd");
+            LabHost dockerdHost = o.dockerd() ? lab.host("dockerd") : null;
+            List<Sample> bIdle = new ArrayList<>(), dIdle = new ArrayList<>();
+            for (int r = 0; r < o.rounds(); r++) {
+                bIdle.add(idleBerthd(lab, berthdHost, List.of(o.root().resolve("bin/berthd").toString())));
+                if (dockerdHost != null) dIdle.add(idleDockerd(lab, dockerdHost));
+                System.out.printf("round %d: berthd %s%s%n", r + 1, bIdle.getLast(), dIdle.isEmpty() ? "" : ", dockerd " + dIdle.getLast());
+            }
+            line("");
+            line("%-44s %14s %14s %10s", "idle (median of " + o.rounds() + ")", "berthd", "dockerd", "ratio");
+            compare("spawn to first /_ping, ms", bIdle, dIdle, Sample::startMillis);
+            compare("daemon RSS, MB", bIdle, dIdle, Sample::ownKb);
+            compare("daemon + its containerd RSS, MB", bIdle, dIdle, Sample::withContainerdKb);
+            Sample bBusy = busyBerthd(lab, berthdHost);
+            Sample dBusy = dockerdHost == null ? null : busyDockerd(lab, dockerdHost);
+            line("");
+            line("%-44s %14s %14s %10s", "with " + o.containers() + " running containers", "berthd", "dockerd", "ratio");
+            compare("daemon RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::ownKb);
+            compare("daemon + its containerd RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::withContainerdKb);
+            if (o.flags()) flags(lab, berthdHost);
+        }
+        System.out.print(report);
+        Files.createDirectories(o.out());
+        Path file = o.out().resolve("footprint-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Files.writeString(file, report);
+        System.out.println("written to " + file);
+    }
+
+    // ------------------------------------------------------------------ berthd
+
+    private record Berthd(LabProcess process, Path dir, Path socket, long startMillis) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                if (process.isAlive()) Targets.empty(socket);
+            } finally {
+                process.close();
+                Targets.deleteTree(dir);
+            }
+        }
+    }
+
+    private static Berthd startBerthd(Lab lab, LabHost host, List<String> launcher) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path socket = dir.resolve("berth.sock");
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", lab.prefix("sb-")));
+        long t0 = System.nanoTime();
+        LabProcess p = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
+        long ms = awaitPing(socket, t0, p);
+        return new Berthd(p, dir, socket, ms);
+    }
+
+    private Sample idleBerthd(Lab lab, LabHost host, List<String> launcher) {
+        try (Berthd b = startBerthd(lab, host, launcher)) {
+            Targets.sleep(o.settleSeconds() * 1000L);
+            long own = Rss.ofProcess(b.process().pid());
+            return new Sample(b.startMillis(), own, own + Rss.ofChildrenNamed(b.process().pid(), "containerd"));
+        }
+    }
+
+    private Sample busyBerthd(Lab lab, LabHost host) {
+        System.out.printf("berthd with %d containers ...%n", o.containers());
+        try (Berthd b = startBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString()))) {
+            runContainers(b.socket());
+            Targets.sleep(o.settleSeconds() * 1000L);
+            long own = Rss.ofProcess(b.process().pid());
+            return new Sample(b.startMillis(), own, own + Rss.ofChildrenNamed(b.process().pid(), "containerd"));
+        }
+    }
+
+    // ------------------------------------------------------------------ dockerd
+
+    private Sample idleDockerd(Lab lab, LabHost host) {
+        DockerdTarget d = DockerdTarget.start(lab, host, o.root().resolve("scripts/bench-api-dockerd.sh"));
+        try {
+            Targets.sleep(o.settleSeconds() * 1000L);
+            long own = Rss.ofProcess(d.process().pid());
+            return new Sample(d.startMillis(), own, own + Rss.ofProcess(d.containerdPid()));
+        } finally {
+            d.close();
+        }
+    }
+
+    private Sample busyDockerd(Lab lab, LabHost host) {
+        System.out.printf("dockerd with %d containers ...%n", o.containers());
+        DockerdTarget d = DockerdTarget.start(lab, host, o.root().resolve("scripts/bench-api-dockerd.sh"));
+        try {
+            d.importBusybox(o.docker());
+            runContainers(d.socket());
+            Targets.sleep(o.settleSeconds() * 1000L);
+            long own = Rss.ofProcess(d.process().pid());
+            return new Sample(d.startMillis(), own, own + Rss.ofProcess(d.containerdPid()));
+        } finally {
+            d.close();
+        }
+    }
+
+    private void runContainers(Path socket) {
+        for (int i = 0; i < o.containers(); i++)
+            Cli.output(List.of(o.docker(), "-H", "unix://" + socket, "run", "-d", "--name", "bench-f" + i, "busybox", "sleep", "3600"));
+    }
+
+    // ------------------------------------------------------------------ JVM flags
+
+    /** berthd with bin/berthd's flags added one at a time (no AOT cache but in the last row, which is bin/berthd). */
+    private void flags(Lab lab, LabHost host) throws IOException {
+        Map<String, String> env = launcherEnv();
+        String java = env.get("BERTHD_JAVA"), cp = env.get("BERTHD_CP");
+        List<String> base = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+        List<List<String>> steps = List.of(List.of(), List.of("-XX:+UseSerialGC"), List.of("-Xmx64m", "-Xss512k"),
+                List.of("-XX:TieredStopAtLevel=1"), List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"));
+        line("");
+        line("bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)", o.rounds());
+        line("%-58s %10s %14s", "flags", "RSS, MB", "first ping, ms");
+        List<String> flags = new ArrayList<>(base);
+        flags.addAll(List.of("-Xlog:disable", "-Xlog:all=error:stderr"));
+        for (List<String> step : steps) {
+            flags.addAll(step);
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(flags);
+            cmd.addAll(List.of("-cp", cp, "dev.berth.daemon.Berthd"));
+            List<Sample> s = new ArrayList<>();
+            for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, cmd));
+            line("%-58s %10.1f %14d", step.isEmpty() ? "(none beyond native access)" : "+ " + String.join(" ", step),
+                    median(s, Sample::ownKb) / 1024.0, median(s, Sample::startMillis));
+        }
+        List<Sample> s = new ArrayList<>();
+        for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString())));
+        line("%-58s %10.1f %14d", "+ -XX:AOTCache (bin/berthd as built)", median(s, Sample::ownKb) / 1024.0, median(s, Sample::startMillis));
+    }
+
+    private Map<String, String> launcherEnv() throws IOException {
+        Path f = o.root().resolve("daemon/target/launcher.env");
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String l : Files.readAllLines(f)) {
+            int eq = l.indexOf('=');
+            if (l.startsWith("#") || eq < 0) continue;
+            m.put(l.substring(0, eq), l.substring(eq + 1).replaceAll("^'|'$", ""));
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Polls /_ping every 2 ms on a fresh connection until it answers 200; milliseconds since {@code t0}. */
+    private static long awaitPing(Path socket, long t0, LabProcess p) {
+        UnixHttp http = new UnixHttp(socket);
+        long deadline = t0 + 90_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("berthd exited before it answered:\n" + Targets.tail(p.output()));
+            if (Files.exists(socket)) {
+                try {
+                    if (http.get("/_ping").status() == 200) return (System.nanoTime() - t0) / 1_000_000;
+                } catch (RuntimeException notYet) {
+                    // the socket file exists before anyone accepts on it
+                }
+            }
+            Targets.sleep(2);
+        }
+        throw new IllegalStateException("berthd did not answer /_ping within 90 s:\n" + Targets.tail(p.output()));
+    }
+
+    private void compare(String what, List<Sample> berthd, List<Sample> dockerd, java.util.function.ToLongFunction<Sample> f) {
+        long b = median(berthd, f);
+        boolean mb = what.contains("MB");
+        String bs = mb ? String.format(Locale.ROOT, "%.1f", b / 1024.0) : Long.toString(b);
+        if (dockerd.isEmpty()) {
+            line("%-44s %14s %14s %10s", what, bs, "-", "-");
+            return;
+        }
+        long d = median(dockerd, f);
+        String ds = mb ? String.format(Locale.ROOT, "%.1f", d / 1024.0) : Long.toString(d);
+        line("%-44s %14s %14s %10s", what, bs, ds, String.format(Locale.ROOT, "%.2f", (double) b / d));
+    }
+
+    private static long median(List<Sample> s, java.util.function.ToLongFunction<Sample> f) {
+        long[] v = s.stream().mapToLong(f).sorted().toArray();
+        return v.length == 0 ? 0 : v[v.length / 2];
+    }
+
+    private void line(String format, Object... args) {
+        report.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
