@@ -86,6 +86,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         disarm();
+        RequestStarted.reset(ctx);
         if (req.decoderResult().isFailure()) {
             refuse(ctx, req.decoderResult().cause());
             return;
@@ -213,11 +214,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         writeWhole(ctx, ErrorResponses.message(status, message), false, "GET");
     }
 
-    /** A connection must deliver a complete request within the request timeout of connecting or of its last answer. */
+    /**
+     * A connection must deliver a complete request within the request timeout of connecting or of its
+     * last answer: a started request is answered 408, an idle connection is closed.
+     */
     private void arm(ChannelHandlerContext ctx) {
         disarm();
         deadline = ctx.executor().schedule(() -> {
             if (pending > 0 || !ctx.channel().isActive()) return;
+            if (!RequestStarted.started(ctx)) {
+                ctx.close(); // idle: nothing asked, nothing to answer
+                return;
+            }
             writeWhole(ctx, ErrorResponses.message(408, "no complete request within " + limits.requestTimeout().toSeconds()
                     + " s; the connection is closed"), false, "GET");
         }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel c) {
                             c.pipeline().addLast(ConnectionLimit.NAME, connections);
+                            c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
                             c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
                             c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
                             c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers, limits));
