@@ -12,7 +12,8 @@ deb=${1:-$root/target/berth_$("$root/scripts/version" --deb)_$(dpkg --print-arch
 deb=$(realpath "$deb")
 docker=$(command -v docker || echo /usr/local/bin/docker)
 
-guest=$(mktemp /tmp/berth-vm-package.XXXXXX.sh)
+# the guest sees this machine's root file system, but not its /tmp: the script goes beside the package
+guest=$(mktemp "$(dirname "$deb")/vm-package-test.XXXXXX.sh")
 trap 'rm -f "$guest"' EXIT
 cat > "$guest" <<EOF
 #!/bin/bash
