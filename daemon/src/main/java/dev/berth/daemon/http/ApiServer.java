@@ -64,11 +64,13 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel c) {
+                            ApiHandler api = new ApiHandler(router, workers, limits);
                             c.pipeline().addLast(ConnectionLimit.NAME, connections);
                             c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
                             c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
+                            c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(router, api));
                             c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
-                            c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers, limits));
+                            c.pipeline().addLast(ApiHandler.API, api);
                         }
                     })
                     .bind(new DomainSocketAddress(bound.toFile())).sync().channel();
