@@ -61,22 +61,29 @@ class DockerDriverProtocolTest {
             ctr.ip("link", "add", "eth0", "type", "veth", "peer", "name", "dockers"); // dockerd's own interface of another network
             String join = "{\"NetworkID\":\"" + NID + "\",\"EndpointID\":\"" + EID + "\",\"SandboxKey\":\"" + ctr.netnsPath() + "\",\"Options\":{}}";
             JsonNode joined = json(post(plugin, "/NetworkDriver.Join", join));
-            assertTrue(joined.get("DisableGatewayService").asBoolean(), joined.toString());
-            assertFalse(joined.has("InterfaceName"), "Berth made the interface inside; dockerd moves nothing");
-            String addr = ctr.ip("-br", "addr", "show", "eth1").stdout();
-            assertTrue(addr.contains("10.31.0.2/24"), "the next free ethN, with Docker's address: " + addr);
-            assertTrue(ctr.ip("link", "show", "eth1").stdout().contains(mac), "with the MAC given to Docker");
+            assertEquals("eth", joined.get("InterfaceName").get("DstPrefix").asText(), joined.toString());
+            assertEquals("10.31.0.1", joined.get("Gateway").asText(), "the gateway dockerd routes through");
+            String src = joined.get("InterfaceName").get("SrcName").asText();
+            String left = d.host.ip("link", "show", src).stdout();
+            assertTrue(left.contains(mac) && left.contains("state DOWN"), "the container end waits in the host, down, with the MAC: " + left);
+            // what dockerd does next: move it into the container, name it, address it, route through the gateway
+            d.host.ip("link", "set", src, "netns", ctr.name());
+            ctr.ip("link", "set", src, "name", "eth1");
+            ctr.ip("addr", "add", "10.31.0.2/24", "dev", "eth1");
+            ctr.ip("link", "set", "eth1", "up");
+            ctr.ip("route", "add", "default", "via", "10.31.0.1");
             assertTrue(ctr.ping("10.31.0.1"));
             ctr.serveTcp(80, "ctr");
             assertTrue(d.ext.tcp("192.0.2.1", 8080).startsWith("ctr"), "the port from CreateEndpoint's portmap answers from outside");
             JsonNode info = json(post(plugin, "/NetworkDriver.EndpointOperInfo", "{\"NetworkID\":\"" + NID + "\",\"EndpointID\":\"" + EID + "\"}"));
-            assertEquals("eth1", info.get("Value").get("berth.interface").asText(), info.toString());
+            assertEquals(src, info.get("Value").get("berth.interface").asText(), info.toString());
             assertEquals(1, d.inspect("network", "inspect", "docker-" + NID.substring(0, 12)).get("Containers").size());
 
             d.stop();
             assertFalse(Files.exists(plugin), "the plugin socket goes with berthd");
             d.start();
-            assertTrue(json(post(plugin, "/NetworkDriver.Join", join)).get("DisableGatewayService").asBoolean(), "a repeated join after a restart");
+            assertEquals(src, json(post(plugin, "/NetworkDriver.Join", join)).get("InterfaceName").get("SrcName").asText(), "a repeated join after a restart");
+            assertTrue(d.ext.tcp("192.0.2.1", 8080).startsWith("ctr"), "the endpoint survives the restart where dockerd put it");
 
             String leave = "{\"NetworkID\":\"" + NID + "\",\"EndpointID\":\"" + EID + "\"}";
             assertEquals("{}", post(plugin, "/NetworkDriver.Leave", leave).stdout());

@@ -15,31 +15,26 @@ import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.request.SubnetRequest;
-import dev.berth.netlink.ns.Netns;
-import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.netlink.route.Link;
-import dev.berth.netlink.route.Rtnl;
+import dev.berth.netlink.route.IpPrefix;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Docker's remote network driver protocol (libnetwork's {@code drivers/remote}), served on a plugin socket
  * such as {@code /run/docker/plugins/berth.sock}, so {@code docker network create -d berth} gives plain
  * dockerd Berth's networks. A Docker network is a Berth bridge network named {@code docker-<12 hex of its
  * id>} with the subnets Docker's IPAM chose; an endpoint is recorded at CreateEndpoint (address, MAC,
- * published ports) and becomes an engine sandbox in the container's namespace at Join: Berth creates the
- * interface inside, sets the default route when the container has none, and publishes the ports in its
- * nftables maps, so Join hands dockerd no interface to move and asks for no gateway service. Calls the
- * driver does not implement get 404, as the protocol asks; failures are {@code {"Err": ...}}. berthd
- * never calls dockerd.
+ * published ports) and becomes an engine sandbox at Join: Berth makes the veth (host end on the bridge,
+ * ports in its nftables maps) and hands the other end to dockerd, which moves it into the container's
+ * namespace once it exists (Docker makes it after Join), names it ethN, gives it the address and MAC and
+ * routes through the gateway Join names. Calls the driver does not implement get 404, as the protocol
+ * asks; failures are {@code {"Err": ...}}. berthd never calls dockerd.
  */
 public final class DockerDriverApi {
     /** The label that ties a Berth network to its Docker network id. */
@@ -68,7 +63,7 @@ public final class DockerDriverApi {
         r.post("/NetworkDriver.DeleteEndpoint", q -> call(q, this::deleteEndpoint));
         r.post("/NetworkDriver.Join", q -> call(q, this::join));
         r.post("/NetworkDriver.Leave", q -> call(q, this::leave));
-        // Only called for an endpoint that gives the sandbox its gateway service, which Berth's never do (see join).
+        // Ports are published from CreateEndpoint's options when the endpoint is joined; nothing more to program.
         r.post("/NetworkDriver.ProgramExternalConnectivity", q -> ApiResponse.json(Map.of()));
         r.post("/NetworkDriver.RevokeExternalConnectivity", q -> ApiResponse.json(Map.of()));
         r.post("/NetworkDriver.DiscoverNew", q -> ApiResponse.json(Map.of()));
@@ -201,23 +196,34 @@ public final class DockerDriverApi {
         if (key.isEmpty()) throw new BerthException.InvalidRequest("SandboxKey", "Join needs the container's namespace");
         DriverEndpoint e = store.get(eid);
         if (e == null) throw new BerthException.NotFound("endpoint " + eid + " was not created through Berth's driver");
+        Network n = engine.network(e.networkId());
         Sandbox existing = joined(eid);
         if (existing != null) {
-            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(key)) return joinResponse();
+            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(key)) return joinResponse(n, engine.endpointsOf(existing).getFirst());
             throw new BerthException.Conflict("endpoint " + eid + " already joined another sandbox");
         }
-        Network n = engine.network(e.networkId());
         SandboxRequest r = new SandboxRequest(eid, e.sandboxName(), null, n.name(),
-                new EndpointRequest(e.ipv4(), e.ipv6(), e.mac(), List.of(), freeEthName(key)), e.ports(), false, List.of(), key);
-        engine.createSandbox(r);
+                new EndpointRequest(e.ipv4(), e.ipv6(), e.mac(), List.of(), "bd" + eid.substring(0, 11)), e.ports(), false, List.of(), key);
+        Sandbox s = engine.createHandedOverSandbox(r);
         onChange.run();
         Log.info("docker driver: joined", "endpoint", eid, "network", n.name(), "sandbox", key);
-        return joinResponse();
+        return joinResponse(n, engine.endpointsOf(s).getFirst());
     }
 
-    /** Nothing for dockerd to move or route: Berth made the interface and the route itself. */
-    private static Map<String, Object> joinResponse() {
-        return Map.of("DisableGatewayService", true);
+    /**
+     * The interface for dockerd to move into the container (it names it ethN and gives it the address and
+     * MAC of CreateEndpoint) and the gateway it routes through, so the container needs no gateway bridge.
+     */
+    private static Map<String, Object> joinResponse(Network n, Endpoint ep) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("InterfaceName", Map.of("SrcName", ep.ifName(), "DstPrefix", "eth"));
+        if (!n.internal()) {
+            if (n.ipv4() != null && n.ipv4().gateway() != null && ep.ipv4() != null) out.put("Gateway", IpPrefix.format(n.ipv4().gateway()));
+            if (n.ipv6Subnet() != null && n.ipv6Subnet().gateway() != null && ep.ipv6() != null)
+                out.put("GatewayIPv6", IpPrefix.format(n.ipv6Subnet().gateway()));
+        }
+        out.put("StaticRoutes", List.of());
+        return out;
     }
 
     private Object leave(JsonNode b) {
@@ -241,17 +247,6 @@ public final class DockerDriverApi {
         } catch (BerthException.NotFound e) {
             return null;
         }
-    }
-
-    /** The first ethN the container's namespace does not have yet (dockerd names its own interfaces ethN too). */
-    private static String freeEthName(String netns) {
-        Set<String> used = new HashSet<>();
-        try (NetnsHandle ns = Netns.open(Path.of(netns)); Rtnl rtnl = Netns.rtnl(ns)) {
-            for (Link l : rtnl.links().list()) used.add(l.name());
-        } catch (RuntimeException e) {
-            throw new BerthException.InvalidRequest("SandboxKey", "cannot open the namespace " + netns + ": " + e.getMessage());
-        }
-        for (int i = 0; ; i++) if (!used.contains("eth" + i)) return "eth" + i;
     }
 
     // ------------------------------------------------------------------ values
