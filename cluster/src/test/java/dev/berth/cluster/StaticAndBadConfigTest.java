@@ -73,8 +73,7 @@ class StaticAndBadConfigTest {
             cl.etcd.put("/coreos.com/network/subnets/10.5.200.0-24", "{\"PublicIP\":\"172.31.0.9\",\"BackendType\":\"host-gw\"}");
             h1.startAgent(cl.etcdOptions());
             h2.startAgent(cl.etcdOptions());
-            ClusterStatus st = h1.agent.status();
-            assertEquals(2, st.peers().size());
+            ClusterStatus st = peersSeen(h1, 2);
             ClusterStatus.Host far = st.peers().stream().filter(p -> p.publicIp().equals("172.31.0.9")).findFirst().orElseThrow();
             assertTrue(far.state().startsWith("refused: host-gw needs every host on one L2 segment, but peer 172.31.0.9"), far.state());
             assertTrue(far.state().contains("use the vxlan backend"), far.state());
@@ -82,5 +81,17 @@ class StaticAndBadConfigTest {
             assertTrue(h1.routes().contains(h2.agent.hostSubnet() + " via 192.168.50.2"), h1.routes());
             assertTrue(st.storeHealthy());
         }
+    }
+
+    /** The agent learns of peers through its etcd watch, so a peer leased a moment ago may not be seen yet. */
+    private static ClusterStatus peersSeen(ClusterLab.Node node, int peers) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        ClusterStatus st = node.agent.status();
+        while (st.peers().size() < peers && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            st = node.agent.status();
+        }
+        assertEquals(peers, st.peers().size(), "peers seen by the agent: " + st.peers());
+        return st;
     }
 }

@@ -5,53 +5,28 @@ import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A command running inside a container's namespaces ({@code docker exec}). The caller writes its stdin
- * (when asked for), reads its stdout and stderr, and gets its exit status (128+N when signal N killed it).
- * Unlike the container's own process it belongs to the daemon: it does not outlive the daemon's JVM.
+ * A started exec process. Its output streams end when the process (and every writer it left) has
+ * exited; closing {@link #stdin()} sends end of file to the process.
  */
-public final class ExecSession implements AutoCloseable {
-    private final Process process;
-    private final CompletableFuture<Integer> exitCode;
+public interface ExecSession extends AutoCloseable {
 
-    ExecSession(Process process) {
-        this.process = process;
-        this.exitCode = process.onExit().thenApply(Process::exitValue);
-    }
+    /** The process's pid in the host's pid namespace. */
+    long pid();
 
-    /** The host PID of the process that waits for the command (nsenter). */
-    public long pid() {
-        return process.pid();
-    }
+    OutputStream stdin();
 
-    /** The command's standard input; close it to send end-of-file. Discards writes when stdin was not asked for. */
-    public OutputStream stdin() {
-        return process.getOutputStream();
-    }
+    InputStream stdout();
 
-    public InputStream stdout() {
-        return process.getInputStream();
-    }
+    /** At its end at once for a process with a terminal. */
+    InputStream stderr();
 
-    public InputStream stderr() {
-        return process.getErrorStream();
-    }
+    /** The exit status (128+N after signal N), when the process has exited. */
+    CompletableFuture<Integer> exitCode();
 
-    /** Completes with the command's exit status. */
-    public CompletableFuture<Integer> exitCode() {
-        return exitCode.copy();
-    }
+    /** Resizes the process's terminal (width and height in characters). */
+    void resize(int width, int height);
 
-    /** Kills the command if it still runs and closes the streams. */
+    /** Lets go of the streams and deletes the exec from containerd once it has exited; a running process runs on. */
     @Override
-    public void close() {
-        if (process.isAlive()) process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.getOutputStream().close();
-            process.getInputStream().close();
-            process.getErrorStream().close();
-        } catch (java.io.IOException ignored) {
-            // Closing pipes of a dead process: nothing to report.
-        }
-    }
+    void close();
 }

@@ -1,21 +1,18 @@
 package dev.berth.runtime;
 
+import java.time.Instant;
+
 /**
  * Which logs to read, as {@code docker logs} takes them.
  *
- * @param stdout include the process's standard output
- * @param stderr include its standard error
- * @param follow keep streaming new output until the process has exited and everything was delivered
- * @param tail   only the last {@code tail} lines of each stream written so far; negative: all
+ * @param follow     keep delivering new output; the reader ends when the task has exited and all it wrote was
+ *                   delivered (or when there is no task)
+ * @param since      only lines written at or after this time; null: from the start
+ * @param until      only lines written before this time; null: no end
+ * @param tail       only the last {@code tail} lines (both streams together) written so far; negative: all
+ * @param timestamps berthd prefixes each line with its time (the runtime ignores it)
+ * @param stdout     include the process's standard output
+ * @param stderr     include its standard error
  */
-public record LogOptions(boolean stdout, boolean stderr, boolean follow, int tail) {
-    /** Both streams, everything so far, no follow. */
-    public static LogOptions all() {
-        return new LogOptions(true, true, false, -1);
-    }
-
-    /** Both streams from the beginning, following until the process exits (attach of a foreground run). */
-    public static LogOptions following() {
-        return new LogOptions(true, true, true, -1);
-    }
-}
+public record LogOptions(boolean follow, Instant since, Instant until, int tail, boolean timestamps, boolean stdout,
+                         boolean stderr) {}

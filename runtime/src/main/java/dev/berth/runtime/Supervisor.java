@@ -444,7 +444,7 @@ public final class Supervisor implements AutoCloseable {
         Container c = get(id);
         synchronized (c) {
             checkPresent(c);
-            return new LogReader(c.files, options, c.exit);
+            return new FileLogReader(c.files, options, c.exit);
         }
     }
 
@@ -473,7 +473,7 @@ public final class Supervisor implements AutoCloseable {
             pb.environment().putAll(env);
             if (!spec.stdin()) pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             try {
-                return new ExecSession(pb.start());
+                return new ProcessExecSession(pb.start());
             } catch (IOException e) {
                 throw new BerthException.Failed("cannot exec in container " + c.name + ": " + e.getMessage(), e);
             }

@@ -26,12 +26,12 @@ class LogsTest {
         try (RunDir rt = new RunDir()) {
             rt.runToExit(RunDir.spec("log1", null, "sh", "-c",
                     "echo out1; echo err1 >&2; echo out2; echo out3; echo err2 >&2; printf partial"));
-            assertArrayEquals(new String[] {"out1\nout2\nout3\npartial", "err1\nerr2\n"}, rt.logs("log1", LogOptions.all()));
-            assertArrayEquals(new String[] {"out3\npartial", "err1\nerr2\n"}, rt.logs("log1", new LogOptions(true, true, false, 2)));
-            assertArrayEquals(new String[] {"partial", "err2\n"}, rt.logs("log1", new LogOptions(true, true, false, 1)));
-            assertArrayEquals(new String[] {"", ""}, rt.logs("log1", new LogOptions(true, true, false, 0)));
-            assertArrayEquals(new String[] {"", "err1\nerr2\n"}, rt.logs("log1", new LogOptions(false, true, false, -1)));
-            assertArrayEquals(new String[] {"out1\nout2\nout3\npartial", ""}, rt.logs("log1", new LogOptions(true, false, false, 100)));
+            assertArrayEquals(new String[] {"out1\nout2\nout3\npartial", "err1\nerr2\n"}, rt.logs("log1", new LogOptions(false, null, null, -1, false, true, true)));
+            assertArrayEquals(new String[] {"out3\npartial", "err1\nerr2\n"}, rt.logs("log1", new LogOptions(false, null, null, 2, false, true, true)));
+            assertArrayEquals(new String[] {"partial", "err2\n"}, rt.logs("log1", new LogOptions(false, null, null, 1, false, true, true)));
+            assertArrayEquals(new String[] {"", ""}, rt.logs("log1", new LogOptions(false, null, null, 0, false, true, true)));
+            assertArrayEquals(new String[] {"", "err1\nerr2\n"}, rt.logs("log1", new LogOptions(false, null, null, -1, false, false, true)));
+            assertArrayEquals(new String[] {"out1\nout2\nout3\npartial", ""}, rt.logs("log1", new LogOptions(false, null, null, 100, false, true, false)));
         }
     }
 
@@ -43,7 +43,7 @@ class LogsTest {
             // docker run attaches before it starts the container.
             CompletableFuture<String[]> attached = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return rt.logs("fg1", LogOptions.following());
+                    return rt.logs("fg1", new LogOptions(true, null, null, -1, false, true, true));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
@@ -63,7 +63,7 @@ class LogsTest {
         try (RunDir rt = new RunDir()) {
             rt.run(RunDir.spec("tick", null, "sh", "-c", "i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.02; done"));
             ByteArrayOutputStream seen = new ByteArrayOutputStream();
-            try (LogReader r = rt.sup.logs("tick", new LogOptions(true, true, true, 0))) {
+            try (LogReader r = rt.sup.logs("tick", new LogOptions(true, null, null, 0, false, true, true))) {
                 while (seen.toString().lines().count() < 3) seen.write(r.next().data());
                 assertTrue(seen.toString().startsWith("tick"), seen.toString());
                 rt.sup.stop("tick", Duration.ofSeconds(5));
@@ -83,7 +83,7 @@ class LogsTest {
     void followOfAnExitedContainerReturnsWhatItWroteAndEnds() throws Exception {
         try (RunDir rt = new RunDir()) {
             rt.runToExit(RunDir.spec("done1", null, "echo", "bye"));
-            assertArrayEquals(new String[] {"bye\n", ""}, rt.logs("done1", LogOptions.following()));
+            assertArrayEquals(new String[] {"bye\n", ""}, rt.logs("done1", new LogOptions(true, null, null, -1, false, true, true)));
         }
     }
 
@@ -96,15 +96,15 @@ class LogsTest {
         for (String l : lines) big.append(l).append('\n');
         Files.writeString(f, big);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            assertEquals(big.length() - "line number 2999\n".length(), LogReader.tailStart(ch, 1));
-            assertEquals(big.indexOf("line number 1000\n"), LogReader.tailStart(ch, 2000));
-            assertEquals(0, LogReader.tailStart(ch, 3000));
-            assertEquals(0, LogReader.tailStart(ch, 5000));
-            assertEquals(big.length(), LogReader.tailStart(ch, 0));
+            assertEquals(big.length() - "line number 2999\n".length(), FileLogReader.tailStart(ch, 1));
+            assertEquals(big.indexOf("line number 1000\n"), FileLogReader.tailStart(ch, 2000));
+            assertEquals(0, FileLogReader.tailStart(ch, 3000));
+            assertEquals(0, FileLogReader.tailStart(ch, 5000));
+            assertEquals(big.length(), FileLogReader.tailStart(ch, 0));
         }
         Files.writeString(f, "");
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            assertEquals(0, LogReader.tailStart(ch, 3));
+            assertEquals(0, FileLogReader.tailStart(ch, 3));
         }
     }
 }

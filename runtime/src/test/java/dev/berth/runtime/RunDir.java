@@ -72,7 +72,7 @@ final class RunDir implements AutoCloseable {
     }
 
     String stdout(String id) throws Exception {
-        return logs(id, LogOptions.all())[0];
+        return logs(id, new LogOptions(false, null, null, -1, false, true, true))[0];
     }
 
     /** Follows the logs until {@code text} shows up in stdout (at most 5 s). */

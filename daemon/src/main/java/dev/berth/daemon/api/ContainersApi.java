@@ -141,7 +141,7 @@ public final class ContainersApi {
         if (!stdout && !stderr) throw new BerthException.InvalidRequest("stdout", "you must choose at least one stream");
         String tailText = q.query("tail");
         int tail = tailText == null || tailText.equals("all") ? -1 : q.intQuery("tail", -1);
-        LogOptions o = new LogOptions(stdout, stderr, q.flag("follow", false), tail);
+        LogOptions o = new LogOptions(q.flag("follow", false), null, null, tail, false, stdout, stderr);
         if (containers.stateOf(r.id()) == null) return new ApiResponse.Stream(200, MULTIPLEXED, out -> {});
         return new ApiResponse.Stream(200, MULTIPLEXED, out -> pump(containers.supervisor().logs(r.id(), o), out));
     }
@@ -163,7 +163,7 @@ public final class ContainersApi {
                 Thread.sleep(5);
             }
             if (!conn.output().isOpen()) return;
-            pump(containers.supervisor().logs(r.id(), new LogOptions(stdout, stderr, true, fromStart ? -1 : 0)), conn.output());
+            pump(containers.supervisor().logs(r.id(), new LogOptions(true, null, null, fromStart ? -1 : 0, false, stdout, stderr)), conn.output());
         });
     }
 

@@ -1,0 +1,32 @@
+package dev.berth.runtime.containerd;
+
+import dev.berth.runtime.containerd.io.Attachers;
+import dev.berth.runtime.logs.JsonFileLog;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A container as this berthd holds it in memory: the attachers (they may attach before the start, as
+ * {@code docker run -it} does), the open log, the current run and what containerd's labels say of it.
+ * Methods that change it synchronize on it.
+ */
+final class Box {
+    final String id;
+    final RuntimeLabels labels;
+    final String cgroupsPath;
+    final Attachers attachers = new Attachers();
+    JsonFileLog log;
+    TaskRun run;
+    /** Completes with the run whose stdin attachers write to; a new one after each task deletion. */
+    CompletableFuture<TaskRun> stdinRun = new CompletableFuture<>();
+
+    Box(String id, RuntimeLabels labels, String cgroupsPath) {
+        this.id = id;
+        this.labels = labels;
+        this.cgroupsPath = cgroupsPath;
+    }
+
+    /** The run of a task that exists and is still running, if any. */
+    synchronized TaskRun liveRun() {
+        return run != null && run.running() ? run : null;
+    }
+}

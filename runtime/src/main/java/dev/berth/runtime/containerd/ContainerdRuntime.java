@@ -1,0 +1,589 @@
+package dev.berth.runtime.containerd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Any;
+import com.google.protobuf.FieldMask;
+import dev.berth.engine.BerthException;
+import dev.berth.runtime.AttachSession;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.ExecRequest;
+import dev.berth.runtime.ExecSession;
+import dev.berth.runtime.LogOptions;
+import dev.berth.runtime.LogReader;
+import dev.berth.runtime.RuntimeConfig;
+import dev.berth.runtime.TaskState;
+import dev.berth.runtime.containerd.api.containers.Container;
+import dev.berth.runtime.containerd.api.containers.CreateContainerRequest;
+import dev.berth.runtime.containerd.api.containers.DeleteContainerRequest;
+import dev.berth.runtime.containerd.api.containers.GetContainerRequest;
+import dev.berth.runtime.containerd.api.containers.ListContainersRequest;
+import dev.berth.runtime.containerd.api.containers.UpdateContainerRequest;
+import dev.berth.runtime.containerd.api.namespaces.CreateNamespaceRequest;
+import dev.berth.runtime.containerd.api.namespaces.Namespace;
+import dev.berth.runtime.containerd.api.runc.Options;
+import dev.berth.runtime.containerd.api.snapshots.MountsRequest;
+import dev.berth.runtime.containerd.api.snapshots.PrepareSnapshotRequest;
+import dev.berth.runtime.containerd.api.snapshots.RemoveSnapshotRequest;
+import dev.berth.runtime.containerd.api.task.Process;
+import dev.berth.runtime.containerd.api.tasks.CloseIORequest;
+import dev.berth.runtime.containerd.api.tasks.CreateTaskRequest;
+import dev.berth.runtime.containerd.api.tasks.DeleteTaskRequest;
+import dev.berth.runtime.containerd.api.tasks.GetRequest;
+import dev.berth.runtime.containerd.api.tasks.KillRequest;
+import dev.berth.runtime.containerd.api.tasks.ListTasksRequest;
+import dev.berth.runtime.containerd.api.tasks.PauseTaskRequest;
+import dev.berth.runtime.containerd.api.tasks.ResizePtyRequest;
+import dev.berth.runtime.containerd.api.tasks.ResumeTaskRequest;
+import dev.berth.runtime.containerd.api.tasks.StartRequest;
+import dev.berth.runtime.containerd.api.tasks.WaitRequest;
+import dev.berth.runtime.containerd.api.types.Mount;
+import dev.berth.runtime.containerd.io.StdioFifos;
+import dev.berth.runtime.logs.JsonFileLog;
+import dev.berth.runtime.logs.JsonFileLogReader;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@link ContainerRuntime} on containerd with runc (the v2 shim), in one containerd namespace of
+ * Berth's. Files: logs in {@code STATE/runtime/logs/ID/ID-json.log} (Docker's json-file), FIFOs in
+ * {@code RUN/runtime/fifo/ID/}, runc's state in {@code RUN/runtime/runc}.
+ *
+ * <p>Restarts: tasks run on under their shims while berthd is away. Output stays in the FIFOs (the
+ * shim holds them; up to the pipe's size, then the task waits, as with Docker) and {@link #open} reopens
+ * them and goes on logging; the shim holds a writer of the stdin FIFO itself, so a {@code -i} task's
+ * stdin stays open while berthd is away (it closes only with CloseIO). Exits are
+ * watched with Tasks.Wait, which also answers at once for a task that exited meanwhile (it stays STOPPED
+ * until deleted).
+ */
+public final class ContainerdRuntime implements ContainerRuntime {
+    private static final Logger LOG = Logger.getLogger(ContainerdRuntime.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUNTIME = "io.containerd.runc.v2";
+    private static final int SIGKILL = 9;
+
+    private final RuntimeConfig config;
+    private final Containerd client;
+    private final Execs execs;
+    private final Map<String, Box> boxes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private ContainerdRuntime(RuntimeConfig config, Containerd client) {
+        this.config = config;
+        this.client = client;
+        this.execs = new Execs(client);
+    }
+
+    /**
+     * Connects to {@code config.containerdSocket()}, or to berthd's managed containerd (started when it
+     * does not run), and adopts the tasks that run in Berth's namespace.
+     */
+    public static ContainerdRuntime open(RuntimeConfig config) {
+        Path socket = config.containerdSocket() != null ? config.containerdSocket()
+                : ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null)).socket();
+        Containerd client = Containerd.connect(socket, config.namespace());
+        try {
+            client.awaitReady(Duration.ofSeconds(10));
+            ensureNamespace(client, config.namespace());
+            ContainerdRuntime rt = new ContainerdRuntime(config, client);
+            rt.adoptAll();
+            return rt;
+        } catch (TimeoutException | RuntimeException e) {
+            client.close();
+            throw new BerthException.Failed("containerd at " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void ensureNamespace(Containerd client, String namespace) {
+        try {
+            client.namespaces().create(CreateNamespaceRequest.newBuilder().setNamespace(Namespace.newBuilder().setName(namespace)).build());
+        } catch (StatusRuntimeException e) {
+            if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("create containerd namespace " + namespace, e);
+        }
+    }
+
+    Path logFile(String id) {
+        return config.stateDir().resolve("runtime/logs").resolve(id).resolve(id + "-json.log");
+    }
+
+    Path fifoDir(String id) {
+        return config.runDir().resolve("runtime/fifo").resolve(id);
+    }
+
+    private Any runcOptions() {
+        Options o = Options.newBuilder().setRoot(config.runDir().resolve("runtime/runc").toString()).build();
+        return Any.newBuilder().setTypeUrl(Grpc.RUNC_OPTIONS_TYPE).setValue(o.toByteString()).build();
+    }
+
+    // ---- containers
+
+    @Override
+    public void create(String id, CreateRequest r) {
+        checkId(id);
+        boolean snapshot = r.snapshotParent() != null && !r.snapshotParent().isEmpty();
+        LogConfig log = r.log() == null ? new LogConfig(-1, 1) : r.log();
+        RuntimeLabels ours = new RuntimeLabels(r.tty(), r.openStdin(), r.stdinOnce(), log.maxSize(), log.maxFiles(), null);
+        Container.Builder c = Container.newBuilder().setId(id).putAllLabels(r.labels()).putAllLabels(ours.toMap())
+                .setImage(r.imageRef() == null ? "" : r.imageRef())
+                .setRuntime(Container.Runtime.newBuilder().setName(RUNTIME).setOptions(runcOptions()))
+                .setSpec(Grpc.json(Grpc.SPEC_TYPE, r.ociSpecJson()));
+        if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id);
+        // The container first: it references the snapshot, so containerd's collector keeps it once prepared.
+        Grpc.run("create container " + id, () -> client.containers().create(CreateContainerRequest.newBuilder().setContainer(c).build()));
+        if (!snapshot) return;
+        try {
+            prepare(id, r.snapshotParent());
+        } catch (RuntimeException e) {
+            try {
+                client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+            } catch (StatusRuntimeException ignored) {
+                // reported below with the cause
+            }
+            throw e;
+        }
+    }
+
+    private void prepare(String id, String parent) {
+        var req = PrepareSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).setParent(parent).build();
+        try {
+            client.snapshots().prepare(req);
+        } catch (StatusRuntimeException e) {
+            if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("prepare snapshot " + id + " on " + parent, e);
+            removeSnapshot(id); // left by a create that crashed before its container was made
+            Grpc.run("prepare snapshot " + id + " on " + parent, () -> client.snapshots().prepare(req));
+        }
+    }
+
+    private void removeSnapshot(String id) {
+        try {
+            client.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).build());
+        } catch (StatusRuntimeException e) {
+            if (!Grpc.is(e, Status.Code.NOT_FOUND)) throw Grpc.map("remove snapshot " + id, e);
+        }
+    }
+
+    @Override
+    public void updateSpec(String id, String ociSpecJson) {
+        Grpc.run("update spec of " + id, () -> client.containers().update(UpdateContainerRequest.newBuilder()
+                .setContainer(Container.newBuilder().setId(id).setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
+                .setUpdateMask(FieldMask.newBuilder().addPaths("spec")).build()));
+        boxes.remove(id); // its cgroup path may have changed: read again at the next use
+    }
+
+    @Override
+    public void delete(String id) {
+        if (task(id) != null) throw new BerthException.Conflict("container " + id + " still has a task; delete it first");
+        Container c = container(id);
+        Grpc.run("delete container " + id, () -> client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build()));
+        if (!c.getSnapshotKey().isEmpty()) removeSnapshot(c.getSnapshotKey());
+        Box b = boxes.remove(id);
+        if (b != null) {
+            synchronized (b) {
+                if (b.log != null) b.log.close();
+            }
+        }
+        deleteTree(logFile(id).getParent());
+        deleteTree(fifoDir(id));
+    }
+
+    @Override
+    public Set<String> ids() {
+        return Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance()))
+                .getContainersList().stream().map(Container::getId).collect(Collectors.toUnmodifiableSet());
+    }
+
+    // ---- tasks
+
+    @Override
+    public TaskState start(String id) {
+        Box b = box(id);
+        synchronized (b) {
+            if (task(id) != null) throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
+            Container c = container(id);
+            List<Mount> rootfs = c.getSnapshotKey().isEmpty() ? List.of()
+                    : Grpc.call("mounts of " + id, () -> client.snapshots().mounts(MountsRequest.newBuilder()
+                    .setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build())).getMountsList();
+            Path dir = fifoDir(id);
+            StdioFifos fifos;
+            try {
+                fifos = StdioFifos.create(dir, "init", b.labels.tty(), b.labels.openStdin());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make the FIFOs of " + id, e);
+            }
+            TaskRun run = new TaskRun(fifos);
+            long pid;
+            try {
+                openLog(b);
+                run.pump("ctr-" + shortId(id), b.log, b.attachers);
+                Grpc.run("create task " + id, () -> client.tasks().create(CreateTaskRequest.newBuilder().setContainerId(id)
+                        .addAllRootfs(rootfs).setStdin(fifos.stdinPath()).setStdout(fifos.stdoutPath())
+                        .setStderr(fifos.stderrPath()).setTerminal(b.labels.tty()).build()));
+            } catch (IOException | RuntimeException e) {
+                fifos.close();
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+            try {
+                fifos.releaseOutputs(); // the shim opened its ends inside Create
+                pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
+            } catch (RuntimeException e) {
+                deleteTaskQuietly(id);
+                fifos.close();
+                throw e;
+            }
+            Instant startedAt = Instant.now();
+            recordStart(id, startedAt);
+            b.run = run;
+            b.stdinRun.complete(run);
+            watch(b, run);
+            return new TaskState(TaskState.Status.RUNNING, pid, 0, startedAt, null, false);
+        }
+    }
+
+    private void recordStart(String id, Instant at) {
+        try {
+            client.containers().update(UpdateContainerRequest.newBuilder()
+                    .setContainer(Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT)).build());
+        } catch (StatusRuntimeException e) {
+            LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
+        }
+        boxes.computeIfPresent(id, (k, b) -> b); // the box keeps its labels; state() reads the time from containerd
+    }
+
+    @Override
+    public TaskState state(String id) {
+        Process p = task(id);
+        if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
+        Box b = box(id);
+        Instant started = startedAt(id);
+        return switch (p.getStatus()) {
+            case CREATED -> new TaskState(TaskState.Status.CREATED, p.getPid(), 0, null, null, false);
+            case RUNNING -> new TaskState(TaskState.Status.RUNNING, p.getPid(), 0, started, null, false);
+            case PAUSED, PAUSING -> new TaskState(TaskState.Status.PAUSED, p.getPid(), 0, started, null, false);
+            default -> stopped(b, p, started);
+        };
+    }
+
+    private TaskState stopped(Box b, Process p, Instant started) {
+        Instant at = Grpc.instant(p.getExitedAt());
+        return new TaskState(TaskState.Status.STOPPED, 0, p.getExitStatus(), started, at == null ? Instant.now() : at,
+                OomCheck.killed(b.cgroupsPath));
+    }
+
+    private Instant startedAt(String id) {
+        String s = container(id).getLabelsMap().get(RuntimeLabels.STARTED_AT);
+        return s == null ? null : Instant.parse(s);
+    }
+
+    @Override
+    public CompletableFuture<TaskState> exited(String id) {
+        Box b = boxes.get(id);
+        TaskRun run = b == null ? null : b.run;
+        if (run != null) return run.exited.copy();
+        try {
+            Process p = task(id);
+            if (p == null) return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
+            return adopt(id, p).exited.copy();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void kill(String id, int signal) {
+        kill(id, signal, false);
+    }
+
+    private void kill(String id, int signal, boolean all) {
+        Grpc.run("kill " + id, () -> client.tasks().kill(KillRequest.newBuilder().setContainerId(id).setSignal(signal).setAll(all).build()));
+    }
+
+    @Override
+    public void stop(String id, int signal, Duration grace) {
+        CompletableFuture<TaskState> exit = exited(id);
+        if (exit.isDone()) return;
+        boolean paused = state(id).status() == TaskState.Status.PAUSED;
+        try {
+            kill(id, signal);
+            if (paused) resume(id); // a frozen process cannot act on the signal (Docker thaws it too)
+            exit.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        } catch (TimeoutException e) {
+            LOG.info(() -> "container " + id + " did not exit within " + grace + " of signal " + signal + ": SIGKILL");
+        } catch (ExecutionException e) {
+            return; // no task any more
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException.Failed("interrupted while stopping " + id, e);
+        } catch (BerthException.NotFound gone) {
+            return;
+        }
+        try {
+            kill(id, SIGKILL, true);
+            exit.get(30, TimeUnit.SECONDS);
+        } catch (BerthException.NotFound | ExecutionException gone) {
+            // exited meanwhile
+        } catch (TimeoutException e) {
+            throw new BerthException.Failed("container " + id + " did not exit 30 s after SIGKILL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException.Failed("interrupted while stopping " + id, e);
+        }
+    }
+
+    @Override
+    public void pause(String id) {
+        Grpc.run("pause " + id, () -> client.tasks().pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
+    }
+
+    @Override
+    public void resume(String id) {
+        Grpc.run("resume " + id, () -> client.tasks().resume(ResumeTaskRequest.newBuilder().setContainerId(id).build()));
+    }
+
+    @Override
+    public void deleteTask(String id) {
+        Box b = box(id);
+        synchronized (b) {
+            var resp = Grpc.call("delete task " + id, () -> client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
+            TaskRun run = b.run;
+            if (run != null) {
+                run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), startedAt(id),
+                        Grpc.instant(resp.getExitedAt()), false));
+                run.fifos.close();
+                run.ended.complete(null);
+            }
+            b.run = null;
+            b.stdinRun = new CompletableFuture<>();
+            b.attachers.endAll();
+            deleteTree(fifoDir(id));
+        }
+    }
+
+    private void deleteTaskQuietly(String id) {
+        try {
+            kill(id, SIGKILL, true);
+        } catch (RuntimeException e) {
+            // not running
+        }
+        try {
+            client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+        } catch (StatusRuntimeException e) {
+            LOG.fine(() -> "delete task " + id + ": " + e.getStatus());
+        }
+    }
+
+    // ---- stdio
+
+    @Override
+    public AttachSession attach(String id, boolean stdin, boolean stdout, boolean stderr) {
+        Box b = box(id);
+        synchronized (b) {
+            var a = b.attachers.add(stdout, stderr, b.labels.tty());
+            // A task that already exited has no more output; with no task the attacher waits for the next start.
+            if (b.run != null && !b.run.running()) b.attachers.endAll();
+            return new ContainerdAttachSession(b, a, stdin && b.labels.openStdin(), run -> {
+                if (b.labels.stdinOnce()) closeStdin(id, run);
+            });
+        }
+    }
+
+    private void closeStdin(String id, TaskRun run) {
+        run.fifos.closeStdin();
+        try {
+            client.tasks().closeIO(CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
+        } catch (StatusRuntimeException e) {
+            LOG.fine(() -> "close stdin of " + id + ": " + e.getStatus());
+        }
+    }
+
+    @Override
+    public void resize(String id, int width, int height) {
+        if (!box(id).labels.tty()) return;
+        Grpc.run("resize " + id, () -> client.tasks().resizePty(ResizePtyRequest.newBuilder().setContainerId(id)
+                .setWidth(width).setHeight(height).build()));
+    }
+
+    @Override
+    public ExecSession exec(String id, ExecRequest request) {
+        Process p = task(id);
+        if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
+        if (p.getStatus() != dev.berth.runtime.containerd.api.task.Status.RUNNING)
+            throw new BerthException.Conflict("container " + id + " is not running (" + p.getStatus() + ")");
+        return execs.start(id, fifoDir(id), request);
+    }
+
+    @Override
+    public LogReader logs(String id, LogOptions options) {
+        Box b = box(id);
+        TaskRun run = b.liveRun();
+        try {
+            return new JsonFileLogReader(logFile(id), options, run == null ? CompletableFuture.completedFuture(null) : run.ended);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the logs of " + id, e);
+        }
+    }
+
+    // ---- watching and adoption
+
+    /** Waits for the task's exit, then for its output to reach the log, and completes the run. */
+    private void watch(Box b, TaskRun run) {
+        Thread.ofVirtual().name("wait-" + shortId(b.id)).start(() -> {
+            while (!closed) {
+                try {
+                    client.tasksNoDeadline().wait(WaitRequest.newBuilder().setContainerId(b.id).build());
+                    break;
+                } catch (StatusRuntimeException e) {
+                    if (closed) return;
+                    if (Grpc.is(e, Status.Code.NOT_FOUND)) {
+                        run.exited.completeExceptionally(new BerthException.NotFound("container " + b.id + " has no task"));
+                        run.ended.complete(null);
+                        return;
+                    }
+                    LOG.warning("wait for " + b.id + ": " + e.getStatus() + "; retrying");
+                    sleep(500); // containerd restarting: the shim and the task live on
+                }
+            }
+            // a process left behind by the task may hold the output open: the exit is not held up for it
+            run.fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+            if (closed) return;
+            run.ended.complete(null);
+            b.attachers.endAll();
+            try {
+                Process p = task(b.id);
+                if (p == null) throw new BerthException.NotFound("container " + b.id + " has no task");
+                run.exited.complete(stopped(b, p, startedAt(b.id)));
+            } catch (RuntimeException e) {
+                run.exited.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Takes up every task of Berth's namespace left by an earlier berthd. */
+    private void adoptAll() {
+        for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance())).getTasksList()) {
+            // a task's id is its container's (containerd leaves container_id empty in these answers)
+            String id = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
+            try {
+                adopt(id, p);
+            } catch (RuntimeException e) {
+                LOG.warning("cannot adopt the task of " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private TaskRun adopt(String id, Process p) {
+        Box b = box(id);
+        synchronized (b) {
+            if (b.run != null) return b.run;
+            StdioFifos fifos;
+            try {
+                fifos = StdioFifos.reopen(p.getStdin(), p.getStdout(), p.getStderr());
+                TaskRun run = new TaskRun(fifos);
+                openLog(b);
+                run.pump("ctr-" + shortId(b.id), b.log, b.attachers);
+                fifos.releaseOutputs();
+                b.run = run;
+                b.stdinRun.complete(run);
+                watch(b, run);
+                return run;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot reopen the FIFOs of " + b.id, e);
+            }
+        }
+    }
+
+    // ---- lookups
+
+    /** The container's in-memory state, made from containerd's record the first time. */
+    private Box box(String id) {
+        Box b = boxes.get(id);
+        if (b != null) return b;
+        Container c = container(id);
+        return boxes.computeIfAbsent(id, k -> new Box(id, RuntimeLabels.from(c.getLabelsMap()), cgroupsPath(c)));
+    }
+
+    private Container container(String id) {
+        return Grpc.call("container " + id, () -> client.containers().get(GetContainerRequest.newBuilder().setId(id).build())).getContainer();
+    }
+
+    /** The init process of the container's task; null when it has none. */
+    private Process task(String id) {
+        try {
+            return client.tasks().get(GetRequest.newBuilder().setContainerId(id).build()).getProcess();
+        } catch (StatusRuntimeException e) {
+            if (Grpc.is(e, Status.Code.NOT_FOUND)) return null;
+            throw Grpc.map("task of " + id, e);
+        }
+    }
+
+    private static String cgroupsPath(Container c) {
+        try {
+            JsonNode spec = JSON.readTree(c.getSpec().getValue().toByteArray());
+            return spec.path("linux").path("cgroupsPath").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void openLog(Box b) {
+        if (b.log == null) b.log = new JsonFileLog(logFile(b.id), b.labels.logMaxSize(), b.labels.logMaxFiles());
+    }
+
+    private static void checkId(String id) {
+        if (id == null || !id.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,75}"))
+            throw new BerthException.InvalidRequest("id", "'" + id + "' is not a container id (letters, digits, '_', '.', '-')");
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Box b : boxes.values()) {
+            synchronized (b) {
+                if (b.run != null) b.run.fifos.detach();
+                if (b.log != null) b.log.close();
+            }
+        }
+        client.close();
+    }
+}

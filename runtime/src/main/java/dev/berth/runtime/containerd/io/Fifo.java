@@ -1,0 +1,81 @@
+package dev.berth.runtime.containerd.io;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.berth.netlink.sys.Libc;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The named pipes between berthd and a task's shim. containerd's shim opens them by path; berthd opens
+ * its ends first with O_RDWR, which never blocks on a FIFO, then reopens the wanted direction through
+ * /proc/self/fd (this cannot block either, since the O_RDWR descriptor is both a reader and a writer).
+ * The O_RDWR "holder" of a reading end is closed once the shim has opened its writer: from then on the
+ * read sees end-of-file exactly when the shim closes it, that is when all the task's output was copied.
+ */
+public final class Fifo {
+    /** Pipe capacity asked for: output keeps flowing into the pipe (up to this) while berthd is down. */
+    private static final int PIPE_SIZE = 1 << 20;
+    private static final int F_SETPIPE_SZ = 1031;
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle MKFIFO = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("mkfifo"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+
+    private Fifo() {}
+
+    /** mkfifo(path, 0600); an existing FIFO is kept. */
+    public static void create(Path path) throws IOException {
+        int rc;
+        try (Arena a = Arena.ofConfined()) {
+            rc = (int) MKFIFO.invokeExact(a.allocateFrom(path.toString()), 0600);
+        } catch (Throwable t) {
+            throw new IOException("mkfifo " + path, t);
+        }
+        if (rc != 0 && !Files.exists(path)) throw new IOException("mkfifo " + path + " failed");
+        if (rc != 0 && !isFifo(path)) throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a FIFO");
+    }
+
+    static boolean isFifo(Path path) {
+        try {
+            return ((int) Files.getAttribute(path, "unix:mode") & 0170000) == 0010000;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Opens the O_RDWR holder of {@code path}; close it with {@link #release}. */
+    public static int hold(Path path) {
+        int fd = Libc.open(path.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        try {
+            int ignored = (int) FCNTL.invokeExact(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: pipe-max-size may be lower
+        } catch (Throwable t) {
+            // keep the default size
+        }
+        return fd;
+    }
+
+    /** A reading channel on the FIFO held by {@code holder}. */
+    public static FileChannel reader(int holder) throws IOException {
+        return FileChannel.open(Path.of("/proc/self/fd/" + holder), StandardOpenOption.READ);
+    }
+
+    /** A writing channel on the FIFO held by {@code holder}. */
+    public static FileChannel writer(int holder) throws IOException {
+        return FileChannel.open(Path.of("/proc/self/fd/" + holder), StandardOpenOption.WRITE);
+    }
+
+    public static void release(int holder) {
+        if (holder >= 0) Libc.close(holder);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.berth.runtime.containerd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.BerthException;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabExtension;
+import dev.berth.runtime.ContainerRuntime.LogConfig;
+import dev.berth.runtime.TaskState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Runs, exit codes, start failures, OOM, logs in Docker's json-file format, deletion: containerd + runc, busybox root. */
+@ExtendWith(LabExtension.class)
+@Timeout(120)
+class ContainerdRunTest {
+    private static final LogConfig NO_ROTATION = new LogConfig(-1, 1);
+
+    @Test
+    void runsExitsWithItsCodeAndLogsBothStreamsInJsonFileFormat(Lab lab) throws Exception {
+        try (RuntimeLab l = new RuntimeLab(lab)) {
+            l.create("run1", false, false, false, NO_ROTATION, l.spec("run1", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3").build());
+            assertEquals(java.util.Set.of("run1"), l.rt.ids());
+            Instant before = Instant.now();
+            TaskState started = l.rt.start("run1");
+            assertEquals(TaskState.Status.RUNNING, started.status());
+            assertTrue(started.pid() > 0);
+            TaskState end = l.rt.exited("run1").get(20, TimeUnit.SECONDS);
+            assertEquals(TaskState.Status.STOPPED, end.status());
+            assertEquals(3, end.exitCode());
+            assertFalse(end.oomKilled());
+            assertNotNull(end.finishedAt());
+            assertFalse(end.finishedAt().isBefore(before.minusSeconds(1)));
+            assertEquals(3, l.rt.state("run1").exitCode(), "the stopped task still says how it ended");
+            List<String> logs = l.logs("run1", RuntimeLab.all());
+            assertEquals(List.of("out:out1", "out:out2"), logs.stream().filter(s -> s.startsWith("out:")).toList());
+            assertEquals(List.of("err:err1"), logs.stream().filter(s -> s.startsWith("err:")).toList());
+
+            Path file = l.rt.logFile("run1");
+            List<String> lines = Files.readAllLines(file);
+            assertEquals(3, lines.size(), lines.toString());
+            for (String line : lines) {
+                JsonNode n = new ObjectMapper().readTree(line);
+                assertEquals(List.of("log", "stream", "time"), iterable(n), "Docker's json-file keys: " + line);
+                assertTrue(n.get("log").asText().endsWith("\n"));
+                Instant.parse(n.get("time").asText());
+            }
+
+            l.rt.deleteTask("run1");
+            assertThrows(BerthException.NotFound.class, () -> l.rt.state("run1"));
+            assertTrue(l.rt.exited("run1").isCompletedExceptionally(), "no task: exited fails with NotFound");
+            assertFalse(Files.exists(l.rt.fifoDir("run1")), "the FIFOs went with the task");
+
+            l.rt.start("run1"); // a second run appends to the same log
+            assertEquals(3, l.rt.exited("run1").get(20, TimeUnit.SECONDS).exitCode());
+            l.rt.deleteTask("run1");
+            assertEquals(4, l.logs("run1", RuntimeLab.all()).stream().filter(s -> s.startsWith("out:")).count());
+
+            l.rt.delete("run1");
+            assertEquals(java.util.Set.of(), l.rt.ids());
+            assertFalse(Files.exists(file), "the log went with the container");
+            assertThrows(BerthException.NotFound.class, () -> l.rt.start("run1"));
+        }
+    }
+
+    @Test
+    void startFailuresCarryRuncsWordsAndLeaveNoTask(Lab lab) throws Exception {
+        try (RuntimeLab l = new RuntimeLab(lab)) {
+            l.create("bad", false, false, false, NO_ROTATION, l.spec("bad", "no-such-program").build());
+            BerthException e = assertThrows(BerthException.class, () -> l.rt.start("bad"));
+            assertTrue(e.getMessage().contains("executable file not found"), e.getMessage());
+            assertThrows(BerthException.NotFound.class, () -> l.rt.state("bad"));
+            l.rt.delete("bad");
+            l.create("dup", false, false, false, NO_ROTATION, l.spec("dup", "true").build());
+            assertThrows(BerthException.Conflict.class, () -> l.create("dup", false, false, false, NO_ROTATION, l.spec("dup", "true").build()));
+            l.rt.start("dup");
+            assertThrows(BerthException.Conflict.class, () -> l.rt.delete("dup"), "a container with a task cannot go");
+            l.rt.exited("dup").get(20, TimeUnit.SECONDS);
+            assertThrows(BerthException.Conflict.class, () -> l.rt.start("dup"), "the earlier run's task must be deleted first");
+            l.rt.deleteTask("dup");
+            l.rt.delete("dup");
+        }
+    }
+
+    @Test
+    void oomKillIsReported(Lab lab) throws Exception {
+        try (RuntimeLab l = new RuntimeLab(lab)) {
+            l.create("oom", false, false, false, NO_ROTATION,
+                    l.spec("oom", "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").memory(8L << 20).build());
+            l.rt.start("oom");
+            TaskState end = l.rt.exited("oom").get(20, TimeUnit.SECONDS);
+            assertEquals(137, end.exitCode(), "128 + SIGKILL");
+            assertTrue(end.oomKilled(), end.toString());
+            l.rt.deleteTask("oom");
+        }
+    }
+
+    @Test
+    void stopSendsTheSignalThenKillsAfterTheGrace(Lab lab) throws Exception {
+        try (RuntimeLab l = new RuntimeLab(lab)) {
+            // pid 1 of a PID namespace ignores SIGTERM unless it handles it: sleep needs the SIGKILL
+            l.create("stubborn", false, false, false, NO_ROTATION, l.spec("stubborn", "sleep", "1000").build());
+            l.create("polite", false, false, false, NO_ROTATION,
+                    l.spec("polite", "sh", "-c", "trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done").build());
+            l.rt.start("stubborn");
+            l.rt.start("polite");
+            Thread.sleep(300);
+            long t0 = System.nanoTime();
+            l.rt.stop("polite", 15, Duration.ofSeconds(10));
+            long politeMs = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, l.rt.state("polite").exitCode());
+            assertTrue(politeMs < 3000, "the handled SIGTERM ended it at once: " + politeMs + " ms");
+            assertEquals(List.of("out:bye"), l.logs("polite", RuntimeLab.all()));
+
+            t0 = System.nanoTime();
+            l.rt.stop("stubborn", 15, Duration.ofSeconds(1));
+            long stubbornMs = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(137, l.rt.state("stubborn").exitCode());
+            assertTrue(stubbornMs >= 1000 && stubbornMs < 8000, "grace, then SIGKILL: " + stubbornMs + " ms");
+            l.rt.deleteTask("polite");
+            l.rt.deleteTask("stubborn");
+        }
+    }
+
+    private static List<String> iterable(JsonNode n) {
+        List<String> names = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
