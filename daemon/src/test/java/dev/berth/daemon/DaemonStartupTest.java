@@ -67,8 +67,6 @@ class DaemonStartupTest {
 
         ExecResult flag = Commands.run(List.of(DaemonLab.BERTHD.toString(), "--version"));
         assertEquals("berthd version " + version + " (Docker Engine API 1.50)", flag.stdout().strip(), flag.stderr());
-        ExecResult cli = Commands.run(List.of(root.resolve("bin/berth").toString(), "--version"));
-        assertEquals("berth version " + version, cli.stdout().strip(), cli.stderr());
 
         try (DaemonLab d = new DaemonLab(lab)) {
             assertEquals("28.2.0 1.50 Berth " + version, d.dockerOk("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Platform.Name}}").strip());

@@ -41,6 +41,14 @@ class InstallTest {
         }
     }
 
+    /** bin/berth of the checkout says the version scripts/version gives (the CLI is built before this module). */
+    @Test
+    void checkoutBerthSaysTheOneVersion() {
+        String version = Commands.run(List.of(ROOT.resolve("scripts/version").toString())).check().stdout().strip();
+        ExecResult cli = Commands.run(List.of(ROOT.resolve("bin/berth").toString(), "--version"), Duration.ofMinutes(5), null);
+        assertEquals("berth version " + version, cli.stdout().strip(), cli.stderr());
+    }
+
     @Test
     void installsIntoDestdirAndUninstallsEverything() throws IOException {
         ExecResult in = make("install");

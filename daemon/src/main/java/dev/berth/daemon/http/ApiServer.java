@@ -19,6 +19,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,9 +45,15 @@ public final class ApiServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed. */
+    /**
+     * Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed. It is bound
+     * under a temporary name, restricted, then renamed into place, so no client ever finds it at its path
+     * with the default mode (a connection there, under load, could come before the chmod).
+     */
     public static ApiServer start(Path socket, Router router, ExecutorService workers) throws IOException {
         claim(socket);
+        Path bound = socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid());
+        Files.deleteIfExists(bound);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
             Channel ch = new ServerBootstrap()
@@ -61,15 +68,17 @@ public final class ApiServer implements AutoCloseable {
                             c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers));
                         }
                     })
-                    .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
-            restrict(socket);
+                    .bind(new DomainSocketAddress(bound.toFile())).sync().channel();
+            restrict(bound);
+            Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
             return new ApiServer(socket, group, ch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
             throw new IOException("interrupted while binding " + socket, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             group.shutdownGracefully();
+            Files.deleteIfExists(bound);
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
     }

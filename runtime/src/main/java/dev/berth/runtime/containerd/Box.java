@@ -2,6 +2,7 @@ package dev.berth.runtime.containerd;
 
 import dev.berth.runtime.containerd.io.Attachers;
 import dev.berth.runtime.logs.JsonFileLog;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -12,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
 final class Box {
     final String id;
     final RuntimeLabels labels;
-    final String cgroupsPath;
+    /** From the spec; berthd replaces the spec before each start ({@code updateSpec}). */
+    volatile String cgroupsPath;
+    /** When the current (or last) task started, as kept in containerd's labels. */
+    volatile Instant startedAt;
     final Attachers attachers = new Attachers();
     JsonFileLog log;
     TaskRun run;
@@ -23,6 +27,7 @@ final class Box {
         this.id = id;
         this.labels = labels;
         this.cgroupsPath = cgroupsPath;
+        this.startedAt = labels.startedAt();
     }
 
     /** The run of a task that exists and is still running, if any. */

@@ -1,5 +1,7 @@
 package dev.berth.runtime.containerd;
 
+import static dev.berth.runtime.containerd.api.task.Status.RUNNING;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
@@ -36,7 +38,6 @@ import dev.berth.runtime.containerd.api.tasks.PauseTaskRequest;
 import dev.berth.runtime.containerd.api.tasks.ResizePtyRequest;
 import dev.berth.runtime.containerd.api.tasks.ResumeTaskRequest;
 import dev.berth.runtime.containerd.api.tasks.StartRequest;
-import dev.berth.runtime.containerd.api.tasks.WaitRequest;
 import dev.berth.runtime.containerd.api.types.Mount;
 import dev.berth.runtime.containerd.io.StdioFifos;
 import dev.berth.runtime.logs.JsonFileLog;
@@ -45,6 +46,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +85,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private final RuntimeConfig config;
     private final Containerd client;
     private final Execs execs;
+    private final ExitWatch exitWatch;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -90,6 +93,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
         this.config = config;
         this.client = client;
         this.execs = new Execs(client);
+        this.exitWatch = new ExitWatch(client, () -> closed, b -> {
+            Process p = task(b.id);
+            if (p == null) throw new BerthException.NotFound("container " + b.id + " has no task");
+            return stopped(b, p, b.startedAt);
+        });
     }
 
     /**
@@ -185,7 +193,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Grpc.run("update spec of " + id, () -> client.containers().update(UpdateContainerRequest.newBuilder()
                 .setContainer(Container.newBuilder().setId(id).setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
                 .setUpdateMask(FieldMask.newBuilder().addPaths("spec")).build()));
-        boxes.remove(id); // its cgroup path may have changed: read again at the next use
+        Box b = boxes.get(id); // kept: attachers may wait in it for the start (docker run -it)
+        if (b != null) b.cgroupsPath = cgroupsPath(ociSpecJson.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -250,9 +259,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
             }
             Instant startedAt = Instant.now();
             recordStart(id, startedAt);
+            b.startedAt = startedAt;
             b.run = run;
             b.stdinRun.complete(run);
-            watch(b, run);
+            exitWatch.start(b, run);
             return new TaskState(TaskState.Status.RUNNING, pid, 0, startedAt, null, false);
         }
     }
@@ -265,7 +275,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
         } catch (StatusRuntimeException e) {
             LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
         }
-        boxes.computeIfPresent(id, (k, b) -> b); // the box keeps its labels; state() reads the time from containerd
     }
 
     @Override
@@ -273,7 +282,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
         Box b = box(id);
-        Instant started = startedAt(id);
+        Instant started = b.startedAt;
         return switch (p.getStatus()) {
             case CREATED -> new TaskState(TaskState.Status.CREATED, p.getPid(), 0, null, null, false);
             case RUNNING -> new TaskState(TaskState.Status.RUNNING, p.getPid(), 0, started, null, false);
@@ -286,11 +295,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Instant at = Grpc.instant(p.getExitedAt());
         return new TaskState(TaskState.Status.STOPPED, 0, p.getExitStatus(), started, at == null ? Instant.now() : at,
                 OomCheck.killed(b.cgroupsPath));
-    }
-
-    private Instant startedAt(String id) {
-        String s = container(id).getLabelsMap().get(RuntimeLabels.STARTED_AT);
-        return s == null ? null : Instant.parse(s);
     }
 
     @Override
@@ -366,7 +370,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             var resp = Grpc.call("delete task " + id, () -> client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
             TaskRun run = b.run;
             if (run != null) {
-                run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), startedAt(id),
+                run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), b.startedAt,
                         Grpc.instant(resp.getExitedAt()), false));
                 run.fifos.close();
                 run.ended.complete(null);
@@ -426,7 +430,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
     public ExecSession exec(String id, ExecRequest request) {
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
-        if (p.getStatus() != dev.berth.runtime.containerd.api.task.Status.RUNNING)
+        if (p.getStatus() != RUNNING)
             throw new BerthException.Conflict("container " + id + " is not running (" + p.getStatus() + ")");
         return execs.start(id, fifoDir(id), request);
     }
@@ -443,39 +447,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     // ---- watching and adoption
-
-    /** Waits for the task's exit, then for its output to reach the log, and completes the run. */
-    private void watch(Box b, TaskRun run) {
-        Thread.ofVirtual().name("wait-" + shortId(b.id)).start(() -> {
-            while (!closed) {
-                try {
-                    client.tasksNoDeadline().wait(WaitRequest.newBuilder().setContainerId(b.id).build());
-                    break;
-                } catch (StatusRuntimeException e) {
-                    if (closed) return;
-                    if (Grpc.is(e, Status.Code.NOT_FOUND)) {
-                        run.exited.completeExceptionally(new BerthException.NotFound("container " + b.id + " has no task"));
-                        run.ended.complete(null);
-                        return;
-                    }
-                    LOG.warning("wait for " + b.id + ": " + e.getStatus() + "; retrying");
-                    sleep(500); // containerd restarting: the shim and the task live on
-                }
-            }
-            // a process left behind by the task may hold the output open: the exit is not held up for it
-            run.fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
-            if (closed) return;
-            run.ended.complete(null);
-            b.attachers.endAll();
-            try {
-                Process p = task(b.id);
-                if (p == null) throw new BerthException.NotFound("container " + b.id + " has no task");
-                run.exited.complete(stopped(b, p, startedAt(b.id)));
-            } catch (RuntimeException e) {
-                run.exited.completeExceptionally(e);
-            }
-        });
-    }
 
     /** Takes up every task of Berth's namespace left by an earlier berthd. */
     private void adoptAll() {
@@ -503,7 +474,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 fifos.releaseOutputs();
                 b.run = run;
                 b.stdinRun.complete(run);
-                watch(b, run);
+                exitWatch.start(b, run);
                 return run;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot reopen the FIFOs of " + b.id, e);
@@ -518,7 +489,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Box b = boxes.get(id);
         if (b != null) return b;
         Container c = container(id);
-        return boxes.computeIfAbsent(id, k -> new Box(id, RuntimeLabels.from(c.getLabelsMap()), cgroupsPath(c)));
+        return boxes.computeIfAbsent(id, k -> new Box(id, RuntimeLabels.from(c.getLabelsMap()), cgroupsPath(c.getSpec().getValue().toByteArray())));
     }
 
     private Container container(String id) {
@@ -535,9 +506,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
     }
 
-    private static String cgroupsPath(Container c) {
+    private static String cgroupsPath(byte[] specJson) {
         try {
-            JsonNode spec = JSON.readTree(c.getSpec().getValue().toByteArray());
+            JsonNode spec = JSON.readTree(specJson);
             return spec.path("linux").path("cgroupsPath").asText(null);
         } catch (IOException e) {
             return null;
@@ -566,13 +537,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
     @Override

@@ -243,18 +243,16 @@ public final class ManagedContainerd {
     private static void clean(Path socket, String namespace) {
         try (Containerd c = Containerd.connect(socket, namespace)) {
             for (var t : c.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList()) {
-                try {
-                    c.tasks().kill(KillRequest.newBuilder().setContainerId(t.getContainerId()).setSignal(9)
-                            .setAll(true).build());
-                    c.tasksNoDeadline().withDeadlineAfter(10, TimeUnit.SECONDS)
-                            .wait(WaitRequest.newBuilder().setContainerId(t.getContainerId()).build());
-                } catch (StatusRuntimeException e) {
-                    // already stopped
-                }
-                c.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(t.getContainerId()).build());
+                // a task's id is its container's; containerd leaves container_id empty in List answers
+                String id = t.getContainerId().isEmpty() ? t.getId() : t.getContainerId();
+                quietly("kill task " + id, () -> c.tasks().kill(KillRequest.newBuilder().setContainerId(id).setSignal(9)
+                        .setAll(true).build()));
+                quietly("wait for task " + id, () -> c.tasksNoDeadline().withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .wait(WaitRequest.newBuilder().setContainerId(id).build()));
+                quietly("delete task " + id, () -> c.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
             }
             for (var ct : c.containers().list(ListContainersRequest.getDefaultInstance()).getContainersList()) {
-                c.containers().delete(DeleteContainerRequest.newBuilder().setId(ct.getId()).build());
+                quietly("delete container " + ct.getId(), () -> c.containers().delete(DeleteContainerRequest.newBuilder().setId(ct.getId()).build()));
             }
             c.snapshots().list(ListSnapshotsRequest.newBuilder().setSnapshotter("overlayfs").build())
                     .forEachRemaining(r -> r.getInfoList().forEach(i -> {
@@ -265,6 +263,15 @@ public final class ManagedContainerd {
                             // a parent of another snapshot: goes with its children when containerd's root goes
                         }
                     }));
+        }
+    }
+
+    /** One cleanup step; a failure is logged and the cleanup goes on with the next one. */
+    private static void quietly(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (StatusRuntimeException e) {
+            LOG.fine(() -> what + ": " + e.getStatus());
         }
     }
 

@@ -9,15 +9,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
+import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ContainerRuntime.LogConfig;
 import dev.berth.runtime.TaskState;
+import dev.berth.runtime.containerd.api.snapshots.CommitSnapshotRequest;
+import dev.berth.runtime.containerd.api.snapshots.PrepareSnapshotRequest;
+import dev.berth.runtime.containerd.api.snapshots.StatSnapshotRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +43,7 @@ class ContainerdRunTest {
     void runsExitsWithItsCodeAndLogsBothStreamsInJsonFileFormat(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
             l.create("run1", false, false, false, NO_ROTATION, l.spec("run1", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3").build());
-            assertEquals(java.util.Set.of("run1"), l.rt.ids());
+            assertEquals(Set.of("run1"), l.rt.ids());
             Instant before = Instant.now();
             TaskState started = l.rt.start("run1");
             assertEquals(TaskState.Status.RUNNING, started.status());
@@ -70,7 +80,7 @@ class ContainerdRunTest {
             assertEquals(4, l.logs("run1", RuntimeLab.all()).stream().filter(s -> s.startsWith("out:")).count());
 
             l.rt.delete("run1");
-            assertEquals(java.util.Set.of(), l.rt.ids());
+            assertEquals(Set.of(), l.rt.ids());
             assertFalse(Files.exists(file), "the log went with the container");
             assertThrows(BerthException.NotFound.class, () -> l.rt.start("run1"));
         }
@@ -135,8 +145,38 @@ class ContainerdRunTest {
         }
     }
 
+    @Test
+    void rootFromASnapshotOnTheImagesChainIsTheContainersOwn(Lab lab) throws Exception {
+        try (RuntimeLab l = new RuntimeLab(lab)) {
+            // an "image" of one layer: a committed overlayfs snapshot holding the busybox tree, named like a chain id
+            String chain = "sha256:" + "ab".repeat(32);
+            try (Containerd c = Containerd.connect(l.containerd.socket(), "berth")) {
+                var mounts = c.snapshots().prepare(PrepareSnapshotRequest.newBuilder().setSnapshotter("overlayfs")
+                        .setKey("layer-extract").build()).getMountsList();
+                assertEquals("bind", mounts.getFirst().getType(), "a first layer is a plain directory");
+                Path fs = Path.of(mounts.getFirst().getSource());
+                Commands.run(List.of("cp", "-a", l.rootfs + "/.", fs.toString())).check();
+                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract").build());
+
+                l.rt.create("snap1", new ContainerRuntime.CreateRequest("test/busybox:latest", chain,
+                        RuntimeLab.json(l.spec("snap1", "sh", "-c", "echo mine > /written && cat /written && test -x /bin/busybox").build(), root -> root),
+                        false, false, false, Map.of(), NO_ROTATION));
+                l.rt.start("snap1");
+                assertEquals(0, l.rt.exited("snap1").get(20, TimeUnit.SECONDS).exitCode(), l.logs("snap1", RuntimeLab.all()).toString());
+                assertEquals(List.of("out:mine"), l.logs("snap1", RuntimeLab.all()));
+                assertFalse(Files.exists(fs.resolve("written")), "the image's layer is untouched: the write went to the container's snapshot");
+                l.rt.deleteTask("snap1");
+                l.rt.delete("snap1");
+                var gone = assertThrows(StatusRuntimeException.class, () -> c.snapshots().stat(StatSnapshotRequest.newBuilder()
+                        .setSnapshotter("overlayfs").setKey("snap1").build()));
+                assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode(), "the container's snapshot went with it");
+                c.snapshots().stat(StatSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setKey(chain).build()); // the image's stays
+            }
+        }
+    }
+
     private static List<String> iterable(JsonNode n) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
         return names;
     }

@@ -12,6 +12,7 @@ import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.LogChunk;
 import dev.berth.runtime.LogOptions;
 import dev.berth.runtime.LogReader;
+import dev.berth.runtime.LogStream;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.oci.OciSpec;
 import dev.berth.runtime.oci.ProcessRequest;
@@ -26,6 +27,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -92,14 +95,14 @@ final class RuntimeLab implements AutoCloseable {
 
     /** Creates a container on the busybox root: {@code create(id, tty, openStdin, stdinOnce, log, spec)}. */
     void create(String id, boolean tty, boolean openStdin, boolean stdinOnce, ContainerRuntime.LogConfig log, SpecRequest r) {
-        rt.create(id, new ContainerRuntime.CreateRequest("", "", json(r), tty, openStdin, stdinOnce, java.util.Map.of("test", "yes"), log));
+        rt.create(id, new ContainerRuntime.CreateRequest("", "", json(r), tty, openStdin, stdinOnce, Map.of("test", "yes"), log));
     }
 
     /** Every log chunk the options select, as text per line with its stream: "out:line" / "err:line". */
     List<String> logs(String id, LogOptions o) throws Exception {
         List<String> out = new ArrayList<>();
         try (LogReader r = rt.logs(id, o)) {
-            for (LogChunk c; (c = r.next()) != null; ) out.add((c.stream() == dev.berth.runtime.LogStream.STDOUT ? "out:" : "err:") + c.text().strip());
+            for (LogChunk c; (c = r.next()) != null; ) out.add((c.stream() == LogStream.STDOUT ? "out:" : "err:") + c.text().strip());
         }
         return out;
     }
@@ -133,18 +136,40 @@ final class RuntimeLab implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        List<String> strays = List.of();
         try {
             if (rt != null) rt.close();
         } finally {
             containerd.stop(); // kills and deletes every task (runc removes their cgroups, containerd unmounts), ends the shims
+            strays = killStrays();
             removeCgroupParent();
         }
+        assertEquals(List.of(), strays, "no container process outlived containerd's clean-up (ended here by PID)");
         assertTrue(ManagedContainerd.shimPids(containerd.socket()).isEmpty(), "no shim left");
         assertTrue(ProcessHandle.of(containerd.pid()).isEmpty(), "containerd ended");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertTrue(mounts.lines().noneMatch(l -> l.contains(dirs.base.toString())), "nothing mounted under " + dirs.base);
         assertEquals(List.of(), leftoverCgroups(), "no cgroup left");
-        dirs.close();
+        dirs.close(); // only now: nothing is mounted under it any more
+    }
+
+    /** Processes still in the containers' cgroups, killed by PID: a safety net that also reports them. */
+    private List<String> killStrays() throws IOException {
+        Path pids = Path.of("/sys/fs/cgroup/pids").resolve(cgroupParent.substring(1));
+        if (!Files.isDirectory(pids)) return List.of();
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(pids)) {
+            for (Path procs : s.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
+                for (String pid : Files.readAllLines(procs)) {
+                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(h -> {
+                        found.add(pid + " " + h.info().commandLine().orElse("?"));
+                        h.destroyForcibly();
+                        h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
+                    });
+                }
+            }
+        }
+        return found;
     }
 
     /** The cgroup parent in every v1 hierarchy (runc made it), children first: rmdir is how cgroups go. */
