@@ -143,8 +143,9 @@ public final class Daemon implements AutoCloseable {
         Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
         try {
             d.containers.recover();
-            d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
+            // the plugin socket first: whoever sees the API answer may use the driver at once
             if (c.dockerPlugin() != null) d.pluginServer = ApiServer.start(c.dockerPlugin(), d.driverRoutes(), d.workers);
+            d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
         } catch (IOException | RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);

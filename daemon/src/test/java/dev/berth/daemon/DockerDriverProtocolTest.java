@@ -82,7 +82,8 @@ class DockerDriverProtocolTest {
             d.stop();
             assertFalse(Files.exists(plugin), "the plugin socket goes with berthd");
             d.start();
-            assertEquals(src, json(post(plugin, "/NetworkDriver.Join", join)).get("InterfaceName").get("SrcName").asText(), "a repeated join after a restart");
+            JsonNode again = json(post(plugin, "/NetworkDriver.Join", join));
+            assertEquals(src, again.path("InterfaceName").path("SrcName").asText(), "a repeated join after a restart: " + again + "\n" + d.log());
             assertTrue(d.ext.tcp("192.0.2.1", 8080).startsWith("ctr"), "the endpoint survives the restart where dockerd put it");
 
             String leave = "{\"NetworkID\":\"" + NID + "\",\"EndpointID\":\"" + EID + "\"}";
