@@ -4,6 +4,7 @@ import dev.berth.cli.cmd.ClusterCommand;
 import dev.berth.cli.cmd.CompletionCommand;
 import dev.berth.cli.cmd.ContainerCommands;
 import dev.berth.cli.cmd.ExplainCommand;
+import dev.berth.cli.cmd.ImageCommands;
 import dev.berth.cli.cmd.InspectCommand;
 import dev.berth.cli.cmd.NetworkCommands;
 import dev.berth.cli.cmd.RunCommand;
@@ -30,7 +31,7 @@ public final class Berth implements Runnable {
      * reflection, which for all verbs took longer than the whole of {@code berth network ls} may.
      */
     private static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("network", NetworkCommands::new), Map.entry("run", RunCommand::new),
+            Map.entry("network", NetworkCommands::new), Map.entry("image", ImageCommands::new), Map.entry("run", RunCommand::new),
             Map.entry("exec", ContainerCommands.Exec::new), Map.entry("ps", ContainerCommands.Ps::new),
             Map.entry("inspect", InspectCommand::new), Map.entry("logs", ContainerCommands.Logs::new),
             Map.entry("port", ContainerCommands.Port::new), Map.entry("start", ContainerCommands.Start::new),
@@ -39,6 +40,10 @@ public final class Berth implements Runnable {
             Map.entry("explain", ExplainCommand::new), Map.entry("topology", TopologyCommand::new),
             Map.entry("cluster", ClusterCommand::new),
             Map.entry("completion", CompletionCommand::new));
+
+    /** The verbs that have verbs of their own. */
+    private static final Map<String, List<Map.Entry<String, Supplier<Object>>>> SUB_VERBS = Map.of(
+            "network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
 
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
     public static final int USAGE = 125;
@@ -88,10 +93,11 @@ public final class Berth implements Runnable {
         for (Map.Entry<String, Supplier<Object>> v : VERBS) {
             if (verb != null && !verb.equals(v.getKey())) continue;
             CommandLine sub = new CommandLine(v.getValue().get());
-            if (v.getKey().equals("network")) {
-                int subAt = verb == null ? -1 : verbIndex(java.util.Arrays.copyOfRange(args, at + 1, args.length), NetworkCommands.VERBS);
+            List<Map.Entry<String, Supplier<Object>>> subVerbs = SUB_VERBS.get(v.getKey());
+            if (subVerbs != null) {
+                int subAt = verb == null ? -1 : verbIndex(java.util.Arrays.copyOfRange(args, at + 1, args.length), subVerbs);
                 String name = subAt < 0 ? null : args[at + 1 + subAt];
-                for (Map.Entry<String, Supplier<Object>> n : NetworkCommands.VERBS)
+                for (Map.Entry<String, Supplier<Object>> n : subVerbs)
                     if (name == null || name.equals(n.getKey())) sub.addSubcommand(n.getKey(), n.getValue().get());
             }
             cl.addSubcommand(v.getKey(), sub);

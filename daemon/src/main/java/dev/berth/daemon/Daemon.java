@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.ExecApi;
+import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
@@ -25,6 +26,11 @@ import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.Supervisor;
+import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ManagedContainerd;
+import dev.berth.runtime.image.ImageStore;
+import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.RegistryClient;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -32,8 +38,11 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -54,12 +63,13 @@ public final class Daemon implements AutoCloseable {
     private final EmbeddedNames names;
     private final Supervisor supervisor;
     private final Containers containers;
+    private final ImageService images;
     private final ExecutorService workers;
     private ApiServer server;
     private ApiServer pluginServer;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, Supervisor supervisor) {
+                   EmbeddedNames names, Supervisor supervisor, ImageService images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -68,6 +78,7 @@ public final class Daemon implements AutoCloseable {
         this.engine = engine;
         this.names = names;
         this.supervisor = supervisor;
+        this.images = images;
         NameService ns = names == null ? NameService.NONE : names;
         this.containers = new Containers(engine, supervisor, config.stateDir(), new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
@@ -140,7 +151,7 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor, new ImageService(c));
         try {
             d.containers.recover();
             // the plugin socket first: whoever sees the API answer may use the driver at once
@@ -163,6 +174,7 @@ public final class Daemon implements AutoCloseable {
         new NetworksApi(engine, containers, this::networksChanged).register(r);
         new ContainersApi(containers).register(r);
         new ExecApi(containers).register(r);
+        new ImagesApi(images::store, this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         new CniApi(engine, config.stateDir().resolve("cni"), this::networksChanged).register(r);
@@ -174,6 +186,48 @@ public final class Daemon implements AutoCloseable {
         Router r = new Router();
         new DockerDriverApi(engine, config.stateDir().resolve("docker-driver"), this::networksChanged).register(r);
         return r;
+    }
+
+    /** The containers made from an image, which keep it from removal and prune. */
+    private List<ImageUsers.User> imageUsers(String imageId) {
+        List<ImageUsers.User> out = new ArrayList<>();
+        for (var r : containers.list()) {
+            try {
+                if (images.store().resolve(r.image()).id().equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
+            } catch (BerthException.NotFound | BerthException.InvalidRequest gone) {
+                // its image is gone or was never an image of the store
+            }
+        }
+        return out;
+    }
+
+    /**
+     * berthd's image store over containerd (namespace {@code berth}): the one place it is built. The
+     * containerd is berthd's managed one (under the state and run directories; started on first use and
+     * reused across berthd restarts), so a berthd that never touches an image starts none.
+     */
+    static final class ImageService implements AutoCloseable {
+        private final DaemonConfig config;
+        private Containerd client;
+        private ImageStore store;
+
+        ImageService(DaemonConfig config) {
+            this.config = config;
+        }
+
+        synchronized ImageStore store() {
+            if (store == null) {
+                ManagedContainerd m = ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null));
+                client = Containerd.connect(m.socket(), "berth");
+                store = ImageStore.open(client, new RegistryClient(Set.of()));
+            }
+            return store;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (client != null) client.close();
+        }
     }
 
     /** Something that names resolve from changed (a network, an endpoint, a container). */
@@ -236,6 +290,7 @@ public final class Daemon implements AutoCloseable {
         if (pluginServer != null) pluginServer.close();
         workers.shutdownNow();
         supervisor.close();
+        images.close();
         if (names != null) names.close();
         engine.close();
         if (cluster != null) cluster.close();

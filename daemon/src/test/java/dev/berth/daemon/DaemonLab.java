@@ -7,6 +7,7 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabProcess;
+import dev.berth.runtime.containerd.ManagedContainerd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
@@ -154,8 +156,38 @@ final class DaemonLab implements AutoCloseable {
             }
         } finally {
             stop();
+            stopContainerd();
             deleteQuietly(dir);
         }
+    }
+
+    /**
+     * berthd's managed containerd outlives berthd (as Docker's does); the lab ends it and its shims by PID,
+     * found through its pid file and checked against their command lines (they name its config and socket).
+     */
+    void stopContainerd() {
+        Path run = dir.resolve("run").resolve("containerd");
+        Path socket = run.resolve("containerd.sock");
+        List<Long> shims = ManagedContainerd.shimPids(socket);
+        try {
+            long pid = Long.parseLong(Files.readString(run.resolve("containerd.pid")).strip());
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+            if (cmdline.contains(dir.resolve("state").toString())) terminate(pid);
+        } catch (IOException | NumberFormatException notRunning) {
+            // no containerd was started, or it is gone
+        }
+        for (long shim : shims) terminate(shim);
+    }
+
+    private static void terminate(long pid) {
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        });
     }
 
     private static void deleteQuietly(Path root) {

@@ -21,6 +21,16 @@ public abstract sealed class BerthException extends RuntimeException
             this.field = field;
         }
 
+        private InvalidRequest(String field, String message, Void verbatim) {
+            super(message, null);
+            this.field = field;
+        }
+
+        /** A refusal whose text clients match word for word (Docker's "invalid reference format"): no field prefix. */
+        public static InvalidRequest verbatim(String field, String message) {
+            return new InvalidRequest(field, message, null);
+        }
+
         /** The request field at fault, e.g. {@code IPAM.Config[0].Subnet}. */
         public String field() {
             return field;

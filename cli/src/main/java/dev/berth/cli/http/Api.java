@@ -55,6 +55,22 @@ public final class Api {
         }
     }
 
+    /** Like {@link #open} with a body that is not JSON ({@code docker load}'s tar); null: no body. */
+    public Exchange openRaw(String method, String path, String contentType, byte[] body) {
+        HttpConnection c = HttpConnection.open(address);
+        try {
+            HttpResponse r = c.exchange(method, versioned(path), contentType, body, false);
+            if (r.status() >= 400) throw error(r);
+            return new Exchange(c, r);
+        } catch (IOException e) {
+            c.close();
+            throw lost(e);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
     /**
      * Sends a POST now and reads its answer on a thread of its own (docker's wait, registered before
      * the container starts); {@link Pending#await} returns it.

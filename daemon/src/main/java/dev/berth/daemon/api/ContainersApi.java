@@ -72,8 +72,6 @@ public final class ContainersApi {
         r.get("/containers/{id}/logs", this::logs);
         r.post("/containers/{id}/attach", this::attach);
         r.post("/containers/prune", this::prune);
-        r.post("/images/create", q -> ErrorResponses.message(400,
-                "Berth runs containers from the host's filesystem and has no images to pull; the image name is accepted and ignored"));
     }
 
     // ------------------------------------------------------------------ handlers

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -41,6 +43,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String CODEC = "http-codec";
+    static final String STREAMED = "http-streamed-bodies";
     static final String AGGREGATOR = "http-aggregator";
     static final String API = "api";
     static final String RAW = "raw";
@@ -81,6 +84,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (raw != null) raw.answer(response);
                 else write(ctx, response, keepAlive, method);
             });
+        } catch (RejectedExecutionException shuttingDown) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * A request whose body streams ({@link StreamedBodies}): routed and run at once with {@code body}; the
+     * connection closes after the answer, since the handler may answer before the body's end.
+     */
+    void handleStreamed(ChannelHandlerContext ctx, HttpRequest req, InputStream body) {
+        String method = req.method().name();
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        ApiVersions.Versioned v = ApiVersions.split(uri.path());
+        Router.Match match = router.find(method, v.path());
+        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
+                uri.parameters(), headers, new byte[0], v.version(), body);
+        try {
+            workers.execute(() -> write(ctx, dispatch(match, request), false, method));
         } catch (RejectedExecutionException shuttingDown) {
             ctx.close();
         }
@@ -172,6 +195,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         var p = ctx.pipeline();
         p.addLast(RAW, raw.inbound());
         p.remove(AGGREGATOR);
+        p.remove(STREAMED);
         p.remove(this);
         p.remove(CODEC); // bytes it had buffered past the request flow on to the raw handler
         return raw;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
 import dev.berth.engine.BerthException;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -12,10 +14,21 @@ import java.util.Map;
  * route's {@code {placeholders}}, the query, the headers we care about and the body.
  *
  * @param apiVersion the version the client asked for in the path, or the daemon's own when none
+ * @param stream     the body as it arrives, for routes registered with {@link Router#streamBody}; else null
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
                          Map<String, List<String>> query, Map<String, String> headers, byte[] body,
-                         String apiVersion) {
+                         String apiVersion, InputStream stream) {
+
+    public ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
+                      Map<String, String> headers, byte[] body, String apiVersion) {
+        this(method, path, pathParams, query, headers, body, apiVersion, null);
+    }
+
+    /** The body as a stream: as it arrives for streamed routes, else the gathered bytes. */
+    public InputStream bodyStream() {
+        return stream != null ? stream : new ByteArrayInputStream(body);
+    }
 
     public String param(String name) {
         return pathParams.get(name);

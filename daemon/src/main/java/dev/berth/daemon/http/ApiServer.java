@@ -63,9 +63,11 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel c) {
+                            ApiHandler api = new ApiHandler(router, workers);
                             c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec());
+                            c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(router, api));
                             c.pipeline().addLast(ApiHandler.AGGREGATOR, new HttpObjectAggregator(MAX_BODY));
-                            c.pipeline().addLast(ApiHandler.API, new ApiHandler(router, workers));
+                            c.pipeline().addLast(ApiHandler.API, api);
                         }
                     })
                     .bind(new DomainSocketAddress(bound.toFile())).sync().channel();

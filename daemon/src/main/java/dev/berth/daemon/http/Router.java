@@ -7,6 +7,7 @@ import java.util.Map;
 /** The API's routes; the first route whose method and pattern match wins. */
 public final class Router {
     private final List<Route> routes = new ArrayList<>();
+    private final List<Route> streamedBodies = new ArrayList<>();
 
     public Router add(String method, String pattern, Route.Handler handler) {
         routes.add(new Route(method, pattern, handler));
@@ -27,6 +28,17 @@ public final class Router {
 
     public Router head(String pattern, Route.Handler h) {
         return add("HEAD", pattern, h);
+    }
+
+    /** A route whose handler reads its body as a stream ({@link ApiRequest#bodyStream}), with no size limit. */
+    public Router streamBody(String method, String pattern, Route.Handler h) {
+        streamedBodies.add(new Route(method, pattern, h));
+        return add(method, pattern, h);
+    }
+
+    public boolean streamsBody(String method, String path) {
+        for (Route r : streamedBodies) if (r.method().equals(method) && r.match(path) != null) return true;
+        return false;
     }
 
     /** A matched route with its placeholder values. */

@@ -1,0 +1,120 @@
+package dev.berth.runtime.image;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The registry v2 API over the JDK's HTTP client. HTTPS always, plain HTTP only for hosts named
+ * insecure and loopback registries (as Docker: it tries HTTPS first and falls back for those).
+ */
+public final class RegistryClient {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+    private final HttpClient http;
+    private final Set<String> insecure;
+    private final Map<String, URI> bases = new ConcurrentHashMap<>();
+
+    public RegistryClient(Set<String> insecureRegistries) {
+        this.insecure = Set.copyOf(insecureRegistries);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+    }
+
+    /** A session on one repository of {@code ref}'s registry, for pulling or also pushing. */
+    public RegistryRepository repository(ImageReference ref, RegistryAuth auth, boolean push) throws IOException {
+        URI base = base(ref.domain());
+        return new RegistryRepository(this, base, ref.path(), auth, push);
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    /** The registry's base URI, found by Docker's ping ({@code GET /v2/}): any answer means it speaks v2. */
+    private URI base(String domain) throws IOException {
+        URI known = bases.get(domain);
+        if (known != null) return known;
+        String host = domain.equals(ImageReference.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
+        URI https = URI.create("https://" + host + "/");
+        try {
+            ping(https);
+            bases.put(domain, https);
+            return https;
+        } catch (IOException e) {
+            if (!isInsecure(domain)) throw new IOException("Get \"" + https.resolve("/v2/") + "\": " + describe(e), e);
+            URI plain = URI.create("http://" + host + "/");
+            try {
+                ping(plain);
+            } catch (IOException e2) {
+                throw new IOException("Get \"" + plain.resolve("/v2/") + "\": " + describe(e2), e2);
+            }
+            bases.put(domain, plain);
+            return plain;
+        }
+    }
+
+    private void ping(URI base) throws IOException {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v2/")).timeout(CONNECT_TIMEOUT).GET().build();
+        try {
+            http.send(req, HttpResponse.BodyHandlers.discarding());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Docker's rule: listed hosts (host or host:port) and loopback registries may speak plain HTTP. */
+    boolean isInsecure(String domain) {
+        if (insecure.contains(domain)) return true;
+        String host = hostOf(domain);
+        if (insecure.contains(host)) return true;
+        if (host.equalsIgnoreCase("localhost")) return true;
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) if (!a.isLoopbackAddress()) return false;
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String hostOf(String domain) {
+        if (domain.startsWith("[")) return domain.substring(1, domain.indexOf(']'));
+        int c = domain.lastIndexOf(':');
+        return c < 0 ? domain : domain.substring(0, c);
+    }
+
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        if (m == null || m.isEmpty()) m = e.getClass().getSimpleName();
+        if (e instanceof java.net.ConnectException) m = "dial tcp: connect: connection refused";
+        return m;
+    }
+
+    static String form(Map<String, String> fields) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            if (f.getValue() == null) continue;
+            if (!b.isEmpty()) b.append('&');
+            b.append(URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(f.getValue(), StandardCharsets.UTF_8));
+        }
+        return b.toString();
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
