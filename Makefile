@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni bench-soak setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -44,6 +44,10 @@ test-vm: package
 ## Run the whole test suite (needs root: tests build labs of network namespaces); prints the counts, fails on a skipped test.
 test: setup
 	scripts/test.sh
+
+## Berth as Docker's remote network driver, with Docker's own dockerd in a lab (installs docker.io, no service starts).
+test-docker-driver: setup
+	scripts/test-docker-driver.sh
 
 ## Berth's main job in an isolated lab.
 demo: build

@@ -52,6 +52,8 @@ public final class Berthd implements Callable<Integer> {
     String clusterPrefix;
     @Option(names = "--public-ip", description = "the underlay address other hosts reach this one at")
     String publicIp;
+    @Option(names = "--docker-plugin", description = "serve Docker's remote network driver on this socket, e.g. /run/docker/plugins/berth.sock (driver name: the file's name)")
+    Path dockerPlugin;
     @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
     String iface;
 
@@ -62,7 +64,7 @@ public final class Berthd implements Callable<Integer> {
 
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
-            "public-ip", "iface", "max-connections", "request-timeout");
+            "public-ip", "iface", "max-connections", "request-timeout", "docker-plugin");
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
     private static final Set<String> LIST_KEYS = Set.of("dns");
@@ -115,7 +117,7 @@ public final class Berthd implements Callable<Integer> {
                 pick(bridge, file.get("bridge"), null),
                 dns != null ? dns : file.containsKey("dns") ? java.util.List.of(file.get("dns").split("[,\\s]+")) : java.util.List.of(),
                 !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
-                cluster(file), apiLimits(file, d.api()));
+                cluster(file), dockerPluginSocket(file), apiLimits(file, d.api()));
     }
 
     private ApiLimits apiLimits(Map<String, String> file, ApiLimits d) {
@@ -133,6 +135,13 @@ public final class Berthd implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number");
         }
+    }
+
+    private Path dockerPluginSocket(Map<String, String> file) {
+        String p = pick(str(dockerPlugin), file.get("docker-plugin"), null);
+        if (p == null) return null;
+        if (!p.endsWith(".sock")) throw new IllegalArgumentException("--docker-plugin: '" + p + "' must end in .sock (dockerd names the driver after the file)");
+        return Path.of(p);
     }
 
     private DaemonConfig.Cluster cluster(Map<String, String> file) {

@@ -234,13 +234,30 @@ public final class Engine implements AutoCloseable {
      * network part of {@code docker run}. All or nothing.
      */
     public Sandbox createSandbox(SandboxRequest r) {
+        return createSandbox(r, false);
+    }
+
+    /**
+     * A sandbox for a namespace another runtime will move the endpoint's interface into itself (Docker's
+     * remote driver protocol: the namespace at {@code r.netnsPath()} may not exist yet). Its one endpoint's
+     * veth is made with the container end left in the host namespace, named {@code r.endpoint().ifName()},
+     * down and unaddressed; ports are published at once. Afterwards it is an ordinary
+     * {@link NetnsMode.External} sandbox: removed, repaired and explained as those are.
+     */
+    public Sandbox createHandedOverSandbox(SandboxRequest r) {
+        if (r.netnsPath() == null || r.endpoint().ifName() == null)
+            throw new BerthException.InvalidRequest("netns", "a handed-over sandbox needs the runtime's namespace path and an interface name");
+        return createSandbox(r, true);
+    }
+
+    private Sandbox createSandbox(SandboxRequest r, boolean handOver) {
         structure.readLock().lock();
         try {
             SandboxChecks.check(r);
             if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
                 throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
             try {
-                Sandbox s = buildSandbox(r);
+                Sandbox s = buildSandbox(r, handOver);
                 sandboxNames.put(r.name(), s.id());
                 return s;
             } catch (RuntimeException | Error e) {
@@ -252,7 +269,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private Sandbox buildSandbox(SandboxRequest r) {
+    private Sandbox buildSandbox(SandboxRequest r, boolean handOver) {
         String mode = r.networkMode();
         String id = sandboxId(r);
         String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
@@ -281,7 +298,7 @@ public final class Engine implements AutoCloseable {
         }
         if (net == null && !specs.isEmpty())
             throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
-        if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs);
+        if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs, handOver);
         String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.Own(path), mappings, r.expose());
@@ -316,21 +333,24 @@ public final class Engine implements AutoCloseable {
      * bridge network with its ports; the namespace is opened only while the endpoint is built, so Berth
      * never keeps it alive after its owner deletes it.
      */
-    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs) {
+    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs, boolean handOver) {
         if (net == null || !net.isBridge())
             throw new BerthException.InvalidRequest("network", "an endpoint in another runtime's namespace needs a bridge network; "
                     + (net == null ? "none has no network" : net.name() + " has driver " + net.driver()));
-        Path path = ExternalNetns.check(r.netnsPath(), config.hostNetns());
+        Path path = handOver ? ExternalNetns.checkFuture(r.netnsPath(), config.hostNetns()) : ExternalNetns.check(r.netnsPath(), config.hostNetns());
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.External(path.toString()), mappings, r.expose());
         Transaction tx = new Transaction("create-sandbox", config.faults());
         try {
             tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
-            SandboxKernel k = new SandboxKernel(Netns.open(path));
-            sandboxKernels.put(id, k);
             sandboxes.put(id, s);
-            boolean gatewayRoute = !ExternalNetns.hasDefaultRoute(k);
-            attach(s, net, r.endpoint(), gatewayRoute, Status.ACTIVE, tx);
+            if (handOver) {
+                attachForHandOver(s, net, r.endpoint(), tx);
+            } else {
+                SandboxKernel k = new SandboxKernel(Netns.open(path));
+                sandboxKernels.put(id, k);
+                attach(s, net, r.endpoint(), !ExternalNetns.hasDefaultRoute(k), Status.ACTIVE, tx);
+            }
             publish(s, tx);
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
             tx.commit();
@@ -570,6 +590,18 @@ public final class Engine implements AutoCloseable {
         if (n.isLan()) lan.attach(n, e, k, gatewayRoute, tx);
         else bridges.attach(n, e, k, gatewayRoute, tx);
         return e;
+    }
+
+    /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
+    private void attachForHandOver(Sandbox s, Network n, EndpointRequest r, Transaction tx) {
+        String id = Ids.random();
+        InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), Ids.hostVeth(id), mac(r.mac()), v4, v6, r.aliases());
+        tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
+        putEndpoint(e);
+        tx.step("register", () -> {}, () -> removeEndpoint(id));
+        bridges.attachForHandOver(n, e, tx);
     }
 
     /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
