@@ -145,6 +145,9 @@ class ContainerdRunTest {
         }
     }
 
+    /** Without a lease or this label, containerd's garbage collector removes an unreferenced snapshot after any deletion. */
+    private static final String GC_ROOT = "containerd.io/gc.root";
+
     @Test
     void rootFromASnapshotOnTheImagesChainIsTheContainersOwn(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
@@ -152,11 +155,12 @@ class ContainerdRunTest {
             String chain = "sha256:" + "ab".repeat(32);
             try (Containerd c = Containerd.connect(l.containerd.socket(), "berth")) {
                 var mounts = c.snapshots().prepare(PrepareSnapshotRequest.newBuilder().setSnapshotter("overlayfs")
-                        .setKey("layer-extract").build()).getMountsList();
+                        .setKey("layer-extract").putLabels(GC_ROOT, "test").build()).getMountsList();
                 assertEquals("bind", mounts.getFirst().getType(), "a first layer is a plain directory");
                 Path fs = Path.of(mounts.getFirst().getSource());
                 Commands.run(List.of("cp", "-a", l.rootfs + "/.", fs.toString())).check();
-                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract").build());
+                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract")
+                        .putLabels(GC_ROOT, "test").build());
 
                 l.rt.create("snap1", new ContainerRuntime.CreateRequest("test/busybox:latest", chain,
                         RuntimeLab.json(l.spec("snap1", "sh", "-c", "echo mine > /written && cat /written && test -x /bin/busybox").build(), root -> root),
