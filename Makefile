@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -41,9 +41,13 @@ package: build
 test-vm: package
 	scripts/vm/test-package.sh
 
-## Run the whole test suite (needs root: tests build labs of network namespaces).
+## Run the whole test suite (needs root: tests build labs of network namespaces); prints the counts, fails on a skipped test.
 test: setup
-	$(MVN) verify
+	scripts/test.sh
+
+## Berth as Docker's remote network driver, with Docker's own dockerd in a lab (installs docker.io, no service starts).
+test-docker-driver: setup
+	scripts/test-docker-driver.sh
 
 ## Berth's main job in an isolated lab.
 demo: build
@@ -81,6 +85,10 @@ bench-footprint: build
 ## CNI plugin ADD/DEL latency: bin/cni/berth + berthd vs the bridge + portmap plugins (installs containernetworking-plugins).
 bench-cni: build
 	scripts/bench-cni.sh
+
+## Soak: 10,000 container lifecycles and connect/disconnect pairs through berthd's API; counts, memory, p50 at every 1,000.
+bench-soak: setup
+	scripts/bench-soak.sh $(SOAK_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -24,5 +24,5 @@ echo /etc/berth/berthd.json > "$stage/root/DEBIAN/conffiles"
   > "$stage/root/DEBIAN/md5sums"
 mkdir -p "$out"
 deb="$out/berth_${version}_${arch}.deb"
-fakeroot dpkg-deb --build -Zxz "$stage/root" "$deb" >/dev/null
+fakeroot dpkg-deb --build -Zgzip "$stage/root" "$deb" >/dev/null
 echo "berth package: $deb ($(du -h "$deb" | cut -f1))"

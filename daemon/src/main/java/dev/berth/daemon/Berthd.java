@@ -2,13 +2,15 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
-import dev.berth.engine.BerthException;
+import dev.berth.daemon.http.ApiLimits;
 import dev.berth.daemon.http.ApiVersions;
+import dev.berth.engine.BerthException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -54,15 +56,23 @@ public final class Berthd implements Callable<Integer> {
     Path containerd;
     @Option(names = "--cgroup-parent", description = "cgroup under which each container gets its own (default /berth)")
     String cgroupParent;
+    @Option(names = "--docker-plugin", description = "serve Docker's remote network driver on this socket, e.g. /run/docker/plugins/berth.sock (driver name: the file's name)")
+    Path dockerPlugin;
     @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
     String iface;
 
+    @Option(names = "--max-connections", description = "API connections served at once; one more is answered 503 (default 1000)")
+    Integer maxConnections;
+    @Option(names = "--request-timeout", description = "seconds a connection may take to send a complete request (default 60)")
+    Integer requestTimeout;
+
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
-            "public-ip", "iface", "containerd", "cgroup-parent");
+            "public-ip", "iface", "containerd", "cgroup-parent", "max-connections", "request-timeout", "docker-plugin");
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
     private static final Set<String> LIST_KEYS = Set.of("dns");
+    private static final Set<String> NUMBER_KEYS = Set.of("max-connections", "request-timeout");
 
     @Override
     public Integer call() throws Exception {
@@ -113,13 +123,38 @@ public final class Berthd implements Callable<Integer> {
                 !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
                 cluster(file),
                 pick(str(containerd), file.get("containerd"), null) == null ? null : Path.of(pick(str(containerd), file.get("containerd"), null)),
-                cgroupParent(pick(cgroupParent, file.get("cgroup-parent"), d.cgroupParent())));
+                cgroupParent(pick(cgroupParent, file.get("cgroup-parent"), d.cgroupParent())),
+                dockerPluginSocket(file), apiLimits(file, d.api()));
     }
 
     private static String cgroupParent(String p) {
         if (!p.matches("(/[a-zA-Z0-9_.:-]+)+"))
             throw new IllegalArgumentException("--cgroup-parent: '" + p + "' must be an absolute cgroup path such as /berth");
         return p;
+    }
+
+    private ApiLimits apiLimits(Map<String, String> file, ApiLimits d) {
+        ApiLimits l = d;
+        String max = pick(maxConnections == null ? null : maxConnections.toString(), file.get("max-connections"), null);
+        if (max != null) l = l.withMaxConnections(number(max, "--max-connections"));
+        String timeout = pick(requestTimeout == null ? null : requestTimeout.toString(), file.get("request-timeout"), null);
+        if (timeout != null) l = l.withRequestTimeout(Duration.ofSeconds(number(timeout, "--request-timeout")));
+        return l;
+    }
+
+    private static int number(String text, String option) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    private Path dockerPluginSocket(Map<String, String> file) {
+        String p = pick(str(dockerPlugin), file.get("docker-plugin"), null);
+        if (p == null) return null;
+        if (!p.endsWith(".sock")) throw new IllegalArgumentException("--docker-plugin: '" + p + "' must end in .sock (dockerd names the driver after the file)");
+        return Path.of(p);
     }
 
     private DaemonConfig.Cluster cluster(Map<String, String> file) {
@@ -160,6 +195,10 @@ public final class Berthd implements Callable<Integer> {
     private static String configValue(Path f, String key, JsonNode v) {
         if (BOOLEAN_KEYS.contains(key)) {
             if (!v.isBoolean()) throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);
+            return v.asText();
+        }
+        if (NUMBER_KEYS.contains(key)) {
+            if (!v.isIntegralNumber()) throw new IllegalArgumentException(f + ": " + key + ": expected a whole number, got " + v);
             return v.asText();
         }
         if (v.isArray() && LIST_KEYS.contains(key)) {

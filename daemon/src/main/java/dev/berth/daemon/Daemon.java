@@ -13,6 +13,7 @@ import dev.berth.cluster.ClusterOptions;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.cni.CniApi;
+import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
@@ -67,6 +68,7 @@ public final class Daemon implements AutoCloseable {
     private final ImageService images;
     private final ExecutorService workers;
     private ApiServer server;
+    private ApiServer pluginServer;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
                    EmbeddedNames names, ContainerRuntime runtime, ImageService images) {
@@ -159,7 +161,9 @@ public final class Daemon implements AutoCloseable {
         Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, runtime, images);
         try {
             d.containers.recover();
-            d.server = ApiServer.start(c.socket(), d.routes(), d.workers);
+            // the plugin socket first: whoever sees the API answer may use the driver at once
+            if (c.dockerPlugin() != null) d.pluginServer = ApiServer.start(c.dockerPlugin(), d.driverRoutes(), d.workers, c.api());
+            d.server = ApiServer.start(c.socket(), d.routes(), d.workers, c.api());
         } catch (IOException | RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);
@@ -181,6 +185,13 @@ public final class Daemon implements AutoCloseable {
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         new CniApi(engine, config.stateDir().resolve("cni"), this::networksChanged).register(r);
+        return r;
+    }
+
+    /** Docker's remote network driver protocol, on its own socket (see {@link DockerDriverApi}). */
+    private Router driverRoutes() {
+        Router r = new Router();
+        new DockerDriverApi(engine, config.stateDir().resolve("docker-driver"), this::networksChanged).register(r);
         return r;
     }
 
@@ -283,6 +294,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (server != null) server.close();
+        if (pluginServer != null) pluginServer.close();
         workers.shutdownNow();
         containers.close();
         runtime.close();

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.http.ApiLimits;
 import java.nio.file.Path;
 
 /**
@@ -14,10 +15,14 @@ import java.nio.file.Path;
  * @param cluster     multi-host settings, or null for a single host
  * @param containerd  the socket of a running containerd to use, or null: berthd starts and supervises its own
  * @param cgroupParent the cgroup under which every container gets its own ({@code /berth/<id>})
+ * @param dockerPlugin the socket where berthd serves Docker's remote network driver protocol (e.g.
+ *                    /run/docker/plugins/berth.sock, making the driver {@code berth}), or null for none
+ * @param api         limits of the API server: connections, request sizes, request timeout
  */
 public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel,
                            String netnsPrefix, String bip, String bridge, java.util.List<String> dns,
-                           boolean embeddedDns, Cluster cluster, Path containerd, String cgroupParent) {
+                           boolean embeddedDns, Cluster cluster, Path containerd, String cgroupParent,
+                           Path dockerPlugin, ApiLimits api) {
 
     /**
      * {@code --cluster-store etcd://H:P[,H:P]} or {@code --cluster-static FILE}, with flannel's key
@@ -29,6 +34,6 @@ public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firew
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(DEFAULT_SOCKET, Path.of("/var/lib/berth"), Path.of("/run/berth"), "nftables",
-                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null, null, "/berth");
+                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null, null, "/berth", null, ApiLimits.DEFAULTS);
     }
 }

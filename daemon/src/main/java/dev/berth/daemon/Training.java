@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.runtime.containerd.ManagedContainerd;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 
 /**
  * The AOT training run of bin/berthd ({@code -XX:AOTCacheOutput}, scripts/berthd-launcher): starts a
@@ -28,8 +28,12 @@ public final class Training {
         if (args.length != 1) throw new IllegalArgumentException("usage: Training NETNS-PREFIX");
         Path dir = Files.createTempDirectory("berthd-training-");
         Path sock = dir.resolve("berth.sock");
-        DaemonConfig c = new DaemonConfig(sock, dir.resolve("state"), dir.resolve("run"), "nftables", Log.Level.WARN,
-                args[0], null, null, List.of("127.0.0.1"), true, null, null, "/berth-training");
+        // configured as a user would, through berthd's own flags (whatever fields the config grows)
+        Berthd flags = new Berthd();
+        new CommandLine(flags).parseArgs("--socket", sock.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", args[0], "--dns", "127.0.0.1", "--log-level", "warn",
+                "--cgroup-parent", "/berth-training");
+        DaemonConfig c = flags.resolve();
         Log.setLevel(c.logLevel());
         Log.captureJavaUtilLogging();
         try (Daemon d = Daemon.start(c)) {

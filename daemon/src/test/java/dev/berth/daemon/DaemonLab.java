@@ -112,6 +112,11 @@ final class DaemonLab implements AutoCloseable {
         daemon = null;
     }
 
+    /** berthd's process id. */
+    long pid() {
+        return daemon.pid();
+    }
+
     String log() {
         return daemon == null ? "" : daemon.output();
     }

@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +52,9 @@ public final class EmbeddedDns implements AutoCloseable {
     private final TcpService tcp;
     private final Forwarder forwarder;
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, Upstream> upstreams = new ConcurrentHashMap<>();
+    /** Upstream sockets by address, and how many routes use each (the configured ones are used for good). */
+    private final Map<InetSocketAddress, Upstream> upstreams = new HashMap<>();
+    private final Map<InetSocketAddress, Integer> upstreamUsers = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread loop;
     private volatile NameTable table = NameTable.EMPTY;
@@ -109,12 +112,13 @@ public final class EmbeddedDns implements AutoCloseable {
         try (NetnsHandle ns = Netns.open(netns)) {
             l = Netns.call(ns, () -> Listener.open(sandboxId, config.listenAddress(), config.listenPort(), route));
         } catch (RuntimeException e) {
+            release(route);
             throw new IllegalStateException("cannot listen on " + config.listenAddress().getHostAddress() + ":" + config.listenPort()
                     + " in " + netns + " for sandbox " + sandboxId + ": " + e.getMessage()
                     + " (is lo up there, and is the port free?)", e);
         }
         if (listeners.putIfAbsent(sandboxId, l) != null) {
-            l.close();
+            close(l);
             throw new IllegalStateException("sandbox " + sandboxId + " is already attached to the resolver");
         }
         submit(() -> {
@@ -130,7 +134,18 @@ public final class EmbeddedDns implements AutoCloseable {
     /** Stops serving a sandbox and closes its sockets; does nothing if it is not attached. */
     public void detach(String sandboxId) {
         Listener l = listeners.remove(sandboxId);
-        if (l != null) l.close();
+        if (l != null) close(l);
+    }
+
+    /**
+     * Closes a listener's sockets and gives back its upstreams. A channel registered with the selector
+     * keeps its descriptor (and with it the sandbox's namespace, in the kernel) until the selector
+     * deregisters it at its next select: the wakeup makes that happen now, not at the next query.
+     */
+    private void close(Listener l) {
+        l.close();
+        release(l.route);
+        selector.wakeup();
     }
 
     /** Sandboxes being served. */
@@ -153,12 +168,10 @@ public final class EmbeddedDns implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (String id : new ArrayList<>(listeners.keySet())) detach(id);
-        for (Upstream u : upstreams.values()) {
-            try {
-                u.channel.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+        Runnable t;
+        while ((t = tasks.poll()) != null) t.run(); // the loop is gone: closes of released upstreams run here
+        synchronized (upstreams) {
+            for (Upstream u : upstreams.values()) closeQuietly(u);
         }
         try {
             selector.close();
@@ -169,11 +182,40 @@ public final class EmbeddedDns implements AutoCloseable {
 
     // ------------------------------------------------------------------ upstream sockets
 
-    /** The upstream objects for these addresses, opening (in the host namespace) those not open yet. */
+    /**
+     * The upstream objects for these addresses, opening (in the host namespace) those not open yet;
+     * each is counted as used once more until {@link #release}. The configured upstreams are taken
+     * at start and never released.
+     */
     private List<Upstream> route(List<InetSocketAddress> addresses) {
         List<Upstream> out = new ArrayList<>(addresses.size());
-        for (InetSocketAddress a : addresses) out.add(upstreams.computeIfAbsent(a, this::openUpstream));
+        synchronized (upstreams) {
+            for (InetSocketAddress a : addresses) {
+                out.add(upstreams.computeIfAbsent(a, this::openUpstream));
+                upstreamUsers.merge(a, 1, Integer::sum);
+            }
+        }
         return List.copyOf(out);
+    }
+
+    /** A route is no longer used: upstreams only a sandbox's own {@code --dns} asked for are closed with it. */
+    private void release(List<Upstream> route) {
+        synchronized (upstreams) {
+            for (Upstream u : route) {
+                if (upstreamUsers.merge(u.address, -1, Integer::sum) > 0) continue;
+                upstreamUsers.remove(u.address);
+                upstreams.remove(u.address);
+                submit(() -> closeQuietly(u)); // on the loop, which may be reading from it
+            }
+        }
+    }
+
+    private static void closeQuietly(Upstream u) {
+        try {
+            u.channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
     }
 
     private Upstream openUpstream(InetSocketAddress a) {

@@ -20,6 +20,7 @@ import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.PortSpec;
+import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
@@ -41,7 +42,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * Berth's single-host engine: networks, sandboxes and the endpoints between them, with their
@@ -52,7 +52,6 @@ import java.util.regex.Pattern;
 public final class Engine implements AutoCloseable {
     static final String NETWORKS = "networks", SANDBOXES = "sandboxes", ENDPOINTS = "endpoints";
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
-    private static final Pattern SANDBOX_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     final EngineConfig config;
     final StateStore store;
@@ -235,13 +234,30 @@ public final class Engine implements AutoCloseable {
      * network part of {@code docker run}. All or nothing.
      */
     public Sandbox createSandbox(SandboxRequest r) {
+        return createSandbox(r, false);
+    }
+
+    /**
+     * A sandbox for a namespace another runtime will move the endpoint's interface into itself (Docker's
+     * remote driver protocol: the namespace at {@code r.netnsPath()} may not exist yet). Its one endpoint's
+     * veth is made with the container end left in the host namespace, named {@code r.endpoint().ifName()},
+     * down and unaddressed; ports are published at once. Afterwards it is an ordinary
+     * {@link NetnsMode.External} sandbox: removed, repaired and explained as those are.
+     */
+    public Sandbox createHandedOverSandbox(SandboxRequest r) {
+        if (r.netnsPath() == null || r.endpoint().ifName() == null)
+            throw new BerthException.InvalidRequest("netns", "a handed-over sandbox needs the runtime's namespace path and an interface name");
+        return createSandbox(r, true);
+    }
+
+    private Sandbox createSandbox(SandboxRequest r, boolean handOver) {
         structure.readLock().lock();
         try {
-            checkSandboxName(r.name());
+            SandboxChecks.check(r);
             if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
                 throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
             try {
-                Sandbox s = buildSandbox(r);
+                Sandbox s = buildSandbox(r, handOver);
                 sandboxNames.put(r.name(), s.id());
                 return s;
             } catch (RuntimeException | Error e) {
@@ -253,7 +269,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private Sandbox buildSandbox(SandboxRequest r) {
+    private Sandbox buildSandbox(SandboxRequest r, boolean handOver) {
         String mode = r.networkMode();
         String id = sandboxId(r);
         String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
@@ -282,7 +298,7 @@ public final class Engine implements AutoCloseable {
         }
         if (net == null && !specs.isEmpty())
             throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
-        if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs);
+        if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs, handOver);
         String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.Own(path), mappings, r.expose());
@@ -317,21 +333,24 @@ public final class Engine implements AutoCloseable {
      * bridge network with its ports; the namespace is opened only while the endpoint is built, so Berth
      * never keeps it alive after its owner deletes it.
      */
-    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs) {
+    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs, boolean handOver) {
         if (net == null || !net.isBridge())
             throw new BerthException.InvalidRequest("network", "an endpoint in another runtime's namespace needs a bridge network; "
                     + (net == null ? "none has no network" : net.name() + " has driver " + net.driver()));
-        Path path = ExternalNetns.check(r.netnsPath(), config.hostNetns());
+        Path path = handOver ? ExternalNetns.checkFuture(r.netnsPath(), config.hostNetns()) : ExternalNetns.check(r.netnsPath(), config.hostNetns());
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.External(path.toString()), mappings, r.expose());
         Transaction tx = new Transaction("create-sandbox", config.faults());
         try {
             tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
-            SandboxKernel k = new SandboxKernel(Netns.open(path));
-            sandboxKernels.put(id, k);
             sandboxes.put(id, s);
-            boolean gatewayRoute = !ExternalNetns.hasDefaultRoute(k);
-            attach(s, net, r.endpoint(), gatewayRoute, Status.ACTIVE, tx);
+            if (handOver) {
+                attachForHandOver(s, net, r.endpoint(), tx);
+            } else {
+                SandboxKernel k = new SandboxKernel(Netns.open(path));
+                sandboxKernels.put(id, k);
+                attach(s, net, r.endpoint(), !ExternalNetns.hasDefaultRoute(k), Status.ACTIVE, tx);
+            }
             publish(s, tx);
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
             tx.commit();
@@ -374,13 +393,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         return specs;
-    }
-
-    private void checkSandboxName(String name) {
-        if (name == null || !SANDBOX_NAME.matcher(name).matches())
-            throw new BerthException.InvalidRequest("Name", "'" + name + "' is not a valid container name: use [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-        String netnsName = config.netnsPrefix() + name;
-        if (netnsName.length() > 200) throw new BerthException.InvalidRequest("Name", "'" + name + "' is too long");
     }
 
     /** Removes a sandbox: its ports, endpoints and namespace. Sandboxes that joined it lose their network. */
@@ -512,6 +524,7 @@ public final class Engine implements AutoCloseable {
                 throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
             if (!n.isBridge() && !n.isLan())
                 throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
+            SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
                 boolean first = endpointsOf(s).isEmpty();
                 Transaction tx = new Transaction("connect", config.faults());
@@ -579,6 +592,18 @@ public final class Engine implements AutoCloseable {
         return e;
     }
 
+    /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
+    private void attachForHandOver(Sandbox s, Network n, EndpointRequest r, Transaction tx) {
+        String id = Ids.random();
+        InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), Ids.hostVeth(id), mac(r.mac()), v4, v6, r.aliases());
+        tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
+        putEndpoint(e);
+        tx.step("register", () -> {}, () -> removeEndpoint(id));
+        bridges.attachForHandOver(n, e, tx);
+    }
+
     /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
     private void checkLanEndpoint(Network n, EndpointRequest r) {
         if (LanOptions.sharesParentMac(n) && r.mac() != null && !r.mac().isBlank())
@@ -613,14 +638,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private static MacAddress mac(String text) {
-        if (text == null || text.isBlank()) return MacAddress.randomLocal();
-        try {
-            MacAddress m = MacAddress.parse(text);
-            if ((m.bytes()[0] & 1) != 0) throw new IllegalArgumentException("'" + text + "' is a multicast address");
-            return m;
-        } catch (IllegalArgumentException e) {
-            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", e.getMessage());
-        }
+        MacAddress m = SandboxChecks.mac(text, "EndpointConfig.MacAddress");
+        return m == null ? MacAddress.randomLocal() : m;
     }
 
     private String ifName(Sandbox s, EndpointRequest r) {

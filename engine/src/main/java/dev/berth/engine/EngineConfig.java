@@ -1,6 +1,7 @@
 package dev.berth.engine;
 
 import dev.berth.engine.firewall.Firewall;
+import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.nio.file.Path;
@@ -26,6 +27,12 @@ public record EngineConfig(Path stateDir, NetnsHandle hostNetns, String netnsPre
                            Function<NetnsHandle, Firewall> firewall, String bip, String existingBridge,
                            String defaultBridge, boolean durableState, Faults faults, String hostId,
                            String clusterNetwork, Integer mtu) {
+
+    public EngineConfig {
+        if (netnsPrefix == null || netnsPrefix.length() > SandboxChecks.MAX_PREFIX || netnsPrefix.contains("/"))
+            throw new IllegalArgumentException("netns prefix '" + netnsPrefix + "': at most " + SandboxChecks.MAX_PREFIX
+                    + " characters and no '/' (a sandbox's namespace file is PREFIX + its name, of up to " + SandboxChecks.MAX_NAME + ")");
+    }
 
     public static EngineConfig of(Path stateDir, NetnsHandle hostNetns, Function<NetnsHandle, Firewall> firewall) {
         return new EngineConfig(stateDir, hostNetns, "berth-", firewall, null, null, "berth0", false, Faults.NONE, "berth", null, null);

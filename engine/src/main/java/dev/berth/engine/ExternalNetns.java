@@ -33,6 +33,16 @@ final class ExternalNetns {
         return p;
     }
 
+    /**
+     * The path of a namespace the runtime may not have made yet (Docker makes a container's namespace after
+     * the driver's Join): absolute, and when the file exists already, a network namespace as {@link #check} wants.
+     */
+    static Path checkFuture(String text, NetnsHandle host) {
+        Path p = Path.of(text);
+        if (!p.isAbsolute()) throw new BerthException.InvalidRequest("netns", "'" + text + "' is not an absolute path");
+        return Files.exists(p) ? check(text, host) : p;
+    }
+
     /** True when the namespace already has a default route (from another network): the new endpoint adds none. */
     static boolean hasDefaultRoute(SandboxKernel k) {
         for (Route r : k.rtnl().routes().listMain()) if (r.isDefault() && !r.ipv6()) return true;

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,16 +44,17 @@ class VmKernelTest {
     @Test
     void ipvlanVlanAndDummyWorkOnAStockKernel() throws Exception {
         Run check = run(List.of(RUNNER.toString(), "--check"), 120);
-        Assumptions.assumeTrue(check.exit != 3, () -> "skipped: " + String.join(" ", check.lines));
-        assertEquals(0, check.exit, check.tail());
+        // No skipping: a machine where no VM can start fails the suite, saying why (scripts/setup.sh installs qemu).
+        assertEquals(0, check.exit, () -> "no VM can run here, so ipvlan, 802.1q and dummy go untested (install what"
+                + " scripts/packages.d/vm.list lists with scripts/setup.sh):\n" + check.tail());
 
         String classPath = MODULE.resolve("target/test-classes") + ":" + Files.readString(MODULE.resolve("target/guest-classpath.txt")).strip();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(RUNNER.toString(), "--modules", String.join(" ", GuestSuite.MODULES), "--timeout", "540", "--",
+        List<String> cmd = new ArrayList<>(List.of(RUNNER.toString(), "--modules", String.join(" ", GuestSuite.MODULES), "--timeout", "1080", "--",
                 java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath, GuestSuite.class.getName()));
         long start = System.nanoTime();
-        Run vm = run(cmd, 600);
+        Run vm = run(cmd, 1140); // minutes in CI; a loaded host (other builds) slows the guest many times over
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         Files.write(MODULE.resolve("target/vm-guest.log"), vm.lines);
         System.out.println("VM run: " + seconds + " s, exit " + vm.exit + "; guest output in target/vm-guest.log");

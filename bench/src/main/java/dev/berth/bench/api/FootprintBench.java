@@ -183,8 +183,9 @@ public final class FootprintBench {
         Map<String, String> env = launcherEnv();
         String java = env.get("BERTHD_JAVA"), cp = env.get("BERTHD_CP");
         List<String> base = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
-        List<List<String>> steps = List.of(List.of(), List.of("-XX:+UseSerialGC"), List.of("-Xmx64m", "-Xss512k"),
-                List.of("-XX:TieredStopAtLevel=1"), List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"));
+        List<List<String>> steps = List.of(List.of(), List.of("-XX:+UseSerialGC"), List.of("-Xmx64m", "-Xss512k"), List.of("-Xms8m"),
+                List.of("-XX:TieredStopAtLevel=1"), List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"),
+                List.of("-XX:TrimNativeHeapInterval=2000"));
         line("");
         line("bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)", o.rounds());
         line("%-58s %10s %14s", "flags", "RSS, MB", "first ping, ms");

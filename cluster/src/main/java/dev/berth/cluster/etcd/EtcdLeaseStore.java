@@ -49,6 +49,7 @@ public final class EtcdLeaseStore implements LeaseStore {
     private static final Logger LOG = Logger.getLogger(EtcdLeaseStore.class.getName());
     private static final int RACE_RETRIES = 10;
     private static final long TIMEOUT_MS = 5000;
+    private static final int CONFIG_ATTEMPTS = 3;
 
     private final List<URI> endpoints;
     private final String prefix;
@@ -82,7 +83,17 @@ public final class EtcdLeaseStore implements LeaseStore {
     @Override
     public NetworkConfig config() {
         String key = prefix + "/config";
-        GetResponse r = await(client.getKVClient().get(bytes(key)), "read " + key);
+        GetResponse r = null;
+        // The first call also connects, which on a busy host can outlast a routine call's timeout: a few tries
+        // (flanneld retries this read forever; an etcd that refuses or is absent still fails at once).
+        for (int attempt = 1; r == null; attempt++) {
+            try {
+                r = await(client.getKVClient().get(bytes(key)), "read " + key);
+            } catch (BerthException.Failed e) {
+                if (!(e.getCause() instanceof TimeoutException) || attempt == CONFIG_ATTEMPTS) throw e;
+                LOG.warning(e.getMessage() + "; trying again (" + attempt + "/" + CONFIG_ATTEMPTS + ")");
+            }
+        }
         if (r.getKvs().isEmpty())
             throw new BerthException.InvalidRequest(key, "cluster config not found in etcd " + endpoints + "; create it, e.g. "
                     + "etcdctl put " + key + " '{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}'");

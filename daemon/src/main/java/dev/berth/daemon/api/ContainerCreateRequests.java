@@ -67,6 +67,7 @@ public final class ContainerCreateRequests {
     /** The request, or a 400 naming the first field Berth cannot honour. */
     public static ContainerRequest read(String id, String name, JsonNode body) {
         if (!body.isObject()) throw new BerthException.InvalidRequest("body", "must be a JSON object");
+        JsonShape.checkContainerCreate(body);
         ContainerNames.check(name);
         refuseOthers(body, CONFIG_FIELDS, "");
         JsonNode host = body.path("HostConfig");

@@ -30,7 +30,9 @@ public final class ErrorResponses {
             default -> {
                 Log.error("unexpected failure", "method", request.method(), "path", request.path(),
                         "error", String.valueOf(e), "at", e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
-                yield message(500, e.getClass().getSimpleName() + ": " + e.getMessage());
+                // a bug, not the client's fault: the log has the exception, the answer says what failed without Java's names
+                yield message(500, request.method() + " " + request.path() + " failed"
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (berthd's log has the details)");
             }
         };
     }

@@ -54,6 +54,7 @@ public final class ExecApi {
         volatile long pid;
         volatile Instant finished;
         volatile ExecSession session;
+        final Instant created = Instant.now();
 
         Exec(String id, String containerId, List<String> command, String spec, boolean tty, boolean privileged, String user,
              boolean stdin, boolean stdout, boolean stderr, String detachKeys, List<Integer> consoleSize) {
@@ -84,6 +85,7 @@ public final class ExecApi {
         if (containers.isPaused(c.id())) throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
         if (!containers.isRunning(c.id())) throw new BerthException.Conflict("container " + c.id() + " is not running");
         JsonNode b = q.jsonBody();
+        JsonShape.checkExecCreate(b);
         for (var it = b.fields(); it.hasNext(); ) {
             var f = it.next();
             if (!FIELDS.contains(f.getKey()) && !ContainerCreateRequests.isZero(f.getValue()))
@@ -216,8 +218,14 @@ public final class ExecApi {
         return e;
     }
 
+    /**
+     * Forgets execs that ended long ago, that were created and never started long ago, and those of
+     * containers that are gone (as Docker does when a container is removed): without this, every
+     * {@code docker exec} would stay in memory for the daemon's life.
+     */
     private void forgetOld() {
         Instant limit = Instant.now().minus(KEEP_FINISHED);
-        execs.values().removeIf(x -> x.finished != null && x.finished.isBefore(limit));
+        execs.values().removeIf(x -> x.finished != null ? x.finished.isBefore(limit)
+                : !x.running && x.created.isBefore(limit) || !containers.exists(x.containerId));
     }
 }

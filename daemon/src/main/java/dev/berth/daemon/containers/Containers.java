@@ -11,9 +11,11 @@ import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
+import dev.berth.netlink.route.IpPrefix;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,6 +154,7 @@ public final class Containers implements Attachments {
         ContainerNames.check(draft.name());
         Images.Resolved image = images.resolve(draft.image()); // 404 "No such image": the docker CLI pulls
         ContainerRecord r = ImageDefaults.merge(request, image.config());
+        checkFields(r);
         checkNetworkMode(r);
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
@@ -207,6 +210,23 @@ public final class Containers implements Attachments {
         return new ContainerRecord(r.id(), r.name(), r.image(), r.imageId(), r.entrypoint(), r.cmd(), r.command(), r.env(),
                 r.workingDir(), r.hostname(), r.labels(), r.created(), r.networkMode(), r.networks(), r.publish(), r.portBindings(),
                 r.publishAll(), r.exposed(), r.autoRemove(), r.dns(), r.config(), nh, r.run());
+    }
+
+    /**
+     * The checks start would make of the container's fields, made now on the very request start will
+     * send (the engine runs them again then): what create accepts, start never refuses for its form.
+     */
+    private void checkFields(ContainerRecord r) {
+        SandboxChecks.check(sandboxRequest(r, r.networkMode()));
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+            SandboxChecks.endpoint(endpoint(e.getValue()), "NetworkingConfig.EndpointsConfig." + e.getKey());
+        for (String server : r.dns()) {
+            try {
+                IpPrefix.literal(server, server);
+            } catch (IllegalArgumentException e) {
+                throw new BerthException.InvalidRequest("HostConfig.Dns", "'" + server + "' is not an IP address of a DNS server");
+            }
+        }
     }
 
     private void checkNetworkMode(ContainerRecord r) {
@@ -290,14 +310,19 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot join network namespace of container " + target.name() + ": it is not running");
             mode = "container:" + target.id();
         }
+        return engine.createSandbox(sandboxRequest(r, mode));
+    }
+
+    /** The engine's request for the container's network part, in network mode {@code mode}. */
+    private SandboxRequest sandboxRequest(ContainerRecord r, String mode) {
         ContainerRecord.EndpointSettings primary = r.networks().get(mode);
         if (primary == null && !mode.contains(":")) {
             String id = primaryNetworkId(r);
             for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                 if (id != null && engine.network(e.getKey()).id().equals(id)) primary = e.getValue();
         }
-        return engine.createSandbox(new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
-                primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed()));
+        return new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
+                primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed());
     }
 
     private String primaryNetworkId(ContainerRecord r) {
@@ -321,38 +346,43 @@ public final class Containers implements Attachments {
      * container or applies the restart policy. Idempotent; does nothing while a task runs.
      */
     private void finishExit(String id, TaskState exited, boolean policy) {
+        if (!records.containsKey(id)) return; // removed meanwhile
         ContainerRecord r;
-        synchronized (lock(id)) {
-            r = records.get(id);
-            if (r == null) return;
-            TaskState now = task(id);
-            if (now != null && (now.status() == TaskState.Status.RUNNING || now.status() == TaskState.Status.PAUSED)) return;
-            TaskState st = now != null ? now : exited;
-            RunState run = r.runOrNever();
-            if (run.running()) {
-                int code = st == null ? 255 : st.exitCode();
-                Instant at = st == null || st.finishedAt() == null ? Instant.now() : st.finishedAt();
-                run = run.exited(code, st != null && st.oomKilled(), at);
-                if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
-                r = r.withRun(run);
-                update(r);
-            }
-            if (now != null) deleteTaskQuietly(id);
-            if (hasSandbox(id)) {
-                removeSandboxQuietly(id);
-                names.refresh();
-            }
-            if (r.autoRemove() && !keepOnExit.contains(id)) {
-                forget(r, true);
+        try {
+            synchronized (lock(id)) {
+                r = records.get(id);
+                if (r == null) return;
+                TaskState now = task(id);
+                if (now != null && (now.status() == TaskState.Status.RUNNING || now.status() == TaskState.Status.PAUSED)) return;
+                TaskState st = now != null ? now : exited;
+                RunState run = r.runOrNever();
+                if (run.running()) {
+                    int code = st == null ? 255 : st.exitCode();
+                    Instant at = st == null || st.finishedAt() == null ? Instant.now() : st.finishedAt();
+                    run = run.exited(code, st != null && st.oomKilled(), at);
+                    if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
+                    r = r.withRun(run);
+                    update(r);
+                }
+                if (now != null) deleteTaskQuietly(id);
+                if (hasSandbox(id)) {
+                    removeSandboxQuietly(id);
+                    names.refresh();
+                }
+                if (r.autoRemove() && !keepOnExit.contains(id)) {
+                    forget(r, true);
+                    completeExit(id, run.exitCode());
+                    return;
+                }
                 completeExit(id, run.exitCode());
-                return;
+                if (!policy || !RestartPolicies.restartAfterExit(r)) return;
+                restarting.add(id);
+                Duration delay = RestartPolicies.delay(run);
+                update(r.withRun(run.restarted()));
+                restarts.schedule(() -> restartByPolicy(id), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
-            completeExit(id, run.exitCode());
-            if (!policy || !RestartPolicies.restartAfterExit(r)) return;
-            restarting.add(id);
-            Duration delay = RestartPolicies.delay(run);
-            update(r.withRun(run.restarted()));
-            restarts.schedule(() -> restartByPolicy(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (!records.containsKey(id)) locks.remove(id); // a remove between the check and the lock: its lock would stay forever
         }
     }
 
@@ -584,6 +614,11 @@ public final class Containers implements Attachments {
             }
         if (match == null) throw new BerthException.NotFound("No such container: " + idOrName);
         return match;
+    }
+
+    /** Whether a container with this full id exists. */
+    public boolean exists(String id) {
+        return records.containsKey(id);
     }
 
     public List<ContainerRecord> list() {

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -24,6 +25,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +38,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns decoded HTTP requests into {@link ApiRequest}s, runs the matching route on a worker, and writes
@@ -51,15 +56,46 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Router router;
     private final ExecutorService workers;
+    private final ApiLimits limits;
+    /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
+    private int pending;
+    private boolean inputClosed;
+    /** Closes a connection that takes too long to deliver its next request; event-loop only. */
+    private ScheduledFuture<?> deadline;
 
-    ApiHandler(Router router, ExecutorService workers) {
+    ApiHandler(Router router, ExecutorService workers, ApiLimits limits) {
         this.router = router;
         this.workers = workers;
+        this.limits = limits;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        arm(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        disarm();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm(); // taken over by attach or exec: the connection is in use for as long as they run
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        disarm();
+        RequestStarted.reset(ctx);
+        if (req.decoderResult().isFailure()) {
+            refuse(ctx, req.decoderResult().cause());
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        pending++;
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
@@ -94,6 +130,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      * connection closes after the answer, since the handler may answer before the body's end.
      */
     void handleStreamed(ChannelHandlerContext ctx, HttpRequest req, InputStream body) {
+        disarm(); // its body may take long to arrive (an image archive): the connection is in use, and closed after
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
@@ -167,10 +204,69 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
+            ctx.writeAndFlush(r).addListener(f -> answered(ctx));
         } else {
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * A response went out: when the client has half-closed the connection and nothing else is owed,
+     * close it. The server keeps half-closed connections open (exec's stdin needs that), so without
+     * this every client that hangs up after its last response would leave a socket behind in berthd.
+     */
+    private void answered(ChannelHandlerContext ctx) {
+        pending--;
+        if (inputClosed && pending <= 0) ctx.close();
+        else if (pending <= 0) arm(ctx);
+    }
+
+    /** Answers a request the codec could not read (too long, or not HTTP) and closes: what follows cannot be trusted. */
+    private void refuse(ChannelHandlerContext ctx, Throwable cause) {
+        int status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            message = "the request line is longer than " + limits.maxHeaderBytes() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            message = "the request headers are larger than " + limits.maxHeaderBytes() + " bytes";
+        } else {
+            status = 400;
+            message = "malformed HTTP request: " + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
+        }
+        writeWhole(ctx, ErrorResponses.message(status, message), false, "GET");
+    }
+
+    /**
+     * A connection must deliver a complete request within the request timeout of connecting or of its
+     * last answer: a started request is answered 408, an idle connection is closed.
+     */
+    private void arm(ChannelHandlerContext ctx) {
+        disarm();
+        deadline = ctx.executor().schedule(() -> {
+            if (pending > 0 || !ctx.channel().isActive()) return;
+            if (!RequestStarted.started(ctx)) {
+                ctx.close(); // idle: nothing asked, nothing to answer
+                return;
+            }
+            writeWhole(ctx, ErrorResponses.message(408, "no complete request within " + limits.requestTimeout().toSeconds()
+                    + " s; the connection is closed"), false, "GET");
+        }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void disarm() {
+        if (deadline != null) deadline.cancel(false);
+        deadline = null;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (pending <= 0) ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive) {
@@ -187,6 +283,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) last.addListener(ChannelFutureListener.CLOSE);
+        else last.addListener(f -> answered(ctx));
     }
 
     /** Swaps the HTTP codec for a raw handler before any byte after the request is decoded as HTTP. */

@@ -10,7 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,22 +32,30 @@ import java.util.concurrent.ExecutorService;
  * nftables and processes.
  */
 public final class ApiServer implements AutoCloseable {
-    static final int MAX_BODY = 16 * 1024 * 1024;
-
     private final Path socket;
     private final EventLoopGroup group;
     private final Channel channel;
+    private final ConnectionLimit connections;
 
-    private ApiServer(Path socket, EventLoopGroup group, Channel channel) {
+    private ApiServer(Path socket, EventLoopGroup group, Channel channel, ConnectionLimit connections) {
         this.socket = socket;
         this.group = group;
         this.channel = channel;
+        this.connections = connections;
     }
 
-    /** Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed. */
-    public static ApiServer start(Path socket, Router router, ExecutorService workers) throws IOException {
+    /**
+     * Binds the socket (mode 0660, group {@code berth} when it exists) and serves until closed, within
+     * {@code limits}. It is bound under a temporary name, restricted, then renamed into place, so no
+     * client ever finds it at its path with the default mode (a connection there, under load, could come
+     * before the chmod).
+     */
+    public static ApiServer start(Path socket, Router router, ExecutorService workers, ApiLimits limits) throws IOException {
         claim(socket);
+        Path bound = socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid());
+        Files.deleteIfExists(bound);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -56,22 +64,26 @@ public final class ApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel c) {
-                            ApiHandler api = new ApiHandler(router, workers);
-                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec());
+                            ApiHandler api = new ApiHandler(router, workers, limits);
+                            c.pipeline().addLast(ConnectionLimit.NAME, connections);
+                            c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
+                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
                             c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(router, api));
-                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new HttpObjectAggregator(MAX_BODY));
+                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
                             c.pipeline().addLast(ApiHandler.API, api);
                         }
                     })
-                    .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
-            restrict(socket);
-            return new ApiServer(socket, group, ch);
+                    .bind(new DomainSocketAddress(bound.toFile())).sync().channel();
+            restrict(bound);
+            Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
+            return new ApiServer(socket, group, ch, connections);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
             throw new IOException("interrupted while binding " + socket, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             group.shutdownGracefully();
+            Files.deleteIfExists(bound);
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
     }
@@ -102,6 +114,11 @@ public final class ApiServer implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** API connections open now. */
+    public int connections() {
+        return connections.open();
     }
 
     @Override

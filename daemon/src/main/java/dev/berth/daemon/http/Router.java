@@ -54,6 +54,11 @@ public final class Router {
         return null;
     }
 
+    /** Every route, in the order they are tried. */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     public boolean knowsPath(String path) {
         for (Route r : routes) if (r.match(path) != null) return true;
         return false;

@@ -95,6 +95,23 @@ public final class BridgeDriver {
         tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, inside, gatewayRoute)), null);
     }
 
+    /**
+     * An endpoint whose container end another runtime moves into its container itself (Docker's remote
+     * driver protocol): the host end a hairpin port of the bridge, the other end left in the host namespace
+     * under {@code ep.ifName()} with the endpoint's MAC, down and without addresses, for the runtime to move,
+     * rename, address and route.
+     */
+    public void attachForHandOver(Network n, Endpoint ep, Transaction tx) {
+        int br = bridgeIndex(n);
+        LinkType.Veth peer = new LinkType.Veth(ep.ifName(), host.netns().fd(), n.mtu(), ep.mac());
+        Link veth = tx.create("veth", () -> host.rtnl().links().create(
+                NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
+        List<Request> r = new ArrayList<>(List.of(new Request(hairpin(veth.index()), "set hairpin on " + ep.hostIfName()),
+                new Request(noLinkLocal(veth.index()), "turn off IPv6 link-local on " + ep.hostIfName())));
+        if (ep.ipv6() == null) r.add(new Request(noLinkLocal(veth.linkIndex()), "turn off IPv6 link-local on " + ep.ifName()));
+        tx.step("hairpin", () -> host.rtnl().socket().requestAll(r), null);
+    }
+
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>(6);
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();

@@ -9,8 +9,18 @@ public final class SandboxKernel implements AutoCloseable {
     private final NetnsHandle netns;
     private final Rtnl rtnl;
 
+    /** Takes {@code netns} over: it is closed here if no socket can be opened in it. */
     public SandboxKernel(NetnsHandle netns) {
-        this(netns, Netns.rtnl(netns));
+        this(netns, rtnlOrClose(netns));
+    }
+
+    private static Rtnl rtnlOrClose(NetnsHandle netns) {
+        try {
+            return Netns.rtnl(netns);
+        } catch (RuntimeException | Error e) {
+            netns.close();
+            throw e;
+        }
     }
 
     public SandboxKernel(NetnsHandle netns, Rtnl rtnl) {

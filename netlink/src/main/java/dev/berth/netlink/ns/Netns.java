@@ -6,6 +6,7 @@ import dev.berth.netlink.sys.Libc;
 import dev.berth.netlink.sys.SystemCallException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.stream.Stream;
 public final class Netns {
     /** Where named namespaces live, shared with iproute2. */
     public static final Path RUN_NETNS = Path.of("/run/netns");
+    /** A namespace's name is a file name under /run/netns: NAME_MAX bytes. */
+    public static final int MAX_NAME = 255;
     private static final Object MOUNT_LOCK = new Object();
     private static volatile boolean runDirShared;
 
@@ -193,7 +196,7 @@ public final class Netns {
 
     static void checkName(String name) {
         if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
-                || name.length() > 200)
-            throw new IllegalArgumentException("network namespace name '" + name + "' is not allowed: use 1-200 characters without '/'");
+                || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME)
+            throw new IllegalArgumentException("network namespace name '" + name + "' is not allowed: use 1-" + MAX_NAME + " bytes without '/'");
     }
 }

@@ -1,5 +1,7 @@
 package dev.berth.runtime.containerd;
 
+import static dev.berth.runtime.containerd.api.task.Status.RUNNING;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
@@ -428,7 +430,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
     public ExecSession exec(String id, ExecRequest request) {
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
-        if (p.getStatus() != dev.berth.runtime.containerd.api.task.Status.RUNNING)
+        if (p.getStatus() != RUNNING)
             throw new BerthException.Conflict("container " + id + " is not running (" + p.getStatus() + ")");
         return execs.start(id, fifoDir(id), request);
     }

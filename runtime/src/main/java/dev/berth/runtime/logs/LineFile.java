@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 
 /**
@@ -23,14 +24,14 @@ final class LineFile implements AutoCloseable {
 
     LineFile(Path path) throws IOException {
         ch = FileChannel.open(path, StandardOpenOption.READ);
-        key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         buf.flip();
     }
 
     /** Whether {@code path} is still this file (not replaced by a rotation). */
     boolean isStill(Path path) {
         try {
-            return key != null && key.equals(Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+            return key != null && key.equals(Files.readAttributes(path, BasicFileAttributes.class).fileKey());
         } catch (IOException e) {
             return false;
         }

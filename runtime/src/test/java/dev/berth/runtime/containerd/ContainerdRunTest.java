@@ -24,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +43,7 @@ class ContainerdRunTest {
     void runsExitsWithItsCodeAndLogsBothStreamsInJsonFileFormat(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
             l.create("run1", false, false, false, NO_ROTATION, l.spec("run1", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3").build());
-            assertEquals(java.util.Set.of("run1"), l.rt.ids());
+            assertEquals(Set.of("run1"), l.rt.ids());
             Instant before = Instant.now();
             TaskState started = l.rt.start("run1");
             assertEquals(TaskState.Status.RUNNING, started.status());
@@ -77,7 +80,7 @@ class ContainerdRunTest {
             assertEquals(4, l.logs("run1", RuntimeLab.all()).stream().filter(s -> s.startsWith("out:")).count());
 
             l.rt.delete("run1");
-            assertEquals(java.util.Set.of(), l.rt.ids());
+            assertEquals(Set.of(), l.rt.ids());
             assertFalse(Files.exists(file), "the log went with the container");
             assertThrows(BerthException.NotFound.class, () -> l.rt.start("run1"));
         }
@@ -142,6 +145,9 @@ class ContainerdRunTest {
         }
     }
 
+    /** Without a lease or this label, containerd's garbage collector removes an unreferenced snapshot after any deletion. */
+    private static final String GC_ROOT = "containerd.io/gc.root";
+
     @Test
     void rootFromASnapshotOnTheImagesChainIsTheContainersOwn(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
@@ -149,15 +155,16 @@ class ContainerdRunTest {
             String chain = "sha256:" + "ab".repeat(32);
             try (Containerd c = Containerd.connect(l.containerd.socket(), "berth")) {
                 var mounts = c.snapshots().prepare(PrepareSnapshotRequest.newBuilder().setSnapshotter("overlayfs")
-                        .setKey("layer-extract").build()).getMountsList();
+                        .setKey("layer-extract").putLabels(GC_ROOT, "test").build()).getMountsList();
                 assertEquals("bind", mounts.getFirst().getType(), "a first layer is a plain directory");
                 Path fs = Path.of(mounts.getFirst().getSource());
                 Commands.run(List.of("cp", "-a", l.rootfs + "/.", fs.toString())).check();
-                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract").build());
+                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract")
+                        .putLabels(GC_ROOT, "test").build());
 
                 l.rt.create("snap1", new ContainerRuntime.CreateRequest("test/busybox:latest", chain,
                         RuntimeLab.json(l.spec("snap1", "sh", "-c", "echo mine > /written && cat /written && test -x /bin/busybox").build(), root -> root),
-                        false, false, false, java.util.Map.of(), NO_ROTATION));
+                        false, false, false, Map.of(), NO_ROTATION));
                 l.rt.start("snap1");
                 assertEquals(0, l.rt.exited("snap1").get(20, TimeUnit.SECONDS).exitCode(), l.logs("snap1", RuntimeLab.all()).toString());
                 assertEquals(List.of("out:mine"), l.logs("snap1", RuntimeLab.all()));
@@ -173,7 +180,7 @@ class ContainerdRunTest {
     }
 
     private static List<String> iterable(JsonNode n) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
         return names;
     }

@@ -6,6 +6,7 @@ import dev.berth.lab.LabExtension;
 import dev.berth.runtime.ContainerRuntime.LogConfig;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
+import dev.berth.runtime.oci.SeccompMode;
 import dev.berth.runtime.oci.SpecRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,26 @@ class ContainerdRuntimeBench {
             SpecRequest spec = l.spec("d0", "sleep", "100").build();
             report("exec true", i -> {
                 try (ExecSession e = l.rt.exec("d0", new ExecRequest("x" + i, RuntimeLab.execJson(spec, false, "true"), false, false))) {
+                    e.stdout().readAllBytes();
+                    e.exitCode().get(10, TimeUnit.SECONDS);
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            // ctr's default spec has no seccomp filter: the same two without Berth's profile, to compare like with like
+            report("run --rm true, seccomp unconfined", i -> {
+                String id = "u" + i;
+                l.create(id, false, false, false, new LogConfig(-1, 1), l.spec(id, "true").seccomp(SeccompMode.UNCONFINED).build());
+                l.rt.start(id);
+                l.rt.exited(id).join();
+                l.rt.deleteTask(id);
+                l.rt.delete(id);
+            });
+            SpecRequest open = l.spec("uc", "sleep", "100").seccomp(SeccompMode.UNCONFINED).build();
+            l.create("uc", false, false, false, new LogConfig(-1, 1), open);
+            l.rt.start("uc");
+            report("exec true, seccomp unconfined", i -> {
+                try (ExecSession e = l.rt.exec("uc", new ExecRequest("x" + i, RuntimeLab.execJson(open, false, "true"), false, false))) {
                     e.stdout().readAllBytes();
                     e.exitCode().get(10, TimeUnit.SECONDS);
                 } catch (Exception ex) {

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,7 +63,7 @@ class ContainerdStdioTest {
             try (ExecSession e = l.rt.exec("tty1", new ExecRequest("e5", RuntimeLab.execJson(spec, false, "stty", "-F", "/dev/console", "size"), false, false))) {
                 assertEquals("50 120", new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8).strip(), "the task's own terminal was resized");
             }
-            l.rt.stop("tty1", 9, java.time.Duration.ofSeconds(1));
+            l.rt.stop("tty1", 9, Duration.ofSeconds(1));
             l.rt.deleteTask("tty1");
             assertTrue(Files.list(l.dirs.run.resolve("runtime/fifo")).findAny().isEmpty(), "no FIFO left");
         }
@@ -92,7 +93,7 @@ class ContainerdStdioTest {
                 RuntimeLab.readUntil(a.stdout(), "never printed");
             }
             assertEquals(4, l.rt.exited("sh1").get(10, TimeUnit.SECONDS).exitCode(), "the attacher's stream ended at the exit");
-            l.rt.stop("cat1", 15, java.time.Duration.ofSeconds(1));
+            l.rt.stop("cat1", 15, Duration.ofSeconds(1));
             l.rt.deleteTask("cat1");
             l.rt.deleteTask("sh1");
         }

@@ -12,6 +12,7 @@ import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.LogChunk;
 import dev.berth.runtime.LogOptions;
 import dev.berth.runtime.LogReader;
+import dev.berth.runtime.LogStream;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.oci.OciSpec;
 import dev.berth.runtime.oci.ProcessRequest;
@@ -26,6 +27,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -92,14 +95,14 @@ final class RuntimeLab implements AutoCloseable {
 
     /** Creates a container on the busybox root: {@code create(id, tty, openStdin, stdinOnce, log, spec)}. */
     void create(String id, boolean tty, boolean openStdin, boolean stdinOnce, ContainerRuntime.LogConfig log, SpecRequest r) {
-        rt.create(id, new ContainerRuntime.CreateRequest("", "", json(r), tty, openStdin, stdinOnce, java.util.Map.of("test", "yes"), log));
+        rt.create(id, new ContainerRuntime.CreateRequest("", "", json(r), tty, openStdin, stdinOnce, Map.of("test", "yes"), log));
     }
 
     /** Every log chunk the options select, as text per line with its stream: "out:line" / "err:line". */
     List<String> logs(String id, LogOptions o) throws Exception {
         List<String> out = new ArrayList<>();
         try (LogReader r = rt.logs(id, o)) {
-            for (LogChunk c; (c = r.next()) != null; ) out.add((c.stream() == dev.berth.runtime.LogStream.STDOUT ? "out:" : "err:") + c.text().strip());
+            for (LogChunk c; (c = r.next()) != null; ) out.add((c.stream() == LogStream.STDOUT ? "out:" : "err:") + c.text().strip());
         }
         return out;
     }
@@ -161,7 +164,7 @@ final class RuntimeLab implements AutoCloseable {
                     ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(h -> {
                         found.add(pid + " " + h.info().commandLine().orElse("?"));
                         h.destroyForcibly();
-                        h.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();
+                        h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
                     });
                 }
             }
