@@ -152,10 +152,11 @@ public final class Containers implements Attachments {
     public ContainerRecord create(ContainerRequest request) {
         ContainerRecord draft = request.draft();
         ContainerNames.check(draft.name());
+        // the fields before the image, as Docker: a bad field is a 400 even for an image not pulled yet
+        checkNetworkMode(draft);
+        checkFields(draft);
         Images.Resolved image = images.resolve(draft.image()); // 404 "No such image": the docker CLI pulls
         ContainerRecord r = ImageDefaults.merge(request, image.config());
-        checkFields(r);
-        checkNetworkMode(r);
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
                 if (other.name().equals(r.name()))
@@ -513,13 +514,31 @@ public final class Containers implements Attachments {
         ContainerRecord r = find(idOrName);
         String c = condition == null || condition.isEmpty() ? "not-running" : condition;
         return switch (c) {
-            case "not-running" -> isRunning(r.id()) || isPaused(r.id()) || restarting.contains(r.id())
-                    ? nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>())
-                    : CompletableFuture.completedFuture(r.runOrNever().exitCode());
+            case "not-running" -> notRunning(r.id());
             case "next-exit" -> nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
             case "removed" -> removed.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
             default -> throw new BerthException.InvalidRequest("condition", "'" + c + "' is not one of not-running, next-exit, removed");
         };
+    }
+
+    /**
+     * Now if the container does not run, else at the end of this run. A task that just ended but whose end
+     * is not recorded yet counts as running: its exit code is not known before {@link #finishExit}.
+     */
+    private CompletableFuture<Integer> notRunning(String id) {
+        ContainerRecord before = records.get(id);
+        if (before == null) return CompletableFuture.completedFuture(255); // removed meanwhile
+        if (!runs(id)) return CompletableFuture.completedFuture(before.runOrNever().exitCode());
+        CompletableFuture<Integer> f = nextExit.computeIfAbsent(id, k -> new CompletableFuture<>());
+        ContainerRecord now = records.get(id);
+        if (now == null) f.complete(255);
+        else if (!runs(id)) f.complete(now.runOrNever().exitCode()); // the exit was recorded meanwhile
+        return f;
+    }
+
+    private boolean runs(String id) {
+        ContainerRecord r = records.get(id);
+        return isRunning(id) || isPaused(id) || restarting.contains(id) || r != null && r.runOrNever().running();
     }
 
     private void completeExit(String id, int code) {
