@@ -48,6 +48,8 @@ class AntiSpoofingTest {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start(config(l, lab, driver));
             e.createNetwork(NetworkRequest.bridge("guarded", "10.91.0.0/24"));
+            int rules = ruleCount(l);
+            assertTrue(rules >= 10, "the fixed anti-spoofing rules are there: " + rules);
             Sandbox mallory = e.createSandbox(SandboxRequest.on("mallory", "guarded"));
             Sandbox alice = e.createSandbox(SandboxRequest.on("alice", "guarded"));
             LabHost m = l.in(mallory), a = l.in(alice);
@@ -90,6 +92,8 @@ class AntiSpoofingTest {
             assertTrue(t.exec("ping", "-n", "-q", "-c", "1", "-W", "2", "-I", "10.92.0.200", ip4(e, bob)).ok(), "forged address passes with the option off");
             assertTrue(counter(b, "Icmp", "InEchos") > echoes);
             assertFalse(guarded(l).contains(e.endpointsOf(trent).getFirst().hostIfName()), "no elements for an unguarded network");
+
+            assertEquals(rules, ruleCount(l), "endpoints later, not one rule more (" + rules + ")");
 
             // Elements come and go with the endpoint.
             String port = e.endpointsOf(mallory).getFirst().hostIfName();
@@ -171,6 +175,11 @@ class AntiSpoofingTest {
 
     private static String ip4(Engine e, Sandbox s) {
         return IpPrefix.format(e.endpointsOf(s).getFirst().ipv4());
+    }
+
+    private static int ruleCount(EngineLab l) {
+        String json = l.host.run("nft", "-j", "list", "table", "bridge", "berth").stdout();
+        return json.split("\"rule\":").length - 1;
     }
 
     /** The anti-spoofing sets with their elements. */
