@@ -258,6 +258,29 @@ public final class Engine implements AutoCloseable {
         return createSandbox(r, true);
     }
 
+    /**
+     * Records the namespace a handed-over sandbox's interface goes to, when the runtime names it only after
+     * the endpoint exists (Docker's remote driver: an address Berth gives at CreateEndpoint, the namespace
+     * at Join). Changes no kernel object.
+     */
+    public Sandbox moveHandedOverSandbox(String id, String netnsPath) {
+        structure.readLock().lock();
+        try {
+            Sandbox s = sandbox(id);
+            if (!(s.netns() instanceof NetnsMode.External))
+                throw new BerthException.InvalidRequest("netns", "sandbox " + s.name() + " is not in another runtime's namespace");
+            Path path = ExternalNetns.checkFuture(netnsPath, config.hostNetns());
+            synchronized (lockOf(s.id())) {
+                Sandbox moved = new Sandbox(s.id(), s.name(), s.hostname(), new NetnsMode.External(path.toString()), s.ports(), s.exposed());
+                store.put(SANDBOXES, s.id(), Status.ACTIVE, moved);
+                sandboxes.put(s.id(), moved);
+                return moved;
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
     private Sandbox createSandbox(SandboxRequest r, boolean handOver) {
         structure.readLock().lock();
         try {
