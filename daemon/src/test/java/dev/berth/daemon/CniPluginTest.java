@@ -131,6 +131,43 @@ class CniPluginTest {
         }
     }
 
+    /** A dual-stack Berth network: ADD lists both addresses and both default routes, pods ping6 each other, CHECK and DEL cover both. */
+    @Test
+    void dualStackPodsGetBothFamiliesAndReachEachOverIpv6(Lab lab) {
+        try (DaemonLab d = new DaemonLab(lab)) {
+            d.dockerOk("network", "create", "--ipv6", "--subnet", "10.87.0.0/24", "--subnet", "fd00:87::/64", "dual");
+            CniPlugin cni = new CniPlugin(d.host, d.socket);
+            String conf = cni.config("1.1.0", "dualnet", "dual", "");
+            LabHost pod1 = lab.host("pod1"), pod2 = lab.host("pod2");
+            JsonNode r1 = CniPlugin.ok(cni.call("ADD", "six1", pod1, "eth0", conf));
+            JsonNode r2 = CniPlugin.ok(cni.call("ADD", "six2", pod2, "eth0", cni.config("0.4.0", "dualnet", "dual", "")));
+            JsonNode ips = r1.get("ips");
+            assertEquals(2, ips.size(), r1.toString());
+            assertEquals("10.87.0.2/24", ips.get(0).get("address").asText());
+            assertEquals("fd00:87::2/64", ips.get(1).get("address").asText(), r1.toString());
+            assertEquals("fd00:87::1", ips.get(1).get("gateway").asText());
+            assertEquals(1, ips.get(1).get("interface").asInt());
+            assertEquals("[0.0.0.0/0, ::/0]", r1.get("routes").findValuesAsText("dst").toString(), "both default routes are this attachment's");
+            assertEquals("6", r2.get("ips").get(1).get("version").asText(), "0.4.0 results name the version");
+            String six2 = r2.get("ips").get(1).get("address").asText().replace("/64", "");
+            assertTrue(pod1.ip("-6", "addr", "show", "eth0").stdout().contains("fd00:87::2/64"));
+
+            assertTrue(pod1.exec("ping", "-6", "-c", "1", "-W", "3", six2).ok(), "pods reach each other over IPv6");
+            assertTrue(pod2.exec("ping", "-6", "-c", "1", "-W", "3", "fd00:87::1").ok(), "and the gateway");
+            assertTrue(pod1.ping("10.87.0.3"), "and over IPv4");
+            CniPlugin.ok(cni.call("CHECK", "six1", pod1, "eth0", conf.replace("\"network\":\"dual\"", "\"network\":\"dual\",\"prevResult\":" + r1)));
+            String withoutV6 = r1.toString().replace("fd00:87::2/64", "fd00:87::99/64");
+            JsonNode broken = CniPlugin.json(cni.call("CHECK", "six1", pod1, "eth0",
+                    conf.replace("\"network\":\"dual\"", "\"network\":\"dual\",\"prevResult\":" + withoutV6)));
+            assertEquals(103, broken.get("code").asInt(), "CHECK compares the IPv6 address too: " + broken);
+
+            CniPlugin.ok(cni.call("DEL", "six1", pod1, "eth0", conf));
+            CniPlugin.ok(cni.call("DEL", "six2", pod2, "eth0", conf));
+            assertFalse(pod1.exec("ip", "link", "show", "eth0").ok());
+            assertTrue(d.inspect("network", "inspect", "dual").get("Containers").isEmpty());
+        }
+    }
+
     /**
      * DEL while berthd is down succeeds (the spec's DEL must not fail for a daemon's absence: the runtime would
      * retry it forever): the plugin deletes the pod's interface itself and records the DEL, which berthd applies
