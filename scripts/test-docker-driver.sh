@@ -3,7 +3,8 @@
 # (Debian's docker.io 20.10) runs in a lab namespace next to berthd (--docker-plugin), `docker network
 # create -d berth-RUN` and containers on it reach each other, the outside and publish a port. Not part of
 # `make test`, which never installs Docker: this script installs docker.io when it is missing, under a
-# policy-rc.d that forbids service starts (and disables them at boot), as scripts/bench-api.sh does.
+# policy-rc.d that forbids service starts (and disables them at boot), as scripts/bench-api.sh does. Also
+# DockerdClusterIT: two dockerds on two lab hosts, each beside its berthd in one etcd/VXLAN cluster.
 # Needs root. About a minute.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,4 +27,4 @@ if ! command -v dockerd >/dev/null; then
   update-rc.d docker disable >/dev/null 2>&1 || true
 fi
 cd "$root"
-exec scripts/mvn -q -pl daemon -am verify -Dtest=DockerdDriverIT -Dsurefire.failIfNoSpecifiedTests=false
+exec scripts/mvn -q -pl daemon -am verify -Dtest='Dockerd*IT' -Dsurefire.failIfNoSpecifiedTests=false

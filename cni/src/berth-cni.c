@@ -10,16 +10,30 @@
  * (validation, results, error codes) lives in berthd (dev.berth.daemon.cni.CniApi). Only what
  * cannot reach berthd is answered here: VERSION, and errors 11 (try again later) or, for STATUS, 50
  * (not available) when berthd does not answer, and 4 for variables that cannot travel as headers.
+ *
+ * DEL while berthd is down succeeds, as the spec wants of DEL (a runtime whose DEL fails keeps retrying
+ * and cannot finish removing the container): the plugin writes the request it could not send into
+ * cni-pending/ beside the socket, which berthd applies when it starts and before every CNI call (so the
+ * address, published ports and record go), and deletes CNI_IFNAME in CNI_NETNS itself, which takes the
+ * veth pair with it. Only when it cannot write that record does DEL fail with 11.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/berth/berth.sock"
@@ -139,6 +153,68 @@ static void write_all(int fd, const char *p, size_t n, const char *socket_path) 
     }
 }
 
+/*
+ * Records a DEL berthd could not take: the request as it would have been sent, written aside and renamed
+ * into <socket dir>/cni-pending/ so berthd never reads half a file. 0 on success.
+ */
+static int record_pending_del(const char *socket_path, const char *header, size_t h, const char *config, size_t len) {
+    char copy[sizeof(((struct sockaddr_un *)0)->sun_path)], dir[256], tmp[320], final[320];
+    snprintf(copy, sizeof copy, "%s", socket_path);
+    snprintf(dir, sizeof dir, "%s/cni-pending", dirname(copy));
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return -1;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(tmp, sizeof tmp, "%s/.%ld.%09ld-%d.tmp", dir, (long)now.tv_sec, now.tv_nsec, (int)getpid());
+    snprintf(final, sizeof final, "%s/%ld.%09ld-%d.del", dir, (long)now.tv_sec, now.tv_nsec, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    int ok = write(fd, header, h) == (ssize_t)h && write(fd, config, len) == (ssize_t)len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, final) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Deletes the interface ifname in the namespace at netns (RTM_DELLINK by name), which deletes its veth
+ * peer on the host too. Best effort: a namespace or interface already gone is what DEL wants anyway.
+ */
+static void delete_interface(const char *netns, const char *ifname) {
+    size_t n = strlen(ifname) + 1;
+    if (!netns || !*netns || n > IFNAMSIZ) return;
+    int ns = open(netns, O_RDONLY | O_CLOEXEC);
+    if (ns < 0) return;
+    int entered = setns(ns, CLONE_NEWNET) == 0;
+    close(ns);
+    if (!entered) return;
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (s < 0) return;
+    struct {
+        struct nlmsghdr h;
+        struct ifinfomsg i;
+        char attrs[RTA_SPACE(IFNAMSIZ)];
+    } req;
+    memset(&req, 0, sizeof req);
+    struct rtattr *a = (struct rtattr *)req.attrs;
+    a->rta_type = IFLA_IFNAME;
+    a->rta_len = RTA_LENGTH(n);
+    memcpy(RTA_DATA(a), ifname, n);
+    req.h.nlmsg_type = RTM_DELLINK;
+    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    req.h.nlmsg_seq = 1;
+    req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.i) + RTA_ALIGN(a->rta_len);
+    req.i.ifi_family = AF_UNSPEC;
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (send(s, &req, req.h.nlmsg_len, 0) == (ssize_t)req.h.nlmsg_len) {
+        char ack[1024];
+        (void)!recv(s, ack, sizeof ack, 0); /* the kernel's answer; ENODEV means it was gone already */
+    }
+    close(s);
+}
+
 int main(void) {
     size_t len;
     const char *command = getenv("CNI_COMMAND");
@@ -181,6 +257,12 @@ int main(void) {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
     if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        int err = errno;
+        if (strcmp(command, "DEL") == 0 && record_pending_del(socket_path, header, (size_t)h, config, len) == 0) {
+            delete_interface(getenv("CNI_NETNS"), getenv("CNI_IFNAME"));
+            return 0;
+        }
+        errno = err;
         char msg[256], details[256];
         snprintf(msg, sizeof msg, "berthd does not answer on %s%s", socket_path,
                  is_status ? ": the plugin cannot add endpoints now" : "; try again later");

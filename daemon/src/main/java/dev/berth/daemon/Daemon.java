@@ -184,7 +184,7 @@ public final class Daemon implements AutoCloseable {
         new ImagesApi(images::store, this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
-        new CniApi(engine, config.stateDir().resolve("cni"), this::networksChanged).register(r);
+        new CniApi(engine, config.stateDir().resolve("cni"), config.socket(), this::networksChanged).register(r);
         return r;
     }
 

@@ -9,9 +9,12 @@ import dev.berth.lab.LabHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -124,6 +127,97 @@ class CniPluginTest {
                 assertFalse(k.exec("ip", "link", "show", "eth0").ok(), "after DEL, delay " + delayMs);
                 assertEquals(bridgeVeths, veths(d), "no veth left on the bridge, delay " + delayMs);
                 assertEquals(0, d.inspect("network", "inspect", "bridge").get("Containers").size());
+            }
+        }
+    }
+
+    /** A dual-stack Berth network: ADD lists both addresses and both default routes, pods ping6 each other, CHECK and DEL cover both. */
+    @Test
+    void dualStackPodsGetBothFamiliesAndReachEachOverIpv6(Lab lab) {
+        try (DaemonLab d = new DaemonLab(lab)) {
+            d.dockerOk("network", "create", "--ipv6", "--subnet", "10.87.0.0/24", "--subnet", "fd00:87::/64", "dual");
+            CniPlugin cni = new CniPlugin(d.host, d.socket);
+            String conf = cni.config("1.1.0", "dualnet", "dual", "");
+            LabHost pod1 = lab.host("pod1"), pod2 = lab.host("pod2");
+            JsonNode r1 = CniPlugin.ok(cni.call("ADD", "six1", pod1, "eth0", conf));
+            JsonNode r2 = CniPlugin.ok(cni.call("ADD", "six2", pod2, "eth0", cni.config("0.4.0", "dualnet", "dual", "")));
+            JsonNode ips = r1.get("ips");
+            assertEquals(2, ips.size(), r1.toString());
+            assertEquals("10.87.0.2/24", ips.get(0).get("address").asText());
+            assertEquals("fd00:87::2/64", ips.get(1).get("address").asText(), r1.toString());
+            assertEquals("fd00:87::1", ips.get(1).get("gateway").asText());
+            assertEquals(1, ips.get(1).get("interface").asInt());
+            assertEquals("[0.0.0.0/0, ::/0]", r1.get("routes").findValuesAsText("dst").toString(), "both default routes are this attachment's");
+            assertEquals("6", r2.get("ips").get(1).get("version").asText(), "0.4.0 results name the version");
+            String six2 = r2.get("ips").get(1).get("address").asText().replace("/64", "");
+            assertTrue(pod1.ip("-6", "addr", "show", "eth0").stdout().contains("fd00:87::2/64"));
+
+            assertTrue(pod1.exec("ping", "-6", "-c", "1", "-W", "3", six2).ok(), "pods reach each other over IPv6");
+            assertTrue(pod2.exec("ping", "-6", "-c", "1", "-W", "3", "fd00:87::1").ok(), "and the gateway");
+            assertTrue(pod1.ping("10.87.0.3"), "and over IPv4");
+            CniPlugin.ok(cni.call("CHECK", "six1", pod1, "eth0", conf.replace("\"network\":\"dual\"", "\"network\":\"dual\",\"prevResult\":" + r1)));
+            String withoutV6 = r1.toString().replace("fd00:87::2/64", "fd00:87::99/64");
+            JsonNode broken = CniPlugin.json(cni.call("CHECK", "six1", pod1, "eth0",
+                    conf.replace("\"network\":\"dual\"", "\"network\":\"dual\",\"prevResult\":" + withoutV6)));
+            assertEquals(103, broken.get("code").asInt(), "CHECK compares the IPv6 address too: " + broken);
+
+            CniPlugin.ok(cni.call("DEL", "six1", pod1, "eth0", conf));
+            CniPlugin.ok(cni.call("DEL", "six2", pod2, "eth0", conf));
+            assertFalse(pod1.exec("ip", "link", "show", "eth0").ok());
+            assertTrue(d.inspect("network", "inspect", "dual").get("Containers").isEmpty());
+        }
+    }
+
+    /**
+     * DEL while berthd is down succeeds (the spec's DEL must not fail for a daemon's absence: the runtime would
+     * retry it forever): the plugin deletes the pod's interface itself and records the DEL, which berthd applies
+     * when it starts, or before its next CNI call when it was already running: no veth, address, port or record left.
+     */
+    @Test
+    void delWhileBerthdIsDownSucceedsAndBerthdFinishesIt(Lab lab) throws Exception {
+        try (DaemonLab d = new DaemonLab(lab)) {
+            d.dockerOk("network", "create", "--subnet", "10.88.0.0/24", "pods");
+            CniPlugin cni = new CniPlugin(d.host, d.socket);
+            String conf = cni.config("1.1.0", "downnet", "pods", "\"capabilities\":{\"portMappings\":true},"
+                    + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8081,\"containerPort\":80,\"protocol\":\"tcp\"}]}");
+            String baseline = veths(d);
+            Path pending = d.dir.resolve("cni-pending");
+            LabHost pod = lab.host("pod");
+            JsonNode r = CniPlugin.ok(cni.call("ADD", "gone1", pod, "eth0", conf));
+            assertEquals("10.88.0.2/24", r.get("ips").get(0).get("address").asText());
+
+            d.stop();
+            ExecResult del = cni.call("DEL", "gone1", pod, "eth0", conf);
+            assertTrue(del.ok() && del.stdout().isBlank(), "DEL succeeds while berthd is down: " + del.stdout() + del.stderr());
+            assertFalse(pod.exec("ip", "link", "show", "eth0").ok(), "the plugin deleted the pod's interface itself");
+            assertEquals(baseline, veths(d), "and with it the host's veth");
+            try (Stream<Path> files = Files.list(pending)) {
+                assertEquals(1, files.count(), "the DEL is recorded for berthd");
+            }
+            assertTrue(d.host.run("nft", "list", "ruleset").stdout().contains("8081"), "the port waits for berthd");
+            d.start();
+            assertTrue(d.inspect("network", "inspect", "pods").get("Containers").isEmpty(), "berthd applied the DEL at start:\n" + d.log());
+            assertFalse(d.host.run("nft", "list", "ruleset").stdout().contains("8081"), "the port is unpublished");
+            assertEquals(baseline, veths(d), "no veth (reconcile's repair of the vanished one is undone)");
+            assertFalse(pod.exec("ip", "link", "show", "eth0").ok());
+            try (Stream<Path> files = Files.list(pending)) {
+                assertEquals(0, files.filter(f -> f.toString().endsWith(".del")).count());
+            }
+            assertEquals("10.88.0.2/24", CniPlugin.ok(cni.call("ADD", "gone2", pod, "eth0", conf)).get("ips").get(0).get("address").asText(),
+                    "the address went back (next-fit restarts after the restart)");
+
+            // A DEL recorded while berthd runs (it was down when the plugin tried): applied before the next call.
+            String elsewhere = conf.replace(d.socket.toString(), d.dir.resolve("absent.sock").toString());
+            CniPlugin.ok(cni.call("DEL", "gone2", pod, "eth0", elsewhere));
+            assertEquals(1, d.inspect("network", "inspect", "pods").get("Containers").size(), "berthd has not seen it yet");
+            assertEquals(200, status(cni, "1.1.0"));
+            assertTrue(d.inspect("network", "inspect", "pods").get("Containers").isEmpty(), "the next CNI call applied it");
+            assertFalse(d.host.run("nft", "list", "ruleset").stdout().contains("8081"));
+
+            Files.writeString(pending.resolve("0-garbage.del"), "not a request");
+            assertEquals(200, status(cni, "1.1.0"), "a record berthd cannot read is dropped, not fatal");
+            try (Stream<Path> files = Files.list(pending)) {
+                assertEquals(0, files.count());
             }
         }
     }

@@ -109,13 +109,13 @@ class DockerDriverProtocolTest {
     }
 
     /** One call as dockerd's plugin client makes it (a POST with a JSON body); returns the answer's body. */
-    private static ExecResult post(Path socket, String path, String body) {
+    static ExecResult post(Path socket, String path, String body) {
         return Commands.run(List.of("curl", "-sS", "--unix-socket", socket.toString(), "-X", "POST",
                 "-H", "Content-Type: application/vnd.docker.plugins.v1.2+json", "--data-binary", "@-", "http://plugin" + path),
                 Duration.ofSeconds(30), body);
     }
 
-    private static JsonNode json(ExecResult r) {
+    static JsonNode json(ExecResult r) {
         try {
             return JSON.readTree(r.stdout());
         } catch (IOException e) {

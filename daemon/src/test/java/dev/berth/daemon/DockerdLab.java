@@ -36,7 +36,7 @@ final class DockerdLab implements AutoCloseable {
     private final LabProcess process;
 
     DockerdLab(Lab lab, LabHost host) {
-        tag = Lab.PREFIX + lab.runId() + "-dockerd";
+        tag = Lab.PREFIX + lab.runId() + "-" + host.role() + "-dockerd";
         base = Path.of("/run", tag);
         data = Path.of("/var/lib", tag);
         socket = base.resolve("docker.sock");

@@ -17,6 +17,7 @@ import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Rtnl;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,18 +36,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * compares the kernel with the engine's record and the runtime's prevResult; STATUS says whether an ADD
  * could work now; GC removes the attachments of a CNI network that the runtime no longer lists.
  * Answers are the spec's result or error objects; the HTTP status only tells the plugin which it is.
+ * DELs the plugin recorded while berthd was down ({@link PendingDeletes}) are applied at start and before
+ * every call, so the address, ports and record of an attachment deleted meanwhile go before anything else.
  */
 public final class CniApi {
     private final Engine engine;
     private final AttachmentStore store;
     private final Runnable onChange;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final PendingDeletes pending;
 
-    /** Opens the attachment records under {@code dir} and forgets those whose sandbox the engine no longer has. */
-    public CniApi(Engine engine, Path dir, Runnable onChange) {
+    /**
+     * Opens the attachment records under {@code dir}, forgets those whose sandbox the engine no longer has and
+     * applies the DELs recorded beside {@code socket} (the plugin finds berthd by that path).
+     */
+    public CniApi(Engine engine, Path dir, Path socket, Runnable onChange) {
         this.engine = engine;
         this.store = new AttachmentStore(dir);
         this.onChange = onChange;
+        this.pending = new PendingDeletes(socket);
         Set<String> live = new HashSet<>();
         for (Sandbox s : engine.externalSandboxes()) live.add(s.id());
         for (Attachment a : store.all()) {
@@ -54,6 +62,7 @@ public final class CniApi {
             Log.info("cni: forgetting an attachment whose namespace is gone", "container", a.containerId(), "ifname", a.ifName(), "netns", a.netns());
             store.remove(a.sandboxId());
         }
+        applyPendingDeletes();
     }
 
     public void register(Router r) {
@@ -67,6 +76,7 @@ public final class CniApi {
 
     private ApiResponse handle(ApiRequest q) {
         String version = "1.1.0";
+        applyPendingDeletes();
         try {
             CniRequest r = CniRequest.parse(q);
             version = r.cniVersion();
@@ -204,6 +214,31 @@ public final class CniApi {
         if (!failures.isEmpty())
             throw new CniError(CniError.FAILED, "GC could not remove " + failures.size() + " attachment(s)", String.join("; ", failures));
         return null;
+    }
+
+    /**
+     * Applies each recorded DEL and removes its file; one berthd cannot read is dropped with a warning, one
+     * that fails is kept for the next call. Cheap when there is none: one directory listing.
+     */
+    private void applyPendingDeletes() {
+        if (pending.files().isEmpty()) return;
+        synchronized (pending) {
+            for (Path f : pending.files()) {
+                try {
+                    PendingDeletes.Request q = PendingDeletes.read(f);
+                    CniRequest r = CniRequest.parse(q::header, q.body());
+                    if (!r.command().equals("DEL")) throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND: " + r.command() + " is not DEL", "");
+                    del(r.require(false));
+                    Log.info("cni: applied a DEL recorded while berthd was down", "container", r.containerId(), "ifname", r.ifName(), "network", r.cniName());
+                    pending.done(f);
+                } catch (IOException | CniError | BerthException.InvalidRequest e) {
+                    Log.warn("cni: dropping a recorded DEL berthd cannot read", "file", f, "error", e.getMessage());
+                    pending.done(f);
+                } catch (RuntimeException e) {
+                    Log.warn("cni: a recorded DEL failed; it is tried again at the next CNI call", "file", f, "error", e.getMessage());
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ helpers

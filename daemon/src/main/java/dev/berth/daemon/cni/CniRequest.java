@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -36,11 +37,16 @@ public record CniRequest(String command, String containerId, String netns, Strin
 
     /** Reads and checks a forwarded call; the version is checked first so later errors speak it. */
     public static CniRequest parse(ApiRequest q) {
-        String command = q.header("cni-command");
+        return parse(q::header, q.body());
+    }
+
+    /** The same, from the headers (looked up by lower-case name) and body of a request the plugin recorded. */
+    static CniRequest parse(UnaryOperator<String> header, byte[] body) {
+        String command = header.apply("cni-command");
         if (command == null || command.isEmpty()) throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND is not set", "");
         if (!COMMANDS.contains(command))
             throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND: unknown command " + command, "use one of ADD, DEL, CHECK, STATUS, GC, VERSION");
-        ObjectNode config = object(q.body());
+        ObjectNode config = object(body);
         String version = text(config, "cniVersion");
         if (version == null) throw new CniError(CniError.INCOMPATIBLE_VERSION, "the configuration has no cniVersion",
                 "berth supports " + String.join(", ", SUPPORTED_VERSIONS));
@@ -60,12 +66,12 @@ public record CniRequest(String command, String containerId, String netns, Strin
         if (name == null || name.isBlank()) throw new CniError(CniError.INVALID_CONFIG, "name: the configuration needs a network name", "");
         String network = text(config, "network");
         if (network == null || network.isBlank()) network = "bridge";
-        String containerId = q.header("cni-containerid");
+        String containerId = header.apply("cni-containerid");
         if (containerId != null && !containerId.isEmpty() && !CONTAINER_ID.matcher(containerId).matches())
             throw new CniError(CniError.INVALID_ENV, "CNI_CONTAINERID: '" + containerId + "' is not a container id",
                     "start with a letter or digit, then letters, digits, '_', '.' or '-'");
-        return new CniRequest(command, blankToNull(containerId), blankToNull(q.header("cni-netns")),
-                blankToNull(q.header("cni-ifname")), cniArgs(q.header("cni-args")), version, name, network, config);
+        return new CniRequest(command, blankToNull(containerId), blankToNull(header.apply("cni-netns")),
+                blankToNull(header.apply("cni-ifname")), cniArgs(header.apply("cni-args")), version, name, network, config);
     }
 
     /** Checks that the variables {@code command} needs are set (the spec's list per command). */

@@ -35,21 +35,31 @@ import java.util.Map;
  * namespace once it exists (Docker makes it after Join), names it ethN, gives it the address and MAC and
  * routes through the gateway Join names. Calls the driver does not implement get 404, as the protocol
  * asks; failures are {@code {"Err": ...}}. berthd never calls dockerd.
+ *
+ * <p>A Docker network created with {@code -o berth.network=NAME} and Docker's null IPAM uses the existing
+ * Berth network NAME instead (see {@link DriverNetwork}); in cluster mode {@code bridge} is the host's leased
+ * subnet, so containers of plain dockerds on several hosts reach each other, as CNI's {@code "network"} key
+ * does for pods. Berth then gives the address at CreateEndpoint, which is when Docker asks for it: the veth
+ * is made then, and Join only names the namespace.
  */
 public final class DockerDriverApi {
     /** The label that ties a Berth network to its Docker network id. */
     public static final String NETWORK_LABEL = "dev.berth.docker.network-id";
+    /** The {@code -o} option that maps a Docker network onto an existing Berth network. */
+    public static final String MAP_OPTION = "berth.network";
     private static final String PORTMAP = "com.docker.network.portmap";
     private static final String GENERIC = "com.docker.network.generic";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Engine engine;
     private final DriverStore store;
+    private final Path pendingDir;
     private final Runnable onChange;
 
     public DockerDriverApi(Engine engine, Path stateDir, Runnable onChange) {
         this.engine = engine;
         this.store = new DriverStore(stateDir);
+        this.pendingDir = stateDir.toAbsolutePath().resolve("unjoined");
         this.onChange = onChange;
     }
 
@@ -100,7 +110,14 @@ public final class DockerDriverApi {
     private Object createNetwork(JsonNode b) {
         String nid = id(b, "NetworkID");
         String name = networkName(nid);
-        if (exists(name)) return Map.of(); // dockerd repeats a create it did not see answered
+        if (exists(name) || store.network(nid) != null) return Map.of(); // dockerd repeats a create it did not see answered
+        JsonNode options = b.path("Options");
+        Map<String, String> generic = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = options.path(GENERIC).fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            generic.put(e.getKey(), e.getValue().asText());
+        }
+        if (generic.containsKey(MAP_OPTION)) return mapNetwork(nid, b, generic);
         List<SubnetRequest> subnets = new ArrayList<>();
         boolean v6 = false;
         for (String family : List.of("IPv4Data", "IPv6Data")) {
@@ -117,13 +134,8 @@ public final class DockerDriverApi {
             }
         }
         if (subnets.isEmpty())
-            throw new BerthException.InvalidRequest("IPv4Data", "Berth networks need a subnet from Docker's IPAM (the null IPAM driver gives none)");
-        JsonNode options = b.path("Options");
-        Map<String, String> generic = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = options.path(GENERIC).fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            generic.put(e.getKey(), e.getValue().asText());
-        }
+            throw new BerthException.InvalidRequest("IPv4Data", "Berth networks need a subnet from Docker's IPAM (the null IPAM driver gives none;"
+                    + " with it, name an existing Berth network: -o " + MAP_OPTION + "=NAME)");
         boolean internal = options.path("com.docker.network.internal").asBoolean(false);
         engine.createNetwork(new NetworkRequest(name, "bridge", subnets, v6, internal, true, generic, Map.of(NETWORK_LABEL, nid)));
         onChange.run();
@@ -131,8 +143,49 @@ public final class DockerDriverApi {
         return Map.of();
     }
 
+    /**
+     * {@code -o berth.network=NAME}: the Docker network is the existing Berth bridge network NAME, whose
+     * addresses Berth gives; so Docker's IPAM must give none (the null driver) and no other option may
+     * reshape a network Berth already has.
+     */
+    private Object mapNetwork(String nid, JsonNode b, Map<String, String> generic) {
+        String target = generic.get(MAP_OPTION);
+        for (String family : List.of("IPv4Data", "IPv6Data"))
+            for (JsonNode d : b.path(family)) {
+                String pool = d.path("Pool").asText("");
+                if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") && !pool.equals("::/0"))
+                    throw new BerthException.InvalidRequest(MAP_OPTION, "Berth gives the addresses of network " + target + ", but Docker's IPAM chose "
+                            + pool + "; create the Docker network with --ipam-driver null");
+            }
+        for (String key : generic.keySet())
+            if (!key.equals(MAP_OPTION))
+                throw new BerthException.InvalidRequest(MAP_OPTION, "network " + target + " exists with its own options; leave out -o " + key);
+        Network n;
+        try {
+            n = engine.network(target);
+        } catch (BerthException.NotFound e) {
+            throw new BerthException.InvalidRequest(MAP_OPTION, "Berth has no network " + target);
+        }
+        if (!n.isBridge())
+            throw new BerthException.InvalidRequest(MAP_OPTION, "network " + n.name() + " has driver " + n.driver() + "; Docker's containers need a bridge network");
+        store.putNetwork(new DriverNetwork(nid, n.name()));
+        Log.info("docker driver: network mapped", "network", n.name(), "docker-id", nid);
+        return Map.of();
+    }
+
+    /** The Berth network of a Docker network: the one it is mapped onto, or its own. */
+    private String berthNetwork(String nid) {
+        DriverNetwork mapped = store.network(nid);
+        return mapped != null ? mapped.berthNetwork() : networkName(nid);
+    }
+
     private Object deleteNetwork(JsonNode b) {
-        String name = networkName(id(b, "NetworkID"));
+        String nid = id(b, "NetworkID");
+        if (store.network(nid) != null) {
+            store.removeNetwork(nid); // the Berth network is not Docker's to remove
+            return Map.of();
+        }
+        String name = networkName(nid);
         try {
             engine.removeNetwork(name);
             onChange.run();
@@ -155,18 +208,48 @@ public final class DockerDriverApi {
 
     private Object createEndpoint(JsonNode b) {
         String nid = id(b, "NetworkID"), eid = id(b, "EndpointID");
-        Network n = engine.network(networkName(nid));
+        Network n = engine.network(berthNetwork(nid));
         JsonNode iface = b.path("Interface");
         String v4 = emptyToNull(withoutPrefix(iface.path("Address").asText("")));
         String v6 = emptyToNull(withoutPrefix(iface.path("AddressIPv6").asText("")));
+        String givenMac = emptyToNull(iface.path("MacAddress").asText(""));
+        if (store.network(nid) != null) return createMappedEndpoint(n, eid, v4 != null || v6 != null, givenMac, ports(b.path("Options").path(PORTMAP)));
         if (v4 == null && v6 == null)
             throw new BerthException.InvalidRequest("Interface.Address", "Berth takes the endpoint's address from Docker's IPAM; none was given");
-        String givenMac = emptyToNull(iface.path("MacAddress").asText(""));
         String mac = givenMac != null ? givenMac : randomMac();
         DriverEndpoint e = new DriverEndpoint(n.id(), eid, v4, v6, mac, ports(b.path("Options").path(PORTMAP)));
         store.put(e);
         // Docker asks the driver for a MAC only when it has none; an address it gave must not come back.
         return givenMac != null ? Map.of() : Map.of("Interface", Map.of("MacAddress", mac));
+    }
+
+    /**
+     * An endpoint of a mapped network: Berth allocates its address on the Berth network now, making the
+     * veth to hand over, in the host namespace until Join names the container's namespace, and answers the
+     * address (and MAC) for Docker to record, as libnetwork lets a driver do when its IPAM gave none.
+     */
+    private Object createMappedEndpoint(Network n, String eid, boolean dockerGaveAddress, String givenMac, List<String> ports) {
+        if (dockerGaveAddress)
+            throw new BerthException.InvalidRequest("Interface.Address", "network " + n.name() + " takes its addresses from Berth, not from Docker's IPAM");
+        Sandbox s = joined(eid);
+        if (s == null) {
+            store.put(new DriverEndpoint(n.id(), eid, null, null, givenMac, ports)); // found by DeleteEndpoint should this fail half-way
+            SandboxRequest r = new SandboxRequest(eid, "docker-" + eid.substring(0, 12), null, n.name(),
+                    new EndpointRequest(null, null, givenMac, List.of(), "bd" + eid.substring(0, 11)), ports, false, List.of(),
+                    pendingDir.resolve(eid).toString());
+            s = engine.createHandedOverSandbox(r);
+            onChange.run();
+        }
+        Endpoint ep = engine.endpointsOf(s).getFirst();
+        String v4 = ep.ipv4() == null ? null : IpPrefix.format(ep.ipv4());
+        String v6 = ep.ipv6() == null ? null : IpPrefix.format(ep.ipv6());
+        store.put(new DriverEndpoint(n.id(), eid, v4, v6, ep.mac().toString(), ports));
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (v4 != null) out.put("Address", v4 + "/" + n.ipv4().subnet().prefix());
+        if (v6 != null) out.put("AddressIPv6", v6 + "/" + n.ipv6Subnet().subnet().prefix());
+        if (givenMac == null) out.put("MacAddress", ep.mac().toString());
+        Log.info("docker driver: endpoint addressed by Berth", "endpoint", eid, "network", n.name(), "address", v4 == null ? v6 : v4);
+        return Map.of("Interface", out);
     }
 
     private Object operInfo(JsonNode b) {
@@ -199,9 +282,15 @@ public final class DockerDriverApi {
         Network n = engine.network(e.networkId());
         Sandbox existing = joined(eid);
         if (existing != null) {
+            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(pendingDir.resolve(eid).toString())) {
+                existing = engine.moveHandedOverSandbox(eid, key); // an endpoint of a mapped network: addressed at CreateEndpoint
+                Log.info("docker driver: joined", "endpoint", eid, "network", n.name(), "sandbox", key);
+            }
             if (existing.netns() instanceof NetnsMode.External x && x.path().equals(key)) return joinResponse(n, engine.endpointsOf(existing).getFirst());
             throw new BerthException.Conflict("endpoint " + eid + " already joined another sandbox");
         }
+        if (store.network(b.path("NetworkID").asText()) != null)
+            throw new BerthException.Conflict("endpoint " + eid + " lost the address Berth gave it (berthd restarted before Join); start the container again");
         SandboxRequest r = new SandboxRequest(eid, e.sandboxName(), null, n.name(),
                 new EndpointRequest(e.ipv4(), e.ipv6(), e.mac(), List.of(), "bd" + eid.substring(0, 11)), e.ports(), false, List.of(), key);
         Sandbox s = engine.createHandedOverSandbox(r);

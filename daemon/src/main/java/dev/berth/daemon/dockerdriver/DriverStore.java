@@ -12,25 +12,56 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The driver's endpoints, one JSON file each under {@code <state>/docker-driver/}, so both daemons may restart. */
+/**
+ * The driver's endpoints, one JSON file each under {@code <state>/docker-driver/}, and the Docker networks
+ * mapped onto existing Berth networks under {@code networks/} there, so both daemons may restart.
+ */
 final class DriverStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    private final Path networksDir;
     private final Map<String, DriverEndpoint> byId = new ConcurrentHashMap<>();
+    private final Map<String, DriverNetwork> networks = new ConcurrentHashMap<>();
 
     DriverStore(Path dir) {
         this.dir = dir;
+        this.networksDir = dir.resolve("networks");
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(networksDir);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
                 for (Path f : files) {
                     DriverEndpoint e = JSON.readValue(f.toFile(), DriverEndpoint.class);
                     byId.put(e.endpointId(), e);
                 }
             }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(networksDir, "*.json")) {
+                for (Path f : files) {
+                    DriverNetwork n = JSON.readValue(f.toFile(), DriverNetwork.class);
+                    networks.put(n.networkId(), n);
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the Docker driver's endpoints in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read the Docker driver's records in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The mapping of a Docker network onto an existing Berth network, or null (it has a Berth network of its own). */
+    DriverNetwork network(String networkId) {
+        return networks.get(networkId);
+    }
+
+    void putNetwork(DriverNetwork n) {
+        write(networksDir, n.networkId(), n);
+        networks.put(n.networkId(), n);
+    }
+
+    void removeNetwork(String networkId) {
+        try {
+            Files.deleteIfExists(networksDir.resolve(networkId + ".json"));
+        } catch (IOException x) {
+            throw new BerthException.Failed("cannot remove network " + networkId + " from " + networksDir + ": " + x.getMessage(), x);
+        }
+        networks.remove(networkId);
     }
 
     DriverEndpoint get(String endpointId) {
@@ -38,14 +69,18 @@ final class DriverStore {
     }
 
     void put(DriverEndpoint e) {
-        Path tmp = dir.resolve(e.endpointId() + ".json.tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), e);
-            Files.move(tmp, dir.resolve(e.endpointId() + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException x) {
-            throw new BerthException.Failed("cannot record endpoint " + e.endpointId() + " in " + dir + ": " + x.getMessage(), x);
-        }
+        write(dir, e.endpointId(), e);
         byId.put(e.endpointId(), e);
+    }
+
+    private static void write(Path dir, String id, Object value) {
+        Path tmp = dir.resolve(id + ".json.tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), value);
+            Files.move(tmp, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException x) {
+            throw new BerthException.Failed("cannot record " + id + " in " + dir + ": " + x.getMessage(), x);
+        }
     }
 
     void remove(String endpointId) {
