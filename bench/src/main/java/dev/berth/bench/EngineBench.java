@@ -59,7 +59,7 @@ public final class EngineBench {
     private static final java.util.logging.Logger BERTH_LOG = java.util.logging.Logger.getLogger("dev.berth");
 
     static final List<String> ALL_CASES =
-            List.of("floor", "berth", "berth-tmpfs", "berth-nosnoop", "berth-port", "berth-pub1000", "berth-attach", "nv0", "nv1", "cni0", "cni1");
+            List.of("floor", "berth", "berth-nospoof", "berth-tmpfs", "berth-nosnoop", "berth-port", "berth-pub1000", "berth-attach", "nv0", "nv1", "cni0", "cni1");
 
     record Options(int n, int rounds, int peerN, int peerBudgetSeconds, int warmup, List<String> only, Path outDir) {
         boolean berth() {
@@ -227,6 +227,10 @@ public final class EngineBench {
                 if (opt.runs("floor")) floor(r);
                 if (opt.runs("berth")) berth("berth", "berth connect, no port", "b0" + r, i -> SandboxRequest.on("c" + i, "net"), null, false,
                         "createSandbox(on(name, \"net\")): netns + veth + address + routes + state");
+                if (opt.runs("berth-nospoof")) berth("berth-nospoof", "berth connect, no port, anti-spoofing off", "b6" + r,
+                        i -> SandboxRequest.on("c" + i, "net"), null, false,
+                        "as \"berth connect, no port\" on a network created with berth.anti_spoofing=false: no guard "
+                                + "elements (port, port . MAC, port . address, port . link-local) are added per endpoint");
                 if (opt.runs("berth-tmpfs")) berth("berth-tmpfs", "berth connect, no port, state on tmpfs", "b4" + r,
                         i -> SandboxRequest.on("c" + i, "net"), null, false,
                         "as \"berth connect, no port\" with the state directory on tmpfs (/dev/shm) instead of this VM's ext4: "
@@ -271,10 +275,15 @@ public final class EngineBench {
     // ------------------------------------------------------------------ Berth
 
     private Engine startEngine(LabHost host, NetnsHandle hostNs, Path state, String sandboxPrefix, StepClock clock) {
+        return startEngine(host, hostNs, state, sandboxPrefix, clock, Map.of());
+    }
+
+    private Engine startEngine(LabHost host, NetnsHandle hostNs, Path state, String sandboxPrefix, StepClock clock,
+                               Map<String, String> netOptions) {
         EngineConfig c = EngineConfig.of(state, hostNs, NftablesFirewall::new).withNetnsPrefix(sandboxPrefix);
         if (clock != null) c = c.withFaults(clock);
         Engine e = Engine.start(c);
-        e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16"));
+        e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16").withOptions(netOptions));
         return e;
     }
 
@@ -327,7 +336,8 @@ public final class EngineBench {
         long cpu = 0;
         String conditions;
         try (NetnsHandle hostNs = Netns.open(host.name())) {
-            Engine e = startEngine(host, hostNs, state, prefix, clock);
+            Map<String, String> netOptions = key.equals("berth-nospoof") ? Map.of("berth.anti_spoofing", "false") : Map.of();
+            Engine e = startEngine(host, hostNs, state, prefix, clock, netOptions);
             try {
                 if (prepare != null) prepare.accept(e, host);
                 conditions = settle();
@@ -752,6 +762,7 @@ public final class EngineBench {
         info(s, "CNI bridge+portmap / berth 1 port with 1000 published", "cni1", "berth-pub1000", 1, 0);
         info(s, "berth connect / kernel floor", "berth", "floor", 1, 0);
         info(s, "berth connect, state on tmpfs / kernel floor", "berth-tmpfs", "floor", 1, 0);
+        info(s, "berth connect / berth connect, anti-spoofing off", "berth", "berth-nospoof", 1, 0);
         info(s, "berth attach / kernel floor", "berth-attach", "floor", 1, 0);
         s.append("  anchors from /work/shared/anchors/podman (another time, same kind of VM): netavark setup 25.4 ms, with 1 port 48.6;\n")
                 .append("  CNI bridge ADD 31.6, with portmap ~81; in-process floor ~1.6.\n");

@@ -5,6 +5,7 @@ import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.LanOptions;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.engine.firewall.EndpointGuard;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.NetworkRules;
 import dev.berth.engine.firewall.PortRule;
@@ -213,6 +214,13 @@ public final class Engine implements AutoCloseable {
         boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
         boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
         return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal(), clusterOf(subnets));
+    }
+
+    /** The endpoint's anti-spoofing elements; null when it has no bridge port or its network turned anti-spoofing off. */
+    static EndpointGuard guardOf(Network n, Endpoint e) {
+        if (n == null || !n.isBridge() || e.hostIfName() == null) return null;
+        if (!NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ANTI_SPOOFING, true)) return null;
+        return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
     /** The cluster network when one of the subnets lies inside it (that network's traffic crosses hosts unmasqueraded). */
@@ -610,9 +618,25 @@ public final class Engine implements AutoCloseable {
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
-        if (n.isLan()) lan.attach(n, e, k, gatewayRoute, tx);
-        else bridges.attach(n, e, k, gatewayRoute, tx);
+        if (n.isLan()) {
+            lan.attach(n, e, k, gatewayRoute, tx);
+        } else {
+            guard(n, e, tx);
+            bridges.attach(n, e, k, gatewayRoute, tx);
+        }
         return e;
+    }
+
+    /**
+     * Anti-spoofing for a bridge endpoint, before its veth exists: the container can never send a frame
+     * the guard has not seen its port for. The elements are keyed by the port's name, so they stay
+     * valid if reconcile re-creates the veth.
+     */
+    private void guard(Network n, Endpoint e, Transaction tx) {
+        EndpointGuard g = guardOf(n, e);
+        if (g == null) return;
+        List<EndpointGuard> gs = List.of(g);
+        tx.step("guard", () -> firewall.addGuards(gs), () -> firewall.removeGuards(gs));
     }
 
     /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
@@ -624,6 +648,7 @@ public final class Engine implements AutoCloseable {
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
+        guard(n, e, tx);
         bridges.attachForHandOver(n, e, tx);
     }
 
@@ -695,6 +720,9 @@ public final class Engine implements AutoCloseable {
     void detach(Endpoint e, Transaction tx) {
         tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
         tx.step("veth", () -> detachLink(e), null);
+        // After the veth is gone, so that its port is guarded as long as it can send.
+        EndpointGuard g = guardOf(networks.get(e.networkId()), e);
+        if (g != null) tx.step("unguard", () -> firewall.removeGuards(List.of(g)), null);
         tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
         release(e);
     }

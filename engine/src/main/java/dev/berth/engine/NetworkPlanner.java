@@ -31,8 +31,10 @@ final class NetworkPlanner {
     static final String OPT_HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
     static final String OPT_MTU = "com.docker.network.driver.mtu";
     static final String OPT_DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
+    /** Berth's own: drop frames whose source MAC or address is not their endpoint's (on unless false). */
+    static final String OPT_ANTI_SPOOFING = "berth.anti_spoofing";
     private static final Set<String> BRIDGE_OPTIONS =
-            Set.of(OPT_BRIDGE_NAME, OPT_ICC, OPT_MASQUERADE, OPT_HOST_BINDING, OPT_MTU, OPT_DEFAULT_BRIDGE);
+            Set.of(OPT_BRIDGE_NAME, OPT_ICC, OPT_MASQUERADE, OPT_HOST_BINDING, OPT_MTU, OPT_DEFAULT_BRIDGE, OPT_ANTI_SPOOFING);
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final SubnetPlanner pools;
@@ -58,6 +60,7 @@ final class NetworkPlanner {
         int mtu = mtu(r.options());
         parseBool(r.options(), OPT_ICC, true); // validated now, read when the firewall is programmed
         parseBool(r.options(), OPT_MASQUERADE, true);
+        parseBool(r.options(), OPT_ANTI_SPOOFING, true);
         if (r.options().containsKey(OPT_HOST_BINDING)) literal(r.options().get(OPT_HOST_BINDING), "Options." + OPT_HOST_BINDING);
 
         String device = r.options().getOrDefault(OPT_BRIDGE_NAME, Ids.userBridge(id));

@@ -3,6 +3,7 @@ package dev.berth.engine;
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.engine.firewall.EndpointGuard;
 import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.model.Endpoint;
@@ -257,11 +258,19 @@ final class Reconciler {
         }
     }
 
-    /** Rewrites Berth's firewall tables from the state: rules that vanished come back, stale ones go. */
+    /**
+     * Rewrites Berth's firewall tables from the state: rules that vanished come back, stale ones go, and
+     * so do the anti-spoofing elements of endpoints a crash left half-made or half-removed.
+     */
     private void syncFirewall() {
         List<PortRule> rules = new ArrayList<>();
         for (Sandbox s : e.sandboxes.values()) rules.addAll(e.portRules(s));
-        e.firewall.sync(e.networks.values().stream().filter(Network::isBridge).map(e::rules).toList(), rules);
+        List<EndpointGuard> guards = new ArrayList<>();
+        for (Endpoint ep : e.endpoints.values()) {
+            EndpointGuard g = Engine.guardOf(e.networks.get(ep.networkId()), ep);
+            if (g != null) guards.add(g);
+        }
+        e.firewall.sync(e.networks.values().stream().filter(Network::isBridge).map(e::rules).toList(), rules, guards);
     }
 
     private static void log(String what) {

@@ -41,6 +41,7 @@ class BadInputTest {
                 new Case("bridge name too long", e -> e.createNetwork(net("n1").withOptions(Map.of("com.docker.network.bridge.name", "a-very-long-bridge"))), BerthException.InvalidRequest.class, "15"),
                 new Case("bad mtu", e -> e.createNetwork(net("n1").withOptions(Map.of("com.docker.network.driver.mtu", "9"))), BerthException.InvalidRequest.class, "mtu"),
                 new Case("bad icc", e -> e.createNetwork(net("n1").withOptions(Map.of("com.docker.network.bridge.enable_icc", "maybe"))), BerthException.InvalidRequest.class, "enable_icc"),
+                new Case("bad anti-spoofing", e -> e.createNetwork(net("n1").withOptions(Map.of("berth.anti_spoofing", "sometimes"))), BerthException.InvalidRequest.class, "berth.anti_spoofing"),
                 new Case("v6 subnet without ipv6", e -> e.createNetwork(net("n1", SubnetRequest.of("fd00:1::/64"))), BerthException.InvalidRequest.class, "IPv6"),
                 new Case("port out of range", e -> e.createSandbox(SandboxRequest.on("s1", "bridge").publishing("70000:80")), BerthException.InvalidRequest.class, "65535"),
                 new Case("bad protocol", e -> e.createSandbox(SandboxRequest.on("s1", "bridge").publishing("8080:80/icmp")), BerthException.InvalidRequest.class, "tcp, udp, sctp"),

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -100,13 +102,33 @@ final class EngineLab implements AutoCloseable {
                 lines.add("route " + dst + " via=" + r.path("gateway").asText("-") + " dev=" + r.path("dev").asText("-")
                         + " table=" + r.path("table").asText("main"));
             }
-        lines.add(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", ""));
+        lines.add(anonymousElements(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", "")));
         Commands.run(List.of("ip", "netns", "list")).stdout().lines()
                 .filter(l -> l.startsWith(lab.prefix("sb-"))).map(l -> "netns " + l.split(" ")[0]).forEach(lines::add);
         lines.replaceAll(l -> l.replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX").replaceAll("br-[0-9a-f]{12}", "br-XXXXXXXXXXXX")
                 .replaceAll("berth:network:[0-9a-f]{64}", "berth:network:ID"));
         Collections.sort(lines);
         return String.join("\n", lines);
+    }
+
+    /**
+     * Set elements without what differs between two equal setups: the random part of veth names, the
+     * random MACs of anti-spoofing elements and the link-local addresses made from them; sorted, since
+     * nft lists them in key order and the keys were random.
+     */
+    static String anonymousElements(String nft) {
+        Matcher m = Pattern.compile("elements = \\{([^}]*)}").matcher(nft);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            List<String> elements = new ArrayList<>();
+            for (String e : m.group(1).split(","))
+                elements.add(e.strip().replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX")
+                        .replaceAll("\\b([0-9a-f]{2}:){5}[0-9a-f]{2}\\b", "MAC").replaceAll("fe80::[0-9a-f:]+", "fe80::EUI-64"));
+            Collections.sort(elements);
+            m.appendReplacement(out, Matcher.quoteReplacement("elements = { " + String.join(", ", elements) + " }"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /**

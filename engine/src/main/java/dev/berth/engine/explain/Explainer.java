@@ -1,5 +1,6 @@
 package dev.berth.engine.explain;
 
+import dev.berth.engine.firewall.EndpointGuard;
 import dev.berth.engine.firewall.NetworkRules;
 import dev.berth.engine.firewall.NftScript;
 import dev.berth.engine.firewall.PortRule;
@@ -32,6 +33,7 @@ public final class Explainer {
     static final String OPT_ICC = "com.docker.network.bridge.enable_icc";
     static final String OPT_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
     static final String OPT_HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
+    static final String OPT_ANTI_SPOOFING = "berth.anti_spoofing";
     /** The alias that marks Berth's bridges (BridgeDriver.ALIAS_PREFIX). */
     static final String ALIAS_PREFIX = dev.berth.engine.driver.BridgeDriver.ALIAS_PREFIX;
 
@@ -74,8 +76,14 @@ public final class Explainer {
                 "sysctl -w " + sysctlPath("net.ipv4.conf." + br + ".route_localnet", br) + "=1"));
         out.add(step("bring the bridge up", "ip link set " + br + " up"));
         NetworkRules rules = rules(n);
-        if (firewall == FirewallKind.NFTABLES) nftNetwork(rules, out);
-        else IptablesCommands.network(rules, out);
+        if (firewall == FirewallKind.NFTABLES) {
+            nftNetwork(rules, out);
+        } else {
+            IptablesCommands.network(rules, out);
+            out.add(step("anti-spoofing, in nftables even with the iptables driver: iptables never sees Ethernet or ARP"
+                            + " headers and ebtables has no sets (created once per host, at start; each endpoint is only elements)",
+                    "nft -f - <<'EOF'\n" + NftScript.guardInit() + "EOF"));
+        }
         return out;
     }
 
@@ -130,6 +138,9 @@ public final class Explainer {
 
     private static void endpoint(String ns, Endpoint e, Network n, List<ExplainedStep> out) {
         String veth = e.hostIfName(), br = n.device(), ifn = e.ifName();
+        EndpointGuard g = guard(n, e);
+        if (g != null)
+            for (String line : NftScript.addGuards(List.of(g)).split("\n")) out.add(step(describeGuard(line, g), nftCommand(line)));
         out.add(step("a veth pair: " + veth + " on the host, a port of " + br + ", and " + ifn + " born inside " + ns
                         + " with MAC " + e.mac() + " (its other end)",
                 "ip link add " + veth + " mtu " + n.mtu() + " master " + br + " up type veth peer name " + ifn
@@ -162,7 +173,7 @@ public final class Explainer {
     // ------------------------------------------------------------------ nftables
 
     private static void nftNetwork(NetworkRules rules, List<ExplainedStep> out) {
-        out.add(step("Berth's nftables tables, inet berth (NAT, forwarding) and bridge berth (icc): fixed rules over sets and maps"
+        out.add(step("Berth's nftables tables, inet berth (NAT, forwarding) and bridge berth (icc, anti-spoofing): fixed rules over sets and maps"
                         + " (created once per host, at start; every network and port after that is only an element)",
                 "nft -f - <<'EOF'\n" + NftScript.init() + "EOF"));
         for (String line : NftScript.addNetwork(rules).split("\n")) {
@@ -200,7 +211,29 @@ public final class Explainer {
         };
     }
 
+    /** What one anti-spoofing element means, from its set's name. */
+    private static String describeGuard(String line, EndpointGuard g) {
+        String[] w = line.split(" ");
+        String set = w.length > 4 ? w[4] : "";
+        String from = "anti-spoofing: frames entering the bridge by " + g.port();
+        return switch (set) {
+            case "guarded" -> from + " are checked before they are bridged or routed (" + OPT_ANTI_SPOOFING + "=false turns this off)";
+            case "guard_mac" -> from + " must come from MAC " + g.mac() + ", in the Ethernet header and as ARP sender";
+            case "guard4" -> from + " with IPv4 (and ARP) must come from " + IpPrefix.format(g.ipv4());
+            case "guard6" -> line.contains(" . fe80:")
+                    ? from + " may use the link-local address the kernel derives from its MAC (neighbour discovery)"
+                    : from + " with IPv6 must come from " + IpPrefix.format(g.ipv6()) + " (or the link-local address)";
+            default -> "anti-spoofing element";
+        };
+    }
+
     // ------------------------------------------------------------------ derivations shared with the engine
+
+    /** The endpoint's anti-spoofing, as the engine derives it (Engine.guardOf); null when the network turned it off. */
+    static EndpointGuard guard(Network n, Endpoint e) {
+        if (!n.isBridge() || e.hostIfName() == null || !bool(n.options(), OPT_ANTI_SPOOFING, true)) return null;
+        return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
+    }
 
     /** The firewall's view of a network, as the engine derives it (Engine.rules). */
     static NetworkRules rules(Network n) {

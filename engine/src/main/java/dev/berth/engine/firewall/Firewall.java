@@ -15,7 +15,12 @@ public interface Firewall extends AutoCloseable {
      * Makes Berth's tables hold exactly {@code networks} and {@code ports}, replacing whatever they
      * held (start-up repair, e.g. after {@code nft flush ruleset}).
      */
-    void sync(List<NetworkRules> networks, List<PortRule> ports);
+    void sync(List<NetworkRules> networks, List<PortRule> ports, List<EndpointGuard> guards);
+
+    /** {@link #sync(List, List, List)} with no endpoint guarded. */
+    default void sync(List<NetworkRules> networks, List<PortRule> ports) {
+        sync(networks, ports, List.of());
+    }
 
     /** Adds a network's masquerade, forwarding, isolation and icc rules; adding it again changes nothing. */
     void addNetwork(NetworkRules network);
@@ -32,6 +37,15 @@ public interface Firewall extends AutoCloseable {
 
     /** Unpublishes the ports; one that is not published is skipped. */
     void removePorts(List<PortRule> ports);
+
+    /**
+     * Anti-spoofing: from then on, frames entering the bridge by each guard's port are dropped unless
+     * they carry its MAC and addresses (see {@link EndpointGuard}); adding a guard again changes nothing.
+     */
+    void addGuards(List<EndpointGuard> guards);
+
+    /** Removes what {@link #addGuards} added for the same guards; removing an absent one is no error. */
+    void removeGuards(List<EndpointGuard> guards);
 
     /** Deletes Berth's tables (uninstall, tests). */
     void removeAll();

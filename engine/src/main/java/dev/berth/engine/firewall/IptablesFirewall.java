@@ -10,27 +10,37 @@ import java.util.List;
  * {@code iptables-restore --noflush}, one atomic restore per change, inside one network namespace.
  * Each change first reads {@code iptables-save} to find what is there. IPv4 only; published ports cost
  * one DNAT rule each (the nftables driver uses maps instead). icc=false needs br_netfilter, as with Docker.
+ *
+ * <p>Anti-spoofing is the one part written with nftables ({@code table bridge berth}, the same sets and
+ * rules as the nftables driver's, see {@link NftScript#guardInit}): it must see Ethernet and ARP headers,
+ * which iptables never does, and ebtables, the iptables-era tool for them, has no sets, so it would cost a
+ * rule per endpoint and a linear walk per frame. On Debian 12 iptables and ebtables are nf_tables
+ * front-ends themselves, so this adds no other kernel machinery.
  */
 public final class IptablesFirewall implements Firewall {
     private final Iptables iptables;
+    private final NftSession nft;
 
-    /** A firewall acting in {@code netns} (not closed by this firewall). */
+    /** A firewall acting in {@code netns} (not closed by this firewall); throws Unsupported without libnftables. */
     public IptablesFirewall(NetnsHandle netns) {
         this.iptables = new Iptables(netns);
+        this.nft = new NftSession(netns);
     }
 
     @Override
     public synchronized void init() {
         apply(script().ensureBase());
+        nft.apply("init anti-spoofing", NftScript.guardInit());
     }
 
     @Override
-    public synchronized void sync(List<NetworkRules> networks, List<PortRule> ports) {
+    public synchronized void sync(List<NetworkRules> networks, List<PortRule> ports, List<EndpointGuard> guards) {
         PortRule.requireDistinct(ports);
         IptablesScript s = script().rebuildBase();
         networks.forEach(s::addNetwork);
         ports.forEach(s::addPort);
         apply(s);
+        nft.apply("sync anti-spoofing", NftScript.guardSync(guards));
     }
 
     /** Adds the network's rules, replacing any Berth wrote earlier for the same key. */
@@ -77,13 +87,27 @@ public final class IptablesFirewall implements Firewall {
     }
 
     @Override
-    public synchronized void removeAll() {
-        apply(script().removeAll());
+    public synchronized void addGuards(List<EndpointGuard> guards) {
+        if (guards.isEmpty()) return;
+        nft.apply("guard " + NftablesFirewall.ports(guards), NftScript.addGuards(guards));
     }
 
     @Override
-    public void close() {
-        // nothing held between calls
+    public synchronized void removeGuards(List<EndpointGuard> guards) {
+        if (guards.isEmpty()) return;
+        nft.apply("unguard " + NftablesFirewall.ports(guards), NftScript.removeGuards(guards));
+    }
+
+    @Override
+    public synchronized void removeAll() {
+        apply(script().removeAll());
+        nft.apply("remove the anti-spoofing table", NftScript.removeGuardTable());
+    }
+
+    /** Frees the libnftables context; the namespace handle stays the caller's. */
+    @Override
+    public synchronized void close() {
+        nft.close();
     }
 
     private IptablesScript script() {

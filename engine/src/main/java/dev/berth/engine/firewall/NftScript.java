@@ -7,9 +7,17 @@ import java.util.List;
 
 /**
  * The text of Berth's nftables scripts. Berth owns {@code table inet berth} (NAT, forwarding) and
- * {@code table bridge berth} (icc between containers of one bridge). Every rule is fixed: networks
- * and published ports are only elements of sets and maps, so adding one never adds a rule and the
- * per-packet cost does not grow with their number (one hash or interval lookup per set).
+ * {@code table bridge berth} (icc between containers of one bridge, and anti-spoofing). Every rule is
+ * fixed: networks, published ports and guarded endpoints are only elements of sets and maps, so adding
+ * one never adds a rule and the per-packet cost does not grow with their number (one hash or interval
+ * lookup per set).
+ *
+ * <p>Anti-spoofing sits at the bridge's prerouting hook, where a frame from a container is seen once, on
+ * the port it entered by, whether it is then bridged to a neighbour or routed by the host. The sets
+ * are keyed by that port's name concatenated with the one source the endpoint may use, so a check is
+ * one hash lookup. The iptables driver writes the same anti-spoofing part alone ({@link #guardInit}):
+ * the iptables family never sees ARP or Ethernet headers, and ebtables has no sets, so it would need a
+ * rule per endpoint.
  */
 public final class NftScript {
     static final String INET = "inet berth";
@@ -39,6 +47,39 @@ public final class NftScript {
             	set no_icc6 { type ipv6_addr; flags interval; }
             """;
 
+    private static final String GUARD_SETS = """
+            	set guarded { type ifname; comment "bridge ports of endpoints with anti-spoofing"; }
+            	set guard_mac { type ifname . ether_addr; comment "each guarded port with the MAC its endpoint sends from"; }
+            	set guard4 { type ifname . ipv4_addr; comment "each guarded port with its endpoint's IPv4 address"; }
+            	set guard6 { type ifname . ipv6_addr; comment "each guarded port with its endpoint's IPv6 and EUI-64 link-local addresses"; }
+            """;
+
+    private static final String GUARD_CHAINS = """
+            	chain prerouting { type filter hook prerouting priority filter; policy accept; }
+            	chain guard { }
+            """;
+
+    private static final List<String> GUARD_CHAIN_NAMES = List.of("prerouting", "guard");
+
+    // Unspecified sources are how a host asks before it has an address: ARP probes (RFC 5227),
+    // IPv6 duplicate address detection and MLD reports (RFC 4862, 3810), DHCP discover.
+    private static final String GUARD_RULES = """
+            	chain prerouting {
+            		iifname @guarded jump guard comment "frames from containers of networks with anti-spoofing"
+            	}
+            	chain guard {
+            		iifname . ether saddr != @guard_mac drop comment "source MAC is not the endpoint's"
+            		ether type { 8021q, 8021ad } drop comment "a VLAN tag would hide the addresses from the checks below"
+            		iifname . arp saddr ether != @guard_mac drop comment "ARP sender MAC is not the endpoint's"
+            		arp saddr ip 0.0.0.0 accept comment "ARP probe"
+            		iifname . arp saddr ip != @guard4 drop comment "ARP sender address is not the endpoint's"
+            		ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept comment "DHCP discover"
+            		iifname . ip saddr != @guard4 drop comment "IPv4 source is not the endpoint's"
+            		ip6 saddr :: icmpv6 type { nd-neighbor-solicit, mld-listener-report, mld2-listener-report } accept comment "duplicate address detection, MLD"
+            		iifname . ip6 saddr != @guard6 drop comment "IPv6 source is not the endpoint's (nor its link-local address)"
+            	}
+            """;
+
     /** Base chains with their hooks; the output NAT hook takes a number (nft 1.0.6 has no dstnat keyword there). */
     private static final String INET_CHAINS = """
             	chain prerouting { type nat hook prerouting priority dstnat; policy accept; }
@@ -52,7 +93,7 @@ public final class NftScript {
 
     private static final String BRIDGE_CHAINS = """
             	chain forward { type filter hook forward priority filter; policy accept; }
-            """;
+            """ + GUARD_CHAINS;
 
     private static final List<String> INET_CHAIN_NAMES =
             List.of("prerouting", "output", "published", "postrouting", "input", "forward", "into_bridge");
@@ -110,7 +151,7 @@ public final class NftScript {
             		ip6 saddr @no_icc6 drop
             		ip6 daddr @no_icc6 drop
             	}
-            """;
+            """ + GUARD_RULES;
 
     /** Creates the tables, sets, maps and chains where missing and (re)writes the fixed rules; keeps elements. */
     public static String init() {
@@ -118,17 +159,62 @@ public final class NftScript {
         s.append(declarations());
         for (String c : INET_CHAIN_NAMES) s.append("flush chain ").append(INET).append(' ').append(c).append('\n');
         s.append("flush chain ").append(BRIDGE).append(" forward\n");
+        for (String c : GUARD_CHAIN_NAMES) s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
         s.append(rules());
         return s.toString();
     }
 
-    /** Replaces both tables with exactly these networks and ports. */
-    public static String sync(List<NetworkRules> networks, List<PortRule> ports) {
+    /**
+     * The anti-spoofing part of {@code table bridge berth} alone, for the iptables driver: creates what is
+     * missing and (re)writes the fixed rules; keeps elements.
+     */
+    public static String guardInit() {
+        StringBuilder s = new StringBuilder("table " + BRIDGE + " {\n" + GUARD_SETS + GUARD_CHAINS + "}\n");
+        for (String c : GUARD_CHAIN_NAMES) s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
+        s.append("table ").append(BRIDGE).append(" {\n").append(GUARD_RULES).append("}\n");
+        return s.toString();
+    }
+
+    /** Replaces the anti-spoofing table of the iptables driver with exactly these guards. */
+    public static String guardSync(List<EndpointGuard> guards) {
+        StringBuilder s = new StringBuilder(removeGuardTable()).append(guardInit());
+        for (EndpointGuard g : guards) for (Element e : elements(g)) s.append(e.add()).append('\n');
+        return s.toString();
+    }
+
+    /** Deletes the iptables driver's anti-spoofing table, if it is there. */
+    public static String removeGuardTable() {
+        return "add table " + BRIDGE + "\ndelete table " + BRIDGE + "\n";
+    }
+
+    /** Adds the guards' elements; adding an element that is there already is no change. */
+    public static String addGuards(List<EndpointGuard> guards) {
+        StringBuilder s = new StringBuilder();
+        for (EndpointGuard g : guards) for (Element e : elements(g)) s.append(e.add()).append('\n');
+        return s.toString();
+    }
+
+    /** Removes the guards' elements; each is added first so that removing a missing one is no error. */
+    public static String removeGuards(List<EndpointGuard> guards) {
+        StringBuilder s = new StringBuilder();
+        for (EndpointGuard g : guards)
+            for (Element e : elements(g)) s.append(e.add()).append('\n').append(e.delete()).append('\n');
+        return s.toString();
+    }
+
+    /** Replaces both tables with exactly these networks, ports and guarded endpoints. */
+    public static String sync(List<NetworkRules> networks, List<PortRule> ports, List<EndpointGuard> guards) {
         StringBuilder s = new StringBuilder(removeAll());
         s.append(declarations()).append(rules());
         for (NetworkRules n : networks) for (Element e : elements(n)) s.append(e.add()).append('\n');
         for (PortRule p : ports) s.append(element(p).add()).append('\n');
+        s.append(addGuards(guards));
         return s.toString();
+    }
+
+    /** Replaces both tables with exactly these networks and ports, no endpoint guarded. */
+    public static String sync(List<NetworkRules> networks, List<PortRule> ports) {
+        return sync(networks, ports, List.of());
     }
 
     /** Deletes Berth's tables; adding them first makes the delete succeed when they are already gone. */
@@ -169,7 +255,7 @@ public final class NftScript {
 
     private static String declarations() {
         return "table " + INET + " {\n" + INET_SETS + INET_CHAINS + "}\n"
-                + "table " + BRIDGE + " {\n" + BRIDGE_SETS + BRIDGE_CHAINS + "}\n";
+                + "table " + BRIDGE + " {\n" + BRIDGE_SETS + GUARD_SETS + BRIDGE_CHAINS + "}\n";
     }
 
     private static String rules() {
@@ -214,6 +300,18 @@ public final class NftScript {
             for (Cidr k : n.cluster())
                 if (k.isIpv4() == c.isIpv4() && !n.internal()) out.add(new Element(INET, "cluster" + fam, c + " . " + k, null));
         }
+        return out;
+    }
+
+    /** The port alone, the port with its MAC, and the port with each address the endpoint may send from. */
+    static List<Element> elements(EndpointGuard g) {
+        String port = quote(g.port());
+        List<Element> out = new ArrayList<>(5);
+        out.add(new Element(BRIDGE, "guarded", port, null));
+        out.add(new Element(BRIDGE, "guard_mac", port + " . " + g.mac(), null));
+        if (g.ipv4() != null) out.add(new Element(BRIDGE, "guard4", port + " . " + IpPrefix.format(g.ipv4()), null));
+        if (g.ipv6() != null) out.add(new Element(BRIDGE, "guard6", port + " . " + IpPrefix.format(g.ipv6()), null));
+        out.add(new Element(BRIDGE, "guard6", port + " . " + IpPrefix.format(g.linkLocal()), null));
         return out;
     }
 

@@ -1,7 +1,6 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.engine.BerthException;
-import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,71 +20,77 @@ import java.util.List;
  * bridged rather than routed and is dropped too, as with Docker.
  */
 public final class NftablesFirewall implements Firewall {
-    private static final String MISSING_HINT = " (are Berth's nftables tables missing? sync() re-creates them)";
-
-    private final NetnsHandle netns;
-    private final LibNftables.Context nft;
+    private final NftSession nft;
 
     /** A firewall acting in {@code netns} (not closed by this firewall); throws Unsupported without libnftables. */
     public NftablesFirewall(NetnsHandle netns) {
-        LibNftables lib = LibNftables.load();
-        this.netns = netns;
-        // The context's netlink socket is bound to the namespace of the thread that opens it.
-        this.nft = Netns.call(netns, lib::open);
+        this.nft = new NftSession(netns);
     }
 
     @Override
     public synchronized void init() {
-        apply("init", NftScript.init());
+        nft.apply("init", NftScript.init());
     }
 
     @Override
-    public synchronized void sync(List<NetworkRules> networks, List<PortRule> ports) {
+    public synchronized void sync(List<NetworkRules> networks, List<PortRule> ports, List<EndpointGuard> guards) {
         PortRule.requireDistinct(ports);
-        apply("sync", NftScript.sync(networks, ports));
+        nft.apply("sync", NftScript.sync(networks, ports, guards));
     }
 
     @Override
     public synchronized void addNetwork(NetworkRules network) {
-        apply("add network " + network.key(), NftScript.addNetwork(network));
+        nft.apply("add network " + network.key(), NftScript.addNetwork(network));
     }
 
     @Override
     public synchronized void removeNetwork(NetworkRules network) {
-        apply("remove network " + network.key(), NftScript.removeNetwork(network));
+        nft.apply("remove network " + network.key(), NftScript.removeNetwork(network));
     }
 
     @Override
     public synchronized void addPorts(List<PortRule> ports) {
         if (ports.isEmpty()) return;
         PortRule.requireDistinct(ports);
-        LibNftables.Result r = run(NftScript.addPorts(ports));
+        LibNftables.Result r = nft.run(NftScript.addPorts(ports));
         if (r.ok()) return;
         if (r.error().contains("File exists")) {
             // nft 1.0.6 blames the wrong line of a batch of element commands, so ask which keys exist
             // (read-only: the failed transaction changed nothing).
             List<String> taken = new ArrayList<>();
-            for (PortRule p : ports) if (run(NftScript.element(p).get()).ok()) taken.add(p.published());
+            for (PortRule p : ports) if (nft.run(NftScript.element(p).get()).ok()) taken.add(p.published());
             throw new BerthException.Conflict((taken.isEmpty() ? "one of " + describe(ports) : String.join(", ", taken))
                     + (taken.size() > 1 ? " are" : " is") + " already published; no port was published");
         }
-        throw failure("publish " + describe(ports), r);
+        throw NftSession.failure("publish " + describe(ports), r);
     }
 
     @Override
     public synchronized void removePorts(List<PortRule> ports) {
         if (ports.isEmpty()) return;
-        LibNftables.Result r = run(NftScript.removePorts(ports));
+        LibNftables.Result r = nft.run(NftScript.removePorts(ports));
         if (r.ok()) return;
         if (r.error().contains("File exists")) // the add-before-delete met the key with another destination
             throw new BerthException.Failed("cannot unpublish " + ports + ": a port with the same key leads elsewhere; "
                     + "nothing was changed: " + r.error().strip(), null);
-        throw failure("unpublish " + describe(ports), r);
+        throw NftSession.failure("unpublish " + describe(ports), r);
+    }
+
+    @Override
+    public synchronized void addGuards(List<EndpointGuard> guards) {
+        if (guards.isEmpty()) return;
+        nft.apply("guard " + ports(guards), NftScript.addGuards(guards));
+    }
+
+    @Override
+    public synchronized void removeGuards(List<EndpointGuard> guards) {
+        if (guards.isEmpty()) return;
+        nft.apply("unguard " + ports(guards), NftScript.removeGuards(guards));
     }
 
     @Override
     public synchronized void removeAll() {
-        apply("remove Berth's tables", NftScript.removeAll());
+        nft.apply("remove Berth's tables", NftScript.removeAll());
     }
 
     /** Frees the libnftables context; the namespace handle stays the caller's. */
@@ -94,25 +99,11 @@ public final class NftablesFirewall implements Firewall {
         nft.close();
     }
 
-    private void apply(String what, String script) {
-        LibNftables.Result r = run(script);
-        if (!r.ok()) throw failure(what, r);
-    }
-
-    private LibNftables.Result run(String script) {
-        return Netns.call(netns, () -> nft.run(script));
-    }
-
-    private static BerthException failure(String what, LibNftables.Result r) {
-        String err = r.error().strip();
-        if (err.contains("Operation not supported") || err.contains("Protocol not supported"))
-            return new BerthException.Unsupported("nftables: " + what + " failed, the kernel lacks a feature Berth uses "
-                    + "(nf_tables with inet NAT, fib, ct and bridge families): " + err, null);
-        String hint = err.contains("No such file or directory") ? MISSING_HINT : "";
-        return new BerthException.Failed("nftables: " + what + " failed, nothing was changed" + hint + ": " + err, null);
-    }
-
     static String describe(List<PortRule> ports) {
         return ports.stream().map(PortRule::published).toList().toString();
+    }
+
+    static String ports(List<EndpointGuard> guards) {
+        return guards.stream().map(EndpointGuard::port).toList().toString();
     }
 }

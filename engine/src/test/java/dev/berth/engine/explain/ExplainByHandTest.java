@@ -103,7 +103,9 @@ class ExplainByHandTest {
     }
 
     private static String view(String netns, FirewallKind kind) {
-        return KernelView.of(netns, false) + "\n" + (kind == FirewallKind.NFTABLES ? KernelView.nft(netns) : KernelView.iptables(netns));
+        // The iptables driver's anti-spoofing is its one nftables table.
+        return KernelView.of(netns, false) + "\n" + (kind == FirewallKind.NFTABLES ? KernelView.nft(netns)
+                : KernelView.iptables(netns) + "\n" + KernelView.nft(netns, "bridge", "berth"));
     }
 
     private static String name(NetnsMode.Own own) {

@@ -55,6 +55,11 @@ final class KernelView {
         return run("ip", "netns", "exec", netns, "nft", "list", "ruleset").replaceAll("packets \\d+ bytes \\d+", "");
     }
 
+    /** One nft table, counters left out. */
+    static String nft(String netns, String family, String table) {
+        return run("ip", "netns", "exec", netns, "nft", "list", "table", family, table).replaceAll("packets \\d+ bytes \\d+", "");
+    }
+
     static String iptables(String netns) {
         List<String> out = new ArrayList<>();
         for (String l : run("ip", "netns", "exec", netns, "iptables-save").split("\n"))

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.model.Protocol;
+import dev.berth.netlink.route.MacAddress;
+import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,23 @@ class NftScriptTest {
                 NftScript.addPorts(List.of(Topology.port(Protocol.SCTP, null, 9, "fd00:1::2", 9))));
         assertEquals("add element inet berth ports4 { tcp . 8080 : 172.18.0.2 . 80 }\ndelete element inet berth ports4 { tcp . 8080 }\n",
                 NftScript.removePorts(List.of(Topology.port(Protocol.TCP, null, 8080, "172.18.0.2", 80))));
+    }
+
+    @Test
+    void aGuardIsOnlyElementsKeyedByItsPort() throws Exception {
+        EndpointGuard g = new EndpointGuard("veth1a2b3c4", MacAddress.parse("02:42:ac:12:00:02"),
+                InetAddress.getByName("172.18.0.2"), InetAddress.getByName("fd00:1::2"));
+        assertEquals("""
+                add element bridge berth guarded { "veth1a2b3c4" }
+                add element bridge berth guard_mac { "veth1a2b3c4" . 02:42:ac:12:00:02 }
+                add element bridge berth guard4 { "veth1a2b3c4" . 172.18.0.2 }
+                add element bridge berth guard6 { "veth1a2b3c4" . fd00:1::2 }
+                add element bridge berth guard6 { "veth1a2b3c4" . fe80::42:acff:fe12:2 }
+                """, NftScript.addGuards(List.of(g)), "the link-local address is the kernel's EUI-64 of the MAC");
+        assertTrue(NftScript.removeGuards(List.of(g)).contains("delete element bridge berth guard4 { \"veth1a2b3c4\" . 172.18.0.2 }"));
+        assertThrows(BerthException.InvalidRequest.class, () -> new EndpointGuard("veth\" accept", g.mac(), null, null));
+        String rules = NftScript.init() + NftScript.guardInit();
+        for (String line : rules.split("\n")) assertFalse(line.contains("veth"), "no rule names an endpoint: " + line);
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.berth.engine.firewall;
+
+import dev.berth.engine.BerthException;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.ns.NetnsHandle;
+
+/** A libnftables context in one network namespace: runs scripts there and turns failures into {@link BerthException}s. */
+final class NftSession implements AutoCloseable {
+    private static final String MISSING_HINT = " (are Berth's nftables tables missing? sync() re-creates them)";
+
+    private final NetnsHandle netns;
+    private final LibNftables.Context nft;
+
+    /** Throws Unsupported without libnftables. */
+    NftSession(NetnsHandle netns) {
+        LibNftables lib = LibNftables.load();
+        this.netns = netns;
+        // The context's netlink socket is bound to the namespace of the thread that opens it.
+        this.nft = Netns.call(netns, lib::open);
+    }
+
+    /** Runs the script as one transaction; throws when it fails (then nothing was changed). */
+    void apply(String what, String script) {
+        LibNftables.Result r = run(script);
+        if (!r.ok()) throw failure(what, r);
+    }
+
+    LibNftables.Result run(String script) {
+        return Netns.call(netns, () -> nft.run(script));
+    }
+
+    static BerthException failure(String what, LibNftables.Result r) {
+        String err = r.error().strip();
+        if (err.contains("Operation not supported") || err.contains("Protocol not supported"))
+            return new BerthException.Unsupported("nftables: " + what + " failed, the kernel lacks a feature Berth uses "
+                    + "(nf_tables with inet NAT, fib, ct and bridge families): " + err, null);
+        String hint = err.contains("No such file or directory") ? MISSING_HINT : "";
+        return new BerthException.Failed("nftables: " + what + " failed, nothing was changed" + hint + ": " + err, null);
+    }
+
+    /** Frees the context; the namespace handle stays the caller's. */
+    @Override
+    public void close() {
+        nft.close();
+    }
+}
