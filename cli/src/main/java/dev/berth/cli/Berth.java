@@ -110,12 +110,10 @@ public final class Berth implements Runnable {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(io, ex));
-        // As docker: options end at the first word that is not one (`berth exec X ls -l`); for run, `--`
-        // stays among the words because it separates [IMAGE] from the command (RunCommand.split).
+        // As docker: options end at the first word that is not one (`berth run busybox ls -l`, `berth exec X ls -l`).
         CommandLine run = cl.getSubcommands().get("run");
         if (run != null) {
             run.setStopAtPositional(true);
-            run.setEndOfOptionsDelimiter("--\0");
             run.setUnmatchedOptionsArePositionalParams(true);
         }
         CommandLine exec = cl.getSubcommands().get("exec");

@@ -33,6 +33,6 @@ class BerthTest {
         assertTrue(bad.err().contains("frobnicate"), bad.err());
         var runHelp = CliRunner.run(Map.of(), "", "run", "--help");
         assertEquals(0, runHelp.code());
-        assertTrue(runHelp.out().contains("[IMAGE --] COMMAND"), runHelp.out());
+        assertTrue(runHelp.out().contains("IMAGE [COMMAND] [ARG...]"), runHelp.out());
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,7 +71,7 @@ class ContainerCommandsTest {
     void runInTheForegroundPrintsOutputAndExitsWithTheCommandsStatus() throws IOException {
         container(3, "hello from milk\n", "oops\n");
         var r = CliRunner.run(d, "run", "--name", "milk", "--network", "greatwall", "--ip", "10.1.0.5", "-p", "8080:80",
-                "-p", "127.0.0.1:5353:53/udp", "-e", "A=1", "--dns", "10.0.0.53", "-h", "milky", "--", "sh", "-c", "echo hi; exit 3");
+                "-p", "127.0.0.1:5353:53/udp", "-e", "A=1", "--dns", "10.0.0.53", "-h", "milky", "busybox", "sh", "-c", "echo hi; exit 3");
         assertEquals(3, r.code(), r.err());
         assertEquals("hello from milk\n", r.out());
         assertEquals("oops\n", r.err());
@@ -86,7 +87,7 @@ class ContainerCommandsTest {
         assertTrue(create.target().endsWith("?name=milk"));
         JsonNode want = JSON.readTree("""
                 {"Hostname":"milky","AttachStdin":false,"AttachStdout":true,"AttachStderr":true,"OpenStdin":false,"StdinOnce":false,
-                 "Tty":false,"Env":["A=1"],"Cmd":["sh","-c","echo hi; exit 3"],"Image":"host",
+                 "Tty":false,"Env":["A=1"],"Cmd":["sh","-c","echo hi; exit 3"],"Image":"busybox",
                  "ExposedPorts":{"80/tcp":{},"53/udp":{}},
                  "HostConfig":{"NetworkMode":"greatwall","PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"}],
                    "53/udp":[{"HostIp":"127.0.0.1","HostPort":"5353"}]},"PublishAllPorts":false,"AutoRemove":false,"Dns":["10.0.0.53"]},
@@ -95,9 +96,9 @@ class ContainerCommandsTest {
     }
 
     @Test
-    void runRmWaitsForRemovalAndImageBeforeDashes() throws IOException {
+    void runRmWaitsForRemoval() throws IOException {
         container(0, "", "");
-        var r = CliRunner.run(d, "run", "--rm", "alpine", "--", "true");
+        var r = CliRunner.run(d, "run", "--rm", "alpine", "true");
         assertEquals(0, r.code(), r.err());
         JsonNode body = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
         assertEquals("alpine", body.get("Image").asText());
@@ -110,12 +111,12 @@ class ContainerCommandsTest {
     void runDetachedPrintsTheId() throws IOException {
         d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\",\"Warnings\":[]}");
         d.on("POST", "/containers/" + ID + "/start", (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
-        var r = CliRunner.run(d, "run", "-d", "--name", "coffee", "-P", "--expose", "80", "sleep", "1000");
+        var r = CliRunner.run(d, "run", "-d", "--name", "coffee", "-P", "--expose", "80", "busybox", "sleep", "1000");
         assertEquals(0, r.code(), r.err());
         assertEquals(ID + "\n", r.out());
         JsonNode body = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
         assertEquals("[\"sleep\",\"1000\"]", body.get("Cmd").toString());
-        assertEquals("host", body.get("Image").asText());
+        assertEquals("busybox", body.get("Image").asText());
         assertTrue(body.at("/HostConfig/PublishAllPorts").asBoolean());
         assertTrue(body.get("ExposedPorts").has("80/tcp"));
         assertTrue(d.requests("POST", "/containers/" + ID + "/attach").isEmpty());
@@ -124,26 +125,61 @@ class ContainerCommandsTest {
     @Test
     void runFailuresExitAsDockersDo() {
         d.json("POST", "/containers/create", 409, "{\"message\":\"Conflict. The container name \\\"/milk\\\" is already in use\"}");
-        var r = CliRunner.run(d, "run", "-d", "--name", "milk", "--", "true");
+        var r = CliRunner.run(d, "run", "-d", "--name", "milk", "busybox", "true");
         assertEquals(125, r.code());
         assertTrue(r.err().startsWith("berth: Error response from daemon: Conflict. The container name \"/milk\" is already in use"), r.err());
         d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\"}");
         d.json("POST", "/containers/" + ID + "/start", 400, "{\"message\":\"exec: \\\"nosuch\\\": executable file not found in $PATH\"}");
         assertEquals(127, CliRunner.run(d, "run", "-d", "nosuch").code());
-        var bad = CliRunner.run(d, "run", "-p", "99999:80", "--", "true");
+        var bad = CliRunner.run(d, "run", "-p", "99999:80", "busybox", "true");
         assertEquals(125, bad.code());
         assertTrue(bad.err().contains("invalid publish '99999:80'"), bad.err());
     }
 
     @Test
     void theRunRule() {
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("host", List.of("ping", "-c1", "x")),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("ping", "-c1", "x")));
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("host", List.of("ls", "--", "x")),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("--", "ls", "--", "x")));
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("alpine", List.of("ls")),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("alpine", "--", "ls")));
-        assertThrows(Berth.UsageError.class, () -> dev.berth.cli.cmd.RunCommandAccess.split(List.of("alpine", "--")));
+        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("busybox", List.of("ping", "-c1", "x")),
+                dev.berth.cli.cmd.RunCommandAccess.split(List.of("busybox", "ping", "-c1", "x")));
+        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("busybox", List.of()),
+                dev.berth.cli.cmd.RunCommandAccess.split(List.of("busybox")));
+        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("alpine", List.of("ls", "--", "x")),
+                dev.berth.cli.cmd.RunCommandAccess.split(List.of("alpine", "ls", "--", "x")));
+        assertThrows(Berth.UsageError.class, () -> dev.berth.cli.cmd.RunCommandAccess.split(List.of("--bogus", "alpine")));
+    }
+
+    @Test
+    void runTakesDockersFlagsAndTheImagesDefaultCommand() throws IOException {
+        d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\",\"Warnings\":[]}");
+        d.on("POST", "/containers/" + ID + "/start", (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
+        var r = CliRunner.run(d, "run", "-itd", "--rm", "--name", "milk", "-u", "nobody", "--entrypoint", "sh", "-v", "/srv:/data:ro",
+                "--tmpfs", "/scratch:size=1m", "--read-only", "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--security-opt",
+                "seccomp=unconfined", "-m", "64m", "--cpus", "1.5", "--pids-limit", "50", "--ulimit", "nproc=100:200",
+                "--restart", "on-failure:3", "--stop-signal", "SIGINT", "--stop-timeout", "5", "--add-host", "db:10.0.0.9",
+                "--dns-search", "lab", "--dns-option", "ndots:2", "-l", "team=milk", "busybox");
+        assertEquals(0, r.code(), r.err());
+        JsonNode b = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
+        assertTrue(b.get("Tty").asBoolean() && b.get("OpenStdin").asBoolean(), b.toString());
+        assertFalse(b.has("Cmd"), "no command: the image's default");
+        assertEquals("nobody", b.get("User").asText());
+        assertEquals("[\"sh\"]", b.get("Entrypoint").toString());
+        assertEquals("milk", b.at("/Labels/team").asText());
+        assertEquals("SIGINT", b.get("StopSignal").asText());
+        assertEquals(5, b.get("StopTimeout").asInt());
+        JsonNode h = b.get("HostConfig");
+        assertEquals("[\"/srv:/data:ro\"]", h.get("Binds").toString());
+        assertEquals("size=1m", h.at("/Tmpfs/~1scratch").asText());
+        assertTrue(h.get("ReadonlyRootfs").asBoolean());
+        assertEquals("[\"NET_ADMIN\"]", h.get("CapAdd").toString());
+        assertEquals("[\"MKNOD\"]", h.get("CapDrop").toString());
+        assertEquals("[\"seccomp=unconfined\"]", h.get("SecurityOpt").toString());
+        assertEquals(64L * 1024 * 1024, h.get("Memory").asLong());
+        assertEquals(1_500_000_000L, h.get("NanoCpus").asLong());
+        assertEquals(50, h.get("PidsLimit").asLong());
+        assertEquals("{\"Name\":\"nproc\",\"Soft\":100,\"Hard\":200}", h.get("Ulimits").get(0).toString());
+        assertEquals("{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}", h.get("RestartPolicy").toString());
+        assertEquals("[\"db:10.0.0.9\"]", h.get("ExtraHosts").toString());
+        assertEquals("[\"lab\"]", h.get("DnsSearch").toString());
+        assertEquals("[\"ndots:2\"]", h.get("DnsOptions").toString());
     }
 
     @Test

@@ -52,6 +52,10 @@ public final class Berthd implements Callable<Integer> {
     String clusterPrefix;
     @Option(names = "--public-ip", description = "the underlay address other hosts reach this one at")
     String publicIp;
+    @Option(names = "--containerd", description = "socket of a running containerd to use (default: berthd starts its own under --state-dir and --run-dir)")
+    Path containerd;
+    @Option(names = "--cgroup-parent", description = "cgroup under which each container gets its own (default /berth)")
+    String cgroupParent;
     @Option(names = "--docker-plugin", description = "serve Docker's remote network driver on this socket, e.g. /run/docker/plugins/berth.sock (driver name: the file's name)")
     Path dockerPlugin;
     @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
@@ -64,7 +68,7 @@ public final class Berthd implements Callable<Integer> {
 
     private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
             "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
-            "public-ip", "iface", "max-connections", "request-timeout", "docker-plugin");
+            "public-ip", "iface", "containerd", "cgroup-parent", "max-connections", "request-timeout", "docker-plugin");
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
     private static final Set<String> LIST_KEYS = Set.of("dns");
@@ -117,7 +121,16 @@ public final class Berthd implements Callable<Integer> {
                 pick(bridge, file.get("bridge"), null),
                 dns != null ? dns : file.containsKey("dns") ? java.util.List.of(file.get("dns").split("[,\\s]+")) : java.util.List.of(),
                 !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
-                cluster(file), dockerPluginSocket(file), apiLimits(file, d.api()));
+                cluster(file),
+                pick(str(containerd), file.get("containerd"), null) == null ? null : Path.of(pick(str(containerd), file.get("containerd"), null)),
+                cgroupParent(pick(cgroupParent, file.get("cgroup-parent"), d.cgroupParent())),
+                dockerPluginSocket(file), apiLimits(file, d.api()));
+    }
+
+    private static String cgroupParent(String p) {
+        if (!p.matches("(/[a-zA-Z0-9_.:-]+)+"))
+            throw new IllegalArgumentException("--cgroup-parent: '" + p + "' must be an absolute cgroup path such as /berth");
+        return p;
     }
 
     private ApiLimits apiLimits(Map<String, String> file, ApiLimits d) {

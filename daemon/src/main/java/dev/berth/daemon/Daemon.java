@@ -6,6 +6,7 @@ import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
+import dev.berth.daemon.containers.Images;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.cluster.ClusterAgent;
 import dev.berth.cluster.ClusterOptions;
@@ -25,7 +26,8 @@ import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.runtime.Supervisor;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.containerd.Containerd;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
@@ -61,7 +63,7 @@ public final class Daemon implements AutoCloseable {
     private final NetnsHandle hostNetns;
     private final ClusterAgent cluster;
     private final EmbeddedNames names;
-    private final Supervisor supervisor;
+    private final ContainerRuntime runtime;
     private final Containers containers;
     private final ImageService images;
     private final ExecutorService workers;
@@ -69,7 +71,7 @@ public final class Daemon implements AutoCloseable {
     private ApiServer pluginServer;
 
     private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, Supervisor supervisor, ImageService images) {
+                   EmbeddedNames names, ContainerRuntime runtime, ImageService images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -77,10 +79,11 @@ public final class Daemon implements AutoCloseable {
         this.cluster = cluster;
         this.engine = engine;
         this.names = names;
-        this.supervisor = supervisor;
+        this.runtime = runtime;
         this.images = images;
         NameService ns = names == null ? NameService.NONE : names;
-        this.containers = new Containers(engine, supervisor, config.stateDir(), new HostsFiles(RESOLV_CONF, ns), ns);
+        this.containers = new Containers(engine, runtime, new StoreImages(images::store), config.stateDir(), config.runDir(), config.cgroupParent(),
+                new HostsFiles(RESOLV_CONF, ns), ns);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
@@ -140,18 +143,22 @@ public final class Daemon implements AutoCloseable {
                 throw new StartupException("cannot start the embedded DNS: " + e.getMessage(), e);
             }
         }
-        Supervisor supervisor;
+        ContainerRuntime runtime;
+        ImageService images;
         try {
-            supervisor = Supervisor.open(c.runDir().resolve("containers"));
+            RuntimeConfig rc = new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(), "overlayfs");
+            runtime = Runtimes.open(rc);
+            images = new ImageService(rc.containerdSocket() != null ? rc.containerdSocket()
+                    : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
             if (cluster != null) cluster.close();
             release(lock);
             release(netnsLock);
-            throw new StartupException("cannot open the container run directory: " + e.getMessage(), e);
+            throw new StartupException("cannot reach containerd: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, supervisor, new ImageService(c));
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, runtime, images);
         try {
             d.containers.recover();
             // the plugin socket first: whoever sees the API answer may use the driver at once
@@ -193,7 +200,8 @@ public final class Daemon implements AutoCloseable {
         List<ImageUsers.User> out = new ArrayList<>();
         for (var r : containers.list()) {
             try {
-                if (images.store().resolve(r.image()).id().equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
+                String id = r.imageId() != null ? r.imageId() : images.store().resolve(r.image()).id();
+                if (id.equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
             } catch (BerthException.NotFound | BerthException.InvalidRequest gone) {
                 // its image is gone or was never an image of the store
             }
@@ -202,23 +210,21 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * berthd's image store over containerd (namespace {@code berth}): the one place it is built. The
-     * containerd is berthd's managed one (under the state and run directories; started on first use and
-     * reused across berthd restarts), so a berthd that never touches an image starts none.
+     * berthd's image store over containerd (namespace {@code berth}): the one place it is built, on the
+     * containerd the runtime uses (given with --containerd, or berthd's managed one), connected at first use.
      */
     static final class ImageService implements AutoCloseable {
-        private final DaemonConfig config;
+        private final Path socket;
         private Containerd client;
         private ImageStore store;
 
-        ImageService(DaemonConfig config) {
-            this.config = config;
+        ImageService(Path socket) {
+            this.socket = socket;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
-                ManagedContainerd m = ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null));
-                client = Containerd.connect(m.socket(), "berth");
+                client = Containerd.connect(socket, "berth");
                 store = ImageStore.open(client, new RegistryClient(Set.of()));
             }
             return store;
@@ -256,12 +262,13 @@ public final class Daemon implements AutoCloseable {
         m.put("ID", "berth");
         m.put("Containers", containers.list().size());
         m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
+        m.put("ContainersPaused", containers.list().stream().filter(x -> containers.isPaused(x.id())).count());
         m.put("Name", hostName());
         m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
         m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
         m.put("OSType", "linux");
         m.put("Architecture", "x86_64");
-        m.put("Driver", "none");
+        m.put("Driver", "overlayfs");
         m.put("DockerRootDir", config.stateDir().toString());
         m.put("NCPU", Runtime.getRuntime().availableProcessors());
         m.put("MemTotal", Runtime.getRuntime().maxMemory());
@@ -289,7 +296,8 @@ public final class Daemon implements AutoCloseable {
         if (server != null) server.close();
         if (pluginServer != null) pluginServer.close();
         workers.shutdownNow();
-        supervisor.close();
+        containers.close();
+        runtime.close();
         images.close();
         if (names != null) names.close();
         engine.close();

@@ -13,18 +13,16 @@ import java.nio.file.Path;
  * @param dns         upstream resolvers for the embedded DNS (empty: the host's resolv.conf)
  * @param embeddedDns serve names on 127.0.0.11 in every sandbox (default); off: containers get the host's resolv.conf
  * @param cluster     multi-host settings, or null for a single host
+ * @param containerd  the socket of a running containerd to use, or null: berthd starts and supervises its own
+ * @param cgroupParent the cgroup under which every container gets its own ({@code /berth/<id>})
  * @param dockerPlugin the socket where berthd serves Docker's remote network driver protocol (e.g.
  *                    /run/docker/plugins/berth.sock, making the driver {@code berth}), or null for none
  * @param api         limits of the API server: connections, request sizes, request timeout
  */
 public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel,
                            String netnsPrefix, String bip, String bridge, java.util.List<String> dns,
-                           boolean embeddedDns, Cluster cluster, Path dockerPlugin, ApiLimits api) {
-
-    public DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel, String netnsPrefix,
-                        String bip, String bridge, java.util.List<String> dns, boolean embeddedDns, Cluster cluster) {
-        this(socket, stateDir, runDir, firewall, logLevel, netnsPrefix, bip, bridge, dns, embeddedDns, cluster, null, ApiLimits.DEFAULTS);
-    }
+                           boolean embeddedDns, Cluster cluster, Path containerd, String cgroupParent,
+                           Path dockerPlugin, ApiLimits api) {
 
     /**
      * {@code --cluster-store etcd://H:P[,H:P]} or {@code --cluster-static FILE}, with flannel's key
@@ -36,6 +34,6 @@ public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firew
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(DEFAULT_SOCKET, Path.of("/var/lib/berth"), Path.of("/run/berth"), "nftables",
-                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null, null, ApiLimits.DEFAULTS);
+                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null, null, "/berth", null, ApiLimits.DEFAULTS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.runtime.containerd.ManagedContainerd;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Comparator;
  * real daemon and sends it what clients send first (ping, version, info, networks: list, create,
  * inspect, remove, a bad request), so the cache holds the classes and linked call sites of berthd's
  * start and first answers. The launcher runs it inside a throw-away network namespace it deletes
- * afterwards: the bridge and firewall tables it makes go with that namespace.
+ * afterwards: the bridge and firewall tables it makes go with that namespace, and the managed containerd
+ * the daemon starts is stopped at the end.
  */
 public final class Training {
     private Training() {}
@@ -29,7 +31,8 @@ public final class Training {
         // configured as a user would, through berthd's own flags (whatever fields the config grows)
         Berthd flags = new Berthd();
         new CommandLine(flags).parseArgs("--socket", sock.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", args[0], "--dns", "127.0.0.1", "--log-level", "warn");
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", args[0], "--dns", "127.0.0.1", "--log-level", "warn",
+                "--cgroup-parent", "/berth-training");
         DaemonConfig c = flags.resolve();
         Log.setLevel(c.logLevel());
         Log.captureJavaUtilLogging();
@@ -47,6 +50,8 @@ public final class Training {
                 request(sock, "POST", "/v1.50/networks/create", "{\"Name\":");
             }
         } finally {
+            // berthd's managed containerd outlives it by design; the training run's must not
+            ManagedContainerd.start(new ManagedContainerd.Config(c.stateDir(), c.runDir(), null)).stop();
             try (var paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

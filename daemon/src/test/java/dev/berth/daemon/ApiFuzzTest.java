@@ -74,7 +74,7 @@ class ApiFuzzTest {
 
     @Test
     void badRequestsToEveryRouteAre4xxWithAMessageAndChangeNothing(Lab lab) throws Exception {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             RawApi api = new RawApi(d.socket);
             ok(api.post("/networks/create", "{\"Name\":\"fz\"}"));
             String ctr = id(ok(api.post("/containers/create?name=fz-c", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"100000\"],"

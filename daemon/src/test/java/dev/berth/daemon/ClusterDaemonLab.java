@@ -2,7 +2,9 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
+import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
@@ -135,7 +137,9 @@ final class ClusterDaemonLab implements AutoCloseable {
         final Path dir;
         final Path socket;
         final String netnsPrefix;
+        final String cgroupParent;
         private final List<String> flags = new ArrayList<>();
+        private boolean imagesLoaded;
         private LabProcess daemon;
 
         private Host(LabHost ns, String ip) {
@@ -144,6 +148,7 @@ final class ClusterDaemonLab implements AutoCloseable {
             this.dir = tempDir("berthd-" + lab.runId() + "-" + ns.role() + "-");
             this.socket = dir.resolve("berth.sock");
             this.netnsPrefix = lab.prefix(ns.role() + "-");
+            this.cgroupParent = "/" + lab.prefix(ns.role() + "-berth");
         }
 
         /** The cluster flags this host's berthd gets (kept across restarts). */
@@ -163,7 +168,7 @@ final class ClusterDaemonLab implements AutoCloseable {
         void launch() {
             List<String> cmd = new ArrayList<>(List.of(DaemonLab.BERTHD.toString(),
                     "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                    "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
+                    "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent,
                     // the only upstream resolver: the outside lab host, so nothing is forwarded outside the lab
                     "--dns", EXT_IP));
             cmd.addAll(flags);
@@ -174,7 +179,11 @@ final class ClusterDaemonLab implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
             while (System.nanoTime() < deadline) {
                 if (!daemon.isAlive()) throw new IllegalStateException(ns.role() + ": berthd exited:\n" + daemon.output());
-                if (answers()) return;
+                if (answers()) {
+                    if (!imagesLoaded) dockerOk("load", "-i", SeedImages.archive().toString());
+                    imagesLoaded = true;
+                    return;
+                }
                 sleep(50);
             }
             throw new IllegalStateException(ns.role() + ": berthd did not answer within 45 s:\n" + daemon.output());
@@ -264,7 +273,7 @@ final class ClusterDaemonLab implements AutoCloseable {
         public void close() {
             try {
                 // a test that failed while this berthd was down: start it again so the API removes the containers
-                if ((daemon == null || !daemon.isAlive()) && !runningContainers().isEmpty()) {
+                if ((daemon == null || !daemon.isAlive()) && ContainerLeftovers.anyRunning(cgroupParent)) {
                     try {
                         start();
                     } catch (RuntimeException e) {
@@ -281,41 +290,10 @@ final class ClusterDaemonLab implements AutoCloseable {
                 }
             } finally {
                 stop();
-                // last resort when the API could not remove them: SIGKILL to each wrapper (PID 1 of the
-                // container's PID namespace, so all in it die), by the PID berthd recorded
-                for (String pid : runningContainers()) Commands.run(List.of("kill", "-9", pid));
+                // last resort when the API could not remove them: tasks, containerd, shims, mounts, cgroups
+                ContainerLeftovers.clean(dir, cgroupParent);
                 deleteTree(dir);
             }
-        }
-
-        /**
-         * Wrapper PIDs of this berthd's containers that still run: from each {@code pid} file under the run
-         * dir ("pid pidStart wrapperPid wrapperStart"), only while the PID still has the recorded start time.
-         */
-        private List<String> runningContainers() {
-            Path run = dir.resolve("run");
-            if (!Files.isDirectory(run)) return List.of();
-            List<String> alive = new ArrayList<>();
-            try (Stream<Path> files = Files.walk(run, 4)) {
-                for (Path pid : files.filter(f -> f.getFileName().toString().equals("pid")).toList()) {
-                    String[] f = Files.readString(pid).strip().split("\\s+");
-                    if (f.length == 4 && startTime(f[2]).equals(f[3])) alive.add(f[2]);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return alive;
-        }
-    }
-
-    /** Field 22 of /proc/PID/stat (start time in clock ticks), or "" when the process is gone. */
-    private static String startTime(String pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return f[19];
-        } catch (IOException | RuntimeException e) {
-            return "";
         }
     }
 

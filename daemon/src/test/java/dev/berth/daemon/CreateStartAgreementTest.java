@@ -21,7 +21,7 @@ class CreateStartAgreementTest {
 
     @Test
     void createRefusesWhatStartWouldAndStartsWhatItAccepts(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             RawApi api = new RawApi(d.socket);
             assertEquals(201, api.post("/networks/create", "{\"Name\":\"fixed\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.77.0.0/24\"}]}}").status());
             List<Bad> cases = List.of(

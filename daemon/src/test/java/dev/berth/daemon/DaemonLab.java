@@ -2,12 +2,13 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
+import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabProcess;
-import dev.berth.runtime.containerd.ManagedContainerd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,13 +21,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
- * are told to), an outside machine "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the
- * real docker CLI talks to the daemon's socket. Sandbox namespaces carry the lab's prefix, so the lab
- * deletes them whatever happens; containers are removed through the API before the daemon stops.
+ * are told to) with its own managed containerd (which therefore runs there too), an outside machine
+ * "ext" is wired to it (host 192.0.2.1/24, ext 192.0.2.2/24), and the real docker CLI talks to the
+ * daemon's socket. {@link #withImages} loads {@code busybox} and the {@code nginx} stand-in ({@link SeedImages})
+ * with {@code docker load}. Sandbox namespaces carry the lab's prefix and containers'
+ * cgroups the lab's cgroup parent; at close containers are removed through the API, then containerd, its
+ * shims, mounts and cgroups are cleaned up whatever happened.
  */
 final class DaemonLab implements AutoCloseable {
     static final String DOCKER = findDocker();
@@ -40,6 +43,7 @@ final class DaemonLab implements AutoCloseable {
     final Path dir;
     final Path socket;
     final String netnsPrefix;
+    final String cgroupParent;
     private final List<String> extraFlags = new ArrayList<>();
     private LabProcess daemon;
 
@@ -55,15 +59,33 @@ final class DaemonLab implements AutoCloseable {
         }
         this.socket = dir.resolve("berth.sock");
         this.netnsPrefix = lab.prefix("sb-");
+        this.cgroupParent = "/" + lab.prefix("berth");
         extraFlags.addAll(List.of(flags));
-        start();
+        try {
+            start();
+        } catch (RuntimeException | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A lab whose berthd has the seeds' images ({@link SeedImages}: busybox, nginx) loaded with {@code docker load}. */
+    static DaemonLab withImages(Lab lab, String... flags) {
+        DaemonLab d = new DaemonLab(lab, flags);
+        try {
+            d.dockerOk("load", "-i", SeedImages.archive().toString());
+        } catch (RuntimeException | AssertionError e) {
+            d.close();
+            throw e;
+        }
+        return d;
     }
 
     /** Starts berthd and waits until it answers {@code /_ping}. */
     void start() {
         List<String> cmd = new ArrayList<>(List.of(BERTHD.toString(),
                 "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix,
+                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent,
                 // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
                 "--dns", "192.0.2.2"));
         cmd.addAll(extraFlags);
@@ -134,6 +156,31 @@ final class DaemonLab implements AutoCloseable {
         return r.stdout();
     }
 
+    /**
+     * The docker CLI on a real terminal (util-linux {@code script} gives it a pseudo-terminal), as a user
+     * types it: {@code input} is a shell snippet whose output is typed (with pauses: {@code sleep 1; printf ...}).
+     * Returns the terminal's output (CR LF turned into LF) and the CLI's exit code.
+     */
+    ExecResult onTerminal(String input, String... args) {
+        // script's terminal takes the size of ours, none here: give it one, as a user's terminal has
+        StringBuilder cmd = new StringBuilder("stty rows 40 cols 100; " + DOCKER + " -H unix://" + socket);
+        for (String a : args) cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
+        ExecResult r = Commands.run(List.of("sh", "-c", "(" + input + ") | script -qefc \"" + cmd + "\" /dev/null"),
+                Duration.ofSeconds(60), null);
+        return new ExecResult(r.command(), r.exitCode(), r.stdout().replace("\r\n", "\n"), r.stderr());
+    }
+
+    /** What {@code curl} gets from {@code url} on {@code from}, retried for 10 s while nothing answers; null if never. */
+    static String http(LabHost from, String url) {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            ExecResult r = from.exec("curl", "-s", "--max-time", "3", url);
+            if (r.ok() && !r.stdout().isEmpty()) return r.stdout();
+            if (System.nanoTime() > end) return null;
+            sleep(100);
+        }
+    }
+
     /** The first object of a docker inspect command's JSON output, e.g. {@code inspect("network", "inspect", "n")}. */
     JsonNode inspect(String... args) {
         try {
@@ -161,38 +208,9 @@ final class DaemonLab implements AutoCloseable {
             }
         } finally {
             stop();
-            stopContainerd();
+            ContainerLeftovers.clean(dir, cgroupParent);
             deleteQuietly(dir);
         }
-    }
-
-    /**
-     * berthd's managed containerd outlives berthd (as Docker's does); the lab ends it and its shims by PID,
-     * found through its pid file and checked against their command lines (they name its config and socket).
-     */
-    void stopContainerd() {
-        Path run = dir.resolve("run").resolve("containerd");
-        Path socket = run.resolve("containerd.sock");
-        List<Long> shims = ManagedContainerd.shimPids(socket);
-        try {
-            long pid = Long.parseLong(Files.readString(run.resolve("containerd.pid")).strip());
-            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
-            if (cmdline.contains(dir.resolve("state").toString())) terminate(pid);
-        } catch (IOException | NumberFormatException notRunning) {
-            // no containerd was started, or it is gone
-        }
-        for (long shim : shims) terminate(shim);
-    }
-
-    private static void terminate(long pid) {
-        ProcessHandle.of(pid).ifPresent(h -> {
-            h.destroy();
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        });
     }
 
     private static void deleteQuietly(Path root) {

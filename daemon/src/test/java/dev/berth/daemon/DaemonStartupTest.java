@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** berthd refuses to start with a clear message and a non-zero status, and its socket is 0660. */
+/** berthd refuses to start with a clear message and a non-zero status (bad flags, a socket or state in use, no containerd), and its socket is 0660. */
 @ExtendWith(LabExtension.class)
 class DaemonStartupTest {
 
@@ -46,6 +47,21 @@ class DaemonStartupTest {
             ExecResult clusterFlags = berthd(d, "--public-ip", "192.0.2.1");
             assertEquals(2, clusterFlags.exitCode());
             assertTrue(clusterFlags.stderr().contains("need --cluster-store or --cluster-static"), clusterFlags.stderr());
+
+            ExecResult badCgroup = berthd(d, "--cgroup-parent", "berth");
+            assertEquals(2, badCgroup.exitCode());
+            assertTrue(badCgroup.stderr().contains("--cgroup-parent: 'berth' must be an absolute cgroup path"), badCgroup.stderr());
+
+            // a containerd that does not answer (in a namespace of its own: one berthd per namespace)
+            Path other = d.dir.resolve("other-host");
+            ExecResult noContainerd = Commands.run(List.of("nsenter", "--net=" + lab.host("other").netnsPath(), DaemonLab.BERTHD.toString(),
+                    "--socket", other.resolve("b.sock").toString(), "--state-dir", other.resolve("state").toString(),
+                    "--run-dir", other.resolve("run").toString(), "--netns-prefix", lab.prefix("o-"),
+                    "--containerd", other.resolve("no-containerd.sock").toString()), java.time.Duration.ofSeconds(60), null);
+            assertEquals(1, noContainerd.exitCode(), noContainerd.stderr());
+            assertTrue(noContainerd.stderr().contains("cannot reach containerd") && noContainerd.stderr().contains("no-containerd.sock"),
+                    noContainerd.stderr());
+            assertFalse(Files.exists(other.resolve("b.sock")), "no API socket");
 
             // the running daemon was not disturbed
             assertTrue(d.dockerOk("network", "ls").contains("bridge"));

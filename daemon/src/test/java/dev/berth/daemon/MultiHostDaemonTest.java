@@ -68,13 +68,12 @@ class MultiHostDaemonTest {
             // one container per host, serving TCP: it tells who connected, then how many bytes it received
             Map<Host, String> ips = new LinkedHashMap<>();
             for (Host h : cl.hosts) {
-                h.dockerOk("run", "-d", "--name", "c", "img",
-                        "socat", "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo " + h.ns.role() + " from $SOCAT_PEERADDR; wc -c");
-                String ip = h.ipOf("c");
+                runServer(h);
+                String ip = h.ipOf("web");
                 assertTrue(ip.startsWith(subnets.get(h).substring(0, subnets.get(h).lastIndexOf('.') + 1)), ip + " in " + subnets.get(h));
                 ips.put(h, ip);
             }
-            assertTrue(cl.host(1).dockerOk("exec", "c", "ip", "-o", "link", "show", "eth0").contains("mtu " + mtu),
+            assertTrue(cl.host(1).dockerOk("exec", "web", "ip", "-o", "link", "show", "eth0").contains("mtu " + mtu),
                     "the container's MTU leaves room for the " + backend + " encapsulation");
             mesh(cl.hosts, ips, backend);
             bulk(cl.host(1), cl.host(2), ips);
@@ -124,7 +123,7 @@ class MultiHostDaemonTest {
 
         // the udp tunnel is berthd itself (as flanneld's is): its traffic waits for the restart
         if (!backend.equals("udp")) {
-            assertTrue(eventually(() -> h1.container("c").ping(ips.get(h2))), "with both daemons down, h1's container still reaches h2's");
+            assertTrue(eventually(() -> h1.container("web").ping(ips.get(h2))), "with both daemons down, h1's container still reaches h2's");
             assertTrue(ping(h3, ips.get(h1)) && ping(h3, ips.get(h2)), "and h3's reaches both");
         }
         ClusterDaemonLab.startAll(List.of(h1, h2));
@@ -132,7 +131,7 @@ class MultiHostDaemonTest {
         for (Host h : List.of(h1, h2)) {
             assertEquals(subnets.get(h), h.api("/berth/cluster").get("Self").get("Subnet").asText(), h.ns.role() + " keeps its subnet");
             assertEquals(subnets.get(h), h.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0).get("Subnet").asText());
-            assertEquals("c", h.dockerOk("ps", "--format", "{{.Names}}").trim(), "the container kept running");
+            assertEquals("web", h.dockerOk("ps", "--format", "{{.Names}}").trim(), "the container kept running");
         }
         assertEquals(leaseKeys, cl.leases(PREFIX).stream().map(kv -> kv[0]).toList(), "the same leases, no new one");
         for (Host h : cl.hosts)
@@ -212,10 +211,9 @@ class MultiHostDaemonTest {
             assertTrue(h1.routes().contains("10.71.2.0/24 via 192.168.50.2 dev eth0 proto 98"), h1.routes());
 
             for (Host h : List.of(h1, h2))
-                h.dockerOk("run", "-d", "--name", "c", "img",
-                        "socat", "TCP-LISTEN:7000,fork,reuseaddr", "SYSTEM:echo " + h.ns.role() + " from $SOCAT_PEERADDR; wc -c");
-            assertEquals("10.71.1.2", h1.ipOf("c"));
-            assertEquals("10.71.2.2", h2.ipOf("c"));
+                runServer(h);
+            assertEquals("10.71.1.2", h1.ipOf("web"));
+            assertEquals("10.71.2.2", h2.ipOf("web"));
             Map<Host, String> ips = new LinkedHashMap<>(Map.of(h1, "10.71.1.2", h2, "10.71.2.2"));
             mesh(List.of(h1, h2), ips, "static host-gw");
             cl.ext.serveTcp(9000, "ext");
@@ -241,9 +239,9 @@ class MultiHostDaemonTest {
                 if (to == from) continue;
                 String ip = ips.get(to);
                 script.append("ping -n -q -c1 -W2 ").append(ip).append(" >/dev/null 2>&1; echo \"ping ").append(ip).append(" $?\"; ")
-                        .append("echo \"tcp ").append(ip).append(" $(socat -T2 - TCP:").append(ip).append(":7000,connect-timeout=2 2>&1)\"; ");
+                        .append("echo \"tcp ").append(ip).append(" $(timeout 3 wget -q -O- ").append(url(ip)).append(" 2>&1 | head -1)\"; ");
             }
-            String out = from.docker("exec", "c", "sh", "-c", script.toString()).stdout();
+            String out = from.docker("exec", "web", "sh", "-c", script.toString()).stdout();
             for (Host to : hosts) {
                 if (to == from) continue;
                 String ip = ips.get(to), want = to.ns.role() + " from " + ips.get(from);
@@ -258,25 +256,48 @@ class MultiHostDaemonTest {
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
-    /** 4 MB over TCP between containers: full-size segments cross the overlay (MTU, offloads) intact. */
+    /**
+     * 4 MB over TCP between containers, sent by {@code to}'s server to {@code from}: full-size segments cross
+     * the overlay (MTU, offloads) intact. (Debian's busybox wget posts a file without a Content-Length, so
+     * busybox httpd would hand the CGI no body: the server sends instead.)
+     */
     private static void bulk(Host from, Host to, Map<Host, String> ips) {
         int bytes = 4_000_000;
-        ExecResult r = from.docker("exec", "c", "sh", "-c",
-                "head -c " + bytes + " /dev/zero | socat -T5 - TCP:" + ips.get(to) + ":7000,connect-timeout=2");
-        assertEquals(to.ns.role() + " from " + ips.get(from) + "\n" + bytes, r.stdout().strip(),
-                from.ns.role() + " -> " + to.ns.role() + ": bulk transfer (exit " + r.exitCode() + ") " + r.stderr());
+        ExecResult r = from.docker("exec", "web", "sh", "-c", "timeout 10 wget -q -O- '" + url(ips.get(to)) + "?bytes=" + bytes + "' | wc -c");
+        assertEquals(String.valueOf(bytes), r.stdout().strip(),
+                to.ns.role() + " -> " + from.ns.role() + ": bulk transfer (exit " + r.exitCode() + ") " + r.stderr());
     }
 
-    /** One ping from container c on {@code from}, retried for a few seconds (a peer's route may be arriving). */
+    /** One ping from container web on {@code from}, retried for a few seconds (a peer's route may be arriving). */
     private static boolean ping(Host from, String ip) {
-        return eventually(() -> from.docker("exec", "c", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
+        return eventually(() -> from.docker("exec", "web", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
     }
 
-    /** The first line a TCP server at {@code ip:port} says to container c on {@code from}, or null. */
+    /**
+     * Container web on every host serves HTTP on port 7000 (busybox httpd); its CGI answers who asked (the
+     * client's address as the server saw it) and how many bytes the client sent.
+     */
+    private static void runServer(Host h) {
+        // ?bytes=N answers N zero bytes (the bulk transfer); Debian's busybox wget crashes with -T: timeout limits it
+        // httpd gives an IPv4 peer as [::ffff:A.B.C.D]: the CGI prints A.B.C.D
+        String cgi = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\nA=$(echo $REMOTE_ADDR | tr -d \"[]\" | sed s/^::ffff://)\\n"
+                + "case $QUERY_STRING in bytes=*) head -c ${QUERY_STRING#bytes=} /dev/zero; exit;; esac\\n"
+                + "echo " + h.ns.role() + " from $A\\n";
+        h.dockerOk("run", "-d", "--name", "web", "busybox", "sh", "-c",
+                "mkdir -p /www/cgi-bin && printf '" + cgi + "' > /www/cgi-bin/who && chmod +x /www/cgi-bin/who"
+                        + " && exec httpd -f -p 7000 -h /www");
+    }
+
+    private static String url(String ip) {
+        return "http://" + ip + ":7000/cgi-bin/who";
+    }
+
+    /** The first line the server at {@code ip:port} says to container web on {@code from} (HTTP on 7000, raw TCP else), or null. */
     private static String tcp(Host from, String ip, int port) {
         String[] got = {null};
         eventually(() -> {
-            ExecResult r = from.docker("exec", "c", "socat", "-T2", "-", "TCP:" + ip + ":" + port + ",connect-timeout=2");
+            ExecResult r = port == 7000 ? from.docker("exec", "web", "timeout", "3", "wget", "-q", "-O-", url(ip))
+                    : from.docker("exec", "web", "nc", "-w2", ip, Integer.toString(port));
             got[0] = r.ok() && !r.stdout().isBlank() ? r.stdout().strip().lines().findFirst().orElseThrow() : null;
             return got[0] != null;
         });

@@ -41,7 +41,7 @@ class SoakTest {
 
     @Test
     void countsStayFlatOverLifecyclesAndConnectDisconnectPairs(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab); PrintStream out = output()) {
+        try (DaemonLab d = DaemonLab.withImages(lab); PrintStream out = output()) {
             Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
             Soak soak = new Soak(new RawApi(d.socket), gauges, "busybox", d::log);
             // one round first, so what berthd makes once (the state store's directories, lazy threads) is in the baseline

@@ -51,7 +51,10 @@ public interface ContainerRuntime extends AutoCloseable {
     /** Creates the container (spec, snapshot, labels); no task, nothing runs. */
     void create(String id, CreateRequest request);
 
-    /** Replaces the container's spec; berthd does it before every start (the sandbox's namespace is new). */
+    /**
+     * Replaces the container's spec; berthd does it before every start (the sandbox's namespace is new),
+     * after the client attached ({@code docker run} attaches before it starts): attachers stay attached.
+     */
     void updateSpec(String id, String ociSpecJson);
 
     /**
@@ -93,7 +96,8 @@ public interface ContainerRuntime extends AutoCloseable {
     void delete(String id);
 
     /**
-     * Attaches to the running task's stdio from now on (what was written before is in {@link #logs}).
+     * Attaches to the task's stdio from now on (what was written before is in {@link #logs}); before the
+     * start, the attacher gets the next task's output from its first byte ({@code docker run} in the foreground).
      * Several attachers may be attached at once; each gets all output. With {@code stdin}, what the
      * attacher writes goes to the task's stdin (only when it was created with openStdin).
      */

@@ -10,18 +10,24 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 
 /**
- * A hijacked attach or exec stream: the daemon's multiplexed output copied to our stdout and
- * stderr, and (with {@code -i}) our stdin copied to the daemon raw, half-closed at its end.
+ * A hijacked attach or exec stream: the daemon's output copied to our stdout and stderr (multiplexed
+ * frames, or raw bytes when the container has a terminal), and (with {@code -i}) our stdin copied to the
+ * daemon raw, half-closed at its end.
  */
 final class Hijack {
     private Hijack() {}
 
-    /** Starts copying output on a thread of its own; join it to wait for the end of the stream. */
+    /** Starts copying multiplexed output on a thread of its own; join it to wait for the end of the stream. */
     static Thread output(Api.Exchange ex, PrintStream out, PrintStream err) {
-        // Berth never allocates a TTY, so the stream is always multiplexed.
+        return output(ex, out, err, false);
+    }
+
+    /** Like {@link #output(Api.Exchange, PrintStream, PrintStream)}; {@code tty}: the stream is the terminal's raw bytes. */
+    static Thread output(Api.Exchange ex, PrintStream out, PrintStream err, boolean tty) {
         return Thread.ofPlatform().name("berth-output").start(() -> {
             try {
-                StreamDemux.copy(ex.response().body(), out, err);
+                if (tty) copyRaw(ex.response().body(), out);
+                else StreamDemux.copy(ex.response().body(), out, err);
             } catch (IOException e) {
                 err.println("berth: output stream: " + e.getMessage());
             } finally {
@@ -29,6 +35,16 @@ final class Hijack {
                 err.flush();
             }
         });
+    }
+
+    /** A terminal's bytes as they come: flushed at once, the user types and watches. */
+    private static void copyRaw(InputStream in, PrintStream out) throws IOException {
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) != -1) {
+            out.write(buf, 0, n);
+            out.flush();
+        }
     }
 
     /** Copies stdin to the daemon until its end, then half-closes the connection; a daemon thread. */

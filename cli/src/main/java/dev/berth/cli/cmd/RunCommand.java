@@ -13,18 +13,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code berth run [OPTIONS] [IMAGE --] COMMAND [ARG...]}: creates a container (a sandbox whose process
- * runs from the host's filesystem) and starts it. Berth stores no images, so the image is optional:
- * without {@code --}, every word after the options is the command; with {@code --}, the one word
- * before it (if any) is the image name, recorded as docker would show it, and the words after it are
- * the command. Options end at the first word that is not an option, as with docker.
+ * {@code berth run [OPTIONS] IMAGE [COMMAND] [ARG...]}, as {@code docker run}: creates a container from
+ * an image (its default command, environment, working directory and user unless the options or the
+ * command say otherwise) and starts it. Options end at the image, the first word that is not an option;
+ * every word after it belongs to the command.
  */
-@Command(name = "run", description = "Create and run a new container from a command on the host's filesystem",
-        footer = {"", "Examples:", "  berth run -d --name beijing --network greatwall -p 8080:80 -- python3 -m http.server 80",
-                "  berth run --rm alpine -- ip addr      (the image name is recorded; the command runs from the host)"})
+@Command(name = "run", description = "Create and run a new container from an image",
+        footer = {"", "Examples:", "  berth run -itd --rm --name milk busybox",
+                "  berth run -d --name coffee -p 8080:80 nginx",
+                "  berth run --rm --network greatwall busybox ping -c1 beijing"})
 public final class RunCommand extends BaseCommand {
-    /** The image name sent when none is given: the process runs from the host's filesystem. */
-    public static final String HOST_IMAGE = "host";
     /** How long start waits for the daemon to confirm the wait (dockerd and berthd answer at once). */
     private static final java.time.Duration WAIT_REGISTERED = java.time.Duration.ofSeconds(2);
 
@@ -34,6 +32,24 @@ public final class RunCommand extends BaseCommand {
     boolean autoRemove;
     @Option(names = "--name", description = "Assign a name to the container")
     String name;
+    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
+    boolean tty;
+    @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
+    boolean interactive;
+    @Option(names = "--detach-keys", description = "Override the key sequence for detaching (default ctrl-p,ctrl-q)")
+    String detachKeys;
+    @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>])")
+    String user;
+    @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
+    String workdir;
+    @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image")
+    String entrypoint;
+    @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
+    List<String> env = new ArrayList<>();
+    @Option(names = "--env-file", description = "Read in a file of environment variables (repeatable)")
+    List<String> envFiles = new ArrayList<>();
+    @Option(names = {"-l", "--label"}, description = "Set meta data on a container (repeatable)")
+    List<String> labels = new ArrayList<>();
     @Option(names = {"--network", "--net"}, description = "Connect to a network: bridge (default), NAME, host, none, container:NAME")
     String network;
     @Option(names = "--ip", description = "IPv4 address (e.g. 172.30.100.104)")
@@ -52,39 +68,62 @@ public final class RunCommand extends BaseCommand {
     List<String> expose = new ArrayList<>();
     @Option(names = {"-h", "--hostname"}, description = "Container host name")
     String hostname;
-    @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
-    List<String> env = new ArrayList<>();
     @Option(names = "--dns", description = "Set custom DNS servers (repeatable)")
     List<String> dns = new ArrayList<>();
-    @Option(names = {"-w", "--workdir"}, description = "Working directory of the command")
-    String workdir;
-    @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open and send it to the command")
-    boolean interactive;
-    @Parameters(paramLabel = "[IMAGE --] COMMAND", arity = "1..*", description = "The command and its arguments")
+    @Option(names = "--dns-search", description = "Set custom DNS search domains (repeatable)")
+    List<String> dnsSearch = new ArrayList<>();
+    @Option(names = "--dns-option", description = "Set DNS options (repeatable)")
+    List<String> dnsOptions = new ArrayList<>();
+    @Option(names = "--add-host", description = "Add a custom host-to-IP mapping (host:ip; host-gateway for the gateway)")
+    List<String> addHosts = new ArrayList<>();
+    @Option(names = {"-v", "--volume"}, description = "Bind mount a host path or a named volume: SRC:DST[:ro] (repeatable)")
+    List<String> volumes = new ArrayList<>();
+    @Option(names = "--tmpfs", description = "Mount a tmpfs directory: DST[:OPTIONS] (repeatable)")
+    List<String> tmpfs = new ArrayList<>();
+    @Option(names = "--read-only", description = "Mount the container's root filesystem as read only")
+    boolean readOnly;
+    @Option(names = "--privileged", description = "Give extended privileges to this container")
+    boolean privileged;
+    @Option(names = "--cap-add", description = "Add Linux capabilities (repeatable)")
+    List<String> capAdd = new ArrayList<>();
+    @Option(names = "--cap-drop", description = "Drop Linux capabilities (repeatable)")
+    List<String> capDrop = new ArrayList<>();
+    @Option(names = "--security-opt", description = "Security options (seccomp=unconfined, no-new-privileges)")
+    List<String> securityOpts = new ArrayList<>();
+    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 64m)")
+    String memory;
+    @Option(names = "--cpus", description = "Number of CPUs")
+    String cpus;
+    @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)")
+    Long pidsLimit;
+    @Option(names = "--ulimit", description = "Ulimit options: NAME=SOFT[:HARD] (repeatable)")
+    List<String> ulimits = new ArrayList<>();
+    @Option(names = "--restart", description = "Restart policy: no, always, on-failure[:N], unless-stopped")
+    String restart;
+    @Option(names = "--stop-signal", description = "Signal to stop the container")
+    String stopSignal;
+    @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container")
+    Integer stopTimeout;
+    @Parameters(paramLabel = "IMAGE [COMMAND] [ARG...]", arity = "1..*", description = "The image, then the command and its arguments")
     List<String> words = new ArrayList<>();
 
-    /** What the positional words mean under the run rule. */
+    /** What the positional words mean: the image, then the command (empty: the image's default). */
     record Invocation(String image, List<String> command) {}
 
-    /** Splits the words after the options into the image (if any) and the command; see the class comment. */
+    /** The image is the first word, the command all the others (docker's rule). */
     static Invocation split(List<String> words) {
-        int dashes = words.indexOf("--");
-        if (dashes == 0) return new Invocation(HOST_IMAGE, rest(words, 1));
-        if (dashes == 1) return new Invocation(words.getFirst(), rest(words, 2));
-        if (!words.isEmpty() && words.getFirst().startsWith("-"))
-            throw new Berth.UsageError("unknown flag: " + words.getFirst());
-        return new Invocation(HOST_IMAGE, List.copyOf(words));
-    }
-
-    private static List<String> rest(List<String> words, int from) {
-        List<String> cmd = words.subList(from, words.size());
-        if (cmd.isEmpty()) throw new Berth.UsageError("\"berth run\" requires a command after --");
-        return List.copyOf(cmd);
+        if (words.isEmpty()) throw new Berth.UsageError("\"berth run\" requires at least 1 argument");
+        if (words.getFirst().startsWith("-")) throw new Berth.UsageError("unknown flag: " + words.getFirst());
+        return new Invocation(words.getFirst(), List.copyOf(words.subList(1, words.size())));
     }
 
     @Override
     public Integer call() {
         Invocation inv = split(words);
+        if (tty && interactive && !detach && !Terminal.stdinIsTerminal()) {
+            err().println("berth: the input device is not a TTY");
+            return Berth.USAGE;
+        }
         JsonNode created;
         try {
             created = api().post("/containers/create" + (name == null ? "" : "?name=" + Api.enc(name)), body(inv));
@@ -110,12 +149,14 @@ public final class RunCommand extends BaseCommand {
 
     /**
      * Attach (hijacked), register the wait, start, then print everything until the stream ends and exit
-     * with the command's status, as {@code docker run} in the foreground does.
+     * with the command's status, as {@code docker run} in the foreground does. With {@code -t} the user's
+     * terminal is raw meanwhile and its size is the container's.
      */
     private int runAttached(String id) {
-        String attach = "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1" + (interactive ? "&stdin=1" : "");
+        String attach = "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1" + (interactive ? "&stdin=1" : "")
+                + (detachKeys == null ? "" : "&detachKeys=" + Api.enc(detachKeys));
         try (Api.Exchange ex = api().open("POST", attach, null, true)) {
-            Thread output = Hijack.output(ex, out(), err());
+            Thread output = Hijack.output(ex, out(), err(), tty);
             Api.Pending wait = api().postNow("/containers/" + id + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null);
             wait.awaitHeaders(WAIT_REGISTERED);
             try {
@@ -124,19 +165,32 @@ public final class RunCommand extends BaseCommand {
                 wait.cancel();
                 return startFailed(e);
             }
-            if (interactive) Hijack.input(ex, io().in());
-            Thread forward = Thread.ofPlatform().unstarted(() -> killQuietly(id));
-            Runtime.getRuntime().addShutdownHook(forward); // Ctrl-C stops the container too (docker's sig-proxy)
-            JsonNode result = wait.await();
-            Hijack.join(output);
-            try {
-                Runtime.getRuntime().removeShutdownHook(forward);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running already
+            try (Terminal raw = tty && interactive ? Terminal.raw() : null) {
+                if (tty) resizeQuietly(id);
+                if (interactive) Hijack.input(ex, io().in());
+                Thread forward = Thread.ofPlatform().unstarted(() -> killQuietly(id));
+                Runtime.getRuntime().addShutdownHook(forward); // Ctrl-C stops the container too (docker's sig-proxy)
+                Hijack.join(output);
+                JsonNode result = wait.await();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(forward);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running already
+                }
+                JsonNode error = result == null ? null : result.path("Error").path("Message");
+                if (error != null && !error.isMissingNode() && !error.asText().isEmpty()) err().println("berth: " + error.asText());
+                return result == null ? 0 : result.path("StatusCode").asInt();
             }
-            JsonNode error = result == null ? null : result.path("Error").path("Message");
-            if (error != null && !error.isMissingNode() && !error.asText().isEmpty()) err().println("berth: " + error.asText());
-            return result == null ? 0 : result.path("StatusCode").asInt();
+        }
+    }
+
+    private void resizeQuietly(String id) {
+        int[] size = Terminal.size();
+        if (size == null) return;
+        try {
+            api().post("/containers/" + id + "/resize?h=" + size[0] + "&w=" + size[1], null);
+        } catch (RuntimeException ignored) {
+            // the container keeps its default size
         }
     }
 
@@ -160,20 +214,29 @@ public final class RunCommand extends BaseCommand {
     ObjectNode body(Invocation inv) {
         ObjectNode b = object();
         if (hostname != null) b.put("Hostname", hostname);
+        if (user != null) b.put("User", user);
         b.put("AttachStdin", interactive && !detach);
         b.put("AttachStdout", !detach);
         b.put("AttachStderr", !detach);
         b.put("OpenStdin", interactive);
         b.put("StdinOnce", interactive && !detach);
-        b.put("Tty", false);
+        b.put("Tty", tty);
         var envs = b.putArray("Env");
+        for (String f : envFiles) EnvFiles.read(f, io().env()).forEach(envs::add);
         for (String e : env) {
             if (e.contains("=")) envs.add(e);
             else if (io().env().containsKey(e)) envs.add(e + "=" + io().env().get(e)); // docker's -e NAME
         }
-        inv.command().forEach(b.putArray("Cmd")::add);
+        if (!inv.command().isEmpty()) inv.command().forEach(b.putArray("Cmd")::add);
         b.put("Image", inv.image());
+        if (entrypoint != null) b.putArray("Entrypoint").add(entrypoint);
         if (workdir != null) b.put("WorkingDir", workdir);
+        if (!labels.isEmpty()) {
+            ObjectNode l = b.putObject("Labels");
+            for (String kv : labels) l.put(kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv, kv.contains("=") ? kv.substring(kv.indexOf('=') + 1) : "");
+        }
+        if (stopSignal != null) b.put("StopSignal", stopSignal);
+        if (stopTimeout != null) b.put("StopTimeout", stopTimeout);
         ObjectNode exposed = b.putObject("ExposedPorts");
         ObjectNode host = b.putObject("HostConfig");
         host.put("NetworkMode", network == null ? "bridge" : network);
@@ -183,6 +246,42 @@ public final class RunCommand extends BaseCommand {
         host.put("PublishAllPorts", publishAll);
         host.put("AutoRemove", autoRemove);
         dns.forEach(host.putArray("Dns")::add);
+        if (!dnsSearch.isEmpty()) dnsSearch.forEach(host.putArray("DnsSearch")::add);
+        if (!dnsOptions.isEmpty()) dnsOptions.forEach(host.putArray("DnsOptions")::add);
+        if (!addHosts.isEmpty()) addHosts.forEach(host.putArray("ExtraHosts")::add);
+        if (!volumes.isEmpty()) volumes.forEach(host.putArray("Binds")::add);
+        if (!tmpfs.isEmpty()) {
+            ObjectNode t = host.putObject("Tmpfs");
+            for (String m : tmpfs) t.put(m.contains(":") ? m.substring(0, m.indexOf(':')) : m, m.contains(":") ? m.substring(m.indexOf(':') + 1) : "");
+        }
+        if (readOnly) host.put("ReadonlyRootfs", true);
+        if (privileged) host.put("Privileged", true);
+        if (!capAdd.isEmpty()) capAdd.forEach(host.putArray("CapAdd")::add);
+        if (!capDrop.isEmpty()) capDrop.forEach(host.putArray("CapDrop")::add);
+        if (!securityOpts.isEmpty()) securityOpts.forEach(host.putArray("SecurityOpt")::add);
+        if (memory != null) host.put("Memory", Sizes.bytes(memory, "--memory"));
+        if (cpus != null) host.put("NanoCpus", Sizes.nanoCpus(cpus));
+        if (pidsLimit != null) host.put("PidsLimit", pidsLimit);
+        if (!ulimits.isEmpty()) {
+            var u = host.putArray("Ulimits");
+            for (String spec : ulimits) u.add(Sizes.ulimit(spec));
+        }
+        if (restart != null) {
+            ObjectNode r = host.putObject("RestartPolicy");
+            int colon = restart.indexOf(':');
+            r.put("Name", colon < 0 ? restart : restart.substring(0, colon));
+            if (colon >= 0) {
+                try {
+                    r.put("MaximumRetryCount", Integer.parseInt(restart.substring(colon + 1)));
+                } catch (NumberFormatException e) {
+                    throw new Berth.UsageError("invalid restart policy '" + restart + "': the retry count must be a number");
+                }
+            }
+        }
+        if (tty) {
+            int[] size = Terminal.size();
+            if (size != null) host.putArray("ConsoleSize").add(size[0]).add(size[1]);
+        }
         if (ip != null || ip6 != null || !aliases.isEmpty() || mac != null) {
             String net = network == null ? "bridge" : network;
             ObjectNode ep = b.putObject("NetworkingConfig").putObject("EndpointsConfig").putObject(net);

@@ -1,6 +1,6 @@
 package dev.berth.daemon.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.containers.ContainerFiles;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
@@ -15,16 +15,18 @@ import dev.berth.engine.model.PortMapping;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.netlink.route.IpPrefix;
-import dev.berth.runtime.ContainerState;
+import dev.berth.runtime.AttachSession;
 import dev.berth.runtime.LogChunk;
 import dev.berth.runtime.LogOptions;
 import dev.berth.runtime.LogReader;
 import dev.berth.runtime.LogStream;
-import dev.berth.runtime.Status;
+import dev.berth.runtime.TaskState;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 /** {@code /containers}: Berth's sandboxes with a process, in the shapes the docker CLI reads. */
 public final class ContainersApi {
     private static final Set<String> LIST_FILTERS = Set.of("id", "name", "status", "label", "network", "ancestor", "exited");
-    private static final String MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
 
     private final Containers containers;
 
@@ -47,26 +48,35 @@ public final class ContainersApi {
         r.get("/containers/json", this::list);
         r.get("/containers/{id}/json", q -> ApiResponse.json(inspect(containers.find(q.param("id")))));
         r.post("/containers/{id}/start", q -> {
+            if (!ContainerCreateRequests.isZero(q.jsonBody()))
+                throw new BerthException.InvalidRequest("HostConfig", "a start request takes no config (give it at create)");
             containers.start(q.param("id"));
             return ApiResponse.noContent();
         });
         r.post("/containers/{id}/stop", q -> {
-            containers.stop(q.param("id"), q.intQuery("t", q.intQuery("timeout", 10)));
+            containers.stop(q.param("id"), timeout(q));
             return ApiResponse.noContent();
         });
         r.post("/containers/{id}/restart", q -> {
-            ContainerRecord c = containers.find(q.param("id"));
-            if (containers.isRunning(c.id())) containers.stop(c.id(), q.intQuery("t", 10));
-            containers.start(c.id());
+            containers.restart(q.param("id"), timeout(q));
             return ApiResponse.noContent();
         });
         r.post("/containers/{id}/kill", q -> {
             containers.kill(q.param("id"), q.query("signal"));
             return ApiResponse.noContent();
         });
+        r.post("/containers/{id}/pause", q -> {
+            containers.pause(q.param("id"));
+            return ApiResponse.noContent();
+        });
+        r.post("/containers/{id}/unpause", q -> {
+            containers.unpause(q.param("id"));
+            return ApiResponse.noContent();
+        });
+        r.post("/containers/{id}/resize", this::resize);
         r.post("/containers/{id}/wait", this::await);
         r.delete("/containers/{id}", q -> {
-            containers.remove(q.param("id"), q.flag("force", false));
+            containers.remove(q.param("id"), q.flag("force", false), q.flag("v", false));
             return ApiResponse.noContent();
         });
         r.get("/containers/{id}/logs", this::logs);
@@ -76,17 +86,17 @@ public final class ContainersApi {
 
     // ------------------------------------------------------------------ handlers
 
+    private static Integer timeout(ApiRequest q) {
+        String t = q.query("t") != null ? "t" : q.query("timeout") != null ? "timeout" : null;
+        return t == null ? null : q.intQuery(t, 10);
+    }
+
     private ApiResponse create(ApiRequest q) {
         String name = q.query("name");
         String id = Ids.random();
         if (name == null || name.isEmpty()) name = "berth_" + id.substring(0, 8);
-        ContainerRecord r;
-        try {
-            r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
-        } catch (BerthException.NotFound e) {
-            // A 404 from create makes the docker CLI try to pull an image; a missing network is a bad request.
-            throw new BerthException.InvalidRequest("NetworkMode", e.getMessage());
-        }
+        else if (name.startsWith("/")) name = name.substring(1);
+        ContainerRecord r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", r.id());
         out.put("Warnings", List.of());
@@ -99,22 +109,21 @@ public final class ContainersApi {
         int limit = q.intQuery("limit", -1);
         List<Object> out = new ArrayList<>();
         for (ContainerRecord r : containers.list()) {
-            ContainerState st = containers.stateOf(r.id());
-            String state = stateName(st);
-            if (!all && !state.equals("running") && !f.has("status")) continue;
-            if (!matches(r, state, st, f)) continue;
-            out.add(summary(r, st, state));
+            String state = containers.status(r);
+            if (!all && !state.equals("running") && !state.equals("paused") && !state.equals("restarting") && !f.has("status")) continue;
+            if (!matches(r, state, f)) continue;
+            out.add(summary(r, state));
             if (limit > 0 && out.size() >= limit) break;
         }
         return ApiResponse.json(out);
     }
 
-    private boolean matches(ContainerRecord r, String state, ContainerState st, Filters f) {
+    private boolean matches(ContainerRecord r, String state, Filters f) {
         return f.any("id", v -> r.id().startsWith(v))
                 && f.any("name", v -> r.name().contains(v.startsWith("/") ? v.substring(1) : v))
                 && f.any("status", v -> v.equals(state))
-                && f.any("ancestor", v -> v.equals(r.image()))
-                && f.any("exited", v -> st != null && st.status() == Status.EXITED && String.valueOf(st.exitCode()).equals(v))
+                && f.any("ancestor", v -> v.equals(r.image()) || (r.imageId() != null && r.imageId().contains(v)))
+                && f.any("exited", v -> state.equals("exited") && String.valueOf(r.runOrNever().exitCode()).equals(v))
                 && f.any("network", v -> r.networks().containsKey(v) || r.networkMode().equals(v))
                 && f.labels(r.labels());
     }
@@ -133,52 +142,87 @@ public final class ContainersApi {
         });
     }
 
+    private ApiResponse resize(ApiRequest q) {
+        ContainerRecord r = containers.find(q.param("id"));
+        int h = q.intQuery("h", 0), w = q.intQuery("w", 0);
+        if (h <= 0 || w <= 0) throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
+        if (!containers.isRunning(r.id()) && !containers.isPaused(r.id()))
+            throw new BerthException.Conflict("Container " + r.id() + " is not running");
+        containers.runtime().resize(r.id(), w, h);
+        return ApiResponse.ok();
+    }
+
     private ApiResponse logs(ApiRequest q) {
         ContainerRecord r = containers.find(q.param("id"));
         boolean stdout = q.flag("stdout", false), stderr = q.flag("stderr", false);
         if (!stdout && !stderr) throw new BerthException.InvalidRequest("stdout", "you must choose at least one stream");
         String tailText = q.query("tail");
-        int tail = tailText == null || tailText.equals("all") ? -1 : q.intQuery("tail", -1);
-        LogOptions o = new LogOptions(q.flag("follow", false), null, null, tail, false, stdout, stderr);
-        if (containers.stateOf(r.id()) == null) return new ApiResponse.Stream(200, MULTIPLEXED, out -> {});
-        return new ApiResponse.Stream(200, MULTIPLEXED, out -> pump(containers.supervisor().logs(r.id(), o), out));
+        int tail = tailText == null || tailText.isEmpty() || tailText.equals("all") ? -1 : q.intQuery("tail", -1);
+        LogOptions o = new LogOptions(q.flag("follow", false), Since.parse(q.query("since"), "since"),
+                Since.parse(q.query("until"), "until"), tail, q.flag("timestamps", false), stdout, stderr);
+        boolean tty = r.config().tty();
+        return new ApiResponse.Stream(200, tty ? Streams.RAW : Streams.MULTIPLEXED,
+                out -> pump(containers.runtime().logs(r.id(), o), out, tty, o.timestamps()));
     }
 
     /**
-     * Attach streams the container's output as it is written: from the start when the container has not
-     * started yet (docker run attaches before it starts), else from now on.
+     * Attach: the process's output as it is written, and the client's input to its stdin (when the
+     * container keeps stdin open). With a terminal the bytes go raw, else in Docker's multiplexed frames.
+     * The attachment ends when the process ends, when the client types the detach keys or goes away.
      */
     private ApiResponse attach(ApiRequest q) {
         ContainerRecord r = containers.find(q.param("id"));
-        boolean stdout = q.flag("stdout", false), stderr = q.flag("stderr", false);
-        boolean stream = q.flag("stream", false);
-        boolean fromStart = !containers.isRunning(r.id());
-        return new ApiResponse.Hijack(MULTIPLEXED, conn -> {
+        boolean stdin = q.flag("stdin", false), stdout = q.flag("stdout", false), stderr = q.flag("stderr", false);
+        boolean stream = q.flag("stream", false), logs = q.flag("logs", false);
+        DetachKeys keys = DetachKeys.parse(q.query("detachKeys"));
+        boolean tty = r.config().tty();
+        return new ApiResponse.Hijack(tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> {
+            if (logs) pump(containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)), conn.output(), tty, false);
             if (!stream) return;
-            while (!containers.isRunning(r.id()) && conn.output().isOpen()) {
-                ContainerState st = containers.stateOf(r.id());
-                if (st != null && st.status() == Status.EXITED && st.startedAt() != null) break;
-                Thread.sleep(5);
+            boolean withStdin = stdin && r.config().openStdin();
+            try (AttachSession a = containers.runtime().attach(r.id(), withStdin, stdout, stderr)) {
+                Thread out = stdout ? Streams.pump(a.stdout(), conn.output(), tty ? 0 : 1) : null;
+                Thread err = stderr && !tty ? Streams.pump(a.stderr(), conn.output(), 2) : null;
+                if (withStdin) {
+                    Thread.ofVirtual().name("attach-stdin").start(() -> {
+                        // Docker closes the process's stdin at the client's end of input only for -i without -t
+                        Streams.copyStdin(conn.input(), a.stdin(), keys, r.config().stdinOnce() && !tty);
+                        if (!(r.config().stdinOnce() && !tty)) a.close(); // detached or gone: the attachment ends, the process runs on
+                    });
+                }
+                if (out != null) out.join();
+                if (err != null) err.join();
             }
-            if (!conn.output().isOpen()) return;
-            pump(containers.supervisor().logs(r.id(), new LogOptions(true, null, null, fromStart ? -1 : 0, false, stdout, stderr)), conn.output());
         });
     }
 
-    private static void pump(LogReader reader, RawConnection.Output out) throws Exception {
+    /** Log chunks to the client; with {@code timestamps} each line gets its time first, as {@code docker logs -t}. */
+    private static void pump(LogReader reader, RawConnection.Output out, boolean tty, boolean timestamps) throws Exception {
         try (reader) {
             LogChunk c;
-            while ((c = reader.next()) != null && out.isOpen())
-                out.frame(c.stream() == LogStream.STDOUT ? 1 : 2, c.data(), 0, c.data().length);
+            while ((c = reader.next()) != null && out.isOpen()) {
+                byte[] data = c.data();
+                if (timestamps) {
+                    byte[] stamp = (Times.rfc3339(c.time()) + " ").getBytes(StandardCharsets.UTF_8);
+                    byte[] both = Arrays.copyOf(stamp, stamp.length + data.length);
+                    System.arraycopy(data, 0, both, stamp.length, data.length);
+                    data = both;
+                }
+                if (tty) out.write(data, 0, data.length);
+                else out.frame(c.stream() == LogStream.STDOUT ? 1 : 2, data, 0, data.length);
+            }
         }
     }
 
     private ApiResponse prune(ApiRequest q) {
+        Filters f = Filters.parse(q.query("filters"), Set.of("label", "label!", "until"));
         List<String> deleted = new ArrayList<>();
         for (ContainerRecord r : containers.list()) {
-            if (containers.isRunning(r.id())) continue;
+            String state = containers.status(r);
+            if (state.equals("running") || state.equals("paused") || state.equals("restarting")) continue;
+            if (!f.labels(r.labels()) || !f.notLabels(r.labels()) || !f.until(r.created())) continue;
             try {
-                containers.remove(r.id(), false);
+                containers.remove(r.id(), false, false);
                 deleted.add(r.id());
             } catch (BerthException.Conflict startedMeanwhile) {
                 // it runs now; leave it
@@ -192,21 +236,21 @@ public final class ContainersApi {
 
     // ------------------------------------------------------------------ shapes
 
-    private Map<String, Object> summary(ContainerRecord r, ContainerState st, String state) {
+    private Map<String, Object> summary(ContainerRecord r, String state) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", r.id());
         m.put("Names", List.of("/" + r.name()));
         m.put("Image", r.image());
-        m.put("ImageID", "");
+        m.put("ImageID", r.imageId() == null ? "" : r.imageId());
         m.put("Command", String.join(" ", r.command()));
         m.put("Created", r.created().getEpochSecond());
         m.put("Ports", portList(r));
         m.put("Labels", r.labels());
         m.put("State", state);
-        m.put("Status", statusText(st));
+        m.put("Status", statusText(r, state));
         m.put("HostConfig", Map.of("NetworkMode", r.networkMode()));
         m.put("NetworkSettings", Map.of("Networks", networks(r)));
-        m.put("Mounts", List.of());
+        m.put("Mounts", mounts(r));
         return m;
     }
 
@@ -231,28 +275,41 @@ public final class ContainersApi {
     }
 
     Map<String, Object> inspect(ContainerRecord r) {
-        ContainerState st = containers.stateOf(r.id());
         Sandbox s = containers.sandboxOf(r.id());
+        String status = containers.status(r);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", r.id());
         m.put("Created", Times.rfc3339(r.created()));
         m.put("Path", r.command().isEmpty() ? "" : r.command().getFirst());
         m.put("Args", r.command().isEmpty() ? List.of() : r.command().subList(1, r.command().size()));
-        m.put("State", state(st));
-        m.put("Image", r.image());
-        m.put("ResolvConfPath", "");
-        m.put("HostnamePath", "");
-        m.put("HostsPath", "");
+        m.put("State", state(r, status));
+        m.put("Image", r.imageId() == null ? "" : r.imageId());
+        ContainerFiles files = containers.files();
+        m.put("ResolvConfPath", files.path(r.id(), ContainerFiles.RESOLV_CONF).toString());
+        m.put("HostnamePath", files.path(r.id(), ContainerFiles.HOSTNAME).toString());
+        m.put("HostsPath", files.path(r.id(), ContainerFiles.HOSTS).toString());
         m.put("LogPath", "");
         m.put("Name", "/" + r.name());
-        m.put("RestartCount", 0);
-        m.put("Driver", "berth");
+        m.put("RestartCount", r.runOrNever().restartCount());
+        m.put("Driver", "overlayfs");
         m.put("Platform", "linux");
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("AppArmorProfile", "");
         m.put("ExecIDs", null);
+        m.put("HostConfig", hostConfig(r));
+        m.put("Mounts", mounts(r));
+        m.put("Config", config(r, s));
+        m.put("NetworkSettings", networkSettings(r, s));
+        return m;
+    }
+
+    private static Map<String, Object> hostConfig(ContainerRecord r) {
+        ContainerRecord.HostSettings h = r.host();
         Map<String, Object> host = new LinkedHashMap<>();
+        host.put("Binds", h.binds().isEmpty() ? null : h.binds());
+        host.put("ContainerIDFile", "");
+        host.put("LogConfig", Map.of("Type", h.logConfig().type(), "Config", h.logConfig().config()));
         host.put("NetworkMode", r.networkMode());
         Map<String, Object> bindings = new LinkedHashMap<>();
         r.portBindings().forEach((k, v) -> {
@@ -261,34 +318,89 @@ public final class ContainersApi {
             bindings.put(k, l);
         });
         host.put("PortBindings", bindings);
-        host.put("PublishAllPorts", r.publishAll());
+        host.put("RestartPolicy", Map.of("Name", h.restartPolicy().name(), "MaximumRetryCount", h.restartPolicy().maximumRetryCount()));
         host.put("AutoRemove", r.autoRemove());
+        host.put("CapAdd", h.capAdd().isEmpty() ? null : h.capAdd());
+        host.put("CapDrop", h.capDrop().isEmpty() ? null : h.capDrop());
         host.put("Dns", r.dns());
-        host.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
-        m.put("HostConfig", host);
-        m.put("Mounts", List.of());
+        host.put("DnsOptions", h.dnsOptions());
+        host.put("DnsSearch", h.dnsSearch());
+        host.put("ExtraHosts", h.extraHosts().isEmpty() ? null : h.extraHosts());
+        host.put("Privileged", h.privileged());
+        host.put("PublishAllPorts", r.publishAll());
+        host.put("ReadonlyRootfs", h.readonlyRootfs());
+        host.put("SecurityOpt", h.securityOpt().isEmpty() ? null : h.securityOpt());
+        host.put("Tmpfs", h.tmpfs().isEmpty() ? null : h.tmpfs());
+        host.put("CpuShares", h.cpuShares());
+        host.put("Memory", h.memory());
+        host.put("NanoCpus", h.nanoCpus());
+        host.put("MemorySwap", h.memorySwap());
+        host.put("PidsLimit", h.pidsLimit() == 0 ? null : h.pidsLimit());
+        List<Object> ulimits = new ArrayList<>();
+        for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
+        host.put("Ulimits", ulimits.isEmpty() ? null : ulimits);
+        List<Object> mounts = new ArrayList<>();
+        for (ContainerRecord.MountRequest mr : h.mounts()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("Type", mr.type());
+            if (mr.source() != null) e.put("Source", mr.source());
+            e.put("Target", mr.target());
+            if (mr.readOnly()) e.put("ReadOnly", true);
+            if (mr.tmpfsSizeBytes() != null || mr.tmpfsMode() != null)
+                e.put("TmpfsOptions", mapOfNullable("SizeBytes", mr.tmpfsSizeBytes(), "Mode", mr.tmpfsMode()));
+            mounts.add(e);
+        }
+        if (!mounts.isEmpty()) host.put("Mounts", mounts);
+        host.put("Init", null);
+        return host;
+    }
+
+    /** Docker's top-level Mounts: every bind, volume and tmpfs the container gets. */
+    private static List<Object> mounts(ContainerRecord r) {
+        List<Object> out = new ArrayList<>();
+        for (ContainerRecord.Mount mt : r.host().resolved()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("Type", mt.type());
+            if (mt.name() != null) e.put("Name", mt.name());
+            e.put("Source", mt.type().equals("tmpfs") ? "" : mt.source() == null ? "" : mt.source());
+            e.put("Destination", mt.destination());
+            if (mt.type().equals("volume")) e.put("Driver", "local");
+            e.put("Mode", mt.type().equals("bind") ? (mt.readOnly() ? "ro" : "") : mt.readOnly() ? "ro" : "z");
+            e.put("RW", !mt.readOnly());
+            e.put("Propagation", mt.type().equals("bind") ? "rprivate" : "");
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> config(ContainerRecord r, Sandbox s) {
+        ContainerRecord.Config c = r.config();
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("Hostname", s != null ? s.hostname() : r.hostname() == null ? r.shortId() : r.hostname());
-        cfg.put("Domainname", "");
-        cfg.put("User", "");
-        cfg.put("AttachStdin", false);
-        cfg.put("AttachStdout", false);
-        cfg.put("AttachStderr", false);
+        cfg.put("Domainname", c.domainname());
+        cfg.put("User", c.user());
+        cfg.put("AttachStdin", c.attachStdin());
+        cfg.put("AttachStdout", c.attachStdout());
+        cfg.put("AttachStderr", c.attachStderr());
         Map<String, Object> exposed = new LinkedHashMap<>();
         for (String x : r.exposed()) exposed.put(x, Map.of());
-        cfg.put("ExposedPorts", exposed);
-        cfg.put("Tty", false);
-        cfg.put("OpenStdin", false);
-        cfg.put("StdinOnce", false);
+        cfg.put("ExposedPorts", exposed.isEmpty() ? null : exposed);
+        cfg.put("Tty", c.tty());
+        cfg.put("OpenStdin", c.openStdin());
+        cfg.put("StdinOnce", c.stdinOnce());
         cfg.put("Env", r.env());
-        cfg.put("Cmd", r.cmd());
+        cfg.put("Cmd", r.cmd().isEmpty() ? null : r.cmd());
         cfg.put("Image", r.image());
+        Map<String, Object> volumes = new LinkedHashMap<>();
+        for (String v : c.volumes()) volumes.put(v, Map.of());
+        cfg.put("Volumes", volumes.isEmpty() ? null : volumes);
         cfg.put("WorkingDir", r.workingDir() == null ? "" : r.workingDir());
         cfg.put("Entrypoint", r.entrypoint().isEmpty() ? null : r.entrypoint());
+        cfg.put("OnBuild", null);
         cfg.put("Labels", r.labels());
-        m.put("Config", cfg);
-        m.put("NetworkSettings", networkSettings(r, s));
-        return m;
+        if (c.stopSignal() != null) cfg.put("StopSignal", c.stopSignal());
+        if (c.stopTimeout() != null) cfg.put("StopTimeout", c.stopTimeout());
+        return cfg;
     }
 
     private Map<String, Object> networkSettings(ContainerRecord r, Sandbox s) {
@@ -383,37 +495,38 @@ public final class ContainersApi {
         return m;
     }
 
-    private static Map<String, Object> state(ContainerState st) {
+    private Map<String, Object> state(ContainerRecord r, String status) {
+        ContainerRecord.RunState run = r.runOrNever();
+        TaskState task = containers.task(r.id());
+        boolean alive = status.equals("running") || status.equals("paused");
         Map<String, Object> m = new LinkedHashMap<>();
-        String name = stateName(st);
-        m.put("Status", name);
-        m.put("Running", name.equals("running"));
-        m.put("Paused", false);
-        m.put("Restarting", false);
-        m.put("OOMKilled", false);
+        m.put("Status", status);
+        m.put("Running", alive);
+        m.put("Paused", status.equals("paused"));
+        m.put("Restarting", status.equals("restarting"));
+        m.put("OOMKilled", !alive && run.oomKilled());
         m.put("Dead", false);
-        m.put("Pid", st == null ? 0 : st.pid());
-        m.put("ExitCode", st == null || st.exitCode() == null ? 0 : st.exitCode());
-        m.put("Error", st == null || st.error() == null ? "" : st.error());
-        m.put("StartedAt", Times.rfc3339(st == null ? null : st.startedAt()));
-        m.put("FinishedAt", Times.rfc3339(st == null ? null : st.finishedAt()));
+        m.put("Pid", alive && task != null ? task.pid() : 0);
+        m.put("ExitCode", alive ? 0 : run.exitCode());
+        m.put("Error", run.error());
+        m.put("StartedAt", Times.rfc3339(run.startedAt()));
+        m.put("FinishedAt", Times.rfc3339(alive ? null : run.finishedAt()));
         return m;
     }
 
-    static String stateName(ContainerState st) {
-        if (st == null) return "created";
-        return switch (st.status()) {
-            case CREATED -> "created";
-            case RUNNING -> "running";
-            case EXITED -> "exited";
+    static String statusText(ContainerRecord r, String state) {
+        ContainerRecord.RunState run = r.runOrNever();
+        return switch (state) {
+            case "created" -> "Created";
+            case "running" -> "Up " + human(Duration.between(run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now()));
+            case "paused" -> "Up " + human(Duration.between(run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now())) + " (Paused)";
+            case "restarting" -> "Restarting (" + run.exitCode() + ") " + ago(run.finishedAt());
+            default -> "Exited (" + run.exitCode() + ") " + ago(run.finishedAt());
         };
     }
 
-    static String statusText(ContainerState st) {
-        if (st == null || st.status() == Status.CREATED) return "Created";
-        if (st.status() == Status.RUNNING) return "Up " + human(Duration.between(st.startedAt(), Instant.now()));
-        return "Exited (" + (st.exitCode() == null ? 0 : st.exitCode()) + ") "
-                + human(Duration.between(st.finishedAt() == null ? Instant.now() : st.finishedAt(), Instant.now())) + " ago";
+    private static String ago(Instant t) {
+        return human(Duration.between(t == null ? Instant.now() : t, Instant.now())) + " ago";
     }
 
     /** Docker's human durations: "Less than a second", "5 seconds", "About a minute", "3 hours". */

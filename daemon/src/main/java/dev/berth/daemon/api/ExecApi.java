@@ -9,23 +9,27 @@ import dev.berth.daemon.http.RawConnection;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Ids;
+import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
-import dev.berth.runtime.ExecSpec;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code docker exec}: create an exec, start it on a taken-over connection, inspect its exit code. */
+/**
+ * {@code docker exec}: create an exec (its process spec is checked then), start it on a taken-over
+ * connection (raw bytes with a terminal, multiplexed frames without), resize its terminal, inspect its
+ * exit code.
+ */
 public final class ExecApi {
     private static final Duration KEEP_FINISHED = Duration.ofMinutes(10);
-    private static final String MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
+    private static final Set<String> FIELDS = Set.of("AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
+            "Env", "Cmd", "Privileged", "User", "WorkingDir", "ConsoleSize");
 
     private final Containers containers;
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
@@ -39,55 +43,70 @@ public final class ExecApi {
         final String id;
         final String containerId;
         final List<String> command;
-        final Map<String, String> env;
-        final String workingDir;
+        final String spec;
+        final boolean tty, privileged;
+        final String user;
         final boolean stdin, stdout, stderr;
+        final String detachKeys;
+        final List<Integer> consoleSize;
         volatile boolean running;
         volatile Integer exitCode;
         volatile long pid;
         volatile Instant finished;
+        volatile ExecSession session;
         final Instant created = Instant.now();
 
-        Exec(String id, String containerId, List<String> command, Map<String, String> env, String workingDir,
-             boolean stdin, boolean stdout, boolean stderr) {
+        Exec(String id, String containerId, List<String> command, String spec, boolean tty, boolean privileged, String user,
+             boolean stdin, boolean stdout, boolean stderr, String detachKeys, List<Integer> consoleSize) {
             this.id = id;
             this.containerId = containerId;
             this.command = command;
-            this.env = env;
-            this.workingDir = workingDir;
+            this.spec = spec;
+            this.tty = tty;
+            this.privileged = privileged;
+            this.user = user;
             this.stdin = stdin;
             this.stdout = stdout;
             this.stderr = stderr;
+            this.detachKeys = detachKeys;
+            this.consoleSize = consoleSize;
         }
     }
 
     public void register(Router r) {
         r.post("/containers/{id}/exec", this::create);
         r.post("/exec/{id}/start", this::start);
-        r.post("/exec/{id}/resize", q -> {
-            find(q.param("id")); // no terminals to resize, but an unknown exec is still 404 (as Docker)
-            return new ApiResponse.Empty(201);
-        });
+        r.post("/exec/{id}/resize", this::resize);
         r.get("/exec/{id}/json", this::inspect);
     }
 
     private ApiResponse create(ApiRequest q) {
         ContainerRecord c = containers.find(q.param("id"));
+        if (containers.isPaused(c.id())) throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
         if (!containers.isRunning(c.id())) throw new BerthException.Conflict("container " + c.id() + " is not running");
         JsonNode b = q.jsonBody();
         JsonShape.checkExecCreate(b);
-        if (b.path("Tty").asBoolean(false)) throw new BerthException.InvalidRequest("Tty", "Berth does not allocate terminals: exec without -t");
-        List<String> cmd = ContainerCreateRequests.strings(b.path("Cmd"), "Cmd");
-        if (cmd.isEmpty()) throw new BerthException.InvalidRequest("Cmd", "no exec command specified");
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : ContainerCreateRequests.strings(b.path("Env"), "Env")) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) throw new BerthException.InvalidRequest("Env", "'" + kv + "' is not NAME=value");
-            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        for (var it = b.fields(); it.hasNext(); ) {
+            var f = it.next();
+            if (!FIELDS.contains(f.getKey()) && !ContainerCreateRequests.isZero(f.getValue()))
+                throw new BerthException.InvalidRequest(f.getKey(), "not supported by Berth (leave it unset)");
         }
+        List<String> cmd = ContainerCreateRequests.strings(b.path("Cmd"), "Cmd");
+        if (cmd.isEmpty()) throw new BerthException.InvalidRequest("Cmd", "No exec command specified");
+        List<String> env = ContainerCreateRequests.strings(b.path("Env"), "Env");
+        for (String kv : env)
+            if (kv.indexOf('=') <= 0) throw new BerthException.InvalidRequest("Env", "'" + kv + "' is not NAME=value");
+        boolean tty = b.path("Tty").asBoolean(false), privileged = b.path("Privileged").asBoolean(false);
+        String user = ContainerCreateRequests.text(b.path("User"));
+        String detachKeys = ContainerCreateRequests.text(b.path("DetachKeys"));
+        DetachKeys.parse(detachKeys); // a bad value is refused now, not at start
+        String spec = containers.specs().execJson(c, cmd, env, ContainerCreateRequests.text(b.path("WorkingDir")), user, tty, privileged);
+        List<Integer> console = new java.util.ArrayList<>();
+        for (JsonNode n : b.path("ConsoleSize")) console.add(n.asInt());
         forgetOld();
-        Exec e = new Exec(Ids.random(), c.id(), cmd, env, ContainerCreateRequests.text(b.path("WorkingDir")),
-                b.path("AttachStdin").asBoolean(false), b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false));
+        Exec e = new Exec(Ids.random(), c.id(), cmd, spec, tty, privileged, user == null ? "" : user,
+                b.path("AttachStdin").asBoolean(false), b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
+                detachKeys, console);
         execs.put(e.id, e);
         return ApiResponse.created(Map.of("Id", e.id));
     }
@@ -95,78 +114,79 @@ public final class ExecApi {
     private ApiResponse start(ApiRequest q) {
         Exec e = find(q.param("id"));
         JsonNode b = q.jsonBody();
-        if (b.path("Tty").asBoolean(false)) throw new BerthException.InvalidRequest("Tty", "Berth does not allocate terminals: exec without -t");
+        boolean tty = b.path("Tty").asBoolean(e.tty);
+        if (tty != e.tty) throw new BerthException.InvalidRequest("Tty", "must be what the exec was created with (" + e.tty + ")");
         synchronized (e) {
             if (e.running || e.exitCode != null) throw new BerthException.Conflict("exec " + e.id + " has already been started");
             e.running = true;
         }
         ExecSession session;
         try {
-            session = containers.supervisor().exec(e.containerId, new ExecSpec(e.command, e.env, e.workingDir, e.stdin));
+            session = containers.runtime().exec(e.containerId, new ExecRequest(e.id, e.spec, e.tty, e.stdin));
         } catch (RuntimeException ex) {
             e.running = false;
             e.exitCode = 126;
+            e.finished = Instant.now();
             throw ex;
         }
+        e.session = session;
         e.pid = session.pid();
+        if (e.tty && e.consoleSize.size() == 2 && e.consoleSize.get(0) > 0) resizeQuietly(session, e.consoleSize.get(1), e.consoleSize.get(0));
         if (b.path("Detach").asBoolean(false)) {
-            session.exitCode().whenComplete((code, err) -> finish(e, code, session));
-            drainInBackground(session);
+            session.exitCode().whenComplete((code, err) -> finish(e, code));
+            Streams.pump(session.stdout(), null, 1);
+            if (!e.tty) Streams.pump(session.stderr(), null, 2);
             return ApiResponse.ok();
         }
-        return new ApiResponse.Hijack(MULTIPLEXED, conn -> run(e, session, conn));
+        return new ApiResponse.Hijack(e.tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> run(e, session, conn));
     }
 
     private void run(Exec e, ExecSession session, RawConnection conn) throws Exception {
         try (session) {
-            Thread out = pump(session.stdout(), e.stdout ? conn.output() : null, 1);
-            Thread err = pump(session.stderr(), e.stderr ? conn.output() : null, 2);
-            if (e.stdin) Thread.ofVirtual().name("exec-stdin").start(() -> copyStdin(conn.input(), session.stdin()));
-            else session.stdin().close();
+            Thread out = Streams.pump(session.stdout(), e.stdout ? conn.output() : null, e.tty ? 0 : 1);
+            Thread err = e.tty ? null : Streams.pump(session.stderr(), e.stderr ? conn.output() : null, 2);
+            if (e.stdin) {
+                DetachKeys keys = DetachKeys.parse(e.detachKeys);
+                Thread.ofVirtual().name("exec-stdin").start(() -> Streams.copyStdin(conn.input(), session.stdin(), keys, true));
+            } else {
+                try {
+                    session.stdin().close();
+                } catch (IOException ignored) {
+                    // nothing to send anyway
+                }
+            }
             int code = session.exitCode().get();
             out.join();
-            err.join();
-            finish(e, code, null);
+            if (err != null) err.join();
+            finish(e, code);
         } finally {
-            if (e.exitCode == null) finish(e, 137, null);
+            if (e.exitCode == null) finish(e, 137);
         }
     }
 
-    private static Thread pump(InputStream in, RawConnection.Output out, int stream) {
-        return Thread.ofVirtual().name("exec-out").start(() -> {
-            byte[] buf = new byte[32 * 1024];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) > 0) if (out != null && out.isOpen()) out.frame(stream, buf, 0, n);
-            } catch (IOException clientOrProcessGone) {
-                // the process closed its output or the client left; either way this stream is done
-            }
-        });
+    private ApiResponse resize(ApiRequest q) {
+        Exec e = find(q.param("id"));
+        int h = q.intQuery("h", 0), w = q.intQuery("w", 0);
+        if (h <= 0 || w <= 0) throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
+        ExecSession s = e.session;
+        if (s == null || !e.running) throw new BerthException.Conflict("exec " + e.id + " is not running");
+        s.resize(w, h);
+        return new ApiResponse.Empty(201);
     }
 
-    private static void copyStdin(InputStream from, OutputStream to) {
-        try (to) {
-            from.transferTo(to);
-        } catch (IOException processGone) {
-            // the command stopped reading
-        }
-    }
-
-    private static void drainInBackground(ExecSession s) {
-        pump(s.stdout(), null, 1);
-        pump(s.stderr(), null, 2);
+    private static void resizeQuietly(ExecSession s, int w, int h) {
         try {
-            s.stdin().close();
-        } catch (IOException ignored) {
-            // nothing to send anyway
+            s.resize(w, h);
+        } catch (RuntimeException ignored) {
+            // the client resizes again once attached
         }
     }
 
-    private static void finish(Exec e, Integer code, ExecSession session) {
+    private static void finish(Exec e, Integer code) {
         e.exitCode = code == null ? 137 : code;
         e.running = false;
         e.finished = Instant.now();
-        if (session != null) session.close();
+        e.session = null;
     }
 
     private ApiResponse inspect(ApiRequest q) {
@@ -174,7 +194,7 @@ public final class ExecApi {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("CanRemove", false);
         m.put("ContainerID", e.containerId);
-        m.put("DetachKeys", "");
+        m.put("DetachKeys", e.detachKeys == null ? "" : e.detachKeys);
         m.put("ExitCode", e.exitCode);
         m.put("ID", e.id);
         m.put("OpenStderr", e.stderr);
@@ -183,9 +203,9 @@ public final class ExecApi {
         Map<String, Object> pc = new LinkedHashMap<>();
         pc.put("arguments", e.command.subList(1, e.command.size()));
         pc.put("entrypoint", e.command.getFirst());
-        pc.put("privileged", false);
-        pc.put("tty", false);
-        pc.put("user", "");
+        pc.put("privileged", e.privileged);
+        pc.put("tty", e.tty);
+        pc.put("user", e.user);
         m.put("ProcessConfig", pc);
         m.put("Running", e.running);
         m.put("Pid", e.pid);

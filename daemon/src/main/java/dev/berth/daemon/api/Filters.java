@@ -59,6 +59,25 @@ public record Filters(Map<String, List<String>> values) {
         return true;
     }
 
+    /** Docker's {@code label!} filter: {@code key} or {@code key=value}; none of them may match. */
+    public boolean notLabels(Map<String, String> labels) {
+        for (String unwanted : get("label!")) {
+            int eq = unwanted.indexOf('=');
+            boolean hit = eq < 0 ? labels.containsKey(unwanted) : unwanted.substring(eq + 1).equals(labels.get(unwanted.substring(0, eq)));
+            if (hit) return false;
+        }
+        return true;
+    }
+
+    /** Docker's {@code until} filter: created before the given time (unix seconds or RFC 3339). */
+    public boolean until(java.time.Instant created) {
+        for (String v : get("until")) {
+            java.time.Instant limit = Since.parse(v, "filters.until");
+            if (limit != null && !created.isBefore(limit)) return false;
+        }
+        return true;
+    }
+
     public static boolean truthy(String v) {
         return v.equals("1") || v.equalsIgnoreCase("true");
     }

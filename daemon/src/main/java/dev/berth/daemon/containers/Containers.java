@@ -3,6 +3,7 @@ package dev.berth.daemon.containers;
 import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
+import dev.berth.daemon.containers.ContainerRecord.RunState;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.Endpoint;
@@ -12,101 +13,204 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.runtime.ContainerRuntime;
+import dev.berth.runtime.TaskState;
 import dev.berth.netlink.route.IpPrefix;
-import dev.berth.runtime.ContainerSpec;
-import dev.berth.runtime.ContainerState;
-import dev.berth.runtime.Status;
-import dev.berth.runtime.Supervisor;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Containers as Docker has them: a record from create to remove, a process from start to exit (the
- * runtime's supervisor), and a sandbox in the engine while the process runs (addresses and published
+ * Containers as Docker has them: a record from create to remove, a containerd container and task (the
+ * process, from start to exit), and a sandbox in the engine while the task runs (addresses and published
  * ports are taken at start and given back at exit). One lock per container orders its operations.
+ *
+ * <p>Crash safety of the pair container/network comes from the order of the steps: the record is written
+ * before containerd hears of a container and removed after containerd forgot it; the sandbox is made
+ * before the task starts and removed after the task is gone. {@link #recover} finishes whatever a crash
+ * interrupted, both ways.
  */
 public final class Containers implements Attachments {
-
     private final Engine engine;
-    private final Supervisor supervisor;
+    private final ContainerRuntime runtime;
+    private final Images images;
     private final ContainerStore store;
+    private final ContainerFiles files;
     private final HostsFiles hostsFiles;
     private final NameService names;
+    private final Volumes volumes;
+    private final SpecBuilder specs;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
+    private final Set<String> restarting = ConcurrentHashMap.newKeySet();
+    /** Containers a user restarts: their exit in between does not remove them, even with --rm (as Docker). */
+    private final Set<String> keepOnExit = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
 
-    public Containers(Engine engine, Supervisor supervisor, Path stateDir, HostsFiles hostsFiles, NameService names) {
+    public Containers(Engine engine, ContainerRuntime runtime, Images images, Path stateDir, Path runDir, String cgroupParent,
+                      HostsFiles hostsFiles, NameService names) {
         this.engine = engine;
-        this.supervisor = supervisor;
+        this.runtime = runtime;
+        this.images = images;
         this.store = new ContainerStore(stateDir.resolve("containers"));
+        this.files = new ContainerFiles(runDir.resolve("containers"));
+        this.volumes = new Volumes(stateDir.resolve("volumes"));
         this.hostsFiles = hostsFiles;
         this.names = names;
+        this.specs = new SpecBuilder(cgroupParent, files, images);
     }
 
     // ------------------------------------------------------------------ start-up
 
     /**
-     * Picks up where the last daemon stopped: running containers keep their sandboxes and are watched
-     * again; sandboxes of containers that exited meanwhile, or that no record owns (a crash between the
-     * two), are removed; auto-remove containers that exited are deleted.
+     * Picks up where the last daemon stopped. Running tasks are adopted with their sandboxes; tasks that
+     * exited meanwhile get their exit recorded, their network given back and their restart policy
+     * applied; containerd containers without a record, sandboxes without a container and running tasks
+     * without a sandbox (which no order of steps leaves, but a lost state dir would) are removed.
      */
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
+        for (String id : runtime.ids()) {
+            if (records.containsKey(id)) continue;
+            Log.warn("removing a containerd container no record owns", "container", id);
+            deleteFromRuntimeQuietly(id);
+        }
         for (Sandbox s : engine.sandboxes()) {
             if (!records.containsKey(s.id())) {
                 Log.warn("removing a sandbox no container owns", "sandbox", s.name());
                 removeSandboxQuietly(s.id());
             }
         }
-        for (ContainerRecord r : records.values()) {
-            ContainerState st = stateOf(r.id());
-            if (st != null && st.running()) {
-                Sandbox s = sandboxOf(r.id());
-                if (s != null) {
-                    try {
-                        names.attach(r, s);
-                    } catch (RuntimeException e) {
-                        Log.warn("cannot serve names to a running container", "container", r.name(), "error", e.getMessage());
-                    }
-                }
-                watchExit(r.id());
+        List<ContainerRecord> toStart = new ArrayList<>();
+        for (ContainerRecord r : List.copyOf(records.values())) {
+            TaskState st = task(r.id());
+            boolean alive = st != null && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED);
+            Sandbox s = sandboxOf(r.id());
+            if (alive && s == null && !r.networkMode().equals("host")) {
+                Log.warn("killing a task whose network is gone", "container", r.name());
+                killQuietly(r.id());
+                alive = false;
+                st = task(r.id());
+            }
+            if (alive) {
+                adopt(r, st, s);
             } else {
-                afterExit(r.id());
+                finishExit(r.id(), st, false);
+                ContainerRecord now = records.get(r.id());
+                if (now != null && RestartPolicies.startWithDaemon(now)) toStart.add(now);
             }
         }
         names.refresh();
+        for (ContainerRecord r : toStart) {
+            try {
+                start(r.id());
+            } catch (RuntimeException e) {
+                Log.warn("restart policy: cannot start", "container", r.name(), "error", e.getMessage());
+            }
+        }
         Log.info("containers recovered", "containers", records.size(),
                 "running", records.keySet().stream().filter(this::isRunning).count());
     }
 
+    private void adopt(ContainerRecord r, TaskState st, Sandbox s) {
+        if (s != null) {
+            try {
+                names.attach(r, s);
+            } catch (RuntimeException e) {
+                Log.warn("cannot serve names to a running container", "container", r.name(), "error", e.getMessage());
+            }
+        }
+        RunState run = r.runOrNever();
+        if (!run.running() || run.pid() != st.pid())
+            update(r.withRun(run.started(st.pid(), st.startedAt() == null ? Instant.now() : st.startedAt())));
+        watchExit(r.id());
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
-    /** Records a new container; nothing runs and no network is touched until it starts. */
-    public ContainerRecord create(ContainerRecord draft) {
-        if (draft.command().isEmpty())
-            throw new BerthException.InvalidRequest("Cmd", "no command specified: give the program to run after the image name");
-        checkFields(draft);
+    /**
+     * Records a new container and creates it in containerd (image resolved, config merged, spec checked);
+     * nothing runs and no network is touched until it starts.
+     */
+    public ContainerRecord create(ContainerRequest request) {
+        ContainerRecord draft = request.draft();
+        ContainerNames.check(draft.name());
+        // the fields before the image, as Docker: a bad field is a 400 even for an image not pulled yet
         checkNetworkMode(draft);
+        checkFields(draft);
+        Images.Resolved image = images.resolve(draft.image()); // 404 "No such image": the docker CLI pulls
+        ContainerRecord r = ImageDefaults.merge(request, image.config());
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
-                if (other.name().equals(draft.name()))
-                    throw new BerthException.Conflict("Conflict. The container name \"/" + draft.name() + "\" is already in use by container \""
+                if (other.name().equals(r.name()))
+                    throw new BerthException.Conflict("Conflict. The container name \"/" + r.name() + "\" is already in use by container \""
                             + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
-            store.put(draft);
-            records.put(draft.id(), draft);
+            r = withMounts(r, volumes.resolve(r));
+            try {
+                specs.json(r, null, placeholderHostname(r), true); // every field checked before anything runs
+            } catch (RuntimeException e) {
+                volumes.removeAnonymous(r);
+                throw e;
+            }
+            store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
+            records.put(r.id(), r);
         }
-        return draft;
+        try {
+            createInRuntime(r, image);
+        } catch (RuntimeException e) {
+            records.remove(r.id());
+            store.remove(r.id());
+            volumes.removeAnonymous(r);
+            files.remove(r.id());
+            throw e;
+        }
+        return r;
+    }
+
+    private void createInRuntime(ContainerRecord r, Images.Resolved image) {
+        String spec = specs.json(r, null, placeholderHostname(r), true);
+        runtime.create(r.id(), new ContainerRuntime.CreateRequest(image.reference(), image.chainId(), spec,
+                r.config().tty(), r.config().openStdin(), r.config().stdinOnce(),
+                Map.of("dev.berth.name", r.name()), logConfig(r)));
+    }
+
+    private static ContainerRuntime.LogConfig logConfig(ContainerRecord r) {
+        Map<String, String> c = r.host().logConfig().config();
+        long maxSize = c.containsKey("max-size") ? LogSizes.parse(c.get("max-size"), "HostConfig.LogConfig.Config.max-size") : -1;
+        int maxFile = c.containsKey("max-file") ? Integer.parseInt(c.get("max-file")) : 1;
+        return new ContainerRuntime.LogConfig(maxSize, maxFile);
+    }
+
+    private static String placeholderHostname(ContainerRecord r) {
+        return r.hostname() != null ? r.hostname() : r.shortId();
+    }
+
+    private static ContainerRecord withMounts(ContainerRecord r, List<ContainerRecord.Mount> mounts) {
+        ContainerRecord.HostSettings h = r.host();
+        ContainerRecord.HostSettings nh = new ContainerRecord.HostSettings(h.binds(), h.mounts(), h.tmpfs(), mounts,
+                h.readonlyRootfs(), h.privileged(), h.capAdd(), h.capDrop(), h.securityOpt(), h.memory(), h.memorySwap(),
+                h.nanoCpus(), h.cpuShares(), h.pidsLimit(), h.ulimits(), h.restartPolicy(), h.extraHosts(), h.dnsSearch(),
+                h.dnsOptions(), h.logConfig());
+        return new ContainerRecord(r.id(), r.name(), r.image(), r.imageId(), r.entrypoint(), r.cmd(), r.command(), r.env(),
+                r.workingDir(), r.hostname(), r.labels(), r.created(), r.networkMode(), r.networks(), r.publish(), r.portBindings(),
+                r.publishAll(), r.exposed(), r.autoRemove(), r.dns(), r.config(), nh, r.run());
     }
 
     /**
@@ -128,49 +232,75 @@ public final class Containers implements Attachments {
 
     private void checkNetworkMode(ContainerRecord r) {
         String mode = r.networkMode();
-        if (mode.startsWith("container:")) {
-            find(mode.substring("container:".length()));
-            if (!r.publish().isEmpty() || r.publishAll())
-                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "conflicting options: port publishing and the container type network mode");
-        } else if (mode.equals("host") || mode.equals("none")) {
-            if (!r.publish().isEmpty() || r.publishAll())
-                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports are not used in " + mode + " network mode");
-        } else {
-            engine.network(mode);
+        try {
+            if (mode.startsWith("container:")) {
+                find(mode.substring("container:".length()));
+                if (!r.publish().isEmpty() || r.publishAll())
+                    throw new BerthException.InvalidRequest("HostConfig.PortBindings", "conflicting options: port publishing and the container type network mode");
+            } else if (mode.equals("host") || mode.equals("none")) {
+                if (!r.publish().isEmpty() || r.publishAll())
+                    throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports are not used in " + mode + " network mode");
+            } else {
+                engine.network(mode);
+            }
+            for (String n : r.networks().keySet()) if (!n.equals(mode)) engine.network(n);
+        } catch (BerthException.NotFound e) {
+            // A 404 from create makes the docker CLI pull an image; a missing network is a bad request.
+            throw new BerthException.InvalidRequest("HostConfig.NetworkMode", e.getMessage());
         }
-        for (String n : r.networks().keySet()) if (!n.equals(mode)) engine.network(n);
     }
 
-    /** Takes the container's network (sandbox, addresses, ports) and runs its command. All or nothing. */
+    /** Takes the container's network (sandbox, addresses, ports) and starts its task. All or nothing. */
     public void start(String idOrName) {
         ContainerRecord r = find(idOrName);
         synchronized (lock(r.id())) {
-            if (isRunning(r.id())) throw new ErrorResponses.NotModified();
+            r = records.get(r.id());
+            if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
+            TaskState st = task(r.id());
+            if (st != null && st.status() == TaskState.Status.PAUSED)
+                throw new BerthException.Conflict("cannot start a paused container, try unpause instead");
+            if (st != null && st.status() == TaskState.Status.RUNNING) throw new ErrorResponses.NotModified();
+            ContainerNames.check(r.name());
+            restarting.remove(r.id());
+            if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
+            if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
             Sandbox s;
             try {
                 s = createSandbox(r);
             } catch (RuntimeException e) {
-                if (r.autoRemove()) forget(r);
+                if (r.autoRemove()) forget(r, true);
                 throw e;
             }
+            TaskState started;
             try {
                 names.attach(r, s);
                 for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                     if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
-                String hosts = hostsFiles.render(r, s, engine);
-                if (stateOf(r.id()) == null) supervisor.create(spec(r, s, hosts));
-                else supervisor.writeHosts(r.id(), hosts);
+                files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
+                runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
                 names.refresh(); // before the process runs: its first lookup may come at once
-                supervisor.start(r.id());
+                started = runtime.start(r.id());
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
+                deleteTaskQuietly(r.id());
                 names.refresh();
+                StartFailures.Failure f = StartFailures.classify(e);
+                ContainerRecord failed = r.withRun(r.runOrNever().failed(f.exitCode(), f.message()));
                 // Docker deletes an auto-remove container whose start failed; docker run --rm waits for that.
-                if (r.autoRemove()) forget(r);
-                throw e;
+                if (r.autoRemove()) forget(failed, true);
+                else update(failed);
+                completeExit(r.id(), f.exitCode());
+                throw f.error();
             }
+            update(r.withRun(r.runOrNever().started(started.pid(), started.startedAt() == null ? Instant.now() : started.startedAt())));
+            List<Integer> size = r.config().consoleSize();
+            if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0) resizeQuietly(r.id(), size.get(1), size.get(0));
             watchExit(r.id());
         }
+    }
+
+    private Path netnsOf(Sandbox s) {
+        return s.netns() instanceof NetnsMode.Host ? null : engine.netnsPath(s);
     }
 
     private Sandbox createSandbox(ContainerRecord r) {
@@ -202,86 +332,177 @@ public final class Containers implements Attachments {
         return engine.network(mode).id();
     }
 
-    private ContainerSpec spec(ContainerRecord r, Sandbox s, String hosts) {
-        Path netns = s.netns() instanceof NetnsMode.Host ? null : engine.netnsPath(s);
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String kv : r.env()) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        return new ContainerSpec(r.id(), r.name(), s.hostname(), netns, !(s.netns() instanceof NetnsMode.Host),
-                r.command(), env, r.workingDir(), hosts, hostsFiles.resolvConf(r, s, engine));
-    }
-
     private void watchExit(String id) {
-        supervisor.exited(id).whenComplete((st, err) -> {
+        runtime.exited(id).whenComplete((st, err) -> {
             try {
-                afterExit(id);
+                finishExit(id, st, true);
             } catch (RuntimeException e) {
                 Log.error("clean-up after exit failed", "container", id, "error", e.getMessage());
             }
         });
     }
 
-    /** Gives the network back once the process is gone; deletes auto-remove containers. Idempotent. */
-    private void afterExit(String id) {
+    /**
+     * Records how the run ended, deletes the task, gives the network back, then removes an auto-remove
+     * container or applies the restart policy. Idempotent; does nothing while a task runs.
+     */
+    private void finishExit(String id, TaskState exited, boolean policy) {
         if (!records.containsKey(id)) return; // removed meanwhile
-        synchronized (lock(id)) {
-            ContainerRecord r = records.get(id);
-            if (r != null && !isRunning(id)) {
+        ContainerRecord r;
+        try {
+            synchronized (lock(id)) {
+                r = records.get(id);
+                if (r == null) return;
+                TaskState now = task(id);
+                if (now != null && (now.status() == TaskState.Status.RUNNING || now.status() == TaskState.Status.PAUSED)) return;
+                TaskState st = now != null ? now : exited;
+                RunState run = r.runOrNever();
+                if (run.running()) {
+                    int code = st == null ? 255 : st.exitCode();
+                    Instant at = st == null || st.finishedAt() == null ? Instant.now() : st.finishedAt();
+                    run = run.exited(code, st != null && st.oomKilled(), at);
+                    if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
+                    r = r.withRun(run);
+                    update(r);
+                }
+                if (now != null) deleteTaskQuietly(id);
                 if (hasSandbox(id)) {
                     removeSandboxQuietly(id);
                     names.refresh();
                 }
-                if (r.autoRemove()) forget(r);
+                if (r.autoRemove() && !keepOnExit.contains(id)) {
+                    forget(r, true);
+                    completeExit(id, run.exitCode());
+                    return;
+                }
+                completeExit(id, run.exitCode());
+                if (!policy || !RestartPolicies.restartAfterExit(r)) return;
+                restarting.add(id);
+                Duration delay = RestartPolicies.delay(run);
+                update(r.withRun(run.restarted()));
+                restarts.schedule(() -> restartByPolicy(id), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
+        } finally {
+            if (!records.containsKey(id)) locks.remove(id); // a remove between the check and the lock: its lock would stay forever
         }
-        if (!records.containsKey(id)) locks.remove(id); // a remove between the check and the lock: its lock would stay forever
     }
 
-    /** SIGTERM, SIGKILL after {@code timeout}; returns when the process is gone and its network given back. */
-    public void stop(String idOrName, int timeoutSeconds) {
+    private void restartByPolicy(String id) {
+        if (!restarting.remove(id) || !records.containsKey(id)) return;
+        try {
+            start(id);
+        } catch (ErrorResponses.NotModified alreadyRunning) {
+            // a user started it meanwhile
+        } catch (RuntimeException e) {
+            Log.warn("restart policy: cannot start", "container", id, "error", e.getMessage());
+        }
+    }
+
+    /** The stop signal, SIGKILL after {@code timeout}; returns when the task is gone and its network given back. */
+    public void stop(String idOrName, Integer timeoutSeconds) {
         ContainerRecord r = find(idOrName);
-        if (!isRunning(r.id())) throw new ErrorResponses.NotModified();
-        supervisor.stop(r.id(), Duration.ofSeconds(Math.max(0, timeoutSeconds)));
-        afterExit(r.id());
+        boolean wasRestarting = restarting.remove(r.id());
+        markStoppedByUser(r.id());
+        if (!isRunning(r.id()) && !isPaused(r.id())) {
+            if (wasRestarting) return;
+            throw new ErrorResponses.NotModified();
+        }
+        int timeout = timeoutSeconds != null ? timeoutSeconds
+                : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
+        int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
+        runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+        TaskState after = task(r.id());
+        if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
+            throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
+        finishExit(r.id(), after, true);
+    }
+
+    /** {@code docker restart}: stop (a stopped one is just started), then start; a --rm container is kept meanwhile. */
+    public void restart(String idOrName, Integer timeoutSeconds) {
+        ContainerRecord r = find(idOrName);
+        keepOnExit.add(r.id());
+        try {
+            try {
+                stop(r.id(), timeoutSeconds);
+            } catch (ErrorResponses.NotModified notRunning) {
+                // restart of a stopped container starts it
+            }
+            start(r.id());
+        } finally {
+            keepOnExit.remove(r.id());
+        }
     }
 
     public void kill(String idOrName, String signal) {
         ContainerRecord r = find(idOrName);
-        if (!isRunning(r.id())) throw new BerthException.Conflict("Cannot kill container: " + idOrName + ": container " + r.id() + " is not running");
-        supervisor.kill(r.id(), Signals.parse(signal));
+        int sig = Signals.parse(signal);
+        if (!isRunning(r.id()) && !isPaused(r.id()))
+            throw new BerthException.Conflict("Cannot kill container: " + idOrName + ": container " + r.id() + " is not running");
+        if (sig == 9 || sig == 15 || sig == 2) markStoppedByUser(r.id());
+        runtime.kill(r.id(), sig);
+    }
+
+    public void pause(String idOrName) {
+        ContainerRecord r = find(idOrName);
+        synchronized (lock(r.id())) {
+            if (isPaused(r.id())) throw new BerthException.Conflict("Container " + r.id() + " is already paused");
+            if (!isRunning(r.id())) throw new BerthException.Conflict("Container " + r.id() + " is not running");
+            runtime.pause(r.id());
+        }
+    }
+
+    public void unpause(String idOrName) {
+        ContainerRecord r = find(idOrName);
+        synchronized (lock(r.id())) {
+            if (!isPaused(r.id())) throw new BerthException.Conflict("Container " + r.id() + " is not paused");
+            runtime.resume(r.id());
+        }
+    }
+
+    private void markStoppedByUser(String id) {
+        synchronized (lock(id)) {
+            ContainerRecord r = records.get(id);
+            if (r != null && !r.runOrNever().stoppedByUser()) update(r.withRun(r.runOrNever().stoppedByUser(true)));
+        }
     }
 
     /** Deletes the container; a running one only with {@code force} (it is killed first). */
-    public void remove(String idOrName, boolean force) {
+    public void remove(String idOrName, boolean force, boolean removeVolumes) {
         ContainerRecord r = find(idOrName);
-        if (isRunning(r.id())) {
+        restarting.remove(r.id());
+        if (isRunning(r.id()) || isPaused(r.id())) {
             if (!force)
                 throw new BerthException.Conflict("cannot remove container \"/" + r.name() + "\": container is running: stop the container before removing or force remove");
-            supervisor.kill(r.id(), Supervisor.SIGKILL);
+            markStoppedByUser(r.id());
+            runtime.kill(r.id(), 9);
+            if (isPaused(r.id())) runtime.resume(r.id());
             try {
-                supervisor.exited(r.id()).get(30, TimeUnit.SECONDS);
+                runtime.exited(r.id()).get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new BerthException.Failed("container " + r.name() + " did not die after SIGKILL", e);
             }
+            finishExit(r.id(), task(r.id()), false);
         }
         synchronized (lock(r.id())) {
+            ContainerRecord now = records.get(r.id());
+            if (now == null) return; // an auto-remove container removed itself meanwhile
             if (hasSandbox(r.id())) {
                 removeSandboxQuietly(r.id());
                 names.refresh();
             }
-            forget(r);
+            forget(now, removeVolumes);
         }
     }
 
-    private void forget(ContainerRecord r) {
-        ContainerState st = stateOf(r.id());
-        if (st != null) supervisor.remove(r.id());
+    /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
+    private void forget(ContainerRecord r, boolean removeVolumes) {
+        deleteFromRuntimeQuietly(r.id());
+        files.remove(r.id());
+        if (removeVolumes) volumes.removeAnonymous(r);
         store.remove(r.id());
         records.remove(r.id());
         CompletableFuture<Integer> f = removed.remove(r.id());
-        if (f != null) f.complete(st == null || st.exitCode() == null ? 0 : st.exitCode());
+        if (f != null) f.complete(r.runOrNever().exitCode());
         locks.remove(r.id());
     }
 
@@ -293,30 +514,36 @@ public final class Containers implements Attachments {
         ContainerRecord r = find(idOrName);
         String c = condition == null || condition.isEmpty() ? "not-running" : condition;
         return switch (c) {
-            case "not-running" -> isRunning(r.id()) ? exitCodeOf(r.id()) : CompletableFuture.completedFuture(lastExit(r.id()));
-            case "next-exit" -> exitCodeOf(r.id());
+            case "not-running" -> notRunning(r.id());
+            case "next-exit" -> nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
             case "removed" -> removed.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
             default -> throw new BerthException.InvalidRequest("condition", "'" + c + "' is not one of not-running, next-exit, removed");
         };
     }
 
-    private CompletableFuture<Integer> exitCodeOf(String id) {
-        if (stateOf(id) == null) {
-            // Never started: the supervisor does not know it yet; wait for its first run to end.
-            CompletableFuture<Integer> f = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                while (records.containsKey(id) && stateOf(id) == null) sleep(10);
-                if (stateOf(id) == null) f.complete(0);
-                else supervisor.exited(id).thenAccept(st -> f.complete(st.exitCode() == null ? 0 : st.exitCode()));
-            });
-            return f;
-        }
-        return supervisor.exited(id).thenApply(st -> st.exitCode() == null ? 0 : st.exitCode());
+    /**
+     * Now if the container does not run, else at the end of this run. A task that just ended but whose end
+     * is not recorded yet counts as running: its exit code is not known before {@link #finishExit}.
+     */
+    private CompletableFuture<Integer> notRunning(String id) {
+        ContainerRecord before = records.get(id);
+        if (before == null) return CompletableFuture.completedFuture(255); // removed meanwhile
+        if (!runs(id)) return CompletableFuture.completedFuture(before.runOrNever().exitCode());
+        CompletableFuture<Integer> f = nextExit.computeIfAbsent(id, k -> new CompletableFuture<>());
+        ContainerRecord now = records.get(id);
+        if (now == null) f.complete(255);
+        else if (!runs(id)) f.complete(now.runOrNever().exitCode()); // the exit was recorded meanwhile
+        return f;
     }
 
-    private int lastExit(String id) {
-        ContainerState st = stateOf(id);
-        return st == null || st.exitCode() == null ? 0 : st.exitCode();
+    private boolean runs(String id) {
+        ContainerRecord r = records.get(id);
+        return isRunning(id) || isPaused(id) || restarting.contains(id) || r != null && r.runOrNever().running();
+    }
+
+    private void completeExit(String id, int code) {
+        CompletableFuture<Integer> f = nextExit.remove(id);
+        if (f != null) f.complete(code);
     }
 
     // ------------------------------------------------------------------ networks of a container
@@ -331,13 +558,13 @@ public final class Containers implements Attachments {
             for (String k : r.networks().keySet())
                 if (engine.network(k).id().equals(n.id()))
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
-            if (isRunning(r.id())) {
+            if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
                 rewriteHosts(r);
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
             nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
-            update(r.withNetworks(nets));
+            update(records.get(r.id()).withNetworks(nets));
         }
     }
 
@@ -354,16 +581,17 @@ public final class Containers implements Attachments {
         synchronized (lock(r.id())) {
             boolean recorded = r.networks().keySet().stream().anyMatch(k -> engine.network(k).id().equals(n.id()))
                     || primaryNetworkIdQuietly(r, n);
-            if (isRunning(r.id()) && hasSandbox(r.id())) {
+            if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
                 rewriteHosts(r);
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
             }
-            Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
+            ContainerRecord current = records.get(r.id());
+            Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(current.networks());
             nets.keySet().removeIf(k -> engine.network(k).id().equals(n.id()));
-            ContainerRecord updated = r.withNetworks(nets);
-            if (primaryNetworkIdQuietly(r, n)) updated = withMode(updated, "none");
+            ContainerRecord updated = current.withNetworks(nets);
+            if (primaryNetworkIdQuietly(r, n)) updated = updated.withNetworkMode("none");
             update(updated);
         }
     }
@@ -376,15 +604,10 @@ public final class Containers implements Attachments {
         }
     }
 
-    private static ContainerRecord withMode(ContainerRecord r, String mode) {
-        return new ContainerRecord(r.id(), r.name(), r.image(), r.entrypoint(), r.cmd(), r.command(), r.env(), r.workingDir(),
-                r.hostname(), r.labels(), r.created(), mode, r.networks(), r.publish(), r.portBindings(), r.publishAll(),
-                r.exposed(), r.autoRemove(), r.dns());
-    }
-
+    /** In place: the container holds its /etc/hosts by inode, and sees the change at once. */
     private void rewriteHosts(ContainerRecord r) {
         Sandbox s = engine.sandbox(r.id());
-        supervisor.writeHosts(r.id(), hostsFiles.render(r, s, engine));
+        files.writeHosts(r.id(), hostsFiles.render(records.get(r.id()), s, engine));
     }
 
     @Override
@@ -423,18 +646,37 @@ public final class Containers implements Attachments {
         return out;
     }
 
-    /** The runtime's view, or null when the container never started. */
-    public ContainerState stateOf(String id) {
+    /** containerd's view of the task, or null when there is none (never started, or its exit handled). */
+    public TaskState task(String id) {
         try {
-            return supervisor.state(id);
+            return runtime.state(id);
         } catch (BerthException.NotFound e) {
             return null;
         }
     }
 
+    /** Docker's status word: created, running, paused, restarting, exited. */
+    public String status(ContainerRecord r) {
+        TaskState st = task(r.id());
+        if (st != null && st.status() == TaskState.Status.RUNNING) return "running";
+        if (st != null && st.status() == TaskState.Status.PAUSED) return "paused";
+        if (restarting.contains(r.id())) return "restarting";
+        RunState run = r.runOrNever();
+        return run.startedAt() == null && run.finishedAt() == null ? "created" : "exited";
+    }
+
+    public boolean isRestarting(String id) {
+        return restarting.contains(id);
+    }
+
     public boolean isRunning(String id) {
-        ContainerState st = stateOf(id);
-        return st != null && st.status() == Status.RUNNING;
+        TaskState st = task(id);
+        return st != null && st.status() == TaskState.Status.RUNNING;
+    }
+
+    public boolean isPaused(String id) {
+        TaskState st = task(id);
+        return st != null && st.status() == TaskState.Status.PAUSED;
     }
 
     /** The sandbox while the container runs, else null. */
@@ -451,12 +693,25 @@ public final class Containers implements Attachments {
         return s == null ? List.of() : engine.endpointsOf(s);
     }
 
-    public Supervisor supervisor() {
-        return supervisor;
+    public ContainerRuntime runtime() {
+        return runtime;
+    }
+
+    public SpecBuilder specs() {
+        return specs;
+    }
+
+    public ContainerFiles files() {
+        return files;
     }
 
     public Engine engine() {
         return engine;
+    }
+
+    /** Stops the restart timers; containers keep running. */
+    public void close() {
+        restarts.shutdownNow();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -476,6 +731,46 @@ public final class Containers implements Attachments {
         }
     }
 
+    private void deleteTaskQuietly(String id) {
+        try {
+            runtime.deleteTask(id);
+        } catch (BerthException.NotFound gone) {
+            // no task
+        } catch (RuntimeException e) {
+            Log.warn("cannot delete a task", "container", id, "error", e.getMessage());
+        }
+    }
+
+    private void resizeQuietly(String id, int width, int height) {
+        try {
+            runtime.resize(id, width, height);
+        } catch (RuntimeException e) {
+            // the client resizes once attached
+        }
+    }
+
+    private void killQuietly(String id) {
+        try {
+            runtime.kill(id, 9);
+            runtime.exited(id).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Log.warn("cannot kill a task", "container", id, "error", e.getMessage());
+        }
+    }
+
+    private void deleteFromRuntimeQuietly(String id) {
+        try {
+            TaskState st = task(id);
+            if (st != null && st.status() != TaskState.Status.STOPPED && st.status() != TaskState.Status.CREATED) killQuietly(id);
+            deleteTaskQuietly(id);
+            runtime.delete(id);
+        } catch (BerthException.NotFound gone) {
+            // containerd does not know it
+        } catch (RuntimeException e) {
+            Log.warn("cannot delete a containerd container", "container", id, "error", e.getMessage());
+        }
+    }
+
     private void update(ContainerRecord r) {
         store.put(r);
         records.put(r.id(), r);
@@ -489,11 +784,8 @@ public final class Containers implements Attachments {
         return new EndpointRequest(s.ipv4(), s.ipv6(), s.mac(), s.aliases());
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Ids of the containers whose records exist (for tests and reconcile checks). */
+    Set<String> ids() {
+        return new HashSet<>(records.keySet());
     }
 }

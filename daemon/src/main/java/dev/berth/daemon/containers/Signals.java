@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Signal names as docker kill takes them: KILL, SIGKILL, 9. */
-final class Signals {
+public final class Signals {
     private static final Map<String, Integer> BY_NAME = Map.ofEntries(
             Map.entry("HUP", 1), Map.entry("INT", 2), Map.entry("QUIT", 3), Map.entry("ILL", 4), Map.entry("TRAP", 5),
             Map.entry("ABRT", 6), Map.entry("BUS", 7), Map.entry("FPE", 8), Map.entry("KILL", 9), Map.entry("USR1", 10),
@@ -19,6 +19,11 @@ final class Signals {
 
     static int parse(String text) {
         if (text == null || text.isEmpty()) return 9;
+        return parse(text, "signal");
+    }
+
+    /** A signal number from a name or number; a 400 naming {@code field} otherwise. */
+    public static int parse(String text, String field) {
         String t = text.toUpperCase(Locale.ROOT);
         if (t.startsWith("SIG")) t = t.substring(3);
         Integer n = BY_NAME.get(t);
@@ -29,6 +34,6 @@ final class Signals {
         } catch (NumberFormatException ignored) {
             // fall through to the error
         }
-        throw new BerthException.InvalidRequest("signal", "'" + text + "' is not a signal name (KILL, SIGTERM, ...) or a number 1-64");
+        throw new BerthException.InvalidRequest(field, "'" + text + "' is not a signal name (KILL, SIGTERM, ...) or a number 1-64");
     }
 }

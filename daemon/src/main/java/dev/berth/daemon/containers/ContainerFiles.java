@@ -1,0 +1,69 @@
+package dev.berth.daemon.containers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A container's /etc/hosts, /etc/resolv.conf and /etc/hostname under the run directory
+ * ({@code RUN/containers/ID/}). They are bind-mounted into the container, which holds them by inode:
+ * a rewrite truncates and writes the same file (never a rename), so a connect shows inside at once.
+ */
+public final class ContainerFiles {
+    public static final String HOSTS = "hosts", RESOLV_CONF = "resolv.conf", HOSTNAME = "hostname";
+
+    private final Path root;
+
+    public ContainerFiles(Path root) {
+        this.root = root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    public Path path(String id, String file) {
+        return dir(id).resolve(file);
+    }
+
+    /** Writes the three files in place (created when missing). */
+    public void write(String id, String hosts, String resolvConf, String hostname) {
+        writeInPlace(path(id, HOSTS), hosts);
+        writeInPlace(path(id, RESOLV_CONF), resolvConf);
+        writeInPlace(path(id, HOSTNAME), hostname);
+    }
+
+    public void writeHosts(String id, String hosts) {
+        writeInPlace(path(id, HOSTS), hosts);
+    }
+
+    public void remove(String id) {
+        Path d = dir(id);
+        if (!Files.exists(d)) return;
+        try (Stream<Path> paths = Files.walk(d)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + d, e);
+        }
+    }
+
+    static void writeInPlace(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                ch.truncate(0);
+                while (b.hasRemaining()) ch.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
