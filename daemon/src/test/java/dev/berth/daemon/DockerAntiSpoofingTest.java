@@ -24,22 +24,22 @@ class DockerAntiSpoofingTest {
 
     @Test
     void aContainerWithNetAdminCannotSendAsAnother(Lab lab) {
-        try (DaemonLab d = new DaemonLab(lab)) {
+        try (DaemonLab d = DaemonLab.withImages(lab)) {
             ExecResult bad = d.docker("network", "create", "-o", "berth.anti_spoofing=sometimes", "bad");
             assertFalse(bad.ok());
             assertTrue(bad.stderr().contains("Options.berth.anti_spoofing") && bad.stderr().contains("sometimes"), bad.stderr());
 
             d.dockerOk("network", "create", "--subnet", "10.41.0.0/24", "guarded");
-            d.dockerOk("run", "-d", "--name", "alice", "--network", "guarded", "img", "sleep", "300");
+            d.dockerOk("run", "-d", "--name", "alice", "--network", "guarded", "busybox", "sleep", "300");
             String alice = ipOf(d.in("alice"));
-            assertTrue(d.docker("run", "--rm", "--network", "guarded", "img", "ping", "-c", "1", "-W", "2", alice).ok(),
+            assertTrue(d.docker("run", "--rm", "--network", "guarded", "busybox", "ping", "-c", "1", "-W", "2", alice).ok(),
                     "an ordinary container reaches alice");
 
             long echoes = echoes(d.in("alice"));
-            ExecResult forged = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "guarded", "img", "sh", "-c",
+            ExecResult forged = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "guarded", "busybox", "sh", "-c",
                     "ip addr add 10.41.0.200/24 dev eth0 && echo forged && ping -c 2 -W 1 -I 10.41.0.200 " + alice);
             assertTrue(forged.stdout().contains("forged") && !forged.ok(), "a forged source address is dropped: " + forged.stdout() + forged.stderr());
-            ExecResult mac = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "guarded", "img", "sh", "-c",
+            ExecResult mac = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "guarded", "busybox", "sh", "-c",
                     "ip link set eth0 address 02:00:00:00:0b:ad && echo forged && ping -c 2 -W 1 " + alice);
             assertTrue(mac.stdout().contains("forged") && !mac.ok(), "a forged source MAC is dropped: " + mac.stdout() + mac.stderr());
             assertEquals(echoes, echoes(d.in("alice")), "no echo request reached alice");
@@ -49,10 +49,10 @@ class DockerAntiSpoofingTest {
             assertTrue(explain.contains("guard4") && explain.contains(alice), explain);
 
             d.dockerOk("network", "create", "--subnet", "10.42.0.0/24", "-o", "berth.anti_spoofing=false", "open");
-            d.dockerOk("run", "-d", "--name", "bob", "--network", "open", "img", "sleep", "300");
+            d.dockerOk("run", "-d", "--name", "bob", "--network", "open", "busybox", "sleep", "300");
             String bob = ipOf(d.in("bob"));
             echoes = echoes(d.in("bob"));
-            ExecResult through = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "open", "img", "sh", "-c",
+            ExecResult through = d.docker("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "open", "busybox", "sh", "-c",
                     "ip addr add 10.42.0.200/24 dev eth0 && ping -c 1 -W 2 -I 10.42.0.200 " + bob);
             assertTrue(through.ok(), "with berth.anti_spoofing=false the forged address goes through, as with Docker: " + through.stderr());
             assertTrue(echoes(d.in("bob")) > echoes);
