@@ -59,7 +59,7 @@ class DockerHealthcheckCliTest {
             assertTrue(d.docker("run", "--rm", "--health-cmd", "true", "--health-interval", "1us", "busybox", "true")
                     .stderr().contains("Interval in Healthcheck cannot be less than 1ms"));
             assertTrue(d.docker("run", "--rm", "--health-cmd", "true", "--health-retries", "-1", "busybox", "true")
-                    .stderr().contains("Retries in Healthcheck cannot be negative"));
+                    .stderr().contains("cannot be negative"));
 
             // stopped: no more runs
             d.dockerOk("stop", "-t", "1", "bad");
