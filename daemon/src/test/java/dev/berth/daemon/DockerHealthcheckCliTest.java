@@ -35,7 +35,8 @@ class DockerHealthcheckCliTest {
             assertEquals(0, lastRun.get("ExitCode").asInt());
             assertEquals("fine\n", lastRun.get("Output").asText());
             assertTrue(health.get("Log").size() <= 5);
-            assertTrue(d.dockerOk("ps", "--filter", "name=ok", "--format", "{{.Status}}").contains("(healthy)"));
+            String ps = d.dockerOk("ps", "--filter", "name=ok", "--format", "{{.Status}}");
+            assertTrue(ps.contains("(healthy)"), ps + " / " + d.inspect("inspect", "ok").at("/State/Health"));
             String events = d.dockerOk("events", "--since", "1m", "--until", "0s", "--filter", "event=health_status", "--format", "{{.Action}} {{.Actor.Attributes.name}}");
             assertTrue(events.contains("health_status: healthy ok"), events);
 
