@@ -37,8 +37,10 @@ class DockerHealthcheckCliTest {
             assertTrue(health.get("Log").size() <= 5);
             String ps = d.dockerOk("ps", "--filter", "name=ok", "--format", "{{.Status}}");
             assertTrue(ps.contains("(healthy)"), ps + " / " + d.inspect("inspect", "ok").at("/State/Health"));
+            DockerContainerCliTest.sleepMs(1100); // the CLI sends --until 0s in whole seconds (as Docker's): let this second pass
             String events = d.dockerOk("events", "--since", "1m", "--until", "0s", "--filter", "event=health_status", "--format", "{{.Action}} {{.Actor.Attributes.name}}");
-            assertTrue(events.contains("health_status: healthy ok"), events);
+            assertTrue(events.contains("health_status: healthy ok"), events + " / all: "
+                    + d.dockerOk("events", "--since", "1m", "--until", "0s", "--format", "{{.Action}} {{.Actor.Attributes.name}}"));
 
             d.dockerOk("run", "-d", "--name", "bad", "--health-cmd", "echo nope; exit 1", "--health-interval", "200ms",
                     "--health-retries", "3", "busybox", "sleep", "300");
