@@ -13,6 +13,7 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.engine.tx.Faults;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
 import dev.berth.netlink.route.IpPrefix;
@@ -63,6 +64,8 @@ public final class Containers implements Attachments {
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
+    /** Test-only crash points between the steps below (see {@code CrashPoints}); none outside crash tests. */
+    private Faults faults = Faults.NONE;
 
     public Containers(Engine engine, ContainerRuntime runtime, Images images, Path stateDir, Path runDir, String cgroupParent,
                       HostsFiles hostsFiles, NameService names) {
@@ -75,6 +78,12 @@ public final class Containers implements Attachments {
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
+    }
+
+    /** Test-only: where crash tests make berthd kill itself. */
+    public void crashPoints(Faults f) {
+        this.faults = f;
+        store.crashPoints(f);
     }
 
     // ------------------------------------------------------------------ start-up
@@ -172,6 +181,7 @@ public final class Containers implements Attachments {
             store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
             records.put(r.id(), r);
         }
+        faults.reach("container-create:recorded");
         try {
             createInRuntime(r, image);
         } catch (RuntimeException e) {
@@ -264,6 +274,7 @@ public final class Containers implements Attachments {
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
             if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
+            faults.reach("container-start:begin");
             Sandbox s;
             try {
                 s = createSandbox(r);
@@ -273,13 +284,17 @@ public final class Containers implements Attachments {
             }
             TaskState started;
             try {
+                faults.reach("container-start:sandbox-made");
                 names.attach(r, s);
                 for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
                     if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
+                faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
                 runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
+                faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
                 started = runtime.start(r.id());
+                faults.reach("container-start:task-started");
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
                 deleteTaskQuietly(r.id());
@@ -364,11 +379,14 @@ public final class Containers implements Attachments {
                     if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
                     r = r.withRun(run);
                     update(r);
+                    faults.reach("container-exit:recorded");
                 }
                 if (now != null) deleteTaskQuietly(id);
+                faults.reach("container-exit:task-deleted");
                 if (hasSandbox(id)) {
                     removeSandboxQuietly(id);
                     names.refresh();
+                    faults.reach("container-exit:sandbox-removed");
                 }
                 if (r.autoRemove() && !keepOnExit.contains(id)) {
                     forget(r, true);
@@ -411,6 +429,7 @@ public final class Containers implements Attachments {
                 : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
         int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+        faults.reach("container-stop:task-stopped");
         TaskState after = task(r.id());
         if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
             throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
@@ -475,6 +494,7 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot remove container \"/" + r.name() + "\": container is running: stop the container before removing or force remove");
             markStoppedByUser(r.id());
             runtime.kill(r.id(), 9);
+            faults.reach("container-rm:killed");
             if (isPaused(r.id())) runtime.resume(r.id());
             try {
                 runtime.exited(r.id()).get(30, TimeUnit.SECONDS);
@@ -496,9 +516,12 @@ public final class Containers implements Attachments {
 
     /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
     private void forget(ContainerRecord r, boolean removeVolumes) {
+        faults.reach("container-rm:begin");
         deleteFromRuntimeQuietly(r.id());
+        faults.reach("container-rm:runtime-deleted");
         files.remove(r.id());
         if (removeVolumes) volumes.removeAnonymous(r);
+        faults.reach("container-rm:files-removed");
         store.remove(r.id());
         records.remove(r.id());
         CompletableFuture<Integer> f = removed.remove(r.id());
@@ -560,7 +583,9 @@ public final class Containers implements Attachments {
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
+                faults.reach("container-connect:connected");
                 rewriteHosts(r);
+                faults.reach("container-connect:hosts-written");
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
             nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
@@ -583,7 +608,9 @@ public final class Containers implements Attachments {
                     || primaryNetworkIdQuietly(r, n);
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
+                faults.reach("container-disconnect:disconnected");
                 rewriteHosts(r);
+                faults.reach("container-disconnect:hosts-written");
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
             }
