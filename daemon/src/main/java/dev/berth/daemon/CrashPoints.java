@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a kill -9 anywhere leaves nothing behind after a restart. Off unless the environment variable
  * {@code BERTH_TEST_CRASH_DIR} names a directory; then every step berthd passes (the engine's transaction
  * steps, state-file renames, netlink batches and the container steps of {@code Containers}) is appended
- * to {@code DIR/trace}, and when {@code DIR/at} holds {@code POINT} (or {@code POINT#N}: its Nth pass
+ * to {@code DIR/trace} as {@code POINT NANOS} (System.nanoTime, which the API benchmark turns into a
+ * per-step breakdown), and when {@code DIR/at} holds {@code POINT} (or {@code POINT#N}: its Nth pass
  * from the moment it was armed) berthd deletes that file (one crash per arming) and sends itself SIGKILL.
  */
 public final class CrashPoints implements Faults {
@@ -48,7 +49,7 @@ public final class CrashPoints implements Faults {
     @Override
     public synchronized void reach(String point) {
         try {
-            Files.writeString(trace, point + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(trace, point + " " + System.nanoTime() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             String wanted = armedPoint();
             if (wanted.isEmpty()) return;
             String[] p = wanted.split("#", 2);
@@ -56,7 +57,6 @@ public final class CrashPoints implements Faults {
             int n = p.length == 2 ? Integer.parseInt(p[1]) : 1;
             if (passes.computeIfAbsent(wanted, k -> new AtomicInteger()).incrementAndGet() < n) return;
             Files.deleteIfExists(at);
-            Files.writeString(trace, "KILLED AT " + point + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             killMyself();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

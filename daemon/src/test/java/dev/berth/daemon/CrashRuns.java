@@ -87,7 +87,7 @@ final class CrashRuns implements AutoCloseable {
         sleep(1500); // steps that follow the answer (an exit's clean-up)
         List<String> points;
         try {
-            points = List.copyOf(new LinkedHashSet<>(Files.readAllLines(crashDir.resolve("trace"))));
+            points = List.copyOf(new LinkedHashSet<>(Files.readAllLines(crashDir.resolve("trace")).stream().map(l -> l.split(" ")[0]).toList()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -54,7 +54,8 @@ record CrashWorld(Map<String, String> parts) {
                     in.ip("route", "show", "table", "all").stdout(),
                     in.exec("sysctl", "-n", "net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv6.conf.all.disable_ipv6").stdout()));
         }
-        p.put("state files", stateFiles(d.dir.resolve("state")));
+        p.put("state files", files(d.dir.resolve("state")));
+        p.put("run files", files(d.dir.resolve("run")));
         p.put("docker ps -a", sorted(d.dockerOk("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.State}}").lines().toList()));
         return new CrashWorld(p);
     }
@@ -154,13 +155,13 @@ record CrashWorld(Map<String, String> parts) {
         }
     }
 
-    /** Every file of the state directory but containerd's own and the logs; the engine's with a hash of their content. */
-    private static String stateFiles(Path state) {
+    /** Every file of a state or run directory but containerd's own; the engine's with a hash of their content. */
+    private static String files(Path state) {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(state)) {
             for (Path p : s.sorted().toList()) {
                 String rel = state.relativize(p).toString();
-                if (rel.startsWith("containerd") || rel.startsWith("runtime/logs") || rel.startsWith("images")) continue;
+                if (rel.startsWith("containerd") || rel.startsWith("images")) continue;
                 if (Files.isDirectory(p)) continue;
                 out.add(rel.startsWith("engine/") ? rel + " " + hash(p) : rel);
             }

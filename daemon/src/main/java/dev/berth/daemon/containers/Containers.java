@@ -184,6 +184,7 @@ public final class Containers implements Attachments {
         faults.reach("container-create:recorded");
         try {
             createInRuntime(r, image);
+            faults.reach("container-create:created");
         } catch (RuntimeException e) {
             records.remove(r.id());
             store.remove(r.id());
