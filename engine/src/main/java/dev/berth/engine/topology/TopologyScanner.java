@@ -3,7 +3,6 @@ package dev.berth.engine.topology;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Sandbox;
-import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -26,7 +25,6 @@ import java.util.Map;
  * namespace id the kernel reports for it (IFLA_LINK_NETNSID, matched with RTM_GETNSID).
  */
 public final class TopologyScanner {
-    private static final int RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3;
 
     /** A namespace to show: its label, the sandbox it belongs to (or null), and its file. */
     public record Target(String name, String sandbox, Path path) {}
@@ -105,10 +103,8 @@ public final class TopologyScanner {
         /** The id this namespace uses for {@code other}, or -1 when it has none. */
         int nsidOf(Dump other) {
             return nsids.computeIfAbsent(other.name, k -> {
-                MessageWriter w = new MessageWriter(RTM_GETNSID, 0).u8(0).u8(0).u16(0).attrU32(NETNSA_FD, other.handle.fd());
                 try {
-                    Integer id = rtnl.socket().get(w, "get the id of namespace " + other.name, m -> m.attributes(4).u32(NETNSA_NSID));
-                    return id == null ? -1 : id;
+                    return rtnl.nsidOf(other.handle.fd());
                 } catch (NetlinkException e) {
                     return -1;
                 }
