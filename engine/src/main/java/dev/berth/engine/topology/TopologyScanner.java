@@ -10,7 +10,6 @@ import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,7 +130,7 @@ public final class TopologyScanner {
                 Link dev = r.outputIndex() == 0 ? null : byIndex(r.outputIndex());
                 String dst = r.isDefault() ? (r.ipv6() ? "default (IPv6)" : "default") : r.destination().toString();
                 rs.add(new Topology.RouteEntry(dst, r.gateway() == null ? null : IpPrefix.format(r.gateway()),
-                        dev == null ? null : dev.name(), r.scope() == Rt.RT_SCOPE_LINK ? "link" : null));
+                        dev == null ? null : dev.name(), r.isLinkScope() ? "link" : null));
             }
             return new Topology.Namespace(name, sandbox, ifaces, rs);
         }

@@ -32,6 +32,16 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
                 Rt.RTPROT_BOOT, Rt.RTN_UNICAST, false, null);
     }
 
+    /** Whether the route reaches only the link's own segment (scope link). */
+    public boolean isLinkScope() {
+        return scope == Rt.RT_SCOPE_LINK;
+    }
+
+    /** Whether the route is in the main table (the one {@code ip route} shows). */
+    public boolean inMainTable() {
+        return table == Rt.RT_TABLE_MAIN;
+    }
+
     /** The default route via {@code gateway}. */
     public static Route defaultVia(InetAddress gateway, int outputIndex) {
         return to(null, gateway, outputIndex);
