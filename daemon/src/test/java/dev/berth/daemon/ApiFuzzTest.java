@@ -117,7 +117,7 @@ class ApiFuzzTest {
                 if (r.method().equals("GET")) {
                     for (String q : ODD_QUERIES) {
                         check(problems, key + "?" + q.substring(0, Math.min(q.length(), 40)),
-                                api.raw(request("GET", real + "?" + q, empty), Duration.ofSeconds(30)));
+                                api.raw(request("GET", real + "?" + (key.equals("GET /events") ? "until=1&" : "") + q, empty), Duration.ofSeconds(30)));
                         sent++;
                     }
                 }
