@@ -42,22 +42,27 @@ record CrashWorld(Map<String, String> parts) {
         p.put("sandbox namespaces", sorted(sandboxNamespaces(d)));
         p.put("host links", sorted(d.host.ip("-br", "link").stdout().lines().map(l -> l.split("\\s+")[0]).toList()));
         p.put("host addresses", sorted(d.host.ip("-br", "addr").stdout().lines()
-                .map(l -> l.replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " ")).toList()));
+                .map(l -> linkLocalOut(l.replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "))).toList()));
         p.put("host routes", sorted(d.host.ip("route", "show", "table", "all").stdout().lines()
-                .map(l -> l.replace(" linkdown", "")).toList()));
+                .filter(l -> !l.contains("fe80:")).map(l -> l.replace(" linkdown", "")).toList()));
         p.put("host nftables", d.host.exec("nft", "list", "ruleset").stdout()
                 .replaceAll("counter packets \\d+ bytes \\d+", "counter").replaceAll(" # handle \\d+", ""));
         for (String ns : sandboxNamespaces(d)) {
             var in = d.lab.existing(ns);
             p.put("sandbox " + ns, String.join("\n", in.ip("-br", "link").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "),
-                    in.ip("-br", "addr").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "),
-                    in.ip("route", "show", "table", "all").stdout(),
+                    linkLocalOut(in.ip("-br", "addr").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " ")),
+                    String.join("\n", in.ip("route", "show", "table", "all").stdout().lines().filter(l -> !l.contains("fe80:")).toList()),
                     in.exec("sysctl", "-n", "net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv6.conf.all.disable_ipv6").stdout()));
         }
         p.put("state files", files(d.dir.resolve("state")));
         p.put("run files", files(d.dir.resolve("run")));
         p.put("docker ps -a", sorted(d.dockerOk("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.State}}").lines().toList()));
         return new CrashWorld(p);
+    }
+
+    /** IPv6 link-local addresses come and go with DAD a moment after a link is up: not state Berth owns. */
+    private static String linkLocalOut(String s) {
+        return s.replaceAll(" fe80:[0-9a-f:]+/64", "");
     }
 
     /** What differs from {@code other}, part by part; empty when equal. */
