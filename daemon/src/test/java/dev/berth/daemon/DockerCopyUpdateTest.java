@@ -65,8 +65,10 @@ class DockerCopyUpdateTest {
             ExecResult evil = d.docker("cp", "-L", "box:/evil", local.resolve("stolen2").toString());
             assertFalse(evil.ok() && Files.exists(local.resolve("stolen2")) && Files.readString(local.resolve("stolen2")).contains("host-secret"),
                     "following the link reads the container's path, not the host's");
-            d.docker("cp", local.resolve("hello.txt").toString(), "box:/evildir/");
-            d.dockerOk("exec", "box", "mkdir", "-p", hostDir.toString());
+            // the CLI copies onto the link's target: the container's path of that name, a file in the container
+            d.dockerOk("cp", local.resolve("hello.txt").toString(), "box:/evildir");
+            assertEquals("hello from the host", d.dockerOk("exec", "box", "cat", hostDir.toString()).trim());
+            d.dockerOk("exec", "box", "sh", "-c", "rm " + hostDir + " && mkdir -p " + hostDir);
             d.dockerOk("cp", local.resolve("hello.txt").toString(), "box:/evildir/");
             assertTrue(d.dockerOk("exec", "box", "ls", hostDir.toString()).contains("hello.txt"), "written in the container's directory");
             // a tar whose entries climb out with ../ lands inside the root too

@@ -78,7 +78,6 @@ public final class ContainerCreateRequests {
             throw new BerthException.InvalidRequest("HostConfig.Init", "Berth has no init process to inject: run without --init");
 
         List<String> entrypoint = optionalStrings(body.path("Entrypoint"), "Entrypoint");
-        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) entrypoint = List.of();
         List<String> cmd = optionalStrings(body.path("Cmd"), "Cmd");
         String mode = text(host.path("NetworkMode"));
         if (mode == null || mode.equals("default")) mode = "bridge";

@@ -28,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ExecApi {
     private static final Duration KEEP_FINISHED = Duration.ofMinutes(10);
-    private static final Set<String> FIELDS = Set.of("AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
+    private static final Set<String> FIELDS = Set.of(
+            // docker-py sends the container's id again in the body; Docker ignores it
+            "Container", "AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
             "Env", "Cmd", "Privileged", "User", "WorkingDir", "ConsoleSize");
 
     private final Containers containers;
