@@ -15,6 +15,7 @@ import dev.berth.cluster.ClusterAgent;
 import dev.berth.cluster.ClusterOptions;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
+import dev.berth.daemon.api.VolumesApi;
 import dev.berth.daemon.cni.CniApi;
 import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.http.ApiServer;
@@ -186,6 +187,7 @@ public final class Daemon implements AutoCloseable {
         new ContainerOpsApi(containers).register(r);
         new ArchiveApi(containers).register(r);
         new ExecApi(containers).register(r);
+        new VolumesApi(containers).register(r);
         new ImagesApi(images::store, this::imageUsers).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);

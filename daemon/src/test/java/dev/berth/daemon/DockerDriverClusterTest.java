@@ -67,6 +67,11 @@ class DockerDriverClusterTest {
             assertEquals("c2 from " + ip1, c1.tcp(ip2, 7000), "inside the cluster nothing is masqueraded");
             cl.ext.serveTcp(9000, "ext");
             assertEquals("ext from 192.168.50.1", c1.tcp(ClusterDaemonLab.EXT_IP, 9000), "leaving the cluster is masqueraded");
+            h1.stop();
+            assertTrue(c1.ping(ip2), "traffic flows while h1's berthd is down");
+            h1.start();
+            assertEquals(1, h1.inspect("network", "inspect", "bridge").get("Containers").size(), "the endpoint survives the restart");
+            assertTrue(c1.ping(ip2));
 
             String ep1 = "{\"NetworkID\":\"" + nid1 + "\",\"EndpointID\":\"" + "e1".repeat(32) + "\"}";
             assertEquals("{}", post(p1, "/NetworkDriver.Leave", ep1).stdout());

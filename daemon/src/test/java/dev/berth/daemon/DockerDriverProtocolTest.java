@@ -108,6 +108,48 @@ class DockerDriverProtocolTest {
         }
     }
 
+    /** {@code docker network create --ipv6}: both families' pools, both addresses at CreateEndpoint, both gateways at Join. */
+    @Test
+    void dualStackNetworkAsDockerdCreatesIt(Lab lab) throws IOException {
+        Path pluginDir = Files.createTempDirectory("berth-plugins-");
+        Path plugin = pluginDir.resolve("berth.sock");
+        String nid = "b6".repeat(32), eid = "e6".repeat(32);
+        try (DaemonLab d = new DaemonLab(lab, "--docker-plugin", plugin.toString())) {
+            String create = "{\"NetworkID\":\"" + nid + "\",\"Options\":{\"com.docker.network.enable_ipv6\":true,\"com.docker.network.generic\":{}},"
+                    + "\"IPv4Data\":[{\"AddressSpace\":\"LocalDefault\",\"Pool\":\"10.33.0.0/24\",\"Gateway\":\"10.33.0.1/24\",\"AuxAddresses\":null}],"
+                    + "\"IPv6Data\":[{\"AddressSpace\":\"LocalDefault\",\"Pool\":\"fd00:33::/64\",\"Gateway\":\"fd00:33::1/64\",\"AuxAddresses\":null}]}";
+            assertEquals("{}", post(plugin, "/NetworkDriver.CreateNetwork", create).stdout());
+            JsonNode config = d.inspect("network", "inspect", "docker-" + nid.substring(0, 12)).get("IPAM").get("Config");
+            assertEquals(2, config.size(), config.toString());
+            assertEquals("fd00:33::1", config.get(1).get("Gateway").asText(), config.toString());
+
+            String ep = "{\"NetworkID\":\"" + nid + "\",\"EndpointID\":\"" + eid + "\",\"Interface\":{\"Address\":\"10.33.0.2/24\","
+                    + "\"AddressIPv6\":\"fd00:33::2/64\",\"MacAddress\":\"02:42:0a:21:00:02\"},\"Options\":{}}";
+            assertEquals("{}", post(plugin, "/NetworkDriver.CreateEndpoint", ep).stdout(), "Docker gave the MAC: nothing to answer");
+            LabHost ctr = lab.host("ctr6");
+            String join = "{\"NetworkID\":\"" + nid + "\",\"EndpointID\":\"" + eid + "\",\"SandboxKey\":\"" + ctr.netnsPath() + "\",\"Options\":{}}";
+            JsonNode joined = json(post(plugin, "/NetworkDriver.Join", join));
+            assertEquals("10.33.0.1", joined.get("Gateway").asText(), joined.toString());
+            assertEquals("fd00:33::1", joined.get("GatewayIPv6").asText(), joined.toString());
+            String src = joined.get("InterfaceName").get("SrcName").asText();
+            d.host.ip("link", "set", src, "netns", ctr.name());
+            ctr.ip("link", "set", src, "name", "eth0");
+            ctr.ip("addr", "add", "10.33.0.2/24", "dev", "eth0");
+            ctr.ip("-6", "addr", "add", "fd00:33::2/64", "dev", "eth0", "nodad");
+            ctr.ip("link", "set", "eth0", "up");
+            ctr.ip("-6", "route", "add", "default", "via", "fd00:33::1");
+            assertTrue(ctr.exec("ping", "-6", "-c", "1", "-W", "3", "fd00:33::1").ok(), "the container reaches its IPv6 gateway on Berth's bridge");
+            assertTrue(ctr.ping("10.33.0.1"));
+            String leave = "{\"NetworkID\":\"" + nid + "\",\"EndpointID\":\"" + eid + "\"}";
+            assertEquals("{}", post(plugin, "/NetworkDriver.Leave", leave).stdout());
+            assertEquals("{}", post(plugin, "/NetworkDriver.DeleteEndpoint", leave).stdout());
+            assertEquals("{}", post(plugin, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + nid + "\"}").stdout());
+        } finally {
+            Files.deleteIfExists(plugin);
+            Files.deleteIfExists(pluginDir);
+        }
+    }
+
     /** One call as dockerd's plugin client makes it (a POST with a JSON body); returns the answer's body. */
     static ExecResult post(Path socket, String path, String body) {
         return Commands.run(List.of("curl", "-sS", "--unix-socket", socket.toString(), "-X", "POST",

@@ -8,18 +8,13 @@ import dev.berth.lab.LabProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Docker's own dockerd (Debian's docker.io 20.10) in a lab host's namespace, next to the berthd there. It
@@ -111,87 +106,14 @@ final class DockerdLab implements AutoCloseable {
         } finally {
             long containerd = ProcessHandle.of(process.pid()).stream().flatMap(ProcessHandle::children)
                     .filter(c -> c.info().command().orElse("").endsWith("containerd")).mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
-            stop(process.pid(), Duration.ofSeconds(20));
-            if (containerd > 0) stop(containerd, Duration.ofSeconds(10));
-            for (long pid : processesNaming(base.toString(), data.toString())) stop(pid, Duration.ofSeconds(5)); // shims
+            Leftovers.stop(process.pid(), Duration.ofSeconds(20));
+            if (containerd > 0) Leftovers.stop(containerd, Duration.ofSeconds(10));
+            for (long pid : Leftovers.processesNaming(base.toString(), data.toString())) Leftovers.stop(pid, Duration.ofSeconds(5)); // shims
             process.close();
-            unmountUnder(base, data);
-            removeCgroups();
-            deleteTree(data);
-            deleteTree(base);
-        }
-    }
-
-    /** SIGTERM, then SIGKILL after {@code grace}; only this PID. */
-    private static void stop(long pid, Duration grace) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isEmpty() || !h.get().isAlive()) return;
-        h.get().destroy();
-        try {
-            h.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception timeout) {
-            h.get().destroyForcibly();
-        }
-    }
-
-    private static List<Long> processesNaming(String... needles) {
-        List<Long> pids = new ArrayList<>();
-        long self = ProcessHandle.current().pid();
-        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-            for (Path p : s.toList()) {
-                String n = p.getFileName().toString();
-                if (!n.chars().allMatch(Character::isDigit) || Long.parseLong(n) == self) continue;
-                String cmdline;
-                try {
-                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                } catch (IOException gone) {
-                    continue;
-                }
-                for (String needle : needles) if (cmdline.contains(needle)) {
-                    pids.add(Long.parseLong(n));
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return pids;
-    }
-
-    private static void unmountUnder(Path... dirs) {
-        List<String> mounts = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String target = line.split(" ")[4];
-                for (Path d : dirs) if (target.startsWith(d.toString())) mounts.add(target);
-            }
-        } catch (IOException e) {
-            return;
-        }
-        mounts.sort(Comparator.comparing(String::length).reversed());
-        for (String m : mounts) Commands.run(List.of("umount", "-l", m));
-    }
-
-    private void removeCgroups() {
-        try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path c : controllers.toList()) {
-                Path parent = c.resolve(tag);
-                if (!Files.isDirectory(parent)) continue;
-                try (Stream<Path> all = Files.walk(parent)) {
-                    for (Path p : all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the cgroups under /" + tag + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            // left for the next run's look
+            Leftovers.unmountUnder(base, data);
+            Leftovers.removeCgroups(tag);
+            Leftovers.deleteTree(data);
+            Leftovers.deleteTree(base);
         }
     }
 

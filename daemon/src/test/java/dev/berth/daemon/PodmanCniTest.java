@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real runtime on Berth's network: Podman 4.3 with its CNI backend calls bin/cni/berth, which asks the
  * berthd of the lab host. Containers ping each other, reach the outside host masqueraded, publish a port
- * through Berth's nftables maps, keep working while berthd is stopped, and leave nothing after podman rm.
+ * through Berth's nftables maps, keep working while berthd is stopped, and leave nothing after podman rm, also
+ * when berthd was down during the rm.
  */
 @ExtendWith(LabExtension.class)
 class PodmanCniTest {
@@ -57,7 +58,15 @@ class PodmanCniTest {
                 assertEquals(2, d.inspect("network", "inspect", "pods").get("Containers").size(), "the attachments survive the restart");
                 assertEquals("hello from b", curl(d));
 
-                p.podmanOk("rm", "-f", "-t", "0", "a", "b");
+                // podman rm while berthd is down: the plugin's DEL succeeds and berthd finishes it when it starts
+                d.stop();
+                p.podmanOk("rm", "-f", "-t", "0", "b");
+                d.start();
+                JsonNode left = d.inspect("network", "inspect", "pods").get("Containers");
+                assertEquals(1, left.size(), "the DEL recorded while berthd was down was applied at its start: " + left);
+                assertFalse(d.host.run("nft", "list", "ruleset").stdout().contains("8080"), "b's port is unpublished");
+
+                p.podmanOk("rm", "-f", "-t", "0", "a");
                 assertTrue(d.inspect("network", "inspect", "pods").get("Containers").isEmpty(), "podman rm removes the attachments");
                 assertEquals(vethsBefore, d.host.ip("-br", "link", "show", "type", "veth").stdout(), "no veth left");
                 assertFalse(d.host.run("nft", "list", "ruleset").stdout().contains("8080"), "the port is unpublished");

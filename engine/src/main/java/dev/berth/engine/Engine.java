@@ -369,8 +369,8 @@ public final class Engine implements AutoCloseable {
             // The endpoint is recorded ACTIVE at once: reconcile keeps an endpoint only if its sandbox is
             // ACTIVE too, so the sandbox's own activation below commits both, and a crash before it
             // rolls both back. This saves one state write per sandbox.
-            if (net != null) attach(s, net, r.endpoint(), true, Status.ACTIVE, tx);
-            publish(s, tx);
+            // The ports are published with the endpoint's anti-spoofing elements, in one firewall transaction.
+            if (net != null) attach(s, net, r.endpoint(), true, Status.ACTIVE, true, tx);
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
             tx.commit();
             return s;
@@ -402,9 +402,8 @@ public final class Engine implements AutoCloseable {
             } else {
                 SandboxKernel k = new SandboxKernel(Netns.open(path));
                 sandboxKernels.put(id, k);
-                attach(s, net, r.endpoint(), !ExternalNetns.hasDefaultRoute(k), Status.ACTIVE, tx);
+                attach(s, net, r.endpoint(), !ExternalNetns.hasDefaultRoute(k), Status.ACTIVE, true, tx);
             }
-            publish(s, tx);
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
             tx.commit();
             return s;
@@ -582,7 +581,7 @@ public final class Engine implements AutoCloseable {
                 boolean first = endpointsOf(s).isEmpty();
                 Transaction tx = new Transaction("connect", config.faults());
                 try {
-                    Endpoint e = attach(s, n, r, first, Status.CREATING, tx);
+                    Endpoint e = attach(s, n, r, first, Status.CREATING, false, tx);
                     tx.step("activate", () -> activate(e), null);
                     tx.commit();
                     return e;
@@ -623,9 +622,11 @@ public final class Engine implements AutoCloseable {
     /**
      * Allocates, records and builds one endpoint inside the caller's transaction. The record is
      * CREATING when the endpoint must be activated on its own (connect), ACTIVE when the sandbox is
-     * being created with it and the sandbox's activation commits both.
+     * being created with it and the sandbox's activation commits both. With {@code publish}, the sandbox's
+     * ports are published too (they go to its first bridge endpoint, this one).
      */
-    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Status recorded, Transaction tx) {
+    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Status recorded, boolean publish,
+                            Transaction tx) {
         if (endpointsOf(s).stream().anyMatch(e -> e.networkId().equals(n.id())))
             throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
@@ -643,7 +644,7 @@ public final class Engine implements AutoCloseable {
         if (n.isLan()) {
             lan.attach(n, e, k, gatewayRoute, tx);
         } else {
-            guard(n, e, tx);
+            guard(n, e, publish ? portRules(s) : List.of(), tx);
             bridges.attach(n, e, k, gatewayRoute, tx);
         }
         return e;
@@ -652,13 +653,14 @@ public final class Engine implements AutoCloseable {
     /**
      * Anti-spoofing for a bridge endpoint, before its veth exists: the container can never send a frame
      * the guard has not seen its port for. The elements are keyed by the port's name, so they stay
-     * valid if reconcile re-creates the veth.
+     * valid if reconcile re-creates the veth. The ports share the transaction (one libnftables call,
+     * and a taken port fails before any link is made).
      */
-    private void guard(Network n, Endpoint e, Transaction tx) {
+    private void guard(Network n, Endpoint e, List<PortRule> ports, Transaction tx) {
         EndpointGuard g = guardOf(n, e);
-        if (g == null) return;
-        List<EndpointGuard> gs = List.of(g);
-        tx.step("guard", () -> firewall.addGuards(gs), () -> firewall.removeGuards(gs));
+        List<EndpointGuard> gs = g == null ? List.of() : List.of(g);
+        if (gs.isEmpty() && ports.isEmpty()) return;
+        tx.step("firewall", () -> firewall.addGuardsAndPorts(gs, ports), () -> firewall.removeGuardsAndPorts(gs, ports));
     }
 
     /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
@@ -670,7 +672,7 @@ public final class Engine implements AutoCloseable {
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
-        guard(n, e, tx);
+        guard(n, e, portRules(s), tx);
         bridges.attachForHandOver(n, e, tx);
     }
 

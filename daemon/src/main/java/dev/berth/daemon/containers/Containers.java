@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -618,9 +619,9 @@ public final class Containers implements Attachments {
     private void forget(ContainerRecord r, boolean removeVolumes) {
         deleteFromRuntimeQuietly(r.id());
         files.remove(r.id());
-        if (removeVolumes) volumes.removeAnonymous(r);
         store.remove(r.id());
         records.remove(r.id());
+        if (removeVolumes) removeAnonymousVolumes(r);
         CompletableFuture<Integer> f = removed.remove(r.id());
         if (f != null) f.complete(r.runOrNever().exitCode());
         locks.remove(r.id());
@@ -664,6 +665,65 @@ public final class Containers implements Attachments {
     private void completeExit(String id, int code) {
         CompletableFuture<Integer> f = nextExit.remove(id);
         if (f != null) f.complete(code);
+    }
+
+    // ------------------------------------------------------------------ volumes
+
+    public Volumes volumes() {
+        return volumes;
+    }
+
+    /** The ids of the containers (of any state) whose mounts name the volume. */
+    public List<String> volumeUsers(String name) {
+        List<String> out = new ArrayList<>();
+        for (ContainerRecord r : records.values())
+            for (ContainerRecord.Mount m : r.host().resolved())
+                if (m.type().equals("volume") && name.equals(m.name())) {
+                    out.add(r.id());
+                    break;
+                }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * {@code DELETE /volumes/NAME}: refused while a container uses it, in Docker's words; {@code force} only
+     * makes a missing volume no error (as Docker). Under the name lock: a create naming it cannot slip in.
+     */
+    public long removeVolume(String name, boolean force) {
+        synchronized (nameLock) {
+            if (force && !volumes.exists(name)) return 0;
+            volumes.get(name);
+            List<String> users = volumeUsers(name);
+            if (!users.isEmpty())
+                throw new BerthException.Conflict("remove " + name + ": volume is in use - [" + String.join(", ", users) + "]");
+            return volumes.remove(name);
+        }
+    }
+
+    /** The volumes no container uses that {@code which} selects, removed. */
+    public VolumePrune pruneVolumes(Predicate<VolumeRecord> which) {
+        List<String> deleted = new ArrayList<>();
+        long reclaimed = 0;
+        synchronized (nameLock) {
+            for (VolumeRecord v : volumes.list()) {
+                if (!which.test(v) || !volumeUsers(v.name()).isEmpty()) continue;
+                reclaimed += volumes.remove(v.name());
+                deleted.add(v.name());
+            }
+        }
+        return new VolumePrune(deleted, reclaimed);
+    }
+
+    public record VolumePrune(List<String> deleted, long reclaimed) {}
+
+    /** {@code rm -v}: the container's anonymous volumes that no other container uses (as Docker). */
+    private void removeAnonymousVolumes(ContainerRecord r) {
+        synchronized (nameLock) {
+            for (ContainerRecord.Mount m : r.host().resolved())
+                if (m.type().equals("volume") && m.anonymous() && m.name() != null && volumeUsers(m.name()).isEmpty())
+                    volumes.removeQuietly(m.name());
+        }
     }
 
     // ------------------------------------------------------------------ networks of a container

@@ -47,6 +47,26 @@ public interface Firewall extends AutoCloseable {
     /** Removes what {@link #addGuards} added for the same guards; removing an absent one is no error. */
     void removeGuards(List<EndpointGuard> guards);
 
+    /**
+     * {@link #addGuards} and {@link #addPorts} as one change: a port that is taken fails it (Conflict)
+     * with no guard added either.
+     */
+    default void addGuardsAndPorts(List<EndpointGuard> guards, List<PortRule> ports) {
+        addGuards(guards);
+        try {
+            addPorts(ports);
+        } catch (RuntimeException e) {
+            removeGuards(guards);
+            throw e;
+        }
+    }
+
+    /** Undoes {@link #addGuardsAndPorts}. */
+    default void removeGuardsAndPorts(List<EndpointGuard> guards, List<PortRule> ports) {
+        removePorts(ports);
+        removeGuards(guards);
+    }
+
     /** Deletes Berth's tables (uninstall, tests). */
     void removeAll();
 

@@ -50,9 +50,18 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void addPorts(List<PortRule> ports) {
-        if (ports.isEmpty()) return;
+        addGuardsAndPorts(List.of(), ports);
+    }
+
+    /** One script, one transaction: the guards' elements are plain adds, so only a taken port can fail it. */
+    @Override
+    public synchronized void addGuardsAndPorts(List<EndpointGuard> guards, List<PortRule> ports) {
+        if (ports.isEmpty()) {
+            addGuards(guards);
+            return;
+        }
         PortRule.requireDistinct(ports);
-        LibNftables.Result r = nft.run(NftScript.addPorts(ports));
+        LibNftables.Result r = nft.run(NftScript.addGuards(guards) + NftScript.addPorts(ports));
         if (r.ok()) return;
         if (r.error().contains("File exists")) {
             // nft 1.0.6 blames the wrong line of a batch of element commands, so ask which keys exist
@@ -67,8 +76,16 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void removePorts(List<PortRule> ports) {
-        if (ports.isEmpty()) return;
-        LibNftables.Result r = nft.run(NftScript.removePorts(ports));
+        removeGuardsAndPorts(List.of(), ports);
+    }
+
+    @Override
+    public synchronized void removeGuardsAndPorts(List<EndpointGuard> guards, List<PortRule> ports) {
+        if (ports.isEmpty()) {
+            removeGuards(guards);
+            return;
+        }
+        LibNftables.Result r = nft.run(NftScript.removePorts(ports) + NftScript.removeGuards(guards));
         if (r.ok()) return;
         if (r.error().contains("File exists")) // the add-before-delete met the key with another destination
             throw new BerthException.Failed("cannot unpublish " + ports + ": a port with the same key leads elsewhere; "

@@ -1,12 +1,8 @@
 package dev.berth.runtime.containerd;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import dev.berth.runtime.containerd.api.containers.ContainersGrpc;
 import dev.berth.runtime.containerd.api.content.ContentGrpc;
-import dev.berth.runtime.containerd.api.content.WriteAction;
-import dev.berth.runtime.containerd.api.content.WriteContentRequest;
-import dev.berth.runtime.containerd.api.content.WriteContentResponse;
 import dev.berth.runtime.containerd.api.diff.DiffGrpc;
 import dev.berth.runtime.containerd.api.eventsvc.EventsGrpc;
 import dev.berth.runtime.containerd.api.images.ImagesGrpc;
@@ -32,13 +28,8 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.AbstractStub;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -58,7 +49,6 @@ public final class Containerd implements AutoCloseable {
     /** Deadline of unary calls unless a caller asks for another one. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
     /** Chunk size of content writes: well under gRPC's 4 MiB message limit. */
-    private static final int WRITE_CHUNK = 1 << 20;
 
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
     // connection. Held in a field: the logging framework keeps loggers only weakly.
@@ -186,81 +176,6 @@ public final class Containerd implements AutoCloseable {
         }
         throw new TimeoutException("containerd at " + socket + " did not answer within " + timeout
                 + (last == null ? "" : ": " + last.getStatus()));
-    }
-
-    /**
-     * Writes a blob into the content store through one Write stream (stat, chunks, commit) and returns
-     * its digest. {@code expected} ("sha256:...") makes containerd verify the content; {@code ref}
-     * names the ingest, so an interrupted write of the same ref resumes cleanly (containerd keeps the
-     * partial data; we restart from the offset it reports).
-     */
-    public String writeContent(String ref, InputStream data, long total, String expected, Map<String, String> labels)
-            throws IOException {
-        var responses = new LinkedBlockingQueue<Object>();
-        StreamObserver<WriteContentRequest> requests = contentAsync().write(new StreamObserver<>() {
-            @Override
-            public void onNext(WriteContentResponse value) {
-                responses.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                responses.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                responses.add(Boolean.TRUE);
-            }
-        });
-        try {
-            requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.STAT).setRef(ref).build());
-            WriteContentResponse stat = take(responses);
-            long offset = stat.getOffset();
-            if (offset > 0 && data.skip(offset) != offset) {
-                throw new IOException("content " + ref + ": cannot skip to resume offset " + offset);
-            }
-            byte[] buf = new byte[WRITE_CHUNK];
-            int n;
-            while ((n = data.readNBytes(buf, 0, buf.length)) > 0) {
-                requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.WRITE).setRef(ref)
-                        .setOffset(offset).setData(ByteString.copyFrom(buf, 0, n)).build());
-                offset += n;
-                take(responses);
-            }
-            var commit = WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref)
-                    .setOffset(offset).putAllLabels(labels);
-            if (total >= 0) {
-                commit.setTotal(total);
-            }
-            if (expected != null) {
-                commit.setExpected(expected);
-            }
-            requests.onNext(commit.build());
-            WriteContentResponse done = take(responses);
-            requests.onCompleted();
-            return done.getDigest();
-        } catch (IOException | RuntimeException e) {
-            requests.onError(e);
-            throw e;
-        }
-    }
-
-    private static WriteContentResponse take(LinkedBlockingQueue<Object> responses) throws IOException {
-        Object o;
-        try {
-            o = responses.poll(5, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while writing content", e);
-        }
-        return switch (o) {
-            case WriteContentResponse r -> r;
-            case StatusRuntimeException e -> throw e;
-            case Throwable t -> throw new IOException("content write failed: " + t.getMessage(), t);
-            case null -> throw new IOException("content write: containerd did not answer within 5 minutes");
-            default -> throw new IOException("content write: stream ended before the commit was answered");
-        };
     }
 
     private static <S extends AbstractStub<S>> S deadline(S stub) {
