@@ -73,6 +73,15 @@ net.reload()
 assert {x.name for x in net.containers} == {"py-renamed", "py-peer"}, [x.name for x in net.containers]
 print("ok networks")
 
+# volumes (the local driver)
+vol = c.volumes.create("pyvol", labels={"by": "docker-py"})
+assert vol.name == "pyvol" and "pyvol" in [v.name for v in c.volumes.list()]
+c.containers.run("busybox", ["sh", "-c", "echo kept > /v/f"], volumes={"pyvol": {"bind": "/v", "mode": "rw"}}, remove=True)
+assert c.containers.run("busybox", ["cat", "/v/f"], volumes=["pyvol:/v:ro"], remove=True) == b"kept\n"
+c.volumes.get("pyvol").remove()
+assert "pyvol" not in [v.name for v in c.volumes.list()]
+print("ok volumes")
+
 # stop, remove, prune
 ctr.stop(timeout=1)
 ctr.reload()
