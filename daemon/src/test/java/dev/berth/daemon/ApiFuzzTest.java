@@ -278,7 +278,9 @@ class ApiFuzzTest {
     }
 
     private static byte[] request(String method, String path, byte[] body) {
-        String head = method + " " + path + " HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        // an answer to HEAD has a Content-Length but no body: the end of the connection tells where it ends
+        String head = method + " " + path + " HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + (method.equals("HEAD") ? "\r\nConnection: close" : "") + "\r\n\r\n";
         return concat(ascii(head), body);
     }
 
