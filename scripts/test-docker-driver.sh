@@ -5,7 +5,7 @@
 # `make test`, which never installs Docker: this script installs docker.io when it is missing, under a
 # policy-rc.d that forbids service starts (and disables them at boot), as scripts/bench-api.sh does. Also
 # DockerdClusterIT: two dockerds on two lab hosts, each beside its berthd in one etcd/VXLAN cluster.
-# Needs root. About a minute.
+# Needs root. 2-6 minutes with the build, by the machine's load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then

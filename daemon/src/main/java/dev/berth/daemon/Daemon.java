@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import dev.berth.daemon.api.ArchiveApi;
 import dev.berth.daemon.api.ContainerOpsApi;
 import dev.berth.daemon.api.ContainersApi;
+import dev.berth.daemon.api.EventsApi;
 import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.ImagesApi;
@@ -182,13 +183,14 @@ public final class Daemon implements AutoCloseable {
     private Router routes() {
         Router r = new Router();
         SystemApi.register(r, this::info);
-        new NetworksApi(engine, containers, this::networksChanged).register(r);
+        new NetworksApi(engine, containers, this::networksChanged).withEvents(containers.events()).register(r);
         new ContainersApi(containers).register(r);
         new ContainerOpsApi(containers).register(r);
         new ArchiveApi(containers).register(r);
         new ExecApi(containers).register(r);
         new VolumesApi(containers).register(r);
-        new ImagesApi(images::store, this::imageUsers).register(r);
+        new ImagesApi(images::store, this::imageUsers).withEvents(containers.events()).register(r);
+        new EventsApi(containers.events()).register(r);
         new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
                 config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
         new CniApi(engine, config.stateDir().resolve("cni"), config.socket(), this::networksChanged).register(r);

@@ -122,10 +122,9 @@ final class Reconciler {
     /** Rebuilds the bridge of an active network when it vanished; settles the parent links Berth made for macvlan/ipvlan. */
     private void repairNetworks() {
         e.lan.parents().reconcile(e.networks.values());
-        Set<String> present = new HashSet<>();
-        for (Link l : e.host.rtnl().links().list()) present.add(l.name());
+        HostLinks present = hostLinks();
         for (Network n : e.networks.values()) {
-            if (!n.isBridge() || present.contains(n.device()) || e.isAdopted(n)) continue;
+            if (!n.isBridge() || present.byName(n.device()) != null || e.isAdopted(n)) continue;
             log("network " + n.name() + ": bridge " + n.device() + " is missing; re-creating it");
             Transaction tx = new Transaction("repair", Faults.NONE);
             e.bridges.createNetwork(n, false, tx);
@@ -135,16 +134,11 @@ final class Reconciler {
 
     /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
     private void repairSandboxes() {
-        Map<String, Link> hostLinks = new HashMap<>();
-        Map<Integer, String> names = new HashMap<>();
-        for (Link l : e.host.rtnl().links().list()) {
-            hostLinks.put(l.name(), l);
-            names.put(l.index(), l.name());
-        }
+        HostLinks hostLinks = hostLinks();
         List<Sandbox> gone = new ArrayList<>();
         for (Sandbox s : e.sandboxes.values()) {
             if (s.netns() instanceof NetnsMode.External x) {
-                if (!repairExternal(s, Path.of(x.path()), hostLinks, names)) gone.add(s);
+                if (!repairExternal(s, Path.of(x.path()), hostLinks)) gone.add(s);
                 continue;
             }
             if (!(s.netns() instanceof NetnsMode.Own own)) continue;
@@ -170,9 +164,9 @@ final class Reconciler {
                     first = false;
                     continue;
                 }
-                Link veth = hostLinks.get(ep.hostIfName());
+                Link veth = hostLinks.byName(ep.hostIfName());
                 // a veth whose bridge was deleted survives as a detached link: it needs re-attaching too
-                boolean intact = veth != null && n.device().equals(names.get(veth.masterIndex()));
+                boolean intact = veth != null && n.device().equals(hostLinks.nameOf(veth.masterIndex()));
                 if (fresh || !intact) {
                     log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ")");
                     e.bridges.deleteQuietly(ep.hostIfName());
@@ -188,13 +182,13 @@ final class Reconciler {
      * An attachment in another runtime's namespace: re-attached when its veth vanished; false when the
      * namespace itself is gone (its owner deleted it, and the kernel took the veth with it).
      */
-    private boolean repairExternal(Sandbox s, Path path, Map<String, Link> hostLinks, Map<Integer, String> names) {
+    private boolean repairExternal(Sandbox s, Path path, HostLinks hostLinks) {
         if (!Files.exists(path)) return false;
         try (SandboxKernel k = new SandboxKernel(Netns.open(path))) {
             for (Endpoint ep : e.endpointsOf(s)) {
                 Network n = e.networks.get(ep.networkId());
-                Link veth = hostLinks.get(ep.hostIfName());
-                if (veth != null && n.device().equals(names.get(veth.masterIndex()))) continue;
+                Link veth = hostLinks.byName(ep.hostIfName());
+                if (veth != null && n.device().equals(hostLinks.nameOf(veth.masterIndex()))) continue;
                 log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in " + path);
                 e.bridges.deleteQuietly(ep.hostIfName());
                 try {
@@ -223,10 +217,21 @@ final class Reconciler {
     /**
      * Removes what carries Berth's marks but belongs to nothing: bridges whose alias names a network
      * that does not exist, veth ports of Berth's bridges that no endpoint owns, and namespaces under
-     * Berth's prefix that no sandbox owns. Nothing without those marks is touched.
+     * Berth's prefix that no sandbox owns. Nothing without those marks is touched, and no link is
+     * removed when the kernel gave no consistent dump of them: a link missing from a partial view is
+     * not an orphan, so the orphan links wait for the next start.
      */
     private void removeOrphans() {
-        List<Link> links = e.host.rtnl().links().list();
+        removeOrphanLinks();
+        removeOrphanNamespaces();
+    }
+
+    private void removeOrphanLinks() {
+        List<Link> links = hostLinks().all().orElse(null);
+        if (links == null) {
+            LOG.warning("reconcile: the host's link table kept changing under every dump; not removing orphan links this time");
+            return;
+        }
         Set<Integer> berthBridges = new HashSet<>();
         for (Link l : links) {
             if (!"bridge".equals(l.kind())) continue;
@@ -245,6 +250,10 @@ final class Reconciler {
                 e.bridges.deleteQuietly(l.name());
             }
         }
+    }
+
+    /** Namespaces are listed from /run/netns, not dumped, so their view is whole. */
+    private void removeOrphanNamespaces() {
         Set<String> sandboxNetns = new HashSet<>();
         for (Sandbox s : e.sandboxes.values()) {
             if (s.netns() instanceof NetnsMode.Own own) sandboxNetns.add(Path.of(own.path()).getFileName().toString());
@@ -271,6 +280,13 @@ final class Reconciler {
             if (g != null) guards.add(g);
         }
         e.firewall.sync(e.networks.values().stream().filter(Network::isBridge).map(e::rules).toList(), rules, guards);
+    }
+
+    /** The host's links; a view that answers by lookups (and lists nothing) when no dump was consistent. */
+    private HostLinks hostLinks() {
+        HostLinks links = HostLinks.of(e.host.rtnl().links());
+        if (!links.complete()) LOG.warning("reconcile: the host's link table kept changing under every dump; looking links up one by one");
+        return links;
     }
 
     private static void log(String what) {

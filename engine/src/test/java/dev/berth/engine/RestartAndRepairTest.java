@@ -8,6 +8,7 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabProcess;
+import dev.berth.netlink.NetlinkSocket;
 import dev.berth.netlink.route.IpPrefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,6 +87,34 @@ class RestartAndRepairTest {
             l.host.ip("link", "del", "docker0");
             l.host.ip("link", "del", "vethother");
             assertEquals(clean, l.kernelSnapshot());
+        }
+    }
+
+    @Test
+    void anInterruptedLinkDumpRemovesNothingButStillRepairs(Lab lab) {
+        try (EngineLab l = new EngineLab(lab)) {
+            Engine e = l.start();
+            e.createNetwork(NetworkRequest.bridge("greatwall", "10.10.0.0/24"));
+            Sandbox shenzhen = e.createSandbox(SandboxRequest.on("shenzhen", "greatwall"));
+            l.host.ip("link", "add", "vethdead001", "master", e.network("bridge").device(), "type", "veth", "peer", "name", "peer0");
+            l.host.ip("link", "add", "br-0123456789ab", "type", "bridge");
+            l.host.ip("link", "set", "br-0123456789ab", "alias", "berth:network:0123456789ab");
+            l.host.ip("link", "del", e.endpointsOf(shenzhen).getFirst().hostIfName());
+            l.host.ip("link", "del", e.network("greatwall").device());
+
+            NetlinkSocket.simulateInterruptedDumps("list links"::equals); // the link table changes under every dump
+            try {
+                l.restart();
+            } finally {
+                NetlinkSocket.simulateInterruptedDumps(null);
+            }
+            String after = l.kernelSnapshot();
+            assertTrue(after.contains("peer0") && after.contains("alias=berth:network:0123456789ab"), "nothing is removed from a partial view: " + after);
+            assertTrue(l.in(shenzhen).ping("10.10.0.1"), "what was missing is still rebuilt");
+
+            l.restart();
+            after = l.kernelSnapshot();
+            assertFalse(after.contains("peer0") || after.contains("alias=berth:network:0123456789ab"), "the next start with a whole view removes them");
         }
     }
 }

@@ -9,7 +9,7 @@ import dev.berth.netlink.sys.Errno;
 public abstract sealed class NetlinkException extends RuntimeException
         permits NetlinkException.NotFound, NetlinkException.Exists, NetlinkException.Busy,
                 NetlinkException.NotSupported, NetlinkException.PermissionDenied, NetlinkException.Invalid,
-                NetlinkException.Other, MissingKernelFeatureException {
+                NetlinkException.Other, NetlinkException.DumpInterrupted, MissingKernelFeatureException {
     private final String operation;
     private final int errno;
     private final String extack;
@@ -91,5 +91,24 @@ public abstract sealed class NetlinkException extends RuntimeException
     /** Any other errno. */
     public static final class Other extends NetlinkException {
         Other(String op, int errno, String extack) { super(op, errno, extack); }
+    }
+
+    /**
+     * The table kept changing while the kernel dumped it (NLM_F_DUMP_INTR on every attempt): the
+     * answer may miss or repeat objects, so it is not handed out. Trying again later usually works.
+     */
+    public static final class DumpInterrupted extends NetlinkException {
+        private final int attempts;
+
+        public DumpInterrupted(String op, int attempts) {
+            super(op, Errno.EINTR, null, op + ": the table changed during each of " + attempts
+                    + " dumps in a row, so none is a consistent view; try again", null);
+            this.attempts = attempts;
+        }
+
+        /** How many dumps were made before giving up. */
+        public int attempts() {
+            return attempts;
+        }
     }
 }

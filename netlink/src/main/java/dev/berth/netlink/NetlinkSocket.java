@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A NETLINK_ROUTE socket bound in the network namespace of the thread that opened it; every
@@ -24,6 +25,8 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int RECV_SIZE = 64 * 1024;
     private static final int SEND_SIZE = 16 * 1024;
     private static final int DUMP_RETRIES = 5;
+    // Tests cannot make the kernel's tables change between the datagrams of a dump on demand.
+    private static volatile Predicate<String> simulatedInterruptions = operation -> false;
 
     private final int fd;
     private final int portId;
@@ -152,7 +155,9 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * Dumps a table: every answer message is handed to {@code parser} (which may return null to
-     * skip it) while its bytes are valid. Restarts when the kernel says the table changed mid-dump.
+     * skip it) while its bytes are valid. Restarts when the kernel says the table changed mid-dump,
+     * and throws {@link NetlinkException.DumpInterrupted} when it still changes after the retries,
+     * rather than hand back a view that may miss objects.
      */
     public <T> List<T> dump(MessageWriter msg, String operation, Function<Message, T> parser) {
         return exchange(msg, operation, parser, true);
@@ -166,12 +171,22 @@ public final class NetlinkSocket implements AutoCloseable {
                 int mySeq = ++seq;
                 int flags = msg.flags() | Nl.NLM_F_REQUEST | (dump ? Nl.NLM_F_DUMP : 0);
                 send(List.of(withFlags(msg.toBytes(mySeq, 0), flags)));
-                boolean interrupted = collect(mySeq, operation, parser, out, dump);
-                if (!interrupted || attempt >= DUMP_RETRIES) return out;
+                boolean interrupted = collect(mySeq, operation, parser, out, dump)
+                        || dump && simulatedInterruptions.test(operation);
+                if (!interrupted) return out;
+                if (attempt >= DUMP_RETRIES) throw new NetlinkException.DumpInterrupted(operation, attempt + 1);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * For tests: dumps whose operation (e.g. {@code list links}) matches are treated as interrupted on
+     * every attempt, as if the table changed under each; {@code null} ends the simulation.
+     */
+    public static void simulateInterruptedDumps(Predicate<String> operations) {
+        simulatedInterruptions = operations == null ? operation -> false : operations;
     }
 
     /** Reads answers for {@code mySeq} until done; returns whether the dump was interrupted. */
@@ -208,7 +223,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** Receives datagrams and hands each message in them to {@code handler} until it returns true. */
-    private void receiveUntil(java.util.function.Predicate<Incoming> handler) {
+    private void receiveUntil(Predicate<Incoming> handler) {
         while (true) {
             int n = receive();
             ByteBuffer b = recvBuf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());

@@ -57,4 +57,21 @@ class ErrorsTest {
             assertEquals("b2", rt.links().get("b2").name(), "answers stayed in step");
         }
     }
+
+    @Test
+    void aDumpStillInterruptedAfterTheRetriesIsAnErrorNotAPartialAnswer(Lab lab) {
+        LabHost h = lab.host("h");
+        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+            NetlinkSocket.simulateInterruptedDumps("list links"::equals);
+            try {
+                var e = assertThrows(NetlinkException.DumpInterrupted.class, () -> rt.links().list());
+                assertEquals(6, e.attempts(), "the first dump and five retries");
+                assertTrue(e.getMessage().startsWith("list links: the table changed"), e.getMessage());
+                assertDoesNotThrow(() -> rt.addresses().list(), "other dumps are not affected");
+            } finally {
+                NetlinkSocket.simulateInterruptedDumps(null);
+            }
+            assertEquals(1, rt.links().list().size(), "a dump that is not interrupted answers again");
+        }
+    }
 }

@@ -180,6 +180,7 @@ public final class ContainersApi {
         boolean stream = q.flag("stream", false), logs = q.flag("logs", false);
         DetachKeys keys = DetachKeys.parse(q.query("detachKeys"));
         boolean tty = r.config().tty();
+        containers.emit("attach", r, Map.of());
         return new ApiResponse.Hijack(tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> {
             if (logs) pump(containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)), conn.output(), tty, false);
             if (!stream) return;

@@ -111,6 +111,7 @@ public final class ExecApi {
                 b.path("AttachStdin").asBoolean(false), b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
                 detachKeys, console);
         execs.put(e.id, e);
+        containers.emit("exec_create: " + String.join(" ", cmd), c, Map.of("execID", e.id));
         return ApiResponse.created(Map.of("Id", e.id));
     }
 
@@ -158,6 +159,7 @@ public final class ExecApi {
         }
         e.session = session;
         e.pid = session.pid();
+        emit(e, "exec_start: " + String.join(" ", e.command), Map.of("execID", e.id));
         if (e.tty && e.consoleSize.size() == 2 && e.consoleSize.get(0) > 0) resizeQuietly(session, e.consoleSize.get(1), e.consoleSize.get(0));
         return session;
     }
@@ -203,11 +205,20 @@ public final class ExecApi {
         }
     }
 
-    private static void finish(Exec e, Integer code) {
+    private void finish(Exec e, Integer code) {
         e.exitCode = code == null ? 137 : code;
+        emit(e, "exec_die", Map.of("execID", e.id, "exitCode", Integer.toString(e.exitCode)));
         e.running = false;
         e.finished = Instant.now();
         e.session = null;
+    }
+
+    private void emit(Exec e, String action, Map<String, String> extra) {
+        try {
+            containers.emit(action, containers.find(e.containerId), extra);
+        } catch (BerthException.NotFound gone) {
+            // the container went with its exec
+        }
     }
 
     private ApiResponse inspect(ApiRequest q) {

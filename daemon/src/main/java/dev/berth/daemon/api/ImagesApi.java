@@ -1,10 +1,12 @@
 package dev.berth.daemon.api;
 
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.RawConnection;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
+import dev.berth.runtime.image.DeleteItem;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageSummary;
 import dev.berth.runtime.image.ImageUsers;
@@ -30,11 +32,18 @@ public final class ImagesApi {
 
     private final Supplier<ImageStore> store;
     private final ImageUsers users;
+    private Events events = new Events();
 
     /** {@code store} is asked at each call: berthd starts its containerd when images are first used. */
     public ImagesApi(Supplier<ImageStore> store, ImageUsers users) {
         this.store = store;
         this.users = users;
+    }
+
+    /** Where image events (pull, tag, untag, delete, load, save) go. */
+    public ImagesApi withEvents(Events e) {
+        this.events = e;
+        return this;
     }
 
     public void register(Router r) {
@@ -107,7 +116,12 @@ public final class ImagesApi {
             throw new BerthException.InvalidRequest("platform", "'" + platform + "': Berth runs linux/amd64 images only");
         RegistryAuth auth = RegistryAuth.decode(q.header("X-Registry-Auth"));
         String tag = q.query("tag");
-        return ProgressResponse.run("pull", p -> store.get().pull(from, tag, auth, p));
+        String ref = tag == null || tag.isEmpty() ? (from.contains(":") && from.lastIndexOf(':') > from.lastIndexOf('/') || from.contains("@") ? from : from + ":latest")
+                : from + ":" + tag;
+        return ProgressResponse.run("pull", p -> {
+            store.get().pull(from, tag, auth, p);
+            events.publish("image", "pull", ref, Map.of("name", ref));
+        });
     }
 
     private ApiResponse push(ApiRequest q) throws Exception {
@@ -120,7 +134,13 @@ public final class ImagesApi {
     private ApiResponse load(ApiRequest q) throws Exception {
         boolean quiet = q.flag("quiet", false);
         InputStream tar = q.bodyStream();
-        return ProgressResponse.run("load", p -> store.get().load(tar, quiet, p));
+        return ProgressResponse.run("load", p -> {
+            List<String> loaded = store.get().load(tar, quiet, p);
+            for (String l : loaded) {
+                String ref = l.substring(l.indexOf(": ") + 2);
+                events.publish("image", "load", ref, Map.of("name", ref));
+            }
+        });
     }
 
     private ApiResponse saveMany(ApiRequest q) {
@@ -131,6 +151,7 @@ public final class ImagesApi {
 
     private ApiResponse save(List<String> names) {
         ImageStore.Archive archive = store.get().save(names);
+        for (String n : names) events.publish("image", "save", n, Map.of("name", n));
         return new ApiResponse.Stream(200, "application/x-tar", out -> archive.writeTo(stream(out)));
     }
 
@@ -138,12 +159,19 @@ public final class ImagesApi {
         String repo = q.query("repo");
         if (repo == null || repo.isBlank()) throw new BerthException.InvalidRequest("repo", "name the repository to tag into");
         String tag = q.query("tag");
-        store.get().tag(q.param("name"), tag == null || tag.isEmpty() ? repo : repo + ":" + tag);
+        String target = tag == null || tag.isEmpty() ? repo : repo + ":" + tag;
+        store.get().tag(q.param("name"), target);
+        events.publish("image", "tag", store.get().resolve(target).id(), Map.of("name", target));
         return new ApiResponse.Empty(201);
     }
 
     private ApiResponse remove(ApiRequest q) {
-        return ApiResponse.json(store.get().remove(q.param("name"), q.flag("force", false), users));
+        List<DeleteItem> items = store.get().remove(q.param("name"), q.flag("force", false), users);
+        for (DeleteItem i : items) {
+            if (i.untagged() != null) events.publish("image", "untag", i.untagged(), Map.of("name", i.untagged()));
+            if (i.deleted() != null) events.publish("image", "delete", i.deleted(), Map.of("name", i.deleted()));
+        }
+        return ApiResponse.json(items);
     }
 
     private ApiResponse prune(ApiRequest q) {

@@ -1,6 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
@@ -30,11 +31,18 @@ public final class NetworksApi {
     private final Engine engine;
     private final Attachments attachments;
     private final Runnable onChange;
+    private Events events = new Events();
 
     public NetworksApi(Engine engine, Attachments attachments, Runnable onChange) {
         this.engine = engine;
         this.attachments = attachments;
         this.onChange = onChange;
+    }
+
+    /** Where network events (create, destroy) go. */
+    public NetworksApi withEvents(Events e) {
+        this.events = e;
+        return this;
     }
 
     public void register(Router r) {
@@ -119,6 +127,7 @@ public final class NetworksApi {
         Network n = engine.createNetwork(new NetworkRequest(b.name(), b.driver(), subnets, Boolean.TRUE.equals(b.enableIpv6()),
                 b.internal(), b.attachable(), b.options(), b.labels()));
         onChange.run();
+        events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", n.id());
         out.put("Warning", "");
@@ -126,8 +135,10 @@ public final class NetworksApi {
     }
 
     private ApiResponse remove(ApiRequest q) {
+        Network n = engine.network(q.param("id"));
         engine.removeNetwork(q.param("id"));
         onChange.run();
+        events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver()));
         return ApiResponse.noContent();
     }
 

@@ -3,6 +3,7 @@ package dev.berth.daemon.containers;
 import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.containers.ContainerRecord.RunState;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
@@ -56,6 +57,7 @@ public final class Containers implements Attachments {
     private final NameService names;
     private final Volumes volumes;
     private final SpecBuilder specs;
+    private final Events events = new Events();
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
@@ -78,6 +80,7 @@ public final class Containers implements Attachments {
         this.files = new ContainerFiles(runDir.resolve("containers"));
         this.rootfsMounts = runDir.resolve("rootfs");
         this.volumes = new Volumes(stateDir.resolve("volumes"));
+        volumes.onEvent((action, v) -> events.publish("volume", action, v.name(), Map.of("driver", v.driver())));
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
@@ -187,6 +190,7 @@ public final class Containers implements Attachments {
             files.remove(r.id());
             throw e;
         }
+        emit("create", r, Map.of());
         return r;
     }
 
@@ -298,6 +302,9 @@ public final class Containers implements Attachments {
                 throw f.error();
             }
             update(r.withRun(r.runOrNever().started(started.pid(), started.startedAt() == null ? Instant.now() : started.startedAt())));
+            networkEvents("connect", r);
+            volumeEvents("mount", r);
+            emit("start", r, Map.of());
             List<Integer> size = r.config().consoleSize();
             if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0) resizeQuietly(r.id(), size.get(1), size.get(0));
             watchExit(r.id());
@@ -403,11 +410,15 @@ public final class Containers implements Attachments {
                     if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
                     r = r.withRun(run);
                     update(r);
+                    if (run.oomKilled()) emit("oom", r, Map.of());
+                    emit("die", r, Map.of("exitCode", Integer.toString(code)));
                 }
                 if (now != null) deleteTaskQuietly(id);
                 if (hasSandbox(id)) {
+                    networkEvents("disconnect", r);
                     removeSandboxQuietly(id);
                     names.refresh();
+                    volumeEvents("unmount", r);
                 }
                 if (r.autoRemove() && !keepOnExit.contains(id)) {
                     forget(r, true);
@@ -449,11 +460,13 @@ public final class Containers implements Attachments {
         int timeout = timeoutSeconds != null ? timeoutSeconds
                 : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
         int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
+        emit("kill", r, Map.of("signal", Integer.toString(signal)));
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
         TaskState after = task(r.id());
         if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
             throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
         finishExit(r.id(), after, true);
+        emit("stop", r, Map.of());
     }
 
     /** {@code docker restart}: stop (a stopped one is just started), then start; a --rm container is kept meanwhile. */
@@ -467,6 +480,7 @@ public final class Containers implements Attachments {
                 // restart of a stopped container starts it
             }
             start(r.id());
+            emit("restart", r, Map.of());
         } finally {
             keepOnExit.remove(r.id());
         }
@@ -479,6 +493,7 @@ public final class Containers implements Attachments {
             throw new BerthException.Conflict("Cannot kill container: " + idOrName + ": container " + r.id() + " is not running");
         if (sig == 9 || sig == 15 || sig == 2) markStoppedByUser(r.id());
         runtime.kill(r.id(), sig);
+        emit("kill", r, Map.of("signal", Integer.toString(sig)));
     }
 
     public void pause(String idOrName) {
@@ -488,6 +503,7 @@ public final class Containers implements Attachments {
             if (!isRunning(r.id())) throw new BerthException.Conflict("Container " + r.id() + " is not running");
             runtime.pause(r.id());
         }
+        emit("pause", r, Map.of());
     }
 
     public void unpause(String idOrName) {
@@ -496,6 +512,7 @@ public final class Containers implements Attachments {
             if (!isPaused(r.id())) throw new BerthException.Conflict("Container " + r.id() + " is not paused");
             runtime.resume(r.id());
         }
+        emit("unpause", r, Map.of());
     }
 
     /**
@@ -622,6 +639,7 @@ public final class Containers implements Attachments {
         store.remove(r.id());
         records.remove(r.id());
         if (removeVolumes) removeAnonymousVolumes(r);
+        emit("destroy", r, Map.of());
         CompletableFuture<Integer> f = removed.remove(r.id());
         if (f != null) f.complete(r.runOrNever().exitCode());
         locks.remove(r.id());
@@ -665,6 +683,44 @@ public final class Containers implements Attachments {
     private void completeExit(String id, int code) {
         CompletableFuture<Integer> f = nextExit.remove(id);
         if (f != null) f.complete(code);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** berthd's event log ({@code /events}): containers, volumes and networks publish here, images and the API too. */
+    public Events events() {
+        return events;
+    }
+
+    /** A container event with Docker's attributes (labels, image, name, then {@code extra}). */
+    public void emit(String action, ContainerRecord r, Map<String, String> extra) {
+        events.container(action, r.id(), r.name(), r.image(), r.labels(), extra);
+    }
+
+    private void networkEvents(String action, ContainerRecord r) {
+        for (Endpoint e : endpointsOf(r.id())) {
+            try {
+                Network n = engine.network(e.networkId());
+                events.publish("network", action, n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
+            } catch (BerthException.NotFound gone) {
+                // removed meanwhile
+            }
+        }
+    }
+
+    private void volumeEvents(String action, ContainerRecord r) {
+        for (ContainerRecord.Mount m : r.host().resolved()) {
+            if (!m.type().equals("volume") || m.name() == null) continue;
+            Map<String, String> a = new LinkedHashMap<>();
+            a.put("container", r.id());
+            a.put("driver", "local");
+            if (action.equals("mount")) {
+                a.put("destination", m.destination());
+                a.put("propagation", "");
+                a.put("read/write", Boolean.toString(!m.readOnly()));
+            }
+            events.publish("volume", action, m.name(), a);
+        }
     }
 
     // ------------------------------------------------------------------ volumes
@@ -741,6 +797,7 @@ public final class Containers implements Attachments {
             if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
                 rewriteHosts(r);
+                events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
             nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
@@ -764,6 +821,7 @@ public final class Containers implements Attachments {
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
                 rewriteHosts(r);
+                events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
             }
