@@ -249,6 +249,12 @@ int main(void) {
         h += snprintf(header + h, sizeof header - (size_t)h, "%s: %s\r\n", VARS[i][1], v);
         if ((size_t)h >= sizeof header) fail(4, "the CNI_ variables are longer than 64 KB", "");
     }
+    /* Who sent it: berthd drops an ADD whose plugin died before berthd finished it (the runtime got no result
+       and may already have sent its DEL); the PID namespace tells berthd whether the PID means anything to it. */
+    char pidns[64] = "";
+    ssize_t nl = readlink("/proc/self/ns/pid", pidns, sizeof pidns - 1);
+    if (nl > 0) pidns[nl] = 0;
+    h += snprintf(header + h, sizeof header - (size_t)h, "CNI-Plugin-Process: %d %s\r\n", (int)getpid(), pidns);
     h += snprintf(header + h, sizeof header - (size_t)h, "\r\n");
     if ((size_t)h >= sizeof header) fail(4, "the CNI_ variables are longer than 64 KB", "");
 

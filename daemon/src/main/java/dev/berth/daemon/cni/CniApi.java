@@ -81,7 +81,7 @@ public final class CniApi {
             CniRequest r = CniRequest.parse(q);
             version = r.cniVersion();
             Object result = switch (r.command()) {
-                case "ADD" -> add(r.require(true));
+                case "ADD" -> add(r.require(true), PluginProcess.of(q.header("cni-plugin-process")));
                 case "DEL" -> del(r.require(false));
                 case "CHECK" -> check(r.require(true));
                 case "STATUS" -> status(r);
@@ -99,10 +99,12 @@ public final class CniApi {
 
     // ------------------------------------------------------------------ commands
 
-    private Map<String, Object> add(CniRequest r) {
+    /** ADD; {@code sender} (null when unknown) is checked under the attachment's lock, before and after the work. */
+    private Map<String, Object> add(CniRequest r, PluginProcess sender) {
         Network n = network(r, CniError.INVALID_CONFIG);
         Attachment a = Attachment.of(r);
         synchronized (lockOf(a.sandboxId())) {
+            if (sender != null && !sender.alive()) throw senderGone(r);
             Attachment existing = store.get(a.sandboxId());
             if (existing != null) {
                 if (!existing.netns().equals(a.netns()) || !existing.network().equals(a.network()))
@@ -120,9 +122,18 @@ public final class CniApi {
                 throw e;
             }
             onChange.run();
+            if (sender != null && !sender.alive()) { // killed meanwhile: its runtime got no result, and its DEL may have come and gone
+                remove(a.sandboxId());
+                throw senderGone(r);
+            }
             Log.info("cni: attached", "container", r.containerId(), "ifname", r.ifName(), "network", n.name(), "netns", r.netns());
             return result(r, a);
         }
+    }
+
+    private static CniError senderGone(CniRequest r) {
+        Log.info("cni: dropped an ADD whose plugin is gone", "container", r.containerId(), "ifname", r.ifName());
+        return new CniError(CniError.TRY_AGAIN, "the plugin that sent this ADD is gone; nothing was added", "");
     }
 
     private Object del(CniRequest r) {
