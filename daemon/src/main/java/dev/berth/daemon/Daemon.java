@@ -1,7 +1,10 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.api.ArchiveApi;
+import dev.berth.daemon.api.ContainerOpsApi;
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.EventsApi;
+import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
@@ -186,6 +189,8 @@ public final class Daemon implements AutoCloseable {
         SystemApi.register(r, this::info);
         new NetworksApi(engine, containers, this::networksChanged).withEvents(containers.events()).register(r);
         new ContainersApi(containers).register(r);
+        new ContainerOpsApi(containers).register(r);
+        new ArchiveApi(containers).register(r);
         new ExecApi(containers).register(r);
         new VolumesApi(containers).register(r);
         new ImagesApi(images::store, this::imageUsers).withEvents(containers.events()).register(r);
@@ -273,13 +278,8 @@ public final class Daemon implements AutoCloseable {
         m.put("ContainersPaused", containers.list().stream().filter(x -> containers.isPaused(x.id())).count());
         m.put("Name", hostName());
         m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
-        m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
-        m.put("OSType", "linux");
-        m.put("Architecture", "x86_64");
-        m.put("Driver", "overlayfs");
+        m.putAll(HostFacts.info());
         m.put("DockerRootDir", config.stateDir().toString());
-        m.put("NCPU", Runtime.getRuntime().availableProcessors());
-        m.put("MemTotal", Runtime.getRuntime().maxMemory());
         return m;
     }
 

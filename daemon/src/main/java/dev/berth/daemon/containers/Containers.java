@@ -19,6 +19,7 @@ import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
 import dev.berth.netlink.route.IpPrefix;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Containers as Docker has them: a record from create to remove, a containerd container and task (the
@@ -69,6 +71,8 @@ public final class Containers implements Attachments {
     private final Object nameLock = new Object();
     /** Test-only crash points between the steps below (see {@code CrashPoints}); none outside crash tests. */
     private Faults faults = Faults.NONE;
+    /** Where a stopped container's root file system is mounted for docker cp. */
+    private final Path rootfsMounts;
 
     public Containers(Engine engine, ContainerRuntime runtime, Images images, Path stateDir, Path runDir, String cgroupParent,
                       HostsFiles hostsFiles, NameService names) {
@@ -77,6 +81,7 @@ public final class Containers implements Attachments {
         this.images = images;
         this.store = new ContainerStore(stateDir.resolve("containers"));
         this.files = new ContainerFiles(runDir.resolve("containers"));
+        this.rootfsMounts = runDir.resolve("rootfs");
         this.volumes = new Volumes(stateDir.resolve("volumes"));
         volumes.onEvent((action, v) -> events.publish("volume", action, v.name(), Map.of("driver", v.driver())));
         this.hostsFiles = hostsFiles;
@@ -292,8 +297,7 @@ public final class Containers implements Attachments {
             try {
                 faults.reach("container-start:sandbox-made");
                 names.attach(r, s);
-                for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
-                    if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
+                connectOthers(r, s);
                 faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
                 runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
@@ -328,7 +332,7 @@ public final class Containers implements Attachments {
     }
 
     private Sandbox createSandbox(ContainerRecord r) {
-        String mode = r.networkMode();
+        String mode = gatewayNetwork(r);
         if (mode.startsWith("container:")) {
             ContainerRecord target = find(mode.substring("container:".length()));
             if (!isRunning(target.id()))
@@ -348,6 +352,40 @@ public final class Containers implements Attachments {
         }
         return new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
                 primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed());
+    }
+
+    /**
+     * The network the sandbox is created on, whose endpoint gives the default route: the highest
+     * GwPriority among the container's networks, ties going to the network mode's (Docker 28's rule).
+     */
+    private static String gatewayNetwork(ContainerRecord r) {
+        String best = r.networkMode();
+        if (best.contains(":") || best.equals("host") || best.equals("none")) return best;
+        ContainerRecord.EndpointSettings own = r.networks().get(best);
+        int bestPriority = own == null ? 0 : own.gwPriority();
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+            if (e.getValue().gwPriority() > bestPriority) {
+                best = e.getKey();
+                bestPriority = e.getValue().gwPriority();
+            }
+        return best;
+    }
+
+    /** Every network of the container beyond the one its sandbox was created on (Compose v2 sends them all at create). */
+    private void connectOthers(ContainerRecord r, Sandbox s) {
+        if (!(s.netns() instanceof NetnsMode.Own)) return;
+        Set<String> joined = new HashSet<>();
+        for (Endpoint e : engine.endpointsOf(s)) joined.add(e.networkId());
+        List<String> wanted = new ArrayList<>();
+        String mode = r.networkMode();
+        if (!mode.contains(":") && !mode.equals("host") && !mode.equals("none")) wanted.add(mode);
+        wanted.addAll(r.networks().keySet());
+        for (String n : wanted) {
+            Network net = engine.network(n);
+            if (!joined.add(net.id())) continue;
+            ContainerRecord.EndpointSettings asked = r.networks().get(n);
+            engine.connect(r.id(), net.id(), asked == null ? EndpointRequest.DEFAULT : endpoint(asked));
+        }
     }
 
     private String primaryNetworkId(ContainerRecord r) {
@@ -495,6 +533,88 @@ public final class Containers implements Attachments {
             runtime.resume(r.id());
         }
         emit("unpause", r, Map.of());
+    }
+
+    /**
+     * {@code docker rename}: the record, and while it runs the sandbox, whose name DNS serves. Its
+     * namespace file keeps the old name until the next start; the hostname (the short id) stays.
+     */
+    public void rename(String idOrName, String newName) {
+        ContainerRecord r = find(idOrName);
+        if (newName == null || newName.isEmpty() || newName.equals("/"))
+            throw new BerthException.InvalidRequest("name", "Neither old nor new names may be empty");
+        String name = newName.startsWith("/") ? newName.substring(1) : newName;
+        ContainerNames.check(name);
+        synchronized (nameLock) {
+            synchronized (lock(r.id())) {
+                r = records.get(r.id());
+                if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
+                if (r.name().equals(name))
+                    throw new BerthException.InvalidRequest("name", "Renaming a container with the same name as its current name");
+                for (ContainerRecord other : records.values())
+                    if (other.name().equals(name))
+                        throw new BerthException.Conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                                + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                if (hasSandbox(r.id())) engine.renameSandbox(r.id(), name);
+                update(r.withName(name));
+            }
+        }
+        names.refresh();
+    }
+
+    /**
+     * {@code docker update}: new limits and restart policy, checked as at create, given to the running
+     * task through containerd (its cgroup changes at once) and kept for the next starts.
+     */
+    public ContainerRecord updateHost(String idOrName, UnaryOperator<ContainerRecord.HostSettings> change) {
+        ContainerRecord r = find(idOrName);
+        synchronized (lock(r.id())) {
+            r = records.get(r.id());
+            if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
+            ContainerRecord updated = r.withHost(change.apply(r.host()));
+            String spec = specs.json(updated, null, placeholderHostname(updated), true); // every limit checked as at create
+            if (isRunning(r.id()) || isPaused(r.id())) runtime.update(r.id(), TaskResources.of(spec));
+            update(updated);
+            return updated;
+        }
+    }
+
+    /** Work on a container's root file system, given as a host path. */
+    @FunctionalInterface
+    public interface RootfsWork<T> {
+        T run(Path root) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on the container's root file system: the running task's ({@code /proc/PID/root},
+     * its mounts included), else its snapshot mounted under the run dir for the while, the container's
+     * lock held (it cannot start meanwhile).
+     */
+    public <T> T withRootfs(String id, RootfsWork<T> work) throws Exception {
+        TaskState st = task(id);
+        if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+            return work.run(Path.of("/proc/" + st.pid() + "/root"));
+        synchronized (lock(id)) {
+            st = task(id);
+            if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+                return work.run(Path.of("/proc/" + st.pid() + "/root"));
+            ContainerRecord r = records.get(id);
+            if (r == null) throw new BerthException.NotFound("No such container: " + id);
+            if (st != null) {
+                // an ended run whose task still holds the root file system: its exit must be recorded first
+                if (r.runOrNever().running()) throw new BerthException.Conflict("container " + r.name() + " is stopping; try again");
+                deleteTaskQuietly(id);
+            }
+            Path dir = rootfsMounts.resolve(id);
+            Files.createDirectories(dir);
+            runtime.mountRootfs(id, dir);
+            try {
+                return work.run(dir);
+            } finally {
+                runtime.unmountRootfs(dir);
+                Files.deleteIfExists(dir);
+            }
+        }
     }
 
     private void markStoppedByUser(String id) {

@@ -5,6 +5,7 @@ import static dev.berth.runtime.containerd.api.task.Status.RUNNING;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.FieldMask;
 import dev.berth.engine.BerthException;
 import dev.berth.runtime.AttachSession;
@@ -40,6 +41,7 @@ import dev.berth.runtime.containerd.api.tasks.PauseTaskRequest;
 import dev.berth.runtime.containerd.api.tasks.ResizePtyRequest;
 import dev.berth.runtime.containerd.api.tasks.ResumeTaskRequest;
 import dev.berth.runtime.containerd.api.tasks.StartRequest;
+import dev.berth.runtime.containerd.api.tasks.UpdateTaskRequest;
 import dev.berth.runtime.containerd.api.types.Mount;
 import dev.berth.runtime.containerd.io.StdioFifos;
 import dev.berth.runtime.logs.JsonFileLog;
@@ -192,6 +194,48 @@ public final class ContainerdRuntime implements ContainerRuntime {
             client.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.NOT_FOUND)) throw Grpc.map("remove snapshot " + id, e);
+        }
+    }
+
+    @Override
+    public void update(String id, String linuxResourcesJson) {
+        Any resources = Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
+                .setValue(ByteString.copyFromUtf8(linuxResourcesJson)).build();
+        Grpc.run("update task " + id, () -> client.tasks().update(UpdateTaskRequest.newBuilder().setContainerId(id)
+                .setResources(resources).build()));
+    }
+
+    @Override
+    public void mountRootfs(String id, Path target) {
+        Container c = container(id);
+        if (c.getSnapshotKey().isEmpty()) throw new BerthException.Conflict("container " + id + " has no snapshot to mount");
+        List<Mount> mounts = Grpc.call("mounts of " + id, () -> client.snapshots().mounts(MountsRequest.newBuilder()
+                .setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build())).getMountsList();
+        if (mounts.size() != 1) throw new BerthException.Failed("snapshot of " + id + " has " + mounts.size() + " mounts, one expected", null);
+        Mount m = mounts.getFirst();
+        mountCommand(List.of("mount", "-t", m.getType(), "-o", String.join(",", m.getOptionsList()), m.getSource(), target.toString()));
+    }
+
+    @Override
+    public void unmountRootfs(Path target) {
+        mountCommand(List.of("umount", target.toString()));
+    }
+
+    private static void mountCommand(List<String> cmd) {
+        try {
+            java.lang.Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BerthException.Failed(String.join(" ", cmd) + " did not finish within 30 s", null);
+            }
+            if (p.exitValue() != 0) throw new BerthException.Failed(String.join(" ", cmd) + " failed: " + out.strip(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthException.Failed("interrupted: " + String.join(" ", cmd), e);
         }
     }
 
