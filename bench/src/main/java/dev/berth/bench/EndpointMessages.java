@@ -9,7 +9,6 @@ import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
-import dev.berth.netlink.route.Rt;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -29,9 +28,9 @@ final class EndpointMessages {
                 .withMaster(bridgeIndex).withUp());
     }
 
-    /** RTM_NEWLINK that sets link {@code index} up (ifinfomsg: family, pad, type, index, flags, change). */
+    /** RTM_NEWLINK that sets link {@code index} up. */
     static MessageWriter linkUp(int index) {
-        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(Rt.IFF_UP).u32(Rt.IFF_UP);
+        return Links.upMessage(index);
     }
 
     /** The container's four configuration requests, to send as one datagram: lo up, address, eth0 up, default route. */

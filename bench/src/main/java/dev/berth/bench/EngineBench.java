@@ -17,9 +17,11 @@ import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.sys.Libc;
+import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
@@ -413,14 +415,14 @@ public final class EngineBench {
                 Link veth = host.links().create(NewLink.of("vf" + Integer.toHexString(base[1] & 0xff) + "x" + i,
                         new LinkType.Veth("eth0", ns.fd(), 1500, MacAddress.randomLocal())).withMtu(1500).withMaster(br.index()).withUp());
                 clock.reach("floor:hairpin");
-                host.socket().requestAll(List.of(new Request(BridgeDriver.hairpin(veth.index()), "hairpin"),
-                        new Request(BridgeDriver.noLinkLocal(veth.index()), "no link-local")));
+                host.socket().requestAll(List.of(new Request(Links.hairpinMessage(veth.index(), true), "hairpin"),
+                        new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "no link-local")));
                 clock.reach("floor:configure");
                 int inside = veth.linkIndex();
                 rt.socket().requestAll(List.of(
-                        new Request(BridgeDriver.noLinkLocal(inside), "no link-local"),
+                        new Request(Links.addrGenModeMessage(inside, AddrGenMode.NONE), "no link-local"),
                         new Request(Addresses.addMessage(inside, new IpPrefix(ip, 16)), "address"),
-                        new Request(BridgeDriver.up(inside), "up"),
+                        new Request(Links.upMessage(inside), "up"),
                         new Request(Routes.addMessage(Route.defaultVia(gw, inside)), "route")));
                 long t1 = System.nanoTime();
                 clock.end(t1);

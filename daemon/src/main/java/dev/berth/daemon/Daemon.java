@@ -1,7 +1,10 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.api.ArchiveApi;
+import dev.berth.daemon.api.ContainerOpsApi;
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.EventsApi;
+import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
@@ -25,6 +28,7 @@ import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -58,6 +62,8 @@ import java.util.function.Function;
  */
 public final class Daemon implements AutoCloseable {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+    /** None outside crash tests (see {@link CrashPoints}). */
+    private static final Faults CRASH_POINTS = CrashPoints.fromEnvironment();
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final FileLock netnsLock;
@@ -86,6 +92,7 @@ public final class Daemon implements AutoCloseable {
         NameService ns = names == null ? NameService.NONE : names;
         this.containers = new Containers(engine, runtime, new StoreImages(images::store), config.stateDir(), config.runDir(), config.cgroupParent(),
                 new HostsFiles(RESOLV_CONF, ns), ns);
+        this.containers.crashPoints(CRASH_POINTS);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
@@ -111,7 +118,7 @@ public final class Daemon implements AutoCloseable {
         try {
             Files.createDirectories(c.runDir());
             EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
-                    .withNetnsPrefix(c.netnsPrefix());
+                    .withNetnsPrefix(c.netnsPrefix()).withFaults(CRASH_POINTS);
             if (c.cluster() != null) {
                 if (c.bip() != null || c.bridge() != null)
                     throw new StartupException("--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet", null);
@@ -182,6 +189,8 @@ public final class Daemon implements AutoCloseable {
         SystemApi.register(r, this::info);
         new NetworksApi(engine, containers, this::networksChanged).withEvents(containers.events()).register(r);
         new ContainersApi(containers).register(r);
+        new ContainerOpsApi(containers).register(r);
+        new ArchiveApi(containers).register(r);
         new ExecApi(containers).register(r);
         new VolumesApi(containers).register(r);
         new ImagesApi(images::store, this::imageUsers).withEvents(containers.events()).register(r);
@@ -269,13 +278,8 @@ public final class Daemon implements AutoCloseable {
         m.put("ContainersPaused", containers.list().stream().filter(x -> containers.isPaused(x.id())).count());
         m.put("Name", hostName());
         m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
-        m.put("OperatingSystem", "Berth (container networking on " + System.getProperty("os.name") + ")");
-        m.put("OSType", "linux");
-        m.put("Architecture", "x86_64");
-        m.put("Driver", "overlayfs");
+        m.putAll(HostFacts.info());
         m.put("DockerRootDir", config.stateDir().toString());
-        m.put("NCPU", Runtime.getRuntime().availableProcessors());
-        m.put("MemTotal", Runtime.getRuntime().maxMemory());
         return m;
     }
 

@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
 
     private Engine(EngineConfig config) {
         this.config = config;
-        this.store = new StateStore(config.stateDir(), config.durableState());
+        this.store = new StateStore(config.stateDir(), config.durableState(), config.faults());
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
         this.bridges = new BridgeDriver(host);
@@ -275,6 +275,28 @@ public final class Engine implements AutoCloseable {
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, moved);
                 sandboxes.put(s.id(), moved);
                 return moved;
+            }
+        } finally {
+            structure.readLock().unlock();
+        }
+    }
+
+    /**
+     * Gives a sandbox a new name (docker rename): DNS answers the new one from the next refresh. The
+     * namespace file keeps the name it was created with until the sandbox is made again.
+     */
+    public Sandbox renameSandbox(String id, String newName) {
+        structure.readLock().lock();
+        try {
+            Sandbox s = sandbox(id);
+            synchronized (lockOf(s.id())) {
+                if (sandboxNames.putIfAbsent(newName, s.id()) != null && !s.name().equals(newName))
+                    throw new BerthException.Conflict("the container name \"/" + newName + "\" is already in use");
+                Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), s.netns(), s.ports(), s.exposed());
+                store.put(SANDBOXES, s.id(), Status.ACTIVE, renamed);
+                sandboxes.put(s.id(), renamed);
+                if (!s.name().equals(newName)) sandboxNames.remove(s.name(), s.id());
+                return renamed;
             }
         } finally {
             structure.readLock().unlock();

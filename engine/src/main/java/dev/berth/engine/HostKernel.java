@@ -5,7 +5,6 @@ import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class HostKernel implements AutoCloseable {
     public List<Cidr> usedRanges() {
         List<Cidr> used = new ArrayList<>();
         for (Address a : rtnl.addresses().list()) {
-            if (a.scope() == Rt.RT_SCOPE_HOST) continue; // loopback
+            if (a.isHostScope()) continue; // loopback
             if (!a.prefix().isIpv4() && a.prefix().address().isLinkLocalAddress()) continue;
             used.add(Cidr.of(a.prefix().address(), a.prefix().length()));
         }

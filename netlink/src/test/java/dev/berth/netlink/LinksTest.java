@@ -8,9 +8,11 @@ import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
+import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.LinkType;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Rtnl;
@@ -171,6 +173,29 @@ class LinksTest {
             assertEquals(rt.links().get("d1").index(), d0.linkIndex());
             assertEquals("bridge", rt.links().get("dbr").kind());
             assertNull(rt.links().get("lo").kind());
+        }
+    }
+
+    @Test
+    void typedSettingsMatchWhatIpReports(Lab lab) {
+        LabHost host = lab.host("host");
+        LabHost ctr = lab.host("ctr");
+        try (NetnsHandle hns = Netns.open(host.name()); NetnsHandle cns = Netns.open(ctr.name()); Rtnl rt = Netns.rtnl(hns)) {
+            Link br = rt.links().create(NewLink.of("br-set", new LinkType.Bridge()));
+            Link port = rt.links().create(NewLink.of("vethset", new LinkType.Veth("eth0", cns.fd(), null, null)).withMaster(br.index()));
+            rt.links().setHairpin(port.index(), true);
+            rt.links().setAddrGenMode(port.index(), AddrGenMode.NONE);
+            rt.links().setGsoMaxSize(port.index(), 65000);
+            JsonNode j = Oracle.link(host, "vethset");
+            assertTrue(j.at("/linkinfo/info_slave_data/hairpin").asBoolean(), j.toString());
+            assertEquals("none", j.get("inet6_addr_gen_mode").asText());
+            assertEquals(65000, j.get("gso_max_size").asInt());
+            rt.links().setHairpin(port.index(), false);
+            assertFalse(Oracle.link(host, "vethset").at("/linkinfo/info_slave_data/hairpin").asBoolean());
+
+            assertEquals(rt.links().get("vethset").linkNetnsId().intValue(), rt.nsidOf(cns.fd()), "the id links give the peer's namespace");
+            rt.socket().request(Links.renameMessage(port.index(), "vethren"), "rename");
+            assertTrue(Oracle.hasLink(host, "vethren"));
         }
     }
 }

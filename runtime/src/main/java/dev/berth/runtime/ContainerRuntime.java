@@ -1,5 +1,6 @@
 package dev.berth.runtime;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,21 @@ public interface ContainerRuntime extends AutoCloseable {
      * keeping {@code maxFiles} files in all.
      */
     record LogConfig(long maxSize, int maxFiles) {}
+
+    /**
+     * Changes the resources of the container's running task ({@code linuxResourcesJson}: the OCI spec's
+     * linux.resources object); the cgroup takes them at once ({@code docker update}).
+     */
+    void update(String id, String linuxResourcesJson);
+
+    /**
+     * Mounts the container's root file system (its snapshot) on the empty directory {@code target} while
+     * no task runs, for berthd to read and write its files ({@code docker cp}); undone by {@link #unmountRootfs}.
+     */
+    void mountRootfs(String id, Path target);
+
+    /** Undoes {@link #mountRootfs}. */
+    void unmountRootfs(Path target);
 
     /** Creates the container (spec, snapshot, labels); no task, nothing runs. */
     void create(String id, CreateRequest request);

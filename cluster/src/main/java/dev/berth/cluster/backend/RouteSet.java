@@ -4,7 +4,6 @@ import dev.berth.cluster.lease.Lease;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import java.util.Collection;
 import java.util.HashSet;
@@ -40,7 +39,7 @@ final class RouteSet {
         Set<Cidr> keep = new HashSet<>();
         for (Lease l : peers) keep.add(l.subnet());
         for (Route r : rtnl.routes().listMain()) {
-            if (r.protocol() != Backend.RTPROT_BERTH || r.ipv6() || r.destination() == null || r.table() != Rt.RT_TABLE_MAIN) continue;
+            if (r.protocol() != Backend.RTPROT_BERTH || r.ipv6() || r.destination() == null || !r.inMainTable()) continue;
             Cidr dst = Cidr.of(r.destination().address(), r.destination().length());
             if (keep.contains(dst)) continue;
             try {

@@ -12,7 +12,6 @@ import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.Neighbour;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import java.net.InetAddress;
 import java.util.Collection;
@@ -141,7 +140,7 @@ public final class VxlanBackend implements Backend {
         }
         for (Neighbour n : rtnl.neighbours().list()) {
             if (n.index() != index || n.destination() == null || gateways.contains(n.destination())) continue;
-            if ((n.state() & Rt.NUD_PERMANENT) == 0) continue;
+            if (!n.isPermanent()) continue;
             HostGwBackend.ignoreMissing(() -> rtnl.neighbours().delete(index, n.destination()));
         }
         for (Neighbour f : rtnl.neighbours().listFdb()) {

@@ -46,7 +46,7 @@ public final class ContainerCreateRequests {
             "Mounts", "ConsoleSize", "MemorySwappiness",
             // the CLI's own bookkeeping (--cidfile is written by the client)
             "ContainerIDFile");
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("IPAMConfig", "Aliases", "MacAddress",
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("IPAMConfig", "Aliases", "MacAddress", "GwPriority",
             // read-only fields of the same type that the CLI sends empty
             "NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
             "GlobalIPv6PrefixLen", "DNSNames");
@@ -79,7 +79,6 @@ public final class ContainerCreateRequests {
             throw new BerthException.InvalidRequest("HostConfig.Init", "Berth has no init process to inject: run without --init");
 
         List<String> entrypoint = optionalStrings(body.path("Entrypoint"), "Entrypoint");
-        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) entrypoint = List.of();
         List<String> cmd = optionalStrings(body.path("Cmd"), "Cmd");
         String mode = text(host.path("NetworkMode"));
         if (mode == null || mode.equals("default")) mode = "bridge";
@@ -149,11 +148,14 @@ public final class ContainerCreateRequests {
             if (!isZero(ipam.path("LinkLocalIPs")))
                 throw new BerthException.InvalidRequest(field + ".IPAMConfig.LinkLocalIPs", "link-local addresses are not supported by Berth");
             String key = e.getKey().equals("default") ? "bridge" : e.getKey();
+            JsonNode gw = e.getValue().path("GwPriority");
+            if (!gw.isMissingNode() && !gw.isNull() && !gw.canConvertToInt())
+                throw new BerthException.InvalidRequest(field + ".GwPriority", "must be an integer");
+            if (networks.containsKey(key))
+                throw new BerthException.InvalidRequest(field, "the network " + key + " is given twice");
             networks.put(key, new ContainerRecord.EndpointSettings(text(ipam.path("IPv4Address")), text(ipam.path("IPv6Address")),
-                    text(e.getValue().path("MacAddress")), strings(e.getValue().path("Aliases"), field + ".Aliases")));
+                    text(e.getValue().path("MacAddress")), strings(e.getValue().path("Aliases"), field + ".Aliases"), gw.asInt(0)));
         }
-        if (networks.size() > 1)
-            throw new BerthException.InvalidRequest("NetworkingConfig.EndpointsConfig", "a container is created on one network; connect it to more with docker network connect");
         return networks;
     }
 
@@ -301,7 +303,7 @@ public final class ContainerCreateRequests {
         return target;
     }
 
-    private static RestartPolicy restartPolicy(JsonNode n) {
+    static RestartPolicy restartPolicy(JsonNode n) {
         String name = text(n.path("Name"));
         int max = n.path("MaximumRetryCount").asInt(0);
         if (name == null || name.equals("no")) {

@@ -83,6 +83,10 @@ public final class ContainersApi {
         r.get("/containers/{id}/logs", this::logs);
         r.post("/containers/{id}/attach", this::attach);
         r.post("/containers/prune", this::prune);
+        r.post("/containers/{id}/rename", q -> {
+            containers.rename(q.param("id"), q.query("name"));
+            return ApiResponse.noContent();
+        });
     }
 
     // ------------------------------------------------------------------ handlers

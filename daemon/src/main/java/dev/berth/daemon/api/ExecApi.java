@@ -13,6 +13,7 @@ import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ExecApi {
     private static final Duration KEEP_FINISHED = Duration.ofMinutes(10);
-    private static final Set<String> FIELDS = Set.of("AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
+    private static final Set<String> FIELDS = Set.of(
+            // docker-py (Container) and docker-java (containerId) send the container's id again; Docker ignores it
+            "Container", "containerId", "AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
             "Env", "Cmd", "Privileged", "User", "WorkingDir", "ConsoleSize");
 
     private final Containers containers;
@@ -121,6 +124,30 @@ public final class ExecApi {
             if (e.running || e.exitCode != null) throw new BerthException.Conflict("exec " + e.id + " has already been started");
             e.running = true;
         }
+        if (b.path("Detach").asBoolean(false)) {
+            ExecSession session = launch(e);
+            session.exitCode().whenComplete((code, err) -> finish(e, code));
+            Streams.pump(session.stdout(), null, 1);
+            if (!e.tty) Streams.pump(session.stderr(), null, 2);
+            return ApiResponse.ok();
+        }
+        // as dockerd: the process starts once the client has the upgrade's head, so that its first output
+        // cannot arrive with the head (a client reading the head through a buffer, docker-py, would lose it)
+        return new ApiResponse.Hijack(e.tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> {
+            ExecSession session;
+            try {
+                session = launch(e);
+            } catch (RuntimeException ex) {
+                byte[] m = (ex.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
+                if (e.tty) conn.output().write(m);
+                else conn.output().frame(1, m, 0, m.length);
+                return;
+            }
+            run(e, session, conn);
+        });
+    }
+
+    private ExecSession launch(Exec e) {
         ExecSession session;
         try {
             session = containers.runtime().exec(e.containerId, new ExecRequest(e.id, e.spec, e.tty, e.stdin));
@@ -134,13 +161,7 @@ public final class ExecApi {
         e.pid = session.pid();
         emit(e, "exec_start: " + String.join(" ", e.command), Map.of("execID", e.id));
         if (e.tty && e.consoleSize.size() == 2 && e.consoleSize.get(0) > 0) resizeQuietly(session, e.consoleSize.get(1), e.consoleSize.get(0));
-        if (b.path("Detach").asBoolean(false)) {
-            session.exitCode().whenComplete((code, err) -> finish(e, code));
-            Streams.pump(session.stdout(), null, 1);
-            if (!e.tty) Streams.pump(session.stderr(), null, 2);
-            return ApiResponse.ok();
-        }
-        return new ApiResponse.Hijack(e.tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> run(e, session, conn));
+        return session;
     }
 
     private void run(Exec e, ExecSession session, RawConnection conn) throws Exception {

@@ -15,6 +15,7 @@ import dev.berth.runtime.image.RegistryAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
 /** {@code /images}: list, inspect, history, pull, push, load, save, tag, remove and prune, in Docker's shapes. */
 public final class ImagesApi {
     private static final Set<String> LIST_FILTERS = Set.of("dangling", "label", "reference", "before", "since");
-    private static final Set<String> PRUNE_FILTERS = Set.of("dangling", "label");
+    private static final Set<String> PRUNE_FILTERS = Set.of("dangling", "label", "label!", "until");
 
     private final Supplier<ImageStore> store;
     private final ImageUsers users;
@@ -176,7 +177,8 @@ public final class ImagesApi {
     private ApiResponse prune(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), PRUNE_FILTERS);
         boolean all = f.has("dangling") && !f.any("dangling", Filters::truthy);
-        Predicate<ImageSummary> labels = s -> f.labels(s.labels());
+        Predicate<ImageSummary> labels = s -> f.labels(s.labels()) && f.notLabels(s.labels())
+                && f.until(Instant.ofEpochSecond(s.created()));
         ImageStore.PruneReport r = store.get().prune(all, labels, users);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ImagesDeleted", r.deleted());

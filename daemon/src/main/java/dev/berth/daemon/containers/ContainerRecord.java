@@ -43,10 +43,18 @@ public record ContainerRecord(String id, String name, String image, String image
         if (host == null) host = HostSettings.DEFAULT;
     }
 
-    /** How the container joins one network: static addresses, MAC and aliases (null/empty: allocate). */
-    public record EndpointSettings(String ipv4, String ipv6, String mac, List<String> aliases) {
+    /**
+     * How the container joins one network: static addresses, MAC and aliases (null/empty: allocate).
+     *
+     * @param gwPriority Docker's GwPriority: the network with the highest gives the default route
+     */
+    public record EndpointSettings(String ipv4, String ipv6, String mac, List<String> aliases, int gwPriority) {
         public EndpointSettings {
             aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        }
+
+        public EndpointSettings(String ipv4, String ipv6, String mac, List<String> aliases) {
+            this(ipv4, ipv6, mac, aliases, 0);
         }
     }
 
@@ -200,6 +208,16 @@ public record ContainerRecord(String id, String name, String image, String image
     public ContainerRecord withNetworkMode(String mode) {
         return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
                 mode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, run);
+    }
+
+    public ContainerRecord withName(String newName) {
+        return new ContainerRecord(id, newName, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
+                networkMode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, run);
+    }
+
+    public ContainerRecord withHost(HostSettings h) {
+        return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
+                networkMode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, h, run);
     }
 
     public ContainerRecord withRun(RunState r) {

@@ -14,10 +14,12 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.engine.tx.Faults;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
 import dev.berth.netlink.route.IpPrefix;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Containers as Docker has them: a record from create to remove, a containerd container and task (the
@@ -67,6 +70,10 @@ public final class Containers implements Attachments {
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
+    /** Test-only crash points between the steps below (see {@code CrashPoints}); none outside crash tests. */
+    private Faults faults = Faults.NONE;
+    /** Where a stopped container's root file system is mounted for docker cp. */
+    private final Path rootfsMounts;
 
     public Containers(Engine engine, ContainerRuntime runtime, Images images, Path stateDir, Path runDir, String cgroupParent,
                       HostsFiles hostsFiles, NameService names) {
@@ -75,12 +82,19 @@ public final class Containers implements Attachments {
         this.images = images;
         this.store = new ContainerStore(stateDir.resolve("containers"));
         this.files = new ContainerFiles(runDir.resolve("containers"));
+        this.rootfsMounts = runDir.resolve("rootfs");
         this.volumes = new Volumes(stateDir.resolve("volumes"));
         volumes.onEvent((action, v) -> events.publish("volume", action, v.name(), Map.of("driver", v.driver())));
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
         this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()));
+    }
+
+    /** Test-only: where crash tests make berthd kill itself. */
+    public void crashPoints(Faults f) {
+        this.faults = f;
+        store.crashPoints(f);
     }
 
     // ------------------------------------------------------------------ start-up
@@ -179,8 +193,10 @@ public final class Containers implements Attachments {
             store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
             records.put(r.id(), r);
         }
+        faults.reach("container-create:recorded");
         try {
             createInRuntime(r, image);
+            faults.reach("container-create:created");
         } catch (RuntimeException e) {
             records.remove(r.id());
             store.remove(r.id());
@@ -272,6 +288,7 @@ public final class Containers implements Attachments {
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
             if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
+            faults.reach("container-start:begin");
             Sandbox s;
             try {
                 s = createSandbox(r);
@@ -281,13 +298,16 @@ public final class Containers implements Attachments {
             }
             TaskState started;
             try {
+                faults.reach("container-start:sandbox-made");
                 names.attach(r, s);
-                for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
-                    if (!engine.network(e.getKey()).id().equals(primaryNetworkId(r))) engine.connect(r.id(), e.getKey(), endpoint(e.getValue()));
+                connectOthers(r, s);
+                faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
                 runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
+                faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
                 started = runtime.start(r.id());
+                faults.reach("container-start:task-started");
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
                 deleteTaskQuietly(r.id());
@@ -316,7 +336,7 @@ public final class Containers implements Attachments {
     }
 
     private Sandbox createSandbox(ContainerRecord r) {
-        String mode = r.networkMode();
+        String mode = gatewayNetwork(r);
         if (mode.startsWith("container:")) {
             ContainerRecord target = find(mode.substring("container:".length()));
             if (!isRunning(target.id()))
@@ -336,6 +356,40 @@ public final class Containers implements Attachments {
         }
         return new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
                 primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed());
+    }
+
+    /**
+     * The network the sandbox is created on, whose endpoint gives the default route: the highest
+     * GwPriority among the container's networks, ties going to the network mode's (Docker 28's rule).
+     */
+    private static String gatewayNetwork(ContainerRecord r) {
+        String best = r.networkMode();
+        if (best.contains(":") || best.equals("host") || best.equals("none")) return best;
+        ContainerRecord.EndpointSettings own = r.networks().get(best);
+        int bestPriority = own == null ? 0 : own.gwPriority();
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+            if (e.getValue().gwPriority() > bestPriority) {
+                best = e.getKey();
+                bestPriority = e.getValue().gwPriority();
+            }
+        return best;
+    }
+
+    /** Every network of the container beyond the one its sandbox was created on (Compose v2 sends them all at create). */
+    private void connectOthers(ContainerRecord r, Sandbox s) {
+        if (!(s.netns() instanceof NetnsMode.Own)) return;
+        Set<String> joined = new HashSet<>();
+        for (Endpoint e : engine.endpointsOf(s)) joined.add(e.networkId());
+        List<String> wanted = new ArrayList<>();
+        String mode = r.networkMode();
+        if (!mode.contains(":") && !mode.equals("host") && !mode.equals("none")) wanted.add(mode);
+        wanted.addAll(r.networks().keySet());
+        for (String n : wanted) {
+            Network net = engine.network(n);
+            if (!joined.add(net.id())) continue;
+            ContainerRecord.EndpointSettings asked = r.networks().get(n);
+            engine.connect(r.id(), net.id(), asked == null ? EndpointRequest.DEFAULT : endpoint(asked));
+        }
     }
 
     private String primaryNetworkId(ContainerRecord r) {
@@ -376,15 +430,18 @@ public final class Containers implements Attachments {
                     if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
                     r = r.withRun(run);
                     update(r);
+                    faults.reach("container-exit:recorded");
                     if (run.oomKilled()) emit("oom", r, Map.of());
                     emit("die", r, Map.of("exitCode", Integer.toString(code)));
                 }
                 health.stop(id);
                 if (now != null) deleteTaskQuietly(id);
+                faults.reach("container-exit:task-deleted");
                 if (hasSandbox(id)) {
                     networkEvents("disconnect", r);
                     removeSandboxQuietly(id);
                     names.refresh();
+                    faults.reach("container-exit:sandbox-removed");
                     volumeEvents("unmount", r);
                 }
                 if (r.autoRemove() && !keepOnExit.contains(id)) {
@@ -429,6 +486,7 @@ public final class Containers implements Attachments {
         int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
         emit("kill", r, Map.of("signal", Integer.toString(signal)));
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+        faults.reach("container-stop:task-stopped");
         TaskState after = task(r.id());
         if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
             throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
@@ -482,6 +540,88 @@ public final class Containers implements Attachments {
         emit("unpause", r, Map.of());
     }
 
+    /**
+     * {@code docker rename}: the record, and while it runs the sandbox, whose name DNS serves. Its
+     * namespace file keeps the old name until the next start; the hostname (the short id) stays.
+     */
+    public void rename(String idOrName, String newName) {
+        ContainerRecord r = find(idOrName);
+        if (newName == null || newName.isEmpty() || newName.equals("/"))
+            throw new BerthException.InvalidRequest("name", "Neither old nor new names may be empty");
+        String name = newName.startsWith("/") ? newName.substring(1) : newName;
+        ContainerNames.check(name);
+        synchronized (nameLock) {
+            synchronized (lock(r.id())) {
+                r = records.get(r.id());
+                if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
+                if (r.name().equals(name))
+                    throw new BerthException.InvalidRequest("name", "Renaming a container with the same name as its current name");
+                for (ContainerRecord other : records.values())
+                    if (other.name().equals(name))
+                        throw new BerthException.Conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                                + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                if (hasSandbox(r.id())) engine.renameSandbox(r.id(), name);
+                update(r.withName(name));
+            }
+        }
+        names.refresh();
+    }
+
+    /**
+     * {@code docker update}: new limits and restart policy, checked as at create, given to the running
+     * task through containerd (its cgroup changes at once) and kept for the next starts.
+     */
+    public ContainerRecord updateHost(String idOrName, UnaryOperator<ContainerRecord.HostSettings> change) {
+        ContainerRecord r = find(idOrName);
+        synchronized (lock(r.id())) {
+            r = records.get(r.id());
+            if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
+            ContainerRecord updated = r.withHost(change.apply(r.host()));
+            String spec = specs.json(updated, null, placeholderHostname(updated), true); // every limit checked as at create
+            if (isRunning(r.id()) || isPaused(r.id())) runtime.update(r.id(), TaskResources.of(spec));
+            update(updated);
+            return updated;
+        }
+    }
+
+    /** Work on a container's root file system, given as a host path. */
+    @FunctionalInterface
+    public interface RootfsWork<T> {
+        T run(Path root) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on the container's root file system: the running task's ({@code /proc/PID/root},
+     * its mounts included), else its snapshot mounted under the run dir for the while, the container's
+     * lock held (it cannot start meanwhile).
+     */
+    public <T> T withRootfs(String id, RootfsWork<T> work) throws Exception {
+        TaskState st = task(id);
+        if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+            return work.run(Path.of("/proc/" + st.pid() + "/root"));
+        synchronized (lock(id)) {
+            st = task(id);
+            if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+                return work.run(Path.of("/proc/" + st.pid() + "/root"));
+            ContainerRecord r = records.get(id);
+            if (r == null) throw new BerthException.NotFound("No such container: " + id);
+            if (st != null) {
+                // an ended run whose task still holds the root file system: its exit must be recorded first
+                if (r.runOrNever().running()) throw new BerthException.Conflict("container " + r.name() + " is stopping; try again");
+                deleteTaskQuietly(id);
+            }
+            Path dir = rootfsMounts.resolve(id);
+            Files.createDirectories(dir);
+            runtime.mountRootfs(id, dir);
+            try {
+                return work.run(dir);
+            } finally {
+                runtime.unmountRootfs(dir);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
     private void markStoppedByUser(String id) {
         synchronized (lock(id)) {
             ContainerRecord r = records.get(id);
@@ -498,6 +638,7 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot remove container \"/" + r.name() + "\": container is running: stop the container before removing or force remove");
             markStoppedByUser(r.id());
             runtime.kill(r.id(), 9);
+            faults.reach("container-rm:killed");
             if (isPaused(r.id())) runtime.resume(r.id());
             try {
                 runtime.exited(r.id()).get(30, TimeUnit.SECONDS);
@@ -519,8 +660,11 @@ public final class Containers implements Attachments {
 
     /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
     private void forget(ContainerRecord r, boolean removeVolumes) {
+        faults.reach("container-rm:begin");
         deleteFromRuntimeQuietly(r.id());
+        faults.reach("container-rm:runtime-deleted");
         files.remove(r.id());
+        faults.reach("container-rm:files-removed");
         store.remove(r.id());
         records.remove(r.id());
         if (removeVolumes) removeAnonymousVolumes(r);
@@ -687,7 +831,9 @@ public final class Containers implements Attachments {
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
+                faults.reach("container-connect:connected");
                 rewriteHosts(r);
+                faults.reach("container-connect:hosts-written");
                 events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
@@ -711,7 +857,9 @@ public final class Containers implements Attachments {
                     || primaryNetworkIdQuietly(r, n);
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
+                faults.reach("container-disconnect:disconnected");
                 rewriteHosts(r);
+                faults.reach("container-disconnect:hosts-written");
                 events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());

@@ -32,8 +32,15 @@ public final class ImageDefaults {
 
     public static ContainerRecord merge(ContainerRequest req, ImageConfig img) {
         ContainerRecord d = req.draft();
-        List<String> entrypoint = req.entrypoint() != null ? req.entrypoint() : img.entrypoint();
-        List<String> cmd = req.cmd() != null ? req.cmd() : req.entrypoint() != null ? List.of() : img.cmd();
+        // Docker's merge: without an Entrypoint (null or []) an empty Cmd is the image's, and a null Entrypoint
+        // the image's; any other Entrypoint, --entrypoint "" ([""]) included, drops the image's Cmd
+        List<String> entrypoint = req.entrypoint(), cmd = req.cmd();
+        if (entrypoint == null || entrypoint.isEmpty()) {
+            if (cmd == null || cmd.isEmpty()) cmd = img.cmd();
+            if (entrypoint == null) entrypoint = img.entrypoint();
+        }
+        if (cmd == null) cmd = List.of();
+        if (entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) entrypoint = List.of();
         List<String> command = new ArrayList<>(entrypoint);
         command.addAll(cmd);
         if (command.isEmpty()) throw new BerthException.InvalidRequest("Cmd", "no command specified");

@@ -167,18 +167,27 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method) {
+        write(ctx, response, keepAlive, method, Map.of());
+    }
+
+    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
         switch (response) {
-            case ApiResponse.Stream s -> writeStream(ctx, s, keepAlive);
+            case ApiResponse.WithHeaders w -> write(ctx, w.inner(), keepAlive, method, w.headers());
+            case ApiResponse.Stream s -> writeStream(ctx, s, keepAlive, extra);
             case ApiResponse.Hijack h -> {
                 // The client asked for a stream without the upgrade headers: give it the stream as a body.
                 writeStream(ctx, new ApiResponse.Stream(200, h.contentType(), out -> h.session().run(
-                        new RawChannel.OutputOnly(out))), false);
+                        new RawChannel.OutputOnly(out))), false, extra);
             }
-            default -> writeWhole(ctx, response, keepAlive, method);
+            default -> writeWhole(ctx, response, keepAlive, method, extra);
         }
     }
 
     private void writeWhole(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method) {
+        writeWhole(ctx, response, keepAlive, method, Map.of());
+    }
+
+    private void writeWhole(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
         byte[] body;
         String type;
         switch (response) {
@@ -199,6 +208,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
         common(r.headers());
         if (type != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        extra.forEach(r.headers()::set);
         if (response.status() == 200 && method.equals("HEAD") || response instanceof ApiResponse.Text)
             r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate").set(HttpHeaderNames.PRAGMA, "no-cache");
         if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
@@ -269,10 +279,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive) {
+    private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive, Map<String, String> extra) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(s.status()));
         common(head.headers());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, s.contentType());
+        extra.forEach(head.headers()::set);
         HttpUtil.setTransferEncodingChunked(head, true);
         ctx.writeAndFlush(head);
         ChannelOutput out = new ChannelOutput(ctx.channel(), bytes -> new DefaultHttpContent(bytes));

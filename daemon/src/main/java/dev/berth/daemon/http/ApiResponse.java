@@ -1,5 +1,7 @@
 package dev.berth.daemon.http;
 
+import java.util.Map;
+
 /** What a handler answers; the server turns it into HTTP. */
 public sealed interface ApiResponse {
 
@@ -22,6 +24,14 @@ public sealed interface ApiResponse {
         @Override
         public int status() {
             return 101;
+        }
+    }
+
+    /** Another response with extra headers (docker cp's X-Docker-Container-Path-Stat). */
+    record WithHeaders(ApiResponse inner, Map<String, String> headers) implements ApiResponse {
+        @Override
+        public int status() {
+            return inner.status();
         }
     }
 

@@ -48,7 +48,7 @@ class ContainerCreateRequestsTest {
         ContainerRequest req = ContainerCreateRequests.read(ID, "xx", json(MANY));
         ContainerRecord r = req.draft();
         ContainerRecord.HostSettings h = r.host();
-        assertEquals(List.of(), req.entrypoint(), "--entrypoint \"\" empties it");
+        assertEquals(List.of(""), req.entrypoint(), "--entrypoint \"\" reaches the merge as Docker sends it (ImageDefaults empties it)");
         assertEquals(List.of("sh"), req.cmd());
         assertEquals("1000:1000", r.config().user());
         assertEquals("/tmp", r.workingDir());

@@ -5,20 +5,18 @@ import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.tx.Transaction;
-import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
-import dev.berth.netlink.Nl;
 import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.NetlinkSocket.Request;
+import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
-import dev.berth.netlink.route.Rt;
-import dev.berth.netlink.sys.Libc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BridgeDriver {
     /** The alias that marks a bridge as Berth's (the kernel keeps it; reconcile reads it). */
     public static final String ALIAS_PREFIX = "berth:network:";
-
-    private static final int IFLA_AF_SPEC = 26, IFLA_INET6_ADDR_GEN_MODE = 8, IN6_ADDR_GEN_MODE_NONE = 1;
 
     private final HostKernel host;
     private final Map<String, Integer> bridgeIndex = new ConcurrentHashMap<>();
@@ -89,8 +85,8 @@ public final class BridgeDriver {
                 NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
         // Before the sandbox end comes up: the host end has no carrier yet, so no link-local address either.
         tx.step("hairpin", () -> host.rtnl().socket().requestAll(List.of(
-                new Request(hairpin(veth.index()), "set hairpin on " + ep.hostIfName()),
-                new Request(noLinkLocal(veth.index()), "turn off IPv6 link-local on " + ep.hostIfName()))), null);
+                new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
+                new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.hostIfName()))), null);
         int inside = veth.linkIndex();
         tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, inside, gatewayRoute)), null);
     }
@@ -106,49 +102,24 @@ public final class BridgeDriver {
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), host.netns().fd(), n.mtu(), ep.mac());
         Link veth = tx.create("veth", () -> host.rtnl().links().create(
                 NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
-        List<Request> r = new ArrayList<>(List.of(new Request(hairpin(veth.index()), "set hairpin on " + ep.hostIfName()),
-                new Request(noLinkLocal(veth.index()), "turn off IPv6 link-local on " + ep.hostIfName())));
-        if (ep.ipv6() == null) r.add(new Request(noLinkLocal(veth.linkIndex()), "turn off IPv6 link-local on " + ep.ifName()));
+        List<Request> r = new ArrayList<>(List.of(new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
+                new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.hostIfName())));
+        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(veth.linkIndex(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
         tx.step("hairpin", () -> host.rtnl().socket().requestAll(r), null);
     }
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>(6);
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
-        if (ep.ipv6() == null) r.add(new Request(noLinkLocal(index), "turn off IPv6 link-local on " + ep.ifName()));
+        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
         if (ep.ipv4() != null) r.add(new Request(Addresses.addMessage(index, v4.subnet().withHost(ep.ipv4())), "add " + IpPrefix.format(ep.ipv4()) + " to " + ep.ifName()));
         if (ep.ipv6() != null) r.add(new Request(Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())), "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
-        r.add(new Request(up(index), "set " + ep.ifName() + " up"));
+        r.add(new Request(Links.upMessage(index), "set " + ep.ifName() + " up"));
         if (gatewayRoute && v4 != null && v4.gateway() != null && ep.ipv4() != null)
             r.add(new Request(Routes.addMessage(Route.defaultVia(v4.gateway(), index)), "add default route via " + IpPrefix.format(v4.gateway())));
         if (gatewayRoute && v6 != null && v6.gateway() != null && ep.ipv6() != null)
             r.add(new Request(Routes.addMessage(Route.defaultVia(v6.gateway(), index)), "add IPv6 default route"));
         return r;
-    }
-
-    /** Hairpin mode on a bridge port, so a container can reach itself through a published port. */
-    public static MessageWriter hairpin(int index) {
-        MessageWriter w = new MessageWriter(Rt.RTM_SETLINK, 0).u8(Libc.AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
-        int prot = w.begin(Rt.IFLA_PROTINFO | Nl.NLA_F_NESTED);
-        w.attrU8(Rt.IFLA_BRPORT_MODE, 1);
-        w.end(prot);
-        return w;
-    }
-
-    /** {@code ip link set INDEX addrgenmode none}: the link gets no IPv6 link-local address when it comes up. */
-    public static MessageWriter noLinkLocal(int index) {
-        MessageWriter w = new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(0).u32(0);
-        int spec = w.begin(IFLA_AF_SPEC | Nl.NLA_F_NESTED);
-        int inet6 = w.begin(Libc.AF_INET6 | Nl.NLA_F_NESTED);
-        w.attrU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-        w.end(inet6);
-        w.end(spec);
-        return w;
-    }
-
-    /** A request that sets link {@code index} up. */
-    public static MessageWriter up(int index) {
-        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(Rt.IFF_UP).u32(Rt.IFF_UP);
     }
 
     /** Removes the endpoint's veth pair (the sandbox end, its addresses and routes go with it). */

@@ -5,17 +5,17 @@ import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.tx.Transaction;
-import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket.Request;
+import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
-import dev.berth.netlink.route.Rt;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -102,42 +102,31 @@ public final class LanDriver {
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>();
         boolean routed = LanOptions.isRouted(n);
-        r.add(new Request(rename(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
+        r.add(new Request(Links.renameMessage(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
         // No IPv6 link-local address unless the endpoint has IPv6 (as on bridge networks): no DAD or MLD on the LAN.
-        if (ep.ipv6() == null) r.add(new Request(BridgeDriver.noLinkLocal(index), "turn off IPv6 link-local on " + ep.ifName()));
+        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
         for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
             if (a == null) continue;
             r.add(new Request(Addresses.addMessage(index, subnetOf(n, a).subnet().withHost(a)), "add " + IpPrefix.format(a) + " to " + ep.ifName()));
         }
-        r.add(new Request(BridgeDriver.up(index), "set " + ep.ifName() + " up"));
+        r.add(new Request(Links.upMessage(index), "set " + ep.ifName() + " up"));
         for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
             if (a == null) continue;
             SubnetConfig own = subnetOf(n, a);
             boolean v6 = !own.isIpv4();
             if (routed && gatewayRoute) {
-                r.add(new Request(Routes.addMessage(deviceRoute(v6, null, index)), "add default route dev " + ep.ifName()));
+                r.add(new Request(Routes.addMessage(Route.throughDevice(v6, null, index)), "add default route dev " + ep.ifName()));
             } else if (routed) {
                 // Not the gateway network: reach the network's other subnets through the parent all the same.
                 for (SubnetConfig s : n.subnets())
                     if (s != own && s.isIpv4() == own.isIpv4())
-                        r.add(new Request(Routes.addMessage(deviceRoute(v6, s.subnet().withHost(s.subnet().network()), index)),
+                        r.add(new Request(Routes.addMessage(Route.throughDevice(v6, s.subnet().withHost(s.subnet().network()), index)),
                                 "add route " + s.subnet() + " dev " + ep.ifName()));
             } else if (gatewayRoute && own.gateway() != null) {
                 r.add(new Request(Routes.addMessage(Route.defaultVia(own.gateway(), index)), "add default route via " + IpPrefix.format(own.gateway())));
             }
         }
         return r;
-    }
-
-    /** {@code ip link set INDEX name NAME} (the link is down, as renaming needs). */
-    private static MessageWriter rename(int index, String name) {
-        return new MessageWriter(Rt.RTM_NEWLINK, 0).u8(0).u8(0).u16(0).u32(index).u32(0).u32(0).attrString(Rt.IFLA_IFNAME, name);
-    }
-
-    /** A route through the interface without a gateway ({@code default dev eth0}); {@code to} null is the default route. */
-    private static Route deviceRoute(boolean v6, IpPrefix to, int index) {
-        return new Route(v6, to, null, index, Rt.RT_TABLE_MAIN, 0, v6 ? Rt.RT_SCOPE_UNIVERSE : Rt.RT_SCOPE_LINK,
-                Rt.RTPROT_BOOT, Rt.RTN_UNICAST, false, null);
     }
 
     /** The network's subnet that holds {@code a}. */

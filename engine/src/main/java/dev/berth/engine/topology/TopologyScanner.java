@@ -3,7 +3,6 @@ package dev.berth.engine.topology;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Sandbox;
-import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -11,7 +10,6 @@ import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import java.util.Map;
  * namespace id the kernel reports for it (IFLA_LINK_NETNSID, matched with RTM_GETNSID).
  */
 public final class TopologyScanner {
-    private static final int RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3;
 
     /** A namespace to show: its label, the sandbox it belongs to (or null), and its file. */
     public record Target(String name, String sandbox, Path path) {}
@@ -105,10 +102,8 @@ public final class TopologyScanner {
         /** The id this namespace uses for {@code other}, or -1 when it has none. */
         int nsidOf(Dump other) {
             return nsids.computeIfAbsent(other.name, k -> {
-                MessageWriter w = new MessageWriter(RTM_GETNSID, 0).u8(0).u8(0).u16(0).attrU32(NETNSA_FD, other.handle.fd());
                 try {
-                    Integer id = rtnl.socket().get(w, "get the id of namespace " + other.name, m -> m.attributes(4).u32(NETNSA_NSID));
-                    return id == null ? -1 : id;
+                    return rtnl.nsidOf(other.handle.fd());
                 } catch (NetlinkException e) {
                     return -1;
                 }
@@ -135,7 +130,7 @@ public final class TopologyScanner {
                 Link dev = r.outputIndex() == 0 ? null : byIndex(r.outputIndex());
                 String dst = r.isDefault() ? (r.ipv6() ? "default (IPv6)" : "default") : r.destination().toString();
                 rs.add(new Topology.RouteEntry(dst, r.gateway() == null ? null : IpPrefix.format(r.gateway()),
-                        dev == null ? null : dev.name(), r.scope() == Rt.RT_SCOPE_LINK ? "link" : null));
+                        dev == null ? null : dev.name(), r.isLinkScope() ? "link" : null));
             }
             return new Topology.Namespace(name, sandbox, ifaces, rs);
         }

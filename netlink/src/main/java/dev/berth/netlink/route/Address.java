@@ -6,6 +6,11 @@ import java.net.InetAddress;
 
 /** An IPv4 or IPv6 address on a link. {@code scope} is RT_SCOPE_*: 0 global, 253 link, 254 host. */
 public record Address(int index, IpPrefix prefix, int scope, int flags, String label) {
+    /** Whether the address is valid only on this host (scope host: loopback's). */
+    public boolean isHostScope() {
+        return scope == Rt.RT_SCOPE_HOST;
+    }
+
     static Address parse(Message m) {
         var p = m.payload();
         int prefixLen = p.get(1) & 0xff;

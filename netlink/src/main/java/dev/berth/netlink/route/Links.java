@@ -47,6 +47,42 @@ public final class Links {
         return ifinfo(new MessageWriter(Rt.RTM_NEWLINK, 0), index, flags, change);
     }
 
+    /** {@code ip link set INDEX up}. */
+    public static MessageWriter upMessage(int index) {
+        return setMessage(index, Rt.IFF_UP, Rt.IFF_UP);
+    }
+
+    /** {@code ip link set INDEX name NAME} (the link must be down). */
+    public static MessageWriter renameMessage(int index, String name) {
+        return setMessage(index, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
+    }
+
+    /** {@code bridge link set dev INDEX hairpin on|off}: a bridge port that may send frames back where they came from. */
+    public static MessageWriter hairpinMessage(int index, boolean on) {
+        MessageWriter w = new MessageWriter(Rt.RTM_SETLINK, 0);
+        w.u8(Libc.AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
+        int prot = w.begin(Rt.IFLA_PROTINFO | Nl.NLA_F_NESTED);
+        w.attrU8(Rt.IFLA_BRPORT_MODE, on ? 1 : 0);
+        w.end(prot);
+        return w;
+    }
+
+    /** {@code ip link set INDEX addrgenmode MODE}; {@link AddrGenMode#NONE}: no IPv6 link-local address when it comes up. */
+    public static MessageWriter addrGenModeMessage(int index, AddrGenMode mode) {
+        MessageWriter w = setMessage(index, 0, 0);
+        int spec = w.begin(Rt.IFLA_AF_SPEC | Nl.NLA_F_NESTED);
+        int inet6 = w.begin(Libc.AF_INET6 | Nl.NLA_F_NESTED);
+        w.attrU8(Rt.IFLA_INET6_ADDR_GEN_MODE, mode.value);
+        w.end(inet6);
+        w.end(spec);
+        return w;
+    }
+
+    /** {@code ip link set INDEX gso_max_size SIZE}: the largest super-packet the kernel builds for the link. */
+    public static MessageWriter gsoMaxSizeMessage(int index, int size) {
+        return setMessage(index, 0, 0).attrU32(Rt.IFLA_GSO_MAX_SIZE, size);
+    }
+
     // ---- operations ----
 
     /**
@@ -98,7 +134,7 @@ public final class Links {
     }
 
     public void setUp(int index) {
-        socket.request(setMessage(index, Rt.IFF_UP, Rt.IFF_UP), "set link #" + index + " up");
+        socket.request(upMessage(index), "set link #" + index + " up");
     }
 
     public void setDown(int index) {
@@ -121,7 +157,7 @@ public final class Links {
     }
 
     public void rename(int index, String name) {
-        socket.request(setMessage(index, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name)), "rename link #" + index + " to " + name);
+        socket.request(renameMessage(index, name), "rename link #" + index + " to " + name);
     }
 
     public void setMtu(int index, int mtu) {
@@ -139,12 +175,17 @@ public final class Links {
 
     /** Turns hairpin mode on a bridge port on or off, so a container can reach itself through a published port. */
     public void setHairpin(int index, boolean on) {
-        MessageWriter w = new MessageWriter(Rt.RTM_SETLINK, 0);
-        w.u8(Libc.AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
-        int prot = w.begin(Rt.IFLA_PROTINFO | Nl.NLA_F_NESTED);
-        w.attrU8(Rt.IFLA_BRPORT_MODE, on ? 1 : 0);
-        w.end(prot);
-        socket.request(w, "set hairpin " + (on ? "on" : "off") + " on link #" + index);
+        socket.request(hairpinMessage(index, on), "set hairpin " + (on ? "on" : "off") + " on link #" + index);
+    }
+
+    /** How the link makes its IPv6 link-local address; {@link AddrGenMode#NONE} turns it off. */
+    public void setAddrGenMode(int index, AddrGenMode mode) {
+        socket.request(addrGenModeMessage(index, mode), "set addrgenmode " + mode.word() + " on link #" + index);
+    }
+
+    /** Caps the super-packets (GSO) the kernel builds for the link at {@code size} bytes. */
+    public void setGsoMaxSize(int index, int size) {
+        socket.request(gsoMaxSizeMessage(index, size), "set gso_max_size " + size + " on link #" + index);
     }
 
     /** Deletes the link (for a veth, its peer goes too). */

@@ -12,6 +12,11 @@ import java.net.InetAddress;
  * @param flags       NTF_* bits (NTF_SELF for a device's own FDB, NTF_MASTER for the bridge's)
  */
 public record Neighbour(int family, int index, InetAddress destination, MacAddress mac, int state, int flags) {
+    /** Whether the entry is permanent (NUD_PERMANENT): set by hand, never aged out. */
+    public boolean isPermanent() {
+        return (state & Rt.NUD_PERMANENT) != 0;
+    }
+
     static Neighbour parse(Message m) {
         var p = m.payload();
         int family = p.get(0) & 0xff;

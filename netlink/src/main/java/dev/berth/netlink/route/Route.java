@@ -23,6 +23,25 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
                 Rt.RTN_UNICAST, false, null);
     }
 
+    /**
+     * A route out of the link with no gateway ({@code ip route add TO dev LINK}); {@code to} null is
+     * the family's default route. IPv6 routes take universe scope, as the kernel gives them.
+     */
+    public static Route throughDevice(boolean ipv6, IpPrefix to, int outputIndex) {
+        return new Route(ipv6, to, null, outputIndex, Rt.RT_TABLE_MAIN, 0, ipv6 ? Rt.RT_SCOPE_UNIVERSE : Rt.RT_SCOPE_LINK,
+                Rt.RTPROT_BOOT, Rt.RTN_UNICAST, false, null);
+    }
+
+    /** Whether the route reaches only the link's own segment (scope link). */
+    public boolean isLinkScope() {
+        return scope == Rt.RT_SCOPE_LINK;
+    }
+
+    /** Whether the route is in the main table (the one {@code ip route} shows). */
+    public boolean inMainTable() {
+        return table == Rt.RT_TABLE_MAIN;
+    }
+
     /** The default route via {@code gateway}. */
     public static Route defaultVia(InetAddress gateway, int outputIndex) {
         return to(null, gateway, outputIndex);

@@ -12,7 +12,9 @@ public final class Rt {
     public static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_MASTER = 10,
             IFLA_PROTINFO = 12, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_IFALIAS = 20, IFLA_LINKINFO = 18, IFLA_NET_NS_PID = 19,
             IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29, IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32,
-            IFLA_LINK_NETNSID = 37, IFLA_ALT_IFNAME = 53;
+            IFLA_LINK_NETNSID = 37, IFLA_ALT_IFNAME = 53, IFLA_AF_SPEC = 26, IFLA_GSO_MAX_SIZE = 41;
+    public static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    public static final int RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3, RTGENMSG_SIZE = 4;
     public static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4, IFLA_INFO_SLAVE_DATA = 5;
     public static final int VETH_INFO_PEER = 1;
     public static final int IFLA_BR_FORWARD_DELAY = 1, IFLA_BR_AGEING_TIME = 4, IFLA_BR_STP_STATE = 5;

@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkSocket;
 
 /** The rtnetlink operations of one network namespace, over one socket opened in it. */
@@ -28,6 +29,16 @@ public final class Rtnl implements AutoCloseable {
     public Addresses addresses() { return addresses; }
     public Routes routes() { return routes; }
     public Neighbours neighbours() { return neighbours; }
+
+    /**
+     * The id this namespace gives the namespace {@code netnsFd} refers to ({@code ip netns list-id}),
+     * the one links report as IFLA_LINK_NETNSID for peers there; -1 when it gave none.
+     */
+    public int nsidOf(int netnsFd) {
+        MessageWriter w = new MessageWriter(Rt.RTM_GETNSID, 0).u8(0).u8(0).u16(0).attrU32(Rt.NETNSA_FD, netnsFd);
+        Integer id = socket.get(w, "get the id of namespace fd " + netnsFd, m -> m.attributes(Rt.RTGENMSG_SIZE).u32(Rt.NETNSA_NSID));
+        return id == null ? -1 : id;
+    }
 
     @Override
     public void close() {

@@ -14,7 +14,6 @@ import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
-import dev.berth.netlink.route.Rt;
 import dev.berth.netlink.route.Rtnl;
 import dev.berth.netlink.sys.Libc;
 import java.util.ArrayList;
@@ -77,8 +76,7 @@ public final class UdpBackend implements Backend {
         }
         rtnl.links().setUp(index);
         // The whole cluster network goes into the tunnel; this host's own subnet is more specific (its bridge).
-        rtnl.routes().replace(Route.to(new IpPrefix(network.network().network(), network.network().prefix()), null, index)
-                .withProtocol(Rt.RTPROT_BOOT));
+        rtnl.routes().replace(Route.to(new IpPrefix(network.network().network(), network.network().prefix()), null, index));
         tunnel.setLocal((int) Ip4.toLong(own.subnet().network()), own.subnet().prefix());
     }
 
