@@ -838,7 +838,13 @@ public final class Containers implements Attachments {
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
             nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
-            update(records.get(r.id()).withNetworks(nets));
+            ContainerRecord updated = records.get(r.id()).withNetworks(nets);
+            // A stopped container disconnected from its primary network (mode "none" since) that joins one again
+            // takes it as primary, as Docker keeps NetworkMode: compose 1.29 disconnects and reconnects every network
+            // of a created container to set its aliases, and a published port needs a primary network at start.
+            if (!hasSandbox(r.id()) && updated.networkMode().equals("none") && r.networks().isEmpty())
+                updated = updated.withNetworkMode(n.name());
+            update(updated);
         }
     }
 
