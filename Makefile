@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -40,6 +40,10 @@ package: build
 ## Installs the package in the QEMU VM (Debian's stock kernel) and drives its berthd with the docker CLI.
 test-vm: package
 	scripts/vm/test-package.sh
+
+## kill -9 of berthd at every step of docker run/start/stop/rm and network connect/disconnect (DaemonCrashEveryStepIT, ~20 min).
+test-crash: setup
+	$(MVN) -q -pl daemon -am verify -Dtest='DaemonCrashEveryStepIT' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## Run the whole test suite (needs root: tests build labs of network namespaces); prints the counts, fails on a skipped test.
 test: setup

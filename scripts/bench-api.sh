@@ -4,6 +4,10 @@
 # (/usr/local/bin/docker) and raw Engine API requests on each Unix socket time network create/rm,
 # connect/disconnect of a running container and run -d/rm -f (median, p99), then CLI start time
 # (`docker network ls`, and `bin/berth network ls` when the checkout has it; goal < 150 ms).
+# Containers (issue 11): `docker run -d`, `docker run --rm busybox true` and `docker exec` p50/p99 beside
+# containerd's own floor (the same containerd and runc in a third lab namespace, driven by `ctr`, its
+# process start included), RSS of each daemon with its containerd, and where berthd's time goes in run -d
+# (a berthd of its own with the crash tests' step trace: the median time between its steps).
 # Every client runs inside a lab namespace too; this machine's own network is never touched.
 # Writes bench/results/api-<time>.txt. Needs root. Takes about 3-5 minutes.
 #
@@ -11,7 +15,7 @@
 # under a policy-rc.d that forbids every service start, so the install cannot start a dockerd or
 # containerd in the root namespace (the script checks that none appeared and says so loudly if one did),
 # and with their boot-time start disabled (systemd units and SysV links).
-# Options are passed through: --n N (50) --warmup N (5) --cli-n N (20) --no-dockerd --out DIR --docker PATH.
+# Options are passed through: --n N (50) --warmup N (5) --cli-n N (20) --no-dockerd --no-ctr --out DIR --docker PATH.
 #
 # scripts/bench-api.sh --footprint [--rounds N] [--containers N] [--no-flags] ... runs the footprint
 # benchmark instead (dev.berth.bench.api.FootprintBench, make bench-footprint): spawn to first /_ping and

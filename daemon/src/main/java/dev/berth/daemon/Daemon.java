@@ -28,6 +28,7 @@ import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -61,6 +62,8 @@ import java.util.function.Function;
  */
 public final class Daemon implements AutoCloseable {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+    /** None outside crash tests (see {@link CrashPoints}). */
+    private static final Faults CRASH_POINTS = CrashPoints.fromEnvironment();
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final FileLock netnsLock;
@@ -89,6 +92,7 @@ public final class Daemon implements AutoCloseable {
         NameService ns = names == null ? NameService.NONE : names;
         this.containers = new Containers(engine, runtime, new StoreImages(images::store), config.stateDir(), config.runDir(), config.cgroupParent(),
                 new HostsFiles(RESOLV_CONF, ns), ns);
+        this.containers.crashPoints(CRASH_POINTS);
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
     }
 
@@ -114,7 +118,7 @@ public final class Daemon implements AutoCloseable {
         try {
             Files.createDirectories(c.runDir());
             EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
-                    .withNetnsPrefix(c.netnsPrefix());
+                    .withNetnsPrefix(c.netnsPrefix()).withFaults(CRASH_POINTS);
             if (c.cluster() != null) {
                 if (c.bip() != null || c.bridge() != null)
                     throw new StartupException("--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet", null);

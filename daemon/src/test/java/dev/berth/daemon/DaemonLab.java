@@ -45,9 +45,16 @@ final class DaemonLab implements AutoCloseable {
     final String netnsPrefix;
     final String cgroupParent;
     private final List<String> extraFlags = new ArrayList<>();
+    private final Map<String, String> env;
     private LabProcess daemon;
 
     DaemonLab(Lab lab, String... flags) {
+        this(lab, Map.of(), flags);
+    }
+
+    /** With {@code env} in berthd's environment at every start (crash tests arm {@code BERTH_TEST_CRASH_DIR}). */
+    DaemonLab(Lab lab, Map<String, String> env, String... flags) {
+        this.env = Map.copyOf(env);
         this.lab = lab;
         this.host = lab.host("host");
         this.ext = lab.host("ext");
@@ -89,7 +96,7 @@ final class DaemonLab implements AutoCloseable {
                 // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
                 "--dns", "192.0.2.2"));
         cmd.addAll(extraFlags);
-        daemon = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
+        daemon = host.spawnDaemon(env, cmd.toArray(String[]::new));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!daemon.isAlive()) throw new IllegalStateException("berthd exited:\n" + daemon.output());
@@ -110,6 +117,15 @@ final class DaemonLab implements AutoCloseable {
         Commands.run(List.of("kill", "-9", Long.toString(daemon.pid())));
         daemon.waitFor(Duration.ofSeconds(10));
         daemon = null;
+    }
+
+    /** Whether berthd died (killed itself at a crash point) within {@code timeout}; forgets it if so. */
+    boolean died(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (daemon.isAlive() && System.nanoTime() < end) sleep(20);
+        if (daemon.isAlive()) return false;
+        daemon = null;
+        return true;
     }
 
     /** berthd's process id. */

@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
 
     private Engine(EngineConfig config) {
         this.config = config;
-        this.store = new StateStore(config.stateDir(), config.durableState());
+        this.store = new StateStore(config.stateDir(), config.durableState(), config.faults());
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
         this.bridges = new BridgeDriver(host);

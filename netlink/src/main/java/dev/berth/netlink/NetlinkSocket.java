@@ -38,6 +38,8 @@ public final class NetlinkSocket implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private int seq = ThreadLocalRandom.current().nextInt(1 << 20, 1 << 30);
     private boolean closed;
+    /** Test-only (crash tests): runs after a batch of several requests was sent, before its answers are read. */
+    private static volatile Runnable batchSent = () -> {};
 
     private NetlinkSocket(int fd, int portId) {
         this.fd = fd;
@@ -64,6 +66,15 @@ public final class NetlinkSocket implements AutoCloseable {
             Libc.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * Test-only: {@code hook} runs after every batch of several requests is sent and before its
+     * acknowledgements are read, the one moment a kill -9 can land "inside" a batch (the kernel carries
+     * out a whole datagram within the send). Crash tests make berthd kill itself there.
+     */
+    public static void onBatchSent(Runnable hook) {
+        batchSent = hook;
     }
 
     /** The port id the kernel assigned to this socket. */
@@ -94,6 +105,7 @@ public final class NetlinkSocket implements AutoCloseable {
                 wire.add(withFlags(r.message.toBytes(++seq, 0), flags));
             }
             send(wire);
+            if (requests.size() > 1) batchSent.run();
             var acks = new Object() {
                 int pending = requests.size();
                 NetlinkException failure;

@@ -1,6 +1,7 @@
 package dev.berth.bench.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.bench.engine.Latencies;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.ns.Netns;
@@ -29,10 +30,10 @@ public final class ApiBench {
     static final String API = "/v1.41"; // both speak it: dockerd 20.10's newest, within berthd's 1.24..1.50
     static final String BERTHD = "berthd", DOCKERD = "dockerd";
 
-    record Options(int n, int warmup, int cliN, boolean dockerd, Path out, Path root, String docker) {
+    record Options(int n, int warmup, int cliN, boolean dockerd, boolean ctr, Path out, Path root, String docker) {
         static Options parse(String[] args) {
             int n = 50, warmup = 5, cliN = 20;
-            boolean dockerd = true;
+            boolean dockerd = true, ctr = true;
             Path out = Path.of("bench/results"), root = Path.of("").toAbsolutePath();
             String docker = "/usr/local/bin/docker";
             for (int i = 0; i < args.length; i++) {
@@ -42,14 +43,15 @@ public final class ApiBench {
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                     case "--cli-n" -> cliN = positive(a, args[++i]);
                     case "--no-dockerd" -> dockerd = false;
+                    case "--no-ctr" -> ctr = false;
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
                     default -> throw new IllegalArgumentException("unknown option '" + a
-                            + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --out DIR --root DIR --docker PATH");
+                            + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --no-ctr --out DIR --root DIR --docker PATH");
                 }
             }
-            return new Options(n, warmup, cliN, dockerd, out, root, docker);
+            return new Options(n, warmup, cliN, dockerd, ctr, out, root, docker);
         }
 
         private static int positive(String flag, String v) {
@@ -75,6 +77,9 @@ public final class ApiBench {
     private final Results results = new Results();
     private final List<String> notes = new ArrayList<>();
     private final List<DockerdTarget> dockerds = new ArrayList<>();
+    private CtrFloor ctr;
+    private String stages = "";
+    private final java.util.Map<String, long[]> rss = new java.util.LinkedHashMap<>();
 
     private ApiBench(Options options) {
         this.options = options;
@@ -134,14 +139,22 @@ public final class ApiBench {
                 DockerdTarget d = DockerdTarget.start(lab, dockerdHost, options.root().resolve("scripts/bench-api-dockerd.sh"));
                 targets.add(d);
                 dockerds.add(d);
-                d.importBusybox(options.docker());
             }
+            if (options.ctr()) ctr = CtrFloor.start(lab, lab.host("ctr"));
+            for (Target t : targets) t.loadSeedImages(options.docker()); // the same busybox image for both
             for (Target t : targets) prepare(t);
             measure(targets);
+            memory(targets);
             leakCheck(lab, berthdHost);
+            try {
+                stages = StageBreakdown.measure(lab, options.berthdLauncher(), options.docker(), Math.min(options.n(), 20));
+            } catch (RuntimeException e) {
+                stages = "\nstage breakdown FAILED: " + e.getMessage() + "\n";
+            }
             return report(started, load0, targets);
         } finally {
             closeAll(targets);
+            if (ctr != null) ctr.close();
         }
     }
 
@@ -206,6 +219,17 @@ public final class ApiBench {
             rec.add(0, docker(t, "run", "-d", "--name", "bench-r" + k, "--network", "bench-net", "busybox", "sleep", "3600"));
             rec.add(1, docker(t, "rm", "-f", "bench-r" + k));
         });
+        series(targets, "cli: run -d busybox (containers)", List.of("ctr:run -d busybox sleep"), (t, k, rec) -> {
+            rec.add(0, docker(t, "run", "-d", "--name", "bench-d" + k, "busybox", "sleep", "3600"));
+            docker(t, "rm", "-f", "bench-d" + k);
+        }, ctr == null ? null : (k, rec) -> rec.add(0, ctr.runDetached(k)));
+        series(targets, "cli: run --rm busybox true", List.of("ctr:run --rm busybox true"), (t, k, rec) ->
+                rec.add(0, docker(t, "run", "--rm", "busybox", "true")), ctr == null ? null : (k, rec) -> rec.add(0, ctr.runRm(k, false)));
+        if (ctr != null)
+            series(List.of(), "ctr run --rm --seccomp", List.of("ctr:run --rm true, ctr with containerd's seccomp profile"), (t, k, rec) -> {
+            }, (k, rec) -> rec.add(0, ctr.runRm(k, true)));
+        series(targets, "cli: exec", List.of("ctr:exec bench-base true"), (t, k, rec) ->
+                rec.add(0, docker(t, "exec", "bench-base", "true")), ctr == null ? null : (k, rec) -> rec.add(0, ctr.exec(k)));
         series(targets, "raw: run -d / rm -f", List.of("raw:POST /containers/create", "raw:POST /containers/{id}/start",
                 "raw:run -d (create + start)", "raw:DELETE /containers/{id}?force=1"), (t, k, rec) -> {
             UnixHttp http = new UnixHttp(t.socket());
@@ -250,6 +274,23 @@ public final class ApiBench {
         }
     }
 
+    /** RSS of each daemon with its containerd (shims left out: one per container, the same for all), bench-base running. */
+    private void memory(List<Target> targets) {
+        for (Target t : targets) {
+            long own, containerd;
+            if (t instanceof BerthdTarget b) {
+                own = Rss.ofProcess(b.process().pid());
+                containerd = Rss.ofProcess(b.containerdPid());
+            } else {
+                DockerdTarget d = (DockerdTarget) t;
+                own = Rss.ofProcess(d.process().pid());
+                containerd = Rss.ofProcess(d.containerdPid());
+            }
+            rss.put(t.name(), new long[] {own, containerd});
+        }
+        if (ctr != null) rss.put(CtrFloor.NAME, new long[] {0, Rss.ofProcess(ctr.pid())});
+    }
+
     /**
      * After hundreds of create/remove cycles berthd's host namespace must hold only what the fixtures
      * need: one veth (bench-base's) and one sandbox namespace; anything more leaked.
@@ -276,11 +317,20 @@ public final class ApiBench {
         void run(Target t, int k, Recorder rec);
     }
 
+    /** The ctr floor's part of a round. */
+    private interface FloorStep {
+        void run(int k, Recorder rec);
+    }
+
+    private void series(List<Target> targets, String title, List<String> ops, Step step) {
+        series(targets, title, ops, step, null);
+    }
+
     /**
      * Runs {@code step} warm-up + N times on every daemon, the daemons taking turns each round; a
      * daemon whose step fails leaves this series (its row says FAILED) and the others carry on.
      */
-    private void series(List<Target> targets, String title, List<String> ops, Step step) {
+    private void series(List<Target> targets, String title, List<String> ops, Step step, FloorStep floor) {
         long t0 = System.nanoTime();
         int w = options.warmup();
         for (int i = -w; i < options.n(); i++) {
@@ -294,6 +344,16 @@ public final class ApiBench {
                 } catch (RuntimeException e) {
                     for (String op : ops) results.fail(op, t.name(), e.getMessage());
                     System.out.println("  " + title + " on " + t.name() + " FAILED: " + e.getMessage());
+                }
+            }
+            if (floor != null && !results.failed(ops.getFirst(), CtrFloor.NAME)) {
+                try {
+                    floor.run(i + w, (op, nanos) -> {
+                        if (keep) results.add(ops.get(op), CtrFloor.NAME, nanos);
+                    });
+                } catch (RuntimeException e) {
+                    for (String op : ops) results.fail(op, CtrFloor.NAME, e.getMessage());
+                    System.out.println("  " + title + " on ctr FAILED: " + e.getMessage());
                 }
             }
         }
@@ -340,6 +400,8 @@ public final class ApiBench {
         table(b, "docker CLI wall time, ms (fork to exit)", "cli:");
         table(b, "raw Engine API round trip, ms (connect to last byte, one connection per request, " + API + ")", "raw:");
         table(b, "CLI start, ms (" + options.cliN() + " runs each)", "start:");
+        containers(b);
+        b.append(stages);
         Path berth = options.berthCli();
         if (berth == null) b.append("berth CLI not built (no bin/berth in ").append(options.root()).append(")\n");
         else if (results.series("start:berth network ls", BERTHD) != null) {
@@ -352,6 +414,40 @@ public final class ApiBench {
         }
         for (String n : notes) b.append(n).append('\n');
         return b.toString();
+    }
+
+    /** Issue 11's table: containers through the docker CLI beside containerd's floor driven by ctr, the goals, memory. */
+    private void containers(StringBuilder b) {
+        b.append("\ncontainers, docker CLI wall time, ms (ctr: containerd + runc driven by ctr, its own start included, no network, no seccomp)\n");
+        b.append(String.format(Locale.ROOT, "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n", "operation", "berthd p50/p99", "dockerd p50/p99",
+                "ctr p50/p99", "d/b", "b/ctr"));
+        b.append("  ").append("-".repeat(44)).append("-+-").append("-".repeat(15)).append("-+-").append("-".repeat(15)).append("-+-")
+                .append("-".repeat(15)).append("-+-").append("-".repeat(8)).append("-+------\n");
+        for (String op : opsWith("ctr:")) {
+            Latencies bl = results.series(op, BERTHD), cl = results.series(op, CtrFloor.NAME);
+            String overFloor = bl == null || cl == null || bl.size() == 0 || cl.size() == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.2fx", bl.p50Ms() / cl.p50Ms());
+            b.append(String.format(Locale.ROOT, "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n", op.substring(4), results.cell(op, BERTHD),
+                    results.cell(op, DOCKERD), results.cell(op, CtrFloor.NAME), results.ratio(op, BERTHD, DOCKERD), overFloor));
+        }
+        goal(b, "run -d at most half of dockerd's", "ctr:run -d busybox sleep", DOCKERD, 0.5);
+        goal(b, "run --rm at most half of dockerd's", "ctr:run --rm busybox true", DOCKERD, 0.5);
+        goal(b, "exec within 1.2x of containerd's own (ctr task exec)", "ctr:exec bench-base true", CtrFloor.NAME, 1.2);
+        b.append("RSS, MB (daemon + its containerd; with bench-base running, after all series):\n");
+        for (var e : rss.entrySet())
+            b.append(String.format(Locale.ROOT, "  %-8s %6.1f + %6.1f = %6.1f%n", e.getKey(), e.getValue()[0] / 1024.0,
+                    e.getValue()[1] / 1024.0, (e.getValue()[0] + e.getValue()[1]) / 1024.0));
+    }
+
+    private void goal(StringBuilder b, String what, String op, String peer, double factor) {
+        Latencies bl = results.series(op, BERTHD), pl = results.series(op, peer);
+        if (bl == null || pl == null || bl.size() == 0 || pl.size() == 0) {
+            b.append("goal: ").append(what).append(": not measured\n");
+            return;
+        }
+        double ratio = bl.p50Ms() / pl.p50Ms();
+        b.append(String.format(Locale.ROOT, "goal: %s: berthd/%s = %.2f (goal <= %.1f): %s%n", what, peer, ratio, factor,
+                ratio <= factor ? "met" : "NOT met"));
     }
 
     private void table(StringBuilder b, String title, String prefix) {
@@ -376,7 +472,9 @@ public final class ApiBench {
                 "raw:GET /_ping", "raw:POST /networks/create", "raw:DELETE /networks/{id}", "raw:POST /networks/{id}/connect",
                 "raw:POST /networks/{id}/disconnect", "raw:POST /containers/create", "raw:POST /containers/{id}/start",
                 "raw:run -d (create + start)", "raw:DELETE /containers/{id}?force=1",
-                "start:docker network ls", "start:berth network ls", "start:fork+exec /bin/true (floor)");
+                "start:docker network ls", "start:berth network ls", "start:fork+exec /bin/true (floor)",
+                "ctr:run -d busybox sleep", "ctr:run --rm busybox true", "ctr:run --rm true, ctr with containerd's seccomp profile",
+                "ctr:exec bench-base true");
     }
 
     private static String loadAverage() {

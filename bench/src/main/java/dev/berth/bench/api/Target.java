@@ -1,6 +1,8 @@
 package dev.berth.bench.api;
 
+import dev.berth.lab.SeedImages;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A daemon under test that speaks the Docker Engine API on a Unix socket inside its own lab namespace. */
 sealed interface Target extends AutoCloseable permits BerthdTarget, DockerdTarget {
@@ -14,6 +16,11 @@ sealed interface Target extends AutoCloseable permits BerthdTarget, DockerdTarge
 
     /** Launch to the first 200 on /_ping, in milliseconds. */
     long startMillis();
+
+    /** Loads the seeds' images (busybox, the nginx stand-in: {@code SeedImages}) with {@code docker load}. */
+    default void loadSeedImages(String dockerCli) {
+        Cli.output(List.of(dockerCli, "-H", "unix://" + socket(), "load", "-i", SeedImages.archive().toString()));
+    }
 
     /** Removes what the benchmark left, stops the daemon by PID and deletes its files. */
     @Override

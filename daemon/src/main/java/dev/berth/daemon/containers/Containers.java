@@ -14,6 +14,7 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.engine.tx.Faults;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
 import dev.berth.netlink.route.IpPrefix;
@@ -58,6 +59,7 @@ public final class Containers implements Attachments {
     private final Volumes volumes;
     private final SpecBuilder specs;
     private final Events events = new Events();
+    private final HealthChecker health;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
@@ -68,6 +70,8 @@ public final class Containers implements Attachments {
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
+    /** Test-only crash points between the steps below (see {@code CrashPoints}); none outside crash tests. */
+    private Faults faults = Faults.NONE;
     /** Where a stopped container's root file system is mounted for docker cp. */
     private final Path rootfsMounts;
 
@@ -84,6 +88,13 @@ public final class Containers implements Attachments {
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
+        this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()));
+    }
+
+    /** Test-only: where crash tests make berthd kill itself. */
+    public void crashPoints(Faults f) {
+        this.faults = f;
+        store.crashPoints(f);
     }
 
     // ------------------------------------------------------------------ start-up
@@ -149,6 +160,7 @@ public final class Containers implements Attachments {
         RunState run = r.runOrNever();
         if (!run.running() || run.pid() != st.pid())
             update(r.withRun(run.started(st.pid(), st.startedAt() == null ? Instant.now() : st.startedAt())));
+        health.start(records.get(r.id()));
         watchExit(r.id());
     }
 
@@ -181,8 +193,10 @@ public final class Containers implements Attachments {
             store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
             records.put(r.id(), r);
         }
+        faults.reach("container-create:recorded");
         try {
             createInRuntime(r, image);
+            faults.reach("container-create:created");
         } catch (RuntimeException e) {
             records.remove(r.id());
             store.remove(r.id());
@@ -274,6 +288,7 @@ public final class Containers implements Attachments {
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
             if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
+            faults.reach("container-start:begin");
             Sandbox s;
             try {
                 s = createSandbox(r);
@@ -283,12 +298,16 @@ public final class Containers implements Attachments {
             }
             TaskState started;
             try {
+                faults.reach("container-start:sandbox-made");
                 names.attach(r, s);
                 connectOthers(r, s);
+                faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
                 runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
+                faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
                 started = runtime.start(r.id());
+                faults.reach("container-start:task-started");
             } catch (RuntimeException e) {
                 removeSandboxQuietly(r.id());
                 deleteTaskQuietly(r.id());
@@ -305,6 +324,7 @@ public final class Containers implements Attachments {
             networkEvents("connect", r);
             volumeEvents("mount", r);
             emit("start", r, Map.of());
+            health.start(records.get(r.id()));
             List<Integer> size = r.config().consoleSize();
             if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0) resizeQuietly(r.id(), size.get(1), size.get(0));
             watchExit(r.id());
@@ -410,14 +430,18 @@ public final class Containers implements Attachments {
                     if (RestartPolicies.ranLongEnough(run)) run = run.resetRestarts();
                     r = r.withRun(run);
                     update(r);
+                    faults.reach("container-exit:recorded");
                     if (run.oomKilled()) emit("oom", r, Map.of());
                     emit("die", r, Map.of("exitCode", Integer.toString(code)));
                 }
+                health.stop(id);
                 if (now != null) deleteTaskQuietly(id);
+                faults.reach("container-exit:task-deleted");
                 if (hasSandbox(id)) {
                     networkEvents("disconnect", r);
                     removeSandboxQuietly(id);
                     names.refresh();
+                    faults.reach("container-exit:sandbox-removed");
                     volumeEvents("unmount", r);
                 }
                 if (r.autoRemove() && !keepOnExit.contains(id)) {
@@ -462,6 +486,7 @@ public final class Containers implements Attachments {
         int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
         emit("kill", r, Map.of("signal", Integer.toString(signal)));
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+        faults.reach("container-stop:task-stopped");
         TaskState after = task(r.id());
         if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
             throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
@@ -615,6 +640,7 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot remove container \"/" + r.name() + "\": container is running: stop the container before removing or force remove");
             markStoppedByUser(r.id());
             runtime.kill(r.id(), 9);
+            faults.reach("container-rm:killed");
             if (isPaused(r.id())) runtime.resume(r.id());
             try {
                 runtime.exited(r.id()).get(30, TimeUnit.SECONDS);
@@ -636,11 +662,15 @@ public final class Containers implements Attachments {
 
     /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
     private void forget(ContainerRecord r, boolean removeVolumes) {
+        faults.reach("container-rm:begin");
         deleteFromRuntimeQuietly(r.id());
+        faults.reach("container-rm:runtime-deleted");
         files.remove(r.id());
+        faults.reach("container-rm:files-removed");
         store.remove(r.id());
         records.remove(r.id());
         if (removeVolumes) removeAnonymousVolumes(r);
+        health.forget(r.id());
         emit("destroy", r, Map.of());
         CompletableFuture<Integer> f = removed.remove(r.id());
         if (f != null) f.complete(r.runOrNever().exitCode());
@@ -692,6 +722,11 @@ public final class Containers implements Attachments {
     /** berthd's event log ({@code /events}): containers, volumes and networks publish here, images and the API too. */
     public Events events() {
         return events;
+    }
+
+    /** The container's health (null: no healthcheck, or never ran with one). */
+    public HealthChecker.Health health(String id) {
+        return health.health(id);
     }
 
     /** A container event with Docker's attributes (labels, image, name, then {@code extra}). */
@@ -798,7 +833,9 @@ public final class Containers implements Attachments {
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
+                faults.reach("container-connect:connected");
                 rewriteHosts(r);
+                faults.reach("container-connect:hosts-written");
                 events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
@@ -822,7 +859,9 @@ public final class Containers implements Attachments {
                     || primaryNetworkIdQuietly(r, n);
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
+                faults.reach("container-disconnect:disconnected");
                 rewriteHosts(r);
+                faults.reach("container-disconnect:hosts-written");
                 events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
@@ -952,6 +991,7 @@ public final class Containers implements Attachments {
     /** Stops the restart timers; containers keep running. */
     public void close() {
         restarts.shutdownNow();
+        health.close();
     }
 
     // ------------------------------------------------------------------ helpers

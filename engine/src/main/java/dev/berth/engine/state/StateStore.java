@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.MacAddress;
 import java.io.IOException;
@@ -37,14 +38,21 @@ import java.util.stream.Stream;
 public final class StateStore {
     private final Path dir;
     private final boolean durable;
+    private final Faults faults;
     private final ObjectMapper json = mapper();
 
     /** A stored object and where it stands. */
     public record Entry<T>(Status status, T value) {}
 
     public StateStore(Path dir, boolean durable) {
+        this(dir, durable, Faults.NONE);
+    }
+
+    /** With {@code faults}: crash tests kill the daemon between a file's write and its rename ({@code state:before-rename:KIND}). */
+    public StateStore(Path dir, boolean durable, Faults faults) {
         this.dir = dir;
         this.durable = durable;
+        this.faults = faults;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -65,6 +73,7 @@ public final class StateStore {
             byte[] bytes = json.writeValueAsBytes(new Entry<>(status, value));
             Files.write(tmp, bytes);
             if (durable) try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) { c.force(true); }
+            faults.reach("state:before-rename:" + kind);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write state " + file, e);

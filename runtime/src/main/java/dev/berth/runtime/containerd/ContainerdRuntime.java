@@ -25,6 +25,8 @@ import dev.berth.runtime.containerd.api.containers.UpdateContainerRequest;
 import dev.berth.runtime.containerd.api.namespaces.CreateNamespaceRequest;
 import dev.berth.runtime.containerd.api.namespaces.Namespace;
 import dev.berth.runtime.containerd.api.runc.Options;
+import dev.berth.runtime.containerd.api.snapshots.Kind;
+import dev.berth.runtime.containerd.api.snapshots.ListSnapshotsRequest;
 import dev.berth.runtime.containerd.api.snapshots.MountsRequest;
 import dev.berth.runtime.containerd.api.snapshots.PrepareSnapshotRequest;
 import dev.berth.runtime.containerd.api.snapshots.RemoveSnapshotRequest;
@@ -53,7 +55,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +87,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUNTIME = "io.containerd.runc.v2";
     private static final int SIGKILL = 9;
+    /** The image's chain id a container's snapshot is prepared on (to prepare it again after a crash). */
+    private static final String SNAPSHOT_PARENT = "dev.berth.snapshot-parent";
 
     private final RuntimeConfig config;
     private final Containerd client;
@@ -115,6 +121,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             ensureNamespace(client, config.namespace());
             ContainerdRuntime rt = new ContainerdRuntime(config, client);
             rt.adoptAll();
+            rt.removeOrphanSnapshots();
             return rt;
         } catch (TimeoutException | RuntimeException e) {
             client.close();
@@ -155,7 +162,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 .setImage(r.imageRef() == null ? "" : r.imageRef())
                 .setRuntime(Container.Runtime.newBuilder().setName(RUNTIME).setOptions(runcOptions()))
                 .setSpec(Grpc.json(Grpc.SPEC_TYPE, r.ociSpecJson()));
-        if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id);
+        if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
         // The container first: it references the snapshot, so containerd's collector keeps it once prepared.
         Grpc.run("create container " + id, () -> client.containers().create(CreateContainerRequest.newBuilder().setContainer(c).build()));
         if (!snapshot) return;
@@ -271,9 +278,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
         synchronized (b) {
             if (task(id) != null) throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
             Container c = container(id);
-            List<Mount> rootfs = c.getSnapshotKey().isEmpty() ? List.of()
-                    : Grpc.call("mounts of " + id, () -> client.snapshots().mounts(MountsRequest.newBuilder()
-                    .setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build())).getMountsList();
+            List<Mount> rootfs = c.getSnapshotKey().isEmpty() ? List.of() : rootfs(c);
             Path dir = fifoDir(id);
             StdioFifos fifos;
             try {
@@ -308,6 +313,43 @@ public final class ContainerdRuntime implements ContainerRuntime {
             b.stdinRun.complete(run);
             exitWatch.start(b, run);
             return new TaskState(TaskState.Status.RUNNING, pid, 0, startedAt, null, false);
+        }
+    }
+
+    /**
+     * The mounts of the container's snapshot; one a crash kept from being prepared (berthd killed between
+     * containerd's container and its snapshot) is prepared now, on the parent the container records.
+     */
+    private List<Mount> rootfs(Container c) {
+        MountsRequest req = MountsRequest.newBuilder().setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build();
+        try {
+            return client.snapshots().mounts(req).getMountsList();
+        } catch (StatusRuntimeException e) {
+            String parent = c.getLabelsMap().get(SNAPSHOT_PARENT);
+            if (!Grpc.is(e, Status.Code.NOT_FOUND) || parent == null) throw Grpc.map("mounts of " + c.getId(), e);
+            LOG.warning("container " + c.getId() + " has no snapshot (a crash came between its create and its snapshot): preparing it");
+            prepare(c.getSnapshotKey(), parent);
+            return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req)).getMountsList();
+        }
+    }
+
+    /**
+     * Removes the active snapshots of containers containerd no longer has: a crash between a container's
+     * delete and its snapshot's leaves one. Only container keys (64 hex digits); an image unpack's are
+     * under a lease and containerd collects them.
+     */
+    private void removeOrphanSnapshots() {
+        Set<String> used = new HashSet<>();
+        for (Container c : Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance())).getContainersList())
+            used.add(c.getSnapshotKey());
+        List<String> orphans = new ArrayList<>();
+        client.snapshots().list(ListSnapshotsRequest.newBuilder().setSnapshotter(config.snapshotter()).build())
+                .forEachRemaining(r -> r.getInfoList().forEach(i -> {
+                    if (i.getKind() == Kind.ACTIVE && i.getName().matches("[0-9a-f]{64}") && !used.contains(i.getName())) orphans.add(i.getName());
+                }));
+        for (String key : orphans) {
+            LOG.warning("removing snapshot " + key + ": no container owns it (a crash during a remove)");
+            removeSnapshot(key);
         }
     }
 
