@@ -44,6 +44,7 @@ class DockerEventsCliTest {
             d.dockerOk("volume", "rm", "evvol");
             d.dockerOk("network", "rm", "evnet");
 
+            DockerContainerCliTest.sleepMs(1100); // the CLI sends --until 0s in whole seconds (as Docker's): let this second pass
             List<JsonNode> ctr = events(d, "--filter", "type=container");
             assertTrue(ctr.stream().allMatch(e -> e.get("Type").asText().equals("container")), ctr.toString());
             assertEquals(List.of("create", "attach", "start", "die", "destroy"), actions(ctr, "ev1"));

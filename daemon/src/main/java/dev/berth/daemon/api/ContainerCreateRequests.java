@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.containers.ContainerNames;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRecord.Config;
+import dev.berth.daemon.containers.Healthcheck;
 import dev.berth.daemon.containers.ContainerRecord.HostSettings;
 import dev.berth.daemon.containers.ContainerRecord.LogConfig;
 import dev.berth.daemon.containers.ContainerRecord.Mount;
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
 public final class ContainerCreateRequests {
     private static final Set<String> CONFIG_FIELDS = Set.of("Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
             "AttachStderr", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Image", "Volumes", "WorkingDir", "Entrypoint",
-            "Labels", "StopSignal", "StopTimeout", "ExposedPorts", "HostConfig", "NetworkingConfig",
+            "Labels", "StopSignal", "StopTimeout", "ExposedPorts", "HostConfig", "NetworkingConfig", "Healthcheck",
             // build-time or Windows-only fields Docker itself ignores for a container
             "OnBuild", "ArgsEscaped", "Shell");
     private static final Set<String> HOST_FIELDS = Set.of("Binds", "LogConfig", "NetworkMode", "PortBindings", "RestartPolicy",
@@ -123,7 +124,8 @@ public final class ContainerCreateRequests {
         Config config = new Config(text(body.path("Domainname")), text(body.path("User")), body.path("Tty").asBoolean(false),
                 body.path("OpenStdin").asBoolean(false), body.path("StdinOnce").asBoolean(false),
                 body.path("AttachStdin").asBoolean(false), body.path("AttachStdout").asBoolean(false),
-                body.path("AttachStderr").asBoolean(false), stopSignal, stopTimeout, volumes, console);
+                body.path("AttachStderr").asBoolean(false), stopSignal, stopTimeout, volumes, console,
+                Healthcheck.read(body.get("Healthcheck"), "Healthcheck"));
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
         HostSettings hs = hostSettings(host, autoRemove);
         ContainerRecord draft = new ContainerRecord(id, name, text(body.path("Image")) == null ? "" : text(body.path("Image")), null,

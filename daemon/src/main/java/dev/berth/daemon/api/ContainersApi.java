@@ -3,6 +3,7 @@ package dev.berth.daemon.api;
 import dev.berth.daemon.containers.ContainerFiles;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
+import dev.berth.daemon.containers.HealthChecker;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.RawConnection;
@@ -252,7 +253,7 @@ public final class ContainersApi {
         m.put("Ports", portList(r));
         m.put("Labels", r.labels());
         m.put("State", state);
-        m.put("Status", statusText(r, state));
+        m.put("Status", statusText(r, state) + healthSuffix(r, state));
         m.put("HostConfig", Map.of("NetworkMode", r.networkMode()));
         m.put("NetworkSettings", Map.of("Networks", networks(r)));
         m.put("Mounts", mounts(r));
@@ -405,6 +406,7 @@ public final class ContainersApi {
         cfg.put("Labels", r.labels());
         if (c.stopSignal() != null) cfg.put("StopSignal", c.stopSignal());
         if (c.stopTimeout() != null) cfg.put("StopTimeout", c.stopTimeout());
+        if (c.healthcheck() != null) cfg.put("Healthcheck", c.healthcheck());
         return cfg;
     }
 
@@ -516,7 +518,34 @@ public final class ContainersApi {
         m.put("Error", run.error());
         m.put("StartedAt", Times.rfc3339(run.startedAt()));
         m.put("FinishedAt", Times.rfc3339(alive ? null : run.finishedAt()));
+        HealthChecker.Health h = containers.health(r.id());
+        if (h != null) m.put("Health", health(h));
         return m;
+    }
+
+    /** Docker's State.Health. */
+    private static Map<String, Object> health(HealthChecker.Health h) {
+        List<Object> log = new ArrayList<>();
+        for (HealthChecker.Probe p : h.log()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("Start", Times.rfc3339(p.start()));
+            e.put("End", Times.rfc3339(p.end()));
+            e.put("ExitCode", p.exitCode());
+            e.put("Output", p.output());
+            log.add(e);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Status", h.status());
+        m.put("FailingStreak", h.failingStreak());
+        m.put("Log", log);
+        return m;
+    }
+
+    /** {@code docker ps}'s " (healthy)", " (health: starting)", " (unhealthy)" of a running container. */
+    private String healthSuffix(ContainerRecord r, String state) {
+        HealthChecker.Health h = containers.health(r.id());
+        if (h == null || !state.equals("running")) return "";
+        return h.status().equals("starting") ? " (health: starting)" : " (" + h.status() + ")";
     }
 
     static String statusText(ContainerRecord r, String state) {

@@ -67,11 +67,12 @@ public record ContainerRecord(String id, String name, String image, String image
      * @param stopTimeout seconds between the stop signal and SIGKILL, or null for the request's (10)
      * @param volumes     anonymous volume targets (Config.Volumes and the image's VOLUME)
      * @param consoleSize initial terminal size {@code [height, width]}, or empty
+     * @param healthcheck the client's over the image's (null: none; a NONE test: disabled)
      */
     public record Config(String domainname, String user, boolean tty, boolean openStdin, boolean stdinOnce,
                          boolean attachStdin, boolean attachStdout, boolean attachStderr, String stopSignal,
-                         Integer stopTimeout, List<String> volumes, List<Integer> consoleSize) {
-        public static final Config DEFAULT = new Config("", "", false, false, false, false, false, false, null, null, List.of(), List.of());
+                         Integer stopTimeout, List<String> volumes, List<Integer> consoleSize, Healthcheck healthcheck) {
+        public static final Config DEFAULT = new Config("", "", false, false, false, false, false, false, null, null, List.of(), List.of(), null);
 
         public Config {
             domainname = domainname == null ? "" : domainname;

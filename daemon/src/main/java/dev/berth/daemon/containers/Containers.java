@@ -59,6 +59,7 @@ public final class Containers implements Attachments {
     private final Volumes volumes;
     private final SpecBuilder specs;
     private final Events events = new Events();
+    private final HealthChecker health;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
@@ -87,6 +88,7 @@ public final class Containers implements Attachments {
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
+        this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()));
     }
 
     /** Test-only: where crash tests make berthd kill itself. */
@@ -158,6 +160,7 @@ public final class Containers implements Attachments {
         RunState run = r.runOrNever();
         if (!run.running() || run.pid() != st.pid())
             update(r.withRun(run.started(st.pid(), st.startedAt() == null ? Instant.now() : st.startedAt())));
+        health.start(records.get(r.id()));
         watchExit(r.id());
     }
 
@@ -321,6 +324,7 @@ public final class Containers implements Attachments {
             networkEvents("connect", r);
             volumeEvents("mount", r);
             emit("start", r, Map.of());
+            health.start(records.get(r.id()));
             List<Integer> size = r.config().consoleSize();
             if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0) resizeQuietly(r.id(), size.get(1), size.get(0));
             watchExit(r.id());
@@ -430,6 +434,7 @@ public final class Containers implements Attachments {
                     if (run.oomKilled()) emit("oom", r, Map.of());
                     emit("die", r, Map.of("exitCode", Integer.toString(code)));
                 }
+                health.stop(id);
                 if (now != null) deleteTaskQuietly(id);
                 faults.reach("container-exit:task-deleted");
                 if (hasSandbox(id)) {
@@ -663,6 +668,7 @@ public final class Containers implements Attachments {
         store.remove(r.id());
         records.remove(r.id());
         if (removeVolumes) removeAnonymousVolumes(r);
+        health.forget(r.id());
         emit("destroy", r, Map.of());
         CompletableFuture<Integer> f = removed.remove(r.id());
         if (f != null) f.complete(r.runOrNever().exitCode());
@@ -714,6 +720,11 @@ public final class Containers implements Attachments {
     /** berthd's event log ({@code /events}): containers, volumes and networks publish here, images and the API too. */
     public Events events() {
         return events;
+    }
+
+    /** The container's health (null: no healthcheck, or never ran with one). */
+    public HealthChecker.Health health(String id) {
+        return health.health(id);
     }
 
     /** A container event with Docker's attributes (labels, image, name, then {@code extra}). */
@@ -978,6 +989,7 @@ public final class Containers implements Attachments {
     /** Stops the restart timers; containers keep running. */
     public void close() {
         restarts.shutdownNow();
+        health.close();
     }
 
     // ------------------------------------------------------------------ helpers

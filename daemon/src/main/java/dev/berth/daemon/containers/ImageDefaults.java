@@ -17,7 +17,7 @@ public final class ImageDefaults {
     /** The parts of an image's config that shape a container (empty lists and nulls when unset). */
     public record ImageConfig(String id, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
                               String user, List<String> exposedPorts, List<String> volumes, Map<String, String> labels,
-                              String stopSignal) {
+                              String stopSignal, Healthcheck healthcheck) {
         public ImageConfig {
             cmd = cmd == null ? List.of() : List.copyOf(cmd);
             entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -58,7 +58,8 @@ public final class ImageDefaults {
         labels.putAll(d.labels());
         ContainerRecord.Config c = d.config();
         ContainerRecord.Config config = new ContainerRecord.Config(c.domainname(), user, c.tty(), c.openStdin(), c.stdinOnce(),
-                c.attachStdin(), c.attachStdout(), c.attachStderr(), stopSignal, c.stopTimeout(), volumes, c.consoleSize());
+                c.attachStdin(), c.attachStdout(), c.attachStderr(), stopSignal, c.stopTimeout(), volumes, c.consoleSize(),
+                Healthcheck.merge(c.healthcheck(), img.healthcheck()));
         return new ContainerRecord(d.id(), d.name(), d.image(), img.id(), entrypoint, cmd, command, env(img.env(), d.env()),
                 workingDir, d.hostname(), labels, d.created(), d.networkMode(), d.networks(), d.publish(), d.portBindings(),
                 d.publishAll(), exposed, d.autoRemove(), d.dns(), config, d.host(), null);
