@@ -66,6 +66,9 @@ class DockerContainerOpsTest {
             assertEquals("/new", d.inspect("inspect", "new").get("Name").asText());
             assertTrue(d.dockerOk("exec", "asker", "nslookup", "new").contains(ip), "DNS serves the new name");
             assertFalse(d.docker("exec", "asker", "nslookup", "old").ok(), "and no longer the old one");
+            String renamed = d.dockerOk("events", "--since", "1", "--until", Long.toString(System.currentTimeMillis() / 1000 + 1),
+                    "--filter", "event=rename", "--format", "{{.Actor.Attributes.oldName}} {{.Actor.Attributes.name}}");
+            assertEquals("/old new", renamed.trim(), "Docker's rename event");
 
             ExecResult taken = d.docker("rename", "new", "asker");
             assertFalse(taken.ok());

@@ -562,6 +562,7 @@ public final class Containers implements Attachments {
                                 + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
                 if (hasSandbox(r.id())) engine.renameSandbox(r.id(), name);
                 update(r.withName(name));
+                emit("rename", r.withName(name), Map.of("oldName", "/" + r.name()));
             }
         }
         names.refresh();
@@ -580,6 +581,7 @@ public final class Containers implements Attachments {
             String spec = specs.json(updated, null, placeholderHostname(updated), true); // every limit checked as at create
             if (isRunning(r.id()) || isPaused(r.id())) runtime.update(r.id(), TaskResources.of(spec));
             update(updated);
+            emit("update", updated, Map.of());
             return updated;
         }
     }

@@ -89,7 +89,6 @@ class ContainerCreateRequestsTest {
         assertField("HostConfig.LogConfig.Type", json(MILK.replace("\"LogConfig\":{\"Type\":\"\"", "\"LogConfig\":{\"Type\":\"syslog\"")));
         assertField("HostConfig.RestartPolicy.Name", json(MILK.replace("\"Name\":\"no\"", "\"Name\":\"sometimes\"")));
         assertField("HostConfig.AutoRemove", json(MILK.replace("\"Name\":\"no\"", "\"Name\":\"always\"")));
-        assertField("Healthcheck", with(MILK, null, "Healthcheck", Map.of("Test", List.of("CMD", "true"))));
         assertField("HostConfig.Memory", with(MILK, "HostConfig", "Memory", 1024));
         assertField("HostConfig.ExtraHosts", with(MILK, "HostConfig", "ExtraHosts", List.of("a:not-an-ip")));
     }
