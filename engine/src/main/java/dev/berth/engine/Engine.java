@@ -2,7 +2,6 @@ package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.LanDriver;
-import dev.berth.engine.driver.LanOptions;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
@@ -12,7 +11,9 @@ import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.PortMapping;
@@ -218,15 +219,15 @@ public final class Engine implements AutoCloseable {
 
     NetworkRules rules(Network n) {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
-        boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
-        boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal(), clusterOf(subnets));
+        BridgeOptions o = n.bridgeOptions();
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, o.masquerade() && !n.internal(), o.icc(), n.internal(),
+                clusterOf(subnets));
     }
 
     /** The endpoint's anti-spoofing elements; null when it has no bridge port or its network turned anti-spoofing off. */
     static EndpointGuard guardOf(Network n, Endpoint e) {
         if (n == null || !n.isBridge() || e.hostIfName() == null) return null;
-        if (!NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ANTI_SPOOFING, true)) return null;
+        if (!n.bridgeOptions().antiSpoofing()) return null;
         return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
@@ -648,7 +649,7 @@ public final class Engine implements AutoCloseable {
         String id = Ids.random();
         InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
+        MacAddress mac = n.isLan() && n.lanOptions().sharesParentMac() ? lan.parentMac(n) : mac(r.mac());
         String hostIf = n.isLan() ? null : Ids.hostVeth(id);
         Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
@@ -691,10 +692,11 @@ public final class Engine implements AutoCloseable {
 
     /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
     private void checkLanEndpoint(Network n, EndpointRequest r) {
-        if (LanOptions.sharesParentMac(n) && r.mac() != null && !r.mac().isBlank())
+        LanOptions o = n.lanOptions();
+        if (o.sharesParentMac() && r.mac() != null && !r.mac().isBlank())
             throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
-                    + (LanOptions.isPassthru(n) ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
-        if (LanOptions.isPassthru(n) && !endpointsOf(n).isEmpty())
+                    + (o.isPassthru() ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
+        if (o.isPassthru() && !endpointsOf(n).isEmpty())
             throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
                     + n.device() + " to one container");
     }
@@ -799,9 +801,7 @@ public final class Engine implements AutoCloseable {
         Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && e.hostIfName() != null).findFirst().orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
-        InetAddress defaultIp = n.options().containsKey(NetworkPlanner.OPT_HOST_BINDING)
-                ? NetworkPlanner.literal(n.options().get(NetworkPlanner.OPT_HOST_BINDING), "host_binding_ipv4") : null;
-        if (defaultIp != null && defaultIp.isAnyLocalAddress()) defaultIp = null;
+        InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
             out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
