@@ -27,7 +27,7 @@ public class SaveImages {
     }
 }
 EOF
-"$("$root/scripts/java-home")/bin/java" -cp "$("$root/scripts/module-classpath" lab)" "$saver/SaveImages.java" "$images"
+"$("$root/scripts/java-home")/bin/java" -cp "$("$root/scripts/module-classpath" bench)" "$saver/SaveImages.java" "$images"
 rm -rf "$saver"
 cat > "$guest" <<EOF
 #!/bin/bash
