@@ -128,7 +128,7 @@ public final class NetworksApi {
     private boolean matches(Network n, Filters f) {
         return f.any("name", v -> n.name().contains(v))
                 && f.any("id", v -> n.id().startsWith(v))
-                && f.any("driver", v -> v.equals(n.driver()))
+                && f.any("driver", v -> v.equals(n.driver().id()))
                 && f.any("scope", v -> v.equals("local"))
                 && f.any("type", v -> v.equals(n.predefined() ? "builtin" : "custom"))
                 && f.any("dangling", v -> Filters.truthy(v) == (!n.predefined() && engine.endpointsOf(n).isEmpty()))
@@ -159,7 +159,7 @@ public final class NetworksApi {
         Network n = engine.createNetwork(new NetworkRequest(b.name(), b.driver(), subnets, Boolean.TRUE.equals(b.enableIpv6()),
                 b.internal(), b.attachable(), b.options(), b.labels()));
         onChange.run();
-        events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver()));
+        events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver().id()));
         return ApiResponse.created(new NetworkInspect.Created(n.id(), ""));
     }
 
@@ -167,7 +167,7 @@ public final class NetworksApi {
         Network n = engine.network(q.param("id"));
         engine.removeNetwork(q.param("id"));
         onChange.run();
-        events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver()));
+        events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver().id()));
         return ApiResponse.noContent();
     }
 
@@ -242,7 +242,7 @@ public final class NetworksApi {
         for (SubnetConfig s : n.subnets()) configs.add(ipamConfig(s));
         Map<String, NetworkInspect.Endpoint> containers = new LinkedHashMap<>();
         if (withContainers) for (Endpoint e : engine.endpointsOf(n)) containers.put(e.sandboxId(), endpoint(n, e));
-        return new NetworkInspect(n.name(), n.id(), Times.rfc3339(n.created()), "local", n.driver(), true, n.ipv6(),
+        return new NetworkInspect(n.name(), n.id(), Times.rfc3339(n.created()), "local", n.driver().id(), true, n.ipv6(),
                 new NetworkInspect.Ipam("default", null, configs), n.internal(), n.attachable(), false, NetworkInspect.ConfigFrom.NONE,
                 false, containers, n.options(), n.labels());
     }
