@@ -1,8 +1,10 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.Drivers;
 import dev.berth.engine.driver.LanDriver;
-import dev.berth.engine.driver.LanOptions;
+import dev.berth.engine.driver.NetworkDriver;
+import dev.berth.engine.driver.NoEndpointsDriver;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
@@ -12,6 +14,8 @@ import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.BridgeOptions;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
@@ -25,6 +29,7 @@ import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
+import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
@@ -58,8 +63,7 @@ public final class Engine implements AutoCloseable {
     final StateStore store;
     final HostKernel host;
     final Firewall firewall;
-    final BridgeDriver bridges;
-    final LanDriver lan;
+    final Drivers drivers;
     private final NetworkPlanner planner;
     final PortTable ports;
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
@@ -78,8 +82,7 @@ public final class Engine implements AutoCloseable {
         this.store = new StateStore(config.stateDir(), config.durableState(), config.faults());
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
-        this.bridges = new BridgeDriver(host);
-        this.lan = new LanDriver(host, new ParentLinks(host, store));
+        this.drivers = new Drivers(new BridgeDriver(host), new LanDriver(host, new ParentLinks(host, store)), new NoEndpointsDriver());
         this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
@@ -124,10 +127,9 @@ public final class Engine implements AutoCloseable {
         Transaction tx = new Transaction("create-network", config.faults());
         try {
             tx.step("record", () -> store.put(NETWORKS, n.id(), Status.CREATING, n), () -> store.remove(NETWORKS, n.id()));
-            if (n.isLan()) {
-                lan.createNetwork(n, tx); // no firewall: containers are on the LAN, no NAT, no published ports (as Docker)
-            } else {
-                bridges.createNetwork(n, adopted, tx);
+            NetworkDriver d = drivers.of(n);
+            d.createNetwork(n, adopted, tx);
+            if (d.routedThroughHost()) {
                 NetworkRules rules = rules(n);
                 tx.step("firewall", () -> firewall.addNetwork(rules), () -> firewall.removeNetwork(rules));
             }
@@ -156,27 +158,28 @@ public final class Engine implements AutoCloseable {
             if (!attached.isEmpty())
                 throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
                         + " has active endpoints (" + attached.size() + ")");
-            Transaction tx = new Transaction("remove-network", config.faults());
-            tx.step("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), null);
-            teardownNetwork(n, tx);
+            Teardown td = new Teardown("remove-network", config.faults());
+            td.require("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), e -> translate("remove network " + n.name(), e));
+            teardownNetwork(n, td);
             networks.remove(n.id());
             pools.keySet().removeIf(k -> k.startsWith(n.id() + "/"));
+            if (!td.ok()) throw unfinished("remove network " + n.name(), td);
         } finally {
             structure.writeLock().unlock();
         }
     }
 
-    /** Kernel and firewall teardown of a network, then its record; also used by reconcile. */
-    void teardownNetwork(Network n, Transaction tx) {
-        if (n.isLan()) {
-            tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
-            List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
-            tx.step("parent", () -> lan.removeNetwork(n, remaining), null);
-            return;
-        }
-        tx.step("firewall", () -> firewall.removeNetwork(rules(n)), null);
-        tx.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)), null);
-        tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
+    /**
+     * Kernel and firewall teardown of a network, then its record; also used by reconcile. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish.
+     */
+    void teardownNetwork(Network n, Teardown td) {
+        int mark = td.mark();
+        NetworkDriver d = drivers.of(n);
+        if (d.routedThroughHost()) td.step("firewall", () -> firewall.removeNetwork(rules(n)));
+        List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
+        d.removeNetwork(n, isAdopted(n), remaining, td);
+        td.forget(mark, "forget", () -> store.remove(NETWORKS, n.id()));
     }
 
     boolean isAdopted(Network n) {
@@ -211,15 +214,14 @@ public final class Engine implements AutoCloseable {
 
     NetworkRules rules(Network n) {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
-        boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
-        boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal(), clusterOf(subnets));
+        BridgeOptions o = n.bridgeOptions();
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, o.masquerade() && !n.internal(), o.icc(), n.internal(),
+                clusterOf(subnets));
     }
 
-    /** The endpoint's anti-spoofing elements; null when it has no bridge port or its network turned anti-spoofing off. */
+    /** The endpoint's anti-spoofing elements, keyed by its bridge port; null unless its network is a bridge that guards. */
     static EndpointGuard guardOf(Network n, Endpoint e) {
-        if (n == null || !n.isBridge() || e.hostIfName() == null) return null;
-        if (!NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ANTI_SPOOFING, true)) return null;
+        if (n == null || !(n.driverOptions() instanceof BridgeOptions o) || !o.antiSpoofing()) return null;
         return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
@@ -282,8 +284,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Gives a sandbox a new name (docker rename): DNS answers the new one from the next refresh. The
-     * namespace file keeps the name it was created with until the sandbox is made again.
+     * Gives a sandbox a new name (docker rename): DNS answers the new one from the next refresh, and the
+     * namespace file follows ({@code /run/netns/PREFIX+new}, so the old name is free for a new sandbox at
+     * once). The new file is bound before the record names it and the old one removed after: a crash in
+     * between leaves a file no record names, which reconcile removes.
      */
     public Sandbox renameSandbox(String id, String newName) {
         structure.readLock().lock();
@@ -292,9 +296,23 @@ public final class Engine implements AutoCloseable {
             synchronized (lockOf(s.id())) {
                 if (sandboxNames.putIfAbsent(newName, s.id()) != null && !s.name().equals(newName))
                     throw new BerthException.Conflict("the container name \"/" + newName + "\" is already in use");
-                Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), s.netns(), s.ports(), s.exposed());
+                NetnsMode netns = s.netns();
+                String oldFile = null;
+                if (netns instanceof NetnsMode.Own own && !s.name().equals(newName)) {
+                    oldFile = Path.of(own.path()).getFileName().toString();
+                    String newFile = config.netnsPrefix() + newName;
+                    try {
+                        Netns.alias(oldFile, newFile);
+                    } catch (RuntimeException e) {
+                        sandboxNames.remove(newName, s.id());
+                        throw translate("rename the namespace of sandbox " + s.name(), e);
+                    }
+                    netns = new NetnsMode.Own(Netns.pathOf(newFile).toString());
+                }
+                Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), netns, s.ports(), s.exposed());
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, renamed);
                 sandboxes.put(s.id(), renamed);
+                if (oldFile != null) deleteNetnsQuietly(oldFile);
                 if (!s.name().equals(newName)) sandboxNames.remove(s.name(), s.id());
                 return renamed;
             }
@@ -340,10 +358,10 @@ public final class Engine implements AutoCloseable {
             return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
         }
         Network net = mode.equals("none") ? null : network(mode);
-        if (net != null && !net.isBridge() && !net.isLan())
+        if (net != null && !drivers.of(net).takesEndpoints())
             throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "network " + mode + " cannot take containers");
         List<PortSpec> specs = portSpecs(r);
-        if (net != null && net.isLan() && !specs.isEmpty()) {
+        if (net != null && !drivers.of(net).routedThroughHost() && !specs.isEmpty()) {
             // Docker's macvlan and ipvlan drivers ignore -p: the container has its own address on the LAN.
             LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network " + net.name()
                     + " (as Docker does); reach the container at its own address");
@@ -453,28 +471,33 @@ public final class Engine implements AutoCloseable {
         try {
             Sandbox s = sandbox(idOrName);
             synchronized (lockOf(s.id())) {
-                Transaction tx = new Transaction("remove-sandbox", config.faults());
-                tx.step("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), null);
-                teardownSandbox(s, tx);
+                Teardown td = new Teardown("remove-sandbox", config.faults());
+                td.require("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), e -> translate("remove sandbox " + s.name(), e));
+                teardownSandbox(s, td);
                 forgetSandbox(s);
+                if (!td.ok()) throw unfinished("remove sandbox " + s.name(), td);
             }
         } finally {
             structure.readLock().unlock();
         }
     }
 
-    /** Unpublishes, detaches every endpoint, deletes the namespace, forgets the record; also used by reconcile. */
-    void teardownSandbox(Sandbox s, Transaction tx) {
+    /**
+     * Unpublishes, detaches every endpoint, deletes the namespace, forgets the record. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish.
+     */
+    void teardownSandbox(Sandbox s, Teardown td) {
+        int mark = td.mark();
         List<PortRule> rules = portRules(s);
-        if (!rules.isEmpty()) tx.step("unpublish", () -> firewall.removePorts(rules), null);
-        for (Endpoint e : endpointsOf(s)) detach(e, tx);
+        if (!rules.isEmpty()) td.step("unpublish", () -> firewall.removePorts(rules));
+        for (Endpoint e : endpointsOf(s)) detach(e, td);
         if (s.netns() instanceof NetnsMode.Own own) {
             SandboxKernel k = sandboxKernels.remove(s.id());
             if (k != null) k.close();
             String name = Path.of(own.path()).getFileName().toString();
-            tx.step("netns", () -> deleteNetnsQuietly(name), null);
+            td.step("netns", () -> deleteNetnsQuietly(name));
         }
-        tx.step("forget", () -> store.remove(SANDBOXES, s.id()), null);
+        td.forget(mark, "forget", () -> store.remove(SANDBOXES, s.id()));
     }
 
     void forgetSandbox(Sandbox s) {
@@ -574,7 +597,7 @@ public final class Engine implements AutoCloseable {
             Network n = network(networkIdOrName);
             if (!(s.netns() instanceof NetnsMode.Own))
                 throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
-            if (!n.isBridge() && !n.isLan())
+            if (!drivers.of(n).takesEndpoints())
                 throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
             SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
@@ -604,15 +627,16 @@ public final class Engine implements AutoCloseable {
             synchronized (lockOf(s.id())) {
                 Endpoint e = endpointsOf(s).stream().filter(x -> x.networkId().equals(n.id())).findFirst()
                         .orElseThrow(() -> new BerthException.Conflict("container " + s.id() + " is not connected to network " + n.name()));
-                Transaction tx = new Transaction("disconnect", config.faults());
+                Teardown td = new Teardown("disconnect", config.faults());
                 List<PortRule> rules = portRules(s);
                 boolean carriesPorts = !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
-                if (carriesPorts) tx.step("unpublish", () -> firewall.removePorts(rules), null);
-                detach(e, tx);
+                if (carriesPorts) td.step("unpublish", () -> firewall.removePorts(rules));
+                detach(e, td);
                 if (carriesPorts && !portRules(s).isEmpty()) {
                     List<PortRule> moved = portRules(s);
-                    tx.step("republish", () -> firewall.addPorts(moved), null);
+                    td.step("republish", () -> firewall.addPorts(moved));
                 }
+                if (!td.ok()) throw unfinished("disconnect " + s.name() + " from " + n.name(), td);
             }
         } finally {
             structure.readLock().unlock();
@@ -631,22 +655,20 @@ public final class Engine implements AutoCloseable {
             throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
-        if (n.isLan()) checkLanEndpoint(n, r);
+        NetworkDriver d = drivers.of(n);
+        d.validateEndpoint(n, r, () -> endpointsOf(n));
         String id = Ids.random();
-        InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        String field4 = "EndpointConfig.IPAMConfig.IPv4Address";
+        InetAddress wanted4 = r.ipv4() == null || r.ipv4().isBlank() ? null : NetworkPlanner.literal(r.ipv4(), field4);
+        InetAddress v4 = allocate(n, d.ipv4SubnetFor(n, wanted4), r.ipv4(), field4, tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
-        String hostIf = n.isLan() ? null : Ids.hostVeth(id);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
+        MacAddress mac = d.endpointMac(n, mac(r.mac()));
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
-        if (n.isLan()) {
-            lan.attach(n, e, k, gatewayRoute, tx);
-        } else {
-            guard(n, e, publish ? portRules(s) : List.of(), tx);
-            bridges.attach(n, e, k, gatewayRoute, tx);
-        }
+        guard(n, e, publish ? portRules(s) : List.of(), tx);
+        d.attach(n, e, k, gatewayRoute, tx);
         return e;
     }
 
@@ -668,33 +690,12 @@ public final class Engine implements AutoCloseable {
         String id = Ids.random();
         InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), Ids.hostVeth(id), mac(r.mac()), v4, v6, r.aliases());
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), drivers.bridge().hostIfName(id), mac(r.mac()), v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
         guard(n, e, portRules(s), tx);
-        bridges.attachForHandOver(n, e, tx);
-    }
-
-    /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
-    private void checkLanEndpoint(Network n, EndpointRequest r) {
-        if (LanOptions.sharesParentMac(n) && r.mac() != null && !r.mac().isBlank())
-            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
-                    + (LanOptions.isPassthru(n) ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
-        if (LanOptions.isPassthru(n) && !endpointsOf(n).isEmpty())
-            throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
-                    + n.device() + " to one container");
-    }
-
-    /**
-     * The IPv4 subnet an endpoint's address comes from: on macvlan/ipvlan networks with several
-     * subnets (ipvlan L3), the one holding the requested address, as Docker's IPAM picks it.
-     */
-    private static SubnetConfig ipv4SubnetFor(Network n, String requested) {
-        if (!n.isLan() || requested == null || requested.isBlank()) return n.ipv4();
-        InetAddress a = NetworkPlanner.literal(requested, "EndpointConfig.IPAMConfig.IPv4Address");
-        for (SubnetConfig s : n.subnets()) if (s.isIpv4() && s.subnet().contains(a)) return s;
-        return n.ipv4();
+        drivers.bridge().attachForHandOver(n, e, tx);
     }
 
     private InetAddress allocate(Network n, SubnetConfig s, String requested, String field, Transaction tx) {
@@ -740,21 +741,24 @@ public final class Engine implements AutoCloseable {
         return e;
     }
 
-    /** Removes an endpoint's kernel objects, record and address; also used by reconcile. */
-    void detach(Endpoint e, Transaction tx) {
-        tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
-        tx.step("veth", () -> detachLink(e), null);
+    /**
+     * Removes an endpoint's kernel objects, record and address; also used by reconcile. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish; the address is given back.
+     */
+    void detach(Endpoint e, Teardown td) {
+        int mark = td.mark();
+        td.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e));
+        td.step("veth", () -> detachLink(e));
         // After the veth is gone, so that its port is guarded as long as it can send.
         EndpointGuard g = guardOf(networks.get(e.networkId()), e);
-        if (g != null) tx.step("unguard", () -> firewall.removeGuards(List.of(g)), null);
-        tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
+        if (g != null) td.step("unguard", () -> firewall.removeGuards(List.of(g)));
+        td.forget(mark, "endpoint-forget", () -> store.remove(ENDPOINTS, e.id()));
         release(e);
     }
 
     /** Deletes an endpoint's link: the host veth of a bridge endpoint, the macvlan/ipvlan link inside the sandbox. */
     private void detachLink(Endpoint e) {
-        if (e.hostIfName() != null) bridges.detach(e);
-        else LanDriver.detach(e, sandboxKernels.get(e.sandboxId()));
+        drivers.ofEndpoint(networks.get(e.networkId()), e).detach(e, sandboxKernels.get(e.sandboxId()));
     }
 
     void release(Endpoint e) {
@@ -776,15 +780,14 @@ public final class Engine implements AutoCloseable {
         tx.step("publish", () -> firewall.addPorts(rules), () -> firewall.removePorts(rules));
     }
 
-    /** The firewall rules for a sandbox's published ports: DNAT to its first bridge endpoint's IPv4 address. */
+    /** The firewall rules for a sandbox's published ports: DNAT to the IPv4 address of its first endpoint routed through the host. */
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
-        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && e.hostIfName() != null).findFirst().orElse(null);
+        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && drivers.of(networks.get(e.networkId())).routedThroughHost())
+                .findFirst().orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
-        InetAddress defaultIp = n.options().containsKey(NetworkPlanner.OPT_HOST_BINDING)
-                ? NetworkPlanner.literal(n.options().get(NetworkPlanner.OPT_HOST_BINDING), "host_binding_ipv4") : null;
-        if (defaultIp != null && defaultIp.isAnyLocalAddress()) defaultIp = null;
+        InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
             out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
@@ -796,6 +799,15 @@ public final class Engine implements AutoCloseable {
 
     private Object lockOf(String sandboxId) {
         return sandboxLocks.computeIfAbsent(sandboxId, k -> new Object());
+    }
+
+    /**
+     * A removal that went past failed steps: one error naming each step that failed and why. The rest was
+     * removed; the records of what is left stay REMOVING, and the next start finishes them.
+     */
+    static BerthException unfinished(String what, Teardown td) {
+        return new BerthException.Failed(what + ": " + String.join("; ", td.failures())
+                + " (everything else was removed; berthd finishes this at its next start)", td.firstCause());
     }
 
     /** Kernel errors become engine errors that say what was being done; engine errors pass through. */
@@ -825,8 +837,8 @@ public final class Engine implements AutoCloseable {
         structure.writeLock().lock();
         try {
             if (networks.values().stream().noneMatch(n -> n.name().equals("bridge"))) install(DefaultNetworks.bridge(this), config.existingBridge() != null);
-            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", "host"));
-            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", "null"));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", DriverKind.HOST));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", DriverKind.NULL));
         } finally {
             structure.writeLock().unlock();
         }
