@@ -1,5 +1,6 @@
 package dev.berth.engine;
 
+import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.LanOptions;
@@ -632,6 +633,7 @@ public final class Engine implements AutoCloseable {
         SandboxKernel k = sandboxKernels.get(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
         if (n.isLan()) checkLanEndpoint(n, r);
+        else BridgePorts.checkRoom(n, endpointsOf(n).size());
         String id = Ids.random();
         InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
@@ -665,6 +667,7 @@ public final class Engine implements AutoCloseable {
 
     /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
     private void attachForHandOver(Sandbox s, Network n, EndpointRequest r, Transaction tx) {
+        BridgePorts.checkRoom(n, endpointsOf(n).size());
         String id = Ids.random();
         InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
