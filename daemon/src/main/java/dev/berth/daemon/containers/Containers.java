@@ -107,6 +107,8 @@ public final class Containers implements Attachments {
      */
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
+        OrphanFiles.sweep(files.root(), records.keySet(), null);
+        OrphanFiles.sweep(rootfsMounts, Set.of(), runtime::unmountRootfs); // nothing copies at start-up: all are leftovers
         for (String id : runtime.ids()) {
             if (records.containsKey(id)) continue;
             Log.warn("removing a containerd container no record owns", "container", id);
