@@ -162,6 +162,7 @@ public final class HealthChecker {
                     try {
                         code = s.exitCode().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException e) {
+                        kill(s);
                         return new Probe(start, Instant.now(), -1, "Health check exceeded timeout (" + human(timeout) + ")");
                     }
                     a.join(1000);
@@ -176,6 +177,19 @@ public final class HealthChecker {
                 return new Probe(start, Instant.now(), -1, String.valueOf(e.getMessage()));
             }
         }
+    }
+
+    /**
+     * Ends a test that ran past its timeout, as Docker does (SIGKILL to the exec's process), and what it
+     * started ({@code /bin/sh -c} has the test as its child): left running, a hanging test would add processes
+     * in the container, and FIFOs and a thread in berthd, at every interval.
+     */
+    private static void kill(ExecSession s) {
+        if (s.exitCode().isDone()) return; // ended meanwhile: its pid may be another process's by now
+        ProcessHandle.of(s.pid()).ifPresent(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
     }
 
     /** stdout and stderr together, the first {@value #MAX_OUTPUT} bytes kept (Docker's limit), the rest read and dropped. */
