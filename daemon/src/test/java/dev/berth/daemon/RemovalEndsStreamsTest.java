@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +28,9 @@ class RemovalEndsStreamsTest {
 
     @Test
     void waitersFollowersAndAttachersEndAtRemovalLeavingNoDescriptors(Lab lab) throws Exception {
+        // a thread each: the common pool has one thread on 2 CPUs, which would run the blocking calls one after another
+        // (not closed: closing waits for its tasks, which end only once berthd does)
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try (DaemonLab d = DaemonLab.withImages(lab)) {
             RawApi api = new RawApi(d.socket);
             Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
@@ -36,12 +41,12 @@ class RemovalEndsStreamsTest {
             int baseline = gauges.read(false).fds();
 
             d.dockerOk("create", "--name", "never", "busybox", "true");
-            CompletableFuture<RawApi.Answer> nextExit = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=next-exit", null));
-            CompletableFuture<RawApi.Answer> removal = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=removed", null));
+            CompletableFuture<RawApi.Answer> nextExit = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=next-exit", null), threads);
+            CompletableFuture<RawApi.Answer> removal = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=removed", null), threads);
             d.dockerOk("run", "-d", "--name", "chatty", "busybox", "sh", "-c", "echo hello; sleep 100000");
-            CompletableFuture<ExecResult> follow = CompletableFuture.supplyAsync(() -> d.docker("logs", "-f", "chatty"));
-            CompletableFuture<ExecResult> attach = CompletableFuture.supplyAsync(() -> d.docker("attach", "--no-stdin", "chatty"));
-            CompletableFuture<RawApi.Answer> stats = CompletableFuture.supplyAsync(() -> api.get("/containers/chatty/stats?stream=1"));
+            CompletableFuture<ExecResult> follow = CompletableFuture.supplyAsync(() -> d.docker("logs", "-f", "chatty"), threads);
+            CompletableFuture<ExecResult> attach = CompletableFuture.supplyAsync(() -> d.docker("attach", "--no-stdin", "chatty"), threads);
+            CompletableFuture<RawApi.Answer> stats = CompletableFuture.supplyAsync(() -> api.get("/containers/chatty/stats?stream=1"), threads);
             Thread.sleep(3000); // all of them are waiting now
             assertTrue(!nextExit.isDone() && !removal.isDone() && !follow.isDone() && !attach.isDone() && !stats.isDone(),
                     "the waiters and streams wait while the containers exist");
@@ -50,7 +55,8 @@ class RemovalEndsStreamsTest {
             RawApi.Answer woken = nextExit.get(10, TimeUnit.SECONDS);
             assertEquals(200, woken.status(), woken.body());
             assertTrue(woken.body().contains("\"StatusCode\":0"), "the next-exit waiter is woken by the removal: " + woken.body());
-            assertTrue(removal.get(10, TimeUnit.SECONDS).body().contains("\"StatusCode\":0"));
+            RawApi.Answer gone = removal.get(10, TimeUnit.SECONDS);
+            assertTrue(gone.body().contains("\"StatusCode\":0"), "the removal waiter: " + gone.status() + " " + gone.body());
 
             d.dockerOk("rm", "-f", "chatty");
             assertEquals("hello", follow.get(20, TimeUnit.SECONDS).stdout().trim(), "logs -f ends with the container");
