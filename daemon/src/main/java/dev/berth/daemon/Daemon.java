@@ -8,6 +8,7 @@ import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
+import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
 import dev.berth.daemon.containers.Images;
@@ -17,6 +18,7 @@ import dev.berth.cluster.ClusterOptions;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.api.VolumesApi;
+import dev.berth.daemon.api.shapes.SystemInfo;
 import dev.berth.daemon.cni.CniApi;
 import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.http.ApiServer;
@@ -47,9 +49,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -270,17 +270,11 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> info() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ID", "berth");
-        m.put("Containers", containers.list().size());
-        m.put("ContainersRunning", containers.list().stream().filter(x -> containers.isRunning(x.id())).count());
-        m.put("ContainersPaused", containers.list().stream().filter(x -> containers.isPaused(x.id())).count());
-        m.put("Name", hostName());
-        m.put("ServerVersion", BerthVersion.DOCKER_COMPATIBLE);
-        m.putAll(HostFacts.info());
-        m.put("DockerRootDir", config.stateDir().toString());
-        return m;
+    private SystemInfo info() {
+        List<ContainerRecord> all = containers.list();
+        return SystemInfo.of(hostName(), BerthVersion.DOCKER_COMPATIBLE, all.size(),
+                all.stream().filter(x -> containers.isRunning(x.id())).count(),
+                all.stream().filter(x -> containers.isPaused(x.id())).count(), HostFacts.info(), config.stateDir().toString());
     }
 
     private static String hostName() {

@@ -285,8 +285,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Gives a sandbox a new name (docker rename): DNS answers the new one from the next refresh. The
-     * namespace file keeps the name it was created with until the sandbox is made again.
+     * Gives a sandbox a new name (docker rename): DNS answers the new one from the next refresh, and the
+     * namespace file follows ({@code /run/netns/PREFIX+new}, so the old name is free for a new sandbox at
+     * once). The new file is bound before the record names it and the old one removed after: a crash in
+     * between leaves a file no record names, which reconcile removes.
      */
     public Sandbox renameSandbox(String id, String newName) {
         structure.readLock().lock();
@@ -295,9 +297,23 @@ public final class Engine implements AutoCloseable {
             synchronized (lockOf(s.id())) {
                 if (sandboxNames.putIfAbsent(newName, s.id()) != null && !s.name().equals(newName))
                     throw new BerthException.Conflict("the container name \"/" + newName + "\" is already in use");
-                Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), s.netns(), s.ports(), s.exposed());
+                NetnsMode netns = s.netns();
+                String oldFile = null;
+                if (netns instanceof NetnsMode.Own own && !s.name().equals(newName)) {
+                    oldFile = Path.of(own.path()).getFileName().toString();
+                    String newFile = config.netnsPrefix() + newName;
+                    try {
+                        Netns.alias(oldFile, newFile);
+                    } catch (RuntimeException e) {
+                        sandboxNames.remove(newName, s.id());
+                        throw translate("rename the namespace of sandbox " + s.name(), e);
+                    }
+                    netns = new NetnsMode.Own(Netns.pathOf(newFile).toString());
+                }
+                Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), netns, s.ports(), s.exposed());
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, renamed);
                 sandboxes.put(s.id(), renamed);
+                if (oldFile != null) deleteNetnsQuietly(oldFile);
                 if (!s.name().equals(newName)) sandboxNames.remove(s.name(), s.id());
                 return renamed;
             }

@@ -23,6 +23,9 @@ public interface ExecSession extends AutoCloseable {
     /** The exit status (128+N after signal N), when the process has exited. */
     CompletableFuture<Integer> exitCode();
 
+    /** Sends a signal to the process (a healthcheck past its timeout is killed, as Docker does). */
+    void kill(int signal);
+
     /** Resizes the process's terminal (width and height in characters). */
     void resize(int width, int height);
 

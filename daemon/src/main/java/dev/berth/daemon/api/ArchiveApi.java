@@ -70,6 +70,7 @@ public final class ArchiveApi {
         String path = path(q);
         String header = containers.withRootfs(r.id(), root -> statHeader(r, root, path)); // a missing file: 404 before any byte
         boolean follow = path.endsWith("/") || path.endsWith("/.");
+        containers.emit("archive-path", r, Map.of());
         return new ApiResponse.WithHeaders(new ApiResponse.Stream(200, "application/x-tar", out -> containers.withRootfs(r.id(), root -> {
             Path source = ContainerPaths.resolve(root, path, follow);
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(ImagesApi.stream(out))) {
@@ -102,6 +103,7 @@ public final class ArchiveApi {
             }
             return null;
         });
+        containers.emit("extract-to-dir", r, Map.of());
         return ApiResponse.ok();
     }
 

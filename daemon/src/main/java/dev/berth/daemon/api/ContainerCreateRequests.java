@@ -378,7 +378,7 @@ public final class ContainerCreateRequests {
     }
 
     /** A 400 for the first field outside {@code known} whose value is not the zero value. */
-    private static void refuseOthers(JsonNode object, Set<String> known, String prefix) {
+    static void refuseOthers(JsonNode object, Set<String> known, String prefix) {
         if (!object.isObject()) return;
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             var e = it.next();

@@ -115,6 +115,7 @@ public final class ContainerOpsApi {
             if (f.length <= pidColumn || !pids.contains(f[pidColumn])) continue;
             processes.add(Arrays.asList(f));
         }
+        containers.emit("top", r, Map.of());
         return ApiResponse.json(new Top(titles, processes));
     }
 

@@ -1,5 +1,9 @@
 package dev.berth.daemon.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.berth.daemon.api.shapes.ContainerInspect;
+import dev.berth.daemon.api.shapes.ContainerSummary;
+
 import dev.berth.daemon.containers.ContainerFiles;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
@@ -39,6 +43,12 @@ public final class ContainersApi {
     private static final Set<String> LIST_FILTERS = Set.of("id", "name", "status", "label", "network", "ancestor", "exited");
 
     private final Containers containers;
+
+    /** {@code POST /containers/create}'s answer. */
+    record Created(@JsonProperty("Id") String id, @JsonProperty("Warnings") List<String> warnings) {}
+
+    /** {@code POST /containers/{id}/wait}'s answer (Error: null, or Docker's {Message}). */
+    record WaitResponse(@JsonProperty("StatusCode") int statusCode, @JsonProperty("Error") Object error) {}
 
     public ContainersApi(Containers containers) {
         this.containers = containers;
@@ -102,17 +112,14 @@ public final class ContainersApi {
         if (name == null || name.isEmpty()) name = "berth_" + id.substring(0, 8);
         else if (name.startsWith("/")) name = name.substring(1);
         ContainerRecord r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("Id", r.id());
-        out.put("Warnings", List.of());
-        return ApiResponse.created(out);
+        return ApiResponse.created(new Created(r.id(), List.of()));
     }
 
     private ApiResponse list(ApiRequest q) {
         boolean all = q.flag("all", false);
         Filters f = Filters.parse(q.query("filters"), LIST_FILTERS);
         int limit = q.intQuery("limit", -1);
-        List<Object> out = new ArrayList<>();
+        List<ContainerSummary> out = new ArrayList<>();
         for (ContainerRecord r : containers.list()) {
             String state = containers.status(r);
             if (!all && !state.equals("running") && !state.equals("paused") && !state.equals("restarting") && !f.has("status")) continue;
@@ -140,10 +147,7 @@ public final class ContainersApi {
     private ApiResponse await(ApiRequest q) {
         CompletableFuture<Integer> code = containers.await(q.param("id"), q.query("condition"));
         return new ApiResponse.Stream(200, "application/json", out -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("StatusCode", code.get());
-            body.put("Error", null);
-            out.write(Json.write(body));
+            out.write(Json.write(new WaitResponse(code.get(), null)));
         });
     }
 
@@ -234,211 +238,124 @@ public final class ContainersApi {
                 // it runs now; leave it
             }
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ContainersDeleted", deleted);
-        out.put("SpaceReclaimed", 0);
-        return ApiResponse.json(out);
+        return ApiResponse.json(new ContainerSummary.Pruned(deleted, 0));
     }
 
     // ------------------------------------------------------------------ shapes
 
-    private Map<String, Object> summary(ContainerRecord r, String state) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Id", r.id());
-        m.put("Names", List.of("/" + r.name()));
-        m.put("Image", r.image());
-        m.put("ImageID", r.imageId() == null ? "" : r.imageId());
-        m.put("Command", String.join(" ", r.command()));
-        m.put("Created", r.created().getEpochSecond());
-        m.put("Ports", portList(r));
-        m.put("Labels", r.labels());
-        m.put("State", state);
-        m.put("Status", statusText(r, state) + healthSuffix(r, state));
-        m.put("HostConfig", Map.of("NetworkMode", r.networkMode()));
-        m.put("NetworkSettings", Map.of("Networks", networks(r)));
-        m.put("Mounts", mounts(r));
-        return m;
+    private ContainerSummary summary(ContainerRecord r, String state) {
+        return new ContainerSummary(r.id(), List.of("/" + r.name()), r.image(), r.imageId() == null ? "" : r.imageId(),
+                String.join(" ", r.command()), r.created().getEpochSecond(), portList(r), r.labels(), state,
+                statusText(r, state) + healthSuffix(r, state), new ContainerSummary.HostConfig(r.networkMode()),
+                new ContainerSummary.NetworkSettings(networks(r)), mounts(r));
     }
 
-    private List<Object> portList(ContainerRecord r) {
-        List<Object> out = new ArrayList<>();
+    private List<ContainerSummary.Port> portList(ContainerRecord r) {
+        List<ContainerSummary.Port> out = new ArrayList<>();
         Sandbox s = containers.sandboxOf(r.id());
         if (s == null) return out;
-        for (PortMapping p : s.ports()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("IP", p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()));
-            e.put("PrivatePort", p.containerPort());
-            e.put("PublicPort", p.hostPort());
-            e.put("Type", p.protocol().id());
-            out.add(e);
-        }
+        for (PortMapping p : s.ports())
+            out.add(new ContainerSummary.Port(p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()), p.containerPort(),
+                    p.hostPort(), p.protocol().id()));
         for (String x : r.exposed()) {
             int port = Integer.parseInt(x.substring(0, x.indexOf('/')));
             if (s.ports().stream().noneMatch(p -> p.containerPort() == port))
-                out.add(Map.of("PrivatePort", port, "Type", x.substring(x.indexOf('/') + 1)));
+                out.add(new ContainerSummary.Port(null, port, null, x.substring(x.indexOf('/') + 1)));
         }
         return out;
     }
 
-    Map<String, Object> inspect(ContainerRecord r) {
+    ContainerInspect inspect(ContainerRecord r) {
         Sandbox s = containers.sandboxOf(r.id());
         String status = containers.status(r);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Id", r.id());
-        m.put("Created", Times.rfc3339(r.created()));
-        m.put("Path", r.command().isEmpty() ? "" : r.command().getFirst());
-        m.put("Args", r.command().isEmpty() ? List.of() : r.command().subList(1, r.command().size()));
-        m.put("State", state(r, status));
-        m.put("Image", r.imageId() == null ? "" : r.imageId());
         ContainerFiles files = containers.files();
-        m.put("ResolvConfPath", files.path(r.id(), ContainerFiles.RESOLV_CONF).toString());
-        m.put("HostnamePath", files.path(r.id(), ContainerFiles.HOSTNAME).toString());
-        m.put("HostsPath", files.path(r.id(), ContainerFiles.HOSTS).toString());
-        m.put("LogPath", "");
-        m.put("Name", "/" + r.name());
-        m.put("RestartCount", r.runOrNever().restartCount());
-        m.put("Driver", "overlayfs");
-        m.put("Platform", "linux");
-        m.put("MountLabel", "");
-        m.put("ProcessLabel", "");
-        m.put("AppArmorProfile", "");
-        m.put("ExecIDs", null);
-        m.put("HostConfig", hostConfig(r));
-        m.put("Mounts", mounts(r));
-        m.put("Config", config(r, s));
-        m.put("NetworkSettings", networkSettings(r, s));
-        return m;
+        return new ContainerInspect(r.id(), Times.rfc3339(r.created()), r.command().isEmpty() ? "" : r.command().getFirst(),
+                r.command().isEmpty() ? List.of() : r.command().subList(1, r.command().size()), state(r, status),
+                r.imageId() == null ? "" : r.imageId(), files.path(r.id(), ContainerFiles.RESOLV_CONF).toString(),
+                files.path(r.id(), ContainerFiles.HOSTNAME).toString(), files.path(r.id(), ContainerFiles.HOSTS).toString(), "",
+                "/" + r.name(), r.runOrNever().restartCount(), "overlayfs", "linux", "", "", "", null, hostConfig(r), mounts(r),
+                config(r, s), networkSettings(r, s));
     }
 
-    private static Map<String, Object> hostConfig(ContainerRecord r) {
+    private static ContainerInspect.HostConfig hostConfig(ContainerRecord r) {
         ContainerRecord.HostSettings h = r.host();
-        Map<String, Object> host = new LinkedHashMap<>();
-        host.put("Binds", h.binds().isEmpty() ? null : h.binds());
-        host.put("ContainerIDFile", "");
-        host.put("LogConfig", Map.of("Type", h.logConfig().type(), "Config", h.logConfig().config()));
-        host.put("NetworkMode", r.networkMode());
-        Map<String, Object> bindings = new LinkedHashMap<>();
+        Map<String, List<ContainerInspect.PortBinding>> bindings = new LinkedHashMap<>();
         r.portBindings().forEach((k, v) -> {
-            List<Object> l = new ArrayList<>();
-            for (ContainerRecord.PortBinding b : v) l.add(Map.of("HostIp", b.hostIp(), "HostPort", b.hostPort()));
+            List<ContainerInspect.PortBinding> l = new ArrayList<>();
+            for (ContainerRecord.PortBinding b : v) l.add(new ContainerInspect.PortBinding(b.hostIp(), b.hostPort()));
             bindings.put(k, l);
         });
-        host.put("PortBindings", bindings);
-        host.put("RestartPolicy", Map.of("Name", h.restartPolicy().name(), "MaximumRetryCount", h.restartPolicy().maximumRetryCount()));
-        host.put("AutoRemove", r.autoRemove());
-        host.put("CapAdd", h.capAdd().isEmpty() ? null : h.capAdd());
-        host.put("CapDrop", h.capDrop().isEmpty() ? null : h.capDrop());
-        host.put("Dns", r.dns());
-        host.put("DnsOptions", h.dnsOptions());
-        host.put("DnsSearch", h.dnsSearch());
-        host.put("ExtraHosts", h.extraHosts().isEmpty() ? null : h.extraHosts());
-        host.put("Privileged", h.privileged());
-        host.put("PublishAllPorts", r.publishAll());
-        host.put("ReadonlyRootfs", h.readonlyRootfs());
-        host.put("SecurityOpt", h.securityOpt().isEmpty() ? null : h.securityOpt());
-        host.put("Tmpfs", h.tmpfs().isEmpty() ? null : h.tmpfs());
-        host.put("CpuShares", h.cpuShares());
-        host.put("Memory", h.memory());
-        host.put("NanoCpus", h.nanoCpus());
-        host.put("MemorySwap", h.memorySwap());
-        host.put("PidsLimit", h.pidsLimit() == 0 ? null : h.pidsLimit());
-        List<Object> ulimits = new ArrayList<>();
-        for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
-        host.put("Ulimits", ulimits.isEmpty() ? null : ulimits);
-        List<Object> mounts = new ArrayList<>();
+        List<ContainerInspect.Ulimit> ulimits = new ArrayList<>();
+        for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(new ContainerInspect.Ulimit(u.name(), u.soft(), u.hard()));
+        List<ContainerInspect.MountSpec> mounts = new ArrayList<>();
         for (ContainerRecord.MountRequest mr : h.mounts()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("Type", mr.type());
-            if (mr.source() != null) e.put("Source", mr.source());
-            e.put("Target", mr.target());
-            if (mr.readOnly()) e.put("ReadOnly", true);
-            if (mr.tmpfsSizeBytes() != null || mr.tmpfsMode() != null)
-                e.put("TmpfsOptions", mapOfNullable("SizeBytes", mr.tmpfsSizeBytes(), "Mode", mr.tmpfsMode()));
-            mounts.add(e);
+            ContainerInspect.TmpfsOptions tmpfs = mr.tmpfsSizeBytes() != null || mr.tmpfsMode() != null
+                    ? new ContainerInspect.TmpfsOptions(mr.tmpfsSizeBytes(), mr.tmpfsMode()) : null;
+            mounts.add(new ContainerInspect.MountSpec(mr.type(), mr.source(), mr.target(), mr.readOnly() ? true : null, tmpfs));
         }
-        if (!mounts.isEmpty()) host.put("Mounts", mounts);
-        host.put("Init", null);
-        return host;
+        return new ContainerInspect.HostConfig(nullIfEmpty(h.binds()), "",
+                new ContainerInspect.LogConfig(h.logConfig().type(), h.logConfig().config()), r.networkMode(), bindings,
+                new ContainerInspect.RestartPolicy(h.restartPolicy().name(), h.restartPolicy().maximumRetryCount()), r.autoRemove(),
+                nullIfEmpty(h.capAdd()), nullIfEmpty(h.capDrop()), r.dns(), h.dnsOptions(), h.dnsSearch(), nullIfEmpty(h.extraHosts()),
+                h.privileged(), r.publishAll(), h.readonlyRootfs(), nullIfEmpty(h.securityOpt()), h.tmpfs().isEmpty() ? null : h.tmpfs(),
+                h.cpuShares(), h.memory(), h.nanoCpus(), h.memorySwap(), h.pidsLimit() == 0 ? null : h.pidsLimit(),
+                nullIfEmpty(ulimits), nullIfEmpty(mounts), null);
+    }
+
+    private static <T> List<T> nullIfEmpty(List<T> l) {
+        return l.isEmpty() ? null : l;
     }
 
     /** Docker's top-level Mounts: every bind, volume and tmpfs the container gets. */
-    private static List<Object> mounts(ContainerRecord r) {
-        List<Object> out = new ArrayList<>();
+    private static List<ContainerInspect.MountPoint> mounts(ContainerRecord r) {
+        List<ContainerInspect.MountPoint> out = new ArrayList<>();
         for (ContainerRecord.Mount mt : r.host().resolved()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("Type", mt.type());
-            if (mt.name() != null) e.put("Name", mt.name());
-            e.put("Source", mt.type().equals("tmpfs") ? "" : mt.source() == null ? "" : mt.source());
-            e.put("Destination", mt.destination());
-            if (mt.type().equals("volume")) e.put("Driver", "local");
-            e.put("Mode", mt.type().equals("bind") ? (mt.readOnly() ? "ro" : "") : mt.readOnly() ? "ro" : "z");
-            e.put("RW", !mt.readOnly());
-            e.put("Propagation", mt.type().equals("bind") ? "rprivate" : "");
-            out.add(e);
+            boolean bind = mt.type().equals("bind");
+            out.add(new ContainerInspect.MountPoint(mt.type(), mt.name(),
+                    mt.type().equals("tmpfs") ? "" : mt.source() == null ? "" : mt.source(), mt.destination(),
+                    mt.type().equals("volume") ? "local" : null, bind ? (mt.readOnly() ? "ro" : "") : mt.readOnly() ? "ro" : "z",
+                    !mt.readOnly(), bind ? "rprivate" : ""));
         }
         return out;
     }
 
-    private static Map<String, Object> config(ContainerRecord r, Sandbox s) {
+    private static ContainerInspect.Config config(ContainerRecord r, Sandbox s) {
         ContainerRecord.Config c = r.config();
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("Hostname", s != null ? s.hostname() : r.hostname() == null ? r.shortId() : r.hostname());
-        cfg.put("Domainname", c.domainname());
-        cfg.put("User", c.user());
-        cfg.put("AttachStdin", c.attachStdin());
-        cfg.put("AttachStdout", c.attachStdout());
-        cfg.put("AttachStderr", c.attachStderr());
-        Map<String, Object> exposed = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> exposed = new LinkedHashMap<>();
         for (String x : r.exposed()) exposed.put(x, Map.of());
-        cfg.put("ExposedPorts", exposed.isEmpty() ? null : exposed);
-        cfg.put("Tty", c.tty());
-        cfg.put("OpenStdin", c.openStdin());
-        cfg.put("StdinOnce", c.stdinOnce());
-        cfg.put("Env", r.env());
-        cfg.put("Cmd", r.cmd().isEmpty() ? null : r.cmd());
-        cfg.put("Image", r.image());
-        Map<String, Object> volumes = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
         for (String v : c.volumes()) volumes.put(v, Map.of());
-        cfg.put("Volumes", volumes.isEmpty() ? null : volumes);
-        cfg.put("WorkingDir", r.workingDir() == null ? "" : r.workingDir());
-        cfg.put("Entrypoint", r.entrypoint().isEmpty() ? null : r.entrypoint());
-        cfg.put("OnBuild", null);
-        cfg.put("Labels", r.labels());
-        if (c.stopSignal() != null) cfg.put("StopSignal", c.stopSignal());
-        if (c.stopTimeout() != null) cfg.put("StopTimeout", c.stopTimeout());
-        if (c.healthcheck() != null) cfg.put("Healthcheck", c.healthcheck());
-        return cfg;
+        return new ContainerInspect.Config(s != null ? s.hostname() : r.hostname() == null ? r.shortId() : r.hostname(),
+                c.domainname(), c.user(), c.attachStdin(), c.attachStdout(), c.attachStderr(), exposed.isEmpty() ? null : exposed,
+                c.tty(), c.openStdin(), c.stdinOnce(), r.env(), nullIfEmpty(r.cmd()), r.image(), volumes.isEmpty() ? null : volumes,
+                r.workingDir() == null ? "" : r.workingDir(), nullIfEmpty(r.entrypoint()), null, r.labels(), c.stopSignal(),
+                c.stopTimeout(), c.healthcheck());
     }
 
-    private Map<String, Object> networkSettings(ContainerRecord r, Sandbox s) {
-        Map<String, Object> ns = new LinkedHashMap<>();
-        ns.put("Bridge", "");
-        ns.put("SandboxID", s == null ? "" : s.id());
-        ns.put("SandboxKey", s == null ? "" : containers.engine().netnsPath(s).toString());
-        Map<String, Object> ports = new LinkedHashMap<>();
+    private ContainerInspect.NetworkSettings networkSettings(ContainerRecord r, Sandbox s) {
+        Map<String, List<ContainerInspect.PortBinding>> ports = new LinkedHashMap<>();
         for (String x : r.exposed()) ports.put(x, null);
         if (s != null)
             for (PortMapping p : s.ports()) {
                 String key = p.containerPort() + "/" + p.protocol().id();
-                @SuppressWarnings("unchecked")
-                List<Object> l = ports.get(key) instanceof List<?> existing ? (List<Object>) existing : new ArrayList<>();
-                l.add(Map.of("HostIp", p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()), "HostPort", Integer.toString(p.hostPort())));
+                List<ContainerInspect.PortBinding> l = ports.get(key) != null ? ports.get(key) : new ArrayList<>();
+                l.add(new ContainerInspect.PortBinding(p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()),
+                        Integer.toString(p.hostPort())));
                 ports.put(key, l);
             }
-        ns.put("Ports", s == null ? Map.of() : ports);
-        Map<String, Object> nets = networks(r);
+        Map<String, ContainerInspect.EndpointSettings> nets = networks(r);
         // Docker's top-level fields describe the default bridge endpoint.
-        @SuppressWarnings("unchecked")
-        Map<String, Object> bridge = (Map<String, Object>) nets.get("bridge");
-        for (String k : List.of("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "IPAddress", "IPPrefixLen", "IPv6Gateway", "MacAddress"))
-            ns.put(k, bridge == null ? (k.endsWith("PrefixLen") ? 0 : "") : bridge.get(k));
-        ns.put("Networks", nets);
-        return ns;
+        ContainerInspect.EndpointSettings b = nets.get("bridge");
+        return new ContainerInspect.NetworkSettings("", s == null ? "" : s.id(),
+                s == null ? "" : containers.engine().netnsPath(s).toString(), s == null ? Map.of() : ports,
+                b == null ? "" : b.endpointId(), b == null ? "" : b.gateway(), b == null ? "" : b.globalIpv6Address(),
+                b == null ? 0 : b.globalIpv6PrefixLen(), b == null ? "" : b.ipAddress(), b == null ? 0 : b.ipPrefixLen(),
+                b == null ? "" : b.ipv6Gateway(), b == null ? "" : b.macAddress(), nets);
     }
 
     /** Network name to endpoint settings: live ones while the container runs, else what was asked for. */
-    private Map<String, Object> networks(ContainerRecord r) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private Map<String, ContainerInspect.EndpointSettings> networks(ContainerRecord r) {
+        Map<String, ContainerInspect.EndpointSettings> out = new LinkedHashMap<>();
         List<Endpoint> live = containers.endpointsOf(r.id());
         Sandbox s = containers.sandboxOf(r.id());
         if (!live.isEmpty()) {
@@ -466,24 +383,11 @@ public final class ContainersApi {
         return out;
     }
 
-    private static Map<String, Object> endpointSettings(Network n, Endpoint e, Sandbox s, ContainerRecord r) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    private static ContainerInspect.EndpointSettings endpointSettings(Network n, Endpoint e, Sandbox s, ContainerRecord r) {
         ContainerRecord.EndpointSettings asked = r.networks().get(n.name());
-        m.put("IPAMConfig", asked == null || (asked.ipv4() == null && asked.ipv6() == null) ? null
-                : mapOfNullable("IPv4Address", asked.ipv4(), "IPv6Address", asked.ipv6()));
-        m.put("Links", null);
-        m.put("Aliases", e == null || e.aliases().isEmpty() ? null : e.aliases());
-        m.put("MacAddress", e == null || e.mac() == null ? "" : e.mac().toString());
-        m.put("NetworkID", n.id());
-        m.put("EndpointID", e == null ? "" : e.id());
+        ContainerInspect.EndpointIpam ipam = asked == null || (asked.ipv4() == null && asked.ipv6() == null) ? null
+                : new ContainerInspect.EndpointIpam(asked.ipv4(), asked.ipv6());
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
-        m.put("Gateway", e == null || e.ipv4() == null || v4 == null || v4.gateway() == null ? "" : IpPrefix.format(v4.gateway()));
-        m.put("IPAddress", e == null || e.ipv4() == null ? "" : IpPrefix.format(e.ipv4()));
-        m.put("IPPrefixLen", e == null || e.ipv4() == null || v4 == null ? 0 : v4.subnet().prefix());
-        m.put("IPv6Gateway", e == null || e.ipv6() == null || v6 == null || v6.gateway() == null ? "" : IpPrefix.format(v6.gateway()));
-        m.put("GlobalIPv6Address", e == null || e.ipv6() == null ? "" : IpPrefix.format(e.ipv6()));
-        m.put("GlobalIPv6PrefixLen", e == null || e.ipv6() == null || v6 == null ? 0 : v6.subnet().prefix());
-        m.put("DriverOpts", null);
         List<String> dnsNames = new ArrayList<>();
         if (e != null && !n.predefined()) {
             dnsNames.add(r.name());
@@ -491,54 +395,32 @@ public final class ContainersApi {
             dnsNames.add(r.shortId());
             if (s != null && !dnsNames.contains(s.hostname())) dnsNames.add(s.hostname());
         }
-        m.put("DNSNames", dnsNames.isEmpty() ? null : dnsNames);
-        return m;
+        return new ContainerInspect.EndpointSettings(ipam, null, e == null || e.aliases().isEmpty() ? null : e.aliases(),
+                e == null || e.mac() == null ? "" : e.mac().toString(), n.id(), e == null ? "" : e.id(),
+                e == null || e.ipv4() == null || v4 == null || v4.gateway() == null ? "" : IpPrefix.format(v4.gateway()),
+                e == null || e.ipv4() == null ? "" : IpPrefix.format(e.ipv4()),
+                e == null || e.ipv4() == null || v4 == null ? 0 : v4.subnet().prefix(),
+                e == null || e.ipv6() == null || v6 == null || v6.gateway() == null ? "" : IpPrefix.format(v6.gateway()),
+                e == null || e.ipv6() == null ? "" : IpPrefix.format(e.ipv6()),
+                e == null || e.ipv6() == null || v6 == null ? 0 : v6.subnet().prefix(), null, dnsNames.isEmpty() ? null : dnsNames);
     }
 
-    private static Map<String, Object> mapOfNullable(String k1, Object v1, String k2, Object v2) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (v1 != null) m.put(k1, v1);
-        if (v2 != null) m.put(k2, v2);
-        return m;
-    }
-
-    private Map<String, Object> state(ContainerRecord r, String status) {
+    private ContainerInspect.State state(ContainerRecord r, String status) {
         ContainerRecord.RunState run = r.runOrNever();
         TaskState task = containers.task(r.id());
         boolean alive = status.equals("running") || status.equals("paused");
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Status", status);
-        m.put("Running", alive);
-        m.put("Paused", status.equals("paused"));
-        m.put("Restarting", status.equals("restarting"));
-        m.put("OOMKilled", !alive && run.oomKilled());
-        m.put("Dead", false);
-        m.put("Pid", alive && task != null ? task.pid() : 0);
-        m.put("ExitCode", alive ? 0 : run.exitCode());
-        m.put("Error", run.error());
-        m.put("StartedAt", Times.rfc3339(run.startedAt()));
-        m.put("FinishedAt", Times.rfc3339(alive ? null : run.finishedAt()));
         HealthChecker.Health h = containers.health(r.id());
-        if (h != null) m.put("Health", health(h));
-        return m;
+        return new ContainerInspect.State(status, alive, status.equals("paused"), status.equals("restarting"), !alive && run.oomKilled(),
+                false, alive && task != null ? task.pid() : 0, alive ? 0 : run.exitCode(), run.error(), Times.rfc3339(run.startedAt()),
+                Times.rfc3339(alive ? null : run.finishedAt()), h == null ? null : health(h));
     }
 
     /** Docker's State.Health. */
-    private static Map<String, Object> health(HealthChecker.Health h) {
-        List<Object> log = new ArrayList<>();
-        for (HealthChecker.Probe p : h.log()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("Start", Times.rfc3339(p.start()));
-            e.put("End", Times.rfc3339(p.end()));
-            e.put("ExitCode", p.exitCode());
-            e.put("Output", p.output());
-            log.add(e);
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Status", h.status());
-        m.put("FailingStreak", h.failingStreak());
-        m.put("Log", log);
-        return m;
+    private static ContainerInspect.Health health(HealthChecker.Health h) {
+        List<ContainerInspect.HealthLog> log = new ArrayList<>();
+        for (HealthChecker.Probe p : h.log())
+            log.add(new ContainerInspect.HealthLog(Times.rfc3339(p.start()), Times.rfc3339(p.end()), p.exitCode(), p.output()));
+        return new ContainerInspect.Health(h.status(), h.failingStreak(), log);
     }
 
     /** {@code docker ps}'s " (healthy)", " (health: starting)", " (unhealthy)" of a running container. */

@@ -1,6 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.api.shapes.ExecInspect;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -223,24 +223,10 @@ public final class ExecApi {
 
     private ApiResponse inspect(ApiRequest q) {
         Exec e = find(q.param("id"));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("CanRemove", false);
-        m.put("ContainerID", e.containerId);
-        m.put("DetachKeys", e.detachKeys == null ? "" : e.detachKeys);
-        m.put("ExitCode", e.exitCode);
-        m.put("ID", e.id);
-        m.put("OpenStderr", e.stderr);
-        m.put("OpenStdin", e.stdin);
-        m.put("OpenStdout", e.stdout);
-        Map<String, Object> pc = new LinkedHashMap<>();
-        pc.put("arguments", e.command.subList(1, e.command.size()));
-        pc.put("entrypoint", e.command.getFirst());
-        pc.put("privileged", e.privileged);
-        pc.put("tty", e.tty);
-        pc.put("user", e.user);
-        m.put("ProcessConfig", pc);
-        m.put("Running", e.running);
-        m.put("Pid", e.pid);
+        ExecInspect.ProcessConfig pc = new ExecInspect.ProcessConfig(e.command.subList(1, e.command.size()), e.command.getFirst(),
+                e.privileged, e.tty, e.user);
+        ExecInspect m = new ExecInspect(false, e.containerId, e.detachKeys == null ? "" : e.detachKeys, e.exitCode, e.id, e.stderr,
+                e.stdin, e.stdout, pc, e.running, e.pid);
         return ApiResponse.json(m);
     }
 

@@ -1,36 +1,20 @@
 package dev.berth.daemon.api;
 
+import dev.berth.daemon.api.shapes.SystemInfo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /** The machine as {@code /info} describes it: CPUs, memory, kernel, distribution, cgroups, security. */
 public final class HostFacts {
     private HostFacts() {}
 
-    /** Docker's /info fields about the host, read from /proc, /etc/os-release and /sys/fs/cgroup. */
-    public static Map<String, Object> info() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("NCPU", Runtime.getRuntime().availableProcessors());
-        m.put("MemTotal", ContainerStats.memTotal());
-        m.put("KernelVersion", SystemApi.kernelRelease());
-        m.put("OperatingSystem", osRelease("PRETTY_NAME", "Linux"));
-        m.put("OSVersion", osRelease("VERSION_ID", ""));
-        m.put("OSType", "linux");
-        m.put("Architecture", architecture());
-        m.put("Driver", "overlayfs");
-        m.put("CgroupDriver", "cgroupfs");
-        m.put("CgroupVersion", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
-        m.put("SecurityOptions", List.of("name=seccomp,profile=builtin"));
-        m.put("DefaultRuntime", "runc");
-        m.put("Runtimes", Map.of("runc", Map.of("path", "runc")));
-        m.put("LoggingDriver", "json-file");
-        m.put("Swarm", Map.of("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable", false,
-                "Error", "", "RemoteManagers", List.of()));
-        return m;
+    /** Docker's /info facts about the host, read from /proc, /etc/os-release and /sys/fs/cgroup. */
+    public static SystemInfo.Host info() {
+        return new SystemInfo.Host(Runtime.getRuntime().availableProcessors(), ContainerStats.memTotal(), SystemApi.kernelRelease(),
+                osRelease("PRETTY_NAME", "Linux"), osRelease("VERSION_ID", ""), architecture(),
+                Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
     }
 
     /** uname -m's word (Docker reports x86_64, aarch64), from the JVM's os.arch. */

@@ -9,7 +9,9 @@ import dev.berth.engine.BerthException;
 import dev.berth.runtime.image.DeleteItem;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageSummary;
+import dev.berth.runtime.image.ImageReference;
 import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.ProgressEvent;
 import dev.berth.runtime.image.RegistryAuth;
 
 import java.io.IOException;
@@ -48,7 +50,7 @@ public final class ImagesApi {
 
     public void register(Router r) {
         r.get("/images/json", this::list);
-        r.post("/images/create", this::create);
+        r.streamBody("POST", "/images/create", this::create);
         r.streamBody("POST", "/images/load", this::load);
         r.get("/images/get", this::saveMany);
         r.post("/images/prune", this::prune);
@@ -106,9 +108,9 @@ public final class ImagesApi {
         return Pattern.compile(b.toString());
     }
 
-    /** {@code docker pull}: {@code fromImage} and {@code tag}; importing ({@code fromSrc}) is not here yet. */
+    /** {@code docker pull} ({@code fromImage} and {@code tag}) or {@code docker import} ({@code fromSrc=-}). */
     private ApiResponse create(ApiRequest q) throws Exception {
-        if (q.query("fromSrc") != null) throw new BerthException.InvalidRequest("fromSrc", "importing a root file system is not supported yet");
+        if (q.query("fromSrc") != null) return importRootfs(q);
         String from = q.query("fromImage");
         if (from == null || from.isBlank()) throw new BerthException.InvalidRequest("fromImage", "name the image to pull");
         String platform = q.query("platform");
@@ -121,6 +123,39 @@ public final class ImagesApi {
         return ProgressResponse.run("pull", p -> {
             store.get().pull(from, tag, auth, p);
             events.publish("image", "pull", ref, Map.of("name", ref));
+        });
+    }
+
+    /**
+     * {@code docker import}: the body is a root file system tar; {@code repo} (with {@code tag}) names the image,
+     * {@code changes} and {@code message} as Docker takes them. The answer is Docker's: one status with the id.
+     */
+    private ApiResponse importRootfs(ApiRequest q) throws Exception {
+        if (!q.query("fromSrc").equals("-"))
+            throw new BerthException.InvalidRequest("fromSrc", "'" + q.query("fromSrc") + "': Berth imports from the request body (fromSrc=-) only, not from a URL");
+        String platform = q.query("platform");
+        if (platform != null && !platform.isBlank() && !platform.equals("linux/amd64") && !platform.equals("linux"))
+            throw new BerthException.InvalidRequest("platform", "'" + platform + "': Berth runs linux/amd64 images only");
+        String repo = q.query("repo");
+        String tag = q.query("tag");
+        ImageReference name = null;
+        if (repo != null && !repo.isEmpty()) {
+            name = ImageReference.parse(repo);
+            if (tag != null && !tag.isEmpty()) {
+                if (!ImageReference.validTag(tag)) throw new BerthException.InvalidRequest("tag", "invalid tag format: " + tag);
+                name = name.withTag(tag);
+            }
+        }
+        String message = q.query("message");
+        String comment = message == null || message.isEmpty() ? "Imported from -" : message;
+        List<String> changes = q.query().getOrDefault("changes", List.of());
+        ImageReference target = name;
+        InputStream tar = q.bodyStream();
+        return ProgressResponse.run("import", p -> {
+            String id = store.get().importRootfs(tar, target, changes, comment);
+            events.publish("image", "import", id, Map.of("name", id));
+            if (target != null) events.publish("image", "tag", id, Map.of("name", target.familiar()));
+            p.event(ProgressEvent.status(id));
         });
     }
 

@@ -1,6 +1,8 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.api.shapes.NetworkInspect;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
@@ -57,6 +59,34 @@ public final class NetworksApi {
 
     // ----------------------------------------------------------------- bodies
 
+    /** Docker's NetworkCreateRequest fields Berth reads; CheckDuplicate is one Docker itself ignores (API >= 1.44). */
+    private static final Set<String> CREATE_FIELDS = Set.of("Name", "CheckDuplicate", "Driver", "Scope", "Internal", "Attachable",
+            "Ingress", "ConfigOnly", "ConfigFrom", "IPAM", "EnableIPv4", "EnableIPv6", "Options", "Labels");
+    private static final Set<String> IPAM_FIELDS = Set.of("Driver", "Config");
+    private static final Set<String> IPAM_CONFIG_FIELDS = Set.of("Subnet", "IPRange", "Gateway", "AuxiliaryAddresses");
+    /** EndpointSettings on connect: what Berth implements, and the read-only fields clients send back empty. */
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("IPAMConfig", "Aliases", "MacAddress", "NetworkID", "EndpointID",
+            "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "DNSNames");
+    private static final Set<String> ENDPOINT_IPAM_FIELDS = Set.of("IPv4Address", "IPv6Address");
+
+    /** A field of Docker's create request that Berth does not implement, set to something, is a 400 naming it. */
+    private static void refuseUnimplemented(JsonNode b) {
+        ContainerCreateRequests.refuseOthers(b, CREATE_FIELDS, "");
+        JsonNode ipam = b.path("IPAM");
+        ContainerCreateRequests.refuseOthers(ipam, IPAM_FIELDS, "IPAM.");
+        int i = 0;
+        for (JsonNode c : ipam.path("Config")) ContainerCreateRequests.refuseOthers(c, IPAM_CONFIG_FIELDS, "IPAM.Config[" + i++ + "].");
+        if (!ContainerCreateRequests.isZero(b.path("ConfigFrom")))
+            throw new BerthException.InvalidRequest("ConfigFrom", "config-only networks are not supported by Berth");
+    }
+
+    /** The same for connect's EndpointConfig (DriverOpts, Links, GwPriority, LinkLocalIPs are not implemented there). */
+    private static void refuseUnimplementedEndpoint(JsonNode b) {
+        JsonNode e = b.path("EndpointConfig");
+        ContainerCreateRequests.refuseOthers(e, ENDPOINT_FIELDS, "EndpointConfig.");
+        ContainerCreateRequests.refuseOthers(e.path("IPAMConfig"), ENDPOINT_IPAM_FIELDS, "EndpointConfig.IPAMConfig.");
+    }
+
     record IpamConfigBody(@JsonProperty("Subnet") String subnet, @JsonProperty("IPRange") String ipRange,
                           @JsonProperty("Gateway") String gateway,
                           @JsonProperty("AuxiliaryAddresses") Map<String, String> auxAddresses) {}
@@ -90,7 +120,7 @@ public final class NetworksApi {
 
     private ApiResponse list(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), LIST_FILTERS);
-        List<Object> out = new ArrayList<>();
+        List<NetworkInspect> out = new ArrayList<>();
         for (Network n : engine.networks()) if (matches(n, f)) out.add(resource(n, false));
         return ApiResponse.json(out);
     }
@@ -110,7 +140,9 @@ public final class NetworksApi {
     }
 
     private ApiResponse create(ApiRequest q) {
+        JsonNode raw = q.jsonBody();
         CreateBody b = q.body(CreateBody.class);
+        refuseUnimplemented(raw);
         if (b.name() == null || b.name().isBlank()) throw new BerthException.InvalidRequest("Name", "a network needs a name");
         if (b.configOnly() || b.ingress())
             throw new BerthException.InvalidRequest(b.ingress() ? "Ingress" : "ConfigOnly", "swarm and config-only networks are not supported by Berth");
@@ -128,10 +160,7 @@ public final class NetworksApi {
                 b.internal(), b.attachable(), b.options(), b.labels()));
         onChange.run();
         events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver().id()));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("Id", n.id());
-        out.put("Warning", "");
-        return ApiResponse.created(out);
+        return ApiResponse.created(new NetworkInspect.Created(n.id(), ""));
     }
 
     private ApiResponse remove(ApiRequest q) {
@@ -143,7 +172,9 @@ public final class NetworksApi {
     }
 
     private ApiResponse connect(ApiRequest q) {
+        JsonNode raw = q.jsonBody();
         ConnectBody b = q.body(ConnectBody.class);
+        refuseUnimplementedEndpoint(raw);
         if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to connect");
         Network n = engine.network(q.param("id"));
         attachments.connect(b.container(), n.id(), b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest());
@@ -174,9 +205,7 @@ public final class NetworksApi {
             }
         }
         if (!deleted.isEmpty()) onChange.run();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("NetworksDeleted", deleted);
-        return ApiResponse.json(out);
+        return ApiResponse.json(new NetworkInspect.Pruned(deleted));
     }
 
     /** {@code label!=k} or {@code label!=k=v}: networks carrying such a label are kept. */
@@ -208,56 +237,29 @@ public final class NetworksApi {
     // ----------------------------------------------------------------- shapes
 
     /** A network as Docker's NetworkResource, with its containers when {@code withContainers}. */
-    Map<String, Object> resource(Network n, boolean withContainers) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Name", n.name());
-        m.put("Id", n.id());
-        m.put("Created", Times.rfc3339(n.created()));
-        m.put("Scope", "local");
-        m.put("Driver", n.driver().id());
-        m.put("EnableIPv4", true);
-        m.put("EnableIPv6", n.ipv6());
-        Map<String, Object> ipam = new LinkedHashMap<>();
-        ipam.put("Driver", "default");
-        ipam.put("Options", null);
-        List<Object> configs = new ArrayList<>();
+    NetworkInspect resource(Network n, boolean withContainers) {
+        List<NetworkInspect.IpamConfig> configs = new ArrayList<>();
         for (SubnetConfig s : n.subnets()) configs.add(ipamConfig(s));
-        ipam.put("Config", configs);
-        m.put("IPAM", ipam);
-        m.put("Internal", n.internal());
-        m.put("Attachable", n.attachable());
-        m.put("Ingress", false);
-        m.put("ConfigFrom", Map.of("Network", ""));
-        m.put("ConfigOnly", false);
-        Map<String, Object> containers = new LinkedHashMap<>();
+        Map<String, NetworkInspect.Endpoint> containers = new LinkedHashMap<>();
         if (withContainers) for (Endpoint e : engine.endpointsOf(n)) containers.put(e.sandboxId(), endpoint(n, e));
-        m.put("Containers", containers);
-        m.put("Options", n.options());
-        m.put("Labels", n.labels());
-        return m;
+        return new NetworkInspect(n.name(), n.id(), Times.rfc3339(n.created()), "local", n.driver().id(), true, n.ipv6(),
+                new NetworkInspect.Ipam("default", null, configs), n.internal(), n.attachable(), false, NetworkInspect.ConfigFrom.NONE,
+                false, containers, n.options(), n.labels());
     }
 
-    private static Map<String, Object> ipamConfig(SubnetConfig s) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("Subnet", s.subnet().toString());
-        if (s.ipRange() != null) c.put("IPRange", s.ipRange().toString());
-        if (s.gateway() != null) c.put("Gateway", IpPrefix.format(s.gateway()));
+    private static NetworkInspect.IpamConfig ipamConfig(SubnetConfig s) {
+        Map<String, String> aux = null;
         if (!s.auxAddresses().isEmpty()) {
-            Map<String, String> aux = new LinkedHashMap<>();
-            s.auxAddresses().forEach((k, v) -> aux.put(k, IpPrefix.format(v)));
-            c.put("AuxiliaryAddresses", aux);
+            aux = new LinkedHashMap<>();
+            for (var e : s.auxAddresses().entrySet()) aux.put(e.getKey(), IpPrefix.format(e.getValue()));
         }
-        return c;
+        return new NetworkInspect.IpamConfig(s.subnet().toString(), s.ipRange() == null ? null : s.ipRange().toString(),
+                s.gateway() == null ? null : IpPrefix.format(s.gateway()), aux);
     }
 
-    private Map<String, Object> endpoint(Network n, Endpoint e) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("Name", nameOf(e.sandboxId()));
-        c.put("EndpointID", e.id());
-        c.put("MacAddress", e.mac() == null ? "" : e.mac().toString());
-        c.put("IPv4Address", withPrefix(e.ipv4(), n.ipv4()));
-        c.put("IPv6Address", withPrefix(e.ipv6(), n.ipv6Subnet()));
-        return c;
+    private NetworkInspect.Endpoint endpoint(Network n, Endpoint e) {
+        return new NetworkInspect.Endpoint(nameOf(e.sandboxId()), e.id(), e.mac() == null ? "" : e.mac().toString(),
+                withPrefix(e.ipv4(), n.ipv4()), withPrefix(e.ipv6(), n.ipv6Subnet()));
     }
 
     /** A container's name, else the sandbox's own (another runtime's attachment, e.g. {@code cni-0123456789ab}). */

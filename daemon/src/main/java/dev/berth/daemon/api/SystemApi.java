@@ -1,6 +1,8 @@
 package dev.berth.daemon.api;
 
 import dev.berth.daemon.BerthVersion;
+import dev.berth.daemon.api.shapes.SystemInfo;
+import dev.berth.daemon.api.shapes.Version;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.Router;
@@ -10,40 +12,32 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code /_ping}, {@code /version} and {@code /info}: what clients ask before anything else. */
 public final class SystemApi {
     private SystemApi() {}
 
-    public static void register(Router r, java.util.function.Supplier<Map<String, Object>> info) {
+    public static void register(Router r, Supplier<SystemInfo> info) {
         r.get("/_ping", q -> new ApiResponse.Text(200, "OK"));
         r.head("/_ping", q -> new ApiResponse.Text(200, ""));
         r.get("/version", q -> ApiResponse.json(version()));
         r.get("/info", q -> ApiResponse.json(info.get()));
     }
 
-    static Map<String, Object> version() {
+    static Version version() {
         String kernel = kernelRelease();
-        Map<String, Object> details = new LinkedHashMap<>();
+        String berth = BerthVersion.berth();
+        Map<String, String> details = new LinkedHashMap<>();
         details.put("ApiVersion", ApiVersions.CURRENT);
         details.put("Arch", "amd64");
         details.put("KernelVersion", kernel);
         details.put("MinAPIVersion", ApiVersions.MINIMUM);
         details.put("Os", "linux");
-        Map<String, Object> v = new LinkedHashMap<>();
-        String berth = BerthVersion.berth();
-        v.put("Platform", Map.of("Name", "Berth " + berth));
-        v.put("Components", List.of(Map.of("Name", "Engine", "Version", BerthVersion.DOCKER_COMPATIBLE, "Details", details),
-                Map.of("Name", "Berth", "Version", berth, "Details", Map.of("ApiVersion", ApiVersions.CURRENT))));
-        v.put("Version", BerthVersion.DOCKER_COMPATIBLE);
-        v.put("ApiVersion", ApiVersions.CURRENT);
-        v.put("MinAPIVersion", ApiVersions.MINIMUM);
-        v.put("GitCommit", "");
-        v.put("GoVersion", "java" + Runtime.version().feature());
-        v.put("Os", "linux");
-        v.put("Arch", "amd64");
-        v.put("KernelVersion", kernel);
-        return v;
+        List<Version.Component> components = List.of(new Version.Component("Engine", BerthVersion.DOCKER_COMPATIBLE, details),
+                new Version.Component("Berth", berth, Map.of("ApiVersion", ApiVersions.CURRENT)));
+        return new Version(new Version.Platform("Berth " + berth), components, BerthVersion.DOCKER_COMPATIBLE, ApiVersions.CURRENT,
+                ApiVersions.MINIMUM, "", "java" + Runtime.version().feature(), "linux", "amd64", kernel);
     }
 
     static String kernelRelease() {

@@ -155,40 +155,46 @@ public record ContainerRecord(String id, String name, String image, String image
 
     /**
      * The last run: when it started and ended, how it ended, how many times the restart policy restarted
-     * it, and whether a user stopped it (a stopped {@code unless-stopped} container stays down).
+     * it, whether a user stopped it (a stopped {@code unless-stopped} container stays down) and its last
+     * health (Docker's State.Health; null: no healthcheck ran in it).
      *
      * @param running     the daemon's intent: the container should be running (a crash recovery hint)
      */
     public record RunState(boolean running, long pid, Instant startedAt, Instant finishedAt, int exitCode,
-                           boolean oomKilled, String error, int restartCount, boolean stoppedByUser) {
-        public static final RunState NEVER = new RunState(false, 0, null, null, 0, false, "", 0, false);
+                           boolean oomKilled, String error, int restartCount, boolean stoppedByUser,
+                           HealthChecker.Health health) {
+        public static final RunState NEVER = new RunState(false, 0, null, null, 0, false, "", 0, false, null);
 
         public RunState {
             error = error == null ? "" : error;
         }
 
         public RunState started(long newPid, Instant at) {
-            return new RunState(true, newPid, at, null, 0, false, "", restartCount, false);
+            return new RunState(true, newPid, at, null, 0, false, "", restartCount, false, null);
         }
 
         public RunState exited(int code, boolean oom, Instant at) {
-            return new RunState(false, 0, startedAt, at, code, oom, error, restartCount, stoppedByUser);
+            return new RunState(false, 0, startedAt, at, code, oom, error, restartCount, stoppedByUser, health);
         }
 
         public RunState failed(int code, String message) {
-            return new RunState(false, 0, startedAt, Instant.now(), code, false, message, restartCount, stoppedByUser);
+            return new RunState(false, 0, startedAt, Instant.now(), code, false, message, restartCount, stoppedByUser, health);
         }
 
         public RunState stoppedByUser(boolean v) {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, v);
+            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, v, health);
         }
 
         public RunState restarted() {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount + 1, stoppedByUser);
+            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount + 1, stoppedByUser, health);
         }
 
         public RunState resetRestarts() {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, 0, stoppedByUser);
+            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, 0, stoppedByUser, health);
+        }
+
+        public RunState withHealth(HealthChecker.Health h) {
+            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, stoppedByUser, h);
         }
     }
 

@@ -88,7 +88,8 @@ public final class Containers implements Attachments {
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
-        this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()));
+        this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()),
+                this::keepHealth);
     }
 
     /** Test-only: where crash tests make berthd kill itself. */
@@ -162,7 +163,7 @@ public final class Containers implements Attachments {
         RunState run = r.runOrNever();
         if (!run.running() || run.pid() != st.pid())
             update(r.withRun(run.started(st.pid(), st.startedAt() == null ? Instant.now() : st.startedAt())));
-        health.start(records.get(r.id()));
+        health.adopt(records.get(r.id()));
         watchExit(r.id());
     }
 
@@ -543,8 +544,8 @@ public final class Containers implements Attachments {
     }
 
     /**
-     * {@code docker rename}: the record, and while it runs the sandbox, whose name DNS serves. Its
-     * namespace file keeps the old name until the next start; the hostname (the short id) stays.
+     * {@code docker rename}: the record, and while it runs the sandbox, whose name DNS serves and whose
+     * namespace file follows ({@code /run/netns/berth-NEW}); the hostname (the short id) stays.
      */
     public void rename(String idOrName, String newName) {
         ContainerRecord r = find(idOrName);
@@ -737,9 +738,25 @@ public final class Containers implements Attachments {
         return events;
     }
 
-    /** The container's health (null: no healthcheck, or never ran with one). */
+    /** The container's health (null: no healthcheck, or never ran with one), also the last one of a stopped container. */
     public HealthChecker.Health health(String id) {
-        return health.health(id);
+        HealthChecker.Health h = health.health(id);
+        if (h != null) return h;
+        ContainerRecord r = records.get(id);
+        return r == null ? null : r.runOrNever().health();
+    }
+
+    /** Keeps a running container's new health in its record, so a restarted berthd goes on from it. */
+    private void keepHealth(String id, HealthChecker.Health h) {
+        synchronized (lock(id)) {
+            ContainerRecord r = records.get(id);
+            if (r == null || !r.runOrNever().running()) return;
+            try {
+                update(r.withRun(r.run().withHealth(h)));
+            } catch (RuntimeException e) {
+                Log.warn("cannot keep the health of a container", "container", r.name(), "error", e.getMessage());
+            }
+        }
     }
 
     /** A container event with Docker's attributes (labels, image, name, then {@code extra}). */

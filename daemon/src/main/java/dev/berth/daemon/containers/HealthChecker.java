@@ -1,6 +1,7 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.daemon.Log;
+import dev.berth.daemon.containers.ContainerRecord.RunState;
 import dev.berth.engine.Ids;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ExecRequest;
@@ -29,11 +30,13 @@ import java.util.function.BiConsumer;
  * failures in a row make it unhealthy (failures in the start period do not count until it was healthy once),
  * one success makes it healthy. The last {@value #LOG_ENTRIES} runs are kept with up to {@value #MAX_OUTPUT}
  * bytes of output each. One timer thread schedules every container's probes; each probe runs on a virtual
- * thread. Health lives in memory: after a berthd restart a running container starts again from "starting".
+ * thread. Every change of health is kept with the container's record (Docker's State.Health): a berthd that
+ * restarts goes on from the last health of a running container, and inspect of a stopped one shows it.
  */
 public final class HealthChecker {
     static final int LOG_ENTRIES = 5;
     static final int MAX_OUTPUT = 4096;
+    private static final int SIGKILL = 9;
 
     /** One run of the test (Docker's HealthcheckResult). */
     public record Probe(Instant start, Instant end, int exitCode, String output) {}
@@ -44,26 +47,47 @@ public final class HealthChecker {
     private final ContainerRuntime runtime;
     private final SpecBuilder specs;
     private final BiConsumer<ContainerRecord, String> onStatus;
+    private final BiConsumer<String, Health> persist;
     private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
     private final Map<String, Health> last = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("healthchecks").factory());
 
-    /** @param onStatus told of every change of status (for the {@code health_status} events) */
-    HealthChecker(ContainerRuntime runtime, SpecBuilder specs, BiConsumer<ContainerRecord, String> onStatus) {
+    /**
+     * @param onStatus told of every change of status (for the {@code health_status} events)
+     * @param persist  told of every new health of a container (after each run of the test), to keep it
+     */
+    HealthChecker(ContainerRuntime runtime, SpecBuilder specs, BiConsumer<ContainerRecord, String> onStatus,
+                  BiConsumer<String, Health> persist) {
         this.runtime = runtime;
         this.specs = specs;
         this.onStatus = onStatus;
+        this.persist = persist;
     }
 
-    /** Starts checking a container that just started (or was adopted running), from "starting". */
+    /** Starts checking a container that just started, from "starting". */
     void start(ContainerRecord r) {
+        resume(r, Instant.now(), new Health("starting", 0, List.of()));
+    }
+
+    /**
+     * Goes on checking a running container a new berthd adopted: from the health its record kept (else
+     * "starting"), the start period counted from the container's start.
+     */
+    void adopt(ContainerRecord r) {
+        RunState run = r.runOrNever();
+        Health kept = run.health() != null ? run.health() : new Health("starting", 0, List.of());
+        resume(r, run.startedAt() != null ? run.startedAt() : Instant.now(), kept);
+    }
+
+    private void resume(ContainerRecord r, Instant started, Health from) {
         stop(r.id());
         Healthcheck hc = r.config().healthcheck();
         if (hc == null || !hc.enabled()) return;
-        Monitor m = new Monitor(r, hc, Instant.now());
+        Monitor m = new Monitor(r, hc, started);
         monitors.put(r.id(), m);
-        last.put(r.id(), new Health("starting", 0, List.of()));
+        last.put(r.id(), from);
+        persist.accept(r.id(), from);
         m.schedule();
     }
 
@@ -138,7 +162,9 @@ public final class HealthChecker {
                 streak++;
                 if (streak >= hc.retriesOrDefault()) status = "unhealthy";
             }
-            last.put(record.id(), new Health(status, streak, List.copyOf(log)));
+            Health now = new Health(status, streak, List.copyOf(log));
+            last.put(record.id(), now);
+            persist.accept(record.id(), now);
             if (!status.equals(before.status())) onStatus.accept(record, status);
             schedule();
         }
@@ -162,7 +188,7 @@ public final class HealthChecker {
                     try {
                         code = s.exitCode().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException e) {
-                        kill(s);
+                        killQuietly(s);
                         return new Probe(start, Instant.now(), -1, "Health check exceeded timeout (" + human(timeout) + ")");
                     }
                     a.join(1000);
@@ -179,17 +205,13 @@ public final class HealthChecker {
         }
     }
 
-    /**
-     * Ends a test that ran past its timeout, as Docker does (SIGKILL to the exec's process), and what it
-     * started ({@code /bin/sh -c} has the test as its child): left running, a hanging test would add processes
-     * in the container, and FIFOs and a thread in berthd, at every interval.
-     */
-    private static void kill(ExecSession s) {
-        if (s.exitCode().isDone()) return; // ended meanwhile: its pid may be another process's by now
-        ProcessHandle.of(s.pid()).ifPresent(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        });
+    /** A test past its timeout is killed (Docker does too), not left running beside the next one. */
+    private void killQuietly(ExecSession s) {
+        try {
+            s.kill(SIGKILL);
+        } catch (RuntimeException e) {
+            Log.warn("cannot kill a healthcheck past its timeout", "pid", s.pid(), "error", e.getMessage());
+        }
     }
 
     /** stdout and stderr together, the first {@value #MAX_OUTPUT} bytes kept (Docker's limit), the rest read and dropped. */

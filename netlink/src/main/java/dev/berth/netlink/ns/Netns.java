@@ -120,6 +120,30 @@ public final class Netns {
         }
     }
 
+    /**
+     * Gives the namespace named {@code from} the name {@code to} as well (a bind mount of the same namespace,
+     * what {@code ip netns attach} makes); {@link #delete} of the old name then completes a rename. Fails if
+     * {@code to} is taken; leaves nothing behind when it fails.
+     */
+    public static void alias(String from, String to) {
+        Path source = pathOf(from);
+        Path target = pathOf(to);
+        int fd;
+        try {
+            fd = Libc.open(target.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
+        } catch (SystemCallException e) {
+            if (e.errno() == Errno.EEXIST) throw new IllegalStateException("network namespace '" + to + "' already exists", e);
+            throw e;
+        }
+        Libc.close(fd);
+        try {
+            Libc.mount(source.toString(), target.toString(), "none", Libc.MS_BIND);
+        } catch (RuntimeException e) {
+            deleteQuietly(target);
+            throw e;
+        }
+    }
+
     /** Removes a named namespace; the kernel frees it once no process or handle holds it. */
     public static void delete(String name) {
         Path path = pathOf(name);

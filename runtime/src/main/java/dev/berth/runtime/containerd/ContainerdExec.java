@@ -2,6 +2,7 @@ package dev.berth.runtime.containerd;
 
 import dev.berth.runtime.ExecSession;
 import dev.berth.runtime.containerd.api.tasks.CloseIORequest;
+import dev.berth.runtime.containerd.api.tasks.KillRequest;
 import dev.berth.runtime.containerd.api.tasks.ResizePtyRequest;
 import dev.berth.runtime.containerd.io.ChunkPipe;
 import dev.berth.runtime.containerd.io.StdioFifos;
@@ -81,6 +82,12 @@ final class ContainerdExec implements ExecSession {
     @Override
     public CompletableFuture<Integer> exitCode() {
         return exitCode.copy();
+    }
+
+    @Override
+    public void kill(int signal) {
+        Grpc.run("kill exec " + execId, () -> client.tasks().kill(KillRequest.newBuilder()
+                .setContainerId(containerId).setExecId(execId).setSignal(signal).build()));
     }
 
     @Override

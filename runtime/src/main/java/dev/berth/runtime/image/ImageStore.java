@@ -208,6 +208,24 @@ public final class ImageStore {
     }
 
     /**
+     * {@code docker import}: a root file system tar (plain or gzip) as a one-layer image with {@code changes}
+     * applied to its config (CMD, ENV, ... as {@code docker import -c}), named {@code name} (null: untagged);
+     * returns the image id.
+     */
+    public String importRootfs(InputStream tar, ImageReference name, List<String> changes, String message) throws IOException {
+        try (Lease lease = Lease.create(client, "import")) {
+            RootfsImport.Made made = RootfsImport.make(tar, changes, message, content, unpacker, lease);
+            names.lock();
+            try {
+                name(made.id(), made.manifestDescriptor(), name == null ? List.of() : List.of(name.withDefaultTag()), Map.of());
+            } finally {
+                names.unlock();
+            }
+            return made.id();
+        }
+    }
+
+    /**
      * {@code docker save}: the named images as one archive. A name without tag saves every tag of that
      * repository; an id saves the image without names. Every name is checked before a byte is written.
      */
