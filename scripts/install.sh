@@ -27,8 +27,9 @@ confdir=$SYSCONFDIR/berth
 cachedir=$LOCALSTATEDIR/cache/berth
 D=$DESTDIR
 # What the daemon and the CLI load, beyond java.base: found with jdeps (Netty wants jdk.unsupported and
-# jdk.management, gRPC's DNS names jdk.naming.dns, Jackson java.desktop's java.beans and java.sql).
-modules=java.base,java.logging,java.naming,java.management,java.sql,java.xml,java.desktop,jdk.unsupported,jdk.naming.dns,jdk.management,jdk.net
+# jdk.management, gRPC's DNS names jdk.naming.dns, Jackson java.desktop's java.beans and java.sql, the
+# registry client java.net.http: without it every image call failed in the package, make test-vm found).
+modules=java.base,java.logging,java.naming,java.management,java.sql,java.xml,java.desktop,jdk.unsupported,jdk.naming.dns,jdk.management,jdk.net,java.net.http
 
 say() { echo "berth install: $*" >&2; }
 

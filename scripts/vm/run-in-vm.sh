@@ -12,6 +12,8 @@
 #   --timeout SEC    kill the VM after SEC seconds (default 600)
 #   --accel tcg|kvm  default: kvm only with kvm_intel/kvm_amd; a nested kvm_pvm (as on this
 #                    machine's kind) runs stock kernels far too slowly, so TCG is used there
+#   --systemd        boot systemd as PID 1 and run COMMAND as its unit berth-vm.service (with journald, so
+#                    COMMAND may use systemctl and journalctl); the VM powers off when the unit ends
 #   --debug          print the guest's kernel console afterwards
 #   BERTH_VM_KARGS   replaces "quiet loglevel=3" on the kernel command line (e.g. loglevel=7 with --debug)
 #   --check          only check that a VM can be started here (exit 0), else say why (exit 3)
@@ -21,7 +23,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-rw=() envs=() modules="" mem=2G cpus=2 timeout=600 accel="" debug=0 check=0
+rw=() envs=() modules="" mem=2G cpus=2 timeout=600 accel="" debug=0 check=0 systemd=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rw) rw+=("$(realpath -e "$2")"); shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --debug) debug=1; shift ;;
+    --systemd) systemd=1; shift ;;
     --check) check=1; shift ;;
     --) shift; break ;;
     *) echo "run-in-vm: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
@@ -106,6 +109,7 @@ run=$(mktemp -d /tmp/berth-vm.XXXXXX)
 trap 'rm -rf "$run"' EXIT
 cp "$here/stage2.sh" "$run/stage2.sh"
 echo "$modules" > "$run/modules"
+[ $systemd = 0 ] || touch "$run/systemd"
 printf '%s\n' "${rw[@]}" > "$run/rw-dirs"
 {
   for v in PATH JAVA_HOME LANG; do [ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"; done

@@ -21,6 +21,23 @@ for p in /sys/class/virtio-ports/*; do
 done
 modules=$($B cat $C/modules)
 [ -z "$modules" ] || /sbin/modprobe -a $modules > "$out" 2>&1
+if [ -e $C/systemd ]; then
+  # systemd as PID 1 runs the command as a unit of its own and powers off when it ended (run-in-vm.sh --systemd)
+  $B mkdir -p /etc/systemd/system
+  $B cat > /etc/systemd/system/berth-vm.service <<EOF
+[Unit]
+Description=the command of scripts/vm/run-in-vm.sh
+Wants=systemd-journald.socket
+After=systemd-journald.socket
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+[Service]
+Type=oneshot
+TimeoutStartSec=infinity
+ExecStart=/bin/sh -c '/bin/sh $C/cmd.sh < /dev/null > $out 2>&1; echo \$\$? > $C/rc; sync'
+EOF
+  exec /lib/systemd/systemd --unit=berth-vm.service --log-target=kmsg
+fi
 /bin/sh $C/cmd.sh < /dev/null > "$out" 2>&1
 echo $? > $C/rc
 $B sync

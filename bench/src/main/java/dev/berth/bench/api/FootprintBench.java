@@ -23,10 +23,11 @@ import java.util.Map;
  * --no-dockerd, --no-flags, --out DIR (bench/results), --root DIR, --docker PATH.
  */
 public final class FootprintBench {
-    record Options(int rounds, int containers, int settleSeconds, int busySettleSeconds, boolean dockerd, boolean flags, Path out, Path root, String docker) {
+    record Options(int rounds, int containers, int settleSeconds, int busySettleSeconds, boolean dockerd, boolean flags, List<String> tries, Path out, Path root, String docker) {
         static Options parse(String[] args) {
             int rounds = 5, containers = 50, settle = 3, busySettle = 15;
             boolean dockerd = true, flags = true;
+            List<String> tries = new ArrayList<>();
             Path out = Path.of("bench/results"), root = Path.of("").toAbsolutePath();
             String docker = "/usr/local/bin/docker";
             for (int i = 0; i < args.length; i++) {
@@ -37,14 +38,15 @@ public final class FootprintBench {
                     case "--busy-settle" -> busySettle = Integer.parseInt(args[++i]);
                     case "--no-dockerd" -> dockerd = false;
                     case "--no-flags" -> flags = false;
+                    case "--try" -> tries.add(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                            + "'; allowed: --rounds N --containers N --settle S --busy-settle S --no-dockerd --no-flags --out DIR --root DIR --docker PATH");
+                            + "'; allowed: --rounds N --containers N --settle S --busy-settle S --no-dockerd --no-flags --try FLAGS --out DIR --root DIR --docker PATH");
                 }
             }
-            return new Options(rounds, containers, settle, busySettle, dockerd, flags, out, root, docker);
+            return new Options(rounds, containers, settle, busySettle, dockerd, flags, tries, out, root, docker);
         }
     }
 
@@ -87,6 +89,7 @@ public final class FootprintBench {
             compare("daemon RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::ownKb);
             compare("daemon + its containerd RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::withContainerdKb);
             if (o.flags()) flags(lab, berthdHost);
+            if (!o.tries().isEmpty()) tries(lab, berthdHost);
         }
         System.out.print(report);
         Files.createDirectories(o.out());
@@ -98,7 +101,11 @@ public final class FootprintBench {
     // ------------------------------------------------------------------ berthd
 
     private Sample idleBerthd(Lab lab, LabHost host, List<String> launcher) {
-        try (BerthdTarget b = BerthdTarget.start(lab, host, launcher)) {
+        return idleBerthd(lab, host, launcher, Map.of());
+    }
+
+    private Sample idleBerthd(Lab lab, LabHost host, List<String> launcher, Map<String, String> env) {
+        try (BerthdTarget b = BerthdTarget.start(lab, host, launcher, env, lab.prefix("sb-"))) {
             Targets.sleep(o.settleSeconds() * 1000L);
             long own = Rss.ofProcess(b.process().pid());
             return new Sample(b.startMillis(), own, own + Rss.ofProcess(b.containerdPid()));
@@ -106,8 +113,12 @@ public final class FootprintBench {
     }
 
     private Sample busyBerthd(Lab lab, LabHost host) {
-        System.out.printf("berthd with %d containers ...%n", o.containers());
-        try (BerthdTarget b = BerthdTarget.start(lab, host, List.of(o.root().resolve("bin/berthd").toString()))) {
+        return busyBerthd(lab, host, Map.of());
+    }
+
+    private Sample busyBerthd(Lab lab, LabHost host, Map<String, String> env) {
+        System.out.printf("berthd with %d containers %s...%n", o.containers(), env.isEmpty() ? "" : env + " ");
+        try (BerthdTarget b = BerthdTarget.start(lab, host, List.of(o.root().resolve("bin/berthd").toString()), env, lab.prefix("sb-"))) {
             b.loadSeedImages(o.docker());
             runContainers(b.socket());
             Targets.sleep(o.busySettleSeconds() * 1000L);
@@ -178,6 +189,26 @@ public final class FootprintBench {
         List<Sample> s = new ArrayList<>();
         for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString())));
         line("%-58s %10.1f %14d", "+ -XX:AOTCache (bin/berthd as built)", median(s, Sample::ownKb) / 1024.0, median(s, Sample::startMillis));
+    }
+
+    /**
+     * Flags tried beside bin/berthd's (--try, given to its JVM through JDK_JAVA_OPTIONS, before its own
+     * flags; -XX:AOTMode=off turns its AOT cache off): idle RSS and first ping, and RSS with the containers.
+     */
+    private void tries(Lab lab, LabHost host) {
+        line("");
+        line("flags tried on top of bin/berthd's (idle: median of %d; busy: %d containers, one run)", o.rounds(), o.containers());
+        line("%-58s %10s %14s %10s", "flags", "idle, MB", "first ping, ms", "busy, MB");
+        List<String> rows = new ArrayList<>(List.of(""));
+        rows.addAll(o.tries());
+        for (String t : rows) {
+            Map<String, String> env = t.isEmpty() ? Map.of() : Map.of("JDK_JAVA_OPTIONS", t);
+            List<Sample> s = new ArrayList<>();
+            for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString()), env));
+            Sample busy = busyBerthd(lab, host, env);
+            line("%-58s %10.1f %14d %10.1f", t.isEmpty() ? "(bin/berthd as built)" : "+ " + t, median(s, Sample::ownKb) / 1024.0,
+                    median(s, Sample::startMillis), busy.ownKb() / 1024.0);
+        }
     }
 
     private Map<String, String> launcherEnv() throws IOException {
