@@ -1,5 +1,6 @@
 package dev.berth.engine;
 
+import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.Drivers;
 import dev.berth.engine.driver.LanDriver;
@@ -687,6 +688,7 @@ public final class Engine implements AutoCloseable {
 
     /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
     private void attachForHandOver(Sandbox s, Network n, EndpointRequest r, Transaction tx) {
+        BridgePorts.checkRoom(n, endpointsOf(n).size());
         String id = Ids.random();
         InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);

@@ -44,8 +44,16 @@ public final class ContainerFiles {
         writeInPlace(path(id, HOSTS), hosts);
     }
 
+    /** Where every container's directory is. */
+    public Path root() {
+        return root;
+    }
+
     public void remove(String id) {
-        Path d = dir(id);
+        deleteTree(dir(id));
+    }
+
+    static void deleteTree(Path d) {
         if (!Files.exists(d)) return;
         try (Stream<Path> paths = Files.walk(d)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -108,6 +108,8 @@ public final class Containers implements Attachments {
      */
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
+        OrphanFiles.sweep(files.root(), records.keySet(), null);
+        OrphanFiles.sweep(rootfsMounts, Set.of(), runtime::unmountRootfs); // nothing copies at start-up: all are leftovers
         for (String id : runtime.ids()) {
             if (records.containsKey(id)) continue;
             Log.warn("removing a containerd container no record owns", "container", id);
@@ -675,6 +677,7 @@ public final class Containers implements Attachments {
         emit("destroy", r, Map.of());
         CompletableFuture<Integer> f = removed.remove(r.id());
         if (f != null) f.complete(r.runOrNever().exitCode());
+        completeExit(r.id(), r.runOrNever().exitCode()); // as Docker: a removal wakes the next-exit waiters too
         locks.remove(r.id());
     }
 
@@ -687,10 +690,17 @@ public final class Containers implements Attachments {
         String c = condition == null || condition.isEmpty() ? "not-running" : condition;
         return switch (c) {
             case "not-running" -> notRunning(r.id());
-            case "next-exit" -> nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
-            case "removed" -> removed.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
+            case "next-exit" -> waiter(nextExit, r);
+            case "removed" -> waiter(removed, r);
             default -> throw new BerthException.InvalidRequest("condition", "'" + c + "' is not one of not-running, next-exit, removed");
         };
+    }
+
+    /** A waiter in {@code waiters}; completed now when the container was removed before it was registered. */
+    private CompletableFuture<Integer> waiter(Map<String, CompletableFuture<Integer>> waiters, ContainerRecord r) {
+        CompletableFuture<Integer> f = waiters.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
+        if (!records.containsKey(r.id()) && waiters.remove(r.id(), f)) f.complete(r.runOrNever().exitCode());
+        return f;
     }
 
     /**
@@ -703,7 +713,10 @@ public final class Containers implements Attachments {
         if (!runs(id)) return CompletableFuture.completedFuture(before.runOrNever().exitCode());
         CompletableFuture<Integer> f = nextExit.computeIfAbsent(id, k -> new CompletableFuture<>());
         ContainerRecord now = records.get(id);
-        if (now == null) f.complete(255);
+        if (now == null) {
+            nextExit.remove(id, f);
+            f.complete(255);
+        }
         else if (!runs(id)) f.complete(now.runOrNever().exitCode()); // the exit was recorded meanwhile
         return f;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.LabHost;
+import dev.berth.runtime.containerd.ManagedContainerd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,11 @@ import java.util.stream.Stream;
  * held by the lab's processes and files, the firewall's set and map elements, and the state directory's
  * entries. Namespaces are counted as the kernel sees them through {@code /proc/PID/ns/net} of the
  * daemon and every process below it, plus the namespace files under the lab's sandbox prefix; the state
- * and run directories by their entries (records, logs, hosts files).
+ * and run directories by their entries (records, logs, hosts files). containerd's side: its containers,
+ * tasks and snapshots in namespace {@code berth} ({@code ctr}), its shims alive and its own open files.
+ * The kernel's count of network namespaces ({@code net_namespace} objects in {@code /proc/slabinfo}, which
+ * also counts namespaces only a socket keeps alive) is machine-wide, so other users of the machine move
+ * it: it is reported, not asserted.
  */
 public final class Gauges {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,9 +44,11 @@ public final class Gauges {
     private final Path stateDir;
     private final Path runDir;
     private final String netnsPrefix;
+    private final Path containerdSocket;
 
     public Gauges(long pid, LabHost host, Path stateDir, Path runDir, String netnsPrefix) {
         this.pid = pid;
+        this.containerdSocket = runDir.resolve("containerd").resolve("containerd.sock");
         this.host = host;
         this.stateDir = stateDir;
         this.runDir = runDir;
@@ -50,11 +57,14 @@ public final class Gauges {
 
     /** One reading. {@code gc}: run a full GC first, so RSS and heap show what is still referenced. */
     public record Reading(int fds, int sockets, int threads, int links, int netns, int netnsFiles, int nftElements,
-                          int stateEntries, int runEntries, long rssKb, long heapUsedKb) {
+                          int stateEntries, int runEntries, int ctrContainers, int ctrTasks, int ctrSnapshots, int shims,
+                          int containerdFds, int kernelNetns, long rssKb, long heapUsedKb) {
         public String line() {
             return String.format("fds=%d sockets=%d threads=%d links=%d netns=%d netns_files=%d nft_elements=%d state_entries=%d"
-                            + " run_entries=%d rss_mb=%.1f heap_used_mb=%.1f", fds, sockets, threads, links, netns, netnsFiles, nftElements,
-                    stateEntries, runEntries, rssKb / 1024.0, heapUsedKb / 1024.0);
+                            + " run_entries=%d ctr_containers=%d ctr_tasks=%d ctr_snapshots=%d shims=%d containerd_fds=%d"
+                            + " kernel_netns=%d rss_mb=%.1f heap_used_mb=%.1f", fds, sockets, threads, links, netns, netnsFiles,
+                    nftElements, stateEntries, runEntries, ctrContainers, ctrTasks, ctrSnapshots, shims, containerdFds, kernelNetns,
+                    rssKb / 1024.0, heapUsedKb / 1024.0);
         }
 
         /** The counts that must stay flat, by name. */
@@ -69,6 +79,11 @@ public final class Gauges {
             m.put("nftables elements", nftElements);
             m.put("state directory entries", stateEntries);
             m.put("run directory entries", runEntries);
+            m.put("containerd containers", ctrContainers);
+            m.put("containerd tasks", ctrTasks);
+            m.put("containerd snapshots", ctrSnapshots);
+            m.put("shims", shims);
+            m.put("containerd open files", containerdFds);
             return m;
         }
     }
@@ -80,13 +95,43 @@ public final class Gauges {
             heap = heapUsedKb();
             rss = statusKb("VmRSS");
         }
-        int[] files = fds();
-        return new Reading(files[0], files[1], threads(), links(), netns(), netnsFiles(), nftElements(), entries(stateDir),
-                entries(runDir), rss, heap);
+        int[] files = fds(pid);
+        List<Long> shims = ManagedContainerd.shimPids(containerdSocket);
+        return new Reading(files[0], files[1], threads(), links(), netns(shims), netnsFiles(), nftElements(), entries(stateDir),
+                entries(runDir), ctr("containers", "ls", "-q"), ctr("tasks", "ls", "-q"), ctr("snapshots", "ls") - 1, shims.size(),
+                fds(containerdPid())[0], kernelNetns(), rss, heap);
     }
 
-    /** Open descriptors and how many of them are sockets. */
-    private int[] fds() {
+    /** Lines {@code ctr -n berth ARGS} prints. */
+    private int ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ctr", "--address", containerdSocket.toString(), "-n", "berth"));
+        cmd.addAll(List.of(args));
+        ExecResult r = Commands.run(cmd, Duration.ofSeconds(60), null);
+        if (!r.ok()) throw new IllegalStateException(String.join(" ", cmd) + ": " + r.stderr());
+        return (int) r.stdout().lines().filter(l -> !l.isBlank()).count();
+    }
+
+    private long containerdPid() {
+        try {
+            return Long.parseLong(Files.readString(containerdSocket.resolveSibling("containerd.pid")).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no pid file of berthd's containerd next to " + containerdSocket, e);
+        }
+    }
+
+    /** Network namespaces the kernel holds (machine-wide): live {@code net_namespace} objects. */
+    private static int kernelNetns() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/slabinfo")))
+                if (l.startsWith("net_namespace ")) return Integer.parseInt(l.split("\\s+")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Open descriptors of {@code pid} and how many of them are sockets. */
+    private static int[] fds(long pid) {
         int all = 0, sockets = 0;
         try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             for (Path p : s.toList()) {
@@ -98,7 +143,7 @@ public final class Gauges {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list berthd's descriptors (is it running?)", e);
+            throw new UncheckedIOException("cannot list the descriptors of " + pid + " (is it running?)", e);
         }
         return new int[] {all, sockets};
     }
@@ -121,10 +166,15 @@ public final class Gauges {
         return host.ip("-o", "link", "show").stdout().strip().split("\n").length;
     }
 
-    /** Distinct network namespaces that berthd and its descendants are in or hold open as files. */
-    private int netns() {
+    /**
+     * Distinct network namespaces that berthd, containerd's shims and the processes below them are in or
+     * hold open as files.
+     */
+    private int netns(List<Long> shims) {
         Set<String> inodes = new HashSet<>();
-        for (long p : family()) {
+        List<Long> roots = new ArrayList<>(List.of(pid));
+        roots.addAll(shims);
+        for (long p : family(roots)) {
             link(Path.of("/proc/" + p + "/ns/net"), inodes);
             try (Stream<Path> s = Files.list(Path.of("/proc/" + p + "/fd"))) {
                 for (Path fd : s.toList()) {
@@ -150,8 +200,8 @@ public final class Gauges {
         }
     }
 
-    /** berthd and every process below it. */
-    private List<Long> family() {
+    /** {@code roots} and every process below them. */
+    private static List<Long> family(List<Long> roots) {
         Map<Long, List<Long>> children = new HashMap<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
             for (Path p : s.toList()) {
@@ -168,7 +218,7 @@ public final class Gauges {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Long> out = new ArrayList<>(List.of(pid));
+        List<Long> out = new ArrayList<>(roots);
         for (int i = 0; i < out.size(); i++) out.addAll(children.getOrDefault(out.get(i), List.of()));
         return out;
     }

@@ -59,7 +59,8 @@ public final class BridgeDriver implements NetworkDriver {
 
     @Override
     public void validateEndpoint(Network n, EndpointRequest r, Supplier<List<Endpoint>> existing) {
-        // a bridge takes any number of endpoints, with any MAC
+        // any MAC; as many endpoints as the bridge takes ports
+        BridgePorts.checkRoom(n, existing.get().size());
     }
 
     @Override
@@ -139,8 +140,8 @@ public final class BridgeDriver implements NetworkDriver {
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), sbx.netns().fd(), n.mtu(), ep.mac());
-        Link veth = tx.create("veth", () -> host.rtnl().links().create(
-                NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
+        Link veth = tx.create("veth", () -> bridgePort(n, NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()),
+                l -> deleteQuietly(ep.hostIfName()));
         // Before the sandbox end comes up: the host end has no carrier yet, so no link-local address either.
         tx.step("hairpin", () -> host.rtnl().socket().requestAll(List.of(
                 new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
@@ -158,12 +159,21 @@ public final class BridgeDriver implements NetworkDriver {
     public void attachForHandOver(Network n, Endpoint ep, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), host.netns().fd(), n.mtu(), ep.mac());
-        Link veth = tx.create("veth", () -> host.rtnl().links().create(
-                NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()), l -> deleteQuietly(ep.hostIfName()));
+        Link veth = tx.create("veth", () -> bridgePort(n, NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()),
+                l -> deleteQuietly(ep.hostIfName()));
         List<Request> r = new ArrayList<>(List.of(new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
                 new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.hostIfName())));
         if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(veth.linkIndex(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
         tx.step("hairpin", () -> host.rtnl().socket().requestAll(r), null);
+    }
+
+    /** Creates a veth as a port of {@code n}'s bridge; a full bridge is the engine's refusal ({@link BridgePorts}). */
+    private Link bridgePort(Network n, NewLink veth) {
+        try {
+            return host.rtnl().links().create(veth);
+        } catch (RuntimeException e) {
+            throw BridgePorts.translate(n, e);
+        }
     }
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {

@@ -7,7 +7,7 @@ public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
             EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19,
             ENOTDIR = 20, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSPC = 28, ERANGE = 34, ENAMETOOLONG = 36,
-            ENOSYS = 38, ENOTEMPTY = 39, ENOBUFS = 105, EMSGSIZE = 90, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95,
+            ENOSYS = 38, ENOTEMPTY = 39, EXFULL = 54, ENOBUFS = 105, EMSGSIZE = 90, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95,
             EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101,
             EHOSTUNREACH = 113, EALREADY = 114, ENOTSUP = EOPNOTSUPP;
 
@@ -38,6 +38,7 @@ public final class Errno {
             Map.entry(ERANGE, new Entry("ERANGE", "Numerical result out of range")),
             Map.entry(ENAMETOOLONG, new Entry("ENAMETOOLONG", "File name too long")),
             Map.entry(ENOSYS, new Entry("ENOSYS", "Function not implemented")),
+            Map.entry(EXFULL, new Entry("EXFULL", "Exchange full")),
             Map.entry(ENOTEMPTY, new Entry("ENOTEMPTY", "Directory not empty")),
             Map.entry(ENOBUFS, new Entry("ENOBUFS", "No buffer space available")),
             Map.entry(EMSGSIZE, new Entry("EMSGSIZE", "Message too long")),

@@ -96,6 +96,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private final ExitWatch exitWatch;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Trims the managed containerd's own log; null with a containerd of the user's. */
+    private volatile ContainerdLogCap logCap;
 
     private ContainerdRuntime(RuntimeConfig config, Containerd client) {
         this.config = config;
@@ -122,6 +124,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
             ContainerdRuntime rt = new ContainerdRuntime(config, client);
             rt.adoptAll();
             rt.removeOrphanSnapshots();
+            rt.removeOrphanFiles();
+            if (config.containerdSocket() == null)
+                rt.logCap = ContainerdLogCap.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null).logFile());
             return rt;
         } catch (TimeoutException | RuntimeException e) {
             client.close();
@@ -351,6 +356,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
             LOG.warning("removing snapshot " + key + ": no container owns it (a crash during a remove)");
             removeSnapshot(key);
         }
+    }
+
+    /** Removes log and FIFO directories of containers containerd no longer has (a crash inside a delete). */
+    private void removeOrphanFiles() {
+        Set<String> known = ids();
+        RuntimeLeftovers.sweep(config.stateDir().resolve("runtime/logs"), known);
+        RuntimeLeftovers.sweep(config.runDir().resolve("runtime/fifo"), known);
     }
 
     private void recordStart(String id, Instant at) {
@@ -628,6 +640,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
     @Override
     public void close() {
         closed = true;
+        if (logCap != null) logCap.close();
         for (Box b : boxes.values()) {
             synchronized (b) {
                 if (b.run != null) b.run.fifos.detach();
