@@ -551,6 +551,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
+    /** The namespace a sandbox named {@code name} with a namespace of its own gets when it is created. */
+    public Path plannedNetnsPath(String name) {
+        return Netns.pathOf(config.netnsPrefix() + name);
+    }
+
     public Path netnsPath(Sandbox s) {
         return switch (s.netns()) {
             case NetnsMode.Own own -> Path.of(own.path());

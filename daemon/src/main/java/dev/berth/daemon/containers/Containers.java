@@ -58,6 +58,7 @@ public final class Containers implements Attachments {
     private final NameService names;
     private final Volumes volumes;
     private final SpecBuilder specs;
+    private final WrittenSpecs written = new WrittenSpecs();
     private final Events events = new Events();
     private final HealthChecker health;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
@@ -178,6 +179,7 @@ public final class Containers implements Attachments {
         checkFields(draft);
         Images.Resolved image = images.resolve(draft.image()); // 404 "No such image": the docker CLI pulls
         ContainerRecord r = ImageDefaults.merge(request, image.config());
+        String spec;
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
                 if (other.name().equals(r.name()))
@@ -185,9 +187,10 @@ public final class Containers implements Attachments {
                             + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             r = withMounts(r, volumes.resolve(r));
             try {
-                specs.json(r, null, placeholderHostname(r), true); // every field checked before anything runs
+                spec = startSpec(r); // every field checked before anything runs
             } catch (RuntimeException e) {
                 volumes.removeAnonymous(r);
+                files.remove(r.id());
                 throw e;
             }
             store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
@@ -195,7 +198,7 @@ public final class Containers implements Attachments {
         }
         faults.reach("container-create:recorded");
         try {
-            createInRuntime(r, image);
+            createInRuntime(r, image, spec);
             faults.reach("container-create:created");
         } catch (RuntimeException e) {
             records.remove(r.id());
@@ -208,11 +211,31 @@ public final class Containers implements Attachments {
         return r;
     }
 
-    private void createInRuntime(ContainerRecord r, Images.Resolved image) {
-        String spec = specs.json(r, null, placeholderHostname(r), true);
+    private void createInRuntime(ContainerRecord r, Images.Resolved image, String spec) {
         runtime.create(r.id(), new ContainerRuntime.CreateRequest(image.reference(), image.chainId(), spec,
                 r.config().tty(), r.config().openStdin(), r.config().stdinOnce(),
                 Map.of("dev.berth.name", r.name()), logConfig(r)));
+        written.wrote(r.id(), spec);
+    }
+
+    /**
+     * The spec the next start will run, as far as create knows it: with its own network mode, the namespace
+     * its sandbox will get and the /etc files (paths only: they are written at start). So the start finds it
+     * written already; a container mode (the other's namespace is known at start only), a rename or an
+     * update makes the start write its spec again.
+     */
+    private String startSpec(ContainerRecord r) {
+        files.placeholders(r.id());
+        String mode = gatewayNetwork(r);
+        Path netns = null;
+        if (!mode.contains(":") && !mode.equals("host")) {
+            try {
+                netns = engine.plannedNetnsPath(r.name());
+            } catch (IllegalArgumentException | BerthException e) {
+                netns = null; // the start names it (and refuses it in the same words)
+            }
+        }
+        return netns == null ? specs.json(r, null, placeholderHostname(r), false) : specs.plannedJson(r, netns, placeholderHostname(r));
     }
 
     private static ContainerRuntime.LogConfig logConfig(ContainerRecord r) {
@@ -287,7 +310,8 @@ public final class Containers implements Attachments {
             ContainerNames.check(r.name());
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
-            if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
+            if (!written.known(r.id()) && !runtime.ids().contains(r.id())) // a crash came between the record and containerd
+                createInRuntime(r, images.resolve(r.imageId()), startSpec(r));
             faults.reach("container-start:begin");
             Sandbox s;
             try {
@@ -303,7 +327,11 @@ public final class Containers implements Attachments {
                 connectOthers(r, s);
                 faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
-                runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
+                String spec = specs.json(r, netnsOf(s), s.hostname(), false);
+                if (!written.holds(r.id(), spec)) {
+                    runtime.updateSpec(r.id(), spec);
+                    written.wrote(r.id(), spec);
+                }
                 faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
                 started = runtime.start(r.id());
@@ -663,6 +691,7 @@ public final class Containers implements Attachments {
     /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
     private void forget(ContainerRecord r, boolean removeVolumes) {
         faults.reach("container-rm:begin");
+        written.forget(r.id());
         deleteFromRuntimeQuietly(r.id());
         faults.reach("container-rm:runtime-deleted");
         files.remove(r.id());

@@ -38,10 +38,22 @@ public final class SpecBuilder {
      * (they are written at start) and with a namespace of its own.
      */
     public String json(ContainerRecord r, Path netns, String hostname, boolean atCreate) {
-        return new String(OciSpec.toJson(request(r, netns, hostname, atCreate)), StandardCharsets.UTF_8);
+        return new String(OciSpec.toJson(request(r, netns, hostname, atCreate, false)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The spec a start will run, built at create: with the namespace its sandbox will get at start ({@code netns},
+     * not there yet) and the /etc files (which must exist: placeholders until the start writes them).
+     */
+    public String plannedJson(ContainerRecord r, Path netns, String hostname) {
+        return new String(OciSpec.toJson(request(r, netns, hostname, false, true)), StandardCharsets.UTF_8);
     }
 
     SpecRequest request(ContainerRecord r, Path netns, String hostname, boolean atCreate) {
+        return request(r, netns, hostname, atCreate, false);
+    }
+
+    private SpecRequest request(ContainerRecord r, Path netns, String hostname, boolean atCreate, boolean netnsLater) {
         ContainerRecord.HostSettings h = r.host();
         List<ContainerMount> mounts = new ArrayList<>();
         for (ContainerRecord.Mount m : h.resolved()) {
@@ -67,7 +79,8 @@ public final class SpecBuilder {
                 .user(user.user())
                 .terminal(r.config().tty())
                 .hostname(hostname)
-                .netns(atCreate ? null : netns)
+                .netns(atCreate || netnsLater ? null : netns)
+                .netnsMadeLater(atCreate || !netnsLater ? null : netns)
                 .readonlyRootfs(h.readonlyRootfs())
                 .privileged(h.privileged())
                 .capAdd(h.capAdd())
