@@ -5,11 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +61,19 @@ public final class ContainerFiles {
 
     public void writeHosts(String id, String hosts) {
         writeInPlace(path(id, HOSTS), hosts);
+    }
+
+    /**
+     * Removes the files of every container not in {@code ids}: create makes them before its record is written
+     * (the spec it checks names them), so a crash in between leaves them without an owner.
+     */
+    public void removeOthers(Set<String> ids) {
+        if (!Files.isDirectory(root)) return;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path d : dirs) if (!ids.contains(d.getFileName().toString())) remove(d.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
     }
 
     public void remove(String id) {

@@ -108,6 +108,7 @@ public final class Containers implements Attachments {
      */
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
+        files.removeOthers(records.keySet()); // a create killed before its record was written
         for (String id : runtime.ids()) {
             if (records.containsKey(id)) continue;
             Log.warn("removing a containerd container no record owns", "container", id);

@@ -18,7 +18,8 @@ import java.util.List;
  * A container record turned into the OCI spec containerd runs: its process, its isolation (Docker's
  * defaults, with the record's capabilities, seccomp mode, limits), its mounts (binds, volumes, tmpfs and
  * the /etc files Berth keeps) and the network namespace of its sandbox. Built at create (which checks
- * every field before anything exists) and again at every start (the sandbox's namespace is new).
+ * every field before anything exists, and writes the spec the start will run) and again at every start,
+ * which writes it only when it changed.
  */
 public final class SpecBuilder {
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
