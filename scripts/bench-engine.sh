@@ -4,7 +4,7 @@
 # the CNI bridge/portmap plugins and the in-process kernel floor. Everything runs in lab network
 # namespaces; this machine's own network is never touched. Writes bench/results/engine-<time>.txt.
 # Needs root; the peers need `apt-get install -y netavark containernetworking-plugins` (make bench-engine does it).
-# Options are passed through: --n N --rounds R --peer-n N --peer-budget SECONDS --warmup N --cases a,b
+# Options are passed through: --n N --rounds R --peer-n N --peer-budget SECONDS --peer-rounds R --warmup N --cases a,b
 # --no-peers --no-berth --out DIR. A full run takes about 5 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

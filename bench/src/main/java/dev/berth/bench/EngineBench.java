@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  * bridge plugin, each with and without one published port) and against the kernel floor (Berth's
  * netlink alone, no engine). Everything runs in lab namespaces; this machine's own network is never
  * touched. Run it with scripts/bench-engine.sh; options: --n N (endpoints per Berth round, 1000),
- * --rounds R (3), --peer-n N (1000), --peer-budget SECONDS (45 per peer case), --warmup N (300),
+ * --rounds R (3), --peer-n N (1000), --peer-budget SECONDS (45 per peer case and round), --peer-rounds R (as --rounds),
+ * --warmup N (300; the peers get a third of it per kind),
  * --cases a,b,... (a subset of {@link #ALL_CASES}), --no-peers, --no-berth, --out DIR (bench/results).
  */
 public final class EngineBench {
@@ -63,7 +64,7 @@ public final class EngineBench {
     static final List<String> ALL_CASES =
             List.of("floor", "berth", "berth-nospoof", "berth-tmpfs", "berth-nosnoop", "berth-port", "berth-pub1000", "berth-attach", "nv0", "nv1", "cni0", "cni1");
 
-    record Options(int n, int rounds, int peerN, int peerBudgetSeconds, int warmup, List<String> only, Path outDir) {
+    record Options(int n, int rounds, int peerN, int peerBudgetSeconds, int peerRounds, int warmup, List<String> only, Path outDir) {
         boolean berth() {
             return only.stream().anyMatch(c -> c.equals("floor") || c.startsWith("berth"));
         }
@@ -77,7 +78,7 @@ public final class EngineBench {
         }
 
         static Options parse(String[] args) {
-            int n = 1000, rounds = 3, peerN = 1000, budget = 45, warmup = 300;
+            int n = 1000, rounds = 3, peerN = 1000, budget = 45, peerRounds = 0, warmup = 300;
             List<String> only = new ArrayList<>(ALL_CASES);
             Path out = Path.of("bench/results");
             for (int i = 0; i < args.length; i++) {
@@ -86,6 +87,7 @@ public final class EngineBench {
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--peer-n" -> peerN = Integer.parseInt(args[++i]);
                     case "--peer-budget" -> budget = Integer.parseInt(args[++i]);
+                    case "--peer-rounds" -> peerRounds = Integer.parseInt(args[++i]);
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                     case "--no-peers" -> only.removeIf(c -> c.startsWith("nv") || c.startsWith("cni"));
                     case "--no-berth" -> only.removeIf(c -> c.equals("floor") || c.startsWith("berth"));
@@ -95,10 +97,10 @@ public final class EngineBench {
                     }
                     case "--out" -> out = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --n N --rounds R --peer-n N --peer-budget S --warmup N --no-peers --no-berth --cases a,b --out DIR)");
+                            + " (options: --n N --rounds R --peer-n N --peer-budget S --peer-rounds R --warmup N --no-peers --no-berth --cases a,b --out DIR)");
                 }
             }
-            return new Options(n, rounds, peerN, budget, warmup, only, out);
+            return new Options(n, rounds, peerN, budget, peerRounds > 0 ? peerRounds : rounds, warmup, only, out);
         }
     }
 
@@ -262,10 +264,15 @@ public final class EngineBench {
                 notes.add("peers skipped: netavark or the CNI plugins are missing (apt-get install -y netavark containernetworking-plugins)");
             } else {
                 warmUpPeers();
-                if (opt.runs("nv0")) netavark(false);
-                if (opt.runs("nv1")) netavark(true);
-                if (opt.runs("cni0")) cni(false);
-                if (opt.runs("cni1")) cni(true);
+                // As many rounds as Berth's, taking turns, each with the same budget; the spawn floor each round too.
+                for (int round = 1; round <= opt.peerRounds; round++) {
+                    String r = round == 1 ? "" : "r" + round;
+                    spawnFloor(r);
+                    if (opt.runs("nv0")) netavark(false, r);
+                    if (opt.runs("nv1")) netavark(true, r);
+                    if (opt.runs("cni0")) cni(false, r);
+                    if (opt.runs("cni1")) cni(true, r);
+                }
             }
         }
     }
@@ -453,14 +460,15 @@ public final class EngineBench {
     // ------------------------------------------------------------------ peers
 
     private void warmUpPeers() throws IOException {
-        progress("warm-up: 3 netavark and 3 CNI bridge+portmap calls in a throw-away namespace (untimed)");
+        int calls = Math.max(3, opt.warmup / 3); // Berth warms on opt.warmup sandboxes, a third of each kind
+        progress("warm-up: " + calls + " netavark (1 port) and " + calls + " CNI bridge+portmap calls in a throw-away namespace (untimed)");
         LabHost host = lab.host("pwarm");
         Path dir = Files.createTempDirectory("berth-ebench-peer-");
         String prefix = lab.prefix("pwarmc");
         try {
             Files.createDirectories(dir.resolve("aardvark"));
             Files.writeString(dir.resolve("bridge.json"), Peers.cniBridgeConf(dir.resolve("ipam")));
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i <= calls; i++) {
                 Netns.create(prefix + "n" + i).close();
                 Files.writeString(dir.resolve("in.json"), Peers.netavarkSetup(i, 30000 + i));
                 Peers.run(Peers.netavarkCommand(host.name(), dir.resolve("aardvark"), prefix + "n" + i),
@@ -478,8 +486,8 @@ public final class EngineBench {
     }
 
     /** netavark setup for containers 1..N (or until the time budget is spent) on one bridge; each gets a namespace made untimed. */
-    private void netavark(boolean port) throws IOException {
-        String role = port ? "nv1" : "nv0";
+    private void netavark(boolean port, String round) throws IOException {
+        String key = port ? "nv1" : "nv0", role = key + round;
         String label = port ? "netavark setup, 1 published port" : "netavark setup, no port";
         progress(label + ": up to " + opt.peerN + " containers or " + opt.peerBudgetSeconds + " s");
         LabHost host = lab.host(role);
@@ -506,14 +514,14 @@ public final class EngineBench {
         } finally {
             finish(host, prefix, dir);
         }
-        caseOf(role, label, peerNote(lat, started,
+        caseOf(key, label, peerNote(lat, started,
                 "nsenter --net=<lab host> netavark setup (NETAVARK_FW=iptables), request JSON from a file; "
                         + "#1 includes creating the bridge and chains")).add(lat, Map.of(), cpu, conditions);
     }
 
     /** The CNI bridge plugin ADD (host-local IPAM), and with a port the portmap ADD chained after it. */
-    private void cni(boolean port) throws IOException {
-        String role = port ? "cni1" : "cni0";
+    private void cni(boolean port, String round) throws IOException {
+        String key = port ? "cni1" : "cni0", role = key + round;
         String label = port ? "CNI bridge ADD + portmap ADD" : "CNI bridge ADD";
         progress(label + ": up to " + opt.peerN + " containers or " + opt.peerBudgetSeconds + " s");
         LabHost host = lab.host(role);
@@ -550,10 +558,39 @@ public final class EngineBench {
         } finally {
             finish(host, prefix, dir);
         }
-        caseOf(role, label, peerNote(lat, started,
+        caseOf(key, label, peerNote(lat, started,
                 "nsenter --net=<lab host> /usr/lib/cni/bridge (host-local, isGateway, ipMasq, hairpin)"
                         + (port ? " then portmap (snat) with the bridge result as prevResult; the time is the sum" : "")))
                 .add(lat, steps, cpu, conditions);
+    }
+
+    /**
+     * The harness's own cost of one peer call: {@code nsenter --net=<lab host> /bin/true} started exactly as
+     * the peers are (ProcessBuilder, files for stdin/stdout/stderr), as many times and with the same budget.
+     */
+    private void spawnFloor(String round) throws IOException {
+        progress("spawn floor: nsenter + /bin/true, up to " + opt.peerN + " runs or " + opt.peerBudgetSeconds + " s");
+        LabHost host = lab.host("spawn" + round);
+        Path dir = Files.createTempDirectory("berth-ebench-peer-");
+        Latencies lat = new Latencies();
+        long cpu = 0;
+        String conditions;
+        long started;
+        try {
+            Path in = Files.writeString(dir.resolve("in.json"), Peers.netavarkSetup(1, 0));
+            conditions = settle();
+            started = System.nanoTime();
+            for (int i = 1; i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L; i++) {
+                Peers.Run r = Peers.run(Peers.spawnFloorCommand(host.name()), Map.of(), in, dir.resolve("out"), dir.resolve("err"));
+                lat.add(r.wallNanos());
+                cpu += r.cpuNanos();
+            }
+        } finally {
+            finish(host, lab.prefix("spawn" + round + "c"), dir);
+        }
+        caseOf("spawn", "spawn floor: nsenter + /bin/true", peerNote(lat, started,
+                "what the harness itself costs per peer call (fork, exec, nsenter, exec): subtracted below for the net figures"))
+                .add(lat, Map.of(), cpu, conditions);
     }
 
     private String peerNote(Latencies lat, long started, String what) {
@@ -724,8 +761,10 @@ public final class EngineBench {
     private String report() {
         StringBuilder s = new StringBuilder();
         s.append("Per-operation wall time (ms), taken around each single call. Berth: ").append(opt.rounds)
-                .append(" rounds of endpoints 1..N, pooled; peers: one round, cut short by a\n")
-                .append(opt.peerBudgetSeconds).append(" s budget (their N shows where). Windows are p50 of endpoints 1-10 (#1), 91-110 (#100) and\n")
+                .append(" rounds of endpoints 1..N, pooled; peers: ")
+                .append(opt.peerRounds).append(" rounds, each cut short by a\n")
+                .append(opt.peerBudgetSeconds).append(" s budget (their N shows where), warmed on ").append(Math.max(3, opt.warmup / 3))
+                .append(" calls of each first. Windows are p50 of endpoints 1-10 (#1), 91-110 (#100) and\n")
                 .append("N-19..N (#1000 when N = 1000). cpu/op: CPU time per operation (Berth: the whole JVM, JIT and GC included;\n")
                 .append("peers: the peer process and its children).\n\n");
         s.append(String.format(Locale.ROOT, "%-38s %5s %8s %8s %8s %8s %8s %-9s %7s %7s%n",
@@ -749,6 +788,15 @@ public final class EngineBench {
             s.append(String.format(Locale.ROOT, "  %-58s %7s  %s%n", "flat: " + c.label + " #" + c.n() + "/#1", ratio(f),
                     f <= GOAL_FLAT ? "PASS" : "FAIL"));
         }
+        Case sp = cases.get("spawn");
+        if (sp != null) {
+            s.append(String.format(Locale.ROOT, "Net of the harness (peer p50 minus %s x the spawn floor p50 %s ms: what the peer itself takes):%n",
+                    "1 or 2", ms(sp.p50())));
+            goalNet(s, "netavark setup / berth connect (no port)", "nv0", "berth", 1);
+            goalNet(s, "CNI bridge ADD / berth connect (no port)", "cni0", "berth", 1);
+            goalNet(s, "netavark setup 1 port / berth connect 1 port", "nv1", "berth-port", 1);
+            goalNet(s, "CNI bridge+portmap / berth connect 1 port", "cni1", "berth-port", 2);
+        }
         Case fl = cases.get("floor");
         if (fl != null)
             s.append(String.format(Locale.ROOT, "  %-58s %7s  (the kernel's own growth, for reference)%n",
@@ -766,8 +814,10 @@ public final class EngineBench {
         info(s, "berth connect, state on tmpfs / kernel floor", "berth-tmpfs", "floor", 1, 0);
         info(s, "berth connect / berth connect, anti-spoofing off", "berth", "berth-nospoof", 1, 0);
         info(s, "berth attach / kernel floor", "berth-attach", "floor", 1, 0);
-        s.append("  anchors from /work/shared/anchors/podman (another time, same kind of VM): netavark setup 25.4 ms, with 1 port 48.6;\n")
-                .append("  CNI bridge ADD 31.6, with portmap ~81; in-process floor ~1.6.\n");
+        s.append("  anchors from /work/shared/anchors/podman (another time, same kind of VM; date +%s%N around each call, which adds\n")
+                .append("  1-2 ms of fork/exec/nsenter): netavark setup 25.4 ms, with 1 port 48.6; CNI bridge ADD 31.6, with portmap ~81;\n")
+                .append("  in-process floor ~1.6.\n");
+        anchorsBeside(s);
 
         s.append("\nWhere Berth's time goes (per step, from the engine's transaction points; a step runs until the next point;\n")
                 .append("all rounds pooled):\n");
@@ -816,6 +866,16 @@ public final class EngineBench {
                 r >= GOAL_SPEEDUP ? "PASS" : "FAIL", ms(pv), ms(bv), n));
     }
 
+    /** Like {@link #goal} with the peer's p50 less {@code spawns} times the spawn floor's p50. */
+    private void goalNet(StringBuilder s, String what, String peer, String berth, int spawns) {
+        Case p = cases.get(peer), b = cases.get(berth), sp = cases.get("spawn");
+        if (p == null || b == null || sp == null) return;
+        int n = Math.min(p.n(), b.n());
+        double pv = p.pct(1, n, 50) - spawns * sp.p50(), bv = b.pct(1, n, 50), r = pv / bv;
+        s.append(String.format(Locale.ROOT, "  %-58s %7s  %s  (%s / %s ms, endpoints 1-%d)%n", "p50 net " + what, ratio(r),
+                r >= GOAL_SPEEDUP ? "PASS" : "FAIL", ms(pv), ms(bv), n));
+    }
+
     /** A ratio of p50s over endpoints from..to ({@code to} 0: 1..the smaller N). */
     private void info(StringBuilder s, String what, String a, String b, int from, int to) {
         Case x = cases.get(a), y = cases.get(b);
@@ -824,6 +884,21 @@ public final class EngineBench {
         double xv = x.pct(from, hi, 50), yv = y.pct(from, hi, 50);
         s.append(String.format(Locale.ROOT, "  %-58s %7s  (%s / %s ms, endpoints %d-%d)%n", "p50 " + what, ratio(xv / yv),
                 ms(xv), ms(yv), from, hi));
+    }
+
+    /** This run's peer p50s beside the anchors' (same operations, measured another day on the same kind of VM). */
+    private void anchorsBeside(StringBuilder s) {
+        double[][] anchors = {{25.4}, {48.6}, {31.6}, {81.1}};
+        String[] keys = {"nv0", "nv1", "cni0", "cni1"};
+        String[] what = {"netavark setup", "netavark setup, 1 port", "CNI bridge ADD", "CNI bridge+portmap ADD"};
+        Case sp = cases.get("spawn");
+        s.append(String.format(Locale.ROOT, "  %-28s %10s %10s %14s%n", "peer p50 (ms)", "anchor", "this run", "this run, net"));
+        for (int i = 0; i < keys.length; i++) {
+            Case c = cases.get(keys[i]);
+            if (c == null) continue;
+            double net = sp == null ? Double.NaN : c.p50() - (keys[i].equals("cni1") ? 2 : 1) * sp.p50();
+            s.append(String.format(Locale.ROOT, "  %-28s %10s %10s %14s%n", what[i], ms(anchors[i][0]), ms(c.p50()), ms(net)));
+        }
     }
 
     static String ms(double v) {

@@ -4,6 +4,7 @@ import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.dns.DnsConfig;
 import dev.berth.dns.EmbeddedDns;
+import dev.berth.dns.NameSource;
 import dev.berth.dns.NameTable;
 import dev.berth.dns.ResolvConf;
 import dev.berth.engine.BerthException;
@@ -53,7 +54,7 @@ final class EmbeddedNames implements NameService {
 
     @Override
     public void refresh() {
-        dns.update(NameTable.from(engine));
+        dns.update(NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf)));
     }
 
     @Override

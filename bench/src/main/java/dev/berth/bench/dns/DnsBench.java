@@ -152,6 +152,8 @@ public final class DnsBench {
                     }
                 line("load after the runs: " + load());
                 line(String.format(Locale.ROOT, "aardvark-dns RSS after the runs: %d kB", rssKb(aardvarkPid)));
+                line("anchors (/work/shared/anchors/podman/RESULTS.md 4a, 4c, 6; another day, same kind of VM): aardvark-dns 89.9k qps "
+                        + "(dnsperf -l 10, 100 outstanding, local name), one query at a time p50 13-18 us, RSS 3.4 MB idle");
 
                 line("");
                 line("# one query at a time (" + latencyN + " queries after 2000 warm-up, from inside 'client'), microseconds");
@@ -171,6 +173,8 @@ public final class DnsBench {
                 }
                 line(String.format(Locale.ROOT, "p50 ratio berth/aardvark (local name): r1 %.2f, r2 %.2f (goal <= 1.2)",
                         berthP50[0] / aardP50[0], berthP50[1] / aardP50[1]));
+
+                tablesOrNot(host, inClient, engine.netnsPath(client), gateway, local, seconds, latencyN, work);
 
                 if (floodSeconds > 0) {
                     line("");
@@ -196,6 +200,40 @@ public final class DnsBench {
         Path file = out.resolve("dns-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.write(file, report);
         System.out.println("written to " + file);
+    }
+
+    /**
+     * aardvark-dns where its users query it (the gateway, in the host namespace where Berth's nftables
+     * tables also live): qps and one-query latency with Berth's tables loaded, then with them deleted
+     * (saved first and put back after), alternating twice, so a cost Berth's rules add to aardvark shows.
+     */
+    private void tablesOrNot(LabHost host, LabHost inClient, Path clientNetns, String gateway, Path queries, int seconds,
+                             int latencyN, Path work) throws Exception {
+        line("");
+        line("# aardvark-dns at the gateway " + gateway + " (host namespace), with and without Berth's nftables tables in that namespace");
+        line(String.format(Locale.ROOT, "%-30s %10s %10s %10s", "run", "qps", "p50 us", "p99 us"));
+        Path saved = work.resolve("berth-tables.nft");
+        Files.writeString(saved, host.run("nft", "list", "table", "inet", "berth").stdout() + host.run("nft", "list", "table", "bridge", "berth").stdout());
+        double[] qps = new double[2], p50 = new double[2];
+        for (int round = 1; round <= 2; round++) {
+            for (boolean tables : new boolean[] {true, false}) {
+                if (!tables) {
+                    host.run("nft", "delete", "table", "inet", "berth");
+                    host.run("nft", "delete", "table", "bridge", "berth");
+                }
+                try {
+                    double[] d = dnsperf(inClient, gateway, queries, seconds);
+                    double[] l = latency(clientNetns, gateway, "target", latencyN);
+                    qps[tables ? 0 : 1] += d[0] / 2;
+                    p50[tables ? 0 : 1] += l[0] / 2;
+                    line(String.format(Locale.ROOT, "%-30s %10.0f %10.1f %10.1f", "aardvark, " + (tables ? "with" : "without") + " tables r" + round,
+                            d[0], l[0], l[2]));
+                } finally {
+                    if (!tables) host.run("nft", "-f", saved.toString());
+                }
+            }
+        }
+        line(String.format(Locale.ROOT, "aardvark with / without Berth's tables (mean of 2): qps %.2f, p50 latency %.2f", qps[0] / qps[1], p50[0] / p50[1]));
     }
 
     private static String aardvarkLine(Engine engine, Sandbox s) {

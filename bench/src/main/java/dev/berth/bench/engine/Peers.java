@@ -93,6 +93,11 @@ public final class Peers {
                 + ",\"containerPort\":80,\"protocol\":\"tcp\"}]},\"prevResult\":" + prevResult.strip() + "}";
     }
 
+    /** The spawn floor: what every peer call pays before the peer runs (nsenter into the lab host, exec). */
+    public static List<String> spawnFloorCommand(String hostNetns) {
+        return List.of(NSENTER, "--net=/run/netns/" + hostNetns, "/bin/true");
+    }
+
     public static List<String> cniCommand(String hostNetns, String plugin) {
         return List.of(NSENTER, "--net=/run/netns/" + hostNetns, CNI_DIR.resolve(plugin).toString());
     }
