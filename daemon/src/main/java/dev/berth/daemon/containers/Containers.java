@@ -227,16 +227,19 @@ public final class Containers implements Attachments {
      */
     private String startSpec(ContainerRecord r) {
         files.placeholders(r.id());
-        String mode = gatewayNetwork(r);
-        Path netns = null;
-        if (!mode.contains(":") && !mode.equals("host")) {
-            try {
-                netns = engine.plannedNetnsPath(r.name());
-            } catch (IllegalArgumentException | BerthException e) {
-                netns = null; // the start names it (and refuses it in the same words)
-            }
-        }
+        Path netns = plannedNetns(r);
         return netns == null ? specs.json(r, null, placeholderHostname(r), false) : specs.plannedJson(r, netns, placeholderHostname(r));
+    }
+
+    /** The namespace the container's sandbox will get, when it gets one of its own; else null. */
+    private Path plannedNetns(ContainerRecord r) {
+        String mode = gatewayNetwork(r);
+        if (mode.contains(":") || mode.equals("host")) return null;
+        try {
+            return engine.plannedNetnsPath(r.name());
+        } catch (IllegalArgumentException | BerthException e) {
+            return null; // the start names it (and refuses it in the same words)
+        }
     }
 
     private static ContainerRuntime.LogConfig logConfig(ContainerRecord r) {
@@ -314,10 +317,15 @@ public final class Containers implements Attachments {
             if (!written.known(r.id()) && !runtime.ids().contains(r.id())) // a crash came between the record and containerd
                 createInRuntime(r, images.resolve(r.imageId()), startSpec(r));
             faults.reach("container-start:begin");
+            // When containerd holds the spec this start runs, the task is created while the network is made.
+            Path plannedNetns = plannedNetns(r);
+            EarlyStart early = plannedNetns != null && written.holds(r.id(), specs.plannedJson(r, plannedNetns, placeholderHostname(r)))
+                    ? new EarlyStart(runtime, r.id()) : null;
             Sandbox s;
             try {
-                s = createSandbox(r);
+                s = createSandbox(r, early == null ? () -> {} : early::launch);
             } catch (RuntimeException e) {
+                if (early != null) early.abandon(e);
                 if (r.autoRemove()) forget(r, true);
                 throw e;
             }
@@ -328,16 +336,23 @@ public final class Containers implements Attachments {
                 connectOthers(r, s);
                 faults.reach("container-start:connected");
                 files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
-                String spec = specs.json(r, netnsOf(s), s.hostname(), false);
-                if (!written.holds(r.id(), spec)) {
-                    runtime.updateSpec(r.id(), spec);
-                    written.wrote(r.id(), spec);
+                if (early != null && !(early.launched() && plannedNetns.equals(netnsOf(s)) && placeholderHostname(r).equals(s.hostname()))) {
+                    early.abandon(null); // not the planned namespace after all: the plain way
+                    early = null;
+                }
+                if (early == null) {
+                    String spec = specs.json(r, netnsOf(s), s.hostname(), false);
+                    if (!written.holds(r.id(), spec)) {
+                        runtime.updateSpec(r.id(), spec);
+                        written.wrote(r.id(), spec);
+                    }
                 }
                 faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
-                started = runtime.start(r.id());
+                started = early != null ? early.finish() : runtime.start(r.id());
                 faults.reach("container-start:task-started");
             } catch (RuntimeException e) {
+                if (early != null) early.abandon(e); // its task is deleted before the sandbox goes
                 removeSandboxQuietly(r.id());
                 deleteTaskQuietly(r.id());
                 names.refresh();
@@ -364,7 +379,7 @@ public final class Containers implements Attachments {
         return s.netns() instanceof NetnsMode.Host ? null : engine.netnsPath(s);
     }
 
-    private Sandbox createSandbox(ContainerRecord r) {
+    private Sandbox createSandbox(ContainerRecord r, Runnable netnsReady) {
         String mode = gatewayNetwork(r);
         if (mode.startsWith("container:")) {
             ContainerRecord target = find(mode.substring("container:".length()));
@@ -372,7 +387,7 @@ public final class Containers implements Attachments {
                 throw new BerthException.Conflict("cannot join network namespace of container " + target.name() + ": it is not running");
             mode = "container:" + target.id();
         }
-        return engine.createSandbox(sandboxRequest(r, mode));
+        return engine.createSandbox(sandboxRequest(r, mode), netnsReady);
     }
 
     /** The engine's request for the container's network part, in network mode {@code mode}. */

@@ -285,6 +285,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public TaskState start(String id) {
+        return start(id, CompletableFuture.completedFuture(null));
+    }
+
+    @Override
+    public TaskState start(String id, CompletableFuture<?> ready) {
         Box b = box(id);
         synchronized (b) {
             // this runtime makes and deletes the tasks: without a run known here there is none (no round trip)
@@ -315,6 +320,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
             try {
+                ContainerRuntime.awaitReady(ready);
                 fifos.releaseOutputs(); // the shim opened its ends inside Create
                 pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
             } catch (RuntimeException e) {
