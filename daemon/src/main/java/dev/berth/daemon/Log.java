@@ -13,6 +13,8 @@ public final class Log {
 
     private static volatile Level threshold = Level.INFO;
     private static final PrintStream OUT = System.err;
+    /** Berth's own java.util.logging loggers, opened to FINE at debug level (held: loggers are kept weakly). */
+    private static final java.util.logging.Logger BERTH_JUL = java.util.logging.Logger.getLogger("dev.berth");
 
     private Log() {}
 
@@ -32,6 +34,7 @@ public final class Log {
     public static void captureJavaUtilLogging() {
         java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
         for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+        if (enabled(Level.DEBUG)) BERTH_JUL.setLevel(java.util.logging.Level.FINE);
         root.addHandler(new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord r) {

@@ -245,7 +245,26 @@ public final class Engine implements AutoCloseable {
      * network part of {@code docker run}. All or nothing.
      */
     public Sandbox createSandbox(SandboxRequest r) {
-        return createSandbox(r, false);
+        return createSandbox(r, false, () -> {});
+    }
+
+    /**
+     * As {@link #createSandbox(SandboxRequest)}; {@code netnsReady} runs once the namespace the sandbox's
+     * container will use exists: for a namespace of its own as soon as it is made (before its interfaces,
+     * addresses and ports), so a runtime may prepare the container in it meanwhile; for the other modes when
+     * the sandbox is complete. It runs on the calling thread and must be quick; it does not run on failure
+     * before the namespace exists.
+     */
+    public Sandbox createSandbox(SandboxRequest r, Runnable netnsReady) {
+        boolean[] ran = {false};
+        Runnable once = () -> {
+            if (ran[0]) return;
+            ran[0] = true;
+            netnsReady.run();
+        };
+        Sandbox s = createSandbox(r, false, once);
+        once.run();
+        return s;
     }
 
     /**
@@ -258,7 +277,7 @@ public final class Engine implements AutoCloseable {
     public Sandbox createHandedOverSandbox(SandboxRequest r) {
         if (r.netnsPath() == null || r.endpoint().ifName() == null)
             throw new BerthException.InvalidRequest("netns", "a handed-over sandbox needs the runtime's namespace path and an interface name");
-        return createSandbox(r, true);
+        return createSandbox(r, true, () -> {});
     }
 
     /**
@@ -322,14 +341,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private Sandbox createSandbox(SandboxRequest r, boolean handOver) {
+    private Sandbox createSandbox(SandboxRequest r, boolean handOver, Runnable netnsReady) {
         structure.readLock().lock();
         try {
             SandboxChecks.check(r);
             if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
                 throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
             try {
-                Sandbox s = buildSandbox(r, handOver);
+                Sandbox s = buildSandbox(r, handOver, netnsReady);
                 sandboxNames.put(r.name(), s.id());
                 return s;
             } catch (RuntimeException | Error e) {
@@ -341,7 +360,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private Sandbox buildSandbox(SandboxRequest r, boolean handOver) {
+    private Sandbox buildSandbox(SandboxRequest r, boolean handOver, Runnable netnsReady) {
         String mode = r.networkMode();
         String id = sandboxId(r);
         String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
@@ -383,6 +402,7 @@ public final class Engine implements AutoCloseable {
                 deleteNetnsQuietly(netnsName);
             });
             tx.step("lo", () -> k.rtnl().links().setUp(1), null);
+            netnsReady.run();
             sandboxKernels.put(id, k);
             sandboxes.put(id, s);
             // The endpoint is recorded ACTIVE at once: reconcile keeps an endpoint only if its sandbox is
@@ -575,6 +595,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
+    /** The namespace a sandbox named {@code name} with a namespace of its own gets when it is created. */
+    public Path plannedNetnsPath(String name) {
+        return Netns.pathOf(config.netnsPrefix() + name);
+    }
+
     public Path netnsPath(Sandbox s) {
         return switch (s.netns()) {
             case NetnsMode.Own own -> Path.of(own.path());

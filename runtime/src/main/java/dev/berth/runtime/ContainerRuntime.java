@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * What berthd needs of the runtime that runs its containers (containerd with runc, in a containerd
@@ -79,6 +81,28 @@ public interface ContainerRuntime extends AutoCloseable {
      * deleted ({@link #deleteTask}). A process that cannot start fails here with runc's words.
      */
     TaskState start(String id);
+
+    /**
+     * As {@link #start(String)}, overlapping the caller's own preparations: creates the task (runc sets the
+     * container up), waits for {@code ready} (what the process needs besides, e.g. its network interfaces,
+     * made meanwhile), then starts the process. When {@code ready} fails the created task is deleted and
+     * that failure thrown (unwrapped when it is a RuntimeException).
+     */
+    default TaskState start(String id, CompletableFuture<?> ready) {
+        awaitReady(ready);
+        return start(id);
+    }
+
+    /** Waits for {@code ready}; its failure is thrown as it is when unchecked, else wrapped. */
+    static void awaitReady(CompletableFuture<?> ready) {
+        try {
+            ready.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IllegalStateException("the start's preparation failed: " + cause.getMessage(), cause);
+        }
+    }
 
     /** The task's state; {@code NotFound} when the container has no task (never started, or deleted). */
     TaskState state(String id);

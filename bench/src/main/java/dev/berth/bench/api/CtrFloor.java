@@ -62,6 +62,11 @@ final class CtrFloor implements AutoCloseable {
         return containerd.pid();
     }
 
+    /** ctr's arguments naming this containerd and namespace (for a shell). */
+    String args() {
+        return "-a " + containerd.socket() + " -n " + namespace;
+    }
+
     /** {@code ctr run -d IMAGE ID sleep 3600}, timed; the container is removed after, untimed. */
     long runDetached(int k) {
         String id = "ctr-d" + k;

@@ -12,6 +12,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Ids;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
+import dev.berth.runtime.TaskState;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +86,10 @@ public final class ExecApi {
 
     private ApiResponse create(ApiRequest q) {
         ContainerRecord c = containers.find(q.param("id"));
-        if (containers.isPaused(c.id())) throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
-        if (!containers.isRunning(c.id())) throw new BerthException.Conflict("container " + c.id() + " is not running");
+        TaskState st = containers.task(c.id()); // one look at containerd for both checks
+        if (st != null && st.status() == TaskState.Status.PAUSED)
+            throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
+        if (st == null || st.status() != TaskState.Status.RUNNING) throw new BerthException.Conflict("container " + c.id() + " is not running");
         JsonNode b = q.jsonBody();
         JsonShape.checkExecCreate(b);
         for (var it = b.fields(); it.hasNext(); ) {

@@ -18,7 +18,8 @@ import java.util.List;
  * A container record turned into the OCI spec containerd runs: its process, its isolation (Docker's
  * defaults, with the record's capabilities, seccomp mode, limits), its mounts (binds, volumes, tmpfs and
  * the /etc files Berth keeps) and the network namespace of its sandbox. Built at create (which checks
- * every field before anything exists) and again at every start (the sandbox's namespace is new).
+ * every field before anything exists, and writes the spec the start will run) and again at every start,
+ * which writes it only when it changed.
  */
 public final class SpecBuilder {
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -38,10 +39,22 @@ public final class SpecBuilder {
      * (they are written at start) and with a namespace of its own.
      */
     public String json(ContainerRecord r, Path netns, String hostname, boolean atCreate) {
-        return new String(OciSpec.toJson(request(r, netns, hostname, atCreate)), StandardCharsets.UTF_8);
+        return new String(OciSpec.toJson(request(r, netns, hostname, atCreate, false)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The spec a start will run, built at create: with the namespace its sandbox will get at start ({@code netns},
+     * not there yet) and the /etc files (which must exist: placeholders until the start writes them).
+     */
+    public String plannedJson(ContainerRecord r, Path netns, String hostname) {
+        return new String(OciSpec.toJson(request(r, netns, hostname, false, true)), StandardCharsets.UTF_8);
     }
 
     SpecRequest request(ContainerRecord r, Path netns, String hostname, boolean atCreate) {
+        return request(r, netns, hostname, atCreate, false);
+    }
+
+    private SpecRequest request(ContainerRecord r, Path netns, String hostname, boolean atCreate, boolean netnsLater) {
         ContainerRecord.HostSettings h = r.host();
         List<ContainerMount> mounts = new ArrayList<>();
         for (ContainerRecord.Mount m : h.resolved()) {
@@ -67,7 +80,8 @@ public final class SpecBuilder {
                 .user(user.user())
                 .terminal(r.config().tty())
                 .hostname(hostname)
-                .netns(atCreate ? null : netns)
+                .netns(atCreate || netnsLater ? null : netns)
+                .netnsMadeLater(atCreate || !netnsLater ? null : netns)
                 .readonlyRootfs(h.readonlyRootfs())
                 .privileged(h.privileged())
                 .capAdd(h.capAdd())

@@ -1,8 +1,10 @@
 package dev.berth.runtime.containerd;
 
+import dev.berth.runtime.containerd.api.types.Mount;
 import dev.berth.runtime.containerd.io.Attachers;
 import dev.berth.runtime.logs.JsonFileLog;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,6 +19,8 @@ final class Box {
     volatile String cgroupsPath;
     /** When the current (or last) task started, as kept in containerd's labels. */
     volatile Instant startedAt;
+    /** The root file system's mounts (the snapshot's, which stay as long as it does); null until known. */
+    volatile List<Mount> rootfs;
     final Attachers attachers = new Attachers();
     JsonFileLog log;
     TaskRun run;

@@ -18,9 +18,11 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -52,6 +54,7 @@ public final class Containerd implements AutoCloseable {
 
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
     // connection. Held in a field: the logging framework keeps loggers only weakly.
+    private static final Logger CALLS_LOG = Logger.getLogger("dev.berth.runtime.containerd.calls");
     private static final Logger BOOTSTRAP_LOG =
             Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
 
@@ -76,7 +79,7 @@ public final class Containerd implements AutoCloseable {
                 .usePlaintext()
                 .maxInboundMessageSize(16 << 20)
                 .build();
-        this.channel = ClientInterceptors.intercept(managed, new NamespaceInterceptor(namespace));
+        this.channel = ClientInterceptors.intercept(managed, new NamespaceInterceptor(namespace), new TimingInterceptor());
     }
 
     /** Connects (lazily: the first call dials) to containerd at {@code address}, "unix://PATH" or a plain path. */
@@ -102,7 +105,7 @@ public final class Containerd implements AutoCloseable {
 
     /** The same connection speaking for another containerd namespace (shares the channel; do not close it). */
     public Channel channelFor(String otherNamespace) {
-        return ClientInterceptors.intercept(managed, new NamespaceInterceptor(otherNamespace));
+        return ClientInterceptors.intercept(managed, new NamespaceInterceptor(otherNamespace), new TimingInterceptor());
     }
 
     public VersionResponse version() {
@@ -199,6 +202,31 @@ public final class Containerd implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * With the logger {@code dev.berth.runtime.containerd.calls} at FINE (berthd's {@code --log-level debug}),
+     * logs every call to containerd with its duration: where a container operation's round trips go.
+     */
+    private static final class TimingInterceptor implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            if (!CALLS_LOG.isLoggable(Level.FINE)) return next.newCall(method, options);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    long t0 = System.nanoTime();
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            CALLS_LOG.fine("containerd " + method.getBareMethodName() + " " + method.getServiceName()
+                                    + " " + status.getCode() + " us=" + (System.nanoTime() - t0) / 1000);
+                            super.onClose(status, trailers);
+                        }
+                    }, headers);
+                }
+            };
+        }
     }
 
     /** Adds the containerd namespace header to every call. */

@@ -64,6 +64,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -95,6 +97,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private final Execs execs;
     private final ExitWatch exitWatch;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
+    /** Writes start times into containerd's labels, in order, off the starts' path. */
+    private final ExecutorService labelWriter = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("start-labels").factory());
     private volatile boolean closed;
     /** Trims the managed containerd's own log; null with a containerd of the user's. */
     private volatile ContainerdLogCap logCap;
@@ -170,9 +174,15 @@ public final class ContainerdRuntime implements ContainerRuntime {
         if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
         // The container first: it references the snapshot, so containerd's collector keeps it once prepared.
         Grpc.run("create container " + id, () -> client.containers().create(CreateContainerRequest.newBuilder().setContainer(c).build()));
-        if (!snapshot) return;
+        Box b = new Box(id, ours, cgroupsPath(r.ociSpecJson().getBytes(StandardCharsets.UTF_8)));
+        if (!snapshot) {
+            b.rootfs = List.of();
+            boxes.putIfAbsent(id, b);
+            return;
+        }
         try {
-            prepare(id, r.snapshotParent());
+            b.rootfs = prepare(id, r.snapshotParent());
+            boxes.putIfAbsent(id, b); // the start needs no look-up of the container and its mounts
         } catch (RuntimeException e) {
             try {
                 client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
@@ -183,14 +193,15 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
     }
 
-    private void prepare(String id, String parent) {
+    /** Prepares the container's snapshot; returns its mounts. */
+    private List<Mount> prepare(String id, String parent) {
         var req = PrepareSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).setParent(parent).build();
         try {
-            client.snapshots().prepare(req);
+            return client.snapshots().prepare(req).getMountsList();
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("prepare snapshot " + id + " on " + parent, e);
             removeSnapshot(id); // left by a create that crashed before its container was made
-            Grpc.run("prepare snapshot " + id + " on " + parent, () -> client.snapshots().prepare(req));
+            return Grpc.call("prepare snapshot " + id + " on " + parent, () -> client.snapshots().prepare(req)).getMountsList();
         }
     }
 
@@ -279,11 +290,21 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public TaskState start(String id) {
+        return start(id, CompletableFuture.completedFuture(null));
+    }
+
+    @Override
+    public TaskState start(String id, CompletableFuture<?> ready) {
         Box b = box(id);
         synchronized (b) {
-            if (task(id) != null) throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
-            Container c = container(id);
-            List<Mount> rootfs = c.getSnapshotKey().isEmpty() ? List.of() : rootfs(c);
+            // this runtime makes and deletes the tasks: without a run known here there is none (no round trip)
+            if (b.run != null && task(id) != null)
+                throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
+            if (b.rootfs == null) {
+                Container c = container(id);
+                b.rootfs = c.getSnapshotKey().isEmpty() ? List.of() : rootfs(c); // an active snapshot's mounts stay as long as it does
+            }
+            List<Mount> rootfs = b.rootfs;
             Path dir = fifoDir(id);
             StdioFifos fifos;
             try {
@@ -304,6 +325,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
             try {
+                ContainerRuntime.awaitReady(ready);
                 fifos.releaseOutputs(); // the shim opened its ends inside Create
                 pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
             } catch (RuntimeException e) {
@@ -312,7 +334,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 throw e;
             }
             Instant startedAt = Instant.now();
-            recordStart(id, startedAt);
+            labelWriter.execute(() -> recordStart(id, startedAt)); // for a later berthd only: off the start's path
             b.startedAt = startedAt;
             b.run = run;
             b.stdinRun.complete(run);
@@ -366,12 +388,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private void recordStart(String id, Instant at) {
+        if (closed) return;
         try {
             client.containers().update(UpdateContainerRequest.newBuilder()
                     .setContainer(Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
                     .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT)).build());
         } catch (StatusRuntimeException e) {
-            LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
+            if (!Grpc.is(e, Status.Code.NOT_FOUND)) LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
         }
     }
 
@@ -639,6 +662,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
     /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
     @Override
     public void close() {
+        labelWriter.shutdown();
+        try {
+            labelWriter.awaitTermination(2, TimeUnit.SECONDS); // the start times of the last starts
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closed = true;
         if (logCap != null) logCap.close();
         for (Box b : boxes.values()) {

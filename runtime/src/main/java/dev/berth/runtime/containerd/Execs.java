@@ -68,8 +68,8 @@ final class Execs {
         try {
             WaitResponse w = client.tasksNoDeadline().wait(WaitRequest.newBuilder().setContainerId(id).setExecId(execId).build());
             fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+            exit.complete(w.getExitStatus()); // the client has its answer; containerd forgets the exec meanwhile
             deleteQuietly(id, execId);
-            exit.complete(w.getExitStatus());
         } catch (StatusRuntimeException e) {
             exit.completeExceptionally(Grpc.map("wait for exec " + execId, e));
         } finally {

@@ -26,10 +26,15 @@ final class Catalog {
     }
 
     static Catalog read(ImageRecords records, ContentStore content) {
+        return read(records.all(), content);
+    }
+
+    /** The catalog of these records (containerd's image list), their manifests and configs read from {@code content}. */
+    static Catalog read(List<ImageRecords.Entry> records, ContentStore content) {
         Map<String, List<ImageRecords.Entry>> grouped = new LinkedHashMap<>();
         Map<String, Descriptor> manifests = new LinkedHashMap<>();
         Map<String, Manifest> parsed = new LinkedHashMap<>();
-        List<ImageRecords.Entry> all = new ArrayList<>(records.all());
+        List<ImageRecords.Entry> all = new ArrayList<>(records);
         all.sort(Comparator.comparing(ImageRecords.Entry::updated));
         for (ImageRecords.Entry e : all) {
             Manifest m;

@@ -36,6 +36,8 @@ public final class ImageStore {
     private final RootfsFiles files;
     private final ReentrantLock names = new ReentrantLock();
     private final Map<String, Long> layerSizes = new ConcurrentHashMap<>();
+    private final ImageFileCache imageFiles = new ImageFileCache();
+    private volatile CachedCatalog cachedCatalog;
 
     private ImageStore(Containerd client, RegistryClient registry) {
         this.client = client;
@@ -75,7 +77,8 @@ public final class ImageStore {
 
     /** A regular file of the image's root file system ({@code /etc/passwd} for {@code -u NAME}), if it has one. */
     public Optional<byte[]> file(String imageId, String path) {
-        return files.read(catalog().find(imageId).chainId(), path);
+        if (!ImageReference.isFullId(imageId)) return files.read(catalog().find(imageId).chainId(), path); // a name may move
+        return imageFiles.get(imageId, path, () -> files.read(catalog().find(imageId).chainId(), path));
     }
 
     public List<ImageSummary> list() {
@@ -389,9 +392,21 @@ public final class ImageStore {
 
     // ---- views
 
+    /**
+     * The catalog as containerd's image list stands now: one round trip; the manifests and configs are parsed
+     * again only when the list changed (a container create or start asks several times, an image never changes
+     * under its records).
+     */
     private Catalog catalog() {
-        return Catalog.read(records, content);
+        List<ImageRecords.Entry> all = records.all();
+        CachedCatalog c = cachedCatalog;
+        if (c != null && c.records().equals(all)) return c.catalog();
+        Catalog fresh = Catalog.read(all, content);
+        cachedCatalog = new CachedCatalog(all, fresh);
+        return fresh;
     }
+
+    private record CachedCatalog(List<ImageRecords.Entry> records, Catalog catalog) {}
 
     private ImageSummary summary(StoredImage i) {
         return new ImageSummary(i.id(), "", i.repoTags(), i.repoDigests(), i.config().createdAt().getEpochSecond(), size(i), -1,

@@ -65,8 +65,6 @@ public record SpecRequest(List<String> args, List<String> env, String cwd, Proce
         if (user == null) user = ProcessUser.ROOT;
         if (hostname == null || !HOSTNAME.matcher(hostname).matches())
             throw new InvalidRequest("Config.Hostname", "invalid hostname format: '" + hostname + "' (1-63 of a-z, A-Z, 0-9, '_', '.', '-')");
-        if (netns != null && !Files.exists(netns))
-            throw new InvalidRequest("NetworkMode", "network namespace " + netns + " does not exist");
         capAdd = Capabilities.normalizeAll("HostConfig.CapAdd", capAdd);
         capDrop = Capabilities.normalizeAll("HostConfig.CapDrop", capDrop);
         Capabilities.resolve(privileged, capAdd, capDrop); // refuses what cannot be granted, now rather than at start
@@ -187,6 +185,7 @@ public record SpecRequest(List<String> args, List<String> env, String cwd, Proce
         private boolean terminal;
         private String hostname;
         private Path netns;
+        private boolean netnsLater;
         private boolean readonlyRootfs;
         private boolean privileged;
         private List<String> capAdd = List.of();
@@ -218,7 +217,15 @@ public record SpecRequest(List<String> args, List<String> env, String cwd, Proce
         public Builder user(ProcessUser v) { user = v; return this; }
         public Builder terminal(boolean v) { terminal = v; return this; }
         public Builder hostname(String v) { hostname = v; return this; }
-        public Builder netns(Path v) { netns = v; return this; }
+        public Builder netns(Path v) { netns = v; netnsLater = false; return this; }
+        /** A namespace that is made before the container runs (its sandbox's, at start): not checked for now. */
+        public Builder netnsMadeLater(Path v) {
+            if (v != null) {
+                netns = v;
+                netnsLater = true;
+            }
+            return this;
+        }
         public Builder readonlyRootfs(boolean v) { readonlyRootfs = v; return this; }
         public Builder privileged(boolean v) { privileged = v; return this; }
         public Builder capAdd(List<String> v) { capAdd = v; return this; }
@@ -238,6 +245,8 @@ public record SpecRequest(List<String> args, List<String> env, String cwd, Proce
         public Builder readonlyPaths(List<String> v) { readonlyPaths = v; return this; }
 
         public SpecRequest build() {
+            if (netns != null && !netnsLater && !Files.exists(netns))
+                throw new InvalidRequest("NetworkMode", "network namespace " + netns + " does not exist");
             return new SpecRequest(args, env, cwd, user, terminal, hostname, netns, readonlyRootfs, privileged, capAdd,
                     capDrop, seccomp, mounts, memory, memorySwap, nanoCpus, cpuShares, pidsLimit, ulimits, sysctls,
                     cgroupsPath, oomScoreAdj, noNewPrivileges, maskedPaths, readonlyPaths);
