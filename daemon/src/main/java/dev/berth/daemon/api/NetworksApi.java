@@ -1,6 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
@@ -144,19 +145,25 @@ public final class NetworksApi {
 
     private ApiResponse connect(ApiRequest q) {
         ConnectBody b = q.body(ConnectBody.class);
+        StageTrace.point("api:body-read");
         if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to connect");
         Network n = engine.network(q.param("id"));
         attachments.connect(b.container(), n.id(), b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest());
+        StageTrace.point("api:done");
         onChange.run();
+        StageTrace.point("names:refreshed");
         return ApiResponse.ok();
     }
 
     private ApiResponse disconnect(ApiRequest q) {
         DisconnectBody b = q.body(DisconnectBody.class);
+        StageTrace.point("api:body-read");
         if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to disconnect");
         Network n = engine.network(q.param("id"));
         attachments.disconnect(b.container(), n.id(), b.force());
+        StageTrace.point("api:done");
         onChange.run();
+        StageTrace.point("names:refreshed");
         return ApiResponse.ok();
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.daemon.Log;
+import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.events.Events;
@@ -846,6 +847,7 @@ public final class Containers implements Attachments {
             // of a created container to set its aliases, and a published port needs a primary network at start.
             if (!hasSandbox(r.id()) && updated.networkMode().equals("none") && r.networks().isEmpty())
                 updated = updated.withNetworkMode(n.name());
+            StageTrace.point("container:record");
             update(updated);
         }
     }
@@ -877,6 +879,7 @@ public final class Containers implements Attachments {
             nets.keySet().removeIf(k -> engine.network(k).id().equals(n.id()));
             ContainerRecord updated = current.withNetworks(nets);
             if (primaryNetworkIdQuietly(r, n)) updated = updated.withNetworkMode("none");
+            StageTrace.point("container:record");
             update(updated);
         }
     }
