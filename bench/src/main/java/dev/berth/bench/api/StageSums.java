@@ -47,8 +47,9 @@ final class StageSums {
         if (point.equals("http:dispatch")) return "JSON";
         if (point.startsWith("netlink:")) return "kernel";
         if (point.startsWith("state:") || point.startsWith("record:") || point.equals("container:record")) return "state";
-        if (point.startsWith("container-") && (point.endsWith(":connected") || point.endsWith(":disconnected"))) return "hosts";
-        if (point.equals("api:done")) return "names";
+        if (point.startsWith("container-") && (point.endsWith(":connected") || point.endsWith(":disconnected"))) return "names";
+        if (point.startsWith("container-") && point.endsWith(":names")) return "hosts";
+        if (point.equals("api:done")) return "names"; // the whole rebuild of berthd before incremental names; now nothing
         if (point.startsWith("connect:") || point.startsWith("disconnect:")) {
             String step = point.substring(point.indexOf(':') + 1);
             if (STATE_STEPS.contains(step)) return "state";

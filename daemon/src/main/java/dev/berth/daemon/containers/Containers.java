@@ -833,8 +833,10 @@ public final class Containers implements Attachments {
                 if (engine.network(k).id().equals(n.id()))
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
-                engine.connect(r.id(), n.id(), request);
+                Endpoint e = engine.connect(r.id(), n.id(), request);
                 faults.reach("container-connect:connected");
+                names.connected(engine.sandbox(r.id()), e);
+                StageTrace.point("container-connect:names");
                 rewriteHosts(r);
                 faults.reach("container-connect:hosts-written");
                 events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
@@ -868,6 +870,8 @@ public final class Containers implements Attachments {
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
                 faults.reach("container-disconnect:disconnected");
+                names.disconnected(r.id(), n.id());
+                StageTrace.point("container-disconnect:names");
                 rewriteHosts(r);
                 faults.reach("container-disconnect:hosts-written");
                 events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
