@@ -638,7 +638,12 @@ public final class Engine implements AutoCloseable {
         MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
         String hostIf = n.isLan() ? null : Ids.hostVeth(id);
         Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
-        tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
+        // A bridge endpoint that a connect adds is recorded once, ACTIVE, when it is whole (activate): a crash before
+        // leaves a veth port of a Berth bridge that no record owns, which start-up reconcile removes as an orphan (its
+        // guard elements go with the firewall's sync, its address was only allocated in memory). One state write fewer.
+        // A macvlan/ipvlan link lives inside the sandbox, where reconcile looks for no orphans: it is recorded first.
+        if (recorded != Status.CREATING || n.isLan())
+            tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
         if (n.isLan()) {
@@ -742,12 +747,20 @@ public final class Engine implements AutoCloseable {
 
     /** Removes an endpoint's kernel objects, record and address; also used by reconcile. */
     void detach(Endpoint e, Transaction tx) {
-        tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
-        tx.step("veth", () -> detachLink(e), null);
-        // After the veth is gone, so that its port is guarded as long as it can send.
         EndpointGuard g = guardOf(networks.get(e.networkId()), e);
-        if (g != null) tx.step("unguard", () -> firewall.removeGuards(List.of(g)), null);
-        tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
+        if (e.hostIfName() != null) {
+            // A bridge endpoint's record goes first: from then on its veth is a port of a Berth bridge that no record
+            // owns, which start-up reconcile removes (and its guard elements with the firewall's sync) if a crash comes
+            // before the steps below. One state write fewer than marking it REMOVING first.
+            tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
+            tx.step("veth", () -> detachLink(e), null);
+            // After the veth is gone, so that its port is guarded as long as it can send.
+            if (g != null) tx.step("unguard", () -> firewall.removeGuards(List.of(g)), null);
+        } else {
+            tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
+            tx.step("veth", () -> detachLink(e), null);
+            tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
+        }
         release(e);
     }
 
