@@ -3,6 +3,7 @@ package dev.berth.engine;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.netlink.NetlinkException;
@@ -44,14 +45,14 @@ final class DefaultNetworks {
             subnet = NetworkPlanner.auto(SubnetPlanner.defaultBridge(taken));
         }
         Map<String, String> options = new LinkedHashMap<>();
-        options.put(NetworkPlanner.OPT_DEFAULT_BRIDGE, "true");
-        options.put(NetworkPlanner.OPT_ICC, "true");
-        options.put(NetworkPlanner.OPT_MASQUERADE, "true");
-        options.put(NetworkPlanner.OPT_HOST_BINDING, "0.0.0.0");
-        options.put(NetworkPlanner.OPT_BRIDGE_NAME, device);
+        options.put(BridgeOptions.DEFAULT_BRIDGE, "true");
+        options.put(BridgeOptions.ICC, "true");
+        options.put(BridgeOptions.MASQUERADE, "true");
+        options.put(BridgeOptions.HOST_BINDING, "0.0.0.0");
+        options.put(BridgeOptions.BRIDGE_NAME, device);
         int mtu = c.mtu() != null ? c.mtu() : 1500;
         if (mtu < 68 || mtu > 65535) throw new BerthException.InvalidRequest("mtu", mtu + " is not an MTU between 68 and 65535");
-        options.put(NetworkPlanner.OPT_MTU, Integer.toString(mtu));
+        options.put(BridgeOptions.MTU, Integer.toString(mtu));
         return new Network(Ids.random(), "bridge", "bridge", device, List.of(subnet), false, false, false, mtu,
                 options, Map.of(), Instant.now(), true);
     }

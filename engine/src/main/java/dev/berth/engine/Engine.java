@@ -2,7 +2,6 @@ package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.LanDriver;
-import dev.berth.engine.driver.LanOptions;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
@@ -12,7 +11,9 @@ import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.PortMapping;
@@ -25,6 +26,7 @@ import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
+import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
@@ -156,27 +158,33 @@ public final class Engine implements AutoCloseable {
             if (!attached.isEmpty())
                 throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
                         + " has active endpoints (" + attached.size() + ")");
-            Transaction tx = new Transaction("remove-network", config.faults());
-            tx.step("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), null);
-            teardownNetwork(n, tx);
+            Teardown td = new Teardown("remove-network", config.faults());
+            td.require("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), e -> translate("remove network " + n.name(), e));
+            teardownNetwork(n, td);
             networks.remove(n.id());
             pools.keySet().removeIf(k -> k.startsWith(n.id() + "/"));
+            if (!td.ok()) throw unfinished("remove network " + n.name(), td);
         } finally {
             structure.writeLock().unlock();
         }
     }
 
-    /** Kernel and firewall teardown of a network, then its record; also used by reconcile. */
-    void teardownNetwork(Network n, Transaction tx) {
+    /**
+     * Kernel and firewall teardown of a network, then its record; also used by reconcile. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish.
+     */
+    void teardownNetwork(Network n, Teardown td) {
+        int mark = td.mark();
         if (n.isLan()) {
-            tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
+            // the record goes first: parents Berth made are reconciled from their own records
+            td.step("forget", () -> store.remove(NETWORKS, n.id()));
             List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
-            tx.step("parent", () -> lan.removeNetwork(n, remaining), null);
+            td.step("parent", () -> lan.removeNetwork(n, remaining));
             return;
         }
-        tx.step("firewall", () -> firewall.removeNetwork(rules(n)), null);
-        tx.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)), null);
-        tx.step("forget", () -> store.remove(NETWORKS, n.id()), null);
+        td.step("firewall", () -> firewall.removeNetwork(rules(n)));
+        td.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)));
+        td.forget(mark, "forget", () -> store.remove(NETWORKS, n.id()));
     }
 
     boolean isAdopted(Network n) {
@@ -211,15 +219,15 @@ public final class Engine implements AutoCloseable {
 
     NetworkRules rules(Network n) {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
-        boolean masq = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_MASQUERADE, true) && !n.internal();
-        boolean icc = NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ICC, true);
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal(), clusterOf(subnets));
+        BridgeOptions o = n.bridgeOptions();
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, o.masquerade() && !n.internal(), o.icc(), n.internal(),
+                clusterOf(subnets));
     }
 
     /** The endpoint's anti-spoofing elements; null when it has no bridge port or its network turned anti-spoofing off. */
     static EndpointGuard guardOf(Network n, Endpoint e) {
         if (n == null || !n.isBridge() || e.hostIfName() == null) return null;
-        if (!NetworkPlanner.parseBool(n.options(), NetworkPlanner.OPT_ANTI_SPOOFING, true)) return null;
+        if (!n.bridgeOptions().antiSpoofing()) return null;
         return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
@@ -453,28 +461,33 @@ public final class Engine implements AutoCloseable {
         try {
             Sandbox s = sandbox(idOrName);
             synchronized (lockOf(s.id())) {
-                Transaction tx = new Transaction("remove-sandbox", config.faults());
-                tx.step("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), null);
-                teardownSandbox(s, tx);
+                Teardown td = new Teardown("remove-sandbox", config.faults());
+                td.require("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), e -> translate("remove sandbox " + s.name(), e));
+                teardownSandbox(s, td);
                 forgetSandbox(s);
+                if (!td.ok()) throw unfinished("remove sandbox " + s.name(), td);
             }
         } finally {
             structure.readLock().unlock();
         }
     }
 
-    /** Unpublishes, detaches every endpoint, deletes the namespace, forgets the record; also used by reconcile. */
-    void teardownSandbox(Sandbox s, Transaction tx) {
+    /**
+     * Unpublishes, detaches every endpoint, deletes the namespace, forgets the record. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish.
+     */
+    void teardownSandbox(Sandbox s, Teardown td) {
+        int mark = td.mark();
         List<PortRule> rules = portRules(s);
-        if (!rules.isEmpty()) tx.step("unpublish", () -> firewall.removePorts(rules), null);
-        for (Endpoint e : endpointsOf(s)) detach(e, tx);
+        if (!rules.isEmpty()) td.step("unpublish", () -> firewall.removePorts(rules));
+        for (Endpoint e : endpointsOf(s)) detach(e, td);
         if (s.netns() instanceof NetnsMode.Own own) {
             SandboxKernel k = sandboxKernels.remove(s.id());
             if (k != null) k.close();
             String name = Path.of(own.path()).getFileName().toString();
-            tx.step("netns", () -> deleteNetnsQuietly(name), null);
+            td.step("netns", () -> deleteNetnsQuietly(name));
         }
-        tx.step("forget", () -> store.remove(SANDBOXES, s.id()), null);
+        td.forget(mark, "forget", () -> store.remove(SANDBOXES, s.id()));
     }
 
     void forgetSandbox(Sandbox s) {
@@ -604,15 +617,16 @@ public final class Engine implements AutoCloseable {
             synchronized (lockOf(s.id())) {
                 Endpoint e = endpointsOf(s).stream().filter(x -> x.networkId().equals(n.id())).findFirst()
                         .orElseThrow(() -> new BerthException.Conflict("container " + s.id() + " is not connected to network " + n.name()));
-                Transaction tx = new Transaction("disconnect", config.faults());
+                Teardown td = new Teardown("disconnect", config.faults());
                 List<PortRule> rules = portRules(s);
                 boolean carriesPorts = !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
-                if (carriesPorts) tx.step("unpublish", () -> firewall.removePorts(rules), null);
-                detach(e, tx);
+                if (carriesPorts) td.step("unpublish", () -> firewall.removePorts(rules));
+                detach(e, td);
                 if (carriesPorts && !portRules(s).isEmpty()) {
                     List<PortRule> moved = portRules(s);
-                    tx.step("republish", () -> firewall.addPorts(moved), null);
+                    td.step("republish", () -> firewall.addPorts(moved));
                 }
+                if (!td.ok()) throw unfinished("disconnect " + s.name() + " from " + n.name(), td);
             }
         } finally {
             structure.readLock().unlock();
@@ -635,7 +649,7 @@ public final class Engine implements AutoCloseable {
         String id = Ids.random();
         InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        MacAddress mac = n.isLan() && LanOptions.sharesParentMac(n) ? lan.parentMac(n) : mac(r.mac());
+        MacAddress mac = n.isLan() && n.lanOptions().sharesParentMac() ? lan.parentMac(n) : mac(r.mac());
         String hostIf = n.isLan() ? null : Ids.hostVeth(id);
         Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
         // A bridge endpoint that a connect adds is recorded once, ACTIVE, when it is whole (activate): a crash before
@@ -683,10 +697,11 @@ public final class Engine implements AutoCloseable {
 
     /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
     private void checkLanEndpoint(Network n, EndpointRequest r) {
-        if (LanOptions.sharesParentMac(n) && r.mac() != null && !r.mac().isBlank())
+        LanOptions o = n.lanOptions();
+        if (o.sharesParentMac() && r.mac() != null && !r.mac().isBlank())
             throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
-                    + (LanOptions.isPassthru(n) ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
-        if (LanOptions.isPassthru(n) && !endpointsOf(n).isEmpty())
+                    + (o.isPassthru() ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
+        if (o.isPassthru() && !endpointsOf(n).isEmpty())
             throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
                     + n.device() + " to one container");
     }
@@ -745,22 +760,18 @@ public final class Engine implements AutoCloseable {
         return e;
     }
 
-    /** Removes an endpoint's kernel objects, record and address; also used by reconcile. */
-    void detach(Endpoint e, Transaction tx) {
+    /**
+     * Removes an endpoint's kernel objects, record and address; also used by reconcile. Best effort: the
+     * record stays (REMOVING) when a step failed, for reconcile to finish; the address is given back.
+     */
+    void detach(Endpoint e, Teardown td) {
+        int mark = td.mark();
+        td.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e));
+        td.step("veth", () -> detachLink(e));
+        // After the veth is gone, so that its port is guarded as long as it can send.
         EndpointGuard g = guardOf(networks.get(e.networkId()), e);
-        if (e.hostIfName() != null) {
-            // A bridge endpoint's record goes first: from then on its veth is a port of a Berth bridge that no record
-            // owns, which start-up reconcile removes (and its guard elements with the firewall's sync) if a crash comes
-            // before the steps below. One state write fewer than marking it REMOVING first.
-            tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
-            tx.step("veth", () -> detachLink(e), null);
-            // After the veth is gone, so that its port is guarded as long as it can send.
-            if (g != null) tx.step("unguard", () -> firewall.removeGuards(List.of(g)), null);
-        } else {
-            tx.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e), null);
-            tx.step("veth", () -> detachLink(e), null);
-            tx.step("endpoint-forget", () -> store.remove(ENDPOINTS, e.id()), null);
-        }
+        if (g != null) td.step("unguard", () -> firewall.removeGuards(List.of(g)));
+        td.forget(mark, "endpoint-forget", () -> store.remove(ENDPOINTS, e.id()));
         release(e);
     }
 
@@ -795,9 +806,7 @@ public final class Engine implements AutoCloseable {
         Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && e.hostIfName() != null).findFirst().orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
-        InetAddress defaultIp = n.options().containsKey(NetworkPlanner.OPT_HOST_BINDING)
-                ? NetworkPlanner.literal(n.options().get(NetworkPlanner.OPT_HOST_BINDING), "host_binding_ipv4") : null;
-        if (defaultIp != null && defaultIp.isAnyLocalAddress()) defaultIp = null;
+        InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
             out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
@@ -809,6 +818,15 @@ public final class Engine implements AutoCloseable {
 
     private Object lockOf(String sandboxId) {
         return sandboxLocks.computeIfAbsent(sandboxId, k -> new Object());
+    }
+
+    /**
+     * A removal that went past failed steps: one error naming each step that failed and why. The rest was
+     * removed; the records of what is left stay REMOVING, and the next start finishes them.
+     */
+    static BerthException unfinished(String what, Teardown td) {
+        return new BerthException.Failed(what + ": " + String.join("; ", td.failures())
+                + " (everything else was removed; berthd finishes this at its next start)", td.firstCause());
     }
 
     /** Kernel errors become engine errors that say what was being done; engine errors pass through. */

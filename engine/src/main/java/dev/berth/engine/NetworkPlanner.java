@@ -1,10 +1,11 @@
 package dev.berth.engine;
 
-import dev.berth.engine.driver.LanOptions;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
+import dev.berth.engine.model.BridgeOptions;
+import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.ParentLink;
 import dev.berth.engine.model.SubnetConfig;
@@ -12,8 +13,6 @@ import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SubnetRequest;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.LinkNames;
-import dev.berth.netlink.route.LinkType;
-import dev.berth.netlink.route.LinkType.MacvlanMode;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,16 +24,6 @@ import java.util.regex.Pattern;
 
 /** Turns a {@link NetworkRequest} into a valid {@link Network}, or says which field is wrong. Changes nothing. */
 final class NetworkPlanner {
-    static final String OPT_BRIDGE_NAME = "com.docker.network.bridge.name";
-    static final String OPT_ICC = "com.docker.network.bridge.enable_icc";
-    static final String OPT_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
-    static final String OPT_HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
-    static final String OPT_MTU = "com.docker.network.driver.mtu";
-    static final String OPT_DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
-    /** Berth's own: drop frames whose source MAC or address is not their endpoint's (on unless false). */
-    static final String OPT_ANTI_SPOOFING = "berth.anti_spoofing";
-    private static final Set<String> BRIDGE_OPTIONS =
-            Set.of(OPT_BRIDGE_NAME, OPT_ICC, OPT_MASQUERADE, OPT_HOST_BINDING, OPT_MTU, OPT_DEFAULT_BRIDGE, OPT_ANTI_SPOOFING);
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final SubnetPlanner pools;
@@ -56,26 +45,16 @@ final class NetworkPlanner {
     }
 
     private Network bridge(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
-        checkOptions(r.options());
-        int mtu = mtu(r.options());
-        parseBool(r.options(), OPT_ICC, true); // validated now, read when the firewall is programmed
-        parseBool(r.options(), OPT_MASQUERADE, true);
-        parseBool(r.options(), OPT_ANTI_SPOOFING, true);
-        if (r.options().containsKey(OPT_HOST_BINDING)) literal(r.options().get(OPT_HOST_BINDING), "Options." + OPT_HOST_BINDING);
-
-        String device = r.options().getOrDefault(OPT_BRIDGE_NAME, Ids.userBridge(id));
-        try {
-            LinkNames.check(device);
-        } catch (IllegalArgumentException e) {
-            throw new BerthException.InvalidRequest("Options." + OPT_BRIDGE_NAME, e.getMessage());
-        }
+        BridgeOptions o = BridgeOptions.parse(r.options());
+        int mtu = o.mtu() > 0 ? o.mtu() : 1500;
+        String device = o.bridgeName() != null ? o.bridgeName() : Ids.userBridge(id);
         if (hostLinks.contains(device) || existing.stream().anyMatch(n -> device.equals(n.device())))
             throw new BerthException.Conflict("bridge device '" + device + "' already exists on the host; choose another "
-                    + OPT_BRIDGE_NAME);
+                    + BridgeOptions.BRIDGE_NAME);
 
         List<SubnetConfig> subnets = subnets(r, existing, hostRanges, true);
         return new Network(id, r.name(), r.driver(), device, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
-                r.options(), r.labels(), Instant.now(), false);
+                r.options(), r.labels(), Instant.now(), false, o);
     }
 
     /**
@@ -84,21 +63,18 @@ final class NetworkPlanner {
      * as Docker does). The MTU is the parent's unless given; ipvlan L3/L3S subnets have no gateway.
      */
     private Network lan(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
-        LanOptions.check(r.driver(), r.options());
-        int mtu = r.options().containsKey(OPT_MTU) ? mtu(r.options()) : 0;
-        String parent = parent(id, r, hostLinks);
-        checkParentSharing(r, parent, existing);
-        boolean routed = LanOptions.isRouted(r.driver(), r.options());
-        List<SubnetConfig> subnets = subnets(r, existing, hostRanges, !routed);
-        return new Network(id, r.name(), r.driver(), parent, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
-                r.options(), r.labels(), Instant.now(), false);
+        LanOptions o = LanOptions.parse(r.driver(), r.options());
+        String parent = parent(id, r, o, hostLinks);
+        checkParentSharing(r, o, parent, existing);
+        List<SubnetConfig> subnets = subnets(r, existing, hostRanges, !o.isRouted());
+        return new Network(id, r.name(), r.driver(), parent, subnets, r.ipv6(), r.internal(), r.attachable(), o.mtu(),
+                r.options(), r.labels(), Instant.now(), false, o);
     }
 
-    private static String parent(String id, NetworkRequest r, Set<String> hostLinks) {
+    private static String parent(String id, NetworkRequest r, LanOptions o, Set<String> hostLinks) {
         String field = "Options." + LanOptions.PARENT;
-        String p = r.options().get(LanOptions.PARENT);
-        if (r.internal() || p == null || p.isBlank()) return ParentLinks.dummyName(id);
-        String name = p.strip();
+        if (r.internal() || o.parent() == null) return ParentLinks.dummyName(id);
+        String name = o.parent();
         try {
             LinkNames.check(name);
         } catch (IllegalArgumentException e) {
@@ -117,11 +93,11 @@ final class NetworkPlanner {
     }
 
     /** macvlan passthru gives the parent to one network; macvlan and ipvlan cannot share a parent (the kernel refuses). */
-    private static void checkParentSharing(NetworkRequest r, String parent, Collection<Network> existing) {
-        boolean passthru = LanOptions.linkType(r.driver(), r.options()) instanceof LinkType.Macvlan m && m.mode() == MacvlanMode.PASSTHRU;
+    private static void checkParentSharing(NetworkRequest r, LanOptions o, String parent, Collection<Network> existing) {
+        boolean passthru = o.isPassthru();
         for (Network n : existing) {
             if (!n.isLan() || !parent.equals(n.device())) continue;
-            if (LanOptions.isPassthru(n))
+            if (n.lanOptions().isPassthru())
                 throw new BerthException.Conflict("parent interface " + parent + " is already used by network " + n.name()
                         + " in passthru mode, which gives the parent to that network alone");
             if (passthru)
@@ -197,31 +173,4 @@ final class NetworkPlanner {
             if (n.name().equals(name)) throw new BerthException.Conflict("network with name " + name + " already exists");
     }
 
-    private static void checkOptions(Map<String, String> options) {
-        for (String k : options.keySet())
-            if (!BRIDGE_OPTIONS.contains(k))
-                throw new BerthException.InvalidRequest("Options." + k, "unknown option for the bridge driver; known: " + String.join(", ", BRIDGE_OPTIONS.stream().sorted().toList()));
-    }
-
-    static int mtu(Map<String, String> options) {
-        String v = options.get(OPT_MTU);
-        if (v == null) return 1500;
-        try {
-            int m = Integer.parseInt(v.strip());
-            if (m >= 68 && m <= 65535) return m;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new BerthException.InvalidRequest("Options." + OPT_MTU, "'" + v + "' is not an MTU between 68 and 65535");
-    }
-
-    static boolean parseBool(Map<String, String> options, String key, boolean fallback) {
-        String v = options.get(key);
-        if (v == null) return fallback;
-        return switch (v.strip().toLowerCase()) {
-            case "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw new BerthException.InvalidRequest("Options." + key, "'" + v + "' is not a boolean (true or false)");
-        };
-    }
 }

@@ -14,6 +14,7 @@ import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.state.StateStore.Entry;
 import dev.berth.engine.state.Status;
 import dev.berth.engine.tx.Faults;
+import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.route.Link;
@@ -63,9 +64,10 @@ final class Reconciler {
                 e.putEndpoint(x);
             } else {
                 log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + (x.hostIfName() != null ? x.hostIfName() : x.ifName()));
-                if (x.hostIfName() != null) e.bridges.deleteQuietly(x.hostIfName());
-                else detachLanEndpoint(x, liveSandboxes.get(x.sandboxId()));
-                e.store.remove(Engine.ENDPOINTS, x.id());
+                Teardown td = new Teardown("reconcile", Faults.NONE);
+                if (x.hostIfName() != null) td.step("veth", () -> e.bridges.deleteQuietly(x.hostIfName()));
+                else td.step("link", () -> detachLanEndpoint(x, liveSandboxes.get(x.sandboxId())));
+                td.forget(0, "endpoint-forget", () -> e.store.remove(Engine.ENDPOINTS, x.id()));
             }
         }
         for (Entry<Sandbox> s : sbxs) {
@@ -74,15 +76,15 @@ final class Reconciler {
                 e.restoreSandbox(x);
             } else {
                 log("sandbox " + x.name() + " (" + s.status() + "): removing its namespace");
-                if (x.netns() instanceof NetnsMode.Own own) Engine.deleteNetnsQuietly(Path.of(own.path()).getFileName().toString());
-                e.store.remove(Engine.SANDBOXES, x.id());
+                Teardown td = new Teardown("reconcile", Faults.NONE);
+                if (x.netns() instanceof NetnsMode.Own own) td.step("netns", () -> Engine.deleteNetnsQuietly(Path.of(own.path()).getFileName().toString()));
+                td.forget(0, "forget", () -> e.store.remove(Engine.SANDBOXES, x.id()));
             }
         }
         for (Entry<Network> n : nets) {
             if (n.status() == Status.ACTIVE) continue;
             log("network " + n.value().name() + " (" + n.status() + "): removing " + n.value().device());
-            Transaction tx = new Transaction("reconcile", Faults.NONE);
-            e.teardownNetwork(n.value(), tx);
+            e.teardownNetwork(n.value(), new Teardown("reconcile", Faults.NONE));
         }
         repairNetworks();
         repairSandboxes();
@@ -207,9 +209,9 @@ final class Reconciler {
     private void removeVanished(List<Sandbox> gone) {
         for (Sandbox s : gone) {
             log("attachment " + s.name() + ": its namespace is gone; removing it");
-            Transaction tx = new Transaction("reconcile", Faults.NONE);
-            for (Endpoint ep : e.endpointsOf(s)) e.detach(ep, tx);
-            e.store.remove(Engine.SANDBOXES, s.id());
+            Teardown td = new Teardown("reconcile", Faults.NONE);
+            for (Endpoint ep : e.endpointsOf(s)) e.detach(ep, td);
+            td.forget(0, "forget", () -> e.store.remove(Engine.SANDBOXES, s.id()));
             e.forgetSandbox(s);
         }
     }

@@ -3,6 +3,7 @@ package dev.berth.engine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.ipam.Cidr;
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
@@ -30,7 +31,7 @@ class StateStoreTest {
         Cidr c = Cidr.parse("10.1.0.0/24", "t");
         Network n = new Network(Ids.random(), "greatwall", "bridge", "br-x", List.of(new SubnetConfig(c, c.address(1), null,
                 Map.of("router", c.address(9))), new SubnetConfig(Cidr.parse("fd00:1::/64", "t"), IpPrefix.literal("fd00:1::1", "t"), null, Map.of())),
-                true, false, false, 1450, Map.of("k", "v"), Map.of(), Instant.parse("2026-11-21T08:00:00Z"), false);
+                true, false, false, 1450, Map.of(BridgeOptions.ICC, "false"), Map.of(), Instant.parse("2026-11-21T08:00:00Z"), false);
         Endpoint ep = new Endpoint(Ids.random(), n.id(), "s", "eth0", "veth1234567", MacAddress.parse("02:42:ac:11:00:02"),
                 c.address(2), IpPrefix.literal("fd00:1::2", "t"), List.of("db"));
         Sandbox s = new Sandbox("s", "milk", "milk", new NetnsMode.Own("/run/netns/berth-milk"),
@@ -44,6 +45,8 @@ class StateStoreTest {
 
         StateStore again = new StateStore(dir, true);
         assertEquals(List.of(new StateStore.Entry<>(Status.ACTIVE, n)), again.load("networks", Network.class));
+        assertFalse(again.load("networks", Network.class).getFirst().value().bridgeOptions().icc(), "options are parsed again at load");
+        assertFalse(Files.readString(dir.resolve("networks").resolve(n.id() + ".json")).contains("driverOptions"), "and not stored");
         assertEquals(List.of(new StateStore.Entry<>(Status.CREATING, ep)), again.load("endpoints", Endpoint.class));
         var sandboxes = again.load("sandboxes", Sandbox.class);
         assertTrue(sandboxes.contains(new StateStore.Entry<>(Status.ACTIVE, s)));

@@ -65,8 +65,8 @@ public final class LanDriver {
         int parent = host.rtnl().links().get(n.device()).index();
         // Born under a name of its own: kernel 6.1 (Debian 12) looks the new name up in the host namespace
         // too (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
-        NewLink spec = NewLink.of(bornAs(ep), LanOptions.linkType(n)).withParent(parent).inNetns(sbx.netns().fd());
-        if (!LanOptions.sharesParentMac(n)) spec = spec.withMac(ep.mac());
+        NewLink spec = NewLink.of(bornAs(ep), n.lanOptions().linkType()).withParent(parent).inNetns(sbx.netns().fd());
+        if (!n.lanOptions().sharesParentMac()) spec = spec.withMac(ep.mac());
         if (n.mtu() > 0) spec = spec.withMtu(n.mtu());
         NewLink link = spec;
         tx.step("link", () -> host.rtnl().links().create(link), () -> detach(ep, sbx));
@@ -101,7 +101,7 @@ public final class LanDriver {
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>();
-        boolean routed = LanOptions.isRouted(n);
+        boolean routed = n.lanOptions().isRouted();
         r.add(new Request(Links.renameMessage(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
         // No IPv6 link-local address unless the endpoint has IPv6 (as on bridge networks): no DAD or MLD on the LAN.
         if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));

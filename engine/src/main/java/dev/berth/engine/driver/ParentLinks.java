@@ -119,7 +119,7 @@ public final class ParentLinks {
     }
 
     private static boolean inUse(String name, Collection<Network> networks) {
-        for (Network n : networks) if (LanOptions.isLan(n.driver()) && name.equals(n.device())) return true;
+        for (Network n : networks) if (n.isLan() && name.equals(n.device())) return true;
         return false;
     }
 }

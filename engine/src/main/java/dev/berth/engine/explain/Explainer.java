@@ -5,6 +5,7 @@ import dev.berth.engine.firewall.NetworkRules;
 import dev.berth.engine.firewall.NftScript;
 import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.Cidr;
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
@@ -17,8 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -30,10 +29,6 @@ import java.util.function.Function;
  */
 public final class Explainer {
     // Docker's option names, as the engine reads them (NetworkPlanner).
-    static final String OPT_ICC = "com.docker.network.bridge.enable_icc";
-    static final String OPT_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
-    static final String OPT_HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
-    static final String OPT_ANTI_SPOOFING = "berth.anti_spoofing";
     /** The alias that marks Berth's bridges (BridgeDriver.ALIAS_PREFIX). */
     static final String ALIAS_PREFIX = dev.berth.engine.driver.BridgeDriver.ALIAS_PREFIX;
 
@@ -217,7 +212,7 @@ public final class Explainer {
         String set = w.length > 4 ? w[4] : "";
         String from = "anti-spoofing: frames entering the bridge by " + g.port();
         return switch (set) {
-            case "guarded" -> from + " are checked before they are bridged or routed (" + OPT_ANTI_SPOOFING + "=false turns this off)";
+            case "guarded" -> from + " are checked before they are bridged or routed (" + BridgeOptions.ANTI_SPOOFING + "=false turns this off)";
             case "guard_mac" -> from + " must come from MAC " + g.mac() + ", in the Ethernet header and as ARP sender";
             case "guard4" -> from + " with IPv4 (and ARP) must come from " + IpPrefix.format(g.ipv4());
             case "guard6" -> line.contains(" . fe80:")
@@ -231,16 +226,15 @@ public final class Explainer {
 
     /** The endpoint's anti-spoofing, as the engine derives it (Engine.guardOf); null when the network turned it off. */
     static EndpointGuard guard(Network n, Endpoint e) {
-        if (!n.isBridge() || e.hostIfName() == null || !bool(n.options(), OPT_ANTI_SPOOFING, true)) return null;
+        if (!n.isBridge() || e.hostIfName() == null || !n.bridgeOptions().antiSpoofing()) return null;
         return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
     /** The firewall's view of a network, as the engine derives it (Engine.rules). */
     static NetworkRules rules(Network n) {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
-        boolean masq = bool(n.options(), OPT_MASQUERADE, true) && !n.internal();
-        boolean icc = bool(n.options(), OPT_ICC, true);
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, masq, icc, n.internal());
+        BridgeOptions o = n.bridgeOptions();
+        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, o.masquerade() && !n.internal(), o.icc(), n.internal());
     }
 
     /** Published ports, DNAT to the first endpoint with IPv4, as the engine derives them (Engine.portRules). */
@@ -255,26 +249,12 @@ public final class Explainer {
         }
         if (target == null) return List.of();
         Network n = networks.apply(target.networkId());
-        InetAddress defaultIp = null;
-        String binding = n.options().get(OPT_HOST_BINDING);
-        if (binding != null) {
-            defaultIp = IpPrefix.literal(binding.strip(), binding);
-            if (defaultIp.isAnyLocalAddress()) defaultIp = null;
-        }
+        InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
             out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
                     target.ipv4(), m.containerPort()));
         return out;
-    }
-
-    private static boolean bool(Map<String, String> options, String key, boolean fallback) {
-        String v = options.get(key);
-        if (v == null) return fallback;
-        return switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            default -> false;
-        };
     }
 
     /** sysctl keys use '/' as the separator when an interface name has a dot. */

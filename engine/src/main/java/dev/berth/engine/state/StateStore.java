@@ -1,5 +1,6 @@
 package dev.berth.engine.state;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -15,6 +16,8 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.Network;
+import dev.berth.engine.model.NetworkOptions;
 import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.MacAddress;
@@ -118,6 +121,12 @@ public final class StateStore {
             @JsonSubTypes.Type(value = NetnsMode.External.class, name = "external")})
     private interface NetnsModeMixin {}
 
+    /** A network's parsed options are not stored: they are parsed again from its options when it is loaded. */
+    private abstract static class NetworkMixin {
+        @JsonIgnore
+        abstract NetworkOptions driverOptions();
+    }
+
     private static ObjectMapper mapper() {
         SimpleModule m = new SimpleModule("berth-state");
         m.addSerializer(InetAddress.class, text(IpPrefix::format));
@@ -128,6 +137,7 @@ public final class StateStore {
         m.addDeserializer(MacAddress.class, parsed(MacAddress::parse));
         return new ObjectMapper().registerModule(m)
                 .addMixIn(NetnsMode.class, NetnsModeMixin.class)
+                .addMixIn(Network.class, NetworkMixin.class)
                 .findAndRegisterModules()
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
