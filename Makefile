@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-connect bench-dns bench-cluster bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-connect bench-dns bench-cluster bench-scale bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -78,6 +78,10 @@ bench-dns: build
 ## Multi-host data plane (host-gw, vxlan, udp vs plain routing, kernel VXLAN, socat) and lease-to-route time.
 bench-cluster: build
 	scripts/bench-cluster.sh
+
+## Scale: 1000 user networks (create p50 #1 vs #1000, nftables rule count) and 10,000 published ports (publish p50, DNAT rate).
+bench-scale: build
+	scripts/bench-scale.sh
 
 ## CLI start time: bin/berth network ls against a canned daemon (or $$BERTH_HOST), median and p90.
 bench-cli: build

@@ -93,6 +93,7 @@ public final class Berthd implements Callable<Integer> {
             Log.error("cannot start", "error", e.getMessage());
             return 1;
         }
+        HeapTrim.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Log.info("stopping; sandboxes keep running");

@@ -4,6 +4,7 @@ import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.dns.DnsConfig;
 import dev.berth.dns.EmbeddedDns;
+import dev.berth.dns.NameSource;
 import dev.berth.dns.NameTable;
 import dev.berth.dns.ResolvConf;
 import dev.berth.engine.BerthException;
@@ -57,7 +58,7 @@ final class EmbeddedNames implements NameService {
     /** The whole table, rebuilt from the engine (start, stop, rename, remove...). */
     @Override
     public synchronized void refresh() {
-        table = NameTable.from(engine);
+        table = NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf));
         dns.update(table);
     }
 

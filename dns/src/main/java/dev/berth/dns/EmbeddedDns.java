@@ -39,7 +39,7 @@ import org.xbill.DNS.Rcode;
  * <pre>{@code
  * EmbeddedDns dns = EmbeddedDns.start(DnsConfig.fromResolvConf(hostNs, Path.of("/etc/resolv.conf")));
  * dns.attach(sandbox.id(), engine.netnsPath(sandbox));   // after the sandbox's namespace exists
- * dns.update(NameTable.from(engine));                    // after every create/connect/disconnect/remove
+ * dns.update(NameTable.from(source));                    // after every create/connect/disconnect/remove
  * dns.detach(sandbox.id());                              // before its namespace goes
  * }</pre>
  */

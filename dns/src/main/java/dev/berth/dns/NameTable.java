@@ -1,6 +1,5 @@
 package dev.berth.dns;
 
-import dev.berth.engine.Engine;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
@@ -37,12 +36,12 @@ public final class NameTable {
 
     private NameTable() {}
 
-    /** The names as the engine has them now. */
-    public static NameTable from(Engine engine) {
+    /** The names as {@code source} (the engine, in berthd) has them now. */
+    public static NameTable from(NameSource source) {
         List<Endpoint> endpoints = new ArrayList<>();
-        List<Sandbox> sandboxes = engine.sandboxes();
-        for (Sandbox s : sandboxes) endpoints.addAll(engine.endpointsOf(s));
-        return of(engine.networks(), sandboxes, endpoints);
+        Collection<Sandbox> sandboxes = source.sandboxes().get();
+        for (Sandbox s : sandboxes) endpoints.addAll(source.endpointsOf().apply(s));
+        return of(source.networks().get(), sandboxes, endpoints);
     }
 
     /** The names given by these model records (endpoints of unknown sandboxes or networks are ignored). */

@@ -81,7 +81,7 @@ final class DnsLab implements AutoCloseable {
     }
 
     void refresh() {
-        dns.update(NameTable.from(engine));
+        dns.update(NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf)));
     }
 
     LabHost in(Sandbox s) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import java.net.InetAddress;
@@ -25,7 +26,7 @@ class NameTableTest {
     private static final String ID_A = "a".repeat(64), ID_B = "b".repeat(64), ID_C = "c".repeat(64);
 
     static Network net(String id, String name, boolean predefined) {
-        return new Network(id, name, "bridge", "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.EPOCH, predefined);
+        return new Network(id, name, DriverKind.BRIDGE, "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.EPOCH, predefined);
     }
 
     static Sandbox box(String id, String name, String hostname) {

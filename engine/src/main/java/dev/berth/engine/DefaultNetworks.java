@@ -4,6 +4,7 @@ import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.netlink.NetlinkException;
@@ -53,7 +54,7 @@ final class DefaultNetworks {
         int mtu = c.mtu() != null ? c.mtu() : 1500;
         if (mtu < 68 || mtu > 65535) throw new BerthException.InvalidRequest("mtu", mtu + " is not an MTU between 68 and 65535");
         options.put(BridgeOptions.MTU, Integer.toString(mtu));
-        return new Network(Ids.random(), "bridge", "bridge", device, List.of(subnet), false, false, false, mtu,
+        return new Network(Ids.random(), "bridge", DriverKind.BRIDGE, device, List.of(subnet), false, false, false, mtu,
                 options, Map.of(), Instant.now(), true);
     }
 
@@ -76,7 +77,7 @@ final class DefaultNetworks {
     }
 
     /** The host and none networks: no devices, no subnets; containers join them by network mode. */
-    static Network plain(String name, String driver) {
+    static Network plain(String name, DriverKind driver) {
         return new Network(Ids.random(), name, driver, null, List.of(), false, false, false, 0, Map.of(), Map.of(),
                 Instant.now(), true);
     }

@@ -1,7 +1,10 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.Drivers;
 import dev.berth.engine.driver.LanDriver;
+import dev.berth.engine.driver.NetworkDriver;
+import dev.berth.engine.driver.NoEndpointsDriver;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
@@ -12,8 +15,8 @@ import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.PortMapping;
@@ -60,8 +63,7 @@ public final class Engine implements AutoCloseable {
     final StateStore store;
     final HostKernel host;
     final Firewall firewall;
-    final BridgeDriver bridges;
-    final LanDriver lan;
+    final Drivers drivers;
     private final NetworkPlanner planner;
     final PortTable ports;
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
@@ -80,8 +82,7 @@ public final class Engine implements AutoCloseable {
         this.store = new StateStore(config.stateDir(), config.durableState(), config.faults());
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
-        this.bridges = new BridgeDriver(host);
-        this.lan = new LanDriver(host, new ParentLinks(host, store));
+        this.drivers = new Drivers(new BridgeDriver(host), new LanDriver(host, new ParentLinks(host, store)), new NoEndpointsDriver());
         this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
@@ -126,10 +127,9 @@ public final class Engine implements AutoCloseable {
         Transaction tx = new Transaction("create-network", config.faults());
         try {
             tx.step("record", () -> store.put(NETWORKS, n.id(), Status.CREATING, n), () -> store.remove(NETWORKS, n.id()));
-            if (n.isLan()) {
-                lan.createNetwork(n, tx); // no firewall: containers are on the LAN, no NAT, no published ports (as Docker)
-            } else {
-                bridges.createNetwork(n, adopted, tx);
+            NetworkDriver d = drivers.of(n);
+            d.createNetwork(n, adopted, tx);
+            if (d.routedThroughHost()) {
                 NetworkRules rules = rules(n);
                 tx.step("firewall", () -> firewall.addNetwork(rules), () -> firewall.removeNetwork(rules));
             }
@@ -175,15 +175,10 @@ public final class Engine implements AutoCloseable {
      */
     void teardownNetwork(Network n, Teardown td) {
         int mark = td.mark();
-        if (n.isLan()) {
-            // the record goes first: parents Berth made are reconciled from their own records
-            td.step("forget", () -> store.remove(NETWORKS, n.id()));
-            List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
-            td.step("parent", () -> lan.removeNetwork(n, remaining));
-            return;
-        }
-        td.step("firewall", () -> firewall.removeNetwork(rules(n)));
-        td.step("bridge", () -> bridges.removeNetwork(n, isAdopted(n)));
+        NetworkDriver d = drivers.of(n);
+        if (d.routedThroughHost()) td.step("firewall", () -> firewall.removeNetwork(rules(n)));
+        List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
+        d.removeNetwork(n, isAdopted(n), remaining, td);
         td.forget(mark, "forget", () -> store.remove(NETWORKS, n.id()));
     }
 
@@ -224,10 +219,9 @@ public final class Engine implements AutoCloseable {
                 clusterOf(subnets));
     }
 
-    /** The endpoint's anti-spoofing elements; null when it has no bridge port or its network turned anti-spoofing off. */
+    /** The endpoint's anti-spoofing elements, keyed by its bridge port; null unless its network is a bridge that guards. */
     static EndpointGuard guardOf(Network n, Endpoint e) {
-        if (n == null || !n.isBridge() || e.hostIfName() == null) return null;
-        if (!n.bridgeOptions().antiSpoofing()) return null;
+        if (n == null || !(n.driverOptions() instanceof BridgeOptions o) || !o.antiSpoofing()) return null;
         return new EndpointGuard(e.hostIfName(), e.mac(), e.ipv4(), e.ipv6());
     }
 
@@ -348,10 +342,10 @@ public final class Engine implements AutoCloseable {
             return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
         }
         Network net = mode.equals("none") ? null : network(mode);
-        if (net != null && !net.isBridge() && !net.isLan())
+        if (net != null && !drivers.of(net).takesEndpoints())
             throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "network " + mode + " cannot take containers");
         List<PortSpec> specs = portSpecs(r);
-        if (net != null && net.isLan() && !specs.isEmpty()) {
+        if (net != null && !drivers.of(net).routedThroughHost() && !specs.isEmpty()) {
             // Docker's macvlan and ipvlan drivers ignore -p: the container has its own address on the LAN.
             LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network " + net.name()
                     + " (as Docker does); reach the container at its own address");
@@ -587,7 +581,7 @@ public final class Engine implements AutoCloseable {
             Network n = network(networkIdOrName);
             if (!(s.netns() instanceof NetnsMode.Own))
                 throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
-            if (!n.isBridge() && !n.isLan())
+            if (!drivers.of(n).takesEndpoints())
                 throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
             SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
@@ -645,27 +639,26 @@ public final class Engine implements AutoCloseable {
             throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
-        if (n.isLan()) checkLanEndpoint(n, r);
+        NetworkDriver d = drivers.of(n);
+        d.validateEndpoint(n, r, () -> endpointsOf(n));
         String id = Ids.random();
-        InetAddress v4 = allocate(n, ipv4SubnetFor(n, r.ipv4()), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
+        String field4 = "EndpointConfig.IPAMConfig.IPv4Address";
+        InetAddress wanted4 = r.ipv4() == null || r.ipv4().isBlank() ? null : NetworkPlanner.literal(r.ipv4(), field4);
+        InetAddress v4 = allocate(n, d.ipv4SubnetFor(n, wanted4), r.ipv4(), field4, tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        MacAddress mac = n.isLan() && n.lanOptions().sharesParentMac() ? lan.parentMac(n) : mac(r.mac());
-        String hostIf = n.isLan() ? null : Ids.hostVeth(id);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), hostIf, mac, v4, v6, r.aliases());
-        // A bridge endpoint that a connect adds is recorded once, ACTIVE, when it is whole (activate): a crash before
-        // leaves a veth port of a Berth bridge that no record owns, which start-up reconcile removes as an orphan (its
-        // guard elements go with the firewall's sync, its address was only allocated in memory). One state write fewer.
-        // A macvlan/ipvlan link lives inside the sandbox, where reconcile looks for no orphans: it is recorded first.
-        if (recorded != Status.CREATING || n.isLan())
+        MacAddress mac = d.endpointMac(n, mac(r.mac()));
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases());
+        // An endpoint with a host link (a bridge's veth) that a connect adds is recorded once, ACTIVE, when it is
+        // whole (activate): a crash before leaves a veth port of a Berth bridge that no record owns, which start-up
+        // reconcile removes as an orphan (its guard elements go with the firewall's sync, its address was only
+        // allocated in memory). One state write fewer. A macvlan/ipvlan link lives inside the sandbox, where
+        // reconcile looks for no orphans: it is recorded first.
+        if (recorded != Status.CREATING || e.hostIfName() == null)
             tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
-        if (n.isLan()) {
-            lan.attach(n, e, k, gatewayRoute, tx);
-        } else {
-            guard(n, e, publish ? portRules(s) : List.of(), tx);
-            bridges.attach(n, e, k, gatewayRoute, tx);
-        }
+        guard(n, e, publish ? portRules(s) : List.of(), tx);
+        d.attach(n, e, k, gatewayRoute, tx);
         return e;
     }
 
@@ -687,34 +680,12 @@ public final class Engine implements AutoCloseable {
         String id = Ids.random();
         InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), Ids.hostVeth(id), mac(r.mac()), v4, v6, r.aliases());
+        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), drivers.bridge().hostIfName(id), mac(r.mac()), v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
         guard(n, e, portRules(s), tx);
-        bridges.attachForHandOver(n, e, tx);
-    }
-
-    /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
-    private void checkLanEndpoint(Network n, EndpointRequest r) {
-        LanOptions o = n.lanOptions();
-        if (o.sharesParentMac() && r.mac() != null && !r.mac().isBlank())
-            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
-                    + (o.isPassthru() ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
-        if (o.isPassthru() && !endpointsOf(n).isEmpty())
-            throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
-                    + n.device() + " to one container");
-    }
-
-    /**
-     * The IPv4 subnet an endpoint's address comes from: on macvlan/ipvlan networks with several
-     * subnets (ipvlan L3), the one holding the requested address, as Docker's IPAM picks it.
-     */
-    private static SubnetConfig ipv4SubnetFor(Network n, String requested) {
-        if (!n.isLan() || requested == null || requested.isBlank()) return n.ipv4();
-        InetAddress a = NetworkPlanner.literal(requested, "EndpointConfig.IPAMConfig.IPv4Address");
-        for (SubnetConfig s : n.subnets()) if (s.isIpv4() && s.subnet().contains(a)) return s;
-        return n.ipv4();
+        drivers.bridge().attachForHandOver(n, e, tx);
     }
 
     private InetAddress allocate(Network n, SubnetConfig s, String requested, String field, Transaction tx) {
@@ -777,8 +748,7 @@ public final class Engine implements AutoCloseable {
 
     /** Deletes an endpoint's link: the host veth of a bridge endpoint, the macvlan/ipvlan link inside the sandbox. */
     private void detachLink(Endpoint e) {
-        if (e.hostIfName() != null) bridges.detach(e);
-        else LanDriver.detach(e, sandboxKernels.get(e.sandboxId()));
+        drivers.ofEndpoint(networks.get(e.networkId()), e).detach(e, sandboxKernels.get(e.sandboxId()));
     }
 
     void release(Endpoint e) {
@@ -800,10 +770,11 @@ public final class Engine implements AutoCloseable {
         tx.step("publish", () -> firewall.addPorts(rules), () -> firewall.removePorts(rules));
     }
 
-    /** The firewall rules for a sandbox's published ports: DNAT to its first bridge endpoint's IPv4 address. */
+    /** The firewall rules for a sandbox's published ports: DNAT to the IPv4 address of its first endpoint routed through the host. */
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
-        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && e.hostIfName() != null).findFirst().orElse(null);
+        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && drivers.of(networks.get(e.networkId())).routedThroughHost())
+                .findFirst().orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
         InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
@@ -856,8 +827,8 @@ public final class Engine implements AutoCloseable {
         structure.writeLock().lock();
         try {
             if (networks.values().stream().noneMatch(n -> n.name().equals("bridge"))) install(DefaultNetworks.bridge(this), config.existingBridge() != null);
-            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", "host"));
-            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", "null"));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", DriverKind.HOST));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", DriverKind.NULL));
         } finally {
             structure.writeLock().unlock();
         }

@@ -5,6 +5,7 @@ import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.ParentLink;
@@ -39,9 +40,14 @@ final class NetworkPlanner {
     Network plan(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
         checkName(r.name(), existing);
         String id = Ids.random();
-        if (r.driver().equals("bridge")) return bridge(id, r, existing, hostRanges, hostLinks);
-        if (LanOptions.isLan(r.driver())) return lan(id, r, existing, hostRanges, hostLinks);
-        throw new BerthException.InvalidRequest("Driver", "unknown driver '" + r.driver() + "'; this engine offers: bridge, macvlan, ipvlan");
+        DriverKind kind = switch (r.driver()) {
+            case "bridge" -> DriverKind.BRIDGE;
+            case "macvlan" -> DriverKind.MACVLAN;
+            case "ipvlan" -> DriverKind.IPVLAN;
+            default -> throw new BerthException.InvalidRequest("Driver", "unknown driver '" + r.driver() + "'; this engine offers: bridge, macvlan, ipvlan");
+        };
+        if (kind == DriverKind.BRIDGE) return bridge(id, r, existing, hostRanges, hostLinks);
+        return lan(id, kind, r, existing, hostRanges, hostLinks);
     }
 
     private Network bridge(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
@@ -53,7 +59,7 @@ final class NetworkPlanner {
                     + BridgeOptions.BRIDGE_NAME);
 
         List<SubnetConfig> subnets = subnets(r, existing, hostRanges, true);
-        return new Network(id, r.name(), r.driver(), device, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
+        return new Network(id, r.name(), DriverKind.BRIDGE, device, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
                 r.options(), r.labels(), Instant.now(), false, o);
     }
 
@@ -62,12 +68,12 @@ final class NetworkPlanner {
      * makes the 802.1q sub-interface) or be absent (a dummy {@code dm-<12 hex>}, also for --internal,
      * as Docker does). The MTU is the parent's unless given; ipvlan L3/L3S subnets have no gateway.
      */
-    private Network lan(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
-        LanOptions o = LanOptions.parse(r.driver(), r.options());
+    private Network lan(String id, DriverKind kind, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+        LanOptions o = LanOptions.parse(kind, r.options());
         String parent = parent(id, r, o, hostLinks);
-        checkParentSharing(r, o, parent, existing);
+        checkParentSharing(r, kind, o, parent, existing);
         List<SubnetConfig> subnets = subnets(r, existing, hostRanges, !o.isRouted());
-        return new Network(id, r.name(), r.driver(), parent, subnets, r.ipv6(), r.internal(), r.attachable(), o.mtu(),
+        return new Network(id, r.name(), kind, parent, subnets, r.ipv6(), r.internal(), r.attachable(), o.mtu(),
                 r.options(), r.labels(), Instant.now(), false, o);
     }
 
@@ -93,7 +99,7 @@ final class NetworkPlanner {
     }
 
     /** macvlan passthru gives the parent to one network; macvlan and ipvlan cannot share a parent (the kernel refuses). */
-    private static void checkParentSharing(NetworkRequest r, LanOptions o, String parent, Collection<Network> existing) {
+    private static void checkParentSharing(NetworkRequest r, DriverKind kind, LanOptions o, String parent, Collection<Network> existing) {
         boolean passthru = o.isPassthru();
         for (Network n : existing) {
             if (!n.isLan() || !parent.equals(n.device())) continue;
@@ -103,7 +109,7 @@ final class NetworkPlanner {
             if (passthru)
                 throw new BerthException.Conflict("cannot use mode passthru: parent interface " + parent + " is already used by network "
                         + n.name() + "; passthru needs a parent of its own");
-            if (!n.driver().equals(r.driver()))
+            if (n.driver() != kind)
                 throw new BerthException.Conflict("parent interface " + parent + " already carries " + n.driver() + " network " + n.name()
                         + "; the kernel cannot put " + r.driver() + " links on it too, use another parent (e.g. a VLAN " + parent + ".<id>)");
         }

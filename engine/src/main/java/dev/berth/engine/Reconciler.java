@@ -1,7 +1,8 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
-import dev.berth.engine.driver.LanDriver;
+import dev.berth.engine.driver.HostLinks;
+import dev.berth.engine.driver.NetworkDriver;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
 import dev.berth.engine.firewall.PortRule;
@@ -55,6 +56,8 @@ final class Reconciler {
         Map<String, Sandbox> liveSandboxes = new HashMap<>();
         for (Entry<Sandbox> s : sbxs) if (s.status() == Status.ACTIVE) liveSandboxes.put(s.value().id(), s.value());
 
+        Map<String, Network> anyNetwork = new HashMap<>(); // whatever their status: an endpoint's driver is its network's
+        for (Entry<Network> n : nets) anyNetwork.put(n.value().id(), n.value());
         // Endpoints first: they hold veths and addresses that everything else depends on.
         for (Entry<Endpoint> ep : eps) {
             Endpoint x = ep.value();
@@ -63,10 +66,10 @@ final class Reconciler {
             if (owned && restoreAddresses(x)) {
                 e.putEndpoint(x);
             } else {
-                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing " + (x.hostIfName() != null ? x.hostIfName() : x.ifName()));
+                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing its link " + x.ifName());
                 Teardown td = new Teardown("reconcile", Faults.NONE);
-                if (x.hostIfName() != null) td.step("veth", () -> e.bridges.deleteQuietly(x.hostIfName()));
-                else td.step("link", () -> detachLanEndpoint(x, liveSandboxes.get(x.sandboxId())));
+                NetworkDriver d = e.drivers.ofEndpoint(anyNetwork.get(x.networkId()), x);
+                td.step("link", () -> detachStale(d, x, liveSandboxes.get(x.sandboxId())));
                 td.forget(0, "endpoint-forget", () -> e.store.remove(Engine.ENDPOINTS, x.id()));
             }
         }
@@ -93,15 +96,17 @@ final class Reconciler {
     }
 
     /**
-     * Deletes a macvlan/ipvlan endpoint's link inside its sandbox when the sandbox lives on; a sandbox
-     * that goes loses its namespace, and the link with it.
+     * Deletes a stale endpoint's links, with its sandbox's namespace open when the sandbox lives on (a
+     * macvlan/ipvlan link is only there); a sandbox that goes loses its namespace, and such a link with it.
      */
-    private static void detachLanEndpoint(Endpoint x, Sandbox live) {
-        if (live == null || !(live.netns() instanceof NetnsMode.Own own)) return;
-        String name = Path.of(own.path()).getFileName().toString();
-        if (!Netns.exists(name)) return;
+    private static void detachStale(NetworkDriver d, Endpoint x, Sandbox live) {
+        String name = live != null && live.netns() instanceof NetnsMode.Own own ? Path.of(own.path()).getFileName().toString() : null;
+        if (name == null || !Netns.exists(name)) {
+            d.detach(x, null);
+            return;
+        }
         try (SandboxKernel k = new SandboxKernel(Netns.open(name))) {
-            LanDriver.detach(x, k);
+            d.detach(x, k);
         }
     }
 
@@ -121,17 +126,12 @@ final class Reconciler {
         return true;
     }
 
-    /** Rebuilds the bridge of an active network when it vanished; settles the parent links Berth made for macvlan/ipvlan. */
+    /** Each driver checks its active networks: rebuilds bridges that vanished, settles the parent links Berth made. */
     private void repairNetworks() {
-        e.lan.parents().reconcile(e.networks.values());
         HostLinks present = hostLinks();
-        for (Network n : e.networks.values()) {
-            if (!n.isBridge() || present.byName(n.device()) != null || e.isAdopted(n)) continue;
-            log("network " + n.name() + ": bridge " + n.device() + " is missing; re-creating it");
-            Transaction tx = new Transaction("repair", Faults.NONE);
-            e.bridges.createNetwork(n, false, tx);
-        }
-        e.bridges.forgetIndexes();
+        List<Network> adopted = e.networks.values().stream().filter(e::isAdopted).toList();
+        for (NetworkDriver d : e.drivers.all())
+            d.repair(e.networks.values().stream().filter(n -> e.drivers.of(n) == d).toList(), adopted, present);
     }
 
     /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
@@ -153,26 +153,15 @@ final class Reconciler {
             boolean first = true;
             for (Endpoint ep : e.endpointsOf(s)) {
                 Network n = e.networks.get(ep.networkId());
-                if (n.isLan()) {
-                    if (fresh || !e.lan.isIntact(n, ep, k)) {
-                        log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on " + n.device() + ")");
-                        LanDriver.detach(ep, k);
-                        try {
-                            e.lan.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
-                        } catch (RuntimeException ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
-                            LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
-                        }
+                NetworkDriver d = e.drivers.of(n);
+                if (fresh || !d.isIntact(n, ep, k, hostLinks)) {
+                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on " + n.device() + ")");
+                    d.detach(ep, k);
+                    try {
+                        d.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
+                    } catch (RuntimeException ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
+                        LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
                     }
-                    first = false;
-                    continue;
-                }
-                Link veth = hostLinks.byName(ep.hostIfName());
-                // a veth whose bridge was deleted survives as a detached link: it needs re-attaching too
-                boolean intact = veth != null && n.device().equals(hostLinks.nameOf(veth.masterIndex()));
-                if (fresh || !intact) {
-                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ")");
-                    e.bridges.deleteQuietly(ep.hostIfName());
-                    e.bridges.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
                 }
                 first = false;
             }
@@ -189,12 +178,12 @@ final class Reconciler {
         try (SandboxKernel k = new SandboxKernel(Netns.open(path))) {
             for (Endpoint ep : e.endpointsOf(s)) {
                 Network n = e.networks.get(ep.networkId());
-                Link veth = hostLinks.byName(ep.hostIfName());
-                if (veth != null && n.device().equals(hostLinks.nameOf(veth.masterIndex()))) continue;
+                NetworkDriver d = e.drivers.of(n);
+                if (d.isIntact(n, ep, k, hostLinks)) continue;
                 log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in " + path);
-                e.bridges.deleteQuietly(ep.hostIfName());
+                d.detach(ep, k);
                 try {
-                    e.bridges.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
+                    d.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
                 } catch (RuntimeException ex) { // e.g. the runtime put a link of that name there meanwhile
                     LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
                 }
@@ -241,7 +230,7 @@ final class Reconciler {
             if (known) berthBridges.add(l.index());
             else if (l.alias() != null && l.alias().startsWith(BridgeDriver.ALIAS_PREFIX)) {
                 log("removing orphan bridge " + l.name() + " (" + l.alias() + ")");
-                e.bridges.deleteQuietly(l.name());
+                e.drivers.bridge().deleteQuietly(l.name());
             }
         }
         Set<String> owned = new HashSet<>();
@@ -249,7 +238,7 @@ final class Reconciler {
         for (Link l : links) {
             if (berthBridges.contains(l.masterIndex()) && "veth".equals(l.kind()) && l.name().startsWith("veth") && !owned.contains(l.name())) {
                 log("removing orphan veth " + l.name());
-                e.bridges.deleteQuietly(l.name());
+                e.drivers.bridge().deleteQuietly(l.name());
             }
         }
     }
@@ -281,7 +270,7 @@ final class Reconciler {
             EndpointGuard g = Engine.guardOf(e.networks.get(ep.networkId()), ep);
             if (g != null) guards.add(g);
         }
-        e.firewall.sync(e.networks.values().stream().filter(Network::isBridge).map(e::rules).toList(), rules, guards);
+        e.firewall.sync(e.networks.values().stream().filter(n -> e.drivers.of(n).routedThroughHost()).map(e::rules).toList(), rules, guards);
     }
 
     /** The host's links; a view that answers by lookups (and lists nothing) when no dump was consistent. */

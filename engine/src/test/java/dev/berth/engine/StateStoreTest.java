@@ -6,6 +6,7 @@ import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.PortMapping;
 import dev.berth.engine.model.Protocol;
@@ -29,7 +30,7 @@ class StateStoreTest {
     void modelRecordsRoundTripAndHalfWrittenFilesAreIgnored(@TempDir Path dir) throws Exception {
         StateStore store = new StateStore(dir, false);
         Cidr c = Cidr.parse("10.1.0.0/24", "t");
-        Network n = new Network(Ids.random(), "greatwall", "bridge", "br-x", List.of(new SubnetConfig(c, c.address(1), null,
+        Network n = new Network(Ids.random(), "greatwall", DriverKind.BRIDGE, "br-x", List.of(new SubnetConfig(c, c.address(1), null,
                 Map.of("router", c.address(9))), new SubnetConfig(Cidr.parse("fd00:1::/64", "t"), IpPrefix.literal("fd00:1::1", "t"), null, Map.of())),
                 true, false, false, 1450, Map.of(BridgeOptions.ICC, "false"), Map.of(), Instant.parse("2026-11-21T08:00:00Z"), false);
         Endpoint ep = new Endpoint(Ids.random(), n.id(), "s", "eth0", "veth1234567", MacAddress.parse("02:42:ac:11:00:02"),

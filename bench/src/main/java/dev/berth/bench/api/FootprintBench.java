@@ -2,9 +2,7 @@ package dev.berth.bench.api;
 
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-import dev.berth.lab.LabProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -17,17 +15,17 @@ import java.util.Map;
 /**
  * Issue 13's footprint benchmark: berthd as users start it (bin/berthd) beside Docker's dockerd with the
  * containerd it runs, each in its own lab namespace, in one run, the two taking turns every round:
- * spawn to the first 200 on {@code /_ping} (polled every 2 ms on a fresh connection), resident memory
+ * spawn to the first 200 on {@code /_ping} (polled every 20 ms on a fresh connection), resident memory
  * (VmRSS) idle and with N running containers, for the daemon and for the daemon with its containerd
  * (a container's own processes and shims are not counted for either). Then what each of bin/berthd's
  * JVM flags costs or saves: berthd started with the flags added one by one, idle RSS and spawn to ping.
- * Run it with scripts/bench-footprint.sh; options: --rounds N (5), --containers N (50), --settle S (3),
+ * Run it with scripts/bench-api.sh --footprint; options: --rounds N (5), --containers N (50), --settle S (3), --busy-settle S (15),
  * --no-dockerd, --no-flags, --out DIR (bench/results), --root DIR, --docker PATH.
  */
 public final class FootprintBench {
-    record Options(int rounds, int containers, int settleSeconds, boolean dockerd, boolean flags, Path out, Path root, String docker) {
+    record Options(int rounds, int containers, int settleSeconds, int busySettleSeconds, boolean dockerd, boolean flags, Path out, Path root, String docker) {
         static Options parse(String[] args) {
-            int rounds = 5, containers = 50, settle = 3;
+            int rounds = 5, containers = 50, settle = 3, busySettle = 15;
             boolean dockerd = true, flags = true;
             Path out = Path.of("bench/results"), root = Path.of("").toAbsolutePath();
             String docker = "/usr/local/bin/docker";
@@ -36,16 +34,17 @@ public final class FootprintBench {
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--containers" -> containers = Integer.parseInt(args[++i]);
                     case "--settle" -> settle = Integer.parseInt(args[++i]);
+                    case "--busy-settle" -> busySettle = Integer.parseInt(args[++i]);
                     case "--no-dockerd" -> dockerd = false;
                     case "--no-flags" -> flags = false;
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
                     default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                            + "'; allowed: --rounds N --containers N --settle S --no-dockerd --no-flags --out DIR --root DIR --docker PATH");
+                            + "'; allowed: --rounds N --containers N --settle S --busy-settle S --no-dockerd --no-flags --out DIR --root DIR --docker PATH");
                 }
             }
-            return new Options(rounds, containers, settle, dockerd, flags, out, root, docker);
+            return new Options(rounds, containers, settle, busySettle, dockerd, flags, out, root, docker);
         }
     }
 
@@ -64,8 +63,9 @@ public final class FootprintBench {
     }
 
     private void run() throws IOException {
-        line("berth bench-footprint %s, load average %s, %d rounds, %d containers, RSS read %d s after the first ping",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")), loadAverage(), o.rounds(), o.containers(), o.settleSeconds());
+        line("berth bench-footprint %s, load average %s, %d rounds, %d containers; RSS read %d s after the first ping (idle), %d s after the last run -d",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")), loadAverage(), o.rounds(), o.containers(),
+                o.settleSeconds(), o.busySettleSeconds());
         try (Lab lab = Lab.create()) {
             LabHost berthdHost = lab.host("berthd");
             LabHost dockerdHost = o.dockerd() ? lab.host("dockerd") : null;
@@ -97,50 +97,22 @@ public final class FootprintBench {
 
     // ------------------------------------------------------------------ berthd
 
-    private record Berthd(LabProcess process, Path dir, Path socket, long startMillis) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                if (process.isAlive()) Targets.empty(socket);
-            } finally {
-                process.close();
-                Targets.deleteTree(dir);
-            }
-        }
-    }
-
-    private static Berthd startBerthd(Lab lab, LabHost host, List<String> launcher) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path socket = dir.resolve("berth.sock");
-        List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", lab.prefix("sb-")));
-        long t0 = System.nanoTime();
-        LabProcess p = host.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
-        long ms = awaitPing(socket, t0, p);
-        return new Berthd(p, dir, socket, ms);
-    }
-
     private Sample idleBerthd(Lab lab, LabHost host, List<String> launcher) {
-        try (Berthd b = startBerthd(lab, host, launcher)) {
+        try (BerthdTarget b = BerthdTarget.start(lab, host, launcher)) {
             Targets.sleep(o.settleSeconds() * 1000L);
             long own = Rss.ofProcess(b.process().pid());
-            return new Sample(b.startMillis(), own, own + Rss.ofChildrenNamed(b.process().pid(), "containerd"));
+            return new Sample(b.startMillis(), own, own + Rss.ofProcess(b.containerdPid()));
         }
     }
 
     private Sample busyBerthd(Lab lab, LabHost host) {
         System.out.printf("berthd with %d containers ...%n", o.containers());
-        try (Berthd b = startBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString()))) {
+        try (BerthdTarget b = BerthdTarget.start(lab, host, List.of(o.root().resolve("bin/berthd").toString()))) {
+            b.loadSeedImages(o.docker());
             runContainers(b.socket());
-            Targets.sleep(o.settleSeconds() * 1000L);
+            Targets.sleep(o.busySettleSeconds() * 1000L);
             long own = Rss.ofProcess(b.process().pid());
-            return new Sample(b.startMillis(), own, own + Rss.ofChildrenNamed(b.process().pid(), "containerd"));
+            return new Sample(b.startMillis(), own, own + Rss.ofProcess(b.containerdPid()));
         }
     }
 
@@ -161,9 +133,9 @@ public final class FootprintBench {
         System.out.printf("dockerd with %d containers ...%n", o.containers());
         DockerdTarget d = DockerdTarget.start(lab, host, o.root().resolve("scripts/bench-api-dockerd.sh"));
         try {
-            d.importBusybox(o.docker());
+            d.loadSeedImages(o.docker()); // the same images as berthd's
             runContainers(d.socket());
-            Targets.sleep(o.settleSeconds() * 1000L);
+            Targets.sleep(o.busySettleSeconds() * 1000L);
             long own = Rss.ofProcess(d.process().pid());
             return new Sample(d.startMillis(), own, own + Rss.ofProcess(d.containerdPid()));
         } finally {
@@ -184,8 +156,10 @@ public final class FootprintBench {
         String java = env.get("BERTHD_JAVA"), cp = env.get("BERTHD_CP");
         List<String> base = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
         List<List<String>> steps = List.of(List.of(), List.of("-XX:+UseSerialGC"), List.of("-Xmx64m", "-Xss512k"), List.of("-Xms8m"),
-                List.of("-XX:TieredStopAtLevel=1"), List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"),
-                List.of("-XX:TrimNativeHeapInterval=2000"));
+                List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"), List.of("-XX:TieredStopAtLevel=1"),
+                List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"), List.of("-XX:TrimNativeHeapInterval=2000"),
+                List.of("-Dio.netty.allocator.type=unpooled", "-Dio.grpc.netty.useCustomAllocator=false",
+                        "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled"));
         line("");
         line("bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)", o.rounds());
         line("%-58s %10s %14s", "flags", "RSS, MB", "first ping, ms");
@@ -218,24 +192,6 @@ public final class FootprintBench {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    /** Polls /_ping every 2 ms on a fresh connection until it answers 200; milliseconds since {@code t0}. */
-    private static long awaitPing(Path socket, long t0, LabProcess p) {
-        UnixHttp http = new UnixHttp(socket);
-        long deadline = t0 + 90_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IllegalStateException("berthd exited before it answered:\n" + Targets.tail(p.output()));
-            if (Files.exists(socket)) {
-                try {
-                    if (http.get("/_ping").status() == 200) return (System.nanoTime() - t0) / 1_000_000;
-                } catch (RuntimeException notYet) {
-                    // the socket file exists before anyone accepts on it
-                }
-            }
-            Targets.sleep(2);
-        }
-        throw new IllegalStateException("berthd did not answer /_ping within 90 s:\n" + Targets.tail(p.output()));
-    }
 
     private void compare(String what, List<Sample> berthd, List<Sample> dockerd, java.util.function.ToLongFunction<Sample> f) {
         long b = median(berthd, f);

@@ -6,6 +6,7 @@ import dev.berth.dns.EmbeddedDns;
 import dev.berth.dns.NameTable;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
@@ -45,7 +46,7 @@ public final class DnsBenchServer {
             lines.add(w);
             String netId = String.format("%064x", w[3].hashCode() & 0xffffffffL);
             if (networks.stream().noneMatch(n -> n.id().equals(netId)))
-                networks.add(new Network(netId, w[3], "bridge", "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.now(), false));
+                networks.add(new Network(netId, w[3], DriverKind.BRIDGE, "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.now(), false));
             sandboxes.add(new Sandbox(w[0], w[1], w[0].substring(0, 12), new NetnsMode.Own(w[2]), List.of(), List.of()));
             List<String> aliases = w.length > 5 ? Arrays.asList(w[5].split(",")) : List.of();
             endpoints.add(new Endpoint("e" + w[0], netId, w[0], "eth0", null, null, InetAddress.getByName(w[4]), null, aliases));

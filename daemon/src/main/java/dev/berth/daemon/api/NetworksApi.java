@@ -99,7 +99,7 @@ public final class NetworksApi {
     private boolean matches(Network n, Filters f) {
         return f.any("name", v -> n.name().contains(v))
                 && f.any("id", v -> n.id().startsWith(v))
-                && f.any("driver", v -> v.equals(n.driver()))
+                && f.any("driver", v -> v.equals(n.driver().id()))
                 && f.any("scope", v -> v.equals("local"))
                 && f.any("type", v -> v.equals(n.predefined() ? "builtin" : "custom"))
                 && f.any("dangling", v -> Filters.truthy(v) == (!n.predefined() && engine.endpointsOf(n).isEmpty()))
@@ -128,7 +128,7 @@ public final class NetworksApi {
         Network n = engine.createNetwork(new NetworkRequest(b.name(), b.driver(), subnets, Boolean.TRUE.equals(b.enableIpv6()),
                 b.internal(), b.attachable(), b.options(), b.labels()));
         onChange.run();
-        events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver()));
+        events.publish("network", "create", n.id(), Map.of("name", n.name(), "type", n.driver().id()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", n.id());
         out.put("Warning", "");
@@ -139,7 +139,7 @@ public final class NetworksApi {
         Network n = engine.network(q.param("id"));
         engine.removeNetwork(q.param("id"));
         onChange.run();
-        events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver()));
+        events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver().id()));
         return ApiResponse.noContent();
     }
 
@@ -217,7 +217,7 @@ public final class NetworksApi {
         m.put("Id", n.id());
         m.put("Created", Times.rfc3339(n.created()));
         m.put("Scope", "local");
-        m.put("Driver", n.driver());
+        m.put("Driver", n.driver().id());
         m.put("EnableIPv4", true);
         m.put("EnableIPv6", n.ipv6());
         Map<String, Object> ipam = new LinkedHashMap<>();

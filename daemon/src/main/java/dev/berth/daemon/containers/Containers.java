@@ -739,7 +739,7 @@ public final class Containers implements Attachments {
         for (Endpoint e : endpointsOf(r.id())) {
             try {
                 Network n = engine.network(e.networkId());
-                events.publish("network", action, n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
+                events.publish("network", action, n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
             } catch (BerthException.NotFound gone) {
                 // removed meanwhile
             }
@@ -839,7 +839,7 @@ public final class Containers implements Attachments {
                 StageTrace.point("container-connect:names");
                 rewriteHosts(r);
                 faults.reach("container-connect:hosts-written");
-                events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
+                events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
             nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
@@ -874,7 +874,7 @@ public final class Containers implements Attachments {
                 StageTrace.point("container-disconnect:names");
                 rewriteHosts(r);
                 faults.reach("container-disconnect:hosts-written");
-                events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver()));
+                events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
             }

@@ -1,9 +1,13 @@
 package dev.berth.engine.driver;
 
 import dev.berth.engine.HostKernel;
+import dev.berth.engine.Ids;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.tx.Faults;
+import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Sysctl;
@@ -14,20 +18,25 @@ import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.LinkType;
+import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The kernel side of bridge networks: a Linux bridge per network holding the gateway addresses, and
  * per endpoint a veth pair whose host end (veth + 7 hex) is a hairpin port of the bridge and whose
  * other end is born inside the sandbox as eth0, eth1, ...
  */
-public final class BridgeDriver {
+public final class BridgeDriver implements NetworkDriver {
+    private static final Logger LOG = Logger.getLogger(BridgeDriver.class.getName());
     /** The alias that marks a bridge as Berth's (the kernel keeps it; reconcile reads it). */
     public static final String ALIAS_PREFIX = "berth:network:";
 
@@ -38,7 +47,34 @@ public final class BridgeDriver {
         this.host = host;
     }
 
+    @Override
+    public boolean takesEndpoints() {
+        return true;
+    }
+
+    @Override
+    public boolean routedThroughHost() {
+        return true;
+    }
+
+    @Override
+    public void validateEndpoint(Network n, EndpointRequest r, Supplier<List<Endpoint>> existing) {
+        // a bridge takes any number of endpoints, with any MAC
+    }
+
+    @Override
+    public MacAddress endpointMac(Network n, MacAddress wanted) {
+        return wanted;
+    }
+
+    /** The host end of the endpoint's veth pair: {@code veth} + 7 hex of its id. */
+    @Override
+    public String hostIfName(String endpointId) {
+        return Ids.hostVeth(endpointId);
+    }
+
     /** Creates (or, for an adopted bridge, reuses) the network's bridge with its gateway addresses, up. */
+    @Override
     public void createNetwork(Network n, boolean adopted, Transaction tx) {
         Link br;
         if (adopted) {
@@ -61,9 +97,30 @@ public final class BridgeDriver {
     }
 
     /** Deletes a bridge Berth created (its ports and addresses go with it); an adopted one is left alone. */
-    public void removeNetwork(Network n, boolean adopted) {
-        bridgeIndex.remove(n.id());
-        if (!adopted) deleteQuietly(n.device());
+    @Override
+    public void removeNetwork(Network n, boolean adopted, Collection<Network> remaining, Teardown td) {
+        td.step("bridge", () -> {
+            bridgeIndex.remove(n.id());
+            if (!adopted) deleteQuietly(n.device());
+        });
+    }
+
+    /** Re-creates the bridges of active networks that vanished (an adopted bridge is its owner's to bring back). */
+    @Override
+    public void repair(Collection<Network> active, Collection<Network> adopted, HostLinks host) {
+        bridgeIndex.clear();
+        for (Network n : active) {
+            if (adopted.contains(n) || host.byName(n.device()) != null) continue;
+            LOG.info("reconcile: network " + n.name() + ": bridge " + n.device() + " is missing; re-creating it");
+            createNetwork(n, false, new Transaction("repair", Faults.NONE));
+        }
+    }
+
+    /** The veth is there and still a port of the network's bridge (a veth whose bridge was deleted survives detached). */
+    @Override
+    public boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx, HostLinks host) {
+        Link veth = host.byName(ep.hostIfName());
+        return veth != null && n.device().equals(host.nameOf(veth.masterIndex()));
     }
 
     /**
@@ -78,6 +135,7 @@ public final class BridgeDriver {
      * reports that the bridge floods to every other port, so the kernel's work per new endpoint
      * would grow with the number of endpoints already there.
      */
+    @Override
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), sbx.netns().fd(), n.mtu(), ep.mac());
@@ -123,7 +181,8 @@ public final class BridgeDriver {
     }
 
     /** Removes the endpoint's veth pair (the sandbox end, its addresses and routes go with it). */
-    public void detach(Endpoint ep) {
+    @Override
+    public void detach(Endpoint ep, SandboxKernel sbx) {
         deleteQuietly(ep.hostIfName());
     }
 
@@ -140,8 +199,4 @@ public final class BridgeDriver {
         }
     }
 
-    /** Forgets cached bridge indexes (after reconcile recreated bridges). */
-    public void forgetIndexes() {
-        bridgeIndex.clear();
-    }
 }

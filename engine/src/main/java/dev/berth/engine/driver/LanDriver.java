@@ -1,9 +1,13 @@
 package dev.berth.engine.driver;
 
+import dev.berth.engine.BerthException;
 import dev.berth.engine.HostKernel;
 import dev.berth.engine.model.Endpoint;
+import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.request.EndpointRequest;
+import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket.Request;
@@ -20,6 +24,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The kernel side of macvlan and ipvlan networks: containers sit directly on the parent's LAN. The
@@ -28,7 +33,7 @@ import java.util.List;
  * its final name (eth0, eth1, ...). Nothing is configured on the host: the gateway lives on the LAN,
  * and there is no NAT and no port publishing, as with Docker's drivers.
  */
-public final class LanDriver {
+public final class LanDriver implements NetworkDriver {
     private final HostKernel host;
     private final ParentLinks parents;
 
@@ -41,19 +46,65 @@ public final class LanDriver {
         return parents;
     }
 
+    @Override
+    public boolean takesEndpoints() {
+        return true;
+    }
+
+    /** No: containers are on the LAN, with no NAT and no published ports (as with Docker's drivers). */
+    @Override
+    public boolean routedThroughHost() {
+        return false;
+    }
+
+    /** What macvlan and ipvlan endpoints cannot do, refused before anything is allocated. */
+    @Override
+    public void validateEndpoint(Network n, EndpointRequest r, Supplier<List<Endpoint>> existing) {
+        LanOptions o = n.lanOptions();
+        if (o.sharesParentMac() && r.mac() != null && !r.mac().isBlank())
+            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
+                    + (o.isPassthru() ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
+        if (o.isPassthru() && !existing.get().isEmpty())
+            throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
+                    + n.device() + " to one container");
+    }
+
+    /** With several subnets (ipvlan L3), the one holding the requested address, as Docker's IPAM picks it. */
+    @Override
+    public SubnetConfig ipv4SubnetFor(Network n, InetAddress requested) {
+        if (requested == null) return n.ipv4();
+        for (SubnetConfig s : n.subnets()) if (s.isIpv4() && s.subnet().contains(requested)) return s;
+        return n.ipv4();
+    }
+
+    /** An endpoint that cannot have its own MAC address (ipvlan, macvlan passthru) gets the parent's. */
+    @Override
+    public MacAddress endpointMac(Network n, MacAddress wanted) {
+        return n.lanOptions().sharesParentMac() ? host.rtnl().links().get(n.device()).mac() : wanted;
+    }
+
+    /** None: the endpoint's link lives in the sandbox only. */
+    @Override
+    public String hostIfName(String endpointId) {
+        return null;
+    }
+
     /** Makes sure the parent exists (creating a VLAN sub-interface or dummy when needed). */
-    public void createNetwork(Network n, Transaction tx) {
+    @Override
+    public void createNetwork(Network n, boolean adopted, Transaction tx) {
         parents.ensure(n, tx);
     }
 
     /** Deletes the parent when Berth made it and no network in {@code remaining} uses it. */
-    public void removeNetwork(Network n, Collection<Network> remaining) {
-        parents.release(n, remaining);
+    @Override
+    public void removeNetwork(Network n, boolean adopted, Collection<Network> remaining, Teardown td) {
+        td.step("parent", () -> parents.release(n, remaining));
     }
 
-    /** The MAC address an endpoint gets when it cannot have its own (ipvlan, macvlan passthru): the parent's. */
-    public MacAddress parentMac(Network n) {
-        return host.rtnl().links().get(n.device()).mac();
+    /** Settles the parents Berth made: deletes those no network uses, re-creates those that vanished while in use. */
+    @Override
+    public void repair(Collection<Network> active, Collection<Network> adopted, HostLinks host) {
+        parents.reconcile(active);
     }
 
     /**
@@ -61,6 +112,7 @@ public final class LanDriver {
      * one batch: the default route via the gateway on the LAN (L2 modes) or through the interface
      * (ipvlan L3/L3S, which has no gateway) when this is the sandbox's gateway network.
      */
+    @Override
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int parent = host.rtnl().links().get(n.device()).index();
         // Born under a name of its own: kernel 6.1 (Debian 12) looks the new name up in the host namespace
@@ -83,7 +135,8 @@ public final class LanDriver {
      * Deletes the endpoint's link inside the sandbox (its addresses and routes go with it), under its
      * final name or, when a crash came before the rename, the name it was born with.
      */
-    public static void detach(Endpoint ep, SandboxKernel sbx) {
+    @Override
+    public void detach(Endpoint ep, SandboxKernel sbx) {
         if (sbx == null) return; // the namespace is gone, and the link with it
         for (String name : new String[] {ep.ifName(), bornAs(ep)}) {
             try {
@@ -95,8 +148,9 @@ public final class LanDriver {
     }
 
     /** True when the endpoint's link is in the sandbox and is of the network's kind. */
-    public boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx) {
-        return sbx.rtnl().links().find(ep.ifName()).map(Link::kind).filter(k -> k.equals(n.driver())).isPresent();
+    @Override
+    public boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx, HostLinks host) {
+        return sbx.rtnl().links().find(ep.ifName()).map(Link::kind).filter(k -> k.equals(n.driver().id())).isPresent();
     }
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {

@@ -46,8 +46,8 @@ public final class Explainer {
         List<ExplainedStep> out = new ArrayList<>();
         if (!n.isBridge()) {
             String why = switch (n.driver()) {
-                case "host" -> "containers on 'host' share the host's network namespace: there is nothing to create";
-                case "null" -> "containers on 'none' get a namespace with only lo: there is nothing to create for the network";
+                case HOST -> "containers on 'host' share the host's network namespace: there is nothing to create";
+                case NULL -> "containers on 'none' get a namespace with only lo: there is nothing to create for the network";
                 default -> "the " + n.driver() + " driver is not explained yet";
             };
             out.add(new ExplainedStep(why, ": # nothing to do"));

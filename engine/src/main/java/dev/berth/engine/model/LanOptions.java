@@ -25,15 +25,10 @@ public record LanOptions(String parent, LinkType linkType, int mtu) implements N
     public static final String IPVLAN_MODE = "ipvlan_mode";
     public static final String IPVLAN_FLAG = "ipvlan_flag";
 
-    /** True for the drivers whose endpoints are sub-interfaces of a host link. */
-    public static boolean isLan(String driver) {
-        return driver.equals("macvlan") || driver.equals("ipvlan");
-    }
-
     /** Checks every option, naming the one at fault and what is allowed. */
-    public static LanOptions parse(String driver, Map<String, String> options) {
-        boolean macvlan = driver.equals("macvlan");
-        NetworkOptions.checkKeys(driver, options, macvlan ? Set.of(PARENT, MACVLAN_MODE, MTU) : Set.of(PARENT, IPVLAN_MODE, IPVLAN_FLAG, MTU));
+    public static LanOptions parse(DriverKind driver, Map<String, String> options) {
+        boolean macvlan = driver == DriverKind.MACVLAN;
+        NetworkOptions.checkKeys(driver.id(), options, macvlan ? Set.of(PARENT, MACVLAN_MODE, MTU) : Set.of(PARENT, IPVLAN_MODE, IPVLAN_FLAG, MTU));
         LinkType type = macvlan ? new LinkType.Macvlan(value(options, MACVLAN_MODE, MacvlanMode.class, MacvlanMode.BRIDGE))
                 : new LinkType.Ipvlan(value(options, IPVLAN_MODE, IpvlanMode.class, IpvlanMode.L2),
                         value(options, IPVLAN_FLAG, IpvlanFlag.class, IpvlanFlag.BRIDGE));

@@ -8,7 +8,7 @@ import java.util.Map;
  * A network as the engine keeps it.
  *
  * @param id         64 hex characters
- * @param driver     "bridge", "host", "null", "macvlan", "ipvlan"
+ * @param driver     which {@code NetworkDriver} builds it (stored and shown as Docker's name: bridge, macvlan, ...)
  * @param device     the kernel device that carries it (bridge name, or macvlan/ipvlan parent), or null
  * @param subnets    IPv4 subnets first, then IPv6
  * @param options    the driver's options as given ({@code -o KEY=VALUE}), which inspect shows
@@ -16,7 +16,7 @@ import java.util.Map;
  * @param driverOptions the same options parsed and checked: {@link BridgeOptions}, {@link LanOptions} (not stored:
  *                   parsed again from {@code options} when a network is loaded)
  */
-public record Network(String id, String name, String driver, String device, List<SubnetConfig> subnets,
+public record Network(String id, String name, DriverKind driver, String device, List<SubnetConfig> subnets,
                       boolean ipv6, boolean internal, boolean attachable, int mtu,
                       Map<String, String> options, Map<String, String> labels, Instant created, boolean predefined,
                       NetworkOptions driverOptions) {
@@ -28,7 +28,7 @@ public record Network(String id, String name, String driver, String device, List
     }
 
     /** A network whose options are parsed here: an InvalidRequest names a bad one. */
-    public Network(String id, String name, String driver, String device, List<SubnetConfig> subnets,
+    public Network(String id, String name, DriverKind driver, String device, List<SubnetConfig> subnets,
                    boolean ipv6, boolean internal, boolean attachable, int mtu,
                    Map<String, String> options, Map<String, String> labels, Instant created, boolean predefined) {
         this(id, name, driver, device, subnets, ipv6, internal, attachable, mtu, options, labels, created, predefined, null);
@@ -58,11 +58,11 @@ public record Network(String id, String name, String driver, String device, List
     }
 
     public boolean isBridge() {
-        return driver.equals("bridge");
+        return driver == DriverKind.BRIDGE;
     }
 
     /** A macvlan or ipvlan network: endpoints are sub-interfaces of the parent link {@link #device()}. */
     public boolean isLan() {
-        return driver.equals("macvlan") || driver.equals("ipvlan");
+        return driver.isLan();
     }
 }

@@ -18,11 +18,11 @@ public sealed interface NetworkOptions permits BridgeOptions, LanOptions, Networ
     record None() implements NetworkOptions {}
 
     /** The options of a network of {@code driver}; a bad key or value is an InvalidRequest naming {@code Options.KEY}. */
-    static NetworkOptions parse(String driver, Map<String, String> options) {
+    static NetworkOptions parse(DriverKind driver, Map<String, String> options) {
         return switch (driver) {
-            case "bridge" -> BridgeOptions.parse(options);
-            case "macvlan", "ipvlan" -> LanOptions.parse(driver, options);
-            default -> new None();
+            case BRIDGE -> BridgeOptions.parse(options);
+            case MACVLAN, IPVLAN -> LanOptions.parse(driver, options);
+            case HOST, NULL -> new None();
         };
     }
 

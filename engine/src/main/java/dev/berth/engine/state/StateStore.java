@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.berth.engine.ipam.Cidr;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.NetworkOptions;
@@ -135,6 +136,8 @@ public final class StateStore {
         m.addDeserializer(Cidr.class, parsed(s -> Cidr.parse(s, "state")));
         m.addSerializer(MacAddress.class, text(MacAddress::toString));
         m.addDeserializer(MacAddress.class, parsed(MacAddress::parse));
+        m.addSerializer(DriverKind.class, text(DriverKind::id));
+        m.addDeserializer(DriverKind.class, parsed(DriverKind::of));
         return new ObjectMapper().registerModule(m)
                 .addMixIn(NetnsMode.class, NetnsModeMixin.class)
                 .addMixIn(Network.class, NetworkMixin.class)

@@ -27,7 +27,7 @@ final class TaskRun {
     void pump(String name, JsonFileLog log, Attachers attachers) throws IOException {
         LineSplitter out = new LineSplitter(LogStream.STDOUT, log::write);
         LineSplitter err = new LineSplitter(LogStream.STDERR, log::write);
-        fifos.pump(name, b -> {
+        fifos.pumpPolled(name, b -> {
             attachers.broadcast(LogStream.STDOUT, b);
             out.accept(b);
         }, b -> {

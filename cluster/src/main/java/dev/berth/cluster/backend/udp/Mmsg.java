@@ -24,14 +24,20 @@ final class Mmsg {
     static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000;
     static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_REUSEPORT = 15, SO_RCVTIMEO = 20;
     static final int IPPROTO_IP = 0, IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0;
+    /** SOL_UDP options: UDP_SEGMENT (a send cut into datagrams of the given size), UDP_GRO (coalesced receives). */
+    static final int SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+    static final int MSG_TRUNC = 0x20;
     static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000;
     static final int MSG_WAITFORONE = 0x10000;
-    static final int EAGAIN = 11, EINTR = 4;
+    static final int EAGAIN = 11, EINTR = 4, EIO = 5, EINVAL = 22;
     static final short POLLIN = 1;
 
     /** struct iovec, struct msghdr (56 bytes) and struct mmsghdr (msghdr + msg_len, 64 bytes) on 64-bit Linux. */
     static final long IOVEC = 16, MMSGHDR = 64, SOCKADDR_IN = 16;
-    static final long MSG_NAME = 0, MSG_NAMELEN = 8, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_LEN = 56;
+    static final long MSG_NAME = 0, MSG_NAMELEN = 8, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40,
+            MSG_FLAGS = 48, MSG_LEN = 56;
+    /** struct cmsghdr: cmsg_len (8), cmsg_level (4), cmsg_type (4), then the data. */
+    static final long CMSG_LEVEL = 8, CMSG_TYPE = 12, CMSG_DATA = 16;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -41,6 +47,7 @@ final class Mmsg {
     private static final MethodHandle RECVMMSG = bind("recvmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle READ = bind("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = bind("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITEV = bind("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SOCKET = bind("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle BIND = bind("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -101,6 +108,14 @@ final class Mmsg {
         } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** writev(2): one packet gathered from {@code n} iovecs into a TUN device; bytes written or -errno. */
+    static long writev(MemorySegment st, int fd, MemorySegment iov, int n) {
+        try {
+            long r = (long) WRITEV.invokeExact(st, fd, iov, n);
+            return r >= 0 ? r : -errno(st);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
     static int poll(MemorySegment st, MemorySegment pollfd, int timeoutMillis) {
         try {
             int r = (int) POLL.invokeExact(st, pollfd, 1L, timeoutMillis);
@@ -110,7 +125,7 @@ final class Mmsg {
 
     // ---- setup calls: these throw, they are not on the packet path ----
 
-    /** A UDP socket in the calling thread's namespace, bound to {@code ip:port} with SO_REUSEPORT, big buffers and a receive timeout. */
+    /** A UDP socket in the calling thread's namespace, bound to {@code ip:port} with SO_REUSEPORT, big buffers, UDP_GRO and a receive timeout. */
     static int udpSocket(int ip, int port, int bufferBytes, int timeoutMillis) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoState(a);
@@ -125,6 +140,10 @@ final class Mmsg {
                 MemorySegment dont = a.allocateFrom(JAVA_INT, IP_PMTUDISC_DONT);
                 if ((int) SETSOCKOPT.invokeExact(st, fd, IPPROTO_IP, IP_MTU_DISCOVER, dont, 4) < 0)
                     throw new SystemCallException("setsockopt", "IP_MTU_DISCOVER", errno(st));
+                // Receive datagrams the kernel coalesced (or a peer's UDP_SEGMENT send left whole) as one buffer.
+                MemorySegment on = a.allocateFrom(JAVA_INT, 1);
+                if ((int) SETSOCKOPT.invokeExact(st, fd, SOL_UDP, UDP_GRO, on, 4) < 0)
+                    throw new SystemCallException("setsockopt", "UDP_GRO", errno(st));
                 MemorySegment tv = a.allocate(16, 8);
                 tv.set(JAVA_LONG, 0, timeoutMillis / 1000);
                 tv.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);

@@ -25,11 +25,12 @@ import java.util.Map;
 /**
  * udp, flannel's original backend done in Berth: a multi-queue TUN device {@code berth.udp} holding
  * the lease's network address /32, a route for the whole cluster network into it, and a userspace
- * tunnel ({@link UdpTunnel}) that carries each IP packet in one UDP datagram to the peer owning the
- * destination (port 8285 by default). The TUN device runs with segmentation offload ({@link OffloadTun}):
- * a TCP super-packet of up to 64 KB crosses as one datagram (the kernel fragments and reassembles it on
- * the underlay) behind a 10-byte virtio-net header, so Berth's format differs from flannel's by that
- * header. The peers live in a table the tunnel reads; no kernel route per peer. MTU: the underlay's
+ * tunnel ({@link UdpTunnel}) that carries each IP packet to the peer owning the destination over UDP
+ * (port 8285 by default). The TUN device runs with segmentation offload ({@link OffloadTun}): a TCP
+ * super-packet of up to 64 KB crosses as chunks the kernel cuts from one send (UDP_SEGMENT) and the
+ * receiver takes back in one buffer (UDP_GRO), no IP fragments; every datagram fits the underlay MTU.
+ * Packets carry a 10-byte virtio-net header, chunks an 8-byte chunk header ({@link Wire}), so Berth's
+ * format differs from flannel's. The peers live in a table the tunnel reads; no kernel route per peer. MTU: the underlay's
  * less 38 bytes (IP + UDP headers + the offload header).
  */
 public final class UdpBackend implements Backend {
@@ -95,10 +96,10 @@ public final class UdpBackend implements Backend {
             }
             int index = rtnl.links().get(DEVICE).index();
             rtnl.links().setMtu(index, mtu());
-            OffloadTun.capGso(rtnl, index);
+            OffloadTun.capGso(rtnl, index, Wire.gsoMax(underlay.mtu()));
             int[] tunFds = queues.stream().mapToInt(Integer::intValue).toArray();
             int[] sockFds = sockets.stream().mapToInt(Integer::intValue).toArray();
-            tunnel = new UdpTunnel(table, tunFds, sockFds, config.port());
+            tunnel = new UdpTunnel(table, tunFds, sockFds, config.port(), underlay.mtu());
         } catch (RuntimeException e) {
             closeFds();
             throw e;

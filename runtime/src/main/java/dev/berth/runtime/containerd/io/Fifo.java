@@ -70,6 +70,11 @@ public final class Fifo {
         return FileChannel.open(Path.of("/proc/self/fd/" + holder), StandardOpenOption.READ);
     }
 
+    /** A non-blocking reading descriptor on the FIFO held by {@code holder} (for {@link FifoPoller}). */
+    public static int pollingReader(int holder) {
+        return Libc.open("/proc/self/fd/" + holder, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+    }
+
     /** A writing channel on the FIFO held by {@code holder}. */
     public static FileChannel writer(int holder) throws IOException {
         return FileChannel.open(Path.of("/proc/self/fd/" + holder), StandardOpenOption.WRITE);

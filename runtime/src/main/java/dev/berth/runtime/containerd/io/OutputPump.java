@@ -10,20 +10,43 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A thread copying one output FIFO of a task to a sink until end-of-file (the shim closed its end: all
- * output was copied) or until berthd lets go of it. It always reads promptly, whatever the sink's
- * consumers do, so the task never blocks on this pipe while berthd runs.
+ * Copies one output FIFO of a process to a sink until end-of-file (the shim closed its end: all output
+ * was copied) or until berthd lets go of it ({@link #stop}). A task's streams are read by the shared
+ * {@link FifoPoller} (their sinks never block); an exec's by a thread of its own, since its sink may wait
+ * for a slow client. Either way the FIFO is read promptly, so the task never blocks on it while berthd runs.
  */
 public final class OutputPump {
     private static final Logger LOG = Logger.getLogger(OutputPump.class.getName());
 
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private Runnable stopper = () -> {};
 
     private OutputPump() {}
 
-    /** Starts the copy; {@code sink} gets each chunk read, {@code onEnd} runs once at the end. */
+    /** Starts the copy on the shared poller; takes over {@code fd} (the FIFO open non-blocking for reading). */
+    public static OutputPump polled(String name, int fd, Consumer<byte[]> sink, Runnable onEnd) throws IOException {
+        OutputPump p = new OutputPump();
+        FifoPoller.Polled polled = FifoPoller.get().add(name, fd, sink, () -> {
+            try {
+                onEnd.run();
+            } finally {
+                p.done.complete(null);
+            }
+        });
+        p.stopper = polled::stop;
+        return p;
+    }
+
+    /** Starts the copy on a thread of its own; {@code sink} gets each chunk read, {@code onEnd} runs once at the end. */
     public static OutputPump start(String name, FileChannel from, Consumer<byte[]> sink, Runnable onEnd) {
         OutputPump p = new OutputPump();
+        p.stopper = () -> {
+            try {
+                from.close(); // wakes the thread blocked in read
+            } catch (IOException e) {
+                // nothing to do
+            }
+        };
         Thread.ofPlatform().daemon().name(name).start(() -> {
             ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
             try (from) {
@@ -47,6 +70,11 @@ public final class OutputPump {
             }
         });
         return p;
+    }
+
+    /** berthd lets go of the FIFO: the copy ends (onEnd runs) without waiting for end-of-file. */
+    public void stop() {
+        stopper.run();
     }
 
     public CompletableFuture<Void> done() {

@@ -29,8 +29,6 @@ public final class StdioFifos implements AutoCloseable {
     private int outHolder = -1;
     private int errHolder = -1;
     private FileChannel inWriter;
-    private FileChannel outReader;
-    private FileChannel errReader;
     private OutputPump outPump;
     private OutputPump errPump;
 
@@ -102,16 +100,19 @@ public final class StdioFifos implements AutoCloseable {
         return inWriter != null;
     }
 
-    /** Starts copying stdout and stderr to the sinks; {@code onEnd} runs once per stream at its end. */
+    /**
+     * Starts copying stdout and stderr to the sinks, each on a thread of its own (an exec: its sinks may
+     * wait for the client); {@code onEnd} runs once per stream at its end.
+     */
     public void pump(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd) throws IOException {
-        if (stdout != null) {
-            outReader = Fifo.reader(outHolder);
-            outPump = OutputPump.start(name + "-stdout", outReader, out, () -> onEnd.accept(true));
-        }
-        if (stderr != null) {
-            errReader = Fifo.reader(errHolder);
-            errPump = OutputPump.start(name + "-stderr", errReader, err, () -> onEnd.accept(false));
-        }
+        if (stdout != null) outPump = OutputPump.start(name + "-stdout", Fifo.reader(outHolder), out, () -> onEnd.accept(true));
+        if (stderr != null) errPump = OutputPump.start(name + "-stderr", Fifo.reader(errHolder), err, () -> onEnd.accept(false));
+    }
+
+    /** As {@link #pump}, on the shared poller (a task's output: its sinks never block). */
+    public void pumpPolled(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd) throws IOException {
+        if (stdout != null) outPump = OutputPump.polled(name + "-stdout", Fifo.pollingReader(outHolder), out, () -> onEnd.accept(true));
+        if (stderr != null) errPump = OutputPump.polled(name + "-stderr", Fifo.pollingReader(errHolder), err, () -> onEnd.accept(false));
     }
 
     /** Both outputs copied to their end (at once for a missing one). */
@@ -176,15 +177,7 @@ public final class StdioFifos implements AutoCloseable {
             inHolder = -1;
         }
         releaseOutputs();
-        closeQuietly(outReader);
-        closeQuietly(errReader);
-    }
-
-    private static void closeQuietly(FileChannel c) {
-        try {
-            if (c != null) c.close(); // wakes the pump blocked in read
-        } catch (IOException e) {
-            // nothing to do
-        }
+        if (outPump != null) outPump.stop();
+        if (errPump != null) errPump.stop();
     }
 }

@@ -1,4 +1,4 @@
-package dev.berth.engine;
+package dev.berth.engine.driver;
 
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Link;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * changing under every dump, a link-by-link lookup that can still tell what is missing but cannot
  * list what is there ({@link #all()} is empty), so nothing is removed as an orphan from a partial view.
  */
-final class HostLinks {
+public final class HostLinks {
     private final Links links;
     private final List<Link> dump;
     private final Map<String, Link> byName = new HashMap<>();
@@ -30,7 +30,7 @@ final class HostLinks {
     }
 
     /** Dumps the links; an interrupted dump gives a view that answers by lookups instead. */
-    static HostLinks of(Links links) {
+    public static HostLinks of(Links links) {
         try {
             return new HostLinks(links, links.list());
         } catch (NetlinkException.DumpInterrupted e) {
@@ -39,23 +39,23 @@ final class HostLinks {
     }
 
     /** Whether the view came from one consistent dump. */
-    boolean complete() {
+    public boolean complete() {
         return dump != null;
     }
 
     /** Every link, when the view is complete. */
-    Optional<List<Link>> all() {
+    public Optional<List<Link>> all() {
         return Optional.ofNullable(dump);
     }
 
     /** The link called {@code name}, or null when there is none. */
-    Link byName(String name) {
+    public Link byName(String name) {
         if (complete()) return byName.get(name);
         return links.find(name).orElse(null);
     }
 
     /** The name of the link with {@code index}, or null when there is none (or index is 0: no master). */
-    String nameOf(int index) {
+    public String nameOf(int index) {
         if (index <= 0) return null;
         if (complete()) return names.get(index);
         try {

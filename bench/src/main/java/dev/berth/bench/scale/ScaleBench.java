@@ -1,0 +1,280 @@
+package dev.berth.bench.scale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.Engine;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.request.NetworkRequest;
+import dev.berth.engine.request.SandboxRequest;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.ns.NetnsHandle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Scale of one host's engine (nftables driver), in lab namespaces:
+ * <ul>
+ * <li><b>networks</b>: N user bridge networks created one after another (a /24 each); createNetwork
+ *     p50 over the first and the last 20, and the nftables rule count (rules, not set elements) with
+ *     none, one and N networks;</li>
+ * <li><b>ports</b>: a sandbox publishing one port and serving on it; then, taking turns for R rounds,
+ *     with only that port and with P more published by another sandbox (one transaction): the p50 of
+ *     creating a sandbox that publishes one port (publish p50), and the rate of new TCP connections
+ *     from an outside host through the DNAT (each new connection is one lookup in the ports map).</li>
+ * </ul>
+ * Usage: ScaleBench [--networks N (1000)] [--ports P (10000)] [--rounds R (3)] [--seconds S (5)] [--publishes K (30)]
+ */
+public final class ScaleBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger BERTH_LOG = Logger.getLogger("dev.berth");
+    private static final int WINDOW = 20;
+
+    private ScaleBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int networks = 1000, ports = 10_000, rounds = 3, seconds = 5, publishes = 30;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--networks" -> networks = Integer.parseInt(args[++i]);
+                case "--ports" -> ports = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--publishes" -> publishes = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --networks N --ports P --rounds R --seconds S --publishes K");
+            }
+        }
+        BERTH_LOG.setLevel(Level.WARNING);
+        System.out.printf("Berth scale benchmark, %s; machine: %d CPUs, kernel %s, load %s%n%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), load());
+        if (networks > 0) networks(networks);
+        if (ports > 0) ports(ports, rounds, seconds, publishes);
+    }
+
+    // ------------------------------------------------------------------ networks
+
+    private static void networks(int n) throws IOException {
+        try (Lab lab = Lab.create()) {
+            LabHost host = lab.host("nets");
+            Path state = Files.createTempDirectory("berth-scale-");
+            try (NetnsHandle ns = Netns.open(host.name());
+                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("nc-")))) {
+                Ruleset r0 = Ruleset.of(host);
+                long[] ms = new long[n];
+                Ruleset r1 = null;
+                for (int i = 1; i <= n; i++) {
+                    String subnet = "10." + (100 + (i - 1) / 256) + "." + ((i - 1) % 256) + ".0/24";
+                    long t0 = System.nanoTime();
+                    e.createNetwork(NetworkRequest.bridge("n" + i, subnet));
+                    ms[i - 1] = System.nanoTime() - t0;
+                    if (i == 1) r1 = Ruleset.of(host);
+                }
+                Ruleset rn = Ruleset.of(host);
+                double first = p50(ms, 0, Math.min(WINDOW, n)), last = p50(ms, Math.max(0, n - WINDOW), n);
+                System.out.printf("networks: %d user bridge networks (/24 each) on one engine%n", n);
+                System.out.printf("  createNetwork p50 #1-%d %.2f ms, #%d-%d %.2f ms: last/first %.2fx (goal: flat), all p50 %.2f ms, p99 %.2f ms%n",
+                        Math.min(WINDOW, n), first, Math.max(1, n - WINDOW + 1), n, last, last / first, p50(ms, 0, n), pct(ms, 0.99));
+                System.out.printf("  nftables rules: %d with no network, %d with 1, %d with %d (goal: constant); set/map elements %d, %d, %d%n",
+                        r0.rules, r1.rules, rn.rules, n, r0.elements, r1.elements, rn.elements);
+                System.out.printf("  %s%n%n", rn.rules == r1.rules ? "PASS: the rule count does not grow with networks" : "FAIL: rules grow per network");
+                long t0 = System.nanoTime();
+                for (int i = n; i >= 1; i--) e.removeNetwork("n" + i);
+                System.out.printf("  removing them: %.1f ms per network; rules after: %d%n%n", (System.nanoTime() - t0) / 1e6 / n, Ruleset.of(host).rules);
+            } finally {
+                deleteTree(state);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ports
+
+    private static void ports(int bulk, int rounds, int seconds, int publishes) throws Exception {
+        try (Lab lab = Lab.create()) {
+            LabHost host = lab.host("ports"), client = lab.host("client");
+            lab.plug(host, "eth0", "192.168.60.1/24");
+            lab.plug(client, "eth0", "192.168.60.2/24");
+            Path state = Files.createTempDirectory("berth-scale-");
+            String prefix = lab.prefix("pc-");
+            try (NetnsHandle ns = Netns.open(host.name()); NetnsHandle clientNs = Netns.open(client.name());
+                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(prefix))) {
+                e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16"));
+                Sandbox srv = e.createSandbox(SandboxRequest.on("srv", "net").publishing("8080:80"));
+                try (NetnsHandle srvNs = Netns.open(e.netnsPath(srv)); Server server = new Server(srvNs)) {
+                    List<Double> fewPub = new ArrayList<>(), manyPub = new ArrayList<>(), fewRate = new ArrayList<>(), manyRate = new ArrayList<>();
+                    long[] bulkAdd = new long[rounds], bulkRemove = new long[rounds];
+                    Ruleset one = Ruleset.of(host), many = null;
+                    rate(clientNs, 1); // warm-up: JIT, conntrack, ARP
+                    publishP50(e, publishes, 0);
+                    for (int r = 0; r < rounds; r++) {
+                        fewPub.add(publishP50(e, publishes, 40000 + r * 1000));
+                        fewRate.add(rate(clientNs, seconds));
+                        long t0 = System.nanoTime();
+                        e.createSandbox(SandboxRequest.on("bulk", "net").publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
+                        bulkAdd[r] = System.nanoTime() - t0;
+                        if (many == null) many = Ruleset.of(host);
+                        manyPub.add(publishP50(e, publishes, 50000 + r * 1000));
+                        manyRate.add(rate(clientNs, seconds));
+                        t0 = System.nanoTime();
+                        e.removeSandbox("bulk");
+                        bulkRemove[r] = System.nanoTime() - t0;
+                        System.err.printf("round %d: publish p50 %.2f / %.2f ms, DNAT %.0f / %.0f conn/s (1 / %d ports)%n",
+                                r + 1, fewPub.getLast(), manyPub.getLast(), fewRate.getLast(), manyRate.getLast(), bulk + 1);
+                    }
+                    double fp = median(fewPub), mp = median(manyPub), fr = median(fewRate), mr = median(manyRate);
+                    System.out.printf("published ports: 1 vs %d (a sandbox publishing 20000-%d in one transaction), %d rounds taking turns, medians%n",
+                            bulk + 1, 20000 + bulk - 1, rounds);
+                    System.out.printf("  publish p50 (createSandbox with one port, %d per round): %.2f ms with 1 port, %.2f ms with %d: %.2fx (goal: flat)%n",
+                            publishes, fp, mp, bulk + 1, mp / fp);
+                    System.out.printf("  DNAT, new TCP connections per second from an outside host to 192.168.60.1:8080 (%d s runs): %.0f with 1 port, "
+                            + "%.0f with %d: %.2fx (goal: equal)%n", seconds, fr, mr, bulk + 1, mr / fr);
+                    System.out.printf("    runs with 1: %s; with %d: %s%n", list(fewRate), bulk + 1, list(manyRate));
+                    System.out.printf("  publishing the %d ports in one sandbox: %.0f ms (median), removing it %.0f ms%n", bulk,
+                            medianNanos(bulkAdd), medianNanos(bulkRemove));
+                    System.out.printf("  nftables rules: %d with 1 port, %d with %d (goal: constant); map elements %d, %d%n",
+                            one.rules, many.rules, bulk + 1, one.elements, many.elements);
+                    System.out.printf("  %s%n", one.rules == many.rules ? "PASS: the rule count does not grow with ports" : "FAIL: rules grow per port");
+                }
+                for (Sandbox s : e.sandboxes()) e.removeSandbox(s.id());
+            } finally {
+                deleteTree(state);
+            }
+        }
+    }
+
+    /** p50 (ms) of creating {@code k} sandboxes each publishing one port from {@code base}; they are removed afterwards (untimed). */
+    private static double publishP50(Engine e, int k, int base) {
+        long[] t = new long[k];
+        for (int i = 0; i < k; i++) {
+            long t0 = System.nanoTime();
+            e.createSandbox(SandboxRequest.on("p" + (base + i), "net").publishing((base + i) + ":80"));
+            t[i] = System.nanoTime() - t0;
+        }
+        for (int i = 0; i < k; i++) e.removeSandbox("p" + (base + i));
+        return p50(t, 0, k);
+    }
+
+    /** New TCP connections per second from the client host to the published port (closed with RST: no TIME_WAIT). */
+    private static double rate(NetnsHandle clientNs, int seconds) {
+        return Netns.call(clientNs, () -> {
+            InetSocketAddress to = new InetSocketAddress("192.168.60.1", 8080);
+            long end = System.nanoTime() + seconds * 1_000_000_000L, t0 = System.nanoTime();
+            long n = 0;
+            while (System.nanoTime() < end) {
+                try (SocketChannel c = SocketChannel.open()) {
+                    c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    c.connect(to);
+                }
+                n++;
+            }
+            return n / ((System.nanoTime() - t0) / 1e9);
+        });
+    }
+
+    /** Accepts on port 80 in the serving sandbox and closes each connection at once. */
+    private static final class Server implements AutoCloseable {
+        private final ServerSocketChannel ch;
+        private final Thread thread;
+
+        Server(NetnsHandle ns) {
+            ch = Netns.call(ns, () -> {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                s.bind(new InetSocketAddress(80), 4096);
+                return s;
+            });
+            thread = Thread.ofPlatform().daemon().name("scale-server").start(() -> {
+                while (ch.isOpen()) {
+                    try (SocketChannel c = ch.accept()) {
+                        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    } catch (IOException ex) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws Exception {
+            ch.close();
+            thread.join(2000);
+        }
+    }
+
+    /** Rules and set/map elements of the namespace's nftables ruleset. */
+    private record Ruleset(int rules, int elements) {
+        static Ruleset of(LabHost h) {
+            try {
+                JsonNode all = JSON.readTree(h.run("nft", "-j", "list", "ruleset").stdout()).path("nftables");
+                int rules = 0, elements = 0;
+                for (JsonNode o : all) {
+                    if (o.has("rule")) rules++;
+                    for (String k : List.of("set", "map")) if (o.has(k)) elements += o.get(k).path("elem").size();
+                }
+                return new Ruleset(rules, elements);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    private static double p50(long[] nanos, int from, int to) {
+        long[] w = Arrays.copyOfRange(nanos, from, to);
+        Arrays.sort(w);
+        return w[w.length / 2] / 1e6;
+    }
+
+    private static double pct(long[] nanos, double q) {
+        long[] w = nanos.clone();
+        Arrays.sort(w);
+        return w[Math.min(w.length - 1, (int) (w.length * q))] / 1e6;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = v.stream().sorted().toList();
+        return s.get(s.size() / 2);
+    }
+
+    private static double medianNanos(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2] / 1e6;
+    }
+
+    private static String list(List<Double> v) {
+        return String.join(" ", v.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList());
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException ex) {
+            return "?";
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (Stream<Path> files = Files.walk(p)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temporary
+        }
+    }
+}
