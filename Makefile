@@ -2,7 +2,7 @@
 MVN := scripts/mvn
 SETUP := scripts/setup.sh
 
-.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-dns bench-cluster bench-scale bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
+.PHONY: build install uninstall package test test-vm demo bench bench-engine bench-connect bench-dns bench-cluster bench-scale bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
 # PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
@@ -65,6 +65,11 @@ bench: build
 bench-engine: build
 	scripts/setup.sh netavark containernetworking-plugins
 	scripts/bench-engine.sh
+
+## API connect/disconnect through berthd (persistent client) vs netavark setup/teardown, serial and 200 at once, per-stage breakdown.
+bench-connect: build
+	scripts/setup.sh netavark
+	scripts/bench-api.sh --connect $(CONNECT_ARGS)
 
 ## Embedded DNS vs aardvark-dns: dnsperf qps, one-query latency, memory under a flood.
 bench-dns: build

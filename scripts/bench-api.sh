@@ -21,9 +21,16 @@
 # benchmark instead (dev.berth.bench.api.FootprintBench, make bench-footprint): spawn to first /_ping and
 # RSS idle and with running containers, berthd (bin/berthd) beside dockerd with its containerd, and what
 # each of bin/berthd's JVM flags costs or saves. Writes bench/results/footprint-<time>.txt.
+#
+# scripts/bench-api.sh --connect [--n 200] [--concurrent 200] [--rounds 3] ... runs the connect benchmark instead
+# (dev.berth.bench.api.ConnectBench, make bench-connect, issue 14): berthd's API connect/disconnect of running
+# containers on a persistent connection beside netavark setup/teardown, serial and 200 at once, and a per-stage
+# breakdown from a traced berthd. Needs netavark (make bench-connect installs it). Writes bench/results/connect-<time>.txt.
 set -euo pipefail
 main=dev.berth.bench.api.ApiBench
+want_dockerd=1
 if [ "${1:-}" = --footprint ]; then main=dev.berth.bench.api.FootprintBench; shift; fi
+if [ "${1:-}" = --connect ]; then main=dev.berth.bench.api.ConnectBench; want_dockerd=0; shift; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
   echo "berth bench-api: run as root (the benchmark builds a lab of network namespaces)" >&2
@@ -31,7 +38,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 "$root/scripts/setup.sh"
 
-want_dockerd=1
 for a in "$@"; do [ "$a" = --no-dockerd ] && want_dockerd=0; done
 extra=()
 

@@ -62,8 +62,8 @@ import java.util.function.Function;
  */
 public final class Daemon implements AutoCloseable {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
-    /** None outside crash tests (see {@link CrashPoints}). */
-    private static final Faults CRASH_POINTS = CrashPoints.fromEnvironment();
+    /** None outside crash tests (see {@link CrashPoints}) and the connect benchmark ({@link StageTrace}). */
+    private static final Faults CRASH_POINTS = StageTrace.fromEnvironment(CrashPoints.fromEnvironment());
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final FileLock netnsLock;

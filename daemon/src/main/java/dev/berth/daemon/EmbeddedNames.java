@@ -9,6 +9,7 @@ import dev.berth.dns.NameTable;
 import dev.berth.dns.ResolvConf;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
+import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.netlink.route.IpPrefix;
@@ -29,6 +30,8 @@ final class EmbeddedNames implements NameService {
     private final Engine engine;
     private final EmbeddedDns dns;
     private final String hostResolvConf;
+    /** The table the resolver answers from; changed in place by connects and disconnects, replaced by refresh. */
+    private NameTable table;
 
     EmbeddedNames(Engine engine, EmbeddedDns dns, String hostResolvConf) {
         this.engine = engine;
@@ -52,9 +55,31 @@ final class EmbeddedNames implements NameService {
         dns.detach(sandboxId);
     }
 
+    /** The whole table, rebuilt from the engine (start, stop, rename, remove...). */
     @Override
-    public void refresh() {
-        dns.update(NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf)));
+    public synchronized void refresh() {
+        table = NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf));
+        dns.update(table);
+    }
+
+    /** A connect changes only the connected sandbox's names, in place: no rebuild from every sandbox. */
+    @Override
+    public synchronized void connected(Sandbox sandbox, Endpoint endpoint) {
+        if (table == null) {
+            refresh();
+            return;
+        }
+        try {
+            table.connected(engine.network(endpoint.networkId()), sandbox, endpoint);
+        } catch (BerthException.NotFound gone) {
+            refresh(); // the network went meanwhile
+        }
+    }
+
+    @Override
+    public synchronized void disconnected(String sandboxId, String networkId) {
+        if (table == null) refresh();
+        else table.disconnected(networkId, sandboxId);
     }
 
     @Override

@@ -11,27 +11,30 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.TextParseException;
 
 /**
- * An immutable picture of which names each sandbox can resolve, built from the engine's model after
- * every change and handed to {@link EmbeddedDns#update}. On each user-defined network a sandbox is
- * known by its name, its short id (12 hex), its hostname, its aliases on that network, and
- * {@code NAME.NETWORK}; a sandbox sees the names of the networks it is on and nothing else.
- * Predefined networks (the default {@code bridge}, {@code host}, {@code none}) carry no names, as in
- * Docker.
+ * Which names each sandbox can resolve, handed to {@link EmbeddedDns#update}. On each user-defined network
+ * a sandbox is known by its name, its short id (12 hex), its hostname, its aliases on that network, and
+ * {@code NAME.NETWORK}; a sandbox sees the names of the networks it is on and nothing else. Predefined
+ * networks (the default {@code bridge}, {@code host}, {@code none}) carry no names, as in Docker.
+ *
+ * <p>Built whole from the engine's model ({@link #from}), then kept up to date one endpoint at a time
+ * ({@link #connected}, {@link #disconnected}): a change costs the names of that one endpoint, however many
+ * sandboxes there are. The maps are concurrent, so the resolver's thread reads while a change is made;
+ * changes themselves must come one at a time (the caller serialises them).
  */
 public final class NameTable {
     /** No names at all: every query is forwarded. */
-    public static final NameTable EMPTY = new NameTable(Map.of());
+    public static final NameTable EMPTY = new NameTable();
 
-    private final Map<String, Scope> bySandbox;
+    private final Map<String, Set<String>> networksOf = new ConcurrentHashMap<>();
+    private final Map<String, NetworkNames> byNetwork = new ConcurrentHashMap<>();
 
-    private NameTable(Map<String, Scope> bySandbox) {
-        this.bySandbox = bySandbox;
-    }
+    private NameTable() {}
 
     /** The names as {@code source} (the engine, in berthd) has them now. */
     public static NameTable from(NameSource source) {
@@ -44,37 +47,50 @@ public final class NameTable {
     /** The names given by these model records (endpoints of unknown sandboxes or networks are ignored). */
     public static NameTable of(Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
         Map<String, Network> nets = new HashMap<>();
-        for (Network n : networks) if (!n.predefined()) nets.put(n.id(), n);
+        for (Network n : networks) nets.put(n.id(), n);
         Map<String, Sandbox> boxes = new HashMap<>();
         for (Sandbox s : sandboxes) boxes.put(s.id(), s);
-
-        Map<String, NetworkNames.Builder> builders = new HashMap<>();
-        Map<String, Set<String>> networksOfSandbox = new HashMap<>();
+        NameTable t = new NameTable();
         for (Endpoint e : endpoints) {
             Network n = nets.get(e.networkId());
             Sandbox s = boxes.get(e.sandboxId());
-            if (n == null || s == null) continue;
-            builders.computeIfAbsent(n.id(), k -> new NetworkNames.Builder(n.name())).add(s, e);
-            networksOfSandbox.computeIfAbsent(s.id(), k -> new LinkedHashSet<>()).add(n.id());
+            if (n != null && s != null) t.connected(n, s, e);
         }
-        Map<String, NetworkNames> built = new HashMap<>();
-        builders.forEach((id, b) -> built.put(id, b.build()));
-
-        // Sandboxes on the same set of networks share one Scope (and its answer cache).
-        Map<Set<String>, Scope> scopes = new HashMap<>();
-        Map<String, Scope> bySandbox = new HashMap<>();
-        networksOfSandbox.forEach((sandboxId, netIds) -> bySandbox.put(sandboxId, scopes.computeIfAbsent(netIds, ids -> {
-            List<NetworkNames> l = new ArrayList<>();
-            for (String id : ids) l.add(built.get(id));
-            return new Scope(l);
-        })));
-        return new NameTable(Map.copyOf(bySandbox));
+        return t;
     }
 
-    /** What the sandbox can resolve locally; {@link Scope#NONE} when it is on no user-defined network. */
+    /** One endpoint more: its sandbox's names on its network (nothing on a predefined network). */
+    public void connected(Network n, Sandbox s, Endpoint e) {
+        if (this == EMPTY) throw new IllegalStateException("the empty table stays empty");
+        if (n.predefined()) return;
+        byNetwork.computeIfAbsent(n.id(), k -> new NetworkNames(n.name())).add(s, e);
+        networksOf.computeIfAbsent(s.id(), k -> ConcurrentHashMap.newKeySet()).add(n.id());
+    }
+
+    /** One endpoint less: the names the sandbox had on the network. */
+    public void disconnected(String networkId, String sandboxId) {
+        if (this == EMPTY) return;
+        NetworkNames names = byNetwork.get(networkId);
+        if (names != null && names.remove(sandboxId) && names.isEmpty()) byNetwork.remove(networkId, names);
+        networksOf.computeIfPresent(sandboxId, (k, ids) -> {
+            ids.remove(networkId);
+            return ids.isEmpty() ? null : ids;
+        });
+    }
+
+    /** What the sandbox can resolve locally; empty when it is on no user-defined network. A live view. */
     public Scope scopeOf(String sandboxId) {
-        Scope s = bySandbox.get(sandboxId);
-        return s == null ? Scope.NONE : s;
+        return new Scope(this, sandboxId);
+    }
+
+    /** The user-defined networks a sandbox is on, by id (empty when none). */
+    Set<String> networksOf(String sandboxId) {
+        Set<String> ids = networksOf.get(sandboxId);
+        return ids == null ? Set.of() : ids;
+    }
+
+    NetworkNames names(String networkId) {
+        return byNetwork.get(networkId);
     }
 
     /** Addresses a name stands for on one network (or merged over several). */
@@ -89,41 +105,81 @@ public final class NameTable {
         }
     }
 
-    /** The names of one network: forward (name to addresses) and reverse (address to NAME.NETWORK). */
-    record NetworkNames(Map<Name, Addresses> forward, Map<Name, Name> reverse) {
-        static final class Builder {
-            private final String network;
-            private final Map<Name, Addresses> forward = new HashMap<>();
-            private final Map<Name, Name> reverse = new HashMap<>();
+    /**
+     * The names of one network: forward (name to the addresses of each sandbox that has it) and reverse
+     * (address to NAME.NETWORK); each sandbox's own keys are remembered, so it is taken out exactly.
+     */
+    static final class NetworkNames {
+        private final String network;
+        private final Map<Name, Map<String, Addresses>> forward = new ConcurrentHashMap<>();
+        private final Map<Name, Name> reverse = new ConcurrentHashMap<>();
+        private final Map<String, Keys> bySandbox = new ConcurrentHashMap<>();
 
-            Builder(String network) {
-                this.network = network;
+        private record Keys(List<Name> forward, List<Name> reverse) {}
+
+        NetworkNames(String network) {
+            this.network = network;
+        }
+
+        void add(Sandbox s, Endpoint e) {
+            remove(s.id()); // a sandbox has one endpoint per network; a repeated add replaces it
+            Set<String> names = new LinkedHashSet<>();
+            names.add(s.name());
+            names.add(s.id().substring(0, Math.min(12, s.id().length())));
+            if (s.hostname() != null && !s.hostname().isBlank()) names.add(s.hostname());
+            names.addAll(e.aliases());
+            names.add(s.name() + "." + network);
+            for (String alias : e.aliases()) names.add(alias + "." + network);
+            Addresses mine = new Addresses(e.ipv4() == null ? List.of() : List.of(e.ipv4()),
+                    e.ipv6() == null ? List.of() : List.of(e.ipv6()));
+            List<Name> fwd = new ArrayList<>(), rev = new ArrayList<>(2);
+            for (String n : names) {
+                Name key = dnsName(n);
+                if (key == null) continue;
+                forward.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(s.id(), mine);
+                fwd.add(key);
             }
-
-            void add(Sandbox s, Endpoint e) {
-                Set<String> names = new LinkedHashSet<>();
-                names.add(s.name());
-                names.add(s.id().substring(0, Math.min(12, s.id().length())));
-                if (s.hostname() != null && !s.hostname().isBlank()) names.add(s.hostname());
-                names.addAll(e.aliases());
-                names.add(s.name() + "." + network);
-                for (String alias : e.aliases()) names.add(alias + "." + network);
-                Addresses mine = new Addresses(e.ipv4() == null ? List.of() : List.of(e.ipv4()),
-                        e.ipv6() == null ? List.of() : List.of(e.ipv6()));
-                for (String n : names) {
-                    Name key = dnsName(n);
-                    if (key != null) forward.merge(key, mine, Addresses::merge);
+            Name target = dnsName(s.name() + "." + network);
+            if (target == null) target = dnsName(s.name());
+            if (target != null) {
+                for (InetAddress a : new InetAddress[] {e.ipv4(), e.ipv6()}) {
+                    if (a == null) continue;
+                    Name r = ReverseMap.fromAddress(a);
+                    reverse.put(r, target);
+                    rev.add(r);
                 }
-                Name target = dnsName(s.name() + "." + network);
-                if (target == null) target = dnsName(s.name());
-                if (target == null) return;
-                if (e.ipv4() != null) reverse.put(ReverseMap.fromAddress(e.ipv4()), target);
-                if (e.ipv6() != null) reverse.put(ReverseMap.fromAddress(e.ipv6()), target);
             }
+            bySandbox.put(s.id(), new Keys(List.copyOf(fwd), List.copyOf(rev)));
+        }
 
-            NetworkNames build() {
-                return new NetworkNames(Map.copyOf(forward), Map.copyOf(reverse));
-            }
+        /** Takes the sandbox's names out; false when it had none here. */
+        boolean remove(String sandboxId) {
+            Keys k = bySandbox.remove(sandboxId);
+            if (k == null) return false;
+            for (Name n : k.forward())
+                forward.computeIfPresent(n, (key, m) -> {
+                    m.remove(sandboxId);
+                    return m.isEmpty() ? null : m;
+                });
+            for (Name r : k.reverse()) reverse.remove(r);
+            return true;
+        }
+
+        boolean isEmpty() {
+            return bySandbox.isEmpty();
+        }
+
+        /** The addresses of every sandbox known by NAME here, or null. */
+        Addresses lookup(Name name) {
+            Map<String, Addresses> m = forward.get(name);
+            if (m == null) return null;
+            Addresses found = null;
+            for (Addresses a : m.values()) found = found == null ? a : found.merge(a);
+            return found;
+        }
+
+        Name pointer(Name reverseName) {
+            return reverse.get(reverseName);
         }
     }
 

@@ -43,7 +43,7 @@ class NameTableTest {
         NameTable t = NameTable.of(List.of(red, bridge), List.of(box(ID_A, "a", "ha"), box(ID_B, "b", null), box(ID_C, "c", null)),
                 List.of(ep(red.id(), ID_A, "10.0.0.2", "web"), ep(red.id(), ID_B, "10.0.0.3", "web"), ep(bridge.id(), ID_C, "172.17.0.2")));
         Scope a = t.scopeOf(ID_A);
-        assertSame(a, t.scopeOf(ID_B), "same networks, same scope");
+        assertEquals(a.lookup(Name.fromString("web.")), t.scopeOf(ID_B).lookup(Name.fromString("web.")), "same networks, same names");
         assertEquals(List.of(InetAddress.getByName("10.0.0.2")), a.lookup(Name.fromString("A.")).v4(), "case-insensitive");
         assertNotNull(a.lookup(Name.fromString("ha.")));
         assertNotNull(a.lookup(Name.fromString("aaaaaaaaaaaa.")), "short id");
@@ -53,6 +53,27 @@ class NameTableTest {
         assertTrue(t.scopeOf(ID_C).isEmpty(), "the default bridge gives no scope");
         assertEquals(Name.fromString("b.red."), a.pointer(ReverseMap.fromAddress("10.0.0.3")));
         assertTrue(t.scopeOf("unknown").isEmpty());
+    }
+
+    @Test
+    void connectsAndDisconnectsChangeOnlyTheirOwnNames() throws Exception {
+        Network red = net("1".repeat(64), "red", false), blue = net("3".repeat(64), "blue", false);
+        NameTable t = NameTable.of(List.of(red, blue), List.of(box(ID_A, "a", null), box(ID_B, "b", null)),
+                List.of(ep(red.id(), ID_A, "10.0.0.2", "web")));
+        Scope a = t.scopeOf(ID_A), b = t.scopeOf(ID_B);
+        assertTrue(b.isEmpty());
+        t.connected(red, box(ID_B, "b", null), ep(red.id(), ID_B, "10.0.0.3", "web"));
+        assertEquals(2, a.lookup(Name.fromString("web.")).v4().size(), "the scope is live: b's alias shows at once");
+        assertNotNull(b.lookup(Name.fromString("a.")));
+        t.connected(blue, box(ID_B, "b", null), ep(blue.id(), ID_B, "10.1.0.3"));
+        assertNull(a.lookup(Name.fromString("b.blue.")), "a is not on blue");
+        t.disconnected(red.id(), ID_B);
+        assertEquals(List.of(InetAddress.getByName("10.0.0.2")), a.lookup(Name.fromString("web.")).v4());
+        assertNull(a.lookup(Name.fromString("b.")));
+        assertNull(a.pointer(ReverseMap.fromAddress("10.0.0.3")), "the reverse name goes too");
+        assertNotNull(b.lookup(Name.fromString("b.blue.")), "b keeps its other network");
+        t.disconnected(blue.id(), ID_B);
+        assertTrue(b.isEmpty());
     }
 
     @Test

@@ -690,7 +690,13 @@ public final class Engine implements AutoCloseable {
         InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
         MacAddress mac = d.endpointMac(n, mac(r.mac()));
         Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases());
-        tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
+        // An endpoint with a host link (a bridge's veth) that a connect adds is recorded once, ACTIVE, when it is
+        // whole (activate): a crash before leaves a veth port of a Berth bridge that no record owns, which start-up
+        // reconcile removes as an orphan (its guard elements go with the firewall's sync, its address was only
+        // allocated in memory). One state write fewer. A macvlan/ipvlan link lives inside the sandbox, where
+        // reconcile looks for no orphans: it is recorded first.
+        if (recorded != Status.CREATING || e.hostIfName() == null)
+            tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
         guard(n, e, publish ? portRules(s) : List.of(), tx);

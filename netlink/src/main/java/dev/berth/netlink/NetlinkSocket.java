@@ -48,7 +48,12 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Opens a route socket in the calling thread's network namespace. */
     public static NetlinkSocket open() {
-        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Nl.NETLINK_ROUTE);
+        return open(Nl.NETLINK_ROUTE);
+    }
+
+    /** Opens a socket of a netlink family ({@link Nl#NETLINK_ROUTE}, {@link Nl#NETLINK_NETFILTER}) in the calling thread's namespace. */
+    public static NetlinkSocket open(int protocol) {
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
         try {
             Libc.setsockoptInt(fd, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, 1);
             // Errors then carry only the request's header, not its whole body.
@@ -117,6 +122,49 @@ public final class NetlinkSocket implements AutoCloseable {
                     NetlinkException e = m.error(requests.get(idx).operation);
                     if (e != null && acks.failure == null) acks.failure = e;
                 }
+                return acks.pending == 0;
+            });
+            if (acks.failure != null) throw acks.failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends an nfnetlink batch in one datagram: {@code begin}, the requests, {@code end}, and waits for the
+     * requests' acknowledgements. nf_tables runs the batch as one transaction: it answers every request
+     * (also after a failed one, so all answers come) and applies none if one failed; the first failure is
+     * thrown. A batch the kernel refuses as a whole is answered once, on {@code begin}'s sequence number.
+     */
+    public void requestBatch(MessageWriter begin, List<Request> requests, MessageWriter end) {
+        lock.lock();
+        try {
+            int beginSeq = ++seq;
+            List<byte[]> wire = new ArrayList<>(requests.size() + 2);
+            wire.add(withFlags(begin.toBytes(beginSeq, 0), Nl.NLM_F_REQUEST));
+            int first = seq + 1;
+            for (Request r : requests) wire.add(withFlags(r.message.toBytes(++seq, 0), r.message.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK));
+            int endSeq = ++seq;
+            wire.add(withFlags(end.toBytes(endSeq, 0), Nl.NLM_F_REQUEST));
+            send(wire);
+            batchSent.run();
+            var acks = new Object() {
+                int pending = requests.size();
+                NetlinkException failure;
+            };
+            receiveUntil(m -> {
+                if (m.type() != Nl.NLMSG_ERROR) return false;
+                if (m.seq() == beginSeq || m.seq() == endSeq) {
+                    NetlinkException e = m.error("nftables batch");
+                    if (e == null) return false;
+                    if (acks.failure == null) acks.failure = e;
+                    return true;
+                }
+                int idx = m.seq() - first;
+                if (idx < 0 || idx >= requests.size()) return false;
+                acks.pending--;
+                NetlinkException e = m.error(requests.get(idx).operation);
+                if (e != null && acks.failure == null) acks.failure = e;
                 return acks.pending == 0;
             });
             if (acks.failure != null) throw acks.failure;

@@ -2,7 +2,7 @@ package dev.berth.netlink;
 
 /** Constants of the netlink protocol itself (linux/netlink.h), shared by every family. */
 public final class Nl {
-    public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12;
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11, NETLINK_GET_STRICT_CHK = 12;
 

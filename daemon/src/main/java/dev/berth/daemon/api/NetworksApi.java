@@ -3,6 +3,7 @@ package dev.berth.daemon.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.shapes.NetworkInspect;
+import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
@@ -175,19 +176,21 @@ public final class NetworksApi {
         JsonNode raw = q.jsonBody();
         ConnectBody b = q.body(ConnectBody.class);
         refuseUnimplementedEndpoint(raw);
+        StageTrace.point("api:body-read");
         if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to connect");
         Network n = engine.network(q.param("id"));
         attachments.connect(b.container(), n.id(), b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest());
-        onChange.run();
+        StageTrace.point("api:done"); // the names changed with the endpoint, one sandbox's only
         return ApiResponse.ok();
     }
 
     private ApiResponse disconnect(ApiRequest q) {
         DisconnectBody b = q.body(DisconnectBody.class);
+        StageTrace.point("api:body-read");
         if (b.container() == null || b.container().isBlank()) throw new BerthException.InvalidRequest("Container", "name the container to disconnect");
         Network n = engine.network(q.param("id"));
         attachments.disconnect(b.container(), n.id(), b.force());
-        onChange.run();
+        StageTrace.point("api:done");
         return ApiResponse.ok();
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.daemon.Log;
+import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.events.Events;
@@ -862,8 +863,10 @@ public final class Containers implements Attachments {
                 if (engine.network(k).id().equals(n.id()))
                     throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
-                engine.connect(r.id(), n.id(), request);
+                Endpoint e = engine.connect(r.id(), n.id(), request);
                 faults.reach("container-connect:connected");
+                names.connected(engine.sandbox(r.id()), e);
+                StageTrace.point("container-connect:names");
                 rewriteHosts(r);
                 faults.reach("container-connect:hosts-written");
                 events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
@@ -876,6 +879,7 @@ public final class Containers implements Attachments {
             // of a created container to set its aliases, and a published port needs a primary network at start.
             if (!hasSandbox(r.id()) && updated.networkMode().equals("none") && r.networks().isEmpty())
                 updated = updated.withNetworkMode(n.name());
+            StageTrace.point("container:record");
             update(updated);
         }
     }
@@ -896,6 +900,8 @@ public final class Containers implements Attachments {
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
                 faults.reach("container-disconnect:disconnected");
+                names.disconnected(r.id(), n.id());
+                StageTrace.point("container-disconnect:names");
                 rewriteHosts(r);
                 faults.reach("container-disconnect:hosts-written");
                 events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
@@ -907,6 +913,7 @@ public final class Containers implements Attachments {
             nets.keySet().removeIf(k -> engine.network(k).id().equals(n.id()));
             ContainerRecord updated = current.withNetworks(nets);
             if (primaryNetworkIdQuietly(r, n)) updated = updated.withNetworkMode("none");
+            StageTrace.point("container:record");
             update(updated);
         }
     }

@@ -1,5 +1,6 @@
 package dev.berth.daemon.containers;
 
+import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Sandbox;
 
 /**
@@ -15,6 +16,16 @@ public interface NameService {
 
     /** Names changed: publish the engine's current state. */
     void refresh();
+
+    /** One endpoint came: its sandbox's names on its network (a connect); by default a whole refresh. */
+    default void connected(Sandbox sandbox, Endpoint endpoint) {
+        refresh();
+    }
+
+    /** One endpoint went: the sandbox's names on that network (a disconnect); by default a whole refresh. */
+    default void disconnected(String sandboxId, String networkId) {
+        refresh();
+    }
 
     /** The resolv.conf for a sandbox this service answers, or null to give it the host's. */
     String resolvConf(Sandbox sandbox);

@@ -2,6 +2,7 @@ package dev.berth.daemon.http;
 
 import dev.berth.daemon.BerthVersion;
 import dev.berth.daemon.Log;
+import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.api.Json;
 import io.netty.buffer.ByteBuf;
@@ -119,6 +120,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ApiResponse response = dispatch(match, request);
                 if (raw != null) raw.answer(response);
                 else write(ctx, response, keepAlive, method);
+                StageTrace.end();
             });
         } catch (RejectedExecutionException shuttingDown) {
             ctx.close();
@@ -154,11 +156,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ? ErrorResponses.message(405, "method " + request.method() + " is not allowed on " + request.path())
                     : ErrorResponses.message(404, "page not found");
         } else {
+            StageTrace.begin(match.route().method() + " " + match.route().pattern());
             try {
                 response = match.route().handler().handle(request);
             } catch (Throwable e) {
                 response = ErrorResponses.of(e, request);
             }
+            StageTrace.point("http:handled");
         }
         if (Log.enabled(Log.Level.DEBUG))
             Log.debug("api", "method", request.method(), "path", request.path(), "status", response.status(),

@@ -89,13 +89,13 @@ public final class IptablesFirewall implements Firewall {
     @Override
     public synchronized void addGuards(List<EndpointGuard> guards) {
         if (guards.isEmpty()) return;
-        nft.apply("guard " + NftablesFirewall.ports(guards), NftScript.addGuards(guards));
+        nft.addGuards("guard " + NftablesFirewall.ports(guards), guards);
     }
 
     @Override
     public synchronized void removeGuards(List<EndpointGuard> guards) {
         if (guards.isEmpty()) return;
-        nft.apply("unguard " + NftablesFirewall.ports(guards), NftScript.removeGuards(guards));
+        nft.removeGuards("unguard " + NftablesFirewall.ports(guards), guards);
     }
 
     @Override

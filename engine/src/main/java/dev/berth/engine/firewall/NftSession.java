@@ -1,8 +1,12 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.engine.BerthException;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.NetlinkSocket;
+import dev.berth.netlink.Nl;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
+import java.util.List;
 
 /** A libnftables context in one network namespace: runs scripts there and turns failures into {@link BerthException}s. */
 final class NftSession implements AutoCloseable {
@@ -10,6 +14,8 @@ final class NftSession implements AutoCloseable {
 
     private final NetnsHandle netns;
     private final LibNftables.Context nft;
+    /** nf_tables' own netlink socket for the guard elements ({@link NftGuards}), opened at first use. */
+    private NetlinkSocket netfilter;
 
     /** Throws Unsupported without libnftables. */
     NftSession(NetnsHandle netns) {
@@ -29,6 +35,34 @@ final class NftSession implements AutoCloseable {
         return Netns.call(netns, () -> nft.run(script));
     }
 
+    /** Adds anti-spoofing elements as one nf_tables transaction (netlink, no script). */
+    void addGuards(String what, List<EndpointGuard> guards) {
+        try {
+            NftGuards.add(netfilter(), guards);
+        } catch (NetlinkException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Removes anti-spoofing elements as one nf_tables transaction; missing ones are no error. */
+    void removeGuards(String what, List<EndpointGuard> guards) {
+        try {
+            NftGuards.remove(netfilter(), guards);
+        } catch (NetlinkException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private NetlinkSocket netfilter() {
+        if (netfilter == null) netfilter = Netns.call(netns, () -> NetlinkSocket.open(Nl.NETLINK_NETFILTER));
+        return netfilter;
+    }
+
+    private static BerthException failure(String what, NetlinkException e) {
+        String hint = e.getMessage() != null && e.getMessage().contains("No such file or directory") ? MISSING_HINT : "";
+        return new BerthException.Failed("nftables: " + what + " failed, nothing was changed" + hint + ": " + e.getMessage(), e);
+    }
+
     static BerthException failure(String what, LibNftables.Result r) {
         String err = r.error().strip();
         if (err.contains("Operation not supported") || err.contains("Protocol not supported"))
@@ -41,6 +75,7 @@ final class NftSession implements AutoCloseable {
     /** Frees the context; the namespace handle stays the caller's. */
     @Override
     public void close() {
+        if (netfilter != null) netfilter.close();
         nft.close();
     }
 }

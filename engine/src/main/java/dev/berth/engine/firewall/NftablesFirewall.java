@@ -96,13 +96,13 @@ public final class NftablesFirewall implements Firewall {
     @Override
     public synchronized void addGuards(List<EndpointGuard> guards) {
         if (guards.isEmpty()) return;
-        nft.apply("guard " + ports(guards), NftScript.addGuards(guards));
+        nft.addGuards("guard " + ports(guards), guards);
     }
 
     @Override
     public synchronized void removeGuards(List<EndpointGuard> guards) {
         if (guards.isEmpty()) return;
-        nft.apply("unguard " + ports(guards), NftScript.removeGuards(guards));
+        nft.removeGuards("unguard " + ports(guards), guards);
     }
 
     @Override
