@@ -2,9 +2,7 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.format.GoJson;
 import dev.berth.cli.format.Human;
-import dev.berth.cli.format.Table;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
 import dev.berth.cli.http.StreamDemux;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,10 +31,8 @@ public final class ContainerCommands {
         boolean interactive;
         @Option(names = {"-d", "--detach"}, description = "Detached mode: run the command in the background")
         boolean detach;
-        @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
-        List<String> env = new ArrayList<>();
-        @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
-        String workdir;
+        @Mixin
+        ProcessOptions process;
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND")
@@ -48,8 +45,8 @@ public final class ContainerCommands {
             create.put("AttachStdout", !detach);
             create.put("AttachStderr", !detach);
             create.put("Tty", false);
-            env.forEach(create.putArray("Env")::add);
-            if (workdir != null) create.put("WorkingDir", workdir);
+            process.environment(io().env()).forEach(create.putArray("Env")::add);
+            if (process.workdir != null) create.put("WorkingDir", process.workdir);
             command.forEach(create.putArray("Cmd")::add);
             String id = text(api().post("/containers/" + Api.enc(container) + "/exec", create), "Id");
             ObjectNode start = object();
@@ -74,60 +71,45 @@ public final class ContainerCommands {
     public static final class Ps extends BaseCommand {
         @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)")
         boolean all;
-        @Option(names = {"-q", "--quiet"}, description = "Only display container IDs")
-        boolean quiet;
-        @Option(names = "--no-trunc", description = "Do not truncate output")
-        boolean noTrunc;
-        @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided")
-        List<String> filters = new ArrayList<>();
-        @Option(names = "--format", description = "table (default) or json (one object per line)")
-        String format;
+        @Mixin
+        ListOptions options;
 
         @Override
         public Integer call() {
-            boolean asJson = jsonFormat(format);
+            Listing listing = new Listing(options, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             List<String> q = new ArrayList<>();
             if (all) q.add("all=1");
-            String f = Filters.query(filters);
+            String f = options.filterQuery();
             if (!f.isEmpty()) q.add(f);
             JsonNode list = api().get("/containers/json" + (q.isEmpty() ? "" : "?" + String.join("&", q)));
-            StringBuilder s = new StringBuilder();
-            if (quiet) {
-                for (JsonNode c : list) s.append(id(c)).append('\n');
-                out().print(s);
-                return 0;
-            }
-            Table t = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             for (JsonNode c : list) {
-                String command = "\"" + (noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
+                String id = options.id(text(c, "Id"));
+                String command = "\"" + (options.noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
                 String created = Human.duration(Duration.between(Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now())) + " ago";
-                if (asJson) {
-                    ObjectNode o = object();
-                    o.put("Command", command);
-                    o.put("CreatedAt", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
-                            .format(Instant.ofEpochSecond(c.path("Created").asLong())) + " +0000 UTC");
-                    o.put("ID", id(c));
-                    o.put("Image", text(c, "Image"));
-                    o.put("Names", names(c));
-                    List<String> nets = new ArrayList<>();
-                    c.path("NetworkSettings").path("Networks").fieldNames().forEachRemaining(nets::add);
-                    o.put("Networks", String.join(",", nets));
-                    o.put("Ports", ports(c));
-                    o.put("RunningFor", created);
-                    o.put("State", text(c, "State"));
-                    o.put("Status", text(c, "Status"));
-                    s.append(GoJson.compact(o)).append('\n');
-                } else {
-                    t.row(id(c), text(c, "Image"), command, created, text(c, "Status"), ports(c), names(c));
-                }
+                listing.add(id, () -> jsonLine(c, id, command, created), id, text(c, "Image"), command, created, text(c, "Status"),
+                        ports(c), names(c));
             }
-            if (asJson) out().print(s);
-            else t.print(out());
+            listing.print(out());
             return 0;
         }
 
-        private String id(JsonNode c) {
-            return noTrunc ? text(c, "Id") : Human.shortId(text(c, "Id"));
+        /** The fields docker's {@code ps --format json} prints, in its (alphabetical) order. */
+        private static ObjectNode jsonLine(JsonNode c, String id, String command, String created) {
+            ObjectNode o = object();
+            o.put("Command", command);
+            o.put("CreatedAt", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
+                    .format(Instant.ofEpochSecond(c.path("Created").asLong())) + " +0000 UTC");
+            o.put("ID", id);
+            o.put("Image", text(c, "Image"));
+            o.put("Names", names(c));
+            List<String> nets = new ArrayList<>();
+            c.path("NetworkSettings").path("Networks").fieldNames().forEachRemaining(nets::add);
+            o.put("Networks", String.join(",", nets));
+            o.put("Ports", ports(c));
+            o.put("RunningFor", created);
+            o.put("State", text(c, "State"));
+            o.put("Status", text(c, "Status"));
+            return o;
         }
 
         private static String names(JsonNode c) {

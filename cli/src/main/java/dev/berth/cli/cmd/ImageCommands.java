@@ -7,7 +7,6 @@ import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.format.Human;
 import dev.berth.cli.format.Json;
-import dev.berth.cli.format.Table;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
 import java.io.BufferedReader;
@@ -28,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,28 +50,18 @@ public final class ImageCommands extends BaseCommand {
     public static final class Ls extends BaseCommand {
         @Option(names = {"-a", "--all"}, description = "Show all images")
         boolean all;
-        @Option(names = {"-f", "--filter"}, description = "Filter output (dangling=true, reference=PATTERN, label=K[=V])")
-        List<String> filters = new ArrayList<>();
-        @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
-        boolean quiet;
-        @Option(names = "--no-trunc", description = "Do not truncate the output")
-        boolean noTrunc;
-        @Option(names = "--format", description = "table (default) or json (one object per line)")
-        String format;
+        @Mixin
+        ListOptions options;
 
         @Override
         public Integer call() {
-            boolean asJson = jsonFormat(format);
-            String q = Filters.query(filters);
+            Listing listing = new Listing(options, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+            String q = options.filterQuery();
             JsonNode list = api().get("/images/json" + (q.isEmpty() ? "" : "?" + q));
-            StringBuilder s = new StringBuilder();
-            Table t = new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-            List<String> seen = new ArrayList<>();
             for (JsonNode i : list) {
-                String id = noTrunc ? text(i, "Id") : Human.shortId(text(i, "Id"));
-                if (quiet) {
-                    if (!seen.contains(id)) s.append(id).append('\n');
-                    seen.add(id);
+                String id = options.id(text(i, "Id"));
+                if (listing.quiet()) {
+                    listing.add(id, null);
                     continue;
                 }
                 String created = Human.duration(Duration.between(Instant.ofEpochSecond(i.path("Created").asLong()), Instant.now())) + " ago";
@@ -84,21 +74,18 @@ public final class ImageCommands extends BaseCommand {
                 }
                 if (rows.isEmpty()) rows.add(new String[] {"<none>", "<none>"});
                 for (String[] r : rows) {
-                    if (asJson) {
+                    listing.add(id, () -> {
                         ObjectNode o = object();
                         o.put("CreatedSince", created);
                         o.put("ID", id);
                         o.put("Repository", r[0]);
                         o.put("Size", size);
                         o.put("Tag", r[1]);
-                        s.append(GoJson.compact(o)).append('\n');
-                    } else {
-                        t.row(r[0], r[1], id, created, size);
-                    }
+                        return o;
+                    }, r[0], r[1], id, created, size);
                 }
             }
-            if (quiet || asJson) out().print(s);
-            else t.print(out());
+            listing.print(out());
             return 0;
         }
     }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.format.GoJson;
-import dev.berth.cli.format.Human;
-import dev.berth.cli.format.Table;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
 import java.io.BufferedReader;
@@ -21,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,42 +40,24 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "ls", aliases = "list", description = "List networks")
     public static final class Ls extends BaseCommand {
-        @Option(names = {"-f", "--filter"}, description = "Filter output (e.g. driver=bridge, name=NAME, label=K)")
-        List<String> filters = new ArrayList<>();
-        @Option(names = {"-q", "--quiet"}, description = "Only display network IDs")
-        boolean quiet;
-        @Option(names = "--no-trunc", description = "Do not truncate the output")
-        boolean noTrunc;
-        @Option(names = "--format", description = "table (default) or json (one object per line)")
-        String format;
+        @Mixin
+        ListOptions options;
 
         @Override
         public Integer call() {
-            boolean asJson = jsonFormat(format);
-            String q = Filters.query(filters);
+            Listing listing = new Listing(options, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
+            String q = options.filterQuery();
             JsonNode list = api().get("/networks" + (q.isEmpty() ? "" : "?" + q));
             List<JsonNode> nets = new ArrayList<>();
             list.forEach(nets::add);
             nets.sort(Comparator.comparing(n -> text(n, "Name")));
-            StringBuilder s = new StringBuilder();
-            if (quiet) {
-                for (JsonNode n : nets) s.append(id(n)).append('\n');
-                out().print(s);
-                return 0;
-            }
-            if (asJson) {
-                for (JsonNode n : nets) s.append(GoJson.compact(jsonLine(n))).append('\n');
-                out().print(s);
-                return 0;
-            }
-            Table t = new Table("NETWORK ID", "NAME", "DRIVER", "SCOPE");
-            for (JsonNode n : nets) t.row(id(n), text(n, "Name"), text(n, "Driver"), text(n, "Scope"));
-            t.print(out());
+            for (JsonNode n : nets) listing.add(id(n), () -> jsonLine(n), id(n), text(n, "Name"), text(n, "Driver"), text(n, "Scope"));
+            listing.print(out());
             return 0;
         }
 
         private String id(JsonNode n) {
-            return noTrunc ? text(n, "Id") : Human.shortId(text(n, "Id"));
+            return options.id(text(n, "Id"));
         }
 
         /** The fields docker's {@code network ls --format json} prints, in its (alphabetical) order. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,14 +41,10 @@ public final class RunCommand extends BaseCommand {
     String detachKeys;
     @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>])")
     String user;
-    @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
-    String workdir;
     @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image")
     String entrypoint;
-    @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
-    List<String> env = new ArrayList<>();
-    @Option(names = "--env-file", description = "Read in a file of environment variables (repeatable)")
-    List<String> envFiles = new ArrayList<>();
+    @Mixin
+    ProcessOptions process;
     @Option(names = {"-l", "--label"}, description = "Set meta data on a container (repeatable)")
     List<String> labels = new ArrayList<>();
     @Option(names = {"--network", "--net"}, description = "Connect to a network: bridge (default), NAME, host, none, container:NAME")
@@ -221,16 +218,11 @@ public final class RunCommand extends BaseCommand {
         b.put("OpenStdin", interactive);
         b.put("StdinOnce", interactive && !detach);
         b.put("Tty", tty);
-        var envs = b.putArray("Env");
-        for (String f : envFiles) EnvFiles.read(f, io().env()).forEach(envs::add);
-        for (String e : env) {
-            if (e.contains("=")) envs.add(e);
-            else if (io().env().containsKey(e)) envs.add(e + "=" + io().env().get(e)); // docker's -e NAME
-        }
+        process.environment(io().env()).forEach(b.putArray("Env")::add);
         if (!inv.command().isEmpty()) inv.command().forEach(b.putArray("Cmd")::add);
         b.put("Image", inv.image());
         if (entrypoint != null) b.putArray("Entrypoint").add(entrypoint);
-        if (workdir != null) b.put("WorkingDir", workdir);
+        if (process.workdir != null) b.put("WorkingDir", process.workdir);
         if (!labels.isEmpty()) {
             ObjectNode l = b.putObject("Labels");
             for (String kv : labels) l.put(kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv, kv.contains("=") ? kv.substring(kv.indexOf('=') + 1) : "");

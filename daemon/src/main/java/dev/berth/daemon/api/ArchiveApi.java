@@ -1,5 +1,6 @@
 package dev.berth.daemon.api;
 
+import dev.berth.daemon.api.shapes.PathStat;
 import dev.berth.daemon.containers.ContainerPaths;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
@@ -29,7 +30,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -120,12 +120,8 @@ public final class ArchiveApi {
         if (!Files.exists(p, NOFOLLOW))
             throw new BerthException.NotFound("Could not find the file " + path + " in container " + r.name());
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-        Map<String, Object> stat = new LinkedHashMap<>();
-        stat.put("name", baseName(path));
-        stat.put("size", a.size());
-        stat.put("mode", goMode(p, a));
-        stat.put("mtime", Times.rfc3339(a.lastModifiedTime().toInstant()));
-        stat.put("linkTarget", a.isSymbolicLink() ? ContainerPaths.containerPath(root, path, true) : "");
+        PathStat stat = new PathStat(baseName(path), a.size(), goMode(p, a), Times.rfc3339(a.lastModifiedTime().toInstant()),
+                a.isSymbolicLink() ? ContainerPaths.containerPath(root, path, true) : "");
         return Base64.getEncoder().encodeToString(Json.write(stat));
     }
 

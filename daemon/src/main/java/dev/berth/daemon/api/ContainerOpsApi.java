@@ -1,5 +1,6 @@
 package dev.berth.daemon.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.StatsShapes.Stats;
 import dev.berth.daemon.api.StatsShapes.Top;
@@ -35,6 +36,9 @@ public final class ContainerOpsApi {
     public ContainerOpsApi(Containers containers) {
         this.containers = containers;
     }
+
+    /** {@code POST /containers/{id}/update}'s answer (Docker's ContainerUpdateResponse). */
+    record UpdateResponse(@JsonProperty("Warnings") List<String> warnings) {}
 
     public void register(Router r) {
         r.get("/containers/{id}/top", this::top);
@@ -87,7 +91,7 @@ public final class ContainerOpsApi {
                 swap != 0 ? swap : h.memorySwap(), newNano != 0 ? newNano : h.nanoCpus(), shares != 0 ? shares : h.cpuShares(),
                 pids != null ? pids : h.pidsLimit(), h.ulimits(), restart != null ? restart : h.restartPolicy(), h.extraHosts(),
                 h.dnsSearch(), h.dnsOptions(), h.logConfig()));
-        return ApiResponse.json(Map.of("Warnings", warnings));
+        return ApiResponse.json(new UpdateResponse(warnings));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.shapes.ExecInspect;
+import dev.berth.daemon.api.shapes.IdResponse;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
@@ -115,7 +116,7 @@ public final class ExecApi {
                 detachKeys, console);
         execs.put(e.id, e);
         containers.emit("exec_create: " + String.join(" ", cmd), c, Map.of("execID", e.id));
-        return ApiResponse.created(Map.of("Id", e.id));
+        return ApiResponse.created(new IdResponse(e.id));
     }
 
     private ApiResponse start(ApiRequest q) {

@@ -1,5 +1,6 @@
 package dev.berth.daemon.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
@@ -19,7 +20,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +35,9 @@ public final class ImagesApi {
     private final Supplier<ImageStore> store;
     private final ImageUsers users;
     private Events events = new Events();
+
+    /** {@code POST /images/prune}'s answer. */
+    record Pruned(@JsonProperty("ImagesDeleted") List<DeleteItem> imagesDeleted, @JsonProperty("SpaceReclaimed") long spaceReclaimed) {}
 
     /** {@code store} is asked at each call: berthd starts its containerd when images are first used. */
     public ImagesApi(Supplier<ImageStore> store, ImageUsers users) {
@@ -215,10 +218,7 @@ public final class ImagesApi {
         Predicate<ImageSummary> labels = s -> f.labels(s.labels()) && f.notLabels(s.labels())
                 && f.until(Instant.ofEpochSecond(s.created()));
         ImageStore.PruneReport r = store.get().prune(all, labels, users);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ImagesDeleted", r.deleted());
-        out.put("SpaceReclaimed", r.spaceReclaimed());
-        return ApiResponse.json(out);
+        return ApiResponse.json(new Pruned(r.deleted(), r.spaceReclaimed()));
     }
 
     static OutputStream stream(RawConnection.Output out) {
