@@ -48,7 +48,11 @@ step "no JDK in this guest: /usr/lib/jvm hidden"
 mount -t tmpfs tmpfs /usr/lib/jvm
 hash -r
 ! command -v javac >/dev/null || fail "a javac is still on PATH: \$(command -v javac)"
-# this machine forbids service starts (policy-rc.d); the guest's copy may go: the postinst starts berthd
+# the guest's root is an overlay (RAM over this machine's read-only root): containerd's overlay snapshots
+# cannot have their upper directories on it, so berthd's state gets a file system of its own, as on a machine
+mkdir -p /var/lib/berth
+mount -t tmpfs -o mode=0711 tmpfs /var/lib/berth
+# this machine forbids service starts (policy-rc.d); the guest's copy (in its RAM only) may go: the postinst starts berthd
 rm -f /usr/sbin/policy-rc.d
 step "dpkg -i $(basename "$deb")"
 # The AOT training the postinst runs takes 10-20 minutes of emulated CPU here; BERTH_VM_AOT=1 keeps it.
