@@ -48,7 +48,11 @@ step "no JDK in this guest: /usr/lib/jvm hidden"
 mount -t tmpfs tmpfs /usr/lib/jvm
 hash -r
 ! command -v javac >/dev/null || fail "a javac is still on PATH: \$(command -v javac)"
-# this machine forbids service starts (policy-rc.d); the guest's copy may go: the postinst starts berthd
+# the guest's root is an overlay (RAM over this machine's read-only root): containerd's overlay snapshots
+# cannot have their upper directories on it, so berthd's state gets a file system of its own, as on a machine
+mkdir -p /var/lib/berth
+mount -t tmpfs -o mode=0711 tmpfs /var/lib/berth
+# this machine forbids service starts (policy-rc.d); the guest's copy (in its RAM only) may go: the postinst starts berthd
 rm -f /usr/sbin/policy-rc.d
 step "dpkg -i $(basename "$deb")"
 # The AOT training the postinst runs takes 10-20 minutes of emulated CPU here; BERTH_VM_AOT=1 keeps it.
@@ -83,26 +87,26 @@ echo "\$out"
 [ "\$out" = "hello from busybox" ] || fail "docker run --rm printed '\$out'"
 step "a user network: two containers find each other by name"
 \$docker network create --subnet 10.77.0.0/24 vmnet
-\$docker run -d --name a --network vmnet busybox sleep 600
-\$docker run -d --name b --network vmnet busybox sleep 600
-\$docker exec a ping -c 2 -W 2 b
-\$docker exec b ping -c 2 -W 2 10.77.0.1
+\$docker run -d --name va --network vmnet busybox sleep 600
+\$docker run -d --name vb --network vmnet busybox sleep 600
+\$docker exec va ping -c 2 -W 2 vb
+\$docker exec vb ping -c 2 -W 2 10.77.0.1
 \$docker ps
 step "systemctl restart berthd: the containers keep running and are adopted"
-pid_a=\$(\$docker inspect -f '{{.State.Pid}}' a)
+pid_a=\$(\$docker inspect -f '{{.State.Pid}}' va)
 systemctl restart berthd.service
 wait_socket
 systemctl is-active berthd.service
-[ "\$(\$docker inspect -f '{{.State.Running}} {{.State.Pid}}' a)" = "true \$pid_a" ] || fail "container a was not adopted with its process \$pid_a"
-\$docker exec a ping -c 1 -W 2 b
+[ "\$(\$docker inspect -f '{{.State.Running}} {{.State.Pid}}' va)" = "true \$pid_a" ] || fail "container va was not adopted with its process \$pid_a"
+\$docker exec va ping -c 1 -W 2 vb
 step "systemctl stop, then start"
 systemctl stop berthd.service
 ! systemctl is-active berthd.service || fail "berthd.service still active after stop"
 [ ! -S /run/berth/berth.sock ] || ! \$docker version >/dev/null 2>&1 || fail "berthd still answers after stop"
-kill -0 \$pid_a || fail "container a died with berthd"
+kill -0 \$pid_a || fail "container va died with berthd"
 systemctl start berthd.service
 wait_socket
-\$docker exec a true
+\$docker exec va true
 step "the journal"
 journalctl -u berthd.service --no-pager -o cat | grep -c "berthd ready" | grep -qx 3 || { journalctl -u berthd.service --no-pager | tail -n 30; fail "the journal does not show three starts"; }
 journalctl -u berthd.service --no-pager | tail -n 5
@@ -111,7 +115,7 @@ unset DOCKER_HOST
 \$docker context create berth --docker host=unix:///run/berth/berth.sock
 \$docker context use berth
 \$docker network ls
-\$docker rm -f a b
+\$docker rm -f va vb
 \$docker network rm vmnet
 \$docker rmi busybox nginx
 \$docker context use default
