@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Turns a {@link NetworkRequest} into a valid {@link Network}, or says which field is wrong. Changes nothing. */
@@ -37,7 +37,8 @@ final class NetworkPlanner {
      * Validates the request against the networks that exist and the host's own ranges, and picks
      * subnets where none were given.
      */
-    Network plan(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+    /** {@code hostLinks}: whether the host has a link of that name (asked per name, not a dump of every link). */
+    Network plan(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Predicate<String> hostLinks) {
         checkName(r.name(), existing);
         String id = Ids.random();
         DriverKind kind = switch (r.driver()) {
@@ -50,11 +51,11 @@ final class NetworkPlanner {
         return lan(id, kind, r, existing, hostRanges, hostLinks);
     }
 
-    private Network bridge(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+    private Network bridge(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Predicate<String> hostLinks) {
         BridgeOptions o = BridgeOptions.parse(r.options());
         int mtu = o.mtu() > 0 ? o.mtu() : 1500;
         String device = o.bridgeName() != null ? o.bridgeName() : Ids.userBridge(id);
-        if (hostLinks.contains(device) || existing.stream().anyMatch(n -> device.equals(n.device())))
+        if (hostLinks.test(device) || existing.stream().anyMatch(n -> device.equals(n.device())))
             throw new BerthException.Conflict("bridge device '" + device + "' already exists on the host; choose another "
                     + BridgeOptions.BRIDGE_NAME);
 
@@ -68,7 +69,7 @@ final class NetworkPlanner {
      * makes the 802.1q sub-interface) or be absent (a dummy {@code dm-<12 hex>}, also for --internal,
      * as Docker does). The MTU is the parent's unless given; ipvlan L3/L3S subnets have no gateway.
      */
-    private Network lan(String id, DriverKind kind, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+    private Network lan(String id, DriverKind kind, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Predicate<String> hostLinks) {
         LanOptions o = LanOptions.parse(kind, r.options());
         String parent = parent(id, r, o, hostLinks);
         checkParentSharing(r, kind, o, parent, existing);
@@ -77,7 +78,7 @@ final class NetworkPlanner {
                 r.options(), r.labels(), Instant.now(), false, o);
     }
 
-    private static String parent(String id, NetworkRequest r, LanOptions o, Set<String> hostLinks) {
+    private static String parent(String id, NetworkRequest r, LanOptions o, Predicate<String> hostLinks) {
         String field = "Options." + LanOptions.PARENT;
         if (r.internal() || o.parent() == null) return ParentLinks.dummyName(id);
         String name = o.parent();
@@ -86,13 +87,13 @@ final class NetworkPlanner {
         } catch (IllegalArgumentException e) {
             throw new BerthException.InvalidRequest(field, e.getMessage());
         }
-        if (hostLinks.contains(name)) return name;
+        if (hostLinks.test(name)) return name;
         ParentLink vlan = ParentLinks.vlanOf(name).orElseThrow(() -> new BerthException.InvalidRequest(field,
                 "parent interface " + name + " does not exist on the host; name an existing interface, or <interface>.<vlan id>"
                         + " (e.g. eth0.20) for an 802.1q sub-interface that Berth creates"));
         if (vlan.vlanId() < 1 || vlan.vlanId() > 4094)
             throw new BerthException.InvalidRequest(field, "VLAN id " + vlan.vlanId() + " of " + name + " is outside 1..4094");
-        if (!hostLinks.contains(vlan.lower()))
+        if (!hostLinks.test(vlan.lower()))
             throw new BerthException.InvalidRequest(field, "parent interface " + name + " does not exist, and neither does "
                     + vlan.lower() + ", the interface its VLAN " + vlan.vlanId() + " would sit on");
         return name;

@@ -2,6 +2,7 @@ package dev.berth.bench.scale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.bench.engine.StepClock;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
 import dev.berth.engine.firewall.NftablesFirewall;
@@ -76,16 +77,20 @@ public final class ScaleBench {
         try (Lab lab = Lab.create()) {
             LabHost host = lab.host("nets");
             Path state = Files.createTempDirectory("berth-scale-");
+            StepClock clock = new StepClock();
             try (NetnsHandle ns = Netns.open(host.name());
-                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("nc-")))) {
+                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("nc-")).withFaults(clock))) {
                 Ruleset r0 = Ruleset.of(host);
                 long[] ms = new long[n];
                 Ruleset r1 = null;
                 for (int i = 1; i <= n; i++) {
                     String subnet = "10." + (100 + (i - 1) / 256) + "." + ((i - 1) % 256) + ".0/24";
                     long t0 = System.nanoTime();
+                    clock.begin(t0);
                     e.createNetwork(NetworkRequest.bridge("n" + i, subnet));
-                    ms[i - 1] = System.nanoTime() - t0;
+                    long t1 = System.nanoTime();
+                    clock.end(t1);
+                    ms[i - 1] = t1 - t0;
                     if (i == 1) r1 = Ruleset.of(host);
                 }
                 Ruleset rn = Ruleset.of(host);
@@ -96,6 +101,14 @@ public final class ScaleBench {
                 System.out.printf("  nftables rules: %d with no network, %d with 1, %d with %d (goal: constant); set/map elements %d, %d, %d%n",
                         r0.rules, r1.rules, rn.rules, n, r0.elements, r1.elements, rn.elements);
                 System.out.printf("  %s%n%n", rn.rules == r1.rules ? "PASS: the rule count does not grow with networks" : "FAIL: rules grow per network");
+                System.out.printf("  where the time goes (the engine's transaction points; p50 ms of the first and last %d):%n", WINDOW);
+                for (var st : clock.steps().entrySet()) {
+                    int k = st.getValue().size();
+                    if (k < n) continue;
+                    System.out.printf("    %-24s %8.3f %8.3f%n", st.getKey(), st.getValue().percentileMs(1, WINDOW, 50),
+                            st.getValue().percentileMs(k - WINDOW + 1, k, 50));
+                }
+                System.out.println();
                 long t0 = System.nanoTime();
                 for (int i = n; i >= 1; i--) e.removeNetwork("n" + i);
                 System.out.printf("  removing them: %.1f ms per network; rules after: %d%n%n", (System.nanoTime() - t0) / 1e6 / n, Ruleset.of(host).rules);
