@@ -2,7 +2,6 @@ package dev.berth.daemon;
 
 import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.NetlinkSocket;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,8 @@ public final class StageTrace implements Faults {
         String f = System.getenv(ENV);
         if (f == null || f.isEmpty()) return inner;
         StageTrace t = new StageTrace(Path.of(f), inner);
-        if (inner == Faults.NONE) NetlinkSocket.onBatchSent(() -> t.reach("netlink:batch-sent")); // the crash points set it otherwise
+        if (inner == Faults.NONE)
+            NetlinkSocket.onBatchSent(() -> t.reach("netlink:batch-sent")); // the crash points set it otherwise
         active = t;
         Log.warn("BENCHMARK ONLY: every API request's steps are traced to " + f);
         return t;
@@ -75,7 +75,8 @@ public final class StageTrace implements Faults {
         b.append('\n');
         synchronized (t) {
             try {
-                Files.writeString(t.file, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        t.file, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -45,7 +45,8 @@ public final class NameTable {
     }
 
     /** The names given by these model records (endpoints of unknown sandboxes or networks are ignored). */
-    public static NameTable of(Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
+    public static NameTable of(
+            Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
         Map<String, Network> nets = new HashMap<>();
         for (Network n : networks) nets.put(n.id(), n);
         Map<String, Sandbox> boxes = new HashMap<>();
@@ -130,8 +131,8 @@ public final class NameTable {
             names.addAll(e.aliases());
             names.add(s.name() + "." + network);
             for (String alias : e.aliases()) names.add(alias + "." + network);
-            Addresses mine = new Addresses(e.ipv4() == null ? List.of() : List.of(e.ipv4()),
-                    e.ipv6() == null ? List.of() : List.of(e.ipv6()));
+            Addresses mine = new Addresses(
+                    e.ipv4() == null ? List.of() : List.of(e.ipv4()), e.ipv6() == null ? List.of() : List.of(e.ipv6()));
             List<Name> fwd = new ArrayList<>(), rev = new ArrayList<>(2);
             for (String n : names) {
                 Name key = dnsName(n);

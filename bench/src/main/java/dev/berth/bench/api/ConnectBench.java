@@ -47,8 +47,18 @@ public final class ConnectBench {
     static final String NET = "bench-cn";
     static final String SUBNET = "10.66.0.0/16";
 
-    record Options(int n, int warmup, int members, int movers, int concurrent, int rounds, int stagesN, boolean netavark,
-                   Path out, Path root, String docker) {
+    record Options(
+            int n,
+            int warmup,
+            int members,
+            int movers,
+            int concurrent,
+            int rounds,
+            int stagesN,
+            boolean netavark,
+            Path out,
+            Path root,
+            String docker) {
         static Options parse(String[] args) {
             int n = 200, warmup = 50, members = 10, movers = 20, concurrent = 200, rounds = 3, stagesN = 100;
             boolean netavark = true;
@@ -68,8 +78,10 @@ public final class ConnectBench {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
-                    default -> throw new IllegalArgumentException("unknown option '" + a + "'; allowed: --n N --warmup N --members N "
-                            + "--movers N --concurrent P --rounds R --stages-n N --no-netavark --out DIR --root DIR --docker PATH");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option '" + a + "'; allowed: --n N --warmup N --members N "
+                                        + "--movers N --concurrent P --rounds R --stages-n N --no-netavark --out DIR --root DIR --docker PATH");
                 }
             }
             return new Options(n, warmup, members, movers, concurrent, rounds, stagesN, netavark, out, root, docker);
@@ -97,7 +109,8 @@ public final class ConnectBench {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         if (o.netavark() && !Peers.netavarkPresent())
-            throw new IllegalArgumentException("netavark is missing (apt-get install -y netavark), or pass --no-netavark");
+            throw new IllegalArgumentException(
+                    "netavark is missing (apt-get install -y netavark), or pass --no-netavark");
         new ConnectBench(o).run();
     }
 
@@ -127,10 +140,15 @@ public final class ConnectBench {
             }
         }
         report.append(String.format(Locale.ROOT, "%nwhole run: %.1f min%n", (System.nanoTime() - t0) / 60e9));
-        if (!failures.isEmpty()) report.append("\nFAILURES:\n  ").append(String.join("\n  ", failures)).append('\n');
+        if (!failures.isEmpty())
+            report.append("\nFAILURES:\n  ")
+                    .append(String.join("\n  ", failures))
+                    .append('\n');
         System.out.print(report);
         Files.createDirectories(o.out());
-        Path file = o.out().resolve("connect-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path file = o.out()
+                .resolve("connect-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file);
         if (!failures.isEmpty()) System.exit(1);
@@ -162,8 +180,13 @@ public final class ConnectBench {
         header(berthd, load0);
 
         // serial pairs, the two taking turns
-        progress("serial: " + o.n() + " connect/disconnect pairs (+" + o.warmup() + " warm-up) on berthd" + (nv != null ? " and netavark" : ""));
-        Latencies bc = new Latencies(), bd = new Latencies(), nc = new Latencies(), nd = new Latencies(), floor = new Latencies();
+        progress("serial: " + o.n() + " connect/disconnect pairs (+" + o.warmup() + " warm-up) on berthd"
+                + (nv != null ? " and netavark" : ""));
+        Latencies bc = new Latencies(),
+                bd = new Latencies(),
+                nc = new Latencies(),
+                nd = new Latencies(),
+                floor = new Latencies();
         try (KeepAliveHttp http = new KeepAliveHttp(berthd.socket())) {
             for (int k = -o.warmup(); k < o.n(); k++) {
                 int i = Math.floorMod(k, o.movers());
@@ -182,8 +205,11 @@ public final class ConnectBench {
                 }
             }
         }
-        report.append(String.format(Locale.ROOT, "%nSerial: %d pairs after %d warm-up; berthd on one persistent connection, netavark one process per call (ms)%n",
-                o.n(), o.warmup()));
+        report.append(String.format(
+                Locale.ROOT,
+                "%nSerial: %d pairs after %d warm-up; berthd on one persistent connection, netavark one process per call (ms)%n",
+                o.n(),
+                o.warmup()));
         report.append(String.format(Locale.ROOT, "  %-44s %8s %8s %8s%n", "", "p50", "p99", "mean"));
         row("berthd POST /networks/{id}/connect", bc);
         row("berthd POST /networks/{id}/disconnect", bd);
@@ -191,9 +217,19 @@ public final class ConnectBench {
             row("netavark setup (existing netns, no port)", nc);
             row("netavark teardown", nd);
             row("  spawn floor: nsenter ... /bin/true", floor);
-            goal(String.format(Locale.ROOT, "connect: netavark setup p50 / berthd p50 = %.1fx (goal >= 20x)", nc.p50Ms() / bc.p50Ms()), nc.p50Ms() / bc.p50Ms() >= 20);
-            report.append(String.format(Locale.ROOT, "  disconnect: netavark teardown p50 / berthd p50 = %.1fx%n", nd.p50Ms() / bd.p50Ms()));
-            report.append(String.format(Locale.ROOT, "  without the spawn floor: (setup - floor) / berthd = %.1fx%n",
+            goal(
+                    String.format(
+                            Locale.ROOT,
+                            "connect: netavark setup p50 / berthd p50 = %.1fx (goal >= 20x)",
+                            nc.p50Ms() / bc.p50Ms()),
+                    nc.p50Ms() / bc.p50Ms() >= 20);
+            report.append(String.format(
+                    Locale.ROOT,
+                    "  disconnect: netavark teardown p50 / berthd p50 = %.1fx%n",
+                    nd.p50Ms() / bd.p50Ms()));
+            report.append(String.format(
+                    Locale.ROOT,
+                    "  without the spawn floor: (setup - floor) / berthd = %.1fx%n",
                     (nc.p50Ms() - floor.p50Ms()) / bc.p50Ms()));
         }
         goal(String.format(Locale.ROOT, "connect p99 %.2f ms (goal < 5 ms)", bc.p99Ms()), bc.p99Ms() < 5);
@@ -210,8 +246,14 @@ public final class ConnectBench {
 
     private void concurrent(Fixture fx, Netavark nv, LabHost bhost) {
         int p = o.concurrent();
-        report.append(String.format(Locale.ROOT, "%nConcurrent: %d containers connected at once, then disconnected at once (%d rounds; "
-                + "berthd: %d client threads, each on its own persistent connection; netavark: %d processes started at once)%n", p, o.rounds(), p, p));
+        report.append(String.format(
+                Locale.ROOT,
+                "%nConcurrent: %d containers connected at once, then disconnected at once (%d rounds; "
+                        + "berthd: %d client threads, each on its own persistent connection; netavark: %d processes started at once)%n",
+                p,
+                o.rounds(),
+                p,
+                p));
         report.append(String.format(Locale.ROOT, "  %-44s %10s %8s %8s %8s%n", "", "per s", "wall ms", "p50", "p99"));
         int veths0 = fx.veths(bhost);
         for (int r = 1; r <= o.rounds(); r++) {
@@ -237,26 +279,39 @@ public final class ConnectBench {
                 Batch nt = Batch.processes(p, nv::teardownCommand, nv.dir);
                 batch("netavark setup, " + p + " at once", ns, r);
                 batch("netavark teardown, " + p + " at once", nt, r);
-                report.append(String.format(Locale.ROOT, "    round %d: connects per second berthd / netavark = %.1fx; berthd at once / one after another = %.2fx%n",
-                        r, cc.perSecond() / ns.perSecond(), cc.perSecond() / sc.perSecond()));
+                report.append(String.format(
+                        Locale.ROOT,
+                        "    round %d: connects per second berthd / netavark = %.1fx; berthd at once / one after another = %.2fx%n",
+                        r,
+                        cc.perSecond() / ns.perSecond(),
+                        cc.perSecond() / sc.perSecond()));
             }
         }
-        report.append("  each round checked: the network lists " + p + " more containers with distinct addresses after the connects and none after the\n"
+        report.append("  each round checked: the network lists " + p
+                + " more containers with distinct addresses after the connects and none after the\n"
                 + "  disconnects; the host namespace has " + p + " more veths, then as many as before\n");
     }
 
     private void batch(String label, Batch b, int round) {
-        report.append(String.format(Locale.ROOT, "  %-44s %10.0f %8.0f %8.2f %8.2f%n", label + " (" + round + ")", b.perSecond(), b.wallNanos / 1e6,
-                b.lat.p50Ms(), b.lat.p99Ms()));
+        report.append(String.format(
+                Locale.ROOT,
+                "  %-44s %10.0f %8.0f %8.2f %8.2f%n",
+                label + " (" + round + ")",
+                b.perSecond(),
+                b.wallNanos / 1e6,
+                b.lat.p50Ms(),
+                b.lat.p99Ms()));
     }
 
     private void stages(Lab lab, List<String> launcher, List<AutoCloseable> open) throws IOException {
         Path trace = Files.createTempFile("berth-stages-", ".trace");
         try {
             LabHost host = lab.host("stages");
-            BerthdTarget traced = BerthdTarget.start(lab, host, launcher, Map.of("BERTH_BENCH_TRACE", trace.toString()), lab.prefix("st-"));
+            BerthdTarget traced = BerthdTarget.start(
+                    lab, host, launcher, Map.of("BERTH_BENCH_TRACE", trace.toString()), lab.prefix("st-"));
             open.add(traced);
-            Options small = new Options(o.stagesN(), o.warmup(), o.members(), o.movers(), 0, 1, 0, false, o.out(), o.root(), o.docker());
+            Options small = new Options(
+                    o.stagesN(), o.warmup(), o.members(), o.movers(), 0, 1, 0, false, o.out(), o.root(), o.docker());
             Fixture fx = Fixture.make(traced, small, o.docker());
             StageSums sums = new StageSums();
             try (KeepAliveHttp http = new KeepAliveHttp(traced.socket())) {
@@ -288,23 +343,48 @@ public final class ConnectBench {
     }
 
     private void header(BerthdTarget b, String load0) {
-        report.append("Berth connect benchmark (issue 14), ").append(LocalDateTime.now()).append('\n');
-        report.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, kernel ")
-                .append(System.getProperty("os.version")).append(", JDK ").append(System.getProperty("java.version"))
-                .append(", load at start ").append(load0).append('\n');
-        report.append("berthd ").append(b.version()).append(" (bin/berthd), nftables firewall; netavark ")
-                .append(o.netavark() ? Cli.output(List.of(Peers.NETAVARK.toString(), "--version")).strip() + " (NETAVARK_FW=iptables)" : "not run").append('\n');
-        report.append(String.format(Locale.ROOT, "network %s (%s, bridge); %d containers on it throughout; the containers connected are running busybox\n"
-                + "containers on the default bridge (namespaces of their own); netavark: the same number of namespaces, one container attached throughout\n"
-                + "(so that its bridge stays, as berthd's does), static address from the request, dns off.%n", NET, SUBNET, o.members()));
+        report.append("Berth connect benchmark (issue 14), ")
+                .append(LocalDateTime.now())
+                .append('\n');
+        report.append("machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs, kernel ")
+                .append(System.getProperty("os.version"))
+                .append(", JDK ")
+                .append(System.getProperty("java.version"))
+                .append(", load at start ")
+                .append(load0)
+                .append('\n');
+        report.append("berthd ")
+                .append(b.version())
+                .append(" (bin/berthd), nftables firewall; netavark ")
+                .append(
+                        o.netavark()
+                                ? Cli.output(List.of(Peers.NETAVARK.toString(), "--version"))
+                                                .strip() + " (NETAVARK_FW=iptables)"
+                                : "not run")
+                .append('\n');
+        report.append(String.format(
+                Locale.ROOT,
+                "network %s (%s, bridge); %d containers on it throughout; the containers connected are running busybox\n"
+                        + "containers on the default bridge (namespaces of their own); netavark: the same number of namespaces, one container attached throughout\n"
+                        + "(so that its bridge stays, as berthd's does), static address from the request, dns off.%n",
+                NET,
+                SUBNET,
+                o.members()));
     }
 
     private void row(String label, Latencies l) {
-        report.append(String.format(Locale.ROOT, "  %-44s %8.2f %8.2f %8.2f%n", label, l.p50Ms(), l.p99Ms(), l.meanMs()));
+        report.append(
+                String.format(Locale.ROOT, "  %-44s %8.2f %8.2f %8.2f%n", label, l.p50Ms(), l.p99Ms(), l.meanMs()));
     }
 
     private void goal(String text, boolean pass) {
-        report.append("  ").append(text).append("  ").append(pass ? "PASS" : "NOT MET").append('\n');
+        report.append("  ")
+                .append(text)
+                .append("  ")
+                .append(pass ? "PASS" : "NOT MET")
+                .append('\n');
     }
 
     private static void progress(String s) {
@@ -327,7 +407,9 @@ public final class ConnectBench {
         static Fixture make(BerthdTarget b, Options o, String docker) {
             b.loadSeedImages(docker);
             UnixHttp http = new UnixHttp(b.socket());
-            UnixHttp.Response n = http.post(API + "/networks/create", "{\"Name\":\"" + NET + "\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + SUBNET + "\"}]}}");
+            UnixHttp.Response n = http.post(
+                    API + "/networks/create",
+                    "{\"Name\":\"" + NET + "\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + SUBNET + "\"}]}}");
             if (n.status() != 201) throw new IllegalStateException("network create: " + n.status() + " " + n.body());
             for (int i = 0; i < o.members(); i++) run(http, "bench-m" + i, NET);
             List<String> ids = new ArrayList<>();
@@ -336,37 +418,46 @@ public final class ConnectBench {
         }
 
         private static String run(UnixHttp http, String name, String network) {
-            UnixHttp.Response c = http.post(API + "/containers/create?name=" + name,
-                    "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"3600\"],\"HostConfig\":{\"NetworkMode\":\"" + network + "\"}}");
-            if (c.status() != 201) throw new IllegalStateException("create " + name + ": " + c.status() + " " + c.body());
+            UnixHttp.Response c = http.post(
+                    API + "/containers/create?name=" + name,
+                    "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"3600\"],\"HostConfig\":{\"NetworkMode\":\"" + network
+                            + "\"}}");
+            if (c.status() != 201)
+                throw new IllegalStateException("create " + name + ": " + c.status() + " " + c.body());
             String id = Targets.json(c.body()).path("Id").asText();
             UnixHttp.Response s = http.post(API + "/containers/" + id + "/start", null);
-            if (s.status() != 204) throw new IllegalStateException("start " + name + ": " + s.status() + " " + s.body());
+            if (s.status() != 204)
+                throw new IllegalStateException("start " + name + ": " + s.status() + " " + s.body());
             return id;
         }
 
         long connect(KeepAliveHttp h, int i) {
-            UnixHttp.Response r = h.post(API + "/networks/" + NET + "/connect", "{\"Container\":\"" + ids.get(i) + "\"}");
-            if (r.status() != 200) throw new IllegalStateException("connect bench-c" + i + ": " + r.status() + " " + r.body());
+            UnixHttp.Response r =
+                    h.post(API + "/networks/" + NET + "/connect", "{\"Container\":\"" + ids.get(i) + "\"}");
+            if (r.status() != 200)
+                throw new IllegalStateException("connect bench-c" + i + ": " + r.status() + " " + r.body());
             return r.nanos();
         }
 
         long disconnect(KeepAliveHttp h, int i) {
-            UnixHttp.Response r = h.post(API + "/networks/" + NET + "/disconnect", "{\"Container\":\"" + ids.get(i) + "\",\"Force\":false}");
-            if (r.status() != 200) throw new IllegalStateException("disconnect bench-c" + i + ": " + r.status() + " " + r.body());
+            UnixHttp.Response r = h.post(
+                    API + "/networks/" + NET + "/disconnect", "{\"Container\":\"" + ids.get(i) + "\",\"Force\":false}");
+            if (r.status() != 200)
+                throw new IllegalStateException("disconnect bench-c" + i + ": " + r.status() + " " + r.body());
             return r.nanos();
         }
 
         int veths(LabHost host) {
             int n = 0;
-            for (String l : Cli.output(List.of("ip", "-n", host.name(), "-o", "link", "show", "type", "veth")).split("\n"))
-                if (!l.isBlank()) n++;
+            for (String l : Cli.output(List.of("ip", "-n", host.name(), "-o", "link", "show", "type", "veth"))
+                    .split("\n")) if (!l.isBlank()) n++;
             return n;
         }
 
         /** The network lists the members and {@code connected} more, every address once; the host has {@code veths} veths. */
         void check(int connected, LabHost host, int wantVeths, String when) {
-            JsonNode net = Targets.json(new UnixHttp(berthd.socket()).get(API + "/networks/" + NET).body());
+            JsonNode net = Targets.json(
+                    new UnixHttp(berthd.socket()).get(API + "/networks/" + NET).body());
             Set<String> addrs = new HashSet<>();
             int n = 0;
             for (JsonNode c : net.path("Containers")) {
@@ -375,9 +466,11 @@ public final class ConnectBench {
                 if (!addrs.add(a)) throw new IllegalStateException(when + ": address " + a + " given twice");
             }
             if (n != members + connected)
-                throw new IllegalStateException(when + ": the network lists " + n + " containers, not " + (members + connected));
+                throw new IllegalStateException(
+                        when + ": the network lists " + n + " containers, not " + (members + connected));
             int v = veths(host);
-            if (v != wantVeths) throw new IllegalStateException(when + ": " + v + " veths in the host namespace, not " + wantVeths);
+            if (v != wantVeths)
+                throw new IllegalStateException(when + ": " + v + " veths in the host namespace, not " + wantVeths);
         }
     }
 
@@ -452,8 +545,10 @@ public final class ConnectBench {
             long t0 = System.nanoTime();
             try {
                 for (int i = 0; i < p; i++) {
-                    ProcessBuilder pb = new ProcessBuilder(command.apply(i)).redirectInput(dir.resolve("in-" + i + ".json").toFile())
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err-" + i).toFile());
+                    ProcessBuilder pb = new ProcessBuilder(command.apply(i))
+                            .redirectInput(dir.resolve("in-" + i + ".json").toFile())
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(dir.resolve("err-" + i).toFile());
                     pb.environment().put("NETAVARK_FW", "iptables");
                     start[i] = System.nanoTime();
                     procs.add(pb.start());
@@ -469,7 +564,8 @@ public final class ConnectBench {
                         ends[i] = System.nanoTime();
                         left--;
                         if (procs.get(i).exitValue() != 0)
-                            throw new IllegalStateException(String.join(" ", command.apply(i)) + " exited " + procs.get(i).exitValue() + ": "
+                            throw new IllegalStateException(String.join(" ", command.apply(i)) + " exited "
+                                    + procs.get(i).exitValue() + ": "
                                     + Files.readString(dir.resolve("err-" + i)).strip());
                     }
                     Thread.onSpinWait();
@@ -505,7 +601,12 @@ public final class ConnectBench {
             // container 0 of netavark's range stays attached, so its bridge stays as berthd's does
             Netns.create(prefix + "keep").close();
             Files.writeString(dir.resolve("keep.json"), Peers.netavarkSetup(1000, 0));
-            Peers.run(command("setup", prefix + "keep"), Map.of("NETAVARK_FW", "iptables"), dir.resolve("keep.json"), dir.resolve("out"), dir.resolve("err"));
+            Peers.run(
+                    command("setup", prefix + "keep"),
+                    Map.of("NETAVARK_FW", "iptables"),
+                    dir.resolve("keep.json"),
+                    dir.resolve("out"),
+                    dir.resolve("err"));
             for (int i = 0; i < containers; i++) {
                 Netns.create(prefix + i).close();
                 Files.writeString(dir.resolve("in-" + i + ".json"), Peers.netavarkSetup(i + 1, 0));
@@ -517,8 +618,16 @@ public final class ConnectBench {
         }
 
         List<String> command(String verb, String netns) {
-            return List.of("nsenter", "--net=/run/netns/" + host.name(), Peers.NETAVARK.toString(), "--rootless=false",
-                    "--aardvark-binary=" + Peers.AARDVARK, "--config", config.toString(), verb, "/run/netns/" + netns);
+            return List.of(
+                    "nsenter",
+                    "--net=/run/netns/" + host.name(),
+                    Peers.NETAVARK.toString(),
+                    "--rootless=false",
+                    "--aardvark-binary=" + Peers.AARDVARK,
+                    "--config",
+                    config.toString(),
+                    verb,
+                    "/run/netns/" + netns);
         }
 
         List<String> setupCommand(int i) {
@@ -530,17 +639,34 @@ public final class ConnectBench {
         }
 
         long setup(int i) {
-            return Peers.run(setupCommand(i), Map.of("NETAVARK_FW", "iptables"), dir.resolve("in-" + i + ".json"), dir.resolve("out"), dir.resolve("err")).wallNanos();
+            return Peers.run(
+                            setupCommand(i),
+                            Map.of("NETAVARK_FW", "iptables"),
+                            dir.resolve("in-" + i + ".json"),
+                            dir.resolve("out"),
+                            dir.resolve("err"))
+                    .wallNanos();
         }
 
         long teardown(int i) {
-            return Peers.run(teardownCommand(i), Map.of("NETAVARK_FW", "iptables"), dir.resolve("in-" + i + ".json"), dir.resolve("out"), dir.resolve("err")).wallNanos();
+            return Peers.run(
+                            teardownCommand(i),
+                            Map.of("NETAVARK_FW", "iptables"),
+                            dir.resolve("in-" + i + ".json"),
+                            dir.resolve("out"),
+                            dir.resolve("err"))
+                    .wallNanos();
         }
 
         /** The floor of spawning a peer the same way: nsenter into the lab host, then /bin/true. */
         long noop() {
-            return Peers.run(List.of("nsenter", "--net=/run/netns/" + host.name(), "/bin/true"), Map.of(), dir.resolve("keep.json"),
-                    dir.resolve("out"), dir.resolve("err")).wallNanos();
+            return Peers.run(
+                            List.of("nsenter", "--net=/run/netns/" + host.name(), "/bin/true"),
+                            Map.of(),
+                            dir.resolve("keep.json"),
+                            dir.resolve("out"),
+                            dir.resolve("err"))
+                    .wallNanos();
         }
 
         @Override

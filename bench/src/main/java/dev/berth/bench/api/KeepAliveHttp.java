@@ -34,9 +34,11 @@ final class KeepAliveHttp implements AutoCloseable {
     UnixHttp.Response post(String path, String json) {
         byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\nHost: api\r\nUser-Agent: berth-bench\r\n"
-                + (json != null ? "Content-Type: application/json\r\n" : "") + "Content-Length: " + body.length + "\r\n\r\n";
+                + (json != null ? "Content-Type: application/json\r\n" : "") + "Content-Length: " + body.length
+                + "\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer out = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
+        ByteBuffer out =
+                ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
         long t0 = System.nanoTime();
         try {
             while (out.hasRemaining()) ch.write(out);
@@ -59,7 +61,9 @@ final class KeepAliveHttp implements AutoCloseable {
         int cl = head.indexOf("\r\ncontent-length:");
         if (cl >= 0) {
             int eol = head.indexOf("\r\n", cl + 2);
-            total = bodyStart + Integer.parseInt(head.substring(cl + 17, eol < 0 ? head.length() : eol).trim());
+            total = bodyStart
+                    + Integer.parseInt(head.substring(cl + 17, eol < 0 ? head.length() : eol)
+                            .trim());
             while (pending.size() < total) fill();
         } else if (head.contains("\r\ntransfer-encoding: chunked")) {
             while ((total = chunkedEnd(pending.toByteArray(), bodyStart)) < 0) fill();
@@ -111,7 +115,8 @@ final class KeepAliveHttp implements AutoCloseable {
     private static UnixHttp.Response parse(byte[] raw, long nanos, String what) {
         String text = new String(raw, StandardCharsets.UTF_8);
         int end = text.indexOf("\r\n\r\n");
-        if (!text.startsWith("HTTP/1.")) throw new IllegalStateException(what + ": not an HTTP answer: " + UnixHttp.abbreviate(text));
+        if (!text.startsWith("HTTP/1."))
+            throw new IllegalStateException(what + ": not an HTTP answer: " + UnixHttp.abbreviate(text));
         String[] status = text.substring(0, text.indexOf("\r\n")).split(" ", 3);
         return new UnixHttp.Response(Integer.parseInt(status[1]), text.substring(end + 4), nanos);
     }

@@ -1,7 +1,6 @@
 package dev.berth.bench.api;
 
 import dev.berth.lab.Lab;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,19 +20,33 @@ public final class LabShell {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("stop"));
-        List<String> launcher = new ArrayList<>(List.of(Path.of("bin/berthd").toAbsolutePath().toString()));
+        List<String> launcher =
+                new ArrayList<>(List.of(Path.of("bin/berthd").toAbsolutePath().toString()));
         launcher.addAll(List.of(args).subList(1, args.length));
         String env = System.getenv().getOrDefault("BERTH_TEST_CRASH_DIR", "");
         try (Lab lab = Lab.create();
-             BerthdTarget b = BerthdTarget.start(lab, lab.host("berthd"), launcher,
-                     env.isEmpty() ? Map.of() : Map.of("BERTH_TEST_CRASH_DIR", env), lab.prefix("sb-"));
-             CtrFloor ctr = CtrFloor.start(lab, lab.host("ctr"))) {
+                BerthdTarget b = BerthdTarget.start(
+                        lab,
+                        lab.host("berthd"),
+                        launcher,
+                        env.isEmpty() ? Map.of() : Map.of("BERTH_TEST_CRASH_DIR", env),
+                        lab.prefix("sb-"));
+                CtrFloor ctr = CtrFloor.start(lab, lab.host("ctr"))) {
             b.loadSeedImages("/usr/local/bin/docker");
-            Files.writeString(dir.resolve("env"), "BERTHD=unix://" + b.socket() + "\nBERTHD_PID=" + b.process().pid()
-                    + "\nCTR_ARGS='" + ctr.args() + "'\nCLIENT_NS=" + lab.host("client").name() + "\n");
+            Files.writeString(
+                    dir.resolve("env"),
+                    "BERTHD=unix://" + b.socket() + "\nBERTHD_PID="
+                            + b.process().pid() + "\nCTR_ARGS='" + ctr.args() + "'\nCLIENT_NS="
+                            + lab.host("client").name() + "\n");
             System.out.println("lab up: " + dir.resolve("env"));
             while (!Files.exists(dir.resolve("stop"))) Thread.sleep(500);
-            System.out.println("berthd output:\n" + b.process().output().lines().filter(l -> !l.contains("level=debug")).limit(50).toList());
+            System.out.println("berthd output:\n"
+                    + b.process()
+                            .output()
+                            .lines()
+                            .filter(l -> !l.contains("level=debug"))
+                            .limit(50)
+                            .toList());
         }
     }
 }

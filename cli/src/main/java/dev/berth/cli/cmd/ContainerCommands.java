@@ -27,14 +27,22 @@ public final class ContainerCommands {
 
     @Command(name = "exec", description = "Execute a command in a running container")
     public static final class Exec extends BaseCommand {
-        @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open and send it to the command")
+        @Option(
+                names = {"-i", "--interactive"},
+                description = "Keep STDIN open and send it to the command")
         boolean interactive;
-        @Option(names = {"-d", "--detach"}, description = "Detached mode: run the command in the background")
+
+        @Option(
+                names = {"-d", "--detach"},
+                description = "Detached mode: run the command in the background")
         boolean detach;
+
         @Mixin
         ProcessOptions process;
+
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
+
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND")
         List<String> command;
 
@@ -69,14 +77,18 @@ public final class ContainerCommands {
 
     @Command(name = "ps", description = "List containers")
     public static final class Ps extends BaseCommand {
-        @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)")
+        @Option(
+                names = {"-a", "--all"},
+                description = "Show all containers (default shows just running)")
         boolean all;
+
         @Mixin
         ListOptions options;
 
         @Override
         public Integer call() {
-            Listing listing = new Listing(options, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+            Listing listing =
+                    new Listing(options, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             List<String> q = new ArrayList<>();
             if (all) q.add("all=1");
             String f = options.filterQuery();
@@ -84,10 +96,21 @@ public final class ContainerCommands {
             JsonNode list = api().get("/containers/json" + (q.isEmpty() ? "" : "?" + String.join("&", q)));
             for (JsonNode c : list) {
                 String id = options.id(text(c, "Id"));
-                String command = "\"" + (options.noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
-                String created = Human.duration(Duration.between(Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now())) + " ago";
-                listing.add(id, () -> jsonLine(c, id, command, created), id, text(c, "Image"), command, created, text(c, "Status"),
-                        ports(c), names(c));
+                String command =
+                        "\"" + (options.noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
+                String created = Human.duration(Duration.between(
+                                Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now()))
+                        + " ago";
+                listing.add(
+                        id,
+                        () -> jsonLine(c, id, command, created),
+                        id,
+                        text(c, "Image"),
+                        command,
+                        created,
+                        text(c, "Status"),
+                        ports(c),
+                        names(c));
             }
             listing.print(out());
             return 0;
@@ -97,8 +120,13 @@ public final class ContainerCommands {
         private static ObjectNode jsonLine(JsonNode c, String id, String command, String created) {
             ObjectNode o = object();
             o.put("Command", command);
-            o.put("CreatedAt", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
-                    .format(Instant.ofEpochSecond(c.path("Created").asLong())) + " +0000 UTC");
+            o.put(
+                    "CreatedAt",
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                                    .withZone(ZoneOffset.UTC)
+                                    .format(Instant.ofEpochSecond(
+                                            c.path("Created").asLong()))
+                            + " +0000 UTC");
             o.put("ID", id);
             o.put("Image", text(c, "Image"));
             o.put("Names", names(c));
@@ -114,7 +142,8 @@ public final class ContainerCommands {
 
         private static String names(JsonNode c) {
             List<String> n = new ArrayList<>();
-            for (JsonNode x : c.path("Names")) n.add(x.asText().startsWith("/") ? x.asText().substring(1) : x.asText());
+            for (JsonNode x : c.path("Names"))
+                n.add(x.asText().startsWith("/") ? x.asText().substring(1) : x.asText());
             return String.join(",", n);
         }
 
@@ -122,12 +151,14 @@ public final class ContainerCommands {
         static String ports(JsonNode c) {
             List<String> out = new ArrayList<>();
             for (JsonNode p : c.path("Ports")) {
-                String priv = p.path("PrivatePort").asInt() + "/" + p.path("Type").asText("tcp");
+                String priv =
+                        p.path("PrivatePort").asInt() + "/" + p.path("Type").asText("tcp");
                 if (p.path("PublicPort").asInt() == 0) {
                     out.add(priv);
                 } else {
                     String ip = p.path("IP").asText("0.0.0.0");
-                    out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + p.path("PublicPort").asInt() + "->" + priv);
+                    out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":"
+                            + p.path("PublicPort").asInt() + "->" + priv);
                 }
             }
             return String.join(", ", out);
@@ -136,12 +167,21 @@ public final class ContainerCommands {
 
     @Command(name = "logs", description = "Fetch the logs of a container")
     public static final class Logs extends BaseCommand {
-        @Option(names = {"-f", "--follow"}, description = "Follow log output")
+        @Option(
+                names = {"-f", "--follow"},
+                description = "Follow log output")
         boolean follow;
-        @Option(names = {"-t", "--timestamps"}, description = "Show timestamps")
+
+        @Option(
+                names = {"-t", "--timestamps"},
+                description = "Show timestamps")
         boolean timestamps;
-        @Option(names = {"-n", "--tail"}, description = "Number of lines to show from the end of the logs (default: all)")
+
+        @Option(
+                names = {"-n", "--tail"},
+                description = "Number of lines to show from the end of the logs (default: all)")
         String tail;
+
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
 
@@ -162,6 +202,7 @@ public final class ContainerCommands {
     public static final class Port extends BaseCommand {
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
+
         @Parameters(index = "1", arity = "0..1", paramLabel = "PRIVATE_PORT[/PROTO]")
         String port;
 
@@ -172,7 +213,9 @@ public final class ContainerCommands {
                 int pa = Integer.parseInt(a.split("/")[0]), pb = Integer.parseInt(b.split("/")[0]);
                 return pa != pb ? Integer.compare(pa, pb) : a.compareTo(b);
             });
-            for (Iterator<Map.Entry<String, JsonNode>> it = c.path("NetworkSettings").path("Ports").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            c.path("NetworkSettings").path("Ports").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 ports.put(e.getKey(), e.getValue());
             }
@@ -184,8 +227,10 @@ public final class ContainerCommands {
                 for (JsonNode b : e.getValue()) {
                     String ip = b.path("HostIp").asText();
                     if (ip.isEmpty()) ip = "0.0.0.0";
-                    String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + b.path("HostPort").asText();
-                    s.append(want == null ? e.getKey() + " -> " + hostPort : hostPort).append('\n');
+                    String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":"
+                            + b.path("HostPort").asText();
+                    s.append(want == null ? e.getKey() + " -> " + hostPort : hostPort)
+                            .append('\n');
                     found = true;
                 }
             }
@@ -231,9 +276,14 @@ public final class ContainerCommands {
 
     @Command(name = "stop", description = "Stop one or more running containers")
     public static final class Stop extends EachContainer {
-        @Option(names = {"-t", "--timeout", "--time"}, description = "Seconds to wait before killing the container")
+        @Option(
+                names = {"-t", "--timeout", "--time"},
+                description = "Seconds to wait before killing the container")
         Integer timeout;
-        @Option(names = {"-s", "--signal"}, description = "Signal to send to the container")
+
+        @Option(
+                names = {"-s", "--signal"},
+                description = "Signal to send to the container")
         String signal;
 
         @Override
@@ -247,18 +297,25 @@ public final class ContainerCommands {
 
     @Command(name = "kill", description = "Kill one or more running containers")
     public static final class Kill extends EachContainer {
-        @Option(names = {"-s", "--signal"}, description = "Signal to send to the container (default KILL)")
+        @Option(
+                names = {"-s", "--signal"},
+                description = "Signal to send to the container (default KILL)")
         String signal;
 
         @Override
         void apply(String c) {
-            api().post("/containers/" + Api.enc(c) + "/kill" + (signal == null ? "" : "?signal=" + Api.enc(signal)), null);
+            api().post(
+                            "/containers/" + Api.enc(c) + "/kill"
+                                    + (signal == null ? "" : "?signal=" + Api.enc(signal)),
+                            null);
         }
     }
 
     @Command(name = "rm", aliases = "remove", description = "Remove one or more containers")
     public static final class Rm extends EachContainer {
-        @Option(names = {"-f", "--force"}, description = "Force the removal of a running container (uses SIGKILL)")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Force the removal of a running container (uses SIGKILL)")
         boolean force;
 
         @Override

@@ -7,12 +7,19 @@ import picocli.CommandLine.Option;
 
 /** The options every {@code ls} shares (image ls, network ls, ps), mixed in with {@code @Mixin}. */
 public final class ListOptions {
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (e.g. label=K[=V], name=NAME)")
+    @Option(
+            names = {"-f", "--filter"},
+            description = "Filter output based on conditions provided (e.g. label=K[=V], name=NAME)")
     List<String> filters = new ArrayList<>();
-    @Option(names = {"-q", "--quiet"}, description = "Only display IDs")
+
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Only display IDs")
     boolean quiet;
+
     @Option(names = "--no-trunc", description = "Do not truncate the output")
     boolean noTrunc;
+
     @Option(names = "--format", description = "table (default) or json (one object per line)")
     String format;
 

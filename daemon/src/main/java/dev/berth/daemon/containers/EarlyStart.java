@@ -2,7 +2,6 @@ package dev.berth.daemon.containers;
 
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
-
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,13 +28,15 @@ final class EarlyStart {
     void launch() {
         if (launched) return;
         launched = true;
-        Thread.ofVirtual().name("task-create-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
-            try {
-                task.complete(runtime.start(id, ready));
-            } catch (Throwable e) {
-                task.completeExceptionally(e);
-            }
-        });
+        Thread.ofVirtual()
+                .name("task-create-" + id.substring(0, Math.min(12, id.length())))
+                .start(() -> {
+                    try {
+                        task.complete(runtime.start(id, ready));
+                    } catch (Throwable e) {
+                        task.completeExceptionally(e);
+                    }
+                });
     }
 
     boolean launched() {
@@ -57,7 +58,8 @@ final class EarlyStart {
 
     /** The start goes no further (or goes the plain way): a task created meanwhile is deleted before this returns. */
     void abandon(Throwable why) {
-        ready.completeExceptionally(why != null ? why : new CancellationException("start of " + id + " goes the plain way"));
+        ready.completeExceptionally(
+                why != null ? why : new CancellationException("start of " + id + " goes the plain way"));
         if (!launched) return;
         try {
             task.join();

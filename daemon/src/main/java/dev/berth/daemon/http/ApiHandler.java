@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -60,6 +59,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ApiLimits limits;
     /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
     private int pending;
+
     private boolean inputClosed;
     /** Closes a connection that takes too long to deliver its next request; event-loop only. */
     private ScheduledFuture<?> deadline;
@@ -100,7 +100,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
-        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        for (Map.Entry<String, String> h : req.headers())
+            headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         byte[] body = new byte[req.content().readableBytes()];
         req.content().readBytes(body);
 
@@ -111,9 +112,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             writeWhole(ctx, new ApiResponse.Text(400, e.getMessage()), keepAlive, method);
             return;
         }
-        Router.Match match = router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
-        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
-                uri.parameters(), headers, body, v.version());
+        Router.Match match =
+                router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
+        ApiRequest request = new ApiRequest(
+                method,
+                v.path(),
+                match == null ? Map.of() : match.params(),
+                uri.parameters(),
+                headers,
+                body,
+                v.version());
         RawChannel raw = request.wantsUpgrade() && match != null ? takeOver(ctx) : null;
         try {
             workers.execute(() -> {
@@ -136,11 +144,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
-        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        for (Map.Entry<String, String> h : req.headers())
+            headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         ApiVersions.Versioned v = ApiVersions.split(uri.path());
         Router.Match match = router.find(method, v.path());
-        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
-                uri.parameters(), headers, new byte[0], v.version(), body);
+        ApiRequest request = new ApiRequest(
+                method,
+                v.path(),
+                match == null ? Map.of() : match.params(),
+                uri.parameters(),
+                headers,
+                new byte[0],
+                v.version(),
+                body);
         try {
             workers.execute(() -> write(ctx, dispatch(match, request), false, method));
         } catch (RejectedExecutionException shuttingDown) {
@@ -165,8 +181,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             StageTrace.point("http:handled");
         }
         if (Log.enabled(Log.Level.DEBUG))
-            Log.debug("api", "method", request.method(), "path", request.path(), "status", response.status(),
-                    "us", (System.nanoTime() - start) / 1000);
+            Log.debug(
+                    "api",
+                    "method",
+                    request.method(),
+                    "path",
+                    request.path(),
+                    "status",
+                    response.status(),
+                    "us",
+                    (System.nanoTime() - start) / 1000);
         return response;
     }
 
@@ -174,14 +198,23 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         write(ctx, response, keepAlive, method, Map.of());
     }
 
-    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
+    private void write(
+            ChannelHandlerContext ctx,
+            ApiResponse response,
+            boolean keepAlive,
+            String method,
+            Map<String, String> extra) {
         switch (response) {
             case ApiResponse.WithHeaders w -> write(ctx, w.inner(), keepAlive, method, w.headers());
             case ApiResponse.Stream s -> writeStream(ctx, s, keepAlive, extra);
             case ApiResponse.Hijack h -> {
                 // The client asked for a stream without the upgrade headers: give it the stream as a body.
-                writeStream(ctx, new ApiResponse.Stream(200, h.contentType(), out -> h.session().run(
-                        new RawChannel.OutputOnly(out))), false, extra);
+                writeStream(
+                        ctx,
+                        new ApiResponse.Stream(
+                                200, h.contentType(), out -> h.session().run(new RawChannel.OutputOnly(out))),
+                        false,
+                        extra);
             }
             default -> writeWhole(ctx, response, keepAlive, method, extra);
         }
@@ -191,7 +224,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         writeWhole(ctx, response, keepAlive, method, Map.of());
     }
 
-    private void writeWhole(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
+    private void writeWhole(
+            ChannelHandlerContext ctx,
+            ApiResponse response,
+            boolean keepAlive,
+            String method,
+            Map<String, String> extra) {
         byte[] body;
         String type;
         switch (response) {
@@ -208,13 +246,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 type = null;
             }
         }
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
         common(r.headers());
         if (type != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         extra.forEach(r.headers()::set);
         if (response.status() == 200 && method.equals("HEAD") || response instanceof ApiResponse.Text)
-            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate").set(HttpHeaderNames.PRAGMA, "no-cache");
+            r.headers()
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate")
+                    .set(HttpHeaderNames.PRAGMA, "no-cache");
         if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -247,7 +287,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             message = "the request headers are larger than " + limits.maxHeaderBytes() + " bytes";
         } else {
             status = 400;
-            message = "malformed HTTP request: " + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
+            message = "malformed HTTP request: "
+                    + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
         }
         writeWhole(ctx, ErrorResponses.message(status, message), false, "GET");
     }
@@ -258,15 +299,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private void arm(ChannelHandlerContext ctx) {
         disarm();
-        deadline = ctx.executor().schedule(() -> {
-            if (pending > 0 || !ctx.channel().isActive()) return;
-            if (!RequestStarted.started(ctx)) {
-                ctx.close(); // idle: nothing asked, nothing to answer
-                return;
-            }
-            writeWhole(ctx, ErrorResponses.message(408, "no complete request within " + limits.requestTimeout().toSeconds()
-                    + " s; the connection is closed"), false, "GET");
-        }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (pending > 0 || !ctx.channel().isActive()) return;
+                            if (!RequestStarted.started(ctx)) {
+                                ctx.close(); // idle: nothing asked, nothing to answer
+                                return;
+                            }
+                            writeWhole(
+                                    ctx,
+                                    ErrorResponses.message(
+                                            408,
+                                            "no complete request within "
+                                                    + limits.requestTimeout().toSeconds()
+                                                    + " s; the connection is closed"),
+                                    false,
+                                    "GET");
+                        },
+                        limits.requestTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     private void disarm() {
@@ -283,7 +335,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive, Map<String, String> extra) {
+    private void writeStream(
+            ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive, Map<String, String> extra) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(s.status()));
         common(head.headers());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, s.contentType());
@@ -322,7 +375,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static String rawHead(int status, String reason, String contentType, int contentLength) {
-        StringBuilder b = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        StringBuilder b = new StringBuilder("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(reason)
+                .append("\r\n");
         b.append("Api-Version: ").append(ApiVersions.CURRENT).append("\r\n");
         b.append("Content-Type: ").append(contentType).append("\r\n");
         if (status == 101) b.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");

@@ -34,7 +34,8 @@ final class NftGuards {
     /** Adds the guards' elements; an element that is there already is no change. */
     static void add(NetlinkSocket nf, List<EndpointGuard> guards) {
         List<Request> r = new ArrayList<>();
-        keysBySet(guards).forEach((set, keys) -> r.add(message(NFT_MSG_NEWSETELEM, Nl.NLM_F_CREATE, set, keys, "guard")));
+        keysBySet(guards)
+                .forEach((set, keys) -> r.add(message(NFT_MSG_NEWSETELEM, Nl.NLM_F_CREATE, set, keys, "guard")));
         nf.requestBatch(batch(NFNL_MSG_BATCH_BEGIN), r, batch(NFNL_MSG_BATCH_END));
     }
 
@@ -77,7 +78,8 @@ final class NftGuards {
             m.end(elem);
         }
         m.end(list);
-        return new Request(m, "nftables: " + what + " (" + keys.size() + " elements of bridge " + TABLE + " " + set + ")");
+        return new Request(
+                m, "nftables: " + what + " (" + keys.size() + " elements of bridge " + TABLE + " " + set + ")");
     }
 
     /** The batch markers carry the subsystem as their resource id, in network byte order. */

@@ -21,6 +21,7 @@ final class Box {
     volatile Instant startedAt;
     /** The root file system's mounts (the snapshot's, which stay as long as it does); null until known. */
     volatile List<Mount> rootfs;
+
     final Attachers attachers = new Attachers();
     JsonFileLog log;
     TaskRun run;

@@ -55,6 +55,7 @@ public final class Containerd implements AutoCloseable {
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
     // connection. Held in a field: the logging framework keeps loggers only weakly.
     private static final Logger CALLS_LOG = Logger.getLogger("dev.berth.runtime.containerd.calls");
+
     private static final Logger BOOTSTRAP_LOG =
             Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
 
@@ -79,7 +80,8 @@ public final class Containerd implements AutoCloseable {
                 .usePlaintext()
                 .maxInboundMessageSize(16 << 20)
                 .build();
-        this.channel = ClientInterceptors.intercept(managed, new NamespaceInterceptor(namespace), new TimingInterceptor());
+        this.channel =
+                ClientInterceptors.intercept(managed, new NamespaceInterceptor(namespace), new TimingInterceptor());
     }
 
     /** Connects (lazily: the first call dials) to containerd at {@code address}, "unix://PATH" or a plain path. */
@@ -170,8 +172,10 @@ public final class Containerd implements AutoCloseable {
         StatusRuntimeException last = null;
         while (System.nanoTime() < end) {
             try {
-                return VersionGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .withWaitForReady().version(Empty.getDefaultInstance());
+                return VersionGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .withWaitForReady()
+                        .version(Empty.getDefaultInstance());
             } catch (StatusRuntimeException e) {
                 last = e;
                 sleep(50);
@@ -216,14 +220,17 @@ public final class Containerd implements AutoCloseable {
                 @Override
                 public void start(Listener<R> listener, Metadata headers) {
                     long t0 = System.nanoTime();
-                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                        @Override
-                        public void onClose(Status status, Metadata trailers) {
-                            CALLS_LOG.fine("containerd " + method.getBareMethodName() + " " + method.getServiceName()
-                                    + " " + status.getCode() + " us=" + (System.nanoTime() - t0) / 1000);
-                            super.onClose(status, trailers);
-                        }
-                    }, headers);
+                    super.start(
+                            new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                @Override
+                                public void onClose(Status status, Metadata trailers) {
+                                    CALLS_LOG.fine("containerd " + method.getBareMethodName() + " "
+                                            + method.getServiceName() + " " + status.getCode() + " us="
+                                            + (System.nanoTime() - t0) / 1000);
+                                    super.onClose(status, trailers);
+                                }
+                            },
+                            headers);
                 }
             };
         }

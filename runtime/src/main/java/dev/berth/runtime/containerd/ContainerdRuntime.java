@@ -98,7 +98,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private final ExitWatch exitWatch;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     /** Writes start times into containerd's labels, in order, off the starts' path. */
-    private final ExecutorService labelWriter = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("start-labels").factory());
+    private final ExecutorService labelWriter = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("start-labels").factory());
+
     private volatile boolean closed;
     /** Trims the managed containerd's own log; null with a containerd of the user's. */
     private volatile ContainerdLogCap logCap;
@@ -119,8 +121,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
      * does not run), and adopts the tasks that run in Berth's namespace.
      */
     public static ContainerdRuntime open(RuntimeConfig config) {
-        Path socket = config.containerdSocket() != null ? config.containerdSocket()
-                : ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null)).socket();
+        Path socket = config.containerdSocket() != null
+                ? config.containerdSocket()
+                : ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null))
+                        .socket();
         Containerd client = Containerd.connect(socket, config.namespace());
         try {
             client.awaitReady(Duration.ofSeconds(10));
@@ -130,7 +134,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
             rt.removeOrphanSnapshots();
             rt.removeOrphanFiles();
             if (config.containerdSocket() == null)
-                rt.logCap = ContainerdLogCap.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null).logFile());
+                rt.logCap = ContainerdLogCap.start(
+                        new ManagedContainerd.Config(config.stateDir(), config.runDir(), null).logFile());
             return rt;
         } catch (TimeoutException | RuntimeException e) {
             client.close();
@@ -140,7 +145,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void ensureNamespace(Containerd client, String namespace) {
         try {
-            client.namespaces().create(CreateNamespaceRequest.newBuilder().setNamespace(Namespace.newBuilder().setName(namespace)).build());
+            client.namespaces()
+                    .create(CreateNamespaceRequest.newBuilder()
+                            .setNamespace(Namespace.newBuilder().setName(namespace))
+                            .build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("create containerd namespace " + namespace, e);
         }
@@ -155,8 +163,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private Any runcOptions() {
-        Options o = Options.newBuilder().setRoot(config.runDir().resolve("runtime/runc").toString()).build();
-        return Any.newBuilder().setTypeUrl(Grpc.RUNC_OPTIONS_TYPE).setValue(o.toByteString()).build();
+        Options o = Options.newBuilder()
+                .setRoot(config.runDir().resolve("runtime/runc").toString())
+                .build();
+        return Any.newBuilder()
+                .setTypeUrl(Grpc.RUNC_OPTIONS_TYPE)
+                .setValue(o.toByteString())
+                .build();
     }
 
     // ---- containers
@@ -166,14 +179,24 @@ public final class ContainerdRuntime implements ContainerRuntime {
         checkId(id);
         boolean snapshot = r.snapshotParent() != null && !r.snapshotParent().isEmpty();
         LogConfig log = r.log() == null ? new LogConfig(-1, 1) : r.log();
-        RuntimeLabels ours = new RuntimeLabels(r.tty(), r.openStdin(), r.stdinOnce(), log.maxSize(), log.maxFiles(), null);
-        Container.Builder c = Container.newBuilder().setId(id).putAllLabels(r.labels()).putAllLabels(ours.toMap())
+        RuntimeLabels ours =
+                new RuntimeLabels(r.tty(), r.openStdin(), r.stdinOnce(), log.maxSize(), log.maxFiles(), null);
+        Container.Builder c = Container.newBuilder()
+                .setId(id)
+                .putAllLabels(r.labels())
+                .putAllLabels(ours.toMap())
                 .setImage(r.imageRef() == null ? "" : r.imageRef())
                 .setRuntime(Container.Runtime.newBuilder().setName(RUNTIME).setOptions(runcOptions()))
                 .setSpec(Grpc.json(Grpc.SPEC_TYPE, r.ociSpecJson()));
-        if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
+        if (snapshot)
+            c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
         // The container first: it references the snapshot, so containerd's collector keeps it once prepared.
-        Grpc.run("create container " + id, () -> client.containers().create(CreateContainerRequest.newBuilder().setContainer(c).build()));
+        Grpc.run(
+                "create container " + id,
+                () -> client.containers()
+                        .create(CreateContainerRequest.newBuilder()
+                                .setContainer(c)
+                                .build()));
         Box b = new Box(id, ours, cgroupsPath(r.ociSpecJson().getBytes(StandardCharsets.UTF_8)));
         if (!snapshot) {
             b.rootfs = List.of();
@@ -185,7 +208,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
             boxes.putIfAbsent(id, b); // the start needs no look-up of the container and its mounts
         } catch (RuntimeException e) {
             try {
-                client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+                client.containers()
+                        .delete(DeleteContainerRequest.newBuilder().setId(id).build());
             } catch (StatusRuntimeException ignored) {
                 // reported below with the cause
             }
@@ -195,19 +219,30 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     /** Prepares the container's snapshot; returns its mounts. */
     private List<Mount> prepare(String id, String parent) {
-        var req = PrepareSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).setParent(parent).build();
+        var req = PrepareSnapshotRequest.newBuilder()
+                .setSnapshotter(config.snapshotter())
+                .setKey(id)
+                .setParent(parent)
+                .build();
         try {
             return client.snapshots().prepare(req).getMountsList();
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("prepare snapshot " + id + " on " + parent, e);
             removeSnapshot(id); // left by a create that crashed before its container was made
-            return Grpc.call("prepare snapshot " + id + " on " + parent, () -> client.snapshots().prepare(req)).getMountsList();
+            return Grpc.call(
+                            "prepare snapshot " + id + " on " + parent,
+                            () -> client.snapshots().prepare(req))
+                    .getMountsList();
         }
     }
 
     private void removeSnapshot(String id) {
         try {
-            client.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).build());
+            client.snapshots()
+                    .remove(RemoveSnapshotRequest.newBuilder()
+                            .setSnapshotter(config.snapshotter())
+                            .setKey(id)
+                            .build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.NOT_FOUND)) throw Grpc.map("remove snapshot " + id, e);
         }
@@ -215,21 +250,44 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void update(String id, String linuxResourcesJson) {
-        Any resources = Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
-                .setValue(ByteString.copyFromUtf8(linuxResourcesJson)).build();
-        Grpc.run("update task " + id, () -> client.tasks().update(UpdateTaskRequest.newBuilder().setContainerId(id)
-                .setResources(resources).build()));
+        Any resources = Any.newBuilder()
+                .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
+                .setValue(ByteString.copyFromUtf8(linuxResourcesJson))
+                .build();
+        Grpc.run(
+                "update task " + id,
+                () -> client.tasks()
+                        .update(UpdateTaskRequest.newBuilder()
+                                .setContainerId(id)
+                                .setResources(resources)
+                                .build()));
     }
 
     @Override
     public void mountRootfs(String id, Path target) {
         Container c = container(id);
-        if (c.getSnapshotKey().isEmpty()) throw new BerthException.Conflict("container " + id + " has no snapshot to mount");
-        List<Mount> mounts = Grpc.call("mounts of " + id, () -> client.snapshots().mounts(MountsRequest.newBuilder()
-                .setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build())).getMountsList();
-        if (mounts.size() != 1) throw new BerthException.Failed("snapshot of " + id + " has " + mounts.size() + " mounts, one expected", null);
+        if (c.getSnapshotKey().isEmpty())
+            throw new BerthException.Conflict("container " + id + " has no snapshot to mount");
+        List<Mount> mounts = Grpc.call(
+                        "mounts of " + id,
+                        () -> client.snapshots()
+                                .mounts(MountsRequest.newBuilder()
+                                        .setSnapshotter(c.getSnapshotter())
+                                        .setKey(c.getSnapshotKey())
+                                        .build()))
+                .getMountsList();
+        if (mounts.size() != 1)
+            throw new BerthException.Failed(
+                    "snapshot of " + id + " has " + mounts.size() + " mounts, one expected", null);
         Mount m = mounts.getFirst();
-        mountCommand(List.of("mount", "-t", m.getType(), "-o", String.join(",", m.getOptionsList()), m.getSource(), target.toString()));
+        mountCommand(List.of(
+                "mount",
+                "-t",
+                m.getType(),
+                "-o",
+                String.join(",", m.getOptionsList()),
+                m.getSource(),
+                target.toString()));
     }
 
     @Override
@@ -239,14 +297,16 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void mountCommand(List<String> cmd) {
         try {
-            java.lang.Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            java.lang.Process p =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new BerthException.Failed(String.join(" ", cmd) + " did not finish within 30 s", null);
             }
-            if (p.exitValue() != 0) throw new BerthException.Failed(String.join(" ", cmd) + " failed: " + out.strip(), null);
+            if (p.exitValue() != 0)
+                throw new BerthException.Failed(String.join(" ", cmd) + " failed: " + out.strip(), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -257,18 +317,28 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void updateSpec(String id, String ociSpecJson) {
-        Grpc.run("update spec of " + id, () -> client.containers().update(UpdateContainerRequest.newBuilder()
-                .setContainer(Container.newBuilder().setId(id).setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
-                .setUpdateMask(FieldMask.newBuilder().addPaths("spec")).build()));
+        Grpc.run(
+                "update spec of " + id,
+                () -> client.containers()
+                        .update(UpdateContainerRequest.newBuilder()
+                                .setContainer(Container.newBuilder()
+                                        .setId(id)
+                                        .setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
+                                .setUpdateMask(FieldMask.newBuilder().addPaths("spec"))
+                                .build()));
         Box b = boxes.get(id); // kept: attachers may wait in it for the start (docker run -it)
         if (b != null) b.cgroupsPath = cgroupsPath(ociSpecJson.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void delete(String id) {
-        if (task(id) != null) throw new BerthException.Conflict("container " + id + " still has a task; delete it first");
+        if (task(id) != null)
+            throw new BerthException.Conflict("container " + id + " still has a task; delete it first");
         Container c = container(id);
-        Grpc.run("delete container " + id, () -> client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build()));
+        Grpc.run(
+                "delete container " + id,
+                () -> client.containers()
+                        .delete(DeleteContainerRequest.newBuilder().setId(id).build()));
         if (!c.getSnapshotKey().isEmpty()) removeSnapshot(c.getSnapshotKey());
         Box b = boxes.remove(id);
         if (b != null) {
@@ -283,7 +353,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
     @Override
     public Set<String> ids() {
         return Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance()))
-                .getContainersList().stream().map(Container::getId).collect(Collectors.toUnmodifiableSet());
+                .getContainersList()
+                .stream()
+                .map(Container::getId)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     // ---- tasks
@@ -299,10 +372,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
         synchronized (b) {
             // this runtime makes and deletes the tasks: without a run known here there is none (no round trip)
             if (b.run != null && task(id) != null)
-                throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
+                throw new BerthException.Conflict(
+                        "container " + id + " already has a task; delete it before starting again");
             if (b.rootfs == null) {
                 Container c = container(id);
-                b.rootfs = c.getSnapshotKey().isEmpty() ? List.of() : rootfs(c); // an active snapshot's mounts stay as long as it does
+                b.rootfs = c.getSnapshotKey().isEmpty()
+                        ? List.of()
+                        : rootfs(c); // an active snapshot's mounts stay as long as it does
             }
             List<Mount> rootfs = b.rootfs;
             Path dir = fifoDir(id);
@@ -317,9 +393,17 @@ public final class ContainerdRuntime implements ContainerRuntime {
             try {
                 openLog(b);
                 run.pump("ctr-" + shortId(id), b.log, b.attachers);
-                Grpc.run("create task " + id, () -> client.tasks().create(CreateTaskRequest.newBuilder().setContainerId(id)
-                        .addAllRootfs(rootfs).setStdin(fifos.stdinPath()).setStdout(fifos.stdoutPath())
-                        .setStderr(fifos.stderrPath()).setTerminal(b.labels.tty()).build()));
+                Grpc.run(
+                        "create task " + id,
+                        () -> client.tasks()
+                                .create(CreateTaskRequest.newBuilder()
+                                        .setContainerId(id)
+                                        .addAllRootfs(rootfs)
+                                        .setStdin(fifos.stdinPath())
+                                        .setStdout(fifos.stdoutPath())
+                                        .setStderr(fifos.stderrPath())
+                                        .setTerminal(b.labels.tty())
+                                        .build()));
             } catch (IOException | RuntimeException e) {
                 fifos.close();
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -327,7 +411,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
             try {
                 ContainerRuntime.awaitReady(ready);
                 fifos.releaseOutputs(); // the shim opened its ends inside Create
-                pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
+                pid = Grpc.call(
+                                "start task " + id,
+                                () -> client.tasks()
+                                        .start(StartRequest.newBuilder()
+                                                .setContainerId(id)
+                                                .build()))
+                        .getPid();
             } catch (RuntimeException e) {
                 deleteTaskQuietly(id);
                 fifos.close();
@@ -348,15 +438,20 @@ public final class ContainerdRuntime implements ContainerRuntime {
      * containerd's container and its snapshot) is prepared now, on the parent the container records.
      */
     private List<Mount> rootfs(Container c) {
-        MountsRequest req = MountsRequest.newBuilder().setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build();
+        MountsRequest req = MountsRequest.newBuilder()
+                .setSnapshotter(c.getSnapshotter())
+                .setKey(c.getSnapshotKey())
+                .build();
         try {
             return client.snapshots().mounts(req).getMountsList();
         } catch (StatusRuntimeException e) {
             String parent = c.getLabelsMap().get(SNAPSHOT_PARENT);
             if (!Grpc.is(e, Status.Code.NOT_FOUND) || parent == null) throw Grpc.map("mounts of " + c.getId(), e);
-            LOG.warning("container " + c.getId() + " has no snapshot (a crash came between its create and its snapshot): preparing it");
+            LOG.warning("container " + c.getId()
+                    + " has no snapshot (a crash came between its create and its snapshot): preparing it");
             prepare(c.getSnapshotKey(), parent);
-            return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req)).getMountsList();
+            return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req))
+                    .getMountsList();
         }
     }
 
@@ -367,12 +462,18 @@ public final class ContainerdRuntime implements ContainerRuntime {
      */
     private void removeOrphanSnapshots() {
         Set<String> used = new HashSet<>();
-        for (Container c : Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance())).getContainersList())
-            used.add(c.getSnapshotKey());
+        for (Container c : Grpc.call(
+                        "list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance()))
+                .getContainersList()) used.add(c.getSnapshotKey());
         List<String> orphans = new ArrayList<>();
-        client.snapshots().list(ListSnapshotsRequest.newBuilder().setSnapshotter(config.snapshotter()).build())
+        client.snapshots()
+                .list(ListSnapshotsRequest.newBuilder()
+                        .setSnapshotter(config.snapshotter())
+                        .build())
                 .forEachRemaining(r -> r.getInfoList().forEach(i -> {
-                    if (i.getKind() == Kind.ACTIVE && i.getName().matches("[0-9a-f]{64}") && !used.contains(i.getName())) orphans.add(i.getName());
+                    if (i.getKind() == Kind.ACTIVE
+                            && i.getName().matches("[0-9a-f]{64}")
+                            && !used.contains(i.getName())) orphans.add(i.getName());
                 }));
         for (String key : orphans) {
             LOG.warning("removing snapshot " + key + ": no container owns it (a crash during a remove)");
@@ -390,11 +491,15 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private void recordStart(String id, Instant at) {
         if (closed) return;
         try {
-            client.containers().update(UpdateContainerRequest.newBuilder()
-                    .setContainer(Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT)).build());
+            client.containers()
+                    .update(UpdateContainerRequest.newBuilder()
+                            .setContainer(
+                                    Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
+                            .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT))
+                            .build());
         } catch (StatusRuntimeException e) {
-            if (!Grpc.is(e, Status.Code.NOT_FOUND)) LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
+            if (!Grpc.is(e, Status.Code.NOT_FOUND))
+                LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
         }
     }
 
@@ -414,7 +519,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private TaskState stopped(Box b, Process p, Instant started) {
         Instant at = Grpc.instant(p.getExitedAt());
-        return new TaskState(TaskState.Status.STOPPED, 0, p.getExitStatus(), started, at == null ? Instant.now() : at,
+        return new TaskState(
+                TaskState.Status.STOPPED,
+                0,
+                p.getExitStatus(),
+                started,
+                at == null ? Instant.now() : at,
                 OomCheck.killed(b.cgroupsPath));
     }
 
@@ -425,7 +535,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         if (run != null) return run.exited.copy();
         try {
             Process p = task(id);
-            if (p == null) return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
+            if (p == null)
+                return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
             return adopt(id, p).exited.copy();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -438,7 +549,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private void kill(String id, int signal, boolean all) {
-        Grpc.run("kill " + id, () -> client.tasks().kill(KillRequest.newBuilder().setContainerId(id).setSignal(signal).setAll(all).build()));
+        Grpc.run(
+                "kill " + id,
+                () -> client.tasks()
+                        .kill(KillRequest.newBuilder()
+                                .setContainerId(id)
+                                .setSignal(signal)
+                                .setAll(all)
+                                .build()));
     }
 
     @Override
@@ -476,23 +594,41 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void pause(String id) {
-        Grpc.run("pause " + id, () -> client.tasks().pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
+        Grpc.run(
+                "pause " + id,
+                () -> client.tasks()
+                        .pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
     }
 
     @Override
     public void resume(String id) {
-        Grpc.run("resume " + id, () -> client.tasks().resume(ResumeTaskRequest.newBuilder().setContainerId(id).build()));
+        Grpc.run(
+                "resume " + id,
+                () -> client.tasks()
+                        .resume(ResumeTaskRequest.newBuilder()
+                                .setContainerId(id)
+                                .build()));
     }
 
     @Override
     public void deleteTask(String id) {
         Box b = box(id);
         synchronized (b) {
-            var resp = Grpc.call("delete task " + id, () -> client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
+            var resp = Grpc.call(
+                    "delete task " + id,
+                    () -> client.tasks()
+                            .delete(DeleteTaskRequest.newBuilder()
+                                    .setContainerId(id)
+                                    .build()));
             TaskRun run = b.run;
             if (run != null) {
-                run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), b.startedAt,
-                        Grpc.instant(resp.getExitedAt()), false));
+                run.exited.complete(new TaskState(
+                        TaskState.Status.STOPPED,
+                        0,
+                        resp.getExitStatus(),
+                        b.startedAt,
+                        Grpc.instant(resp.getExitedAt()),
+                        false));
                 run.fifos.close();
                 run.ended.complete(null);
             }
@@ -510,7 +646,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
             // not running
         }
         try {
-            client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+            client.tasks()
+                    .delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
         } catch (StatusRuntimeException e) {
             LOG.fine(() -> "delete task " + id + ": " + e.getStatus());
         }
@@ -534,7 +671,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private void closeStdin(String id, TaskRun run) {
         run.fifos.closeStdin();
         try {
-            client.tasks().closeIO(CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
+            client.tasks()
+                    .closeIO(CloseIORequest.newBuilder()
+                            .setContainerId(id)
+                            .setStdin(true)
+                            .build());
         } catch (StatusRuntimeException e) {
             LOG.fine(() -> "close stdin of " + id + ": " + e.getStatus());
         }
@@ -543,8 +684,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
     @Override
     public void resize(String id, int width, int height) {
         if (!box(id).labels.tty()) return;
-        Grpc.run("resize " + id, () -> client.tasks().resizePty(ResizePtyRequest.newBuilder().setContainerId(id)
-                .setWidth(width).setHeight(height).build()));
+        Grpc.run(
+                "resize " + id,
+                () -> client.tasks()
+                        .resizePty(ResizePtyRequest.newBuilder()
+                                .setContainerId(id)
+                                .setWidth(width)
+                                .setHeight(height)
+                                .build()));
     }
 
     @Override
@@ -561,7 +708,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Box b = box(id);
         TaskRun run = b.liveRun();
         try {
-            return new JsonFileLogReader(logFile(id), options, run == null ? CompletableFuture.completedFuture(null) : run.ended);
+            return new JsonFileLogReader(
+                    logFile(id), options, run == null ? CompletableFuture.completedFuture(null) : run.ended);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the logs of " + id, e);
         }
@@ -571,7 +719,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     /** Takes up every task of Berth's namespace left by an earlier berthd. */
     private void adoptAll() {
-        for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance())).getTasksList()) {
+        for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance()))
+                .getTasksList()) {
             // a task's id is its container's (containerd leaves container_id empty in these answers)
             String id = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
             try {
@@ -610,17 +759,28 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Box b = boxes.get(id);
         if (b != null) return b;
         Container c = container(id);
-        return boxes.computeIfAbsent(id, k -> new Box(id, RuntimeLabels.from(c.getLabelsMap()), cgroupsPath(c.getSpec().getValue().toByteArray())));
+        return boxes.computeIfAbsent(
+                id,
+                k -> new Box(
+                        id,
+                        RuntimeLabels.from(c.getLabelsMap()),
+                        cgroupsPath(c.getSpec().getValue().toByteArray())));
     }
 
     private Container container(String id) {
-        return Grpc.call("container " + id, () -> client.containers().get(GetContainerRequest.newBuilder().setId(id).build())).getContainer();
+        return Grpc.call(
+                        "container " + id,
+                        () -> client.containers()
+                                .get(GetContainerRequest.newBuilder().setId(id).build()))
+                .getContainer();
     }
 
     /** The init process of the container's task; null when it has none. */
     private Process task(String id) {
         try {
-            return client.tasks().get(GetRequest.newBuilder().setContainerId(id).build()).getProcess();
+            return client.tasks()
+                    .get(GetRequest.newBuilder().setContainerId(id).build())
+                    .getProcess();
         } catch (StatusRuntimeException e) {
             if (Grpc.is(e, Status.Code.NOT_FOUND)) return null;
             throw Grpc.map("task of " + id, e);
@@ -642,7 +802,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void checkId(String id) {
         if (id == null || !id.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,75}"))
-            throw new BerthException.InvalidRequest("id", "'" + id + "' is not a container id (letters, digits, '_', '.', '-')");
+            throw new BerthException.InvalidRequest(
+                    "id", "'" + id + "' is not a container id (letters, digits, '_', '.', '-')");
     }
 
     private static String shortId(String id) {
@@ -657,7 +818,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
             throw new UncheckedIOException("cannot remove " + dir, e);
         }
     }
-
 
     /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
     @Override
