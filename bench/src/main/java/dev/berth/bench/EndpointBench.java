@@ -63,7 +63,9 @@ import java.util.stream.Collectors;
  */
 public final class EndpointBench {
     enum Mode {
-        BERTH("berth", 'b'), IP_BATCH("ip-batch", 'i'), IP_PER_STEP("ip-per-step", 'p');
+        BERTH("berth", 'b'),
+        IP_BATCH("ip-batch", 'i'),
+        IP_PER_STEP("ip-per-step", 'p');
 
         final String label;
         final char tag;
@@ -80,17 +82,31 @@ public final class EndpointBench {
     }
 
     /** How the iproute2 modes start their processes: from one bash script (the floor) or from Java's ProcessBuilder. */
-    enum Launcher { SH, JAVA }
+    enum Launcher {
+        SH,
+        JAVA
+    }
 
     /**
      * Which thread runs the berth mode's loop. {@code worker}: one of the library's namespace threads
      * (one {@link Netns#call}), so that Netns.create and Netns.rtnl, nested there, run inline; {@code
      * caller}: the main thread, so that each of them hands its work to a namespace thread and waits.
      */
-    enum BerthThread { WORKER, CALLER }
+    enum BerthThread {
+        WORKER,
+        CALLER
+    }
 
-    record Options(List<Integer> sizes, List<Mode> modes, Integer reps, int warmup, Launcher launcher,
-                   BerthThread berthThread, boolean berthStaged, boolean quietBridge, Path resultsDir) {
+    record Options(
+            List<Integer> sizes,
+            List<Mode> modes,
+            Integer reps,
+            int warmup,
+            Launcher launcher,
+            BerthThread berthThread,
+            boolean berthStaged,
+            boolean quietBridge,
+            Path resultsDir) {
         static Options parse(String[] args) {
             List<Integer> sizes = new ArrayList<>();
             List<Mode> modes = List.of(Mode.values());
@@ -103,7 +119,9 @@ public final class EndpointBench {
             Path results = Path.of("bench", "results");
             for (String a : args) {
                 if (a.startsWith("--modes=")) {
-                    modes = Arrays.stream(a.substring(8).split(",")).map(Mode::of).toList();
+                    modes = Arrays.stream(a.substring(8).split(","))
+                            .map(Mode::of)
+                            .toList();
                 } else if (a.startsWith("--reps=")) {
                     reps = positive(a.substring(7), "--reps");
                 } else if (a.startsWith("--warmup=")) {
@@ -129,7 +147,9 @@ public final class EndpointBench {
                 }
             }
             if (sizes.isEmpty()) sizes = List.of(1, 100, 1000);
-            for (int n : sizes) if (n > 60000) throw new IllegalArgumentException("N " + n + " is too large: addresses come from 10.88.0.0/16");
+            for (int n : sizes)
+                if (n > 60000)
+                    throw new IllegalArgumentException("N " + n + " is too large: addresses come from 10.88.0.0/16");
             return new Options(sizes, modes, reps, warmup, launcher, berthThread, staged, quietBridge, results);
         }
 
@@ -163,6 +183,7 @@ public final class EndpointBench {
     private final InetAddress gateway = IpPrefix.literal(GATEWAY, GATEWAY);
     /** Container namespaces that may exist: added before each is created, removed once deleted. */
     private final Set<String> live = new LinkedHashSet<>();
+
     private final List<String> notes = new ArrayList<>();
     private LabHost host;
     private NetnsHandle hostNs;
@@ -183,9 +204,10 @@ public final class EndpointBench {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("EndpointBench: " + e.getMessage());
-            System.err.println("usage: EndpointBench [N ...] [--modes=berth,ip-batch,ip-per-step] [--reps=K] [--warmup=W] "
-                    + "[--launcher=sh|java] [--berth-thread=worker|caller] "
-                    + "[--berth-order=endpoint|staged] [--quiet-bridge] [--results=DIR]");
+            System.err.println(
+                    "usage: EndpointBench [N ...] [--modes=berth,ip-batch,ip-per-step] [--reps=K] [--warmup=W] "
+                            + "[--launcher=sh|java] [--berth-thread=worker|caller] "
+                            + "[--berth-order=endpoint|staged] [--quiet-bridge] [--results=DIR]");
             System.exit(2);
             return;
         }
@@ -217,8 +239,9 @@ public final class EndpointBench {
         System.out.println();
         System.out.print(report);
         Files.createDirectories(options.resultsDir());
-        Path out = options.resultsDir().resolve(
-                "endpoints-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path out = options.resultsDir()
+                .resolve("endpoints-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + ".txt");
         Files.writeString(out, report);
         System.out.println("written to " + out);
     }
@@ -232,13 +255,17 @@ public final class EndpointBench {
         host.ip("link", "set", "br0", "up");
         if (options.quietBridge()) {
             // Only inside the lab host namespace: IPv6 multicast from the containers stops at br0's ports.
-            Commands.run(List.of("ip", "netns", "exec", host.name(), "nft", "-f", "-"), Commands.DEFAULT_TIMEOUT,
-                    "table bridge blab_quiet {\n"
-                            + "  chain pre { type filter hook prerouting priority 0; policy accept; ether type ip6 meta pkttype multicast drop; }\n"
-                            + "}\n").check();
+            Commands.run(
+                            List.of("ip", "netns", "exec", host.name(), "nft", "-f", "-"),
+                            Commands.DEFAULT_TIMEOUT,
+                            "table bridge blab_quiet {\n"
+                                    + "  chain pre { type filter hook prerouting priority 0; policy accept; ether type ip6 meta pkttype multicast drop; }\n"
+                                    + "}\n")
+                    .check();
         }
         List<Run> runs = new ArrayList<>();
-        try (NetnsHandle hns = Netns.open(host.name()); Rtnl rt = Netns.rtnl(hns)) {
+        try (NetnsHandle hns = Netns.open(host.name());
+                Rtnl rt = Netns.rtnl(hns)) {
             hostNs = hns;
             hostRtnl = rt;
             bridgeIndex = rt.links().get("br0").index();
@@ -257,8 +284,15 @@ public final class EndpointBench {
                         for (Mode m : options.modes()) {
                             Run r = run(m, n);
                             verify(m, n);
-                            progress(String.format(Locale.ROOT, "%-11s N=%-5d run %d/%d: %8.0f us/endpoint%s", m.label, n,
-                                    rep, reps, r.microsPerEndpoint(), phasesText(r)));
+                            progress(String.format(
+                                    Locale.ROOT,
+                                    "%-11s N=%-5d run %d/%d: %8.0f us/endpoint%s",
+                                    m.label,
+                                    n,
+                                    rep,
+                                    reps,
+                                    r.microsPerEndpoint(),
+                                    phasesText(r)));
                             runs.add(r);
                             teardown();
                         }
@@ -299,7 +333,8 @@ public final class EndpointBench {
     }
 
     private static final String[] BERTH_PHASES = {
-            "netns create + socket", "veth create (echo gives eth0's index)", "-", "-", "config batch", "close"};
+        "netns create + socket", "veth create (echo gives eth0's index)", "-", "-", "config batch", "close"
+    };
 
     private Run runBerth(int n) {
         // Like the iproute2 modes' batch files, the addresses are ready before the clock starts.
@@ -323,10 +358,13 @@ public final class EndpointBench {
             long t5;
             // One trip creates the namespace with a socket inside; the veth create's echo names eth0's index.
             Netns.Created c = Netns.createWithRtnl(name);
-            try (NetnsHandle ns = c.handle(); Rtnl crt = c.rtnl()) {
+            try (NetnsHandle ns = c.handle();
+                    Rtnl crt = c.rtnl()) {
                 long t1 = System.nanoTime();
-                Link veth = hostRtnl.links().create(NewLink.of(hostVeth(Mode.BERTH, i), new LinkType.Veth("eth0").inNetns(ns.fd()))
-                        .withMaster(bridgeIndex).withUp());
+                Link veth = hostRtnl.links()
+                        .create(NewLink.of(hostVeth(Mode.BERTH, i), new LinkType.Veth("eth0").inNetns(ns.fd()))
+                                .withMaster(bridgeIndex)
+                                .withUp());
                 long t2 = System.nanoTime();
                 crt.socket().requestAll(EndpointMessages.containerConfig(veth.linkIndex(), addresses[i], gateway));
                 t5 = System.nanoTime();
@@ -360,7 +398,8 @@ public final class EndpointBench {
             }
             mark[1] = System.nanoTime();
             for (int i = 0; i < n; i++)
-                hostSocket.request(EndpointMessages.vethIntoContainer(hostVeth(Mode.BERTH, i), handles[i].fd(), bridgeIndex),
+                hostSocket.request(
+                        EndpointMessages.vethIntoContainer(hostVeth(Mode.BERTH, i), handles[i].fd(), bridgeIndex),
                         "create veth for " + handles[i]);
             mark[2] = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -393,7 +432,8 @@ public final class EndpointBench {
         }
         try {
             List<Stage> stages = mode == Mode.IP_BATCH ? batchStages(dir, n) : perStepStages(n);
-            long[] stageNanos = options.launcher() == Launcher.SH ? launchFromShell(dir, stages) : launchFromJava(dir, stages);
+            long[] stageNanos =
+                    options.launcher() == Launcher.SH ? launchFromShell(dir, stages) : launchFromJava(dir, stages);
             Map<String, Long> phases = new LinkedHashMap<>();
             long total = 0;
             for (int s = 0; s < stages.size(); s++) {
@@ -414,19 +454,27 @@ public final class EndpointBench {
             String c = container(Mode.IP_BATCH, i);
             live.add(c);
             netns.append("netns add ").append(c).append('\n');
-            veths.append("link add ").append(hostVeth(Mode.IP_BATCH, i))
-                    .append(" master br0 up type veth peer name eth0 netns ").append(c).append('\n');
-            Path f = write(dir, "c" + i + ".batch", "link set lo up\n"
-                    + "addr add " + address(i) + "/" + PREFIX_LENGTH + " dev eth0\n"
-                    + "link set eth0 up\n"
-                    + "route add default via " + GATEWAY + "\n");
+            veths.append("link add ")
+                    .append(hostVeth(Mode.IP_BATCH, i))
+                    .append(" master br0 up type veth peer name eth0 netns ")
+                    .append(c)
+                    .append('\n');
+            Path f = write(
+                    dir,
+                    "c" + i + ".batch",
+                    "link set lo up\n"
+                            + "addr add " + address(i) + "/" + PREFIX_LENGTH + " dev eth0\n"
+                            + "link set eth0 up\n"
+                            + "route add default via " + GATEWAY + "\n");
             configs.add(List.of("ip", "-n", c, "-batch", f.toString()));
         }
         Path nsFile = write(dir, "netns.batch", netns.toString());
         Path vethFile = write(dir, "veth.batch", veths.toString());
         return List.of(
                 new Stage("netns add (1 ip -batch)", List.of(List.of("ip", "-batch", nsFile.toString()))),
-                new Stage("veth create (1 ip -n HOST -batch)", List.of(List.of("ip", "-n", host.name(), "-batch", vethFile.toString()))),
+                new Stage(
+                        "veth create (1 ip -n HOST -batch)",
+                        List.of(List.of("ip", "-n", host.name(), "-batch", vethFile.toString()))),
                 new Stage("config (N ip -n C -batch)", configs));
     }
 
@@ -436,8 +484,23 @@ public final class EndpointBench {
             String c = container(Mode.IP_PER_STEP, i);
             live.add(c);
             commands.add(List.of("ip", "netns", "add", c));
-            commands.add(List.of("ip", "-n", host.name(), "link", "add", hostVeth(Mode.IP_PER_STEP, i), "master", "br0", "up",
-                    "type", "veth", "peer", "name", "eth0", "netns", c));
+            commands.add(List.of(
+                    "ip",
+                    "-n",
+                    host.name(),
+                    "link",
+                    "add",
+                    hostVeth(Mode.IP_PER_STEP, i),
+                    "master",
+                    "br0",
+                    "up",
+                    "type",
+                    "veth",
+                    "peer",
+                    "name",
+                    "eth0",
+                    "netns",
+                    c));
             commands.add(List.of("ip", "-n", c, "link", "set", "lo", "up"));
             commands.add(List.of("ip", "-n", c, "addr", "add", address(i) + "/" + PREFIX_LENGTH, "dev", "eth0"));
             commands.add(List.of("ip", "-n", c, "link", "set", "eth0", "up"));
@@ -454,7 +517,8 @@ public final class EndpointBench {
         StringBuilder script = new StringBuilder("set -e\nm0=$EPOCHREALTIME\n");
         for (int s = 0; s < stages.size(); s++) {
             for (List<String> c : stages.get(s).commands()) {
-                script.append(c.stream().map(EndpointBench::shellQuote).collect(Collectors.joining(" "))).append('\n');
+                script.append(c.stream().map(EndpointBench::shellQuote).collect(Collectors.joining(" ")))
+                        .append('\n');
             }
             script.append("m").append(s + 1).append("=$EPOCHREALTIME\n");
         }
@@ -464,7 +528,9 @@ public final class EndpointBench {
         Path file = write(dir, "run.sh", script.toString());
         List<String> command = List.of("bash", file.toString());
         String stdout = runChild(command, dir);
-        String marks = stdout.lines().filter(l -> l.startsWith("marks ")).reduce((a, b) -> b)
+        String marks = stdout.lines()
+                .filter(l -> l.startsWith("marks "))
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException("bash printed no timings: " + stdout));
         String[] f = marks.split(" ");
         long[] out = new long[stages.size()];
@@ -492,18 +558,23 @@ public final class EndpointBench {
     private String runChild(List<String> command, Path dir) {
         Path out = dir.resolve("stdout.txt"), err = dir.resolve("stderr.txt");
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             child = p;
             try {
                 if (!p.waitFor(IP_RUN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
-                    throw new IllegalStateException(String.join(" ", command) + " did not finish within " + IP_RUN_LIMIT);
+                    throw new IllegalStateException(
+                            String.join(" ", command) + " did not finish within " + IP_RUN_LIMIT);
                 }
             } finally {
                 child = null;
             }
             if (p.exitValue() != 0)
-                throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " + Files.readString(err).strip());
+                throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": "
+                        + Files.readString(err).strip());
             return Files.readString(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -532,17 +603,23 @@ public final class EndpointBench {
         for (int i : n == 1 ? new int[] {0} : new int[] {0, n - 1}) {
             String c = container(mode, i);
             String addr = ip("-n", c, "-j", "addr", "show", "dev", "eth0");
-            expect(addr.contains("\"local\":\"" + address(i) + "\",\"prefixlen\":" + PREFIX_LENGTH), c + " eth0 has no " + address(i), addr);
+            expect(
+                    addr.contains("\"local\":\"" + address(i) + "\",\"prefixlen\":" + PREFIX_LENGTH),
+                    c + " eth0 has no " + address(i),
+                    addr);
             for (String dev : List.of("lo", "eth0")) {
                 String link = ip("-n", c, "-j", "link", "show", "dev", dev);
                 expect(link.matches("(?s).*\"flags\":\\[[^]]*\"UP\".*"), c + " " + dev + " is not up", link);
             }
             String route = ip("-n", c, "-j", "route", "show", "default");
-            expect(route.contains("\"gateway\":\"" + GATEWAY + "\"") && route.contains("\"dev\":\"eth0\""),
-                    c + " has no default route via " + GATEWAY + " dev eth0", route);
+            expect(
+                    route.contains("\"gateway\":\"" + GATEWAY + "\"") && route.contains("\"dev\":\"eth0\""),
+                    c + " has no default route via " + GATEWAY + " dev eth0",
+                    route);
         }
         String last = container(mode, n - 1);
-        ExecResult ping = Commands.run(List.of("ip", "netns", "exec", last, "ping", "-n", "-q", "-c", "1", "-W", "2", GATEWAY));
+        ExecResult ping =
+                Commands.run(List.of("ip", "netns", "exec", last, "ping", "-n", "-q", "-c", "1", "-W", "2", GATEWAY));
         expect(ping.ok(), last + " cannot ping the bridge at " + GATEWAY, ping.stdout() + ping.stderr());
         String ports = ip("-n", host.name(), "-j", "link", "show", "master", "br0");
         int count = ports.split("\"ifname\":", -1).length - 1;
@@ -556,7 +633,9 @@ public final class EndpointBench {
     }
 
     private static void expect(boolean ok, String what, String output) {
-        if (!ok) throw new IllegalStateException("verification failed: " + what + (output.isBlank() ? "" : "\n" + output.strip()));
+        if (!ok)
+            throw new IllegalStateException(
+                    "verification failed: " + what + (output.isBlank() ? "" : "\n" + output.strip()));
     }
 
     /** Deletes every container namespace, waits for their veths to leave br0, then for the machine to go quiet. */
@@ -564,7 +643,8 @@ public final class EndpointBench {
         deleteContainers();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (bridgePorts() > 0) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("br0 still has " + bridgePorts() + " ports 2 minutes after teardown");
+            if (System.nanoTime() > deadline)
+                throw new IllegalStateException("br0 still has " + bridgePorts() + " ports 2 minutes after teardown");
             sleep(50);
         }
         waitQuiet();
@@ -604,7 +684,8 @@ public final class EndpointBench {
             before = after;
             quiet = total > 0 && idle >= 0.85 * total ? quiet + 1 : 0;
             if (System.nanoTime() > deadline) {
-                notes.add("the machine was still busy 30 s after a teardown (other load?); timings after it may be noisy");
+                notes.add(
+                        "the machine was still busy 30 s after a teardown (other load?); timings after it may be noisy");
                 return;
             }
         }
@@ -613,7 +694,8 @@ public final class EndpointBench {
     /** Idle (idle + iowait), total and softirq time from /proc/stat, in USER_HZ ticks (1/100 s). */
     private static long[] cpuTimes() {
         try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            String[] f =
+                    Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long total = 0;
             for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
             return new long[] {Long.parseLong(f[4]) + Long.parseLong(f[5]), total, Long.parseLong(f[7])};
@@ -632,32 +714,48 @@ public final class EndpointBench {
         } catch (IOException e) {
             load = "?";
         }
-        return "Berth endpoint creation benchmark, " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19)
-                + "\nkernel " + System.getProperty("os.version") + ", " + ipVersion + ", JDK " + Runtime.version() + ", "
+        return "Berth endpoint creation benchmark, "
+                + LocalDateTime.now()
+                        .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                        .substring(0, 19)
+                + "\nkernel " + System.getProperty("os.version") + ", " + ipVersion + ", JDK " + Runtime.version()
+                + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPUs, load average at start " + load
-                + "\nN " + o.sizes() + ", warm-up " + o.warmup() + " endpoints per mode, iproute2 processes launched from "
-                + (o.launcher() == Launcher.SH ? "one bash script (fork+exec; timed inside bash)" : "Java's ProcessBuilder")
-                + ", berth loop on " + (o.berthThread() == BerthThread.WORKER
-                        ? "a namespace worker thread (Netns.create/rtnl run inline)" : "the main thread (each Netns.create/rtnl hands off to a worker)")
+                + "\nN " + o.sizes() + ", warm-up " + o.warmup()
+                + " endpoints per mode, iproute2 processes launched from "
+                + (o.launcher() == Launcher.SH
+                        ? "one bash script (fork+exec; timed inside bash)"
+                        : "Java's ProcessBuilder")
+                + ", berth loop on "
+                + (o.berthThread() == BerthThread.WORKER
+                        ? "a namespace worker thread (Netns.create/rtnl run inline)"
+                        : "the main thread (each Netns.create/rtnl hands off to a worker)")
                 + (o.berthStaged() ? ", berth in staged order (all netns, all veths, all configs)" : "")
-                + (o.quietBridge() ? "\nbr0 drops IPv6 multicast from its ports (--quiet-bridge)"
+                + (o.quietBridge()
+                        ? "\nbr0 drops IPv6 multicast from its ports (--quiet-bridge)"
                         : "\nbr0 floods the containers' IPv6 multicast (MLD, DAD, RS) to every port, as a bridge without a querier does");
     }
 
     static String report(Options o, List<Run> runs, List<String> notes) {
         StringBuilder s = new StringBuilder();
-        s.append("\nMicroseconds per endpoint (median of the runs; each run verified); a ratio above 1 means berth is faster\n\n");
+        s.append(
+                "\nMicroseconds per endpoint (median of the runs; each run verified); a ratio above 1 means berth is faster\n\n");
         s.append(String.format(Locale.ROOT, "%6s %5s", "N", "runs"));
         for (Mode m : o.modes()) s.append(String.format(Locale.ROOT, " %12s", m.label));
         boolean ratios = o.modes().contains(Mode.BERTH);
-        if (ratios) for (Mode m : o.modes()) if (m != Mode.BERTH) s.append(String.format(Locale.ROOT, " %18s", m.label + "/berth"));
+        if (ratios)
+            for (Mode m : o.modes())
+                if (m != Mode.BERTH) s.append(String.format(Locale.ROOT, " %18s", m.label + "/berth"));
         s.append('\n');
         boolean beatsBatch = true, fiveTimesPerStep = true;
         for (int n : o.sizes()) {
             s.append(String.format(Locale.ROOT, "%6d %5d", n, o.repsFor(n)));
             Map<Mode, Double> med = new LinkedHashMap<>();
             for (Mode m : o.modes()) {
-                double v = median(runs.stream().filter(r -> r.mode() == m && r.n() == n).mapToDouble(Run::microsPerEndpoint).toArray());
+                double v = median(runs.stream()
+                        .filter(r -> r.mode() == m && r.n() == n)
+                        .mapToDouble(Run::microsPerEndpoint)
+                        .toArray());
                 med.put(m, v);
                 s.append(String.format(Locale.ROOT, " %12.0f", v));
             }
@@ -675,32 +773,43 @@ public final class EndpointBench {
         if (ratios && o.modes().contains(Mode.IP_BATCH))
             s.append("\ngoal: berth faster than ip-batch at every N: ").append(beatsBatch ? "met" : "NOT met");
         if (ratios && o.modes().contains(Mode.IP_PER_STEP))
-            s.append("\ngoal: berth at least 5x faster than ip-per-step at every N: ").append(fiveTimesPerStep ? "met" : "NOT met");
+            s.append("\ngoal: berth at least 5x faster than ip-per-step at every N: ")
+                    .append(fiveTimesPerStep ? "met" : "NOT met");
         s.append("\n\nWhere the time goes (microseconds per endpoint, median of the runs)\n");
         for (Mode m : o.modes()) {
             for (int n : o.sizes()) {
-                List<Run> rs = runs.stream().filter(r -> r.mode() == m && r.n() == n).toList();
+                List<Run> rs =
+                        runs.stream().filter(r -> r.mode() == m && r.n() == n).toList();
                 if (rs.isEmpty() || rs.getFirst().phases().isEmpty()) continue;
                 s.append(String.format(Locale.ROOT, "%-11s N=%-5d", m.label, n));
                 for (String p : rs.getFirst().phases().keySet()) {
-                    double v = median(rs.stream().mapToDouble(r -> r.phases().get(p) / 1e3 / n).toArray());
+                    double v = median(rs.stream()
+                            .mapToDouble(r -> r.phases().get(p) / 1e3 / n)
+                            .toArray());
                     s.append(String.format(Locale.ROOT, "  %s %.0f", p, v));
                 }
                 s.append('\n');
             }
         }
-        s.append("\nSoftirq CPU time (both CPUs) during the runs, % of their wall time; mostly multicast flooded through br0\n"
-                + "('-': under 2 s of runs, too short for /proc/stat's 10 ms ticks)\n\n");
+        s.append(
+                "\nSoftirq CPU time (both CPUs) during the runs, % of their wall time; mostly multicast flooded through br0\n"
+                        + "('-': under 2 s of runs, too short for /proc/stat's 10 ms ticks)\n\n");
         s.append(String.format(Locale.ROOT, "%6s", "N"));
         for (Mode m : o.modes()) s.append(String.format(Locale.ROOT, " %12s", m.label));
         s.append('\n');
         for (int n : o.sizes()) {
             s.append(String.format(Locale.ROOT, "%6d", n));
             for (Mode m : o.modes()) {
-                List<Run> rs = runs.stream().filter(r -> r.mode() == m && r.n() == n).toList();
-                long nanos = rs.stream().mapToLong(Run::nanos).sum(), softirq = rs.stream().mapToLong(Run::softirqMillis).sum();
-                s.append(String.format(Locale.ROOT, " %12s",
-                        nanos < 2_000_000_000L ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * softirq * 1e6 / nanos)));
+                List<Run> rs =
+                        runs.stream().filter(r -> r.mode() == m && r.n() == n).toList();
+                long nanos = rs.stream().mapToLong(Run::nanos).sum(),
+                        softirq = rs.stream().mapToLong(Run::softirqMillis).sum();
+                s.append(String.format(
+                        Locale.ROOT,
+                        " %12s",
+                        nanos < 2_000_000_000L
+                                ? "-"
+                                : String.format(Locale.ROOT, "%.0f%%", 100.0 * softirq * 1e6 / nanos)));
             }
             s.append('\n');
         }
@@ -708,7 +817,9 @@ public final class EndpointBench {
         for (Mode m : o.modes()) {
             for (int n : o.sizes()) {
                 s.append(String.format(Locale.ROOT, "%-11s N=%-5d", m.label, n));
-                for (Run r : runs) if (r.mode() == m && r.n() == n) s.append(String.format(Locale.ROOT, " %.0f", r.microsPerEndpoint()));
+                for (Run r : runs)
+                    if (r.mode() == m && r.n() == n)
+                        s.append(String.format(Locale.ROOT, " %.0f", r.microsPerEndpoint()));
                 s.append('\n');
             }
         }

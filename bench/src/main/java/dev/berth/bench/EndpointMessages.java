@@ -25,7 +25,8 @@ final class EndpointMessages {
      */
     static MessageWriter vethIntoContainer(String hostName, int containerNsFd, int bridgeIndex) {
         return Links.createMessage(NewLink.of(hostName, new LinkType.Veth("eth0").inNetns(containerNsFd))
-                .withMaster(bridgeIndex).withUp());
+                .withMaster(bridgeIndex)
+                .withUp());
     }
 
     /** RTM_NEWLINK that sets link {@code index} up. */
@@ -37,9 +38,11 @@ final class EndpointMessages {
     static List<NetlinkSocket.Request> containerConfig(int eth0Index, IpPrefix address, InetAddress gateway) {
         return List.of(
                 new NetlinkSocket.Request(linkUp(LO_INDEX), "set lo up"),
-                new NetlinkSocket.Request(Addresses.addMessage(eth0Index, address), "add address " + address + " to eth0"),
+                new NetlinkSocket.Request(
+                        Addresses.addMessage(eth0Index, address), "add address " + address + " to eth0"),
                 new NetlinkSocket.Request(linkUp(eth0Index), "set eth0 up"),
-                new NetlinkSocket.Request(Routes.addMessage(Route.defaultVia(gateway, eth0Index)),
+                new NetlinkSocket.Request(
+                        Routes.addMessage(Route.defaultVia(gateway, eth0Index)),
                         "add default route via " + gateway.getHostAddress()));
     }
 }

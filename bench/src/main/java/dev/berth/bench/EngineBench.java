@@ -6,7 +6,6 @@ import dev.berth.bench.engine.Peers;
 import dev.berth.bench.engine.StepClock;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
-import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
@@ -16,18 +15,18 @@ import dev.berth.lab.LabHost;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.netlink.sys.Libc;
 import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
-import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.LinkType;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
 import dev.berth.netlink.route.Rtnl;
+import dev.berth.netlink.sys.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -42,7 +41,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -59,12 +61,31 @@ import java.util.stream.Stream;
 public final class EngineBench {
     private static final double GOAL_SPEEDUP = 10, GOAL_FLAT = 1.5;
     /** Held so the setting sticks: the engine's INFO lines (forwarding enabled, ...) would clutter the output. */
-    private static final java.util.logging.Logger BERTH_LOG = java.util.logging.Logger.getLogger("dev.berth");
+    private static final Logger BERTH_LOG = Logger.getLogger("dev.berth");
 
-    static final List<String> ALL_CASES =
-            List.of("floor", "berth", "berth-nospoof", "berth-tmpfs", "berth-nosnoop", "berth-port", "berth-pub1000", "berth-attach", "nv0", "nv1", "cni0", "cni1");
+    static final List<String> ALL_CASES = List.of(
+            "floor",
+            "berth",
+            "berth-nospoof",
+            "berth-tmpfs",
+            "berth-nosnoop",
+            "berth-port",
+            "berth-pub1000",
+            "berth-attach",
+            "nv0",
+            "nv1",
+            "cni0",
+            "cni1");
 
-    record Options(int n, int rounds, int peerN, int peerBudgetSeconds, int peerRounds, int warmup, List<String> only, Path outDir) {
+    record Options(
+            int n,
+            int rounds,
+            int peerN,
+            int peerBudgetSeconds,
+            int peerRounds,
+            int warmup,
+            List<String> only,
+            Path outDir) {
         boolean berth() {
             return only.stream().anyMatch(c -> c.equals("floor") || c.startsWith("berth"));
         }
@@ -93,11 +114,15 @@ public final class EngineBench {
                     case "--no-berth" -> only.removeIf(c -> c.equals("floor") || c.startsWith("berth"));
                     case "--cases" -> {
                         only = List.of(args[++i].split(","));
-                        for (String c : only) if (!ALL_CASES.contains(c)) throw new IllegalArgumentException("unknown case " + c + "; cases: " + ALL_CASES);
+                        for (String c : only)
+                            if (!ALL_CASES.contains(c))
+                                throw new IllegalArgumentException("unknown case " + c + "; cases: " + ALL_CASES);
                     }
                     case "--out" -> out = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --n N --rounds R --peer-n N --peer-budget S --peer-rounds R --warmup N --no-peers --no-berth --cases a,b --out DIR)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + args[i]
+                                        + " (options: --n N --rounds R --peer-n N --peer-budget S --peer-rounds R --warmup N --no-peers --no-berth --cases a,b --out DIR)");
                 }
             }
             return new Options(n, rounds, peerN, budget, peerRounds > 0 ? peerRounds : rounds, warmup, only, out);
@@ -171,14 +196,18 @@ public final class EngineBench {
         }
 
         String roundP50s() {
-            return rounds.stream().map(r -> ms(r.p50Ms())).reduce((a, b) -> a + ", " + b).orElse("-");
+            return rounds.stream()
+                    .map(r -> ms(r.p50Ms()))
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("-");
         }
 
         /** Each step's times, pooled over the rounds. */
         Map<String, List<Latencies>> pooledSteps() {
             Map<String, List<Latencies>> out = new LinkedHashMap<>();
             for (Map<String, Latencies> round : steps)
-                for (var e : round.entrySet()) out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                for (var e : round.entrySet())
+                    out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
             return out;
         }
     }
@@ -196,7 +225,7 @@ public final class EngineBench {
 
     public static void main(String[] args) throws Exception {
         Options opt = Options.parse(args);
-        BERTH_LOG.setLevel(java.util.logging.Level.WARNING);
+        BERTH_LOG.setLevel(Level.WARNING);
         long start = System.nanoTime();
         ZonedDateTime when = ZonedDateTime.now();
         String env = environment();
@@ -216,7 +245,8 @@ public final class EngineBench {
         System.out.println();
         System.out.println(report);
         Files.createDirectories(opt.outDir);
-        Path file = opt.outDir.resolve("engine-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path file = opt.outDir.resolve(
+                "engine-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file.toAbsolutePath());
     }
@@ -229,39 +259,83 @@ public final class EngineBench {
             for (int round = 1; round <= opt.rounds; round++) {
                 String r = "r" + round;
                 if (opt.runs("floor")) floor(r);
-                if (opt.runs("berth")) berth("berth", "berth connect, no port", "b0" + r, i -> SandboxRequest.on("c" + i, "net"), null, false,
-                        "createSandbox(on(name, \"net\")): netns + veth + address + routes + state");
-                if (opt.runs("berth-nospoof")) berth("berth-nospoof", "berth connect, no port, anti-spoofing off", "b6" + r,
-                        i -> SandboxRequest.on("c" + i, "net"), null, false,
-                        "as \"berth connect, no port\" on a network created with berth.anti_spoofing=false: no guard "
-                                + "elements (port, port . MAC, port . address, port . link-local) are added per endpoint");
-                if (opt.runs("berth-tmpfs")) berth("berth-tmpfs", "berth connect, no port, state on tmpfs", "b4" + r,
-                        i -> SandboxRequest.on("c" + i, "net"), null, false,
-                        "as \"berth connect, no port\" with the state directory on tmpfs (/dev/shm) instead of this VM's ext4: "
-                                + "shows what the state writes cost");
-                if (opt.runs("berth-nosnoop")) berth("berth-nosnoop", "berth connect, mcast_snooping 0 (exp.)", "b5" + r,
-                        i -> SandboxRequest.on("c" + i, "net"),
-                        (e, h) -> h.ip("link", "set", e.network("net").device(), "type", "bridge", "mcast_snooping", "0"), false,
-                        "experiment, not what the engine does: as \"berth connect, no port\" with IGMP/MLD snooping turned off on "
-                                + "the bridge (ip link set BRIDGE type bridge mcast_snooping 0) after the engine made it; shows the "
-                                + "kernel's per-port multicast work that grows with the number of ports");
-                if (opt.runs("berth-port")) berth("berth-port", "berth connect, 1 published port", "b1" + r,
-                        i -> SandboxRequest.on("c" + i, "net").publishing((30000 + i) + ":80"), null, false,
-                        "createSandbox(...publishing(\"3xxxx:80\")): endpoint k runs with k-1 ports already published");
-                if (opt.runs("berth-pub1000")) berth("berth-pub1000", "berth connect, 1 port, 1000 published", "b2" + r,
-                        i -> SandboxRequest.on("c" + i, "net").publishing((30000 + i) + ":80"),
-                        (e, h) -> e.createSandbox(SandboxRequest.on("pub", "net").publishing("20000-20999:20000-20999")), false,
-                        "a sandbox publishing 20000-20999 exists first (so these are endpoints 2..N+1 on the bridge); "
-                                + "ports grow from 1000 to 1000+N");
-                if (opt.runs("berth-attach")) berth("berth-attach", "berth attach, existing netns", "b3" + r,
-                        i -> SandboxRequest.on("c" + i, "none"), null, true,
-                        "connect(sandbox, \"net\") to a sandbox created untimed with network none: the same work the peers "
-                                + "are timed for (they get a namespace made beforehand)");
+                if (opt.runs("berth"))
+                    berth(
+                            "berth",
+                            "berth connect, no port",
+                            "b0" + r,
+                            i -> SandboxRequest.on("c" + i, "net"),
+                            null,
+                            false,
+                            "createSandbox(on(name, \"net\")): netns + veth + address + routes + state");
+                if (opt.runs("berth-nospoof"))
+                    berth(
+                            "berth-nospoof",
+                            "berth connect, no port, anti-spoofing off",
+                            "b6" + r,
+                            i -> SandboxRequest.on("c" + i, "net"),
+                            null,
+                            false,
+                            "as \"berth connect, no port\" on a network created with berth.anti_spoofing=false: no guard "
+                                    + "elements (port, port . MAC, port . address, port . link-local) are added per endpoint");
+                if (opt.runs("berth-tmpfs"))
+                    berth(
+                            "berth-tmpfs",
+                            "berth connect, no port, state on tmpfs",
+                            "b4" + r,
+                            i -> SandboxRequest.on("c" + i, "net"),
+                            null,
+                            false,
+                            "as \"berth connect, no port\" with the state directory on tmpfs (/dev/shm) instead of this VM's ext4: "
+                                    + "shows what the state writes cost");
+                if (opt.runs("berth-nosnoop"))
+                    berth(
+                            "berth-nosnoop",
+                            "berth connect, mcast_snooping 0 (exp.)",
+                            "b5" + r,
+                            i -> SandboxRequest.on("c" + i, "net"),
+                            (e, h) -> h.ip(
+                                    "link", "set", e.network("net").device(), "type", "bridge", "mcast_snooping", "0"),
+                            false,
+                            "experiment, not what the engine does: as \"berth connect, no port\" with IGMP/MLD snooping turned off on "
+                                    + "the bridge (ip link set BRIDGE type bridge mcast_snooping 0) after the engine made it; shows the "
+                                    + "kernel's per-port multicast work that grows with the number of ports");
+                if (opt.runs("berth-port"))
+                    berth(
+                            "berth-port",
+                            "berth connect, 1 published port",
+                            "b1" + r,
+                            i -> SandboxRequest.on("c" + i, "net").publishing((30000 + i) + ":80"),
+                            null,
+                            false,
+                            "createSandbox(...publishing(\"3xxxx:80\")): endpoint k runs with k-1 ports already published");
+                if (opt.runs("berth-pub1000"))
+                    berth(
+                            "berth-pub1000",
+                            "berth connect, 1 port, 1000 published",
+                            "b2" + r,
+                            i -> SandboxRequest.on("c" + i, "net").publishing((30000 + i) + ":80"),
+                            (e, h) -> e.createSandbox(
+                                    SandboxRequest.on("pub", "net").publishing("20000-20999:20000-20999")),
+                            false,
+                            "a sandbox publishing 20000-20999 exists first (so these are endpoints 2..N+1 on the bridge); "
+                                    + "ports grow from 1000 to 1000+N");
+                if (opt.runs("berth-attach"))
+                    berth(
+                            "berth-attach",
+                            "berth attach, existing netns",
+                            "b3" + r,
+                            i -> SandboxRequest.on("c" + i, "none"),
+                            null,
+                            true,
+                            "connect(sandbox, \"net\") to a sandbox created untimed with network none: the same work the peers "
+                                    + "are timed for (they get a namespace made beforehand)");
             }
         }
         if (opt.peers()) {
             if (!Peers.netavarkPresent() || !Peers.cniPresent()) {
-                notes.add("peers skipped: netavark or the CNI plugins are missing (apt-get install -y netavark containernetworking-plugins)");
+                notes.add(
+                        "peers skipped: netavark or the CNI plugins are missing (apt-get install -y netavark containernetworking-plugins)");
             } else {
                 warmUpPeers();
                 // As many rounds as Berth's, taking turns, each with the same budget; the spawn floor each round too.
@@ -287,8 +361,13 @@ public final class EngineBench {
         return startEngine(host, hostNs, state, sandboxPrefix, clock, Map.of());
     }
 
-    private Engine startEngine(LabHost host, NetnsHandle hostNs, Path state, String sandboxPrefix, StepClock clock,
-                               Map<String, String> netOptions) {
+    private Engine startEngine(
+            LabHost host,
+            NetnsHandle hostNs,
+            Path state,
+            String sandboxPrefix,
+            StepClock clock,
+            Map<String, String> netOptions) {
         EngineConfig c = EngineConfig.of(state, hostNs, NftablesFirewall::new).withNetnsPrefix(sandboxPrefix);
         if (clock != null) c = c.withFaults(clock);
         Engine e = Engine.start(c);
@@ -309,7 +388,8 @@ public final class EngineBench {
                 for (int i = 1; i <= opt.warmup; i++) {
                     switch (i % 3) {
                         case 0 -> e.createSandbox(SandboxRequest.on("w" + i, "net"));
-                        case 1 -> e.createSandbox(SandboxRequest.on("w" + i, "net").publishing((30000 + i) + ":80"));
+                        case 1 ->
+                            e.createSandbox(SandboxRequest.on("w" + i, "net").publishing((30000 + i) + ":80"));
                         default -> {
                             e.createSandbox(SandboxRequest.on("w" + i, "none"));
                             e.connect("w" + i, "net", EndpointRequest.DEFAULT);
@@ -333,11 +413,19 @@ public final class EngineBench {
      * operations. {@code attachOnly}: the sandbox is made untimed with network none and the timed
      * operation is connect().
      */
-    private void berth(String key, String label, String role, IntFunction<SandboxRequest> request,
-                       java.util.function.BiConsumer<Engine, LabHost> prepare, boolean attachOnly, String note) throws IOException {
+    private void berth(
+            String key,
+            String label,
+            String role,
+            IntFunction<SandboxRequest> request,
+            BiConsumer<Engine, LabHost> prepare,
+            boolean attachOnly,
+            String note)
+            throws IOException {
         progress(label + " (" + role + "): " + opt.n + " endpoints");
         LabHost host = lab.host(role);
-        Path state = key.endsWith("-tmpfs") ? Files.createTempDirectory(Path.of("/dev/shm"), "berth-ebench-")
+        Path state = key.endsWith("-tmpfs")
+                ? Files.createTempDirectory(Path.of("/dev/shm"), "berth-ebench-")
                 : Files.createTempDirectory("berth-ebench-");
         String prefix = lab.prefix(role + "c");
         StepClock clock = new StepClock();
@@ -345,7 +433,8 @@ public final class EngineBench {
         long cpu = 0;
         String conditions;
         try (NetnsHandle hostNs = Netns.open(host.name())) {
-            Map<String, String> netOptions = key.equals("berth-nospoof") ? Map.of("berth.anti_spoofing", "false") : Map.of();
+            Map<String, String> netOptions =
+                    key.equals("berth-nospoof") ? Map.of("berth.anti_spoofing", "false") : Map.of();
             Engine e = startEngine(host, hostNs, state, prefix, clock, netOptions);
             try {
                 if (prepare != null) prepare.accept(e, host);
@@ -375,7 +464,8 @@ public final class EngineBench {
 
     /** The kernel floor: the engine's kernel work for one endpoint with Berth's netlink, no engine, no state. */
     private void floor(String round) {
-        progress("kernel floor (" + round + "): " + opt.n + " endpoints (netns + lo + veth + hairpin + address + up + route)");
+        progress("kernel floor (" + round + "): " + opt.n
+                + " endpoints (netns + lo + veth + hairpin + address + up + route)");
         LabHost host = lab.host("floor" + round);
         String prefix = lab.prefix("floor" + round + "c");
         StepClock clock = new StepClock();
@@ -391,10 +481,13 @@ public final class EngineBench {
         } finally {
             finish(host, prefix, null);
         }
-        caseOf("floor", "kernel floor (netlink, no engine)",
-                "in-process: Netns.create, rtnetlink socket in it, lo up, veth created in place with master/up, hairpin + "
-                        + "no IPv6 link-local, then no link-local + address + up + default route in one batch (the engine's "
-                        + "kernel requests); no state, no firewall").add(lat, clock.steps(), cpu1 - cpu0, conditions);
+        caseOf(
+                        "floor",
+                        "kernel floor (netlink, no engine)",
+                        "in-process: Netns.create, rtnetlink socket in it, lo up, veth created in place with master/up, hairpin + "
+                                + "no IPv6 link-local, then no link-local + address + up + default route in one batch (the engine's "
+                                + "kernel requests); no state, no firewall")
+                .add(lat, clock.steps(), cpu1 - cpu0, conditions);
     }
 
     private Latencies floorRun(NetnsHandle hostNs, String prefix, int n, StepClock clock, String subnet) {
@@ -404,7 +497,8 @@ public final class EngineBench {
         byte[] base = net.address().getAddress();
         try (Rtnl host = Netns.rtnl(hostNs)) {
             String bridge = "brf" + Integer.toHexString(base[1] & 0xff);
-            Link br = host.links().create(NewLink.of(bridge, new LinkType.Bridge()).withMtu(1500));
+            Link br = host.links()
+                    .create(NewLink.of(bridge, new LinkType.Bridge()).withMtu(1500));
             InetAddress gw = addr(base, 255, 254);
             host.addresses().add(br.index(), new IpPrefix(gw, 16));
             host.links().setUp(br.index());
@@ -419,18 +513,27 @@ public final class EngineBench {
                 clock.reach("floor:lo");
                 rt.links().setUp(1);
                 clock.reach("floor:veth");
-                Link veth = host.links().create(NewLink.of("vf" + Integer.toHexString(base[1] & 0xff) + "x" + i,
-                        new LinkType.Veth("eth0", ns.fd(), 1500, MacAddress.randomLocal())).withMtu(1500).withMaster(br.index()).withUp());
+                Link veth = host.links()
+                        .create(NewLink.of(
+                                        "vf" + Integer.toHexString(base[1] & 0xff) + "x" + i,
+                                        new LinkType.Veth("eth0", ns.fd(), 1500, MacAddress.randomLocal()))
+                                .withMtu(1500)
+                                .withMaster(br.index())
+                                .withUp());
                 clock.reach("floor:hairpin");
-                host.socket().requestAll(List.of(new Request(Links.hairpinMessage(veth.index(), true), "hairpin"),
-                        new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "no link-local")));
+                host.socket()
+                        .requestAll(List.of(
+                                new Request(Links.hairpinMessage(veth.index(), true), "hairpin"),
+                                new Request(
+                                        Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "no link-local")));
                 clock.reach("floor:configure");
                 int inside = veth.linkIndex();
-                rt.socket().requestAll(List.of(
-                        new Request(Links.addrGenModeMessage(inside, AddrGenMode.NONE), "no link-local"),
-                        new Request(Addresses.addMessage(inside, new IpPrefix(ip, 16)), "address"),
-                        new Request(Links.upMessage(inside), "up"),
-                        new Request(Routes.addMessage(Route.defaultVia(gw, inside)), "route")));
+                rt.socket()
+                        .requestAll(List.of(
+                                new Request(Links.addrGenModeMessage(inside, AddrGenMode.NONE), "no link-local"),
+                                new Request(Addresses.addMessage(inside, new IpPrefix(ip, 16)), "address"),
+                                new Request(Links.upMessage(inside), "up"),
+                                new Request(Routes.addMessage(Route.defaultVia(gw, inside)), "route")));
                 long t1 = System.nanoTime();
                 clock.end(t1);
                 lat.add(t1 - t0);
@@ -461,7 +564,8 @@ public final class EngineBench {
 
     private void warmUpPeers() throws IOException {
         int calls = Math.max(3, opt.warmup / 3); // Berth warms on opt.warmup sandboxes, a third of each kind
-        progress("warm-up: " + calls + " netavark (1 port) and " + calls + " CNI bridge+portmap calls in a throw-away namespace (untimed)");
+        progress("warm-up: " + calls + " netavark (1 port) and " + calls
+                + " CNI bridge+portmap calls in a throw-away namespace (untimed)");
         LabHost host = lab.host("pwarm");
         Path dir = Files.createTempDirectory("berth-ebench-peer-");
         String prefix = lab.prefix("pwarmc");
@@ -471,14 +575,28 @@ public final class EngineBench {
             for (int i = 1; i <= calls; i++) {
                 Netns.create(prefix + "n" + i).close();
                 Files.writeString(dir.resolve("in.json"), Peers.netavarkSetup(i, 30000 + i));
-                Peers.run(Peers.netavarkCommand(host.name(), dir.resolve("aardvark"), prefix + "n" + i),
-                        Map.of("NETAVARK_FW", "iptables"), dir.resolve("in.json"), dir.resolve("out"), dir.resolve("err"));
+                Peers.run(
+                        Peers.netavarkCommand(host.name(), dir.resolve("aardvark"), prefix + "n" + i),
+                        Map.of("NETAVARK_FW", "iptables"),
+                        dir.resolve("in.json"),
+                        dir.resolve("out"),
+                        dir.resolve("err"));
                 Netns.create(prefix + "c" + i).close();
-                Peers.run(Peers.cniCommand(host.name(), "bridge"), Peers.cniEnv("ADD", "cni" + i, prefix + "c" + i),
-                        dir.resolve("bridge.json"), dir.resolve("res.json"), dir.resolve("err"));
-                Files.writeString(dir.resolve("pm.json"), Peers.cniPortmapConf(30000 + i, Files.readString(dir.resolve("res.json"))));
-                Peers.run(Peers.cniCommand(host.name(), "portmap"), Peers.cniEnv("ADD", "cni" + i, prefix + "c" + i),
-                        dir.resolve("pm.json"), dir.resolve("out"), dir.resolve("err"));
+                Peers.run(
+                        Peers.cniCommand(host.name(), "bridge"),
+                        Peers.cniEnv("ADD", "cni" + i, prefix + "c" + i),
+                        dir.resolve("bridge.json"),
+                        dir.resolve("res.json"),
+                        dir.resolve("err"));
+                Files.writeString(
+                        dir.resolve("pm.json"),
+                        Peers.cniPortmapConf(30000 + i, Files.readString(dir.resolve("res.json"))));
+                Peers.run(
+                        Peers.cniCommand(host.name(), "portmap"),
+                        Peers.cniEnv("ADD", "cni" + i, prefix + "c" + i),
+                        dir.resolve("pm.json"),
+                        dir.resolve("out"),
+                        dir.resolve("err"));
             }
         } finally {
             finish(host, prefix, dir);
@@ -502,11 +620,17 @@ public final class EngineBench {
             Path in = dir.resolve("in.json");
             conditions = settle();
             started = System.nanoTime();
-            for (int i = 1; i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L; i++) {
+            for (int i = 1;
+                    i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L;
+                    i++) {
                 Netns.create(prefix + i).close();
                 Files.writeString(in, Peers.netavarkSetup(i, port ? 30000 + i : 0));
-                Peers.Run r = Peers.run(Peers.netavarkCommand(host.name(), cfg, prefix + i), Map.of("NETAVARK_FW", "iptables"),
-                        in, dir.resolve("out"), dir.resolve("err"));
+                Peers.Run r = Peers.run(
+                        Peers.netavarkCommand(host.name(), cfg, prefix + i),
+                        Map.of("NETAVARK_FW", "iptables"),
+                        in,
+                        dir.resolve("out"),
+                        dir.resolve("err"));
                 lat.add(r.wallNanos());
                 cpu += r.cpuNanos();
                 if (i == 1) check(prefix + "1", "10.91.");
@@ -514,9 +638,15 @@ public final class EngineBench {
         } finally {
             finish(host, prefix, dir);
         }
-        caseOf(key, label, peerNote(lat, started,
-                "nsenter --net=<lab host> netavark setup (NETAVARK_FW=iptables), request JSON from a file; "
-                        + "#1 includes creating the bridge and chains")).add(lat, Map.of(), cpu, conditions);
+        caseOf(
+                        key,
+                        label,
+                        peerNote(
+                                lat,
+                                started,
+                                "nsenter --net=<lab host> netavark setup (NETAVARK_FW=iptables), request JSON from a file; "
+                                        + "#1 includes creating the bridge and chains"))
+                .add(lat, Map.of(), cpu, conditions);
     }
 
     /** The CNI bridge plugin ADD (host-local IPAM), and with a port the portmap ADD chained after it. */
@@ -537,16 +667,26 @@ public final class EngineBench {
             Files.writeString(conf, Peers.cniBridgeConf(dir.resolve("ipam")));
             conditions = settle();
             started = System.nanoTime();
-            for (int i = 1; i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L; i++) {
+            for (int i = 1;
+                    i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L;
+                    i++) {
                 Netns.create(prefix + i).close();
-                Peers.Run b = Peers.run(Peers.cniCommand(host.name(), "bridge"), Peers.cniEnv("ADD", "cni" + i, prefix + i),
-                        conf, res, dir.resolve("err"));
+                Peers.Run b = Peers.run(
+                        Peers.cniCommand(host.name(), "bridge"),
+                        Peers.cniEnv("ADD", "cni" + i, prefix + i),
+                        conf,
+                        res,
+                        dir.resolve("err"));
                 long wall = b.wallNanos(), c = b.cpuNanos();
                 steps.computeIfAbsent("bridge ADD", k -> new Latencies()).add(b.wallNanos());
                 if (port) {
                     Files.writeString(pm, Peers.cniPortmapConf(30000 + i, Files.readString(res)));
-                    Peers.Run p = Peers.run(Peers.cniCommand(host.name(), "portmap"), Peers.cniEnv("ADD", "cni" + i, prefix + i),
-                            pm, dir.resolve("out"), dir.resolve("err"));
+                    Peers.Run p = Peers.run(
+                            Peers.cniCommand(host.name(), "portmap"),
+                            Peers.cniEnv("ADD", "cni" + i, prefix + i),
+                            pm,
+                            dir.resolve("out"),
+                            dir.resolve("err"));
                     wall += p.wallNanos();
                     c += p.cpuNanos();
                     steps.computeIfAbsent("portmap ADD", k -> new Latencies()).add(p.wallNanos());
@@ -558,9 +698,16 @@ public final class EngineBench {
         } finally {
             finish(host, prefix, dir);
         }
-        caseOf(key, label, peerNote(lat, started,
-                "nsenter --net=<lab host> /usr/lib/cni/bridge (host-local, isGateway, ipMasq, hairpin)"
-                        + (port ? " then portmap (snat) with the bridge result as prevResult; the time is the sum" : "")))
+        caseOf(
+                        key,
+                        label,
+                        peerNote(
+                                lat,
+                                started,
+                                "nsenter --net=<lab host> /usr/lib/cni/bridge (host-local, isGateway, ipMasq, hairpin)"
+                                        + (port
+                                                ? " then portmap (snat) with the bridge result as prevResult; the time is the sum"
+                                                : "")))
                 .add(lat, steps, cpu, conditions);
     }
 
@@ -580,23 +727,37 @@ public final class EngineBench {
             Path in = Files.writeString(dir.resolve("in.json"), Peers.netavarkSetup(1, 0));
             conditions = settle();
             started = System.nanoTime();
-            for (int i = 1; i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L; i++) {
-                Peers.Run r = Peers.run(Peers.spawnFloorCommand(host.name()), Map.of(), in, dir.resolve("out"), dir.resolve("err"));
+            for (int i = 1;
+                    i <= opt.peerN && System.nanoTime() - started < opt.peerBudgetSeconds * 1_000_000_000L;
+                    i++) {
+                Peers.Run r = Peers.run(
+                        Peers.spawnFloorCommand(host.name()), Map.of(), in, dir.resolve("out"), dir.resolve("err"));
                 lat.add(r.wallNanos());
                 cpu += r.cpuNanos();
             }
         } finally {
             finish(host, lab.prefix("spawn" + round + "c"), dir);
         }
-        caseOf("spawn", "spawn floor: nsenter + /bin/true", peerNote(lat, started,
-                "what the harness itself costs per peer call (fork, exec, nsenter, exec): subtracted below for the net figures"))
+        caseOf(
+                        "spawn",
+                        "spawn floor: nsenter + /bin/true",
+                        peerNote(
+                                lat,
+                                started,
+                                "what the harness itself costs per peer call (fork, exec, nsenter, exec): subtracted below for the net figures"))
                 .add(lat, Map.of(), cpu, conditions);
     }
 
     private String peerNote(Latencies lat, long started, String what) {
         double s = (System.nanoTime() - started) / 1e9;
         String n = lat.size() < opt.peerN
-                ? String.format(Locale.ROOT, "N=%d, not %d: the %d s budget ran out (%.0f s); ", lat.size(), opt.peerN, opt.peerBudgetSeconds, s)
+                ? String.format(
+                        Locale.ROOT,
+                        "N=%d, not %d: the %d s budget ran out (%.0f s); ",
+                        lat.size(),
+                        opt.peerN,
+                        opt.peerBudgetSeconds,
+                        s)
                 : String.format(Locale.ROOT, "N=%d in %.0f s; ", lat.size(), s);
         return n + what;
     }
@@ -670,7 +831,11 @@ public final class EngineBench {
             idle = idleFraction(400);
             if (idle >= 0.80) break;
         }
-        return String.format(Locale.ROOT, "settled %.1f s, idle %.0f%%, load %s", (System.nanoTime() - start) / 1e9, idle * 100,
+        return String.format(
+                Locale.ROOT,
+                "settled %.1f s, idle %.0f%%, load %s",
+                (System.nanoTime() - start) / 1e9,
+                idle * 100,
                 loadAverage());
     }
 
@@ -721,12 +886,27 @@ public final class EngineBench {
 
     private static String environment() {
         StringBuilder s = new StringBuilder();
-        s.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, kernel ")
-                .append(System.getProperty("os.version")).append(", ").append(osRelease()).append(", JDK ")
-                .append(Runtime.version()).append(", load ").append(loadAverage()).append('\n');
-        s.append("peers: ").append(Peers.netavarkPresent() ? firstLine(Peers.NETAVARK.toString(), "--version") : "netavark missing")
-                .append(" (NETAVARK_FW=iptables; ").append(firstLine("iptables", "--version")).append("), CNI plugins ")
-                .append(dpkgVersion("containernetworking-plugins")).append('\n');
+        s.append("machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs, kernel ")
+                .append(System.getProperty("os.version"))
+                .append(", ")
+                .append(osRelease())
+                .append(", JDK ")
+                .append(Runtime.version())
+                .append(", load ")
+                .append(loadAverage())
+                .append('\n');
+        s.append("peers: ")
+                .append(
+                        Peers.netavarkPresent()
+                                ? firstLine(Peers.NETAVARK.toString(), "--version")
+                                : "netavark missing")
+                .append(" (NETAVARK_FW=iptables; ")
+                .append(firstLine("iptables", "--version"))
+                .append("), CNI plugins ")
+                .append(dpkgVersion("containernetworking-plugins"))
+                .append('\n');
         return s.toString();
     }
 
@@ -760,23 +940,54 @@ public final class EngineBench {
 
     private String report() {
         StringBuilder s = new StringBuilder();
-        s.append("Per-operation wall time (ms), taken around each single call. Berth: ").append(opt.rounds)
+        s.append("Per-operation wall time (ms), taken around each single call. Berth: ")
+                .append(opt.rounds)
                 .append(" rounds of endpoints 1..N, pooled; peers: ")
-                .append(opt.peerRounds).append(" rounds, each cut short by a\n")
-                .append(opt.peerBudgetSeconds).append(" s budget (their N shows where), warmed on ").append(Math.max(3, opt.warmup / 3))
+                .append(opt.peerRounds)
+                .append(" rounds, each cut short by a\n")
+                .append(opt.peerBudgetSeconds)
+                .append(" s budget (their N shows where), warmed on ")
+                .append(Math.max(3, opt.warmup / 3))
                 .append(" calls of each first. Windows are p50 of endpoints 1-10 (#1), 91-110 (#100) and\n")
-                .append("N-19..N (#1000 when N = 1000). cpu/op: CPU time per operation (Berth: the whole JVM, JIT and GC included;\n")
+                .append(
+                        "N-19..N (#1000 when N = 1000). cpu/op: CPU time per operation (Berth: the whole JVM, JIT and GC included;\n")
                 .append("peers: the peer process and its children).\n\n");
-        s.append(String.format(Locale.ROOT, "%-38s %5s %8s %8s %8s %8s %8s %-9s %7s %7s%n",
-                "case", "N", "p50", "p99", "#1", "#100", "#last", "(window)", "last/#1", "cpu/op"));
+        s.append(String.format(
+                Locale.ROOT,
+                "%-38s %5s %8s %8s %8s %8s %8s %-9s %7s %7s%n",
+                "case",
+                "N",
+                "p50",
+                "p99",
+                "#1",
+                "#100",
+                "#last",
+                "(window)",
+                "last/#1",
+                "cpu/op"));
         for (Case c : cases.values()) {
-            s.append(String.format(Locale.ROOT, "%-38s %5d %8s %8s %8s %8s %8s %-9s %7s %7s%n", c.label, c.n(),
-                    ms(c.p50()), ms(c.p99()), ms(c.w1()), ms(c.w100()), ms(c.wLast()),
-                    c.lastFrom() + "-" + c.n(), ratio(c.wLast() / c.w1()), ms(c.cpuPerOpMs())));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-38s %5d %8s %8s %8s %8s %8s %-9s %7s %7s%n",
+                    c.label,
+                    c.n(),
+                    ms(c.p50()),
+                    ms(c.p99()),
+                    ms(c.w1()),
+                    ms(c.w100()),
+                    ms(c.wLast()),
+                    c.lastFrom() + "-" + c.n(),
+                    ratio(c.wLast() / c.w1()),
+                    ms(c.cpuPerOpMs())));
         }
-        s.append("\nGoals (issue): p50 connect >= ").append((int) GOAL_SPEEDUP).append("x faster than each peer, with and without a port;")
-                .append(" endpoint #1000 within ").append(GOAL_FLAT).append("x of #1.\n")
-                .append("Speed-ups compare p50 over the same endpoints 1..n, n = the peer's N (the peers slow down as they grow).\n");
+        s.append("\nGoals (issue): p50 connect >= ")
+                .append((int) GOAL_SPEEDUP)
+                .append("x faster than each peer, with and without a port;")
+                .append(" endpoint #1000 within ")
+                .append(GOAL_FLAT)
+                .append("x of #1.\n")
+                .append(
+                        "Speed-ups compare p50 over the same endpoints 1..n, n = the peer's N (the peers slow down as they grow).\n");
         goal(s, "netavark setup / berth connect (no port)", "nv0", "berth");
         goal(s, "CNI bridge ADD / berth connect (no port)", "cni0", "berth");
         goal(s, "netavark setup 1 port / berth connect 1 port", "nv1", "berth-port");
@@ -785,13 +996,20 @@ public final class EngineBench {
             Case c = cases.get(k);
             if (c == null) continue;
             double f = c.wLast() / c.w1();
-            s.append(String.format(Locale.ROOT, "  %-58s %7s  %s%n", "flat: " + c.label + " #" + c.n() + "/#1", ratio(f),
+            s.append(String.format(
+                    Locale.ROOT,
+                    "  %-58s %7s  %s%n",
+                    "flat: " + c.label + " #" + c.n() + "/#1",
+                    ratio(f),
                     f <= GOAL_FLAT ? "PASS" : "FAIL"));
         }
         Case sp = cases.get("spawn");
         if (sp != null) {
-            s.append(String.format(Locale.ROOT, "Net of the harness (peer p50 minus %s x the spawn floor p50 %s ms: what the peer itself takes):%n",
-                    "1 or 2", ms(sp.p50())));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "Net of the harness (peer p50 minus %s x the spawn floor p50 %s ms: what the peer itself takes):%n",
+                    "1 or 2",
+                    ms(sp.p50())));
             goalNet(s, "netavark setup / berth connect (no port)", "nv0", "berth", 1);
             goalNet(s, "CNI bridge ADD / berth connect (no port)", "cni0", "berth", 1);
             goalNet(s, "netavark setup 1 port / berth connect 1 port", "nv1", "berth-port", 1);
@@ -799,8 +1017,11 @@ public final class EngineBench {
         }
         Case fl = cases.get("floor");
         if (fl != null)
-            s.append(String.format(Locale.ROOT, "  %-58s %7s  (the kernel's own growth, for reference)%n",
-                    "flat: kernel floor #" + fl.n() + "/#1", ratio(fl.wLast() / fl.w1())));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "  %-58s %7s  (the kernel's own growth, for reference)%n",
+                    "flat: kernel floor #" + fl.n() + "/#1",
+                    ratio(fl.wLast() / fl.w1())));
         s.append("\nFor information:\n");
         info(s, "netavark setup / berth connect, endpoints 1-10", "nv0", "berth", 1, 10);
         info(s, "CNI bridge ADD / berth connect, endpoints 1-10", "cni0", "berth", 1, 10);
@@ -814,46 +1035,74 @@ public final class EngineBench {
         info(s, "berth connect, state on tmpfs / kernel floor", "berth-tmpfs", "floor", 1, 0);
         info(s, "berth connect / berth connect, anti-spoofing off", "berth", "berth-nospoof", 1, 0);
         info(s, "berth attach / kernel floor", "berth-attach", "floor", 1, 0);
-        s.append("  anchors from /work/shared/anchors/podman (another time, same kind of VM; date +%s%N around each call, which adds\n")
-                .append("  1-2 ms of fork/exec/nsenter): netavark setup 25.4 ms, with 1 port 48.6; CNI bridge ADD 31.6, with portmap ~81;\n")
+        s.append(
+                        "  anchors from /work/shared/anchors/podman (another time, same kind of VM; date +%s%N around each call, which adds\n")
+                .append(
+                        "  1-2 ms of fork/exec/nsenter): netavark setup 25.4 ms, with 1 port 48.6; CNI bridge ADD 31.6, with portmap ~81;\n")
                 .append("  in-process floor ~1.6.\n");
         anchorsBeside(s);
 
-        s.append("\nWhere Berth's time goes (per step, from the engine's transaction points; a step runs until the next point;\n")
+        s.append(
+                        "\nWhere Berth's time goes (per step, from the engine's transaction points; a step runs until the next point;\n")
                 .append("all rounds pooled):\n");
         for (Case c : cases.values()) {
             Map<String, List<Latencies>> steps = c.pooledSteps();
             if (steps.isEmpty()) continue;
             double total = 0;
             for (List<Latencies> l : steps.values()) for (Latencies x : l) total += x.sum();
-            s.append("  ").append(c.label).append(String.format(Locale.ROOT, "  (mean total %s ms)%n", ms(Latencies.meanMs(c.rounds))));
-            s.append(String.format(Locale.ROOT, "    %-24s %8s %8s %8s %7s %8s %9s%n", "step", "p50 ms", "mean ms", "p99 ms", "share",
-                    "#1 p50", "#last p50"));
+            s.append("  ")
+                    .append(c.label)
+                    .append(String.format(Locale.ROOT, "  (mean total %s ms)%n", ms(Latencies.meanMs(c.rounds))));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "    %-24s %8s %8s %8s %7s %8s %9s%n",
+                    "step",
+                    "p50 ms",
+                    "mean ms",
+                    "p99 ms",
+                    "share",
+                    "#1 p50",
+                    "#last p50"));
             for (var e : steps.entrySet()) {
                 List<Latencies> l = e.getValue();
                 int n = l.stream().mapToInt(Latencies::size).min().orElse(0);
                 long sum = 0;
                 for (Latencies x : l) sum += x.sum();
-                s.append(String.format(Locale.ROOT, "    %-24s %8s %8s %8s %6.1f%% %8s %9s%n", e.getKey(),
-                        ms3(Latencies.percentileMs(l, 1, n, 50)), ms3(Latencies.meanMs(l)), ms3(Latencies.percentileMs(l, 1, n, 99)),
-                        100.0 * sum / total, ms3(Latencies.percentileMs(l, 1, 10, 50)), ms3(Latencies.percentileMs(l, Math.max(1, n - 19), n, 50))));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "    %-24s %8s %8s %8s %6.1f%% %8s %9s%n",
+                        e.getKey(),
+                        ms3(Latencies.percentileMs(l, 1, n, 50)),
+                        ms3(Latencies.meanMs(l)),
+                        ms3(Latencies.percentileMs(l, 1, n, 99)),
+                        100.0 * sum / total,
+                        ms3(Latencies.percentileMs(l, 1, 10, 50)),
+                        ms3(Latencies.percentileMs(l, Math.max(1, n - 19), n, 50))));
             }
         }
 
         s.append("\nCases:\n");
         for (Case c : cases.values()) {
             s.append("  ").append(c.label).append(": ").append(c.note).append('\n');
-            if (c.rounds.size() > 1) s.append("    p50 per round: ").append(c.roundP50s()).append('\n');
+            if (c.rounds.size() > 1)
+                s.append("    p50 per round: ").append(c.roundP50s()).append('\n');
             for (String cond : c.conditions) s.append("    (").append(cond).append(")\n");
         }
         for (String n : notes) s.append("  note: ").append(n).append('\n');
-        s.append("  Berth: JIT warmed on ").append(opt.warmup).append(" untimed sandboxes first; every round of every case has its own lab host\n")
-                .append("  namespace and a fresh engine (state in a temp dir on this VM's ext4, durableState=false, nftables firewall),\n")
-                .append("  network \"net\" = 10.88.0.0/16. Berth's connect includes creating the sandbox's namespace; the peers' timings do\n")
+        s.append("  Berth: JIT warmed on ")
+                .append(opt.warmup)
+                .append(" untimed sandboxes first; every round of every case has its own lab host\n")
+                .append(
+                        "  namespace and a fresh engine (state in a temp dir on this VM's ext4, durableState=false, nftables firewall),\n")
+                .append(
+                        "  network \"net\" = 10.88.0.0/16. Berth's connect includes creating the sandbox's namespace; the peers' timings do\n")
                 .append("  not (it is made before, untimed, as podman does before calling netavark or CNI).\n")
-                .append("  Namespaces are unmounted after each case but their files and the state directories are deleted only at the end:\n")
-                .append("  this VM's root (/run, /tmp) is ext4 without a journal, where creating a file skips every inode deleted in the last\n")
-                .append("  minutes, so deleting thousands of files would slow the next case's namespace and state-file creation.\n");
+                .append(
+                        "  Namespaces are unmounted after each case but their files and the state directories are deleted only at the end:\n")
+                .append(
+                        "  this VM's root (/run, /tmp) is ext4 without a journal, where creating a file skips every inode deleted in the last\n")
+                .append(
+                        "  minutes, so deleting thousands of files would slow the next case's namespace and state-file creation.\n");
         return s.toString();
     }
 
@@ -862,8 +1111,15 @@ public final class EngineBench {
         if (p == null || b == null) return;
         int n = Math.min(p.n(), b.n());
         double pv = p.pct(1, n, 50), bv = b.pct(1, n, 50), r = pv / bv;
-        s.append(String.format(Locale.ROOT, "  %-58s %7s  %s  (%s / %s ms, endpoints 1-%d)%n", "p50 " + what, ratio(r),
-                r >= GOAL_SPEEDUP ? "PASS" : "FAIL", ms(pv), ms(bv), n));
+        s.append(String.format(
+                Locale.ROOT,
+                "  %-58s %7s  %s  (%s / %s ms, endpoints 1-%d)%n",
+                "p50 " + what,
+                ratio(r),
+                r >= GOAL_SPEEDUP ? "PASS" : "FAIL",
+                ms(pv),
+                ms(bv),
+                n));
     }
 
     /** Like {@link #goal} with the peer's p50 less {@code spawns} times the spawn floor's p50. */
@@ -872,8 +1128,15 @@ public final class EngineBench {
         if (p == null || b == null || sp == null) return;
         int n = Math.min(p.n(), b.n());
         double pv = p.pct(1, n, 50) - spawns * sp.p50(), bv = b.pct(1, n, 50), r = pv / bv;
-        s.append(String.format(Locale.ROOT, "  %-58s %7s  %s  (%s / %s ms, endpoints 1-%d)%n", "p50 net " + what, ratio(r),
-                r >= GOAL_SPEEDUP ? "PASS" : "FAIL", ms(pv), ms(bv), n));
+        s.append(String.format(
+                Locale.ROOT,
+                "  %-58s %7s  %s  (%s / %s ms, endpoints 1-%d)%n",
+                "p50 net " + what,
+                ratio(r),
+                r >= GOAL_SPEEDUP ? "PASS" : "FAIL",
+                ms(pv),
+                ms(bv),
+                n));
     }
 
     /** A ratio of p50s over endpoints from..to ({@code to} 0: 1..the smaller N). */
@@ -882,8 +1145,15 @@ public final class EngineBench {
         if (x == null || y == null) return;
         int hi = to > 0 ? to : Math.min(x.n(), y.n());
         double xv = x.pct(from, hi, 50), yv = y.pct(from, hi, 50);
-        s.append(String.format(Locale.ROOT, "  %-58s %7s  (%s / %s ms, endpoints %d-%d)%n", "p50 " + what, ratio(xv / yv),
-                ms(xv), ms(yv), from, hi));
+        s.append(String.format(
+                Locale.ROOT,
+                "  %-58s %7s  (%s / %s ms, endpoints %d-%d)%n",
+                "p50 " + what,
+                ratio(xv / yv),
+                ms(xv),
+                ms(yv),
+                from,
+                hi));
     }
 
     /** This run's peer p50s beside the anchors' (same operations, measured another day on the same kind of VM). */
@@ -892,12 +1162,14 @@ public final class EngineBench {
         String[] keys = {"nv0", "nv1", "cni0", "cni1"};
         String[] what = {"netavark setup", "netavark setup, 1 port", "CNI bridge ADD", "CNI bridge+portmap ADD"};
         Case sp = cases.get("spawn");
-        s.append(String.format(Locale.ROOT, "  %-28s %10s %10s %14s%n", "peer p50 (ms)", "anchor", "this run", "this run, net"));
+        s.append(String.format(
+                Locale.ROOT, "  %-28s %10s %10s %14s%n", "peer p50 (ms)", "anchor", "this run", "this run, net"));
         for (int i = 0; i < keys.length; i++) {
             Case c = cases.get(keys[i]);
             if (c == null) continue;
             double net = sp == null ? Double.NaN : c.p50() - (keys[i].equals("cni1") ? 2 : 1) * sp.p50();
-            s.append(String.format(Locale.ROOT, "  %-28s %10s %10s %14s%n", what[i], ms(anchors[i][0]), ms(c.p50()), ms(net)));
+            s.append(String.format(
+                    Locale.ROOT, "  %-28s %10s %10s %14s%n", what[i], ms(anchors[i][0]), ms(c.p50()), ms(net)));
         }
     }
 

@@ -92,7 +92,8 @@ public class MessageEncodingBench {
             int type = b.getShort(off + 4) & 0xffff;
             int flags = b.getShort(off + 6) & 0xffff;
             int mseq = b.getInt(off + 8);
-            ByteBuffer payload = b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
+            ByteBuffer payload =
+                    b.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder());
             bh.consume((Link) LINK_PARSE.invokeExact(new Message(type, flags, mseq, payload)));
             off += Nl.align(len);
         }
@@ -107,7 +108,12 @@ public class MessageEncodingBench {
         for (int i = 0; i < DUMP_LINKS; i++) {
             int index = 3 + i;
             MessageWriter w = new MessageWriter(Rt.RTM_NEWLINK, Nl.NLM_F_MULTI);
-            w.u8(0).u8(0).u16(1).u32(index).u32(Rt.IFF_UP | Rt.IFF_LOWER_UP | Rt.IFF_RUNNING).u32(0);
+            w.u8(0)
+                    .u8(0)
+                    .u16(1)
+                    .u32(index)
+                    .u32(Rt.IFF_UP | Rt.IFF_LOWER_UP | Rt.IFF_RUNNING)
+                    .u32(0);
             w.attrString(Rt.IFLA_IFNAME, "vb" + i);
             w.attrU32(Rt.IFLA_TXQLEN, 1000);
             w.attrU8(Rt.IFLA_OPERSTATE, 6);

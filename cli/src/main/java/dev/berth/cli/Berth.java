@@ -13,6 +13,7 @@ import dev.berth.cli.cmd.VersionCommand;
 import dev.berth.cli.http.ApiError;
 import dev.berth.cli.http.DaemonUnreachable;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -22,8 +23,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code berth}: Berth's command line, a client of berthd's Docker-shaped API on a Unix socket. */
-@Command(name = "berth", usageHelpAutoWidth = true, versionProvider = Berth.Version.class,
-        description = "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
+@Command(
+        name = "berth",
+        usageHelpAutoWidth = true,
+        versionProvider = Berth.Version.class,
+        description =
+                "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
 public final class Berth implements Runnable {
     /**
      * The verbs, in the order help lists them. Only the verb being run is given to picocli (all of them
@@ -31,31 +36,45 @@ public final class Berth implements Runnable {
      * reflection, which for all verbs took longer than the whole of {@code berth network ls} may.
      */
     private static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("network", NetworkCommands::new), Map.entry("image", ImageCommands::new), Map.entry("run", RunCommand::new),
-            Map.entry("exec", ContainerCommands.Exec::new), Map.entry("ps", ContainerCommands.Ps::new),
-            Map.entry("inspect", InspectCommand::new), Map.entry("logs", ContainerCommands.Logs::new),
-            Map.entry("port", ContainerCommands.Port::new), Map.entry("start", ContainerCommands.Start::new),
-            Map.entry("stop", ContainerCommands.Stop::new), Map.entry("kill", ContainerCommands.Kill::new),
-            Map.entry("rm", ContainerCommands.Rm::new), Map.entry("version", VersionCommand::new),
-            Map.entry("explain", ExplainCommand::new), Map.entry("topology", TopologyCommand::new),
+            Map.entry("network", NetworkCommands::new),
+            Map.entry("image", ImageCommands::new),
+            Map.entry("run", RunCommand::new),
+            Map.entry("exec", ContainerCommands.Exec::new),
+            Map.entry("ps", ContainerCommands.Ps::new),
+            Map.entry("inspect", InspectCommand::new),
+            Map.entry("logs", ContainerCommands.Logs::new),
+            Map.entry("port", ContainerCommands.Port::new),
+            Map.entry("start", ContainerCommands.Start::new),
+            Map.entry("stop", ContainerCommands.Stop::new),
+            Map.entry("kill", ContainerCommands.Kill::new),
+            Map.entry("rm", ContainerCommands.Rm::new),
+            Map.entry("version", VersionCommand::new),
+            Map.entry("explain", ExplainCommand::new),
+            Map.entry("topology", TopologyCommand::new),
             Map.entry("cluster", ClusterCommand::new),
             Map.entry("completion", CompletionCommand::new));
 
     /** The verbs that have verbs of their own. */
-    private static final Map<String, List<Map.Entry<String, Supplier<Object>>>> SUB_VERBS = Map.of(
-            "network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
+    private static final Map<String, List<Map.Entry<String, Supplier<Object>>>> SUB_VERBS =
+            Map.of("network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
 
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
     public static final int USAGE = 125;
 
-    @Option(names = {"-H", "--host"}, scope = ScopeType.INHERIT, paramLabel = "unix://PATH",
+    @Option(
+            names = {"-H", "--host"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "unix://PATH",
             description = "Daemon socket (default: $BERTH_HOST, else unix:///run/berth/berth.sock)")
     String host;
 
     @Option(names = "--help", usageHelp = true, scope = ScopeType.INHERIT, description = "Print usage")
     boolean help;
 
-    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print the version and quit")
+    @Option(
+            names = {"-v", "--version"},
+            versionHelp = true,
+            description = "Print the version and quit")
     boolean version;
 
     /** {@code berth --version}, as {@code docker --version} prints it. */
@@ -95,10 +114,11 @@ public final class Berth implements Runnable {
             CommandLine sub = new CommandLine(v.getValue().get());
             List<Map.Entry<String, Supplier<Object>>> subVerbs = SUB_VERBS.get(v.getKey());
             if (subVerbs != null) {
-                int subAt = verb == null ? -1 : verbIndex(java.util.Arrays.copyOfRange(args, at + 1, args.length), subVerbs);
+                int subAt = verb == null ? -1 : verbIndex(Arrays.copyOfRange(args, at + 1, args.length), subVerbs);
                 String name = subAt < 0 ? null : args[at + 1 + subAt];
                 for (Map.Entry<String, Supplier<Object>> n : subVerbs)
-                    if (name == null || name.equals(n.getKey())) sub.addSubcommand(n.getKey(), n.getValue().get());
+                    if (name == null || name.equals(n.getKey()))
+                        sub.addSubcommand(n.getKey(), n.getValue().get());
             }
             cl.addSubcommand(v.getKey(), sub);
         }

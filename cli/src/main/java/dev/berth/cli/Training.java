@@ -47,8 +47,14 @@ public final class Training {
             }
             Berth.run(io, "--help");
             Berth.run(io, "network", "ls", "--bogus");
-            Berth.run(new Io(sink, sink, InputStream.nullInputStream(), Map.of("BERTH_HOST", "unix://" + dir.resolve("none.sock"))),
-                    "network", "ls");
+            Berth.run(
+                    new Io(
+                            sink,
+                            sink,
+                            InputStream.nullInputStream(),
+                            Map.of("BERTH_HOST", "unix://" + dir.resolve("none.sock"))),
+                    "network",
+                    "ls");
             t.interrupt();
         } finally {
             Files.deleteIfExists(sock);
@@ -74,8 +80,9 @@ public final class Training {
                     body = "{\"message\":\"page not found\"}";
                 }
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                String h = "HTTP/1.1 " + status + " X\r\nApi-Version: 1.50\r\nContent-Type: application/json\r\nContent-Length: "
-                        + b.length + "\r\n\r\n";
+                String h = "HTTP/1.1 " + status
+                        + " X\r\nApi-Version: 1.50\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                        + "\r\n\r\n";
                 c.write(ByteBuffer.wrap(h.getBytes(StandardCharsets.US_ASCII)));
                 c.write(ByteBuffer.wrap(b));
             } catch (IOException e) {
@@ -92,7 +99,10 @@ public final class Training {
             int end = s.indexOf("\r\n\r\n");
             if (end < 0) continue;
             int cl = s.toLowerCase().indexOf("content-length:");
-            int len = cl < 0 ? 0 : Integer.parseInt(s.substring(cl + 15, s.indexOf("\r\n", cl)).trim());
+            int len = cl < 0
+                    ? 0
+                    : Integer.parseInt(
+                            s.substring(cl + 15, s.indexOf("\r\n", cl)).trim());
             if (buf.position() >= end + 4 + len) return s;
         }
         return new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);

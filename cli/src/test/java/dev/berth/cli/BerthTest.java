@@ -25,9 +25,23 @@ class BerthTest {
     void helpListsEveryVerbAndUnknownVerbsAreUsageErrors() {
         var help = CliRunner.run(Map.of(), "", "--help");
         assertEquals(0, help.code());
-        for (String v : new String[] {"network", "run", "exec", "ps", "inspect", "logs", "port", "start", "stop", "kill", "rm",
-                "version", "explain", "topology", "completion"})
-            assertTrue(help.out().contains("\n  " + v), v + " in\n" + help.out());
+        for (String v : new String[] {
+            "network",
+            "run",
+            "exec",
+            "ps",
+            "inspect",
+            "logs",
+            "port",
+            "start",
+            "stop",
+            "kill",
+            "rm",
+            "version",
+            "explain",
+            "topology",
+            "completion"
+        }) assertTrue(help.out().contains("\n  " + v), v + " in\n" + help.out());
         var bad = CliRunner.run(Map.of(), "", "frobnicate");
         assertEquals(125, bad.code());
         assertTrue(bad.err().contains("frobnicate"), bad.err());

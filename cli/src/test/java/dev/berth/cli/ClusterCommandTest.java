@@ -47,7 +47,10 @@ class ClusterCommandTest {
 
     @Test
     void aSingleHostSaysSo() {
-        d.on("GET", "/berth/cluster", (req, in, out) -> FakeDaemon.respond(out, 200, "application/json", "{\"Enabled\":false}"));
+        d.on(
+                "GET",
+                "/berth/cluster",
+                (req, in, out) -> FakeDaemon.respond(out, 200, "application/json", "{\"Enabled\":false}"));
         assertTrue(CliRunner.run(d, "cluster", "status").out().contains("not in a cluster"));
     }
 }

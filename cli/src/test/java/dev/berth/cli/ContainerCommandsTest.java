@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.cmd.RunCommandAccess;
 import dev.berth.cli.http.StreamDemux;
+import dev.berth.engine.topology.Topology;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -70,19 +75,49 @@ class ContainerCommandsTest {
     @Test
     void runInTheForegroundPrintsOutputAndExitsWithTheCommandsStatus() throws IOException {
         container(3, "hello from milk\n", "oops\n");
-        var r = CliRunner.run(d, "run", "--name", "milk", "--network", "greatwall", "--ip", "10.1.0.5", "-p", "8080:80",
-                "-p", "127.0.0.1:5353:53/udp", "-e", "A=1", "--dns", "10.0.0.53", "-h", "milky", "busybox", "sh", "-c", "echo hi; exit 3");
+        var r = CliRunner.run(
+                d,
+                "run",
+                "--name",
+                "milk",
+                "--network",
+                "greatwall",
+                "--ip",
+                "10.1.0.5",
+                "-p",
+                "8080:80",
+                "-p",
+                "127.0.0.1:5353:53/udp",
+                "-e",
+                "A=1",
+                "--dns",
+                "10.0.0.53",
+                "-h",
+                "milky",
+                "busybox",
+                "sh",
+                "-c",
+                "echo hi; exit 3");
         assertEquals(3, r.code(), r.err());
         assertEquals("hello from milk\n", r.out());
         assertEquals("oops\n", r.err());
-        List<String> order = d.requests.stream().map(x -> x.method() + " " + x.path()).toList();
-        assertEquals(List.of("POST /containers/create", "POST /containers/" + ID + "/attach", "POST /containers/" + ID + "/wait",
-                "POST /containers/" + ID + "/start"), order);
+        List<String> order =
+                d.requests.stream().map(x -> x.method() + " " + x.path()).toList();
+        assertEquals(
+                List.of(
+                        "POST /containers/create",
+                        "POST /containers/" + ID + "/attach",
+                        "POST /containers/" + ID + "/wait",
+                        "POST /containers/" + ID + "/start"),
+                order);
         var attach = d.requests("POST", "/containers/" + ID + "/attach").getFirst();
         assertEquals("Upgrade", attach.header("connection"));
         assertEquals("tcp", attach.header("upgrade"));
         assertTrue(attach.target().endsWith("?stream=1&stdout=1&stderr=1"), attach.target());
-        assertTrue(d.requests("POST", "/containers/" + ID + "/wait").getFirst().target().endsWith("condition=next-exit"));
+        assertTrue(d.requests("POST", "/containers/" + ID + "/wait")
+                .getFirst()
+                .target()
+                .endsWith("condition=next-exit"));
         var create = d.requests("POST", "/containers/create").getFirst();
         assertTrue(create.target().endsWith("?name=milk"));
         JsonNode want = JSON.readTree("""
@@ -100,21 +135,29 @@ class ContainerCommandsTest {
         container(0, "", "");
         var r = CliRunner.run(d, "run", "--rm", "alpine", "true");
         assertEquals(0, r.code(), r.err());
-        JsonNode body = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
+        JsonNode body = JSON.readTree(
+                d.requests("POST", "/containers/create").getFirst().body());
         assertEquals("alpine", body.get("Image").asText());
         assertTrue(body.at("/HostConfig/AutoRemove").asBoolean());
         assertEquals("[\"true\"]", body.get("Cmd").toString());
-        assertTrue(d.requests("POST", "/containers/" + ID + "/wait").getFirst().target().endsWith("condition=removed"));
+        assertTrue(d.requests("POST", "/containers/" + ID + "/wait")
+                .getFirst()
+                .target()
+                .endsWith("condition=removed"));
     }
 
     @Test
     void runDetachedPrintsTheId() throws IOException {
         d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\",\"Warnings\":[]}");
-        d.on("POST", "/containers/" + ID + "/start", (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
+        d.on(
+                "POST",
+                "/containers/" + ID + "/start",
+                (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
         var r = CliRunner.run(d, "run", "-d", "--name", "coffee", "-P", "--expose", "80", "busybox", "sleep", "1000");
         assertEquals(0, r.code(), r.err());
         assertEquals(ID + "\n", r.out());
-        JsonNode body = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
+        JsonNode body = JSON.readTree(
+                d.requests("POST", "/containers/create").getFirst().body());
         assertEquals("[\"sleep\",\"1000\"]", body.get("Cmd").toString());
         assertEquals("busybox", body.get("Image").asText());
         assertTrue(body.at("/HostConfig/PublishAllPorts").asBoolean());
@@ -124,12 +167,24 @@ class ContainerCommandsTest {
 
     @Test
     void runFailuresExitAsDockersDo() {
-        d.json("POST", "/containers/create", 409, "{\"message\":\"Conflict. The container name \\\"/milk\\\" is already in use\"}");
+        d.json(
+                "POST",
+                "/containers/create",
+                409,
+                "{\"message\":\"Conflict. The container name \\\"/milk\\\" is already in use\"}");
         var r = CliRunner.run(d, "run", "-d", "--name", "milk", "busybox", "true");
         assertEquals(125, r.code());
-        assertTrue(r.err().startsWith("berth: Error response from daemon: Conflict. The container name \"/milk\" is already in use"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith(
+                                "berth: Error response from daemon: Conflict. The container name \"/milk\" is already in use"),
+                r.err());
         d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\"}");
-        d.json("POST", "/containers/" + ID + "/start", 400, "{\"message\":\"exec: \\\"nosuch\\\": executable file not found in $PATH\"}");
+        d.json(
+                "POST",
+                "/containers/" + ID + "/start",
+                400,
+                "{\"message\":\"exec: \\\"nosuch\\\": executable file not found in $PATH\"}");
         assertEquals(127, CliRunner.run(d, "run", "-d", "nosuch").code());
         var bad = CliRunner.run(d, "run", "-p", "99999:80", "busybox", "true");
         assertEquals(125, bad.code());
@@ -138,26 +193,71 @@ class ContainerCommandsTest {
 
     @Test
     void theRunRule() {
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("busybox", List.of("ping", "-c1", "x")),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("busybox", "ping", "-c1", "x")));
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("busybox", List.of()),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("busybox")));
-        assertEquals(new dev.berth.cli.cmd.RunCommandAccess.Inv("alpine", List.of("ls", "--", "x")),
-                dev.berth.cli.cmd.RunCommandAccess.split(List.of("alpine", "ls", "--", "x")));
-        assertThrows(Berth.UsageError.class, () -> dev.berth.cli.cmd.RunCommandAccess.split(List.of("--bogus", "alpine")));
+        assertEquals(
+                new RunCommandAccess.Inv("busybox", List.of("ping", "-c1", "x")),
+                RunCommandAccess.split(List.of("busybox", "ping", "-c1", "x")));
+        assertEquals(new RunCommandAccess.Inv("busybox", List.of()), RunCommandAccess.split(List.of("busybox")));
+        assertEquals(
+                new RunCommandAccess.Inv("alpine", List.of("ls", "--", "x")),
+                RunCommandAccess.split(List.of("alpine", "ls", "--", "x")));
+        assertThrows(Berth.UsageError.class, () -> RunCommandAccess.split(List.of("--bogus", "alpine")));
     }
 
     @Test
     void runTakesDockersFlagsAndTheImagesDefaultCommand() throws IOException {
         d.json("POST", "/containers/create", 201, "{\"Id\":\"" + ID + "\",\"Warnings\":[]}");
-        d.on("POST", "/containers/" + ID + "/start", (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
-        var r = CliRunner.run(d, "run", "-itd", "--rm", "--name", "milk", "-u", "nobody", "--entrypoint", "sh", "-v", "/srv:/data:ro",
-                "--tmpfs", "/scratch:size=1m", "--read-only", "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--security-opt",
-                "seccomp=unconfined", "-m", "64m", "--cpus", "1.5", "--pids-limit", "50", "--ulimit", "nproc=100:200",
-                "--restart", "on-failure:3", "--stop-signal", "SIGINT", "--stop-timeout", "5", "--add-host", "db:10.0.0.9",
-                "--dns-search", "lab", "--dns-option", "ndots:2", "-l", "team=milk", "busybox");
+        d.on(
+                "POST",
+                "/containers/" + ID + "/start",
+                (r, in, out) -> FakeDaemon.respond(out, 204, "application/json", ""));
+        var r = CliRunner.run(
+                d,
+                "run",
+                "-itd",
+                "--rm",
+                "--name",
+                "milk",
+                "-u",
+                "nobody",
+                "--entrypoint",
+                "sh",
+                "-v",
+                "/srv:/data:ro",
+                "--tmpfs",
+                "/scratch:size=1m",
+                "--read-only",
+                "--cap-add",
+                "NET_ADMIN",
+                "--cap-drop",
+                "MKNOD",
+                "--security-opt",
+                "seccomp=unconfined",
+                "-m",
+                "64m",
+                "--cpus",
+                "1.5",
+                "--pids-limit",
+                "50",
+                "--ulimit",
+                "nproc=100:200",
+                "--restart",
+                "on-failure:3",
+                "--stop-signal",
+                "SIGINT",
+                "--stop-timeout",
+                "5",
+                "--add-host",
+                "db:10.0.0.9",
+                "--dns-search",
+                "lab",
+                "--dns-option",
+                "ndots:2",
+                "-l",
+                "team=milk",
+                "busybox");
         assertEquals(0, r.code(), r.err());
-        JsonNode b = JSON.readTree(d.requests("POST", "/containers/create").getFirst().body());
+        JsonNode b = JSON.readTree(
+                d.requests("POST", "/containers/create").getFirst().body());
         assertTrue(b.get("Tty").asBoolean() && b.get("OpenStdin").asBoolean(), b.toString());
         assertFalse(b.has("Cmd"), "no command: the image's default");
         assertEquals("nobody", b.get("User").asText());
@@ -175,8 +275,12 @@ class ContainerCommandsTest {
         assertEquals(64L * 1024 * 1024, h.get("Memory").asLong());
         assertEquals(1_500_000_000L, h.get("NanoCpus").asLong());
         assertEquals(50, h.get("PidsLimit").asLong());
-        assertEquals("{\"Name\":\"nproc\",\"Soft\":100,\"Hard\":200}", h.get("Ulimits").get(0).toString());
-        assertEquals("{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}", h.get("RestartPolicy").toString());
+        assertEquals(
+                "{\"Name\":\"nproc\",\"Soft\":100,\"Hard\":200}",
+                h.get("Ulimits").get(0).toString());
+        assertEquals(
+                "{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}",
+                h.get("RestartPolicy").toString());
         assertEquals("[\"db:10.0.0.9\"]", h.get("ExtraHosts").toString());
         assertEquals("[\"lab\"]", h.get("DnsSearch").toString());
         assertEquals("[\"ndots:2\"]", h.get("DnsOptions").toString());
@@ -195,7 +299,8 @@ class ContainerCommandsTest {
         var r = CliRunner.run(Map.of("BERTH_HOST", d.host()), "ping me\n", "exec", "-i", "beijing", "cat", "-n");
         assertEquals(7, r.code(), r.err());
         assertEquals("got ping me\n", r.out());
-        JsonNode create = JSON.readTree(d.requests("POST", "/containers/beijing/exec").getFirst().body());
+        JsonNode create = JSON.readTree(
+                d.requests("POST", "/containers/beijing/exec").getFirst().body());
         assertEquals("[\"cat\",\"-n\"]", create.get("Cmd").toString());
         assertTrue(create.get("AttachStdin").asBoolean());
         assertEquals("Upgrade", d.requests("POST", "/exec/e1/start").getFirst().header("connection"));
@@ -209,21 +314,31 @@ class ContainerCommandsTest {
             frames.writeBytes(FakeDaemon.frame(2, "warn\n"));
             frames.writeBytes(FakeDaemon.frame(1, "line 2\n"));
             String all = frames.toString(StandardCharsets.ISO_8859_1);
-            FakeDaemon.respondChunked(out, 200, "application/vnd.docker.multiplexed-stream", all.substring(0, 5), all.substring(5));
+            FakeDaemon.respondChunked(
+                    out, 200, "application/vnd.docker.multiplexed-stream", all.substring(0, 5), all.substring(5));
         });
         var r = CliRunner.run(d, "logs", "-f", "milk");
         assertEquals(0, r.code(), r.err());
         assertEquals("line 1\nline 2\n", r.out());
         assertEquals("warn\n", r.err());
-        assertTrue(d.requests("GET", "/containers/milk/logs").getFirst().target().contains("follow=1"));
+        assertTrue(
+                d.requests("GET", "/containers/milk/logs").getFirst().target().contains("follow=1"));
     }
 
     @Test
     void demuxRefusesTornStreams() {
         byte[] f = FakeDaemon.frame(1, "hello");
-        byte[] torn = java.util.Arrays.copyOf(f, f.length - 2);
-        assertThrows(IOException.class, () -> StreamDemux.copy(new ByteArrayInputStream(torn), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
-        assertThrows(IOException.class, () -> StreamDemux.copy(new ByteArrayInputStream("HTTP/1.1".getBytes()), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
+        byte[] torn = Arrays.copyOf(f, f.length - 2);
+        assertThrows(
+                IOException.class,
+                () -> StreamDemux.copy(
+                        new ByteArrayInputStream(torn), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
+        assertThrows(
+                IOException.class,
+                () -> StreamDemux.copy(
+                        new ByteArrayInputStream("HTTP/1.1".getBytes()),
+                        new ByteArrayOutputStream(),
+                        new ByteArrayOutputStream()));
     }
 
     @Test
@@ -236,9 +351,10 @@ class ContainerCommandsTest {
                   "NetworkSettings":{"Networks":{"greatwall":{}}}}]""".formatted(ID, created));
         var r = CliRunner.run(d, "ps", "-a");
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of(
-                "CONTAINER ID   IMAGE     COMMAND                  CREATED         STATUS         PORTS                           NAMES",
-                "c0ffeec0ffee   host      \"python3 -m http.ser…\"   5 minutes ago   Up 5 minutes   0.0.0.0:8080->80/tcp, 443/tcp   beijing"),
+        assertEquals(
+                List.of(
+                        "CONTAINER ID   IMAGE     COMMAND                  CREATED         STATUS         PORTS                           NAMES",
+                        "c0ffeec0ffee   host      \"python3 -m http.ser…\"   5 minutes ago   Up 5 minutes   0.0.0.0:8080->80/tcp, 443/tcp   beijing"),
                 r.out().lines().toList());
         assertTrue(d.requests("GET", "/containers/json").getFirst().target().endsWith("?all=1"));
         assertEquals("c0ffeec0ffee\n", CliRunner.run(d, "ps", "-q").out());
@@ -248,13 +364,14 @@ class ContainerCommandsTest {
     @Test
     void portAndInspect() throws IOException {
         d.json("GET", "/containers/coffee/json", 200, """
-                {"Id":"%s","Name":"/coffee","NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}],"9/udp":null}}}"""
-                .formatted(ID));
+                {"Id":"%s","Name":"/coffee","NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}],"9/udp":null}}}""".formatted(ID));
         d.json("GET", "/containers/bridge/json", 404, "{\"message\":\"No such container: bridge\"}");
         d.json("GET", "/networks/bridge", 200, NetworkCommandsTest.sample("api_networks_bridge.json"));
         var p = CliRunner.run(d, "port", "coffee");
         assertEquals("80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080\n", p.out());
-        assertEquals("0.0.0.0:8080\n[::]:8080\n", CliRunner.run(d, "port", "coffee", "80").out());
+        assertEquals(
+                "0.0.0.0:8080\n[::]:8080\n",
+                CliRunner.run(d, "port", "coffee", "80").out());
         var missing = CliRunner.run(d, "port", "coffee", "443");
         assertEquals(1, missing.code());
         assertEquals("Error: No public port '443/tcp' published for coffee\n", missing.err());
@@ -273,9 +390,16 @@ class ContainerCommandsTest {
         assertEquals("a\n", CliRunner.run(d, "kill", "-s", "HUP", "a").out());
         assertEquals("a\n", CliRunner.run(d, "rm", "-f", "a").out());
         assertEquals("a\n", CliRunner.run(d, "start", "a").out());
-        List<String> targets = d.requests.stream().map(FakeDaemon.Request::target).toList();
-        assertEquals(List.of("/v1.50/containers/a/stop?t=3", "/v1.50/containers/b/stop?t=3", "/v1.50/containers/a/kill?signal=HUP",
-                "/v1.50/containers/a?force=1", "/v1.50/containers/a/start"), targets);
+        List<String> targets =
+                d.requests.stream().map(FakeDaemon.Request::target).toList();
+        assertEquals(
+                List.of(
+                        "/v1.50/containers/a/stop?t=3",
+                        "/v1.50/containers/b/stop?t=3",
+                        "/v1.50/containers/a/kill?signal=HUP",
+                        "/v1.50/containers/a?force=1",
+                        "/v1.50/containers/a/start"),
+                targets);
     }
 
     @Test
@@ -284,7 +408,11 @@ class ContainerCommandsTest {
         var r = CliRunner.run(d, "version");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Client:\n Version:"), r.out());
-        assertTrue(r.out().contains("Server:\n Engine:\n  Version:          20.10.24+dfsg1\n  API version:      1.41 (minimum version 1.12)\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "Server:\n Engine:\n  Version:          20.10.24+dfsg1\n  API version:      1.41 (minimum version 1.12)\n"),
+                r.out());
     }
 
     @Test
@@ -293,27 +421,62 @@ class ContainerCommandsTest {
                 {"steps":[{"what":"create the bridge br-1","command":"ip link add br-1 type bridge"},
                           {"what":"bring it up","command":"ip link set br-1 up"}]}""");
         var r = CliRunner.run(d, "explain", "greatwall");
-        assertEquals("# create the bridge br-1\nip link add br-1 type bridge\n\n# bring it up\nip link set br-1 up\n", r.out());
+        assertEquals(
+                "# create the bridge br-1\nip link add br-1 type bridge\n\n# bring it up\nip link set br-1 up\n",
+                r.out());
         assertTrue(d.requests("GET", "/berth/explain").getFirst().target().endsWith("?network=greatwall"));
         // not a network: asked again as a container
         d.json("GET", "/berth/explain", 404, "{\"message\":\"network milk not found\"}");
         var c = CliRunner.run(d, "explain", "milk");
         assertEquals(1, c.code());
-        List<String> asked = d.requests("GET", "/berth/explain").stream().map(FakeDaemon.Request::target).toList();
+        List<String> asked = d.requests("GET", "/berth/explain").stream()
+                .map(FakeDaemon.Request::target)
+                .toList();
         assertTrue(asked.getLast().endsWith("?container=milk"), asked.toString());
     }
 
     @Test
     void topologyRendersTheDaemonsRecord() throws IOException {
-        var t = new dev.berth.engine.topology.Topology(List.of(
-                new dev.berth.engine.topology.Topology.Namespace("host", null, List.of(
-                        new dev.berth.engine.topology.Topology.Iface(5, "berth0", "bridge", "aa:bb:cc:dd:ee:ff", 1500, true, null, null, List.of("172.17.0.1/16")),
-                        new dev.berth.engine.topology.Topology.Iface(7, "veth1234567", "veth", null, 1500, true, "berth0",
-                                new dev.berth.engine.topology.Topology.Peer(2, "berth-milk", "eth0"), List.of())), List.of()),
-                new dev.berth.engine.topology.Topology.Namespace("berth-milk", "milk", List.of(
-                        new dev.berth.engine.topology.Topology.Iface(2, "eth0", "veth", null, 1500, true, null,
-                                new dev.berth.engine.topology.Topology.Peer(7, "host", "veth1234567"), List.of("172.17.0.2/16"))),
-                        List.of(new dev.berth.engine.topology.Topology.RouteEntry("default", "172.17.0.1", "eth0", null)))));
+        var t = new Topology(List.of(
+                new Topology.Namespace(
+                        "host",
+                        null,
+                        List.of(
+                                new Topology.Iface(
+                                        5,
+                                        "berth0",
+                                        "bridge",
+                                        "aa:bb:cc:dd:ee:ff",
+                                        1500,
+                                        true,
+                                        null,
+                                        null,
+                                        List.of("172.17.0.1/16")),
+                                new Topology.Iface(
+                                        7,
+                                        "veth1234567",
+                                        "veth",
+                                        null,
+                                        1500,
+                                        true,
+                                        "berth0",
+                                        new Topology.Peer(2, "berth-milk", "eth0"),
+                                        List.of())),
+                        List.of()),
+                new Topology.Namespace(
+                        "berth-milk",
+                        "milk",
+                        List.of(new Topology.Iface(
+                                2,
+                                "eth0",
+                                "veth",
+                                null,
+                                1500,
+                                true,
+                                null,
+                                new Topology.Peer(7, "host", "veth1234567"),
+                                List.of("172.17.0.2/16"))),
+                        List.of(new Topology.RouteEntry("default", "172.17.0.1", "eth0", null)))));
         d.json("GET", "/berth/topology", 200, JSON.writeValueAsString(t));
         var text = CliRunner.run(d, "topology");
         assertEquals(0, text.code(), text.err());
@@ -324,7 +487,7 @@ class ContainerCommandsTest {
         var dot = CliRunner.run(d, "topology", "--format", "dot");
         assertTrue(dot.out().startsWith("digraph berth {"), dot.out());
         assertTrue(dot.out().contains("\"berth-milk/eth0\" -> \"host/veth1234567\""), dot.out());
-        if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/dot")))
+        if (Files.isExecutable(Path.of("/usr/bin/dot")))
             assertTrue(CliRunner.run(d, "topology", "--format", "svg").out().contains("<svg"));
         assertEquals(125, CliRunner.run(d, "topology", "--format", "png").code());
     }

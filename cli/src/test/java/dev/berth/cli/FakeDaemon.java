@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.http.StreamDemux;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,9 @@ final class FakeDaemon implements AutoCloseable {
     }
 
     List<Request> requests(String method, String pathPrefix) {
-        return requests.stream().filter(r -> r.method.equals(method) && r.path.startsWith(pathPrefix)).toList();
+        return requests.stream()
+                .filter(r -> r.method.equals(method) && r.path.startsWith(pathPrefix))
+                .toList();
     }
 
     static void respond(OutputStream out, int status, String type, String body) throws IOException {
@@ -98,7 +101,8 @@ final class FakeDaemon implements AutoCloseable {
     /** The head of a chunked answer, sent at once (dockerd's wait does this once the waiter is registered). */
     static void chunkedHead(OutputStream out, int status, String type) throws IOException {
         out.write(("HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: " + type
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }
 
@@ -114,12 +118,13 @@ final class FakeDaemon implements AutoCloseable {
     /** Docker's answer to a hijack request: 101, then the raw stream is the caller's. */
     static void upgraded(OutputStream out) throws IOException {
         out.write(("HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
-                + "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }
 
     static byte[] frame(int stream, String payload) {
-        return dev.berth.cli.http.StreamDemux.frame(stream, payload.getBytes(StandardCharsets.UTF_8));
+        return StreamDemux.frame(stream, payload.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String reason(int status) {
@@ -155,7 +160,9 @@ final class FakeDaemon implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = readLine(in); h != null && !h.isEmpty(); h = readLine(in)) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+                headers.put(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim());
             }
             int len = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
             String body = new String(in.readNBytes(len), StandardCharsets.UTF_8);
@@ -167,7 +174,8 @@ final class FakeDaemon implements AutoCloseable {
             Route best = null;
             synchronized (routes) {
                 for (Route rt : routes)
-                    if (rt.method.equals(r.method) && r.path.startsWith(rt.pathPrefix)
+                    if (rt.method.equals(r.method)
+                            && r.path.startsWith(rt.pathPrefix)
                             && (best == null || rt.pathPrefix.length() > best.pathPrefix.length())) best = rt;
             }
             if (best == null) respond(out, 404, "application/json", "{\"message\":\"page not found\"}");

@@ -3,6 +3,7 @@ package dev.berth.cluster;
 import dev.berth.cluster.backend.Backend;
 import dev.berth.cluster.backend.Backends;
 import dev.berth.cluster.backend.Underlay;
+import dev.berth.cluster.config.Ip4;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.etcd.EtcdLeaseStore;
 import dev.berth.cluster.lease.Lease;
@@ -57,9 +58,14 @@ public final class ClusterAgent implements AutoCloseable {
 
     private record Peer(Lease lease, String state) {}
 
-    private enum Command { RESYNC, REACQUIRE, STOP }
+    private enum Command {
+        RESYNC,
+        REACQUIRE,
+        STOP
+    }
 
-    private ClusterAgent(ClusterOptions options, Path runDir, Rtnl rtnl, LeaseStore store, NetworkConfig config, Backend backend) {
+    private ClusterAgent(
+            ClusterOptions options, Path runDir, Rtnl rtnl, LeaseStore store, NetworkConfig config, Backend backend) {
         this.options = options;
         this.runDir = runDir;
         this.rtnl = rtnl;
@@ -80,7 +86,8 @@ public final class ClusterAgent implements AutoCloseable {
         Backend backend = null;
         try {
             Underlay underlay = Underlay.detect(rtnl, options.publicIp(), options.iface());
-            store = options.staticFile() != null ? new StaticLeaseStore(options.staticFile())
+            store = options.staticFile() != null
+                    ? new StaticLeaseStore(options.staticFile())
                     : new EtcdLeaseStore(options.etcd(), options.prefix(), options.leaseTtl(), hostNetns);
             NetworkConfig config = store.config();
             backend = Backends.create(config.backend(), rtnl, underlay, hostNetns);
@@ -97,7 +104,8 @@ public final class ClusterAgent implements AutoCloseable {
 
     private void join() {
         own = store.acquire(config, backend.attrs(), SubnetEnv.previous(runDir));
-        LOG.info("cluster: leased " + own.subnet() + " for " + own.attrs().publicIp().getHostAddress() + " from " + store.describe());
+        LOG.info("cluster: leased " + own.subnet() + " for "
+                + own.attrs().publicIp().getHostAddress() + " from " + store.describe());
         backend.start(own, config);
         SubnetEnv.write(runDir, config.network(), own.subnet(), backend.mtu());
         LeaseStore.Snapshot snap = store.list();
@@ -126,7 +134,7 @@ public final class ClusterAgent implements AutoCloseable {
 
     /** The default bridge's {@code --bip}: the subnet's .1 with its prefix length ({@code 10.5.72.1/24}). */
     public String bip() {
-        return dev.berth.cluster.config.Ip4.at(own.subnet(), 1).getHostAddress() + "/" + own.subnet().prefix();
+        return Ip4.at(own.subnet(), 1).getHostAddress() + "/" + own.subnet().prefix();
     }
 
     public Path subnetEnv() {
@@ -138,12 +146,24 @@ public final class ClusterAgent implements AutoCloseable {
         Lease me = own;
         List<ClusterStatus.Host> hosts = new ArrayList<>();
         for (Peer p : peers.values())
-            hosts.add(new ClusterStatus.Host(p.lease.subnet(), p.lease.attrs().publicIp().getHostAddress(),
-                    p.lease.attrs().backendType(), p.lease.expires(), p.state));
-        hosts.sort(Comparator.comparing(h -> dev.berth.cluster.config.Ip4.toLong(h.subnet().network())));
-        var self = new ClusterStatus.Host(me.subnet(), me.attrs().publicIp().getHostAddress(), backend.type(), me.expires(), "self");
-        return new ClusterStatus(store.describe(), store.healthy(), config.network(), backend.type(), backend.mtu(), self,
-                List.copyOf(hosts), lastError);
+            hosts.add(new ClusterStatus.Host(
+                    p.lease.subnet(),
+                    p.lease.attrs().publicIp().getHostAddress(),
+                    p.lease.attrs().backendType(),
+                    p.lease.expires(),
+                    p.state));
+        hosts.sort(Comparator.comparing(h -> Ip4.toLong(h.subnet().network())));
+        var self = new ClusterStatus.Host(
+                me.subnet(), me.attrs().publicIp().getHostAddress(), backend.type(), me.expires(), "self");
+        return new ClusterStatus(
+                store.describe(),
+                store.healthy(),
+                config.network(),
+                backend.type(),
+                backend.mtu(),
+                self,
+                List.copyOf(hosts),
+                lastError);
     }
 
     // ------------------------------------------------------------------ the routing thread
@@ -176,7 +196,8 @@ public final class ClusterAgent implements AutoCloseable {
             case LeaseEvent.Added a -> {
                 Lease l = a.lease();
                 if (l.subnet().equals(me.subnet())) {
-                    if (!l.attrs().publicIp().equals(me.attrs().publicIp())) reacquire(); // our subnet is someone else's now
+                    if (!l.attrs().publicIp().equals(me.attrs().publicIp()))
+                        reacquire(); // our subnet is someone else's now
                     return;
                 }
                 if (l.attrs().publicIp().equals(me.attrs().publicIp())) return; // a stale lease of ours: not a peer
@@ -201,7 +222,8 @@ public final class ClusterAgent implements AutoCloseable {
             peers.put(l.subnet(), new Peer(l, old.state));
             return;
         }
-        if (old != null && !old.lease.attrs().equals(l.attrs())) backend.removePeer(old.lease); // moved or changed backend data
+        if (old != null && !old.lease.attrs().equals(l.attrs()))
+            backend.removePeer(old.lease); // moved or changed backend data
         String state;
         try {
             backend.addPeer(l);
@@ -249,8 +271,10 @@ public final class ClusterAgent implements AutoCloseable {
         Lease after = store.acquire(config, backend.attrs(), before.subnet());
         own = after;
         if (!after.subnet().equals(before.subnet())) {
-            fail("cluster: lost the lease of " + before.subnet() + " and got " + after.subnet()
-                    + "; containers on the default bridge need the new subnet (restart berthd)", null);
+            fail(
+                    "cluster: lost the lease of " + before.subnet() + " and got " + after.subnet()
+                            + "; containers on the default bridge need the new subnet (restart berthd)",
+                    null);
             backend.start(after, config);
             SubnetEnv.write(runDir, config.network(), after.subnet(), backend.mtu());
         } else {

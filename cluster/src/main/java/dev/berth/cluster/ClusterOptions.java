@@ -19,33 +19,46 @@ import java.util.List;
  * @param leaseTtl   how long a lease lives without renewal (renewed every third of it)
  * @param resync     how often the agent re-reads every lease and re-checks its routes, besides the watch
  */
-public record ClusterOptions(List<URI> etcd, String prefix, Path staticFile, String publicIp, String iface,
-                             Duration leaseTtl, Duration resync) {
+public record ClusterOptions(
+        List<URI> etcd,
+        String prefix,
+        Path staticFile,
+        String publicIp,
+        String iface,
+        Duration leaseTtl,
+        Duration resync) {
     public static final String DEFAULT_PREFIX = "/coreos.com/network";
 
     public ClusterOptions {
         etcd = List.copyOf(etcd);
         if (etcd.isEmpty() == (staticFile == null))
-            throw new BerthException.InvalidRequest("cluster-store", "give either an etcd store (etcd://HOST:PORT) or a static file, not both or neither");
+            throw new BerthException.InvalidRequest(
+                    "cluster-store",
+                    "give either an etcd store (etcd://HOST:PORT) or a static file, not both or neither");
         if (prefix == null || !prefix.startsWith("/"))
-            throw new BerthException.InvalidRequest("cluster-prefix", "'" + prefix + "' must start with '/', e.g. " + DEFAULT_PREFIX);
+            throw new BerthException.InvalidRequest(
+                    "cluster-prefix", "'" + prefix + "' must start with '/', e.g. " + DEFAULT_PREFIX);
         if (leaseTtl.toSeconds() < 3)
-            throw new BerthException.InvalidRequest("lease-ttl", leaseTtl + " is too short; use 3 seconds or more (flannel uses 24 h)");
+            throw new BerthException.InvalidRequest(
+                    "lease-ttl", leaseTtl + " is too short; use 3 seconds or more (flannel uses 24 h)");
     }
 
     /** {@code --cluster-store etcd://10.0.0.10:2379,10.0.0.11:2379}. */
     public static ClusterOptions etcd(String store) {
-        return new ClusterOptions(parseStore(store), DEFAULT_PREFIX, null, null, null, Duration.ofHours(24), Duration.ofSeconds(10));
+        return new ClusterOptions(
+                parseStore(store), DEFAULT_PREFIX, null, null, null, Duration.ofHours(24), Duration.ofSeconds(10));
     }
 
     /** {@code --cluster-static FILE}. */
     public static ClusterOptions staticFile(Path file) {
-        return new ClusterOptions(List.of(), DEFAULT_PREFIX, file, null, null, Duration.ofHours(24), Duration.ofSeconds(10));
+        return new ClusterOptions(
+                List.of(), DEFAULT_PREFIX, file, null, null, Duration.ofHours(24), Duration.ofSeconds(10));
     }
 
     static List<URI> parseStore(String store) {
         if (store == null || !store.startsWith("etcd://"))
-            throw new BerthException.InvalidRequest("cluster-store", "'" + store + "' must look like etcd://HOST:PORT[,HOST:PORT...]");
+            throw new BerthException.InvalidRequest(
+                    "cluster-store", "'" + store + "' must look like etcd://HOST:PORT[,HOST:PORT...]");
         List<URI> out = new ArrayList<>();
         for (String hp : store.substring("etcd://".length()).split(",")) {
             URI u;
@@ -55,7 +68,8 @@ public record ClusterOptions(List<URI> etcd, String prefix, Path staticFile, Str
                 throw new BerthException.InvalidRequest("cluster-store", "'" + hp + "' is not HOST:PORT");
             }
             if (u.getHost() == null || u.getPort() < 1)
-                throw new BerthException.InvalidRequest("cluster-store", "'" + hp + "' is not HOST:PORT (e.g. 10.0.0.10:2379)");
+                throw new BerthException.InvalidRequest(
+                        "cluster-store", "'" + hp + "' is not HOST:PORT (e.g. 10.0.0.10:2379)");
             out.add(u);
         }
         return out;

@@ -13,8 +13,15 @@ import java.util.List;
  * @param peers        the other hosts, each with whether it is routed
  * @param lastError    the last problem the agent met (etcd unreachable, a refused peer, a lost lease), or null
  */
-public record ClusterStatus(String store, boolean storeHealthy, Cidr network, String backend, int mtu, Host self,
-                            List<Host> peers, String lastError) {
+public record ClusterStatus(
+        String store,
+        boolean storeHealthy,
+        Cidr network,
+        String backend,
+        int mtu,
+        Host self,
+        List<Host> peers,
+        String lastError) {
 
     /**
      * One host's lease.

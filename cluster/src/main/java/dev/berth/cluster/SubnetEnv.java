@@ -2,6 +2,7 @@ package dev.berth.cluster;
 
 import dev.berth.cluster.config.Ip4;
 import dev.berth.engine.ipam.Cidr;
+import dev.berth.netlink.route.IpPrefix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class SubnetEnv {
             for (String line : Files.readAllLines(f)) {
                 if (!line.startsWith("FLANNEL_SUBNET=")) continue;
                 String v = line.substring("FLANNEL_SUBNET=".length()).strip();
-                dev.berth.netlink.route.IpPrefix p = dev.berth.netlink.route.IpPrefix.parse(v);
+                IpPrefix p = IpPrefix.parse(v);
                 return Cidr.of(p.address(), p.length());
             }
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.berth.cluster;
 
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.SandboxRequest;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -110,10 +112,13 @@ final class ClusterLab implements AutoCloseable {
             return startEngine(NftablesFirewall::new);
         }
 
-        Engine startEngine(java.util.function.Function<NetnsHandle, dev.berth.engine.firewall.Firewall> firewall) {
+        Engine startEngine(Function<NetnsHandle, Firewall> firewall) {
             if (engine != null) engine.close();
-            EngineConfig c = EngineConfig.of(stateDir, ns, firewall).withNetnsPrefix(cl.lab.prefix(host.role() + "-"))
-                    .withBip(agent.bip()).withClusterNetwork(agent.clusterNetwork().toString()).withMtu(agent.mtu());
+            EngineConfig c = EngineConfig.of(stateDir, ns, firewall)
+                    .withNetnsPrefix(cl.lab.prefix(host.role() + "-"))
+                    .withBip(agent.bip())
+                    .withClusterNetwork(agent.clusterNetwork().toString())
+                    .withMtu(agent.mtu());
             engine = Engine.start(c);
             return engine;
         }
@@ -142,7 +147,8 @@ final class ClusterLab implements AutoCloseable {
             ns.close();
             for (Path p : List.of(stateDir, runDir)) {
                 try (Stream<Path> files = Files.walk(p)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
                 } catch (IOException ignored) {
                     // temporary
                 }

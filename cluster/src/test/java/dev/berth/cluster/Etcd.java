@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -65,30 +66,67 @@ final class Etcd {
     }
 
     private String initialCluster() {
-        return String.join(",", members.stream().map(m -> m.name + "=http://" + m.ip + ":2380").toList());
+        return String.join(
+                ",",
+                members.stream().map(m -> m.name + "=http://" + m.ip + ":2380").toList());
     }
 
     private void launch(Member m, String state) {
-        m.process = m.host.spawn("etcd", "--name", m.name, "--data-dir", m.dataDir.toString(),
-                "--listen-client-urls", m.clientUrl(), "--advertise-client-urls", m.clientUrl(),
-                "--listen-peer-urls", "http://" + m.ip + ":2380", "--initial-advertise-peer-urls", "http://" + m.ip + ":2380",
-                "--initial-cluster", initialCluster(), "--initial-cluster-state", state, "--initial-cluster-token", "berth-" + lab.runId(),
-                "--heartbeat-interval", "50", "--election-timeout", "500", "--logger", "zap", "--log-level", "error");
+        m.process = m.host.spawn(
+                "etcd",
+                "--name",
+                m.name,
+                "--data-dir",
+                m.dataDir.toString(),
+                "--listen-client-urls",
+                m.clientUrl(),
+                "--advertise-client-urls",
+                m.clientUrl(),
+                "--listen-peer-urls",
+                "http://" + m.ip + ":2380",
+                "--initial-advertise-peer-urls",
+                "http://" + m.ip + ":2380",
+                "--initial-cluster",
+                initialCluster(),
+                "--initial-cluster-state",
+                state,
+                "--initial-cluster-token",
+                "berth-" + lab.runId(),
+                "--heartbeat-interval",
+                "50",
+                "--election-timeout",
+                "500",
+                "--logger",
+                "zap",
+                "--log-level",
+                "error");
     }
 
     /** {@code etcd://192.168.50.11:2379,...} for ClusterOptions. */
     String store() {
-        return "etcd://" + String.join(",", members.stream().map(m -> m.ip + ":2379").toList());
+        return "etcd://"
+                + String.join(",", members.stream().map(m -> m.ip + ":2379").toList());
     }
 
     String endpoints() {
-        return String.join(",", members.stream().filter(m -> m.process != null && m.process.isAlive()).map(Member::clientUrl).toList());
+        return String.join(
+                ",",
+                members.stream()
+                        .filter(m -> m.process != null && m.process.isAlive())
+                        .map(Member::clientUrl)
+                        .toList());
     }
 
     /** Runs etcdctl (API v3) against the live members, from the first member's namespace. */
     ExecResult ctl(String... args) {
-        Member from = members.stream().filter(m -> m.process.isAlive()).findFirst().orElseThrow();
-        List<String> c = new ArrayList<>(List.of("env", "ETCDCTL_API=3", "etcdctl", "--dial-timeout=2s", "--command-timeout=4s",
+        Member from =
+                members.stream().filter(m -> m.process.isAlive()).findFirst().orElseThrow();
+        List<String> c = new ArrayList<>(List.of(
+                "env",
+                "ETCDCTL_API=3",
+                "etcdctl",
+                "--dial-timeout=2s",
+                "--command-timeout=4s",
                 "--endpoints=" + endpoints()));
         c.addAll(List.of(args));
         return from.host.exec(c.toArray(String[]::new));
@@ -113,7 +151,8 @@ final class Etcd {
             if (ctl("endpoint", "health").ok()) return;
             sleep(100);
         }
-        throw new AssertionError("etcd did not become healthy: " + members.getFirst().process.output());
+        throw new AssertionError(
+                "etcd did not become healthy: " + members.getFirst().process.output());
     }
 
     /** The member that is raft leader now. */
@@ -123,9 +162,12 @@ final class Etcd {
         try {
             for (JsonNode s : JSON.readTree(r.stdout())) {
                 JsonNode st = s.path("Status");
-                if (st.path("header").path("member_id").asLong() == st.path("leader").asLong()) {
+                if (st.path("header").path("member_id").asLong()
+                        == st.path("leader").asLong()) {
                     String ep = s.path("Endpoint").asText();
-                    return members.stream().filter(m -> m.clientUrl().equals(ep)).findFirst();
+                    return members.stream()
+                            .filter(m -> m.clientUrl().equals(ep))
+                            .findFirst();
                 }
             }
         } catch (IOException e) {
@@ -137,7 +179,7 @@ final class Etcd {
     /** kill -9 of one member, by the PID the test started. */
     void kill(Member m) {
         ProcessHandle.of(m.process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        m.process.waitFor(java.time.Duration.ofSeconds(5));
+        m.process.waitFor(Duration.ofSeconds(5));
     }
 
     void restart(Member m) {

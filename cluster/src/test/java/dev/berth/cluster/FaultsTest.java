@@ -46,16 +46,21 @@ class FaultsTest {
             Cidr gone = h3.agent.hostSubnet();
             h3.agent.leave();
             h3.agent = null;
-            long leftMs = waitMs(() -> !h1.routes().contains(gone.toString()) && !h2.routes().contains(gone.toString()));
+            long leftMs = waitMs(
+                    () -> !h1.routes().contains(gone.toString()) && !h2.routes().contains(gone.toString()));
             assertTrue(leftMs < 1000, "routes to a departed host removed in " + leftMs + " ms");
             assertFalse(h3.routes().contains("berth.1"), "the leaving host removed its own routes");
-            assertFalse(h1.host.run("bridge", "fdb", "show", "dev", "berth.1").stdout().contains("192.168.50.3"));
+            assertFalse(h1.host
+                    .run("bridge", "fdb", "show", "dev", "berth.1")
+                    .stdout()
+                    .contains("192.168.50.3"));
 
             // a new host joins: routes to it appear on the others well within a second of its lease
             ClusterLab.Node h4 = cl.addNode();
             h4.startAgent(cl.etcdOptions().withLeaseTtl(Duration.ofSeconds(3)).withResync(Duration.ofSeconds(2)));
             String joined = h4.agent.hostSubnet().toString();
-            long joinMs = waitMs(() -> h1.routes().contains(joined) && h2.routes().contains(joined));
+            long joinMs =
+                    waitMs(() -> h1.routes().contains(joined) && h2.routes().contains(joined));
             assertTrue(joinMs < 500, "lease to route on every host in " + joinMs + " ms");
             System.out.printf("cluster timings: leave->routes gone %d ms, lease->routes %d ms%n", leftMs, joinMs);
             h4.startEngine();
@@ -64,10 +69,15 @@ class FaultsTest {
 
             // a peer moves to another address: its route and FDB entry follow
             String key = "/coreos.com/network/subnets/10.5.250.0-24";
-            cl.etcd.put(key, "{\"PublicIP\":\"192.168.50.40\",\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:be:c0:a8:32:28\"}}");
+            cl.etcd.put(
+                    key,
+                    "{\"PublicIP\":\"192.168.50.40\",\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:be:c0:a8:32:28\"}}");
             assertTrue(waitMs(() -> fdb(h1).contains("0e:be:c0:a8:32:28 dst 192.168.50.40")) < 1000);
-            cl.etcd.put(key, "{\"PublicIP\":\"192.168.50.41\",\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:be:c0:a8:32:29\"}}");
-            long movedMs = waitMs(() -> fdb(h1).contains("0e:be:c0:a8:32:29 dst 192.168.50.41") && !fdb(h1).contains("192.168.50.40"));
+            cl.etcd.put(
+                    key,
+                    "{\"PublicIP\":\"192.168.50.41\",\"BackendType\":\"vxlan\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"0e:be:c0:a8:32:29\"}}");
+            long movedMs = waitMs(() ->
+                    fdb(h1).contains("0e:be:c0:a8:32:29 dst 192.168.50.41") && !fdb(h1).contains("192.168.50.40"));
             assertTrue(movedMs < 1000, "moved in " + movedMs + " ms: " + fdb(h1));
             cl.etcd.ctl("del", key).check();
 
@@ -76,9 +86,11 @@ class FaultsTest {
             h4.engine = null;
             h4.agent.close();
             h4.agent = null;
-            long expiredMs = waitMs(() -> !h1.routes().contains(joined) && !h2.routes().contains(joined));
+            long expiredMs =
+                    waitMs(() -> !h1.routes().contains(joined) && !h2.routes().contains(joined));
             assertTrue(expiredMs < 6000, "expired lease's routes gone after " + expiredMs + " ms");
-            System.out.printf("cluster timings: peer moved %d ms, expiry (TTL 3 s) -> routes gone %d ms%n", movedMs, expiredMs);
+            System.out.printf(
+                    "cluster timings: peer moved %d ms, expiry (TTL 3 s) -> routes gone %d ms%n", movedMs, expiredMs);
             assertEquals(2, cl.etcd.list("/coreos.com/network/subnets/").size());
         }
     }
@@ -91,7 +103,8 @@ class FaultsTest {
             cl.startAll(o -> o.withLeaseTtl(Duration.ofSeconds(6)).withResync(Duration.ofSeconds(2)));
             ClusterLab.Node h1 = cl.nodes.get(0), h3 = cl.nodes.get(2);
             Sandbox a = h1.run("a"), c = h3.run("c");
-            List<Cidr> subnets = cl.nodes.stream().map(n -> n.agent.hostSubnet()).toList();
+            List<Cidr> subnets =
+                    cl.nodes.stream().map(n -> n.agent.hostSubnet()).toList();
 
             Etcd.Member leader = etcd.leader().orElseThrow();
             etcd.kill(leader);
@@ -101,13 +114,19 @@ class FaultsTest {
             h4.startAgent(cl.etcdOptions().withLeaseTtl(Duration.ofSeconds(6)));
             // outlive the TTL: the leases survive only if renewals kept working through the failover
             Etcd.sleep(7000);
-            assertEquals(subnets, cl.nodes.subList(0, 3).stream().map(n -> n.agent.hostSubnet()).toList());
+            assertEquals(
+                    subnets,
+                    cl.nodes.subList(0, 3).stream()
+                            .map(n -> n.agent.hostSubnet())
+                            .toList());
             List<String[]> leases = etcd.list("/coreos.com/network/subnets/");
             assertEquals(4, leases.size(), "nothing lost");
             Set<String> keys = new HashSet<>(), ips = new HashSet<>();
             for (String[] kv : leases) {
                 assertTrue(keys.add(kv[0]), "one lease per subnet");
-                assertTrue(ips.add(kv[1].replaceAll(".*\"PublicIP\":\"([0-9.]+)\".*", "$1")), "one subnet per host: " + kv[1]);
+                assertTrue(
+                        ips.add(kv[1].replaceAll(".*\"PublicIP\":\"([0-9.]+)\".*", "$1")),
+                        "one subnet per host: " + kv[1]);
             }
             assertFalse(subnets.contains(h4.agent.hostSubnet()));
             assertTrue(waitMs(() -> h1.routes().contains(h4.agent.hostSubnet().toString())) < 2000);
@@ -125,7 +144,8 @@ class FaultsTest {
             cl.putConfig(VXLAN);
             ClusterLab.Node h1 = cl.nodes.get(0), h2 = cl.nodes.get(1), h3 = cl.nodes.get(2);
             for (ClusterLab.Node n : List.of(h1, h2)) {
-                n.startAgent(cl.etcdOptions().withLeaseTtl(Duration.ofSeconds(15)).withResync(Duration.ofSeconds(1)));
+                n.startAgent(
+                        cl.etcdOptions().withLeaseTtl(Duration.ofSeconds(15)).withResync(Duration.ofSeconds(1)));
                 n.startEngine();
             }
             Sandbox a = h1.run("a"), b = h2.run("b");

@@ -36,10 +36,15 @@ class StaticAndBadConfigTest {
                 Sandbox a = h1.run("a"), b = h2.run("b");
                 assertEquals("10.0.128.2", h1.ipOf(a));
                 h2.in(b).serveTcp(7000, "b");
-                assertEquals("b from 10.0.128.2", h1.in(a).tcp("10.0.129.2", 7000), "no masquerade between container subnets");
+                assertEquals(
+                        "b from 10.0.128.2",
+                        h1.in(a).tcp("10.0.129.2", 7000),
+                        "no masquerade between container subnets");
                 cl.ext.serveTcp(9000, "ext");
                 assertEquals("ext from 192.168.50.2", h2.in(b).tcp(ClusterLab.EXT_IP, 9000));
-                String nat = h1.host.run("iptables", "-t", "nat", "-S", "BERTH-POSTROUTING").stdout();
+                String nat = h1.host
+                        .run("iptables", "-t", "nat", "-S", "BERTH-POSTROUTING")
+                        .stdout();
                 assertTrue(nat.contains("-A BERTH-POSTROUTING -s 10.0.128.0/24 -d 10.0.0.0/16"), nat);
                 assertEquals("static " + file, h1.agent.status().store());
                 assertEquals("routed", h1.agent.status().peers().getFirst().state());
@@ -55,27 +60,46 @@ class StaticAndBadConfigTest {
             cl.startEtcd(1);
             ClusterLab.Node h1 = cl.nodes.get(0), h2 = cl.nodes.get(1);
             var missing = assertThrows(BerthException.InvalidRequest.class, () -> h1.startAgent(cl.etcdOptions()));
-            assertTrue(missing.getMessage().contains("cluster config not found in etcd") && missing.getMessage().contains("etcdctl put"),
+            assertTrue(
+                    missing.getMessage().contains("cluster config not found in etcd")
+                            && missing.getMessage().contains("etcdctl put"),
                     missing.getMessage());
 
             cl.putConfig("{\"Network\":\"10.5.0.0/24\",\"SubnetLen\":16,\"Backend\":{\"Type\":\"host-gw\"}}");
             var small = assertThrows(BerthException.InvalidRequest.class, () -> h1.startAgent(cl.etcdOptions()));
             assertEquals("/coreos.com/network/config: SubnetLen", small.field());
-            assertTrue(small.getMessage().contains("Network 10.5.0.0/24 is not larger than SubnetLen /16"), small.getMessage());
-            assertEquals("iface", assertThrows(BerthException.InvalidRequest.class,
-                    () -> h1.startAgent(cl.etcdOptions().withIface("eth9"))).field());
-            assertEquals("public-ip", assertThrows(BerthException.InvalidRequest.class,
-                    () -> h1.startAgent(cl.etcdOptions().withPublicIp("192.168.50.77"))).field());
+            assertTrue(
+                    small.getMessage().contains("Network 10.5.0.0/24 is not larger than SubnetLen /16"),
+                    small.getMessage());
+            assertEquals(
+                    "iface",
+                    assertThrows(
+                                    BerthException.InvalidRequest.class,
+                                    () -> h1.startAgent(cl.etcdOptions().withIface("eth9")))
+                            .field());
+            assertEquals(
+                    "public-ip",
+                    assertThrows(
+                                    BerthException.InvalidRequest.class,
+                                    () -> h1.startAgent(cl.etcdOptions().withPublicIp("192.168.50.77")))
+                            .field());
             assertTrue(cl.etcd.list("/coreos.com/network/subnets/").isEmpty(), "a refused start leases nothing");
 
             // host-gw: a peer on another segment is refused, and said so; the others are routed
             cl.putConfig("{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"host-gw\"}}");
-            cl.etcd.put("/coreos.com/network/subnets/10.5.200.0-24", "{\"PublicIP\":\"172.31.0.9\",\"BackendType\":\"host-gw\"}");
+            cl.etcd.put(
+                    "/coreos.com/network/subnets/10.5.200.0-24",
+                    "{\"PublicIP\":\"172.31.0.9\",\"BackendType\":\"host-gw\"}");
             h1.startAgent(cl.etcdOptions());
             h2.startAgent(cl.etcdOptions());
             ClusterStatus st = peersSeen(h1, 2);
-            ClusterStatus.Host far = st.peers().stream().filter(p -> p.publicIp().equals("172.31.0.9")).findFirst().orElseThrow();
-            assertTrue(far.state().startsWith("refused: host-gw needs every host on one L2 segment, but peer 172.31.0.9"), far.state());
+            ClusterStatus.Host far = st.peers().stream()
+                    .filter(p -> p.publicIp().equals("172.31.0.9"))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    far.state().startsWith("refused: host-gw needs every host on one L2 segment, but peer 172.31.0.9"),
+                    far.state());
             assertTrue(far.state().contains("use the vxlan backend"), far.state());
             assertFalse(h1.routes().contains("10.5.200.0/24"), h1.routes());
             assertTrue(h1.routes().contains(h2.agent.hostSubnet() + " via 192.168.50.2"), h1.routes());

@@ -5,70 +5,142 @@ import dev.berth.daemon.api.Json;
 import dev.berth.daemon.http.ApiLimits;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.engine.BerthException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code berthd}: parses flags (and the optional config file), starts the daemon, runs until signalled. */
-@Command(name = "berthd", mixinStandardHelpOptions = true, versionProvider = Berthd.Version.class,
+@Command(
+        name = "berthd",
+        mixinStandardHelpOptions = true,
+        versionProvider = Berthd.Version.class,
         description = "Berth's daemon: container networking behind a Docker Engine API on a Unix socket.")
 public final class Berthd implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with the same keys as the long options (e.g. {\"state-dir\": \"/var/lib/berth\"})")
+    @Option(
+            names = "--config",
+            description = "JSON file with the same keys as the long options (e.g. {\"state-dir\": \"/var/lib/berth\"})")
     Path configFile;
-    @Option(names = {"-H", "--socket"}, description = "Unix socket to listen on (default /run/berth/berth.sock; unix:// prefix allowed)")
+
+    @Option(
+            names = {"-H", "--socket"},
+            description = "Unix socket to listen on (default /run/berth/berth.sock; unix:// prefix allowed)")
     String socket;
-    @Option(names = "--state-dir", description = "where networks, sandboxes and containers are recorded (default /var/lib/berth)")
+
+    @Option(
+            names = "--state-dir",
+            description = "where networks, sandboxes and containers are recorded (default /var/lib/berth)")
     Path stateDir;
+
     @Option(names = "--run-dir", description = "runtime files: container logs, hosts files (default /run/berth)")
     Path runDir;
+
     @Option(names = "--firewall", description = "nftables (default) or iptables")
     String firewall;
+
     @Option(names = "--log-level", description = "debug, info (default), warn or error")
     String logLevel;
+
     @Option(names = "--netns-prefix", description = "prefix of sandbox namespace names in /run/netns (default berth-)")
     String netnsPrefix;
-    @Option(names = "--bip", description = "default bridge address and subnet, e.g. 10.0.128.1/24 (default 172.17.0.1/16)")
+
+    @Option(
+            names = "--bip",
+            description = "default bridge address and subnet, e.g. 10.0.128.1/24 (default 172.17.0.1/16)")
     String bip;
-    @Option(names = {"-b", "--bridge"}, description = "use this existing bridge as the default bridge")
+
+    @Option(
+            names = {"-b", "--bridge"},
+            description = "use this existing bridge as the default bridge")
     String bridge;
-    @Option(names = "--dns", description = "upstream DNS server for the embedded resolver (repeatable; default: the host's resolv.conf)")
-    java.util.List<String> dns;
-    @Option(names = "--no-embedded-dns", description = "give containers the host's resolv.conf instead of Berth's resolver")
+
+    @Option(
+            names = "--dns",
+            description = "upstream DNS server for the embedded resolver (repeatable; default: the host's resolv.conf)")
+    List<String> dns;
+
+    @Option(
+            names = "--no-embedded-dns",
+            description = "give containers the host's resolv.conf instead of Berth's resolver")
     boolean noEmbeddedDns;
-    @Option(names = "--cluster-store", description = "etcd endpoints, e.g. etcd://10.0.0.1:2379,10.0.0.2:2379: join a multi-host cluster")
+
+    @Option(
+            names = "--cluster-store",
+            description = "etcd endpoints, e.g. etcd://10.0.0.1:2379,10.0.0.2:2379: join a multi-host cluster")
     String clusterStore;
-    @Option(names = "--cluster-static", description = "JSON file listing the cluster's hosts and subnets (multi-host without etcd)")
+
+    @Option(
+            names = "--cluster-static",
+            description = "JSON file listing the cluster's hosts and subnets (multi-host without etcd)")
     Path clusterStatic;
+
     @Option(names = "--cluster-prefix", description = "etcd key prefix (default /coreos.com/network, flannel's)")
     String clusterPrefix;
+
     @Option(names = "--public-ip", description = "the underlay address other hosts reach this one at")
     String publicIp;
-    @Option(names = "--containerd", description = "socket of a running containerd to use (default: berthd starts its own under --state-dir and --run-dir)")
+
+    @Option(
+            names = "--containerd",
+            description =
+                    "socket of a running containerd to use (default: berthd starts its own under --state-dir and --run-dir)")
     Path containerd;
+
     @Option(names = "--cgroup-parent", description = "cgroup under which each container gets its own (default /berth)")
     String cgroupParent;
-    @Option(names = "--docker-plugin", description = "serve Docker's remote network driver on this socket, e.g. /run/docker/plugins/berth.sock (driver name: the file's name)")
+
+    @Option(
+            names = "--docker-plugin",
+            description =
+                    "serve Docker's remote network driver on this socket, e.g. /run/docker/plugins/berth.sock (driver name: the file's name)")
     Path dockerPlugin;
-    @Option(names = "--iface", description = "the underlay interface (default: the one with --public-ip, or the default route's)")
+
+    @Option(
+            names = "--iface",
+            description = "the underlay interface (default: the one with --public-ip, or the default route's)")
     String iface;
 
-    @Option(names = "--max-connections", description = "API connections served at once; one more is answered 503 (default 1000)")
+    @Option(
+            names = "--max-connections",
+            description = "API connections served at once; one more is answered 503 (default 1000)")
     Integer maxConnections;
-    @Option(names = "--request-timeout", description = "seconds a connection may take to send a complete request (default 60)")
+
+    @Option(
+            names = "--request-timeout",
+            description = "seconds a connection may take to send a complete request (default 60)")
     Integer requestTimeout;
 
-    private static final Set<String> FILE_KEYS = Set.of("socket", "state-dir", "run-dir", "firewall", "log-level",
-            "netns-prefix", "bip", "bridge", "dns", "no-embedded-dns", "cluster-store", "cluster-static", "cluster-prefix",
-            "public-ip", "iface", "containerd", "cgroup-parent", "max-connections", "request-timeout", "docker-plugin");
+    private static final Set<String> FILE_KEYS = Set.of(
+            "socket",
+            "state-dir",
+            "run-dir",
+            "firewall",
+            "log-level",
+            "netns-prefix",
+            "bip",
+            "bridge",
+            "dns",
+            "no-embedded-dns",
+            "cluster-store",
+            "cluster-static",
+            "cluster-prefix",
+            "public-ip",
+            "iface",
+            "containerd",
+            "cgroup-parent",
+            "max-connections",
+            "request-timeout",
+            "docker-plugin");
 
     private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
     private static final Set<String> LIST_KEYS = Set.of("dns");
@@ -95,11 +167,14 @@ public final class Berthd implements Callable<Integer> {
         }
         HeapTrim.start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Log.info("stopping; sandboxes keep running");
-            daemon.close();
-            stopped.countDown();
-        }, "berthd-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            Log.info("stopping; sandboxes keep running");
+                            daemon.close();
+                            stopped.countDown();
+                        },
+                        "berthd-shutdown"));
         stopped.await();
         return 0;
     }
@@ -112,7 +187,8 @@ public final class Berthd implements Callable<Integer> {
         String fw = pick(firewall, file.get("firewall"), d.firewall());
         if (!fw.equals("nftables") && !fw.equals("iptables"))
             throw new IllegalArgumentException("--firewall: '" + fw + "' is not one of nftables, iptables");
-        return new DaemonConfig(Path.of(sock),
+        return new DaemonConfig(
+                Path.of(sock),
                 Path.of(pick(str(stateDir), file.get("state-dir"), d.stateDir().toString())),
                 Path.of(pick(str(runDir), file.get("run-dir"), d.runDir().toString())),
                 fw,
@@ -120,17 +196,23 @@ public final class Berthd implements Callable<Integer> {
                 pick(netnsPrefix, file.get("netns-prefix"), d.netnsPrefix()),
                 pick(bip, file.get("bip"), null),
                 pick(bridge, file.get("bridge"), null),
-                dns != null ? dns : file.containsKey("dns") ? java.util.List.of(file.get("dns").split("[,\\s]+")) : java.util.List.of(),
+                dns != null
+                        ? dns
+                        : file.containsKey("dns") ? List.of(file.get("dns").split("[,\\s]+")) : List.of(),
                 !(noEmbeddedDns || "true".equals(file.get("no-embedded-dns"))),
                 cluster(file),
-                pick(str(containerd), file.get("containerd"), null) == null ? null : Path.of(pick(str(containerd), file.get("containerd"), null)),
+                pick(str(containerd), file.get("containerd"), null) == null
+                        ? null
+                        : Path.of(pick(str(containerd), file.get("containerd"), null)),
                 cgroupParent(pick(cgroupParent, file.get("cgroup-parent"), d.cgroupParent())),
-                dockerPluginSocket(file), apiLimits(file, d.api()));
+                dockerPluginSocket(file),
+                apiLimits(file, d.api()));
     }
 
     private static String cgroupParent(String p) {
         if (!p.matches("(/[a-zA-Z0-9_.:-]+)+"))
-            throw new IllegalArgumentException("--cgroup-parent: '" + p + "' must be an absolute cgroup path such as /berth");
+            throw new IllegalArgumentException(
+                    "--cgroup-parent: '" + p + "' must be an absolute cgroup path such as /berth");
         return p;
     }
 
@@ -138,7 +220,8 @@ public final class Berthd implements Callable<Integer> {
         ApiLimits l = d;
         String max = pick(maxConnections == null ? null : maxConnections.toString(), file.get("max-connections"), null);
         if (max != null) l = l.withMaxConnections(number(max, "--max-connections"));
-        String timeout = pick(requestTimeout == null ? null : requestTimeout.toString(), file.get("request-timeout"), null);
+        String timeout =
+                pick(requestTimeout == null ? null : requestTimeout.toString(), file.get("request-timeout"), null);
         if (timeout != null) l = l.withRequestTimeout(Duration.ofSeconds(number(timeout, "--request-timeout")));
         return l;
     }
@@ -154,7 +237,9 @@ public final class Berthd implements Callable<Integer> {
     private Path dockerPluginSocket(Map<String, String> file) {
         String p = pick(str(dockerPlugin), file.get("docker-plugin"), null);
         if (p == null) return null;
-        if (!p.endsWith(".sock")) throw new IllegalArgumentException("--docker-plugin: '" + p + "' must end in .sock (dockerd names the driver after the file)");
+        if (!p.endsWith(".sock"))
+            throw new IllegalArgumentException(
+                    "--docker-plugin: '" + p + "' must end in .sock (dockerd names the driver after the file)");
         return Path.of(p);
     }
 
@@ -162,14 +247,20 @@ public final class Berthd implements Callable<Integer> {
         String store = pick(clusterStore, file.get("cluster-store"), null);
         String stat = pick(str(clusterStatic), file.get("cluster-static"), null);
         if (store != null && stat != null)
-            throw new IllegalArgumentException("--cluster-store and --cluster-static exclude each other: choose etcd or a static host list");
+            throw new IllegalArgumentException(
+                    "--cluster-store and --cluster-static exclude each other: choose etcd or a static host list");
         if (store == null && stat == null) {
             if (clusterPrefix != null || publicIp != null || iface != null)
-                throw new IllegalArgumentException("--cluster-prefix, --public-ip and --iface need --cluster-store or --cluster-static");
+                throw new IllegalArgumentException(
+                        "--cluster-prefix, --public-ip and --iface need --cluster-store or --cluster-static");
             return null;
         }
-        return new DaemonConfig.Cluster(store, stat == null ? null : Path.of(stat), pick(clusterPrefix, file.get("cluster-prefix"), null),
-                pick(publicIp, file.get("public-ip"), null), pick(iface, file.get("iface"), null));
+        return new DaemonConfig.Cluster(
+                store,
+                stat == null ? null : Path.of(stat),
+                pick(clusterPrefix, file.get("cluster-prefix"), null),
+                pick(publicIp, file.get("public-ip"), null),
+                pick(iface, file.get("iface"), null));
     }
 
     private static Map<String, String> readConfig(Path f) throws Exception {
@@ -180,13 +271,15 @@ public final class Berthd implements Callable<Integer> {
         } catch (BerthException.InvalidRequest e) {
             throw new IllegalArgumentException(f + ": " + e.getMessage().replaceFirst("^body: ", ""));
         }
-        if (!root.isObject()) throw new IllegalArgumentException(f + ": expected a JSON object of option names and values");
-        Map<String, String> out = new java.util.HashMap<>();
+        if (!root.isObject())
+            throw new IllegalArgumentException(f + ": expected a JSON object of option names and values");
+        Map<String, String> out = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();
             String key = e.getKey();
             if (!FILE_KEYS.contains(key))
-                throw new IllegalArgumentException(f + ": unknown key '" + key + "'; known: " + String.join(", ", FILE_KEYS.stream().sorted().toList()));
+                throw new IllegalArgumentException(f + ": unknown key '" + key + "'; known: "
+                        + String.join(", ", FILE_KEYS.stream().sorted().toList()));
             out.put(key, configValue(f, key, e.getValue()));
         }
         return out;
@@ -195,15 +288,17 @@ public final class Berthd implements Callable<Integer> {
     /** A config value as its flag would give it; a value of the wrong JSON type is refused, naming the key. */
     private static String configValue(Path f, String key, JsonNode v) {
         if (BOOLEAN_KEYS.contains(key)) {
-            if (!v.isBoolean()) throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);
+            if (!v.isBoolean())
+                throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);
             return v.asText();
         }
         if (NUMBER_KEYS.contains(key)) {
-            if (!v.isIntegralNumber()) throw new IllegalArgumentException(f + ": " + key + ": expected a whole number, got " + v);
+            if (!v.isIntegralNumber())
+                throw new IllegalArgumentException(f + ": " + key + ": expected a whole number, got " + v);
             return v.asText();
         }
         if (v.isArray() && LIST_KEYS.contains(key)) {
-            java.util.List<String> items = new java.util.ArrayList<>();
+            List<String> items = new ArrayList<>();
             for (JsonNode x : v) {
                 if (!x.isTextual()) throw new IllegalArgumentException(f + ": " + key + ": expected strings, got " + x);
                 items.add(x.asText());
@@ -211,7 +306,8 @@ public final class Berthd implements Callable<Integer> {
             return String.join(",", items);
         }
         if (!v.isTextual())
-            throw new IllegalArgumentException(f + ": " + key + ": expected a string" + (LIST_KEYS.contains(key) ? " or a list of strings" : "") + ", got " + v);
+            throw new IllegalArgumentException(f + ": " + key + ": expected a string"
+                    + (LIST_KEYS.contains(key) ? " or a list of strings" : "") + ", got " + v);
         return v.asText();
     }
 
@@ -227,7 +323,9 @@ public final class Berthd implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"berthd version " + BerthVersion.berth() + " (Docker Engine API " + ApiVersions.CURRENT + ")"};
+            return new String[] {
+                "berthd version " + BerthVersion.berth() + " (Docker Engine API " + ApiVersions.CURRENT + ")"
+            };
         }
     }
 

@@ -2,7 +2,6 @@ package dev.berth.daemon;
 
 import dev.berth.engine.tx.Faults;
 import dev.berth.netlink.NetlinkSocket;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,12 @@ public final class CrashPoints implements Faults {
     @Override
     public synchronized void reach(String point) {
         try {
-            Files.writeString(trace, point + " " + System.nanoTime() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    trace,
+                    point + " " + System.nanoTime() + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             String wanted = armedPoint();
             if (wanted.isEmpty()) return;
             String[] p = wanted.split("#", 2);
@@ -80,7 +84,13 @@ public final class CrashPoints implements Faults {
     /** A real SIGKILL, as the OOM killer or an operator's kill -9 sends: no shutdown hook, no finally block runs. */
     private static void killMyself() {
         try {
-            new ProcessBuilder(List.of("kill", "-KILL", Long.toString(ProcessHandle.current().pid()))).inheritIO().start().waitFor();
+            new ProcessBuilder(List.of(
+                            "kill",
+                            "-KILL",
+                            Long.toString(ProcessHandle.current().pid())))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             Thread.sleep(60_000);
         } catch (IOException | InterruptedException e) {
             Runtime.getRuntime().halt(137);

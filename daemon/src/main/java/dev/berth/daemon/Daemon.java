@@ -1,28 +1,28 @@
 package dev.berth.daemon;
 
+import dev.berth.cluster.ClusterAgent;
+import dev.berth.cluster.ClusterOptions;
 import dev.berth.daemon.api.ArchiveApi;
+import dev.berth.daemon.api.BerthApi;
 import dev.berth.daemon.api.ContainerOpsApi;
 import dev.berth.daemon.api.ContainersApi;
 import dev.berth.daemon.api.EventsApi;
-import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ExecApi;
+import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
-import dev.berth.daemon.containers.ContainerRecord;
-import dev.berth.daemon.containers.Containers;
-import dev.berth.daemon.containers.HostsFiles;
-import dev.berth.daemon.containers.Images;
-import dev.berth.daemon.containers.NameService;
-import dev.berth.cluster.ClusterAgent;
-import dev.berth.cluster.ClusterOptions;
-import dev.berth.dns.EmbeddedDns;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.api.VolumesApi;
 import dev.berth.daemon.api.shapes.SystemInfo;
 import dev.berth.daemon.cni.CniApi;
+import dev.berth.daemon.containers.ContainerRecord;
+import dev.berth.daemon.containers.Containers;
+import dev.berth.daemon.containers.HostsFiles;
+import dev.berth.daemon.containers.NameService;
 import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
+import dev.berth.dns.EmbeddedDns;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
@@ -31,7 +31,6 @@ import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.engine.tx.Faults;
-import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.ContainerRuntime;
@@ -41,7 +40,6 @@ import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
 import dev.berth.runtime.image.RegistryClient;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -64,6 +62,7 @@ public final class Daemon implements AutoCloseable {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     /** None outside crash tests (see {@link CrashPoints}). */
     private static final Faults CRASH_POINTS = CrashPoints.fromEnvironment();
+
     private final DaemonConfig config;
     private final FileLock stateLock;
     private final FileLock netnsLock;
@@ -78,8 +77,16 @@ public final class Daemon implements AutoCloseable {
     private ApiServer server;
     private ApiServer pluginServer;
 
-    private Daemon(DaemonConfig config, FileLock stateLock, FileLock netnsLock, NetnsHandle hostNetns, ClusterAgent cluster, Engine engine,
-                   EmbeddedNames names, ContainerRuntime runtime, ImageService images) {
+    private Daemon(
+            DaemonConfig config,
+            FileLock stateLock,
+            FileLock netnsLock,
+            NetnsHandle hostNetns,
+            ClusterAgent cluster,
+            Engine engine,
+            EmbeddedNames names,
+            ContainerRuntime runtime,
+            ImageService images) {
         this.config = config;
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
@@ -90,10 +97,18 @@ public final class Daemon implements AutoCloseable {
         this.runtime = runtime;
         this.images = images;
         NameService ns = names == null ? NameService.NONE : names;
-        this.containers = new Containers(engine, runtime, new StoreImages(images::store), config.stateDir(), config.runDir(), config.cgroupParent(),
-                new HostsFiles(RESOLV_CONF, ns), ns);
+        this.containers = new Containers(
+                engine,
+                runtime,
+                new StoreImages(images::store),
+                config.stateDir(),
+                config.runDir(),
+                config.cgroupParent(),
+                new HostsFiles(RESOLV_CONF, ns),
+                ns);
         this.containers.crashPoints(CRASH_POINTS);
-        this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+        this.workers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("api-", 0).factory());
     }
 
     /** Starts everything or nothing; the message of a StartupException is what the operator must fix. */
@@ -118,12 +133,17 @@ public final class Daemon implements AutoCloseable {
         try {
             Files.createDirectories(c.runDir());
             EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
-                    .withNetnsPrefix(c.netnsPrefix()).withFaults(CRASH_POINTS);
+                    .withNetnsPrefix(c.netnsPrefix())
+                    .withFaults(CRASH_POINTS);
             if (c.cluster() != null) {
                 if (c.bip() != null || c.bridge() != null)
-                    throw new StartupException("--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet", null);
+                    throw new StartupException(
+                            "--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet",
+                            null);
                 cluster = ClusterAgent.start(clusterOptions(c.cluster()), host, c.runDir());
-                ec = ec.withBip(cluster.bip()).withClusterNetwork(cluster.clusterNetwork().toString()).withMtu(cluster.mtu());
+                ec = ec.withBip(cluster.bip())
+                        .withClusterNetwork(cluster.clusterNetwork().toString())
+                        .withMtu(cluster.mtu());
             }
             if (c.bip() != null) ec = ec.withBip(c.bip());
             if (c.bridge() != null) ec = ec.withExistingBridge(c.bridge());
@@ -137,13 +157,18 @@ public final class Daemon implements AutoCloseable {
             if (cluster != null) cluster.close();
             release(lock);
             release(netnsLock);
-            throw new StartupException((cluster == null && c.cluster() != null ? "cannot join the cluster: " : "cannot start the engine: ")
-                    + e.getMessage(), e);
+            throw new StartupException(
+                    (cluster == null && c.cluster() != null ? "cannot join the cluster: " : "cannot start the engine: ")
+                            + e.getMessage(),
+                    e);
         }
         EmbeddedNames names = null;
         if (c.embeddedDns()) {
             try {
-                names = new EmbeddedNames(engine, EmbeddedDns.start(EmbeddedNames.config(host, RESOLV_CONF, c.dns())), readQuietly(RESOLV_CONF));
+                names = new EmbeddedNames(
+                        engine,
+                        EmbeddedDns.start(EmbeddedNames.config(host, RESOLV_CONF, c.dns())),
+                        readQuietly(RESOLV_CONF));
             } catch (RuntimeException e) {
                 engine.close();
                 if (cluster != null) cluster.close();
@@ -155,10 +180,13 @@ public final class Daemon implements AutoCloseable {
         ContainerRuntime runtime;
         ImageService images;
         try {
-            RuntimeConfig rc = new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(), "overlayfs");
+            RuntimeConfig rc =
+                    new RuntimeConfig(c.containerd(), c.stateDir(), c.runDir(), "berth", c.cgroupParent(), "overlayfs");
             runtime = Runtimes.open(rc);
-            images = new ImageService(rc.containerdSocket() != null ? rc.containerdSocket()
-                    : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
+            images = new ImageService(
+                    rc.containerdSocket() != null
+                            ? rc.containerdSocket()
+                            : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
@@ -171,32 +199,54 @@ public final class Daemon implements AutoCloseable {
         try {
             d.containers.recover();
             // the plugin socket first: whoever sees the API answer may use the driver at once
-            if (c.dockerPlugin() != null) d.pluginServer = ApiServer.start(c.dockerPlugin(), d.driverRoutes(), d.workers, c.api());
+            if (c.dockerPlugin() != null)
+                d.pluginServer = ApiServer.start(c.dockerPlugin(), d.driverRoutes(), d.workers, c.api());
             d.server = ApiServer.start(c.socket(), d.routes(), d.workers, c.api());
         } catch (IOException | RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);
         }
-        Log.info("berthd ready", "socket", c.socket(), "state", c.stateDir(), "firewall", c.firewall(),
-                "dns", c.embeddedDns() ? "127.0.0.11 in each sandbox" : "host resolv.conf",
-                "cluster", cluster == null ? "none" : cluster.hostSubnet() + " of " + cluster.clusterNetwork(),
-                "networks", engine.networks().size(), "sandboxes", engine.sandboxes().size());
+        Log.info(
+                "berthd ready",
+                "socket",
+                c.socket(),
+                "state",
+                c.stateDir(),
+                "firewall",
+                c.firewall(),
+                "dns",
+                c.embeddedDns() ? "127.0.0.11 in each sandbox" : "host resolv.conf",
+                "cluster",
+                cluster == null ? "none" : cluster.hostSubnet() + " of " + cluster.clusterNetwork(),
+                "networks",
+                engine.networks().size(),
+                "sandboxes",
+                engine.sandboxes().size());
         return d;
     }
 
     private Router routes() {
         Router r = new Router();
         SystemApi.register(r, this::info);
-        new NetworksApi(engine, containers, this::networksChanged).withEvents(containers.events()).register(r);
+        new NetworksApi(engine, containers, this::networksChanged)
+                .withEvents(containers.events())
+                .register(r);
         new ContainersApi(containers).register(r);
         new ContainerOpsApi(containers).register(r);
         new ArchiveApi(containers).register(r);
         new ExecApi(containers).register(r);
         new VolumesApi(containers).register(r);
-        new ImagesApi(images::store, this::imageUsers).withEvents(containers.events()).register(r);
+        new ImagesApi(images::store, this::imageUsers)
+                .withEvents(containers.events())
+                .register(r);
         new EventsApi(containers.events()).register(r);
-        new dev.berth.daemon.api.BerthApi(engine, containers, hostNetns,
-                config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES, cluster).register(r);
+        new BerthApi(
+                        engine,
+                        containers,
+                        hostNetns,
+                        config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES,
+                        cluster)
+                .register(r);
         new CniApi(engine, config.stateDir().resolve("cni"), config.socket(), this::networksChanged).register(r);
         return r;
     }
@@ -213,7 +263,9 @@ public final class Daemon implements AutoCloseable {
         List<ImageUsers.User> out = new ArrayList<>();
         for (var r : containers.list()) {
             try {
-                String id = r.imageId() != null ? r.imageId() : images.store().resolve(r.image()).id();
+                String id = r.imageId() != null
+                        ? r.imageId()
+                        : images.store().resolve(r.image()).id();
                 if (id.equals(imageId)) out.add(new ImageUsers.User(r.id(), containers.isRunning(r.id())));
             } catch (BerthException.NotFound | BerthException.InvalidRequest gone) {
                 // its image is gone or was never an image of the store
@@ -255,7 +307,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static ClusterOptions clusterOptions(DaemonConfig.Cluster c) {
-        ClusterOptions o = c.store() != null ? ClusterOptions.etcd(c.store()) : ClusterOptions.staticFile(c.staticFile());
+        ClusterOptions o =
+                c.store() != null ? ClusterOptions.etcd(c.store()) : ClusterOptions.staticFile(c.staticFile());
         if (c.prefix() != null) o = o.withPrefix(c.prefix());
         if (c.publicIp() != null) o = o.withPublicIp(c.publicIp());
         if (c.iface() != null) o = o.withIface(c.iface());
@@ -272,9 +325,14 @@ public final class Daemon implements AutoCloseable {
 
     private SystemInfo info() {
         List<ContainerRecord> all = containers.list();
-        return SystemInfo.of(hostName(), BerthVersion.DOCKER_COMPATIBLE, all.size(),
+        return SystemInfo.of(
+                hostName(),
+                BerthVersion.DOCKER_COMPATIBLE,
+                all.size(),
                 all.stream().filter(x -> containers.isRunning(x.id())).count(),
-                all.stream().filter(x -> containers.isPaused(x.id())).count(), HostFacts.info(), config.stateDir().toString());
+                all.stream().filter(x -> containers.isPaused(x.id())).count(),
+                HostFacts.info(),
+                config.stateDir().toString());
     }
 
     private static String hostName() {
@@ -316,7 +374,8 @@ public final class Daemon implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status")))
                 if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0"))
-                    throw new StartupException("berthd must run as root (it creates namespaces, links and firewall rules)", null);
+                    throw new StartupException(
+                            "berthd must run as root (it creates namespaces, links and firewall rules)", null);
         } catch (IOException e) {
             throw new StartupException("cannot read /proc/self/status: " + e.getMessage(), e);
         }
@@ -331,11 +390,13 @@ public final class Daemon implements AutoCloseable {
             Object ino = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
             Path dir = Path.of("/run/berth-netns-locks");
             Files.createDirectories(dir);
-            FileChannel ch = FileChannel.open(dir.resolve("net-" + ino + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(
+                    dir.resolve("net-" + ino + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 ch.close();
-                throw new StartupException("another berthd already runs in this network namespace (net:[" + ino + "])", null);
+                throw new StartupException(
+                        "another berthd already runs in this network namespace (net:[" + ino + "])", null);
             }
             return lock;
         } catch (IOException e) {
@@ -347,7 +408,8 @@ public final class Daemon implements AutoCloseable {
     private static FileLock lockState(Path stateDir) throws StartupException {
         try {
             Files.createDirectories(stateDir);
-            FileChannel ch = FileChannel.open(stateDir.resolve("berthd.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(
+                    stateDir.resolve("berthd.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 ch.close();

@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.daemon.http.ApiLimits;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How berthd runs: where it listens, keeps state and runtime files, which firewall it programs, and the
@@ -19,10 +20,22 @@ import java.nio.file.Path;
  *                    /run/docker/plugins/berth.sock, making the driver {@code berth}), or null for none
  * @param api         limits of the API server: connections, request sizes, request timeout
  */
-public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firewall, Log.Level logLevel,
-                           String netnsPrefix, String bip, String bridge, java.util.List<String> dns,
-                           boolean embeddedDns, Cluster cluster, Path containerd, String cgroupParent,
-                           Path dockerPlugin, ApiLimits api) {
+public record DaemonConfig(
+        Path socket,
+        Path stateDir,
+        Path runDir,
+        String firewall,
+        Log.Level logLevel,
+        String netnsPrefix,
+        String bip,
+        String bridge,
+        List<String> dns,
+        boolean embeddedDns,
+        Cluster cluster,
+        Path containerd,
+        String cgroupParent,
+        Path dockerPlugin,
+        ApiLimits api) {
 
     /**
      * {@code --cluster-store etcd://H:P[,H:P]} or {@code --cluster-static FILE}, with flannel's key
@@ -33,7 +46,21 @@ public record DaemonConfig(Path socket, Path stateDir, Path runDir, String firew
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
 
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_SOCKET, Path.of("/var/lib/berth"), Path.of("/run/berth"), "nftables",
-                Log.Level.INFO, "berth-", null, null, java.util.List.of(), true, null, null, "/berth", null, ApiLimits.DEFAULTS);
+        return new DaemonConfig(
+                DEFAULT_SOCKET,
+                Path.of("/var/lib/berth"),
+                Path.of("/run/berth"),
+                "nftables",
+                Log.Level.INFO,
+                "berth-",
+                null,
+                null,
+                List.of(),
+                true,
+                null,
+                null,
+                "/berth",
+                null,
+                ApiLimits.DEFAULTS);
     }
 }

@@ -11,8 +11,8 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Sandbox;
+import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.IpPrefix;
-
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class EmbeddedNames implements NameService {
         this.hostResolvConf = hostResolvConf;
     }
 
-    static DnsConfig config(dev.berth.netlink.ns.NetnsHandle host, Path resolvConf, List<String> upstreams) {
+    static DnsConfig config(NetnsHandle host, Path resolvConf, List<String> upstreams) {
         if (upstreams.isEmpty()) return DnsConfig.fromResolvConf(host, resolvConf);
         return DnsConfig.of(host, parse(upstreams, "--dns"));
     }

@@ -1,15 +1,25 @@
 package dev.berth.daemon;
 
 import java.io.PrintStream;
+import java.text.MessageFormat;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.logging.Handler;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Structured log lines in logfmt ({@code time=... level=info msg="..." key=value}) on stderr, which
  * journald, docker-style log shippers and grep all read.
  */
 public final class Log {
-    public enum Level { DEBUG, INFO, WARN, ERROR }
+    public enum Level {
+        DEBUG,
+        INFO,
+        WARN,
+        ERROR
+    }
 
     private static volatile Level threshold = Level.INFO;
     private static final PrintStream OUT = System.err;
@@ -30,17 +40,19 @@ public final class Log {
 
     /** Routes java.util.logging (the engine's and Netty's) into these lines, so berthd has one log format. */
     public static void captureJavaUtilLogging() {
-        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
-        for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
-        root.addHandler(new java.util.logging.Handler() {
+        Logger root = LogManager.getLogManager().getLogger("");
+        for (Handler h : root.getHandlers()) root.removeHandler(h);
+        root.addHandler(new Handler() {
             @Override
-            public void publish(java.util.logging.LogRecord r) {
+            public void publish(LogRecord r) {
                 int v = r.getLevel().intValue();
                 Level l = v >= 1000 ? Level.ERROR : v >= 900 ? Level.WARN : v >= 800 ? Level.INFO : Level.DEBUG;
                 // libraries' INFO (gRPC under jetcd says "Epoll available..." at every start) is detail, not news
                 String name = r.getLoggerName();
                 if (l == Level.INFO && name != null && !name.startsWith("dev.berth.")) l = Level.DEBUG;
-                String msg = r.getParameters() == null ? r.getMessage() : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
+                String msg = r.getParameters() == null
+                        ? r.getMessage()
+                        : MessageFormat.format(r.getMessage(), r.getParameters());
                 if (r.getThrown() != null) log(l, msg, "logger", r.getLoggerName(), "error", r.getThrown());
                 else log(l, msg, "logger", r.getLoggerName());
             }
@@ -77,9 +89,13 @@ public final class Log {
     public static void log(Level level, String msg, Object... kv) {
         if (!enabled(level)) return;
         StringBuilder b = new StringBuilder(96);
-        b.append("time=").append(Instant.now()).append(" level=").append(level.name().toLowerCase(Locale.ROOT));
+        b.append("time=")
+                .append(Instant.now())
+                .append(" level=")
+                .append(level.name().toLowerCase(Locale.ROOT));
         b.append(" msg=").append(quote(msg));
-        for (int i = 0; i + 1 < kv.length; i += 2) b.append(' ').append(kv[i]).append('=').append(quote(String.valueOf(kv[i + 1])));
+        for (int i = 0; i + 1 < kv.length; i += 2)
+            b.append(' ').append(kv[i]).append('=').append(quote(String.valueOf(kv[i + 1])));
         synchronized (OUT) {
             OUT.println(b);
         }

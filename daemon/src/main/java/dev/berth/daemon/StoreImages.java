@@ -6,7 +6,6 @@ import dev.berth.daemon.containers.Images;
 import dev.berth.runtime.image.ContainerConfig;
 import dev.berth.runtime.image.HealthConfig;
 import dev.berth.runtime.image.ImageStore;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,16 +32,35 @@ final class StoreImages implements Images {
     }
 
     private static ImageDefaults.ImageConfig config(String id, ContainerConfig c) {
-        if (c == null) return new ImageDefaults.ImageConfig(id, null, null, null, null, null, null, null, null, null, null);
-        List<String> exposed = c.exposedPorts() == null ? List.of() : new ArrayList<>(c.exposedPorts().keySet());
-        List<String> volumes = c.volumes() == null ? List.of() : new ArrayList<>(c.volumes().keySet());
-        return new ImageDefaults.ImageConfig(id, c.cmd(), c.entrypoint(), c.env(), c.workingDir(), c.user(), exposed, volumes,
-                c.labels() == null ? Map.of() : c.labels(), c.stopSignal(), healthcheck(c.healthcheck()));
+        if (c == null)
+            return new ImageDefaults.ImageConfig(id, null, null, null, null, null, null, null, null, null, null);
+        List<String> exposed = c.exposedPorts() == null
+                ? List.of()
+                : new ArrayList<>(c.exposedPorts().keySet());
+        List<String> volumes =
+                c.volumes() == null ? List.of() : new ArrayList<>(c.volumes().keySet());
+        return new ImageDefaults.ImageConfig(
+                id,
+                c.cmd(),
+                c.entrypoint(),
+                c.env(),
+                c.workingDir(),
+                c.user(),
+                exposed,
+                volumes,
+                c.labels() == null ? Map.of() : c.labels(),
+                c.stopSignal(),
+                healthcheck(c.healthcheck()));
     }
 
     private static Healthcheck healthcheck(HealthConfig h) {
         if (h == null) return null;
-        return new Healthcheck(h.test(), orZero(h.interval()), orZero(h.timeout()), orZero(h.startPeriod()), orZero(h.startInterval()),
+        return new Healthcheck(
+                h.test(),
+                orZero(h.interval()),
+                orZero(h.timeout()),
+                orZero(h.startPeriod()),
+                orZero(h.startInterval()),
                 h.retries() == null ? 0 : h.retries());
     }
 

@@ -1,8 +1,6 @@
 package dev.berth.daemon;
 
 import dev.berth.runtime.containerd.ManagedContainerd;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -12,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import picocli.CommandLine;
 
 /**
  * The AOT training run of bin/berthd ({@code -XX:AOTCacheOutput}, scripts/berthd-launcher): starts a
@@ -30,9 +29,22 @@ public final class Training {
         Path sock = dir.resolve("berth.sock");
         // configured as a user would, through berthd's own flags (whatever fields the config grows)
         Berthd flags = new Berthd();
-        new CommandLine(flags).parseArgs("--socket", sock.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", args[0], "--dns", "127.0.0.1", "--log-level", "warn",
-                "--cgroup-parent", "/berth-training");
+        new CommandLine(flags)
+                .parseArgs(
+                        "--socket",
+                        sock.toString(),
+                        "--state-dir",
+                        dir.resolve("state").toString(),
+                        "--run-dir",
+                        dir.resolve("run").toString(),
+                        "--netns-prefix",
+                        args[0],
+                        "--dns",
+                        "127.0.0.1",
+                        "--log-level",
+                        "warn",
+                        "--cgroup-parent",
+                        "/berth-training");
         DaemonConfig c = flags.resolve();
         Log.setLevel(c.logLevel());
         Log.captureJavaUtilLogging();
@@ -51,7 +63,8 @@ public final class Training {
             }
         } finally {
             // berthd's managed containerd outlives it by design; the training run's must not
-            ManagedContainerd.start(new ManagedContainerd.Config(c.stateDir(), c.runDir(), null)).stop();
+            ManagedContainerd.start(new ManagedContainerd.Config(c.stateDir(), c.runDir(), null))
+                    .stop();
             try (var paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -1,5 +1,8 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.daemon.api.ArchiveApi;
@@ -16,9 +19,6 @@ import dev.berth.daemon.soak.RawApi;
 import dev.berth.engine.explain.FirewallKind;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,9 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad requests to every route of the API, generated from the route table: unknown and odd ids, bodies
@@ -62,25 +61,59 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LabExtension.class)
 class ApiFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern JAVA_NAME = Pattern.compile("\\b(java|javax|sun|jdk|io\\.netty|com\\.fasterxml)\\.[a-z]|\\b[A-Z]\\w*(Exception|Error)\\b"
-            + "|\\b[A-Z]\\w+\\.[a-z]\\w*\\(\\)");
+    private static final Pattern JAVA_NAME = Pattern.compile(
+            "\\b(java|javax|sun|jdk|io\\.netty|com\\.fasterxml)\\.[a-z]|\\b[A-Z]\\w*(Exception|Error)\\b"
+                    + "|\\b[A-Z]\\w+\\.[a-z]\\w*\\(\\)");
     /** Routes whose handlers read a body: they get the bad bodies with real targets too. */
-    private static final Set<String> READS_BODY = Set.of("POST /networks/create", "POST /containers/create", "POST /networks/{id}/connect",
-            "POST /networks/{id}/disconnect", "POST /containers/{id}/exec");
-    private static final List<String> ODD_IDS = List.of("nope", "..", "%2e%2e", "a%00b", "%ff%fe", "%E5%90%8D", "-1", "*",
-            "x".repeat(4000), "fz-c%2F..%2Fx", "%20");
-    private static final List<String> ODD_QUERIES = List.of("filters=%7B", "filters=%7B%22name%22%3A5%7D", "filters=%5B1%5D",
-            "filters=%7B%22nope%22%3A%5B%22x%22%5D%7D", "all=maybe", "tail=-5x", "since=abc", "until=%ff", "x=%ff%fe", "&&&=&=",
-            "t=99999999999999999999", "signal=SIGNOPE", "condition=sometime", "network=%00", "container=..",
-            "a=" + "b".repeat(3000), String.join("&", Collections.nCopies(500, "k=v")));
+    private static final Set<String> READS_BODY = Set.of(
+            "POST /networks/create",
+            "POST /containers/create",
+            "POST /networks/{id}/connect",
+            "POST /networks/{id}/disconnect",
+            "POST /containers/{id}/exec");
+
+    private static final List<String> ODD_IDS = List.of(
+            "nope",
+            "..",
+            "%2e%2e",
+            "a%00b",
+            "%ff%fe",
+            "%E5%90%8D",
+            "-1",
+            "*",
+            "x".repeat(4000),
+            "fz-c%2F..%2Fx",
+            "%20");
+    private static final List<String> ODD_QUERIES = List.of(
+            "filters=%7B",
+            "filters=%7B%22name%22%3A5%7D",
+            "filters=%5B1%5D",
+            "filters=%7B%22nope%22%3A%5B%22x%22%5D%7D",
+            "all=maybe",
+            "tail=-5x",
+            "since=abc",
+            "until=%ff",
+            "x=%ff%fe",
+            "&&&=&=",
+            "t=99999999999999999999",
+            "signal=SIGNOPE",
+            "condition=sometime",
+            "network=%00",
+            "container=..",
+            "a=" + "b".repeat(3000),
+            String.join("&", Collections.nCopies(500, "k=v")));
 
     @Test
     void badRequestsToEveryRouteAre4xxWithAMessageAndChangeNothing(Lab lab) throws Exception {
         try (DaemonLab d = DaemonLab.withImages(lab)) {
             RawApi api = new RawApi(d.socket);
             ok(api.post("/networks/create", "{\"Name\":\"fz\"}"));
-            String ctr = id(ok(api.post("/containers/create?name=fz-c", "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"100000\"],"
-                    + "\"ExposedPorts\":{\"80/tcp\":{}},\"HostConfig\":{\"NetworkMode\":\"fz\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"\"}]}}}")));
+            String ctr = id(
+                    ok(
+                            api.post(
+                                    "/containers/create?name=fz-c",
+                                    "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"100000\"],"
+                                            + "\"ExposedPorts\":{\"80/tcp\":{}},\"HostConfig\":{\"NetworkMode\":\"fz\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"\"}]}}}")));
             ok(api.post("/containers/" + ctr + "/start", null));
             Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
             api.get("/containers/" + ctr + "/logs?stdout=1"); // opens what reading logs opens once
@@ -94,25 +127,38 @@ class ApiFuzzTest {
                 byte[] empty = r.method().equals("POST") ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0];
                 if (r.pattern().contains("{id}")) {
                     for (String id : ODD_IDS) {
-                        check(problems, key + " id=" + id.substring(0, Math.min(12, id.length())),
-                                api.raw(request(r.method(), r.pattern().replace("{id}", id), empty), Duration.ofSeconds(30)));
+                        check(
+                                problems,
+                                key + " id=" + id.substring(0, Math.min(12, id.length())),
+                                api.raw(
+                                        request(r.method(), r.pattern().replace("{id}", id), empty),
+                                        Duration.ofSeconds(30)));
                         sent++;
                     }
                 }
                 String real = r.pattern().replace("{id}", r.pattern().startsWith("/networks") ? "fz" : ctr);
                 if (READS_BODY.contains(key)) {
                     for (byte[] body : badBodies()) {
-                        // a disconnect that names the real container is a valid one whatever else its body holds (as Docker's)
-                        if (key.endsWith("/disconnect")) body = new String(body, StandardCharsets.ISO_8859_1).replace("fz-c", "nobody")
-                                .getBytes(StandardCharsets.ISO_8859_1);
-                        check(problems, key + " body=" + preview(body), api.raw(request(r.method(), real, body), Duration.ofSeconds(30)));
+                        // a disconnect that names the real container is a valid one whatever else its body holds (as
+                        // Docker's)
+                        if (key.endsWith("/disconnect"))
+                            body = new String(body, StandardCharsets.ISO_8859_1)
+                                    .replace("fz-c", "nobody")
+                                    .getBytes(StandardCharsets.ISO_8859_1);
+                        check(
+                                problems,
+                                key + " body=" + preview(body),
+                                api.raw(request(r.method(), real, body), Duration.ofSeconds(30)));
                         sent++;
                     }
                 }
                 if (r.method().equals("POST") && r.pattern().endsWith("/prune")) {
                     for (String q : ODD_QUERIES) {
                         if (!q.startsWith("filters")) continue;
-                        check(problems, key + "?" + q, api.raw(request("POST", r.pattern() + "?" + q, empty), Duration.ofSeconds(30)));
+                        check(
+                                problems,
+                                key + "?" + q,
+                                api.raw(request("POST", r.pattern() + "?" + q, empty), Duration.ofSeconds(30)));
                         sent++;
                     }
                 }
@@ -120,21 +166,37 @@ class ApiFuzzTest {
                     // stats streams until the client leaves unless told not to
                     String once = r.pattern().endsWith("/stats") ? "stream=0&one-shot=1&" : "";
                     for (String q : ODD_QUERIES) {
-                        check(problems, key + "?" + q.substring(0, Math.min(q.length(), 40)),
-                                api.raw(request("GET", real + "?" + once + (key.equals("GET /events") ? "until=1&" : "") + q, empty), Duration.ofSeconds(30)));
+                        check(
+                                problems,
+                                key + "?" + q.substring(0, Math.min(q.length(), 40)),
+                                api.raw(
+                                        request(
+                                                "GET",
+                                                real + "?" + once + (key.equals("GET /events") ? "until=1&" : "") + q,
+                                                empty),
+                                        Duration.ofSeconds(30)));
                         sent++;
                     }
                 }
             }
             // a create whose name is odd, in every way the query can be
             for (String name : List.of("%ff", "..%2Fx", "a%00b", "a".repeat(300), "%20x", "-x", "_x", "x%2Fy")) {
-                check(problems, "create ?name=" + name.substring(0, Math.min(12, name.length())),
-                        api.raw(request("POST", "/containers/create?name=" + name, "{\"Image\":\"busybox\",\"Cmd\":[\"true\"]}".getBytes(StandardCharsets.UTF_8)),
+                check(
+                        problems,
+                        "create ?name=" + name.substring(0, Math.min(12, name.length())),
+                        api.raw(
+                                request(
+                                        "POST",
+                                        "/containers/create?name=" + name,
+                                        "{\"Image\":\"busybox\",\"Cmd\":[\"true\"]}".getBytes(StandardCharsets.UTF_8)),
                                 Duration.ofSeconds(30)));
                 sent++;
             }
-            assertTrue(problems.isEmpty(), problems.size() + " of " + sent + " bad requests were not answered 4xx with a clear message:\n"
-                    + String.join("\n", problems.subList(0, Math.min(40, problems.size()))) + "\n--- berthd log:\n" + DaemonLab.tail(d.log()));
+            assertTrue(
+                    problems.isEmpty(),
+                    problems.size() + " of " + sent + " bad requests were not answered 4xx with a clear message:\n"
+                            + String.join("\n", problems.subList(0, Math.min(40, problems.size())))
+                            + "\n--- berthd log:\n" + DaemonLab.tail(d.log()));
             assertTrue(sent > 400, "the table produced " + sent + " requests");
             assertEquals("OK", api.get("/_ping").body(), "berthd answers after " + sent + " bad requests");
             assertEquals(world, world(d, api), "the bad requests changed berthd's state, its view or the kernel");
@@ -154,18 +216,30 @@ class ApiFuzzTest {
 
             RawApi.Answer line = api.raw(ascii("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
             assertAnswer(line, 414, "request line");
-            RawApi.Answer header = api.raw(ascii("GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"));
+            RawApi.Answer header =
+                    api.raw(ascii("GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"));
             assertAnswer(header, 431, "headers");
             byte[] big = new byte[17 * 1024 * 1024];
-            RawApi.Answer body = api.raw(concat(ascii("POST /networks/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                    + big.length + "\r\n\r\n"), big));
+            RawApi.Answer body = api.raw(concat(
+                    ascii(
+                            "POST /networks/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                                    + big.length + "\r\n\r\n"),
+                    big));
             assertAnswer(body, 413, "16777216 bytes");
-            RawApi.Answer chunkedBig = api.raw(concat(ascii("POST /networks/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + Integer.toHexString(big.length) + "\r\n"), big, ascii("\r\n0\r\n\r\n")));
+            RawApi.Answer chunkedBig = api.raw(concat(
+                    ascii("POST /networks/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + Integer.toHexString(big.length) + "\r\n"),
+                    big,
+                    ascii("\r\n0\r\n\r\n")));
             assertAnswer(chunkedBig, 413, "16777216 bytes");
             assertAnswer(api.raw(ascii("\u0000\u0001\u0002 NOT HTTP AT ALL\r\n\r\n")), 400, "malformed");
-            assertAnswer(api.raw(ascii("POST /networks/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")), 400, "malformed");
-            assertAnswer(api.raw(ascii("GET /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")), 400, "malformed");
+            assertAnswer(
+                    api.raw(ascii(
+                            "POST /networks/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")),
+                    400,
+                    "malformed");
+            assertAnswer(
+                    api.raw(ascii("GET /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")), 400, "malformed");
 
             // a client that half-closes after its request still gets the whole answer, then the connection is closed
             try (SocketChannel ch = connect(d.socket)) {
@@ -176,7 +250,10 @@ class ApiFuzzTest {
             }
             // two pipelined requests get two answers in order
             try (SocketChannel ch = connect(d.socket)) {
-                write(ch, ascii("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nGET /networks/fz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+                write(
+                        ch,
+                        ascii(
+                                "GET /_ping HTTP/1.1\r\nHost: x\r\n\r\nGET /networks/fz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
                 String all = readAll(ch, Duration.ofSeconds(10));
                 assertTrue(all.indexOf("HTTP/1.1 200") < all.lastIndexOf("HTTP/1.1 200") && all.endsWith("}"), all);
             }
@@ -191,17 +268,21 @@ class ApiFuzzTest {
             }
             for (int i = 0; i < slow.size(); i++) {
                 String all = readAll(slow.get(i), Duration.ofSeconds(15));
-                if (i % 2 == 0) assertTrue(all.startsWith("HTTP/1.1 408") && all.contains("no complete request within 5 s"), all);
+                if (i % 2 == 0)
+                    assertTrue(all.startsWith("HTTP/1.1 408") && all.contains("no complete request within 5 s"), all);
                 else assertEquals("", all, "an idle connection is closed without an answer");
                 slow.get(i).close();
             }
             try (SocketChannel ch = connect(d.socket)) {
                 write(ch, ascii("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"));
                 String all = readAll(ch, Duration.ofSeconds(15));
-                assertTrue(all.startsWith("HTTP/1.1 200") && all.endsWith("OK"), "answered, then closed once idle: " + all);
+                assertTrue(
+                        all.startsWith("HTTP/1.1 200") && all.endsWith("OK"),
+                        "answered, then closed once idle: " + all);
             }
 
-            // a flood: 2000 connections at once against a cap of 200; the rest are told so, and berthd serves again after
+            // a flood: 2000 connections at once against a cap of 200; the rest are told so, and berthd serves again
+            // after
             List<SocketChannel> flood = new ArrayList<>();
             try {
                 for (int i = 0; i < 2000; i++) flood.add(connect(d.socket));
@@ -212,14 +293,20 @@ class ApiFuzzTest {
                         all.add(readers.submit(() -> {
                             String a = readAll(ch, Duration.ofSeconds(30));
                             int st = a.length() >= 12 ? Integer.parseInt(a.substring(9, 12)) : 0;
-                            statuses.computeIfAbsent(st, k -> new AtomicInteger()).incrementAndGet();
+                            statuses.computeIfAbsent(st, k -> new AtomicInteger())
+                                    .incrementAndGet();
                             if (st == 503) assertTrue(a.contains("at most 200 API connections"), a);
                             return null;
                         }));
                     for (Future<?> f : all) f.get();
                 }
-                assertTrue(statuses.getOrDefault(503, new AtomicInteger()).get() >= 1700, "refused past the cap: " + statuses);
-                assertEquals(2000, statuses.values().stream().mapToInt(AtomicInteger::get).sum(), "every connection got an answer: " + statuses);
+                assertTrue(
+                        statuses.getOrDefault(503, new AtomicInteger()).get() >= 1700,
+                        "refused past the cap: " + statuses);
+                assertEquals(
+                        2000,
+                        statuses.values().stream().mapToInt(AtomicInteger::get).sum(),
+                        "every connection got an answer: " + statuses);
             } finally {
                 for (SocketChannel ch : flood) ch.close();
             }
@@ -246,29 +333,65 @@ class ApiFuzzTest {
 
     private static List<byte[]> badBodies() {
         List<byte[]> out = new ArrayList<>();
-        for (String s : List.of("[]", "\"text\"", "123", "true", "{", "{\"Name\":", "{\"Name\":\"x\"", "}{", "{\"a\":1}{",
-                "{\"Name\":5}", "{\"Name\":{\"a\":1}}", "{\"Name\":[\"fz\"]}", "{\"Container\":[1]}", "{\"Container\":{\"x\":1}}",
-                "{\"Container\":\"\"}", "{\"Image\":7,\"Cmd\":{\"x\":1}}", "{\"Image\":\"b\",\"Cmd\":5}", "{\"Image\":\"b\",\"Cmd\":[]}",
-                "{\"HostConfig\":\"x\",\"Cmd\":[\"true\"]}", "{\"Cmd\":[\"true\"],\"HostConfig\":{\"PortBindings\":5}}",
+        for (String s : List.of(
+                "[]",
+                "\"text\"",
+                "123",
+                "true",
+                "{",
+                "{\"Name\":",
+                "{\"Name\":\"x\"",
+                "}{",
+                "{\"a\":1}{",
+                "{\"Name\":5}",
+                "{\"Name\":{\"a\":1}}",
+                "{\"Name\":[\"fz\"]}",
+                "{\"Container\":[1]}",
+                "{\"Container\":{\"x\":1}}",
+                "{\"Container\":\"\"}",
+                "{\"Image\":7,\"Cmd\":{\"x\":1}}",
+                "{\"Image\":\"b\",\"Cmd\":5}",
+                "{\"Image\":\"b\",\"Cmd\":[]}",
+                "{\"HostConfig\":\"x\",\"Cmd\":[\"true\"]}",
+                "{\"Cmd\":[\"true\"],\"HostConfig\":{\"PortBindings\":5}}",
                 "{\"Cmd\":[\"true\"],\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":7}]}}}",
                 "{\"Cmd\":[\"true\"],\"HostConfig\":{\"PortBindings\":{\"http\":[{\"HostPort\":\"8080\"}]}}}",
                 "{\"Cmd\":[\"true\"],\"HostConfig\":{\"NetworkMode\":\"container:\"}}",
-                "{\"Cmd\":[\"true\"],\"NetworkingConfig\":{\"EndpointsConfig\":[1]}}", "{\"Cmd\":[\"true\"],\"ExposedPorts\":[80]}",
-                "{\"Cmd\":[\"true\"],\"Env\":{\"A\":1}}", "{\"Cmd\":[\"true\"],\"Labels\":[1]}", "{\"Name\":\"n\",\"IPAM\":{\"Config\":\"x\"}}",
-                "{\"Name\":\"n\",\"IPAM\":{\"Config\":[{\"Subnet\":5}]}}", "{\"Name\":\"n\",\"Options\":5}", "{\"Name\":\"n\",\"Labels\":\"x\"}",
-                "{\"Name\":\"n\",\"Driver\":\"nope\"}", "{\"Name\":\"\"}", "{\"Container\":\"fz-c\",\"EndpointConfig\":\"x\"}",
-                "{\"Container\":\"fz-c\",\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":5}}}", "{\"Container\":\"fz-c\",\"Force\":\"yes\"}",
-                "{\"Cmd\":5}", "{\"Cmd\":[\"true\"],\"Tty\":\"x\"}", "{\"Detach\":[]}",
+                "{\"Cmd\":[\"true\"],\"NetworkingConfig\":{\"EndpointsConfig\":[1]}}",
+                "{\"Cmd\":[\"true\"],\"ExposedPorts\":[80]}",
+                "{\"Cmd\":[\"true\"],\"Env\":{\"A\":1}}",
+                "{\"Cmd\":[\"true\"],\"Labels\":[1]}",
+                "{\"Name\":\"n\",\"IPAM\":{\"Config\":\"x\"}}",
+                "{\"Name\":\"n\",\"IPAM\":{\"Config\":[{\"Subnet\":5}]}}",
+                "{\"Name\":\"n\",\"Options\":5}",
+                "{\"Name\":\"n\",\"Labels\":\"x\"}",
+                "{\"Name\":\"n\",\"Driver\":\"nope\"}",
+                "{\"Name\":\"\"}",
+                "{\"Container\":\"fz-c\",\"EndpointConfig\":\"x\"}",
+                "{\"Container\":\"fz-c\",\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":5}}}",
+                "{\"Container\":\"fz-c\",\"Force\":\"yes\"}",
+                "{\"Cmd\":5}",
+                "{\"Cmd\":[\"true\"],\"Tty\":\"x\"}",
+                "{\"Detach\":[]}",
                 "{\"Name\":\"n\",\"unknownExtra\":{\"deep\":[1,2,{\"x\":null}]},\"IPAM\":7}"))
             out.add(s.getBytes(StandardCharsets.UTF_8));
-        out.add(new byte[] {'{', '"', 'N', 'a', 'm', 'e', '"', ':', '"', (byte) 0xff, (byte) 0xfe, (byte) 0xc3, '"', '}'}); // not UTF-8
+        out.add(new byte[] {'{', '"', 'N', 'a', 'm', 'e', '"', ':', '"', (byte) 0xff, (byte) 0xfe, (byte) 0xc3, '"', '}'
+        }); // not UTF-8
         out.add(new byte[] {(byte) 0xc0, (byte) 0x80, 0, 1, 2, 3});
-        out.add(("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8)); // nested far past any sane depth
+        out.add(("[".repeat(100_000) + "]".repeat(100_000))
+                .getBytes(StandardCharsets.UTF_8)); // nested far past any sane depth
         out.add(("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000)).getBytes(StandardCharsets.UTF_8));
-        out.add(("{\"Name\":\"" + "n".repeat(4 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8)); // large, under the body limit
-        out.add(("{\"Name\":\"n\",\"Labels\":{" + String.join(",", IntStream.range(0, 50_000)
-                .mapToObj(i -> "\"k" + i + "\":" + i).toList()) + "}}").getBytes(StandardCharsets.UTF_8)); // wide, with wrong value types
-        out.add(("{\"Name\":1" + "0".repeat(5000) + "}").getBytes(StandardCharsets.UTF_8)); // a number too long to be one
+        out.add(("{\"Name\":\"" + "n".repeat(4 * 1024 * 1024) + "\"}")
+                .getBytes(StandardCharsets.UTF_8)); // large, under the body limit
+        out.add(("{\"Name\":\"n\",\"Labels\":{"
+                        + String.join(
+                                ",",
+                                IntStream.range(0, 50_000)
+                                        .mapToObj(i -> "\"k" + i + "\":" + i)
+                                        .toList()) + "}}")
+                .getBytes(StandardCharsets.UTF_8)); // wide, with wrong value types
+        out.add(("{\"Name\":1" + "0".repeat(5000) + "}")
+                .getBytes(StandardCharsets.UTF_8)); // a number too long to be one
         return out;
     }
 
@@ -279,8 +402,9 @@ class ApiFuzzTest {
 
     private static byte[] request(String method, String path, byte[] body) {
         // an answer to HEAD has a Content-Length but no body: the end of the connection tells where it ends
-        String head = method + " " + path + " HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + (method.equals("HEAD") ? "\r\nConnection: close" : "") + "\r\n\r\n";
+        String head =
+                method + " " + path + " HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + (method.equals("HEAD") ? "\r\nConnection: close" : "") + "\r\n\r\n";
         return concat(ascii(head), body);
     }
 
@@ -288,7 +412,8 @@ class ApiFuzzTest {
 
     private static void check(List<String> problems, String what, RawApi.Answer a) {
         String why = null;
-        if (a.status() < 400 && a.status() >= 200) return; // a bad request some route may take as it takes Docker's (extra fields, odd ids of GET filters)
+        if (a.status() < 400 && a.status() >= 200)
+            return; // a bad request some route may take as it takes Docker's (extra fields, odd ids of GET filters)
         if (a.status() <= 0) why = "no answer";
         else if (a.status() >= 500) why = "a " + a.status();
         else if (a.status() != 304 && !what.startsWith("HEAD ")) { // an answer to HEAD has no body, so no message
@@ -296,7 +421,9 @@ class ApiFuzzTest {
             if (message == null || message.isBlank()) why = "no message";
             else if (JAVA_NAME.matcher(message).find()) why = "a Java name in the message";
         }
-        if (why != null) problems.add(what + ": " + why + ": " + a.status() + " " + a.body().substring(0, Math.min(300, a.body().length())));
+        if (why != null)
+            problems.add(what + ": " + why + ": " + a.status() + " "
+                    + a.body().substring(0, Math.min(300, a.body().length())));
     }
 
     private static void assertAnswer(RawApi.Answer a, int status, String mentions) {
@@ -309,7 +436,9 @@ class ApiFuzzTest {
     private static String message(String body) {
         try {
             JsonNode n = JSON.readTree(body);
-            return n != null && n.path("message").isTextual() ? n.path("message").asText() : null;
+            return n != null && n.path("message").isTextual()
+                    ? n.path("message").asText()
+                    : null;
         } catch (IOException e) {
             return null;
         }
@@ -322,7 +451,8 @@ class ApiFuzzTest {
             Thread.sleep(100);
             now = gauges.read(false);
         }
-        assertTrue(now.fds() <= before.fds() + 4 && now.sockets() <= before.sockets(),
+        assertTrue(
+                now.fds() <= before.fds() + 4 && now.sockets() <= before.sockets(),
                 "descriptors not given back:\nbefore: " + before.line() + "\nafter:  " + now.line());
     }
 
@@ -338,10 +468,16 @@ class ApiFuzzTest {
         }
         b.append("state: ").append(files).append('\n');
         b.append("networks: ").append(ids(api.get("/networks").body(), "Name")).append('\n');
-        b.append("containers: ").append(ids(api.get("/containers/json?all=1").body(), "Names")).append('\n');
+        b.append("containers: ")
+                .append(ids(api.get("/containers/json?all=1").body(), "Names"))
+                .append('\n');
         b.append("links: ").append(d.host.ip("-br", "link").stdout()).append('\n');
         b.append("addresses: ").append(d.host.ip("-br", "addr").stdout()).append('\n');
-        b.append("ruleset: ").append(d.host.exec("nft", "list", "ruleset").stdout().replaceAll("counter packets \\d+ bytes \\d+", "counter")).append('\n');
+        b.append("ruleset: ")
+                .append(d.host.exec("nft", "list", "ruleset")
+                        .stdout()
+                        .replaceAll("counter packets \\d+ bytes \\d+", "counter"))
+                .append('\n');
         b.append("netns: ").append(netnsFiles(d.netnsPrefix));
         return b.toString();
     }
@@ -350,7 +486,8 @@ class ApiFuzzTest {
         try {
             List<String> out = new ArrayList<>();
             for (JsonNode n : JSON.readTree(json))
-                out.add(n.path("Id").asText() + "=" + n.path(nameField) + "/" + n.path("State").asText(""));
+                out.add(n.path("Id").asText() + "=" + n.path(nameField) + "/"
+                        + n.path("State").asText(""));
             out.sort(null);
             return out.toString();
         } catch (IOException e) {
@@ -360,7 +497,10 @@ class ApiFuzzTest {
 
     private static List<String> netnsFiles(String prefix) {
         try (Stream<Path> s = Files.list(Path.of("/run/netns"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -368,7 +508,9 @@ class ApiFuzzTest {
 
     private static String sha(byte[] b) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(b))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -2,14 +2,13 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabProcess;
-
+import dev.berth.lab.SeedImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -72,14 +71,32 @@ final class ClusterDaemonLab implements AutoCloseable {
         lab.plug(etcdHost, "eth0", ETCD_IP + "/24");
         etcdDir = tempDir("berth-etcd-");
         String client = "http://" + ETCD_IP + ":2379";
-        etcd = etcdHost.spawn("etcd", "--name", "e1", "--data-dir", etcdDir.toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", "http://" + ETCD_IP + ":2380", "--initial-advertise-peer-urls", "http://" + ETCD_IP + ":2380",
-                "--initial-cluster", "e1=http://" + ETCD_IP + ":2380", "--initial-cluster-token", "berth-" + lab.runId(),
-                "--logger", "zap", "--log-level", "error");
+        etcd = etcdHost.spawn(
+                "etcd",
+                "--name",
+                "e1",
+                "--data-dir",
+                etcdDir.toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                "http://" + ETCD_IP + ":2380",
+                "--initial-advertise-peer-urls",
+                "http://" + ETCD_IP + ":2380",
+                "--initial-cluster",
+                "e1=http://" + ETCD_IP + ":2380",
+                "--initial-cluster-token",
+                "berth-" + lab.runId(),
+                "--logger",
+                "zap",
+                "--log-level",
+                "error");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!etcdctl("endpoint", "health").ok()) {
-            if (!etcd.isAlive() || System.nanoTime() > deadline) throw new AssertionError("etcd did not become healthy:\n" + etcd.output());
+            if (!etcd.isAlive() || System.nanoTime() > deadline)
+                throw new AssertionError("etcd did not become healthy:\n" + etcd.output());
             sleep(100);
         }
     }
@@ -91,7 +108,12 @@ final class ClusterDaemonLab implements AutoCloseable {
 
     /** etcdctl (API v3) run inside the etcd namespace: the test's independent view of the store. */
     ExecResult etcdctl(String... args) {
-        List<String> c = new ArrayList<>(List.of("env", "ETCDCTL_API=3", "etcdctl", "--dial-timeout=2s", "--command-timeout=4s",
+        List<String> c = new ArrayList<>(List.of(
+                "env",
+                "ETCDCTL_API=3",
+                "etcdctl",
+                "--dial-timeout=2s",
+                "--command-timeout=4s",
                 "--endpoints=http://" + ETCD_IP + ":2379"));
         c.addAll(List.of(args));
         return etcdHost.exec(c.toArray(String[]::new));
@@ -103,7 +125,10 @@ final class ClusterDaemonLab implements AutoCloseable {
 
     /** The lease keys and values under {@code prefix/subnets/}, in key order. */
     List<String[]> leases(String prefix) {
-        String[] lines = etcdctl("get", "--prefix", prefix + "/subnets/").check().stdout().split("\n");
+        String[] lines = etcdctl("get", "--prefix", prefix + "/subnets/")
+                .check()
+                .stdout()
+                .split("\n");
         List<String[]> kv = new ArrayList<>();
         for (int i = 0; i + 1 < lines.length; i += 2) kv.add(new String[] {lines[i], lines[i + 1]});
         return kv;
@@ -166,11 +191,21 @@ final class ClusterDaemonLab implements AutoCloseable {
         }
 
         void launch() {
-            List<String> cmd = new ArrayList<>(List.of(DaemonLab.BERTHD.toString(),
-                    "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                    "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent,
+            List<String> cmd = new ArrayList<>(List.of(
+                    DaemonLab.BERTHD.toString(),
+                    "--socket",
+                    socket.toString(),
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--run-dir",
+                    dir.resolve("run").toString(),
+                    "--netns-prefix",
+                    netnsPrefix,
+                    "--cgroup-parent",
+                    cgroupParent,
                     // the only upstream resolver: the outside lab host, so nothing is forwarded outside the lab
-                    "--dns", EXT_IP));
+                    "--dns",
+                    EXT_IP));
             cmd.addAll(flags);
             daemon = ns.spawnDaemon(Map.of(), cmd.toArray(String[]::new));
         }
@@ -178,9 +213,11 @@ final class ClusterDaemonLab implements AutoCloseable {
         void awaitReady() {
             long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
             while (System.nanoTime() < deadline) {
-                if (!daemon.isAlive()) throw new IllegalStateException(ns.role() + ": berthd exited:\n" + daemon.output());
+                if (!daemon.isAlive())
+                    throw new IllegalStateException(ns.role() + ": berthd exited:\n" + daemon.output());
                 if (answers()) {
-                    if (!imagesLoaded) dockerOk("load", "-i", SeedImages.archive().toString());
+                    if (!imagesLoaded)
+                        dockerOk("load", "-i", SeedImages.archive().toString());
                     imagesLoaded = true;
                     return;
                 }
@@ -229,8 +266,9 @@ final class ClusterDaemonLab implements AutoCloseable {
 
         String dockerOk(String... args) {
             ExecResult r = docker(args);
-            if (!r.ok()) throw new AssertionError(ns.role() + ": docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
-                    + r.stdout() + r.stderr() + "\n--- berthd log:\n" + DaemonLab.tail(log()));
+            if (!r.ok())
+                throw new AssertionError(ns.role() + ": docker " + String.join(" ", args) + " failed (" + r.exitCode()
+                        + "):\n" + r.stdout() + r.stderr() + "\n--- berthd log:\n" + DaemonLab.tail(log()));
             return r.stdout();
         }
 
@@ -241,7 +279,10 @@ final class ClusterDaemonLab implements AutoCloseable {
 
         /** A container's address on the default bridge. */
         String ipOf(String container) {
-            return inspect("inspect", container).get("NetworkSettings").get("IPAddress").asText();
+            return inspect("inspect", container)
+                    .get("NetworkSettings")
+                    .get("IPAddress")
+                    .asText();
         }
 
         /** A container's namespace, entered without the daemon, as {@code ip netns exec berth-NAME} would. */
@@ -251,8 +292,15 @@ final class ClusterDaemonLab implements AutoCloseable {
 
         /** GET on the daemon's API (curl over the Unix socket: no network traffic). */
         JsonNode api(String path) {
-            ExecResult r = Commands.run(List.of("curl", "-sS", "--fail-with-body", "--max-time", "10",
-                    "--unix-socket", socket.toString(), "http://berth" + path));
+            ExecResult r = Commands.run(List.of(
+                    "curl",
+                    "-sS",
+                    "--fail-with-body",
+                    "--max-time",
+                    "10",
+                    "--unix-socket",
+                    socket.toString(),
+                    "http://berth" + path));
             if (!r.ok()) throw new AssertionError(ns.role() + ": GET " + path + " failed: " + r.stdout() + r.stderr());
             return parse(r.stdout());
         }
@@ -264,8 +312,13 @@ final class ClusterDaemonLab implements AutoCloseable {
 
         /** Everything the cluster agent programs for peers: routes, permanent neighbours, FDB entries with a remote. */
         String peerState() {
-            String neigh = ns.run("ip", "-4", "neigh", "show", "nud", "permanent").stdout();
-            String fdb = ns.run("bridge", "fdb", "show").stdout().lines().filter(l -> l.contains(" dst ")).reduce("", (a, b) -> a + b + "\n");
+            String neigh =
+                    ns.run("ip", "-4", "neigh", "show", "nud", "permanent").stdout();
+            String fdb = ns.run("bridge", "fdb", "show")
+                    .stdout()
+                    .lines()
+                    .filter(l -> l.contains(" dst "))
+                    .reduce("", (a, b) -> a + b + "\n");
             return routes() + "--- neigh\n" + neigh + "--- fdb\n" + fdb;
         }
 

@@ -1,19 +1,18 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.ClusterDaemonLab.Host;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * CNI pods in berthd's cluster network: the plugin's network "bridge" is the host's leased subnet, so pods on
@@ -43,9 +42,13 @@ class CniClusterTest {
 
             pod2.serveTcp(7000, "pod2");
             assertTrue(pod1.ping("10.72.2.2"), "a pod on h1 reaches a pod on h2 by its own address");
-            assertEquals("pod2 from 10.72.1.2", pod1.tcp("10.72.2.2", 7000), "inside the cluster nothing is masqueraded");
+            assertEquals(
+                    "pod2 from 10.72.1.2", pod1.tcp("10.72.2.2", 7000), "inside the cluster nothing is masqueraded");
             cl.ext.serveTcp(9000, "ext");
-            assertEquals("ext from 192.168.50.1", pod1.tcp(ClusterDaemonLab.EXT_IP, 9000), "leaving the cluster is masqueraded");
+            assertEquals(
+                    "ext from 192.168.50.1",
+                    pod1.tcp(ClusterDaemonLab.EXT_IP, 9000),
+                    "leaving the cluster is masqueraded");
 
             CniPlugin.ok(new CniPlugin(h1.ns, h1.socket).call("DEL", "pod1", pod1, "eth0", config(h1)));
             CniPlugin.ok(new CniPlugin(h2.ns, h2.socket).call("DEL", "pod2", pod2, "eth0", config(h2)));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.LabHost;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,7 +40,8 @@ final class CniPlugin {
 
     /** One call; {@code env} holds the CNI_ variables (CNI_COMMAND first by convention). */
     ExecResult call(Map<String, String> env, String config) {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + runtimeHost.netnsPath(), "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "nsenter", "--net=" + runtimeHost.netnsPath(), "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(BINARY.toString());
         return Commands.run(cmd, Duration.ofSeconds(60), config);
@@ -73,7 +73,8 @@ final class CniPlugin {
     }
 
     private static Path build() {
-        Commands.run(List.of(ROOT.resolve("scripts/cni-plugin").toString()), Duration.ofSeconds(120), null).check();
+        Commands.run(List.of(ROOT.resolve("scripts/cni-plugin").toString()), Duration.ofSeconds(120), null)
+                .check();
         return ROOT.resolve("bin/cni/berth");
     }
 }

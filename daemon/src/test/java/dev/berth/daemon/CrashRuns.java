@@ -1,9 +1,11 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.SeedImages;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,9 +19,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Crash runs on a berthd whose crash points are armed ({@link CrashPoints}): a lab with two user networks
  * and a bystander container on both, the baseline world, and for one step of an operation: setup, arm,
@@ -31,22 +30,48 @@ final class CrashRuns implements AutoCloseable {
     record Op(String name, Consumer<DaemonLab> setup, Function<DaemonLab, ExecResult> run) {}
 
     static final List<Op> OPS = List.of(
-            new Op("docker run -d", d -> {
-            }, d -> d.docker("run", "-d", "--name", "victim", "--network", "front", "-p", "8085:80", "busybox", "sleep", "3600")),
-            new Op("docker run --rm", d -> {
-            }, d -> d.docker("run", "--rm", "--name", "victim", "--network", "front", "busybox", "true")),
-            new Op("docker start", d -> d.dockerOk("create", "--name", "victim", "busybox", "sleep", "3600"),
+            new Op(
+                    "docker run -d",
+                    d -> {},
+                    d -> d.docker(
+                            "run",
+                            "-d",
+                            "--name",
+                            "victim",
+                            "--network",
+                            "front",
+                            "-p",
+                            "8085:80",
+                            "busybox",
+                            "sleep",
+                            "3600")),
+            new Op(
+                    "docker run --rm",
+                    d -> {},
+                    d -> d.docker("run", "--rm", "--name", "victim", "--network", "front", "busybox", "true")),
+            new Op(
+                    "docker start",
+                    d -> d.dockerOk("create", "--name", "victim", "busybox", "sleep", "3600"),
                     d -> d.docker("start", "victim")),
-            new Op("docker stop", d -> d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600"),
+            new Op(
+                    "docker stop",
+                    d -> d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600"),
                     d -> d.docker("stop", "-t", "1", "victim")),
-            new Op("docker rm -f", d -> d.dockerOk("run", "-d", "--name", "victim", "-p", "8086:80", "busybox", "sleep", "3600"),
+            new Op(
+                    "docker rm -f",
+                    d -> d.dockerOk("run", "-d", "--name", "victim", "-p", "8086:80", "busybox", "sleep", "3600"),
                     d -> d.docker("rm", "-f", "victim")),
-            new Op("docker network connect", d -> d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600"),
+            new Op(
+                    "docker network connect",
+                    d -> d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600"),
                     d -> d.docker("network", "connect", "back", "victim")),
-            new Op("docker network disconnect", d -> {
-                d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600");
-                d.dockerOk("network", "connect", "back", "victim");
-            }, d -> d.docker("network", "disconnect", "back", "victim")));
+            new Op(
+                    "docker network disconnect",
+                    d -> {
+                        d.dockerOk("run", "-d", "--name", "victim", "--network", "front", "busybox", "sleep", "3600");
+                        d.dockerOk("network", "connect", "back", "victim");
+                    },
+                    d -> d.docker("network", "disconnect", "back", "victim")));
 
     static Op op(String name) {
         for (Op o : OPS) if (o.name().equals(name)) return o;
@@ -69,7 +94,8 @@ final class CrashRuns implements AutoCloseable {
             d.dockerOk("network", "create", "--subnet", "10.77.0.0/24", "front");
             d.dockerOk("network", "create", "--subnet", "10.78.0.0/24", "back");
             // a bystander on both networks, with a published port: no crash may disturb it
-            d.dockerOk("run", "-d", "--name", "anchor", "--network", "front", "-p", "8084:80", "busybox", "sleep", "3600");
+            d.dockerOk(
+                    "run", "-d", "--name", "anchor", "--network", "front", "-p", "8084:80", "busybox", "sleep", "3600");
             d.dockerOk("network", "connect", "back", "anchor");
             baseline = CrashWorld.of(d);
         } catch (RuntimeException | AssertionError e) {
@@ -87,7 +113,9 @@ final class CrashRuns implements AutoCloseable {
         sleep(1500); // steps that follow the answer (an exit's clean-up)
         List<String> points;
         try {
-            points = List.copyOf(new LinkedHashSet<>(Files.readAllLines(crashDir.resolve("trace")).stream().map(l -> l.split(" ")[0]).toList()));
+            points = List.copyOf(new LinkedHashSet<>(Files.readAllLines(crashDir.resolve("trace")).stream()
+                    .map(l -> l.split(" ")[0])
+                    .toList()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,11 +142,13 @@ final class CrashRuns implements AutoCloseable {
         List<String> problems = new ArrayList<>(CrashWorld.problems(d));
         // the daemon still works for the container the crash hit: it can be removed
         ExecResult rm = d.docker("rm", "-f", "victim");
-        if (!rm.ok() && !rm.stderr().contains("No such container")) problems.add("docker rm -f victim after the restart: " + rm.stderr());
+        if (!rm.ok() && !rm.stderr().contains("No such container"))
+            problems.add("docker rm -f victim after the restart: " + rm.stderr());
         undo();
         String diff = baseline.diff(CrashWorld.of(d));
         if (!diff.isEmpty()) problems.add("after removing the victim, not as before:\n" + diff);
-        System.out.println("kill -9 in " + op.name() + " at " + point + ": " + (problems.isEmpty() ? "clean" : problems.size() + " problems"));
+        System.out.println("kill -9 in " + op.name() + " at " + point + ": "
+                + (problems.isEmpty() ? "clean" : problems.size() + " problems"));
         if (problems.isEmpty()) return null;
         return "=== kill -9 in " + op.name() + " at " + point + ":\n  " + String.join("\n  ", problems)
                 + "\n--- berthd log:\n" + DaemonLab.tail(d.log());
@@ -126,7 +156,8 @@ final class CrashRuns implements AutoCloseable {
 
     private void undo() {
         ExecResult rm = d.docker("rm", "-f", "victim");
-        if (!rm.ok() && !rm.stderr().contains("No such container")) throw new AssertionError("rm -f victim: " + rm.stderr());
+        if (!rm.ok() && !rm.stderr().contains("No such container"))
+            throw new AssertionError("rm -f victim: " + rm.stderr());
     }
 
     private static void write(Path p, String s) {

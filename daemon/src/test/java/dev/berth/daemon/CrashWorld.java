@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,9 +11,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,27 +35,76 @@ record CrashWorld(Map<String, String> parts) {
     static CrashWorld of(DaemonLab d) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("containerd containers", sorted(ctr(d, "containers", "ls", "-q")));
-        p.put("containerd tasks", sorted(ctr(d, "tasks", "ls").lines().skip(1)
-                .map(l -> l.split("\\s+")).map(f -> f[0] + " " + f[2]).toList()));
+        p.put(
+                "containerd tasks",
+                sorted(ctr(d, "tasks", "ls")
+                        .lines()
+                        .skip(1)
+                        .map(l -> l.split("\\s+"))
+                        .map(f -> f[0] + " " + f[2])
+                        .toList()));
         p.put("containerd active snapshots", sorted(activeSnapshots(d)));
         p.put("sandbox namespaces", sorted(sandboxNamespaces(d)));
-        p.put("host links", sorted(d.host.ip("-br", "link").stdout().lines().map(l -> l.split("\\s+")[0]).toList()));
-        p.put("host addresses", sorted(d.host.ip("-br", "addr").stdout().lines()
-                .map(l -> linkLocalOut(l.replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "))).toList()));
-        p.put("host routes", sorted(d.host.ip("route", "show", "table", "all").stdout().lines()
-                .filter(l -> !l.contains("fe80:")).map(l -> l.replace(" linkdown", "")).toList()));
-        p.put("host nftables", d.host.exec("nft", "list", "ruleset").stdout()
-                .replaceAll("counter packets \\d+ bytes \\d+", "counter").replaceAll(" # handle \\d+", ""));
+        p.put(
+                "host links",
+                sorted(d.host.ip("-br", "link")
+                        .stdout()
+                        .lines()
+                        .map(l -> l.split("\\s+")[0])
+                        .toList()));
+        p.put(
+                "host addresses",
+                sorted(d.host.ip("-br", "addr")
+                        .stdout()
+                        .lines()
+                        .map(l -> linkLocalOut(l.replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " ")))
+                        .toList()));
+        p.put(
+                "host routes",
+                sorted(d.host.ip("route", "show", "table", "all")
+                        .stdout()
+                        .lines()
+                        .filter(l -> !l.contains("fe80:"))
+                        .map(l -> l.replace(" linkdown", ""))
+                        .toList()));
+        p.put(
+                "host nftables",
+                d.host.exec("nft", "list", "ruleset")
+                        .stdout()
+                        .replaceAll("counter packets \\d+ bytes \\d+", "counter")
+                        .replaceAll(" # handle \\d+", ""));
         for (String ns : sandboxNamespaces(d)) {
             var in = d.lab.existing(ns);
-            p.put("sandbox " + ns, String.join("\n", in.ip("-br", "link").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "),
-                    linkLocalOut(in.ip("-br", "addr").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " ")),
-                    String.join("\n", in.ip("route", "show", "table", "all").stdout().lines().filter(l -> !l.contains("fe80:")).toList()),
-                    in.exec("sysctl", "-n", "net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv6.conf.all.disable_ipv6").stdout()));
+            p.put(
+                    "sandbox " + ns,
+                    String.join(
+                            "\n",
+                            in.ip("-br", "link").stdout().replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " "),
+                            linkLocalOut(in.ip("-br", "addr")
+                                    .stdout()
+                                    .replaceAll("\\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN)\\s+", " ")),
+                            String.join(
+                                    "\n",
+                                    in.ip("route", "show", "table", "all")
+                                            .stdout()
+                                            .lines()
+                                            .filter(l -> !l.contains("fe80:"))
+                                            .toList()),
+                            in.exec(
+                                            "sysctl",
+                                            "-n",
+                                            "net.ipv4.ip_forward",
+                                            "net.ipv4.conf.all.rp_filter",
+                                            "net.ipv6.conf.all.disable_ipv6")
+                                    .stdout()));
         }
         p.put("state files", files(d.dir.resolve("state")));
         p.put("run files", files(d.dir.resolve("run")));
-        p.put("docker ps -a", sorted(d.dockerOk("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.State}}").lines().toList()));
+        p.put(
+                "docker ps -a",
+                sorted(d.dockerOk("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.State}}")
+                        .lines()
+                        .toList()));
         return new CrashWorld(p);
     }
 
@@ -72,7 +120,14 @@ record CrashWorld(Map<String, String> parts) {
         keys.addAll(other.parts.keySet());
         for (String k : keys) {
             String a = parts.getOrDefault(k, "(none)"), o = other.parts.getOrDefault(k, "(none)");
-            if (!a.equals(o)) b.append("--- ").append(k).append(":\n").append(a).append("\n+++ now:\n").append(o).append('\n');
+            if (!a.equals(o))
+                b.append("--- ")
+                        .append(k)
+                        .append(":\n")
+                        .append(a)
+                        .append("\n+++ now:\n")
+                        .append(o)
+                        .append('\n');
         }
         return b.toString();
     }
@@ -84,10 +139,13 @@ record CrashWorld(Map<String, String> parts) {
      */
     static List<String> problems(DaemonLab d) {
         List<String> out = new ArrayList<>();
-        Set<String> records = new HashSet<>(d.dockerOk("ps", "-aq", "--no-trunc").lines().toList());
-        Set<String> ctrContainers = new HashSet<>(ctr(d, "containers", "ls", "-q").lines().toList());
+        Set<String> records =
+                new HashSet<>(d.dockerOk("ps", "-aq", "--no-trunc").lines().toList());
+        Set<String> ctrContainers =
+                new HashSet<>(ctr(d, "containers", "ls", "-q").lines().toList());
         for (String c : ctrContainers) if (!records.contains(c)) out.add("containerd container without a record: " + c);
-        for (String s : activeSnapshots(d)) if (!ctrContainers.contains(s)) out.add("active snapshot without a containerd container: " + s);
+        for (String s : activeSnapshots(d))
+            if (!ctrContainers.contains(s)) out.add("active snapshot without a containerd container: " + s);
         Map<String, String> tasks = new HashMap<>();
         for (String l : ctr(d, "tasks", "ls").lines().skip(1).toList()) {
             String[] f = l.split("\\s+");
@@ -104,7 +162,8 @@ record CrashWorld(Map<String, String> parts) {
             String name = c.get("Name").asText().substring(1);
             boolean running = c.get("State").get("Running").asBoolean();
             if (running != "RUNNING".equals(tasks.get(id)))
-                out.add(name + ": inspect says Running=" + running + ", containerd says " + tasks.getOrDefault(id, "no task"));
+                out.add(name + ": inspect says Running=" + running + ", containerd says "
+                        + tasks.getOrDefault(id, "no task"));
             if (!running) continue;
             String ns = d.netnsPrefix + name;
             wanted.add(ns);
@@ -121,12 +180,19 @@ record CrashWorld(Map<String, String> parts) {
                 }
                 endpoints++;
                 if (!addresses.add(ip)) out.add("address given twice: " + ip);
-                if (!inside.contains(" " + ip + "/")) out.add(name + ": " + ip + " (" + e.getKey() + ") is not in its namespace:\n" + inside);
+                if (!inside.contains(" " + ip + "/"))
+                    out.add(name + ": " + ip + " (" + e.getKey() + ") is not in its namespace:\n" + inside);
             }
         }
-        for (String ns : namespaces) if (!wanted.contains(ns)) out.add("sandbox namespace without a running container: " + ns);
-        long veths = d.host.ip("-br", "link").stdout().lines().filter(l -> l.startsWith("veth")).count();
-        if (veths != endpoints) out.add(veths + " veths on the host for " + endpoints + " endpoints of running containers");
+        for (String ns : namespaces)
+            if (!wanted.contains(ns)) out.add("sandbox namespace without a running container: " + ns);
+        long veths = d.host.ip("-br", "link")
+                .stdout()
+                .lines()
+                .filter(l -> l.startsWith("veth"))
+                .count();
+        if (veths != endpoints)
+            out.add(veths + " veths on the host for " + endpoints + " endpoints of running containers");
         return out;
     }
 
@@ -139,7 +205,8 @@ record CrashWorld(Map<String, String> parts) {
     }
 
     static String ctr(DaemonLab d, String... args) {
-        List<String> c = new ArrayList<>(List.of("ctr", "-a", d.dir.resolve("run/containerd/containerd.sock").toString(), "-n", "berth"));
+        List<String> c = new ArrayList<>(List.of(
+                "ctr", "-a", d.dir.resolve("run/containerd/containerd.sock").toString(), "-n", "berth"));
         c.addAll(List.of(args));
         ExecResult r = Commands.run(c);
         if (!r.ok()) throw new AssertionError("ctr " + String.join(" ", args) + ": " + r.stderr());
@@ -148,13 +215,20 @@ record CrashWorld(Map<String, String> parts) {
 
     /** Keys of active snapshots (containers' root file systems; committed ones are image layers). */
     private static List<String> activeSnapshots(DaemonLab d) {
-        return ctr(d, "snapshots", "ls").lines().skip(1).map(l -> l.split("\\s+"))
-                .filter(f -> f.length >= 3 && f[f.length - 1].equals("Active")).map(f -> f[0]).toList();
+        return ctr(d, "snapshots", "ls")
+                .lines()
+                .skip(1)
+                .map(l -> l.split("\\s+"))
+                .filter(f -> f.length >= 3 && f[f.length - 1].equals("Active"))
+                .map(f -> f[0])
+                .toList();
     }
 
     private static List<String> sandboxNamespaces(DaemonLab d) {
         try (Stream<Path> s = Files.list(Path.of("/run/netns"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(d.netnsPrefix)).toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(d.netnsPrefix))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -178,7 +252,9 @@ record CrashWorld(Map<String, String> parts) {
 
     private static String hash(Path p) throws IOException {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))).substring(0, 12);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+                    .substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -21,7 +21,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,7 +60,8 @@ final class CriLab implements AutoCloseable {
         base = Path.of("/run", tag);
         socket = base.resolve("containerd.sock");
         try {
-            Path bin = Files.createDirectories(base.resolve("bin")), netd = Files.createDirectories(base.resolve("net.d"));
+            Path bin = Files.createDirectories(base.resolve("bin")),
+                    netd = Files.createDirectories(base.resolve("net.d"));
             Files.createSymbolicLink(bin.resolve("berth"), CniPlugin.BINARY);
             Files.createSymbolicLink(bin.resolve("loopback"), Path.of("/usr/lib/cni/loopback"));
             Files.writeString(netd.resolve("10-berth.conflist"), conflist);
@@ -69,16 +69,32 @@ final class CriLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        containerd = d.host.spawnDaemon(Map.of(), "containerd", "--config", base.resolve("config.toml").toString());
-        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString())).eventLoopGroup(group)
-                .channelType(EpollDomainSocketChannel.class).overrideAuthority("localhost").usePlaintext().build();
+        containerd = d.host.spawnDaemon(
+                Map.of(), "containerd", "--config", base.resolve("config.toml").toString());
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .eventLoopGroup(group)
+                .channelType(EpollDomainSocketChannel.class)
+                .overrideAuthority("localhost")
+                .usePlaintext()
+                .build();
         cri = RuntimeServiceGrpc.newBlockingStub(channel);
         try {
             awaitCri();
             Path tar = base.resolve("sandbox.tar");
             BusyboxImage.write(tar, List.of(IMAGE), cmd, "cri");
-            Commands.run(List.of("ctr", "--address", socket.toString(), "-n", "k8s.io", "images", "import", tar.toString()),
-                    Duration.ofSeconds(120), null).check();
+            Commands.run(
+                            List.of(
+                                    "ctr",
+                                    "--address",
+                                    socket.toString(),
+                                    "-n",
+                                    "k8s.io",
+                                    "images",
+                                    "import",
+                                    tar.toString()),
+                            Duration.ofSeconds(120),
+                            null)
+                    .check();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -89,35 +105,52 @@ final class CriLab implements AutoCloseable {
     String run(PodSandboxConfig config) {
         String id;
         try {
-            id = cri.withDeadlineAfter(120, TimeUnit.SECONDS).runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()).getPodSandboxId();
+            id = cri.withDeadlineAfter(120, TimeUnit.SECONDS)
+                    .runPodSandbox(
+                            RunPodSandboxRequest.newBuilder().setConfig(config).build())
+                    .getPodSandboxId();
         } catch (StatusRuntimeException e) {
-            throw new AssertionError("RunPodSandbox failed: " + e.getMessage() + "\n--- containerd:\n" + DaemonLab.tail(containerd.output()), e);
+            throw new AssertionError(
+                    "RunPodSandbox failed: " + e.getMessage() + "\n--- containerd:\n"
+                            + DaemonLab.tail(containerd.output()),
+                    e);
         }
         pods.put(id, netnsOf(id));
         return id;
     }
 
     PodSandboxStatus status(String id) {
-        return cri.withDeadlineAfter(30, TimeUnit.SECONDS).podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build()).getStatus();
+        return cri.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .podSandboxStatus(
+                        PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build())
+                .getStatus();
     }
 
     void stop(String id) {
-        cri.withDeadlineAfter(60, TimeUnit.SECONDS).stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        cri.withDeadlineAfter(60, TimeUnit.SECONDS)
+                .stopPodSandbox(
+                        StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
     }
 
     void remove(String id) {
-        cri.withDeadlineAfter(60, TimeUnit.SECONDS).removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        cri.withDeadlineAfter(60, TimeUnit.SECONDS)
+                .removePodSandbox(
+                        RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
         pods.remove(id);
     }
 
     /** The pod's network namespace file, from the verbose status (the runtime spec containerd made). */
     String netnsOf(String id) {
         PodSandboxStatusResponse r = cri.withDeadlineAfter(30, TimeUnit.SECONDS)
-                .podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).setVerbose(true).build());
+                .podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                        .setPodSandboxId(id)
+                        .setVerbose(true)
+                        .build());
         try {
             JsonNode info = JSON.readTree(r.getInfoOrDefault("info", "{}"));
             for (JsonNode ns : info.path("runtimeSpec").path("linux").path("namespaces"))
-                if (ns.path("type").asText().equals("network")) return ns.path("path").asText();
+                if (ns.path("type").asText().equals("network"))
+                    return ns.path("path").asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,7 +169,8 @@ final class CriLab implements AutoCloseable {
                     stop(id);
                     remove(id);
                 } catch (RuntimeException e) {
-                    // the namespace is deleted below; berthd removes an attachment whose namespace is gone at its next start
+                    // the namespace is deleted below; berthd removes an attachment whose namespace is gone at its next
+                    // start
                 }
             }
         } finally {
@@ -144,12 +178,17 @@ final class CriLab implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             Leftovers.stop(containerd.pid(), Duration.ofSeconds(10));
             containerd.close();
-            for (long pid : Leftovers.processesNaming(base.toString())) Leftovers.stop(pid, Duration.ofSeconds(5)); // shims
+            for (long pid : Leftovers.processesNaming(base.toString()))
+                Leftovers.stop(pid, Duration.ofSeconds(5)); // shims
             Leftovers.unmountUnder(base);
             Leftovers.removeCgroups(tag);
             for (String netns : pods.values()) {
                 if (netns.startsWith("/var/run/netns/") || netns.startsWith("/run/netns/"))
-                    Commands.run(List.of("ip", "netns", "delete", Path.of(netns).getFileName().toString()));
+                    Commands.run(List.of(
+                            "ip",
+                            "netns",
+                            "delete",
+                            Path.of(netns).getFileName().toString()));
             }
             Leftovers.deleteTree(base);
         }
@@ -160,13 +199,18 @@ final class CriLab implements AutoCloseable {
         while (true) {
             try {
                 if (Files.exists(socket)) {
-                    cri.withDeadlineAfter(5, TimeUnit.SECONDS).version(VersionRequest.newBuilder().setVersion("v1").build());
+                    cri.withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .version(
+                                    VersionRequest.newBuilder().setVersion("v1").build());
                     return;
                 }
             } catch (RuntimeException notYet) {
-                if (System.nanoTime() > deadline) throw new AssertionError("containerd's CRI does not answer: " + notYet + "\n" + containerd.output());
+                if (System.nanoTime() > deadline)
+                    throw new AssertionError(
+                            "containerd's CRI does not answer: " + notYet + "\n" + containerd.output());
             }
-            if (!containerd.isAlive() || System.nanoTime() > deadline) throw new AssertionError("containerd did not start:\n" + containerd.output());
+            if (!containerd.isAlive() || System.nanoTime() > deadline)
+                throw new AssertionError("containerd did not start:\n" + containerd.output());
             ClusterDaemonLab.sleep(100);
         }
     }

@@ -1,16 +1,15 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code make test-crash}: a real kill -9 of berthd at every step each operation passes (learned from a
@@ -38,7 +37,8 @@ class DaemonCrashEveryStepIT {
                 if (f != null) failures.add(f);
             }
             if (!failures.isEmpty())
-                fail(failures.size() + " of " + steps.size() + " crashes in " + operation + " leave a mess:\n" + String.join("\n", failures));
+                fail(failures.size() + " of " + steps.size() + " crashes in " + operation + " leave a mess:\n"
+                        + String.join("\n", failures));
         }
     }
 }

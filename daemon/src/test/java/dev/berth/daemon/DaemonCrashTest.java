@@ -1,14 +1,13 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A real kill -9 of berthd (it sends itself SIGKILL at a named step, {@link CrashPoints}) in the middle of
@@ -28,15 +27,15 @@ class DaemonCrashTest {
     @Test
     void killedAtChosenStepsLeavesNothingBehind(Lab lab) {
         String[][] chosen = {
-                {"docker run -d", "record:before-rename"},
-                {"docker run -d", "netlink:batch-sent"},
-                {"docker run -d", "container-start:task-started"},
-                {"docker run --rm", "container-exit:recorded"},
-                {"docker start", "state:before-rename:endpoints"},
-                {"docker stop", "container-exit:task-deleted"},
-                {"docker rm -f", "container-rm:runtime-deleted"},
-                {"docker network connect", "container-connect:connected"},
-                {"docker network disconnect", "container-disconnect:disconnected"},
+            {"docker run -d", "record:before-rename"},
+            {"docker run -d", "netlink:batch-sent"},
+            {"docker run -d", "container-start:task-started"},
+            {"docker run --rm", "container-exit:recorded"},
+            {"docker start", "state:before-rename:endpoints"},
+            {"docker stop", "container-exit:task-deleted"},
+            {"docker rm -f", "container-rm:runtime-deleted"},
+            {"docker network connect", "container-connect:connected"},
+            {"docker network disconnect", "container-disconnect:disconnected"},
         };
         List<String> failures = new ArrayList<>();
         try (CrashRuns runs = new CrashRuns(lab)) {
@@ -45,6 +44,7 @@ class DaemonCrashTest {
                 if (f != null) failures.add(f);
             }
         }
-        if (!failures.isEmpty()) fail(failures.size() + " of " + chosen.length + " crashes leave a mess:\n" + String.join("\n", failures));
+        if (!failures.isEmpty())
+            fail(failures.size() + " of " + chosen.length + " crashes leave a mess:\n" + String.join("\n", failures));
     }
 }

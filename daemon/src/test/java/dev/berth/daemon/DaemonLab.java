@@ -2,14 +2,13 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.lab.SeedImages;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabProcess;
-
+import dev.berth.lab.SeedImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -19,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +35,7 @@ final class DaemonLab implements AutoCloseable {
     static final String DOCKER = findDocker();
     /** The launcher users run (make build prepares it; the module's package phase, before these tests, too). */
     static final Path BERTHD = findBerthd();
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Lab lab;
@@ -90,11 +91,21 @@ final class DaemonLab implements AutoCloseable {
 
     /** Starts berthd and waits until it answers {@code /_ping}. */
     void start() {
-        List<String> cmd = new ArrayList<>(List.of(BERTHD.toString(),
-                "--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent,
+        List<String> cmd = new ArrayList<>(List.of(
+                BERTHD.toString(),
+                "--socket",
+                socket.toString(),
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--run-dir",
+                dir.resolve("run").toString(),
+                "--netns-prefix",
+                netnsPrefix,
+                "--cgroup-parent",
+                cgroupParent,
                 // the only resolver containers may forward to: the outside lab host (nothing outside the lab)
-                "--dns", "192.0.2.2"));
+                "--dns",
+                "192.0.2.2"));
         cmd.addAll(extraFlags);
         daemon = host.spawnDaemon(env, cmd.toArray(String[]::new));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -167,8 +178,9 @@ final class DaemonLab implements AutoCloseable {
     /** The docker CLI; throws with its output when it fails. */
     String dockerOk(String... args) {
         ExecResult r = docker(args);
-        if (!r.ok()) throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
-                + r.stdout() + r.stderr() + "\n--- berthd log:\n" + tail(log()));
+        if (!r.ok())
+            throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
+                    + r.stdout() + r.stderr() + "\n--- berthd log:\n" + tail(log()));
         return r.stdout();
     }
 
@@ -181,8 +193,10 @@ final class DaemonLab implements AutoCloseable {
         // script's terminal takes the size of ours, none here: give it one, as a user's terminal has
         StringBuilder cmd = new StringBuilder("stty rows 40 cols 100; " + DOCKER + " -H unix://" + socket);
         for (String a : args) cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
-        ExecResult r = Commands.run(List.of("sh", "-c", "(" + input + ") | script -qefc \"" + cmd + "\" /dev/null"),
-                Duration.ofSeconds(60), null);
+        ExecResult r = Commands.run(
+                List.of("sh", "-c", "(" + input + ") | script -qefc \"" + cmd + "\" /dev/null"),
+                Duration.ofSeconds(60),
+                null);
         return new ExecResult(r.command(), r.exitCode(), r.stdout().replace("\r\n", "\n"), r.stderr());
     }
 
@@ -231,7 +245,7 @@ final class DaemonLab implements AutoCloseable {
 
     private static void deleteQuietly(Path root) {
         try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException e) {
             // a temp directory left behind is harmless
         }
@@ -242,15 +256,20 @@ final class DaemonLab implements AutoCloseable {
     }
 
     private static Path findBerthd() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("bin/berthd");
-        if (!Files.isExecutable(p)) throw new IllegalStateException("bin/berthd not found at " + p + ": run the tests from the daemon module");
+        Path p = Path.of(System.getProperty("user.dir"))
+                .toAbsolutePath()
+                .getParent()
+                .resolve("bin/berthd");
+        if (!Files.isExecutable(p))
+            throw new IllegalStateException("bin/berthd not found at " + p + ": run the tests from the daemon module");
         return p;
     }
 
     private static String findDocker() {
         for (String p : List.of("/usr/local/bin/docker", "/usr/bin/docker"))
             if (Files.isExecutable(Path.of(p))) return p;
-        throw new IllegalStateException("the docker CLI is needed by these tests and was not found in /usr/local/bin or /usr/bin");
+        throw new IllegalStateException(
+                "the docker CLI is needed by these tests and was not found in /usr/local/bin or /usr/bin");
     }
 
     private static void sleep(long ms) {

@@ -1,21 +1,21 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** berthd refuses to start with a clear message and a non-zero status (bad flags, a socket or state in use, no containerd), and its socket is 0660. */
 @ExtendWith(LabExtension.class)
@@ -26,17 +26,31 @@ class DaemonStartupTest {
         try (DaemonLab d = new DaemonLab(lab)) {
             assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.socket)));
 
-            ExecResult inUse = berthd(d, "--socket", d.socket.toString(), "--state-dir", d.dir.resolve("other").toString());
+            ExecResult inUse = berthd(
+                    d,
+                    "--socket",
+                    d.socket.toString(),
+                    "--state-dir",
+                    d.dir.resolve("other").toString());
             assertEquals(1, inUse.exitCode(), inUse.stderr());
             assertTrue(inUse.stderr().contains("another daemon is already listening on " + d.socket), inUse.stderr());
 
-            ExecResult sameState = berthd(d, "--socket", d.dir.resolve("x.sock").toString(), "--state-dir", d.dir.resolve("state").toString());
+            ExecResult sameState = berthd(
+                    d,
+                    "--socket",
+                    d.dir.resolve("x.sock").toString(),
+                    "--state-dir",
+                    d.dir.resolve("state").toString());
             assertEquals(1, sameState.exitCode());
-            assertTrue(sameState.stderr().contains("another berthd already runs in this network namespace"), sameState.stderr());
+            assertTrue(
+                    sameState.stderr().contains("another berthd already runs in this network namespace"),
+                    sameState.stderr());
 
             ExecResult badFirewall = berthd(d, "--firewall", "pf");
             assertEquals(2, badFirewall.exitCode());
-            assertTrue(badFirewall.stderr().contains("--firewall: 'pf' is not one of nftables, iptables"), badFirewall.stderr());
+            assertTrue(
+                    badFirewall.stderr().contains("--firewall: 'pf' is not one of nftables, iptables"),
+                    badFirewall.stderr());
 
             Path cfg = d.dir.resolve("bad.json");
             Files.writeString(cfg, "{\"sokket\": \"/x\"}");
@@ -46,20 +60,38 @@ class DaemonStartupTest {
 
             ExecResult clusterFlags = berthd(d, "--public-ip", "192.0.2.1");
             assertEquals(2, clusterFlags.exitCode());
-            assertTrue(clusterFlags.stderr().contains("need --cluster-store or --cluster-static"), clusterFlags.stderr());
+            assertTrue(
+                    clusterFlags.stderr().contains("need --cluster-store or --cluster-static"), clusterFlags.stderr());
 
             ExecResult badCgroup = berthd(d, "--cgroup-parent", "berth");
             assertEquals(2, badCgroup.exitCode());
-            assertTrue(badCgroup.stderr().contains("--cgroup-parent: 'berth' must be an absolute cgroup path"), badCgroup.stderr());
+            assertTrue(
+                    badCgroup.stderr().contains("--cgroup-parent: 'berth' must be an absolute cgroup path"),
+                    badCgroup.stderr());
 
             // a containerd that does not answer (in a namespace of its own: one berthd per namespace)
             Path other = d.dir.resolve("other-host");
-            ExecResult noContainerd = Commands.run(List.of("nsenter", "--net=" + lab.host("other").netnsPath(), DaemonLab.BERTHD.toString(),
-                    "--socket", other.resolve("b.sock").toString(), "--state-dir", other.resolve("state").toString(),
-                    "--run-dir", other.resolve("run").toString(), "--netns-prefix", lab.prefix("o-"),
-                    "--containerd", other.resolve("no-containerd.sock").toString()), java.time.Duration.ofSeconds(60), null);
+            ExecResult noContainerd = Commands.run(
+                    List.of(
+                            "nsenter",
+                            "--net=" + lab.host("other").netnsPath(),
+                            DaemonLab.BERTHD.toString(),
+                            "--socket",
+                            other.resolve("b.sock").toString(),
+                            "--state-dir",
+                            other.resolve("state").toString(),
+                            "--run-dir",
+                            other.resolve("run").toString(),
+                            "--netns-prefix",
+                            lab.prefix("o-"),
+                            "--containerd",
+                            other.resolve("no-containerd.sock").toString()),
+                    Duration.ofSeconds(60),
+                    null);
             assertEquals(1, noContainerd.exitCode(), noContainerd.stderr());
-            assertTrue(noContainerd.stderr().contains("cannot reach containerd") && noContainerd.stderr().contains("no-containerd.sock"),
+            assertTrue(
+                    noContainerd.stderr().contains("cannot reach containerd")
+                            && noContainerd.stderr().contains("no-containerd.sock"),
                     noContainerd.stderr());
             assertFalse(Files.exists(other.resolve("b.sock")), "no API socket");
 
@@ -82,11 +114,22 @@ class DaemonStartupTest {
         assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
 
         ExecResult flag = Commands.run(List.of(DaemonLab.BERTHD.toString(), "--version"));
-        assertEquals("berthd version " + version + " (Docker Engine API 1.50)", flag.stdout().strip(), flag.stderr());
+        assertEquals(
+                "berthd version " + version + " (Docker Engine API 1.50)",
+                flag.stdout().strip(),
+                flag.stderr());
 
         try (DaemonLab d = new DaemonLab(lab)) {
-            assertEquals("28.2.0 1.50 Berth " + version, d.dockerOk("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Platform.Name}}").strip());
-            assertTrue(d.dockerOk("version").contains(" Berth:\n  Version:          " + version + "\n"), d.dockerOk("version"));
+            assertEquals(
+                    "28.2.0 1.50 Berth " + version,
+                    d.dockerOk(
+                                    "version",
+                                    "--format",
+                                    "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Platform.Name}}")
+                            .strip());
+            assertTrue(
+                    d.dockerOk("version").contains(" Berth:\n  Version:          " + version + "\n"),
+                    d.dockerOk("version"));
             // docker-py (Debian's python3-docker) negotiates the API version and reads the components
             ExecResult py = Commands.run(List.of("python3", "-c", """
                     import sys, docker
@@ -96,15 +139,22 @@ class DaemonStartupTest {
                     """, d.socket.toString()));
             assertEquals(0, py.exitCode(), py.stderr());
             assertEquals("1.50 " + version, py.stdout().strip());
-            for (String part : d.dockerOk("version", "--format", "{{.Server.Version}}").strip().split("\\."))
-                Integer.parseInt(part); // digits and dots only
+            for (String part : d.dockerOk("version", "--format", "{{.Server.Version}}")
+                    .strip()
+                    .split("\\.")) Integer.parseInt(part); // digits and dots only
         }
     }
 
     private static ExecResult berthd(DaemonLab d, String... args) {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + d.host.netnsPath(), DaemonLab.BERTHD.toString(),
-                "--run-dir", d.dir.resolve("run2").toString(), "--netns-prefix", d.netnsPrefix));
+        List<String> c = new ArrayList<>(List.of(
+                "nsenter",
+                "--net=" + d.host.netnsPath(),
+                DaemonLab.BERTHD.toString(),
+                "--run-dir",
+                d.dir.resolve("run2").toString(),
+                "--netns-prefix",
+                d.netnsPrefix));
         c.addAll(List.of(args));
-        return dev.berth.lab.Commands.run(c, java.time.Duration.ofSeconds(60), null);
+        return Commands.run(c, Duration.ofSeconds(60), null);
     }
 }

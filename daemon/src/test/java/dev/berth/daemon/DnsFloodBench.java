@@ -1,5 +1,8 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.daemon.soak.Gauges;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
@@ -8,9 +11,6 @@ import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,9 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The embedded DNS of a real berthd under a continuous flood: dnsperf inside a container's namespace
@@ -52,24 +51,51 @@ class DnsFloodBench {
 
     @Test
     void embeddedDnsStaysFlatUnderAFlood(Lab lab) throws Exception {
-        try (DaemonLab d = DaemonLab.withImages(lab); Upstream up = new Upstream(d.ext, "192.0.2.2"); PrintStream out = output()) {
+        try (DaemonLab d = DaemonLab.withImages(lab);
+                Upstream up = new Upstream(d.ext, "192.0.2.2");
+                PrintStream out = output()) {
             d.dockerOk("network", "create", "flood");
-            d.dockerOk("run", "-d", "--name", "target", "--network", "flood", "--network-alias", "web", "busybox", "sleep", "100000");
-            String client = d.dockerOk("run", "-d", "--name", "client", "--network", "flood", "busybox", "sleep", "100000").trim();
+            d.dockerOk(
+                    "run",
+                    "-d",
+                    "--name",
+                    "target",
+                    "--network",
+                    "flood",
+                    "--network-alias",
+                    "web",
+                    "busybox",
+                    "sleep",
+                    "100000");
+            String client = d.dockerOk(
+                            "run", "-d", "--name", "client", "--network", "flood", "busybox", "sleep", "100000")
+                    .trim();
             LabHost in = d.in("client");
-            assertEquals(d.inspect("container", "inspect", "target").at("/NetworkSettings/Networks/flood/IPAddress").asText(),
+            assertEquals(
+                    d.inspect("container", "inspect", "target")
+                            .at("/NetworkSettings/Networks/flood/IPAddress")
+                            .asText(),
                     in.exec("dig", "+short", "@127.0.0.11", "target").stdout().strip());
-            assertEquals("198.51.100.2", in.exec("dig", "+short", "@127.0.0.11", "www.example").stdout().strip(), "forwarded upstream");
+            assertEquals(
+                    "198.51.100.2",
+                    in.exec("dig", "+short", "@127.0.0.11", "www.example")
+                            .stdout()
+                            .strip(),
+                    "forwarded upstream");
             Path queries = Files.createTempFile("berth-dnsflood-", ".q");
             queries.toFile().deleteOnExit();
-            Files.writeString(queries, "target A\nweb A\nwww.example A\n" + client.substring(0, 12) + " A\nnothere.example AAAA\n");
+            Files.writeString(
+                    queries,
+                    "target A\nweb A\nwww.example A\n" + client.substring(0, 12) + " A\nnothere.example AAAA\n");
 
             Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
-            out.println("# berthd embedded DNS flood: " + MINUTES + " min of dnsperf (1 client thread, 100 outstanding) from inside container"
+            out.println("# berthd embedded DNS flood: " + MINUTES
+                    + " min of dnsperf (1 client thread, 100 outstanding) from inside container"
                     + " 'client' against 127.0.0.11; names: local, alias, short id, forwarded to a lab upstream, NXDOMAIN AAAA; "
                     + Runtime.getRuntime().availableProcessors() + " CPUs shared with other load; " + Instant.now());
-            out.println("# per minute: that minute's qps and lost queries; berthd's RSS as it is, then after jcmd GC.run with heap in use,"
-                    + " open files, sockets, threads; load average");
+            out.println(
+                    "# per minute: that minute's qps and lost queries; berthd's RSS as it is, then after jcmd GC.run with heap in use,"
+                            + " open files, sockets, threads; load average");
             dnsperf(in, queries, 10); // warm-up, not reported
             Gauges.Reading first = gauges.read(true);
             out.println(String.format(Locale.ROOT, "minute=0 %s load=%s", first.line(), load()));
@@ -81,11 +107,20 @@ class DnsFloodBench {
                 Gauges.Reading r = gauges.read(true);
                 minutes.add(f);
                 readings.add(r);
-                out.println(String.format(Locale.ROOT, "minute=%d qps=%.0f sent=%d lost=%d rss_before_gc_mb=%.1f %s load=%s",
-                        m, f[0], (long) f[1], (long) f[2], rss / 1024.0, r.line(), load()));
+                out.println(String.format(
+                        Locale.ROOT,
+                        "minute=%d qps=%.0f sent=%d lost=%d rss_before_gc_mb=%.1f %s load=%s",
+                        m,
+                        f[0],
+                        (long) f[1],
+                        (long) f[2],
+                        rss / 1024.0,
+                        r.line(),
+                        load()));
             }
             summary(out, minutes, readings);
-            long sent = minutes.stream().mapToLong(f -> (long) f[1]).sum(), lost = minutes.stream().mapToLong(f -> (long) f[2]).sum();
+            long sent = minutes.stream().mapToLong(f -> (long) f[1]).sum(),
+                    lost = minutes.stream().mapToLong(f -> (long) f[2]).sum();
             assertTrue(lost <= sent / 100, "lost " + lost + " of " + sent + " queries");
             for (Gauges.Reading r : readings)
                 assertTrue(r.fds() <= first.fds() + 8, "berthd's open files grew: " + first.fds() + " -> " + r.fds());
@@ -94,26 +129,58 @@ class DnsFloodBench {
 
     private static void summary(PrintStream out, List<double[]> minutes, List<Gauges.Reading> readings) {
         if (minutes.isEmpty()) return;
-        double min = minutes.stream().mapToDouble(f -> f[0]).min().orElse(0), max = minutes.stream().mapToDouble(f -> f[0]).max().orElse(0);
+        double min = minutes.stream().mapToDouble(f -> f[0]).min().orElse(0),
+                max = minutes.stream().mapToDouble(f -> f[0]).max().orElse(0);
         Gauges.Reading a = readings.get(1), b = readings.getLast();
-        out.println(String.format(Locale.ROOT, "summary qps first=%.0f last=%.0f min=%.0f max=%.0f last/first=%.2f queries=%d lost=%d",
-                minutes.getFirst()[0], minutes.getLast()[0], min, max, minutes.getLast()[0] / minutes.getFirst()[0],
-                minutes.stream().mapToLong(f -> (long) f[1]).sum(), minutes.stream().mapToLong(f -> (long) f[2]).sum()));
-        out.println(String.format(Locale.ROOT, "summary after-gc rss_mb minute1=%.1f last=%.1f heap_used_mb minute1=%.1f last=%.1f"
+        out.println(String.format(
+                Locale.ROOT,
+                "summary qps first=%.0f last=%.0f min=%.0f max=%.0f last/first=%.2f queries=%d lost=%d",
+                minutes.getFirst()[0],
+                minutes.getLast()[0],
+                min,
+                max,
+                minutes.getLast()[0] / minutes.getFirst()[0],
+                minutes.stream().mapToLong(f -> (long) f[1]).sum(),
+                minutes.stream().mapToLong(f -> (long) f[2]).sum()));
+        out.println(String.format(
+                Locale.ROOT,
+                "summary after-gc rss_mb minute1=%.1f last=%.1f heap_used_mb minute1=%.1f last=%.1f"
                         + " fds=%d..%d sockets=%d..%d threads=%d..%d",
-                a.rssKb() / 1024.0, b.rssKb() / 1024.0, a.heapUsedKb() / 1024.0, b.heapUsedKb() / 1024.0,
-                readings.stream().mapToInt(Gauges.Reading::fds).min().orElse(0), readings.stream().mapToInt(Gauges.Reading::fds).max().orElse(0),
-                readings.stream().mapToInt(Gauges.Reading::sockets).min().orElse(0), readings.stream().mapToInt(Gauges.Reading::sockets).max().orElse(0),
-                readings.stream().mapToInt(Gauges.Reading::threads).min().orElse(0), readings.stream().mapToInt(Gauges.Reading::threads).max().orElse(0)));
+                a.rssKb() / 1024.0,
+                b.rssKb() / 1024.0,
+                a.heapUsedKb() / 1024.0,
+                b.heapUsedKb() / 1024.0,
+                readings.stream().mapToInt(Gauges.Reading::fds).min().orElse(0),
+                readings.stream().mapToInt(Gauges.Reading::fds).max().orElse(0),
+                readings.stream().mapToInt(Gauges.Reading::sockets).min().orElse(0),
+                readings.stream().mapToInt(Gauges.Reading::sockets).max().orElse(0),
+                readings.stream().mapToInt(Gauges.Reading::threads).min().orElse(0),
+                readings.stream().mapToInt(Gauges.Reading::threads).max().orElse(0)));
     }
 
     /** dnsperf inside {@code in} for {@code seconds}: qps, queries sent, queries lost. */
     private static double[] dnsperf(LabHost in, Path queries, int seconds) {
-        ExecResult r = Commands.run(List.of("nsenter", "--net=" + in.netnsPath(), "dnsperf", "-s", "127.0.0.11", "-d", queries.toString(),
-                "-l", Integer.toString(seconds), "-t", "1"), Duration.ofSeconds(seconds + 60L), null);
+        ExecResult r = Commands.run(
+                List.of(
+                        "nsenter",
+                        "--net=" + in.netnsPath(),
+                        "dnsperf",
+                        "-s",
+                        "127.0.0.11",
+                        "-d",
+                        queries.toString(),
+                        "-l",
+                        Integer.toString(seconds),
+                        "-t",
+                        "1"),
+                Duration.ofSeconds(seconds + 60L),
+                null);
         Matcher q = QPS.matcher(r.stdout()), s = SENT.matcher(r.stdout()), l = LOST.matcher(r.stdout());
-        if (!q.find() || !s.find() || !l.find()) throw new IllegalStateException("dnsperf failed: " + r.stdout() + r.stderr());
-        return new double[] {Double.parseDouble(q.group(1)), Double.parseDouble(s.group(1)), Double.parseDouble(l.group(1))};
+        if (!q.find() || !s.find() || !l.find())
+            throw new IllegalStateException("dnsperf failed: " + r.stdout() + r.stderr());
+        return new double[] {
+            Double.parseDouble(q.group(1)), Double.parseDouble(s.group(1)), Double.parseDouble(l.group(1))
+        };
     }
 
     private static long rssKb(long pid) throws IOException {
@@ -132,12 +199,13 @@ class DnsFloodBench {
 
     private static PrintStream output() {
         String file = System.getProperty("berth.dnsflood.out");
-        if (file == null) return new PrintStream(System.out, true) {
-            @Override
-            public void close() {
-                flush(); // System.out stays open
-            }
-        };
+        if (file == null)
+            return new PrintStream(System.out, true) {
+                @Override
+                public void close() {
+                    flush(); // System.out stays open
+                }
+            };
         try {
             return new PrintStream(new FileOutputStream(file, true), true);
         } catch (IOException e) {

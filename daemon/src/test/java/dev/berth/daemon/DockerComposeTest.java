@@ -1,22 +1,20 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Debian's docker-compose 1.29 against berthd: three services on two networks, a named volume, a healthcheck
@@ -66,29 +64,55 @@ class DockerComposeTest {
             String ps = compose(d, dir, "ps");
             assertTrue(ps.contains("proj_db_1") && ps.contains("proj_api_1") && ps.contains("proj_web_1"), ps);
             assertTrue(ps.contains("(healthy)"), ps);
-            assertEquals("db-says-hi", compose(d, dir, "exec", "-T", "api", "wget", "-q", "-O-", "http://db:5432/who").trim());
-            assertEquals("api-here", compose(d, dir, "exec", "-T", "web", "wget", "-q", "-O-", "http://api:8080/").trim());
-            assertEquals("web-front", String.valueOf(DaemonLab.http(d.ext, "http://192.0.2.1:8080/")).trim());
+            assertEquals(
+                    "db-says-hi",
+                    compose(d, dir, "exec", "-T", "api", "wget", "-q", "-O-", "http://db:5432/who")
+                            .trim());
+            assertEquals(
+                    "api-here",
+                    compose(d, dir, "exec", "-T", "web", "wget", "-q", "-O-", "http://api:8080/")
+                            .trim());
+            assertEquals(
+                    "web-front",
+                    String.valueOf(DaemonLab.http(d.ext, "http://192.0.2.1:8080/"))
+                            .trim());
             assertTrue(compose(d, dir, "logs", "web").contains("response:200"));
             compose(d, dir, "restart");
-            assertEquals("db-says-hi", compose(d, dir, "exec", "-T", "api", "wget", "-q", "-O-", "http://db:5432/who").trim());
+            assertEquals(
+                    "db-says-hi",
+                    compose(d, dir, "exec", "-T", "api", "wget", "-q", "-O-", "http://db:5432/who")
+                            .trim());
             compose(d, dir, "down", "-v");
             assertEquals("", d.dockerOk("ps", "-aq").trim());
             assertEquals("", d.dockerOk("volume", "ls", "-q").trim());
-            assertEquals(List.of("bridge", "host", "none"), List.of(d.dockerOk("network", "ls", "--format", "{{.Name}}").trim().split("\\s+"))
-                    .stream().sorted().toList());
+            assertEquals(
+                    List.of("bridge", "host", "none"),
+                    List.of(d.dockerOk("network", "ls", "--format", "{{.Name}}")
+                                    .trim()
+                                    .split("\\s+"))
+                            .stream()
+                            .sorted()
+                            .toList());
             String links = d.host.ip("-br", "link").stdout();
             assertTrue(!links.contains("veth") && !links.contains("br-"), links);
         }
     }
 
     private static String compose(DaemonLab d, Path dir, String... args) {
-        List<String> c = new ArrayList<>(List.of("env", "DOCKER_HOST=unix://" + d.socket, "COMPOSE_HTTP_TIMEOUT=120",
-                "docker-compose", "-p", "proj", "-f", dir.resolve("docker-compose.yml").toString()));
+        List<String> c = new ArrayList<>(List.of(
+                "env",
+                "DOCKER_HOST=unix://" + d.socket,
+                "COMPOSE_HTTP_TIMEOUT=120",
+                "docker-compose",
+                "-p",
+                "proj",
+                "-f",
+                dir.resolve("docker-compose.yml").toString()));
         c.addAll(List.of(args));
         ExecResult r = Commands.run(c, Duration.ofSeconds(180), null);
-        if (!r.ok()) throw new AssertionError("docker-compose " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
-                + r.stdout() + r.stderr() + "\n--- berthd log:\n" + DaemonLab.tail(d.log()));
+        if (!r.ok())
+            throw new AssertionError("docker-compose " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
+                    + r.stdout() + r.stderr() + "\n--- berthd log:\n" + DaemonLab.tail(d.log()));
         return r.stdout() + r.stderr();
     }
 }

@@ -1,12 +1,12 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code docker events}: what berthd did to containers, networks, volumes and images, replayed with
@@ -32,7 +31,20 @@ class DockerEventsCliTest {
         try (DaemonLab d = DaemonLab.withImages(lab)) {
             d.dockerOk("network", "create", "evnet");
             d.dockerOk("volume", "create", "evvol");
-            d.docker("run", "--name", "ev1", "--label", "team=blue", "--network", "evnet", "-v", "evvol:/v", "busybox", "sh", "-c", "exit 3");
+            d.docker(
+                    "run",
+                    "--name",
+                    "ev1",
+                    "--label",
+                    "team=blue",
+                    "--network",
+                    "evnet",
+                    "-v",
+                    "evvol:/v",
+                    "busybox",
+                    "sh",
+                    "-c",
+                    "exit 3");
             d.dockerOk("run", "-d", "--name", "ev2", "busybox", "sleep", "300");
             d.dockerOk("exec", "ev2", "true");
             d.dockerOk("pause", "ev2");
@@ -44,14 +56,30 @@ class DockerEventsCliTest {
             d.dockerOk("volume", "rm", "evvol");
             d.dockerOk("network", "rm", "evnet");
 
-            DockerContainerCliTest.sleepMs(1100); // the CLI sends --until 0s in whole seconds (as Docker's): let this second pass
+            DockerContainerCliTest.sleepMs(
+                    1100); // the CLI sends --until 0s in whole seconds (as Docker's): let this second pass
             List<JsonNode> ctr = events(d, "--filter", "type=container");
             assertTrue(ctr.stream().allMatch(e -> e.get("Type").asText().equals("container")), ctr.toString());
             assertEquals(List.of("create", "attach", "start", "die", "destroy"), actions(ctr, "ev1"));
-            assertEquals(List.of("create", "start", "exec_create: true", "exec_start: true", "exec_die", "pause", "unpause",
-                    "kill", "die", "stop", "destroy"), actions(ctr, "ev2"));
-            JsonNode die = ctr.stream().filter(e -> e.get("Action").asText().equals("die")
-                    && e.at("/Actor/Attributes/name").asText().equals("ev1")).findFirst().orElseThrow();
+            assertEquals(
+                    List.of(
+                            "create",
+                            "start",
+                            "exec_create: true",
+                            "exec_start: true",
+                            "exec_die",
+                            "pause",
+                            "unpause",
+                            "kill",
+                            "die",
+                            "stop",
+                            "destroy"),
+                    actions(ctr, "ev2"));
+            JsonNode die = ctr.stream()
+                    .filter(e -> e.get("Action").asText().equals("die")
+                            && e.at("/Actor/Attributes/name").asText().equals("ev1"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("3", die.at("/Actor/Attributes/exitCode").asText());
             assertEquals("blue", die.at("/Actor/Attributes/team").asText(), "the container's labels are attributes");
             assertEquals("busybox", die.get("from").asText());
@@ -59,30 +87,66 @@ class DockerEventsCliTest {
             assertEquals(die.at("/Actor/ID").asText(), die.get("id").asText());
             assertEquals("local", die.get("scope").asText());
             assertEquals(die.get("time").asLong(), die.get("timeNano").asLong() / 1_000_000_000L);
-            JsonNode kill = ctr.stream().filter(e -> e.get("Action").asText().equals("kill")).findFirst().orElseThrow();
+            JsonNode kill = ctr.stream()
+                    .filter(e -> e.get("Action").asText().equals("kill"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("15", kill.at("/Actor/Attributes/signal").asText());
 
-            assertEquals(List.of("create", "connect", "disconnect", "destroy"),
-                    events(d, "--filter", "type=network", "--filter", "network=evnet").stream().map(e -> e.get("Action").asText()).toList());
+            assertEquals(
+                    List.of("create", "connect", "disconnect", "destroy"),
+                    events(d, "--filter", "type=network", "--filter", "network=evnet").stream()
+                            .map(e -> e.get("Action").asText())
+                            .toList());
             List<JsonNode> vol = events(d, "--filter", "volume=evvol");
-            assertEquals(List.of("create", "mount", "unmount", "destroy"), vol.stream().map(e -> e.get("Action").asText()).toList());
+            assertEquals(
+                    List.of("create", "mount", "unmount", "destroy"),
+                    vol.stream().map(e -> e.get("Action").asText()).toList());
             assertEquals("/v", vol.get(1).at("/Actor/Attributes/destination").asText());
-            List<String> img = events(d, "--filter", "type=image").stream().map(e -> e.get("Action").asText()).toList();
+            List<String> img = events(d, "--filter", "type=image").stream()
+                    .map(e -> e.get("Action").asText())
+                    .toList();
             assertTrue(img.containsAll(List.of("load", "tag", "untag")), img.toString());
-            assertEquals(List.of("die"), events(d, "--filter", "event=die", "--filter", "container=ev1").stream()
-                    .map(e -> e.get("Action").asText()).toList());
-            assertEquals(List.of("exec_create: true", "exec_start: true"), events(d, "--filter", "event=exec_create", "--filter", "event=exec_start")
-                    .stream().map(e -> e.get("Action").asText()).toList());
-            assertEquals(2, events(d, "--filter", "label=team=blue").stream().filter(e -> e.get("Action").asText().matches("die|destroy")).count());
-            assertTrue(d.docker("events", "--since", "1m", "--until", "0s", "--filter", "type=spaceship").stderr().contains("invalid filter"));
+            assertEquals(
+                    List.of("die"),
+                    events(d, "--filter", "event=die", "--filter", "container=ev1").stream()
+                            .map(e -> e.get("Action").asText())
+                            .toList());
+            assertEquals(
+                    List.of("exec_create: true", "exec_start: true"),
+                    events(d, "--filter", "event=exec_create", "--filter", "event=exec_start").stream()
+                            .map(e -> e.get("Action").asText())
+                            .toList());
+            assertEquals(
+                    2,
+                    events(d, "--filter", "label=team=blue").stream()
+                            .filter(e -> e.get("Action").asText().matches("die|destroy"))
+                            .count());
+            assertTrue(d.docker("events", "--since", "1m", "--until", "0s", "--filter", "type=spaceship")
+                    .stderr()
+                    .contains("invalid filter"));
 
             // live: a follower sees a new container's life as it happens
-            Process follow = new ProcessBuilder(DaemonLab.DOCKER, "-H", "unix://" + d.socket, "events", "--since", "1m",
-                    "--filter", "type=container", "--filter", "container=ev3", "--format", "{{.Action}}").redirectErrorStream(true).start();
+            Process follow = new ProcessBuilder(
+                            DaemonLab.DOCKER,
+                            "-H",
+                            "unix://" + d.socket,
+                            "events",
+                            "--since",
+                            "1m",
+                            "--filter",
+                            "type=container",
+                            "--filter",
+                            "container=ev3",
+                            "--format",
+                            "{{.Action}}")
+                    .redirectErrorStream(true)
+                    .start();
             try {
                 BlockingQueue<String> lines = new LinkedBlockingQueue<>();
                 Thread.ofVirtual().start(() -> {
-                    try (BufferedReader r = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
                         for (String l; (l = r.readLine()) != null; ) lines.add(l);
                     } catch (Exception ignored) {
                         // the process was ended
@@ -104,14 +168,19 @@ class DockerEventsCliTest {
     }
 
     private static List<JsonNode> events(DaemonLab d, String... filters) throws Exception {
-        List<String> args = new ArrayList<>(List.of("events", "--since", "1m", "--until", "0s", "--format", "{{json .}}"));
+        List<String> args =
+                new ArrayList<>(List.of("events", "--since", "1m", "--until", "0s", "--format", "{{json .}}"));
         args.addAll(List.of(filters));
         List<JsonNode> out = new ArrayList<>();
-        for (String l : d.dockerOk(args.toArray(String[]::new)).split("\n")) if (!l.isBlank()) out.add(JSON.readTree(l));
+        for (String l : d.dockerOk(args.toArray(String[]::new)).split("\n"))
+            if (!l.isBlank()) out.add(JSON.readTree(l));
         return out;
     }
 
     private static List<String> actions(List<JsonNode> events, String name) {
-        return events.stream().filter(e -> e.at("/Actor/Attributes/name").asText().equals(name)).map(e -> e.get("Action").asText()).toList();
+        return events.stream()
+                .filter(e -> e.at("/Actor/Attributes/name").asText().equals(name))
+                .map(e -> e.get("Action").asText())
+                .toList();
     }
 }

@@ -1,22 +1,24 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.lab.BusyboxImage;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The docker CLI's image verbs against berthd: load, images (with filters), inspect, history, tag, push to
@@ -30,11 +32,17 @@ class DockerImageCliTest {
     void loadTagPushPullSaveRemoveAndPrune(Lab lab) throws IOException {
         try (DaemonLab d = new DaemonLab(lab)) {
             Path tars = Files.createDirectories(d.dir.resolve("tars"));
-            BusyboxImage.Archive bb = BusyboxImage.write(tars.resolve("busybox.tar"), List.of("busybox:latest"), List.of("sh"), "one");
+            BusyboxImage.Archive bb =
+                    BusyboxImage.write(tars.resolve("busybox.tar"), List.of("busybox:latest"), List.of("sh"), "one");
             String shortId = bb.id().substring(7, 19);
 
-            assertEquals("Loaded image: busybox:latest", d.dockerOk("load", "-i", bb.tar().toString()).strip());
-            assertEquals("busybox latest " + shortId, d.dockerOk("images", "--format", "{{.Repository}} {{.Tag}} {{.ID}}").strip());
+            assertEquals(
+                    "Loaded image: busybox:latest",
+                    d.dockerOk("load", "-i", bb.tar().toString()).strip());
+            assertEquals(
+                    "busybox latest " + shortId,
+                    d.dockerOk("images", "--format", "{{.Repository}} {{.Tag}} {{.ID}}")
+                            .strip());
             JsonNode img = d.inspect("image", "inspect", "busybox");
             assertEquals(bb.id(), img.get("Id").asText());
             assertEquals("busybox:latest", img.get("RepoTags").get(0).asText());
@@ -48,24 +56,49 @@ class DockerImageCliTest {
 
             // push to a registry inside the lab, checked with the registry's own API
             Path cfg = registryConfig(d.dir);
-            d.host.spawnDaemon(java.util.Map.of(), "docker-registry", "serve", cfg.toString());
-            assertTrue(eventually(() -> d.host.exec("curl", "-sf", "http://127.0.0.1:5000/v2/").ok()), "the registry answers");
+            d.host.spawnDaemon(Map.of(), "docker-registry", "serve", cfg.toString());
+            assertTrue(
+                    eventually(() -> d.host.exec("curl", "-sf", "http://127.0.0.1:5000/v2/")
+                            .ok()),
+                    "the registry answers");
             d.dockerOk("tag", "busybox", "localhost:5000/team/bb:v1");
-            assertEquals("busybox:latest localhost:5000/team/bb:v1",
-                    String.join(" ", d.dockerOk("images", "--format", "{{.Repository}}:{{.Tag}}").strip().lines().sorted().toList()));
+            assertEquals(
+                    "busybox:latest localhost:5000/team/bb:v1",
+                    String.join(
+                            " ",
+                            d.dockerOk("images", "--format", "{{.Repository}}:{{.Tag}}")
+                                    .strip()
+                                    .lines()
+                                    .sorted()
+                                    .toList()));
             String pushed = d.dockerOk("push", "localhost:5000/team/bb:v1");
             assertTrue(pushed.contains("The push refers to repository [localhost:5000/team/bb]"), pushed);
             assertTrue(pushed.contains("Pushed"), pushed);
             String digest = pushed.replaceAll("(?s).*v1: digest: (sha256:[0-9a-f]{64}) size: \\d+.*", "$1");
             assertTrue(digest.startsWith("sha256:"), pushed);
-            assertTrue(d.host.run("curl", "-sf", "http://127.0.0.1:5000/v2/team/bb/tags/list").stdout().contains("\"v1\""));
-            assertTrue(d.host.run("curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}",
-                    "http://127.0.0.1:5000/v2/team/bb/blobs/" + bb.id()).stdout().contains("200"), "the config blob is there");
+            assertTrue(d.host.run("curl", "-sf", "http://127.0.0.1:5000/v2/team/bb/tags/list")
+                    .stdout()
+                    .contains("\"v1\""));
+            assertTrue(
+                    d.host.run(
+                                    "curl",
+                                    "-sf",
+                                    "-o",
+                                    "/dev/null",
+                                    "-w",
+                                    "%{http_code}",
+                                    "http://127.0.0.1:5000/v2/team/bb/blobs/" + bb.id())
+                            .stdout()
+                            .contains("200"),
+                    "the config blob is there");
 
             // rmi of both names deletes the image; pull brings it back with the same id and its repo digest
             String removed = d.dockerOk("rmi", "busybox", "localhost:5000/team/bb:v1");
-            assertTrue(removed.contains("Untagged: busybox:latest") && removed.contains("Untagged: localhost:5000/team/bb:v1")
-                    && removed.contains("Deleted: " + bb.id()), removed);
+            assertTrue(
+                    removed.contains("Untagged: busybox:latest")
+                            && removed.contains("Untagged: localhost:5000/team/bb:v1")
+                            && removed.contains("Deleted: " + bb.id()),
+                    removed);
             assertEquals("", d.dockerOk("images", "-q").strip());
             String pulled = d.dockerOk("pull", "localhost:5000/team/bb:v1");
             assertTrue(pulled.contains("v1: Pulling from team/bb"), pulled);
@@ -74,34 +107,56 @@ class DockerImageCliTest {
             assertTrue(pulled.contains("Status: Downloaded newer image for localhost:5000/team/bb:v1"), pulled);
             JsonNode again = d.inspect("image", "inspect", "localhost:5000/team/bb:v1");
             assertEquals(bb.id(), again.get("Id").asText());
-            assertEquals("localhost:5000/team/bb@" + digest, again.get("RepoDigests").get(0).asText());
-            assertTrue(d.dockerOk("pull", "localhost:5000/team/bb:v1").contains("Status: Image is up to date for localhost:5000/team/bb:v1"));
+            assertEquals(
+                    "localhost:5000/team/bb@" + digest,
+                    again.get("RepoDigests").get(0).asText());
+            assertTrue(d.dockerOk("pull", "localhost:5000/team/bb:v1")
+                    .contains("Status: Image is up to date for localhost:5000/team/bb:v1"));
             ExecResult unknown = d.docker("pull", "localhost:5000/team/nope");
             assertEquals(1, unknown.exitCode());
-            assertTrue(unknown.stderr().contains("manifest for localhost:5000/team/nope:latest not found"), unknown.stderr());
+            assertTrue(
+                    unknown.stderr().contains("manifest for localhost:5000/team/nope:latest not found"),
+                    unknown.stderr());
 
             // save, then load into berthd again and into podman (an independent reader of the archive)
             Path saved = tars.resolve("saved.tar");
             d.dockerOk("save", "-o", saved.toString(), "localhost:5000/team/bb:v1");
             d.dockerOk("rmi", "localhost:5000/team/bb:v1");
-            assertEquals("Loaded image: localhost:5000/team/bb:v1", d.dockerOk("load", "-i", saved.toString()).strip());
-            assertEquals(bb.id(), d.inspect("image", "inspect", "localhost:5000/team/bb:v1").get("Id").asText());
+            assertEquals(
+                    "Loaded image: localhost:5000/team/bb:v1",
+                    d.dockerOk("load", "-i", saved.toString()).strip());
+            assertEquals(
+                    bb.id(),
+                    d.inspect("image", "inspect", "localhost:5000/team/bb:v1")
+                            .get("Id")
+                            .asText());
             assertEquals(bb.id().substring(7), podmanLoadsAndReportsId(saved));
 
             // a newer image under a used tag leaves the old one dangling; filters and prune see it
-            BusyboxImage.Archive two = BusyboxImage.write(tars.resolve("two.tar"), List.of("localhost:5000/team/bb:v1"),
-                    List.of("httpd", "-f"), "two");
+            BusyboxImage.Archive two = BusyboxImage.write(
+                    tars.resolve("two.tar"), List.of("localhost:5000/team/bb:v1"), List.of("httpd", "-f"), "two");
             d.dockerOk("load", "-i", two.tar().toString());
-            assertEquals(shortId, d.dockerOk("images", "-q", "--filter", "dangling=true").strip());
-            assertEquals(two.id().substring(7, 19), d.dockerOk("images", "-q", "--filter", "label=dev.berth.test=two").strip());
-            assertEquals(two.id().substring(7, 19), d.dockerOk("images", "-q", "--filter", "reference=localhost:5000/team/*").strip());
+            assertEquals(
+                    shortId,
+                    d.dockerOk("images", "-q", "--filter", "dangling=true").strip());
+            assertEquals(
+                    two.id().substring(7, 19),
+                    d.dockerOk("images", "-q", "--filter", "label=dev.berth.test=two")
+                            .strip());
+            assertEquals(
+                    two.id().substring(7, 19),
+                    d.dockerOk("images", "-q", "--filter", "reference=localhost:5000/team/*")
+                            .strip());
             String pruned = d.dockerOk("image", "prune", "-f");
             assertTrue(pruned.contains("deleted: " + bb.id()), pruned);
             assertEquals(two.id().substring(7, 19), d.dockerOk("images", "-qa").strip());
             // an archive larger than the API's 16 MiB limit on gathered bodies: load streams it
-            BusyboxImage.Archive big = BusyboxImage.write(tars.resolve("big.tar"), List.of("big:1"), List.of("sh"), "big", 40 << 20);
+            BusyboxImage.Archive big =
+                    BusyboxImage.write(tars.resolve("big.tar"), List.of("big:1"), List.of("sh"), "big", 40 << 20);
             assertTrue(Files.size(big.tar()) > 40 << 20);
-            assertEquals("Loaded image: big:1", d.dockerOk("load", "-i", big.tar().toString()).strip());
+            assertEquals(
+                    "Loaded image: big:1",
+                    d.dockerOk("load", "-i", big.tar().toString()).strip());
             assertTrue(d.inspect("image", "inspect", "big:1").get("Size").asLong() > 40 << 20);
             ExecResult noSuch = d.docker("rmi", "nope");
             assertEquals(1, noSuch.exitCode());
@@ -131,8 +186,18 @@ class DockerImageCliTest {
         Path root = Files.createTempDirectory("bp"); // podman wants a run root under 50 characters
         Path conf = root.resolve("containers.conf");
         Files.writeString(conf, "[engine]\nevents_logger = \"file\"\ncgroup_manager = \"cgroupfs\"\n");
-        List<String> podman = List.of("env", "CONTAINERS_CONF=" + conf, "podman", "--root", root.resolve("root").toString(),
-                "--runroot", root.resolve("rr").toString(), "--storage-driver", "vfs", "--tmpdir", root.resolve("tmp").toString());
+        List<String> podman = List.of(
+                "env",
+                "CONTAINERS_CONF=" + conf,
+                "podman",
+                "--root",
+                root.resolve("root").toString(),
+                "--runroot",
+                root.resolve("rr").toString(),
+                "--storage-driver",
+                "vfs",
+                "--tmpdir",
+                root.resolve("tmp").toString());
         try {
             ExecResult load = Commands.run(concat(podman, "load", "-q", "-i", archive.toString()));
             assertEquals(0, load.exitCode(), load.stdout() + load.stderr());
@@ -146,12 +211,12 @@ class DockerImageCliTest {
     }
 
     private static List<String> concat(List<String> a, String... b) {
-        List<String> out = new java.util.ArrayList<>(a);
+        List<String> out = new ArrayList<>(a);
         out.addAll(List.of(b));
         return out;
     }
 
-    private static boolean eventually(java.util.function.BooleanSupplier check) {
+    private static boolean eventually(BooleanSupplier check) {
         long end = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < end) {
             if (check.getAsBoolean()) return true;

@@ -1,20 +1,19 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code docker volume create/ls/inspect/rm/prune} with the docker CLI against berthd: labels and filters, data
@@ -45,15 +44,21 @@ class DockerVolumeCliTest {
             ExecResult opts = d.docker("volume", "create", "-o", "type=tmpfs", "x2");
             assertTrue(opts.stderr().contains("DriverOpts.type"), opts.stderr());
             ExecResult badName = d.docker("volume", "create", "a b");
-            assertTrue(badName.stderr().contains("includes invalid characters for a local volume name"), badName.stderr());
+            assertTrue(
+                    badName.stderr().contains("includes invalid characters for a local volume name"), badName.stderr());
             assertTrue(d.docker("volume", "inspect", "nope").stderr().contains("get nope: no such volume"));
             assertTrue(d.docker("volume", "rm", "nope").stderr().contains("no such volume"));
-            assertTrue(d.docker("volume", "rm", "-f", "nope").ok(), "rm -f of a missing volume is no error (as Docker)");
-            assertEquals("data\n", d.dockerOk("volume", "create", "data"), "a second create returns the existing volume");
+            assertTrue(
+                    d.docker("volume", "rm", "-f", "nope").ok(), "rm -f of a missing volume is no error (as Docker)");
+            assertEquals(
+                    "data\n", d.dockerOk("volume", "create", "data"), "a second create returns the existing volume");
 
             // data written by one container is read by the next through the named volume
             d.dockerOk("run", "--name", "writer", "-v", "data:/data", "busybox", "sh", "-c", "echo kept > /data/f");
-            assertEquals("kept", d.dockerOk("run", "--rm", "-v", "data:/d:ro", "busybox", "cat", "/d/f").trim());
+            assertEquals(
+                    "kept",
+                    d.dockerOk("run", "--rm", "-v", "data:/d:ro", "busybox", "cat", "/d/f")
+                            .trim());
             assertEquals("kept\n", Files.exists(mountpoint.resolve("f")) ? "kept\n" : "missing");
             // a volume a mount names is created by the run, as docker run -v does
             d.dockerOk("run", "--rm", "-v", "made-by-run:/m", "busybox", "true");
@@ -62,22 +67,32 @@ class DockerVolumeCliTest {
             String writer = d.dockerOk("inspect", "-f", "{{.Id}}", "writer").trim();
             ExecResult inUse = d.docker("volume", "rm", "data");
             assertTrue(inUse.stderr().contains("remove data: volume is in use - [" + writer + "]"), inUse.stderr());
-            assertTrue(d.docker("volume", "rm", "-f", "data").stderr().contains("volume is in use"), "force does not remove a used volume");
+            assertTrue(
+                    d.docker("volume", "rm", "-f", "data").stderr().contains("volume is in use"),
+                    "force does not remove a used volume");
 
             // filters
             assertEquals(List.of("data"), lines(d.dockerOk("volume", "ls", "-q", "--filter", "label=team=blue")));
             assertEquals(List.of("data"), lines(d.dockerOk("volume", "ls", "-q", "--filter", "name=^da")));
             assertEquals(List.of("made-by-run"), lines(d.dockerOk("volume", "ls", "-q", "--filter", "dangling=true")));
             assertEquals(List.of("data"), lines(d.dockerOk("volume", "ls", "-q", "--filter", "dangling=false")));
-            assertTrue(d.docker("volume", "ls", "--filter", "colour=red").stderr().contains("invalid filter"));
+            assertTrue(
+                    d.docker("volume", "ls", "--filter", "colour=red").stderr().contains("invalid filter"));
 
             // anonymous volumes: rm -v removes them, never a named one
             d.dockerOk("run", "--name", "anon", "-v", "/scratch", "-v", "data:/data", "busybox", "true");
             JsonNode mounts = d.inspect("inspect", "anon").get("Mounts");
             String anon = null;
-            for (JsonNode m : mounts) if (m.get("Destination").asText().equals("/scratch")) anon = m.get("Name").asText();
+            for (JsonNode m : mounts)
+                if (m.get("Destination").asText().equals("/scratch"))
+                    anon = m.get("Name").asText();
             assertTrue(anon != null && anon.matches("[0-9a-f]{64}"), mounts.toString());
-            assertEquals("", d.inspect("volume", "inspect", anon).get("Labels").get("com.docker.volume.anonymous").asText());
+            assertEquals(
+                    "",
+                    d.inspect("volume", "inspect", anon)
+                            .get("Labels")
+                            .get("com.docker.volume.anonymous")
+                            .asText());
             d.dockerOk("rm", "-v", "anon");
             assertFalse(d.dockerOk("volume", "ls", "-q").contains(anon), "rm -v removed the anonymous volume");
             assertTrue(d.dockerOk("volume", "ls", "-q").contains("data"), "and kept the named one");
@@ -91,18 +106,31 @@ class DockerVolumeCliTest {
             int before = lines(d.dockerOk("volume", "ls", "-q")).size();
             String pruned = d.dockerOk("volume", "prune", "-f");
             assertTrue(pruned.contains("Deleted Volumes:"), pruned);
-            assertEquals(before - 1, lines(d.dockerOk("volume", "ls", "-q")).size(), "one anonymous unused volume pruned:\n" + pruned);
+            assertEquals(
+                    before - 1,
+                    lines(d.dockerOk("volume", "ls", "-q")).size(),
+                    "one anonymous unused volume pruned:\n" + pruned);
             Set<String> named = Set.of("data", "made-by-run", "kept", "spare");
             assertTrue(lines(d.dockerOk("volume", "ls", "-q")).containsAll(named));
             d.dockerOk("volume", "prune", "-af", "--filter", "label!=keep");
             List<String> left = lines(d.dockerOk("volume", "ls", "-q"));
-            assertTrue(left.contains("data") && left.contains("kept") && !left.contains("spare") && !left.contains("made-by-run"), left.toString());
+            assertTrue(
+                    left.contains("data")
+                            && left.contains("kept")
+                            && !left.contains("spare")
+                            && !left.contains("made-by-run"),
+                    left.toString());
             assertEquals(3, left.size(), "data (used), kept (label), holder's anonymous one (used): " + left);
 
             // records survive a restart of berthd
             d.stop();
             d.start();
-            assertEquals("blue", d.inspect("volume", "inspect", "data").get("Labels").get("team").asText());
+            assertEquals(
+                    "blue",
+                    d.inspect("volume", "inspect", "data")
+                            .get("Labels")
+                            .get("team")
+                            .asText());
             assertEquals(left, lines(d.dockerOk("volume", "ls", "-q")));
             d.dockerOk("rm", "-f", "writer", "holder");
             d.dockerOk("volume", "rm", "data", "kept");

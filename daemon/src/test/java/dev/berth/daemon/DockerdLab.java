@@ -5,7 +5,6 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,14 +36,34 @@ final class DockerdLab implements AutoCloseable {
         socket = base.resolve("docker.sock");
         try {
             Files.createDirectories(base);
-            Files.writeString(base.resolve("daemon.json"), "{\"deprecated-key-path\": \"" + base.resolve("key.json") + "\"}\n");
+            Files.writeString(
+                    base.resolve("daemon.json"), "{\"deprecated-key-path\": \"" + base.resolve("key.json") + "\"}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        process = host.spawnDaemon(Map.of(), "dockerd", "--data-root", data.toString(), "--exec-root", base.resolve("exec").toString(),
-                "-H", "unix://" + socket, "--pidfile", base.resolve("docker.pid").toString(), "--config-file", base.resolve("daemon.json").toString(),
-                "--storage-driver", "overlay2", "--cgroup-parent", "/" + tag, "--bridge", "none", "--iptables=false", "--ip-masq=false",
-                "--default-ulimit", "nofile=4096:4096");
+        process = host.spawnDaemon(
+                Map.of(),
+                "dockerd",
+                "--data-root",
+                data.toString(),
+                "--exec-root",
+                base.resolve("exec").toString(),
+                "-H",
+                "unix://" + socket,
+                "--pidfile",
+                base.resolve("docker.pid").toString(),
+                "--config-file",
+                base.resolve("daemon.json").toString(),
+                "--storage-driver",
+                "overlay2",
+                "--cgroup-parent",
+                "/" + tag,
+                "--bridge",
+                "none",
+                "--iptables=false",
+                "--ip-masq=false",
+                "--default-ulimit",
+                "nofile=4096:4096");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!DaemonLab.docker(socket, "version").ok()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -62,8 +81,9 @@ final class DockerdLab implements AutoCloseable {
 
     String dockerOk(String... args) {
         ExecResult r = docker(args);
-        if (!r.ok()) throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n" + r.stdout() + r.stderr()
-                + "\n--- dockerd log:\n" + DaemonLab.tail(process.output()));
+        if (!r.ok())
+            throw new AssertionError("docker " + String.join(" ", args) + " failed (" + r.exitCode() + "):\n"
+                    + r.stdout() + r.stderr() + "\n--- dockerd log:\n" + DaemonLab.tail(process.output()));
         return r.stdout();
     }
 
@@ -78,14 +98,19 @@ final class DockerdLab implements AutoCloseable {
             for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "proc", "sys", "dev", "root"))
                 Files.createDirectories(root.resolve(d));
             Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-            for (String applet : Commands.run(List.of("/bin/busybox", "--list-full")).check().stdout().split("\n")) {
+            for (String applet : Commands.run(List.of("/bin/busybox", "--list-full"))
+                    .check()
+                    .stdout()
+                    .split("\n")) {
                 if (applet.isBlank() || applet.equals("bin/busybox")) continue;
                 Path link = root.resolve(applet);
-                if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of("/bin/busybox"));
+                if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS))
+                    Files.createSymbolicLink(link, Path.of("/bin/busybox"));
             }
             Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
             Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
-            Commands.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), ".")).check();
+            Commands.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."))
+                    .check();
             dockerOk("import", "-c", "CMD [\"sh\"]", tar.toString(), "busybox:latest");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the busybox image", e);
@@ -104,11 +129,16 @@ final class DockerdLab implements AutoCloseable {
                 }
             }
         } finally {
-            long containerd = ProcessHandle.of(process.pid()).stream().flatMap(ProcessHandle::children)
-                    .filter(c -> c.info().command().orElse("").endsWith("containerd")).mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+            long containerd = ProcessHandle.of(process.pid()).stream()
+                    .flatMap(ProcessHandle::children)
+                    .filter(c -> c.info().command().orElse("").endsWith("containerd"))
+                    .mapToLong(ProcessHandle::pid)
+                    .findFirst()
+                    .orElse(-1);
             Leftovers.stop(process.pid(), Duration.ofSeconds(20));
             if (containerd > 0) Leftovers.stop(containerd, Duration.ofSeconds(10));
-            for (long pid : Leftovers.processesNaming(base.toString(), data.toString())) Leftovers.stop(pid, Duration.ofSeconds(5)); // shims
+            for (long pid : Leftovers.processesNaming(base.toString(), data.toString()))
+                Leftovers.stop(pid, Duration.ofSeconds(5)); // shims
             process.close();
             Leftovers.unmountUnder(base, data);
             Leftovers.removeCgroups(tag);

@@ -1,7 +1,6 @@
 package dev.berth.daemon;
 
 import dev.berth.lab.Commands;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,10 +46,11 @@ final class Leftovers {
                 } catch (IOException gone) {
                     continue;
                 }
-                for (String needle : needles) if (cmdline.contains(needle)) {
-                    pids.add(Long.parseLong(n));
-                    break;
-                }
+                for (String needle : needles)
+                    if (cmdline.contains(needle)) {
+                        pids.add(Long.parseLong(n));
+                        break;
+                    }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -78,7 +78,9 @@ final class Leftovers {
                 Path parent = c.resolve(tag);
                 if (!Files.isDirectory(parent)) continue;
                 try (Stream<Path> all = Files.walk(parent)) {
-                    for (Path p : all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                    for (Path p : all.filter(Files::isDirectory)
+                            .sorted(Comparator.reverseOrder())
+                            .toList()) Files.deleteIfExists(p);
                 }
             }
         } catch (IOException e) {
@@ -94,5 +96,4 @@ final class Leftovers {
             // left for the next run's look
         }
     }
-
 }

@@ -1,15 +1,17 @@
 package dev.berth.daemon;
 
+import static dev.berth.daemon.ClusterDaemonLab.EXT_IP;
+import static dev.berth.daemon.ClusterDaemonLab.PREFIX;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.ClusterDaemonLab.Host;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,13 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-
-import static dev.berth.daemon.ClusterDaemonLab.EXT_IP;
-import static dev.berth.daemon.ClusterDaemonLab.PREFIX;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Seeds 000 and 003 through berthd and the docker CLI: three lab hosts each run a real berthd that
@@ -43,24 +42,38 @@ class MultiHostDaemonTest {
     void containersOnEveryHostReachEachOtherThroughBerthd(String backend, Lab lab) {
         try (ClusterDaemonLab cl = new ClusterDaemonLab(lab, 3)) {
             cl.startEtcd();
-            cl.putConfig(PREFIX, "{\"Network\":\"" + NETWORK + "\",\"SubnetLen\":24,\"Backend\":{\"Type\":\"" + backend + "\"}}");
+            cl.putConfig(
+                    PREFIX,
+                    "{\"Network\":\"" + NETWORK + "\",\"SubnetLen\":24,\"Backend\":{\"Type\":\"" + backend + "\"}}");
             for (Host h : cl.hosts) h.etcd();
             ClusterDaemonLab.startAll(cl.hosts);
 
             // each berthd leased a distinct /24 of the network, in flannel's layout, and its default bridge took it
             Map<Host, String> subnets = new LinkedHashMap<>();
-            for (Host h : cl.hosts) subnets.put(h, h.api("/berth/cluster").get("Self").get("Subnet").asText());
+            for (Host h : cl.hosts)
+                subnets.put(h, h.api("/berth/cluster").get("Self").get("Subnet").asText());
             assertEquals(3, new HashSet<>(subnets.values()).size(), "no two hosts share a subnet: " + subnets);
             List<String[]> leases = cl.leases(PREFIX);
             assertEquals(3, leases.size(), "one lease per host");
-            int mtu = switch (backend) { case "vxlan" -> 1450; case "udp" -> 1462; default -> 1500; };
+            int mtu = switch (backend) {
+                case "vxlan" -> 1450;
+                case "udp" -> 1462;
+                default -> 1500;
+            };
             for (Host h : cl.hosts) {
                 String subnet = subnets.get(h);
                 assertTrue(subnet.matches("10\\.70\\.\\d+\\.0/24"), subnet);
                 String value = lease(leases, subnet);
-                assertTrue(value.contains("\"PublicIP\":\"" + h.ip + "\"") && value.contains("\"BackendType\":\"" + backend + "\""), value);
-                JsonNode ipam = h.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0);
-                assertEquals(subnet, ipam.get("Subnet").asText(), "docker network inspect bridge shows the leased subnet");
+                assertTrue(
+                        value.contains("\"PublicIP\":\"" + h.ip + "\"")
+                                && value.contains("\"BackendType\":\"" + backend + "\""),
+                        value);
+                JsonNode ipam = h.inspect("network", "inspect", "bridge")
+                        .get("IPAM")
+                        .get("Config")
+                        .get(0);
+                assertEquals(
+                        subnet, ipam.get("Subnet").asText(), "docker network inspect bridge shows the leased subnet");
                 assertEquals(gateway(subnet), ipam.get("Gateway").asText());
                 checkClusterStatus(cl, h, backend, subnets);
             }
@@ -70,10 +83,15 @@ class MultiHostDaemonTest {
             for (Host h : cl.hosts) {
                 runServer(h);
                 String ip = h.ipOf("web");
-                assertTrue(ip.startsWith(subnets.get(h).substring(0, subnets.get(h).lastIndexOf('.') + 1)), ip + " in " + subnets.get(h));
+                assertTrue(
+                        ip.startsWith(subnets.get(h).substring(0, subnets.get(h).lastIndexOf('.') + 1)),
+                        ip + " in " + subnets.get(h));
                 ips.put(h, ip);
             }
-            assertTrue(cl.host(1).dockerOk("exec", "web", "ip", "-o", "link", "show", "eth0").contains("mtu " + mtu),
+            assertTrue(
+                    cl.host(1)
+                            .dockerOk("exec", "web", "ip", "-o", "link", "show", "eth0")
+                            .contains("mtu " + mtu),
                     "the container's MTU leaves room for the " + backend + " encapsulation");
             mesh(cl.hosts, ips, backend);
             bulk(cl.host(1), cl.host(2), ips);
@@ -82,7 +100,10 @@ class MultiHostDaemonTest {
             // leaving the cluster is masqueraded to the host's underlay address
             cl.ext.serveTcp(9000, "ext");
             for (Host h : cl.hosts)
-                assertEquals("ext from " + h.ip, tcp(h, EXT_IP, 9000), h.ns.role() + ": traffic to the outside host is masqueraded");
+                assertEquals(
+                        "ext from " + h.ip,
+                        tcp(h, EXT_IP, 9000),
+                        h.ns.role() + ": traffic to the outside host is masqueraded");
 
             restartsKeepSubnetsAndRoutes(cl, subnets, ips, backend);
         }
@@ -112,8 +133,8 @@ class MultiHostDaemonTest {
      * forwarding while they are down; started again, each keeps its subnet, its lease and its container,
      * and every host's routes, neighbours and FDB entries stay byte-identical.
      */
-    private static void restartsKeepSubnetsAndRoutes(ClusterDaemonLab cl, Map<Host, String> subnets, Map<Host, String> ips,
-                                                     String backend) {
+    private static void restartsKeepSubnetsAndRoutes(
+            ClusterDaemonLab cl, Map<Host, String> subnets, Map<Host, String> ips, String backend) {
         Host h1 = cl.host(1), h2 = cl.host(2), h3 = cl.host(3);
         Map<Host, String> before = new LinkedHashMap<>();
         for (Host h : cl.hosts) before.put(h, h.peerState());
@@ -123,19 +144,32 @@ class MultiHostDaemonTest {
 
         // the udp tunnel is berthd itself (as flanneld's is): its traffic waits for the restart
         if (!backend.equals("udp")) {
-            assertTrue(eventually(() -> h1.container("web").ping(ips.get(h2))), "with both daemons down, h1's container still reaches h2's");
+            assertTrue(
+                    eventually(() -> h1.container("web").ping(ips.get(h2))),
+                    "with both daemons down, h1's container still reaches h2's");
             assertTrue(ping(h3, ips.get(h1)) && ping(h3, ips.get(h2)), "and h3's reaches both");
         }
         ClusterDaemonLab.startAll(List.of(h1, h2));
 
         for (Host h : List.of(h1, h2)) {
-            assertEquals(subnets.get(h), h.api("/berth/cluster").get("Self").get("Subnet").asText(), h.ns.role() + " keeps its subnet");
-            assertEquals(subnets.get(h), h.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0).get("Subnet").asText());
+            assertEquals(
+                    subnets.get(h),
+                    h.api("/berth/cluster").get("Self").get("Subnet").asText(),
+                    h.ns.role() + " keeps its subnet");
+            assertEquals(
+                    subnets.get(h),
+                    h.inspect("network", "inspect", "bridge")
+                            .get("IPAM")
+                            .get("Config")
+                            .get(0)
+                            .get("Subnet")
+                            .asText());
             assertEquals("web", h.dockerOk("ps", "--format", "{{.Names}}").trim(), "the container kept running");
         }
         assertEquals(leaseKeys, cl.leases(PREFIX).stream().map(kv -> kv[0]).toList(), "the same leases, no new one");
         for (Host h : cl.hosts)
-            assertEquals(before.get(h), h.peerState(), h.ns.role() + "'s routes, neighbours and FDB entries are unchanged");
+            assertEquals(
+                    before.get(h), h.peerState(), h.ns.role() + "'s routes, neighbours and FDB entries are unchanged");
         mesh(cl.hosts, ips, backend + " after the restarts");
     }
 
@@ -148,28 +182,37 @@ class MultiHostDaemonTest {
             Host small = cl.host(1).etcd("--cluster-prefix", "/small");
             Host missing = cl.host(2).etcd("--cluster-prefix", "/missing");
             // an address on the underlay where nothing answers (inside the lab: no traffic leaves it)
-            Host unreachable = cl.host(3).withFlags("--cluster-store", "etcd://192.168.50.99:2379", "--public-ip", "192.168.50.3");
+            Host unreachable =
+                    cl.host(3).withFlags("--cluster-store", "etcd://192.168.50.99:2379", "--public-ip", "192.168.50.3");
             small.launch();
             missing.launch();
             unreachable.launch();
 
             ExecResult r = small.awaitExit();
             assertNotEquals(0, r.exitCode(), r.stdout());
-            assertTrue(r.stdout().contains("berthd: cannot join the cluster: /small/config: SubnetLen")
-                    && r.stdout().contains("Network 10.70.0.0/24 is not larger than SubnetLen /16"), r.stdout());
+            assertTrue(
+                    r.stdout().contains("berthd: cannot join the cluster: /small/config: SubnetLen")
+                            && r.stdout().contains("Network 10.70.0.0/24 is not larger than SubnetLen /16"),
+                    r.stdout());
             ExecResult m = missing.awaitExit();
             assertNotEquals(0, m.exitCode(), m.stdout());
             assertTrue(m.stdout().contains("cluster config not found in etcd"), m.stdout());
             ExecResult u = unreachable.awaitExit();
             assertNotEquals(0, u.exitCode(), u.stdout());
-            assertTrue(u.stdout().contains("berthd: cannot join the cluster: etcd [http://192.168.50.99:2379]")
-                    && u.stdout().contains("got no answer"), u.stdout());
+            assertTrue(
+                    u.stdout().contains("berthd: cannot join the cluster: etcd [http://192.168.50.99:2379]")
+                            && u.stdout().contains("got no answer"),
+                    u.stdout());
 
             assertTrue(cl.leases("/small").isEmpty(), "a refused start leases nothing");
             for (Host h : cl.hosts) {
                 String links = h.ns.run("ip", "-o", "link").stdout();
-                assertEquals(2, links.lines().count(), h.ns.role() + ": only lo and eth0, no bridge or tunnel device: " + links);
-                assertEquals("", h.ns.run("nft", "list", "tables").stdout().strip(), h.ns.role() + ": no firewall table");
+                assertEquals(
+                        2,
+                        links.lines().count(),
+                        h.ns.role() + ": only lo and eth0, no bridge or tunnel device: " + links);
+                assertEquals(
+                        "", h.ns.run("nft", "list", "tables").stdout().strip(), h.ns.role() + ": no firewall table");
                 assertFalse(Files.exists(h.socket), "no API socket left behind");
             }
         }
@@ -202,16 +245,29 @@ class MultiHostDaemonTest {
             assertNotEquals(0, refused.exitCode(), refused.stdout());
             assertTrue(refused.stdout().contains("Hosts[1]") && refused.stdout().contains("overlap"), refused.stdout());
 
-            assertEquals("10.71.1.0/24", h1.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0).get("Subnet").asText());
-            assertEquals("10.71.2.1", h2.inspect("network", "inspect", "bridge").get("IPAM").get("Config").get(0).get("Gateway").asText());
+            assertEquals(
+                    "10.71.1.0/24",
+                    h1.inspect("network", "inspect", "bridge")
+                            .get("IPAM")
+                            .get("Config")
+                            .get(0)
+                            .get("Subnet")
+                            .asText());
+            assertEquals(
+                    "10.71.2.1",
+                    h2.inspect("network", "inspect", "bridge")
+                            .get("IPAM")
+                            .get("Config")
+                            .get(0)
+                            .get("Gateway")
+                            .asText());
             JsonNode st = h1.api("/berth/cluster");
             assertEquals("static " + file, st.get("Store").asText());
             assertEquals("192.168.50.2", st.get("Peers").get(0).get("PublicIP").asText());
             assertEquals("routed", st.get("Peers").get(0).get("State").asText());
             assertTrue(h1.routes().contains("10.71.2.0/24 via 192.168.50.2 dev eth0 proto 98"), h1.routes());
 
-            for (Host h : List.of(h1, h2))
-                runServer(h);
+            for (Host h : List.of(h1, h2)) runServer(h);
             assertEquals("10.71.1.2", h1.ipOf("web"));
             assertEquals("10.71.2.2", h2.ipOf("web"));
             Map<Host, String> ips = new LinkedHashMap<>(Map.of(h1, "10.71.1.2", h2, "10.71.2.2"));
@@ -238,10 +294,19 @@ class MultiHostDaemonTest {
             for (Host to : hosts) {
                 if (to == from) continue;
                 String ip = ips.get(to);
-                script.append("ping -n -q -c1 -W2 ").append(ip).append(" >/dev/null 2>&1; echo \"ping ").append(ip).append(" $?\"; ")
-                        .append("echo \"tcp ").append(ip).append(" $(timeout 3 wget -q -O- ").append(url(ip)).append(" 2>&1 | head -1)\"; ");
+                script.append("ping -n -q -c1 -W2 ")
+                        .append(ip)
+                        .append(" >/dev/null 2>&1; echo \"ping ")
+                        .append(ip)
+                        .append(" $?\"; ")
+                        .append("echo \"tcp ")
+                        .append(ip)
+                        .append(" $(timeout 3 wget -q -O- ")
+                        .append(url(ip))
+                        .append(" 2>&1 | head -1)\"; ");
             }
-            String out = from.docker("exec", "web", "sh", "-c", script.toString()).stdout();
+            String out =
+                    from.docker("exec", "web", "sh", "-c", script.toString()).stdout();
             for (Host to : hosts) {
                 if (to == from) continue;
                 String ip = ips.get(to), want = to.ns.role() + " from " + ips.get(from);
@@ -249,7 +314,9 @@ class MultiHostDaemonTest {
                 if (!out.contains("ping " + ip + " 0\n") && !ping(from, ip)) failures.add(pair + ": no ping answer");
                 if (!out.contains("tcp " + ip + " " + want + "\n")) {
                     String got = tcp(from, ip, 7000);
-                    if (!want.equals(got)) failures.add(pair + ": TCP answered '" + got + "', expected '" + want + "' (source address kept)");
+                    if (!want.equals(got))
+                        failures.add(
+                                pair + ": TCP answered '" + got + "', expected '" + want + "' (source address kept)");
                 }
             }
         }
@@ -263,14 +330,22 @@ class MultiHostDaemonTest {
      */
     private static void bulk(Host from, Host to, Map<Host, String> ips) {
         int bytes = 4_000_000;
-        ExecResult r = from.docker("exec", "web", "sh", "-c", "timeout 10 wget -q -O- '" + url(ips.get(to)) + "?bytes=" + bytes + "' | wc -c");
-        assertEquals(String.valueOf(bytes), r.stdout().strip(),
+        ExecResult r = from.docker(
+                "exec",
+                "web",
+                "sh",
+                "-c",
+                "timeout 10 wget -q -O- '" + url(ips.get(to)) + "?bytes=" + bytes + "' | wc -c");
+        assertEquals(
+                String.valueOf(bytes),
+                r.stdout().strip(),
                 to.ns.role() + " -> " + from.ns.role() + ": bulk transfer (exit " + r.exitCode() + ") " + r.stderr());
     }
 
     /** One ping from container web on {@code from}, retried for a few seconds (a peer's route may be arriving). */
     private static boolean ping(Host from, String ip) {
-        return eventually(() -> from.docker("exec", "web", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
+        return eventually(() ->
+                from.docker("exec", "web", "ping", "-n", "-q", "-c1", "-W2", ip).ok());
     }
 
     /**
@@ -280,10 +355,18 @@ class MultiHostDaemonTest {
     private static void runServer(Host h) {
         // ?bytes=N answers N zero bytes (the bulk transfer); Debian's busybox wget crashes with -T: timeout limits it
         // httpd gives an IPv4 peer as [::ffff:A.B.C.D]: the CGI prints A.B.C.D
-        String cgi = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\nA=$(echo $REMOTE_ADDR | tr -d \"[]\" | sed s/^::ffff://)\\n"
-                + "case $QUERY_STRING in bytes=*) head -c ${QUERY_STRING#bytes=} /dev/zero; exit;; esac\\n"
-                + "echo " + h.ns.role() + " from $A\\n";
-        h.dockerOk("run", "-d", "--name", "web", "busybox", "sh", "-c",
+        String cgi =
+                "#!/bin/sh\\necho Content-Type: text/plain\\necho\\nA=$(echo $REMOTE_ADDR | tr -d \"[]\" | sed s/^::ffff://)\\n"
+                        + "case $QUERY_STRING in bytes=*) head -c ${QUERY_STRING#bytes=} /dev/zero; exit;; esac\\n"
+                        + "echo " + h.ns.role() + " from $A\\n";
+        h.dockerOk(
+                "run",
+                "-d",
+                "--name",
+                "web",
+                "busybox",
+                "sh",
+                "-c",
                 "mkdir -p /www/cgi-bin && printf '" + cgi + "' > /www/cgi-bin/who && chmod +x /www/cgi-bin/who"
                         + " && exec httpd -f -p 7000 -h /www");
     }
@@ -296,9 +379,12 @@ class MultiHostDaemonTest {
     private static String tcp(Host from, String ip, int port) {
         String[] got = {null};
         eventually(() -> {
-            ExecResult r = port == 7000 ? from.docker("exec", "web", "timeout", "3", "wget", "-q", "-O-", url(ip))
+            ExecResult r = port == 7000
+                    ? from.docker("exec", "web", "timeout", "3", "wget", "-q", "-O-", url(ip))
                     : from.docker("exec", "web", "nc", "-w2", ip, Integer.toString(port));
-            got[0] = r.ok() && !r.stdout().isBlank() ? r.stdout().strip().lines().findFirst().orElseThrow() : null;
+            got[0] = r.ok() && !r.stdout().isBlank()
+                    ? r.stdout().strip().lines().findFirst().orElseThrow()
+                    : null;
             return got[0] != null;
         });
         return got[0];
@@ -307,7 +393,8 @@ class MultiHostDaemonTest {
     private static String lease(List<String[]> leases, String subnet) {
         String key = PREFIX + "/subnets/" + subnet.replace('/', '-');
         for (String[] kv : leases) if (kv[0].equals(key)) return kv[1];
-        throw new AssertionError("no lease " + key + " in etcd: " + leases.stream().map(kv -> kv[0]).toList());
+        throw new AssertionError("no lease " + key + " in etcd: "
+                + leases.stream().map(kv -> kv[0]).toList());
     }
 
     private static String gateway(String subnet) {

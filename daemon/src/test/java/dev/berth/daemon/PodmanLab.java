@@ -4,7 +4,6 @@ import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,9 +38,12 @@ final class PodmanLab implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("podman-" + lab.runId() + "-");
             Path netd = Files.createDirectories(dir.resolve("net.d"));
-            Files.writeString(netd.resolve(NETWORK + ".conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\"" + NETWORK + "\",\"plugins\":[{"
-                    + "\"type\":\"berth\",\"socket\":\"" + berthSocket + "\",\"network\":\"" + berthNetwork + "\","
-                    + "\"capabilities\":{\"portMappings\":true,\"ips\":true,\"mac\":true,\"dns\":true}}]}\n");
+            Files.writeString(
+                    netd.resolve(NETWORK + ".conflist"),
+                    "{\"cniVersion\":\"1.0.0\",\"name\":\"" + NETWORK + "\",\"plugins\":[{"
+                            + "\"type\":\"berth\",\"socket\":\"" + berthSocket + "\",\"network\":\"" + berthNetwork
+                            + "\","
+                            + "\"capabilities\":{\"portMappings\":true,\"ips\":true,\"mac\":true,\"dns\":true}}]}\n");
             Files.writeString(dir.resolve("containers.conf"), """
                     [network]
                     network_backend = "cni"
@@ -53,7 +55,8 @@ final class PodmanLab implements AutoCloseable {
                     events_logfile_path = "%s"
                     cgroup_manager = "cgroupfs"
                     tmp_dir = "%s"
-                    """.formatted(CniPlugin.BINARY.getParent(), netd, NETWORK, dir.resolve("events.log"), dir.resolve("tmp")));
+                    """.formatted(
+                    CniPlugin.BINARY.getParent(), netd, NETWORK, dir.resolve("events.log"), dir.resolve("tmp")));
             podmanOk("import", busyboxTar().toString(), IMAGE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -69,22 +72,42 @@ final class PodmanLab implements AutoCloseable {
     }
 
     ExecResult podman(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + host.netnsPath(), "env", "CONTAINERS_CONF=" + dir.resolve("containers.conf"),
-                "podman", "--runtime", "/usr/sbin/runc", "--root", dir.resolve("root").toString(), "--runroot", dir.resolve("runroot").toString(),
-                "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "nsenter",
+                "--net=" + host.netnsPath(),
+                "env",
+                "CONTAINERS_CONF=" + dir.resolve("containers.conf"),
+                "podman",
+                "--runtime",
+                "/usr/sbin/runc",
+                "--root",
+                dir.resolve("root").toString(),
+                "--runroot",
+                dir.resolve("runroot").toString(),
+                "--storage-driver",
+                "vfs",
+                "--cgroup-manager",
+                "cgroupfs"));
         cmd.addAll(List.of(args));
         return Commands.run(cmd, Duration.ofSeconds(120), null);
     }
 
     String podmanOk(String... args) {
         ExecResult r = podman(args);
-        if (!r.ok()) throw new AssertionError("podman " + String.join(" ", args) + " failed (" + r.exitCode() + "): " + r.stdout() + r.stderr());
+        if (!r.ok())
+            throw new AssertionError(
+                    "podman " + String.join(" ", args) + " failed (" + r.exitCode() + "): " + r.stdout() + r.stderr());
         return r.stdout();
     }
 
     /** A container's address on the Berth network, as Podman recorded the plugin's result. */
     String ip(String container) {
-        return podmanOk("inspect", container, "--format", "{{(index .NetworkSettings.Networks \"" + NETWORK + "\").IPAddress}}").trim();
+        return podmanOk(
+                        "inspect",
+                        container,
+                        "--format",
+                        "{{(index .NetworkSettings.Networks \"" + NETWORK + "\").IPAddress}}")
+                .trim();
     }
 
     /** A root file system of busybox-static (the binary and a link per applet), as a tar to import. */
@@ -94,7 +117,10 @@ final class PodmanLab implements AutoCloseable {
             Files.createDirectories(root.resolve(d));
         Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
         root.resolve("bin/busybox").toFile().setExecutable(true, false);
-        for (String applet : Commands.run(List.of("/bin/busybox", "--list-full")).check().stdout().split("\n")) {
+        for (String applet : Commands.run(List.of("/bin/busybox", "--list-full"))
+                .check()
+                .stdout()
+                .split("\n")) {
             if (applet.isBlank() || applet.equals("bin/busybox")) continue;
             Path link = root.resolve(applet);
             if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of("/bin/busybox"));
@@ -102,7 +128,8 @@ final class PodmanLab implements AutoCloseable {
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
         Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
         Path tar = dir.resolve("busybox.tar");
-        Commands.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), ".")).check();
+        Commands.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."))
+                .check();
         return tar;
     }
 
@@ -140,11 +167,14 @@ final class PodmanLab implements AutoCloseable {
                 Path parent = c.resolve(cgroupParent.substring(1));
                 if (!Files.isDirectory(parent)) continue;
                 try (var all = Files.walk(parent)) {
-                    for (Path p : all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                    for (Path p : all.filter(Files::isDirectory)
+                            .sorted(Comparator.reverseOrder())
+                            .toList()) Files.deleteIfExists(p);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the cgroups under " + cgroupParent + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot remove the cgroups under " + cgroupParent + ": " + e.getMessage(), e);
         }
     }
 

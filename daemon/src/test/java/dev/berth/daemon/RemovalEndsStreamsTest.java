@@ -1,21 +1,20 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.daemon.soak.Gauges;
 import dev.berth.daemon.soak.RawApi;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a client holds open on a container ends when the container goes, and berthd keeps nothing of it:
@@ -41,22 +40,32 @@ class RemovalEndsStreamsTest {
             int baseline = gauges.read(false).fds();
 
             d.dockerOk("create", "--name", "never", "busybox", "true");
-            CompletableFuture<RawApi.Answer> nextExit = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=next-exit", null), threads);
-            CompletableFuture<RawApi.Answer> removal = CompletableFuture.supplyAsync(() -> api.post("/containers/never/wait?condition=removed", null), threads);
+            CompletableFuture<RawApi.Answer> nextExit = CompletableFuture.supplyAsync(
+                    () -> api.post("/containers/never/wait?condition=next-exit", null), threads);
+            CompletableFuture<RawApi.Answer> removal = CompletableFuture.supplyAsync(
+                    () -> api.post("/containers/never/wait?condition=removed", null), threads);
             d.dockerOk("run", "-d", "--name", "chatty", "busybox", "sh", "-c", "echo hello; sleep 100000");
-            CompletableFuture<ExecResult> follow = CompletableFuture.supplyAsync(() -> d.docker("logs", "-f", "chatty"), threads);
-            CompletableFuture<ExecResult> attach = CompletableFuture.supplyAsync(() -> d.docker("attach", "--no-stdin", "chatty"), threads);
-            CompletableFuture<RawApi.Answer> stats = CompletableFuture.supplyAsync(() -> api.get("/containers/chatty/stats?stream=1"), threads);
+            CompletableFuture<ExecResult> follow =
+                    CompletableFuture.supplyAsync(() -> d.docker("logs", "-f", "chatty"), threads);
+            CompletableFuture<ExecResult> attach =
+                    CompletableFuture.supplyAsync(() -> d.docker("attach", "--no-stdin", "chatty"), threads);
+            CompletableFuture<RawApi.Answer> stats =
+                    CompletableFuture.supplyAsync(() -> api.get("/containers/chatty/stats?stream=1"), threads);
             Thread.sleep(3000); // all of them are waiting now
-            assertTrue(!nextExit.isDone() && !removal.isDone() && !follow.isDone() && !attach.isDone() && !stats.isDone(),
+            assertTrue(
+                    !nextExit.isDone() && !removal.isDone() && !follow.isDone() && !attach.isDone() && !stats.isDone(),
                     "the waiters and streams wait while the containers exist");
 
             d.dockerOk("rm", "never");
             RawApi.Answer woken = nextExit.get(10, TimeUnit.SECONDS);
             assertEquals(200, woken.status(), woken.body());
-            assertTrue(woken.body().contains("\"StatusCode\":0"), "the next-exit waiter is woken by the removal: " + woken.body());
+            assertTrue(
+                    woken.body().contains("\"StatusCode\":0"),
+                    "the next-exit waiter is woken by the removal: " + woken.body());
             RawApi.Answer gone = removal.get(10, TimeUnit.SECONDS);
-            assertTrue(gone.body().contains("\"StatusCode\":0"), "the removal waiter: " + gone.status() + " " + gone.body());
+            assertTrue(
+                    gone.body().contains("\"StatusCode\":0"),
+                    "the removal waiter: " + gone.status() + " " + gone.body());
 
             d.dockerOk("rm", "-f", "chatty");
             assertEquals("hello", follow.get(20, TimeUnit.SECONDS).stdout().trim(), "logs -f ends with the container");

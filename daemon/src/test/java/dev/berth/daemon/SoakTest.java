@@ -1,13 +1,12 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.daemon.soak.Gauges;
 import dev.berth.daemon.soak.RawApi;
 import dev.berth.daemon.soak.Soak;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,8 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * berthd does not leak: a few hundred container lifecycles (published port, user network or default
@@ -40,14 +39,17 @@ class SoakTest {
     private static final int WARMUP = 30;
     private static final Instant UNTIL = Instant.parse(System.getProperty("berth.soak.until", "9999-12-31T23:59:59Z"));
     /** How far a count may move between checkpoints (idle netns threads retire, Netty and the JDK start helpers lazily). */
-    private static final Map<String, Integer> SLACK = Map.of("open files", 8, "sockets", 3, "threads", 8, "containerd open files", 8);
+    private static final Map<String, Integer> SLACK =
+            Map.of("open files", 8, "sockets", 3, "threads", 8, "containerd open files", 8);
 
     @Test
     void countsStayFlatOverLifecyclesAndConnectDisconnectPairs(Lab lab) {
-        try (DaemonLab d = DaemonLab.withImages(lab); PrintStream out = output()) {
+        try (DaemonLab d = DaemonLab.withImages(lab);
+                PrintStream out = output()) {
             Gauges gauges = new Gauges(d.pid(), d.host, d.dir.resolve("state"), d.dir.resolve("run"), d.netnsPrefix);
             Soak soak = new Soak(new RawApi(d.socket), gauges, "busybox", d::log);
-            // one round first, so what berthd makes once (the state store's directories, lazy threads) is in the baseline
+            // one round first, so what berthd makes once (the state store's directories, lazy threads) is in the
+            // baseline
             soak.setUp();
             soak.lifecycle(0);
             soak.pair();
@@ -66,24 +68,31 @@ class SoakTest {
                 if (i <= PAIRS) soak.pair();
                 boolean stop = Instant.now().isAfter(UNTIL);
                 if (i % EVERY == 0 || i == rounds || stop)
-                    growth.addAll(grown(base.reading(), soak.checkpoint(Math.min(i, LIFECYCLES), Math.min(i, PAIRS), out).reading()));
+                    growth.addAll(grown(
+                            base.reading(),
+                            soak.checkpoint(Math.min(i, LIFECYCLES), Math.min(i, PAIRS), out)
+                                    .reading()));
                 if (stop && i < rounds) {
-                    out.println("soak PARTIAL: stopped at " + UNTIL + " after " + Math.min(i, LIFECYCLES) + " of " + LIFECYCLES
-                            + " lifecycles and " + Math.min(i, PAIRS) + " of " + PAIRS + " pairs");
+                    out.println("soak PARTIAL: stopped at " + UNTIL + " after " + Math.min(i, LIFECYCLES) + " of "
+                            + LIFECYCLES + " lifecycles and " + Math.min(i, PAIRS) + " of " + PAIRS + " pairs");
                     break;
                 }
             }
             for (String line : soak.summary()) out.println(line);
-            assertTrue(growth.isEmpty(), "counts grew over the soak (after warm-up: " + base.reading().line() + "):\n"
-                    + String.join("\n", growth));
+            assertTrue(
+                    growth.isEmpty(),
+                    "counts grew over the soak (after warm-up: "
+                            + base.reading().line() + "):\n" + String.join("\n", growth));
 
             soak.tearDown();
             Gauges.Reading end = gauges.read(true);
             out.println("soak start " + start.line());
             out.println("soak end   " + end.line());
             List<String> left = grown(start, end);
-            assertTrue(left.isEmpty(), "more than at the daemon's start once everything is removed:\n" + String.join("\n", left)
-                    + "\nstart: " + start.line() + "\nend:   " + end.line());
+            assertTrue(
+                    left.isEmpty(),
+                    "more than at the daemon's start once everything is removed:\n" + String.join("\n", left)
+                            + "\nstart: " + start.line() + "\nend:   " + end.line());
         }
     }
 
@@ -100,12 +109,13 @@ class SoakTest {
 
     private static PrintStream output() {
         String file = System.getProperty("berth.soak.out");
-        if (file == null) return new PrintStream(System.out, true) {
-            @Override
-            public void close() {
-                flush(); // System.out stays open
-            }
-        };
+        if (file == null)
+            return new PrintStream(System.out, true) {
+                @Override
+                public void close() {
+                    flush(); // System.out stays open
+                }
+            };
         try {
             return new PrintStream(new FileOutputStream(file, true), true);
         } catch (IOException e) {

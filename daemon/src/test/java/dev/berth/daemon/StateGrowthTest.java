@@ -1,22 +1,21 @@
 package dev.berth.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What would make the state and run directories grow for as long as berthd runs is capped or swept:
@@ -32,7 +31,8 @@ class StateGrowthTest {
     @Test
     void containerdsLogIsTrimmedAndOrphanedContainerFilesAreSweptAtStart(Lab lab) throws IOException {
         try (DaemonLab d = DaemonLab.withImages(lab)) {
-            String keep = d.dockerOk("run", "-d", "--name", "keep", "busybox", "sh", "-c", "echo kept; sleep 100000").trim();
+            String keep = d.dockerOk("run", "-d", "--name", "keep", "busybox", "sh", "-c", "echo kept; sleep 100000")
+                    .trim();
             Path state = d.dir.resolve("state"), run = d.dir.resolve("run");
             Path containerdLog = state.resolve("containerd/containerd.log");
             d.stop();
@@ -42,7 +42,9 @@ class StateGrowthTest {
                 byte[] line = "time=\"2026-01-01T00:00:00Z\" level=info msg=\"shim disconnected\" id=x\n".getBytes();
                 for (long n = 0; n < 9L * 1024 * 1024; n += line.length) out.write(line);
             }
-            List<Path> orphans = List.of(state.resolve("runtime/logs").resolve(ORPHAN), run.resolve("runtime/fifo").resolve(ORPHAN),
+            List<Path> orphans = List.of(
+                    state.resolve("runtime/logs").resolve(ORPHAN),
+                    run.resolve("runtime/fifo").resolve(ORPHAN),
                     run.resolve("containers").resolve(ORPHAN));
             for (Path p : orphans) {
                 Files.createDirectories(p);
@@ -50,7 +52,8 @@ class StateGrowthTest {
             }
             Path mounted = run.resolve("rootfs").resolve(keep);
             Files.createDirectories(mounted);
-            Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m", "berth-test", mounted.toString())).check();
+            Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m", "berth-test", mounted.toString()))
+                    .check();
             try {
                 d.start();
                 for (Path p : orphans) assertFalse(Files.exists(p), p + " was swept");
@@ -58,13 +61,21 @@ class StateGrowthTest {
                 assertFalse(Files.exists(mounted));
 
                 assertTrue(Files.exists(state.resolve("runtime/logs").resolve(keep)), "the live container's log stays");
-                assertTrue(Files.exists(run.resolve("containers").resolve(keep).resolve("hosts")), "and its /etc files");
+                assertTrue(
+                        Files.exists(run.resolve("containers").resolve(keep).resolve("hosts")), "and its /etc files");
                 assertEquals("kept", d.dockerOk("logs", "keep").trim());
-                assertEquals("true", d.inspect("container", "inspect", "keep").path("State").path("Running").asText());
+                assertEquals(
+                        "true",
+                        d.inspect("container", "inspect", "keep")
+                                .path("State")
+                                .path("Running")
+                                .asText());
 
                 Path older = state.resolve("containerd/containerd.log.1");
                 assertTrue(Files.size(older) >= 9L * 1024 * 1024, "the long log moved to containerd.log.1");
-                assertTrue(Files.size(containerdLog) < 1024 * 1024, "containerd.log starts over: " + Files.size(containerdLog));
+                assertTrue(
+                        Files.size(containerdLog) < 1024 * 1024,
+                        "containerd.log starts over: " + Files.size(containerdLog));
                 d.dockerOk("run", "--rm", "busybox", "true");
                 byte[] now = Files.readAllBytes(containerdLog);
                 assertTrue(now.length > 0, "containerd goes on writing to its log");

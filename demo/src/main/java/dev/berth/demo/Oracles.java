@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.LabHost;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -62,12 +61,15 @@ final class Oracles {
 
     /** What a ping saw, from both ends: "3 replies, 3 echo requests reached TARGET". */
     static String pingSeenFromBothEnds(ExecResult ping, LabHost target, long echoesBefore) {
-        return replies(ping) + " replies, " + (echoesReceived(target) - echoesBefore) + " echo requests reached " + target.name();
+        return replies(ping) + " replies, " + (echoesReceived(target) - echoesBefore) + " echo requests reached "
+                + target.name();
     }
 
     /** The elements of set or map {@code name} in nftables table {@code family table}, as nft -j prints each. */
     static List<String> nftElements(LabHost h, String family, String table, String kind, String name) {
-        ExecResult r = Command.in(h, "nft", "-j", "list", kind, family, table, name).run().check();
+        ExecResult r = Command.in(h, "nft", "-j", "list", kind, family, table, name)
+                .run()
+                .check();
         List<String> out = new ArrayList<>();
         try {
             for (JsonNode o : JSON.readTree(r.stdout()).path("nftables")) {
@@ -83,7 +85,8 @@ final class Oracles {
     private static String elementText(JsonNode e) {
         if (e.isTextual()) return e.asText();
         JsonNode prefix = e.path("prefix");
-        if (prefix.isObject()) return prefix.path("addr").asText() + "/" + prefix.path("len").asInt();
+        if (prefix.isObject())
+            return prefix.path("addr").asText() + "/" + prefix.path("len").asInt();
         return e.toString();
     }
 
@@ -91,7 +94,9 @@ final class Oracles {
     static List<String> bridges(LabHost h) {
         List<String> out = new ArrayList<>();
         try {
-            for (JsonNode l : JSON.readTree(h.ip("-j", "link", "show", "type", "bridge").stdout())) out.add(l.path("ifname").asText());
+            for (JsonNode l :
+                    JSON.readTree(h.ip("-j", "link", "show", "type", "bridge").stdout()))
+                out.add(l.path("ifname").asText());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -82,7 +82,8 @@ final class Report {
 
     private void record(Check c, String oracle) {
         checks.add(c);
-        out.println("  " + (c.passed() ? "PASS" : "FAIL") + "  " + (oracle.isEmpty() ? c.what() : pad(c.what(), 60) + " (" + oracle + ")"));
+        out.println("  " + (c.passed() ? "PASS" : "FAIL") + "  "
+                + (oracle.isEmpty() ? c.what() : pad(c.what(), 60) + " (" + oracle + ")"));
     }
 
     List<Check> checks() {

@@ -1,11 +1,10 @@
 package dev.berth.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +14,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code make install} and {@code make uninstall} into a DESTDIR, as {@code make package} stages its tree:
@@ -44,8 +43,12 @@ class InstallTest {
     /** bin/berth of the checkout says the version scripts/version gives (the CLI is built before this module). */
     @Test
     void checkoutBerthSaysTheOneVersion() {
-        String version = Commands.run(List.of(ROOT.resolve("scripts/version").toString())).check().stdout().strip();
-        ExecResult cli = Commands.run(List.of(ROOT.resolve("bin/berth").toString(), "--version"), Duration.ofMinutes(5), null);
+        String version = Commands.run(List.of(ROOT.resolve("scripts/version").toString()))
+                .check()
+                .stdout()
+                .strip();
+        ExecResult cli =
+                Commands.run(List.of(ROOT.resolve("bin/berth").toString(), "--version"), Duration.ofMinutes(5), null);
         assertEquals("berth version " + version, cli.stdout().strip(), cli.stderr());
     }
 
@@ -53,11 +56,18 @@ class InstallTest {
     void installsIntoDestdirAndUninstallsEverything() throws IOException {
         ExecResult in = make("install");
         assertEquals(0, in.exitCode(), in.stderr());
-        String version = Commands.run(List.of(ROOT.resolve("scripts/version").toString())).check().stdout().strip();
+        String version = Commands.run(List.of(ROOT.resolve("scripts/version").toString()))
+                .check()
+                .stdout()
+                .strip();
 
         Path bin = dest.resolve("opt/b/bin"), lib = dest.resolve("opt/b/lib/berth");
-        for (Path p : List.of(bin.resolve("berthd"), bin.resolve("berth"), lib.resolve("runtime/bin/java"),
-                lib.resolve("scripts/berthd-launcher"), lib.resolve("scripts/cli-launcher")))
+        for (Path p : List.of(
+                bin.resolve("berthd"),
+                bin.resolve("berth"),
+                lib.resolve("runtime/bin/java"),
+                lib.resolve("scripts/berthd-launcher"),
+                lib.resolve("scripts/cli-launcher")))
             assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
         assertEquals(version, Files.readString(lib.resolve("VERSION")).strip());
         assertTrue(Files.exists(dest.resolve("opt/b/share/doc/berth/README.md")));
@@ -72,17 +82,27 @@ class InstallTest {
         assertTrue(unit.contains("\nKillMode=process\n"), unit);
         String config = Files.readString(dest.resolve("srv/e/berth/berthd.json"));
         assertTrue(config.contains("\"socket\": \"/run/berth/berth.sock\""), config);
-        assertTrue(Files.readString(dest.resolve("opt/b/share/bash-completion/completions/berth")).contains("complete -F"));
+        assertTrue(Files.readString(dest.resolve("opt/b/share/bash-completion/completions/berth"))
+                .contains("complete -F"));
 
         // the bundled runtime (no JDK) runs both programs from the installed jars
         String cp = between(berthd, "scripts/berthd-launcher \"", "\"").replace("/opt/b/", dest + "/opt/b/");
-        ExecResult daemon = Commands.run(List.of(lib.resolve("runtime/bin/java").toString(), "-cp", cp, "dev.berth.daemon.Berthd", "--version"));
-        assertEquals("berthd version " + version + " (Docker Engine API 1.50)", daemon.stdout().strip(), daemon.stderr());
+        ExecResult daemon = Commands.run(
+                List.of(lib.resolve("runtime/bin/java").toString(), "-cp", cp, "dev.berth.daemon.Berthd", "--version"));
+        assertEquals(
+                "berthd version " + version + " (Docker Engine API 1.50)",
+                daemon.stdout().strip(),
+                daemon.stderr());
         // the config berthd is given by the unit parses (a bad one is refused naming the file)
         Path bad = dest.resolve("bad.json");
         Files.writeString(bad, "{\"socket\": 5}");
-        ExecResult refused = Commands.run(List.of(lib.resolve("runtime/bin/java").toString(), "-cp", cp, "dev.berth.daemon.Berthd",
-                "--config", bad.toString()));
+        ExecResult refused = Commands.run(List.of(
+                lib.resolve("runtime/bin/java").toString(),
+                "-cp",
+                cp,
+                "dev.berth.daemon.Berthd",
+                "--config",
+                bad.toString()));
         assertEquals(2, refused.exitCode(), refused.stderr());
         assertTrue(refused.stderr().contains(bad + ": socket: expected a string, got 5"), refused.stderr());
 
@@ -96,8 +116,17 @@ class InstallTest {
     }
 
     private ExecResult make(String target) {
-        List<String> c = List.of("make", "-s", "-C", ROOT.toString(), target, "DESTDIR=" + dest, "PREFIX=/opt/b",
-                "SYSCONFDIR=/srv/e", "LOCALSTATEDIR=/srv/v", "BUILD=");
+        List<String> c = List.of(
+                "make",
+                "-s",
+                "-C",
+                ROOT.toString(),
+                target,
+                "DESTDIR=" + dest,
+                "PREFIX=/opt/b",
+                "SYSCONFDIR=/srv/e",
+                "LOCALSTATEDIR=/srv/v",
+                "BUILD=");
         return Commands.run(c, Duration.ofMinutes(3), null);
     }
 

@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 class SeedsDemoTest {
     @Test
     void everyCheckOfTheWalkthroughPasses() {
-        System.setProperty("berth.root", Path.of("..").toAbsolutePath().normalize().toString());
+        System.setProperty(
+                "berth.root", Path.of("..").toAbsolutePath().normalize().toString());
         List<Check> checks = SeedsDemo.run(System.out);
 
         assertEquals(List.of(), checks.stream().filter(c -> !c.passed()).toList(), "failed checks");
-        List<Integer> steps = checks.stream().map(Check::step).distinct().sorted().toList();
+        List<Integer> steps =
+                checks.stream().map(Check::step).distinct().sorted().toList();
         assertEquals(IntStream.rangeClosed(1, 7).boxed().toList(), steps, "every step is checked");
         assertTrue(checks.size() >= 20, "expected the full walkthrough, got " + checks.size() + " checks");
     }

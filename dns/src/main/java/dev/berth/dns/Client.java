@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /** Where the answer to a forwarded query goes. */
@@ -30,7 +31,7 @@ sealed interface Client {
     record Tcp(CompletableFuture<byte[]> answer) implements Client {
         @Override
         public void deliver(byte[] bytes, int length) {
-            answer.complete(length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length));
+            answer.complete(length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
         }
 
         @Override

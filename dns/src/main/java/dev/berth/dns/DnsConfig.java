@@ -20,8 +20,15 @@ import java.util.List;
  * @param maxInFlight     forwarded queries waiting for an upstream at once; more are answered SERVFAIL
  * @param maxTcpClients   TCP connections from sandboxes served at once; more are closed
  */
-public record DnsConfig(NetnsHandle hostNetns, List<InetSocketAddress> upstreams, InetAddress listenAddress, int listenPort,
-                        int localTtl, Duration upstreamTimeout, int maxInFlight, int maxTcpClients) {
+public record DnsConfig(
+        NetnsHandle hostNetns,
+        List<InetSocketAddress> upstreams,
+        InetAddress listenAddress,
+        int listenPort,
+        int localTtl,
+        Duration upstreamTimeout,
+        int maxInFlight,
+        int maxTcpClients) {
     /** glibc reads at most three nameservers; Docker forwards to at most three. */
     public static final int MAX_UPSTREAMS = 3;
     /** Docker's address for the embedded resolver inside every container. */
@@ -33,18 +40,21 @@ public record DnsConfig(NetnsHandle hostNetns, List<InetSocketAddress> upstreams
     public static final int DEFAULT_TTL = 60;
 
     public DnsConfig {
-        if (hostNetns == null) throw new IllegalArgumentException("hostNetns: missing; give the namespace upstream queries leave from");
+        if (hostNetns == null)
+            throw new IllegalArgumentException("hostNetns: missing; give the namespace upstream queries leave from");
         upstreams = List.copyOf(upstreams == null ? List.of() : upstreams);
         if (upstreams.size() > MAX_UPSTREAMS) upstreams = upstreams.subList(0, MAX_UPSTREAMS);
         if (listenAddress == null) listenAddress = DEFAULT_LISTEN;
         if (listenPort < 1 || listenPort > 65535)
             throw new IllegalArgumentException("listenPort: " + listenPort + " is not a port; use 1-65535");
-        if (localTtl < 0) throw new IllegalArgumentException("localTtl: " + localTtl + " is negative; use 0 or more seconds");
+        if (localTtl < 0)
+            throw new IllegalArgumentException("localTtl: " + localTtl + " is negative; use 0 or more seconds");
         if (upstreamTimeout == null || upstreamTimeout.isNegative() || upstreamTimeout.isZero())
             throw new IllegalArgumentException("upstreamTimeout: " + upstreamTimeout + " must be positive");
         if (maxInFlight < 1 || maxInFlight > 60_000)
             throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " must be 1-60000");
-        if (maxTcpClients < 1) throw new IllegalArgumentException("maxTcpClients: " + maxTcpClients + " must be at least 1");
+        if (maxTcpClients < 1)
+            throw new IllegalArgumentException("maxTcpClients: " + maxTcpClients + " must be at least 1");
     }
 
     /** Defaults: 127.0.0.11:53, TTL 60 s, 1.5 s per upstream, 1024 forwards in flight, 128 TCP clients. */
@@ -58,7 +68,8 @@ public record DnsConfig(NetnsHandle hostNetns, List<InetSocketAddress> upstreams
     }
 
     public DnsConfig withListenPort(int port) {
-        return new DnsConfig(hostNetns, upstreams, listenAddress, port, localTtl, upstreamTimeout, maxInFlight, maxTcpClients);
+        return new DnsConfig(
+                hostNetns, upstreams, listenAddress, port, localTtl, upstreamTimeout, maxInFlight, maxTcpClients);
     }
 
     public DnsConfig withUpstreamTimeout(Duration t) {
@@ -66,11 +77,13 @@ public record DnsConfig(NetnsHandle hostNetns, List<InetSocketAddress> upstreams
     }
 
     public DnsConfig withLocalTtl(int ttl) {
-        return new DnsConfig(hostNetns, upstreams, listenAddress, listenPort, ttl, upstreamTimeout, maxInFlight, maxTcpClients);
+        return new DnsConfig(
+                hostNetns, upstreams, listenAddress, listenPort, ttl, upstreamTimeout, maxInFlight, maxTcpClients);
     }
 
     public DnsConfig withMaxInFlight(int n) {
-        return new DnsConfig(hostNetns, upstreams, listenAddress, listenPort, localTtl, upstreamTimeout, n, maxTcpClients);
+        return new DnsConfig(
+                hostNetns, upstreams, listenAddress, listenPort, localTtl, upstreamTimeout, n, maxTcpClients);
     }
 
     private static InetAddress literal(String s) {

@@ -15,5 +15,15 @@ package dev.berth.dns;
  * @param tcpClients       TCP connections served
  * @param tcpRejected      TCP connections closed because the limit was reached
  */
-public record DnsStats(long queries, long local, long forwarded, long servfail, long malformed, long overloaded,
-                       long upstreamTimeouts, long strayAnswers, long tcpRefetches, long tcpClients, long tcpRejected) {}
+public record DnsStats(
+        long queries,
+        long local,
+        long forwarded,
+        long servfail,
+        long malformed,
+        long overloaded,
+        long upstreamTimeouts,
+        long strayAnswers,
+        long tcpRefetches,
+        long tcpClients,
+        long tcpRejected) {}

@@ -4,6 +4,7 @@ import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -54,6 +55,7 @@ public final class EmbeddedDns implements AutoCloseable {
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
     /** Upstream sockets by address, and how many routes use each (the configured ones are used for good). */
     private final Map<InetSocketAddress, Upstream> upstreams = new HashMap<>();
+
     private final Map<InetSocketAddress, Integer> upstreamUsers = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread loop;
@@ -64,9 +66,11 @@ public final class EmbeddedDns implements AutoCloseable {
         this.config = config;
         this.selector = Selector.open();
         this.answers = new LocalAnswers(config.localTtl());
-        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.upstreamTimeout().toMillis());
+        int timeoutMillis =
+                (int) Math.min(Integer.MAX_VALUE, config.upstreamTimeout().toMillis());
         this.tcp = new TcpService(config.hostNetns(), timeoutMillis, config.maxTcpClients(), stats);
-        this.forwarder = new Forwarder(config.maxInFlight(), config.upstreamTimeout().toNanos(), tcp, stats);
+        this.forwarder =
+                new Forwarder(config.maxInFlight(), config.upstreamTimeout().toNanos(), tcp, stats);
         this.loop = Thread.ofPlatform().name("berth-dns").daemon().unstarted(this::run);
     }
 
@@ -106,16 +110,20 @@ public final class EmbeddedDns implements AutoCloseable {
      */
     public void attach(String sandboxId, Path netns, List<InetSocketAddress> dns) {
         if (closed) throw new IllegalStateException("the embedded resolver is closed");
-        if (listeners.containsKey(sandboxId)) throw new IllegalStateException("sandbox " + sandboxId + " is already attached to the resolver");
-        List<Upstream> route = route(dns.isEmpty() ? config.upstreams() : dns.subList(0, Math.min(dns.size(), DnsConfig.MAX_UPSTREAMS)));
+        if (listeners.containsKey(sandboxId))
+            throw new IllegalStateException("sandbox " + sandboxId + " is already attached to the resolver");
+        List<Upstream> route = route(
+                dns.isEmpty() ? config.upstreams() : dns.subList(0, Math.min(dns.size(), DnsConfig.MAX_UPSTREAMS)));
         Listener l;
         try (NetnsHandle ns = Netns.open(netns)) {
             l = Netns.call(ns, () -> Listener.open(sandboxId, config.listenAddress(), config.listenPort(), route));
         } catch (RuntimeException e) {
             release(route);
-            throw new IllegalStateException("cannot listen on " + config.listenAddress().getHostAddress() + ":" + config.listenPort()
-                    + " in " + netns + " for sandbox " + sandboxId + ": " + e.getMessage()
-                    + " (is lo up there, and is the port free?)", e);
+            throw new IllegalStateException(
+                    "cannot listen on " + config.listenAddress().getHostAddress() + ":" + config.listenPort()
+                            + " in " + netns + " for sandbox " + sandboxId + ": " + e.getMessage()
+                            + " (is lo up there, and is the port free?)",
+                    e);
         }
         if (listeners.putIfAbsent(sandboxId, l) != null) {
             close(l);
@@ -220,7 +228,8 @@ public final class EmbeddedDns implements AutoCloseable {
 
     private Upstream openUpstream(InetSocketAddress a) {
         if (a.isUnresolved()) throw new IllegalArgumentException("upstream " + a + ": give an IP address, not a name");
-        StandardProtocolFamily family = a.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        StandardProtocolFamily family =
+                a.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel ch = Netns.call(config.hostNetns(), () -> {
             DatagramChannel c = DatagramChannel.open(family);
             try {
@@ -229,7 +238,8 @@ public final class EmbeddedDns implements AutoCloseable {
                     c.connect(a); // binds an ephemeral port in the host namespace; only a's packets get through
                 } catch (IOException unreachableNow) {
                     // No route yet (or ever): queries for it get SERVFAIL, and each one retries the connect.
-                    LOG.warning("upstream " + a + " is unreachable from the host namespace for now: " + unreachableNow.getMessage());
+                    LOG.warning("upstream " + a + " is unreachable from the host namespace for now: "
+                            + unreachableNow.getMessage());
                 }
                 return c;
             } catch (IOException | RuntimeException e) {
@@ -337,7 +347,7 @@ public final class EmbeddedDns implements AutoCloseable {
     private static byte[] formErr(byte[] q) {
         byte[] r = Arrays.copyOf(q, Wire.HEADER);
         r[2] = (byte) (0x80 | (q[2] & 0x79)); // QR, keep opcode and RD
-        r[3] = (byte) (0x80 | Rcode.FORMERR);  // RA
+        r[3] = (byte) (0x80 | Rcode.FORMERR); // RA
         Arrays.fill(r, 4, Wire.HEADER, (byte) 0);
         return r;
     }

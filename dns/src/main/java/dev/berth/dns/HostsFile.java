@@ -14,8 +14,16 @@ public final class HostsFile {
         sb.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
         sb.append("fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
         for (Endpoint e : endpoints) {
-            if (e.ipv4() != null) sb.append(e.ipv4().getHostAddress()).append('\t').append(s.hostname()).append('\n');
-            if (e.ipv6() != null) sb.append(e.ipv6().getHostAddress()).append('\t').append(s.hostname()).append('\n');
+            if (e.ipv4() != null)
+                sb.append(e.ipv4().getHostAddress())
+                        .append('\t')
+                        .append(s.hostname())
+                        .append('\n');
+            if (e.ipv6() != null)
+                sb.append(e.ipv6().getHostAddress())
+                        .append('\t')
+                        .append(s.hostname())
+                        .append('\n');
         }
         return sb.toString();
     }

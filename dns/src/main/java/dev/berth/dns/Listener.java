@@ -20,6 +20,7 @@ final class Listener implements AutoCloseable {
     final List<Upstream> route;
     /** The table the cached scope came from; only the loop thread reads and writes these two. */
     NameTable seen;
+
     Scope scope = Scope.NONE;
 
     private Listener(String sandboxId, DatagramChannel udp, ServerSocketChannel tcp, List<Upstream> route) {

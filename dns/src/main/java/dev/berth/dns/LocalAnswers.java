@@ -29,6 +29,7 @@ import org.xbill.DNS.Type;
 final class LocalAnswers {
     /** The largest UDP answer Berth sends itself (the 2020 DNS flag day's safe EDNS size). */
     static final int EDNS_PAYLOAD = 1232;
+
     private final long ttl;
     private final AtomicInteger turn = new AtomicInteger();
 
@@ -65,7 +66,8 @@ final class LocalAnswers {
         int start = n > 1 ? Math.floorMod(turn.getAndIncrement(), n) : 0;
         for (int i = 0; i < n; i++) {
             InetAddress x = addresses.get((start + i) % n);
-            Record rec = x instanceof Inet4Address ? new ARecord(name, DClass.IN, ttl, x)
+            Record rec = x instanceof Inet4Address
+                    ? new ARecord(name, DClass.IN, ttl, x)
                     : new AAAARecord(name, DClass.IN, ttl, (Inet6Address) x);
             r.addRecord(rec, Section.ANSWER);
         }

@@ -13,5 +13,7 @@ import java.util.function.Supplier;
  * berthd passes its engine's ({@code new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf)});
  * the resolver needs nothing else of the engine.
  */
-public record NameSource(Supplier<? extends Collection<Network>> networks, Supplier<? extends Collection<Sandbox>> sandboxes,
-                         Function<Sandbox, List<Endpoint>> endpointsOf) {}
+public record NameSource(
+        Supplier<? extends Collection<Network>> networks,
+        Supplier<? extends Collection<Sandbox>> sandboxes,
+        Function<Sandbox, List<Endpoint>> endpointsOf) {}

@@ -42,7 +42,8 @@ public final class NameTable {
     }
 
     /** The names given by these model records (endpoints of unknown sandboxes or networks are ignored). */
-    public static NameTable of(Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
+    public static NameTable of(
+            Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
         Map<String, Network> nets = new HashMap<>();
         for (Network n : networks) if (!n.predefined()) nets.put(n.id(), n);
         Map<String, Sandbox> boxes = new HashMap<>();
@@ -54,8 +55,11 @@ public final class NameTable {
             Network n = nets.get(e.networkId());
             Sandbox s = boxes.get(e.sandboxId());
             if (n == null || s == null) continue;
-            builders.computeIfAbsent(n.id(), k -> new NetworkNames.Builder(n.name())).add(s, e);
-            networksOfSandbox.computeIfAbsent(s.id(), k -> new LinkedHashSet<>()).add(n.id());
+            builders.computeIfAbsent(n.id(), k -> new NetworkNames.Builder(n.name()))
+                    .add(s, e);
+            networksOfSandbox
+                    .computeIfAbsent(s.id(), k -> new LinkedHashSet<>())
+                    .add(n.id());
         }
         Map<String, NetworkNames> built = new HashMap<>();
         builders.forEach((id, b) -> built.put(id, b.build()));
@@ -63,11 +67,12 @@ public final class NameTable {
         // Sandboxes on the same set of networks share one Scope (and its answer cache).
         Map<Set<String>, Scope> scopes = new HashMap<>();
         Map<String, Scope> bySandbox = new HashMap<>();
-        networksOfSandbox.forEach((sandboxId, netIds) -> bySandbox.put(sandboxId, scopes.computeIfAbsent(netIds, ids -> {
-            List<NetworkNames> l = new ArrayList<>();
-            for (String id : ids) l.add(built.get(id));
-            return new Scope(l);
-        })));
+        networksOfSandbox.forEach((sandboxId, netIds) ->
+                bySandbox.put(sandboxId, scopes.computeIfAbsent(netIds, ids -> {
+                    List<NetworkNames> l = new ArrayList<>();
+                    for (String id : ids) l.add(built.get(id));
+                    return new Scope(l);
+                })));
         return new NameTable(Map.copyOf(bySandbox));
     }
 
@@ -108,7 +113,8 @@ public final class NameTable {
                 names.addAll(e.aliases());
                 names.add(s.name() + "." + network);
                 for (String alias : e.aliases()) names.add(alias + "." + network);
-                Addresses mine = new Addresses(e.ipv4() == null ? List.of() : List.of(e.ipv4()),
+                Addresses mine = new Addresses(
+                        e.ipv4() == null ? List.of() : List.of(e.ipv4()),
                         e.ipv6() == null ? List.of() : List.of(e.ipv6()));
                 for (String n : names) {
                     Name key = dnsName(n);

@@ -17,7 +17,17 @@ final class Stats {
     final LongAdder tcpRejected = new LongAdder();
 
     DnsStats snapshot() {
-        return new DnsStats(queries.sum(), local.sum(), forwarded.sum(), servfail.sum(), malformed.sum(), overloaded.sum(),
-                upstreamTimeouts.sum(), strayAnswers.sum(), tcpRefetches.sum(), tcpClients.sum(), tcpRejected.sum());
+        return new DnsStats(
+                queries.sum(),
+                local.sum(),
+                forwarded.sum(),
+                servfail.sum(),
+                malformed.sum(),
+                overloaded.sum(),
+                upstreamTimeouts.sum(),
+                strayAnswers.sum(),
+                tcpRefetches.sum(),
+                tcpClients.sum(),
+                tcpRejected.sum());
     }
 }

@@ -1,7 +1,7 @@
 package dev.berth.dns;
 
-import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.ns.NetnsHandle;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -21,6 +21,7 @@ import java.util.function.BiFunction;
 final class TcpService {
     /** A query longer than this is not one a stub resolver sends; the connection is closed. */
     static final int MAX_QUERY = 4096;
+
     private static final int IDLE_MILLIS = 10_000;
     private final NetnsHandle hostNetns;
     private final int timeoutMillis;
@@ -97,7 +98,8 @@ final class TcpService {
                     if (full != null) break;
                 }
                 // A UDP client takes the truncated answer as its cue to ask again over TCP; a TCP client cannot.
-                byte[] out = full != null && full.length <= client.limit() ? full
+                byte[] out = full != null && full.length <= client.limit()
+                        ? full
                         : client instanceof Client.Tcp ? Wire.servfail(query) : truncated;
                 client.deliver(out, out.length);
             } finally {
@@ -119,7 +121,8 @@ final class TcpService {
             DataInputStream in = new DataInputStream(s.getInputStream());
             int len = in.readUnsignedShort();
             byte[] a = in.readNBytes(len);
-            if (a.length < Wire.HEADER || a.length < len || Wire.id(a) != Wire.id(query) || !Wire.isResponse(a)) return null;
+            if (a.length < Wire.HEADER || a.length < len || Wire.id(a) != Wire.id(query) || !Wire.isResponse(a))
+                return null;
             int qEnd = Wire.questionEnd(query, query.length);
             return qEnd > 0 && Wire.sameQuestion(query, qEnd, a, a.length) ? a : null;
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.berth.dns;
 
+import java.util.Arrays;
+
 /**
  * The few header bits the forwarding path reads and patches in place, so a relayed packet is not
  * parsed and re-encoded (dnsjava does all other encoding and decoding).
@@ -50,7 +52,7 @@ final class Wire {
     /** SERVFAIL for a query whose question is readable: its header and question, QR and RA set, nothing else. */
     static byte[] servfail(byte[] query) {
         int end = questionEnd(query, query.length);
-        byte[] r = java.util.Arrays.copyOf(query, end < 0 ? HEADER : end);
+        byte[] r = Arrays.copyOf(query, end < 0 ? HEADER : end);
         r[2] = (byte) (0x80 | (query[2] & 0x79));
         r[3] = (byte) (0x80 | RCODE_SERVFAIL);
         for (int i = 6; i < HEADER; i++) r[i] = 0;

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * 198.51.100.3. Sandboxes are made by the engine and queried from inside with dig.
  */
 final class DnsLab implements AutoCloseable {
-    static final InetSocketAddress UP1 = new InetSocketAddress("192.0.2.2", 53), UP2 = new InetSocketAddress("192.0.2.3", 53);
+    static final InetSocketAddress UP1 = new InetSocketAddress("192.0.2.2", 53),
+            UP2 = new InetSocketAddress("192.0.2.3", 53);
     final Lab lab;
     final LabHost host, up;
     final NetnsHandle hostNs, upNs;
@@ -52,7 +53,8 @@ final class DnsLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.engine = Engine.start(EngineConfig.of(stateDir, hostNs, NftablesFirewall::new).withNetnsPrefix(lab.prefix("sb-")));
+        this.engine = Engine.start(
+                EngineConfig.of(stateDir, hostNs, NftablesFirewall::new).withNetnsPrefix(lab.prefix("sb-")));
         this.upstream1 = new FakeUpstream(upNs, "192.0.2.2", "198.51.100.2");
         this.upstream2 = new FakeUpstream(upNs, "192.0.2.3", "198.51.100.3");
     }
@@ -69,8 +71,14 @@ final class DnsLab implements AutoCloseable {
 
     /** {@code run --network NET --network-alias ...}: creates the sandbox, attaches it and publishes the names. */
     Sandbox run(String name, String network, String... aliases) {
-        return run(new SandboxRequest(name, null, network, new EndpointRequest(null, null, null, List.of(aliases)),
-                List.of(), false, List.of()));
+        return run(new SandboxRequest(
+                name,
+                null,
+                network,
+                new EndpointRequest(null, null, null, List.of(aliases)),
+                List.of(),
+                false,
+                List.of()));
     }
 
     Sandbox run(SandboxRequest r) {
@@ -90,7 +98,8 @@ final class DnsLab implements AutoCloseable {
 
     /** What dig inside the sandbox gets from 127.0.0.11: the status and the answer data, in order. */
     Answer dig(Sandbox from, String name, String type, String... options) {
-        List<String> cmd = new ArrayList<>(List.of("dig", "@127.0.0.11", "+time=3", "+tries=1", "+noall", "+answer", "+comments"));
+        List<String> cmd =
+                new ArrayList<>(List.of("dig", "@127.0.0.11", "+time=3", "+tries=1", "+noall", "+answer", "+comments"));
         cmd.addAll(List.of(options));
         cmd.add(name);
         cmd.add(type);

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.xbill.DNS.ARecord;
@@ -56,7 +57,7 @@ final class FakeUpstream implements AutoCloseable {
             try {
                 buf.clear();
                 SocketAddress from = udp.receive(buf);
-                byte[] r = respond(java.util.Arrays.copyOf(buf.array(), buf.position()), false);
+                byte[] r = respond(Arrays.copyOf(buf.array(), buf.position()), false);
                 if (r != null) udp.send(ByteBuffer.wrap(r), from);
             } catch (IOException e) {
                 return;

@@ -27,16 +27,27 @@ class ForwardingTest {
             assertEquals(List.of("198.51.100.2"), l.dig(s, "www.example", "A").data());
             assertTrue(l.upstream1.asked.contains("udp www.example."), l.upstream1.asked.toString());
             assertEquals("NXDOMAIN", l.dig(s, "nowhere.test", "A").status(), "upstream's answer passes unchanged");
-            assertEquals(List.of("198.51.100.2"), l.dig(s, "www.example", "A", "+tcp").data(), "a TCP client is forwarded too");
+            assertEquals(
+                    List.of("198.51.100.2"),
+                    l.dig(s, "www.example", "A", "+tcp").data(),
+                    "a TCP client is forwarded too");
 
             Answer mid = l.dig(s, "mid.example", "A", "+ignore");
-            assertEquals(3, mid.data().size(), "truncated over UDP upstream: the resolver fetched it over TCP: " + mid.raw());
+            assertEquals(
+                    3,
+                    mid.data().size(),
+                    "truncated over UDP upstream: the resolver fetched it over TCP: " + mid.raw());
             assertFalse(mid.flags().contains("tc"), "and the full answer fits the client's UDP: " + mid.flags());
             assertTrue(l.upstream1.asked.contains("tcp mid.example."), l.upstream1.asked.toString());
 
             Answer big = l.dig(s, "big.example", "A", "+noedns", "+ignore");
-            assertTrue(big.flags().contains("tc"), "40 addresses do not fit 512 bytes: the client is told to use TCP: " + big.raw());
-            assertEquals(40, l.dig(s, "big.example", "A", "+noedns").data().size(), "dig retries over TCP and gets everything");
+            assertTrue(
+                    big.flags().contains("tc"),
+                    "40 addresses do not fit 512 bytes: the client is told to use TCP: " + big.raw());
+            assertEquals(
+                    40,
+                    l.dig(s, "big.example", "A", "+noedns").data().size(),
+                    "dig retries over TCP and gets everything");
             assertTrue(l.dns.stats().tcpRefetches() >= 2, l.dns.stats().toString());
         }
     }
@@ -50,9 +61,13 @@ class ForwardingTest {
             Sandbox own = l.engine.createSandbox(SandboxRequest.on("own", "fwd"));
             l.dns.attach(own.id(), l.engine.netnsPath(own), List.of(DnsLab.UP2));
             l.refresh();
-            assertEquals(List.of("198.51.100.2"), l.dig(plain, "www.example", "A").data());
+            assertEquals(
+                    List.of("198.51.100.2"), l.dig(plain, "www.example", "A").data());
             assertEquals(List.of("198.51.100.3"), l.dig(own, "www.example", "A").data(), "--dns 192.0.2.3");
-            assertEquals(List.of(ScopeTest.ip(l, plain, "fwd")), l.dig(own, "plain", "A").data(), "local names still local");
+            assertEquals(
+                    List.of(ScopeTest.ip(l, plain, "fwd")),
+                    l.dig(own, "plain", "A").data(),
+                    "local names still local");
         }
     }
 

@@ -2,9 +2,9 @@ package dev.berth.dns;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import java.net.InetAddress;
@@ -26,7 +26,20 @@ class NameTableTest {
     private static final String ID_A = "a".repeat(64), ID_B = "b".repeat(64), ID_C = "c".repeat(64);
 
     static Network net(String id, String name, boolean predefined) {
-        return new Network(id, name, DriverKind.BRIDGE, "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.EPOCH, predefined);
+        return new Network(
+                id,
+                name,
+                DriverKind.BRIDGE,
+                "br",
+                List.of(),
+                false,
+                false,
+                false,
+                1500,
+                Map.of(),
+                Map.of(),
+                Instant.EPOCH,
+                predefined);
     }
 
     static Sandbox box(String id, String name, String hostname) {
@@ -40,11 +53,19 @@ class NameTableTest {
     @Test
     void scopesFollowNetworksAndSkipPredefinedOnes() throws Exception {
         Network red = net("1".repeat(64), "red", false), bridge = net("2".repeat(64), "bridge", true);
-        NameTable t = NameTable.of(List.of(red, bridge), List.of(box(ID_A, "a", "ha"), box(ID_B, "b", null), box(ID_C, "c", null)),
-                List.of(ep(red.id(), ID_A, "10.0.0.2", "web"), ep(red.id(), ID_B, "10.0.0.3", "web"), ep(bridge.id(), ID_C, "172.17.0.2")));
+        NameTable t = NameTable.of(
+                List.of(red, bridge),
+                List.of(box(ID_A, "a", "ha"), box(ID_B, "b", null), box(ID_C, "c", null)),
+                List.of(
+                        ep(red.id(), ID_A, "10.0.0.2", "web"),
+                        ep(red.id(), ID_B, "10.0.0.3", "web"),
+                        ep(bridge.id(), ID_C, "172.17.0.2")));
         Scope a = t.scopeOf(ID_A);
         assertSame(a, t.scopeOf(ID_B), "same networks, same scope");
-        assertEquals(List.of(InetAddress.getByName("10.0.0.2")), a.lookup(Name.fromString("A.")).v4(), "case-insensitive");
+        assertEquals(
+                List.of(InetAddress.getByName("10.0.0.2")),
+                a.lookup(Name.fromString("A.")).v4(),
+                "case-insensitive");
         assertNotNull(a.lookup(Name.fromString("ha.")));
         assertNotNull(a.lookup(Name.fromString("aaaaaaaaaaaa.")), "short id");
         assertNotNull(a.lookup(Name.fromString("a.red.")));
@@ -58,21 +79,31 @@ class NameTableTest {
     @Test
     void localAnswersRotateAndRespectTheClientsSize() throws Exception {
         Network red = net("1".repeat(64), "red", false);
-        NameTable t = NameTable.of(List.of(red), List.of(box(ID_A, "a", null), box(ID_B, "b", null)),
+        NameTable t = NameTable.of(
+                List.of(red),
+                List.of(box(ID_A, "a", null), box(ID_B, "b", null)),
                 List.of(ep(red.id(), ID_A, "10.0.0.2", "pool"), ep(red.id(), ID_B, "10.0.0.3", "pool")));
         LocalAnswers la = new LocalAnswers(60);
         Message q = Message.newQuery(Record.newRecord(Name.fromString("pool."), Type.A, DClass.IN));
         Message r1 = new Message(la.answer(t.scopeOf(ID_A), q, 512));
         Message r2 = new Message(la.answer(t.scopeOf(ID_A), q, 512));
         assertEquals(q.getHeader().getID(), r1.getHeader().getID());
-        assertNotEquals(r1.getSection(Section.ANSWER).getFirst(), r2.getSection(Section.ANSWER).getFirst(), "round-robin");
-        assertNull(la.answer(t.scopeOf(ID_A), Message.newQuery(Record.newRecord(Name.fromString("www.example."), Type.A, DClass.IN)), 512),
+        assertNotEquals(
+                r1.getSection(Section.ANSWER).getFirst(),
+                r2.getSection(Section.ANSWER).getFirst(),
+                "round-robin");
+        assertNull(
+                la.answer(
+                        t.scopeOf(ID_A),
+                        Message.newQuery(Record.newRecord(Name.fromString("www.example."), Type.A, DClass.IN)),
+                        512),
                 "not local: forward");
     }
 
     @Test
     void wireHelpersFindTheQuestion() throws Exception {
-        byte[] q = Message.newQuery(Record.newRecord(Name.fromString("www.example."), Type.A, DClass.IN)).toWire();
+        byte[] q = Message.newQuery(Record.newRecord(Name.fromString("www.example."), Type.A, DClass.IN))
+                .toWire();
         assertEquals(q.length, Wire.questionEnd(q, q.length));
         byte[] upper = q.clone();
         for (int i = 12; i < upper.length - 4; i++) if (upper[i] >= 'a' && upper[i] <= 'z') upper[i] -= 32;
@@ -84,8 +115,11 @@ class NameTableTest {
 
     @Test
     void resolvConfIsReadAndWrittenAsDockerDoes() {
-        String host = "# host\nsearch corp.example\nnameserver 10.255.255.53\nnameserver fd00::53\nnameserver bogus\noptions ndots:2 edns0\n";
-        assertEquals(List.of(new InetSocketAddress("10.255.255.53", 53), new InetSocketAddress("fd00::53", 53)), ResolvConf.nameservers(host));
+        String host =
+                "# host\nsearch corp.example\nnameserver 10.255.255.53\nnameserver fd00::53\nnameserver bogus\noptions ndots:2 edns0\n";
+        assertEquals(
+                List.of(new InetSocketAddress("10.255.255.53", 53), new InetSocketAddress("fd00::53", 53)),
+                ResolvConf.nameservers(host));
         String mine = ResolvConf.forSandbox(host, DnsConfig.DEFAULT_LISTEN);
         assertTrue(mine.contains("search corp.example\n"), mine);
         assertTrue(mine.contains("nameserver 127.0.0.11\n"), mine);

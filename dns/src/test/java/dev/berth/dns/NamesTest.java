@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.berth.dns.DnsLab.Answer;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.netlink.route.IpPrefix;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,11 +30,19 @@ class NamesTest {
             l.startDns();
             l.engine.createNetwork(NetworkRequest.bridge("berth-net", "10.89.0.0/24"));
             Sandbox beijing = l.run("beijing", "berth-net");
-            Sandbox shenzhen = l.run(new SandboxRequest("shenzhen", "sz-host", "berth-net",
-                    new dev.berth.engine.request.EndpointRequest(null, null, null, List.of("web")), List.of(), false, List.of()));
-            String ip = IpPrefix.format(l.engine.endpointsOf(shenzhen).getFirst().ipv4());
+            Sandbox shenzhen = l.run(new SandboxRequest(
+                    "shenzhen",
+                    "sz-host",
+                    "berth-net",
+                    new EndpointRequest(null, null, null, List.of("web")),
+                    List.of(),
+                    false,
+                    List.of()));
+            String ip =
+                    IpPrefix.format(l.engine.endpointsOf(shenzhen).getFirst().ipv4());
 
-            for (String name : List.of("shenzhen", "SHENZHEN.", shenzhen.id().substring(0, 12), "sz-host", "web", "shenzhen.berth-net")) {
+            for (String name : List.of(
+                    "shenzhen", "SHENZHEN.", shenzhen.id().substring(0, 12), "sz-host", "web", "shenzhen.berth-net")) {
                 Answer a = l.dig(beijing, name, "A");
                 assertEquals("NOERROR", a.status(), name + ": " + a.raw());
                 assertEquals(List.of(ip), a.data(), name);
@@ -42,7 +54,10 @@ class NamesTest {
             assertEquals(List.of(), aaaa.data());
             Answer ptr = l.dig(beijing, ip, "PTR", "-x");
             assertEquals(List.of("shenzhen.berth-net."), ptr.data(), ptr.raw());
-            assertEquals(List.of(IpPrefix.format(l.engine.endpointsOf(beijing).getFirst().ipv4())), l.dig(shenzhen, "beijing", "A").data(),
+            assertEquals(
+                    List.of(IpPrefix.format(
+                            l.engine.endpointsOf(beijing).getFirst().ipv4())),
+                    l.dig(shenzhen, "beijing", "A").data(),
                     "and the other way");
             assertEquals(List.of(ip), l.dig(shenzhen, "shenzhen", "A").data(), "a sandbox resolves its own name");
             assertEquals(List.of(ip), l.dig(beijing, "shenzhen", "A", "+tcp").data(), "over TCP too");
@@ -59,19 +74,38 @@ class NamesTest {
             Sandbox beijing = l.run("beijing", "seeds");
             Sandbox shenzhen = l.run("shenzhen", "seeds");
             // ip netns exec mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf, as a container's file would be
-            java.nio.file.Path etc = java.nio.file.Path.of("/etc/netns", l.engine.netnsPath(beijing).getFileName().toString());
-            java.nio.file.Files.createDirectories(etc);
+            Path etc = Path.of(
+                    "/etc/netns", l.engine.netnsPath(beijing).getFileName().toString());
+            Files.createDirectories(etc);
             try {
-                java.nio.file.Files.writeString(etc.resolve("resolv.conf"), ResolvConf.forSandbox("search corp.test\n", DnsConfig.DEFAULT_LISTEN));
-                java.nio.file.Files.writeString(etc.resolve("hosts"), HostsFile.forSandbox(beijing, l.engine.endpointsOf(beijing)));
-                String ip = IpPrefix.format(l.engine.endpointsOf(shenzhen).getFirst().ipv4());
-                assertTrue(l.in(beijing).run("getent", "hosts", "shenzhen").stdout().startsWith(ip), "glibc finds it via 127.0.0.11");
-                assertTrue(l.in(beijing).exec("ping", "-n", "-c", "1", "-W", "2", "shenzhen").ok(), "ping shenzhen from beijing");
-                assertTrue(l.in(beijing).run("getent", "hosts", beijing.hostname()).stdout()
-                        .startsWith(IpPrefix.format(l.engine.endpointsOf(beijing).getFirst().ipv4())), "its own name from /etc/hosts");
+                Files.writeString(
+                        etc.resolve("resolv.conf"),
+                        ResolvConf.forSandbox("search corp.test\n", DnsConfig.DEFAULT_LISTEN));
+                Files.writeString(etc.resolve("hosts"), HostsFile.forSandbox(beijing, l.engine.endpointsOf(beijing)));
+                String ip = IpPrefix.format(
+                        l.engine.endpointsOf(shenzhen).getFirst().ipv4());
+                assertTrue(
+                        l.in(beijing)
+                                .run("getent", "hosts", "shenzhen")
+                                .stdout()
+                                .startsWith(ip),
+                        "glibc finds it via 127.0.0.11");
+                assertTrue(
+                        l.in(beijing)
+                                .exec("ping", "-n", "-c", "1", "-W", "2", "shenzhen")
+                                .ok(),
+                        "ping shenzhen from beijing");
+                assertTrue(
+                        l.in(beijing)
+                                .run("getent", "hosts", beijing.hostname())
+                                .stdout()
+                                .startsWith(IpPrefix.format(
+                                        l.engine.endpointsOf(beijing).getFirst().ipv4())),
+                        "its own name from /etc/hosts");
             } finally {
-                try (var files = java.nio.file.Files.walk(etc)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                try (var files = Files.walk(etc)) {
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
                 }
             }
         }
@@ -108,7 +142,8 @@ class NamesTest {
             Endpoint eb = l.engine.endpointsOf(b).getFirst();
             String v6 = IpPrefix.format(eb.ipv6());
             assertEquals(List.of(v6), l.dig(a, "b6", "AAAA").data());
-            assertEquals(List.of(IpPrefix.format(eb.ipv4())), l.dig(a, "b6", "A").data());
+            assertEquals(
+                    List.of(IpPrefix.format(eb.ipv4())), l.dig(a, "b6", "A").data());
             assertEquals(List.of("b6.dual."), l.dig(a, v6, "PTR", "-x").data());
         }
     }

@@ -31,7 +31,8 @@ class ResourcesTest {
             l.startDns();
             l.engine.createNetwork(NetworkRequest.bridge("res", "10.89.40.0/24"));
             Sandbox probe = l.run("probe", "res");
-            assertEquals(List.of("198.51.100.2"), l.dig(probe, "www.example", "A").data(), "the resolver works");
+            assertEquals(
+                    List.of("198.51.100.2"), l.dig(probe, "www.example", "A").data(), "the resolver works");
             l.dns.detach(probe.id());
             l.engine.removeSandbox(probe.id());
             int before = sockets();
@@ -43,8 +44,13 @@ class ResourcesTest {
                 l.dns.attach(s.id(), l.engine.netnsPath(s), i % 2 == 0 ? List.of() : List.of(DnsLab.UP2));
                 made.add(s);
             }
-            assertEquals(List.of("198.51.100.3"), l.dig(made.get(1), "www.example", "A").data(), "the own upstream answers");
-            assertTrue(sockets() >= before + 12 * 3, "each sandbox has UDP and TCP listeners and its namespace's netlink socket");
+            assertEquals(
+                    List.of("198.51.100.3"),
+                    l.dig(made.get(1), "www.example", "A").data(),
+                    "the own upstream answers");
+            assertTrue(
+                    sockets() >= before + 12 * 3,
+                    "each sandbox has UDP and TCP listeners and its namespace's netlink socket");
             for (Sandbox s : made) {
                 l.dns.detach(s.id());
                 l.engine.removeSandbox(s.id());
@@ -54,7 +60,9 @@ class ResourcesTest {
                 Thread.sleep(20); // the resolver's thread deregisters closed channels right after its wakeup
                 after = sockets();
             }
-            assertTrue(after <= before, "sockets left after every sandbox was detached and removed: " + before + " -> " + after);
+            assertTrue(
+                    after <= before,
+                    "sockets left after every sandbox was detached and removed: " + before + " -> " + after);
             assertEquals(List.of(), l.dns.attached());
         }
     }

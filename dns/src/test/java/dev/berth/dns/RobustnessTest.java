@@ -15,6 +15,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,8 @@ class RobustnessTest {
             l.run("t", "fuzz");
             List<byte[]> corpus = corpus(new Random(5));
             try (NetnsHandle ns = Netns.open(l.engine.netnsPath(s));
-                 DatagramChannel ch = Netns.call(ns, () -> DatagramChannel.open().connect(RESOLVER))) {
+                    DatagramChannel ch =
+                            Netns.call(ns, () -> DatagramChannel.open().connect(RESOLVER))) {
                 for (byte[] p : corpus) ch.write(ByteBuffer.wrap(p));
                 // TCP: an absurd length, a half-sent query, a connection that only idles, one of garbage
                 List<SocketChannel> held = new ArrayList<>();
@@ -65,37 +67,49 @@ class RobustnessTest {
     void aFloodOfForwardsToADeadUpstreamIsBoundedAndLocalNamesStillAnswer(Lab lab) throws Exception {
         try (DnsLab l = new DnsLab(lab)) {
             InetSocketAddress dead = new InetSocketAddress("192.0.2.9", 53);
-            l.startDns(DnsConfig.of(l.hostNs, List.of(dead)).withUpstreamTimeout(Duration.ofMillis(300)).withMaxInFlight(64));
+            l.startDns(DnsConfig.of(l.hostNs, List.of(dead))
+                    .withUpstreamTimeout(Duration.ofMillis(300))
+                    .withMaxInFlight(64));
             l.engine.createNetwork(NetworkRequest.bridge("flood", "10.89.31.0/24"));
             Sandbox s = l.run("s", "flood");
             try (NetnsHandle ns = Netns.open(l.engine.netnsPath(s));
-                 DatagramChannel ch = Netns.call(ns, () -> DatagramChannel.open().connect(RESOLVER))) {
+                    DatagramChannel ch =
+                            Netns.call(ns, () -> DatagramChannel.open().connect(RESOLVER))) {
                 ch.configureBlocking(false);
                 ByteBuffer drain = ByteBuffer.allocate(4096);
                 for (int i = 0; i < 3000; i++) {
-                    Message q = Message.newQuery(Record.newRecord(Name.fromString("n" + i + ".example."), Type.A, DClass.IN));
+                    Message q = Message.newQuery(
+                            Record.newRecord(Name.fromString("n" + i + ".example."), Type.A, DClass.IN));
                     ch.write(ByteBuffer.wrap(q.toWire()));
                     while (ch.read(drain.clear()) > 0) {
                         // replies (SERVFAIL for the overflow) are not what this test reads
                     }
                 }
-                // the kernel drops what does not fit the socket's buffer during a flood: a client retries, as glibc does
+                // the kernel drops what does not fit the socket's buffer during a flood: a client retries, as glibc
+                // does
                 DnsLab.Answer during = l.dig(s, "s", "A", "+tries=3");
-                assertEquals(List.of("10.89.31.2"), during.data(), "local names answer during the flood: " + during.raw() + l.dns.stats());
+                assertEquals(
+                        List.of("10.89.31.2"),
+                        during.data(),
+                        "local names answer during the flood: " + during.raw() + l.dns.stats());
             }
             DnsStats st = l.dns.stats();
             assertTrue(st.overloaded() > 0, "beyond 64 in flight: SERVFAIL at once, nothing queued: " + st);
             Thread.sleep(700);
-            assertEquals("SERVFAIL", l.dig(s, "again.example", "A").status(), "slots came back: a new forward is tried and times out");
+            assertEquals(
+                    "SERVFAIL",
+                    l.dig(s, "again.example", "A").status(),
+                    "slots came back: a new forward is tried and times out");
         }
     }
 
     /** Malformed packets of every kind, plus a valid query mangled byte by byte. */
     static List<byte[]> corpus(Random r) throws IOException {
         List<byte[]> out = new ArrayList<>();
-        byte[] valid = Message.newQuery(Record.newRecord(Name.fromString("t."), Type.A, DClass.IN)).toWire();
+        byte[] valid = Message.newQuery(Record.newRecord(Name.fromString("t."), Type.A, DClass.IN))
+                .toWire();
         out.add(new byte[0]);
-        for (int n = 1; n < valid.length; n++) out.add(java.util.Arrays.copyOf(valid, n)); // every truncation
+        for (int n = 1; n < valid.length; n++) out.add(Arrays.copyOf(valid, n)); // every truncation
         for (int i = 0; i < 1500; i++) { // bit flips
             byte[] b = valid.clone();
             int flips = 1 + r.nextInt(4);
@@ -114,7 +128,8 @@ class RobustnessTest {
         manyQuestions[4] = (byte) 0xff;
         manyQuestions[5] = (byte) 0xff;
         out.add(manyQuestions);
-        byte[] loop = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 0x0c, 0, 1, 0, 1}; // name points at itself
+        byte[] loop = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 0x0c, 0, 1, 0, 1
+        }; // name points at itself
         out.add(loop);
         byte[] longLabel = new byte[12 + 1 + 70 + 5];
         longLabel[5] = 1;

@@ -32,14 +32,23 @@ class ScopeTest {
 
             assertEquals(List.of(ip(l, r2, "red")), l.dig(r1, "r2", "A").data());
             Answer cross = l.dig(r1, "b1", "A");
-            assertEquals("NXDOMAIN", cross.status(), "b1 is on another network: not local, and upstream knows nothing: " + cross.raw());
+            assertEquals(
+                    "NXDOMAIN",
+                    cross.status(),
+                    "b1 is on another network: not local, and upstream knows nothing: " + cross.raw());
             assertTrue(l.upstream1.wasAsked("b1."), "a name from elsewhere is simply forwarded");
             assertEquals("NXDOMAIN", l.dig(b1, "r1", "A").status());
-            assertEquals("NXDOMAIN", l.dig(r1, ip(l, b1, "blue"), "PTR", "-x").status(), "no pointer into a network it is not on");
+            assertEquals(
+                    "NXDOMAIN",
+                    l.dig(r1, ip(l, b1, "blue"), "PTR", "-x").status(),
+                    "no pointer into a network it is not on");
 
             assertEquals(List.of(ip(l, r1, "red")), l.dig(both, "r1", "A").data(), "on two networks: sees both");
             assertEquals(List.of(ip(l, b1, "blue")), l.dig(both, "b1", "A").data());
-            assertEquals(List.of(ip(l, both, "blue")), l.dig(b1, "both", "A").data(), "and is seen from both, by its address there");
+            assertEquals(
+                    List.of(ip(l, both, "blue")),
+                    l.dig(b1, "both", "A").data(),
+                    "and is seen from both, by its address there");
             assertEquals(List.of(ip(l, both, "red")), l.dig(r1, "both", "A").data());
 
             l.engine.disconnect("r2", "red", false);
@@ -47,7 +56,8 @@ class ScopeTest {
             assertEquals("NXDOMAIN", l.dig(r1, "r2", "A").status(), "disconnected: the name is gone at once");
             l.engine.connect("r2", "blue", new EndpointRequest(null, null, null, List.of("db")));
             l.refresh();
-            assertEquals(List.of(ip(l, r2, "blue")), l.dig(b1, "db", "A").data(), "connect with an alias: there at once");
+            assertEquals(
+                    List.of(ip(l, r2, "blue")), l.dig(b1, "db", "A").data(), "connect with an alias: there at once");
             assertEquals("NXDOMAIN", l.dig(r1, "db", "A").status());
 
             l.dns.detach(r1.id());
@@ -67,12 +77,17 @@ class ScopeTest {
             assertEquals("NXDOMAIN", a.status(), "as Docker: no embedded names on the default bridge: " + a.raw());
             assertTrue(l.upstream1.wasAsked("bread."));
             assertEquals("NXDOMAIN", l.dig(bread, "milk", "A").status());
-            assertEquals(List.of("198.51.100.2"), l.dig(milk, "www.example", "A").data(), "but it still resolves the world");
+            assertEquals(
+                    List.of("198.51.100.2"), l.dig(milk, "www.example", "A").data(), "but it still resolves the world");
         }
     }
 
     static String ip(DnsLab l, Sandbox s, String network) {
         String netId = l.engine.network(network).id();
-        return IpPrefix.format(l.engine.endpointsOf(s).stream().filter(e -> e.networkId().equals(netId)).findFirst().orElseThrow().ipv4());
+        return IpPrefix.format(l.engine.endpointsOf(s).stream()
+                .filter(e -> e.networkId().equals(netId))
+                .findFirst()
+                .orElseThrow()
+                .ipv4());
     }
 }

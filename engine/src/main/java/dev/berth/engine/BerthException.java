@@ -5,8 +5,11 @@ package dev.berth.engine;
  * answer with; the message says what was asked, what is wrong and what to do.
  */
 public abstract sealed class BerthException extends RuntimeException
-        permits BerthException.InvalidRequest, BerthException.NotFound, BerthException.Conflict,
-                BerthException.Unsupported, BerthException.Failed {
+        permits BerthException.InvalidRequest,
+                BerthException.NotFound,
+                BerthException.Conflict,
+                BerthException.Unsupported,
+                BerthException.Failed {
 
     BerthException(String message, Throwable cause) {
         super(message, cause);

@@ -52,10 +52,23 @@ final class DefaultNetworks {
         options.put(BridgeOptions.HOST_BINDING, "0.0.0.0");
         options.put(BridgeOptions.BRIDGE_NAME, device);
         int mtu = c.mtu() != null ? c.mtu() : 1500;
-        if (mtu < 68 || mtu > 65535) throw new BerthException.InvalidRequest("mtu", mtu + " is not an MTU between 68 and 65535");
+        if (mtu < 68 || mtu > 65535)
+            throw new BerthException.InvalidRequest("mtu", mtu + " is not an MTU between 68 and 65535");
         options.put(BridgeOptions.MTU, Integer.toString(mtu));
-        return new Network(Ids.random(), "bridge", DriverKind.BRIDGE, device, List.of(subnet), false, false, false, mtu,
-                options, Map.of(), Instant.now(), true);
+        return new Network(
+                Ids.random(),
+                "bridge",
+                DriverKind.BRIDGE,
+                device,
+                List.of(subnet),
+                false,
+                false,
+                false,
+                mtu,
+                options,
+                Map.of(),
+                Instant.now(),
+                true);
     }
 
     /** Reads an existing bridge's first IPv4 address as the default network's gateway and subnet. */
@@ -64,7 +77,8 @@ final class DefaultNetworks {
         try {
             br = e.host.rtnl().links().get(device);
         } catch (NetlinkException.NotFound ex) {
-            throw new BerthException.InvalidRequest("bridge", "bridge " + device + " does not exist on the host; create it or leave out --bridge");
+            throw new BerthException.InvalidRequest(
+                    "bridge", "bridge " + device + " does not exist on the host; create it or leave out --bridge");
         }
         if (!"bridge".equals(br.kind()))
             throw new BerthException.InvalidRequest("bridge", device + " is a " + br.kind() + " device, not a bridge");
@@ -73,12 +87,26 @@ final class DefaultNetworks {
             Cidr net = Cidr.of(a.prefix().address(), a.prefix().length());
             return new SubnetConfig(net, a.prefix().address(), null, Map.of());
         }
-        throw new BerthException.InvalidRequest("bridge", "bridge " + device + " has no IPv4 address; give it one (ip addr add 10.0.0.1/24 dev " + device + ")");
+        throw new BerthException.InvalidRequest(
+                "bridge",
+                "bridge " + device + " has no IPv4 address; give it one (ip addr add 10.0.0.1/24 dev " + device + ")");
     }
 
     /** The host and none networks: no devices, no subnets; containers join them by network mode. */
     static Network plain(String name, DriverKind driver) {
-        return new Network(Ids.random(), name, driver, null, List.of(), false, false, false, 0, Map.of(), Map.of(),
-                Instant.now(), true);
+        return new Network(
+                Ids.random(),
+                name,
+                driver,
+                null,
+                List.of(),
+                false,
+                false,
+                false,
+                0,
+                Map.of(),
+                Map.of(),
+                Instant.now(),
+                true);
     }
 }

@@ -1,7 +1,7 @@
 package dev.berth.engine;
 
-import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.driver.Drivers;
 import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.NetworkDriver;
@@ -32,6 +32,7 @@ import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
+import dev.berth.netlink.MissingKernelFeatureException;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.Sysctl;
@@ -48,6 +49,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -74,6 +76,7 @@ public final class Engine implements AutoCloseable {
     final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /** The endpoints again, by sandbox id, so a sandbox's endpoints are found without scanning them all. */
     private final Map<String, Map<String, Endpoint>> endpointsBySandbox = new ConcurrentHashMap<>();
+
     private final Map<String, String> sandboxNames = new ConcurrentHashMap<>();
     final Map<String, SandboxKernel> sandboxKernels = new ConcurrentHashMap<>();
     private final Map<String, Object> sandboxLocks = new ConcurrentHashMap<>();
@@ -83,7 +86,8 @@ public final class Engine implements AutoCloseable {
         this.store = new StateStore(config.stateDir(), config.durableState(), config.faults());
         this.host = HostKernel.open(config.hostNetns());
         this.firewall = config.firewall().apply(config.hostNetns());
-        this.drivers = new Drivers(new BridgeDriver(host), new LanDriver(host, new ParentLinks(host, store)), new NoEndpointsDriver());
+        this.drivers = new Drivers(
+                new BridgeDriver(host), new LanDriver(host, new ParentLinks(host, store)), new NoEndpointsDriver());
         this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
@@ -127,7 +131,10 @@ public final class Engine implements AutoCloseable {
     private Network install(Network n, boolean adopted) {
         Transaction tx = new Transaction("create-network", config.faults());
         try {
-            tx.step("record", () -> store.put(NETWORKS, n.id(), Status.CREATING, n), () -> store.remove(NETWORKS, n.id()));
+            tx.step(
+                    "record",
+                    () -> store.put(NETWORKS, n.id(), Status.CREATING, n),
+                    () -> store.remove(NETWORKS, n.id()));
             NetworkDriver d = drivers.of(n);
             d.createNetwork(n, adopted, tx);
             if (d.routedThroughHost()) {
@@ -154,13 +161,17 @@ public final class Engine implements AutoCloseable {
         structure.writeLock().lock();
         try {
             Network n = network(idOrName);
-            if (n.predefined()) throw new BerthException.Conflict(n.name() + " is a pre-defined network and cannot be removed");
+            if (n.predefined())
+                throw new BerthException.Conflict(n.name() + " is a pre-defined network and cannot be removed");
             List<Endpoint> attached = endpointsOf(n);
             if (!attached.isEmpty())
                 throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
                         + " has active endpoints (" + attached.size() + ")");
             Teardown td = new Teardown("remove-network", config.faults());
-            td.require("record", () -> store.put(NETWORKS, n.id(), Status.REMOVING, n), e -> translate("remove network " + n.name(), e));
+            td.require(
+                    "record",
+                    () -> store.put(NETWORKS, n.id(), Status.REMOVING, n),
+                    e -> translate("remove network " + n.name(), e));
             teardownNetwork(n, td);
             networks.remove(n.id());
             pools.keySet().removeIf(k -> k.startsWith(n.id() + "/"));
@@ -178,7 +189,8 @@ public final class Engine implements AutoCloseable {
         int mark = td.mark();
         NetworkDriver d = drivers.of(n);
         if (d.routedThroughHost()) td.step("firewall", () -> firewall.removeNetwork(rules(n)));
-        List<Network> remaining = networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
+        List<Network> remaining =
+                networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
         d.removeNetwork(n, isAdopted(n), remaining, td);
         td.forget(mark, "forget", () -> store.remove(NETWORKS, n.id()));
     }
@@ -199,24 +211,33 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Finds by full id, then by name, then by a unique id prefix, as Docker does. */
-    private static <T> T lookup(Map<String, T> byId, String key, java.util.function.Function<T, String> name,
-                                java.util.function.Function<T, String> id, String notFound) {
+    private static <T> T lookup(
+            Map<String, T> byId, String key, Function<T, String> name, Function<T, String> id, String notFound) {
         T t = byId.get(key);
         if (t != null) return t;
         for (T x : byId.values()) if (name.apply(x).equals(key)) return x;
-        List<T> byPrefix = byId.values().stream().filter(x -> id.apply(x).startsWith(key)).toList();
+        List<T> byPrefix =
+                byId.values().stream().filter(x -> id.apply(x).startsWith(key)).toList();
         if (byPrefix.size() == 1 && !key.isEmpty()) return byPrefix.getFirst();
         throw new BerthException.NotFound(notFound);
     }
 
     public List<Endpoint> endpointsOf(Network n) {
-        return endpoints.values().stream().filter(e -> e.networkId().equals(n.id())).toList();
+        return endpoints.values().stream()
+                .filter(e -> e.networkId().equals(n.id()))
+                .toList();
     }
 
     NetworkRules rules(Network n) {
         List<Cidr> subnets = n.subnets().stream().map(SubnetConfig::subnet).toList();
         BridgeOptions o = n.bridgeOptions();
-        return new NetworkRules(n.id().substring(0, 12), n.device(), subnets, o.masquerade() && !n.internal(), o.icc(), n.internal(),
+        return new NetworkRules(
+                n.id().substring(0, 12),
+                n.device(),
+                subnets,
+                o.masquerade() && !n.internal(),
+                o.icc(),
+                n.internal(),
                 clusterOf(subnets));
     }
 
@@ -257,7 +278,8 @@ public final class Engine implements AutoCloseable {
      */
     public Sandbox createHandedOverSandbox(SandboxRequest r) {
         if (r.netnsPath() == null || r.endpoint().ifName() == null)
-            throw new BerthException.InvalidRequest("netns", "a handed-over sandbox needs the runtime's namespace path and an interface name");
+            throw new BerthException.InvalidRequest(
+                    "netns", "a handed-over sandbox needs the runtime's namespace path and an interface name");
         return createSandbox(r, true);
     }
 
@@ -271,10 +293,17 @@ public final class Engine implements AutoCloseable {
         try {
             Sandbox s = sandbox(id);
             if (!(s.netns() instanceof NetnsMode.External))
-                throw new BerthException.InvalidRequest("netns", "sandbox " + s.name() + " is not in another runtime's namespace");
+                throw new BerthException.InvalidRequest(
+                        "netns", "sandbox " + s.name() + " is not in another runtime's namespace");
             Path path = ExternalNetns.checkFuture(netnsPath, config.hostNetns());
             synchronized (lockOf(s.id())) {
-                Sandbox moved = new Sandbox(s.id(), s.name(), s.hostname(), new NetnsMode.External(path.toString()), s.ports(), s.exposed());
+                Sandbox moved = new Sandbox(
+                        s.id(),
+                        s.name(),
+                        s.hostname(),
+                        new NetnsMode.External(path.toString()),
+                        s.ports(),
+                        s.exposed());
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, moved);
                 sandboxes.put(s.id(), moved);
                 return moved;
@@ -295,7 +324,8 @@ public final class Engine implements AutoCloseable {
         try {
             Sandbox s = sandbox(id);
             synchronized (lockOf(s.id())) {
-                if (sandboxNames.putIfAbsent(newName, s.id()) != null && !s.name().equals(newName))
+                if (sandboxNames.putIfAbsent(newName, s.id()) != null
+                        && !s.name().equals(newName))
                     throw new BerthException.Conflict("the container name \"/" + newName + "\" is already in use");
                 NetnsMode netns = s.netns();
                 String oldFile = null;
@@ -347,29 +377,36 @@ public final class Engine implements AutoCloseable {
         String hostname = r.hostname() == null || r.hostname().isBlank() ? id.substring(0, 12) : r.hostname();
         if (mode.equals("host")) {
             if (!r.publish().isEmpty() || r.publishAll())
-                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports are not used in host network mode: the sandbox already uses the host's ports");
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.PortBindings",
+                        "published ports are not used in host network mode: the sandbox already uses the host's ports");
             return commitSimple(new Sandbox(id, r.name(), hostname, new NetnsMode.Host(), List.of(), r.expose()));
         }
         if (mode.startsWith("container:")) {
             Sandbox target = sandbox(mode.substring("container:".length()));
             if (!r.publish().isEmpty() || r.publishAll())
-                throw new BerthException.InvalidRequest("HostConfig.PortBindings", "conflicting options: port publishing and the container type network mode");
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.PortBindings",
+                        "conflicting options: port publishing and the container type network mode");
             if (target.netns() instanceof NetnsMode.Joined j) target = sandboxes.get(j.sandboxId());
-            NetnsMode netns = target.netns() instanceof NetnsMode.Host ? new NetnsMode.Host() : new NetnsMode.Joined(target.id());
+            NetnsMode netns =
+                    target.netns() instanceof NetnsMode.Host ? new NetnsMode.Host() : new NetnsMode.Joined(target.id());
             return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
         }
         Network net = mode.equals("none") ? null : network(mode);
         if (net != null && !drivers.of(net).takesEndpoints())
-            throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "network " + mode + " cannot take containers");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.NetworkMode", "network " + mode + " cannot take containers");
         List<PortSpec> specs = portSpecs(r);
         if (net != null && !drivers.of(net).routedThroughHost() && !specs.isEmpty()) {
             // Docker's macvlan and ipvlan drivers ignore -p: the container has its own address on the LAN.
-            LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network " + net.name()
-                    + " (as Docker does); reach the container at its own address");
+            LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network "
+                    + net.name() + " (as Docker does); reach the container at its own address");
             specs = List.of();
         }
         if (net == null && !specs.isEmpty())
-            throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports need a network; network mode none has none");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.PortBindings", "published ports need a network; network mode none has none");
         if (r.netnsPath() != null) return buildExternal(r, id, hostname, net, specs, handOver);
         String path = Netns.pathOf(config.netnsPrefix() + r.name()).toString();
         List<PortMapping> mappings = ports.reserve(id, specs, null);
@@ -405,11 +442,16 @@ public final class Engine implements AutoCloseable {
      * bridge network with its ports; the namespace is opened only while the endpoint is built, so Berth
      * never keeps it alive after its owner deletes it.
      */
-    private Sandbox buildExternal(SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs, boolean handOver) {
+    private Sandbox buildExternal(
+            SandboxRequest r, String id, String hostname, Network net, List<PortSpec> specs, boolean handOver) {
         if (net == null || !net.isBridge())
-            throw new BerthException.InvalidRequest("network", "an endpoint in another runtime's namespace needs a bridge network; "
-                    + (net == null ? "none has no network" : net.name() + " has driver " + net.driver()));
-        Path path = handOver ? ExternalNetns.checkFuture(r.netnsPath(), config.hostNetns()) : ExternalNetns.check(r.netnsPath(), config.hostNetns());
+            throw new BerthException.InvalidRequest(
+                    "network",
+                    "an endpoint in another runtime's namespace needs a bridge network; "
+                            + (net == null ? "none has no network" : net.name() + " has driver " + net.driver()));
+        Path path = handOver
+                ? ExternalNetns.checkFuture(r.netnsPath(), config.hostNetns())
+                : ExternalNetns.check(r.netnsPath(), config.hostNetns());
         List<PortMapping> mappings = ports.reserve(id, specs, null);
         Sandbox s = new Sandbox(id, r.name(), hostname, new NetnsMode.External(path.toString()), mappings, r.expose());
         Transaction tx = new Transaction("create-sandbox", config.faults());
@@ -439,7 +481,8 @@ public final class Engine implements AutoCloseable {
     private String sandboxId(SandboxRequest r) {
         if (r.id() == null) return Ids.random();
         if (!r.id().matches("[0-9a-f]{64}"))
-            throw new BerthException.InvalidRequest("Id", "'" + r.id() + "' is not a sandbox id: 64 lower-case hex digits");
+            throw new BerthException.InvalidRequest(
+                    "Id", "'" + r.id() + "' is not a sandbox id: 64 lower-case hex digits");
         if (sandboxes.containsKey(r.id())) throw new BerthException.Conflict("a sandbox with id " + r.id() + " exists");
         return r.id();
     }
@@ -459,7 +502,8 @@ public final class Engine implements AutoCloseable {
             for (int i = 0; i < r.expose().size(); i++) {
                 String e = r.expose().get(i);
                 for (PortSpec p : PortSpec.parse(e, "ExposedPorts[" + i + "]"))
-                    if (specs.stream().noneMatch(x -> x.containerPort() == p.containerPort() && x.protocol() == p.protocol()))
+                    if (specs.stream()
+                            .noneMatch(x -> x.containerPort() == p.containerPort() && x.protocol() == p.protocol()))
                         specs.add(new PortSpec(null, 0, p.containerPort(), p.protocol()));
             }
         }
@@ -473,7 +517,10 @@ public final class Engine implements AutoCloseable {
             Sandbox s = sandbox(idOrName);
             synchronized (lockOf(s.id())) {
                 Teardown td = new Teardown("remove-sandbox", config.faults());
-                td.require("record", () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s), e -> translate("remove sandbox " + s.name(), e));
+                td.require(
+                        "record",
+                        () -> store.put(SANDBOXES, s.id(), Status.REMOVING, s),
+                        e -> translate("remove sandbox " + s.name(), e));
                 teardownSandbox(s, td);
                 forgetSandbox(s);
                 if (!td.ok()) throw unfinished("remove sandbox " + s.name(), td);
@@ -597,9 +644,11 @@ public final class Engine implements AutoCloseable {
             Sandbox s = sandbox(sandboxIdOrName);
             Network n = network(networkIdOrName);
             if (!(s.netns() instanceof NetnsMode.Own))
-                throw new BerthException.Conflict("container " + s.name() + " shares another namespace (host or container mode) and cannot be connected to networks");
+                throw new BerthException.Conflict("container " + s.name()
+                        + " shares another namespace (host or container mode) and cannot be connected to networks");
             if (!drivers.of(n).takesEndpoints())
-                throw new BerthException.Conflict("container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
+                throw new BerthException.Conflict(
+                        "container cannot be connected to network " + n.name() + " (driver " + n.driver() + ")");
             SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
                 boolean first = endpointsOf(s).isEmpty();
@@ -626,11 +675,15 @@ public final class Engine implements AutoCloseable {
             Sandbox s = sandbox(sandboxIdOrName);
             Network n = network(networkIdOrName);
             synchronized (lockOf(s.id())) {
-                Endpoint e = endpointsOf(s).stream().filter(x -> x.networkId().equals(n.id())).findFirst()
-                        .orElseThrow(() -> new BerthException.Conflict("container " + s.id() + " is not connected to network " + n.name()));
+                Endpoint e = endpointsOf(s).stream()
+                        .filter(x -> x.networkId().equals(n.id()))
+                        .findFirst()
+                        .orElseThrow(() -> new BerthException.Conflict(
+                                "container " + s.id() + " is not connected to network " + n.name()));
                 Teardown td = new Teardown("disconnect", config.faults());
                 List<PortRule> rules = portRules(s);
-                boolean carriesPorts = !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
+                boolean carriesPorts =
+                        !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
                 if (carriesPorts) td.step("unpublish", () -> firewall.removePorts(rules));
                 detach(e, td);
                 if (carriesPorts && !portRules(s).isEmpty()) {
@@ -650,10 +703,17 @@ public final class Engine implements AutoCloseable {
      * being created with it and the sandbox's activation commits both. With {@code publish}, the sandbox's
      * ports are published too (they go to its first bridge endpoint, this one).
      */
-    private Endpoint attach(Sandbox s, Network n, EndpointRequest r, boolean gatewayRoute, Status recorded, boolean publish,
-                            Transaction tx) {
+    private Endpoint attach(
+            Sandbox s,
+            Network n,
+            EndpointRequest r,
+            boolean gatewayRoute,
+            Status recorded,
+            boolean publish,
+            Transaction tx) {
         if (endpointsOf(s).stream().anyMatch(e -> e.networkId().equals(n.id())))
-            throw new BerthException.Conflict("endpoint with name " + s.name() + " already exists in network " + n.name());
+            throw new BerthException.Conflict(
+                    "endpoint with name " + s.name() + " already exists in network " + n.name());
         SandboxKernel k = sandboxKernels.get(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
         NetworkDriver d = drivers.of(n);
@@ -662,7 +722,9 @@ public final class Engine implements AutoCloseable {
         String field4 = "EndpointConfig.IPAMConfig.IPv4Address";
         InetAddress wanted4 = r.ipv4() == null || r.ipv4().isBlank() ? null : NetworkPlanner.literal(r.ipv4(), field4);
         InetAddress v4 = allocate(n, d.ipv4SubnetFor(n, wanted4), r.ipv4(), field4, tx);
-        InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
+        InetAddress v6 = n.ipv6Subnet() == null
+                ? null
+                : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
         MacAddress mac = d.endpointMac(n, mac(r.mac()));
         Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
@@ -683,7 +745,10 @@ public final class Engine implements AutoCloseable {
         EndpointGuard g = guardOf(n, e);
         List<EndpointGuard> gs = g == null ? List.of() : List.of(g);
         if (gs.isEmpty() && ports.isEmpty()) return;
-        tx.step("firewall", () -> firewall.addGuardsAndPorts(gs, ports), () -> firewall.removeGuardsAndPorts(gs, ports));
+        tx.step(
+                "firewall",
+                () -> firewall.addGuardsAndPorts(gs, ports),
+                () -> firewall.removeGuardsAndPorts(gs, ports));
     }
 
     /** The one endpoint of a handed-over sandbox: allocated and recorded as {@link #attach} does, its container end left in the host. */
@@ -691,8 +756,11 @@ public final class Engine implements AutoCloseable {
         BridgePorts.checkRoom(n, endpointsOf(n).size());
         String id = Ids.random();
         InetAddress v4 = allocate(n, n.ipv4(), r.ipv4(), "EndpointConfig.IPAMConfig.IPv4Address", tx);
-        InetAddress v6 = n.ipv6Subnet() == null ? null : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), drivers.bridge().hostIfName(id), mac(r.mac()), v4, v6, r.aliases());
+        InetAddress v6 = n.ipv6Subnet() == null
+                ? null
+                : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
+        Endpoint e = new Endpoint(
+                id, n.id(), s.id(), ifName(s, r), drivers.bridge().hostIfName(id), mac(r.mac()), v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
         putEndpoint(e);
         tx.step("register", () -> {}, () -> removeEndpoint(id));
@@ -708,8 +776,16 @@ public final class Engine implements AutoCloseable {
         }
         InetAddress a = NetworkPlanner.literal(requested, field);
         if (n.predefined())
-            throw new BerthException.InvalidRequest(field, "user specified IP address is supported only when connecting to networks with user configured subnets");
-        return tx.create("allocate", () -> { pool.allocate(a, field); return a; }, pool::release);
+            throw new BerthException.InvalidRequest(
+                    field,
+                    "user specified IP address is supported only when connecting to networks with user configured subnets");
+        return tx.create(
+                "allocate",
+                () -> {
+                    pool.allocate(a, field);
+                    return a;
+                },
+                pool::release);
     }
 
     private static MacAddress mac(String text) {
@@ -785,15 +861,23 @@ public final class Engine implements AutoCloseable {
     /** The firewall rules for a sandbox's published ports: DNAT to the IPv4 address of its first endpoint routed through the host. */
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
-        Endpoint target = endpointsOf(s).stream().filter(e -> e.ipv4() != null && drivers.of(networks.get(e.networkId())).routedThroughHost())
-                .findFirst().orElse(null);
+        Endpoint target = endpointsOf(s).stream()
+                .filter(e -> e.ipv4() != null
+                        && drivers.of(networks.get(e.networkId())).routedThroughHost())
+                .findFirst()
+                .orElse(null);
         if (target == null) return List.of();
         Network n = networks.get(target.networkId());
         InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
-            out.add(new PortRule(n.device(), m.protocol(), m.hostIp() != null ? m.hostIp() : defaultIp, m.hostPort(),
-                    target.ipv4(), m.containerPort()));
+            out.add(new PortRule(
+                    n.device(),
+                    m.protocol(),
+                    m.hostIp() != null ? m.hostIp() : defaultIp,
+                    m.hostPort(),
+                    target.ipv4(),
+                    m.containerPort()));
         return out;
     }
 
@@ -808,14 +892,17 @@ public final class Engine implements AutoCloseable {
      * removed; the records of what is left stay REMOVING, and the next start finishes them.
      */
     static BerthException unfinished(String what, Teardown td) {
-        return new BerthException.Failed(what + ": " + String.join("; ", td.failures())
-                + " (everything else was removed; berthd finishes this at its next start)", td.firstCause());
+        return new BerthException.Failed(
+                what + ": " + String.join("; ", td.failures())
+                        + " (everything else was removed; berthd finishes this at its next start)",
+                td.firstCause());
     }
 
     /** Kernel errors become engine errors that say what was being done; engine errors pass through. */
     static RuntimeException translate(String what, RuntimeException e) {
         if (e instanceof BerthException) return e;
-        if (e instanceof dev.berth.netlink.MissingKernelFeatureException m) return new BerthException.Unsupported(what + ": " + m.getMessage(), m);
+        if (e instanceof MissingKernelFeatureException m)
+            return new BerthException.Unsupported(what + ": " + m.getMessage(), m);
         if (e instanceof NetlinkException n) return new BerthException.Failed(what + ": " + n.getMessage(), n);
         return new BerthException.Failed(what + ": " + e.getMessage(), e);
     }
@@ -830,7 +917,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private int[] ephemeralRange() {
-        String[] r = Sysctl.read(config.hostNetns(), "net.ipv4.ip_local_port_range").trim().split("\\s+");
+        String[] r = Sysctl.read(config.hostNetns(), "net.ipv4.ip_local_port_range")
+                .trim()
+                .split("\\s+");
         return new int[] {Integer.parseInt(r[0]), Integer.parseInt(r[1])};
     }
 
@@ -838,14 +927,16 @@ public final class Engine implements AutoCloseable {
     private void ensureDefaultBridge() {
         structure.writeLock().lock();
         try {
-            if (networks.values().stream().noneMatch(n -> n.name().equals("bridge"))) install(DefaultNetworks.bridge(this), config.existingBridge() != null);
-            if (networks.values().stream().noneMatch(n -> n.name().equals("host"))) register(DefaultNetworks.plain("host", DriverKind.HOST));
-            if (networks.values().stream().noneMatch(n -> n.name().equals("none"))) register(DefaultNetworks.plain("none", DriverKind.NULL));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("bridge")))
+                install(DefaultNetworks.bridge(this), config.existingBridge() != null);
+            if (networks.values().stream().noneMatch(n -> n.name().equals("host")))
+                register(DefaultNetworks.plain("host", DriverKind.HOST));
+            if (networks.values().stream().noneMatch(n -> n.name().equals("none")))
+                register(DefaultNetworks.plain("none", DriverKind.NULL));
         } finally {
             structure.writeLock().unlock();
         }
     }
-
 
     /** Stops the engine without touching the kernel: sandboxes keep running and their networking stays. */
     @Override
@@ -855,5 +946,4 @@ public final class Engine implements AutoCloseable {
         firewall.close();
         host.close();
     }
-
 }

@@ -23,44 +23,127 @@ import java.util.function.Function;
  *                        the bridge, as flannel's FLANNEL_NETWORK; traffic leaving it is still masqueraded
  * @param mtu             the default bridge's MTU ({@code --mtu}; lower under an overlay), or null for 1500
  */
-public record EngineConfig(Path stateDir, NetnsHandle hostNetns, String netnsPrefix,
-                           Function<NetnsHandle, Firewall> firewall, String bip, String existingBridge,
-                           String defaultBridge, boolean durableState, Faults faults, String hostId,
-                           String clusterNetwork, Integer mtu) {
+public record EngineConfig(
+        Path stateDir,
+        NetnsHandle hostNetns,
+        String netnsPrefix,
+        Function<NetnsHandle, Firewall> firewall,
+        String bip,
+        String existingBridge,
+        String defaultBridge,
+        boolean durableState,
+        Faults faults,
+        String hostId,
+        String clusterNetwork,
+        Integer mtu) {
 
     public EngineConfig {
         if (netnsPrefix == null || netnsPrefix.length() > SandboxChecks.MAX_PREFIX || netnsPrefix.contains("/"))
             throw new IllegalArgumentException("netns prefix '" + netnsPrefix + "': at most " + SandboxChecks.MAX_PREFIX
-                    + " characters and no '/' (a sandbox's namespace file is PREFIX + its name, of up to " + SandboxChecks.MAX_NAME + ")");
+                    + " characters and no '/' (a sandbox's namespace file is PREFIX + its name, of up to "
+                    + SandboxChecks.MAX_NAME + ")");
     }
 
     public static EngineConfig of(Path stateDir, NetnsHandle hostNetns, Function<NetnsHandle, Firewall> firewall) {
-        return new EngineConfig(stateDir, hostNetns, "berth-", firewall, null, null, "berth0", false, Faults.NONE, "berth", null, null);
+        return new EngineConfig(
+                stateDir, hostNetns, "berth-", firewall, null, null, "berth0", false, Faults.NONE, "berth", null, null);
     }
 
     public EngineConfig withNetnsPrefix(String p) {
-        return new EngineConfig(stateDir, hostNetns, p, firewall, bip, existingBridge, defaultBridge, durableState, faults, hostId, clusterNetwork, mtu);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                p,
+                firewall,
+                bip,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                clusterNetwork,
+                mtu);
     }
 
     public EngineConfig withFaults(Faults f) {
-        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, existingBridge, defaultBridge, durableState, f, hostId, clusterNetwork, mtu);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                bip,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                f,
+                hostId,
+                clusterNetwork,
+                mtu);
     }
 
     public EngineConfig withBip(String b) {
-        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, b, existingBridge, defaultBridge, durableState, faults, hostId, clusterNetwork, mtu);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                b,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                clusterNetwork,
+                mtu);
     }
 
     public EngineConfig withExistingBridge(String b) {
-        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, b, defaultBridge, durableState, faults, hostId, clusterNetwork, mtu);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                bip,
+                b,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                clusterNetwork,
+                mtu);
     }
 
     /** The cluster network whose traffic between hosts keeps container source addresses (see {@code clusterNetwork}). */
     public EngineConfig withClusterNetwork(String cidr) {
-        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, existingBridge, defaultBridge, durableState, faults, hostId, cidr, mtu);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                bip,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                cidr,
+                mtu);
     }
 
     /** The default bridge's MTU, as {@code dockerd --mtu}. */
     public EngineConfig withMtu(Integer m) {
-        return new EngineConfig(stateDir, hostNetns, netnsPrefix, firewall, bip, existingBridge, defaultBridge, durableState, faults, hostId, clusterNetwork, m);
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                bip,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                clusterNetwork,
+                m);
     }
 }

@@ -19,14 +19,18 @@ final class ExternalNetns {
         Path p = Path.of(text);
         if (!p.isAbsolute()) throw new BerthException.InvalidRequest("netns", "'" + text + "' is not an absolute path");
         try {
-            if (!Files.exists(p)) throw new BerthException.InvalidRequest("netns", "no namespace at " + text + ": the file does not exist");
+            if (!Files.exists(p))
+                throw new BerthException.InvalidRequest(
+                        "netns", "no namespace at " + text + ": the file does not exist");
             String type = Files.getFileStore(p).type();
             boolean proc = p.startsWith("/proc") && p.endsWith("ns/net");
             if (!type.equals("nsfs") && !proc)
-                throw new BerthException.InvalidRequest("netns", text + " is not a network namespace (a " + type + " file)");
+                throw new BerthException.InvalidRequest(
+                        "netns", text + " is not a network namespace (a " + type + " file)");
             Object ino = Files.getAttribute(p, "unix:ino");
             if (ino.equals(Files.getAttribute(Path.of("/proc/self/fd/" + host.fd()), "unix:ino")))
-                throw new BerthException.InvalidRequest("netns", text + " is the host's own namespace, not a container's");
+                throw new BerthException.InvalidRequest(
+                        "netns", text + " is the host's own namespace, not a container's");
         } catch (IOException e) {
             throw new BerthException.InvalidRequest("netns", "cannot read " + text + ": " + e.getMessage());
         }

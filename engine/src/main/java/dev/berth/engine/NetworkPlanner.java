@@ -44,23 +44,39 @@ final class NetworkPlanner {
             case "bridge" -> DriverKind.BRIDGE;
             case "macvlan" -> DriverKind.MACVLAN;
             case "ipvlan" -> DriverKind.IPVLAN;
-            default -> throw new BerthException.InvalidRequest("Driver", "unknown driver '" + r.driver() + "'; this engine offers: bridge, macvlan, ipvlan");
+            default ->
+                throw new BerthException.InvalidRequest(
+                        "Driver", "unknown driver '" + r.driver() + "'; this engine offers: bridge, macvlan, ipvlan");
         };
         if (kind == DriverKind.BRIDGE) return bridge(id, r, existing, hostRanges, hostLinks);
         return lan(id, kind, r, existing, hostRanges, hostLinks);
     }
 
-    private Network bridge(String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+    private Network bridge(
+            String id, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
         BridgeOptions o = BridgeOptions.parse(r.options());
         int mtu = o.mtu() > 0 ? o.mtu() : 1500;
         String device = o.bridgeName() != null ? o.bridgeName() : Ids.userBridge(id);
         if (hostLinks.contains(device) || existing.stream().anyMatch(n -> device.equals(n.device())))
-            throw new BerthException.Conflict("bridge device '" + device + "' already exists on the host; choose another "
-                    + BridgeOptions.BRIDGE_NAME);
+            throw new BerthException.Conflict("bridge device '" + device
+                    + "' already exists on the host; choose another " + BridgeOptions.BRIDGE_NAME);
 
         List<SubnetConfig> subnets = subnets(r, existing, hostRanges, true);
-        return new Network(id, r.name(), DriverKind.BRIDGE, device, subnets, r.ipv6(), r.internal(), r.attachable(), mtu,
-                r.options(), r.labels(), Instant.now(), false, o);
+        return new Network(
+                id,
+                r.name(),
+                DriverKind.BRIDGE,
+                device,
+                subnets,
+                r.ipv6(),
+                r.internal(),
+                r.attachable(),
+                mtu,
+                r.options(),
+                r.labels(),
+                Instant.now(),
+                false,
+                o);
     }
 
     /**
@@ -68,13 +84,32 @@ final class NetworkPlanner {
      * makes the 802.1q sub-interface) or be absent (a dummy {@code dm-<12 hex>}, also for --internal,
      * as Docker does). The MTU is the parent's unless given; ipvlan L3/L3S subnets have no gateway.
      */
-    private Network lan(String id, DriverKind kind, NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Set<String> hostLinks) {
+    private Network lan(
+            String id,
+            DriverKind kind,
+            NetworkRequest r,
+            Collection<Network> existing,
+            List<Cidr> hostRanges,
+            Set<String> hostLinks) {
         LanOptions o = LanOptions.parse(kind, r.options());
         String parent = parent(id, r, o, hostLinks);
         checkParentSharing(r, kind, o, parent, existing);
         List<SubnetConfig> subnets = subnets(r, existing, hostRanges, !o.isRouted());
-        return new Network(id, r.name(), kind, parent, subnets, r.ipv6(), r.internal(), r.attachable(), o.mtu(),
-                r.options(), r.labels(), Instant.now(), false, o);
+        return new Network(
+                id,
+                r.name(),
+                kind,
+                parent,
+                subnets,
+                r.ipv6(),
+                r.internal(),
+                r.attachable(),
+                o.mtu(),
+                r.options(),
+                r.labels(),
+                Instant.now(),
+                false,
+                o);
     }
 
     private static String parent(String id, NetworkRequest r, LanOptions o, Set<String> hostLinks) {
@@ -87,35 +122,44 @@ final class NetworkPlanner {
             throw new BerthException.InvalidRequest(field, e.getMessage());
         }
         if (hostLinks.contains(name)) return name;
-        ParentLink vlan = ParentLinks.vlanOf(name).orElseThrow(() -> new BerthException.InvalidRequest(field,
-                "parent interface " + name + " does not exist on the host; name an existing interface, or <interface>.<vlan id>"
-                        + " (e.g. eth0.20) for an 802.1q sub-interface that Berth creates"));
+        ParentLink vlan = ParentLinks.vlanOf(name)
+                .orElseThrow(() -> new BerthException.InvalidRequest(
+                        field,
+                        "parent interface " + name
+                                + " does not exist on the host; name an existing interface, or <interface>.<vlan id>"
+                                + " (e.g. eth0.20) for an 802.1q sub-interface that Berth creates"));
         if (vlan.vlanId() < 1 || vlan.vlanId() > 4094)
-            throw new BerthException.InvalidRequest(field, "VLAN id " + vlan.vlanId() + " of " + name + " is outside 1..4094");
+            throw new BerthException.InvalidRequest(
+                    field, "VLAN id " + vlan.vlanId() + " of " + name + " is outside 1..4094");
         if (!hostLinks.contains(vlan.lower()))
-            throw new BerthException.InvalidRequest(field, "parent interface " + name + " does not exist, and neither does "
-                    + vlan.lower() + ", the interface its VLAN " + vlan.vlanId() + " would sit on");
+            throw new BerthException.InvalidRequest(
+                    field,
+                    "parent interface " + name + " does not exist, and neither does " + vlan.lower()
+                            + ", the interface its VLAN " + vlan.vlanId() + " would sit on");
         return name;
     }
 
     /** macvlan passthru gives the parent to one network; macvlan and ipvlan cannot share a parent (the kernel refuses). */
-    private static void checkParentSharing(NetworkRequest r, DriverKind kind, LanOptions o, String parent, Collection<Network> existing) {
+    private static void checkParentSharing(
+            NetworkRequest r, DriverKind kind, LanOptions o, String parent, Collection<Network> existing) {
         boolean passthru = o.isPassthru();
         for (Network n : existing) {
             if (!n.isLan() || !parent.equals(n.device())) continue;
             if (n.lanOptions().isPassthru())
-                throw new BerthException.Conflict("parent interface " + parent + " is already used by network " + n.name()
-                        + " in passthru mode, which gives the parent to that network alone");
+                throw new BerthException.Conflict("parent interface " + parent + " is already used by network "
+                        + n.name() + " in passthru mode, which gives the parent to that network alone");
             if (passthru)
-                throw new BerthException.Conflict("cannot use mode passthru: parent interface " + parent + " is already used by network "
-                        + n.name() + "; passthru needs a parent of its own");
+                throw new BerthException.Conflict("cannot use mode passthru: parent interface " + parent
+                        + " is already used by network " + n.name() + "; passthru needs a parent of its own");
             if (n.driver() != kind)
-                throw new BerthException.Conflict("parent interface " + parent + " already carries " + n.driver() + " network " + n.name()
-                        + "; the kernel cannot put " + r.driver() + " links on it too, use another parent (e.g. a VLAN " + parent + ".<id>)");
+                throw new BerthException.Conflict("parent interface " + parent + " already carries " + n.driver()
+                        + " network " + n.name() + "; the kernel cannot put " + r.driver()
+                        + " links on it too, use another parent (e.g. a VLAN " + parent + ".<id>)");
         }
     }
 
-    private List<SubnetConfig> subnets(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, boolean gateways) {
+    private List<SubnetConfig> subnets(
+            NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, boolean gateways) {
         List<Cidr> taken = new ArrayList<>();
         for (Network n : existing) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
         List<SubnetConfig> out = new ArrayList<>();
@@ -131,7 +175,8 @@ final class NetworkPlanner {
         if (out.stream().noneMatch(SubnetConfig::isIpv4)) out.add(0, auto(pools.nextIpv4(avoid), gateways));
         if (r.ipv6() && out.stream().allMatch(SubnetConfig::isIpv4)) out.add(auto(pools.nextIpv6(avoid), gateways));
         if (!r.ipv6() && out.stream().anyMatch(s -> !s.isIpv4()))
-            throw new BerthException.InvalidRequest("EnableIPv6", "an IPv6 subnet was given but IPv6 is not enabled; add --ipv6");
+            throw new BerthException.InvalidRequest(
+                    "EnableIPv6", "an IPv6 subnet was given but IPv6 is not enabled; add --ipv6");
         out.sort((a, b) -> Boolean.compare(!a.isIpv4(), !b.isIpv4()));
         return out;
     }
@@ -142,8 +187,9 @@ final class NetworkPlanner {
             for (Network n : existing)
                 for (SubnetConfig s : n.subnets())
                     if (requested.get(i).subnet().overlaps(s.subnet()))
-                        throw new BerthException.Conflict(SubnetChecks.POOL_OVERLAPS + ": IPAM.Config[" + i + "].Subnet "
-                                + requested.get(i).subnet() + " overlaps subnet " + s.subnet() + " of network " + n.name());
+                        throw new BerthException.Conflict(SubnetChecks.POOL_OVERLAPS + ": IPAM.Config[" + i
+                                + "].Subnet " + requested.get(i).subnet() + " overlaps subnet " + s.subnet()
+                                + " of network " + n.name());
     }
 
     private static SubnetConfig auto(Cidr c, boolean gateway) {
@@ -174,9 +220,12 @@ final class NetworkPlanner {
     private static void checkName(String name, Collection<Network> existing) {
         if (name == null || name.isBlank()) throw new BerthException.InvalidRequest("Name", "a network needs a name");
         if (!NAME.matcher(name).matches() || name.length() > 128)
-            throw new BerthException.InvalidRequest("Name", "'" + name + "' is not a valid name: use letters, digits, '_', '.' and '-', starting with a letter or digit (at most 128)");
+            throw new BerthException.InvalidRequest(
+                    "Name",
+                    "'" + name
+                            + "' is not a valid name: use letters, digits, '_', '.' and '-', starting with a letter or digit (at most 128)");
         for (Network n : existing)
-            if (n.name().equals(name)) throw new BerthException.Conflict("network with name " + name + " already exists");
+            if (n.name().equals(name))
+                throw new BerthException.Conflict("network with name " + name + " already exists");
     }
-
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -38,8 +39,10 @@ final class PortTable {
                 Key k = new Key(s.protocol(), port);
                 for (Binding b : bound.getOrDefault(k, List.of())) {
                     if (b.hostIp == null || s.hostIp() == null || b.hostIp.equals(s.hostIp()))
-                        throw new BerthException.Conflict("Bind for " + (s.hostIp() == null ? "0.0.0.0" : IpPrefix.format(s.hostIp()))
-                                + ":" + port + "/" + s.protocol().id() + " failed: port is already allocated" + (field == null ? "" : " (" + field + ")"));
+                        throw new BerthException.Conflict(
+                                "Bind for " + (s.hostIp() == null ? "0.0.0.0" : IpPrefix.format(s.hostIp())) + ":"
+                                        + port + "/" + s.protocol().id() + " failed: port is already allocated"
+                                        + (field == null ? "" : " (" + field + ")"));
                 }
                 bound.computeIfAbsent(k, x -> new ArrayList<>()).add(new Binding(s.hostIp(), sandboxId));
                 done.add(new PortMapping(s.hostIp(), port, s.containerPort(), s.protocol()));
@@ -54,7 +57,8 @@ final class PortTable {
     /** Marks already-published mappings as taken (start-up). */
     synchronized void restore(String sandboxId, List<PortMapping> mappings) {
         for (PortMapping m : mappings)
-            bound.computeIfAbsent(new Key(m.protocol(), m.hostPort()), x -> new ArrayList<>()).add(new Binding(m.hostIp(), sandboxId));
+            bound.computeIfAbsent(new Key(m.protocol(), m.hostPort()), x -> new ArrayList<>())
+                    .add(new Binding(m.hostIp(), sandboxId));
     }
 
     synchronized void release(String sandboxId, List<PortMapping> mappings) {
@@ -62,7 +66,7 @@ final class PortTable {
             Key k = new Key(m.protocol(), m.hostPort());
             List<Binding> l = bound.get(k);
             if (l == null) continue;
-            l.removeIf(b -> b.sandboxId.equals(sandboxId) && java.util.Objects.equals(b.hostIp, m.hostIp()));
+            l.removeIf(b -> b.sandboxId.equals(sandboxId) && Objects.equals(b.hostIp, m.hostIp()));
             if (l.isEmpty()) bound.remove(k);
         }
     }
@@ -74,6 +78,7 @@ final class PortTable {
             int port = ephemeralLow + (start + i) % span;
             if (!bound.containsKey(new Key(p, port))) return port;
         }
-        throw new BerthException.Conflict("no free host port left in the ephemeral range " + ephemeralLow + "-" + ephemeralHigh);
+        throw new BerthException.Conflict(
+                "no free host port left in the ephemeral range " + ephemeralLow + "-" + ephemeralHigh);
     }
 }

@@ -54,14 +54,17 @@ final class Reconciler {
             if (n.status() == Status.ACTIVE) e.register(n.value());
         }
         Map<String, Sandbox> liveSandboxes = new HashMap<>();
-        for (Entry<Sandbox> s : sbxs) if (s.status() == Status.ACTIVE) liveSandboxes.put(s.value().id(), s.value());
+        for (Entry<Sandbox> s : sbxs)
+            if (s.status() == Status.ACTIVE) liveSandboxes.put(s.value().id(), s.value());
 
-        Map<String, Network> anyNetwork = new HashMap<>(); // whatever their status: an endpoint's driver is its network's
+        Map<String, Network> anyNetwork =
+                new HashMap<>(); // whatever their status: an endpoint's driver is its network's
         for (Entry<Network> n : nets) anyNetwork.put(n.value().id(), n.value());
         // Endpoints first: they hold veths and addresses that everything else depends on.
         for (Entry<Endpoint> ep : eps) {
             Endpoint x = ep.value();
-            boolean owned = ep.status() == Status.ACTIVE && liveSandboxes.containsKey(x.sandboxId())
+            boolean owned = ep.status() == Status.ACTIVE
+                    && liveSandboxes.containsKey(x.sandboxId())
                     && e.networks.containsKey(x.networkId());
             if (owned && restoreAddresses(x)) {
                 e.putEndpoint(x);
@@ -80,13 +83,18 @@ final class Reconciler {
             } else {
                 log("sandbox " + x.name() + " (" + s.status() + "): removing its namespace");
                 Teardown td = new Teardown("reconcile", Faults.NONE);
-                if (x.netns() instanceof NetnsMode.Own own) td.step("netns", () -> Engine.deleteNetnsQuietly(Path.of(own.path()).getFileName().toString()));
+                if (x.netns() instanceof NetnsMode.Own own)
+                    td.step(
+                            "netns",
+                            () -> Engine.deleteNetnsQuietly(
+                                    Path.of(own.path()).getFileName().toString()));
                 td.forget(0, "forget", () -> e.store.remove(Engine.SANDBOXES, x.id()));
             }
         }
         for (Entry<Network> n : nets) {
             if (n.status() == Status.ACTIVE) continue;
-            log("network " + n.value().name() + " (" + n.status() + "): removing " + n.value().device());
+            log("network " + n.value().name() + " (" + n.status() + "): removing "
+                    + n.value().device());
             e.teardownNetwork(n.value(), new Teardown("reconcile", Faults.NONE));
         }
         repairNetworks();
@@ -100,7 +108,9 @@ final class Reconciler {
      * macvlan/ipvlan link is only there); a sandbox that goes loses its namespace, and such a link with it.
      */
     private static void detachStale(NetworkDriver d, Endpoint x, Sandbox live) {
-        String name = live != null && live.netns() instanceof NetnsMode.Own own ? Path.of(own.path()).getFileName().toString() : null;
+        String name = live != null && live.netns() instanceof NetnsMode.Own own
+                ? Path.of(own.path()).getFileName().toString()
+                : null;
         if (name == null || !Netns.exists(name)) {
             d.detach(x, null);
             return;
@@ -118,7 +128,8 @@ final class Reconciler {
             var a = s.isIpv4() ? x.ipv4() : x.ipv6();
             if (a == null || !s.subnet().contains(a)) continue; // a network may have several subnets of a family
             if (p.isAllocated(a)) {
-                log("endpoint " + x.id().substring(0, 12) + " claims " + a + " which another endpoint holds; dropping it");
+                log("endpoint " + x.id().substring(0, 12) + " claims " + a
+                        + " which another endpoint holds; dropping it");
                 return false;
             }
             p.restore(a);
@@ -129,9 +140,15 @@ final class Reconciler {
     /** Each driver checks its active networks: rebuilds bridges that vanished, settles the parent links Berth made. */
     private void repairNetworks() {
         HostLinks present = hostLinks();
-        List<Network> adopted = e.networks.values().stream().filter(e::isAdopted).toList();
+        List<Network> adopted =
+                e.networks.values().stream().filter(e::isAdopted).toList();
         for (NetworkDriver d : e.drivers.all())
-            d.repair(e.networks.values().stream().filter(n -> e.drivers.of(n) == d).toList(), adopted, present);
+            d.repair(
+                    e.networks.values().stream()
+                            .filter(n -> e.drivers.of(n) == d)
+                            .toList(),
+                    adopted,
+                    present);
     }
 
     /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
@@ -155,12 +172,16 @@ final class Reconciler {
                 Network n = e.networks.get(ep.networkId());
                 NetworkDriver d = e.drivers.of(n);
                 if (fresh || !d.isIntact(n, ep, k, hostLinks)) {
-                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on " + n.device() + ")");
+                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on "
+                            + n.device() + ")");
                     d.detach(ep, k);
                     try {
                         d.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
-                    } catch (RuntimeException ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
-                        LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
+                    } catch (
+                            RuntimeException
+                                    ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
+                        LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": "
+                                + ex.getMessage());
                     }
                 }
                 first = false;
@@ -180,12 +201,14 @@ final class Reconciler {
                 Network n = e.networks.get(ep.networkId());
                 NetworkDriver d = e.drivers.of(n);
                 if (d.isIntact(n, ep, k, hostLinks)) continue;
-                log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in " + path);
+                log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in "
+                        + path);
                 d.detach(ep, k);
                 try {
                     d.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
                 } catch (RuntimeException ex) { // e.g. the runtime put a link of that name there meanwhile
-                    LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
+                    LOG.warning(
+                            "reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
                 }
             }
         } catch (RuntimeException ex) {
@@ -220,7 +243,8 @@ final class Reconciler {
     private void removeOrphanLinks() {
         List<Link> links = hostLinks().all().orElse(null);
         if (links == null) {
-            LOG.warning("reconcile: the host's link table kept changing under every dump; not removing orphan links this time");
+            LOG.warning(
+                    "reconcile: the host's link table kept changing under every dump; not removing orphan links this time");
             return;
         }
         Set<Integer> berthBridges = new HashSet<>();
@@ -236,7 +260,10 @@ final class Reconciler {
         Set<String> owned = new HashSet<>();
         for (Endpoint ep : e.endpoints.values()) owned.add(ep.hostIfName());
         for (Link l : links) {
-            if (berthBridges.contains(l.masterIndex()) && "veth".equals(l.kind()) && l.name().startsWith("veth") && !owned.contains(l.name())) {
+            if (berthBridges.contains(l.masterIndex())
+                    && "veth".equals(l.kind())
+                    && l.name().startsWith("veth")
+                    && !owned.contains(l.name())) {
                 log("removing orphan veth " + l.name());
                 e.drivers.bridge().deleteQuietly(l.name());
             }
@@ -247,8 +274,10 @@ final class Reconciler {
     private void removeOrphanNamespaces() {
         Set<String> sandboxNetns = new HashSet<>();
         for (Sandbox s : e.sandboxes.values()) {
-            if (s.netns() instanceof NetnsMode.Own own) sandboxNetns.add(Path.of(own.path()).getFileName().toString());
-            if (s.netns() instanceof NetnsMode.External x) sandboxNetns.add(Path.of(x.path()).getFileName().toString()); // never Berth's to delete
+            if (s.netns() instanceof NetnsMode.Own own)
+                sandboxNetns.add(Path.of(own.path()).getFileName().toString());
+            if (s.netns() instanceof NetnsMode.External x)
+                sandboxNetns.add(Path.of(x.path()).getFileName().toString()); // never Berth's to delete
         }
         for (String ns : Netns.list()) {
             if (ns.startsWith(e.config.netnsPrefix()) && !sandboxNetns.contains(ns)) {
@@ -270,13 +299,20 @@ final class Reconciler {
             EndpointGuard g = Engine.guardOf(e.networks.get(ep.networkId()), ep);
             if (g != null) guards.add(g);
         }
-        e.firewall.sync(e.networks.values().stream().filter(n -> e.drivers.of(n).routedThroughHost()).map(e::rules).toList(), rules, guards);
+        e.firewall.sync(
+                e.networks.values().stream()
+                        .filter(n -> e.drivers.of(n).routedThroughHost())
+                        .map(e::rules)
+                        .toList(),
+                rules,
+                guards);
     }
 
     /** The host's links; a view that answers by lookups (and lists nothing) when no dump was consistent. */
     private HostLinks hostLinks() {
         HostLinks links = HostLinks.of(e.host.rtnl().links());
-        if (!links.complete()) LOG.warning("reconcile: the host's link table kept changing under every dump; looking links up one by one");
+        if (!links.complete())
+            LOG.warning("reconcile: the host's link table kept changing under every dump; looking links up one by one");
         return links;
     }
 

@@ -57,7 +57,10 @@ class AntiSpoofingTest {
 
             assertTrue(m.ping(aliceIp) && a.ping(malloryIp), "legitimate traffic passes both ways");
             assertTrue(m.ping("10.91.0.1"), "and to the gateway");
-            assertTrue(m.exec("busybox", "arping", "-D", "-c", "1", "-w", "2", "-I", "eth0", aliceIp).stdout().contains("Received 1 response"),
+            assertTrue(
+                    m.exec("busybox", "arping", "-D", "-c", "1", "-w", "2", "-I", "eth0", aliceIp)
+                            .stdout()
+                            .contains("Received 1 response"),
                     "an ARP probe (sender 0.0.0.0) is answered");
 
             // A second address on eth0, then traffic from it: alice's neighbour entry for mallory exists,
@@ -65,12 +68,17 @@ class AntiSpoofingTest {
             m.ip("addr", "add", "10.91.0.200/24", "dev", "eth0");
             long echoes = counter(a, "Icmp", "InEchos"), datagrams = counter(a, "Udp", "InDatagrams");
             a.serveUdp(7000, "alice");
-            assertFalse(m.exec("ping", "-n", "-q", "-c", "2", "-W", "1", "-I", "10.91.0.200", aliceIp).ok(), "ping from a forged address");
+            assertFalse(
+                    m.exec("ping", "-n", "-q", "-c", "2", "-W", "1", "-I", "10.91.0.200", aliceIp)
+                            .ok(),
+                    "ping from a forged address");
             m.exec("sh", "-c", "printf x | socat -T1 - UDP:" + aliceIp + ":7000,bind=10.91.0.200");
             m.exec("busybox", "arping", "-c", "2", "-w", "2", "-s", "10.91.0.200", "-I", "eth0", aliceIp);
             assertEquals(echoes, counter(a, "Icmp", "InEchos"), "no echo request reached alice");
             assertEquals(datagrams, counter(a, "Udp", "InDatagrams"), "no datagram reached alice");
-            assertFalse(a.run("ip", "neigh", "show").stdout().contains("10.91.0.200"), "alice never heard of the forged address");
+            assertFalse(
+                    a.run("ip", "neigh", "show").stdout().contains("10.91.0.200"),
+                    "alice never heard of the forged address");
             assertTrue(m.ping(aliceIp), "mallory's own address still works");
             m.ip("addr", "del", "10.91.0.200/24", "dev", "eth0");
 
@@ -78,20 +86,28 @@ class AntiSpoofingTest {
             String mac = e.endpointsOf(mallory).getFirst().mac().toString();
             m.ip("link", "set", "eth0", "address", FORGED_MAC);
             echoes = counter(a, "Icmp", "InEchos");
-            assertFalse(m.exec("ping", "-n", "-q", "-c", "2", "-W", "1", aliceIp).ok(), "ping with a forged MAC");
+            assertFalse(
+                    m.exec("ping", "-n", "-q", "-c", "2", "-W", "1", aliceIp).ok(), "ping with a forged MAC");
             assertEquals(echoes, counter(a, "Icmp", "InEchos"), "no echo request with a forged MAC reached alice");
             m.ip("link", "set", "eth0", "address", mac);
             assertTrue(m.ping(aliceIp), "the real MAC works again");
 
             // The same forgery on a network that turned anti-spoofing off goes through, as with Docker.
-            e.createNetwork(NetworkRequest.bridge("open", "10.92.0.0/24").withOptions(Map.of("berth.anti_spoofing", "false")));
-            Sandbox trent = e.createSandbox(SandboxRequest.on("trent", "open")), bob = e.createSandbox(SandboxRequest.on("bob", "open"));
+            e.createNetwork(
+                    NetworkRequest.bridge("open", "10.92.0.0/24").withOptions(Map.of("berth.anti_spoofing", "false")));
+            Sandbox trent = e.createSandbox(SandboxRequest.on("trent", "open")),
+                    bob = e.createSandbox(SandboxRequest.on("bob", "open"));
             LabHost t = l.in(trent), b = l.in(bob);
             t.ip("addr", "add", "10.92.0.200/24", "dev", "eth0");
             echoes = counter(b, "Icmp", "InEchos");
-            assertTrue(t.exec("ping", "-n", "-q", "-c", "1", "-W", "2", "-I", "10.92.0.200", ip4(e, bob)).ok(), "forged address passes with the option off");
+            assertTrue(
+                    t.exec("ping", "-n", "-q", "-c", "1", "-W", "2", "-I", "10.92.0.200", ip4(e, bob))
+                            .ok(),
+                    "forged address passes with the option off");
             assertTrue(counter(b, "Icmp", "InEchos") > echoes);
-            assertFalse(guarded(l).contains(e.endpointsOf(trent).getFirst().hostIfName()), "no elements for an unguarded network");
+            assertFalse(
+                    guarded(l).contains(e.endpointsOf(trent).getFirst().hostIfName()),
+                    "no elements for an unguarded network");
 
             assertEquals(rules, ruleCount(l), "endpoints later, not one rule more (" + rules + ")");
 
@@ -112,22 +128,38 @@ class AntiSpoofingTest {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
             e.createNetwork(NetworkRequest.bridge("dual", "10.93.0.0/24").withIpv6());
-            Sandbox mallory = e.createSandbox(SandboxRequest.on("mallory", "dual")), alice = e.createSandbox(SandboxRequest.on("alice", "dual"));
+            Sandbox mallory = e.createSandbox(SandboxRequest.on("mallory", "dual")),
+                    alice = e.createSandbox(SandboxRequest.on("alice", "dual"));
             LabHost m = l.in(mallory), a = l.in(alice);
             String aliceV6 = IpPrefix.format(e.endpointsOf(alice).getFirst().ipv6());
             String malloryV6 = IpPrefix.format(e.endpointsOf(mallory).getFirst().ipv6());
-            assertTrue(m.exec("ping", "-6", "-c", "1", "-W", "3", aliceV6).ok() && a.exec("ping", "-6", "-c", "1", "-W", "3", malloryV6).ok(),
+            assertTrue(
+                    m.exec("ping", "-6", "-c", "1", "-W", "3", aliceV6).ok()
+                            && a.exec("ping", "-6", "-c", "1", "-W", "3", malloryV6)
+                                    .ok(),
                     "IPv6 with neighbour discovery both ways");
-            String linkLocal = a.run("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link").stdout().split("\\s+")[3].split("/")[0];
-            assertTrue(m.exec("ping", "-6", "-c", "1", "-W", "3", linkLocal + "%eth0").ok(), "link-local addresses derived from the MACs work");
+            String linkLocal = a.run("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link")
+                    .stdout()
+                    .split("\\s+")[3]
+                    .split("/")[0];
+            assertTrue(
+                    m.exec("ping", "-6", "-c", "1", "-W", "3", linkLocal + "%eth0")
+                            .ok(),
+                    "link-local addresses derived from the MACs work");
 
             String forged = malloryV6.substring(0, malloryV6.lastIndexOf(':') + 1) + "bad";
             m.ip("-6", "addr", "add", forged + "/64", "dev", "eth0", "nodad");
             long echoes = counter6(a, "Icmp6InEchos");
-            assertFalse(m.exec("ping", "-6", "-c", "2", "-W", "1", "-I", forged, aliceV6).ok(), "ping from a forged IPv6 address");
+            assertFalse(
+                    m.exec("ping", "-6", "-c", "2", "-W", "1", "-I", forged, aliceV6)
+                            .ok(),
+                    "ping from a forged IPv6 address");
             assertEquals(echoes, counter6(a, "Icmp6InEchos"), "no IPv6 echo request reached alice");
             m.ip("-6", "addr", "add", "fe80::bad/64", "dev", "eth0", "nodad");
-            assertFalse(m.exec("ping", "-6", "-c", "2", "-W", "1", "-I", "fe80::bad", linkLocal + "%eth0").ok(), "nor from a link-local address not its MAC's");
+            assertFalse(
+                    m.exec("ping", "-6", "-c", "2", "-W", "1", "-I", "fe80::bad", linkLocal + "%eth0")
+                            .ok(),
+                    "nor from a link-local address not its MAC's");
             assertEquals(echoes, counter6(a, "Icmp6InEchos"));
             m.ip("-6", "addr", "del", forged + "/64", "dev", "eth0");
             assertTrue(m.exec("ping", "-6", "-c", "1", "-W", "3", aliceV6).ok(), "its own address still works");
@@ -158,7 +190,8 @@ class AntiSpoofingTest {
             Engine revived = l.start(config(l, lab, driver).withFaults(Faults.NONE));
             assertEquals(before, guards(l), "reconcile removed them");
             // a removal killed after the veth went, before its elements did
-            String port = revived.endpointsOf(revived.sandbox("keep")).getFirst().hostIfName();
+            String port =
+                    revived.endpointsOf(revived.sandbox("keep")).getFirst().hostIfName();
             Engine crashing2 = l.start(config(l, lab, driver).withFaults(p -> {
                 if (p.equals("remove-sandbox:unguard")) throw new SimulatedCrash(p);
             }));
@@ -178,7 +211,8 @@ class AntiSpoofingTest {
     }
 
     private static int ruleCount(EngineLab l) {
-        String json = l.host.run("nft", "-j", "list", "table", "bridge", "berth").stdout();
+        String json =
+                l.host.run("nft", "-j", "list", "table", "bridge", "berth").stdout();
         return json.split("\"rule\":").length - 1;
     }
 
@@ -196,8 +230,13 @@ class AntiSpoofingTest {
 
     /** A counter of /proc/net/snmp in the host's namespace, e.g. Icmp InEchos: what really arrived there. */
     private static long counter(LabHost h, String proto, String field) {
-        List<String> lines = h.run("cat", "/proc/net/snmp").stdout().lines().filter(x -> x.startsWith(proto + ":")).toList();
-        List<String> names = List.of(lines.get(0).split("\\s+")), values = List.of(lines.get(1).split("\\s+"));
+        List<String> lines = h.run("cat", "/proc/net/snmp")
+                .stdout()
+                .lines()
+                .filter(x -> x.startsWith(proto + ":"))
+                .toList();
+        List<String> names = List.of(lines.get(0).split("\\s+")),
+                values = List.of(lines.get(1).split("\\s+"));
         return Long.parseLong(values.get(names.indexOf(field)));
     }
 

@@ -31,7 +31,9 @@ class BestEffortTeardownTest {
             Endpoint ep = e.endpointsOf(a).getFirst();
             String netns = Path.of(e.netnsPath(a).toString()).getFileName().toString();
 
-            l.host.run("nft", "delete", "table", "bridge", "berth"); // someone deletes the guards' table: unguard must fail
+            l.host.run(
+                    "nft", "delete", "table", "bridge",
+                    "berth"); // someone deletes the guards' table: unguard must fail
             var failed = assertThrows(BerthException.Failed.class, () -> e.removeSandbox("a"));
             String m = failed.getMessage();
             assertTrue(m.startsWith("remove sandbox a: unguard: "), m);
@@ -42,14 +44,21 @@ class BestEffortTeardownTest {
             assertFalse(Commands.run(List.of("ip", "netns", "list")).stdout().contains(netns), "and the namespace");
             assertFalse(l.host.run("nft", "list", "ruleset").stdout().contains("8080"), "and the published port");
             assertThrows(BerthException.NotFound.class, () -> e.sandbox("a"));
-            assertTrue(Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")),
+            assertTrue(
+                    Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")),
                     "the endpoint whose step failed keeps its REMOVING record for reconcile");
 
             Engine again = l.restart();
-            assertEquals(clean, l.kernelSnapshot(), "the next start finished the removal (the guards' table is back, empty)");
-            assertFalse(Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")), "and forgot the endpoint");
+            assertEquals(
+                    clean,
+                    l.kernelSnapshot(),
+                    "the next start finished the removal (the guards' table is back, empty)");
+            assertFalse(
+                    Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")),
+                    "and forgot the endpoint");
             assertFalse(Files.exists(l.stateDir.resolve("sandboxes").resolve(a.id() + ".json")), "and the sandbox");
-            again.createSandbox(SandboxRequest.on("a", "bridge").publishing("8080:80")); // the name and the port are free
+            again.createSandbox(
+                    SandboxRequest.on("a", "bridge").publishing("8080:80")); // the name and the port are free
         }
     }
 
@@ -58,17 +67,22 @@ class BestEffortTeardownTest {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
             String clean = l.kernelSnapshot();
-            String device = e.createNetwork(NetworkRequest.bridge("greatwall", "10.10.0.0/24")).device();
+            String device = e.createNetwork(NetworkRequest.bridge("greatwall", "10.10.0.0/24"))
+                    .device();
             String id = e.network("greatwall").id();
 
-            l.host.run("nft", "delete", "table", "inet", "berth"); // the network's elements have nowhere to be removed from
+            l.host.run(
+                    "nft", "delete", "table", "inet",
+                    "berth"); // the network's elements have nowhere to be removed from
             var failed = assertThrows(BerthException.Failed.class, () -> e.removeNetwork("greatwall"));
             String m = failed.getMessage();
             assertTrue(m.startsWith("remove network greatwall: firewall: "), m);
             assertFalse(m.contains("Exception") || m.contains("dev.berth"), "no Java names: " + m);
             assertFalse(l.host.exec("ip", "link", "show", device).ok(), "the bridge went all the same");
             assertThrows(BerthException.NotFound.class, () -> e.network("greatwall"));
-            assertTrue(Files.exists(l.stateDir.resolve("networks").resolve(id + ".json")), "the record stays REMOVING for reconcile");
+            assertTrue(
+                    Files.exists(l.stateDir.resolve("networks").resolve(id + ".json")),
+                    "the record stays REMOVING for reconcile");
 
             l.restart();
             assertEquals(clean, l.kernelSnapshot(), "the next start finished the removal and rebuilt the firewall");

@@ -12,6 +12,7 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.route.IpPrefix;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +32,17 @@ class BridgeNetworkingTest {
             assertEquals("berth0", bridge.device());
             assertEquals("172.17.0.0/16", bridge.ipv4().subnet().toString());
             assertEquals("172.17.0.1", IpPrefix.format(bridge.ipv4().gateway()));
-            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "berth0").stdout().contains("172.17.0.1/16"));
+            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "berth0")
+                    .stdout()
+                    .contains("172.17.0.1/16"));
 
             Sandbox milk = e.createSandbox(SandboxRequest.on("milk", "bridge"));
             Sandbox bread = e.createSandbox(SandboxRequest.on("bread", "bridge"));
             Endpoint milkEp = e.endpointsOf(milk).getFirst();
             assertEquals("172.17.0.2", IpPrefix.format(milkEp.ipv4()));
-            assertEquals("172.17.0.3", IpPrefix.format(e.endpointsOf(bread).getFirst().ipv4()));
+            assertEquals(
+                    "172.17.0.3",
+                    IpPrefix.format(e.endpointsOf(bread).getFirst().ipv4()));
             assertEquals("eth0", milkEp.ifName());
             assertTrue(milkEp.hostIfName().matches("veth[0-9a-f]{7}"));
             assertEquals(0x02, milkEp.mac().bytes()[0] & 0x03, "random, locally administered unicast MAC");
@@ -45,9 +50,15 @@ class BridgeNetworkingTest {
             LabHost m = l.in(milk);
             assertTrue(m.ping("172.17.0.3"), "milk reaches bread");
             assertTrue(m.ping("172.17.0.1"), "milk reaches the gateway");
-            assertTrue(m.run("ip", "-o", "link", "show", "eth0").stdout().contains(milkEp.mac().toString()));
-            assertTrue(l.host.run("ip", "-o", "link", "show", milkEp.hostIfName()).stdout().contains("master berth0"));
-            assertTrue(l.host.run("ip", "-d", "link", "show", milkEp.hostIfName()).stdout().contains("hairpin on"));
+            assertTrue(m.run("ip", "-o", "link", "show", "eth0")
+                    .stdout()
+                    .contains(milkEp.mac().toString()));
+            assertTrue(l.host.run("ip", "-o", "link", "show", milkEp.hostIfName())
+                    .stdout()
+                    .contains("master berth0"));
+            assertTrue(l.host.run("ip", "-d", "link", "show", milkEp.hostIfName())
+                    .stdout()
+                    .contains("hairpin on"));
 
             // outbound: ext has no route to 172.17/16, so a reply can only come back through masquerade
             l.ext.serveTcp(9000, "ext");
@@ -59,21 +70,40 @@ class BridgeNetworkingTest {
     void ipv6LinkLocalOnlyOnEndpointsThatHaveIpv6(Lab lab) throws InterruptedException {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
-            e.createNetwork(NetworkRequest.bridge("dual", "10.60.0.0/24", "fd00:60::/64").withIpv6());
+            e.createNetwork(NetworkRequest.bridge("dual", "10.60.0.0/24", "fd00:60::/64")
+                    .withIpv6());
             Sandbox four = e.createSandbox(SandboxRequest.on("four", "bridge"));
             Sandbox dual = e.createSandbox(SandboxRequest.on("dual", "dual"));
             // The kernel adds a link-local address once the link has carrier, which it learns asynchronously.
             String dualAddrs = "";
             for (int i = 0; i < 50 && !dualAddrs.contains("fe80"); i++) {
                 Thread.sleep(100);
-                dualAddrs = l.in(dual).run("ip", "-6", "-o", "addr", "show", "dev", "eth0").stdout();
+                dualAddrs = l.in(dual)
+                        .run("ip", "-6", "-o", "addr", "show", "dev", "eth0")
+                        .stdout();
             }
-            assertTrue(dualAddrs.contains("fd00:60::") && dualAddrs.contains("fe80"), "an IPv6 endpoint keeps its link-local address: " + dualAddrs);
+            assertTrue(
+                    dualAddrs.contains("fd00:60::") && dualAddrs.contains("fe80"),
+                    "an IPv6 endpoint keeps its link-local address: " + dualAddrs);
             assertTrue(l.in(four).ping("172.17.0.1"), "four's link is up");
-            assertEquals("", l.in(four).run("ip", "-6", "-o", "addr", "show", "dev", "eth0").stdout(),
+            assertEquals(
+                    "",
+                    l.in(four)
+                            .run("ip", "-6", "-o", "addr", "show", "dev", "eth0")
+                            .stdout(),
                     "no IPv6 address at all on an IPv4-only network's interface, as with Docker");
             for (Sandbox s : List.of(four, dual))
-                assertEquals("", l.host.run("ip", "-6", "-o", "addr", "show", "dev", e.endpointsOf(s).getFirst().hostIfName()).stdout(),
+                assertEquals(
+                        "",
+                        l.host.run(
+                                        "ip",
+                                        "-6",
+                                        "-o",
+                                        "addr",
+                                        "show",
+                                        "dev",
+                                        e.endpointsOf(s).getFirst().hostIfName())
+                                .stdout(),
                         "a bridge port has no IPv6 address");
         }
     }
@@ -82,7 +112,8 @@ class BridgeNetworkingTest {
     void publishedPortAnswersFromOutsideFromTheHostAndFromOtherContainers(Lab lab) {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
-            Sandbox coffee = e.createSandbox(SandboxRequest.on("coffee", "bridge").publishing("8080:80"));
+            Sandbox coffee =
+                    e.createSandbox(SandboxRequest.on("coffee", "bridge").publishing("8080:80"));
             Sandbox milk = e.createSandbox(SandboxRequest.on("milk", "bridge"));
             assertEquals("0.0.0.0:8080->80/tcp", coffee.ports().getFirst().toString());
             l.in(coffee).serveTcp(80, "coffee");
@@ -91,13 +122,17 @@ class BridgeNetworkingTest {
             assertNotNull(fromExt, "ext reaches the published port");
             assertTrue(fromExt.startsWith("coffee from "), fromExt);
             assertTrue(l.host.tcp("192.0.2.1", 8080).startsWith("coffee"), "the host reaches its own published port");
-            assertTrue(l.in(milk).tcp("192.0.2.1", 8080).startsWith("coffee"), "another container reaches it (hairpin)");
-            assertTrue(l.in(coffee).tcp("192.0.2.1", 8080).startsWith("coffee"), "coffee reaches itself through the host port");
+            assertTrue(
+                    l.in(milk).tcp("192.0.2.1", 8080).startsWith("coffee"), "another container reaches it (hairpin)");
+            assertTrue(
+                    l.in(coffee).tcp("192.0.2.1", 8080).startsWith("coffee"),
+                    "coffee reaches itself through the host port");
 
             // Docker 28: an unpublished port is not reachable by routing to the container's IP
             l.in(coffee).serveTcp(81, "secret");
             l.ext.ip("route", "add", "172.17.0.0/16", "via", "192.0.2.1");
-            assertNull(l.ext.tcp(IpPrefix.format(e.endpointsOf(coffee).getFirst().ipv4()), 81));
+            assertNull(
+                    l.ext.tcp(IpPrefix.format(e.endpointsOf(coffee).getFirst().ipv4()), 81));
         }
     }
 
@@ -125,12 +160,17 @@ class BridgeNetworkingTest {
             }
             assertEquals(3, ports.size());
             l.in(a).serveUdp(53, "dns");
-            int udp = a.ports().stream().filter(p -> p.containerPort() == 53).findFirst().orElseThrow().hostPort();
+            int udp = a.ports().stream()
+                    .filter(p -> p.containerPort() == 53)
+                    .findFirst()
+                    .orElseThrow()
+                    .hostPort();
             assertNotNull(l.ext.udp("192.0.2.1", udp, "q"), "UDP publishing works");
 
             e.createSandbox(SandboxRequest.on("b", "bridge").publishing("9090:80"));
             String before = l.kernelSnapshot();
-            var conflict = assertThrows(BerthException.Conflict.class,
+            var conflict = assertThrows(
+                    BerthException.Conflict.class,
                     () -> e.createSandbox(SandboxRequest.on("xc", "bridge").publishing("9090:80")));
             assertTrue(conflict.getMessage().contains("9090"), conflict.getMessage());
             assertEquals(before, l.kernelSnapshot(), "a refused request changes nothing");
@@ -148,14 +188,21 @@ class BridgeNetworkingTest {
             Network auto = e.createNetwork(NetworkRequest.bridge("auto"));
             assertEquals("172.18.0.0/16", auto.ipv4().subnet().toString(), "the next default pool after berth0's");
             assertTrue(greatwall.device().startsWith("br-"));
-            Sandbox beijing = e.createSandbox(SandboxRequest.on("beijing", "greatwall").withIp("10.10.0.100"));
+            Sandbox beijing =
+                    e.createSandbox(SandboxRequest.on("beijing", "greatwall").withIp("10.10.0.100"));
             Sandbox shenzhen = e.createSandbox(SandboxRequest.on("shenzhen", "greatwall"));
             Sandbox milk = e.createSandbox(SandboxRequest.on("milk", "bridge"));
-            assertEquals("10.10.0.100", IpPrefix.format(e.endpointsOf(beijing).getFirst().ipv4()));
-            String shenzhenIp = IpPrefix.format(e.endpointsOf(shenzhen).getFirst().ipv4());
+            assertEquals(
+                    "10.10.0.100",
+                    IpPrefix.format(e.endpointsOf(beijing).getFirst().ipv4()));
+            String shenzhenIp =
+                    IpPrefix.format(e.endpointsOf(shenzhen).getFirst().ipv4());
             assertTrue(l.in(beijing).ping(shenzhenIp));
             assertFalse(l.in(milk).ping(shenzhenIp), "the default bridge cannot reach greatwall");
-            assertFalse(l.in(beijing).ping(IpPrefix.format(e.endpointsOf(milk).getFirst().ipv4())), "nor the other way");
+            assertFalse(
+                    l.in(beijing)
+                            .ping(IpPrefix.format(e.endpointsOf(milk).getFirst().ipv4())),
+                    "nor the other way");
 
             // connect milk to greatwall too: now it reaches shenzhen on its second interface
             Endpoint second = e.connect("milk", "greatwall", EndpointRequest.DEFAULT);
@@ -175,13 +222,16 @@ class BridgeNetworkingTest {
                     .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false")));
             Sandbox a = e.createSandbox(SandboxRequest.on("qa", "quiet"));
             Sandbox b = e.createSandbox(SandboxRequest.on("qb", "quiet"));
-            assertFalse(l.in(a).ping(IpPrefix.format(e.endpointsOf(b).getFirst().ipv4())), "icc off: no container to container");
+            assertFalse(
+                    l.in(a).ping(IpPrefix.format(e.endpointsOf(b).getFirst().ipv4())),
+                    "icc off: no container to container");
             assertTrue(l.in(a).ping("10.20.0.1"), "but the gateway answers");
 
             e.createNetwork(NetworkRequest.bridge("vault", "10.30.0.0/24").withInternal());
             Sandbox v1 = e.createSandbox(SandboxRequest.on("v1", "vault"));
             Sandbox v2 = e.createSandbox(SandboxRequest.on("v2", "vault"));
-            assertTrue(l.in(v1).ping(IpPrefix.format(e.endpointsOf(v2).getFirst().ipv4())), "internal: containers talk");
+            assertTrue(
+                    l.in(v1).ping(IpPrefix.format(e.endpointsOf(v2).getFirst().ipv4())), "internal: containers talk");
             assertFalse(l.in(v1).ping("192.0.2.2"), "internal: no way out");
         }
     }
@@ -197,7 +247,7 @@ class BridgeNetworkingTest {
             assertTrue(e.endpointsOf(none).isEmpty());
 
             Sandbox hostMode = e.createSandbox(SandboxRequest.on("hosty", "host"));
-            assertEquals(java.nio.file.Path.of("/proc/self/ns/net"), e.netnsPath(hostMode));
+            assertEquals(Path.of("/proc/self/ns/net"), e.netnsPath(hostMode));
             assertTrue(e.endpointsOf(hostMode).isEmpty());
 
             Sandbox web = e.createSandbox(SandboxRequest.on("web", "bridge"));
@@ -205,7 +255,8 @@ class BridgeNetworkingTest {
             assertEquals(e.netnsPath(web), e.netnsPath(side), "container: mode shares the namespace");
             l.in(web).serveTcp(7000, "web-lo");
             assertNotNull(l.in(side).tcp("127.0.0.1", 7000), "and its lo");
-            var err = assertThrows(BerthException.Conflict.class, () -> e.connect("side", "bridge", EndpointRequest.DEFAULT));
+            var err = assertThrows(
+                    BerthException.Conflict.class, () -> e.connect("side", "bridge", EndpointRequest.DEFAULT));
             assertTrue(err.getMessage().contains("shares another namespace"));
         }
     }
@@ -225,7 +276,9 @@ class BridgeNetworkingTest {
             e.removeSandbox("t2");
             e.removeNetwork("tmp");
             assertEquals(before, l.kernelSnapshot());
-            assertEquals(List.of("bridge", "host", "none"), e.networks().stream().map(Network::name).sorted().toList());
+            assertEquals(
+                    List.of("bridge", "host", "none"),
+                    e.networks().stream().map(Network::name).sorted().toList());
         }
     }
 }

@@ -37,7 +37,8 @@ class BridgePortLimitTest {
         h.ip("link", "add", "brt", "type", "bridge");
         fill(h, "brt", "p", BridgePorts.MAX);
         assertEquals(BridgePorts.MAX, ports(h, "brt"));
-        ExecResult next = h.exec("ip", "link", "add", "pnext", "master", "brt", "type", "veth", "peer", "name", "qnext");
+        ExecResult next =
+                h.exec("ip", "link", "add", "pnext", "master", "brt", "type", "veth", "peer", "name", "qnext");
         assertFalse(next.ok(), "the kernel took a port past " + BridgePorts.MAX);
         assertTrue(next.stderr().contains("Exchange full"), next.stderr());
         assertFalse(h.exec("ip", "link", "show", "pnext").ok(), "the refused veth is not left behind");
@@ -55,9 +56,11 @@ class BridgePortLimitTest {
             for (int i = 0; i < BridgePorts.MAX - 1; i++) e.createHandedOverSandbox(handedOver(i));
             assertEquals(BridgePorts.MAX, ports(l.host, n.device()));
             String before = l.kernelSnapshot(), files = stateFiles(l);
-            BerthException.Conflict kernelFull = assertThrows(BerthException.Conflict.class, () -> e.createSandbox(SandboxRequest.on("late", "many")));
+            BerthException.Conflict kernelFull = assertThrows(
+                    BerthException.Conflict.class, () -> e.createSandbox(SandboxRequest.on("late", "many")));
             assertFullMessage(n, kernelFull);
-            BerthException.Conflict kernelFullConnect = assertThrows(BerthException.Conflict.class, () -> e.connect("c", "many", EndpointRequest.DEFAULT));
+            BerthException.Conflict kernelFullConnect =
+                    assertThrows(BerthException.Conflict.class, () -> e.connect("c", "many", EndpointRequest.DEFAULT));
             assertFullMessage(n, kernelFullConnect);
             assertEquals(before, l.kernelSnapshot(), "a refused endpoint changes nothing in the kernel");
             assertEquals(files, stateFiles(l), "nor in the state directory");
@@ -71,9 +74,18 @@ class BridgePortLimitTest {
             assertEquals(BridgePorts.MAX, e.endpointsOf(n).size());
             before = l.kernelSnapshot();
             files = stateFiles(l);
-            assertFullMessage(n, assertThrows(BerthException.Conflict.class, () -> e.createHandedOverSandbox(handedOver(BridgePorts.MAX))));
-            assertFullMessage(n, assertThrows(BerthException.Conflict.class, () -> e.createSandbox(SandboxRequest.on("late", "many"))));
-            assertFullMessage(n, assertThrows(BerthException.Conflict.class, () -> e.connect("c", "many", EndpointRequest.DEFAULT)));
+            assertFullMessage(
+                    n,
+                    assertThrows(
+                            BerthException.Conflict.class,
+                            () -> e.createHandedOverSandbox(handedOver(BridgePorts.MAX))));
+            assertFullMessage(
+                    n,
+                    assertThrows(
+                            BerthException.Conflict.class, () -> e.createSandbox(SandboxRequest.on("late", "many"))));
+            assertFullMessage(
+                    n,
+                    assertThrows(BerthException.Conflict.class, () -> e.connect("c", "many", EndpointRequest.DEFAULT)));
             assertEquals(before, l.kernelSnapshot(), "a refused endpoint changes nothing in the kernel");
             assertEquals(files, stateFiles(l), "nor in the state directory");
             assertEquals(BridgePorts.MAX, e.endpointsOf(n).size());
@@ -87,20 +99,31 @@ class BridgePortLimitTest {
     }
 
     private static void assertFullMessage(Network n, BerthException.Conflict e) {
-        assertTrue(e.getMessage().contains("network many is full") && e.getMessage().contains("1023 ports")
-                && e.getMessage().contains(n.device()), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("network many is full")
+                        && e.getMessage().contains("1023 ports")
+                        && e.getMessage().contains(n.device()),
+                e.getMessage());
     }
 
     /** A handed-over sandbox (Docker's remote driver): one veth pair in the host, its namespace to come. */
     private static SandboxRequest handedOver(int i) {
-        return new SandboxRequest(null, "h" + i, null, "many", new EndpointRequest(null, null, null, List.of(), "bd" + i),
-                List.of(), false, List.of(), "/run/berth-test-absent/h" + i);
+        return new SandboxRequest(
+                null,
+                "h" + i,
+                null,
+                "many",
+                new EndpointRequest(null, null, null, List.of(), "bd" + i),
+                List.of(),
+                false,
+                List.of(),
+                "/run/berth-test-absent/h" + i);
     }
 
     /** {@code count} veth pairs {@code PREFIXi}/{@code PREFIXi-peer} as ports of {@code bridge}, in one ip -batch. */
     private static void fill(LabHost h, String bridge, String prefix, int count) {
-        h.sh("i=0; while [ $i -lt " + count + " ]; do echo \"link add " + prefix + "$i master " + bridge + " type veth peer name "
-                + prefix + "$i-peer\"; i=$((i+1)); done | ip -batch -");
+        h.sh("i=0; while [ $i -lt " + count + " ]; do echo \"link add " + prefix + "$i master " + bridge
+                + " type veth peer name " + prefix + "$i-peer\"; i=$((i+1)); done | ip -batch -");
     }
 
     /** The state directory's files (records of sandboxes, endpoints, networks), sorted. */
@@ -113,6 +136,7 @@ class BridgePortLimitTest {
     }
 
     private static int ports(LabHost h, String bridge) {
-        return (int) h.ip("-o", "link", "show", "master", bridge).stdout().lines().count();
+        return (int)
+                h.ip("-o", "link", "show", "master", bridge).stdout().lines().count();
     }
 }

@@ -41,10 +41,18 @@ class ConcurrencyTest {
                 veths.add(ep.hostIfName());
             }
             assertEquals(200, addresses.size());
-            String ports = l.host.run("ip", "-o", "link", "show", "master", e.network("busy").device()).stdout();
+            String ports = l.host.run(
+                            "ip",
+                            "-o",
+                            "link",
+                            "show",
+                            "master",
+                            e.network("busy").device())
+                    .stdout();
             assertEquals(200, ports.lines().count());
             for (String v : veths) assertTrue(ports.contains(v + "@"), v);
-            assertTrue(l.in("c7").ping(e.endpointsOf(e.sandbox("c199")).getFirst().ipv4().getHostAddress()));
+            assertTrue(l.in("c7")
+                    .ping(e.endpointsOf(e.sandbox("c199")).getFirst().ipv4().getHostAddress()));
         }
     }
 }

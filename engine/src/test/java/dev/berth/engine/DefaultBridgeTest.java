@@ -21,9 +21,12 @@ class DefaultBridgeTest {
             Engine e = l.start(l.config().withBip("10.0.128.1/24"));
             Network bridge = e.network("bridge");
             assertEquals("10.0.128.0/24", bridge.ipv4().subnet().toString());
-            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "berth0").stdout().contains("10.0.128.1/24"));
+            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "berth0")
+                    .stdout()
+                    .contains("10.0.128.1/24"));
             Sandbox s = e.createSandbox(SandboxRequest.on("s", "bridge"));
-            assertEquals("10.0.128.2", IpPrefix.format(e.endpointsOf(s).getFirst().ipv4()));
+            assertEquals(
+                    "10.0.128.2", IpPrefix.format(e.endpointsOf(s).getFirst().ipv4()));
         }
     }
 
@@ -38,12 +41,15 @@ class DefaultBridgeTest {
             assertEquals("bridge0", bridge.device());
             assertEquals("192.168.5.0/24", bridge.ipv4().subnet().toString());
             Sandbox s = e.createSandbox(SandboxRequest.on("s", "bridge"));
-            assertEquals("192.168.5.2", IpPrefix.format(e.endpointsOf(s).getFirst().ipv4()));
+            assertEquals(
+                    "192.168.5.2", IpPrefix.format(e.endpointsOf(s).getFirst().ipv4()));
             assertTrue(l.in(s).ping("192.168.5.1"));
             assertFalse(l.host.run("ip", "-o", "link").stdout().contains("berth0"), "no berth0 when a bridge is given");
             e.removeSandbox("s");
             l.restart();
-            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "bridge0").stdout().contains("192.168.5.1/24"));
+            assertTrue(l.host.run("ip", "-o", "addr", "show", "dev", "bridge0")
+                    .stdout()
+                    .contains("192.168.5.1/24"));
         }
     }
 

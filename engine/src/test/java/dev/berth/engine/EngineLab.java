@@ -87,25 +87,39 @@ final class EngineLab implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         for (JsonNode l : json(host.run("ip", "-d", "-j", "link", "show").stdout())) {
             boolean up = l.path("flags").toString().contains("\"UP\"");
-            lines.add("link " + l.path("ifname").asText() + " kind=" + l.at("/linkinfo/info_kind").asText("-")
-                    + " master=" + l.path("master").asText("-") + " mtu=" + l.path("mtu").asInt() + (up ? " up" : " down")
+            lines.add("link " + l.path("ifname").asText() + " kind="
+                    + l.at("/linkinfo/info_kind").asText("-")
+                    + " master=" + l.path("master").asText("-") + " mtu="
+                    + l.path("mtu").asInt() + (up ? " up" : " down")
                     + " alias=" + l.path("ifalias").asText("-"));
         }
         for (JsonNode l : json(host.run("ip", "-j", "addr", "show").stdout()))
             for (JsonNode a : l.path("addr_info"))
                 if (!a.path("scope").asText().equals("link"))
-                    lines.add("addr " + l.path("ifname").asText() + " " + a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+                    lines.add("addr " + l.path("ifname").asText() + " "
+                            + a.path("local").asText() + "/"
+                            + a.path("prefixlen").asInt());
         for (String family : List.of("-4", "-6"))
-            for (JsonNode r : json(host.run("ip", family, "-j", "route", "show", "table", "all").stdout())) {
+            for (JsonNode r : json(host.run("ip", family, "-j", "route", "show", "table", "all")
+                    .stdout())) {
                 String dst = r.path("dst").asText();
-                if (dst.startsWith("fe80") || dst.startsWith("ff00") || r.path("table").asText().equals("local")) continue;
-                lines.add("route " + dst + " via=" + r.path("gateway").asText("-") + " dev=" + r.path("dev").asText("-")
-                        + " table=" + r.path("table").asText("main"));
+                if (dst.startsWith("fe80")
+                        || dst.startsWith("ff00")
+                        || r.path("table").asText().equals("local")) continue;
+                lines.add("route " + dst + " via=" + r.path("gateway").asText("-") + " dev="
+                        + r.path("dev").asText("-") + " table="
+                        + r.path("table").asText("main"));
             }
-        lines.add(anonymousElements(host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", "")));
-        Commands.run(List.of("ip", "netns", "list")).stdout().lines()
-                .filter(l -> l.startsWith(lab.prefix("sb-"))).map(l -> "netns " + l.split(" ")[0]).forEach(lines::add);
-        lines.replaceAll(l -> l.replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX").replaceAll("br-[0-9a-f]{12}", "br-XXXXXXXXXXXX")
+        lines.add(anonymousElements(
+                host.run("nft", "list", "ruleset").stdout().replaceAll("packets \\d+ bytes \\d+", "")));
+        Commands.run(List.of("ip", "netns", "list"))
+                .stdout()
+                .lines()
+                .filter(l -> l.startsWith(lab.prefix("sb-")))
+                .map(l -> "netns " + l.split(" ")[0])
+                .forEach(lines::add);
+        lines.replaceAll(l -> l.replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX")
+                .replaceAll("br-[0-9a-f]{12}", "br-XXXXXXXXXXXX")
                 .replaceAll("berth:network:[0-9a-f]{64}", "berth:network:ID"));
         Collections.sort(lines);
         return String.join("\n", lines);
@@ -122,8 +136,10 @@ final class EngineLab implements AutoCloseable {
         while (m.find()) {
             List<String> elements = new ArrayList<>();
             for (String e : m.group(1).split(","))
-                elements.add(e.strip().replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX")
-                        .replaceAll("\\b([0-9a-f]{2}:){5}[0-9a-f]{2}\\b", "MAC").replaceAll("fe80::[0-9a-f:]+", "fe80::EUI-64"));
+                elements.add(e.strip()
+                        .replaceAll("veth[0-9a-f]{7}", "vethXXXXXXX")
+                        .replaceAll("\\b([0-9a-f]{2}:){5}[0-9a-f]{2}\\b", "MAC")
+                        .replaceAll("fe80::[0-9a-f:]+", "fe80::EUI-64"));
             Collections.sort(elements);
             m.appendReplacement(out, Matcher.quoteReplacement("elements = { " + String.join(", ", elements) + " }"));
         }
@@ -137,10 +153,17 @@ final class EngineLab implements AutoCloseable {
      */
     String kernelSnapshotWithSandboxes() {
         List<String> lines = new ArrayList<>();
-        Commands.run(List.of("ip", "netns", "list")).stdout().lines().map(l -> l.split(" ")[0])
-                .filter(ns -> ns.startsWith(lab.prefix("sb-"))).sorted().forEach(ns -> {
-                    for (JsonNode l : json(Commands.run(List.of("ip", "-n", ns, "-d", "-j", "link", "show")).stdout()))
-                        lines.add("in " + ns + " link " + l.path("ifname").asText() + " kind=" + l.at("/linkinfo/info_kind").asText("-")
+        Commands.run(List.of("ip", "netns", "list"))
+                .stdout()
+                .lines()
+                .map(l -> l.split(" ")[0])
+                .filter(ns -> ns.startsWith(lab.prefix("sb-")))
+                .sorted()
+                .forEach(ns -> {
+                    for (JsonNode l : json(Commands.run(List.of("ip", "-n", ns, "-d", "-j", "link", "show"))
+                            .stdout()))
+                        lines.add("in " + ns + " link " + l.path("ifname").asText() + " kind="
+                                + l.at("/linkinfo/info_kind").asText("-")
                                 + (l.path("flags").toString().contains("\"UP\"") ? " up" : " down"));
                 });
         return kernelSnapshot() + "\n" + String.join("\n", lines);

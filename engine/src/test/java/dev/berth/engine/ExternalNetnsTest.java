@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExternalNetnsTest {
 
     private static SandboxRequest inPod(String name, LabHost pod, String ifName) {
-        return SandboxRequest.on(name, "pods").inNetns(pod.netnsPath().toString())
+        return SandboxRequest.on(name, "pods")
+                .inNetns(pod.netnsPath().toString())
                 .withEndpoint(new EndpointRequest(null, null, null, List.of(), ifName));
     }
 
@@ -57,7 +58,9 @@ class ExternalNetnsTest {
             assertTrue(pod.exec("ip", "link", "show", "keep0").ok(), "the runtime's links stay");
             assertFalse(pod.exec("ip", "link", "show", "net1").ok(), "Berth's endpoint is gone");
             assertTrue(pod.ip("route", "show", "default").stdout().isBlank());
-            assertTrue(l.host.run("nft", "list", "ruleset").stdout().lines().noneMatch(x -> x.contains("8080")), "the port is unpublished");
+            assertTrue(
+                    l.host.run("nft", "list", "ruleset").stdout().lines().noneMatch(x -> x.contains("8080")),
+                    "the port is unpublished");
         }
     }
 
@@ -67,13 +70,15 @@ class ExternalNetnsTest {
             Engine e = l.start();
             e.createNetwork(NetworkRequest.bridge("pods", "10.88.0.0/24"));
             LabHost pod = lab.host("pod");
-            e.createSandbox(SandboxRequest.on("cni-b0", "bridge").inNetns(pod.netnsPath().toString()));
+            e.createSandbox(SandboxRequest.on("cni-b0", "bridge")
+                    .inNetns(pod.netnsPath().toString()));
             Sandbox b = e.createSandbox(inPod("cni-b1", pod, "eth1"));
             assertEquals("eth0", e.endpointsOf(e.sandbox("cni-b0")).getFirst().ifName());
             String routes = pod.ip("route", "show").stdout();
             assertTrue(routes.contains("default via 172.17.0.1 dev eth0"), routes);
             assertFalse(routes.contains("default via 10.88.0.1"), "one default route: the first network's");
-            assertEquals("10.88.0.2", IpPrefix.format(e.endpointsOf(b).getFirst().ipv4()));
+            assertEquals(
+                    "10.88.0.2", IpPrefix.format(e.endpointsOf(b).getFirst().ipv4()));
 
             lab.host("other"); // the deletion below must take only pod
             Commands.run(List.of("ip", "netns", "del", pod.name())).check(); // the runtime deleted it without a DEL
@@ -82,7 +87,10 @@ class ExternalNetnsTest {
             assertThrows(BerthException.NotFound.class, () -> again.sandbox("cni-b1"));
             LabHost pod2 = lab.host("pod2");
             Sandbox c = again.createSandbox(inPod("cni-c", pod2, "eth0"));
-            assertEquals("10.88.0.2", IpPrefix.format(again.endpointsOf(c).getFirst().ipv4()), "the vanished one's address is free");
+            assertEquals(
+                    "10.88.0.2",
+                    IpPrefix.format(again.endpointsOf(c).getFirst().ipv4()),
+                    "the vanished one's address is free");
         }
     }
 
@@ -91,20 +99,34 @@ class ExternalNetnsTest {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
             String snapshot = l.kernelSnapshot();
-            for (String path : List.of("/run/netns/" + lab.prefix("nothing"), "relative/ns", "/etc/hostname", l.host.netnsPath().toString())) {
-                var x = assertThrows(BerthException.InvalidRequest.class,
-                        () -> e.createSandbox(SandboxRequest.on("bad", "bridge").inNetns(path)), path);
+            for (String path : List.of(
+                    "/run/netns/" + lab.prefix("nothing"),
+                    "relative/ns",
+                    "/etc/hostname",
+                    l.host.netnsPath().toString())) {
+                var x = assertThrows(
+                        BerthException.InvalidRequest.class,
+                        () -> e.createSandbox(SandboxRequest.on("bad", "bridge").inNetns(path)),
+                        path);
                 assertTrue(x.getMessage().startsWith("netns: "), x.getMessage());
             }
             LabHost pod = lab.host("pod");
-            var none = assertThrows(BerthException.InvalidRequest.class,
-                    () -> e.createSandbox(SandboxRequest.on("bad", "none").inNetns(pod.netnsPath().toString())));
+            var none = assertThrows(
+                    BerthException.InvalidRequest.class,
+                    () -> e.createSandbox(SandboxRequest.on("bad", "none")
+                            .inNetns(pod.netnsPath().toString())));
             assertTrue(none.getMessage().startsWith("network: "), none.getMessage());
-            var ifName = assertThrows(BerthException.InvalidRequest.class, () -> e.createSandbox(SandboxRequest.on("bad", "bridge")
-                    .inNetns(pod.netnsPath().toString()).withEndpoint(new EndpointRequest(null, null, null, List.of(), "a/b"))));
+            var ifName = assertThrows(
+                    BerthException.InvalidRequest.class,
+                    () -> e.createSandbox(SandboxRequest.on("bad", "bridge")
+                            .inNetns(pod.netnsPath().toString())
+                            .withEndpoint(new EndpointRequest(null, null, null, List.of(), "a/b"))));
             assertTrue(ifName.getMessage().startsWith("ifName: "), ifName.getMessage());
             pod.ip("link", "add", "eth0", "type", "veth", "peer", "name", "x0"); // the name is taken inside
-            assertThrows(BerthException.class, () -> e.createSandbox(SandboxRequest.on("taken", "bridge").inNetns(pod.netnsPath().toString())));
+            assertThrows(
+                    BerthException.class,
+                    () -> e.createSandbox(SandboxRequest.on("taken", "bridge")
+                            .inNetns(pod.netnsPath().toString())));
             assertEquals(snapshot, l.kernelSnapshot(), "refusals change nothing");
             assertTrue(e.externalSandboxes().isEmpty());
             assertTrue(pod.exec("ip", "link", "show", "x0").ok());

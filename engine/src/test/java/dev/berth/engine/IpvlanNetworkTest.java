@@ -37,12 +37,17 @@ class IpvlanNetworkTest {
             e.createSandbox(SandboxRequest.on("a", "ipv").withIp("192.168.241.10"));
             e.createSandbox(SandboxRequest.on("b", "ipv"));
             String b = LanLab.ip(e, "b");
-            String parentMac = l.host.run("cat", "/sys/class/net/lan0/address").stdout().strip();
+            String parentMac =
+                    l.host.run("cat", "/sys/class/net/lan0/address").stdout().strip();
             String link = l.in("a").run("ip", "-d", "link", "show", "eth0").stdout();
             assertTrue(link.contains("ipvlan  mode l2 bridge") || link.contains("ipvlan mode l2 bridge"), link);
             assertTrue(link.contains("link/ether " + parentMac), "one MAC for all: " + link);
-            assertEquals(parentMac, e.endpointsOf(e.sandbox("b")).getFirst().mac().toString());
-            assertTrue(l.in("a").run("ip", "route", "show", "default").stdout().contains("default via " + GATEWAY + " dev eth0"));
+            assertEquals(
+                    parentMac, e.endpointsOf(e.sandbox("b")).getFirst().mac().toString());
+            assertTrue(l.in("a")
+                    .run("ip", "route", "show", "default")
+                    .stdout()
+                    .contains("default via " + GATEWAY + " dev eth0"));
             assertTrue(l.in("a").ping(b), "containers reach each other");
             assertTrue(l.in("a").ping(GATEWAY), "and the gateway");
             assertTrue(l.in("b").ping(OUT), "and the outside host");
@@ -59,7 +64,8 @@ class IpvlanNetworkTest {
             e.createNetwork(lanNetwork("ipv", "ipvlan", SUBNET, GATEWAY, "parent", "lan0", "ipvlan_flag", "private"));
             e.createSandbox(SandboxRequest.on("a", "ipv"));
             e.createSandbox(SandboxRequest.on("b", "ipv"));
-            assertTrue(l.in("a").run("ip", "-d", "link", "show", "eth0").stdout().contains("private"));
+            assertTrue(
+                    l.in("a").run("ip", "-d", "link", "show", "eth0").stdout().contains("private"));
             assertFalse(l.in("a").ping(LanLab.ip(e, "b")), "private: no traffic between the parent's ipvlan links");
             assertTrue(l.in("a").ping(OUT));
         }
@@ -76,18 +82,27 @@ class IpvlanNetworkTest {
             l.lan.ip("route", "add", "192.168.214.0/24", "via", "172.31.0.1");
             l.lan.ip("route", "add", "10.1.214.0/24", "via", "172.31.0.1");
             Engine e = l.start();
-            Network n = e.createNetwork(new NetworkRequest("ipvl3", "ipvlan",
-                    List.of(SubnetRequest.of("192.168.214.0/24"), SubnetRequest.of("10.1.214.0/24")), false, false, false,
-                    Map.of("parent", "lan0", "ipvlan_mode", mode), Map.of()));
+            Network n = e.createNetwork(new NetworkRequest(
+                    "ipvl3",
+                    "ipvlan",
+                    List.of(SubnetRequest.of("192.168.214.0/24"), SubnetRequest.of("10.1.214.0/24")),
+                    false,
+                    false,
+                    false,
+                    Map.of("parent", "lan0", "ipvlan_mode", mode),
+                    Map.of()));
             assertNull(n.subnets().get(0).gateway(), "L3 has no gateway");
             e.createSandbox(SandboxRequest.on("web", "ipvl3").withIp("192.168.214.10"));
             e.createSandbox(SandboxRequest.on("db", "ipvl3").withIp("10.1.214.10"));
             e.createSandbox(SandboxRequest.on("app", "ipvl3"));
             assertTrue(LanLab.ip(e, "app").startsWith("192.168.214."), "allocated from the first subnet");
 
-            assertTrue(l.in("web").run("ip", "-d", "link", "show", "eth0").stdout().contains("mode " + mode));
+            assertTrue(
+                    l.in("web").run("ip", "-d", "link", "show", "eth0").stdout().contains("mode " + mode));
             String route = l.in("web").run("ip", "route", "show", "default").stdout();
-            assertTrue(route.contains("default dev eth0") && !route.contains("via"), "default route via the interface, no gateway: " + route);
+            assertTrue(
+                    route.contains("default dev eth0") && !route.contains("via"),
+                    "default route via the interface, no gateway: " + route);
             assertTrue(l.in("web").ping("10.1.214.10"), "another subnet of the network, through the parent");
             assertTrue(l.in("db").ping(LanLab.ip(e, "app")));
             assertTrue(l.in("db").ping("172.31.0.2"), "the LAN, routed by the host");

@@ -66,7 +66,8 @@ class LanKernelSupportTest {
     void vlanParentNeeds8021q(Lab lab) {
         boolean has = kernelHas(lab, "link", "p0", "type", "vlan", "id", "20");
         try (LanLab l = new LanLab(lab)) {
-            Consumer<Engine> create = e -> e.createNetwork(lanNetwork("v20", "macvlan", "192.168.20.0/24", null, "parent", "lan0.20"));
+            Consumer<Engine> create =
+                    e -> e.createNetwork(lanNetwork("v20", "macvlan", "192.168.20.0/24", null, "parent", "lan0.20"));
             if (has) works(l, create, e -> e.removeNetwork("v20"));
             else refused(l, "CONFIG_VLAN_8021Q", create);
         }

@@ -13,6 +13,7 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,17 @@ class LanParentsTest {
     private static void trunk(LanLab l) {
         l.lan.ip("link", "set", "p-host", "nomaster");
         for (int vlan : new int[] {20, 30}) {
-            l.lan.ip("link", "add", "link", "p-host", "name", "p-host." + vlan, "type", "vlan", "id", Integer.toString(vlan));
+            l.lan.ip(
+                    "link",
+                    "add",
+                    "link",
+                    "p-host",
+                    "name",
+                    "p-host." + vlan,
+                    "type",
+                    "vlan",
+                    "id",
+                    Integer.toString(vlan));
             l.lan.ip("addr", "add", "192.168." + vlan + ".2/24", "dev", "p-host." + vlan);
             l.lan.ip("link", "set", "p-host." + vlan, "up");
         }
@@ -41,7 +52,9 @@ class LanParentsTest {
 
     private static JsonNode link(LabHost h, String name) {
         try {
-            return JSON.readTree(h.run("ip", "-d", "-j", "link", "show", "dev", name).stdout()).get(0);
+            return JSON.readTree(
+                            h.run("ip", "-d", "-j", "link", "show", "dev", name).stdout())
+                    .get(0);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -109,7 +122,9 @@ class LanParentsTest {
             l.host.ip("link", "del", "lan0.20"); // the kernel takes the container's ipvlan link with it
             assertFalse(l.in("a20").exec("ip", "link", "show", "eth0").ok());
             l.engine.restart();
-            assertEquals(healthy.replaceAll("\\d+: ", ""), l.engine.kernelSnapshotWithSandboxes().replaceAll("\\d+: ", ""));
+            assertEquals(
+                    healthy.replaceAll("\\d+: ", ""),
+                    l.engine.kernelSnapshotWithSandboxes().replaceAll("\\d+: ", ""));
             assertTrue(l.in("a20").ping("192.168.20.2"), "parent and endpoint are back");
         }
     }
@@ -123,9 +138,12 @@ class LanParentsTest {
             assertEquals("dm-" + inner.id().substring(0, 12), inner.device(), "named as Docker names it");
             JsonNode d = link(l.host, inner.device());
             assertEquals("dummy", d.at("/linkinfo/info_kind").asText());
-            Network internal = e.createNetwork(new NetworkRequest("sealed", "ipvlan", java.util.List.of(), false, true, false,
-                    Map.of("parent", "lan0"), Map.of()));
-            assertEquals(ParentLinks.dummyName(internal.id()), internal.device(), "--internal: a dummy, whatever the parent (as Docker)");
+            Network internal = e.createNetwork(new NetworkRequest(
+                    "sealed", "ipvlan", List.of(), false, true, false, Map.of("parent", "lan0"), Map.of()));
+            assertEquals(
+                    ParentLinks.dummyName(internal.id()),
+                    internal.device(),
+                    "--internal: a dummy, whatever the parent (as Docker)");
             e.createSandbox(SandboxRequest.on("x", "inner"));
             e.createSandbox(SandboxRequest.on("y", "inner"));
             assertTrue(l.in("x").ping(LanLab.ip(e, "y")), "containers of the network reach each other");

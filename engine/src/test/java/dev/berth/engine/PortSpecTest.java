@@ -14,12 +14,15 @@ class PortSpecTest {
     void dockerPublishSyntax() {
         assertEquals(List.of(new PortSpec(null, 8080, 80, Protocol.TCP)), PortSpec.parse("8080:80", "p"));
         assertEquals(List.of(new PortSpec(null, 0, 80, Protocol.TCP)), PortSpec.parse("80", "p"));
-        assertEquals(List.of(new PortSpec(IpPrefix.literal("127.0.0.1", "x"), 8080, 80, Protocol.UDP)),
+        assertEquals(
+                List.of(new PortSpec(IpPrefix.literal("127.0.0.1", "x"), 8080, 80, Protocol.UDP)),
                 PortSpec.parse("127.0.0.1:8080:80/udp", "p"));
-        assertEquals(List.of(new PortSpec(IpPrefix.literal("127.0.0.1", "x"), 0, 80, Protocol.TCP)),
+        assertEquals(
+                List.of(new PortSpec(IpPrefix.literal("127.0.0.1", "x"), 0, 80, Protocol.TCP)),
                 PortSpec.parse("127.0.0.1::80", "p"));
         assertEquals(List.of(new PortSpec(null, 8080, 80, Protocol.TCP)), PortSpec.parse("0.0.0.0:8080:80", "p"));
-        assertEquals(List.of(new PortSpec(IpPrefix.literal("::1", "x"), 8080, 80, Protocol.SCTP)),
+        assertEquals(
+                List.of(new PortSpec(IpPrefix.literal("::1", "x"), 8080, 80, Protocol.SCTP)),
                 PortSpec.parse("[::1]:8080:80/sctp", "p"));
         List<PortSpec> range = PortSpec.parse("8000-8002:9000-9002", "p");
         assertEquals(3, range.size());
@@ -28,8 +31,10 @@ class PortSpecTest {
 
     @Test
     void errorsNameTheArgumentAndTheForm() {
-        for (String bad : List.of("8080:", "x:80", "8080:80/icmp", "70000:80", "1.2.3:80:80", "80-70", "8000-8001:80", "")) {
-            BerthException e = assertThrows(BerthException.class, () -> PortSpec.parse(bad, "HostConfig.PortBindings[0]"), bad);
+        for (String bad :
+                List.of("8080:", "x:80", "8080:80/icmp", "70000:80", "1.2.3:80:80", "80-70", "8000-8001:80", "")) {
+            BerthException e =
+                    assertThrows(BerthException.class, () -> PortSpec.parse(bad, "HostConfig.PortBindings[0]"), bad);
             assertTrue(e.getMessage().startsWith("HostConfig.PortBindings[0]: "), e.getMessage());
         }
     }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabProcess;
 import dev.berth.netlink.NetlinkSocket;
 import dev.berth.netlink.route.IpPrefix;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,14 +30,22 @@ class RestartAndRepairTest {
 
             Engine again = l.restart();
             assertEquals(before, l.kernelSnapshot(), "a restart changes nothing in the kernel");
-            assertTrue(l.in(b).ping(IpPrefix.format(again.endpointsOf(a).getFirst().ipv4())));
+            assertTrue(
+                    l.in(b).ping(IpPrefix.format(again.endpointsOf(a).getFirst().ipv4())));
             assertNotNull(l.ext.tcp("192.0.2.1", 8080), "the published port still answers");
             assertTrue(server.isAlive());
             Sandbox c = again.createSandbox(SandboxRequest.on("c", "bridge"));
-            assertEquals("172.17.0.4", IpPrefix.format(again.endpointsOf(c).getFirst().ipv4()), "no address handed out twice");
-            assertThrows(BerthException.Conflict.class, () -> again.createSandbox(SandboxRequest.on("d", "bridge").publishing("8080:80")),
+            assertEquals(
+                    "172.17.0.4",
+                    IpPrefix.format(again.endpointsOf(c).getFirst().ipv4()),
+                    "no address handed out twice");
+            assertThrows(
+                    BerthException.Conflict.class,
+                    () -> again.createSandbox(SandboxRequest.on("d", "bridge").publishing("8080:80")),
                     "published ports are remembered");
-            var nameTaken = assertThrows(BerthException.Conflict.class, () -> again.createSandbox(SandboxRequest.on("a", "bridge")),
+            var nameTaken = assertThrows(
+                    BerthException.Conflict.class,
+                    () -> again.createSandbox(SandboxRequest.on("a", "bridge")),
                     "names are remembered");
             assertTrue(nameTaken.getMessage().contains("already in use"), nameTaken.getMessage());
             assertEquals(a.id(), again.sandbox("a").id());
@@ -47,7 +57,8 @@ class RestartAndRepairTest {
         try (EngineLab l = new EngineLab(lab)) {
             Engine e = l.start();
             e.createNetwork(NetworkRequest.bridge("greatwall", "10.10.0.0/24"));
-            Sandbox beijing = e.createSandbox(SandboxRequest.on("beijing", "greatwall").publishing("8080:80"));
+            Sandbox beijing =
+                    e.createSandbox(SandboxRequest.on("beijing", "greatwall").publishing("8080:80"));
             Sandbox shenzhen = e.createSandbox(SandboxRequest.on("shenzhen", "greatwall"));
             l.in(beijing).serveTcp(80, "beijing");
             String healthy = l.kernelSnapshot();
@@ -57,7 +68,9 @@ class RestartAndRepairTest {
             l.host.ip("link", "del", e.endpointsOf(shenzhen).getFirst().hostIfName());
             l.host.ip("link", "del", device);
             l.restart();
-            assertEquals(healthy.replaceAll("\\d+: ", ""), l.kernelSnapshot().replaceAll("\\d+: ", ""),
+            assertEquals(
+                    healthy.replaceAll("\\d+: ", ""),
+                    l.kernelSnapshot().replaceAll("\\d+: ", ""),
                     "everything is back, apart from interface numbers");
             assertTrue(l.in(shenzhen).ping("10.10.0.1"));
             assertNotNull(l.ext.tcp("192.0.2.1", 8080));
@@ -74,13 +87,15 @@ class RestartAndRepairTest {
             l.host.ip("link", "add", "vethdead001", "master", berth0, "type", "veth", "peer", "name", "peer0");
             l.host.ip("link", "add", "br-0123456789ab", "type", "bridge");
             l.host.ip("link", "set", "br-0123456789ab", "alias", "berth:network:0123456789ab");
-            dev.berth.lab.Commands.run(java.util.List.of("ip", "netns", "add", lab.prefix("sb-") + "ghost")).check();
+            Commands.run(List.of("ip", "netns", "add", lab.prefix("sb-") + "ghost"))
+                    .check();
             // and things that are not Berth's
             l.host.ip("link", "add", "docker0", "type", "bridge");
             l.host.ip("link", "add", "vethother", "type", "veth", "peer", "name", "vethother1");
             l.restart();
             String after = l.kernelSnapshot();
-            String links = l.host.ip("-o", "link").stdout(); // the snapshot masks veth and bridge names: read the real ones
+            String links =
+                    l.host.ip("-o", "link").stdout(); // the snapshot masks veth and bridge names: read the real ones
             assertFalse(links.contains("vethdead001") || links.contains("peer0"), links);
             assertFalse(links.contains("br-0123456789ab"), links);
             assertFalse(after.contains("ghost"));
@@ -97,7 +112,17 @@ class RestartAndRepairTest {
             Engine e = l.start();
             e.createNetwork(NetworkRequest.bridge("greatwall", "10.10.0.0/24"));
             Sandbox shenzhen = e.createSandbox(SandboxRequest.on("shenzhen", "greatwall"));
-            l.host.ip("link", "add", "vethdead001", "master", e.network("bridge").device(), "type", "veth", "peer", "name", "peer0");
+            l.host.ip(
+                    "link",
+                    "add",
+                    "vethdead001",
+                    "master",
+                    e.network("bridge").device(),
+                    "type",
+                    "veth",
+                    "peer",
+                    "name",
+                    "peer0");
             l.host.ip("link", "add", "br-0123456789ab", "type", "bridge");
             l.host.ip("link", "set", "br-0123456789ab", "alias", "berth:network:0123456789ab");
             l.host.ip("link", "del", e.endpointsOf(shenzhen).getFirst().hostIfName());
@@ -110,12 +135,16 @@ class RestartAndRepairTest {
                 NetlinkSocket.simulateInterruptedDumps(null);
             }
             String after = l.kernelSnapshot();
-            assertTrue(after.contains("peer0") && after.contains("alias=berth:network:0123456789ab"), "nothing is removed from a partial view: " + after);
+            assertTrue(
+                    after.contains("peer0") && after.contains("alias=berth:network:0123456789ab"),
+                    "nothing is removed from a partial view: " + after);
             assertTrue(l.in(shenzhen).ping("10.10.0.1"), "what was missing is still rebuilt");
 
             l.restart();
             after = l.kernelSnapshot();
-            assertFalse(after.contains("peer0") || after.contains("alias=berth:network:0123456789ab"), "the next start with a whole view removes them");
+            assertFalse(
+                    after.contains("peer0") || after.contains("alias=berth:network:0123456789ab"),
+                    "the next start with a whole view removes them");
         }
     }
 }

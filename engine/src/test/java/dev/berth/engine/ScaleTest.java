@@ -28,7 +28,9 @@ class ScaleTest {
             e.createNetwork(NetworkRequest.bridge("n1", "10.100.0.0/24"));
             e.createSandbox(SandboxRequest.on("srv", "n1").publishing("8080:80"));
             int[] one = ruleset(l);
-            for (int i = 2; i <= 100; i++) e.createNetwork(NetworkRequest.bridge("n" + i, "10." + (100 + (i - 1) / 256) + "." + ((i - 1) % 256) + ".0/24"));
+            for (int i = 2; i <= 100; i++)
+                e.createNetwork(NetworkRequest.bridge(
+                        "n" + i, "10." + (100 + (i - 1) / 256) + "." + ((i - 1) % 256) + ".0/24"));
             int[] nets = ruleset(l);
             assertEquals(one[0], nets[0], "99 more networks add no nftables rule");
             assertTrue(nets[1] > one[1], "they are set elements: " + one[1] + " -> " + nets[1]);
@@ -39,7 +41,10 @@ class ScaleTest {
             assertTrue(ports[1] >= nets[1] + 1999, "they are map elements: " + nets[1] + " -> " + ports[1]);
 
             l.in("bulk").serveTcp(21500, "bulk");
-            assertEquals("bulk from 192.0.2.2", l.ext.tcp("192.0.2.1", 21500), "a port among 2,000 is reachable from outside (DNAT)");
+            assertEquals(
+                    "bulk from 192.0.2.2",
+                    l.ext.tcp("192.0.2.1", 21500),
+                    "a port among 2,000 is reachable from outside (DNAT)");
 
             for (int i = 100; i >= 2; i--) e.removeNetwork("n" + i);
             e.removeSandbox("bulk");
@@ -49,11 +54,13 @@ class ScaleTest {
 
     /** Rules and set/map elements of the engine's namespace. */
     private static int[] ruleset(EngineLab l) throws IOException {
-        JsonNode all = JSON.readTree(l.host.run("nft", "-j", "list", "ruleset").stdout()).path("nftables");
+        JsonNode all = JSON.readTree(l.host.run("nft", "-j", "list", "ruleset").stdout())
+                .path("nftables");
         int rules = 0, elements = 0;
         for (JsonNode o : all) {
             if (o.has("rule")) rules++;
-            for (String k : new String[] {"set", "map"}) if (o.has(k)) elements += o.get(k).path("elem").size();
+            for (String k : new String[] {"set", "map"})
+                if (o.has(k)) elements += o.get(k).path("elem").size();
         }
         return new int[] {rules, elements};
     }

@@ -43,38 +43,64 @@ public final class BusyboxImage {
                 Path root = Files.createDirectories(work.resolve("rootfs"));
                 Path bin = Files.createDirectories(root.resolve("bin"));
                 Files.copy(BUSYBOX, bin.resolve("busybox"));
-                for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list")).stdout().split("\n")) {
+                for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list"))
+                        .stdout()
+                        .split("\n")) {
                     String a = applet.strip();
-                    if (!a.isEmpty() && !a.equals("busybox")) Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
+                    if (!a.isEmpty() && !a.equals("busybox"))
+                        Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
                 }
                 Path etc = Files.createDirectories(root.resolve("etc"));
-                Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nberth:x:1000:1000:berth:/home/berth:/bin/sh\n"
-                        + "nobody:x:65534:65534:nobody:/home:/bin/false\n");
+                Files.writeString(
+                        etc.resolve("passwd"),
+                        "root:x:0:0:root:/root:/bin/sh\nberth:x:1000:1000:berth:/home/berth:/bin/sh\n"
+                                + "nobody:x:65534:65534:nobody:/home:/bin/false\n");
                 Files.writeString(etc.resolve("group"), "root:x:0:\nberth:x:1000:\nnogroup:x:65534:\n");
                 Files.createDirectories(root.resolve("tmp"));
                 Files.createDirectories(root.resolve("root"));
                 if (padBytes > 0) pad(root.resolve("pad"), padBytes);
                 Path layer = work.resolve("layer.tar");
-                check(Commands.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "--sort=name",
-                        "--mtime=2024-01-01 00:00:00Z", "-C", root.toString(), "-cf", layer.toString(), ".")));
+                check(Commands.run(List.of(
+                        "tar",
+                        "--numeric-owner",
+                        "--owner=0",
+                        "--group=0",
+                        "--sort=name",
+                        "--mtime=2024-01-01 00:00:00Z",
+                        "-C",
+                        root.toString(),
+                        "-cf",
+                        layer.toString(),
+                        ".")));
                 String diffId = "sha256:" + sha256(layer);
                 String config = """
                         {"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z",\
                         "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s,\
                         "Labels":{"dev.berth.test":"%s"}},\
                         "rootfs":{"type":"layers","diff_ids":["%s"]},\
-                        "history":[{"created":"2024-01-01T00:00:00Z","created_by":"BusyboxImage: busybox-static and its applets"}]}"""
-                        .formatted(json(cmd), label, diffId);
+                        "history":[{"created":"2024-01-01T00:00:00Z","created_by":"BusyboxImage: busybox-static and its applets"}]}""".formatted(json(cmd), label, diffId);
                 byte[] cfg = config.getBytes(StandardCharsets.UTF_8);
                 String id = HexFormat.of().formatHex(digest().digest(cfg));
                 String layerDir = diffId.substring(7);
                 Files.createDirectories(work.resolve("archive").resolve(layerDir));
                 Files.move(layer, work.resolve("archive").resolve(layerDir).resolve("layer.tar"));
                 Files.write(work.resolve("archive").resolve(id + ".json"), cfg);
-                Files.writeString(work.resolve("archive").resolve("manifest.json"),
-                        "[{\"Config\":\"" + id + ".json\",\"RepoTags\":" + json(tags) + ",\"Layers\":[\"" + layerDir + "/layer.tar\"]}]");
-                check(Commands.run(List.of("tar", "-C", work.resolve("archive").toString(), "-cf", out.toString(),
-                        "manifest.json", id + ".json", layerDir + "/layer.tar"), Duration.ofSeconds(60), null));
+                Files.writeString(
+                        work.resolve("archive").resolve("manifest.json"),
+                        "[{\"Config\":\"" + id + ".json\",\"RepoTags\":" + json(tags) + ",\"Layers\":[\"" + layerDir
+                                + "/layer.tar\"]}]");
+                check(Commands.run(
+                        List.of(
+                                "tar",
+                                "-C",
+                                work.resolve("archive").toString(),
+                                "-cf",
+                                out.toString(),
+                                "manifest.json",
+                                id + ".json",
+                                layerDir + "/layer.tar"),
+                        Duration.ofSeconds(60),
+                        null));
                 return new Archive(out, "sha256:" + id, diffId);
             } finally {
                 check(Commands.run(List.of("rm", "-rf", work.toString())));

@@ -86,7 +86,8 @@ public final class ContainerLeftovers {
     private static List<Long> pidsIn(Path cgroup) {
         List<Long> out = new ArrayList<>();
         try {
-            for (String l : Files.readAllLines(cgroup.resolve("cgroup.procs"))) if (!l.isBlank()) out.add(Long.parseLong(l.strip()));
+            for (String l : Files.readAllLines(cgroup.resolve("cgroup.procs")))
+                if (!l.isBlank()) out.add(Long.parseLong(l.strip()));
         } catch (IOException | NumberFormatException e) {
             // gone
         }
@@ -104,7 +105,8 @@ public final class ContainerLeftovers {
                 long pid = Long.parseLong(name);
                 if (pid == self) continue;
                 try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
                     if (cmd.contains(text)) out.add(pid);
                 } catch (IOException gone) {
                     // exited meanwhile

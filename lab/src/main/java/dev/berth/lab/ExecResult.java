@@ -12,7 +12,8 @@ public record ExecResult(List<String> command, int exitCode, String stdout, Stri
     public ExecResult check() {
         if (exitCode != 0)
             throw new LabException("command " + String.join(" ", command) + " exited " + exitCode
-                    + (stderr.isBlank() ? "" : ": " + stderr.strip()) + (stdout.isBlank() ? "" : " [stdout: " + stdout.strip() + "]"));
+                    + (stderr.isBlank() ? "" : ": " + stderr.strip())
+                    + (stdout.isBlank() ? "" : " [stdout: " + stdout.strip() + "]"));
         return this;
     }
 }

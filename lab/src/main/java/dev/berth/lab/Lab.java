@@ -45,7 +45,9 @@ public final class Lab implements AutoCloseable {
         if (!"root".equals(System.getProperty("user.name")))
             throw new LabException("labs need root (network namespaces and veth pairs); run the tests as root");
         LabSweeper.sweep();
-        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        String id = HexFormat.of()
+                .toHexDigits(ThreadLocalRandom.current().nextInt())
+                .substring(0, 6);
         Lab lab = new Lab(id);
         lab.register();
         return lab;
@@ -122,13 +124,14 @@ public final class Lab implements AutoCloseable {
     }
 
     synchronized LabProcess spawn(List<String> command) {
-        return spawn(command, java.util.Map.of());
+        return spawn(command, Map.of());
     }
 
-    synchronized LabProcess spawn(List<String> command, java.util.Map<String, String> env) {
+    synchronized LabProcess spawn(List<String> command, Map<String, String> env) {
         try {
             Path log = Files.createTempFile("blab-" + runId + "-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             LabProcess lp = new LabProcess(p, log);

@@ -1,8 +1,10 @@
 package dev.berth.lab;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** One namespace of a lab, playing a host, a container, a switch or an outside machine. */
 public final class LabHost {
@@ -60,7 +62,7 @@ public final class LabHost {
      * Starts a daemon inside this host with {@code nsenter --net} (not {@code ip netns exec}, whose private
      * mount namespace would hide the namespace files the daemon creates); stopped by PID at lab close.
      */
-    public LabProcess spawnDaemon(java.util.Map<String, String> env, String... command) {
+    public LabProcess spawnDaemon(Map<String, String> env, String... command) {
         List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + netnsPath()));
         c.addAll(List.of(command));
         return lab.spawn(c, env);
@@ -88,8 +90,10 @@ public final class LabHost {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (true) {
             String target = proto + ":" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
-            ExecResult r = Commands.run(inside("sh", "-c", "printf '" + payload + "' | socat -T2 - " + target + ",connect-timeout=2"),
-                    java.time.Duration.ofSeconds(10), null);
+            ExecResult r = Commands.run(
+                    inside("sh", "-c", "printf '" + payload + "' | socat -T2 - " + target + ",connect-timeout=2"),
+                    Duration.ofSeconds(10),
+                    null);
             if (r.ok() && !r.stdout().isBlank()) return r.stdout().strip();
             if (System.nanoTime() > deadline) return null;
             try {
@@ -106,12 +110,16 @@ public final class LabHost {
      * the client's address as the server saw it ({@code hello from 192.0.2.1}).
      */
     public LabProcess serveTcp(int port, String reply) {
-        return spawn("socat", "TCP-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
+        return spawn(
+                "socat", "TCP-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
     }
 
     /** Like {@link #serveTcp} for UDP: answers each datagram. */
     public LabProcess serveUdp(int port, String reply) {
-        return spawn("socat", "UDP-RECVFROM:" + port + ",fork,reuseaddr", "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
+        return spawn(
+                "socat",
+                "UDP-RECVFROM:" + port + ",fork,reuseaddr",
+                "SYSTEM:echo " + reply + " from \\$SOCAT_PEERADDR");
     }
 
     /** Sets a sysctl of this host's namespace, e.g. {@code net.ipv4.ip_forward=1}. */

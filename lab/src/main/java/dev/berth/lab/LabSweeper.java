@@ -37,7 +37,10 @@ final class LabSweeper {
         }
         if (Files.isDirectory(Lab.REGISTRY)) {
             try (Stream<Path> s = Files.list(Lab.REGISTRY)) {
-                s.forEach(p -> { if (!ids.contains(p.getFileName().toString())) ids.add(p.getFileName().toString()); });
+                s.forEach(p -> {
+                    if (!ids.contains(p.getFileName().toString()))
+                        ids.add(p.getFileName().toString());
+                });
             } catch (IOException ignored) {
                 // nothing recorded
             }
@@ -63,14 +66,22 @@ final class LabSweeper {
 
     private static boolean sameProcess(long pid, long startMillis) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        return h.isPresent() && h.get().isAlive()
-                && h.get().info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(false);
+        return h.isPresent()
+                && h.get().isAlive()
+                && h.get()
+                        .info()
+                        .startInstant()
+                        .map(i -> i.toEpochMilli() == startMillis)
+                        .orElse(false);
     }
 
     private static List<String[]> records(Path record) {
         try {
             if (!Files.exists(record)) return List.of();
-            return Files.readAllLines(record).stream().map(l -> l.trim().split(" ")).filter(f -> f.length == 3).toList();
+            return Files.readAllLines(record).stream()
+                    .map(l -> l.trim().split(" "))
+                    .filter(f -> f.length == 3)
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

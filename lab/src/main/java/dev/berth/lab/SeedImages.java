@@ -31,6 +31,7 @@ public final class SeedImages {
     public static final String NGINX = "nginx:latest";
     /** What the nginx stand-in serves at {@code /}. */
     public static final String NGINX_PAGE = "<h1>Welcome to nginx (berth busybox httpd)</h1>\n";
+
     private static final Path BUSYBOX_BINARY = Path.of("/bin/busybox");
     private static Path archive;
 
@@ -64,13 +65,17 @@ public final class SeedImages {
         for (String d : List.of("bin", "etc", "tmp", "root", "proc", "sys", "dev", "home", "var", "usr"))
             Files.createDirectories(base.resolve(d));
         Files.copy(BUSYBOX_BINARY, base.resolve("bin/busybox"));
-        for (String applet : Commands.run(List.of(BUSYBOX_BINARY.toString(), "--list")).stdout().split("\n")) {
+        for (String applet : Commands.run(List.of(BUSYBOX_BINARY.toString(), "--list"))
+                .stdout()
+                .split("\n")) {
             applet = applet.strip();
             if (applet.isEmpty() || applet.equals("busybox") || applet.contains("/")) continue;
             Path link = base.resolve("bin").resolve(applet);
             if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of("busybox"));
         }
-        Files.writeString(base.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n");
+        Files.writeString(
+                base.resolve("etc/passwd"),
+                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n");
         Files.writeString(base.resolve("etc/group"), "root:x:0:\nnobody:x:65534:\n");
         String baseLayer = layer(dir, base, image);
 
@@ -81,13 +86,18 @@ public final class SeedImages {
 
         String env = "[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]";
         String busyboxConfig = config(image, env, "[\"sh\"]", "null", List.of(baseLayer));
-        String nginxConfig = config(image, env, "[\"httpd\",\"-f\",\"-v\",\"-p\",\"80\",\"-h\",\"/www\"]",
-                "{\"80/tcp\":{}}", List.of(baseLayer, webLayer));
+        String nginxConfig = config(
+                image,
+                env,
+                "[\"httpd\",\"-f\",\"-v\",\"-p\",\"80\",\"-h\",\"/www\"]",
+                "{\"80/tcp\":{}}",
+                List.of(baseLayer, webLayer));
         String manifest = "[" + manifestEntry(busyboxConfig, BUSYBOX, List.of(baseLayer)) + ","
                 + manifestEntry(nginxConfig, NGINX, List.of(baseLayer, webLayer)) + "]";
         Files.writeString(image.resolve("manifest.json"), manifest);
-        Files.writeString(image.resolve("repositories"), "{\"busybox\":{\"latest\":\"" + baseLayer + "\"},\"nginx\":{\"latest\":\""
-                + webLayer + "\"}}");
+        Files.writeString(
+                image.resolve("repositories"),
+                "{\"busybox\":{\"latest\":\"" + baseLayer + "\"},\"nginx\":{\"latest\":\"" + webLayer + "\"}}");
         tar(image, out);
         return out;
     }
@@ -103,11 +113,13 @@ public final class SeedImages {
         return hex;
     }
 
-    private static String config(Path image, String env, String cmd, String exposed, List<String> layers) throws IOException {
+    private static String config(Path image, String env, String cmd, String exposed, List<String> layers)
+            throws IOException {
         List<String> diffIds = new ArrayList<>();
         for (String l : layers) diffIds.add("\"sha256:" + l + "\"");
         String json = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
-                + "\"config\":{\"Env\":" + env + ",\"Cmd\":" + cmd + ",\"ExposedPorts\":" + exposed + ",\"WorkingDir\":\"\"},"
+                + "\"config\":{\"Env\":" + env + ",\"Cmd\":" + cmd + ",\"ExposedPorts\":" + exposed
+                + ",\"WorkingDir\":\"\"},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]},"
                 + "\"history\":[{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"berth lab: Debian busybox-static\"}]}";
         Path tmp = image.resolve("config.tmp");
@@ -120,13 +132,23 @@ public final class SeedImages {
     private static String manifestEntry(String config, String tag, List<String> layers) {
         List<String> l = new ArrayList<>();
         for (String x : layers) l.add("\"" + x + "/layer.tar\"");
-        return "{\"Config\":\"" + config + ".json\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[" + String.join(",", l) + "]}";
+        return "{\"Config\":\"" + config + ".json\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[" + String.join(",", l)
+                + "]}";
     }
 
     /** Entries named as Docker names them ({@code bin/sh}, not {@code ./bin/sh}). */
     private static void tar(Path root, Path out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner",
-                "--mtime=2026-01-01 00:00:00", "-C", root.toString(), "-cf", out.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "tar",
+                "--sort=name",
+                "--owner=0",
+                "--group=0",
+                "--numeric-owner",
+                "--mtime=2026-01-01 00:00:00",
+                "-C",
+                root.toString(),
+                "-cf",
+                out.toString()));
         try (Stream<Path> top = Files.list(root)) {
             top.map(p -> p.getFileName().toString()).sorted().forEach(cmd::add);
         }

@@ -33,7 +33,10 @@ class LabTest {
         }
         String p = prefix;
         assertTrue(netns().stream().noneMatch(n -> n.startsWith(p)), "close deletes every namespace of the run");
-        assertEquals(rootLinksBefore, Commands.run(List.of("ip", "-o", "link")).stdout(), "the machine's own links never changed");
+        assertEquals(
+                rootLinksBefore,
+                Commands.run(List.of("ip", "-o", "link")).stdout(),
+                "the machine's own links never changed");
     }
 
     @Test
@@ -53,12 +56,15 @@ class LabTest {
         Commands.run(List.of("ip", "netns", "add", staleNs)).check();
         Files.createDirectories(Lab.REGISTRY);
         Files.writeString(Lab.REGISTRY.resolve("dead00"), "owner 999999999 1\n");
-        try (Lab live = Lab.create(); Lab another = Lab.create()) {
+        try (Lab live = Lab.create();
+                Lab another = Lab.create()) {
             live.host("h");
             assertFalse(netns().contains(staleNs), "the dead run's namespace is swept");
             assertFalse(Files.exists(Lab.REGISTRY.resolve("dead00")));
             another.host("h");
-            assertTrue(netns().contains(Lab.PREFIX + live.runId() + "-h"), "a live run's namespaces survive another lab starting");
+            assertTrue(
+                    netns().contains(Lab.PREFIX + live.runId() + "-h"),
+                    "a live run's namespaces survive another lab starting");
         } finally {
             Commands.run(List.of("ip", "netns", "del", staleNs));
         }

@@ -1,5 +1,6 @@
 package dev.berth.netlink;
 
+import dev.berth.netlink.sys.Libc;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -89,20 +90,34 @@ public final class MessageWriter {
     }
 
     public MessageWriter attrU16(int type, int v) {
-        return attr(type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) v).array());
+        return attr(
+                type,
+                ByteBuffer.allocate(2)
+                        .order(ByteOrder.nativeOrder())
+                        .putShort((short) v)
+                        .array());
     }
 
     /** A 16-bit value in network byte order (UDP ports, for instance). */
     public MessageWriter attrBe16(int type, int v) {
-        return attr(type, ByteBuffer.allocate(2).order(ByteOrder.BIG_ENDIAN).putShort((short) v).array());
+        return attr(
+                type,
+                ByteBuffer.allocate(2)
+                        .order(ByteOrder.BIG_ENDIAN)
+                        .putShort((short) v)
+                        .array());
     }
 
     public MessageWriter attrU32(int type, int v) {
-        return attr(type, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array());
+        return attr(
+                type,
+                ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array());
     }
 
     public MessageWriter attrU64(int type, long v) {
-        return attr(type, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array());
+        return attr(
+                type,
+                ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array());
     }
 
     /** A NUL-terminated string, as the kernel expects for names and kinds. */
@@ -138,6 +153,6 @@ public final class MessageWriter {
 
     /** Whether {@code a} is an IPv4 address; attributes and family fields depend on it. */
     public static int familyOf(InetAddress a) {
-        return a instanceof Inet4Address ? dev.berth.netlink.sys.Libc.AF_INET : dev.berth.netlink.sys.Libc.AF_INET6;
+        return a instanceof Inet4Address ? Libc.AF_INET : Libc.AF_INET6;
     }
 }

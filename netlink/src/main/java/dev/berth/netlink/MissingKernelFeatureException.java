@@ -9,7 +9,10 @@ public final class MissingKernelFeatureException extends NetlinkException {
     private final String kernelOption;
 
     public MissingKernelFeatureException(String kind, String kernelOption, NetlinkException cause) {
-        super(cause.operation(), cause.errno(), cause.extack(),
+        super(
+                cause.operation(),
+                cause.errno(),
+                cause.extack(),
                 "this kernel has no '" + kind + "' link type: it was built without " + kernelOption
                         + " (or the module is not loaded); enable " + kernelOption + " or run `modprobe "
                         + moduleOf(kind) + "` (" + cause.getMessage() + ")",

@@ -3,9 +3,11 @@ package dev.berth.netlink;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.berth.netlink.sys.Errno;
 import dev.berth.netlink.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -161,7 +163,7 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public <T> T get(MessageWriter msg, String operation, Function<Message, T> parser) {
         List<T> all = exchange(msg, operation, parser, false);
-        if (all.isEmpty()) throw NetlinkException.of(operation, dev.berth.netlink.sys.Errno.ENOENT, "no answer");
+        if (all.isEmpty()) throw NetlinkException.of(operation, Errno.ENOENT, "no answer");
         return all.getFirst();
     }
 
@@ -183,8 +185,8 @@ public final class NetlinkSocket implements AutoCloseable {
                 int mySeq = ++seq;
                 int flags = msg.flags() | Nl.NLM_F_REQUEST | (dump ? Nl.NLM_F_DUMP : 0);
                 send(List.of(withFlags(msg.toBytes(mySeq, 0), flags)));
-                boolean interrupted = collect(mySeq, operation, parser, out, dump)
-                        || dump && simulatedInterruptions.test(operation);
+                boolean interrupted =
+                        collect(mySeq, operation, parser, out, dump) || dump && simulatedInterruptions.test(operation);
                 if (!interrupted) return out;
                 if (attempt >= DUMP_RETRIES) throw new NetlinkException.DumpInterrupted(operation, attempt + 1);
             }
@@ -225,7 +227,11 @@ public final class NetlinkSocket implements AutoCloseable {
     /** One message of a received datagram; its bytes are valid until the next receive. */
     private record Incoming(ByteBuffer buf, int off, int len, int type, int flags, int seq) {
         Message message() {
-            return new Message(type, flags, seq, buf.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder()));
+            return new Message(
+                    type,
+                    flags,
+                    seq,
+                    buf.slice(off + Nl.HEADER_SIZE, len - Nl.HEADER_SIZE).order(ByteOrder.nativeOrder()));
         }
 
         /** The error an NLMSG_ERROR carries, or null for a positive acknowledgement. */
@@ -242,7 +248,8 @@ public final class NetlinkSocket implements AutoCloseable {
             for (int off = 0; off + Nl.HEADER_SIZE <= n; ) {
                 int len = b.getInt(off);
                 if (len < Nl.HEADER_SIZE || off + len > n) break;
-                Incoming m = new Incoming(b, off, len, b.getShort(off + 4) & 0xffff, b.getShort(off + 6) & 0xffff, b.getInt(off + 8));
+                Incoming m = new Incoming(
+                        b, off, len, b.getShort(off + 4) & 0xffff, b.getShort(off + 6) & 0xffff, b.getInt(off + 8));
                 if (handler.test(m)) return;
                 off += Nl.align(len);
             }
@@ -260,7 +267,7 @@ public final class NetlinkSocket implements AutoCloseable {
         if (total > sendBuf.byteSize()) sendBuf = arena.allocate(Math.max(total, sendBuf.byteSize() * 2), 8);
         int off = 0;
         for (byte[] m : messages) {
-            MemorySegment.copy(m, 0, sendBuf, java.lang.foreign.ValueLayout.JAVA_BYTE, off, m.length);
+            MemorySegment.copy(m, 0, sendBuf, ValueLayout.JAVA_BYTE, off, m.length);
             off += m.length;
         }
         Libc.send(fd, sendBuf, total, 0);
@@ -268,7 +275,8 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private int receive() {
         long n = Libc.recv(fd, recvBuf, RECV_SIZE, Libc.MSG_TRUNC);
-        if (n > RECV_SIZE) throw new IllegalStateException("netlink answer of " + n + " bytes exceeds the receive buffer");
+        if (n > RECV_SIZE)
+            throw new IllegalStateException("netlink answer of " + n + " bytes exceeds the receive buffer");
         return (int) n;
     }
 
@@ -283,7 +291,8 @@ public final class NetlinkSocket implements AutoCloseable {
             int echoed = (flags & Nl.NLM_F_CAPPED) != 0 ? Nl.HEADER_SIZE : b.getInt(off + inner);
             int tlvStart = off + inner + Nl.align(echoed);
             if (tlvStart < off + len) {
-                extack = Attributes.parse(b.slice(tlvStart, off + len - tlvStart)).string(Nl.NLMSGERR_ATTR_MSG);
+                extack = Attributes.parse(b.slice(tlvStart, off + len - tlvStart))
+                        .string(Nl.NLMSGERR_ATTR_MSG);
             }
         }
         return NetlinkException.of(operation, -error, extack);

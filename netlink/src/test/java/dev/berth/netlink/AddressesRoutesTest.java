@@ -37,7 +37,8 @@ class AddressesRoutesTest {
         LabHost h = lab.host("h");
         h.ip("link", "add", "e0", "type", "veth", "peer", "name", "e1");
         h.ip("link", "set", "e0", "up");
-        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                Rtnl rt = Netns.rtnl(ns)) {
             int e0 = rt.links().get("e0").index();
             rt.addresses().add(e0, IpPrefix.parse("10.1.2.3/24"));
             rt.addresses().add(e0, IpPrefix.parse("fd00:1::3/64"));
@@ -49,8 +50,12 @@ class AddressesRoutesTest {
             List<Address> mine = rt.addresses().list(e0);
             assertTrue(mine.stream().anyMatch(a -> a.prefix().equals(IpPrefix.parse("10.1.2.3/24"))), mine.toString());
             assertTrue(mine.stream().anyMatch(a -> a.prefix().equals(IpPrefix.parse("fd00:1::3/64"))), mine.toString());
-            assertTrue(mine.stream().filter(a -> !a.prefix().isIpv4() && a.prefix().length() == 64
-                    && a.prefix().address().getHostAddress().startsWith("fd00")).allMatch(a -> (a.flags() & Rt.IFA_F_NODAD) != 0),
+            assertTrue(
+                    mine.stream()
+                            .filter(a -> !a.prefix().isIpv4()
+                                    && a.prefix().length() == 64
+                                    && a.prefix().address().getHostAddress().startsWith("fd00"))
+                            .allMatch(a -> (a.flags() & Rt.IFA_F_NODAD) != 0),
                     "container IPv6 addresses skip duplicate address detection");
 
             assertThrows(NetlinkException.Exists.class, () -> rt.addresses().add(e0, IpPrefix.parse("10.1.2.3/24")));
@@ -70,11 +75,16 @@ class AddressesRoutesTest {
         h.ip("link", "set", "e0", "up");
         h.ip("link", "set", "e1", "up");
         h.ip("addr", "add", "10.9.0.1/24", "dev", "e0");
-        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                Rtnl rt = Netns.rtnl(ns)) {
             int e0 = rt.links().get("e0").index();
             rt.routes().add(Route.defaultVia(ip("10.9.0.254"), e0));
-            rt.routes().add(Route.to(IpPrefix.parse("10.50.0.0/16"), ip("10.9.0.2"), e0).withMetric(100));
-            rt.routes().add(Route.to(IpPrefix.parse("10.244.3.0/24"), ip("172.31.5.5"), e0).withOnlink());
+            rt.routes()
+                    .add(Route.to(IpPrefix.parse("10.50.0.0/16"), ip("10.9.0.2"), e0)
+                            .withMetric(100));
+            rt.routes()
+                    .add(Route.to(IpPrefix.parse("10.244.3.0/24"), ip("172.31.5.5"), e0)
+                            .withOnlink());
             rt.routes().add(Route.to(IpPrefix.parse("10.60.0.0/16"), null, e0).withTable(1000));
             rt.routes().add(Route.to(IpPrefix.parse("fd00:9::/64"), null, e0));
 
@@ -92,16 +102,26 @@ class AddressesRoutesTest {
             assertEquals(1, Oracle.ip(h, "-6", "route", "show", "fd00:9::/64").size());
 
             List<Route> dumped = rt.routes().list();
-            assertTrue(dumped.stream().anyMatch(r -> r.isDefault() && !r.ipv6() && ip("10.9.0.254").equals(r.gateway())));
-            assertTrue(dumped.stream().anyMatch(r -> r.table() == 1000 && r.destination().equals(IpPrefix.parse("10.60.0.0/16"))));
-            assertTrue(dumped.stream().anyMatch(r -> r.onlink() && IpPrefix.parse("10.244.3.0/24").equals(r.destination())));
+            assertTrue(dumped.stream()
+                    .anyMatch(
+                            r -> r.isDefault() && !r.ipv6() && ip("10.9.0.254").equals(r.gateway())));
+            assertTrue(dumped.stream()
+                    .anyMatch(r -> r.table() == 1000 && r.destination().equals(IpPrefix.parse("10.60.0.0/16"))));
+            assertTrue(dumped.stream()
+                    .anyMatch(r -> r.onlink() && IpPrefix.parse("10.244.3.0/24").equals(r.destination())));
 
             assertThrows(NetlinkException.Exists.class, () -> rt.routes().add(Route.defaultVia(ip("10.9.0.254"), e0)));
             rt.routes().replace(Route.defaultVia(ip("10.9.0.253"), e0));
-            assertEquals("10.9.0.253", Oracle.ip(h, "route", "show", "default").get(0).get("gateway").asText());
+            assertEquals(
+                    "10.9.0.253",
+                    Oracle.ip(h, "route", "show", "default")
+                            .get(0)
+                            .get("gateway")
+                            .asText());
 
             rt.routes().delete(Route.defaultVia(ip("10.9.0.253"), e0));
-            rt.routes().delete(Route.to(IpPrefix.parse("10.60.0.0/16"), null, e0).withTable(1000));
+            rt.routes()
+                    .delete(Route.to(IpPrefix.parse("10.60.0.0/16"), null, e0).withTable(1000));
             assertEquals(0, Oracle.ip(h, "route", "show", "default").size());
             assertEquals(0, Oracle.ip(h, "route", "show", "table", "1000").size());
         }
@@ -112,10 +132,11 @@ class AddressesRoutesTest {
         LabHost h = lab.host("h");
         h.ip("link", "add", "e0", "type", "veth", "peer", "name", "e1");
         h.ip("link", "set", "e0", "up");
-        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                Rtnl rt = Netns.rtnl(ns)) {
             int e0 = rt.links().get("e0").index();
-            NetlinkException e = assertThrows(NetlinkException.class,
-                    () -> rt.routes().add(Route.defaultVia(ip("10.77.0.1"), e0)));
+            NetlinkException e =
+                    assertThrows(NetlinkException.class, () -> rt.routes().add(Route.defaultVia(ip("10.77.0.1"), e0)));
             assertTrue(e.getMessage().startsWith("add route default via 10.77.0.1"), e.getMessage());
             assertNotNull(e.extack(), "the kernel explains the refusal: " + e.getMessage());
         }

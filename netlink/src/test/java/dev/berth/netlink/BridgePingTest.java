@@ -25,8 +25,10 @@ class BridgePingTest {
         LabHost host = lab.host("host");
         LabHost milk = lab.host("milk");
         LabHost bread = lab.host("bread");
-        try (NetnsHandle hns = Netns.open(host.name()); Rtnl h = Netns.rtnl(hns)) {
-            Link bridge = h.links().create(NewLink.of("berth0", new LinkType.Bridge()).withUp());
+        try (NetnsHandle hns = Netns.open(host.name());
+                Rtnl h = Netns.rtnl(hns)) {
+            Link bridge =
+                    h.links().create(NewLink.of("berth0", new LinkType.Bridge()).withUp());
             h.addresses().add(bridge.index(), IpPrefix.parse("172.17.0.1/16"));
             attach(h, bridge, milk, "veth0000001", "172.17.0.2/16");
             attach(h, bridge, bread, "veth0000002", "172.17.0.3/16");
@@ -38,9 +40,12 @@ class BridgePingTest {
     }
 
     private static void attach(Rtnl h, Link bridge, LabHost ctr, String hostSide, String cidr) {
-        try (NetnsHandle cns = Netns.open(ctr.name()); Rtnl c = Netns.rtnl(cns)) {
-            h.links().create(NewLink.of(hostSide, new LinkType.Veth("eth0").inNetns(cns.fd()))
-                    .withMaster(bridge.index()).withUp());
+        try (NetnsHandle cns = Netns.open(ctr.name());
+                Rtnl c = Netns.rtnl(cns)) {
+            h.links()
+                    .create(NewLink.of(hostSide, new LinkType.Veth("eth0").inNetns(cns.fd()))
+                            .withMaster(bridge.index())
+                            .withUp());
             int eth0 = c.links().get("eth0").index();
             c.links().setUp(c.links().get("lo").index());
             c.addresses().add(eth0, IpPrefix.parse(cidr));

@@ -35,7 +35,10 @@ class CodecTest {
         Attributes inner = a.nested(18);
         assertEquals("veth", inner.string(1));
         assertEquals(0xbeef, inner.u16(2));
-        assertEquals(8472, Short.toUnsignedInt(a.raw(15).order(ByteOrder.BIG_ENDIAN).getShort(0)), "ports go in network order");
+        assertEquals(
+                8472,
+                Short.toUnsignedInt(a.raw(15).order(ByteOrder.BIG_ENDIAN).getShort(0)),
+                "ports go in network order");
         assertNull(a.raw(99));
     }
 
@@ -67,9 +70,13 @@ class CodecTest {
         assertEquals("10.0.0.2/24", IpPrefix.parse("10.0.0.2/24").toString());
         assertEquals(32, IpPrefix.parse("10.0.0.2").length());
         assertEquals("fd00::1/64", IpPrefix.parse("fd00:0:0::1/64").toString());
-        assertEquals("2001:db8::1:0:0:1/128", IpPrefix.parse("2001:db8:0:0:1:0:0:1").toString(), "the first longest zero run is compressed");
+        assertEquals(
+                "2001:db8::1:0:0:1/128",
+                IpPrefix.parse("2001:db8:0:0:1:0:0:1").toString(),
+                "the first longest zero run is compressed");
         assertEquals("::/0", IpPrefix.parse("::/0").toString());
-        for (String bad : new String[] {"10.0.0.256/24", "10.0.0.2/33", "example.com", "10.0.0/8", "fd00::1/129", "10.0.0.1/x"}) {
+        for (String bad :
+                new String[] {"10.0.0.256/24", "10.0.0.2/33", "example.com", "10.0.0/8", "fd00::1/129", "10.0.0.1/x"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse(bad), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), "the error quotes the input: " + e.getMessage());
         }

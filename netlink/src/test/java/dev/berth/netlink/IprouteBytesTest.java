@@ -22,6 +22,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,8 +101,7 @@ class IprouteBytesTest {
 
     static Stream<Arguments> ipvlanModesAndFlags() {
         List<Arguments> all = new ArrayList<>();
-        for (IpvlanMode m : IpvlanMode.values())
-            for (IpvlanFlag f : IpvlanFlag.values()) all.add(Arguments.of(m, f));
+        for (IpvlanMode m : IpvlanMode.values()) for (IpvlanFlag f : IpvlanFlag.values()) all.add(Arguments.of(m, f));
         return all.stream();
     }
 
@@ -109,15 +110,28 @@ class IprouteBytesTest {
     void ipvlan(IpvlanMode mode, IpvlanFlag flag, Lab lab) {
         LabHost h = hostWithParent(lab);
         NewLink spec = NewLink.of("ipv0", new LinkType.Ipvlan(mode, flag)).withParent(ifindex(h, "p0"));
-        assertSameAsIp(h, spec, "link", "add", "link", "p0", "name", "ipv0", "type", "ipvlan",
-                "mode", lower(mode), lower(flag));
+        assertSameAsIp(
+                h,
+                spec,
+                "link",
+                "add",
+                "link",
+                "p0",
+                "name",
+                "ipv0",
+                "type",
+                "ipvlan",
+                "mode",
+                lower(mode),
+                lower(flag));
     }
 
     /** Without a flag word iproute2 still sends IPVLAN_FLAGS, as 0 (bridge). */
     @Test
     void ipvlanDefaultFlagIsBridge(Lab lab) {
         LabHost h = hostWithParent(lab);
-        NewLink spec = NewLink.of("ipv0", new LinkType.Ipvlan(IpvlanMode.L3, IpvlanFlag.BRIDGE)).withParent(ifindex(h, "p0"));
+        NewLink spec = NewLink.of("ipv0", new LinkType.Ipvlan(IpvlanMode.L3, IpvlanFlag.BRIDGE))
+                .withParent(ifindex(h, "p0"));
         assertSameAsIp(h, spec, "link", "add", "link", "p0", "name", "ipv0", "type", "ipvlan", "mode", "l3");
     }
 
@@ -155,9 +169,26 @@ class IprouteBytesTest {
     void macvlanWithMtuAndAddress(Lab lab) {
         LabHost h = hostWithParent(lab);
         NewLink spec = NewLink.of("mv1", new LinkType.Macvlan(MacvlanMode.BRIDGE))
-                .withMtu(1400).withMac(MacAddress.parse("02:00:00:00:00:01")).withParent(ifindex(h, "p0"));
-        assertSameAsIp(h, spec, "link", "add", "name", "mv1", "mtu", "1400", "address", "02:00:00:00:00:01",
-                "link", "p0", "type", "macvlan", "mode", "bridge");
+                .withMtu(1400)
+                .withMac(MacAddress.parse("02:00:00:00:00:01"))
+                .withParent(ifindex(h, "p0"));
+        assertSameAsIp(
+                h,
+                spec,
+                "link",
+                "add",
+                "name",
+                "mv1",
+                "mtu",
+                "1400",
+                "address",
+                "02:00:00:00:00:01",
+                "link",
+                "p0",
+                "type",
+                "macvlan",
+                "mode",
+                "bridge");
     }
 
     /** Created straight into another namespace and up; IFLA_NET_NS_FD is ip's own fd number, so it is masked. */
@@ -166,9 +197,29 @@ class IprouteBytesTest {
         LabHost h = hostWithParent(lab);
         LabHost other = lab.host("o");
         NewLink spec = NewLink.of("mv2", new LinkType.Macvlan(MacvlanMode.BRIDGE))
-                .withMtu(1400).withParent(ifindex(h, "p0")).inNetns(99).withUp();
-        assertSameAsIp(h, spec, true, "link", "add", "name", "mv2", "mtu", "1400", "netns", other.name(),
-                "link", "p0", "up", "type", "macvlan", "mode", "bridge");
+                .withMtu(1400)
+                .withParent(ifindex(h, "p0"))
+                .inNetns(99)
+                .withUp();
+        assertSameAsIp(
+                h,
+                spec,
+                true,
+                "link",
+                "add",
+                "name",
+                "mv2",
+                "mtu",
+                "1400",
+                "netns",
+                other.name(),
+                "link",
+                "p0",
+                "up",
+                "type",
+                "macvlan",
+                "mode",
+                "bridge");
     }
 
     // ---- vxlan, bridge ----
@@ -176,22 +227,44 @@ class IprouteBytesTest {
     @Test
     void vxlan(Lab lab) throws Exception {
         LabHost h = hostWithParent(lab);
-        NewLink spec = NewLink.of("vx0", new LinkType.Vxlan(42, 8472, InetAddress.getByName("10.0.0.1"), ifindex(h, "p0"), false));
-        assertSameAsIp(h, spec, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "8472",
-                "local", "10.0.0.1", "dev", "p0", "nolearning");
+        NewLink spec = NewLink.of(
+                "vx0", new LinkType.Vxlan(42, 8472, InetAddress.getByName("10.0.0.1"), ifindex(h, "p0"), false));
+        assertSameAsIp(
+                h,
+                spec,
+                "link",
+                "add",
+                "vx0",
+                "type",
+                "vxlan",
+                "id",
+                "42",
+                "dstport",
+                "8472",
+                "local",
+                "10.0.0.1",
+                "dev",
+                "p0",
+                "nolearning");
     }
 
     /** Without an underlay device or local address, with learning on, and with an IPv6 local address. */
     @ParameterizedTest(name = "vxlan {0}")
-    @ValueSource(strings = {"id 42 dstport 4789 learning", "id 7 dstport 4789 local fd00::1 dev p0 learning",
-            "id 16777215 dstport 8472 dev p0 nolearning"})
+    @ValueSource(
+            strings = {
+                "id 42 dstport 4789 learning",
+                "id 7 dstport 4789 local fd00::1 dev p0 learning",
+                "id 16777215 dstport 8472 dev p0 nolearning"
+            })
     void vxlanVariants(String options, Lab lab) throws Exception {
         LabHost h = hostWithParent(lab);
         List<String> o = List.of(options.split(" "));
         InetAddress local = o.contains("local") ? InetAddress.getByName(o.get(o.indexOf("local") + 1)) : null;
         Integer dev = o.contains("dev") ? ifindex(h, "p0") : null;
-        NewLink spec = NewLink.of("vx1", new LinkType.Vxlan(Integer.parseInt(o.get(1)), Integer.parseInt(o.get(3)), local, dev,
-                o.contains("learning")));
+        NewLink spec = NewLink.of(
+                "vx1",
+                new LinkType.Vxlan(
+                        Integer.parseInt(o.get(1)), Integer.parseInt(o.get(3)), local, dev, o.contains("learning")));
         List<String> args = new ArrayList<>(List.of("link", "add", "vx1", "type", "vxlan"));
         args.addAll(o);
         assertSameAsIp(h, spec, args.toArray(String[]::new));
@@ -200,14 +273,25 @@ class IprouteBytesTest {
     @Test
     void bridge(Lab lab) {
         LabHost h = lab.host("h");
-        assertSameAsIp(h, NewLink.of("br0", new LinkType.Bridge(false, 30000)),
-                "link", "add", "br0", "type", "bridge", "stp_state", "0", "ageing_time", "30000");
+        assertSameAsIp(
+                h,
+                NewLink.of("br0", new LinkType.Bridge(false, 30000)),
+                "link",
+                "add",
+                "br0",
+                "type",
+                "bridge",
+                "stp_state",
+                "0",
+                "ageing_time",
+                "30000");
     }
 
     @Test
     void bridgeWithoutAgeing(Lab lab) {
         LabHost h = lab.host("h");
-        assertSameAsIp(h, NewLink.of("br1", new LinkType.Bridge()), "link", "add", "br1", "type", "bridge", "stp_state", "0");
+        assertSameAsIp(
+                h, NewLink.of("br1", new LinkType.Bridge()), "link", "add", "br1", "type", "bridge", "stp_state", "0");
     }
 
     // ---- veth ----
@@ -215,7 +299,17 @@ class IprouteBytesTest {
     @Test
     void veth(Lab lab) {
         LabHost h = lab.host("h");
-        assertSameAsIp(h, NewLink.of("vethA", new LinkType.Veth("eth0")), "link", "add", "vethA", "type", "veth", "peer", "name", "eth0");
+        assertSameAsIp(
+                h,
+                NewLink.of("vethA", new LinkType.Veth("eth0")),
+                "link",
+                "add",
+                "vethA",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0");
     }
 
     /** The peer is created in another namespace; IFLA_NET_NS_FD inside VETH_INFO_PEER is ip's fd, so masked. */
@@ -224,8 +318,24 @@ class IprouteBytesTest {
         LabHost h = lab.host("h");
         LabHost other = lab.host("o");
         NewLink spec = NewLink.of("vethB", new LinkType.Veth("eth0", 99, 1300, MacAddress.parse("02:00:00:00:00:02")));
-        assertSameAsIp(h, spec, true, "link", "add", "vethB", "type", "veth",
-                "peer", "name", "eth0", "netns", other.name(), "mtu", "1300", "address", "02:00:00:00:00:02");
+        assertSameAsIp(
+                h,
+                spec,
+                true,
+                "link",
+                "add",
+                "vethB",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "netns",
+                other.name(),
+                "mtu",
+                "1300",
+                "address",
+                "02:00:00:00:00:02");
     }
 
     /** mtu, address and master together, and up: IFLA_MASTER comes before IFLA_IFNAME as iproute2 sends it. */
@@ -233,10 +343,30 @@ class IprouteBytesTest {
     void vethWithMasterMtuAddressUp(Lab lab) {
         LabHost h = lab.host("h");
         h.ip("link", "add", "br0", "type", "bridge");
-        NewLink spec = NewLink.of("vethC", new LinkType.Veth("vethD")).withMtu(1400)
-                .withMac(MacAddress.parse("02:00:00:00:00:03")).withMaster(ifindex(h, "br0")).withUp();
-        assertSameAsIp(h, spec, "link", "add", "name", "vethC", "mtu", "1400", "address", "02:00:00:00:00:03",
-                "master", "br0", "up", "type", "veth", "peer", "name", "vethD");
+        NewLink spec = NewLink.of("vethC", new LinkType.Veth("vethD"))
+                .withMtu(1400)
+                .withMac(MacAddress.parse("02:00:00:00:00:03"))
+                .withMaster(ifindex(h, "br0"))
+                .withUp();
+        assertSameAsIp(
+                h,
+                spec,
+                "link",
+                "add",
+                "name",
+                "vethC",
+                "mtu",
+                "1400",
+                "address",
+                "02:00:00:00:00:03",
+                "master",
+                "br0",
+                "up",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "vethD");
     }
 
     // ---- link types this kernel may lack ----
@@ -244,8 +374,10 @@ class IprouteBytesTest {
     @Test
     void ipvlanMissingOrWorking(Lab lab) {
         LabHost h = hostWithParent(lab);
-        NewLink spec = NewLink.of("ipv0", new LinkType.Ipvlan(IpvlanMode.L3, IpvlanFlag.PRIVATE)).withParent(ifindex(h, "p0"));
-        boolean present = kernelHas(h, "CONFIG_IPVLAN", "link", "add", "link", "p0", "name", "probe0", "type", "ipvlan");
+        NewLink spec = NewLink.of("ipv0", new LinkType.Ipvlan(IpvlanMode.L3, IpvlanFlag.PRIVATE))
+                .withParent(ifindex(h, "p0"));
+        boolean present =
+                kernelHas(h, "CONFIG_IPVLAN", "link", "add", "link", "p0", "name", "probe0", "type", "ipvlan");
         JsonNode link = createOrExpectMissing(h, spec, present);
         if (link == null) return;
         JsonNode info = link.path("linkinfo");
@@ -258,7 +390,8 @@ class IprouteBytesTest {
     void vlanMissingOrWorking(Lab lab) {
         LabHost h = hostWithParent(lab);
         NewLink spec = NewLink.of("p0.20", new LinkType.Vlan(20)).withParent(ifindex(h, "p0"));
-        boolean present = kernelHas(h, "CONFIG_VLAN_8021Q", "link", "add", "link", "p0", "name", "probe0", "type", "vlan", "id", "21");
+        boolean present = kernelHas(
+                h, "CONFIG_VLAN_8021Q", "link", "add", "link", "p0", "name", "probe0", "type", "vlan", "id", "21");
         JsonNode link = createOrExpectMissing(h, spec, present);
         if (link == null) return;
         JsonNode info = link.path("linkinfo");
@@ -283,9 +416,11 @@ class IprouteBytesTest {
      */
     private static JsonNode createOrExpectMissing(LabHost h, NewLink spec, boolean present) {
         String option = spec.type().kernelOption();
-        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                Rtnl rt = Netns.rtnl(ns)) {
             if (!present) {
-                MissingKernelFeatureException e = assertThrows(MissingKernelFeatureException.class, () -> rt.links().create(spec));
+                MissingKernelFeatureException e = assertThrows(
+                        MissingKernelFeatureException.class, () -> rt.links().create(spec));
                 assertEquals(option, e.kernelOption());
                 assertEquals(spec.type().kind(), e.kind());
                 assertTrue(e.getMessage().contains(option), e.getMessage());
@@ -339,14 +474,17 @@ class IprouteBytesTest {
     @Test
     void captureFindsOnlyTheNewLinkRequest(Lab lab) {
         LabHost h = hostWithParent(lab);
-        StraceCapture.Capture c = StraceCapture.ip(h, "link", "add", "link", "p0", "name", "mv0", "type", "macvlan", "mode", "vepa");
+        StraceCapture.Capture c =
+                StraceCapture.ip(h, "link", "add", "link", "p0", "name", "mv0", "type", "macvlan", "mode", "vepa");
         assertTrue(c.ip().ok(), c.ip().stderr());
         assertTrue(c.sent().stream().anyMatch(s -> s.decoded().contains("RTM_GETLINK")), c.straceLog());
         byte[] b = c.newLink();
         assertEquals(StraceCapture.RTM_NEWLINK, StraceCapture.type(b));
-        assertEquals(b.length, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getInt(0), "nlmsg_len");
+        assertEquals(b.length, ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(0), "nlmsg_len");
         for (StraceCapture.Sent s : c.sent())
-            assertTrue(s.decoded().contains("nlmsg_len=" + s.data().length + ","), "dump length matches the decoded nlmsg_len: " + s.decoded());
+            assertTrue(
+                    s.decoded().contains("nlmsg_len=" + s.data().length + ","),
+                    "dump length matches the decoded nlmsg_len: " + s.decoded());
     }
 
     private static String lower(Enum<?> e) {

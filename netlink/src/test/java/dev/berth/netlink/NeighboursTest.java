@@ -29,10 +29,15 @@ class NeighboursTest {
         h.ip("link", "add", "under0", "type", "veth", "peer", "name", "under1");
         h.ip("addr", "add", "192.0.2.10/24", "dev", "under0");
         h.ip("link", "set", "under0", "up");
-        try (NetnsHandle ns = Netns.open(h.name()); Rtnl rt = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                Rtnl rt = Netns.rtnl(ns)) {
             int under = rt.links().get("under0").index();
-            int vx = rt.links().create(NewLink.of("berth.1",
-                    new LinkType.Vxlan(1, 8472, IpPrefix.literal("192.0.2.10", "l"), under, false)).withUp()).index();
+            int vx = rt.links()
+                    .create(NewLink.of(
+                                    "berth.1",
+                                    new LinkType.Vxlan(1, 8472, IpPrefix.literal("192.0.2.10", "l"), under, false))
+                            .withUp())
+                    .index();
             MacAddress peerMac = MacAddress.parse("0e:11:22:33:44:55");
             var peerVtep = IpPrefix.literal("10.244.7.0", "vtep");
             var peerUnderlay = IpPrefix.literal("192.0.2.20", "underlay");
@@ -45,8 +50,8 @@ class NeighboursTest {
             assertEquals("0e:11:22:33:44:55", neigh.get(0).get("lladdr").asText());
             assertTrue(neigh.get(0).get("state").toString().contains("PERMANENT"));
             List<Neighbour> mine = rt.neighbours().list();
-            assertTrue(mine.stream().anyMatch(n -> n.index() == vx && peerMac.equals(n.mac())
-                    && (n.state() & Rt.NUD_PERMANENT) != 0));
+            assertTrue(mine.stream()
+                    .anyMatch(n -> n.index() == vx && peerMac.equals(n.mac()) && (n.state() & Rt.NUD_PERMANENT) != 0));
 
             rt.neighbours().replaceFdb(vx, peerMac, peerUnderlay);
             JsonNode fdb = Oracle.bridge(h, "fdb", "show", "dev", "berth.1");
@@ -55,8 +60,8 @@ class NeighboursTest {
             assertNotNull(entry, fdb.toString());
             assertEquals("192.0.2.20", entry.get("dst").asText());
             assertTrue(entry.toString().contains("permanent"), entry.toString());
-            assertTrue(rt.neighbours().listFdb().stream().anyMatch(n -> n.index() == vx && peerMac.equals(n.mac())
-                    && peerUnderlay.equals(n.destination())));
+            assertTrue(rt.neighbours().listFdb().stream()
+                    .anyMatch(n -> n.index() == vx && peerMac.equals(n.mac()) && peerUnderlay.equals(n.destination())));
 
             rt.neighbours().deleteFdb(vx, peerMac, peerUnderlay);
             rt.neighbours().delete(vx, peerVtep);

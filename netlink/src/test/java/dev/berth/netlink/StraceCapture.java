@@ -30,7 +30,8 @@ final class StraceCapture {
      * version, so list every fd ip could plausibly use (its netlink socket is usually 3, but opening a
      * netns fd or a second socket for name lookups shifts it).
      */
-    private static final String WRITE_FDS = IntStream.range(0, 1024).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    private static final String WRITE_FDS =
+            IntStream.range(0, 1024).mapToObj(Integer::toString).collect(Collectors.joining(","));
 
     /** One traced sendmsg: its fd, strace's decoded text and the bytes of all its buffers. */
     record Sent(int fd, String decoded, byte[] data) {}
@@ -40,11 +41,13 @@ final class StraceCapture {
         /** The single RTM_NEWLINK request, seq and port id zeroed so it compares with Berth's. */
         byte[] newLink() {
             List<Sent> nl = sent.stream()
-                    .filter(s -> s.decoded.contains("RTM_NEWLINK") && s.data.length >= 16 && type(s.data) == RTM_NEWLINK)
+                    .filter(s ->
+                            s.decoded.contains("RTM_NEWLINK") && s.data.length >= 16 && type(s.data) == RTM_NEWLINK)
                     .toList();
             if (nl.size() != 1)
-                throw new AssertionError("expected exactly one RTM_NEWLINK sendmsg from " + String.join(" ", ip.command())
-                        + ", found " + nl.size() + "; ip exited " + ip.exitCode() + " (" + ip.stderr().strip() + ")\nstrace log:\n" + straceLog);
+                throw new AssertionError("expected exactly one RTM_NEWLINK sendmsg from "
+                        + String.join(" ", ip.command()) + ", found " + nl.size() + "; ip exited " + ip.exitCode()
+                        + " (" + ip.stderr().strip() + ")\nstrace log:\n" + straceLog);
             byte[] b = nl.getFirst().data.clone();
             Arrays.fill(b, 8, 16, (byte) 0);
             return b;
@@ -62,8 +65,17 @@ final class StraceCapture {
             throw new UncheckedIOException(e);
         }
         try {
-            List<String> cmd = new ArrayList<>(List.of("strace", "-f", "-o", log.toString(),
-                    "-e", "trace=sendmsg", "-e", "write=" + WRITE_FDS, "-xx", "ip"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "strace",
+                    "-f",
+                    "-o",
+                    log.toString(),
+                    "-e",
+                    "trace=sendmsg",
+                    "-e",
+                    "write=" + WRITE_FDS,
+                    "-xx",
+                    "ip"));
             cmd.addAll(List.of(ipArgs));
             ExecResult r = host.exec(cmd.toArray(String[]::new));
             String text = Files.readString(log);
@@ -85,10 +97,12 @@ final class StraceCapture {
 
     // Optional "PID  " or "[pid PID] " prefix, then the call and its fd.
     private static final Pattern CALL = Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)?(\\w+)\\((\\d+)?");
-    private static final Pattern RESUMED = Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)?<\\.\\.\\. (\\w+) resumed>");
+    private static final Pattern RESUMED =
+            Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)?<\\.\\.\\. (\\w+) resumed>");
     // " | 00010  00 00 ... 00  ascii |": offset, then up to 16 bytes in two groups of 8.
     private static final Pattern HEX = Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)? \\| ([0-9a-f]{5})  (.*)$");
-    private static final Pattern BUFFER = Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)? \\* (\\d+) bytes in buffer (\\d+)");
+    private static final Pattern BUFFER =
+            Pattern.compile("^(?:\\d+\\s+|\\[pid\\s+\\d+\\]\\s+)? \\* (\\d+) bytes in buffer (\\d+)");
 
     /** Parses strace output: each sendmsg line, then the hex dump strace prints after it. */
     static List<Sent> parse(List<String> lines) {
@@ -104,14 +118,18 @@ final class StraceCapture {
                 if (data == null) continue; // a dump of a call we do not trace
                 int offset = Integer.parseInt(hex.group(1), 16);
                 if (offset != data.position() - bufferStart)
-                    throw new IllegalStateException("strace hex dump skips from " + (data.position() - bufferStart) + " to " + offset + ": " + line);
+                    throw new IllegalStateException("strace hex dump skips from " + (data.position() - bufferStart)
+                            + " to " + offset + ": " + line);
                 // The hex area is 16 columns of "xx " with one extra space in the middle; the ASCII follows after it.
                 String area = hex.group(2);
                 area = area.substring(0, Math.min(area.length(), 16 * 3 + 1));
                 for (String tok : area.trim().split("\\s+")) {
                     if (tok.isEmpty()) continue;
-                    if (tok.length() != 2 || !HexFormat.isHexDigit(tok.charAt(0)) || !HexFormat.isHexDigit(tok.charAt(1)))
-                        throw new IllegalStateException("unexpected token '" + tok + "' in strace hex dump line: " + line);
+                    if (tok.length() != 2
+                            || !HexFormat.isHexDigit(tok.charAt(0))
+                            || !HexFormat.isHexDigit(tok.charAt(1)))
+                        throw new IllegalStateException(
+                                "unexpected token '" + tok + "' in strace hex dump line: " + line);
                     data.put((byte) Integer.parseInt(tok, 16));
                 }
             } else if (buf.find()) {
@@ -160,7 +178,8 @@ final class StraceCapture {
     static byte[] maskNetnsFds(byte[] msg) {
         byte[] b = msg.clone();
         walk(b, (depth, path, off, type, len) -> {
-            if (type == IFLA_NET_NS_FD && (path.isEmpty() || path.equals("18/2/1")) && len == 8) Arrays.fill(b, off + 4, off + 8, (byte) 0);
+            if (type == IFLA_NET_NS_FD && (path.isEmpty() || path.equals("18/2/1")) && len == 8)
+                Arrays.fill(b, off + 4, off + 8, (byte) 0);
         });
         return b;
     }
@@ -168,7 +187,8 @@ final class StraceCapture {
     /** Fails with a side-by-side hex dump and both messages decoded when the bytes differ. */
     static void assertSameBytes(byte[] iproute2, byte[] berth, String what) {
         if (Arrays.equals(iproute2, berth)) return;
-        throw new AssertionError("Berth's RTM_NEWLINK for `" + what + "` differs from iproute2's (first difference at byte "
+        throw new AssertionError("Berth's RTM_NEWLINK for `" + what
+                + "` differs from iproute2's (first difference at byte "
                 + Arrays.mismatch(iproute2, berth) + ", lengths " + iproute2.length + " vs " + berth.length + ")\n"
                 + hexDiff(iproute2, berth) + "\niproute2:\n" + describe(iproute2) + "\nBerth:\n" + describe(berth));
     }
@@ -201,10 +221,15 @@ final class StraceCapture {
 
     /** Walks an RTM_NEWLINK's attributes, descending into IFLA_LINKINFO, IFLA_INFO_DATA and a veth's peer. */
     static void walk(byte[] msg, AttrVisitor v) {
-        int end = Math.min(msg.length, msg.length < 4 ? 0 : ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()).getInt(0));
+        int end = Math.min(
+                msg.length,
+                msg.length < 4
+                        ? 0
+                        : ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()).getInt(0));
         boolean[] veth = {false};
         walk(msg, 32, end, 0, "", false, (d, p, off, type, len) -> {
-            if (p.equals("18") && type == 1) veth[0] = new String(msg, off + 4, len - 4).replace("\0", "").equals("veth");
+            if (p.equals("18") && type == 1)
+                veth[0] = new String(msg, off + 4, len - 4).replace("\0", "").equals("veth");
         });
         walk(msg, 32, end, 0, "", veth[0], v);
     }
@@ -231,19 +256,30 @@ final class StraceCapture {
 
     /** A readable decoding of an RTM_NEWLINK: header, ifinfomsg, and the attribute tree with raw values. */
     static String describe(byte[] msg) {
-        if (msg.length < 32) return "  (" + msg.length + " bytes, too short for RTM_NEWLINK) " + HexFormat.of().formatHex(msg) + "\n";
+        if (msg.length < 32)
+            return "  (" + msg.length + " bytes, too short for RTM_NEWLINK) "
+                    + HexFormat.of().formatHex(msg) + "\n";
         ByteBuffer b = ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder());
         StringBuilder s = new StringBuilder(String.format(
                 "  nlmsghdr len=%d type=%d flags=0x%x seq=%d pid=%d%n  ifinfomsg family=%d type=%d index=%d flags=0x%x change=0x%x%n",
-                b.getInt(0), b.getShort(4) & 0xffff, b.getShort(6) & 0xffff, b.getInt(8), b.getInt(12),
-                msg[16] & 0xff, b.getShort(18) & 0xffff, b.getInt(20), b.getInt(24), b.getInt(28)));
+                b.getInt(0),
+                b.getShort(4) & 0xffff,
+                b.getShort(6) & 0xffff,
+                b.getInt(8),
+                b.getInt(12),
+                msg[16] & 0xff,
+                b.getShort(18) & 0xffff,
+                b.getInt(20),
+                b.getInt(24),
+                b.getInt(28)));
         boolean veth = describeKind(msg).equals("veth");
         walk(msg, (depth, path, off, type, len) -> {
             int rawType = b.getShort(off + 2) & 0xffff;
             String flags = (rawType & 0x8000) != 0 ? " NESTED" : "";
             String value = HexFormat.ofDelimiter(" ").formatHex(msg, off + 4, off + len);
             boolean nested = isNested(path.isEmpty() ? Integer.toString(type) : path + "/" + type, veth);
-            s.append("  ".repeat(depth + 1)).append(String.format("@%04x %s type=%d len=%d%s", off, name(path, type, veth), type, len, flags));
+            s.append("  ".repeat(depth + 1))
+                    .append(String.format("@%04x %s type=%d len=%d%s", off, name(path, type, veth), type, len, flags));
             s.append(nested ? "\n" : ": " + value + printable(msg, off + 4, off + len) + "\n");
         });
         return s.toString();
@@ -260,11 +296,23 @@ final class StraceCapture {
     private static String name(String path, int type, boolean veth) {
         if (veth && path.equals("18/2") && type == 1) return "VETH_INFO_PEER";
         return switch (path) {
-            case "", "18/2/1" -> switch (type) {
-                case 1 -> "IFLA_ADDRESS"; case 3 -> "IFLA_IFNAME"; case 4 -> "IFLA_MTU"; case 5 -> "IFLA_LINK";
-                case 10 -> "IFLA_MASTER"; case 18 -> "IFLA_LINKINFO"; case 28 -> "IFLA_NET_NS_FD"; default -> "IFLA_?";
-            };
-            case "18" -> switch (type) { case 1 -> "IFLA_INFO_KIND"; case 2 -> "IFLA_INFO_DATA"; default -> "IFLA_INFO_?"; };
+            case "", "18/2/1" ->
+                switch (type) {
+                    case 1 -> "IFLA_ADDRESS";
+                    case 3 -> "IFLA_IFNAME";
+                    case 4 -> "IFLA_MTU";
+                    case 5 -> "IFLA_LINK";
+                    case 10 -> "IFLA_MASTER";
+                    case 18 -> "IFLA_LINKINFO";
+                    case 28 -> "IFLA_NET_NS_FD";
+                    default -> "IFLA_?";
+                };
+            case "18" ->
+                switch (type) {
+                    case 1 -> "IFLA_INFO_KIND";
+                    case 2 -> "IFLA_INFO_DATA";
+                    default -> "IFLA_INFO_?";
+                };
             default -> "DATA";
         };
     }

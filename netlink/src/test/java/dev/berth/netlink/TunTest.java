@@ -23,12 +23,14 @@ class TunTest {
     @Test
     void echoRequestsReadFromTunAreAnsweredByWritingReplies(Lab lab) throws Exception {
         LabHost h = lab.host("h");
-        try (NetnsHandle ns = Netns.open(h.name()); TunDevice tun = TunDevice.open(ns, "btun0", false);
-             Arena arena = Arena.ofConfined()) {
+        try (NetnsHandle ns = Netns.open(h.name());
+                TunDevice tun = TunDevice.open(ns, "btun0", false);
+                Arena arena = Arena.ofConfined()) {
             assertEquals("btun0", tun.name());
             h.ip("addr", "add", "10.99.0.1/24", "dev", "btun0");
             h.ip("link", "set", "btun0", "up");
-            assertTrue(Oracle.link(h, "btun0").at("/linkinfo/info_kind").asText().equals("tun"));
+            assertTrue(
+                    Oracle.link(h, "btun0").at("/linkinfo/info_kind").asText().equals("tun"));
 
             LabProcess ping = h.spawn("ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.99.0.2");
             MemorySegment buf = arena.allocate(2048);
@@ -37,7 +39,10 @@ class TunTest {
             while (answered < 3 && System.nanoTime() < deadline) {
                 if (!tun.awaitReadable(500)) continue;
                 int n = tun.read(buf);
-                if (n < 28 || (buf.get(JAVA_BYTE, 0) >> 4) != 4 || buf.get(JAVA_BYTE, 9) != 1 || buf.get(JAVA_BYTE, 20) != 8)
+                if (n < 28
+                        || (buf.get(JAVA_BYTE, 0) >> 4) != 4
+                        || buf.get(JAVA_BYTE, 9) != 1
+                        || buf.get(JAVA_BYTE, 20) != 8)
                     continue; // not an IPv4 ICMP echo request (e.g. IPv6 router solicitations)
                 turnIntoReply(buf, n);
                 tun.write(buf, n);
@@ -53,13 +58,15 @@ class TunTest {
     void persistentTunOutlivesItsDescriptorAndMultiQueueOpensSeveralQueues(Lab lab) {
         LabHost h = lab.host("h");
         try (NetnsHandle ns = Netns.open(h.name())) {
-            try (TunDevice q0 = TunDevice.open(ns, "bmq0", true); TunDevice q1 = TunDevice.open(ns, "bmq0", true)) {
+            try (TunDevice q0 = TunDevice.open(ns, "bmq0", true);
+                    TunDevice q1 = TunDevice.open(ns, "bmq0", true)) {
                 assertNotEquals(q0.fd(), q1.fd());
                 assertEquals("bmq0", q1.name());
                 q0.setPersistent(true);
             }
             assertTrue(Oracle.hasLink(h, "bmq0"), "persistent device survives its descriptors");
-            assertTrue(Oracle.link(h, "bmq0").at("/linkinfo/info_data/multi_queue").asBoolean());
+            assertTrue(
+                    Oracle.link(h, "bmq0").at("/linkinfo/info_data/multi_queue").asBoolean());
             try (TunDevice q = TunDevice.open(ns, "bmq0", true)) {
                 q.setPersistent(false);
             }

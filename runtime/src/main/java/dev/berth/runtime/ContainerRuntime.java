@@ -36,8 +36,15 @@ public interface ContainerRuntime extends AutoCloseable {
      * @param labels         containerd labels of the container
      * @param log            rotation of the container's log files
      */
-    record CreateRequest(String imageRef, String snapshotParent, String ociSpecJson, boolean tty, boolean openStdin,
-                         boolean stdinOnce, Map<String, String> labels, LogConfig log) {
+    record CreateRequest(
+            String imageRef,
+            String snapshotParent,
+            String ociSpecJson,
+            boolean tty,
+            boolean openStdin,
+            boolean stdinOnce,
+            Map<String, String> labels,
+            LogConfig log) {
         public CreateRequest {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
         }

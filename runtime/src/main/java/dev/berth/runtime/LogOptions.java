@@ -14,5 +14,5 @@ import java.time.Instant;
  * @param stdout     include the process's standard output
  * @param stderr     include its standard error
  */
-public record LogOptions(boolean follow, Instant since, Instant until, int tail, boolean timestamps, boolean stdout,
-                         boolean stderr) {}
+public record LogOptions(
+        boolean follow, Instant since, Instant until, int tail, boolean timestamps, boolean stdout, boolean stderr) {}

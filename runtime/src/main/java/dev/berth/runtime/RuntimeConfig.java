@@ -13,5 +13,5 @@ import java.nio.file.Path;
  * @param cgroupParent     the cgroup under which each container has its own (the spec's cgroupsPath is already there)
  * @param snapshotter      containerd's snapshotter for container root file systems ({@code overlayfs})
  */
-public record RuntimeConfig(Path containerdSocket, Path stateDir, Path runDir, String namespace, String cgroupParent,
-                            String snapshotter) {}
+public record RuntimeConfig(
+        Path containerdSocket, Path stateDir, Path runDir, String namespace, String cgroupParent, String snapshotter) {}

@@ -12,6 +12,12 @@ import java.time.Instant;
  * @param finishedAt when it exited, null while it runs
  * @param oomKilled  the kernel's OOM killer ended it
  */
-public record TaskState(Status status, long pid, int exitCode, Instant startedAt, Instant finishedAt, boolean oomKilled) {
-    public enum Status { CREATED, RUNNING, PAUSED, STOPPED }
+public record TaskState(
+        Status status, long pid, int exitCode, Instant startedAt, Instant finishedAt, boolean oomKilled) {
+    public enum Status {
+        CREATED,
+        RUNNING,
+        PAUSED,
+        STOPPED
+    }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
@@ -37,31 +39,49 @@ public final class GuestSuite {
         for (String m : MODULES) if (Files.isDirectory(Path.of("/sys/module", m))) loaded.add(m);
         System.out.println(KERNEL + " " + System.getProperty("os.version") + " modules=" + String.join(",", loaded));
 
-        LauncherDiscoveryRequest engine = request().selectors(selectPackage("dev.berth.engine")).filters(includeTags("vm")).build();
-        LauncherDiscoveryRequest netlink = request().selectors(selectClass("dev.berth.netlink.IprouteBytesTest"))
-                .filters(methodsNamed("(ipvlan|vlan|dummy)\\w*")).build();
+        LauncherDiscoveryRequest engine = request()
+                .selectors(selectPackage("dev.berth.engine"))
+                .filters(includeTags("vm"))
+                .build();
+        LauncherDiscoveryRequest netlink = request()
+                .selectors(selectClass("dev.berth.netlink.IprouteBytesTest"))
+                .filters(methodsNamed("(ipvlan|vlan|dummy)\\w*"))
+                .build();
         Counts counts = new Counts();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(engine, counts);
         launcher.execute(netlink, counts);
-        System.out.printf("%s tests=%d passed=%d failed=%d aborted=%d skipped=%d%n", SUMMARY, counts.total(), counts.passed.get(),
-                counts.failed.get(), counts.aborted.get(), counts.skipped.get());
+        System.out.printf(
+                "%s tests=%d passed=%d failed=%d aborted=%d skipped=%d%n",
+                SUMMARY,
+                counts.total(),
+                counts.passed.get(),
+                counts.failed.get(),
+                counts.aborted.get(),
+                counts.skipped.get());
         System.out.flush();
         System.exit(counts.failed.get() + counts.aborted.get() == 0 ? 0 : 1);
     }
 
     /** Keeps the test methods whose name matches {@code regex} (and every container). */
     private static PostDiscoveryFilter methodsNamed(String regex) {
-        return d -> d.getSource().filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getMethodName())
-                .map(n -> n.matches(regex) ? FilterResult.included("a link type test") : FilterResult.excluded("not " + regex))
+        return d -> d.getSource()
+                .filter(MethodSource.class::isInstance)
+                .map(s -> ((MethodSource) s).getMethodName())
+                .map(n -> n.matches(regex)
+                        ? FilterResult.included("a link type test")
+                        : FilterResult.excluded("not " + regex))
                 .orElse(FilterResult.included("a container"));
     }
 
     /** Counts and prints each test's outcome; failures with their stack trace. */
     private static final class Counts implements TestExecutionListener {
-        final AtomicInteger passed = new AtomicInteger(), failed = new AtomicInteger(), aborted = new AtomicInteger(), skipped = new AtomicInteger();
+        final AtomicInteger passed = new AtomicInteger(),
+                failed = new AtomicInteger(),
+                aborted = new AtomicInteger(),
+                skipped = new AtomicInteger();
 
-        final java.util.Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> started = new ConcurrentHashMap<>();
 
         @Override
         public void executionStarted(TestIdentifier t) {
@@ -96,7 +116,8 @@ public final class GuestSuite {
             }
             long ms = (System.nanoTime() - started.getOrDefault(t.getUniqueId(), System.nanoTime())) / 1_000_000;
             System.out.println(TEST + " " + r.getStatus() + " " + t.getUniqueId() + " " + ms + " ms");
-            if (r.getStatus() != TestExecutionResult.Status.SUCCESSFUL) r.getThrowable().ifPresent(e -> e.printStackTrace(System.out));
+            if (r.getStatus() != TestExecutionResult.Status.SUCCESSFUL)
+                r.getThrowable().ifPresent(e -> e.printStackTrace(System.out));
         }
     }
 }

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Issue 4's API benchmark: berthd against Docker's own dockerd, each in its own lab namespace, driven
@@ -47,8 +49,10 @@ public final class ApiBench {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
-                    default -> throw new IllegalArgumentException("unknown option '" + a
-                            + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --no-ctr --out DIR --root DIR --docker PATH");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option '" + a
+                                        + "'; allowed: --n N --warmup N --cli-n N --no-dockerd --no-ctr --out DIR --root DIR --docker PATH");
                 }
             }
             return new Options(n, warmup, cliN, dockerd, ctr, out, root, docker);
@@ -63,7 +67,8 @@ public final class ApiBench {
         /** bin/berthd, the launcher users run (make build prepares it). */
         List<String> berthdLauncher() {
             Path bin = root.resolve("bin/berthd");
-            if (!Files.isExecutable(bin)) throw new IllegalArgumentException("no bin/berthd in " + root + ": run make build");
+            if (!Files.isExecutable(bin))
+                throw new IllegalArgumentException("no bin/berthd in " + root + ": run make build");
             return List.of(bin.toString());
         }
 
@@ -79,7 +84,7 @@ public final class ApiBench {
     private final List<DockerdTarget> dockerds = new ArrayList<>();
     private CtrFloor ctr;
     private String stages = "";
-    private final java.util.Map<String, long[]> rss = new java.util.LinkedHashMap<>();
+    private final Map<String, long[]> rss = new LinkedHashMap<>();
 
     private ApiBench(Options options) {
         this.options = options;
@@ -103,10 +108,11 @@ public final class ApiBench {
             LabHost client = lab.host("client");
             LabHost berthdHost = lab.host("berthd");
             LabHost dockerdHost = options.dockerd() ? lab.host("dockerd") : null;
-            Thread hook = new Thread(() -> { // Ctrl-C: stop the daemons by PID and drop the lab all the same
-                closeAll(targets);
-                lab.close();
-            });
+            Thread hook = new Thread(
+                    () -> { // Ctrl-C: stop the daemons by PID and drop the lab all the same
+                        closeAll(targets);
+                        lab.close();
+                    });
             Runtime.getRuntime().addShutdownHook(hook);
             try (NetnsHandle ns = Netns.open(client.netnsPath())) {
                 report = Netns.call(ns, () -> inClient(lab, client, berthdHost, dockerdHost, targets, started, load0));
@@ -123,20 +129,30 @@ public final class ApiBench {
         if (results.failures().isEmpty()) deleteLabLogs(runId); // the daemons' output, kept only when something failed
         System.out.print(report);
         Files.createDirectories(options.out());
-        Path file = options.out().resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path file = options.out()
+                .resolve("api-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file);
     }
 
     /** Everything that talks to the daemons, run on a thread inside the client namespace; returns the report. */
-    private String inClient(Lab lab, LabHost client, LabHost berthdHost, LabHost dockerdHost, List<Target> targets,
-                            String started, String load0) throws IOException {
+    private String inClient(
+            Lab lab,
+            LabHost client,
+            LabHost berthdHost,
+            LabHost dockerdHost,
+            List<Target> targets,
+            String started,
+            String load0)
+            throws IOException {
         try {
             checkInside(client);
-            System.out.println("berth bench-api: lab " + lab.runId() + "; starting berthd" + (dockerdHost != null ? " and dockerd" : "") + " ...");
+            System.out.println("berth bench-api: lab " + lab.runId() + "; starting berthd"
+                    + (dockerdHost != null ? " and dockerd" : "") + " ...");
             targets.add(BerthdTarget.start(lab, berthdHost, options.berthdLauncher()));
             if (dockerdHost != null) {
-                DockerdTarget d = DockerdTarget.start(lab, dockerdHost, options.root().resolve("scripts/bench-api-dockerd.sh"));
+                DockerdTarget d =
+                        DockerdTarget.start(lab, dockerdHost, options.root().resolve("scripts/bench-api-dockerd.sh"));
                 targets.add(d);
                 dockerds.add(d);
             }
@@ -147,7 +163,8 @@ public final class ApiBench {
             memory(targets);
             leakCheck(lab, berthdHost);
             try {
-                stages = StageBreakdown.measure(lab, options.berthdLauncher(), options.docker(), Math.min(options.n(), 20));
+                stages = StageBreakdown.measure(
+                        lab, options.berthdLauncher(), options.docker(), Math.min(options.n(), 20));
             } catch (RuntimeException e) {
                 stages = "\nstage breakdown FAILED: " + e.getMessage() + "\n";
             }
@@ -159,7 +176,8 @@ public final class ApiBench {
     }
 
     private static void deleteLabLogs(String runId) throws IOException {
-        try (var s = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "blab-" + runId + "-*.log")) {
+        try (var s =
+                Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "blab-" + runId + "-*.log")) {
             for (Path p : s) Files.deleteIfExists(p);
         }
     }
@@ -188,8 +206,13 @@ public final class ApiBench {
     private void prepare(Target t) {
         UnixHttp http = new UnixHttp(t.socket());
         for (String net : List.of("bench-net", "bench-conn"))
-            expect(http.post(API + "/networks/create", "{\"Name\":\"" + net + "\",\"CheckDuplicate\":true}"), 201, t, "create " + net);
-        UnixHttp.Response c = expect(http.post(API + "/containers/create?name=bench-base", runBody("bridge")), 201, t, "create bench-base");
+            expect(
+                    http.post(API + "/networks/create", "{\"Name\":\"" + net + "\",\"CheckDuplicate\":true}"),
+                    201,
+                    t,
+                    "create " + net);
+        UnixHttp.Response c = expect(
+                http.post(API + "/containers/create?name=bench-base", runBody("bridge")), 201, t, "create bench-base");
         expect(http.post(API + "/containers/" + id(c) + "/start", null), 204, t, "start bench-base");
     }
 
@@ -200,48 +223,137 @@ public final class ApiBench {
             rec.add(0, docker(t, "network", "create", "bench-c" + k));
             rec.add(1, docker(t, "network", "rm", "bench-c" + k));
         });
-        series(targets, "raw: network create/rm", List.of("raw:POST /networks/create", "raw:DELETE /networks/{id}"), (t, k, rec) -> {
-            UnixHttp http = new UnixHttp(t.socket());
-            UnixHttp.Response c = expect(http.post(API + "/networks/create", "{\"Name\":\"bench-a" + k + "\",\"CheckDuplicate\":true}"), 201, t, "network create");
-            rec.add(0, c.nanos());
-            rec.add(1, expect(http.delete(API + "/networks/" + id(c)), 204, t, "network delete").nanos());
-        });
-        series(targets, "cli: network connect/disconnect", List.of("cli:network connect", "cli:network disconnect"), (t, k, rec) -> {
-            rec.add(0, docker(t, "network", "connect", "bench-conn", "bench-base"));
-            rec.add(1, docker(t, "network", "disconnect", "bench-conn", "bench-base"));
-        });
-        series(targets, "raw: network connect/disconnect", List.of("raw:POST /networks/{id}/connect", "raw:POST /networks/{id}/disconnect"), (t, k, rec) -> {
-            UnixHttp http = new UnixHttp(t.socket());
-            rec.add(0, expect(http.post(API + "/networks/bench-conn/connect", "{\"Container\":\"bench-base\"}"), 200, t, "connect").nanos());
-            rec.add(1, expect(http.post(API + "/networks/bench-conn/disconnect", "{\"Container\":\"bench-base\",\"Force\":false}"), 200, t, "disconnect").nanos());
-        });
+        series(
+                targets,
+                "raw: network create/rm",
+                List.of("raw:POST /networks/create", "raw:DELETE /networks/{id}"),
+                (t, k, rec) -> {
+                    UnixHttp http = new UnixHttp(t.socket());
+                    UnixHttp.Response c = expect(
+                            http.post(
+                                    API + "/networks/create",
+                                    "{\"Name\":\"bench-a" + k + "\",\"CheckDuplicate\":true}"),
+                            201,
+                            t,
+                            "network create");
+                    rec.add(0, c.nanos());
+                    rec.add(
+                            1,
+                            expect(http.delete(API + "/networks/" + id(c)), 204, t, "network delete")
+                                    .nanos());
+                });
+        series(
+                targets,
+                "cli: network connect/disconnect",
+                List.of("cli:network connect", "cli:network disconnect"),
+                (t, k, rec) -> {
+                    rec.add(0, docker(t, "network", "connect", "bench-conn", "bench-base"));
+                    rec.add(1, docker(t, "network", "disconnect", "bench-conn", "bench-base"));
+                });
+        series(
+                targets,
+                "raw: network connect/disconnect",
+                List.of("raw:POST /networks/{id}/connect", "raw:POST /networks/{id}/disconnect"),
+                (t, k, rec) -> {
+                    UnixHttp http = new UnixHttp(t.socket());
+                    rec.add(
+                            0,
+                            expect(
+                                            http.post(
+                                                    API + "/networks/bench-conn/connect",
+                                                    "{\"Container\":\"bench-base\"}"),
+                                            200,
+                                            t,
+                                            "connect")
+                                    .nanos());
+                    rec.add(
+                            1,
+                            expect(
+                                            http.post(
+                                                    API + "/networks/bench-conn/disconnect",
+                                                    "{\"Container\":\"bench-base\",\"Force\":false}"),
+                                            200,
+                                            t,
+                                            "disconnect")
+                                    .nanos());
+                });
         series(targets, "cli: run -d / rm -f", List.of("cli:run -d", "cli:rm -f"), (t, k, rec) -> {
-            rec.add(0, docker(t, "run", "-d", "--name", "bench-r" + k, "--network", "bench-net", "busybox", "sleep", "3600"));
+            rec.add(
+                    0,
+                    docker(
+                            t,
+                            "run",
+                            "-d",
+                            "--name",
+                            "bench-r" + k,
+                            "--network",
+                            "bench-net",
+                            "busybox",
+                            "sleep",
+                            "3600"));
             rec.add(1, docker(t, "rm", "-f", "bench-r" + k));
         });
-        series(targets, "cli: run -d busybox (containers)", List.of("ctr:run -d busybox sleep"), (t, k, rec) -> {
-            rec.add(0, docker(t, "run", "-d", "--name", "bench-d" + k, "busybox", "sleep", "3600"));
-            docker(t, "rm", "-f", "bench-d" + k);
-        }, ctr == null ? null : (k, rec) -> rec.add(0, ctr.runDetached(k)));
-        series(targets, "cli: run --rm busybox true", List.of("ctr:run --rm busybox true"), (t, k, rec) ->
-                rec.add(0, docker(t, "run", "--rm", "busybox", "true")), ctr == null ? null : (k, rec) -> rec.add(0, ctr.runRm(k, false)));
+        series(
+                targets,
+                "cli: run -d busybox (containers)",
+                List.of("ctr:run -d busybox sleep"),
+                (t, k, rec) -> {
+                    rec.add(0, docker(t, "run", "-d", "--name", "bench-d" + k, "busybox", "sleep", "3600"));
+                    docker(t, "rm", "-f", "bench-d" + k);
+                },
+                ctr == null ? null : (k, rec) -> rec.add(0, ctr.runDetached(k)));
+        series(
+                targets,
+                "cli: run --rm busybox true",
+                List.of("ctr:run --rm busybox true"),
+                (t, k, rec) -> rec.add(0, docker(t, "run", "--rm", "busybox", "true")),
+                ctr == null ? null : (k, rec) -> rec.add(0, ctr.runRm(k, false)));
         if (ctr != null)
-            series(List.of(), "ctr run --rm --seccomp", List.of("ctr:run --rm true, ctr with containerd's seccomp profile"), (t, k, rec) -> {
-            }, (k, rec) -> rec.add(0, ctr.runRm(k, true)));
-        series(targets, "cli: exec", List.of("ctr:exec bench-base true"), (t, k, rec) ->
-                rec.add(0, docker(t, "exec", "bench-base", "true")), ctr == null ? null : (k, rec) -> rec.add(0, ctr.exec(k)));
-        series(targets, "raw: run -d / rm -f", List.of("raw:POST /containers/create", "raw:POST /containers/{id}/start",
-                "raw:run -d (create + start)", "raw:DELETE /containers/{id}?force=1"), (t, k, rec) -> {
-            UnixHttp http = new UnixHttp(t.socket());
-            UnixHttp.Response c = expect(http.post(API + "/containers/create?name=bench-q" + k, runBody("bench-net")), 201, t, "container create");
-            UnixHttp.Response s = expect(http.post(API + "/containers/" + id(c) + "/start", null), 204, t, "container start");
-            rec.add(0, c.nanos());
-            rec.add(1, s.nanos());
-            rec.add(2, c.nanos() + s.nanos());
-            rec.add(3, expect(http.delete(API + "/containers/" + id(c) + "?force=1"), 204, t, "container delete").nanos());
-        });
-        series(targets, "raw: ping", List.of("raw:GET /_ping"), (t, k, rec) ->
-                rec.add(0, expect(new UnixHttp(t.socket()).get("/_ping"), 200, t, "ping").nanos()));
+            series(
+                    List.of(),
+                    "ctr run --rm --seccomp",
+                    List.of("ctr:run --rm true, ctr with containerd's seccomp profile"),
+                    (t, k, rec) -> {},
+                    (k, rec) -> rec.add(0, ctr.runRm(k, true)));
+        series(
+                targets,
+                "cli: exec",
+                List.of("ctr:exec bench-base true"),
+                (t, k, rec) -> rec.add(0, docker(t, "exec", "bench-base", "true")),
+                ctr == null ? null : (k, rec) -> rec.add(0, ctr.exec(k)));
+        series(
+                targets,
+                "raw: run -d / rm -f",
+                List.of(
+                        "raw:POST /containers/create",
+                        "raw:POST /containers/{id}/start",
+                        "raw:run -d (create + start)",
+                        "raw:DELETE /containers/{id}?force=1"),
+                (t, k, rec) -> {
+                    UnixHttp http = new UnixHttp(t.socket());
+                    UnixHttp.Response c = expect(
+                            http.post(API + "/containers/create?name=bench-q" + k, runBody("bench-net")),
+                            201,
+                            t,
+                            "container create");
+                    UnixHttp.Response s =
+                            expect(http.post(API + "/containers/" + id(c) + "/start", null), 204, t, "container start");
+                    rec.add(0, c.nanos());
+                    rec.add(1, s.nanos());
+                    rec.add(2, c.nanos() + s.nanos());
+                    rec.add(
+                            3,
+                            expect(http.delete(API + "/containers/" + id(c) + "?force=1"), 204, t, "container delete")
+                                    .nanos());
+                });
+        series(
+                targets,
+                "raw: ping",
+                List.of("raw:GET /_ping"),
+                (t, k, rec) -> rec.add(
+                        0,
+                        expect(new UnixHttp(t.socket()).get("/_ping"), 200, t, "ping")
+                                .nanos()));
         cliStart(targets);
     }
 
@@ -265,7 +377,9 @@ public final class ApiBench {
             }
             if (berth != null && !results.failed("start:berth network ls", BERTHD)) {
                 try {
-                    long ns = Cli.run(List.of(berth.toString(), "-H", "unix://" + berthd.socket(), "network", "ls")).check().nanos();
+                    long ns = Cli.run(List.of(berth.toString(), "-H", "unix://" + berthd.socket(), "network", "ls"))
+                            .check()
+                            .nanos();
                     if (i >= 0) results.add("start:berth network ls", BERTHD, ns);
                 } catch (RuntimeException e) {
                     results.fail("start:berth network ls", BERTHD, e.getMessage());
@@ -297,7 +411,8 @@ public final class ApiBench {
      */
     private void leakCheck(Lab lab, LabHost host) {
         List<String> veths = new ArrayList<>();
-        for (String line : Cli.output(List.of("ip", "-n", host.name(), "-o", "link", "show")).split("\n")) {
+        for (String line : Cli.output(List.of("ip", "-n", host.name(), "-o", "link", "show"))
+                .split("\n")) {
             String[] f = line.split(":\\s+", 3);
             if (f.length > 1 && f[1].startsWith("veth")) veths.add(f[1].split("@")[0]);
         }
@@ -367,12 +482,14 @@ public final class ApiBench {
     }
 
     private static String runBody(String network) {
-        return "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"3600\"],\"HostConfig\":{\"NetworkMode\":\"" + network + "\"}}";
+        return "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"3600\"],\"HostConfig\":{\"NetworkMode\":\"" + network
+                + "\"}}";
     }
 
     private static UnixHttp.Response expect(UnixHttp.Response r, int status, Target t, String what) {
         if (r.status() != status)
-            throw new IllegalStateException(t.name() + " " + what + ": expected " + status + ", got " + r.status() + " " + UnixHttp.abbreviate(r.body()));
+            throw new IllegalStateException(t.name() + " " + what + ": expected " + status + ", got " + r.status() + " "
+                    + UnixHttp.abbreviate(r.body()));
         return r;
     }
 
@@ -385,32 +502,59 @@ public final class ApiBench {
 
     private String report(String started, String load0, List<Target> targets) {
         StringBuilder b = new StringBuilder();
-        String cliVersion = Cli.run(List.of(options.docker(), "--version")).output().strip();
+        String cliVersion =
+                Cli.run(List.of(options.docker(), "--version")).output().strip();
         b.append("Berth API benchmark (issue 4), ").append(started).append('\n');
-        b.append(String.format(Locale.ROOT, "machine: %d CPUs, load average %s at start, %s at end%n",
-                Runtime.getRuntime().availableProcessors(), load0, loadAverage()));
+        b.append(String.format(
+                Locale.ROOT,
+                "machine: %d CPUs, load average %s at start, %s at end%n",
+                Runtime.getRuntime().availableProcessors(),
+                load0,
+                loadAverage()));
         b.append(cliVersion).append(" (").append(options.docker()).append(") for both daemons\n");
         for (Target t : targets)
-            b.append(String.format(Locale.ROOT, "%-8s %s, in its own lab netns; launch to first /_ping: %d ms%n", t.name() + ":", t.version(), t.startMillis()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-8s %s, in its own lab netns; launch to first /_ping: %d ms%n",
+                    t.name() + ":",
+                    t.version(),
+                    t.startMillis()));
         if (targets.size() < 2) b.append("dockerd: not run (--no-dockerd or docker.io missing)\n");
-        b.append(String.format(Locale.ROOT, "%d samples per row after %d warm-up rounds; daemons take turns each round; "
-                + "p99 is nearest-rank (with %d samples, the %s)%n", options.n(), options.warmup(), options.n(),
+        b.append(String.format(
+                Locale.ROOT,
+                "%d samples per row after %d warm-up rounds; daemons take turns each round; "
+                        + "p99 is nearest-rank (with %d samples, the %s)%n",
+                options.n(),
+                options.warmup(),
+                options.n(),
                 options.n() < 100 ? "slowest" : "99th"));
         b.append("ratio = dockerd median / berthd median (above 1: berthd is faster)\n");
         table(b, "docker CLI wall time, ms (fork to exit)", "cli:");
-        table(b, "raw Engine API round trip, ms (connect to last byte, one connection per request, " + API + ")", "raw:");
+        table(
+                b,
+                "raw Engine API round trip, ms (connect to last byte, one connection per request, " + API + ")",
+                "raw:");
         table(b, "CLI start, ms (" + options.cliN() + " runs each)", "start:");
         containers(b);
         b.append(stages);
         Path berth = options.berthCli();
-        if (berth == null) b.append("berth CLI not built (no bin/berth in ").append(options.root()).append(")\n");
+        if (berth == null)
+            b.append("berth CLI not built (no bin/berth in ")
+                    .append(options.root())
+                    .append(")\n");
         else if (results.series("start:berth network ls", BERTHD) != null) {
             double p50 = results.series("start:berth network ls", BERTHD).p50Ms();
-            b.append(String.format(Locale.ROOT, "berth network ls: median %.1f ms, goal < 150 ms: %s%n", p50, p50 < 150 ? "met" : "NOT met"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "berth network ls: median %.1f ms, goal < 150 ms: %s%n",
+                    p50,
+                    p50 < 150 ? "met" : "NOT met"));
         }
         if (!results.failures().isEmpty()) {
             b.append("\nfailures:\n");
-            results.failures().forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
+            results.failures()
+                    .forEach((k, v) ->
+                            b.append("  ").append(k).append(": ").append(v).append('\n'));
         }
         for (String n : notes) b.append(n).append('\n');
         return b.toString();
@@ -418,25 +562,55 @@ public final class ApiBench {
 
     /** Issue 11's table: containers through the docker CLI beside containerd's floor driven by ctr, the goals, memory. */
     private void containers(StringBuilder b) {
-        b.append("\ncontainers, docker CLI wall time, ms (ctr: containerd + runc driven by ctr, its own start included, no network, no seccomp)\n");
-        b.append(String.format(Locale.ROOT, "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n", "operation", "berthd p50/p99", "dockerd p50/p99",
-                "ctr p50/p99", "d/b", "b/ctr"));
-        b.append("  ").append("-".repeat(44)).append("-+-").append("-".repeat(15)).append("-+-").append("-".repeat(15)).append("-+-")
-                .append("-".repeat(15)).append("-+-").append("-".repeat(8)).append("-+------\n");
+        b.append(
+                "\ncontainers, docker CLI wall time, ms (ctr: containerd + runc driven by ctr, its own start included, no network, no seccomp)\n");
+        b.append(String.format(
+                Locale.ROOT,
+                "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n",
+                "operation",
+                "berthd p50/p99",
+                "dockerd p50/p99",
+                "ctr p50/p99",
+                "d/b",
+                "b/ctr"));
+        b.append("  ")
+                .append("-".repeat(44))
+                .append("-+-")
+                .append("-".repeat(15))
+                .append("-+-")
+                .append("-".repeat(15))
+                .append("-+-")
+                .append("-".repeat(15))
+                .append("-+-")
+                .append("-".repeat(8))
+                .append("-+------\n");
         for (String op : opsWith("ctr:")) {
             Latencies bl = results.series(op, BERTHD), cl = results.series(op, CtrFloor.NAME);
-            String overFloor = bl == null || cl == null || bl.size() == 0 || cl.size() == 0 ? "-"
+            String overFloor = bl == null || cl == null || bl.size() == 0 || cl.size() == 0
+                    ? "-"
                     : String.format(Locale.ROOT, "%.2fx", bl.p50Ms() / cl.p50Ms());
-            b.append(String.format(Locale.ROOT, "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n", op.substring(4), results.cell(op, BERTHD),
-                    results.cell(op, DOCKERD), results.cell(op, CtrFloor.NAME), results.ratio(op, BERTHD, DOCKERD), overFloor));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n",
+                    op.substring(4),
+                    results.cell(op, BERTHD),
+                    results.cell(op, DOCKERD),
+                    results.cell(op, CtrFloor.NAME),
+                    results.ratio(op, BERTHD, DOCKERD),
+                    overFloor));
         }
         goal(b, "run -d at most half of dockerd's", "ctr:run -d busybox sleep", DOCKERD, 0.5);
         goal(b, "run --rm at most half of dockerd's", "ctr:run --rm busybox true", DOCKERD, 0.5);
         goal(b, "exec within 1.2x of containerd's own (ctr task exec)", "ctr:exec bench-base true", CtrFloor.NAME, 1.2);
         b.append("RSS, MB (daemon + its containerd; with bench-base running, after all series):\n");
         for (var e : rss.entrySet())
-            b.append(String.format(Locale.ROOT, "  %-8s %6.1f + %6.1f = %6.1f%n", e.getKey(), e.getValue()[0] / 1024.0,
-                    e.getValue()[1] / 1024.0, (e.getValue()[0] + e.getValue()[1]) / 1024.0));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-8s %6.1f + %6.1f = %6.1f%n",
+                    e.getKey(),
+                    e.getValue()[0] / 1024.0,
+                    e.getValue()[1] / 1024.0,
+                    (e.getValue()[0] + e.getValue()[1]) / 1024.0));
     }
 
     private void goal(StringBuilder b, String what, String op, String peer, double factor) {
@@ -446,18 +620,41 @@ public final class ApiBench {
             return;
         }
         double ratio = bl.p50Ms() / pl.p50Ms();
-        b.append(String.format(Locale.ROOT, "goal: %s: berthd/%s = %.2f (goal <= %.1f): %s%n", what, peer, ratio, factor,
+        b.append(String.format(
+                Locale.ROOT,
+                "goal: %s: berthd/%s = %.2f (goal <= %.1f): %s%n",
+                what,
+                peer,
+                ratio,
+                factor,
                 ratio <= factor ? "met" : "NOT met"));
     }
 
     private void table(StringBuilder b, String title, String prefix) {
         b.append('\n').append(title).append('\n');
-        b.append(String.format(Locale.ROOT, "  %-36s | %-19s | %-19s | %s%n", "operation", "berthd median / p99", "dockerd median / p99", "ratio"));
-        b.append("  ").append("-".repeat(36)).append("-+-").append("-".repeat(19)).append("-+-").append("-".repeat(20)).append("-+-------\n");
+        b.append(String.format(
+                Locale.ROOT,
+                "  %-36s | %-19s | %-19s | %s%n",
+                "operation",
+                "berthd median / p99",
+                "dockerd median / p99",
+                "ratio"));
+        b.append("  ")
+                .append("-".repeat(36))
+                .append("-+-")
+                .append("-".repeat(19))
+                .append("-+-")
+                .append("-".repeat(20))
+                .append("-+-------\n");
         for (String op : opsWith(prefix)) {
             String name = op.substring(prefix.length());
-            b.append(String.format(Locale.ROOT, "  %-36s | %-19s | %-20s | %s%n", name, results.cell(op, BERTHD),
-                    results.cell(op, DOCKERD), results.ratio(op, BERTHD, DOCKERD)));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-36s | %-19s | %-20s | %s%n",
+                    name,
+                    results.cell(op, BERTHD),
+                    results.cell(op, DOCKERD),
+                    results.ratio(op, BERTHD, DOCKERD)));
         }
     }
 
@@ -468,12 +665,28 @@ public final class ApiBench {
     }
 
     private List<String> allOps() {
-        return List.of("cli:network create", "cli:network rm", "cli:network connect", "cli:network disconnect", "cli:run -d", "cli:rm -f",
-                "raw:GET /_ping", "raw:POST /networks/create", "raw:DELETE /networks/{id}", "raw:POST /networks/{id}/connect",
-                "raw:POST /networks/{id}/disconnect", "raw:POST /containers/create", "raw:POST /containers/{id}/start",
-                "raw:run -d (create + start)", "raw:DELETE /containers/{id}?force=1",
-                "start:docker network ls", "start:berth network ls", "start:fork+exec /bin/true (floor)",
-                "ctr:run -d busybox sleep", "ctr:run --rm busybox true", "ctr:run --rm true, ctr with containerd's seccomp profile",
+        return List.of(
+                "cli:network create",
+                "cli:network rm",
+                "cli:network connect",
+                "cli:network disconnect",
+                "cli:run -d",
+                "cli:rm -f",
+                "raw:GET /_ping",
+                "raw:POST /networks/create",
+                "raw:DELETE /networks/{id}",
+                "raw:POST /networks/{id}/connect",
+                "raw:POST /networks/{id}/disconnect",
+                "raw:POST /containers/create",
+                "raw:POST /containers/{id}/start",
+                "raw:run -d (create + start)",
+                "raw:DELETE /containers/{id}?force=1",
+                "start:docker network ls",
+                "start:berth network ls",
+                "start:fork+exec /bin/true (floor)",
+                "ctr:run -d busybox sleep",
+                "ctr:run --rm busybox true",
+                "ctr:run --rm true, ctr with containerd's seccomp profile",
                 "ctr:exec bench-base true");
     }
 

@@ -17,7 +17,9 @@ import java.util.Map;
  * run dirs in a temporary directory and its sandbox namespaces under the lab's prefix (so the lab
  * deletes them whatever happens).
  */
-public record BerthdTarget(LabProcess process, Path dir, Path socket, String cgroupParent, String version, long startMillis) implements Target {
+public record BerthdTarget(
+        LabProcess process, Path dir, Path socket, String cgroupParent, String version, long startMillis)
+        implements Target {
 
     /**
      * Starts berthd inside {@code host}; {@code launcher} is bin/berthd or the java command line that
@@ -28,7 +30,8 @@ public record BerthdTarget(LabProcess process, Path dir, Path socket, String cgr
     }
 
     /** As above, with {@code env} added to berthd's environment and its own sandbox prefix (beside another berthd). */
-    public static BerthdTarget start(Lab lab, LabHost host, List<String> launcher, Map<String, String> env, String netnsPrefix) {
+    public static BerthdTarget start(
+            Lab lab, LabHost host, List<String> launcher, Map<String, String> env, String netnsPrefix) {
         Path dir;
         try {
             dir = Files.createTempDirectory("berthd-" + lab.runId() + "-");
@@ -38,8 +41,17 @@ public record BerthdTarget(LabProcess process, Path dir, Path socket, String cgr
         Path socket = dir.resolve("berth.sock");
         String cgroupParent = "/" + lab.prefix(host.role() + "-berth");
         List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of("--socket", socket.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--run-dir", dir.resolve("run").toString(), "--netns-prefix", netnsPrefix, "--cgroup-parent", cgroupParent));
+        cmd.addAll(List.of(
+                "--socket",
+                socket.toString(),
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--run-dir",
+                dir.resolve("run").toString(),
+                "--netns-prefix",
+                netnsPrefix,
+                "--cgroup-parent",
+                cgroupParent));
         long t0 = System.nanoTime();
         LabProcess p = host.spawnDaemon(env, cmd.toArray(String[]::new));
         long ms = Targets.awaitPing(socket, t0, p::isAlive, "berthd", p::output);
@@ -48,15 +60,19 @@ public record BerthdTarget(LabProcess process, Path dir, Path socket, String cgr
 
     /** Creates a bridge network (name it "bench-..." so {@link #close} removes it) with the given subnet. */
     public void createNetwork(String name, String subnet) {
-        UnixHttp.Response r = new UnixHttp(socket).post("/networks/create",
-                "{\"Name\":\"" + name + "\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + subnet + "\"}]}}");
-        if (!r.ok()) throw new IllegalStateException("berthd: network create " + name + ": " + r.status() + " " + r.body());
+        UnixHttp.Response r = new UnixHttp(socket)
+                .post(
+                        "/networks/create",
+                        "{\"Name\":\"" + name + "\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + subnet + "\"}]}}");
+        if (!r.ok())
+            throw new IllegalStateException("berthd: network create " + name + ": " + r.status() + " " + r.body());
     }
 
     /** berthd's managed containerd (it outlives berthd; {@link #close} ends it), from its pid file; -1 if none. */
     public long containerdPid() {
         try {
-            return Long.parseLong(Files.readString(dir.resolve("run/containerd/containerd.pid")).strip());
+            return Long.parseLong(Files.readString(dir.resolve("run/containerd/containerd.pid"))
+                    .strip());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

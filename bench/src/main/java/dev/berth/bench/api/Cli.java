@@ -1,5 +1,6 @@
 package dev.berth.bench.api;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,14 +15,17 @@ final class Cli {
     record Run(List<String> command, int exitCode, String output, long nanos) {
         Run check() {
             if (exitCode != 0)
-                throw new IllegalStateException(String.join(" ", command) + " exited " + exitCode + ": " + UnixHttp.abbreviate(output));
+                throw new IllegalStateException(
+                        String.join(" ", command) + " exited " + exitCode + ": " + UnixHttp.abbreviate(output));
             return this;
         }
     }
 
     /** Starts the command, reads its output to EOF and waits; the clock covers all of it. */
     static Run run(List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         long t0 = System.nanoTime();
         try {
             Process p = pb.start();

@@ -5,7 +5,6 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.SeedImages;
 import dev.berth.runtime.containerd.ManagedContainerd;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,7 +41,8 @@ final class CtrFloor implements AutoCloseable {
         String ns = lab.prefix("ctr"); // ctr puts a container's cgroup at /NAMESPACE/ID
         ManagedContainerd c;
         try {
-            c = ManagedContainerd.start(new ManagedContainerd.Config(dir.resolve("state"), dir.resolve("run"), host.netnsPath()));
+            c = ManagedContainerd.start(
+                    new ManagedContainerd.Config(dir.resolve("state"), dir.resolve("run"), host.netnsPath()));
         } catch (RuntimeException e) {
             Targets.deleteTree(dir);
             throw e;
@@ -98,7 +98,8 @@ final class CtrFloor implements AutoCloseable {
     }
 
     private List<String> command(String... args) {
-        List<String> c = new ArrayList<>(List.of("ctr", "-a", containerd.socket().toString(), "-n", namespace));
+        List<String> c =
+                new ArrayList<>(List.of("ctr", "-a", containerd.socket().toString(), "-n", namespace));
         c.addAll(List.of(args));
         return c;
     }

@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -23,8 +26,17 @@ import java.util.stream.Stream;
  * trust key's path, which would be /etc/docker/key.json), so /etc/docker/daemon.json cannot change it. Close stops dockerd and containerd by PID and removes
  * all of it.
  */
-record DockerdTarget(LabProcess process, long containerdPid, String tag, Path base, Path data, Path socket,
-                     String version, long startMillis, List<String> notes) implements Target {
+record DockerdTarget(
+        LabProcess process,
+        long containerdPid,
+        String tag,
+        Path base,
+        Path data,
+        Path socket,
+        String version,
+        long startMillis,
+        List<String> notes)
+        implements Target {
 
     static DockerdTarget start(Lab lab, LabHost host, Path wrapper) {
         String tag = Lab.PREFIX + lab.runId() + "-dockerd";
@@ -32,15 +44,29 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
         try {
             Files.createDirectories(base);
             // its trust key would otherwise land in /etc/docker/key.json
-            Files.writeString(base.resolve("daemon.json"), "{\"deprecated-key-path\": \"" + base.resolve("key.json") + "\"}\n");
+            Files.writeString(
+                    base.resolve("daemon.json"), "{\"deprecated-key-path\": \"" + base.resolve("key.json") + "\"}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         long t0 = System.nanoTime();
-        LabProcess p = host.spawn(wrapper.toString(), "--data-root", data.toString(), "--exec-root", base.resolve("exec").toString(),
-                "-H", "unix://" + socket, "--pidfile", base.resolve("docker.pid").toString(),
-                "--config-file", base.resolve("daemon.json").toString(), "--storage-driver", "overlay2",
-                "--cgroup-parent", "/" + tag, "--iptables=true");
+        LabProcess p = host.spawn(
+                wrapper.toString(),
+                "--data-root",
+                data.toString(),
+                "--exec-root",
+                base.resolve("exec").toString(),
+                "-H",
+                "unix://" + socket,
+                "--pidfile",
+                base.resolve("docker.pid").toString(),
+                "--config-file",
+                base.resolve("daemon.json").toString(),
+                "--storage-driver",
+                "overlay2",
+                "--cgroup-parent",
+                "/" + tag,
+                "--iptables=true");
         long ms;
         try {
             ms = Targets.awaitPing(socket, t0, p::isAlive, "dockerd", p::output);
@@ -49,10 +75,14 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
             throw e;
         }
         // dockerd starts its managed containerd as a child; noted now so it can be stopped by PID later
-        long containerd = ProcessHandle.of(p.pid()).stream().flatMap(ProcessHandle::children)
-                .filter(c -> c.info().command().orElse("").endsWith("containerd")).mapToLong(ProcessHandle::pid)
-                .findFirst().orElse(-1);
-        return new DockerdTarget(p, containerd, tag, base, data, socket, Targets.version(socket), ms, new ArrayList<>());
+        long containerd = ProcessHandle.of(p.pid()).stream()
+                .flatMap(ProcessHandle::children)
+                .filter(c -> c.info().command().orElse("").endsWith("containerd"))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
+        return new DockerdTarget(
+                p, containerd, tag, base, data, socket, Targets.version(socket), ms, new ArrayList<>());
     }
 
     @Override
@@ -63,7 +93,8 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
     /** Imports a busybox image built from the host's static busybox, as "busybox:latest", with the docker CLI. */
     void importBusybox(String dockerCli) {
         Path busybox = Path.of("/bin/busybox");
-        if (!Files.isExecutable(busybox)) throw new IllegalStateException("/bin/busybox is missing: apt-get install busybox-static");
+        if (!Files.isExecutable(busybox))
+            throw new IllegalStateException("/bin/busybox is missing: apt-get install busybox-static");
         Path root = null, tar = null;
         try {
             root = Files.createTempDirectory(tag + "-rootfs-");
@@ -76,13 +107,22 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
                 if (applet.isEmpty() || applet.equals("bin/busybox")) continue;
                 Path link = root.resolve(applet);
                 Files.createDirectories(link.getParent());
-                if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of("/bin/busybox"));
+                if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS))
+                    Files.createSymbolicLink(link, Path.of("/bin/busybox"));
             }
             Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
             Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
             tar = Files.createTempFile(tag + "-busybox-", ".tar");
             Cli.output(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."));
-            Cli.output(List.of(dockerCli, "-H", "unix://" + socket, "import", "-c", "CMD [\"sh\"]", tar.toString(), "busybox:latest"));
+            Cli.output(List.of(
+                    dockerCli,
+                    "-H",
+                    "unix://" + socket,
+                    "import",
+                    "-c",
+                    "CMD [\"sh\"]",
+                    tar.toString(),
+                    "busybox:latest"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the busybox image", e);
         } finally {
@@ -102,7 +142,8 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
         stop(process.pid(), "dockerd", Duration.ofSeconds(20));
         if (containerdPid > 0) stop(containerdPid, "containerd", Duration.ofSeconds(10));
         // shims outlive containerd when a container could not be removed; ours name our paths
-        for (long pid : processesNaming(base.toString(), data.toString())) stop(pid, "process naming " + tag, Duration.ofSeconds(5));
+        for (long pid : processesNaming(base.toString(), data.toString()))
+            stop(pid, "process naming " + tag, Duration.ofSeconds(5));
         process.close();
         Targets.deleteTree(data);
         Targets.deleteTree(base);
@@ -116,7 +157,7 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
         if (h.isEmpty() || !h.get().isAlive()) return;
         h.get().destroy();
         try {
-            h.get().onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            h.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception timeout) {
             notes.add(what + " (pid " + pid + ") ignored SIGTERM for " + grace.toSeconds() + " s: killed");
             h.get().destroyForcibly();
@@ -161,7 +202,9 @@ record DockerdTarget(LabProcess process, long containerdPid, String tag, Path ba
         for (Path r : roots) {
             if (!Files.isDirectory(r)) continue;
             try (Stream<Path> s = Files.walk(r)) {
-                for (Path d : s.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path d : s.filter(Files::isDirectory)
+                        .sorted(Comparator.reverseOrder())
+                        .toList()) {
                     try {
                         Files.delete(d); // rmdir: a cgroup dir goes away empty of processes, its files with it
                     } catch (IOException e) {

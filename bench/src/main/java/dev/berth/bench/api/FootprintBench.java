@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Issue 13's footprint benchmark: berthd as users start it (bin/berthd) beside Docker's dockerd with the
@@ -23,7 +25,17 @@ import java.util.Map;
  * --no-dockerd, --no-flags, --out DIR (bench/results), --root DIR, --docker PATH.
  */
 public final class FootprintBench {
-    record Options(int rounds, int containers, int settleSeconds, int busySettleSeconds, boolean dockerd, boolean flags, List<String> tries, Path out, Path root, String docker) {
+    record Options(
+            int rounds,
+            int containers,
+            int settleSeconds,
+            int busySettleSeconds,
+            boolean dockerd,
+            boolean flags,
+            List<String> tries,
+            Path out,
+            Path root,
+            String docker) {
         static Options parse(String[] args) {
             int rounds = 5, containers = 50, settle = 3, busySettle = 15;
             boolean dockerd = true, flags = true;
@@ -42,8 +54,10 @@ public final class FootprintBench {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                     case "--docker" -> docker = args[++i];
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                            + "'; allowed: --rounds N --containers N --settle S --busy-settle S --no-dockerd --no-flags --try FLAGS --out DIR --root DIR --docker PATH");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option '" + args[i]
+                                        + "'; allowed: --rounds N --containers N --settle S --busy-settle S --no-dockerd --no-flags --try FLAGS --out DIR --root DIR --docker PATH");
                 }
             }
             return new Options(rounds, containers, settle, busySettle, dockerd, flags, tries, out, root, docker);
@@ -65,17 +79,25 @@ public final class FootprintBench {
     }
 
     private void run() throws IOException {
-        line("berth bench-footprint %s, load average %s, %d rounds, %d containers; RSS read %d s after the first ping (idle), %d s after the last run -d",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")), loadAverage(), o.rounds(), o.containers(),
-                o.settleSeconds(), o.busySettleSeconds());
+        line(
+                "berth bench-footprint %s, load average %s, %d rounds, %d containers; RSS read %d s after the first ping (idle), %d s after the last run -d",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")),
+                loadAverage(),
+                o.rounds(),
+                o.containers(),
+                o.settleSeconds(),
+                o.busySettleSeconds());
         try (Lab lab = Lab.create()) {
             LabHost berthdHost = lab.host("berthd");
             LabHost dockerdHost = o.dockerd() ? lab.host("dockerd") : null;
             List<Sample> bIdle = new ArrayList<>(), dIdle = new ArrayList<>();
             for (int r = 0; r < o.rounds(); r++) {
-                bIdle.add(idleBerthd(lab, berthdHost, List.of(o.root().resolve("bin/berthd").toString())));
+                bIdle.add(idleBerthd(
+                        lab, berthdHost, List.of(o.root().resolve("bin/berthd").toString())));
                 if (dockerdHost != null) dIdle.add(idleDockerd(lab, dockerdHost));
-                System.out.printf("round %d: berthd %s%s%n", r + 1, bIdle.getLast(), dIdle.isEmpty() ? "" : ", dockerd " + dIdle.getLast());
+                System.out.printf(
+                        "round %d: berthd %s%s%n",
+                        r + 1, bIdle.getLast(), dIdle.isEmpty() ? "" : ", dockerd " + dIdle.getLast());
             }
             line("");
             line("%-44s %14s %14s %10s", "idle (median of " + o.rounds() + ")", "berthd", "dockerd", "ratio");
@@ -85,15 +107,23 @@ public final class FootprintBench {
             Sample bBusy = busyBerthd(lab, berthdHost);
             Sample dBusy = dockerdHost == null ? null : busyDockerd(lab, dockerdHost);
             line("");
-            line("%-44s %14s %14s %10s", "with " + o.containers() + " running containers", "berthd", "dockerd", "ratio");
+            line(
+                    "%-44s %14s %14s %10s",
+                    "with " + o.containers() + " running containers", "berthd", "dockerd", "ratio");
             compare("daemon RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::ownKb);
-            compare("daemon + its containerd RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::withContainerdKb);
+            compare(
+                    "daemon + its containerd RSS, MB",
+                    List.of(bBusy),
+                    dBusy == null ? List.of() : List.of(dBusy),
+                    Sample::withContainerdKb);
             if (o.flags()) flags(lab, berthdHost);
             if (!o.tries().isEmpty()) tries(lab, berthdHost);
         }
         System.out.print(report);
         Files.createDirectories(o.out());
-        Path file = o.out().resolve("footprint-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path file = o.out()
+                .resolve("footprint-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        + ".txt");
         Files.writeString(file, report);
         System.out.println("written to " + file);
     }
@@ -118,7 +148,8 @@ public final class FootprintBench {
 
     private Sample busyBerthd(Lab lab, LabHost host, Map<String, String> env) {
         System.out.printf("berthd with %d containers %s...%n", o.containers(), env.isEmpty() ? "" : env + " ");
-        try (BerthdTarget b = BerthdTarget.start(lab, host, List.of(o.root().resolve("bin/berthd").toString()), env, lab.prefix("sb-"))) {
+        try (BerthdTarget b = BerthdTarget.start(
+                lab, host, List.of(o.root().resolve("bin/berthd").toString()), env, lab.prefix("sb-"))) {
             b.loadSeedImages(o.docker());
             runContainers(b.socket());
             Targets.sleep(o.busySettleSeconds() * 1000L);
@@ -156,7 +187,17 @@ public final class FootprintBench {
 
     private void runContainers(Path socket) {
         for (int i = 0; i < o.containers(); i++)
-            Cli.output(List.of(o.docker(), "-H", "unix://" + socket, "run", "-d", "--name", "bench-f" + i, "busybox", "sleep", "3600"));
+            Cli.output(List.of(
+                    o.docker(),
+                    "-H",
+                    "unix://" + socket,
+                    "run",
+                    "-d",
+                    "--name",
+                    "bench-f" + i,
+                    "busybox",
+                    "sleep",
+                    "3600"));
     }
 
     // ------------------------------------------------------------------ JVM flags
@@ -166,13 +207,23 @@ public final class FootprintBench {
         Map<String, String> env = launcherEnv();
         String java = env.get("BERTHD_JAVA"), cp = env.get("BERTHD_CP");
         List<String> base = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
-        List<List<String>> steps = List.of(List.of(), List.of("-XX:+UseSerialGC"), List.of("-Xmx64m", "-Xss512k"), List.of("-Xms8m"),
-                List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"), List.of("-XX:TieredStopAtLevel=1"),
-                List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"), List.of("-XX:TrimNativeHeapInterval=2000"),
-                List.of("-Dio.netty.allocator.type=unpooled", "-Dio.grpc.netty.useCustomAllocator=false",
+        List<List<String>> steps = List.of(
+                List.of(),
+                List.of("-XX:+UseSerialGC"),
+                List.of("-Xmx64m", "-Xss512k"),
+                List.of("-Xms8m"),
+                List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"),
+                List.of("-XX:TieredStopAtLevel=1"),
+                List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"),
+                List.of("-XX:TrimNativeHeapInterval=2000"),
+                List.of(
+                        "-Dio.netty.allocator.type=unpooled",
+                        "-Dio.grpc.netty.useCustomAllocator=false",
                         "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled"));
         line("");
-        line("bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)", o.rounds());
+        line(
+                "bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)",
+                o.rounds());
         line("%-58s %10s %14s", "flags", "RSS, MB", "first ping, ms");
         List<String> flags = new ArrayList<>(base);
         flags.addAll(List.of("-Xlog:disable", "-Xlog:all=error:stderr"));
@@ -183,12 +234,20 @@ public final class FootprintBench {
             cmd.addAll(List.of("-cp", cp, "dev.berth.daemon.Berthd"));
             List<Sample> s = new ArrayList<>();
             for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, cmd));
-            line("%-58s %10.1f %14d", step.isEmpty() ? "(none beyond native access)" : "+ " + String.join(" ", step),
-                    median(s, Sample::ownKb) / 1024.0, median(s, Sample::startMillis));
+            line(
+                    "%-58s %10.1f %14d",
+                    step.isEmpty() ? "(none beyond native access)" : "+ " + String.join(" ", step),
+                    median(s, Sample::ownKb) / 1024.0,
+                    median(s, Sample::startMillis));
         }
         List<Sample> s = new ArrayList<>();
-        for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString())));
-        line("%-58s %10.1f %14d", "+ -XX:AOTCache (bin/berthd as built)", median(s, Sample::ownKb) / 1024.0, median(s, Sample::startMillis));
+        for (int r = 0; r < o.rounds(); r++)
+            s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString())));
+        line(
+                "%-58s %10.1f %14d",
+                "+ -XX:AOTCache (bin/berthd as built)",
+                median(s, Sample::ownKb) / 1024.0,
+                median(s, Sample::startMillis));
     }
 
     /**
@@ -197,23 +256,31 @@ public final class FootprintBench {
      */
     private void tries(Lab lab, LabHost host) {
         line("");
-        line("flags tried on top of bin/berthd's (idle: median of %d; busy: %d containers, one run)", o.rounds(), o.containers());
+        line(
+                "flags tried on top of bin/berthd's (idle: median of %d; busy: %d containers, one run)",
+                o.rounds(), o.containers());
         line("%-58s %10s %14s %10s", "flags", "idle, MB", "first ping, ms", "busy, MB");
         List<String> rows = new ArrayList<>(List.of(""));
         rows.addAll(o.tries());
         for (String t : rows) {
             Map<String, String> env = t.isEmpty() ? Map.of() : Map.of("JDK_JAVA_OPTIONS", t);
             List<Sample> s = new ArrayList<>();
-            for (int r = 0; r < o.rounds(); r++) s.add(idleBerthd(lab, host, List.of(o.root().resolve("bin/berthd").toString()), env));
+            for (int r = 0; r < o.rounds(); r++)
+                s.add(idleBerthd(
+                        lab, host, List.of(o.root().resolve("bin/berthd").toString()), env));
             Sample busy = busyBerthd(lab, host, env);
-            line("%-58s %10.1f %14d %10.1f", t.isEmpty() ? "(bin/berthd as built)" : "+ " + t, median(s, Sample::ownKb) / 1024.0,
-                    median(s, Sample::startMillis), busy.ownKb() / 1024.0);
+            line(
+                    "%-58s %10.1f %14d %10.1f",
+                    t.isEmpty() ? "(bin/berthd as built)" : "+ " + t,
+                    median(s, Sample::ownKb) / 1024.0,
+                    median(s, Sample::startMillis),
+                    busy.ownKb() / 1024.0);
         }
     }
 
     private Map<String, String> launcherEnv() throws IOException {
         Path f = o.root().resolve("daemon/target/launcher.env");
-        Map<String, String> m = new java.util.HashMap<>();
+        Map<String, String> m = new HashMap<>();
         for (String l : Files.readAllLines(f)) {
             int eq = l.indexOf('=');
             if (l.startsWith("#") || eq < 0) continue;
@@ -224,7 +291,7 @@ public final class FootprintBench {
 
     // ------------------------------------------------------------------ helpers
 
-    private void compare(String what, List<Sample> berthd, List<Sample> dockerd, java.util.function.ToLongFunction<Sample> f) {
+    private void compare(String what, List<Sample> berthd, List<Sample> dockerd, ToLongFunction<Sample> f) {
         long b = median(berthd, f);
         boolean mb = what.contains("MB");
         String bs = mb ? String.format(Locale.ROOT, "%.1f", b / 1024.0) : Long.toString(b);
@@ -237,7 +304,7 @@ public final class FootprintBench {
         line("%-44s %14s %14s %10s", what, bs, ds, String.format(Locale.ROOT, "%.2f", (double) b / d));
     }
 
-    private static long median(List<Sample> s, java.util.function.ToLongFunction<Sample> f) {
+    private static long median(List<Sample> s, ToLongFunction<Sample> f) {
         long[] v = s.stream().mapToLong(f).sorted().toArray();
         return v.length == 0 ? 0 : v[v.length / 2];
     }

@@ -30,22 +30,35 @@ public final class FootprintProbe {
                 case "--hold" -> hold = Integer.parseInt(args[++i]);
                 case "--java-options" -> javaOptions = args[++i];
                 case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; allowed: --containers N --hold S --java-options FLAGS --root DIR");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; allowed: --containers N --hold S --java-options FLAGS --root DIR");
             }
         }
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         try (Lab lab = Lab.create()) {
             LabHost host = lab.host("berthd");
-            Map<String, String> env = Map.of("JDK_JAVA_OPTIONS", ("-XX:NativeMemoryTracking=summary " + javaOptions).strip());
-            try (BerthdTarget b = BerthdTarget.start(lab, host, List.of(root.resolve("bin/berthd").toString()), env, lab.prefix("sb-"))) {
+            Map<String, String> env =
+                    Map.of("JDK_JAVA_OPTIONS", ("-XX:NativeMemoryTracking=summary " + javaOptions).strip());
+            try (BerthdTarget b = BerthdTarget.start(
+                    lab, host, List.of(root.resolve("bin/berthd").toString()), env, lab.prefix("sb-"))) {
                 long pid = b.process().pid();
                 System.out.printf("berthd pid %d, first ping after %d ms%n", pid, b.startMillis());
                 Targets.sleep(3000);
                 report("idle", pid, jcmd, b);
                 b.loadSeedImages(docker);
                 for (int i = 0; i < containers; i++)
-                    Cli.output(List.of(docker, "-H", "unix://" + b.socket(), "run", "-d", "--name", "bench-p" + i, "busybox", "sleep", "3600"));
+                    Cli.output(List.of(
+                            docker,
+                            "-H",
+                            "unix://" + b.socket(),
+                            "run",
+                            "-d",
+                            "--name",
+                            "bench-p" + i,
+                            "busybox",
+                            "sleep",
+                            "3600"));
                 Targets.sleep(3000);
                 report(containers + " containers", pid, jcmd, b);
                 if (hold > 0) {
@@ -58,8 +71,9 @@ public final class FootprintProbe {
     }
 
     private static void report(String what, long pid, String jcmd, BerthdTarget b) throws IOException {
-        System.out.printf("%n==== %s: berthd VmRSS %.1f MB, its containerd %.1f MB%n", what, Rss.ofProcess(pid) / 1024.0,
-                Rss.ofProcess(b.containerdPid()) / 1024.0);
+        System.out.printf(
+                "%n==== %s: berthd VmRSS %.1f MB, its containerd %.1f MB%n",
+                what, Rss.ofProcess(pid) / 1024.0, Rss.ofProcess(b.containerdPid()) / 1024.0);
         System.out.println(Cli.output(List.of(jcmd, Long.toString(pid), "VM.native_memory", "summary")));
         Map<String, Integer> threads = new TreeMap<>();
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -68,8 +82,10 @@ public final class FootprintProbe {
                 threads.merge(name, 1, Integer::sum);
             }
         }
-        System.out.println("threads: " + threads.values().stream().mapToInt(Integer::intValue).sum() + " " + threads);
-        List<String> maps = new ArrayList<>(List.of(Cli.output(List.of("pmap", "-x", Long.toString(pid))).split("\n")));
+        System.out.println("threads: "
+                + threads.values().stream().mapToInt(Integer::intValue).sum() + " " + threads);
+        List<String> maps = new ArrayList<>(
+                List.of(Cli.output(List.of("pmap", "-x", Long.toString(pid))).split("\n")));
         maps.removeIf(l -> !l.matches("^[0-9a-f]{16} .*"));
         maps.sort((x, y) -> Long.compare(rss(y), rss(x)));
         System.out.println("largest mappings by RSS (kB): address kbytes rss dirty mode mapping");

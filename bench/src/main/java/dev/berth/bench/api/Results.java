@@ -11,7 +11,9 @@ final class Results {
     private final Map<String, String> failures = new LinkedHashMap<>();
 
     void add(String op, String target, long nanos) {
-        samples.computeIfAbsent(op, k -> new LinkedHashMap<>()).computeIfAbsent(target, k -> new Latencies()).add(nanos);
+        samples.computeIfAbsent(op, k -> new LinkedHashMap<>())
+                .computeIfAbsent(target, k -> new Latencies())
+                .add(nanos);
     }
 
     void fail(String op, String target, String why) {
@@ -37,7 +39,8 @@ final class Results {
     /** How many times the slower peer's median is the faster one's, "3.2x" (above 1: berthd is faster). */
     String ratio(String op, String berthd, String peer) {
         Latencies b = series(op, berthd), p = series(op, peer);
-        if (failed(op, berthd) || failed(op, peer) || b == null || p == null || b.size() == 0 || p.size() == 0) return "-";
+        if (failed(op, berthd) || failed(op, peer) || b == null || p == null || b.size() == 0 || p.size() == 0)
+            return "-";
         return String.format(Locale.ROOT, "%.2fx", p.p50Ms() / b.p50Ms());
     }
 

@@ -22,8 +22,10 @@ final class Rss {
 
     /** Sum of VmRSS of the direct children of {@code pid} whose command ends with {@code name} (a managed containerd). */
     static long ofChildrenNamed(long pid, String name) {
-        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::children)
+        return ProcessHandle.of(pid).stream()
+                .flatMap(ProcessHandle::children)
                 .filter(c -> c.info().command().orElse("").endsWith("/" + name))
-                .mapToLong(c -> ofProcess(c.pid())).sum();
+                .mapToLong(c -> ofProcess(c.pid()))
+                .sum();
     }
 }

@@ -19,7 +19,13 @@ sealed interface Target extends AutoCloseable permits BerthdTarget, DockerdTarge
 
     /** Loads the seeds' images (busybox, the nginx stand-in: {@code SeedImages}) with {@code docker load}. */
     default void loadSeedImages(String dockerCli) {
-        Cli.output(List.of(dockerCli, "-H", "unix://" + socket(), "load", "-i", SeedImages.archive().toString()));
+        Cli.output(List.of(
+                dockerCli,
+                "-H",
+                "unix://" + socket(),
+                "load",
+                "-i",
+                SeedImages.archive().toString()));
     }
 
     /** Removes what the benchmark left, stops the daemon by PID and deletes its files. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** What both daemons under test share: waiting for them, asking their version, emptying them, deleting files. */
@@ -19,11 +20,12 @@ final class Targets {
     private Targets() {}
 
     /** Polls /_ping every 20 ms until it answers 200; returns the milliseconds since {@code t0}. */
-    static long awaitPing(Path socket, long t0, BooleanSupplier alive, String name, java.util.function.Supplier<String> log) {
+    static long awaitPing(Path socket, long t0, BooleanSupplier alive, String name, Supplier<String> log) {
         long deadline = t0 + 90_000_000_000L;
         UnixHttp http = new UnixHttp(socket);
         while (System.nanoTime() < deadline) {
-            if (!alive.getAsBoolean()) throw new IllegalStateException(name + " exited before it answered:\n" + tail(log.get()));
+            if (!alive.getAsBoolean())
+                throw new IllegalStateException(name + " exited before it answered:\n" + tail(log.get()));
             if (Files.exists(socket)) {
                 try {
                     if (http.get("/_ping").status() == 200) return (System.nanoTime() - t0) / 1_000_000;
@@ -51,13 +53,15 @@ final class Targets {
         for (JsonNode c : json(http.get("/v1.41/containers/json?all=1").body())) {
             String id = c.path("Id").asText();
             UnixHttp.Response r = http.delete("/v1.41/containers/" + id + "?force=1");
-            if (!r.ok() && r.status() != 404) failures.add("container " + id + ": " + r.status() + " " + UnixHttp.abbreviate(r.body()));
+            if (!r.ok() && r.status() != 404)
+                failures.add("container " + id + ": " + r.status() + " " + UnixHttp.abbreviate(r.body()));
         }
         for (JsonNode n : json(http.get("/v1.41/networks").body())) {
             String name = n.path("Name").asText();
             if (!name.startsWith("bench-")) continue;
             UnixHttp.Response r = http.delete("/v1.41/networks/" + n.path("Id").asText());
-            if (!r.ok() && r.status() != 404) failures.add("network " + name + ": " + r.status() + " " + UnixHttp.abbreviate(r.body()));
+            if (!r.ok() && r.status() != 404)
+                failures.add("network " + name + ": " + r.status() + " " + UnixHttp.abbreviate(r.body()));
         }
         return failures;
     }

@@ -47,17 +47,22 @@ final class UnixHttp {
     /** Sends one request on a new connection and reads the answer to EOF. */
     Response call(String method, String path, String json) {
         byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
+        StringBuilder head = new StringBuilder(160)
+                .append(method)
+                .append(' ')
+                .append(path)
                 .append(" HTTP/1.1\r\nHost: api\r\nUser-Agent: berth-bench\r\nConnection: close\r\n");
         if (json != null) head.append("Content-Type: application/json\r\n");
-        if (json != null || !method.equals("GET")) head.append("Content-Length: ").append(body.length).append("\r\n");
+        if (json != null || !method.equals("GET"))
+            head.append("Content-Length: ").append(body.length).append("\r\n");
         head.append("\r\n");
         byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream answer = new ByteArrayOutputStream(1024);
         long t0 = System.nanoTime();
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
+            ByteBuffer out =
+                    ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
             while (out.hasRemaining()) ch.write(out);
             while (true) {
                 in.clear();

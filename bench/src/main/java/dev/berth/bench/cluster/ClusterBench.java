@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cluster.ClusterAgent;
 import dev.berth.cluster.ClusterOptions;
+import dev.berth.cluster.backend.VtepMac;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.etcd.EtcdLeaseStore;
 import dev.berth.cluster.lease.Lease;
@@ -24,14 +25,19 @@ import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Multi-host data plane: iperf3 TCP between containers on two lab hosts through Berth's host-gw,
@@ -57,12 +63,19 @@ public final class ClusterBench {
                 case "--leases" -> leases = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--only" -> only = Arrays.asList(args[++i].split(","));
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --seconds N --rounds N --leases N --only a,b");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + "; use --seconds N --rounds N --leases N --only a,b");
             }
         }
-        System.out.printf("Berth cluster benchmark, %s; machine: %d CPUs, load %s%n", java.time.Instant.now(),
-                Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).strip());
-        System.out.printf("iperf3 TCP, one flow, %d s per run, %d rounds (paths take turns), median per path%n%n", seconds, rounds);
+        System.out.printf(
+                "Berth cluster benchmark, %s; machine: %d CPUs, load %s%n",
+                Instant.now(),
+                Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).strip());
+        System.out.printf(
+                "iperf3 TCP, one flow, %d s per run, %d rounds (paths take turns), median per path%n%n",
+                seconds, rounds);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String path : List.of("plain", "host-gw", "kernel-vxlan", "vxlan", "socat", "udp")) {
@@ -76,8 +89,11 @@ public final class ClusterBench {
         for (var e : samples.entrySet()) {
             List<Double> v = e.getValue().stream().sorted().toList();
             gbps.put(e.getKey(), v.get(v.size() / 2));
-            System.out.printf("%-13s %7.2f Gbit/s   (runs: %s)%n", e.getKey(), v.get(v.size() / 2),
-                    e.getValue().stream().map(g -> String.format("%.2f", g)).collect(java.util.stream.Collectors.joining(" ")));
+            System.out.printf(
+                    "%-13s %7.2f Gbit/s   (runs: %s)%n",
+                    e.getKey(),
+                    v.get(v.size() / 2),
+                    e.getValue().stream().map(g -> String.format("%.2f", g)).collect(Collectors.joining(" ")));
         }
         System.out.println();
         ratio(gbps, "host-gw", "plain", "host-gw vs plain routing (goal >= 0.95)");
@@ -111,18 +127,27 @@ public final class ClusterBench {
         List<AutoCloseable> open = new ArrayList<>();
         try {
             startEtcd(e, data);
-            etcdctl(e, "put", "/coreos.com/network/config", "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"" + backend + "\"}}");
+            etcdctl(
+                    e,
+                    "put",
+                    "/coreos.com/network/config",
+                    "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"" + backend + "\"}}");
             String[] ips = new String[2];
             LabHost[] boxes = new LabHost[2];
             LabHost[] hosts = {h1, h2};
             for (int i = 0; i < 2; i++) {
                 NetnsHandle ns = Netns.open(hosts[i].name());
                 open.addFirst(ns);
-                Path run = Files.createTempDirectory("berth-bench-run-"), state = Files.createTempDirectory("berth-bench-state-");
-                ClusterAgent agent = ClusterAgent.start(ClusterOptions.etcd("etcd://" + ETCD + ":2379").withIface("eth0"), ns, run);
+                Path run = Files.createTempDirectory("berth-bench-run-"),
+                        state = Files.createTempDirectory("berth-bench-state-");
+                ClusterAgent agent = ClusterAgent.start(
+                        ClusterOptions.etcd("etcd://" + ETCD + ":2379").withIface("eth0"), ns, run);
                 open.addFirst(agent);
-                Engine engine = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("c" + i + "-"))
-                        .withBip(agent.bip()).withClusterNetwork(agent.clusterNetwork().toString()).withMtu(agent.mtu()));
+                Engine engine = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new)
+                        .withNetnsPrefix(lab.prefix("c" + i + "-"))
+                        .withBip(agent.bip())
+                        .withClusterNetwork(agent.clusterNetwork().toString())
+                        .withMtu(agent.mtu()));
                 open.addFirst(engine);
                 Sandbox s = engine.createSandbox(SandboxRequest.on("c", "bridge"));
                 ips[i] = IpPrefix.format(engine.endpointsOf(s).getFirst().ipv4());
@@ -140,7 +165,11 @@ public final class ClusterBench {
         LabHost[] hosts = {h1, h2};
         LabHost[] boxes = new LabHost[2];
         String[] under = {H1, H2};
-        int mtu = switch (path) { case "kernel-vxlan" -> 1450; case "socat" -> 1472; default -> 1500; };
+        int mtu = switch (path) {
+            case "kernel-vxlan" -> 1450;
+            case "socat" -> 1472;
+            default -> 1500;
+        };
         for (int i = 0; i < 2; i++) {
             LabHost h = hosts[i];
             int n = i + 1, peer = 2 - i;
@@ -160,16 +189,45 @@ public final class ClusterBench {
                 case "plain" -> h.ip("route", "add", "10.244." + peer + ".0/24", "via", under[1 - i]);
                 case "kernel-vxlan" -> {
                     String mac = "0e:be:00:00:00:0" + n, peerMac = "0e:be:00:00:00:0" + peer;
-                    h.ip("link", "add", "vx1", "address", mac, "mtu", "1450", "type", "vxlan", "id", "1", "local", under[i],
-                            "dev", "eth0", "dstport", "8472", "nolearning");
+                    h.ip(
+                            "link",
+                            "add",
+                            "vx1",
+                            "address",
+                            mac,
+                            "mtu",
+                            "1450",
+                            "type",
+                            "vxlan",
+                            "id",
+                            "1",
+                            "local",
+                            under[i],
+                            "dev",
+                            "eth0",
+                            "dstport",
+                            "8472",
+                            "nolearning");
                     h.ip("addr", "add", "10.244." + n + ".0/32", "dev", "vx1");
                     h.ip("link", "set", "vx1", "up");
                     h.ip("neigh", "add", "10.244." + peer + ".0", "lladdr", peerMac, "dev", "vx1", "nud", "permanent");
                     h.run("bridge", "fdb", "add", peerMac, "dev", "vx1", "dst", under[1 - i], "self", "permanent");
-                    h.ip("route", "add", "10.244." + peer + ".0/24", "via", "10.244." + peer + ".0", "dev", "vx1", "onlink");
+                    h.ip(
+                            "route",
+                            "add",
+                            "10.244." + peer + ".0/24",
+                            "via",
+                            "10.244." + peer + ".0",
+                            "dev",
+                            "vx1",
+                            "onlink");
                 }
                 case "socat" -> {
-                    h.spawn("socat", "-b", "65536", "TUN:10.244." + n + ".0/16,tun-type=tun,iff-up,iff-no-pi,tun-name=stun",
+                    h.spawn(
+                            "socat",
+                            "-b",
+                            "65536",
+                            "TUN:10.244." + n + ".0/16,tun-type=tun,iff-up,iff-no-pi,tun-name=stun",
                             "UDP-DATAGRAM:" + under[1 - i] + ":8285,bind=" + under[i] + ":8285");
                     waitFor(() -> h.exec("ip", "link", "show", "stun").ok());
                     h.ip("link", "set", "stun", "mtu", "1472");
@@ -185,7 +243,8 @@ public final class ClusterBench {
         try {
             waitFor(() -> server.exec("sh", "-c", "ss -ltn | grep -q ':5201 '").ok());
             ExecResult r = client.exec("iperf3", "-c", serverIp, "-t", "" + seconds, "-J");
-            if (!r.ok()) throw new IllegalStateException("iperf3 to " + serverIp + " failed: " + r.stdout() + r.stderr());
+            if (!r.ok())
+                throw new IllegalStateException("iperf3 to " + serverIp + " failed: " + r.stdout() + r.stderr());
             JsonNode j = JSON.readTree(r.stdout());
             return j.at("/end/sum_received/bits_per_second").asDouble() / 1e9;
         } catch (IOException e) {
@@ -208,20 +267,29 @@ public final class ClusterBench {
             lab.plug(e, "eth0", ETCD + "/24");
             Path data = Files.createTempDirectory("berth-bench-etcd-");
             Path run = Files.createTempDirectory("berth-bench-run-");
-            try (NetnsHandle ns = Netns.open(h1.name()); NetnsHandle ns9 = Netns.open(newcomer.name())) {
+            try (NetnsHandle ns = Netns.open(h1.name());
+                    NetnsHandle ns9 = Netns.open(newcomer.name())) {
                 startEtcd(e, data);
-                etcdctl(e, "put", "/coreos.com/network/config", "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
-                try (ClusterAgent agent = ClusterAgent.start(ClusterOptions.etcd("etcd://" + ETCD + ":2379").withIface("eth0"), ns, run);
-                     EtcdLeaseStore store = new EtcdLeaseStore(List.of(java.net.URI.create("http://" + ETCD + ":2379")),
-                             ClusterOptions.DEFAULT_PREFIX, Duration.ofMinutes(5), ns9);
-                     Rtnl rtnl = Netns.rtnl(ns)) {
+                etcdctl(
+                        e,
+                        "put",
+                        "/coreos.com/network/config",
+                        "{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
+                try (ClusterAgent agent = ClusterAgent.start(
+                                ClusterOptions.etcd("etcd://" + ETCD + ":2379").withIface("eth0"), ns, run);
+                        EtcdLeaseStore store = new EtcdLeaseStore(
+                                List.of(URI.create("http://" + ETCD + ":2379")),
+                                ClusterOptions.DEFAULT_PREFIX,
+                                Duration.ofMinutes(5),
+                                ns9);
+                        Rtnl rtnl = Netns.rtnl(ns)) {
                     NetworkConfig config = store.config();
                     long[] micros = new long[n];
                     for (int i = 0; i < n; i++) {
                         var data0 = LeaseAttrs.object();
                         InetAddress ip = InetAddress.getByName("192.168.50." + (100 + i));
                         data0.put("VNI", 1);
-                        data0.put("VtepMAC", dev.berth.cluster.backend.VtepMac.of(ip).toString());
+                        data0.put("VtepMAC", VtepMac.of(ip).toString());
                         Lease l = store.acquire(config, new LeaseAttrs(ip, "vxlan", data0), null);
                         long t0 = System.nanoTime();
                         while (!hasRoute(rtnl, l)) Thread.onSpinWait();
@@ -229,7 +297,8 @@ public final class ClusterBench {
                         store.release(l);
                     }
                     Arrays.sort(micros);
-                    System.out.printf("%nlease in etcd -> route on another host, %d leases: median %.1f ms, p90 %.1f ms, max %.1f ms (goal < 500 ms)%n",
+                    System.out.printf(
+                            "%nlease in etcd -> route on another host, %d leases: median %.1f ms, p90 %.1f ms, max %.1f ms (goal < 500 ms)%n",
                             n, micros[n / 2] / 1000.0, micros[(int) (n * 0.9)] / 1000.0, micros[n - 1] / 1000.0);
                 }
             } finally {
@@ -241,25 +310,40 @@ public final class ClusterBench {
 
     private static boolean hasRoute(Rtnl rtnl, Lease l) {
         for (Route r : rtnl.routes().listMain())
-            if (r.destination() != null && r.destination().address().equals(l.subnet().network())
+            if (r.destination() != null
+                    && r.destination().address().equals(l.subnet().network())
                     && r.destination().length() == l.subnet().prefix()) return true;
         return false;
     }
 
     private static void startEtcd(LabHost e, Path data) {
-        e.spawn("etcd", "--data-dir", data.toString(), "--listen-client-urls", "http://" + ETCD + ":2379",
-                "--advertise-client-urls", "http://" + ETCD + ":2379", "--listen-peer-urls", "http://" + ETCD + ":2380",
-                "--logger", "zap", "--log-level", "error");
-        waitFor(() -> e.exec("env", "ETCDCTL_API=3", "etcdctl", "--endpoints=http://" + ETCD + ":2379", "endpoint", "health").ok());
+        e.spawn(
+                "etcd",
+                "--data-dir",
+                data.toString(),
+                "--listen-client-urls",
+                "http://" + ETCD + ":2379",
+                "--advertise-client-urls",
+                "http://" + ETCD + ":2379",
+                "--listen-peer-urls",
+                "http://" + ETCD + ":2380",
+                "--logger",
+                "zap",
+                "--log-level",
+                "error");
+        waitFor(() -> e.exec(
+                        "env", "ETCDCTL_API=3", "etcdctl", "--endpoints=http://" + ETCD + ":2379", "endpoint", "health")
+                .ok());
     }
 
     private static void etcdctl(LabHost e, String... args) {
-        List<String> c = new ArrayList<>(List.of("env", "ETCDCTL_API=3", "etcdctl", "--endpoints=http://" + ETCD + ":2379"));
+        List<String> c =
+                new ArrayList<>(List.of("env", "ETCDCTL_API=3", "etcdctl", "--endpoints=http://" + ETCD + ":2379"));
         c.addAll(List.of(args));
         e.run(c.toArray(String[]::new));
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier cond) {
+    private static void waitFor(BooleanSupplier cond) {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for the lab");
@@ -274,7 +358,7 @@ public final class ClusterBench {
 
     private static void deleteTree(Path p) {
         try (var files = Files.walk(p)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // temporary
         }

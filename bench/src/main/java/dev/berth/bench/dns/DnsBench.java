@@ -8,6 +8,7 @@ import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
+import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
@@ -23,13 +24,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
@@ -53,7 +59,7 @@ public final class DnsBench {
     private final List<String> report = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("dev.berth").setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("dev.berth").setLevel(Level.WARNING);
         int seconds = 10, latencyN = 20000, floodSeconds = 120;
         String jvm = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m";
         Path out = Path.of("bench/results");
@@ -64,8 +70,9 @@ public final class DnsBench {
                 case "--flood-seconds" -> floodSeconds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--jvm" -> jvm = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --seconds S, --latency-n N, --flood-seconds S, --out DIR, --jvm FLAGS");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; use --seconds S, --latency-n N, --flood-seconds S, --out DIR, --jvm FLAGS");
             }
         }
         new DnsBench().run(seconds, latencyN, floodSeconds, out, jvm);
@@ -79,33 +86,57 @@ public final class DnsBench {
         try (Lab lab = Lab.create()) {
             LabHost host = lab.host("host"), up = lab.host("up");
             lab.connect(host, "eth0", "192.0.2.1/24", up, "eth0", "192.0.2.2/24");
-            try (NetnsHandle hostNs = Netns.open(host.name()); NetnsHandle upNs = Netns.open(up.name());
-                 Engine engine = Engine.start(EngineConfig.of(work.resolve("state"), hostNs, NftablesFirewall::new)
-                         .withNetnsPrefix(lab.prefix("sb-")));
-                 Responder upstream = new Responder(upNs, "192.0.2.2")) {
+            try (NetnsHandle hostNs = Netns.open(host.name());
+                    NetnsHandle upNs = Netns.open(up.name());
+                    Engine engine = Engine.start(EngineConfig.of(work.resolve("state"), hostNs, NftablesFirewall::new)
+                            .withNetnsPrefix(lab.prefix("sb-")));
+                    Responder upstream = new Responder(upNs, "192.0.2.2")) {
                 engine.createNetwork(NetworkRequest.bridge("bench", "10.90.0.0/24"));
                 Sandbox client = engine.createSandbox(SandboxRequest.on("client", "bench"));
-                Sandbox target = engine.createSandbox(new SandboxRequest("target", null, "bench",
-                        new EndpointRequest(null, null, null, List.of("web")), List.of(), false, List.of()));
+                Sandbox target = engine.createSandbox(new SandboxRequest(
+                        "target",
+                        null,
+                        "bench",
+                        new EndpointRequest(null, null, null, List.of("web")),
+                        List.of(),
+                        false,
+                        List.of()));
                 String gateway = "10.90.0.1";
-                LabHost inClient = lab.existing(engine.netnsPath(client).getFileName().toString());
+                LabHost inClient =
+                        lab.existing(engine.netnsPath(client).getFileName().toString());
 
                 // Berth, in its own JVM inside the lab host namespace
                 StringBuilder spec = new StringBuilder();
                 for (Sandbox s : List.of(client, target)) {
                     Endpoint e = engine.endpointsOf(s).getFirst();
-                    spec.append(s.id()).append(' ').append(s.name()).append(' ').append(engine.netnsPath(s)).append(" bench ")
-                            .append(IpPrefix.format(e.ipv4())).append(e.aliases().isEmpty() ? "" : " " + String.join(",", e.aliases())).append('\n');
+                    spec.append(s.id())
+                            .append(' ')
+                            .append(s.name())
+                            .append(' ')
+                            .append(engine.netnsPath(s))
+                            .append(" bench ")
+                            .append(IpPrefix.format(e.ipv4()))
+                            .append(e.aliases().isEmpty() ? "" : " " + String.join(",", e.aliases()))
+                            .append('\n');
                 }
                 Files.writeString(work.resolve("spec"), spec);
-                List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + host.netnsPath(), javaBin(), "--enable-native-access=ALL-UNNAMED"));
+                List<String> cmd = new ArrayList<>(List.of(
+                        "nsenter", "--net=" + host.netnsPath(), javaBin(), "--enable-native-access=ALL-UNNAMED"));
                 cmd.addAll(List.of(jvm.trim().split("\\s+")));
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DnsBenchServer.class.getName(), "192.0.2.2", work.resolve("spec").toString()));
-                berth = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                cmd.addAll(List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DnsBenchServer.class.getName(),
+                        "192.0.2.2",
+                        work.resolve("spec").toString()));
+                berth = new ProcessBuilder(cmd)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
                 List<String> mem = new CopyOnWriteArrayList<>();
                 BufferedReader r = new BufferedReader(new InputStreamReader(berth.getInputStream()));
                 String first = r.readLine();
-                if (!"ready".equals(first)) throw new IllegalStateException("the Berth resolver did not start: " + first);
+                if (!"ready".equals(first))
+                    throw new IllegalStateException("the Berth resolver did not start: " + first);
                 Thread.ofPlatform().daemon().start(() -> {
                     try {
                         for (String l; (l = r.readLine()) != null; ) mem.add(l);
@@ -116,69 +147,125 @@ public final class DnsBench {
 
                 // aardvark-dns on the gateway, forwarding to the same upstream (its resolv.conf via ip netns exec)
                 Path cfg = Files.createDirectories(work.resolve("aardvark"));
-                Files.writeString(cfg.resolve("bench"), gateway + "\n" + aardvarkLine(engine, client) + aardvarkLine(engine, target));
+                Files.writeString(
+                        cfg.resolve("bench"),
+                        gateway + "\n" + aardvarkLine(engine, client) + aardvarkLine(engine, target));
                 etcNetns = Path.of("/etc/netns", host.name());
                 Files.createDirectories(etcNetns);
                 Files.writeString(etcNetns.resolve("resolv.conf"), "nameserver 192.0.2.2\n");
                 // it daemonizes; its output goes nowhere so nothing waits on a pipe the daemon keeps open
-                new ProcessBuilder("ip", "netns", "exec", host.name(), "/usr/lib/podman/aardvark-dns", "--config", cfg.toString(), "-p", "53", "run")
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start()
-                        .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                new ProcessBuilder(
+                                "ip",
+                                "netns",
+                                "exec",
+                                host.name(),
+                                "/usr/lib/podman/aardvark-dns",
+                                "--config",
+                                cfg.toString(),
+                                "-p",
+                                "53",
+                                "run")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor(10, TimeUnit.SECONDS);
                 aardvarkPid = waitForPid(cfg.resolve("aardvark.pid"));
 
                 String berthAt = "127.0.0.11";
                 Path local = Files.writeString(work.resolve("local.q"), "target A\n");
                 Path fwd = Files.writeString(work.resolve("fwd.q"), "www.example A\n");
-                Path mix = Files.writeString(work.resolve("mix.q"), "target A\nweb A\nwww.example A\n" + client.id().substring(0, 12) + " A\nnothere.example AAAA\n");
+                Path mix = Files.writeString(
+                        work.resolve("mix.q"),
+                        "target A\nweb A\nwww.example A\n" + client.id().substring(0, 12)
+                                + " A\nnothere.example AAAA\n");
                 check(inClient, berthAt, gateway);
 
-                line("# Berth embedded DNS vs aardvark-dns " + aardvarkVersion() + ", load " + load() + ", " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+                line("# Berth embedded DNS vs aardvark-dns " + aardvarkVersion() + ", load " + load() + ", "
+                        + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
                 line("# Berth's resolver JVM: " + jvm);
-                line("# dnsperf from inside sandbox 'client' (default: 1 client, 100 outstanding), " + seconds + " s per run; "
-                        + Runtime.getRuntime().availableProcessors() + " CPUs shared by client, servers and other load");
-                dnsperf(inClient, berthAt, local, 3);      // JIT warm-up, not reported
+                line("# dnsperf from inside sandbox 'client' (default: 1 client, 100 outstanding), " + seconds
+                        + " s per run; " + Runtime.getRuntime().availableProcessors()
+                        + " CPUs shared by client, servers and other load");
+                dnsperf(inClient, berthAt, local, 3); // JIT warm-up, not reported
                 dnsperf(inClient, gateway, local, 3);
                 line("");
-                line(String.format(Locale.ROOT, "%-22s %12s %12s %8s %10s", "run", "berth qps", "aardvark qps", "ratio", "berth RSS"));
+                line(String.format(
+                        Locale.ROOT,
+                        "%-22s %12s %12s %8s %10s",
+                        "run",
+                        "berth qps",
+                        "aardvark qps",
+                        "ratio",
+                        "berth RSS"));
                 for (int round = 1; round <= 2; round++) // the second round runs aardvark first
-                    for (Path q : List.of(local, fwd)) {
+                for (Path q : List.of(local, fwd)) {
                         double[] a = round == 2 ? dnsperf(inClient, gateway, q, seconds) : null;
                         int before = mem.size();
                         double[] b = dnsperf(inClient, berthAt, q, seconds);
                         long rss = lastRss(mem, before);
                         if (a == null) a = dnsperf(inClient, gateway, q, seconds);
-                        line(String.format(Locale.ROOT, "%-22s %12.0f %12.0f %8.2f %8d kB   (lost: berth %d, aardvark %d; avg latency %.0f / %.0f us)",
-                                (q == local ? "local (target) r" : "forwarded r") + round, b[0], a[0], b[0] / a[0], rss, (long) b[1], (long) a[1], b[2] * 1e6, a[2] * 1e6));
+                        line(String.format(
+                                Locale.ROOT,
+                                "%-22s %12.0f %12.0f %8.2f %8d kB   (lost: berth %d, aardvark %d; avg latency %.0f / %.0f us)",
+                                (q == local ? "local (target) r" : "forwarded r") + round,
+                                b[0],
+                                a[0],
+                                b[0] / a[0],
+                                rss,
+                                (long) b[1],
+                                (long) a[1],
+                                b[2] * 1e6,
+                                a[2] * 1e6));
                     }
                 line("load after the runs: " + load());
                 line(String.format(Locale.ROOT, "aardvark-dns RSS after the runs: %d kB", rssKb(aardvarkPid)));
-                line("anchors (/work/shared/anchors/podman/RESULTS.md 4a, 4c, 6; another day, same kind of VM): aardvark-dns 89.9k qps "
-                        + "(dnsperf -l 10, 100 outstanding, local name), one query at a time p50 13-18 us, RSS 3.4 MB idle");
+                line(
+                        "anchors (/work/shared/anchors/podman/RESULTS.md 4a, 4c, 6; another day, same kind of VM): aardvark-dns 89.9k qps "
+                                + "(dnsperf -l 10, 100 outstanding, local name), one query at a time p50 13-18 us, RSS 3.4 MB idle");
 
                 line("");
-                line("# one query at a time (" + latencyN + " queries after 2000 warm-up, from inside 'client'), microseconds");
+                line("# one query at a time (" + latencyN
+                        + " queries after 2000 warm-up, from inside 'client'), microseconds");
                 line(String.format(Locale.ROOT, "%-28s %8s %8s %8s %8s", "run", "p50", "p90", "p99", "max"));
                 double[] berthP50 = new double[2], aardP50 = new double[2];
                 for (int round = 0; round < 2; round++) {
                     for (String name : List.of("target", "www.example")) {
                         double[] b = latency(engine.netnsPath(client), berthAt, name, latencyN);
                         double[] a = latency(engine.netnsPath(client), gateway, name, latencyN);
-                        line(String.format(Locale.ROOT, "%-28s %8.1f %8.1f %8.1f %8.1f", "berth    " + name + " r" + (round + 1), b[0], b[1], b[2], b[3]));
-                        line(String.format(Locale.ROOT, "%-28s %8.1f %8.1f %8.1f %8.1f", "aardvark " + name + " r" + (round + 1), a[0], a[1], a[2], a[3]));
+                        line(String.format(
+                                Locale.ROOT,
+                                "%-28s %8.1f %8.1f %8.1f %8.1f",
+                                "berth    " + name + " r" + (round + 1),
+                                b[0],
+                                b[1],
+                                b[2],
+                                b[3]));
+                        line(String.format(
+                                Locale.ROOT,
+                                "%-28s %8.1f %8.1f %8.1f %8.1f",
+                                "aardvark " + name + " r" + (round + 1),
+                                a[0],
+                                a[1],
+                                a[2],
+                                a[3]));
                         if (name.equals("target")) {
                             berthP50[round] = b[0];
                             aardP50[round] = a[0];
                         }
                     }
                 }
-                line(String.format(Locale.ROOT, "p50 ratio berth/aardvark (local name): r1 %.2f, r2 %.2f (goal <= 1.2)",
-                        berthP50[0] / aardP50[0], berthP50[1] / aardP50[1]));
+                line(String.format(
+                        Locale.ROOT,
+                        "p50 ratio berth/aardvark (local name): r1 %.2f, r2 %.2f (goal <= 1.2)",
+                        berthP50[0] / aardP50[0],
+                        berthP50[1] / aardP50[1]));
 
                 tablesOrNot(host, inClient, engine.netnsPath(client), gateway, local, seconds, latencyN, work);
 
                 if (floodSeconds > 0) {
                     line("");
-                    line("# flood: dnsperf " + floodSeconds + " s against Berth, mixed local/forwarded/NXDOMAIN names; server's own figures every 2 s");
+                    line("# flood: dnsperf " + floodSeconds
+                            + " s against Berth, mixed local/forwarded/NXDOMAIN names; server's own figures every 2 s");
                     int before = mem.size();
                     double[] f = dnsperf(inClient, berthAt, mix, floodSeconds);
                     List<String> during = new ArrayList<>(mem.subList(before, mem.size()));
@@ -188,7 +275,7 @@ public final class DnsBench {
             } finally {
                 if (berth != null) {
                     berth.getOutputStream().close();
-                    if (!berth.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) berth.destroyForcibly();
+                    if (!berth.waitFor(5, TimeUnit.SECONDS)) berth.destroyForcibly();
                 }
                 if (aardvarkPid > 0) ProcessHandle.of(aardvarkPid).ifPresent(ProcessHandle::destroy);
                 if (etcNetns != null) deleteTree(etcNetns);
@@ -197,7 +284,8 @@ public final class DnsBench {
             deleteTree(work);
         }
         Files.createDirectories(out);
-        Path file = out.resolve("dns-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+        Path file = out.resolve(
+                "dns-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
         Files.write(file, report);
         System.out.println("written to " + file);
     }
@@ -207,13 +295,25 @@ public final class DnsBench {
      * tables also live): qps and one-query latency with Berth's tables loaded, then with them deleted
      * (saved first and put back after), alternating twice, so a cost Berth's rules add to aardvark shows.
      */
-    private void tablesOrNot(LabHost host, LabHost inClient, Path clientNetns, String gateway, Path queries, int seconds,
-                             int latencyN, Path work) throws Exception {
+    private void tablesOrNot(
+            LabHost host,
+            LabHost inClient,
+            Path clientNetns,
+            String gateway,
+            Path queries,
+            int seconds,
+            int latencyN,
+            Path work)
+            throws Exception {
         line("");
-        line("# aardvark-dns at the gateway " + gateway + " (host namespace), with and without Berth's nftables tables in that namespace");
+        line("# aardvark-dns at the gateway " + gateway
+                + " (host namespace), with and without Berth's nftables tables in that namespace");
         line(String.format(Locale.ROOT, "%-30s %10s %10s %10s", "run", "qps", "p50 us", "p99 us"));
         Path saved = work.resolve("berth-tables.nft");
-        Files.writeString(saved, host.run("nft", "list", "table", "inet", "berth").stdout() + host.run("nft", "list", "table", "bridge", "berth").stdout());
+        Files.writeString(
+                saved,
+                host.run("nft", "list", "table", "inet", "berth").stdout()
+                        + host.run("nft", "list", "table", "bridge", "berth").stdout());
         double[] qps = new double[2], p50 = new double[2];
         for (int round = 1; round <= 2; round++) {
             for (boolean tables : new boolean[] {true, false}) {
@@ -226,14 +326,23 @@ public final class DnsBench {
                     double[] l = latency(clientNetns, gateway, "target", latencyN);
                     qps[tables ? 0 : 1] += d[0] / 2;
                     p50[tables ? 0 : 1] += l[0] / 2;
-                    line(String.format(Locale.ROOT, "%-30s %10.0f %10.1f %10.1f", "aardvark, " + (tables ? "with" : "without") + " tables r" + round,
-                            d[0], l[0], l[2]));
+                    line(String.format(
+                            Locale.ROOT,
+                            "%-30s %10.0f %10.1f %10.1f",
+                            "aardvark, " + (tables ? "with" : "without") + " tables r" + round,
+                            d[0],
+                            l[0],
+                            l[2]));
                 } finally {
                     if (!tables) host.run("nft", "-f", saved.toString());
                 }
             }
         }
-        line(String.format(Locale.ROOT, "aardvark with / without Berth's tables (mean of 2): qps %.2f, p50 latency %.2f", qps[0] / qps[1], p50[0] / p50[1]));
+        line(String.format(
+                Locale.ROOT,
+                "aardvark with / without Berth's tables (mean of 2): qps %.2f, p50 latency %.2f",
+                qps[0] / qps[1],
+                p50[0] / p50[1]));
     }
 
     private static String aardvarkLine(Engine engine, Sandbox s) {
@@ -246,28 +355,55 @@ public final class DnsBench {
     /** Both servers answer the local and the forwarded name before anything is measured. */
     private static void check(LabHost in, String berthAt, String gateway) {
         for (String server : List.of(berthAt, gateway))
-            for (String[] q : List.of(new String[] {"target", "10.90.0.3"}, new String[] {"www.example", "198.51.100.2"})) {
-                String got = in.exec("dig", "+short", "+time=2", "+tries=2", "@" + server, q[0]).stdout().strip();
-                if (!got.equals(q[1])) throw new IllegalStateException(server + " answered " + q[0] + " with '" + got + "', expected " + q[1]);
+            for (String[] q :
+                    List.of(new String[] {"target", "10.90.0.3"}, new String[] {"www.example", "198.51.100.2"})) {
+                String got = in.exec("dig", "+short", "+time=2", "+tries=2", "@" + server, q[0])
+                        .stdout()
+                        .strip();
+                if (!got.equals(q[1]))
+                    throw new IllegalStateException(
+                            server + " answered " + q[0] + " with '" + got + "', expected " + q[1]);
             }
     }
 
     /** dnsperf against {@code server}; returns qps, lost, average latency (s). */
     private static double[] dnsperf(LabHost in, String server, Path queries, int seconds) {
-        ExecResult r = dev.berth.lab.Commands.run(List.of("ip", "netns", "exec", in.name(), "dnsperf", "-s", server, "-d", queries.toString(),
-                "-l", String.valueOf(seconds), "-t", "1"), java.time.Duration.ofSeconds(seconds + 30L), null);
+        ExecResult r = Commands.run(
+                List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        in.name(),
+                        "dnsperf",
+                        "-s",
+                        server,
+                        "-d",
+                        queries.toString(),
+                        "-l",
+                        String.valueOf(seconds),
+                        "-t",
+                        "1"),
+                Duration.ofSeconds(seconds + 30L),
+                null);
         Matcher q = QPS.matcher(r.stdout()), l = LOST.matcher(r.stdout()), a = AVG.matcher(r.stdout());
         if (!q.find()) throw new IllegalStateException("dnsperf failed: " + r.stdout() + r.stderr());
-        return new double[] {Double.parseDouble(q.group(1)), l.find() ? Double.parseDouble(l.group(1)) : -1,
-                a.find() ? Double.parseDouble(a.group(1)) : -1};
+        return new double[] {
+            Double.parseDouble(q.group(1)),
+            l.find() ? Double.parseDouble(l.group(1)) : -1,
+            a.find() ? Double.parseDouble(a.group(1)) : -1
+        };
     }
 
     /** One query in flight at a time from a socket inside the sandbox; p50, p90, p99, max in microseconds. */
     private static double[] latency(Path netns, String server, String name, int n) throws Exception {
-        byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN)).toWire();
+        byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN))
+                .toWire();
         long[] t = new long[n];
         try (NetnsHandle ns = Netns.open(netns);
-             DatagramChannel ch = Netns.call(ns, () -> DatagramChannel.open().connect(new InetSocketAddress(InetAddress.getByName(server), 53)))) {
+                DatagramChannel ch = Netns.call(
+                        ns,
+                        () -> DatagramChannel.open()
+                                .connect(new InetSocketAddress(InetAddress.getByName(server), 53)))) {
             ch.socket().setSoTimeout(1000);
             ByteBuffer in = ByteBuffer.allocate(4096);
             for (int i = -2000; i < n; i++) {
@@ -290,7 +426,13 @@ public final class DnsBench {
         List<long[]> v = new ArrayList<>();
         for (String l : lines) {
             Matcher m = p.matcher(l);
-            if (m.find()) v.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+            if (m.find())
+                v.add(new long[] {
+                    Long.parseLong(m.group(1)),
+                    Long.parseLong(m.group(2)),
+                    Long.parseLong(m.group(3)),
+                    Long.parseLong(m.group(4))
+                });
         }
         if (v.size() < 4) {
             line("flood: too few samples (" + v.size() + ")");
@@ -300,10 +442,20 @@ public final class DnsBench {
         long[] a = v.get(q1), b = v.getLast();
         long maxRss = v.stream().mapToLong(x -> x[0]).max().orElse(-1);
         double bytesPerQuery = (b[2] - a[2]) / (double) Math.max(1, b[3] - a[3]);
-        line(String.format(Locale.ROOT, "RSS kB: at 1/4 %d, at end %d, max %d; old generation kB: at 1/4 %d, at end %d",
-                a[0], b[0], maxRss, a[1], b[1]));
-        line(String.format(Locale.ROOT, "resolver thread allocation: %.0f bytes per query (young garbage: see the old generation)", bytesPerQuery));
-        line("samples (rss_kb old_gen_kb queries): " + v.stream().map(x -> x[0] + "/" + x[1] + "/" + x[3]).toList());
+        line(String.format(
+                Locale.ROOT,
+                "RSS kB: at 1/4 %d, at end %d, max %d; old generation kB: at 1/4 %d, at end %d",
+                a[0],
+                b[0],
+                maxRss,
+                a[1],
+                b[1]));
+        line(String.format(
+                Locale.ROOT,
+                "resolver thread allocation: %.0f bytes per query (young garbage: see the old generation)",
+                bytesPerQuery));
+        line("samples (rss_kb old_gen_kb queries): "
+                + v.stream().map(x -> x[0] + "/" + x[1] + "/" + x[3]).toList());
     }
 
     private static long lastRss(List<String> mem, int from) {
@@ -338,7 +490,9 @@ public final class DnsBench {
 
     private static String aardvarkVersion() {
         try {
-            Process p = new ProcessBuilder("/usr/lib/podman/aardvark-dns", "--version").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder("/usr/lib/podman/aardvark-dns", "--version")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             String v = new String(p.getInputStream().readAllBytes()).strip();
             p.waitFor();
             return v.replace("aardvark-dns ", "");
@@ -366,7 +520,7 @@ public final class DnsBench {
 
     private static void deleteTree(Path p) {
         try (var files = Files.walk(p)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // best effort
         }

@@ -4,9 +4,9 @@ import dev.berth.dns.DnsConfig;
 import dev.berth.dns.DnsStats;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.dns.NameTable;
+import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Berth's embedded resolver alone in a JVM, as berthd would run it, for the DNS benchmark: started
@@ -34,7 +36,7 @@ import java.util.Map;
  */
 public final class DnsBenchServer {
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("dev.berth").setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("dev.berth").setLevel(Level.WARNING);
         InetSocketAddress upstream = new InetSocketAddress(InetAddress.getByName(args[0]), 53);
         List<Network> networks = new ArrayList<>();
         List<Sandbox> sandboxes = new ArrayList<>();
@@ -46,10 +48,25 @@ public final class DnsBenchServer {
             lines.add(w);
             String netId = String.format("%064x", w[3].hashCode() & 0xffffffffL);
             if (networks.stream().noneMatch(n -> n.id().equals(netId)))
-                networks.add(new Network(netId, w[3], DriverKind.BRIDGE, "br", List.of(), false, false, false, 1500, Map.of(), Map.of(), Instant.now(), false));
-            sandboxes.add(new Sandbox(w[0], w[1], w[0].substring(0, 12), new NetnsMode.Own(w[2]), List.of(), List.of()));
+                networks.add(new Network(
+                        netId,
+                        w[3],
+                        DriverKind.BRIDGE,
+                        "br",
+                        List.of(),
+                        false,
+                        false,
+                        false,
+                        1500,
+                        Map.of(),
+                        Map.of(),
+                        Instant.now(),
+                        false));
+            sandboxes.add(
+                    new Sandbox(w[0], w[1], w[0].substring(0, 12), new NetnsMode.Own(w[2]), List.of(), List.of()));
             List<String> aliases = w.length > 5 ? Arrays.asList(w[5].split(",")) : List.of();
-            endpoints.add(new Endpoint("e" + w[0], netId, w[0], "eth0", null, null, InetAddress.getByName(w[4]), null, aliases));
+            endpoints.add(new Endpoint(
+                    "e" + w[0], netId, w[0], "eth0", null, null, InetAddress.getByName(w[4]), null, aliases));
         }
         EmbeddedDns dns = EmbeddedDns.start(DnsConfig.of(Netns.current(), List.of(upstream)));
         dns.update(NameTable.of(networks, sandboxes, endpoints));
@@ -77,12 +94,14 @@ public final class DnsBenchServer {
             // What survives young collections: a leak shows as growth here (Serial's tenured generation).
             long oldGen = 0;
             for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans())
-                if (p.getType() == MemoryType.HEAP && (p.getName().contains("Tenured") || p.getName().contains("Old")))
+                if (p.getType() == MemoryType.HEAP
+                        && (p.getName().contains("Tenured") || p.getName().contains("Old")))
                     oldGen += p.getUsage().getUsed();
             DnsStats s = dns.stats();
             System.out.println("mem rss_kb=" + rssKb() + " old_gen_kb=" + oldGen / 1024 + " loop_alloc_bytes="
                     + (loopId < 0 ? -1 : threads.getThreadAllocatedBytes(loopId)) + " queries=" + s.queries()
-                    + " local=" + s.local() + " forwarded=" + s.forwarded() + " servfail=" + s.servfail() + " overloaded=" + s.overloaded());
+                    + " local=" + s.local() + " forwarded=" + s.forwarded() + " servfail=" + s.servfail()
+                    + " overloaded=" + s.overloaded());
             System.out.flush();
         }
     }

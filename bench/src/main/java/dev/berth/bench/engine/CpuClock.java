@@ -19,7 +19,8 @@ public final class CpuClock {
 
     static {
         Linker linker = Linker.nativeLinker();
-        GETRUSAGE = linker.downcallHandle(linker.defaultLookup().find("getrusage").orElseThrow(),
+        GETRUSAGE = linker.downcallHandle(
+                linker.defaultLookup().find("getrusage").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     }
 

@@ -26,7 +26,8 @@ public final class Peers {
     }
 
     public static boolean cniPresent() {
-        return Files.isExecutable(CNI_DIR.resolve("bridge")) && Files.isExecutable(CNI_DIR.resolve("portmap"))
+        return Files.isExecutable(CNI_DIR.resolve("bridge"))
+                && Files.isExecutable(CNI_DIR.resolve("portmap"))
                 && Files.isExecutable(CNI_DIR.resolve("host-local"));
     }
 
@@ -39,7 +40,9 @@ public final class Peers {
      */
     public static Run run(List<String> command, Map<String, String> env, Path in, Path out, Path err) {
         ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+                .redirectInput(in.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().putAll(env);
         try {
             long cpu0 = CpuClock.childrenNanos();
@@ -50,7 +53,8 @@ public final class Peers {
             long cpu1 = CpuClock.childrenNanos();
             if (rc != 0)
                 throw new IllegalStateException(String.join(" ", command) + " exited " + rc + ": "
-                        + Files.readString(err).strip() + " " + Files.readString(out).strip());
+                        + Files.readString(err).strip() + " "
+                        + Files.readString(out).strip());
             return new Run(t1 - t0, cpu1 - cpu0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);
@@ -63,20 +67,32 @@ public final class Peers {
     /** A netavark setup request: one container on bridge nvbr0 (10.91.0.0/16), optionally one published TCP port. */
     public static String netavarkSetup(int i, int hostPort) {
         String ip = "10.91." + (i / 250) + "." + (i % 250 + 2);
-        String ports = hostPort == 0 ? "[]"
-                : "[{\"host_ip\":\"\",\"container_port\":80,\"host_port\":" + hostPort + ",\"range\":1,\"protocol\":\"tcp\"}]";
+        String ports = hostPort == 0
+                ? "[]"
+                : "[{\"host_ip\":\"\",\"container_port\":80,\"host_port\":" + hostPort
+                        + ",\"range\":1,\"protocol\":\"tcp\"}]";
         String cid = "c" + "0".repeat(63 - Integer.toString(i).length()) + i;
         String nid = "a" + "0".repeat(62) + "1";
         return "{\"container_id\":\"" + cid + "\",\"container_name\":\"nvc" + i + "\",\"port_mappings\":" + ports
-                + ",\"networks\":{\"nvnet\":{\"static_ips\":[\"" + ip + "\"],\"aliases\":[\"nvc" + i + "\"],\"interface_name\":\"eth0\"}},"
-                + "\"network_info\":{\"nvnet\":{\"name\":\"nvnet\",\"id\":\"" + nid + "\",\"driver\":\"bridge\",\"network_interface\":\"nvbr0\","
+                + ",\"networks\":{\"nvnet\":{\"static_ips\":[\"" + ip + "\"],\"aliases\":[\"nvc" + i
+                + "\"],\"interface_name\":\"eth0\"}},"
+                + "\"network_info\":{\"nvnet\":{\"name\":\"nvnet\",\"id\":\"" + nid
+                + "\",\"driver\":\"bridge\",\"network_interface\":\"nvbr0\","
                 + "\"created\":\"2024-01-01T00:00:00Z\",\"subnets\":[{\"subnet\":\"10.91.0.0/16\",\"gateway\":\"10.91.255.254\"}],"
                 + "\"ipv6_enabled\":false,\"internal\":false,\"dns_enabled\":false,\"ipam_options\":{\"driver\":\"host-local\"}}}}";
     }
 
     public static List<String> netavarkCommand(String hostNetns, Path configDir, String containerNetns) {
-        return List.of(NSENTER, "--net=/run/netns/" + hostNetns, NETAVARK.toString(), "--rootless=false",
-                "--aardvark-binary=" + AARDVARK, "--config", configDir.toString(), "setup", "/run/netns/" + containerNetns);
+        return List.of(
+                NSENTER,
+                "--net=/run/netns/" + hostNetns,
+                NETAVARK.toString(),
+                "--rootless=false",
+                "--aardvark-binary=" + AARDVARK,
+                "--config",
+                configDir.toString(),
+                "setup",
+                "/run/netns/" + containerNetns);
     }
 
     /** The CNI bridge configuration: host-local IPAM on 10.92.0.0/16, gateway, masquerade, hairpin. */
@@ -99,11 +115,23 @@ public final class Peers {
     }
 
     public static List<String> cniCommand(String hostNetns, String plugin) {
-        return List.of(NSENTER, "--net=/run/netns/" + hostNetns, CNI_DIR.resolve(plugin).toString());
+        return List.of(
+                NSENTER,
+                "--net=/run/netns/" + hostNetns,
+                CNI_DIR.resolve(plugin).toString());
     }
 
     public static Map<String, String> cniEnv(String command, String containerId, String containerNetns) {
-        return Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", containerId, "CNI_NETNS", "/run/netns/" + containerNetns,
-                "CNI_IFNAME", "eth0", "CNI_PATH", CNI_DIR.toString());
+        return Map.of(
+                "CNI_COMMAND",
+                command,
+                "CNI_CONTAINERID",
+                containerId,
+                "CNI_NETNS",
+                "/run/netns/" + containerNetns,
+                "CNI_IFNAME",
+                "eth0",
+                "CNI_PATH",
+                CNI_DIR.toString());
     }
 }

@@ -59,13 +59,15 @@ public final class ScaleBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--publishes" -> publishes = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --networks N --ports P --rounds R --seconds S --publishes K");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; use --networks N --ports P --rounds R --seconds S --publishes K");
             }
         }
         BERTH_LOG.setLevel(Level.WARNING);
-        System.out.printf("Berth scale benchmark, %s; machine: %d CPUs, kernel %s, load %s%n%n", Instant.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), load());
+        System.out.printf(
+                "Berth scale benchmark, %s; machine: %d CPUs, kernel %s, load %s%n%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), load());
         if (networks > 0) networks(networks);
         if (ports > 0) ports(ports, rounds, seconds, publishes);
     }
@@ -77,7 +79,8 @@ public final class ScaleBench {
             LabHost host = lab.host("nets");
             Path state = Files.createTempDirectory("berth-scale-");
             try (NetnsHandle ns = Netns.open(host.name());
-                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("nc-")))) {
+                    Engine e = Engine.start(
+                            EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(lab.prefix("nc-")))) {
                 Ruleset r0 = Ruleset.of(host);
                 long[] ms = new long[n];
                 Ruleset r1 = null;
@@ -91,14 +94,29 @@ public final class ScaleBench {
                 Ruleset rn = Ruleset.of(host);
                 double first = p50(ms, 0, Math.min(WINDOW, n)), last = p50(ms, Math.max(0, n - WINDOW), n);
                 System.out.printf("networks: %d user bridge networks (/24 each) on one engine%n", n);
-                System.out.printf("  createNetwork p50 #1-%d %.2f ms, #%d-%d %.2f ms: last/first %.2fx (goal: flat), all p50 %.2f ms, p99 %.2f ms%n",
-                        Math.min(WINDOW, n), first, Math.max(1, n - WINDOW + 1), n, last, last / first, p50(ms, 0, n), pct(ms, 0.99));
-                System.out.printf("  nftables rules: %d with no network, %d with 1, %d with %d (goal: constant); set/map elements %d, %d, %d%n",
+                System.out.printf(
+                        "  createNetwork p50 #1-%d %.2f ms, #%d-%d %.2f ms: last/first %.2fx (goal: flat), all p50 %.2f ms, p99 %.2f ms%n",
+                        Math.min(WINDOW, n),
+                        first,
+                        Math.max(1, n - WINDOW + 1),
+                        n,
+                        last,
+                        last / first,
+                        p50(ms, 0, n),
+                        pct(ms, 0.99));
+                System.out.printf(
+                        "  nftables rules: %d with no network, %d with 1, %d with %d (goal: constant); set/map elements %d, %d, %d%n",
                         r0.rules, r1.rules, rn.rules, n, r0.elements, r1.elements, rn.elements);
-                System.out.printf("  %s%n%n", rn.rules == r1.rules ? "PASS: the rule count does not grow with networks" : "FAIL: rules grow per network");
+                System.out.printf(
+                        "  %s%n%n",
+                        rn.rules == r1.rules
+                                ? "PASS: the rule count does not grow with networks"
+                                : "FAIL: rules grow per network");
                 long t0 = System.nanoTime();
                 for (int i = n; i >= 1; i--) e.removeNetwork("n" + i);
-                System.out.printf("  removing them: %.1f ms per network; rules after: %d%n%n", (System.nanoTime() - t0) / 1e6 / n, Ruleset.of(host).rules);
+                System.out.printf(
+                        "  removing them: %.1f ms per network; rules after: %d%n%n",
+                        (System.nanoTime() - t0) / 1e6 / n, Ruleset.of(host).rules);
             } finally {
                 deleteTree(state);
             }
@@ -114,12 +132,18 @@ public final class ScaleBench {
             lab.plug(client, "eth0", "192.168.60.2/24");
             Path state = Files.createTempDirectory("berth-scale-");
             String prefix = lab.prefix("pc-");
-            try (NetnsHandle ns = Netns.open(host.name()); NetnsHandle clientNs = Netns.open(client.name());
-                 Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(prefix))) {
+            try (NetnsHandle ns = Netns.open(host.name());
+                    NetnsHandle clientNs = Netns.open(client.name());
+                    Engine e = Engine.start(
+                            EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(prefix))) {
                 e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16"));
                 Sandbox srv = e.createSandbox(SandboxRequest.on("srv", "net").publishing("8080:80"));
-                try (NetnsHandle srvNs = Netns.open(e.netnsPath(srv)); Server server = new Server(srvNs)) {
-                    List<Double> fewPub = new ArrayList<>(), manyPub = new ArrayList<>(), fewRate = new ArrayList<>(), manyRate = new ArrayList<>();
+                try (NetnsHandle srvNs = Netns.open(e.netnsPath(srv));
+                        Server server = new Server(srvNs)) {
+                    List<Double> fewPub = new ArrayList<>(),
+                            manyPub = new ArrayList<>(),
+                            fewRate = new ArrayList<>(),
+                            manyRate = new ArrayList<>();
                     long[] bulkAdd = new long[rounds], bulkRemove = new long[rounds];
                     Ruleset one = Ruleset.of(host), many = null;
                     rate(clientNs, 1); // warm-up: JIT, conntrack, ARP
@@ -128,7 +152,8 @@ public final class ScaleBench {
                         fewPub.add(publishP50(e, publishes, 40000 + r * 1000));
                         fewRate.add(rate(clientNs, seconds));
                         long t0 = System.nanoTime();
-                        e.createSandbox(SandboxRequest.on("bulk", "net").publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
+                        e.createSandbox(SandboxRequest.on("bulk", "net")
+                                .publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
                         bulkAdd[r] = System.nanoTime() - t0;
                         if (many == null) many = Ruleset.of(host);
                         manyPub.add(publishP50(e, publishes, 50000 + r * 1000));
@@ -136,22 +161,38 @@ public final class ScaleBench {
                         t0 = System.nanoTime();
                         e.removeSandbox("bulk");
                         bulkRemove[r] = System.nanoTime() - t0;
-                        System.err.printf("round %d: publish p50 %.2f / %.2f ms, DNAT %.0f / %.0f conn/s (1 / %d ports)%n",
-                                r + 1, fewPub.getLast(), manyPub.getLast(), fewRate.getLast(), manyRate.getLast(), bulk + 1);
+                        System.err.printf(
+                                "round %d: publish p50 %.2f / %.2f ms, DNAT %.0f / %.0f conn/s (1 / %d ports)%n",
+                                r + 1,
+                                fewPub.getLast(),
+                                manyPub.getLast(),
+                                fewRate.getLast(),
+                                manyRate.getLast(),
+                                bulk + 1);
                     }
                     double fp = median(fewPub), mp = median(manyPub), fr = median(fewRate), mr = median(manyRate);
-                    System.out.printf("published ports: 1 vs %d (a sandbox publishing 20000-%d in one transaction), %d rounds taking turns, medians%n",
+                    System.out.printf(
+                            "published ports: 1 vs %d (a sandbox publishing 20000-%d in one transaction), %d rounds taking turns, medians%n",
                             bulk + 1, 20000 + bulk - 1, rounds);
-                    System.out.printf("  publish p50 (createSandbox with one port, %d per round): %.2f ms with 1 port, %.2f ms with %d: %.2fx (goal: flat)%n",
+                    System.out.printf(
+                            "  publish p50 (createSandbox with one port, %d per round): %.2f ms with 1 port, %.2f ms with %d: %.2fx (goal: flat)%n",
                             publishes, fp, mp, bulk + 1, mp / fp);
-                    System.out.printf("  DNAT, new TCP connections per second from an outside host to 192.168.60.1:8080 (%d s runs): %.0f with 1 port, "
-                            + "%.0f with %d: %.2fx (goal: equal)%n", seconds, fr, mr, bulk + 1, mr / fr);
+                    System.out.printf(
+                            "  DNAT, new TCP connections per second from an outside host to 192.168.60.1:8080 (%d s runs): %.0f with 1 port, "
+                                    + "%.0f with %d: %.2fx (goal: equal)%n",
+                            seconds, fr, mr, bulk + 1, mr / fr);
                     System.out.printf("    runs with 1: %s; with %d: %s%n", list(fewRate), bulk + 1, list(manyRate));
-                    System.out.printf("  publishing the %d ports in one sandbox: %.0f ms (median), removing it %.0f ms%n", bulk,
-                            medianNanos(bulkAdd), medianNanos(bulkRemove));
-                    System.out.printf("  nftables rules: %d with 1 port, %d with %d (goal: constant); map elements %d, %d%n",
+                    System.out.printf(
+                            "  publishing the %d ports in one sandbox: %.0f ms (median), removing it %.0f ms%n",
+                            bulk, medianNanos(bulkAdd), medianNanos(bulkRemove));
+                    System.out.printf(
+                            "  nftables rules: %d with 1 port, %d with %d (goal: constant); map elements %d, %d%n",
                             one.rules, many.rules, bulk + 1, one.elements, many.elements);
-                    System.out.printf("  %s%n", one.rules == many.rules ? "PASS: the rule count does not grow with ports" : "FAIL: rules grow per port");
+                    System.out.printf(
+                            "  %s%n",
+                            one.rules == many.rules
+                                    ? "PASS: the rule count does not grow with ports"
+                                    : "FAIL: rules grow per port");
                 }
                 for (Sandbox s : e.sandboxes()) e.removeSandbox(s.id());
             } finally {
@@ -222,11 +263,14 @@ public final class ScaleBench {
     private record Ruleset(int rules, int elements) {
         static Ruleset of(LabHost h) {
             try {
-                JsonNode all = JSON.readTree(h.run("nft", "-j", "list", "ruleset").stdout()).path("nftables");
+                JsonNode all = JSON.readTree(
+                                h.run("nft", "-j", "list", "ruleset").stdout())
+                        .path("nftables");
                 int rules = 0, elements = 0;
                 for (JsonNode o : all) {
                     if (o.has("rule")) rules++;
-                    for (String k : List.of("set", "map")) if (o.has(k)) elements += o.get(k).path("elem").size();
+                    for (String k : List.of("set", "map"))
+                        if (o.has(k)) elements += o.get(k).path("elem").size();
                 }
                 return new Ruleset(rules, elements);
             } catch (IOException ex) {
@@ -259,7 +303,8 @@ public final class ScaleBench {
     }
 
     private static String list(List<Double> v) {
-        return String.join(" ", v.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList());
+        return String.join(
+                " ", v.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList());
     }
 
     private static String load() {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 public final class ClusterCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "status|leases", defaultValue = "status")
     String what;
+
     @Option(names = "--format", description = "json to print the daemon's answer")
     String format;
 
@@ -39,16 +40,22 @@ public final class ClusterCommand extends BaseCommand {
 
     private void status(JsonNode c) {
         JsonNode self = c.path("Self");
-        out().println("Store:      " + c.path("Store").asText() + (c.path("StoreHealthy").asBoolean() ? " (healthy)" : " (UNREACHABLE)"));
-        out().println("Network:    " + c.path("Network").asText() + "  backend " + c.path("Backend").asText() + "  MTU " + c.path("MTU").asInt());
-        out().println("This host:  " + self.path("Subnet").asText() + " at " + self.path("PublicIP").asText()
-                + (self.path("Expires").isNull() ? "" : "  lease until " + self.path("Expires").asText()));
+        out().println("Store:      " + c.path("Store").asText()
+                + (c.path("StoreHealthy").asBoolean() ? " (healthy)" : " (UNREACHABLE)"));
+        out().println("Network:    " + c.path("Network").asText() + "  backend "
+                + c.path("Backend").asText() + "  MTU " + c.path("MTU").asInt());
+        out().println("This host:  " + self.path("Subnet").asText() + " at "
+                + self.path("PublicIP").asText()
+                + (self.path("Expires").isNull()
+                        ? ""
+                        : "  lease until " + self.path("Expires").asText()));
         int routed = 0, other = 0;
         for (JsonNode p : c.path("Peers")) {
             if (p.path("State").asText().equals("routed")) routed++;
             else other++;
         }
-        out().println("Peers:      " + routed + " routed" + (other == 0 ? "" : ", " + other + " not routed (see berth cluster leases)"));
+        out().println("Peers:      " + routed + " routed"
+                + (other == 0 ? "" : ", " + other + " not routed (see berth cluster leases)"));
         if (!c.path("LastError").isNull() && !c.path("LastError").asText().isEmpty())
             out().println("Last error: " + c.path("LastError").asText());
     }
@@ -61,7 +68,11 @@ public final class ClusterCommand extends BaseCommand {
     }
 
     private static void row(Table t, JsonNode h) {
-        t.row(h.path("Subnet").asText(), h.path("PublicIP").asText(), h.path("Backend").asText(),
-                h.path("Expires").isNull() ? "-" : h.path("Expires").asText(), h.path("State").asText());
+        t.row(
+                h.path("Subnet").asText(),
+                h.path("PublicIP").asText(),
+                h.path("Backend").asText(),
+                h.path("Expires").isNull() ? "-" : h.path("Expires").asText(),
+                h.path("State").asText());
     }
 }

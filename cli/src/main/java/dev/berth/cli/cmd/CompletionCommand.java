@@ -14,7 +14,8 @@ public final class CompletionCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (!shell.equals("bash") && !shell.equals("zsh"))
-            throw new Berth.UsageError("shell '" + shell + "' is not supported: use bash or zsh (the script works in both)");
+            throw new Berth.UsageError(
+                    "shell '" + shell + "' is not supported: use bash or zsh (the script works in both)");
         out().print(AutoComplete.bash("berth", root().commandLine()));
         return 0;
     }

@@ -28,16 +28,29 @@ public final class ContainerCommands {
 
     @Command(name = "exec", description = "Execute a command in a running container")
     public static final class Exec extends BaseCommand {
-        @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open and send it to the command")
+        @Option(
+                names = {"-i", "--interactive"},
+                description = "Keep STDIN open and send it to the command")
         boolean interactive;
-        @Option(names = {"-d", "--detach"}, description = "Detached mode: run the command in the background")
+
+        @Option(
+                names = {"-d", "--detach"},
+                description = "Detached mode: run the command in the background")
         boolean detach;
-        @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
+
+        @Option(
+                names = {"-e", "--env"},
+                description = "Set environment variables K=V (repeatable)")
         List<String> env = new ArrayList<>();
-        @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
+
+        @Option(
+                names = {"-w", "--workdir"},
+                description = "Working directory inside the container")
         String workdir;
+
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
+
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND")
         List<String> command;
 
@@ -72,14 +85,24 @@ public final class ContainerCommands {
 
     @Command(name = "ps", description = "List containers")
     public static final class Ps extends BaseCommand {
-        @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)")
+        @Option(
+                names = {"-a", "--all"},
+                description = "Show all containers (default shows just running)")
         boolean all;
-        @Option(names = {"-q", "--quiet"}, description = "Only display container IDs")
+
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Only display container IDs")
         boolean quiet;
+
         @Option(names = "--no-trunc", description = "Do not truncate output")
         boolean noTrunc;
-        @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided")
+
+        @Option(
+                names = {"-f", "--filter"},
+                description = "Filter output based on conditions provided")
         List<String> filters = new ArrayList<>();
+
         @Option(names = "--format", description = "table (default) or json (one object per line)")
         String format;
 
@@ -100,12 +123,19 @@ public final class ContainerCommands {
             Table t = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             for (JsonNode c : list) {
                 String command = "\"" + (noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
-                String created = Human.duration(Duration.between(Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now())) + " ago";
+                String created = Human.duration(Duration.between(
+                                Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now()))
+                        + " ago";
                 if (asJson) {
                     ObjectNode o = object();
                     o.put("Command", command);
-                    o.put("CreatedAt", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
-                            .format(Instant.ofEpochSecond(c.path("Created").asLong())) + " +0000 UTC");
+                    o.put(
+                            "CreatedAt",
+                            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                                            .withZone(ZoneOffset.UTC)
+                                            .format(Instant.ofEpochSecond(
+                                                    c.path("Created").asLong()))
+                                    + " +0000 UTC");
                     o.put("ID", id(c));
                     o.put("Image", text(c, "Image"));
                     o.put("Names", names(c));
@@ -132,7 +162,8 @@ public final class ContainerCommands {
 
         private static String names(JsonNode c) {
             List<String> n = new ArrayList<>();
-            for (JsonNode x : c.path("Names")) n.add(x.asText().startsWith("/") ? x.asText().substring(1) : x.asText());
+            for (JsonNode x : c.path("Names"))
+                n.add(x.asText().startsWith("/") ? x.asText().substring(1) : x.asText());
             return String.join(",", n);
         }
 
@@ -140,12 +171,14 @@ public final class ContainerCommands {
         static String ports(JsonNode c) {
             List<String> out = new ArrayList<>();
             for (JsonNode p : c.path("Ports")) {
-                String priv = p.path("PrivatePort").asInt() + "/" + p.path("Type").asText("tcp");
+                String priv =
+                        p.path("PrivatePort").asInt() + "/" + p.path("Type").asText("tcp");
                 if (p.path("PublicPort").asInt() == 0) {
                     out.add(priv);
                 } else {
                     String ip = p.path("IP").asText("0.0.0.0");
-                    out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + p.path("PublicPort").asInt() + "->" + priv);
+                    out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":"
+                            + p.path("PublicPort").asInt() + "->" + priv);
                 }
             }
             return String.join(", ", out);
@@ -154,12 +187,21 @@ public final class ContainerCommands {
 
     @Command(name = "logs", description = "Fetch the logs of a container")
     public static final class Logs extends BaseCommand {
-        @Option(names = {"-f", "--follow"}, description = "Follow log output")
+        @Option(
+                names = {"-f", "--follow"},
+                description = "Follow log output")
         boolean follow;
-        @Option(names = {"-t", "--timestamps"}, description = "Show timestamps")
+
+        @Option(
+                names = {"-t", "--timestamps"},
+                description = "Show timestamps")
         boolean timestamps;
-        @Option(names = {"-n", "--tail"}, description = "Number of lines to show from the end of the logs (default: all)")
+
+        @Option(
+                names = {"-n", "--tail"},
+                description = "Number of lines to show from the end of the logs (default: all)")
         String tail;
+
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
 
@@ -180,6 +222,7 @@ public final class ContainerCommands {
     public static final class Port extends BaseCommand {
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String container;
+
         @Parameters(index = "1", arity = "0..1", paramLabel = "PRIVATE_PORT[/PROTO]")
         String port;
 
@@ -190,7 +233,9 @@ public final class ContainerCommands {
                 int pa = Integer.parseInt(a.split("/")[0]), pb = Integer.parseInt(b.split("/")[0]);
                 return pa != pb ? Integer.compare(pa, pb) : a.compareTo(b);
             });
-            for (Iterator<Map.Entry<String, JsonNode>> it = c.path("NetworkSettings").path("Ports").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            c.path("NetworkSettings").path("Ports").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 ports.put(e.getKey(), e.getValue());
             }
@@ -202,8 +247,10 @@ public final class ContainerCommands {
                 for (JsonNode b : e.getValue()) {
                     String ip = b.path("HostIp").asText();
                     if (ip.isEmpty()) ip = "0.0.0.0";
-                    String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + b.path("HostPort").asText();
-                    s.append(want == null ? e.getKey() + " -> " + hostPort : hostPort).append('\n');
+                    String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":"
+                            + b.path("HostPort").asText();
+                    s.append(want == null ? e.getKey() + " -> " + hostPort : hostPort)
+                            .append('\n');
                     found = true;
                 }
             }
@@ -249,9 +296,14 @@ public final class ContainerCommands {
 
     @Command(name = "stop", description = "Stop one or more running containers")
     public static final class Stop extends EachContainer {
-        @Option(names = {"-t", "--timeout", "--time"}, description = "Seconds to wait before killing the container")
+        @Option(
+                names = {"-t", "--timeout", "--time"},
+                description = "Seconds to wait before killing the container")
         Integer timeout;
-        @Option(names = {"-s", "--signal"}, description = "Signal to send to the container")
+
+        @Option(
+                names = {"-s", "--signal"},
+                description = "Signal to send to the container")
         String signal;
 
         @Override
@@ -265,18 +317,25 @@ public final class ContainerCommands {
 
     @Command(name = "kill", description = "Kill one or more running containers")
     public static final class Kill extends EachContainer {
-        @Option(names = {"-s", "--signal"}, description = "Signal to send to the container (default KILL)")
+        @Option(
+                names = {"-s", "--signal"},
+                description = "Signal to send to the container (default KILL)")
         String signal;
 
         @Override
         void apply(String c) {
-            api().post("/containers/" + Api.enc(c) + "/kill" + (signal == null ? "" : "?signal=" + Api.enc(signal)), null);
+            api().post(
+                            "/containers/" + Api.enc(c) + "/kill"
+                                    + (signal == null ? "" : "?signal=" + Api.enc(signal)),
+                            null);
         }
     }
 
     @Command(name = "rm", aliases = "remove", description = "Remove one or more containers")
     public static final class Rm extends EachContainer {
-        @Option(names = {"-f", "--force"}, description = "Force the removal of a running container (uses SIGKILL)")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Force the removal of a running container (uses SIGKILL)")
         boolean force;
 
         @Override

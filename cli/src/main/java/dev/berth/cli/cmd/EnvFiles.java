@@ -24,7 +24,8 @@ final class EnvFiles {
             String l = line.stripLeading();
             if (l.isEmpty() || l.startsWith("#")) continue;
             if (l.contains("=")) {
-                if (l.startsWith("=")) throw new Berth.UsageError("--env-file " + file + ": variable '" + l + "' has an empty name");
+                if (l.startsWith("="))
+                    throw new Berth.UsageError("--env-file " + file + ": variable '" + l + "' has an empty name");
                 out.add(l);
             } else if (ourEnv.containsKey(l.strip())) {
                 out.add(l.strip() + "=" + ourEnv.get(l.strip()));

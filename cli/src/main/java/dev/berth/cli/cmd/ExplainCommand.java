@@ -13,12 +13,16 @@ import picocli.CommandLine.Parameters;
  * {@code berth explain NETWORK|CONTAINER}: the {@code ip}, {@code nft} or {@code iptables} commands a
  * user of the seeds would type to build the same thing by hand, from {@code GET /berth/explain}.
  */
-@Command(name = "explain", description = "Show the ip/nft/iptables commands that build a network or a container's networking by hand")
+@Command(
+        name = "explain",
+        description = "Show the ip/nft/iptables commands that build a network or a container's networking by hand")
 public final class ExplainCommand extends BaseCommand {
     @Option(names = "--type", description = "network or container (default: a network by that name, else a container)")
     String type;
+
     @Option(names = "--format", description = "text (default: a runnable shell script with comments) or json")
     String format;
+
     @Parameters(index = "0", paramLabel = "NETWORK|CONTAINER")
     String name;
 

@@ -2,6 +2,7 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Berth;
+import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import java.util.List;
 
@@ -18,6 +19,6 @@ final class Filters {
             if (eq <= 0) throw new Berth.UsageError("bad format of filter (expected name=value): " + kv);
             f.withObjectProperty(kv.substring(0, eq)).put(kv.substring(eq + 1), true);
         }
-        return "filters=" + Api.enc(dev.berth.cli.format.GoJson.compact(f));
+        return "filters=" + Api.enc(GoJson.compact(f));
     }
 }

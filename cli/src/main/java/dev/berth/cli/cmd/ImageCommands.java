@@ -36,9 +36,14 @@ import picocli.CommandLine.Parameters;
 public final class ImageCommands extends BaseCommand {
     /** The sub-verbs in help's order; Berth gives picocli only the one being run (see Berth.VERBS). */
     public static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("ls", Ls::new), Map.entry("inspect", Inspect::new), Map.entry("pull", Pull::new),
-            Map.entry("push", Push::new), Map.entry("load", Load::new), Map.entry("save", Save::new),
-            Map.entry("tag", Tag::new), Map.entry("rm", Rm::new));
+            Map.entry("ls", Ls::new),
+            Map.entry("inspect", Inspect::new),
+            Map.entry("pull", Pull::new),
+            Map.entry("push", Push::new),
+            Map.entry("load", Load::new),
+            Map.entry("save", Save::new),
+            Map.entry("tag", Tag::new),
+            Map.entry("rm", Rm::new));
 
     @Override
     public Integer call() {
@@ -48,14 +53,24 @@ public final class ImageCommands extends BaseCommand {
 
     @Command(name = "ls", aliases = "list", description = "List images")
     public static final class Ls extends BaseCommand {
-        @Option(names = {"-a", "--all"}, description = "Show all images")
+        @Option(
+                names = {"-a", "--all"},
+                description = "Show all images")
         boolean all;
-        @Option(names = {"-f", "--filter"}, description = "Filter output (dangling=true, reference=PATTERN, label=K[=V])")
+
+        @Option(
+                names = {"-f", "--filter"},
+                description = "Filter output (dangling=true, reference=PATTERN, label=K[=V])")
         List<String> filters = new ArrayList<>();
-        @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
+
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Only show image IDs")
         boolean quiet;
+
         @Option(names = "--no-trunc", description = "Do not truncate the output")
         boolean noTrunc;
+
         @Option(names = "--format", description = "table (default) or json (one object per line)")
         String format;
 
@@ -74,7 +89,9 @@ public final class ImageCommands extends BaseCommand {
                     seen.add(id);
                     continue;
                 }
-                String created = Human.duration(Duration.between(Instant.ofEpochSecond(i.path("Created").asLong()), Instant.now())) + " ago";
+                String created = Human.duration(Duration.between(
+                                Instant.ofEpochSecond(i.path("Created").asLong()), Instant.now()))
+                        + " ago";
                 String size = humanSize(i.path("Size").asLong());
                 List<String[]> rows = new ArrayList<>();
                 for (JsonNode tag : i.path("RepoTags")) {
@@ -105,8 +122,11 @@ public final class ImageCommands extends BaseCommand {
 
     @Command(name = "inspect", description = "Display detailed information on one or more images")
     public static final class Inspect extends BaseCommand {
-        @Option(names = {"-f", "--format"}, description = "json (default)")
+        @Option(
+                names = {"-f", "--format"},
+                description = "json (default)")
         String format;
+
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> names;
 
@@ -131,14 +151,21 @@ public final class ImageCommands extends BaseCommand {
 
     @Command(name = "pull", description = "Download an image from a registry")
     public static final class Pull extends BaseCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Suppress verbose output")
         boolean quiet;
+
         @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]")
         String name;
 
         @Override
         public Integer call() throws IOException {
-            int status = progress(api().openRaw("POST", "/images/create?fromImage=" + Api.enc(name), "application/json", null), out(), err(), quiet);
+            int status = progress(
+                    api().openRaw("POST", "/images/create?fromImage=" + Api.enc(name), "application/json", null),
+                    out(),
+                    err(),
+                    quiet);
             if (status == 0 && quiet) out().println(name);
             return status;
         }
@@ -146,45 +173,59 @@ public final class ImageCommands extends BaseCommand {
 
     @Command(name = "push", description = "Upload an image to a registry")
     public static final class Push extends BaseCommand {
-        @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Suppress verbose output")
         boolean quiet;
+
         @Parameters(index = "0", paramLabel = "NAME[:TAG]")
         String name;
 
         @Override
         public Integer call() throws IOException {
-            return progress(api().openRaw("POST", "/images/" + name + "/push", "application/json", null), out(), err(), quiet);
+            return progress(
+                    api().openRaw("POST", "/images/" + name + "/push", "application/json", null), out(), err(), quiet);
         }
     }
 
     @Command(name = "load", description = "Load an image from a tar archive (docker save or OCI) or STDIN")
     public static final class Load extends BaseCommand {
-        @Option(names = {"-i", "--input"}, description = "Read from tar archive file, instead of STDIN")
+        @Option(
+                names = {"-i", "--input"},
+                description = "Read from tar archive file, instead of STDIN")
         Path input;
-        @Option(names = {"-q", "--quiet"}, description = "Suppress the load output")
+
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Suppress the load output")
         boolean quiet;
 
         @Override
         public Integer call() throws IOException {
             byte[] tar = input == null ? io().in().readAllBytes() : Files.readAllBytes(input);
             if (tar.length == 0) throw new Berth.UsageError("requested load from stdin, but stdin is empty");
-            return progress(api().openRaw("POST", "/images/load?quiet=1", "application/x-tar", tar), out(), err(), false);
+            return progress(
+                    api().openRaw("POST", "/images/load?quiet=1", "application/x-tar", tar), out(), err(), false);
         }
     }
 
     @Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)")
     public static final class Save extends BaseCommand {
-        @Option(names = {"-o", "--output"}, description = "Write to a file, instead of STDOUT")
+        @Option(
+                names = {"-o", "--output"},
+                description = "Write to a file, instead of STDOUT")
         Path output;
+
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> names;
 
         @Override
         public Integer call() throws IOException {
             StringBuilder q = new StringBuilder();
-            for (String n : names) q.append(q.isEmpty() ? "?" : "&").append("names=").append(Api.enc(n));
+            for (String n : names)
+                q.append(q.isEmpty() ? "?" : "&").append("names=").append(Api.enc(n));
             try (Api.Exchange x = api().openRaw("GET", "/images/get" + q, "application/json", null);
-                 InputStream in = x.response().body()) {
+                    InputStream in = x.response().body()) {
                 if (output == null) {
                     in.transferTo(out());
                     out().flush();
@@ -204,6 +245,7 @@ public final class ImageCommands extends BaseCommand {
     public static final class Tag extends BaseCommand {
         @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]")
         String source;
+
         @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]")
         String target;
 
@@ -220,8 +262,11 @@ public final class ImageCommands extends BaseCommand {
 
     @Command(name = "rm", aliases = "remove", description = "Remove one or more images")
     public static final class Rm extends BaseCommand {
-        @Option(names = {"-f", "--force"}, description = "Force removal of the image")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Force removal of the image")
         boolean force;
+
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> names;
 
@@ -233,8 +278,14 @@ public final class ImageCommands extends BaseCommand {
                     JsonNode items = api().delete("/images/" + n + (force ? "?force=1" : ""));
                     StringBuilder s = new StringBuilder();
                     for (JsonNode i : items) {
-                        if (i.hasNonNull("Untagged")) s.append("Untagged: ").append(i.get("Untagged").asText()).append('\n');
-                        if (i.hasNonNull("Deleted")) s.append("Deleted: ").append(i.get("Deleted").asText()).append('\n');
+                        if (i.hasNonNull("Untagged"))
+                            s.append("Untagged: ")
+                                    .append(i.get("Untagged").asText())
+                                    .append('\n');
+                        if (i.hasNonNull("Deleted"))
+                            s.append("Deleted: ")
+                                    .append(i.get("Deleted").asText())
+                                    .append('\n');
                     }
                     out().print(s);
                 } catch (ApiError e) {
@@ -251,7 +302,9 @@ public final class ImageCommands extends BaseCommand {
      * ({@code ID: Pull complete}), byte-count updates left out; an error message ends it with status 1.
      */
     static int progress(Api.Exchange x, PrintStream out, PrintStream err, boolean quiet) throws IOException {
-        try (x; BufferedReader r = new BufferedReader(new InputStreamReader(x.response().body(), StandardCharsets.UTF_8))) {
+        try (x;
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(x.response().body(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.isBlank()) continue;

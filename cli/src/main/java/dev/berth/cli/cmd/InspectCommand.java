@@ -2,6 +2,7 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
@@ -15,8 +16,12 @@ import picocli.CommandLine.Parameters;
 public final class InspectCommand extends BaseCommand {
     @Option(names = "--type", description = "Only look for: container or network")
     String type;
-    @Option(names = {"-f", "--format"}, description = "json (default)")
+
+    @Option(
+            names = {"-f", "--format"},
+            description = "json (default)")
     String format;
+
     @Parameters(arity = "1..*", paramLabel = "NAME|ID")
     List<String> names;
 
@@ -24,7 +29,7 @@ public final class InspectCommand extends BaseCommand {
     public Integer call() {
         if (format != null && !format.equals("json")) jsonFormat(format);
         if (type != null && !type.equals("container") && !type.equals("network"))
-            throw new dev.berth.cli.Berth.UsageError("--type '" + type + "' is not supported: use container or network");
+            throw new Berth.UsageError("--type '" + type + "' is not supported: use container or network");
         ArrayNode all = array();
         int status = 0;
         for (String n : names) {

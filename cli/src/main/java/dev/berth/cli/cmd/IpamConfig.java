@@ -30,14 +30,18 @@ final class IpamConfig {
         }
         for (String r : ranges) {
             ObjectNode c = owner(subnets, configs, cidr(r, "--ip-range").address, "range", r);
-            if (c.has("IPRange")) throw new Berth.UsageError("cannot configure multiple ranges (" + r + ", "
-                    + c.get("IPRange").asText() + ") on the same subnet (" + c.get("Subnet").asText() + ")");
+            if (c.has("IPRange"))
+                throw new Berth.UsageError("cannot configure multiple ranges (" + r + ", "
+                        + c.get("IPRange").asText() + ") on the same subnet ("
+                        + c.get("Subnet").asText() + ")");
             c.put("IPRange", r);
         }
         for (String g : gateways) {
             ObjectNode c = owner(subnets, configs, ip(g, "--gateway"), "gateway", g);
-            if (c.has("Gateway")) throw new Berth.UsageError("cannot configure multiple gateways (" + g + ", "
-                    + c.get("Gateway").asText() + ") for the same subnet (" + c.get("Subnet").asText() + ")");
+            if (c.has("Gateway"))
+                throw new Berth.UsageError("cannot configure multiple gateways (" + g + ", "
+                        + c.get("Gateway").asText() + ") for the same subnet ("
+                        + c.get("Subnet").asText() + ")");
             c.put("Gateway", g);
         }
         for (String a : aux) {
@@ -50,8 +54,10 @@ final class IpamConfig {
         return out;
     }
 
-    private static ObjectNode owner(List<String> subnets, List<ObjectNode> configs, byte[] addr, String what, String text) {
-        for (int i = 0; i < subnets.size(); i++) if (cidr(subnets.get(i), "--subnet").contains(addr)) return configs.get(i);
+    private static ObjectNode owner(
+            List<String> subnets, List<ObjectNode> configs, byte[] addr, String what, String text) {
+        for (int i = 0; i < subnets.size(); i++)
+            if (cidr(subnets.get(i), "--subnet").contains(addr)) return configs.get(i);
         throw new Berth.UsageError("no matching subnet for " + what + " " + text);
     }
 
@@ -68,7 +74,8 @@ final class IpamConfig {
 
     private static Cidr cidr(String text, String flag) {
         int slash = text.indexOf('/');
-        if (slash < 0) throw new Berth.UsageError("invalid " + flag + " '" + text + "': expected CIDR like 172.30.0.0/16");
+        if (slash < 0)
+            throw new Berth.UsageError("invalid " + flag + " '" + text + "': expected CIDR like 172.30.0.0/16");
         byte[] a = ip(text.substring(0, slash), flag);
         int len;
         try {
@@ -77,7 +84,8 @@ final class IpamConfig {
             len = -1;
         }
         if (len < 0 || len > a.length * 8)
-            throw new Berth.UsageError("invalid " + flag + " '" + text + "': the prefix length must be 0.." + a.length * 8);
+            throw new Berth.UsageError(
+                    "invalid " + flag + " '" + text + "': the prefix length must be 0.." + a.length * 8);
         return new Cidr(a, len);
     }
 
@@ -88,5 +96,4 @@ final class IpamConfig {
             throw new Berth.UsageError("invalid " + flag + " '" + text + "': not an IP address");
         }
     }
-
 }

@@ -29,8 +29,12 @@ import picocli.CommandLine.Parameters;
 public final class NetworkCommands extends BaseCommand {
     /** The sub-verbs in help's order; Berth gives picocli only the one being run (see Berth.VERBS). */
     public static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("ls", Ls::new), Map.entry("create", Create::new), Map.entry("inspect", Inspect::new),
-            Map.entry("rm", Rm::new), Map.entry("connect", Connect::new), Map.entry("disconnect", Disconnect::new),
+            Map.entry("ls", Ls::new),
+            Map.entry("create", Create::new),
+            Map.entry("inspect", Inspect::new),
+            Map.entry("rm", Rm::new),
+            Map.entry("connect", Connect::new),
+            Map.entry("disconnect", Disconnect::new),
             Map.entry("prune", Prune::new));
 
     @Override
@@ -41,12 +45,19 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "ls", aliases = "list", description = "List networks")
     public static final class Ls extends BaseCommand {
-        @Option(names = {"-f", "--filter"}, description = "Filter output (e.g. driver=bridge, name=NAME, label=K)")
+        @Option(
+                names = {"-f", "--filter"},
+                description = "Filter output (e.g. driver=bridge, name=NAME, label=K)")
         List<String> filters = new ArrayList<>();
-        @Option(names = {"-q", "--quiet"}, description = "Only display network IDs")
+
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Only display network IDs")
         boolean quiet;
+
         @Option(names = "--no-trunc", description = "Do not truncate the output")
         boolean noTrunc;
+
         @Option(names = "--format", description = "table (default) or json (one object per line)")
         String format;
 
@@ -85,11 +96,16 @@ public final class NetworkCommands extends BaseCommand {
             o.put("CreatedAt", createdAt(text(n, "Created")));
             o.put("Driver", text(n, "Driver"));
             o.put("ID", id(n));
-            o.put("IPv4", String.valueOf(!n.has("EnableIPv4") || n.get("EnableIPv4").asBoolean(true)));
+            o.put(
+                    "IPv4",
+                    String.valueOf(!n.has("EnableIPv4") || n.get("EnableIPv4").asBoolean(true)));
             o.put("IPv6", String.valueOf(n.path("EnableIPv6").asBoolean()));
             o.put("Internal", String.valueOf(n.path("Internal").asBoolean()));
             List<String> labels = new ArrayList<>();
-            n.path("Labels").fields().forEachRemaining(e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
+            n.path("Labels")
+                    .fields()
+                    .forEachRemaining(
+                            e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
             o.put("Labels", String.join(",", labels));
             o.put("Name", text(n, "Name"));
             o.put("Scope", text(n, "Scope"));
@@ -110,26 +126,43 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "create", description = "Create a network")
     public static final class Create extends BaseCommand {
-        @Option(names = {"-d", "--driver"}, defaultValue = "bridge", description = "Driver to manage the network (default: bridge)")
+        @Option(
+                names = {"-d", "--driver"},
+                defaultValue = "bridge",
+                description = "Driver to manage the network (default: bridge)")
         String driver;
+
         @Option(names = "--subnet", description = "Subnet in CIDR format, e.g. 172.30.0.0/16 (repeatable)")
         List<String> subnets = new ArrayList<>();
+
         @Option(names = "--gateway", description = "Gateway for a subnet (repeatable)")
         List<String> gateways = new ArrayList<>();
+
         @Option(names = "--ip-range", description = "Allocate container IPs from a sub-range (repeatable)")
         List<String> ranges = new ArrayList<>();
-        @Option(names = "--aux-address", description = "Auxiliary address the IPAM must not hand out, NAME=IP (repeatable)")
+
+        @Option(
+                names = "--aux-address",
+                description = "Auxiliary address the IPAM must not hand out, NAME=IP (repeatable)")
         List<String> aux = new ArrayList<>();
+
         @Option(names = "--ipv6", description = "Enable IPv6")
         boolean ipv6;
+
         @Option(names = "--internal", description = "Restrict external access to the network")
         boolean internal;
+
         @Option(names = "--attachable", description = "Enable manual container attachment")
         boolean attachable;
-        @Option(names = {"-o", "--opt"}, description = "Driver option KEY=VALUE (repeatable)")
+
+        @Option(
+                names = {"-o", "--opt"},
+                description = "Driver option KEY=VALUE (repeatable)")
         List<String> opts = new ArrayList<>();
+
         @Option(names = "--label", description = "Label KEY[=VALUE] (repeatable)")
         List<String> labels = new ArrayList<>();
+
         @Parameters(index = "0", paramLabel = "NETWORK")
         String name;
 
@@ -161,10 +194,16 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "inspect", description = "Display detailed information on one or more networks")
     public static final class Inspect extends BaseCommand {
-        @Option(names = {"-f", "--format"}, description = "json (default)")
+        @Option(
+                names = {"-f", "--format"},
+                description = "json (default)")
         String format;
-        @Option(names = {"-v", "--verbose"}, description = "Verbose output for diagnostics")
+
+        @Option(
+                names = {"-v", "--verbose"},
+                description = "Verbose output for diagnostics")
         boolean verbose;
+
         @Parameters(arity = "1..*", paramLabel = "NETWORK")
         List<String> names;
 
@@ -189,8 +228,11 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "rm", aliases = "remove", description = "Remove one or more networks")
     public static final class Rm extends BaseCommand {
-        @Option(names = {"-f", "--force"}, description = "Do not error if the network does not exist")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not error if the network does not exist")
         boolean force;
+
         @Parameters(arity = "1..*", paramLabel = "NETWORK")
         List<String> names;
 
@@ -215,12 +257,16 @@ public final class NetworkCommands extends BaseCommand {
     public static final class Connect extends BaseCommand {
         @Option(names = "--ip", description = "IPv4 address (e.g. 172.30.100.104)")
         String ip;
+
         @Option(names = "--ip6", description = "IPv6 address (e.g. 2001:db8::33)")
         String ip6;
+
         @Option(names = "--alias", description = "Network-scoped alias for the container (repeatable)")
         List<String> aliases = new ArrayList<>();
+
         @Parameters(index = "0", paramLabel = "NETWORK")
         String network;
+
         @Parameters(index = "1", paramLabel = "CONTAINER")
         String container;
 
@@ -246,10 +292,14 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "disconnect", description = "Disconnect a container from a network")
     public static final class Disconnect extends BaseCommand {
-        @Option(names = {"-f", "--force"}, description = "Force the container to disconnect from a network")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Force the container to disconnect from a network")
         boolean force;
+
         @Parameters(index = "0", paramLabel = "NETWORK")
         String network;
+
         @Parameters(index = "1", paramLabel = "CONTAINER")
         String container;
 
@@ -265,8 +315,11 @@ public final class NetworkCommands extends BaseCommand {
 
     @Command(name = "prune", description = "Remove all unused networks")
     public static final class Prune extends BaseCommand {
-        @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not prompt for confirmation")
         boolean force;
+
         @Option(names = "--filter", description = "Provide filter values (e.g. until=24h, label=K)")
         List<String> filters = new ArrayList<>();
 

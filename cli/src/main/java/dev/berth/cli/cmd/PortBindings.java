@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Berth;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code -p [ip:][hostPort[-end]:]containerPort[-end][/proto]} and {@code --expose port[-end][/proto]}
@@ -17,7 +18,7 @@ final class PortBindings {
         String proto = "tcp";
         int slash = s.lastIndexOf('/');
         if (slash >= 0) {
-            proto = s.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
+            proto = s.substring(slash + 1).toLowerCase(Locale.ROOT);
             s = s.substring(0, slash);
         }
         if (!List.of("tcp", "udp", "sctp").contains(proto))

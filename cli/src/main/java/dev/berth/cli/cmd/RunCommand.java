@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Berth;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,93 +19,171 @@ import picocli.CommandLine.Parameters;
  * command say otherwise) and starts it. Options end at the image, the first word that is not an option;
  * every word after it belongs to the command.
  */
-@Command(name = "run", description = "Create and run a new container from an image",
-        footer = {"", "Examples:", "  berth run -itd --rm --name milk busybox",
-                "  berth run -d --name coffee -p 8080:80 nginx",
-                "  berth run --rm --network greatwall busybox ping -c1 beijing"})
+@Command(
+        name = "run",
+        description = "Create and run a new container from an image",
+        footer = {
+            "",
+            "Examples:",
+            "  berth run -itd --rm --name milk busybox",
+            "  berth run -d --name coffee -p 8080:80 nginx",
+            "  berth run --rm --network greatwall busybox ping -c1 beijing"
+        })
 public final class RunCommand extends BaseCommand {
     /** How long start waits for the daemon to confirm the wait (dockerd and berthd answer at once). */
-    private static final java.time.Duration WAIT_REGISTERED = java.time.Duration.ofSeconds(2);
+    private static final Duration WAIT_REGISTERED = Duration.ofSeconds(2);
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID")
+    @Option(
+            names = {"-d", "--detach"},
+            description = "Run in the background and print the container ID")
     boolean detach;
+
     @Option(names = "--rm", description = "Remove the container when it exits")
     boolean autoRemove;
+
     @Option(names = "--name", description = "Assign a name to the container")
     String name;
-    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
+
+    @Option(
+            names = {"-t", "--tty"},
+            description = "Allocate a pseudo-TTY")
     boolean tty;
-    @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
+
+    @Option(
+            names = {"-i", "--interactive"},
+            description = "Keep STDIN open even if not attached")
     boolean interactive;
+
     @Option(names = "--detach-keys", description = "Override the key sequence for detaching (default ctrl-p,ctrl-q)")
     String detachKeys;
-    @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>])")
+
+    @Option(
+            names = {"-u", "--user"},
+            description = "Username or UID (format: <name|uid>[:<group|gid>])")
     String user;
-    @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
+
+    @Option(
+            names = {"-w", "--workdir"},
+            description = "Working directory inside the container")
     String workdir;
+
     @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image")
     String entrypoint;
-    @Option(names = {"-e", "--env"}, description = "Set environment variables K=V (repeatable)")
+
+    @Option(
+            names = {"-e", "--env"},
+            description = "Set environment variables K=V (repeatable)")
     List<String> env = new ArrayList<>();
+
     @Option(names = "--env-file", description = "Read in a file of environment variables (repeatable)")
     List<String> envFiles = new ArrayList<>();
-    @Option(names = {"-l", "--label"}, description = "Set meta data on a container (repeatable)")
+
+    @Option(
+            names = {"-l", "--label"},
+            description = "Set meta data on a container (repeatable)")
     List<String> labels = new ArrayList<>();
-    @Option(names = {"--network", "--net"}, description = "Connect to a network: bridge (default), NAME, host, none, container:NAME")
+
+    @Option(
+            names = {"--network", "--net"},
+            description = "Connect to a network: bridge (default), NAME, host, none, container:NAME")
     String network;
+
     @Option(names = "--ip", description = "IPv4 address (e.g. 172.30.100.104)")
     String ip;
+
     @Option(names = "--ip6", description = "IPv6 address")
     String ip6;
-    @Option(names = {"--network-alias", "--net-alias"}, description = "Network-scoped alias (repeatable)")
+
+    @Option(
+            names = {"--network-alias", "--net-alias"},
+            description = "Network-scoped alias (repeatable)")
     List<String> aliases = new ArrayList<>();
+
     @Option(names = "--mac-address", description = "Container MAC address (e.g. 92:d0:c6:0a:29:33)")
     String mac;
-    @Option(names = {"-p", "--publish"}, description = "Publish a port: [ip:][hostPort:]containerPort[/proto] (repeatable)")
+
+    @Option(
+            names = {"-p", "--publish"},
+            description = "Publish a port: [ip:][hostPort:]containerPort[/proto] (repeatable)")
     List<String> publish = new ArrayList<>();
-    @Option(names = {"-P", "--publish-all"}, description = "Publish all exposed ports to random host ports")
+
+    @Option(
+            names = {"-P", "--publish-all"},
+            description = "Publish all exposed ports to random host ports")
     boolean publishAll;
+
     @Option(names = "--expose", description = "Expose a port or a range of ports (repeatable)")
     List<String> expose = new ArrayList<>();
-    @Option(names = {"-h", "--hostname"}, description = "Container host name")
+
+    @Option(
+            names = {"-h", "--hostname"},
+            description = "Container host name")
     String hostname;
+
     @Option(names = "--dns", description = "Set custom DNS servers (repeatable)")
     List<String> dns = new ArrayList<>();
+
     @Option(names = "--dns-search", description = "Set custom DNS search domains (repeatable)")
     List<String> dnsSearch = new ArrayList<>();
+
     @Option(names = "--dns-option", description = "Set DNS options (repeatable)")
     List<String> dnsOptions = new ArrayList<>();
-    @Option(names = "--add-host", description = "Add a custom host-to-IP mapping (host:ip; host-gateway for the gateway)")
+
+    @Option(
+            names = "--add-host",
+            description = "Add a custom host-to-IP mapping (host:ip; host-gateway for the gateway)")
     List<String> addHosts = new ArrayList<>();
-    @Option(names = {"-v", "--volume"}, description = "Bind mount a host path or a named volume: SRC:DST[:ro] (repeatable)")
+
+    @Option(
+            names = {"-v", "--volume"},
+            description = "Bind mount a host path or a named volume: SRC:DST[:ro] (repeatable)")
     List<String> volumes = new ArrayList<>();
+
     @Option(names = "--tmpfs", description = "Mount a tmpfs directory: DST[:OPTIONS] (repeatable)")
     List<String> tmpfs = new ArrayList<>();
+
     @Option(names = "--read-only", description = "Mount the container's root filesystem as read only")
     boolean readOnly;
+
     @Option(names = "--privileged", description = "Give extended privileges to this container")
     boolean privileged;
+
     @Option(names = "--cap-add", description = "Add Linux capabilities (repeatable)")
     List<String> capAdd = new ArrayList<>();
+
     @Option(names = "--cap-drop", description = "Drop Linux capabilities (repeatable)")
     List<String> capDrop = new ArrayList<>();
+
     @Option(names = "--security-opt", description = "Security options (seccomp=unconfined, no-new-privileges)")
     List<String> securityOpts = new ArrayList<>();
-    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 64m)")
+
+    @Option(
+            names = {"-m", "--memory"},
+            description = "Memory limit (e.g. 64m)")
     String memory;
+
     @Option(names = "--cpus", description = "Number of CPUs")
     String cpus;
+
     @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)")
     Long pidsLimit;
+
     @Option(names = "--ulimit", description = "Ulimit options: NAME=SOFT[:HARD] (repeatable)")
     List<String> ulimits = new ArrayList<>();
+
     @Option(names = "--restart", description = "Restart policy: no, always, on-failure[:N], unless-stopped")
     String restart;
+
     @Option(names = "--stop-signal", description = "Signal to stop the container")
     String stopSignal;
+
     @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container")
     Integer stopTimeout;
-    @Parameters(paramLabel = "IMAGE [COMMAND] [ARG...]", arity = "1..*", description = "The image, then the command and its arguments")
+
+    @Parameters(
+            paramLabel = "IMAGE [COMMAND] [ARG...]",
+            arity = "1..*",
+            description = "The image, then the command and its arguments")
     List<String> words = new ArrayList<>();
 
     /** What the positional words mean: the image, then the command (empty: the image's default). */
@@ -157,7 +236,8 @@ public final class RunCommand extends BaseCommand {
                 + (detachKeys == null ? "" : "&detachKeys=" + Api.enc(detachKeys));
         try (Api.Exchange ex = api().open("POST", attach, null, true)) {
             Thread output = Hijack.output(ex, out(), err(), tty);
-            Api.Pending wait = api().postNow("/containers/" + id + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null);
+            Api.Pending wait = api().postNow(
+                            "/containers/" + id + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null);
             wait.awaitHeaders(WAIT_REGISTERED);
             try {
                 api().post("/containers/" + id + "/start", null);
@@ -178,7 +258,8 @@ public final class RunCommand extends BaseCommand {
                     // the hook is running already
                 }
                 JsonNode error = result == null ? null : result.path("Error").path("Message");
-                if (error != null && !error.isMissingNode() && !error.asText().isEmpty()) err().println("berth: " + error.asText());
+                if (error != null && !error.isMissingNode() && !error.asText().isEmpty())
+                    err().println("berth: " + error.asText());
                 return result == null ? 0 : result.path("StatusCode").asInt();
             }
         }
@@ -233,7 +314,10 @@ public final class RunCommand extends BaseCommand {
         if (workdir != null) b.put("WorkingDir", workdir);
         if (!labels.isEmpty()) {
             ObjectNode l = b.putObject("Labels");
-            for (String kv : labels) l.put(kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv, kv.contains("=") ? kv.substring(kv.indexOf('=') + 1) : "");
+            for (String kv : labels)
+                l.put(
+                        kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv,
+                        kv.contains("=") ? kv.substring(kv.indexOf('=') + 1) : "");
         }
         if (stopSignal != null) b.put("StopSignal", stopSignal);
         if (stopTimeout != null) b.put("StopTimeout", stopTimeout);
@@ -252,7 +336,10 @@ public final class RunCommand extends BaseCommand {
         if (!volumes.isEmpty()) volumes.forEach(host.putArray("Binds")::add);
         if (!tmpfs.isEmpty()) {
             ObjectNode t = host.putObject("Tmpfs");
-            for (String m : tmpfs) t.put(m.contains(":") ? m.substring(0, m.indexOf(':')) : m, m.contains(":") ? m.substring(m.indexOf(':') + 1) : "");
+            for (String m : tmpfs)
+                t.put(
+                        m.contains(":") ? m.substring(0, m.indexOf(':')) : m,
+                        m.contains(":") ? m.substring(m.indexOf(':') + 1) : "");
         }
         if (readOnly) host.put("ReadonlyRootfs", true);
         if (privileged) host.put("Privileged", true);
@@ -274,7 +361,8 @@ public final class RunCommand extends BaseCommand {
                 try {
                     r.put("MaximumRetryCount", Integer.parseInt(restart.substring(colon + 1)));
                 } catch (NumberFormatException e) {
-                    throw new Berth.UsageError("invalid restart policy '" + restart + "': the retry count must be a number");
+                    throw new Berth.UsageError(
+                            "invalid restart policy '" + restart + "': the retry count must be a number");
                 }
             }
         }
@@ -284,7 +372,8 @@ public final class RunCommand extends BaseCommand {
         }
         if (ip != null || ip6 != null || !aliases.isEmpty() || mac != null) {
             String net = network == null ? "bridge" : network;
-            ObjectNode ep = b.putObject("NetworkingConfig").putObject("EndpointsConfig").putObject(net);
+            ObjectNode ep =
+                    b.putObject("NetworkingConfig").putObject("EndpointsConfig").putObject(net);
             if (ip != null || ip6 != null) {
                 ObjectNode ipam = ep.putObject("IPAMConfig");
                 if (ip != null) ipam.put("IPv4Address", ip);

@@ -12,7 +12,8 @@ final class Sizes {
 
     static long bytes(String text, String flag) {
         String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.endsWith("b") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2))) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("b") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2)))
+            t = t.substring(0, t.length() - 1);
         long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
             case 'k' -> 1024L;
             case 'm' -> 1024L * 1024;
@@ -23,7 +24,8 @@ final class Sizes {
         try {
             return new BigDecimal(t).multiply(BigDecimal.valueOf(unit)).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new Berth.UsageError("invalid argument \"" + text + "\" for \"" + flag + "\" flag: not a size (e.g. 64m, 1g)");
+            throw new Berth.UsageError(
+                    "invalid argument \"" + text + "\" for \"" + flag + "\" flag: not a size (e.g. 64m, 1g)");
         }
     }
 
@@ -37,7 +39,8 @@ final class Sizes {
 
     static ObjectNode ulimit(String spec) {
         int eq = spec.indexOf('=');
-        if (eq <= 0) throw new Berth.UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: use NAME=SOFT[:HARD]");
+        if (eq <= 0)
+            throw new Berth.UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: use NAME=SOFT[:HARD]");
         String[] v = spec.substring(eq + 1).split(":");
         ObjectNode u = Json.object();
         try {

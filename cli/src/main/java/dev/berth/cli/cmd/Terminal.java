@@ -1,6 +1,7 @@
 package dev.berth.cli.cmd;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +50,7 @@ final class Terminal implements AutoCloseable {
     }
 
     private static String stty(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("stty", "-F", "/dev/tty"));
+        List<String> cmd = new ArrayList<>(List.of("stty", "-F", "/dev/tty"));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

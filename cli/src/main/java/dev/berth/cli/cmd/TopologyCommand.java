@@ -1,6 +1,8 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.engine.topology.Topology;
 import dev.berth.engine.topology.TopologyDot;
@@ -14,21 +16,26 @@ import picocli.CommandLine.Option;
  * {@code berth topology}: namespaces, veth pairs with their peer indexes, bridges and their ports,
  * addresses and routes, as the daemon reads them from the kernel ({@code GET /berth/topology}).
  */
-@Command(name = "topology", description = "Show namespaces, veth pairs, bridges, addresses and routes (text, dot, svg or json)")
+@Command(
+        name = "topology",
+        description = "Show namespaces, veth pairs, bridges, addresses and routes (text, dot, svg or json)")
 public final class TopologyCommand extends BaseCommand {
-    @Option(names = "--format", defaultValue = "text", description = "text (default), dot (Graphviz), svg (needs Graphviz's dot) or json")
+    @Option(
+            names = "--format",
+            defaultValue = "text",
+            description = "text (default), dot (Graphviz), svg (needs Graphviz's dot) or json")
     String format;
 
     @Override
     public Integer call() throws IOException {
         if (!format.equals("text") && !format.equals("dot") && !format.equals("svg") && !format.equals("json"))
-            throw new dev.berth.cli.Berth.UsageError("--format '" + format + "' is not supported: use text, dot, svg or json");
+            throw new Berth.UsageError("--format '" + format + "' is not supported: use text, dot, svg or json");
         JsonNode r = api().get("/berth/topology");
         if (format.equals("json")) {
             out().println(GoJson.indent(r));
             return 0;
         }
-        Topology t = new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(r, Topology.class);
+        Topology t = new ObjectMapper().treeToValue(r, Topology.class);
         switch (format) {
             case "dot" -> out().print(TopologyDot.render(t));
             case "svg" -> {

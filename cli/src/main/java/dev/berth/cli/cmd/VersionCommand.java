@@ -1,6 +1,7 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,9 @@ public final class VersionCommand extends BaseCommand {
         return v == null ? "dev" : v;
     }
 
-    @Option(names = {"-f", "--format"}, description = "json to print the daemon's answer as JSON")
+    @Option(
+            names = {"-f", "--format"},
+            description = "json to print the daemon's answer as JSON")
     String format;
 
     @Override
@@ -34,20 +37,26 @@ public final class VersionCommand extends BaseCommand {
             if (!asJson) out().print(client + "\n");
         }
         if (asJson) {
-            out().println(dev.berth.cli.format.GoJson.compact(server));
+            out().println(GoJson.compact(server));
             return 0;
         }
         String platform = server.path("Platform").path("Name").asText("");
         StringBuilder s = new StringBuilder("Server:" + (platform.isEmpty() ? "" : " " + platform) + "\n Engine:\n");
         s.append(line("  ", "Version:", text(server, "Version")));
-        s.append(line("  ", "API version:", text(server, "ApiVersion") + " (minimum version " + text(server, "MinAPIVersion") + ")"));
+        s.append(line(
+                "  ",
+                "API version:",
+                text(server, "ApiVersion") + " (minimum version " + text(server, "MinAPIVersion") + ")"));
         s.append(line("  ", "Java version:", text(server, "GoVersion")));
         s.append(line("  ", "OS/Arch:", text(server, "Os") + "/" + text(server, "Arch")));
         s.append(line("  ", "Kernel:", text(server, "KernelVersion")));
         // the other components as docker lists them (berthd: Berth's own version)
         for (JsonNode c : server.path("Components")) {
             if (c.path("Name").asText().equals("Engine")) continue;
-            s.append(" ").append(c.path("Name").asText()).append(":\n").append(line("  ", "Version:", c.path("Version").asText()));
+            s.append(" ")
+                    .append(c.path("Name").asText())
+                    .append(":\n")
+                    .append(line("  ", "Version:", c.path("Version").asText()));
         }
         out().print(s);
         return 0;

@@ -58,9 +58,12 @@ public final class Json {
                 yield a;
             }
             case VALUE_STRING -> NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.INT ? NODES.numberNode(p.getIntValue())
-                    : p.getNumberType() == JsonParser.NumberType.LONG ? NODES.numberNode(p.getLongValue())
-                    : NODES.numberNode(p.getBigIntegerValue());
+            case VALUE_NUMBER_INT ->
+                p.getNumberType() == JsonParser.NumberType.INT
+                        ? NODES.numberNode(p.getIntValue())
+                        : p.getNumberType() == JsonParser.NumberType.LONG
+                                ? NODES.numberNode(p.getLongValue())
+                                : NODES.numberNode(p.getBigIntegerValue());
             case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDecimalValue());
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);

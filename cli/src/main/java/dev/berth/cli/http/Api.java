@@ -18,6 +18,7 @@ public final class Api {
     private static final String JSON = "application/json";
 
     private final DaemonAddress address;
+
     public Api(DaemonAddress address) {
         this.address = address;
     }
@@ -170,7 +171,8 @@ public final class Api {
     }
 
     private RuntimeException lost(IOException e) {
-        return new DaemonUnreachable("error during connect to the Berth daemon at " + address + ": " + e.getMessage(), e);
+        return new DaemonUnreachable(
+                "error during connect to the Berth daemon at " + address + ": " + e.getMessage(), e);
     }
 
     private ApiError error(HttpResponse r) {

@@ -14,9 +14,11 @@ public record DaemonAddress(Path socket) {
         String t = text == null || text.isBlank() ? DEFAULT : text.strip();
         if (t.startsWith("unix://")) t = t.substring("unix://".length());
         else if (t.contains("://"))
-            throw new IllegalArgumentException("invalid host '" + text + "': berthd listens on a Unix socket only; use unix:///PATH");
+            throw new IllegalArgumentException(
+                    "invalid host '" + text + "': berthd listens on a Unix socket only; use unix:///PATH");
         if (!t.startsWith("/"))
-            throw new IllegalArgumentException("invalid host '" + text + "': the socket path must be absolute, as in " + DEFAULT);
+            throw new IllegalArgumentException(
+                    "invalid host '" + text + "': the socket path must be absolute, as in " + DEFAULT);
         return new DaemonAddress(Path.of(t));
     }
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -43,11 +44,14 @@ public final class HttpConnection implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(ch);
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            boolean denied = e instanceof AccessDeniedException || why.contains("Permission denied")
+            boolean denied = e instanceof AccessDeniedException
+                    || why.contains("Permission denied")
                     || (Files.exists(address.socket()) && !Files.isWritable(address.socket()));
             if (denied)
-                throw new DaemonUnreachable("permission denied while trying to connect to the Berth daemon socket at "
-                        + address + ": run as root or as a member of the socket's group (berth)", e);
+                throw new DaemonUnreachable(
+                        "permission denied while trying to connect to the Berth daemon socket at " + address
+                                + ": run as root or as a member of the socket's group (berth)",
+                        e);
             throw new DaemonUnreachable("Cannot connect to the Berth daemon at " + address + ". Is berthd running?", e);
         }
     }
@@ -64,13 +68,18 @@ public final class HttpConnection implements AutoCloseable {
     }
 
     /** Sends a request without waiting for the answer (a wait registered before the container starts). */
-    public void send(String method, String target, String contentType, byte[] body, boolean upgrade) throws IOException {
+    public void send(String method, String target, String contentType, byte[] body, boolean upgrade)
+            throws IOException {
         StringBuilder h = new StringBuilder(160);
         h.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: berth\r\nUser-Agent: berth-cli\r\n");
         if (upgrade) h.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");
         else h.append("Connection: close\r\n");
         if (body != null) {
-            h.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length).append("\r\n");
+            h.append("Content-Type: ")
+                    .append(contentType)
+                    .append("\r\nContent-Length: ")
+                    .append(body.length)
+                    .append("\r\n");
         }
         h.append("\r\n");
         byte[] head = h.toString().getBytes(StandardCharsets.UTF_8);
@@ -100,14 +109,18 @@ public final class HttpConnection implements AutoCloseable {
         Map<String, String> headers = new HashMap<>();
         for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
             int colon = line.indexOf(':');
-            if (colon > 0) headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            if (colon > 0)
+                headers.put(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
         }
         return new HttpResponse(status, parts.length > 2 ? parts[2] : "", headers, body(method, status, headers));
     }
 
     private InputStream body(String method, int status, Map<String, String> headers) {
         if (status == 101) return in; // the raw, hijacked stream
-        if (method.equals("HEAD") || status == 204 || status == 304 || status < 200) return InputStream.nullInputStream();
+        if (method.equals("HEAD") || status == 204 || status == 304 || status < 200)
+            return InputStream.nullInputStream();
         String te = headers.get("transfer-encoding");
         if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) return new ChunkedInput(in);
         String cl = headers.get("content-length");
@@ -173,7 +186,7 @@ public final class HttpConnection implements AutoCloseable {
             int n;
             try {
                 n = ch.read(buf);
-            } catch (java.nio.channels.AsynchronousCloseException e) {
+            } catch (AsynchronousCloseException e) {
                 n = -1;
             }
             buf.flip();
@@ -234,7 +247,9 @@ public final class HttpConnection implements AutoCloseable {
         public int read(byte[] b, int off, int len) throws IOException {
             if (left <= 0) return -1;
             int n = in.read(b, off, (int) Math.min(len, left));
-            if (n == -1) throw new IOException("the daemon closed the connection " + left + " bytes before the end of its answer");
+            if (n == -1)
+                throw new IOException(
+                        "the daemon closed the connection " + left + " bytes before the end of its answer");
             left -= n;
             return n;
         }

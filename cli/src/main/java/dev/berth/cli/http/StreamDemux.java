@@ -23,7 +23,10 @@ public final class StreamDemux {
             int stream = header[0];
             if (stream < 0 || stream > 2 || header[1] != 0 || header[2] != 0 || header[3] != 0)
                 throw new IOException("not a multiplexed stream: frame header starts with " + (header[0] & 0xff));
-            long size = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+            long size = ((header[4] & 0xffL) << 24)
+                    | ((header[5] & 0xff) << 16)
+                    | ((header[6] & 0xff) << 8)
+                    | (header[7] & 0xff);
             OutputStream out = stream == 2 ? stderr : stdout;
             while (size > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, size));

@@ -8,6 +8,7 @@ import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * host-gw: a plain route to each peer's subnet via the peer's underlay address
@@ -25,8 +26,15 @@ public final class HostGwBackend implements Backend {
         this.routes = new RouteSet(rtnl);
     }
 
-    @Override public String type() { return "host-gw"; }
-    @Override public int mtu() { return underlay.mtu(); }
+    @Override
+    public String type() {
+        return "host-gw";
+    }
+
+    @Override
+    public int mtu() {
+        return underlay.mtu();
+    }
 
     @Override
     public LeaseAttrs attrs() {
@@ -42,10 +50,12 @@ public final class HostGwBackend implements Backend {
     public void addPeer(Lease peer) {
         var ip = peer.attrs().publicIp();
         if (!underlay.sameSegment(ip))
-            throw new PeerRefused("host-gw needs every host on one L2 segment, but peer " + ip.getHostAddress() + " (subnet "
-                    + peer.subnet() + ") is not on " + underlay.name() + "'s " + underlay.prefixes()
-                    + "; put the hosts on one segment or use the vxlan backend");
-        routes.replace(Route.to(new IpPrefix(peer.subnet().network(), peer.subnet().prefix()), ip, underlay.index()));
+            throw new PeerRefused(
+                    "host-gw needs every host on one L2 segment, but peer " + ip.getHostAddress() + " (subnet "
+                            + peer.subnet() + ") is not on " + underlay.name() + "'s " + underlay.prefixes()
+                            + "; put the hosts on one segment or use the vxlan backend");
+        routes.replace(
+                Route.to(new IpPrefix(peer.subnet().network(), peer.subnet().prefix()), ip, underlay.index()));
     }
 
     @Override
@@ -60,7 +70,7 @@ public final class HostGwBackend implements Backend {
 
     @Override
     public void teardown() {
-        routes.prune(java.util.List.of());
+        routes.prune(List.of());
     }
 
     @Override

@@ -24,7 +24,8 @@ final class RouteSet {
     void remove(Cidr subnet) {
         for (Route r : rtnl.routes().listMain()) {
             if (r.protocol() != Backend.RTPROT_BERTH || r.ipv6() || r.destination() == null) continue;
-            if (r.destination().length() == subnet.prefix() && r.destination().address().equals(subnet.network())) {
+            if (r.destination().length() == subnet.prefix()
+                    && r.destination().address().equals(subnet.network())) {
                 try {
                     rtnl.routes().delete(r);
                 } catch (NetlinkException.NotFound ignored) {
@@ -39,7 +40,8 @@ final class RouteSet {
         Set<Cidr> keep = new HashSet<>();
         for (Lease l : peers) keep.add(l.subnet());
         for (Route r : rtnl.routes().listMain()) {
-            if (r.protocol() != Backend.RTPROT_BERTH || r.ipv6() || r.destination() == null || !r.inMainTable()) continue;
+            if (r.protocol() != Backend.RTPROT_BERTH || r.ipv6() || r.destination() == null || !r.inMainTable())
+                continue;
             Cidr dst = Cidr.of(r.destination().address(), r.destination().length());
             if (keep.contains(dst)) continue;
             try {

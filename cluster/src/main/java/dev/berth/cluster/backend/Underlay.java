@@ -1,6 +1,7 @@
 package dev.berth.cluster.backend;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.ipam.Cidr;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.IpPrefix;
@@ -29,15 +30,18 @@ public record Underlay(String name, int index, InetAddress publicIp, int mtu, Li
             } catch (IllegalArgumentException e) {
                 throw new BerthException.InvalidRequest("public-ip", e.getMessage());
             }
-            if (!(ip instanceof Inet4Address)) throw new BerthException.InvalidRequest("public-ip", publicIp + " is not an IPv4 address");
+            if (!(ip instanceof Inet4Address))
+                throw new BerthException.InvalidRequest("public-ip", publicIp + " is not an IPv4 address");
         }
         Link link;
         if (iface != null) {
             try {
                 link = rtnl.links().get(iface);
             } catch (NetlinkException.NotFound e) {
-                throw new BerthException.InvalidRequest("iface", "the host has no interface " + iface + "; it has "
-                        + rtnl.links().list().stream().map(Link::name).toList());
+                throw new BerthException.InvalidRequest(
+                        "iface",
+                        "the host has no interface " + iface + "; it has "
+                                + rtnl.links().list().stream().map(Link::name).toList());
             }
         } else if (ip != null) {
             link = linkWith(rtnl, ip);
@@ -48,13 +52,16 @@ public record Underlay(String name, int index, InetAddress publicIp, int mtu, Li
         for (Address a : rtnl.addresses().list(link.index())) if (a.prefix().isIpv4()) prefixes.add(a.prefix());
         if (ip == null) {
             if (prefixes.isEmpty())
-                throw new BerthException.InvalidRequest("iface", link.name() + " has no IPv4 address; give it one or choose --iface/--public-ip");
+                throw new BerthException.InvalidRequest(
+                        "iface", link.name() + " has no IPv4 address; give it one or choose --iface/--public-ip");
             ip = prefixes.getFirst().address();
         } else {
             InetAddress want = ip;
             if (prefixes.stream().noneMatch(p -> p.address().equals(want)))
-                throw new BerthException.InvalidRequest("public-ip", publicIp + " is not an address of " + link.name() + " (it has "
-                        + prefixes + "); give an address of the underlay interface");
+                throw new BerthException.InvalidRequest(
+                        "public-ip",
+                        publicIp + " is not an address of " + link.name() + " (it has " + prefixes
+                                + "); give an address of the underlay interface");
         }
         return new Underlay(link.name(), link.index(), ip, link.mtu(), List.copyOf(prefixes));
     }
@@ -62,20 +69,25 @@ public record Underlay(String name, int index, InetAddress publicIp, int mtu, Li
     private static Link linkWith(Rtnl rtnl, InetAddress ip) {
         for (Address a : rtnl.addresses().list())
             if (a.prefix().address().equals(ip)) return rtnl.links().get(a.index());
-        throw new BerthException.InvalidRequest("public-ip", ip.getHostAddress() + " is not an address of this host; give one of its addresses or --iface");
+        throw new BerthException.InvalidRequest(
+                "public-ip",
+                ip.getHostAddress() + " is not an address of this host; give one of its addresses or --iface");
     }
 
     private static Link defaultRouteLink(Rtnl rtnl) {
         for (Route r : rtnl.routes().listMain())
-            if (!r.ipv6() && r.isDefault() && r.outputIndex() != 0) return rtnl.links().get(r.outputIndex());
-        throw new BerthException.InvalidRequest("iface", "the host has no IPv4 default route to pick the underlay interface from; "
-                + "give --iface or --public-ip");
+            if (!r.ipv6() && r.isDefault() && r.outputIndex() != 0)
+                return rtnl.links().get(r.outputIndex());
+        throw new BerthException.InvalidRequest(
+                "iface",
+                "the host has no IPv4 default route to pick the underlay interface from; "
+                        + "give --iface or --public-ip");
     }
 
     /** True when {@code peer} is on one of this interface's segments (reachable without a router). */
     public boolean sameSegment(InetAddress peer) {
         for (IpPrefix p : prefixes) {
-            if (dev.berth.engine.ipam.Cidr.of(p.address(), p.length()).contains(peer)) return true;
+            if (Cidr.of(p.address(), p.length()).contains(peer)) return true;
         }
         return false;
     }

@@ -4,6 +4,7 @@ import dev.berth.cluster.config.BackendConfig;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseAttrs;
+import dev.berth.engine.BerthException;
 import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
@@ -52,8 +53,15 @@ public final class VxlanBackend implements Backend {
         return name;
     }
 
-    @Override public String type() { return "vxlan"; }
-    @Override public int mtu() { return underlay.mtu() - BackendConfig.Vxlan.OVERHEAD; }
+    @Override
+    public String type() {
+        return "vxlan";
+    }
+
+    @Override
+    public int mtu() {
+        return underlay.mtu() - BackendConfig.Vxlan.OVERHEAD;
+    }
 
     @Override
     public LeaseAttrs attrs() {
@@ -67,12 +75,17 @@ public final class VxlanBackend implements Backend {
     public void start(Lease own, NetworkConfig network) {
         Link dev = rtnl.links().find(name).orElse(null);
         if (dev != null && !"vxlan".equals(dev.kind())) {
-            throw new dev.berth.engine.BerthException.Conflict("the host has a " + dev.kind() + " device named " + name
+            throw new BerthException.Conflict("the host has a " + dev.kind() + " device named " + name
                     + ", which the vxlan backend needs for VNI " + config.vni() + "; remove it or choose another VNI");
         }
         if (dev == null) {
-            dev = rtnl.links().create(NewLink.of(name, new LinkType.Vxlan(config.vni(), config.port(), underlay.publicIp(),
-                    underlay.index(), false)).withMtu(mtu()).withMac(mac));
+            dev = rtnl.links()
+                    .create(NewLink.of(
+                                    name,
+                                    new LinkType.Vxlan(
+                                            config.vni(), config.port(), underlay.publicIp(), underlay.index(), false))
+                            .withMtu(mtu())
+                            .withMac(mac));
         } else {
             // Kept from an earlier run: peers still send to it, so it stays; only its settings are refreshed.
             if (dev.mtu() != mtu()) rtnl.links().setMtu(dev.index(), mtu());
@@ -93,13 +106,16 @@ public final class VxlanBackend implements Backend {
     @Override
     public void addPeer(Lease peer) {
         if (!"vxlan".equals(peer.attrs().backendType()))
-            throw new PeerRefused("peer " + peer.attrs().publicIp().getHostAddress() + " (subnet " + peer.subnet() + ") runs the "
-                    + peer.attrs().backendType() + " backend; every host of a cluster must use the config's backend (vxlan)");
+            throw new PeerRefused("peer " + peer.attrs().publicIp().getHostAddress() + " (subnet " + peer.subnet()
+                    + ") runs the " + peer.attrs().backendType()
+                    + " backend; every host of a cluster must use the config's backend (vxlan)");
         MacAddress vtep = vtepOf(peer);
         InetAddress gw = peer.subnet().network();
         rtnl.neighbours().replace(index, gw, vtep);
         rtnl.neighbours().replaceFdb(index, vtep, peer.attrs().publicIp());
-        routes.replace(Route.to(new IpPrefix(peer.subnet().network(), peer.subnet().prefix()), gw, index).withOnlink());
+        routes.replace(
+                Route.to(new IpPrefix(peer.subnet().network(), peer.subnet().prefix()), gw, index)
+                        .withOnlink());
     }
 
     private static MacAddress vtepOf(Lease peer) {
@@ -108,21 +124,24 @@ public final class VxlanBackend implements Backend {
         try {
             return MacAddress.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new PeerRefused("peer " + peer.attrs().publicIp().getHostAddress() + ": BackendData.VtepMAC " + e.getMessage());
+            throw new PeerRefused(
+                    "peer " + peer.attrs().publicIp().getHostAddress() + ": BackendData.VtepMAC " + e.getMessage());
         }
     }
 
     @Override
     public void removePeer(Lease peer) {
         routes.remove(peer.subnet());
-        HostGwBackend.ignoreMissing(() -> rtnl.neighbours().delete(index, peer.subnet().network()));
+        HostGwBackend.ignoreMissing(
+                () -> rtnl.neighbours().delete(index, peer.subnet().network()));
         MacAddress vtep;
         try {
             vtep = vtepOf(peer);
         } catch (PeerRefused e) {
             return;
         }
-        HostGwBackend.ignoreMissing(() -> rtnl.neighbours().deleteFdb(index, vtep, peer.attrs().publicIp()));
+        HostGwBackend.ignoreMissing(
+                () -> rtnl.neighbours().deleteFdb(index, vtep, peer.attrs().publicIp()));
     }
 
     @Override
@@ -144,7 +163,10 @@ public final class VxlanBackend implements Backend {
             HostGwBackend.ignoreMissing(() -> rtnl.neighbours().delete(index, n.destination()));
         }
         for (Neighbour f : rtnl.neighbours().listFdb()) {
-            if (f.index() != index || f.mac() == null || macs.contains(f.mac()) || f.mac().bits() == 0) continue;
+            if (f.index() != index
+                    || f.mac() == null
+                    || macs.contains(f.mac())
+                    || f.mac().bits() == 0) continue;
             HostGwBackend.ignoreMissing(() -> rtnl.neighbours().deleteFdb(index, f.mac(), f.destination()));
         }
     }

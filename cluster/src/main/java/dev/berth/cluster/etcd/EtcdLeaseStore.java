@@ -64,8 +64,13 @@ public final class EtcdLeaseStore implements LeaseStore {
         this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         this.ttl = ttl;
         this.vertx = Vertx.builder().withTransport(NetnsTransport.in(netns)).build();
-        this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).vertx(vertx).useVertx()
-                .connectTimeout(Duration.ofSeconds(2)).retryMaxDuration(Duration.ofSeconds(4)).build();
+        this.client = Client.builder()
+                .endpoints(endpoints.toArray(URI[]::new))
+                .vertx(vertx)
+                .useVertx()
+                .connectTimeout(Duration.ofSeconds(2))
+                .retryMaxDuration(Duration.ofSeconds(4))
+                .build();
     }
 
     private static ByteSequence bytes(String s) {
@@ -95,8 +100,10 @@ public final class EtcdLeaseStore implements LeaseStore {
             }
         }
         if (r.getKvs().isEmpty())
-            throw new BerthException.InvalidRequest(key, "cluster config not found in etcd " + endpoints + "; create it, e.g. "
-                    + "etcdctl put " + key + " '{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}'");
+            throw new BerthException.InvalidRequest(
+                    key,
+                    "cluster config not found in etcd " + endpoints + "; create it, e.g. " + "etcdctl put " + key
+                            + " '{\"Network\":\"10.5.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}'");
         return NetworkConfig.parse(r.getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8), key);
     }
 
@@ -118,15 +125,19 @@ public final class EtcdLeaseStore implements LeaseStore {
                 }
                 deleteIf(own); // from an older config: give it back
             }
-            Cidr want = previous != null && config.fits(previous) && taken.stream().noneMatch(previous::overlaps) ? previous
-                    : SubnetAllocator.pick(config, taken);
+            Cidr want =
+                    previous != null && config.fits(previous) && taken.stream().noneMatch(previous::overlaps)
+                            ? previous
+                            : SubnetAllocator.pick(config, taken);
             if (want == null)
                 throw new BerthException.Conflict("out of subnets: all " + config.capacity() + " /" + config.subnetLen()
                         + " subnets of " + config.network() + " between SubnetMin and SubnetMax are leased");
             Lease made = create(want, attrs);
             if (made != null) return made;
         }
-        throw new BerthException.Failed("could not lease a subnet after " + RACE_RETRIES + " tries: other hosts kept taking the same ones", null);
+        throw new BerthException.Failed(
+                "could not lease a subnet after " + RACE_RETRIES + " tries: other hosts kept taking the same ones",
+                null);
     }
 
     /** Our lease from before a restart: keep its subnet, refresh its TTL, publish the current attributes. */
@@ -134,7 +145,8 @@ public final class EtcdLeaseStore implements LeaseStore {
         Instant expires = null;
         if (own.etcdLease() != 0) {
             try {
-                long left = await(client.getLeaseClient().keepAliveOnce(own.etcdLease()), "renew lease of " + own.key()).getTTL();
+                long left = await(client.getLeaseClient().keepAliveOnce(own.etcdLease()), "renew lease of " + own.key())
+                        .getTTL();
                 if (left <= 0) return null;
                 expires = Instant.now().plusSeconds(left);
             } catch (LeaseLostException e) {
@@ -142,42 +154,69 @@ public final class EtcdLeaseStore implements LeaseStore {
             }
         }
         String key = keyOf(own.subnet());
-        PutOption put = own.etcdLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(own.etcdLease()).build();
-        TxnResponse r = await(client.getKVClient().txn()
-                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(own.revision())))
-                .Then(Op.put(bytes(key), bytes(attrs.toJson()), put)).commit(), "update " + key);
+        PutOption put = own.etcdLease() == 0
+                ? PutOption.DEFAULT
+                : PutOption.builder().withLeaseId(own.etcdLease()).build();
+        TxnResponse r = await(
+                client.getKVClient()
+                        .txn()
+                        .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(own.revision())))
+                        .Then(Op.put(bytes(key), bytes(attrs.toJson()), put))
+                        .commit(),
+                "update " + key);
         if (!r.isSucceeded()) return null;
-        return new Lease(own.subnet(), attrs, own.etcdLease(), expires, r.getHeader().getRevision());
+        return new Lease(
+                own.subnet(), attrs, own.etcdLease(), expires, r.getHeader().getRevision());
     }
 
     private Lease create(Cidr subnet, LeaseAttrs attrs) {
         String key = keyOf(subnet);
-        long id = await(client.getLeaseClient().grant(ttl.toSeconds()), "grant lease").getID();
-        TxnResponse r = await(client.getKVClient().txn()
-                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(bytes(key), bytes(attrs.toJson()), PutOption.builder().withLeaseId(id).build())).commit(), "create " + key);
-        if (r.isSucceeded()) return new Lease(subnet, attrs, id, Instant.now().plus(ttl), r.getHeader().getRevision());
+        long id = await(client.getLeaseClient().grant(ttl.toSeconds()), "grant lease")
+                .getID();
+        TxnResponse r = await(
+                client.getKVClient()
+                        .txn()
+                        .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(Op.put(
+                                bytes(key),
+                                bytes(attrs.toJson()),
+                                PutOption.builder().withLeaseId(id).build()))
+                        .commit(),
+                "create " + key);
+        if (r.isSucceeded())
+            return new Lease(
+                    subnet, attrs, id, Instant.now().plus(ttl), r.getHeader().getRevision());
         await(client.getLeaseClient().revoke(id), "revoke unused lease"); // somebody was faster
         return null;
     }
 
     private void deleteIf(Lease l) {
         String key = keyOf(l.subnet());
-        await(client.getKVClient().txn().If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(l.revision())))
-                .Then(Op.delete(bytes(key), DeleteOption.DEFAULT)).commit(), "delete " + key);
+        await(
+                client.getKVClient()
+                        .txn()
+                        .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(l.revision())))
+                        .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
+                        .commit(),
+                "delete " + key);
     }
 
     @Override
     public Lease renew(Lease lease) {
         if (lease.etcdLease() == 0) return lease; // a reservation never expires
-        long left = await(client.getLeaseClient().keepAliveOnce(lease.etcdLease()), "renew lease of " + lease.key()).getTTL();
+        long left = await(client.getLeaseClient().keepAliveOnce(lease.etcdLease()), "renew lease of " + lease.key())
+                .getTTL();
         if (left <= 0) throw new LeaseLostException("the etcd lease of " + lease.key() + " has expired");
         return lease.withExpires(Instant.now().plusSeconds(left));
     }
 
     @Override
     public Snapshot list() {
-        GetResponse r = await(client.getKVClient().get(bytes(subnetsPrefix()), GetOption.builder().isPrefix(true).build()),
+        GetResponse r = await(
+                client.getKVClient()
+                        .get(
+                                bytes(subnetsPrefix()),
+                                GetOption.builder().isPrefix(true).build()),
                 "list " + subnetsPrefix());
         List<Lease> out = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
@@ -202,38 +241,48 @@ public final class EtcdLeaseStore implements LeaseStore {
 
     @Override
     public AutoCloseable watch(long revision, Consumer<LeaseEvent> events) {
-        WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
-        Watch.Watcher w = client.getWatchClient().watch(bytes(subnetsPrefix()), opt, Watch.listener(resp -> {
-            healthy = true;
-            for (WatchEvent e : resp.getEvents()) {
-                KeyValue kv = e.getKeyValue();
-                String key = kv.getKey().toString(StandardCharsets.UTF_8);
-                Cidr subnet = SubnetKey.parse(key.substring(key.lastIndexOf('/') + 1));
-                if (subnet == null) continue;
-                if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                    events.accept(new LeaseEvent.Removed(subnet));
-                } else if (e.getEventType() == WatchEvent.EventType.PUT) {
-                    Lease l = parse(kv);
-                    if (l != null) events.accept(new LeaseEvent.Added(l));
-                }
-            }
-        }, err -> {
-            healthy = false;
-            LOG.log(Level.FINE, "etcd watch ended", err);
-            events.accept(new LeaseEvent.Resync(null));
-        }, () -> events.accept(new LeaseEvent.Resync(null))));
+        WatchOption opt =
+                WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
+        Watch.Watcher w = client.getWatchClient()
+                .watch(
+                        bytes(subnetsPrefix()),
+                        opt,
+                        Watch.listener(
+                                resp -> {
+                                    healthy = true;
+                                    for (WatchEvent e : resp.getEvents()) {
+                                        KeyValue kv = e.getKeyValue();
+                                        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+                                        Cidr subnet = SubnetKey.parse(key.substring(key.lastIndexOf('/') + 1));
+                                        if (subnet == null) continue;
+                                        if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                                            events.accept(new LeaseEvent.Removed(subnet));
+                                        } else if (e.getEventType() == WatchEvent.EventType.PUT) {
+                                            Lease l = parse(kv);
+                                            if (l != null) events.accept(new LeaseEvent.Added(l));
+                                        }
+                                    }
+                                },
+                                err -> {
+                                    healthy = false;
+                                    LOG.log(Level.FINE, "etcd watch ended", err);
+                                    events.accept(new LeaseEvent.Resync(null));
+                                },
+                                () -> events.accept(new LeaseEvent.Resync(null))));
         return w::close;
     }
 
     @Override
     public void release(Lease lease) {
-        if (lease.etcdLease() != 0) await(client.getLeaseClient().revoke(lease.etcdLease()), "revoke lease of " + lease.key());
+        if (lease.etcdLease() != 0)
+            await(client.getLeaseClient().revoke(lease.etcdLease()), "revoke lease of " + lease.key());
         await(client.getKVClient().delete(bytes(keyOf(lease.subnet()))), "delete " + lease.key());
     }
 
     @Override
     public String describe() {
-        return "etcd " + endpoints.stream().map(u -> u.getHost() + ":" + u.getPort()).toList() + " prefix " + prefix;
+        return "etcd "
+                + endpoints.stream().map(u -> u.getHost() + ":" + u.getPort()).toList() + " prefix " + prefix;
     }
 
     @Override
@@ -259,7 +308,8 @@ public final class EtcdLeaseStore implements LeaseStore {
         } catch (TimeoutException e) {
             f.cancel(true);
             healthy = false;
-            throw new BerthException.Failed("etcd " + endpoints + ": " + what + " got no answer within " + TIMEOUT_MS + " ms", e);
+            throw new BerthException.Failed(
+                    "etcd " + endpoints + ": " + what + " got no answer within " + TIMEOUT_MS + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BerthException.Failed("interrupted while waiting for etcd: " + what, e);

@@ -1,5 +1,6 @@
 package dev.berth.cluster.lease;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -35,13 +36,14 @@ public record LeaseAttrs(InetAddress publicIp, String backendType, JsonNode back
         JsonNode n;
         try {
             n = JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("lease " + key + " is not JSON: " + e.getOriginalMessage());
         }
         String ip = n == null ? null : n.path("PublicIP").asText(null);
         if (ip == null) throw new IllegalArgumentException("lease " + key + " has no PublicIP");
         InetAddress a = IpPrefix.literal(ip, "lease " + key + " PublicIP");
-        if (!(a instanceof Inet4Address)) throw new IllegalArgumentException("lease " + key + ": PublicIP " + ip + " is not IPv4");
+        if (!(a instanceof Inet4Address))
+            throw new IllegalArgumentException("lease " + key + ": PublicIP " + ip + " is not IPv4");
         return new LeaseAttrs(a, n.path("BackendType").asText("udp"), n.path("BackendData"));
     }
 

@@ -8,7 +8,10 @@ public sealed interface LeaseEvent {
 
     /** A lease was created or its value changed (a host joined, restarted or changed its address). */
     record Added(Lease lease) implements LeaseEvent {
-        @Override public Cidr subnet() { return lease.subnet(); }
+        @Override
+        public Cidr subnet() {
+            return lease.subnet();
+        }
     }
 
     /** A lease was deleted or expired (the host left or stopped renewing). */

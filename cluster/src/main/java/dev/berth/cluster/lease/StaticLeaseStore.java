@@ -46,12 +46,15 @@ public final class StaticLeaseStore implements LeaseStore {
     private static List<Lease> hosts(JsonNode root, String src, NetworkConfig config) {
         JsonNode hosts = root.path("Hosts");
         if (!hosts.isArray() || hosts.isEmpty())
-            throw new BerthException.InvalidRequest(src + ": Hosts", "must list the hosts, e.g. [{\"PublicIP\":\"192.168.91.128\",\"Subnet\":\"10.0.128.0/24\"}]");
+            throw new BerthException.InvalidRequest(
+                    src + ": Hosts",
+                    "must list the hosts, e.g. [{\"PublicIP\":\"192.168.91.128\",\"Subnet\":\"10.0.128.0/24\"}]");
         List<Lease> out = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++) {
             String where = src + ": Hosts[" + i + "]";
             JsonNode h = hosts.get(i);
-            String ipText = h.path("PublicIP").asText(null), subnetText = h.path("Subnet").asText(null);
+            String ipText = h.path("PublicIP").asText(null),
+                    subnetText = h.path("Subnet").asText(null);
             if (ipText == null) throw new BerthException.InvalidRequest(where + ".PublicIP", "is missing");
             if (subnetText == null) throw new BerthException.InvalidRequest(where + ".Subnet", "is missing");
             InetAddress ip;
@@ -60,19 +63,26 @@ public final class StaticLeaseStore implements LeaseStore {
             } catch (IllegalArgumentException e) {
                 throw new BerthException.InvalidRequest(where + ".PublicIP", e.getMessage());
             }
-            if (!(ip instanceof Inet4Address)) throw new BerthException.InvalidRequest(where + ".PublicIP", ipText + " is not IPv4");
+            if (!(ip instanceof Inet4Address))
+                throw new BerthException.InvalidRequest(where + ".PublicIP", ipText + " is not IPv4");
             Cidr subnet = Cidr.parse(subnetText, where + ".Subnet");
-            if (!config.network().contains(subnet) || subnet.prefix() <= config.network().prefix())
-                throw new BerthException.InvalidRequest(where + ".Subnet", subnet + " is not a subnet inside Network " + config.network());
+            if (!config.network().contains(subnet)
+                    || subnet.prefix() <= config.network().prefix())
+                throw new BerthException.InvalidRequest(
+                        where + ".Subnet", subnet + " is not a subnet inside Network " + config.network());
             if (subnet.prefix() > 30)
-                throw new BerthException.InvalidRequest(where + ".Subnet", subnet + " leaves no room for containers; use /30 or larger");
+                throw new BerthException.InvalidRequest(
+                        where + ".Subnet", subnet + " leaves no room for containers; use /30 or larger");
             for (int j = 0; j < out.size(); j++) {
                 Lease o = out.get(j);
                 if (o.subnet().overlaps(subnet))
-                    throw new BerthException.InvalidRequest(where + ".Subnet", subnet + " overlaps " + o.subnet() + " of Hosts[" + j
-                            + "] (" + o.attrs().publicIp().getHostAddress() + "); every host needs its own subnet");
+                    throw new BerthException.InvalidRequest(
+                            where + ".Subnet",
+                            subnet + " overlaps " + o.subnet() + " of Hosts[" + j + "] ("
+                                    + o.attrs().publicIp().getHostAddress() + "); every host needs its own subnet");
                 if (o.attrs().publicIp().equals(ip))
-                    throw new BerthException.InvalidRequest(where + ".PublicIP", ipText + " is listed twice (also Hosts[" + j + "])");
+                    throw new BerthException.InvalidRequest(
+                            where + ".PublicIP", ipText + " is listed twice (also Hosts[" + j + "])");
             }
             out.add(new Lease(subnet, attrsFor(ip, config.backend()), 0, null, 0));
         }
@@ -98,8 +108,10 @@ public final class StaticLeaseStore implements LeaseStore {
     public Lease acquire(NetworkConfig c, LeaseAttrs attrs, Cidr previous) {
         for (Lease l : leases)
             if (l.attrs().publicIp().equals(attrs.publicIp())) return new Lease(l.subnet(), attrs, 0, null, 0);
-        throw new BerthException.InvalidRequest(file + ": Hosts", "lists no host with PublicIP " + attrs.publicIp().getHostAddress()
-                + "; add {\"PublicIP\":\"" + attrs.publicIp().getHostAddress() + "\",\"Subnet\":\"...\"} or fix --public-ip/--iface");
+        throw new BerthException.InvalidRequest(
+                file + ": Hosts",
+                "lists no host with PublicIP " + attrs.publicIp().getHostAddress() + "; add {\"PublicIP\":\""
+                        + attrs.publicIp().getHostAddress() + "\",\"Subnet\":\"...\"} or fix --public-ip/--iface");
     }
 
     @Override
@@ -114,7 +126,7 @@ public final class StaticLeaseStore implements LeaseStore {
 
     @Override
     public AutoCloseable watch(long revision, Consumer<LeaseEvent> events) {
-        return () -> { };
+        return () -> {};
     }
 
     @Override
@@ -133,6 +145,5 @@ public final class StaticLeaseStore implements LeaseStore {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

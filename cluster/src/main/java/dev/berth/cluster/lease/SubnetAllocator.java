@@ -25,7 +25,11 @@ public final class SubnetAllocator {
         for (long s = Ip4.toLong(c.subnetMin().network()); s <= end && free.size() < CANDIDATES; s += step) {
             Cidr candidate = Ip4.subnet(s, c.subnetLen());
             boolean used = false;
-            for (Cidr t : taken) if (t.overlaps(candidate)) { used = true; break; }
+            for (Cidr t : taken)
+                if (t.overlaps(candidate)) {
+                    used = true;
+                    break;
+                }
             if (!used) free.add(candidate);
         }
         return free.isEmpty() ? null : free.get(ThreadLocalRandom.current().nextInt(free.size()));

@@ -7,10 +7,6 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,6 +28,9 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * {@code /containers/{id}/archive}: {@code docker cp} both ways. berthd reads and writes the container's
@@ -57,8 +56,8 @@ public final class ArchiveApi {
         ContainerRecord r = containers.find(q.param("id"));
         String path = path(q);
         String header = containers.withRootfs(r.id(), root -> statHeader(r, root, path));
-        return new ApiResponse.WithHeaders(ApiResponse.ok(), Map.of("X-Docker-Container-Path-Stat", header,
-                "Content-Type", "application/json"));
+        return new ApiResponse.WithHeaders(
+                ApiResponse.ok(), Map.of("X-Docker-Container-Path-Stat", header, "Content-Type", "application/json"));
     }
 
     /**
@@ -68,26 +67,31 @@ public final class ArchiveApi {
     private ApiResponse get(ApiRequest q) throws Exception {
         ContainerRecord r = containers.find(q.param("id"));
         String path = path(q);
-        String header = containers.withRootfs(r.id(), root -> statHeader(r, root, path)); // a missing file: 404 before any byte
+        String header =
+                containers.withRootfs(r.id(), root -> statHeader(r, root, path)); // a missing file: 404 before any byte
         boolean follow = path.endsWith("/") || path.endsWith("/.");
         containers.emit("archive-path", r, Map.of());
-        return new ApiResponse.WithHeaders(new ApiResponse.Stream(200, "application/x-tar", out -> containers.withRootfs(r.id(), root -> {
-            Path source = ContainerPaths.resolve(root, path, follow);
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(ImagesApi.stream(out))) {
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                write(tar, source, baseName(path));
-            }
-            return null;
-        })), Map.of("X-Docker-Container-Path-Stat", header));
+        return new ApiResponse.WithHeaders(
+                new ApiResponse.Stream(
+                        200,
+                        "application/x-tar",
+                        out -> containers.withRootfs(r.id(), root -> {
+                            Path source = ContainerPaths.resolve(root, path, follow);
+                            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(ImagesApi.stream(out))) {
+                                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                                write(tar, source, baseName(path));
+                            }
+                            return null;
+                        })),
+                Map.of("X-Docker-Container-Path-Stat", header));
     }
 
     /** Unpacks the request's tar into the directory {@code path}; every entry resolved inside the container's root. */
     private ApiResponse put(ApiRequest q) throws Exception {
         ContainerRecord r = containers.find(q.param("id"));
         String path = path(q);
-        if (r.host().readonlyRootfs())
-            throw new BerthException.Conflict("container rootfs is marked read-only");
+        if (r.host().readonlyRootfs()) throw new BerthException.Conflict("container rootfs is marked read-only");
         boolean noOverwriteDirNonDir = q.flag("noOverwriteDirNonDir", false);
         InputStream body = q.bodyStream();
         containers.withRootfs(r.id(), root -> {
@@ -109,7 +113,8 @@ public final class ArchiveApi {
 
     private static String path(ApiRequest q) {
         String p = q.query("path");
-        if (p == null || p.isEmpty()) throw new BerthException.InvalidRequest("path", "give the path in the container (?path=)");
+        if (p == null || p.isEmpty())
+            throw new BerthException.InvalidRequest("path", "give the path in the container (?path=)");
         return p.startsWith("/") ? p : "/" + p;
     }
 
@@ -209,21 +214,25 @@ public final class ArchiveApi {
 
     // ------------------------------------------------------------------ unpacking
 
-    private static void extract(Path root, String destination, TarArchiveEntry e, InputStream in, boolean noOverwriteDirNonDir)
+    private static void extract(
+            Path root, String destination, TarArchiveEntry e, InputStream in, boolean noOverwriteDirNonDir)
             throws IOException {
         String name = e.getName();
-        if (name.indexOf('\0') >= 0) throw new BerthException.InvalidRequest("body", "a tar entry name holds a NUL byte");
+        if (name.indexOf('\0') >= 0)
+            throw new BerthException.InvalidRequest("body", "a tar entry name holds a NUL byte");
         String inside = destination + "/" + name;
         // the entry itself is never followed: a link in its place is replaced, not written through
         Path target = ContainerPaths.resolve(root, inside, false);
         if (target.equals(root.resolve("."))) return;
         Path parent = target.getParent();
-        if (!parent.equals(root) && !Files.isDirectory(parent, NOFOLLOW)) mkdirs(root, ContainerPaths.containerPath(root, inside + "/..", false));
+        if (!parent.equals(root) && !Files.isDirectory(parent, NOFOLLOW))
+            mkdirs(root, ContainerPaths.containerPath(root, inside + "/..", false));
         boolean exists = Files.exists(target, NOFOLLOW);
         if (e.isDirectory()) {
             if (exists && !Files.isDirectory(target, NOFOLLOW)) {
                 if (noOverwriteDirNonDir)
-                    throw new BerthException.InvalidRequest("body", "cannot overwrite non-directory " + name + " with a directory");
+                    throw new BerthException.InvalidRequest(
+                            "body", "cannot overwrite non-directory " + name + " with a directory");
                 Files.delete(target);
                 exists = false;
             }
@@ -231,7 +240,8 @@ public final class ArchiveApi {
         } else {
             if (exists && Files.isDirectory(target, NOFOLLOW)) {
                 if (noOverwriteDirNonDir)
-                    throw new BerthException.InvalidRequest("body", "cannot overwrite directory " + name + " with a non-directory");
+                    throw new BerthException.InvalidRequest(
+                            "body", "cannot overwrite directory " + name + " with a non-directory");
                 deleteTree(target);
             } else if (exists) {
                 Files.delete(target);
@@ -241,15 +251,19 @@ public final class ArchiveApi {
             } else if (e.isLink()) {
                 Path source = ContainerPaths.resolve(root, destination + "/" + e.getLinkName(), false);
                 if (!Files.isRegularFile(source, NOFOLLOW))
-                    throw new BerthException.InvalidRequest("body", "hard link " + name + " points to " + e.getLinkName() + ", not a file of the archive");
+                    throw new BerthException.InvalidRequest(
+                            "body",
+                            "hard link " + name + " points to " + e.getLinkName() + ", not a file of the archive");
                 Files.createLink(target, source);
                 return;
             } else if (e.isFile()) {
-                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
+                try (OutputStream out = Files.newOutputStream(
+                        target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
                     in.transferTo(out);
                 }
             } else {
-                throw new BerthException.InvalidRequest("body", "tar entry " + name + ": devices and FIFOs are not copied by Berth");
+                throw new BerthException.InvalidRequest(
+                        "body", "tar entry " + name + ": devices and FIFOs are not copied by Berth");
             }
         }
         Files.setAttribute(target, "unix:uid", (int) e.getLongUserId(), NOFOLLOW);

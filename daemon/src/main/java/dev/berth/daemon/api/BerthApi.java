@@ -15,7 +15,6 @@ import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.topology.TopologyScanner;
 import dev.berth.netlink.ns.NetnsHandle;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,8 @@ public final class BerthApi {
     private final ClusterAgent cluster;
 
     /** @param cluster the cluster agent, or null on a single host */
-    public BerthApi(Engine engine, Containers containers, NetnsHandle host, FirewallKind firewall, ClusterAgent cluster) {
+    public BerthApi(
+            Engine engine, Containers containers, NetnsHandle host, FirewallKind firewall, ClusterAgent cluster) {
         this.engine = engine;
         this.containers = containers;
         this.host = host;
@@ -68,7 +68,9 @@ public final class BerthApi {
             throw e;
         }
         Sandbox s = containers.sandboxOf(c.id());
-        if (s == null) throw new BerthException.Conflict("container " + c.name() + " is not running: Berth has nothing in the kernel for it");
+        if (s == null)
+            throw new BerthException.Conflict(
+                    "container " + c.name() + " is not running: Berth has nothing in the kernel for it");
         return s;
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.containers.ContainerNames;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRecord.Config;
-import dev.berth.daemon.containers.Healthcheck;
 import dev.berth.daemon.containers.ContainerRecord.HostSettings;
 import dev.berth.daemon.containers.ContainerRecord.LogConfig;
 import dev.berth.daemon.containers.ContainerRecord.Mount;
@@ -12,11 +11,13 @@ import dev.berth.daemon.containers.ContainerRecord.MountRequest;
 import dev.berth.daemon.containers.ContainerRecord.RestartPolicy;
 import dev.berth.daemon.containers.ContainerRecord.Ulimit;
 import dev.berth.daemon.containers.ContainerRequest;
+import dev.berth.daemon.containers.Healthcheck;
 import dev.berth.daemon.containers.LogSizes;
 import dev.berth.daemon.containers.Signals;
 import dev.berth.engine.BerthException;
 import dev.berth.netlink.route.IpPrefix;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,31 +36,137 @@ import java.util.regex.Pattern;
  * silently ignored.
  */
 public final class ContainerCreateRequests {
-    private static final Set<String> CONFIG_FIELDS = Set.of("Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
-            "AttachStderr", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Image", "Volumes", "WorkingDir", "Entrypoint",
-            "Labels", "StopSignal", "StopTimeout", "ExposedPorts", "HostConfig", "NetworkingConfig", "Healthcheck",
+    private static final Set<String> CONFIG_FIELDS = Set.of(
+            "Hostname",
+            "Domainname",
+            "User",
+            "AttachStdin",
+            "AttachStdout",
+            "AttachStderr",
+            "Tty",
+            "OpenStdin",
+            "StdinOnce",
+            "Env",
+            "Cmd",
+            "Image",
+            "Volumes",
+            "WorkingDir",
+            "Entrypoint",
+            "Labels",
+            "StopSignal",
+            "StopTimeout",
+            "ExposedPorts",
+            "HostConfig",
+            "NetworkingConfig",
+            "Healthcheck",
             // build-time or Windows-only fields Docker itself ignores for a container
-            "OnBuild", "ArgsEscaped", "Shell");
-    private static final Set<String> HOST_FIELDS = Set.of("Binds", "LogConfig", "NetworkMode", "PortBindings", "RestartPolicy",
-            "AutoRemove", "CapAdd", "CapDrop", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "Privileged", "PublishAllPorts",
-            "ReadonlyRootfs", "SecurityOpt", "Tmpfs", "CpuShares", "Memory", "NanoCpus", "MemorySwap", "PidsLimit", "Ulimits",
-            "Mounts", "ConsoleSize", "MemorySwappiness",
+            "OnBuild",
+            "ArgsEscaped",
+            "Shell");
+    private static final Set<String> HOST_FIELDS = Set.of(
+            "Binds",
+            "LogConfig",
+            "NetworkMode",
+            "PortBindings",
+            "RestartPolicy",
+            "AutoRemove",
+            "CapAdd",
+            "CapDrop",
+            "Dns",
+            "DnsOptions",
+            "DnsSearch",
+            "ExtraHosts",
+            "Privileged",
+            "PublishAllPorts",
+            "ReadonlyRootfs",
+            "SecurityOpt",
+            "Tmpfs",
+            "CpuShares",
+            "Memory",
+            "NanoCpus",
+            "MemorySwap",
+            "PidsLimit",
+            "Ulimits",
+            "Mounts",
+            "ConsoleSize",
+            "MemorySwappiness",
             // the CLI's own bookkeeping (--cidfile is written by the client)
             "ContainerIDFile");
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("IPAMConfig", "Aliases", "MacAddress", "GwPriority",
+    private static final Set<String> ENDPOINT_FIELDS = Set.of(
+            "IPAMConfig",
+            "Aliases",
+            "MacAddress",
+            "GwPriority",
             // read-only fields of the same type that the CLI sends empty
-            "NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
-            "GlobalIPv6PrefixLen", "DNSNames");
-    private static final Set<String> CAPABILITIES = Set.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID",
-            "KILL", "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",
-            "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-            "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE",
-            "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-            "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE");
-    private static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-            "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
-    private static final Set<String> BIND_OPTIONS = Set.of("ro", "rw", "z", "Z", "private", "rprivate", "shared", "rshared",
-            "slave", "rslave", "nocopy");
+            "NetworkID",
+            "EndpointID",
+            "Gateway",
+            "IPAddress",
+            "IPPrefixLen",
+            "IPv6Gateway",
+            "GlobalIPv6Address",
+            "GlobalIPv6PrefixLen",
+            "DNSNames");
+    private static final Set<String> CAPABILITIES = Set.of(
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "DAC_READ_SEARCH",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "SETGID",
+            "SETUID",
+            "SETPCAP",
+            "LINUX_IMMUTABLE",
+            "NET_BIND_SERVICE",
+            "NET_BROADCAST",
+            "NET_ADMIN",
+            "NET_RAW",
+            "IPC_LOCK",
+            "IPC_OWNER",
+            "SYS_MODULE",
+            "SYS_RAWIO",
+            "SYS_CHROOT",
+            "SYS_PTRACE",
+            "SYS_PACCT",
+            "SYS_ADMIN",
+            "SYS_BOOT",
+            "SYS_NICE",
+            "SYS_RESOURCE",
+            "SYS_TIME",
+            "SYS_TTY_CONFIG",
+            "MKNOD",
+            "LEASE",
+            "AUDIT_WRITE",
+            "AUDIT_CONTROL",
+            "SETFCAP",
+            "MAC_OVERRIDE",
+            "MAC_ADMIN",
+            "SYSLOG",
+            "WAKE_ALARM",
+            "BLOCK_SUSPEND",
+            "AUDIT_READ",
+            "PERFMON",
+            "BPF",
+            "CHECKPOINT_RESTORE");
+    private static final Set<String> ULIMITS = Set.of(
+            "core",
+            "cpu",
+            "data",
+            "fsize",
+            "locks",
+            "memlock",
+            "msgqueue",
+            "nice",
+            "nofile",
+            "nproc",
+            "rss",
+            "rtprio",
+            "rttime",
+            "sigpending",
+            "stack");
+    private static final Set<String> BIND_OPTIONS =
+            Set.of("ro", "rw", "z", "Z", "private", "rprivate", "shared", "rshared", "slave", "rslave", "nocopy");
     private static final Pattern HOSTNAME = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?");
     private static final long MIN_MEMORY = 6L * 1024 * 1024;
 
@@ -76,19 +183,23 @@ public final class ContainerCreateRequests {
             throw new BerthException.InvalidRequest("HostConfig", "must be a JSON object");
         refuseOthers(host, HOST_FIELDS, "HostConfig.");
         if (host.path("Init").asBoolean(false))
-            throw new BerthException.InvalidRequest("HostConfig.Init", "Berth has no init process to inject: run without --init");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.Init", "Berth has no init process to inject: run without --init");
 
         List<String> entrypoint = optionalStrings(body.path("Entrypoint"), "Entrypoint");
         List<String> cmd = optionalStrings(body.path("Cmd"), "Cmd");
         String mode = text(host.path("NetworkMode"));
         if (mode == null || mode.equals("default")) mode = "bridge";
 
-        Map<String, ContainerRecord.EndpointSettings> networks = endpoints(body.path("NetworkingConfig").path("EndpointsConfig"));
+        Map<String, ContainerRecord.EndpointSettings> networks =
+                endpoints(body.path("NetworkingConfig").path("EndpointsConfig"));
         List<String> exposed = new ArrayList<>();
         body.path("ExposedPorts").fieldNames().forEachRemaining(p -> exposed.add(p.contains("/") ? p : p + "/tcp"));
         Map<String, List<ContainerRecord.PortBinding>> bindings = new LinkedHashMap<>();
         List<String> publish = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = host.path("PortBindings").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        host.path("PortBindings").fields();
+                it.hasNext(); ) {
             var e = it.next();
             String ctr = e.getKey().contains("/") ? e.getKey() : e.getKey() + "/tcp";
             List<ContainerRecord.PortBinding> list = new ArrayList<>();
@@ -104,15 +215,18 @@ public final class ContainerCreateRequests {
         Map<String, String> labels = stringMap(body.path("Labels"), "Labels");
         String hostname = text(body.path("Hostname"));
         if (hostname != null && (mode.equals("host") || mode.startsWith("container:")))
-            throw new BerthException.InvalidRequest("Hostname", "conflicting options: hostname and the network mode " + mode);
+            throw new BerthException.InvalidRequest(
+                    "Hostname", "conflicting options: hostname and the network mode " + mode);
         if (hostname != null && !HOSTNAME.matcher(hostname).matches())
             throw new BerthException.InvalidRequest("Hostname", "'" + hostname + "' is not a valid hostname");
         List<String> env = strings(body.path("Env"), "Env");
         for (String kv : env)
-            if (kv.isEmpty() || kv.startsWith("=")) throw new BerthException.InvalidRequest("Env", "'" + kv + "' is not NAME=value");
+            if (kv.isEmpty() || kv.startsWith("="))
+                throw new BerthException.InvalidRequest("Env", "'" + kv + "' is not NAME=value");
         String stopSignal = text(body.path("StopSignal"));
         if (stopSignal != null) Signals.parse(stopSignal, "StopSignal");
-        Integer stopTimeout = body.path("StopTimeout").isNumber() ? body.path("StopTimeout").asInt() : null;
+        Integer stopTimeout =
+                body.path("StopTimeout").isNumber() ? body.path("StopTimeout").asInt() : null;
         if (stopTimeout != null && stopTimeout < -1)
             throw new BerthException.InvalidRequest("StopTimeout", "must be -1 (wait forever), 0 or more seconds");
         List<String> volumes = new ArrayList<>();
@@ -121,20 +235,50 @@ public final class ContainerCreateRequests {
         for (JsonNode n : host.path("ConsoleSize")) console.add(n.asInt());
         if (console.stream().allMatch(v -> v == 0)) console.clear();
 
-        Config config = new Config(text(body.path("Domainname")), text(body.path("User")), body.path("Tty").asBoolean(false),
-                body.path("OpenStdin").asBoolean(false), body.path("StdinOnce").asBoolean(false),
-                body.path("AttachStdin").asBoolean(false), body.path("AttachStdout").asBoolean(false),
-                body.path("AttachStderr").asBoolean(false), stopSignal, stopTimeout, volumes, console,
+        Config config = new Config(
+                text(body.path("Domainname")),
+                text(body.path("User")),
+                body.path("Tty").asBoolean(false),
+                body.path("OpenStdin").asBoolean(false),
+                body.path("StdinOnce").asBoolean(false),
+                body.path("AttachStdin").asBoolean(false),
+                body.path("AttachStdout").asBoolean(false),
+                body.path("AttachStderr").asBoolean(false),
+                stopSignal,
+                stopTimeout,
+                volumes,
+                console,
                 Healthcheck.read(body.get("Healthcheck"), "Healthcheck"));
         boolean autoRemove = host.path("AutoRemove").asBoolean(false);
         HostSettings hs = hostSettings(host, autoRemove);
-        ContainerRecord draft = new ContainerRecord(id, name, text(body.path("Image")) == null ? "" : text(body.path("Image")), null,
-                entrypoint, cmd, List.of(), env, text(body.path("WorkingDir")), hostname, labels, Instant.now(), mode, networks,
-                publish, bindings, host.path("PublishAllPorts").asBoolean(false), exposed, autoRemove,
-                ips(strings(host.path("Dns"), "HostConfig.Dns"), "HostConfig.Dns"), config, hs, null);
+        ContainerRecord draft = new ContainerRecord(
+                id,
+                name,
+                text(body.path("Image")) == null ? "" : text(body.path("Image")),
+                null,
+                entrypoint,
+                cmd,
+                List.of(),
+                env,
+                text(body.path("WorkingDir")),
+                hostname,
+                labels,
+                Instant.now(),
+                mode,
+                networks,
+                publish,
+                bindings,
+                host.path("PublishAllPorts").asBoolean(false),
+                exposed,
+                autoRemove,
+                ips(strings(host.path("Dns"), "HostConfig.Dns"), "HostConfig.Dns"),
+                config,
+                hs,
+                null);
         if (draft.image().isEmpty()) throw new BerthException.InvalidRequest("Image", "no image given");
         if (draft.workingDir() != null && !draft.workingDir().startsWith("/"))
-            throw new BerthException.InvalidRequest("WorkingDir", "the working directory '" + draft.workingDir() + "' is invalid: it must be absolute");
+            throw new BerthException.InvalidRequest(
+                    "WorkingDir", "the working directory '" + draft.workingDir() + "' is invalid: it must be absolute");
         return new ContainerRequest(draft, entrypoint, cmd);
     }
 
@@ -146,15 +290,22 @@ public final class ContainerCreateRequests {
             refuseOthers(e.getValue(), ENDPOINT_FIELDS, field + ".");
             JsonNode ipam = e.getValue().path("IPAMConfig");
             if (!isZero(ipam.path("LinkLocalIPs")))
-                throw new BerthException.InvalidRequest(field + ".IPAMConfig.LinkLocalIPs", "link-local addresses are not supported by Berth");
+                throw new BerthException.InvalidRequest(
+                        field + ".IPAMConfig.LinkLocalIPs", "link-local addresses are not supported by Berth");
             String key = e.getKey().equals("default") ? "bridge" : e.getKey();
             JsonNode gw = e.getValue().path("GwPriority");
             if (!gw.isMissingNode() && !gw.isNull() && !gw.canConvertToInt())
                 throw new BerthException.InvalidRequest(field + ".GwPriority", "must be an integer");
             if (networks.containsKey(key))
                 throw new BerthException.InvalidRequest(field, "the network " + key + " is given twice");
-            networks.put(key, new ContainerRecord.EndpointSettings(text(ipam.path("IPv4Address")), text(ipam.path("IPv6Address")),
-                    text(e.getValue().path("MacAddress")), strings(e.getValue().path("Aliases"), field + ".Aliases"), gw.asInt(0)));
+            networks.put(
+                    key,
+                    new ContainerRecord.EndpointSettings(
+                            text(ipam.path("IPv4Address")),
+                            text(ipam.path("IPv6Address")),
+                            text(e.getValue().path("MacAddress")),
+                            strings(e.getValue().path("Aliases"), field + ".Aliases"),
+                            gw.asInt(0)));
         }
         return networks;
     }
@@ -173,41 +324,66 @@ public final class ContainerCreateRequests {
         }
         for (Map.Entry<String, String> t : tmpfs.entrySet()) {
             String target = checkTarget(t.getKey(), "HostConfig.Tmpfs");
-            List<String> options = t.getValue().isEmpty() ? List.of() : List.of(t.getValue().split(","));
+            List<String> options =
+                    t.getValue().isEmpty() ? List.of() : List.of(t.getValue().split(","));
             boolean ro = options.contains("ro");
-            resolved.add(new Mount("tmpfs", null, "tmpfs", target, ro, false, options.stream().filter(o -> !o.equals("ro") && !o.equals("rw")).toList()));
+            resolved.add(new Mount(
+                    "tmpfs",
+                    null,
+                    "tmpfs",
+                    target,
+                    ro,
+                    false,
+                    options.stream()
+                            .filter(o -> !o.equals("ro") && !o.equals("rw"))
+                            .toList()));
         }
         Set<String> targets = new HashSet<>();
         for (Mount m : resolved)
-            if (!targets.add(m.destination())) throw new BerthException.InvalidRequest("HostConfig.Mounts", "Duplicate mount point: " + m.destination());
+            if (!targets.add(m.destination()))
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.Mounts", "Duplicate mount point: " + m.destination());
 
         List<String> securityOpt = strings(host.path("SecurityOpt"), "HostConfig.SecurityOpt");
         for (String o : securityOpt)
-            if (!Set.of("seccomp=unconfined", "seccomp:unconfined", "no-new-privileges", "no-new-privileges=true",
-                    "no-new-privileges:true").contains(o))
-                throw new BerthException.InvalidRequest("HostConfig.SecurityOpt", "'" + shorten(o)
-                        + "' is not supported by Berth (seccomp=unconfined and no-new-privileges are)");
+            if (!Set.of(
+                            "seccomp=unconfined",
+                            "seccomp:unconfined",
+                            "no-new-privileges",
+                            "no-new-privileges=true",
+                            "no-new-privileges:true")
+                    .contains(o))
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.SecurityOpt",
+                        "'" + shorten(o)
+                                + "' is not supported by Berth (seccomp=unconfined and no-new-privileges are)");
         long memory = host.path("Memory").asLong(0);
         if (memory != 0 && memory < MIN_MEMORY)
             throw new BerthException.InvalidRequest("HostConfig.Memory", "Minimum memory limit allowed is 6MB");
         long swap = host.path("MemorySwap").asLong(0);
         if (swap > 0 && memory == 0)
-            throw new BerthException.InvalidRequest("HostConfig.MemorySwap", "You should always set the Memory limit when using Memoryswap limit");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.MemorySwap", "You should always set the Memory limit when using Memoryswap limit");
         if (swap > 0 && swap < memory)
-            throw new BerthException.InvalidRequest("HostConfig.MemorySwap", "Minimum memoryswap limit should be larger than memory limit");
-        if (swap < -1) throw new BerthException.InvalidRequest("HostConfig.MemorySwap", "must be -1 (unlimited), 0 or a size");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.MemorySwap", "Minimum memoryswap limit should be larger than memory limit");
+        if (swap < -1)
+            throw new BerthException.InvalidRequest("HostConfig.MemorySwap", "must be -1 (unlimited), 0 or a size");
         long swappiness = host.path("MemorySwappiness").asLong(-1);
         if (swappiness != -1 && !host.path("MemorySwappiness").isNull())
             throw new BerthException.InvalidRequest("HostConfig.MemorySwappiness", "not supported by Berth");
         long nanoCpus = host.path("NanoCpus").asLong(0);
         int ncpu = Runtime.getRuntime().availableProcessors();
         if (nanoCpus < 0 || nanoCpus > ncpu * 1_000_000_000L)
-            throw new BerthException.InvalidRequest("HostConfig.NanoCpus", "Range of CPUs is from 0.01 to " + ncpu + ".00, as there are only "
-                    + ncpu + " CPUs available");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.NanoCpus",
+                    "Range of CPUs is from 0.01 to " + ncpu + ".00, as there are only " + ncpu + " CPUs available");
         long shares = host.path("CpuShares").asLong(0);
         if (shares < 0) throw new BerthException.InvalidRequest("HostConfig.CpuShares", "must not be negative");
         long pids = host.path("PidsLimit").asLong(0);
-        if (pids < -1) throw new BerthException.InvalidRequest("HostConfig.PidsLimit", "must be -1 (unlimited), 0 (default) or more");
+        if (pids < -1)
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.PidsLimit", "must be -1 (unlimited), 0 (default) or more");
 
         List<Ulimit> ulimits = new ArrayList<>();
         for (JsonNode u : host.path("Ulimits")) {
@@ -216,22 +392,41 @@ public final class ContainerCreateRequests {
                 throw new BerthException.InvalidRequest("HostConfig.Ulimits", "invalid ulimit type: " + n);
             long soft = u.path("Soft").asLong(), hard = u.path("Hard").asLong();
             if (soft > hard)
-                throw new BerthException.InvalidRequest("HostConfig.Ulimits", "ulimit soft limit must be less than or equal to hard limit: " + soft + " > " + hard);
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.Ulimits",
+                        "ulimit soft limit must be less than or equal to hard limit: " + soft + " > " + hard);
             ulimits.add(new Ulimit(n, soft, hard));
         }
         RestartPolicy restart = restartPolicy(host.path("RestartPolicy"));
         if (autoRemove && !restart.name().equals("no"))
-            throw new BerthException.InvalidRequest("HostConfig.AutoRemove", "can't create 'AutoRemove' container with restart policy");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.AutoRemove", "can't create 'AutoRemove' container with restart policy");
         List<String> extraHosts = strings(host.path("ExtraHosts"), "HostConfig.ExtraHosts");
         for (String h : extraHosts) extraHost(h);
         List<String> dnsSearch = strings(host.path("DnsSearch"), "HostConfig.DnsSearch");
         for (String d : dnsSearch)
             if (!d.equals(".") && !HOSTNAME.matcher(d).matches())
                 throw new BerthException.InvalidRequest("HostConfig.DnsSearch", d + " is not a valid domain");
-        return new HostSettings(binds, mountRequests, tmpfs, resolved, host.path("ReadonlyRootfs").asBoolean(false),
-                host.path("Privileged").asBoolean(false), capabilities(host.path("CapAdd"), "HostConfig.CapAdd"),
-                capabilities(host.path("CapDrop"), "HostConfig.CapDrop"), securityOpt, memory, swap, nanoCpus, shares, pids,
-                ulimits, restart, extraHosts, dnsSearch, strings(host.path("DnsOptions"), "HostConfig.DnsOptions"),
+        return new HostSettings(
+                binds,
+                mountRequests,
+                tmpfs,
+                resolved,
+                host.path("ReadonlyRootfs").asBoolean(false),
+                host.path("Privileged").asBoolean(false),
+                capabilities(host.path("CapAdd"), "HostConfig.CapAdd"),
+                capabilities(host.path("CapDrop"), "HostConfig.CapDrop"),
+                securityOpt,
+                memory,
+                swap,
+                nanoCpus,
+                shares,
+                pids,
+                ulimits,
+                restart,
+                extraHosts,
+                dnsSearch,
+                strings(host.path("DnsOptions"), "HostConfig.DnsOptions"),
                 logConfig(host.path("LogConfig")));
     }
 
@@ -266,19 +461,28 @@ public final class ContainerCreateRequests {
         switch (type) {
             case "bind" -> {
                 if (source == null || !source.startsWith("/"))
-                    throw new BerthException.InvalidRequest(field + ".Source", "invalid mount config for type \"bind\": the source must be an absolute path");
-                if (!java.nio.file.Files.exists(java.nio.file.Path.of(source)))
-                    throw new BerthException.InvalidRequest(field + ".Source", "invalid mount config for type \"bind\": bind source path does not exist: " + source);
+                    throw new BerthException.InvalidRequest(
+                            field + ".Source",
+                            "invalid mount config for type \"bind\": the source must be an absolute path");
+                if (!Files.exists(Path.of(source)))
+                    throw new BerthException.InvalidRequest(
+                            field + ".Source",
+                            "invalid mount config for type \"bind\": bind source path does not exist: " + source);
             }
             case "volume" -> {
                 if (source != null) ContainerNames.checkVolume(source, field + ".Source");
             }
             default -> {
                 if (source != null)
-                    throw new BerthException.InvalidRequest(field + ".Source", "invalid mount config for type \"tmpfs\": source must not be specified");
+                    throw new BerthException.InvalidRequest(
+                            field + ".Source", "invalid mount config for type \"tmpfs\": source must not be specified");
             }
         }
-        return new MountRequest(type, source, target, m.path("ReadOnly").asBoolean(false),
+        return new MountRequest(
+                type,
+                source,
+                target,
+                m.path("ReadOnly").asBoolean(false),
                 t.path("SizeBytes").isNumber() ? t.path("SizeBytes").asLong() : null,
                 t.path("Mode").isNumber() ? t.path("Mode").asInt() : null);
     }
@@ -286,7 +490,8 @@ public final class ContainerCreateRequests {
     private static Mount mount(MountRequest r) {
         return switch (r.type()) {
             case "bind" -> new Mount("bind", null, r.source(), r.target(), r.readOnly(), false, List.of());
-            case "volume" -> new Mount("volume", r.source(), null, r.target(), r.readOnly(), r.source() == null, List.of());
+            case "volume" ->
+                new Mount("volume", r.source(), null, r.target(), r.readOnly(), r.source() == null, List.of());
             default -> {
                 List<String> options = new ArrayList<>();
                 if (r.tmpfsSizeBytes() != null && r.tmpfsSizeBytes() > 0) options.add("size=" + r.tmpfsSizeBytes());
@@ -298,8 +503,10 @@ public final class ContainerCreateRequests {
 
     private static String checkTarget(String target, String field) {
         if (target == null || !target.startsWith("/"))
-            throw new BerthException.InvalidRequest(field, "invalid mount target '" + target + "': it must be an absolute path");
-        if (target.equals("/")) throw new BerthException.InvalidRequest(field, "invalid specification: destination can't be '/'");
+            throw new BerthException.InvalidRequest(
+                    field, "invalid mount target '" + target + "': it must be an absolute path");
+        if (target.equals("/"))
+            throw new BerthException.InvalidRequest(field, "invalid specification: destination can't be '/'");
         return target;
     }
 
@@ -307,21 +514,31 @@ public final class ContainerCreateRequests {
         String name = text(n.path("Name"));
         int max = n.path("MaximumRetryCount").asInt(0);
         if (name == null || name.equals("no")) {
-            if (max != 0) throw new BerthException.InvalidRequest("HostConfig.RestartPolicy.MaximumRetryCount", "maximum retry count cannot be used with restart policy 'no'");
+            if (max != 0)
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.RestartPolicy.MaximumRetryCount",
+                        "maximum retry count cannot be used with restart policy 'no'");
             return RestartPolicy.NO;
         }
         if (!Set.of("always", "unless-stopped", "on-failure").contains(name))
-            throw new BerthException.InvalidRequest("HostConfig.RestartPolicy.Name", "invalid restart policy '" + name + "'");
-        if (max < 0) throw new BerthException.InvalidRequest("HostConfig.RestartPolicy.MaximumRetryCount", "maximum retry count cannot be negative");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.RestartPolicy.Name", "invalid restart policy '" + name + "'");
+        if (max < 0)
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.RestartPolicy.MaximumRetryCount", "maximum retry count cannot be negative");
         if (max != 0 && !name.equals("on-failure"))
-            throw new BerthException.InvalidRequest("HostConfig.RestartPolicy.MaximumRetryCount", "maximum retry count cannot be used with restart policy '" + name + "'");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.RestartPolicy.MaximumRetryCount",
+                    "maximum retry count cannot be used with restart policy '" + name + "'");
         return new RestartPolicy(name, max);
     }
 
     private static LogConfig logConfig(JsonNode n) {
         String type = text(n.path("Type"));
         if (type != null && !type.equals("json-file"))
-            throw new BerthException.InvalidRequest("HostConfig.LogConfig.Type", "the log driver '" + type + "' is not supported by Berth (json-file is)");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.LogConfig.Type",
+                    "the log driver '" + type + "' is not supported by Berth (json-file is)");
         Map<String, String> config = stringMap(n.path("Config"), "HostConfig.LogConfig.Config");
         for (Map.Entry<String, String> e : config.entrySet()) {
             switch (e.getKey()) {
@@ -330,11 +547,16 @@ public final class ContainerCreateRequests {
                     try {
                         if (Integer.parseInt(e.getValue()) < 1) throw new NumberFormatException();
                     } catch (NumberFormatException x) {
-                        throw new BerthException.InvalidRequest("HostConfig.LogConfig.Config.max-file", "'" + e.getValue() + "' is not a number of files (1 or more)");
+                        throw new BerthException.InvalidRequest(
+                                "HostConfig.LogConfig.Config.max-file",
+                                "'" + e.getValue() + "' is not a number of files (1 or more)");
                     }
                 }
-                default -> throw new BerthException.InvalidRequest("HostConfig.LogConfig.Config." + e.getKey(),
-                        "unknown log opt '" + e.getKey() + "' for json-file log driver (max-size and max-file are supported)");
+                default ->
+                    throw new BerthException.InvalidRequest(
+                            "HostConfig.LogConfig.Config." + e.getKey(),
+                            "unknown log opt '" + e.getKey()
+                                    + "' for json-file log driver (max-size and max-file are supported)");
             }
         }
         return new LogConfig("json-file", config);
@@ -343,14 +565,17 @@ public final class ContainerCreateRequests {
     /** Docker's {@code --add-host NAME:IP} (also {@code NAME=IP}); the IP may be {@code host-gateway}. */
     private static void extraHost(String h) {
         int sep = h.indexOf('=') > 0 ? h.indexOf('=') : h.indexOf(':');
-        if (sep <= 0) throw new BerthException.InvalidRequest("HostConfig.ExtraHosts", "invalid IP address in add-host: '" + h + "'");
+        if (sep <= 0)
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.ExtraHosts", "invalid IP address in add-host: '" + h + "'");
         String ip = h.substring(sep + 1);
         if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.substring(1, ip.length() - 1);
         if (ip.equals("host-gateway")) return;
         try {
             IpPrefix.literal(ip, "HostConfig.ExtraHosts");
         } catch (IllegalArgumentException e) {
-            throw new BerthException.InvalidRequest("HostConfig.ExtraHosts", "invalid IP address in add-host: \"" + ip + "\"");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.ExtraHosts", "invalid IP address in add-host: \"" + ip + "\"");
         }
     }
 
@@ -442,7 +667,8 @@ public final class ContainerCreateRequests {
         if (!n.isObject()) throw new BerthException.InvalidRequest(field, "must be an object of strings");
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!e.getValue().isTextual()) throw new BerthException.InvalidRequest(field + "." + e.getKey(), "must be a string");
+            if (!e.getValue().isTextual())
+                throw new BerthException.InvalidRequest(field + "." + e.getKey(), "must be a string");
             out.put(e.getKey(), e.getValue().asText());
         }
         return out;

@@ -13,7 +13,6 @@ import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.runtime.TaskState;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,8 +41,8 @@ public final class ContainerOpsApi {
         r.post("/containers/{id}/update", this::update);
     }
 
-    private static final Set<String> UPDATE_FIELDS = Set.of("Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod",
-            "CpuShares", "PidsLimit", "RestartPolicy");
+    private static final Set<String> UPDATE_FIELDS = Set.of(
+            "Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "PidsLimit", "RestartPolicy");
 
     /**
      * {@code docker update}: limits (0 leaves one as it is) and the restart policy. CpuQuota and CpuPeriod
@@ -60,33 +59,66 @@ public final class ContainerOpsApi {
         for (String f : List.of("Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "PidsLimit"))
             if (!b.path(f).isMissingNode() && !b.path(f).isNull() && !b.path(f).canConvertToLong())
                 throw new BerthException.InvalidRequest(f, "must be a whole number");
-        long memory = b.path("Memory").asLong(0), swap = b.path("MemorySwap").asLong(0), nano = b.path("NanoCpus").asLong(0);
-        long quota = b.path("CpuQuota").asLong(0), period = b.path("CpuPeriod").asLong(0), shares = b.path("CpuShares").asLong(0);
+        long memory = b.path("Memory").asLong(0),
+                swap = b.path("MemorySwap").asLong(0),
+                nano = b.path("NanoCpus").asLong(0);
+        long quota = b.path("CpuQuota").asLong(0),
+                period = b.path("CpuPeriod").asLong(0),
+                shares = b.path("CpuShares").asLong(0);
         if (memory < 0) throw new BerthException.InvalidRequest("Memory", "must not be negative");
         if (shares < 0) throw new BerthException.InvalidRequest("CpuShares", "must not be negative");
         List<String> warnings = new ArrayList<>();
         if (nano != 0 && (quota != 0 || period != 0))
-            throw new BerthException.InvalidRequest("NanoCpus", "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set");
+            throw new BerthException.InvalidRequest(
+                    "NanoCpus", "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set");
         if (quota != 0 || period != 0) {
             if (period != 0 && (period < 1000 || period > 1_000_000))
-                throw new BerthException.InvalidRequest("CpuPeriod", "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)");
-            if (quota < 1000) throw new BerthException.InvalidRequest("CpuQuota", "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+                throw new BerthException.InvalidRequest(
+                        "CpuPeriod",
+                        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)");
+            if (quota < 1000)
+                throw new BerthException.InvalidRequest(
+                        "CpuQuota", "CPU cfs quota can not be less than 1ms (i.e. 1000)");
             nano = quota * 1_000_000_000L / (period == 0 ? 100_000 : period);
             warnings.add("CpuQuota/CpuPeriod are kept as NanoCpus " + nano + " (a 100 ms period)");
         }
         JsonNode pidsNode = b.path("PidsLimit");
-        Long pids = pidsNode.isMissingNode() || pidsNode.isNull() ? null : Math.max(-1, pidsNode.asLong() <= 0 ? -1 : pidsNode.asLong());
-        RestartPolicy restart = ContainerCreateRequests.text(b.path("RestartPolicy").path("Name")) == null ? null
-                : ContainerCreateRequests.restartPolicy(b.path("RestartPolicy"));
+        Long pids = pidsNode.isMissingNode() || pidsNode.isNull()
+                ? null
+                : Math.max(-1, pidsNode.asLong() <= 0 ? -1 : pidsNode.asLong());
+        RestartPolicy restart =
+                ContainerCreateRequests.text(b.path("RestartPolicy").path("Name")) == null
+                        ? null
+                        : ContainerCreateRequests.restartPolicy(b.path("RestartPolicy"));
         ContainerRecord r = containers.find(q.param("id"));
         if (restart != null && r.autoRemove() && !restart.name().equals("no"))
-            throw new BerthException.InvalidRequest("RestartPolicy", "Restart policy cannot be updated because AutoRemove is enabled for the container");
+            throw new BerthException.InvalidRequest(
+                    "RestartPolicy",
+                    "Restart policy cannot be updated because AutoRemove is enabled for the container");
         long newNano = nano;
-        containers.updateHost(r.id(), h -> new HostSettings(h.binds(), h.mounts(), h.tmpfs(), h.resolved(), h.readonlyRootfs(),
-                h.privileged(), h.capAdd(), h.capDrop(), h.securityOpt(), memory != 0 ? memory : h.memory(),
-                swap != 0 ? swap : h.memorySwap(), newNano != 0 ? newNano : h.nanoCpus(), shares != 0 ? shares : h.cpuShares(),
-                pids != null ? pids : h.pidsLimit(), h.ulimits(), restart != null ? restart : h.restartPolicy(), h.extraHosts(),
-                h.dnsSearch(), h.dnsOptions(), h.logConfig()));
+        containers.updateHost(
+                r.id(),
+                h -> new HostSettings(
+                        h.binds(),
+                        h.mounts(),
+                        h.tmpfs(),
+                        h.resolved(),
+                        h.readonlyRootfs(),
+                        h.privileged(),
+                        h.capAdd(),
+                        h.capDrop(),
+                        h.securityOpt(),
+                        memory != 0 ? memory : h.memory(),
+                        swap != 0 ? swap : h.memorySwap(),
+                        newNano != 0 ? newNano : h.nanoCpus(),
+                        shares != 0 ? shares : h.cpuShares(),
+                        pids != null ? pids : h.pidsLimit(),
+                        h.ulimits(),
+                        restart != null ? restart : h.restartPolicy(),
+                        h.extraHosts(),
+                        h.dnsSearch(),
+                        h.dnsOptions(),
+                        h.logConfig()));
         return ApiResponse.json(Map.of("Warnings", warnings));
     }
 
@@ -102,7 +134,8 @@ public final class ContainerOpsApi {
         for (long p : ContainerCgroup.of(pid).pids()) pids.add(Long.toString(p));
         String args = q.query("ps_args");
         List<String> cmd = new ArrayList<>(List.of("ps"));
-        cmd.addAll(Arrays.asList((args == null || args.isBlank() ? "-ef" : args).trim().split("\\s+")));
+        cmd.addAll(Arrays.asList(
+                (args == null || args.isBlank() ? "-ef" : args).trim().split("\\s+")));
         String out = ps(cmd);
         List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
         if (lines.isEmpty()) throw new BerthException.InvalidRequest("ps_args", "ps printed nothing");
@@ -129,7 +162,8 @@ public final class ContainerOpsApi {
         }
         String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0)
-            throw new BerthException.InvalidRequest("ps_args", "ps failed (exit " + p.exitValue() + "): " + text.strip());
+            throw new BerthException.InvalidRequest(
+                    "ps_args", "ps failed (exit " + p.exitValue() + "): " + text.strip());
         return text;
     }
 
@@ -140,7 +174,8 @@ public final class ContainerOpsApi {
     private ApiResponse stats(ApiRequest q) throws Exception {
         ContainerRecord r = containers.find(q.param("id"));
         boolean stream = q.flag("stream", true), oneShot = q.flag("one-shot", false);
-        if (stream && oneShot) throw new BerthException.InvalidRequest("one-shot", "cannot have stream=true and one-shot=true");
+        if (stream && oneShot)
+            throw new BerthException.InvalidRequest("one-shot", "cannot have stream=true and one-shot=true");
         if (!stream) {
             Stats s = ContainerStats.sample(r.id(), r.name(), runningPid(r), null);
             if (!oneShot && runningPid(r) > 0) {
@@ -168,6 +203,8 @@ public final class ContainerOpsApi {
     /** The task's pid while it runs or is paused, else 0. */
     private long runningPid(ContainerRecord r) {
         TaskState st = containers.task(r.id());
-        return st != null && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED) ? st.pid() : 0;
+        return st != null && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED)
+                ? st.pid()
+                : 0;
     }
 }

@@ -10,7 +10,6 @@ import dev.berth.daemon.api.StatsShapes.PidsStats;
 import dev.berth.daemon.api.StatsShapes.Stats;
 import dev.berth.daemon.api.StatsShapes.Throttling;
 import dev.berth.daemon.containers.ContainerCgroup;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +27,7 @@ import java.util.Map;
 final class ContainerStats {
     /** USER_HZ: /proc/stat and cpuacct.stat count in 1/100 s. */
     private static final long NANOS_PER_TICK = 10_000_000L;
+
     private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
     private ContainerStats() {}
@@ -37,11 +37,34 @@ final class ContainerStats {
         String preread = previous == null ? Times.rfc3339(ZERO_TIME) : previous.read();
         CpuStats pre = previous == null ? CpuStats.ZERO : previous.cpuStats();
         if (pid <= 0)
-            return new Stats(Times.rfc3339(ZERO_TIME), preread, new PidsStats(0, 0), blkio(List.of(), List.of()), 0, Map.of(),
-                    CpuStats.ZERO, pre, new MemoryStats(0, 0, Map.of(), 0, 0), "/" + name, id, null);
+            return new Stats(
+                    Times.rfc3339(ZERO_TIME),
+                    preread,
+                    new PidsStats(0, 0),
+                    blkio(List.of(), List.of()),
+                    0,
+                    Map.of(),
+                    CpuStats.ZERO,
+                    pre,
+                    new MemoryStats(0, 0, Map.of(), 0, 0),
+                    "/" + name,
+                    id,
+                    null);
         ContainerCgroup cg = ContainerCgroup.of(pid);
-        return new Stats(Times.rfc3339(Instant.now()), preread, pids(cg), blkio(blkioEntries(cg, "blkio.throttle.io_service_bytes_recursive"),
-                blkioEntries(cg, "blkio.throttle.io_serviced_recursive")), 0, Map.of(), cpu(cg), pre, memory(cg), "/" + name, id,
+        return new Stats(
+                Times.rfc3339(Instant.now()),
+                preread,
+                pids(cg),
+                blkio(
+                        blkioEntries(cg, "blkio.throttle.io_service_bytes_recursive"),
+                        blkioEntries(cg, "blkio.throttle.io_serviced_recursive")),
+                0,
+                Map.of(),
+                cpu(cg),
+                pre,
+                memory(cg),
+                "/" + name,
+                id,
                 networks(pid));
     }
 
@@ -56,10 +79,18 @@ final class ContainerStats {
             for (String v : l.trim().split("\\s+")) if (!v.isEmpty()) perCpu.add(Long.parseLong(v));
         Map<String, Long> times = cg.keyed("cpuacct", "cpuacct.stat");
         Map<String, Long> throttle = cg.keyed("cpu", "cpu.stat");
-        CpuUsage usage = new CpuUsage(Math.max(0, cg.number("cpuacct", "cpuacct.usage")), perCpu,
-                times.getOrDefault("system", 0L) * NANOS_PER_TICK, times.getOrDefault("user", 0L) * NANOS_PER_TICK);
-        return new CpuStats(usage, systemCpuNanos(), Runtime.getRuntime().availableProcessors(),
-                new Throttling(throttle.getOrDefault("nr_periods", 0L), throttle.getOrDefault("nr_throttled", 0L),
+        CpuUsage usage = new CpuUsage(
+                Math.max(0, cg.number("cpuacct", "cpuacct.usage")),
+                perCpu,
+                times.getOrDefault("system", 0L) * NANOS_PER_TICK,
+                times.getOrDefault("user", 0L) * NANOS_PER_TICK);
+        return new CpuStats(
+                usage,
+                systemCpuNanos(),
+                Runtime.getRuntime().availableProcessors(),
+                new Throttling(
+                        throttle.getOrDefault("nr_periods", 0L),
+                        throttle.getOrDefault("nr_throttled", 0L),
                         throttle.getOrDefault("throttled_time", 0L)));
     }
 
@@ -68,9 +99,12 @@ final class ContainerStats {
         long limit = cg.number("memory", "memory.limit_in_bytes");
         long host = memTotal();
         if (limit < 0 || (host > 0 && limit > host)) limit = host;
-        return new MemoryStats(Math.max(0, cg.number("memory", "memory.usage_in_bytes")),
-                Math.max(0, cg.number("memory", "memory.max_usage_in_bytes")), cg.keyed("memory", "memory.stat"),
-                Math.max(0, cg.number("memory", "memory.failcnt")), limit);
+        return new MemoryStats(
+                Math.max(0, cg.number("memory", "memory.usage_in_bytes")),
+                Math.max(0, cg.number("memory", "memory.max_usage_in_bytes")),
+                cg.keyed("memory", "memory.stat"),
+                Math.max(0, cg.number("memory", "memory.failcnt")),
+                limit);
     }
 
     /** Lines "8:0 Read 4096"; the total line is left out, as Docker does. */
@@ -104,8 +138,17 @@ final class ContainerStats {
                 if (!dev.startsWith("eth")) continue;
                 String[] v = l.substring(colon + 1).trim().split("\\s+");
                 if (v.length < 12) continue;
-                out.put(dev, new NetworkStats(Long.parseLong(v[0]), Long.parseLong(v[1]), Long.parseLong(v[2]), Long.parseLong(v[3]),
-                        Long.parseLong(v[8]), Long.parseLong(v[9]), Long.parseLong(v[10]), Long.parseLong(v[11])));
+                out.put(
+                        dev,
+                        new NetworkStats(
+                                Long.parseLong(v[0]),
+                                Long.parseLong(v[1]),
+                                Long.parseLong(v[2]),
+                                Long.parseLong(v[3]),
+                                Long.parseLong(v[8]),
+                                Long.parseLong(v[9]),
+                                Long.parseLong(v[10]),
+                                Long.parseLong(v[11])));
             }
         } catch (IOException | NumberFormatException e) {
             // the task ended meanwhile

@@ -3,7 +3,6 @@ package dev.berth.daemon.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.berth.daemon.api.shapes.ContainerInspect;
 import dev.berth.daemon.api.shapes.ContainerSummary;
-
 import dev.berth.daemon.containers.ContainerFiles;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.Containers;
@@ -26,7 +25,6 @@ import dev.berth.runtime.LogOptions;
 import dev.berth.runtime.LogReader;
 import dev.berth.runtime.LogStream;
 import dev.berth.runtime.TaskState;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,15 +38,20 @@ import java.util.concurrent.CompletableFuture;
 
 /** {@code /containers}: Berth's sandboxes with a process, in the shapes the docker CLI reads. */
 public final class ContainersApi {
-    private static final Set<String> LIST_FILTERS = Set.of("id", "name", "status", "label", "network", "ancestor", "exited");
+    private static final Set<String> LIST_FILTERS =
+            Set.of("id", "name", "status", "label", "network", "ancestor", "exited");
 
     private final Containers containers;
 
     /** {@code POST /containers/create}'s answer. */
-    record Created(@JsonProperty("Id") String id, @JsonProperty("Warnings") List<String> warnings) {}
+    record Created(
+            @JsonProperty("Id") String id,
+            @JsonProperty("Warnings") List<String> warnings) {}
 
     /** {@code POST /containers/{id}/wait}'s answer (Error: null, or Docker's {Message}). */
-    record WaitResponse(@JsonProperty("StatusCode") int statusCode, @JsonProperty("Error") Object error) {}
+    record WaitResponse(
+            @JsonProperty("StatusCode") int statusCode,
+            @JsonProperty("Error") Object error) {}
 
     public ContainersApi(Containers containers) {
         this.containers = containers;
@@ -60,7 +63,8 @@ public final class ContainersApi {
         r.get("/containers/{id}/json", q -> ApiResponse.json(inspect(containers.find(q.param("id")))));
         r.post("/containers/{id}/start", q -> {
             if (!ContainerCreateRequests.isZero(q.jsonBody()))
-                throw new BerthException.InvalidRequest("HostConfig", "a start request takes no config (give it at create)");
+                throw new BerthException.InvalidRequest(
+                        "HostConfig", "a start request takes no config (give it at create)");
             containers.start(q.param("id"));
             return ApiResponse.noContent();
         });
@@ -122,7 +126,11 @@ public final class ContainersApi {
         List<ContainerSummary> out = new ArrayList<>();
         for (ContainerRecord r : containers.list()) {
             String state = containers.status(r);
-            if (!all && !state.equals("running") && !state.equals("paused") && !state.equals("restarting") && !f.has("status")) continue;
+            if (!all
+                    && !state.equals("running")
+                    && !state.equals("paused")
+                    && !state.equals("restarting")
+                    && !f.has("status")) continue;
             if (!matches(r, state, f)) continue;
             out.add(summary(r, state));
             if (limit > 0 && out.size() >= limit) break;
@@ -134,9 +142,17 @@ public final class ContainersApi {
         return f.any("id", v -> r.id().startsWith(v))
                 && f.any("name", v -> r.name().contains(v.startsWith("/") ? v.substring(1) : v))
                 && f.any("status", v -> v.equals(state))
-                && f.any("ancestor", v -> v.equals(r.image()) || (r.imageId() != null && r.imageId().contains(v)))
-                && f.any("exited", v -> state.equals("exited") && String.valueOf(r.runOrNever().exitCode()).equals(v))
-                && f.any("network", v -> r.networks().containsKey(v) || r.networkMode().equals(v))
+                && f.any(
+                        "ancestor",
+                        v -> v.equals(r.image())
+                                || (r.imageId() != null && r.imageId().contains(v)))
+                && f.any(
+                        "exited",
+                        v -> state.equals("exited")
+                                && String.valueOf(r.runOrNever().exitCode()).equals(v))
+                && f.any(
+                        "network",
+                        v -> r.networks().containsKey(v) || r.networkMode().equals(v))
                 && f.labels(r.labels());
     }
 
@@ -154,7 +170,8 @@ public final class ContainersApi {
     private ApiResponse resize(ApiRequest q) {
         ContainerRecord r = containers.find(q.param("id"));
         int h = q.intQuery("h", 0), w = q.intQuery("w", 0);
-        if (h <= 0 || w <= 0) throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
+        if (h <= 0 || w <= 0)
+            throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
         if (!containers.isRunning(r.id()) && !containers.isPaused(r.id()))
             throw new BerthException.Conflict("Container " + r.id() + " is not running");
         containers.runtime().resize(r.id(), w, h);
@@ -164,13 +181,22 @@ public final class ContainersApi {
     private ApiResponse logs(ApiRequest q) {
         ContainerRecord r = containers.find(q.param("id"));
         boolean stdout = q.flag("stdout", false), stderr = q.flag("stderr", false);
-        if (!stdout && !stderr) throw new BerthException.InvalidRequest("stdout", "you must choose at least one stream");
+        if (!stdout && !stderr)
+            throw new BerthException.InvalidRequest("stdout", "you must choose at least one stream");
         String tailText = q.query("tail");
         int tail = tailText == null || tailText.isEmpty() || tailText.equals("all") ? -1 : q.intQuery("tail", -1);
-        LogOptions o = new LogOptions(q.flag("follow", false), Since.parse(q.query("since"), "since"),
-                Since.parse(q.query("until"), "until"), tail, q.flag("timestamps", false), stdout, stderr);
+        LogOptions o = new LogOptions(
+                q.flag("follow", false),
+                Since.parse(q.query("since"), "since"),
+                Since.parse(q.query("until"), "until"),
+                tail,
+                q.flag("timestamps", false),
+                stdout,
+                stderr);
         boolean tty = r.config().tty();
-        return new ApiResponse.Stream(200, tty ? Streams.RAW : Streams.MULTIPLEXED,
+        return new ApiResponse.Stream(
+                200,
+                tty ? Streams.RAW : Streams.MULTIPLEXED,
                 out -> pump(containers.runtime().logs(r.id(), o), out, tty, o.timestamps()));
     }
 
@@ -187,7 +213,12 @@ public final class ContainersApi {
         boolean tty = r.config().tty();
         containers.emit("attach", r, Map.of());
         return new ApiResponse.Hijack(tty ? Streams.RAW : Streams.MULTIPLEXED, conn -> {
-            if (logs) pump(containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)), conn.output(), tty, false);
+            if (logs)
+                pump(
+                        containers.runtime().logs(r.id(), new LogOptions(false, null, null, -1, false, stdout, stderr)),
+                        conn.output(),
+                        tty,
+                        false);
             if (!stream) return;
             boolean withStdin = stdin && r.config().openStdin();
             try (AttachSession a = containers.runtime().attach(r.id(), withStdin, stdout, stderr)) {
@@ -196,8 +227,10 @@ public final class ContainersApi {
                 if (withStdin) {
                     Thread.ofVirtual().name("attach-stdin").start(() -> {
                         // Docker closes the process's stdin at the client's end of input only for -i without -t
-                        Streams.copyStdin(conn.input(), a.stdin(), keys, r.config().stdinOnce() && !tty);
-                        if (!(r.config().stdinOnce() && !tty)) a.close(); // detached or gone: the attachment ends, the process runs on
+                        Streams.copyStdin(
+                                conn.input(), a.stdin(), keys, r.config().stdinOnce() && !tty);
+                        if (!(r.config().stdinOnce() && !tty))
+                            a.close(); // detached or gone: the attachment ends, the process runs on
                     });
                 }
                 if (out != null) out.join();
@@ -207,7 +240,8 @@ public final class ContainersApi {
     }
 
     /** Log chunks to the client; with {@code timestamps} each line gets its time first, as {@code docker logs -t}. */
-    private static void pump(LogReader reader, RawConnection.Output out, boolean tty, boolean timestamps) throws Exception {
+    private static void pump(LogReader reader, RawConnection.Output out, boolean tty, boolean timestamps)
+            throws Exception {
         try (reader) {
             LogChunk c;
             while ((c = reader.next()) != null && out.isOpen()) {
@@ -244,10 +278,20 @@ public final class ContainersApi {
     // ------------------------------------------------------------------ shapes
 
     private ContainerSummary summary(ContainerRecord r, String state) {
-        return new ContainerSummary(r.id(), List.of("/" + r.name()), r.image(), r.imageId() == null ? "" : r.imageId(),
-                String.join(" ", r.command()), r.created().getEpochSecond(), portList(r), r.labels(), state,
-                statusText(r, state) + healthSuffix(r, state), new ContainerSummary.HostConfig(r.networkMode()),
-                new ContainerSummary.NetworkSettings(networks(r)), mounts(r));
+        return new ContainerSummary(
+                r.id(),
+                List.of("/" + r.name()),
+                r.image(),
+                r.imageId() == null ? "" : r.imageId(),
+                String.join(" ", r.command()),
+                r.created().getEpochSecond(),
+                portList(r),
+                r.labels(),
+                state,
+                statusText(r, state) + healthSuffix(r, state),
+                new ContainerSummary.HostConfig(r.networkMode()),
+                new ContainerSummary.NetworkSettings(networks(r)),
+                mounts(r));
     }
 
     private List<ContainerSummary.Port> portList(ContainerRecord r) {
@@ -255,8 +299,11 @@ public final class ContainersApi {
         Sandbox s = containers.sandboxOf(r.id());
         if (s == null) return out;
         for (PortMapping p : s.ports())
-            out.add(new ContainerSummary.Port(p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()), p.containerPort(),
-                    p.hostPort(), p.protocol().id()));
+            out.add(new ContainerSummary.Port(
+                    p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()),
+                    p.containerPort(),
+                    p.hostPort(),
+                    p.protocol().id()));
         for (String x : r.exposed()) {
             int port = Integer.parseInt(x.substring(0, x.indexOf('/')));
             if (s.ports().stream().noneMatch(p -> p.containerPort() == port))
@@ -269,12 +316,31 @@ public final class ContainersApi {
         Sandbox s = containers.sandboxOf(r.id());
         String status = containers.status(r);
         ContainerFiles files = containers.files();
-        return new ContainerInspect(r.id(), Times.rfc3339(r.created()), r.command().isEmpty() ? "" : r.command().getFirst(),
-                r.command().isEmpty() ? List.of() : r.command().subList(1, r.command().size()), state(r, status),
-                r.imageId() == null ? "" : r.imageId(), files.path(r.id(), ContainerFiles.RESOLV_CONF).toString(),
-                files.path(r.id(), ContainerFiles.HOSTNAME).toString(), files.path(r.id(), ContainerFiles.HOSTS).toString(), "",
-                "/" + r.name(), r.runOrNever().restartCount(), "overlayfs", "linux", "", "", "", null, hostConfig(r), mounts(r),
-                config(r, s), networkSettings(r, s));
+        return new ContainerInspect(
+                r.id(),
+                Times.rfc3339(r.created()),
+                r.command().isEmpty() ? "" : r.command().getFirst(),
+                r.command().isEmpty()
+                        ? List.of()
+                        : r.command().subList(1, r.command().size()),
+                state(r, status),
+                r.imageId() == null ? "" : r.imageId(),
+                files.path(r.id(), ContainerFiles.RESOLV_CONF).toString(),
+                files.path(r.id(), ContainerFiles.HOSTNAME).toString(),
+                files.path(r.id(), ContainerFiles.HOSTS).toString(),
+                "",
+                "/" + r.name(),
+                r.runOrNever().restartCount(),
+                "overlayfs",
+                "linux",
+                "",
+                "",
+                "",
+                null,
+                hostConfig(r),
+                mounts(r),
+                config(r, s),
+                networkSettings(r, s));
     }
 
     private static ContainerInspect.HostConfig hostConfig(ContainerRecord r) {
@@ -286,20 +352,45 @@ public final class ContainersApi {
             bindings.put(k, l);
         });
         List<ContainerInspect.Ulimit> ulimits = new ArrayList<>();
-        for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(new ContainerInspect.Ulimit(u.name(), u.soft(), u.hard()));
+        for (ContainerRecord.Ulimit u : h.ulimits())
+            ulimits.add(new ContainerInspect.Ulimit(u.name(), u.soft(), u.hard()));
         List<ContainerInspect.MountSpec> mounts = new ArrayList<>();
         for (ContainerRecord.MountRequest mr : h.mounts()) {
             ContainerInspect.TmpfsOptions tmpfs = mr.tmpfsSizeBytes() != null || mr.tmpfsMode() != null
-                    ? new ContainerInspect.TmpfsOptions(mr.tmpfsSizeBytes(), mr.tmpfsMode()) : null;
-            mounts.add(new ContainerInspect.MountSpec(mr.type(), mr.source(), mr.target(), mr.readOnly() ? true : null, tmpfs));
+                    ? new ContainerInspect.TmpfsOptions(mr.tmpfsSizeBytes(), mr.tmpfsMode())
+                    : null;
+            mounts.add(new ContainerInspect.MountSpec(
+                    mr.type(), mr.source(), mr.target(), mr.readOnly() ? true : null, tmpfs));
         }
-        return new ContainerInspect.HostConfig(nullIfEmpty(h.binds()), "",
-                new ContainerInspect.LogConfig(h.logConfig().type(), h.logConfig().config()), r.networkMode(), bindings,
-                new ContainerInspect.RestartPolicy(h.restartPolicy().name(), h.restartPolicy().maximumRetryCount()), r.autoRemove(),
-                nullIfEmpty(h.capAdd()), nullIfEmpty(h.capDrop()), r.dns(), h.dnsOptions(), h.dnsSearch(), nullIfEmpty(h.extraHosts()),
-                h.privileged(), r.publishAll(), h.readonlyRootfs(), nullIfEmpty(h.securityOpt()), h.tmpfs().isEmpty() ? null : h.tmpfs(),
-                h.cpuShares(), h.memory(), h.nanoCpus(), h.memorySwap(), h.pidsLimit() == 0 ? null : h.pidsLimit(),
-                nullIfEmpty(ulimits), nullIfEmpty(mounts), null);
+        return new ContainerInspect.HostConfig(
+                nullIfEmpty(h.binds()),
+                "",
+                new ContainerInspect.LogConfig(
+                        h.logConfig().type(), h.logConfig().config()),
+                r.networkMode(),
+                bindings,
+                new ContainerInspect.RestartPolicy(
+                        h.restartPolicy().name(), h.restartPolicy().maximumRetryCount()),
+                r.autoRemove(),
+                nullIfEmpty(h.capAdd()),
+                nullIfEmpty(h.capDrop()),
+                r.dns(),
+                h.dnsOptions(),
+                h.dnsSearch(),
+                nullIfEmpty(h.extraHosts()),
+                h.privileged(),
+                r.publishAll(),
+                h.readonlyRootfs(),
+                nullIfEmpty(h.securityOpt()),
+                h.tmpfs().isEmpty() ? null : h.tmpfs(),
+                h.cpuShares(),
+                h.memory(),
+                h.nanoCpus(),
+                h.memorySwap(),
+                h.pidsLimit() == 0 ? null : h.pidsLimit(),
+                nullIfEmpty(ulimits),
+                nullIfEmpty(mounts),
+                null);
     }
 
     private static <T> List<T> nullIfEmpty(List<T> l) {
@@ -311,10 +402,15 @@ public final class ContainersApi {
         List<ContainerInspect.MountPoint> out = new ArrayList<>();
         for (ContainerRecord.Mount mt : r.host().resolved()) {
             boolean bind = mt.type().equals("bind");
-            out.add(new ContainerInspect.MountPoint(mt.type(), mt.name(),
-                    mt.type().equals("tmpfs") ? "" : mt.source() == null ? "" : mt.source(), mt.destination(),
-                    mt.type().equals("volume") ? "local" : null, bind ? (mt.readOnly() ? "ro" : "") : mt.readOnly() ? "ro" : "z",
-                    !mt.readOnly(), bind ? "rprivate" : ""));
+            out.add(new ContainerInspect.MountPoint(
+                    mt.type(),
+                    mt.name(),
+                    mt.type().equals("tmpfs") ? "" : mt.source() == null ? "" : mt.source(),
+                    mt.destination(),
+                    mt.type().equals("volume") ? "local" : null,
+                    bind ? (mt.readOnly() ? "ro" : "") : mt.readOnly() ? "ro" : "z",
+                    !mt.readOnly(),
+                    bind ? "rprivate" : ""));
         }
         return out;
     }
@@ -325,11 +421,28 @@ public final class ContainersApi {
         for (String x : r.exposed()) exposed.put(x, Map.of());
         Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
         for (String v : c.volumes()) volumes.put(v, Map.of());
-        return new ContainerInspect.Config(s != null ? s.hostname() : r.hostname() == null ? r.shortId() : r.hostname(),
-                c.domainname(), c.user(), c.attachStdin(), c.attachStdout(), c.attachStderr(), exposed.isEmpty() ? null : exposed,
-                c.tty(), c.openStdin(), c.stdinOnce(), r.env(), nullIfEmpty(r.cmd()), r.image(), volumes.isEmpty() ? null : volumes,
-                r.workingDir() == null ? "" : r.workingDir(), nullIfEmpty(r.entrypoint()), null, r.labels(), c.stopSignal(),
-                c.stopTimeout(), c.healthcheck());
+        return new ContainerInspect.Config(
+                s != null ? s.hostname() : r.hostname() == null ? r.shortId() : r.hostname(),
+                c.domainname(),
+                c.user(),
+                c.attachStdin(),
+                c.attachStdout(),
+                c.attachStderr(),
+                exposed.isEmpty() ? null : exposed,
+                c.tty(),
+                c.openStdin(),
+                c.stdinOnce(),
+                r.env(),
+                nullIfEmpty(r.cmd()),
+                r.image(),
+                volumes.isEmpty() ? null : volumes,
+                r.workingDir() == null ? "" : r.workingDir(),
+                nullIfEmpty(r.entrypoint()),
+                null,
+                r.labels(),
+                c.stopSignal(),
+                c.stopTimeout(),
+                c.healthcheck());
     }
 
     private ContainerInspect.NetworkSettings networkSettings(ContainerRecord r, Sandbox s) {
@@ -339,18 +452,27 @@ public final class ContainersApi {
             for (PortMapping p : s.ports()) {
                 String key = p.containerPort() + "/" + p.protocol().id();
                 List<ContainerInspect.PortBinding> l = ports.get(key) != null ? ports.get(key) : new ArrayList<>();
-                l.add(new ContainerInspect.PortBinding(p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()),
-                        Integer.toString(p.hostPort())));
+                l.add(new ContainerInspect.PortBinding(
+                        p.hostIp() == null ? "0.0.0.0" : IpPrefix.format(p.hostIp()), Integer.toString(p.hostPort())));
                 ports.put(key, l);
             }
         Map<String, ContainerInspect.EndpointSettings> nets = networks(r);
         // Docker's top-level fields describe the default bridge endpoint.
         ContainerInspect.EndpointSettings b = nets.get("bridge");
-        return new ContainerInspect.NetworkSettings("", s == null ? "" : s.id(),
-                s == null ? "" : containers.engine().netnsPath(s).toString(), s == null ? Map.of() : ports,
-                b == null ? "" : b.endpointId(), b == null ? "" : b.gateway(), b == null ? "" : b.globalIpv6Address(),
-                b == null ? 0 : b.globalIpv6PrefixLen(), b == null ? "" : b.ipAddress(), b == null ? 0 : b.ipPrefixLen(),
-                b == null ? "" : b.ipv6Gateway(), b == null ? "" : b.macAddress(), nets);
+        return new ContainerInspect.NetworkSettings(
+                "",
+                s == null ? "" : s.id(),
+                s == null ? "" : containers.engine().netnsPath(s).toString(),
+                s == null ? Map.of() : ports,
+                b == null ? "" : b.endpointId(),
+                b == null ? "" : b.gateway(),
+                b == null ? "" : b.globalIpv6Address(),
+                b == null ? 0 : b.globalIpv6PrefixLen(),
+                b == null ? "" : b.ipAddress(),
+                b == null ? 0 : b.ipPrefixLen(),
+                b == null ? "" : b.ipv6Gateway(),
+                b == null ? "" : b.macAddress(),
+                nets);
     }
 
     /** Network name to endpoint settings: live ones while the container runs, else what was asked for. */
@@ -383,9 +505,11 @@ public final class ContainersApi {
         return out;
     }
 
-    private static ContainerInspect.EndpointSettings endpointSettings(Network n, Endpoint e, Sandbox s, ContainerRecord r) {
+    private static ContainerInspect.EndpointSettings endpointSettings(
+            Network n, Endpoint e, Sandbox s, ContainerRecord r) {
         ContainerRecord.EndpointSettings asked = r.networks().get(n.name());
-        ContainerInspect.EndpointIpam ipam = asked == null || (asked.ipv4() == null && asked.ipv6() == null) ? null
+        ContainerInspect.EndpointIpam ipam = asked == null || (asked.ipv4() == null && asked.ipv6() == null)
+                ? null
                 : new ContainerInspect.EndpointIpam(asked.ipv4(), asked.ipv6());
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
         List<String> dnsNames = new ArrayList<>();
@@ -395,14 +519,25 @@ public final class ContainersApi {
             dnsNames.add(r.shortId());
             if (s != null && !dnsNames.contains(s.hostname())) dnsNames.add(s.hostname());
         }
-        return new ContainerInspect.EndpointSettings(ipam, null, e == null || e.aliases().isEmpty() ? null : e.aliases(),
-                e == null || e.mac() == null ? "" : e.mac().toString(), n.id(), e == null ? "" : e.id(),
-                e == null || e.ipv4() == null || v4 == null || v4.gateway() == null ? "" : IpPrefix.format(v4.gateway()),
+        return new ContainerInspect.EndpointSettings(
+                ipam,
+                null,
+                e == null || e.aliases().isEmpty() ? null : e.aliases(),
+                e == null || e.mac() == null ? "" : e.mac().toString(),
+                n.id(),
+                e == null ? "" : e.id(),
+                e == null || e.ipv4() == null || v4 == null || v4.gateway() == null
+                        ? ""
+                        : IpPrefix.format(v4.gateway()),
                 e == null || e.ipv4() == null ? "" : IpPrefix.format(e.ipv4()),
                 e == null || e.ipv4() == null || v4 == null ? 0 : v4.subnet().prefix(),
-                e == null || e.ipv6() == null || v6 == null || v6.gateway() == null ? "" : IpPrefix.format(v6.gateway()),
+                e == null || e.ipv6() == null || v6 == null || v6.gateway() == null
+                        ? ""
+                        : IpPrefix.format(v6.gateway()),
                 e == null || e.ipv6() == null ? "" : IpPrefix.format(e.ipv6()),
-                e == null || e.ipv6() == null || v6 == null ? 0 : v6.subnet().prefix(), null, dnsNames.isEmpty() ? null : dnsNames);
+                e == null || e.ipv6() == null || v6 == null ? 0 : v6.subnet().prefix(),
+                null,
+                dnsNames.isEmpty() ? null : dnsNames);
     }
 
     private ContainerInspect.State state(ContainerRecord r, String status) {
@@ -410,16 +545,27 @@ public final class ContainersApi {
         TaskState task = containers.task(r.id());
         boolean alive = status.equals("running") || status.equals("paused");
         HealthChecker.Health h = containers.health(r.id());
-        return new ContainerInspect.State(status, alive, status.equals("paused"), status.equals("restarting"), !alive && run.oomKilled(),
-                false, alive && task != null ? task.pid() : 0, alive ? 0 : run.exitCode(), run.error(), Times.rfc3339(run.startedAt()),
-                Times.rfc3339(alive ? null : run.finishedAt()), h == null ? null : health(h));
+        return new ContainerInspect.State(
+                status,
+                alive,
+                status.equals("paused"),
+                status.equals("restarting"),
+                !alive && run.oomKilled(),
+                false,
+                alive && task != null ? task.pid() : 0,
+                alive ? 0 : run.exitCode(),
+                run.error(),
+                Times.rfc3339(run.startedAt()),
+                Times.rfc3339(alive ? null : run.finishedAt()),
+                h == null ? null : health(h));
     }
 
     /** Docker's State.Health. */
     private static ContainerInspect.Health health(HealthChecker.Health h) {
         List<ContainerInspect.HealthLog> log = new ArrayList<>();
         for (HealthChecker.Probe p : h.log())
-            log.add(new ContainerInspect.HealthLog(Times.rfc3339(p.start()), Times.rfc3339(p.end()), p.exitCode(), p.output()));
+            log.add(new ContainerInspect.HealthLog(
+                    Times.rfc3339(p.start()), Times.rfc3339(p.end()), p.exitCode(), p.output()));
         return new ContainerInspect.Health(h.status(), h.failingStreak(), log);
     }
 
@@ -434,8 +580,15 @@ public final class ContainersApi {
         ContainerRecord.RunState run = r.runOrNever();
         return switch (state) {
             case "created" -> "Created";
-            case "running" -> "Up " + human(Duration.between(run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now()));
-            case "paused" -> "Up " + human(Duration.between(run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now())) + " (Paused)";
+            case "running" ->
+                "Up "
+                        + human(Duration.between(
+                                run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now()));
+            case "paused" ->
+                "Up "
+                        + human(Duration.between(
+                                run.startedAt() == null ? Instant.now() : run.startedAt(), Instant.now()))
+                        + " (Paused)";
             case "restarting" -> "Restarting (" + run.exitCode() + ") " + ago(run.finishedAt());
             default -> "Exited (" + run.exitCode() + ") " + ago(run.finishedAt());
         };

@@ -1,7 +1,6 @@
 package dev.berth.daemon.api;
 
 import dev.berth.engine.BerthException;
-
 import java.io.ByteArrayOutputStream;
 import java.util.Locale;
 

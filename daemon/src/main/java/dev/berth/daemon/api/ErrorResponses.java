@@ -4,7 +4,6 @@ import dev.berth.daemon.Log;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.engine.BerthException;
-
 import java.util.Map;
 
 /** Docker's error shape, {@code {"message": ...}}, with Docker's status codes. */
@@ -23,16 +22,29 @@ public final class ErrorResponses {
             case BerthException.Conflict x -> message(409, x.getMessage());
             case BerthException.Unsupported x -> message(400, x.getMessage());
             case BerthException.Failed x -> {
-                Log.error("request failed", "method", request.method(), "path", request.path(), "error", x.getMessage());
+                Log.error(
+                        "request failed", "method", request.method(), "path", request.path(), "error", x.getMessage());
                 yield message(500, x.getMessage());
             }
             case NotModified x -> new ApiResponse.Empty(304);
             default -> {
-                Log.error("unexpected failure", "method", request.method(), "path", request.path(),
-                        "error", String.valueOf(e), "at", e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
-                // a bug, not the client's fault: the log has the exception, the answer says what failed without Java's names
-                yield message(500, request.method() + " " + request.path() + " failed"
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (berthd's log has the details)");
+                Log.error(
+                        "unexpected failure",
+                        "method",
+                        request.method(),
+                        "path",
+                        request.path(),
+                        "error",
+                        String.valueOf(e),
+                        "at",
+                        e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
+                // a bug, not the client's fault: the log has the exception, the answer says what failed without Java's
+                // names
+                yield message(
+                        500,
+                        request.method() + " " + request.path() + " failed"
+                                + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                                + " (berthd's log has the details)");
             }
         };
     }

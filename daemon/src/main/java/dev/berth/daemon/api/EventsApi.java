@@ -6,7 +6,6 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -16,10 +15,20 @@ import java.util.Set;
  * until {@code until} or until the client goes; one JSON message per line, filtered as Docker filters.
  */
 public final class EventsApi {
-    private static final Set<String> FILTERS = Set.of("type", "event", "container", "image", "network", "volume", "label",
-            "scope", "daemon");
-    private static final Set<String> TYPES = Set.of("container", "image", "network", "volume", "daemon", "plugin", "node",
-            "service", "secret", "config", "builder");
+    private static final Set<String> FILTERS =
+            Set.of("type", "event", "container", "image", "network", "volume", "label", "scope", "daemon");
+    private static final Set<String> TYPES = Set.of(
+            "container",
+            "image",
+            "network",
+            "volume",
+            "daemon",
+            "plugin",
+            "node",
+            "service",
+            "secret",
+            "config",
+            "builder");
 
     private final Events events;
 
@@ -34,13 +43,16 @@ public final class EventsApi {
     private ApiResponse events(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), FILTERS);
         for (String t : f.get("type"))
-            if (!TYPES.contains(t)) throw new BerthException.InvalidRequest("filters", "invalid filter 'type=" + t + "'");
+            if (!TYPES.contains(t))
+                throw new BerthException.InvalidRequest("filters", "invalid filter 'type=" + t + "'");
         for (String s : f.get("scope"))
-            if (!Set.of("local", "swarm").contains(s)) throw new BerthException.InvalidRequest("filters", "invalid filter 'scope=" + s + "'");
+            if (!Set.of("local", "swarm").contains(s))
+                throw new BerthException.InvalidRequest("filters", "invalid filter 'scope=" + s + "'");
         Instant since = Since.parse(q.query("since"), "since");
         Instant until = Since.parse(q.query("until"), "until");
         if (since != null && until != null && until.isBefore(since))
-            throw new BerthException.InvalidRequest("until", "'" + q.query("until") + "' is before since '" + q.query("since") + "'");
+            throw new BerthException.InvalidRequest(
+                    "until", "'" + q.query("until") + "' is before since '" + q.query("since") + "'");
         long sinceNanos = since == null ? Long.MAX_VALUE : nanos(since);
         long untilNanos = until == null ? Long.MAX_VALUE : nanos(until);
         Events.Subscription sub = events.subscribe(sinceNanos);
@@ -80,8 +92,11 @@ public final class EventsApi {
 
     /** health_status, exec_create and exec_start carry a suffix after a colon: a prefix matches them (Docker #25798). */
     private static boolean eventMatches(Filters f, String action) {
-        return f.any("event", v -> v.equals(action)
-                || Set.of("health_status", "exec_create", "exec_start").contains(v) && action.startsWith(v + ":"));
+        return f.any(
+                "event",
+                v -> v.equals(action)
+                        || Set.of("health_status", "exec_create", "exec_start").contains(v)
+                                && action.startsWith(v + ":"));
     }
 
     private static boolean fuzzy(String want, String have) {

@@ -12,11 +12,11 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Ids;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +31,19 @@ public final class ExecApi {
     private static final Duration KEEP_FINISHED = Duration.ofMinutes(10);
     private static final Set<String> FIELDS = Set.of(
             // docker-py (Container) and docker-java (containerId) send the container's id again; Docker ignores it
-            "Container", "containerId", "AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty",
-            "Env", "Cmd", "Privileged", "User", "WorkingDir", "ConsoleSize");
+            "Container",
+            "containerId",
+            "AttachStdin",
+            "AttachStdout",
+            "AttachStderr",
+            "DetachKeys",
+            "Tty",
+            "Env",
+            "Cmd",
+            "Privileged",
+            "User",
+            "WorkingDir",
+            "ConsoleSize");
 
     private final Containers containers;
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
@@ -59,8 +70,19 @@ public final class ExecApi {
         volatile ExecSession session;
         final Instant created = Instant.now();
 
-        Exec(String id, String containerId, List<String> command, String spec, boolean tty, boolean privileged, String user,
-             boolean stdin, boolean stdout, boolean stderr, String detachKeys, List<Integer> consoleSize) {
+        Exec(
+                String id,
+                String containerId,
+                List<String> command,
+                String spec,
+                boolean tty,
+                boolean privileged,
+                String user,
+                boolean stdin,
+                boolean stdout,
+                boolean stderr,
+                String detachKeys,
+                List<Integer> consoleSize) {
             this.id = id;
             this.containerId = containerId;
             this.command = command;
@@ -85,7 +107,8 @@ public final class ExecApi {
 
     private ApiResponse create(ApiRequest q) {
         ContainerRecord c = containers.find(q.param("id"));
-        if (containers.isPaused(c.id())) throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
+        if (containers.isPaused(c.id()))
+            throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
         if (!containers.isRunning(c.id())) throw new BerthException.Conflict("container " + c.id() + " is not running");
         JsonNode b = q.jsonBody();
         JsonShape.checkExecCreate(b);
@@ -99,17 +122,30 @@ public final class ExecApi {
         List<String> env = ContainerCreateRequests.strings(b.path("Env"), "Env");
         for (String kv : env)
             if (kv.indexOf('=') <= 0) throw new BerthException.InvalidRequest("Env", "'" + kv + "' is not NAME=value");
-        boolean tty = b.path("Tty").asBoolean(false), privileged = b.path("Privileged").asBoolean(false);
+        boolean tty = b.path("Tty").asBoolean(false),
+                privileged = b.path("Privileged").asBoolean(false);
         String user = ContainerCreateRequests.text(b.path("User"));
         String detachKeys = ContainerCreateRequests.text(b.path("DetachKeys"));
         DetachKeys.parse(detachKeys); // a bad value is refused now, not at start
-        String spec = containers.specs().execJson(c, cmd, env, ContainerCreateRequests.text(b.path("WorkingDir")), user, tty, privileged);
-        List<Integer> console = new java.util.ArrayList<>();
+        String spec = containers
+                .specs()
+                .execJson(c, cmd, env, ContainerCreateRequests.text(b.path("WorkingDir")), user, tty, privileged);
+        List<Integer> console = new ArrayList<>();
         for (JsonNode n : b.path("ConsoleSize")) console.add(n.asInt());
         forgetOld();
-        Exec e = new Exec(Ids.random(), c.id(), cmd, spec, tty, privileged, user == null ? "" : user,
-                b.path("AttachStdin").asBoolean(false), b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
-                detachKeys, console);
+        Exec e = new Exec(
+                Ids.random(),
+                c.id(),
+                cmd,
+                spec,
+                tty,
+                privileged,
+                user == null ? "" : user,
+                b.path("AttachStdin").asBoolean(false),
+                b.path("AttachStdout").asBoolean(false),
+                b.path("AttachStderr").asBoolean(false),
+                detachKeys,
+                console);
         execs.put(e.id, e);
         containers.emit("exec_create: " + String.join(" ", cmd), c, Map.of("execID", e.id));
         return ApiResponse.created(Map.of("Id", e.id));
@@ -119,9 +155,11 @@ public final class ExecApi {
         Exec e = find(q.param("id"));
         JsonNode b = q.jsonBody();
         boolean tty = b.path("Tty").asBoolean(e.tty);
-        if (tty != e.tty) throw new BerthException.InvalidRequest("Tty", "must be what the exec was created with (" + e.tty + ")");
+        if (tty != e.tty)
+            throw new BerthException.InvalidRequest("Tty", "must be what the exec was created with (" + e.tty + ")");
         synchronized (e) {
-            if (e.running || e.exitCode != null) throw new BerthException.Conflict("exec " + e.id + " has already been started");
+            if (e.running || e.exitCode != null)
+                throw new BerthException.Conflict("exec " + e.id + " has already been started");
             e.running = true;
         }
         if (b.path("Detach").asBoolean(false)) {
@@ -160,7 +198,8 @@ public final class ExecApi {
         e.session = session;
         e.pid = session.pid();
         emit(e, "exec_start: " + String.join(" ", e.command), Map.of("execID", e.id));
-        if (e.tty && e.consoleSize.size() == 2 && e.consoleSize.get(0) > 0) resizeQuietly(session, e.consoleSize.get(1), e.consoleSize.get(0));
+        if (e.tty && e.consoleSize.size() == 2 && e.consoleSize.get(0) > 0)
+            resizeQuietly(session, e.consoleSize.get(1), e.consoleSize.get(0));
         return session;
     }
 
@@ -170,7 +209,9 @@ public final class ExecApi {
             Thread err = e.tty ? null : Streams.pump(session.stderr(), e.stderr ? conn.output() : null, 2);
             if (e.stdin) {
                 DetachKeys keys = DetachKeys.parse(e.detachKeys);
-                Thread.ofVirtual().name("exec-stdin").start(() -> Streams.copyStdin(conn.input(), session.stdin(), keys, true));
+                Thread.ofVirtual()
+                        .name("exec-stdin")
+                        .start(() -> Streams.copyStdin(conn.input(), session.stdin(), keys, true));
             } else {
                 try {
                     session.stdin().close();
@@ -190,7 +231,8 @@ public final class ExecApi {
     private ApiResponse resize(ApiRequest q) {
         Exec e = find(q.param("id"));
         int h = q.intQuery("h", 0), w = q.intQuery("w", 0);
-        if (h <= 0 || w <= 0) throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
+        if (h <= 0 || w <= 0)
+            throw new BerthException.InvalidRequest("h", "give the terminal's height h and width w (both above 0)");
         ExecSession s = e.session;
         if (s == null || !e.running) throw new BerthException.Conflict("exec " + e.id + " is not running");
         s.resize(w, h);
@@ -223,10 +265,20 @@ public final class ExecApi {
 
     private ApiResponse inspect(ApiRequest q) {
         Exec e = find(q.param("id"));
-        ExecInspect.ProcessConfig pc = new ExecInspect.ProcessConfig(e.command.subList(1, e.command.size()), e.command.getFirst(),
-                e.privileged, e.tty, e.user);
-        ExecInspect m = new ExecInspect(false, e.containerId, e.detachKeys == null ? "" : e.detachKeys, e.exitCode, e.id, e.stderr,
-                e.stdin, e.stdout, pc, e.running, e.pid);
+        ExecInspect.ProcessConfig pc = new ExecInspect.ProcessConfig(
+                e.command.subList(1, e.command.size()), e.command.getFirst(), e.privileged, e.tty, e.user);
+        ExecInspect m = new ExecInspect(
+                false,
+                e.containerId,
+                e.detachKeys == null ? "" : e.detachKeys,
+                e.exitCode,
+                e.id,
+                e.stderr,
+                e.stdin,
+                e.stdout,
+                pc,
+                e.running,
+                e.pid);
         return ApiResponse.json(m);
     }
 
@@ -243,7 +295,9 @@ public final class ExecApi {
      */
     private void forgetOld() {
         Instant limit = Instant.now().minus(KEEP_FINISHED);
-        execs.values().removeIf(x -> x.finished != null ? x.finished.isBefore(limit)
-                : !x.running && x.created.isBefore(limit) || !containers.exists(x.containerId));
+        execs.values()
+                .removeIf(x -> x.finished != null
+                        ? x.finished.isBefore(limit)
+                        : !x.running && x.created.isBefore(limit) || !containers.exists(x.containerId));
     }
 }

@@ -2,13 +2,15 @@ package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
-
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Docker's {@code filters} query parameter: JSON mapping a filter name to its values, either as a list
@@ -19,12 +21,16 @@ public record Filters(Map<String, List<String>> values) {
     public static Filters parse(String json, Set<String> allowed) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (json == null || json.isBlank()) return new Filters(out);
-        JsonNode root = Json.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!root.isObject()) throw new BerthException.InvalidRequest("filters", "must be a JSON object of filter name to values");
+        JsonNode root = Json.parse(json.getBytes(StandardCharsets.UTF_8));
+        if (!root.isObject())
+            throw new BerthException.InvalidRequest("filters", "must be a JSON object of filter name to values");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!allowed.contains(f.getKey()))
-                throw new BerthException.InvalidRequest("filters", "invalid filter '" + f.getKey() + "'; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
+                throw new BerthException.InvalidRequest(
+                        "filters",
+                        "invalid filter '" + f.getKey() + "'; allowed: "
+                                + String.join(", ", allowed.stream().sorted().toList()));
             List<String> vals = new ArrayList<>();
             if (f.getValue().isArray()) f.getValue().forEach(v -> vals.add(v.asText()));
             else if (f.getValue().isObject()) f.getValue().fieldNames().forEachRemaining(vals::add);
@@ -43,7 +49,7 @@ public record Filters(Map<String, List<String>> values) {
     }
 
     /** True when the filter is absent or any of its values satisfies {@code test}. */
-    public boolean any(String name, java.util.function.Predicate<String> test) {
+    public boolean any(String name, Predicate<String> test) {
         if (!has(name)) return true;
         for (String v : get(name)) if (test.test(v)) return true;
         return false;
@@ -63,16 +69,18 @@ public record Filters(Map<String, List<String>> values) {
     public boolean notLabels(Map<String, String> labels) {
         for (String unwanted : get("label!")) {
             int eq = unwanted.indexOf('=');
-            boolean hit = eq < 0 ? labels.containsKey(unwanted) : unwanted.substring(eq + 1).equals(labels.get(unwanted.substring(0, eq)));
+            boolean hit = eq < 0
+                    ? labels.containsKey(unwanted)
+                    : unwanted.substring(eq + 1).equals(labels.get(unwanted.substring(0, eq)));
             if (hit) return false;
         }
         return true;
     }
 
     /** Docker's {@code until} filter: created before the given time (unix seconds or RFC 3339). */
-    public boolean until(java.time.Instant created) {
+    public boolean until(Instant created) {
         for (String v : get("until")) {
-            java.time.Instant limit = Since.parse(v, "filters.until");
+            Instant limit = Since.parse(v, "filters.until");
             if (limit != null && !created.isBefore(limit)) return false;
         }
         return true;

@@ -1,7 +1,6 @@
 package dev.berth.daemon.api;
 
 import dev.berth.daemon.api.shapes.SystemInfo;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,13 @@ public final class HostFacts {
 
     /** Docker's /info facts about the host, read from /proc, /etc/os-release and /sys/fs/cgroup. */
     public static SystemInfo.Host info() {
-        return new SystemInfo.Host(Runtime.getRuntime().availableProcessors(), ContainerStats.memTotal(), SystemApi.kernelRelease(),
-                osRelease("PRETTY_NAME", "Linux"), osRelease("VERSION_ID", ""), architecture(),
+        return new SystemInfo.Host(
+                Runtime.getRuntime().availableProcessors(),
+                ContainerStats.memTotal(),
+                SystemApi.kernelRelease(),
+                osRelease("PRETTY_NAME", "Linux"),
+                osRelease("VERSION_ID", ""),
+                architecture(),
                 Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
     }
 

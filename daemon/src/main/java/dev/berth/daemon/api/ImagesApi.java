@@ -7,13 +7,12 @@ import dev.berth.daemon.http.RawConnection;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.runtime.image.DeleteItem;
+import dev.berth.runtime.image.ImageReference;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageSummary;
-import dev.berth.runtime.image.ImageReference;
 import dev.berth.runtime.image.ImageUsers;
 import dev.berth.runtime.image.ProgressEvent;
 import dev.berth.runtime.image.RegistryAuth;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,8 +81,11 @@ public final class ImagesApi {
     private Long createdOf(Filters f, String name) {
         if (!f.has(name)) return null;
         String ref = f.get(name).getFirst();
-        return store.get().list().stream().filter(s -> s.id().equals(store.get().resolve(ref).id())).findFirst()
-                .map(ImageSummary::created).orElseThrow();
+        return store.get().list().stream()
+                .filter(s -> s.id().equals(store.get().resolve(ref).id()))
+                .findFirst()
+                .map(ImageSummary::created)
+                .orElseThrow();
     }
 
     /** Docker's reference filter: a glob over the familiar name, or name:tag. */
@@ -112,13 +114,18 @@ public final class ImagesApi {
     private ApiResponse create(ApiRequest q) throws Exception {
         if (q.query("fromSrc") != null) return importRootfs(q);
         String from = q.query("fromImage");
-        if (from == null || from.isBlank()) throw new BerthException.InvalidRequest("fromImage", "name the image to pull");
+        if (from == null || from.isBlank())
+            throw new BerthException.InvalidRequest("fromImage", "name the image to pull");
         String platform = q.query("platform");
         if (platform != null && !platform.isBlank() && !platform.equals("linux/amd64") && !platform.equals("linux"))
-            throw new BerthException.InvalidRequest("platform", "'" + platform + "': Berth runs linux/amd64 images only");
+            throw new BerthException.InvalidRequest(
+                    "platform", "'" + platform + "': Berth runs linux/amd64 images only");
         RegistryAuth auth = RegistryAuth.decode(q.header("X-Registry-Auth"));
         String tag = q.query("tag");
-        String ref = tag == null || tag.isEmpty() ? (from.contains(":") && from.lastIndexOf(':') > from.lastIndexOf('/') || from.contains("@") ? from : from + ":latest")
+        String ref = tag == null || tag.isEmpty()
+                ? (from.contains(":") && from.lastIndexOf(':') > from.lastIndexOf('/') || from.contains("@")
+                        ? from
+                        : from + ":latest")
                 : from + ":" + tag;
         return ProgressResponse.run("pull", p -> {
             store.get().pull(from, tag, auth, p);
@@ -132,17 +139,22 @@ public final class ImagesApi {
      */
     private ApiResponse importRootfs(ApiRequest q) throws Exception {
         if (!q.query("fromSrc").equals("-"))
-            throw new BerthException.InvalidRequest("fromSrc", "'" + q.query("fromSrc") + "': Berth imports from the request body (fromSrc=-) only, not from a URL");
+            throw new BerthException.InvalidRequest(
+                    "fromSrc",
+                    "'" + q.query("fromSrc")
+                            + "': Berth imports from the request body (fromSrc=-) only, not from a URL");
         String platform = q.query("platform");
         if (platform != null && !platform.isBlank() && !platform.equals("linux/amd64") && !platform.equals("linux"))
-            throw new BerthException.InvalidRequest("platform", "'" + platform + "': Berth runs linux/amd64 images only");
+            throw new BerthException.InvalidRequest(
+                    "platform", "'" + platform + "': Berth runs linux/amd64 images only");
         String repo = q.query("repo");
         String tag = q.query("tag");
         ImageReference name = null;
         if (repo != null && !repo.isEmpty()) {
             name = ImageReference.parse(repo);
             if (tag != null && !tag.isEmpty()) {
-                if (!ImageReference.validTag(tag)) throw new BerthException.InvalidRequest("tag", "invalid tag format: " + tag);
+                if (!ImageReference.validTag(tag))
+                    throw new BerthException.InvalidRequest("tag", "invalid tag format: " + tag);
                 name = name.withTag(tag);
             }
         }
@@ -192,7 +204,8 @@ public final class ImagesApi {
 
     private ApiResponse tag(ApiRequest q) {
         String repo = q.query("repo");
-        if (repo == null || repo.isBlank()) throw new BerthException.InvalidRequest("repo", "name the repository to tag into");
+        if (repo == null || repo.isBlank())
+            throw new BerthException.InvalidRequest("repo", "name the repository to tag into");
         String tag = q.query("tag");
         String target = tag == null || tag.isEmpty() ? repo : repo + ":" + tag;
         store.get().tag(q.param("name"), target);
@@ -212,8 +225,8 @@ public final class ImagesApi {
     private ApiResponse prune(ApiRequest q) {
         Filters f = Filters.parse(q.query("filters"), PRUNE_FILTERS);
         boolean all = f.has("dangling") && !f.any("dangling", Filters::truthy);
-        Predicate<ImageSummary> labels = s -> f.labels(s.labels()) && f.notLabels(s.labels())
-                && f.until(Instant.ofEpochSecond(s.created()));
+        Predicate<ImageSummary> labels =
+                s -> f.labels(s.labels()) && f.notLabels(s.labels()) && f.until(Instant.ofEpochSecond(s.created()));
         ImageStore.PruneReport r = store.get().prune(all, labels, users);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ImagesDeleted", r.deleted());

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.util.Collection;
 import java.util.regex.Pattern;
@@ -45,7 +44,8 @@ public final class Json {
     }
 
     /** Java's names in Jackson's messages: token names, fully qualified types. */
-    private static final Pattern JAVA_NAMES = Pattern.compile("\\s*\\(token `[^`]*`\\)|`[\\w.$<>, ]*\\.[\\w.$<>, ]*`|\\s*\\(for \\S+\\)");
+    private static final Pattern JAVA_NAMES =
+            Pattern.compile("\\s*\\(token `[^`]*`\\)|`[\\w.$<>, ]*\\.[\\w.$<>, ]*`|\\s*\\(for \\S+\\)");
 
     private Json() {}
 
@@ -78,7 +78,8 @@ public final class Json {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -96,7 +97,8 @@ public final class Json {
         if (type == null) return "of another JSON type";
         if (type == String.class || type.isEnum()) return "a string";
         if (type == Boolean.class || type == boolean.class) return "true or false";
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "a whole number";
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class)
+            return "a whole number";
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) return "a number";
         if (type.isArray() || Collection.class.isAssignableFrom(type)) return "a list";
         return "an object";
@@ -105,9 +107,12 @@ public final class Json {
     /** Jackson's limits on a document (1000 levels deep, 1000-digit numbers, 20 MB strings), said plainly. */
     private static String tooBig(StreamConstraintsException e) {
         String m = String.valueOf(e.getOriginalMessage());
-        if (m.contains("nesting depth")) return "JSON nested deeper than " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels";
-        if (m.contains("Number value length")) return "a JSON number longer than " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " digits";
-        if (m.contains("String value length")) return "a JSON string longer than " + StreamReadConstraints.DEFAULT_MAX_STRING_LEN + " characters";
+        if (m.contains("nesting depth"))
+            return "JSON nested deeper than " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels";
+        if (m.contains("Number value length"))
+            return "a JSON number longer than " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " digits";
+        if (m.contains("String value length"))
+            return "a JSON string longer than " + StreamReadConstraints.DEFAULT_MAX_STRING_LEN + " characters";
         return "a JSON document past berthd's limits";
     }
 
@@ -119,5 +124,4 @@ public final class Json {
         String line = nl < 0 ? m : m.substring(0, nl);
         return JAVA_NAMES.matcher(line).replaceAll("").strip();
     }
-
 }

@@ -2,7 +2,6 @@ package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
-
 import java.util.Iterator;
 import java.util.Map;
 
@@ -17,7 +16,8 @@ final class JsonShape {
     static void checkContainerCreate(JsonNode body) {
         object(body, "body");
         for (String f : new String[] {"Hostname", "Domainname", "User", "Image", "WorkingDir"}) text(body.get(f), f);
-        for (String f : new String[] {"Tty", "OpenStdin", "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce"}) bool(body.get(f), f);
+        for (String f : new String[] {"Tty", "OpenStdin", "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce"})
+            bool(body.get(f), f);
         for (String f : new String[] {"Cmd", "Entrypoint"}) textOrTexts(body.get(f), f);
         texts(body.get("Env"), "Env");
         objectOf(body.get("ExposedPorts"), "ExposedPorts", null);
@@ -49,7 +49,8 @@ final class JsonShape {
     static void checkExecCreate(JsonNode body) {
         object(body, "body");
         for (String f : new String[] {"User", "WorkingDir", "DetachKeys"}) text(body.get(f), f);
-        for (String f : new String[] {"Tty", "AttachStdin", "AttachStdout", "AttachStderr", "Privileged", "Detach"}) bool(body.get(f), f);
+        for (String f : new String[] {"Tty", "AttachStdin", "AttachStdout", "AttachStderr", "Privileged", "Detach"})
+            bool(body.get(f), f);
         textOrTexts(body.get("Cmd"), "Cmd");
         texts(body.get("Env"), "Env");
     }

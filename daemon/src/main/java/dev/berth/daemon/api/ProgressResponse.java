@@ -5,9 +5,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.runtime.image.ProgressEvent;
 import dev.berth.runtime.image.ProgressListener;
 import dev.berth.runtime.image.RegistryException;
-
 import java.io.IOException;
-
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -41,14 +39,16 @@ final class ProgressResponse {
         });
         Object first = queue.take();
         if (first instanceof Failure(Throwable t)) {
-            if (t instanceof IOException || t instanceof RegistryException) throw new BerthException.Failed(t.getMessage(), t);
+            if (t instanceof IOException || t instanceof RegistryException)
+                throw new BerthException.Failed(t.getMessage(), t);
             if (t instanceof Exception e) throw e;
             throw (Error) t;
         }
         return new ApiResponse.Stream(200, "application/json", out -> {
             Object o = first;
             while (o != DONE) {
-                ProgressEvent e = o instanceof Failure(Throwable t) ? ProgressEvent.failure(message(t)) : (ProgressEvent) o;
+                ProgressEvent e =
+                        o instanceof Failure(Throwable t) ? ProgressEvent.failure(message(t)) : (ProgressEvent) o;
                 out.write(Json.write(e));
                 out.write("\n");
                 if (o instanceof Failure) break;

@@ -1,10 +1,10 @@
 package dev.berth.daemon.api;
 
 import dev.berth.daemon.http.RawConnection;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * Copies between a process's streams and a taken-over connection: output as Docker's multiplexed frames
@@ -42,7 +42,7 @@ final class Streams {
         try {
             int n;
             while ((n = from.read(buf)) >= 0) {
-                byte[] pass = keys == null ? java.util.Arrays.copyOf(buf, n) : keys.filter(buf, n);
+                byte[] pass = keys == null ? Arrays.copyOf(buf, n) : keys.filter(buf, n);
                 if (pass.length > 0) {
                     to.write(pass);
                     to.flush();

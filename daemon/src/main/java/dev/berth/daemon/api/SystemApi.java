@@ -6,7 +6,6 @@ import dev.berth.daemon.api.shapes.Version;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.Router;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,15 +33,27 @@ public final class SystemApi {
         details.put("KernelVersion", kernel);
         details.put("MinAPIVersion", ApiVersions.MINIMUM);
         details.put("Os", "linux");
-        List<Version.Component> components = List.of(new Version.Component("Engine", BerthVersion.DOCKER_COMPATIBLE, details),
+        List<Version.Component> components = List.of(
+                new Version.Component("Engine", BerthVersion.DOCKER_COMPATIBLE, details),
                 new Version.Component("Berth", berth, Map.of("ApiVersion", ApiVersions.CURRENT)));
-        return new Version(new Version.Platform("Berth " + berth), components, BerthVersion.DOCKER_COMPATIBLE, ApiVersions.CURRENT,
-                ApiVersions.MINIMUM, "", "java" + Runtime.version().feature(), "linux", "amd64", kernel);
+        return new Version(
+                new Version.Platform("Berth " + berth),
+                components,
+                BerthVersion.DOCKER_COMPATIBLE,
+                ApiVersions.CURRENT,
+                ApiVersions.MINIMUM,
+                "",
+                "java" + Runtime.version().feature(),
+                "linux",
+                "amd64",
+                kernel);
     }
 
     static String kernelRelease() {
         try {
-            return Files.readAllLines(Path.of("/proc/sys/kernel/osrelease")).getFirst().trim();
+            return Files.readAllLines(Path.of("/proc/sys/kernel/osrelease"))
+                    .getFirst()
+                    .trim();
         } catch (Exception e) {
             return "";
         }

@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 
 /** Docker's time formats. */
 public final class Times {
-    private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter NANOS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(ZoneOffset.UTC);
     /** Docker's zero time, for "never" (FinishedAt of a running container). */
     public static final String ZERO = "0001-01-01T00:00:00Z";
 

@@ -9,7 +9,6 @@ import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
-
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -44,25 +43,36 @@ public final class VolumesApi {
     }
 
     /** Docker's VolumeCreateOptions; a cluster volume is a swarm's, which berthd is not. */
-    record CreateRequest(@JsonProperty("Name") String name, @JsonProperty("Driver") String driver,
-                         @JsonProperty("DriverOpts") Map<String, String> driverOpts,
-                         @JsonProperty("Labels") Map<String, String> labels,
-                         @JsonProperty("ClusterVolumeSpec") Object clusterVolumeSpec) {}
+    record CreateRequest(
+            @JsonProperty("Name") String name,
+            @JsonProperty("Driver") String driver,
+            @JsonProperty("DriverOpts") Map<String, String> driverOpts,
+            @JsonProperty("Labels") Map<String, String> labels,
+            @JsonProperty("ClusterVolumeSpec") Object clusterVolumeSpec) {}
 
     /** Docker's Volume. */
-    public record View(@JsonProperty("CreatedAt") String createdAt, @JsonProperty("Driver") String driver,
-                       @JsonProperty("Labels") Map<String, String> labels, @JsonProperty("Mountpoint") String mountpoint,
-                       @JsonProperty("Name") String name, @JsonProperty("Options") Map<String, String> options,
-                       @JsonProperty("Scope") String scope) {}
+    public record View(
+            @JsonProperty("CreatedAt") String createdAt,
+            @JsonProperty("Driver") String driver,
+            @JsonProperty("Labels") Map<String, String> labels,
+            @JsonProperty("Mountpoint") String mountpoint,
+            @JsonProperty("Name") String name,
+            @JsonProperty("Options") Map<String, String> options,
+            @JsonProperty("Scope") String scope) {}
 
-    record ListResponse(@JsonProperty("Volumes") List<View> volumes, @JsonProperty("Warnings") List<String> warnings) {}
+    record ListResponse(
+            @JsonProperty("Volumes") List<View> volumes,
+            @JsonProperty("Warnings") List<String> warnings) {}
 
-    record PruneResponse(@JsonProperty("VolumesDeleted") List<String> deleted, @JsonProperty("SpaceReclaimed") long reclaimed) {}
+    record PruneResponse(
+            @JsonProperty("VolumesDeleted") List<String> deleted,
+            @JsonProperty("SpaceReclaimed") long reclaimed) {}
 
     private ApiResponse create(ApiRequest q) {
         CreateRequest c = q.body(CreateRequest.class);
         if (c.clusterVolumeSpec() != null)
-            throw new BerthException.InvalidRequest("ClusterVolumeSpec", "cluster volumes need a swarm manager; berthd is not one");
+            throw new BerthException.InvalidRequest(
+                    "ClusterVolumeSpec", "cluster volumes need a swarm manager; berthd is not one");
         return ApiResponse.created(view(volumes().create(c.name(), c.driver(), c.driverOpts(), c.labels())));
     }
 
@@ -75,9 +85,12 @@ public final class VolumesApi {
         for (String v : f.get("name")) names.add(pattern(v));
         List<View> out = new ArrayList<>();
         for (VolumeRecord v : volumes().list()) {
-            if (!f.any("dangling", d -> Filters.truthy(d) == containers.volumeUsers(v.name()).isEmpty())) continue;
+            if (!f.any(
+                    "dangling",
+                    d -> Filters.truthy(d) == containers.volumeUsers(v.name()).isEmpty())) continue;
             if (!f.any("driver", d -> d.equals(v.driver())) || !f.labels(v.labelsOrEmpty())) continue;
-            if (!names.isEmpty() && names.stream().noneMatch(p -> p.matcher(v.name()).find())) continue;
+            if (!names.isEmpty()
+                    && names.stream().noneMatch(p -> p.matcher(v.name()).find())) continue;
             out.add(view(v));
         }
         return ApiResponse.json(new ListResponse(out, List.of()));
@@ -96,8 +109,8 @@ public final class VolumesApi {
             all |= Filters.truthy(v);
         }
         boolean everything = all;
-        Containers.VolumePrune p = containers.pruneVolumes(v ->
-                (everything || v.anonymous()) && f.labels(v.labelsOrEmpty()) && f.notLabels(v.labelsOrEmpty()));
+        Containers.VolumePrune p = containers.pruneVolumes(
+                v -> (everything || v.anonymous()) && f.labels(v.labelsOrEmpty()) && f.notLabels(v.labelsOrEmpty()));
         return ApiResponse.json(new PruneResponse(p.deleted(), p.reclaimed()));
     }
 
@@ -106,7 +119,8 @@ public final class VolumesApi {
         try {
             return Pattern.compile(v);
         } catch (PatternSyntaxException e) {
-            throw new BerthException.InvalidRequest("filters", "name=" + v + " is not a valid regular expression: " + e.getDescription());
+            throw new BerthException.InvalidRequest(
+                    "filters", "name=" + v + " is not a valid regular expression: " + e.getDescription());
         }
     }
 
@@ -115,7 +129,13 @@ public final class VolumesApi {
     }
 
     View view(VolumeRecord v) {
-        return new View(CREATED.format(v.created().truncatedTo(ChronoUnit.SECONDS)), v.driver(), v.labels(),
-                volumes().data(v.name()).toString(), v.name(), v.options(), "local");
+        return new View(
+                CREATED.format(v.created().truncatedTo(ChronoUnit.SECONDS)),
+                v.driver(),
+                v.labels(),
+                volumes().data(v.name()).toString(),
+                v.name(),
+                v.options(),
+                "local");
     }
 }

@@ -10,17 +10,24 @@ import java.util.HexFormat;
  * it joined and the runtime's namespace. Its engine sandbox has a fixed id derived from the key, so a DEL
  * finds what an ADD made even when the ADD's caller died before reading the answer.
  */
-public record Attachment(String sandboxId, String cniName, String containerId, String ifName, String network, String netns) {
+public record Attachment(
+        String sandboxId, String cniName, String containerId, String ifName, String network, String netns) {
 
     public static Attachment of(CniRequest r) {
-        return new Attachment(sandboxId(r.cniName(), r.containerId(), r.ifName()), r.cniName(), r.containerId(), r.ifName(),
-                r.network(), r.netns());
+        return new Attachment(
+                sandboxId(r.cniName(), r.containerId(), r.ifName()),
+                r.cniName(),
+                r.containerId(),
+                r.ifName(),
+                r.network(),
+                r.netns());
     }
 
     /** 64 hex digits: SHA-256 of the key, the form the engine takes for sandbox ids. */
     public static String sandboxId(String cniName, String containerId, String ifName) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((cniName + "\n" + containerId + "\n" + ifName).getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest((cniName + "\n" + containerId + "\n" + ifName).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

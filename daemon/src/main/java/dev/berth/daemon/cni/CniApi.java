@@ -16,7 +16,6 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Rtnl;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -59,7 +58,14 @@ public final class CniApi {
         for (Sandbox s : engine.externalSandboxes()) live.add(s.id());
         for (Attachment a : store.all()) {
             if (live.contains(a.sandboxId())) continue;
-            Log.info("cni: forgetting an attachment whose namespace is gone", "container", a.containerId(), "ifname", a.ifName(), "netns", a.netns());
+            Log.info(
+                    "cni: forgetting an attachment whose namespace is gone",
+                    "container",
+                    a.containerId(),
+                    "ifname",
+                    a.ifName(),
+                    "netns",
+                    a.netns());
             store.remove(a.sandboxId());
         }
         applyPendingDeletes();
@@ -108,12 +114,23 @@ public final class CniApi {
             Attachment existing = store.get(a.sandboxId());
             if (existing != null) {
                 if (!existing.netns().equals(a.netns()) || !existing.network().equals(a.network()))
-                    throw new CniError(CniError.CONFLICT, "container " + r.containerId() + " already has " + r.ifName() + " on " + r.cniName(),
-                            "it was added in " + existing.netns() + " on Berth network " + existing.network() + "; DEL it first");
+                    throw new CniError(
+                            CniError.CONFLICT,
+                            "container " + r.containerId() + " already has " + r.ifName() + " on " + r.cniName(),
+                            "it was added in " + existing.netns() + " on Berth network " + existing.network()
+                                    + "; DEL it first");
                 return result(r, existing); // the same ADD again: the same answer
             }
-            SandboxRequest req = new SandboxRequest(a.sandboxId(), a.sandboxName(), null, n.name(), endpoint(r),
-                    CniPorts.specs(r.runtimeConfig().get("portMappings")), false, List.of(), r.netns());
+            SandboxRequest req = new SandboxRequest(
+                    a.sandboxId(),
+                    a.sandboxName(),
+                    null,
+                    n.name(),
+                    endpoint(r),
+                    CniPorts.specs(r.runtimeConfig().get("portMappings")),
+                    false,
+                    List.of(),
+                    r.netns());
             store.put(a);
             try {
                 engine.createSandbox(req);
@@ -122,11 +139,22 @@ public final class CniApi {
                 throw e;
             }
             onChange.run();
-            if (sender != null && !sender.alive()) { // killed meanwhile: its runtime got no result, and its DEL may have come and gone
+            if (sender != null
+                    && !sender.alive()) { // killed meanwhile: its runtime got no result, and its DEL may have come and
+                // gone
                 remove(a.sandboxId());
                 throw senderGone(r);
             }
-            Log.info("cni: attached", "container", r.containerId(), "ifname", r.ifName(), "network", n.name(), "netns", r.netns());
+            Log.info(
+                    "cni: attached",
+                    "container",
+                    r.containerId(),
+                    "ifname",
+                    r.ifName(),
+                    "network",
+                    n.name(),
+                    "netns",
+                    r.netns());
             return result(r, a);
         }
     }
@@ -149,7 +177,8 @@ public final class CniApi {
         try {
             Sandbox s = engine.sandbox(sandboxId);
             if (!(s.netns() instanceof NetnsMode.External))
-                throw new CniError(CniError.CONFLICT, "sandbox " + s.name() + " is a Berth container, not a CNI attachment", "");
+                throw new CniError(
+                        CniError.CONFLICT, "sandbox " + s.name() + " is a Berth container, not a CNI attachment", "");
             engine.removeSandbox(sandboxId);
             onChange.run();
         } catch (BerthException.NotFound gone) {
@@ -161,32 +190,48 @@ public final class CniApi {
 
     private Object check(CniRequest r) {
         JsonNode prev = r.prevResult();
-        if (prev == null) throw new CniError(CniError.INVALID_CONFIG, "prevResult: CHECK needs the result of the ADD", "");
+        if (prev == null)
+            throw new CniError(CniError.INVALID_CONFIG, "prevResult: CHECK needs the result of the ADD", "");
         String id = Attachment.sandboxId(r.cniName(), r.containerId(), r.ifName());
         Attachment a = store.get(id);
         if (a == null)
-            throw new CniError(CniError.CHECK_FAILED, "container " + r.containerId() + " has no " + r.ifName() + " on " + r.cniName(),
+            throw new CniError(
+                    CniError.CHECK_FAILED,
+                    "container " + r.containerId() + " has no " + r.ifName() + " on " + r.cniName(),
                     "berthd has no such attachment; it was never added, or deleted");
         if (!a.netns().equals(r.netns()))
-            throw new CniError(CniError.CHECK_FAILED, "the attachment is in " + a.netns() + ", not in CNI_NETNS " + r.netns(), "");
+            throw new CniError(
+                    CniError.CHECK_FAILED, "the attachment is in " + a.netns() + ", not in CNI_NETNS " + r.netns(), "");
         Endpoint e = endpointOf(a);
         Optional<CniResults.Inside> inside = CniResults.inspect(a.netns(), a.ifName());
-        if (inside.isEmpty()) throw new CniError(CniError.CHECK_FAILED, "interface " + a.ifName() + " is missing in " + a.netns(), "");
+        if (inside.isEmpty())
+            throw new CniError(CniError.CHECK_FAILED, "interface " + a.ifName() + " is missing in " + a.netns(), "");
         if (!inside.get().link().mac().equals(e.mac()))
-            throw new CniError(CniError.CHECK_FAILED, a.ifName() + " has MAC " + inside.get().link().mac() + ", not " + e.mac(), "");
+            throw new CniError(
+                    CniError.CHECK_FAILED,
+                    a.ifName() + " has MAC " + inside.get().link().mac() + ", not " + e.mac(),
+                    "");
         Network n = engine.network(e.networkId());
-        for (InetAddress ip : new InetAddress[]{e.ipv4(), e.ipv6()}) {
+        for (InetAddress ip : new InetAddress[] {e.ipv4(), e.ipv6()}) {
             if (ip == null) continue;
             if (inside.get().addresses().stream().noneMatch(p -> p.address().equals(ip)))
                 throw new CniError(CniError.CHECK_FAILED, a.ifName() + " lacks its address " + IpPrefix.format(ip), "");
             if (!listed(prev, ip))
-                throw new CniError(CniError.CHECK_FAILED, "prevResult does not list " + IpPrefix.format(ip), "the ADD's result had other addresses");
+                throw new CniError(
+                        CniError.CHECK_FAILED,
+                        "prevResult does not list " + IpPrefix.format(ip),
+                        "the ADD's result had other addresses");
         }
         try (Rtnl host = Rtnl.open()) {
             Optional<Link> veth = host.links().find(e.hostIfName());
             Optional<Link> bridge = host.links().find(n.device());
-            if (veth.isEmpty() || bridge.isEmpty() || veth.get().masterIndex() != bridge.get().index())
-                throw new CniError(CniError.CHECK_FAILED, "the host side " + e.hostIfName() + " is not on bridge " + n.device(), "");
+            if (veth.isEmpty()
+                    || bridge.isEmpty()
+                    || veth.get().masterIndex() != bridge.get().index())
+                throw new CniError(
+                        CniError.CHECK_FAILED,
+                        "the host side " + e.hostIfName() + " is not on bridge " + n.device(),
+                        "");
         }
         return null;
     }
@@ -202,13 +247,20 @@ public final class CniApi {
         r.requireVersion110();
         JsonNode valid = r.config().get("cni.dev/valid-attachments");
         if (valid != null && !valid.isNull() && !valid.isArray())
-            throw new CniError(CniError.INVALID_CONFIG, "cni.dev/valid-attachments: expected a list of {containerID, ifname}", "");
+            throw new CniError(
+                    CniError.INVALID_CONFIG, "cni.dev/valid-attachments: expected a list of {containerID, ifname}", "");
         Set<String> keep = new HashSet<>();
         if (valid != null)
             for (JsonNode v : valid) {
                 if (!v.path("containerID").isTextual() || !v.path("ifname").isTextual())
-                    throw new CniError(CniError.INVALID_CONFIG, "cni.dev/valid-attachments: " + v + " lacks containerID or ifname", "");
-                keep.add(Attachment.sandboxId(r.cniName(), v.get("containerID").asText(), v.get("ifname").asText()));
+                    throw new CniError(
+                            CniError.INVALID_CONFIG,
+                            "cni.dev/valid-attachments: " + v + " lacks containerID or ifname",
+                            "");
+                keep.add(Attachment.sandboxId(
+                        r.cniName(),
+                        v.get("containerID").asText(),
+                        v.get("ifname").asText()));
             }
         List<String> failures = new ArrayList<>();
         for (Attachment a : store.all()) {
@@ -223,7 +275,10 @@ public final class CniApi {
             }
         }
         if (!failures.isEmpty())
-            throw new CniError(CniError.FAILED, "GC could not remove " + failures.size() + " attachment(s)", String.join("; ", failures));
+            throw new CniError(
+                    CniError.FAILED,
+                    "GC could not remove " + failures.size() + " attachment(s)",
+                    String.join("; ", failures));
         return null;
     }
 
@@ -238,15 +293,28 @@ public final class CniApi {
                 try {
                     PendingDeletes.Request q = PendingDeletes.read(f);
                     CniRequest r = CniRequest.parse(q::header, q.body());
-                    if (!r.command().equals("DEL")) throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND: " + r.command() + " is not DEL", "");
+                    if (!r.command().equals("DEL"))
+                        throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND: " + r.command() + " is not DEL", "");
                     del(r.require(false));
-                    Log.info("cni: applied a DEL recorded while berthd was down", "container", r.containerId(), "ifname", r.ifName(), "network", r.cniName());
+                    Log.info(
+                            "cni: applied a DEL recorded while berthd was down",
+                            "container",
+                            r.containerId(),
+                            "ifname",
+                            r.ifName(),
+                            "network",
+                            r.cniName());
                     pending.done(f);
                 } catch (IOException | CniError | BerthException.InvalidRequest e) {
                     Log.warn("cni: dropping a recorded DEL berthd cannot read", "file", f, "error", e.getMessage());
                     pending.done(f);
                 } catch (RuntimeException e) {
-                    Log.warn("cni: a recorded DEL failed; it is tried again at the next CNI call", "file", f, "error", e.getMessage());
+                    Log.warn(
+                            "cni: a recorded DEL failed; it is tried again at the next CNI call",
+                            "file",
+                            f,
+                            "error",
+                            e.getMessage());
                 }
             }
         }
@@ -262,7 +330,8 @@ public final class CniApi {
 
     private Endpoint endpointOf(Attachment a) {
         List<Endpoint> eps = engine.endpointsOf(engine.sandbox(a.sandboxId()));
-        if (eps.isEmpty()) throw new CniError(CniError.FAILED, "the attachment of " + a.containerId() + " has no endpoint", "");
+        if (eps.isEmpty())
+            throw new CniError(CniError.FAILED, "the attachment of " + a.containerId() + " has no endpoint", "");
         return eps.getFirst();
     }
 
@@ -271,11 +340,16 @@ public final class CniApi {
         try {
             n = engine.network(r.network());
         } catch (BerthException.NotFound e) {
-            throw new CniError(code, "network: Berth has no network " + r.network(),
+            throw new CniError(
+                    code,
+                    "network: Berth has no network " + r.network(),
                     "create it first (docker network create / berth network create) or name another in the configuration");
         }
         if (!n.isBridge())
-            throw new CniError(code, "network: " + n.name() + " has driver " + n.driver() + "; CNI attachments need a bridge network", "");
+            throw new CniError(
+                    code,
+                    "network: " + n.name() + " has driver " + n.driver() + "; CNI attachments need a bridge network",
+                    "");
         return n;
     }
 
@@ -286,15 +360,21 @@ public final class CniApi {
         JsonNode rt = r.runtimeConfig().get("ips");
         if (rt == null) rt = r.conventionArg("ips");
         if (rt != null && !rt.isNull()) {
-            if (!rt.isArray()) throw new CniError(CniError.INVALID_CONFIG, "runtimeConfig.ips: expected a list of addresses, got " + rt, "");
+            if (!rt.isArray())
+                throw new CniError(
+                        CniError.INVALID_CONFIG, "runtimeConfig.ips: expected a list of addresses, got " + rt, "");
             for (JsonNode x : rt) ips.add(x.asText());
         }
-        if (r.cniArgs().containsKey("IP")) ips.addAll(List.of(r.cniArgs().get("IP").split(",")));
+        if (r.cniArgs().containsKey("IP"))
+            ips.addAll(List.of(r.cniArgs().get("IP").split(",")));
         for (String ip : ips) {
             String addr = ip.contains("/") ? ip.substring(0, ip.indexOf('/')) : ip;
             boolean six = addr.contains(":");
             if (six ? v6 != null : v4 != null)
-                throw new CniError(CniError.INVALID_CONFIG, "runtimeConfig.ips: more than one IPv" + (six ? 6 : 4) + " address in " + ips, "");
+                throw new CniError(
+                        CniError.INVALID_CONFIG,
+                        "runtimeConfig.ips: more than one IPv" + (six ? 6 : 4) + " address in " + ips,
+                        "");
             if (six) v6 = addr;
             else v4 = addr;
         }
@@ -312,7 +392,8 @@ public final class CniApi {
             String a = x.path("address").asText("");
             int slash = a.indexOf('/');
             try {
-                if (IpPrefix.literal(slash < 0 ? a : a.substring(0, slash), "prevResult.ips").equals(ip)) return true;
+                if (IpPrefix.literal(slash < 0 ? a : a.substring(0, slash), "prevResult.ips")
+                        .equals(ip)) return true;
             } catch (RuntimeException notAnAddress) {
                 // another plugin's entry we cannot read: not ours
             }
@@ -327,22 +408,38 @@ public final class CniApi {
     /** The engine's refusals in the spec's words: the variable or configuration key at fault. */
     private static CniError translate(BerthException e) {
         return switch (e) {
-            case BerthException.InvalidRequest x -> switch (x.field()) {
-                case "netns" -> new CniError(CniError.INVALID_ENV, "CNI_NETNS" + x.getMessage().substring("netns".length()), "");
-                case "ifName" -> new CniError(CniError.INVALID_ENV, "CNI_IFNAME" + x.getMessage().substring("ifName".length()), "");
-                case "HostConfig.PortBindings" -> new CniError(CniError.INVALID_CONFIG,
-                        "runtimeConfig.portMappings" + x.getMessage().substring(x.field().length()), "");
-                default -> {
-                    String problem = x.getMessage().substring(x.field().length() + 2);
-                    if (x.field().startsWith("EndpointConfig.IPAMConfig")) yield new CniError(CniError.INVALID_CONFIG, "runtimeConfig.ips: " + problem, "");
-                    if (x.field().endsWith("MacAddress")) yield new CniError(CniError.INVALID_CONFIG, "runtimeConfig.mac: " + problem, "");
-                    yield new CniError(CniError.INVALID_CONFIG, x.getMessage(), "");
-                }
-            };
+            case BerthException.InvalidRequest x ->
+                switch (x.field()) {
+                    case "netns" ->
+                        new CniError(
+                                CniError.INVALID_ENV,
+                                "CNI_NETNS" + x.getMessage().substring("netns".length()),
+                                "");
+                    case "ifName" ->
+                        new CniError(
+                                CniError.INVALID_ENV,
+                                "CNI_IFNAME" + x.getMessage().substring("ifName".length()),
+                                "");
+                    case "HostConfig.PortBindings" ->
+                        new CniError(
+                                CniError.INVALID_CONFIG,
+                                "runtimeConfig.portMappings"
+                                        + x.getMessage().substring(x.field().length()),
+                                "");
+                    default -> {
+                        String problem = x.getMessage().substring(x.field().length() + 2);
+                        if (x.field().startsWith("EndpointConfig.IPAMConfig"))
+                            yield new CniError(CniError.INVALID_CONFIG, "runtimeConfig.ips: " + problem, "");
+                        if (x.field().endsWith("MacAddress"))
+                            yield new CniError(CniError.INVALID_CONFIG, "runtimeConfig.mac: " + problem, "");
+                        yield new CniError(CniError.INVALID_CONFIG, x.getMessage(), "");
+                    }
+                };
             case BerthException.NotFound x -> new CniError(CniError.INVALID_CONFIG, x.getMessage(), "");
             case BerthException.Conflict x -> new CniError(CniError.CONFLICT, x.getMessage(), "");
             case BerthException.Unsupported x -> new CniError(CniError.INVALID_CONFIG, x.getMessage(), "");
-            case BerthException.Failed x -> new CniError(CniError.FAILED, x.getMessage(), "berthd undid what it had done");
+            case BerthException.Failed x ->
+                new CniError(CniError.FAILED, x.getMessage(), "berthd undid what it had done");
         };
     }
 }

@@ -9,8 +9,15 @@ import java.util.Map;
  */
 public final class CniError extends RuntimeException {
     /** The spec's codes that Berth uses. */
-    public static final int INCOMPATIBLE_VERSION = 1, UNSUPPORTED_FIELD = 2, UNKNOWN_CONTAINER = 3, INVALID_ENV = 4,
-            IO_FAILURE = 5, DECODE = 6, INVALID_CONFIG = 7, TRY_AGAIN = 11, NOT_AVAILABLE = 50;
+    public static final int INCOMPATIBLE_VERSION = 1,
+            UNSUPPORTED_FIELD = 2,
+            UNKNOWN_CONTAINER = 3,
+            INVALID_ENV = 4,
+            IO_FAILURE = 5,
+            DECODE = 6,
+            INVALID_CONFIG = 7,
+            TRY_AGAIN = 11,
+            NOT_AVAILABLE = 50;
     /** Berth's codes: berthd failed part-way (everything undone), a clash with existing state, a CHECK that found a difference. */
     public static final int FAILED = 100, CONFLICT = 102, CHECK_FAILED = 103;
 

@@ -1,7 +1,6 @@
 package dev.berth.daemon.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -23,7 +22,9 @@ final class CniPorts {
     static List<String> specs(JsonNode mappings) {
         List<String> out = new ArrayList<>();
         if (mappings == null || mappings.isNull()) return out;
-        if (!mappings.isArray()) throw new CniError(CniError.INVALID_CONFIG, "runtimeConfig.portMappings: expected a list, got " + mappings, "");
+        if (!mappings.isArray())
+            throw new CniError(
+                    CniError.INVALID_CONFIG, "runtimeConfig.portMappings: expected a list, got " + mappings, "");
         for (int i = 0; i < mappings.size(); i++) {
             JsonNode m = mappings.get(i);
             String at = "runtimeConfig.portMappings[" + i + "]";
@@ -31,7 +32,9 @@ final class CniPorts {
             JsonNode p = field(m, "protocol"), h = field(m, "hostIP");
             String proto = p != null && !p.isNull() ? p.asText().toLowerCase(Locale.ROOT) : "tcp";
             if (proto.isEmpty()) proto = "tcp";
-            if (!PROTOCOLS.contains(proto)) throw new CniError(CniError.INVALID_CONFIG, at + ".protocol: '" + proto + "' is not tcp, udp or sctp", "");
+            if (!PROTOCOLS.contains(proto))
+                throw new CniError(
+                        CniError.INVALID_CONFIG, at + ".protocol: '" + proto + "' is not tcp, udp or sctp", "");
             String ip = h != null && !h.isNull() ? h.asText() : "";
             String prefix = ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":";
             out.add(prefix + host + ":" + ctr + "/" + proto);

@@ -10,7 +10,6 @@ import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,18 +30,21 @@ final class CniResults {
     record Inside(Link link, List<IpPrefix> addresses, List<Route> defaultRoutes) {}
 
     static Optional<Inside> inspect(String netnsPath, String ifName) {
-        try (NetnsHandle ns = Netns.open(Path.of(netnsPath)); Rtnl rtnl = Netns.rtnl(ns)) {
+        try (NetnsHandle ns = Netns.open(Path.of(netnsPath));
+                Rtnl rtnl = Netns.rtnl(ns)) {
             Optional<Link> link = rtnl.links().find(ifName);
             if (link.isEmpty()) return Optional.empty();
             List<IpPrefix> addrs = new ArrayList<>();
             for (var a : rtnl.addresses().list(link.get().index())) addrs.add(a.prefix());
             List<Route> defaults = new ArrayList<>();
-            for (Route r : rtnl.routes().listMain()) if (r.isDefault() && r.outputIndex() == link.get().index()) defaults.add(r);
+            for (Route r : rtnl.routes().listMain())
+                if (r.isDefault() && r.outputIndex() == link.get().index()) defaults.add(r);
             return Optional.of(new Inside(link.get(), addrs, defaults));
         }
     }
 
-    static Map<String, Object> add(String version, Attachment a, Endpoint e, Network n, Inside inside, Map<String, Object> dns) {
+    static Map<String, Object> add(
+            String version, Attachment a, Endpoint e, Network n, Inside inside, Map<String, Object> dns) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cniVersion", version);
         List<Object> interfaces = new ArrayList<>();
@@ -64,7 +66,8 @@ final class CniResults {
         return out;
     }
 
-    private static void addIp(String version, InetAddress a, SubnetConfig s, List<Object> ips, List<Object> routes, Inside inside) {
+    private static void addIp(
+            String version, InetAddress a, SubnetConfig s, List<Object> ips, List<Object> routes, Inside inside) {
         if (a == null || s == null) return;
         Map<String, Object> ip = new LinkedHashMap<>();
         boolean v6 = a.getAddress().length == 16;
@@ -94,7 +97,9 @@ final class CniResults {
         }
         JsonNode c = r.config().get("dns");
         if (c == null || c.isNull()) return out;
-        if (!c.isObject()) throw new CniError(CniError.INVALID_CONFIG, "dns: expected an object with nameservers, domain, search, options", "");
+        if (!c.isObject())
+            throw new CniError(
+                    CniError.INVALID_CONFIG, "dns: expected an object with nameservers, domain, search, options", "");
         putList(out, "nameservers", c, "nameservers");
         if (c.hasNonNull("domain")) out.put("domain", CniRequest.text(c, "domain"));
         putList(out, "search", c, "search");
@@ -105,7 +110,8 @@ final class CniResults {
     private static void putList(Map<String, Object> out, String key, JsonNode from, String field) {
         JsonNode v = from.get(field);
         if (v == null || v.isNull()) return;
-        if (!v.isArray()) throw new CniError(CniError.INVALID_CONFIG, "dns." + field + ": expected a list of strings, got " + v, "");
+        if (!v.isArray())
+            throw new CniError(CniError.INVALID_CONFIG, "dns." + field + ": expected a list of strings, got " + v, "");
         List<String> l = new ArrayList<>();
         for (JsonNode x : v) l.add(x.asText());
         out.put(key, l);

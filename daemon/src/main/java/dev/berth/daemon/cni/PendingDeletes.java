@@ -52,7 +52,10 @@ final class PendingDeletes {
         String[] lines = new String(all, 0, end, StandardCharsets.UTF_8).split("\r\n");
         for (int i = 1; i < lines.length; i++) { // line 0 is the request line
             int colon = lines[i].indexOf(':');
-            if (colon > 0) headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            if (colon > 0)
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
         }
         return new Request(headers, Arrays.copyOfRange(all, end + 4, all.length));
     }

@@ -20,7 +20,8 @@ record PluginProcess(long pid, String startTime) {
         String[] f = header.trim().split(" ");
         if (f.length != 2 || !f[0].matches("[0-9]{1,10}")) return null;
         try {
-            if (!f[1].equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString())) return null;
+            if (!f[1].equals(
+                    Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString())) return null;
         } catch (IOException e) {
             return null;
         }

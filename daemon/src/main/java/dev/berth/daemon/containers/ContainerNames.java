@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.engine.BerthException;
-
 import java.util.regex.Pattern;
 
 /**
@@ -17,16 +16,20 @@ public final class ContainerNames {
 
     public static void check(String name) {
         if (!NAME.matcher(name).matches())
-            throw new BerthException.InvalidRequest("name", "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            throw new BerthException.InvalidRequest(
+                    "name", "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         if (name.length() > MAX_LENGTH)
-            throw new BerthException.InvalidRequest("name", "Invalid container name: " + name.length()
-                    + " characters, at most " + MAX_LENGTH + " are allowed");
+            throw new BerthException.InvalidRequest(
+                    "name",
+                    "Invalid container name: " + name.length() + " characters, at most " + MAX_LENGTH + " are allowed");
     }
 
     public static void checkVolume(String name, String field) {
         if (!NAME.matcher(name).matches() || name.length() > MAX_LENGTH)
-            throw new BerthException.InvalidRequest(field, "create " + name + ": \"" + name
-                    + "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed."
-                    + " If you intended to pass a host directory, use absolute path");
+            throw new BerthException.InvalidRequest(
+                    field,
+                    "create " + name + ": \"" + name
+                            + "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed."
+                            + " If you intended to pass a host directory, use absolute path");
     }
 }

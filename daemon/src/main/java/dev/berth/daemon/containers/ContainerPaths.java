@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,7 +41,8 @@ public final class ContainerPaths {
     }
 
     private static List<String> inContainer(Path root, String path, boolean followLast) {
-        if (path == null || path.isEmpty()) throw new BerthException.InvalidRequest("path", "give the path in the container");
+        if (path == null || path.isEmpty())
+            throw new BerthException.InvalidRequest("path", "give the path in the container");
         if (path.indexOf('\0') >= 0) throw new BerthException.InvalidRequest("path", "a path cannot hold a NUL byte");
         Deque<String> todo = new ArrayDeque<>(components(path));
         List<String> done = new ArrayList<>();
@@ -60,7 +60,8 @@ public final class ContainerPaths {
                 done.add(c);
                 continue;
             }
-            if (++links > MAX_LINKS) throw new BerthException.InvalidRequest("path", "too many levels of symbolic links in " + path);
+            if (++links > MAX_LINKS)
+                throw new BerthException.InvalidRequest("path", "too many levels of symbolic links in " + path);
             String target;
             try {
                 target = Files.readSymbolicLink(here).toString();

@@ -20,13 +20,30 @@ import java.util.Map;
  * @param host       the rest of Docker's HostConfig that Berth implements
  * @param run        how the last run went (null: never started)
  */
-public record ContainerRecord(String id, String name, String image, String imageId, List<String> entrypoint, List<String> cmd,
-                              List<String> command, List<String> env, String workingDir, String hostname,
-                              Map<String, String> labels, Instant created, String networkMode,
-                              Map<String, EndpointSettings> networks, List<String> publish,
-                              Map<String, List<PortBinding>> portBindings, boolean publishAll,
-                              List<String> exposed, boolean autoRemove, List<String> dns,
-                              Config config, HostSettings host, RunState run) {
+public record ContainerRecord(
+        String id,
+        String name,
+        String image,
+        String imageId,
+        List<String> entrypoint,
+        List<String> cmd,
+        List<String> command,
+        List<String> env,
+        String workingDir,
+        String hostname,
+        Map<String, String> labels,
+        Instant created,
+        String networkMode,
+        Map<String, EndpointSettings> networks,
+        List<String> publish,
+        Map<String, List<PortBinding>> portBindings,
+        boolean publishAll,
+        List<String> exposed,
+        boolean autoRemove,
+        List<String> dns,
+        Config config,
+        HostSettings host,
+        RunState run) {
 
     public ContainerRecord {
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -69,10 +86,22 @@ public record ContainerRecord(String id, String name, String image, String image
      * @param consoleSize initial terminal size {@code [height, width]}, or empty
      * @param healthcheck the client's over the image's (null: none; a NONE test: disabled)
      */
-    public record Config(String domainname, String user, boolean tty, boolean openStdin, boolean stdinOnce,
-                         boolean attachStdin, boolean attachStdout, boolean attachStderr, String stopSignal,
-                         Integer stopTimeout, List<String> volumes, List<Integer> consoleSize, Healthcheck healthcheck) {
-        public static final Config DEFAULT = new Config("", "", false, false, false, false, false, false, null, null, List.of(), List.of(), null);
+    public record Config(
+            String domainname,
+            String user,
+            boolean tty,
+            boolean openStdin,
+            boolean stdinOnce,
+            boolean attachStdin,
+            boolean attachStdout,
+            boolean attachStderr,
+            String stopSignal,
+            Integer stopTimeout,
+            List<String> volumes,
+            List<Integer> consoleSize,
+            Healthcheck healthcheck) {
+        public static final Config DEFAULT =
+                new Config("", "", false, false, false, false, false, false, null, null, List.of(), List.of(), null);
 
         public Config {
             domainname = domainname == null ? "" : domainname;
@@ -86,13 +115,30 @@ public record ContainerRecord(String id, String name, String image, String image
      * Docker's HostConfig fields beyond the network ones, as the client sent them ({@code binds},
      * {@code mounts}, {@code tmpfs} for inspect) and resolved ({@code volumes}: every mount the spec gets).
      */
-    public record HostSettings(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs, List<Mount> resolved,
-                               boolean readonlyRootfs, boolean privileged, List<String> capAdd, List<String> capDrop,
-                               List<String> securityOpt, long memory, long memorySwap, long nanoCpus, long cpuShares,
-                               long pidsLimit, List<Ulimit> ulimits, RestartPolicy restartPolicy, List<String> extraHosts,
-                               List<String> dnsSearch, List<String> dnsOptions, LogConfig logConfig) {
-        public static final HostSettings DEFAULT = new HostSettings(null, null, null, null, false, false, null, null, null,
-                0, 0, 0, 0, 0, null, null, null, null, null, null);
+    public record HostSettings(
+            List<String> binds,
+            List<MountRequest> mounts,
+            Map<String, String> tmpfs,
+            List<Mount> resolved,
+            boolean readonlyRootfs,
+            boolean privileged,
+            List<String> capAdd,
+            List<String> capDrop,
+            List<String> securityOpt,
+            long memory,
+            long memorySwap,
+            long nanoCpus,
+            long cpuShares,
+            long pidsLimit,
+            List<Ulimit> ulimits,
+            RestartPolicy restartPolicy,
+            List<String> extraHosts,
+            List<String> dnsSearch,
+            List<String> dnsOptions,
+            LogConfig logConfig) {
+        public static final HostSettings DEFAULT = new HostSettings(
+                null, null, null, null, false, false, null, null, null, 0, 0, 0, 0, 0, null, null, null, null, null,
+                null);
 
         public HostSettings {
             binds = binds == null ? List.of() : List.copyOf(binds);
@@ -115,13 +161,15 @@ public record ContainerRecord(String id, String name, String image, String image
         }
 
         public boolean noNewPrivileges() {
-            return securityOpt.contains("no-new-privileges") || securityOpt.contains("no-new-privileges=true")
+            return securityOpt.contains("no-new-privileges")
+                    || securityOpt.contains("no-new-privileges=true")
                     || securityOpt.contains("no-new-privileges:true");
         }
     }
 
     /** One HostConfig.Mounts entry as the client sent it (for inspect). */
-    public record MountRequest(String type, String source, String target, boolean readOnly, Long tmpfsSizeBytes, Integer tmpfsMode) {}
+    public record MountRequest(
+            String type, String source, String target, boolean readOnly, Long tmpfsSizeBytes, Integer tmpfsMode) {}
 
     /**
      * A mount the container gets: a host directory ({@code bind}), a named or anonymous volume (a
@@ -129,8 +177,14 @@ public record ContainerRecord(String id, String name, String image, String image
      *
      * @param options tmpfs options (size=..., mode=...), empty otherwise
      */
-    public record Mount(String type, String name, String source, String destination, boolean readOnly,
-                        boolean anonymous, List<String> options) {
+    public record Mount(
+            String type,
+            String name,
+            String source,
+            String destination,
+            boolean readOnly,
+            boolean anonymous,
+            List<String> options) {
         public Mount {
             options = options == null ? List.of() : List.copyOf(options);
         }
@@ -160,9 +214,17 @@ public record ContainerRecord(String id, String name, String image, String image
      *
      * @param running     the daemon's intent: the container should be running (a crash recovery hint)
      */
-    public record RunState(boolean running, long pid, Instant startedAt, Instant finishedAt, int exitCode,
-                           boolean oomKilled, String error, int restartCount, boolean stoppedByUser,
-                           HealthChecker.Health health) {
+    public record RunState(
+            boolean running,
+            long pid,
+            Instant startedAt,
+            Instant finishedAt,
+            int exitCode,
+            boolean oomKilled,
+            String error,
+            int restartCount,
+            boolean stoppedByUser,
+            HealthChecker.Health health) {
         public static final RunState NEVER = new RunState(false, 0, null, null, 0, false, "", 0, false, null);
 
         public RunState {
@@ -178,23 +240,37 @@ public record ContainerRecord(String id, String name, String image, String image
         }
 
         public RunState failed(int code, String message) {
-            return new RunState(false, 0, startedAt, Instant.now(), code, false, message, restartCount, stoppedByUser, health);
+            return new RunState(
+                    false, 0, startedAt, Instant.now(), code, false, message, restartCount, stoppedByUser, health);
         }
 
         public RunState stoppedByUser(boolean v) {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, v, health);
+            return new RunState(
+                    running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, v, health);
         }
 
         public RunState restarted() {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount + 1, stoppedByUser, health);
+            return new RunState(
+                    running,
+                    pid,
+                    startedAt,
+                    finishedAt,
+                    exitCode,
+                    oomKilled,
+                    error,
+                    restartCount + 1,
+                    stoppedByUser,
+                    health);
         }
 
         public RunState resetRestarts() {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, 0, stoppedByUser, health);
+            return new RunState(
+                    running, pid, startedAt, finishedAt, exitCode, oomKilled, error, 0, stoppedByUser, health);
         }
 
         public RunState withHealth(HealthChecker.Health h) {
-            return new RunState(running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, stoppedByUser, h);
+            return new RunState(
+                    running, pid, startedAt, finishedAt, exitCode, oomKilled, error, restartCount, stoppedByUser, h);
         }
     }
 
@@ -207,27 +283,137 @@ public record ContainerRecord(String id, String name, String image, String image
     }
 
     public ContainerRecord withNetworks(Map<String, EndpointSettings> n) {
-        return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
-                networkMode, n, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, run);
+        return new ContainerRecord(
+                id,
+                name,
+                image,
+                imageId,
+                entrypoint,
+                cmd,
+                command,
+                env,
+                workingDir,
+                hostname,
+                labels,
+                created,
+                networkMode,
+                n,
+                publish,
+                portBindings,
+                publishAll,
+                exposed,
+                autoRemove,
+                dns,
+                config,
+                host,
+                run);
     }
 
     public ContainerRecord withNetworkMode(String mode) {
-        return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
-                mode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, run);
+        return new ContainerRecord(
+                id,
+                name,
+                image,
+                imageId,
+                entrypoint,
+                cmd,
+                command,
+                env,
+                workingDir,
+                hostname,
+                labels,
+                created,
+                mode,
+                networks,
+                publish,
+                portBindings,
+                publishAll,
+                exposed,
+                autoRemove,
+                dns,
+                config,
+                host,
+                run);
     }
 
     public ContainerRecord withName(String newName) {
-        return new ContainerRecord(id, newName, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
-                networkMode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, run);
+        return new ContainerRecord(
+                id,
+                newName,
+                image,
+                imageId,
+                entrypoint,
+                cmd,
+                command,
+                env,
+                workingDir,
+                hostname,
+                labels,
+                created,
+                networkMode,
+                networks,
+                publish,
+                portBindings,
+                publishAll,
+                exposed,
+                autoRemove,
+                dns,
+                config,
+                host,
+                run);
     }
 
     public ContainerRecord withHost(HostSettings h) {
-        return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
-                networkMode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, h, run);
+        return new ContainerRecord(
+                id,
+                name,
+                image,
+                imageId,
+                entrypoint,
+                cmd,
+                command,
+                env,
+                workingDir,
+                hostname,
+                labels,
+                created,
+                networkMode,
+                networks,
+                publish,
+                portBindings,
+                publishAll,
+                exposed,
+                autoRemove,
+                dns,
+                config,
+                h,
+                run);
     }
 
     public ContainerRecord withRun(RunState r) {
-        return new ContainerRecord(id, name, image, imageId, entrypoint, cmd, command, env, workingDir, hostname, labels, created,
-                networkMode, networks, publish, portBindings, publishAll, exposed, autoRemove, dns, config, host, r);
+        return new ContainerRecord(
+                id,
+                name,
+                image,
+                imageId,
+                entrypoint,
+                cmd,
+                command,
+                env,
+                workingDir,
+                hostname,
+                labels,
+                created,
+                networkMode,
+                networks,
+                publish,
+                portBindings,
+                publishAll,
+                exposed,
+                autoRemove,
+                dns,
+                config,
+                host,
+                r);
     }
 }

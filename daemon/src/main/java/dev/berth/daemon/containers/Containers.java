@@ -3,8 +3,8 @@ package dev.berth.daemon.containers;
 import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
-import dev.berth.daemon.events.Events;
 import dev.berth.daemon.containers.ContainerRecord.RunState;
+import dev.berth.daemon.events.Events;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.Endpoint;
@@ -15,10 +15,9 @@ import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxChecks;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.tx.Faults;
+import dev.berth.netlink.route.IpPrefix;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
-import dev.berth.netlink.route.IpPrefix;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +66,7 @@ public final class Containers implements Attachments {
     private final Set<String> restarting = ConcurrentHashMap.newKeySet();
     /** Containers a user restarts: their exit in between does not remove them, even with --rm (as Docker). */
     private final Set<String> keepOnExit = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
@@ -75,8 +75,15 @@ public final class Containers implements Attachments {
     /** Where a stopped container's root file system is mounted for docker cp. */
     private final Path rootfsMounts;
 
-    public Containers(Engine engine, ContainerRuntime runtime, Images images, Path stateDir, Path runDir, String cgroupParent,
-                      HostsFiles hostsFiles, NameService names) {
+    public Containers(
+            Engine engine,
+            ContainerRuntime runtime,
+            Images images,
+            Path stateDir,
+            Path runDir,
+            String cgroupParent,
+            HostsFiles hostsFiles,
+            NameService names) {
         this.engine = engine;
         this.runtime = runtime;
         this.images = images;
@@ -88,8 +95,8 @@ public final class Containers implements Attachments {
         this.hostsFiles = hostsFiles;
         this.names = names;
         this.specs = new SpecBuilder(cgroupParent, files, images);
-        this.health = new HealthChecker(runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()),
-                this::keepHealth);
+        this.health = new HealthChecker(
+                runtime, specs, (r, status) -> emit("health_status: " + status, r, Map.of()), this::keepHealth);
     }
 
     /** Test-only: where crash tests make berthd kill itself. */
@@ -109,7 +116,8 @@ public final class Containers implements Attachments {
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
         OrphanFiles.sweep(files.root(), records.keySet(), null);
-        OrphanFiles.sweep(rootfsMounts, Set.of(), runtime::unmountRootfs); // nothing copies at start-up: all are leftovers
+        OrphanFiles.sweep(
+                rootfsMounts, Set.of(), runtime::unmountRootfs); // nothing copies at start-up: all are leftovers
         for (String id : runtime.ids()) {
             if (records.containsKey(id)) continue;
             Log.warn("removing a containerd container no record owns", "container", id);
@@ -124,7 +132,8 @@ public final class Containers implements Attachments {
         List<ContainerRecord> toStart = new ArrayList<>();
         for (ContainerRecord r : List.copyOf(records.values())) {
             TaskState st = task(r.id());
-            boolean alive = st != null && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED);
+            boolean alive =
+                    st != null && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED);
             Sandbox s = sandboxOf(r.id());
             if (alive && s == null && !r.networkMode().equals("host")) {
                 Log.warn("killing a task whose network is gone", "container", r.name());
@@ -148,8 +157,12 @@ public final class Containers implements Attachments {
                 Log.warn("restart policy: cannot start", "container", r.name(), "error", e.getMessage());
             }
         }
-        Log.info("containers recovered", "containers", records.size(),
-                "running", records.keySet().stream().filter(this::isRunning).count());
+        Log.info(
+                "containers recovered",
+                "containers",
+                records.size(),
+                "running",
+                records.keySet().stream().filter(this::isRunning).count());
     }
 
     private void adopt(ContainerRecord r, TaskState st, Sandbox s) {
@@ -184,8 +197,9 @@ public final class Containers implements Attachments {
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
                 if (other.name().equals(r.name()))
-                    throw new BerthException.Conflict("Conflict. The container name \"/" + r.name() + "\" is already in use by container \""
-                            + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                    throw new BerthException.Conflict("Conflict. The container name \"/" + r.name()
+                            + "\" is already in use by container \"" + other.id()
+                            + "\". You have to remove (or rename) that container to be able to reuse that name.");
             r = withMounts(r, volumes.resolve(r));
             try {
                 specs.json(r, null, placeholderHostname(r), true); // every field checked before anything runs
@@ -213,14 +227,24 @@ public final class Containers implements Attachments {
 
     private void createInRuntime(ContainerRecord r, Images.Resolved image) {
         String spec = specs.json(r, null, placeholderHostname(r), true);
-        runtime.create(r.id(), new ContainerRuntime.CreateRequest(image.reference(), image.chainId(), spec,
-                r.config().tty(), r.config().openStdin(), r.config().stdinOnce(),
-                Map.of("dev.berth.name", r.name()), logConfig(r)));
+        runtime.create(
+                r.id(),
+                new ContainerRuntime.CreateRequest(
+                        image.reference(),
+                        image.chainId(),
+                        spec,
+                        r.config().tty(),
+                        r.config().openStdin(),
+                        r.config().stdinOnce(),
+                        Map.of("dev.berth.name", r.name()),
+                        logConfig(r)));
     }
 
     private static ContainerRuntime.LogConfig logConfig(ContainerRecord r) {
         Map<String, String> c = r.host().logConfig().config();
-        long maxSize = c.containsKey("max-size") ? LogSizes.parse(c.get("max-size"), "HostConfig.LogConfig.Config.max-size") : -1;
+        long maxSize = c.containsKey("max-size")
+                ? LogSizes.parse(c.get("max-size"), "HostConfig.LogConfig.Config.max-size")
+                : -1;
         int maxFile = c.containsKey("max-file") ? Integer.parseInt(c.get("max-file")) : 1;
         return new ContainerRuntime.LogConfig(maxSize, maxFile);
     }
@@ -231,13 +255,51 @@ public final class Containers implements Attachments {
 
     private static ContainerRecord withMounts(ContainerRecord r, List<ContainerRecord.Mount> mounts) {
         ContainerRecord.HostSettings h = r.host();
-        ContainerRecord.HostSettings nh = new ContainerRecord.HostSettings(h.binds(), h.mounts(), h.tmpfs(), mounts,
-                h.readonlyRootfs(), h.privileged(), h.capAdd(), h.capDrop(), h.securityOpt(), h.memory(), h.memorySwap(),
-                h.nanoCpus(), h.cpuShares(), h.pidsLimit(), h.ulimits(), h.restartPolicy(), h.extraHosts(), h.dnsSearch(),
-                h.dnsOptions(), h.logConfig());
-        return new ContainerRecord(r.id(), r.name(), r.image(), r.imageId(), r.entrypoint(), r.cmd(), r.command(), r.env(),
-                r.workingDir(), r.hostname(), r.labels(), r.created(), r.networkMode(), r.networks(), r.publish(), r.portBindings(),
-                r.publishAll(), r.exposed(), r.autoRemove(), r.dns(), r.config(), nh, r.run());
+        ContainerRecord.HostSettings nh = new ContainerRecord.HostSettings(
+                h.binds(),
+                h.mounts(),
+                h.tmpfs(),
+                mounts,
+                h.readonlyRootfs(),
+                h.privileged(),
+                h.capAdd(),
+                h.capDrop(),
+                h.securityOpt(),
+                h.memory(),
+                h.memorySwap(),
+                h.nanoCpus(),
+                h.cpuShares(),
+                h.pidsLimit(),
+                h.ulimits(),
+                h.restartPolicy(),
+                h.extraHosts(),
+                h.dnsSearch(),
+                h.dnsOptions(),
+                h.logConfig());
+        return new ContainerRecord(
+                r.id(),
+                r.name(),
+                r.image(),
+                r.imageId(),
+                r.entrypoint(),
+                r.cmd(),
+                r.command(),
+                r.env(),
+                r.workingDir(),
+                r.hostname(),
+                r.labels(),
+                r.created(),
+                r.networkMode(),
+                r.networks(),
+                r.publish(),
+                r.portBindings(),
+                r.publishAll(),
+                r.exposed(),
+                r.autoRemove(),
+                r.dns(),
+                r.config(),
+                nh,
+                r.run());
     }
 
     /**
@@ -246,13 +308,15 @@ public final class Containers implements Attachments {
      */
     private void checkFields(ContainerRecord r) {
         SandboxChecks.check(sandboxRequest(r, r.networkMode()));
-        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e :
+                r.networks().entrySet())
             SandboxChecks.endpoint(endpoint(e.getValue()), "NetworkingConfig.EndpointsConfig." + e.getKey());
         for (String server : r.dns()) {
             try {
                 IpPrefix.literal(server, server);
             } catch (IllegalArgumentException e) {
-                throw new BerthException.InvalidRequest("HostConfig.Dns", "'" + server + "' is not an IP address of a DNS server");
+                throw new BerthException.InvalidRequest(
+                        "HostConfig.Dns", "'" + server + "' is not an IP address of a DNS server");
             }
         }
     }
@@ -263,10 +327,13 @@ public final class Containers implements Attachments {
             if (mode.startsWith("container:")) {
                 find(mode.substring("container:".length()));
                 if (!r.publish().isEmpty() || r.publishAll())
-                    throw new BerthException.InvalidRequest("HostConfig.PortBindings", "conflicting options: port publishing and the container type network mode");
+                    throw new BerthException.InvalidRequest(
+                            "HostConfig.PortBindings",
+                            "conflicting options: port publishing and the container type network mode");
             } else if (mode.equals("host") || mode.equals("none")) {
                 if (!r.publish().isEmpty() || r.publishAll())
-                    throw new BerthException.InvalidRequest("HostConfig.PortBindings", "published ports are not used in " + mode + " network mode");
+                    throw new BerthException.InvalidRequest(
+                            "HostConfig.PortBindings", "published ports are not used in " + mode + " network mode");
             } else {
                 engine.network(mode);
             }
@@ -305,7 +372,11 @@ public final class Containers implements Attachments {
                 names.attach(r, s);
                 connectOthers(r, s);
                 faults.reach("container-start:connected");
-                files.write(r.id(), hostsFiles.render(r, s, engine), hostsFiles.resolvConf(r, s, engine), hostsFiles.hostname(r, s));
+                files.write(
+                        r.id(),
+                        hostsFiles.render(r, s, engine),
+                        hostsFiles.resolvConf(r, s, engine),
+                        hostsFiles.hostname(r, s));
                 runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
                 faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
@@ -323,13 +394,15 @@ public final class Containers implements Attachments {
                 completeExit(r.id(), f.exitCode());
                 throw f.error();
             }
-            update(r.withRun(r.runOrNever().started(started.pid(), started.startedAt() == null ? Instant.now() : started.startedAt())));
+            update(r.withRun(r.runOrNever()
+                    .started(started.pid(), started.startedAt() == null ? Instant.now() : started.startedAt())));
             networkEvents("connect", r);
             volumeEvents("mount", r);
             emit("start", r, Map.of());
             health.start(records.get(r.id()));
             List<Integer> size = r.config().consoleSize();
-            if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0) resizeQuietly(r.id(), size.get(1), size.get(0));
+            if (r.config().tty() && size.size() == 2 && size.get(0) > 0 && size.get(1) > 0)
+                resizeQuietly(r.id(), size.get(1), size.get(0));
             watchExit(r.id());
         }
     }
@@ -343,7 +416,8 @@ public final class Containers implements Attachments {
         if (mode.startsWith("container:")) {
             ContainerRecord target = find(mode.substring("container:".length()));
             if (!isRunning(target.id()))
-                throw new BerthException.Conflict("cannot join network namespace of container " + target.name() + ": it is not running");
+                throw new BerthException.Conflict(
+                        "cannot join network namespace of container " + target.name() + ": it is not running");
             mode = "container:" + target.id();
         }
         return engine.createSandbox(sandboxRequest(r, mode));
@@ -354,11 +428,19 @@ public final class Containers implements Attachments {
         ContainerRecord.EndpointSettings primary = r.networks().get(mode);
         if (primary == null && !mode.contains(":")) {
             String id = primaryNetworkId(r);
-            for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+            for (Map.Entry<String, ContainerRecord.EndpointSettings> e :
+                    r.networks().entrySet())
                 if (id != null && engine.network(e.getKey()).id().equals(id)) primary = e.getValue();
         }
-        return new SandboxRequest(r.id(), r.name(), r.hostname(), mode,
-                primary == null ? EndpointRequest.DEFAULT : endpoint(primary), r.publish(), r.publishAll(), r.exposed());
+        return new SandboxRequest(
+                r.id(),
+                r.name(),
+                r.hostname(),
+                mode,
+                primary == null ? EndpointRequest.DEFAULT : endpoint(primary),
+                r.publish(),
+                r.publishAll(),
+                r.exposed());
     }
 
     /**
@@ -370,7 +452,8 @@ public final class Containers implements Attachments {
         if (best.contains(":") || best.equals("host") || best.equals("none")) return best;
         ContainerRecord.EndpointSettings own = r.networks().get(best);
         int bestPriority = own == null ? 0 : own.gwPriority();
-        for (Map.Entry<String, ContainerRecord.EndpointSettings> e : r.networks().entrySet())
+        for (Map.Entry<String, ContainerRecord.EndpointSettings> e :
+                r.networks().entrySet())
             if (e.getValue().gwPriority() > bestPriority) {
                 best = e.getKey();
                 bestPriority = e.getValue().gwPriority();
@@ -423,7 +506,9 @@ public final class Containers implements Attachments {
                 r = records.get(id);
                 if (r == null) return;
                 TaskState now = task(id);
-                if (now != null && (now.status() == TaskState.Status.RUNNING || now.status() == TaskState.Status.PAUSED)) return;
+                if (now != null
+                        && (now.status() == TaskState.Status.RUNNING || now.status() == TaskState.Status.PAUSED))
+                    return;
                 TaskState st = now != null ? now : exited;
                 RunState run = r.runOrNever();
                 if (run.running()) {
@@ -460,7 +545,8 @@ public final class Containers implements Attachments {
                 restarts.schedule(() -> restartByPolicy(id), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
         } finally {
-            if (!records.containsKey(id)) locks.remove(id); // a remove between the check and the lock: its lock would stay forever
+            if (!records.containsKey(id))
+                locks.remove(id); // a remove between the check and the lock: its lock would stay forever
         }
     }
 
@@ -484,15 +570,18 @@ public final class Containers implements Attachments {
             if (wasRestarting) return;
             throw new ErrorResponses.NotModified();
         }
-        int timeout = timeoutSeconds != null ? timeoutSeconds
+        int timeout = timeoutSeconds != null
+                ? timeoutSeconds
                 : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
-        int signal = r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
+        int signal =
+                r.config().stopSignal() == null ? 15 : Signals.parse(r.config().stopSignal(), "StopSignal");
         emit("kill", r, Map.of("signal", Integer.toString(signal)));
         runtime.stop(r.id(), signal, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
         faults.reach("container-stop:task-stopped");
         TaskState after = task(r.id());
         if (after != null && (after.status() == TaskState.Status.RUNNING || after.status() == TaskState.Status.PAUSED))
-            throw new BerthException.Failed("container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
+            throw new BerthException.Failed(
+                    "container " + r.name() + " still runs after the stop (pid " + after.pid() + ")", null);
         finishExit(r.id(), after, true);
         emit("stop", r, Map.of());
     }
@@ -518,7 +607,8 @@ public final class Containers implements Attachments {
         ContainerRecord r = find(idOrName);
         int sig = Signals.parse(signal);
         if (!isRunning(r.id()) && !isPaused(r.id()))
-            throw new BerthException.Conflict("Cannot kill container: " + idOrName + ": container " + r.id() + " is not running");
+            throw new BerthException.Conflict(
+                    "Cannot kill container: " + idOrName + ": container " + r.id() + " is not running");
         if (sig == 9 || sig == 15 || sig == 2) markStoppedByUser(r.id());
         runtime.kill(r.id(), sig);
         emit("kill", r, Map.of("signal", Integer.toString(sig)));
@@ -558,11 +648,13 @@ public final class Containers implements Attachments {
                 r = records.get(r.id());
                 if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
                 if (r.name().equals(name))
-                    throw new BerthException.InvalidRequest("name", "Renaming a container with the same name as its current name");
+                    throw new BerthException.InvalidRequest(
+                            "name", "Renaming a container with the same name as its current name");
                 for (ContainerRecord other : records.values())
                     if (other.name().equals(name))
-                        throw new BerthException.Conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
-                                + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                        throw new BerthException.Conflict("Conflict. The container name \"/" + name
+                                + "\" is already in use by container \"" + other.id()
+                                + "\". You have to remove (or rename) that container to be able to reuse that name.");
                 if (hasSandbox(r.id())) engine.renameSandbox(r.id(), name);
                 update(r.withName(name));
                 emit("rename", r.withName(name), Map.of("oldName", "/" + r.name()));
@@ -581,7 +673,8 @@ public final class Containers implements Attachments {
             r = records.get(r.id());
             if (r == null) throw new BerthException.NotFound("No such container: " + idOrName);
             ContainerRecord updated = r.withHost(change.apply(r.host()));
-            String spec = specs.json(updated, null, placeholderHostname(updated), true); // every limit checked as at create
+            String spec =
+                    specs.json(updated, null, placeholderHostname(updated), true); // every limit checked as at create
             if (isRunning(r.id()) || isPaused(r.id())) runtime.update(r.id(), TaskResources.of(spec));
             update(updated);
             emit("update", updated, Map.of());
@@ -602,17 +695,22 @@ public final class Containers implements Attachments {
      */
     public <T> T withRootfs(String id, RootfsWork<T> work) throws Exception {
         TaskState st = task(id);
-        if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+        if (st != null
+                && st.pid() > 0
+                && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
             return work.run(Path.of("/proc/" + st.pid() + "/root"));
         synchronized (lock(id)) {
             st = task(id);
-            if (st != null && st.pid() > 0 && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
+            if (st != null
+                    && st.pid() > 0
+                    && (st.status() == TaskState.Status.RUNNING || st.status() == TaskState.Status.PAUSED))
                 return work.run(Path.of("/proc/" + st.pid() + "/root"));
             ContainerRecord r = records.get(id);
             if (r == null) throw new BerthException.NotFound("No such container: " + id);
             if (st != null) {
                 // an ended run whose task still holds the root file system: its exit must be recorded first
-                if (r.runOrNever().running()) throw new BerthException.Conflict("container " + r.name() + " is stopping; try again");
+                if (r.runOrNever().running())
+                    throw new BerthException.Conflict("container " + r.name() + " is stopping; try again");
                 deleteTaskQuietly(id);
             }
             Path dir = rootfsMounts.resolve(id);
@@ -630,7 +728,8 @@ public final class Containers implements Attachments {
     private void markStoppedByUser(String id) {
         synchronized (lock(id)) {
             ContainerRecord r = records.get(id);
-            if (r != null && !r.runOrNever().stoppedByUser()) update(r.withRun(r.runOrNever().stoppedByUser(true)));
+            if (r != null && !r.runOrNever().stoppedByUser())
+                update(r.withRun(r.runOrNever().stoppedByUser(true)));
         }
     }
 
@@ -640,7 +739,8 @@ public final class Containers implements Attachments {
         restarting.remove(r.id());
         if (isRunning(r.id()) || isPaused(r.id())) {
             if (!force)
-                throw new BerthException.Conflict("cannot remove container \"/" + r.name() + "\": container is running: stop the container before removing or force remove");
+                throw new BerthException.Conflict("cannot remove container \"/" + r.name()
+                        + "\": container is running: stop the container before removing or force remove");
             markStoppedByUser(r.id());
             runtime.kill(r.id(), 9);
             faults.reach("container-rm:killed");
@@ -692,14 +792,17 @@ public final class Containers implements Attachments {
             case "not-running" -> notRunning(r.id());
             case "next-exit" -> waiter(nextExit, r);
             case "removed" -> waiter(removed, r);
-            default -> throw new BerthException.InvalidRequest("condition", "'" + c + "' is not one of not-running, next-exit, removed");
+            default ->
+                throw new BerthException.InvalidRequest(
+                        "condition", "'" + c + "' is not one of not-running, next-exit, removed");
         };
     }
 
     /** A waiter in {@code waiters}; completed now when the container was removed before it was registered. */
     private CompletableFuture<Integer> waiter(Map<String, CompletableFuture<Integer>> waiters, ContainerRecord r) {
         CompletableFuture<Integer> f = waiters.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
-        if (!records.containsKey(r.id()) && waiters.remove(r.id(), f)) f.complete(r.runOrNever().exitCode());
+        if (!records.containsKey(r.id()) && waiters.remove(r.id(), f))
+            f.complete(r.runOrNever().exitCode());
         return f;
     }
 
@@ -710,20 +813,23 @@ public final class Containers implements Attachments {
     private CompletableFuture<Integer> notRunning(String id) {
         ContainerRecord before = records.get(id);
         if (before == null) return CompletableFuture.completedFuture(255); // removed meanwhile
-        if (!runs(id)) return CompletableFuture.completedFuture(before.runOrNever().exitCode());
+        if (!runs(id))
+            return CompletableFuture.completedFuture(before.runOrNever().exitCode());
         CompletableFuture<Integer> f = nextExit.computeIfAbsent(id, k -> new CompletableFuture<>());
         ContainerRecord now = records.get(id);
         if (now == null) {
             nextExit.remove(id, f);
             f.complete(255);
-        }
-        else if (!runs(id)) f.complete(now.runOrNever().exitCode()); // the exit was recorded meanwhile
+        } else if (!runs(id)) f.complete(now.runOrNever().exitCode()); // the exit was recorded meanwhile
         return f;
     }
 
     private boolean runs(String id) {
         ContainerRecord r = records.get(id);
-        return isRunning(id) || isPaused(id) || restarting.contains(id) || r != null && r.runOrNever().running();
+        return isRunning(id)
+                || isPaused(id)
+                || restarting.contains(id)
+                || r != null && r.runOrNever().running();
     }
 
     private void completeExit(String id, int code) {
@@ -768,7 +874,17 @@ public final class Containers implements Attachments {
         for (Endpoint e : endpointsOf(r.id())) {
             try {
                 Network n = engine.network(e.networkId());
-                events.publish("network", action, n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
+                events.publish(
+                        "network",
+                        action,
+                        n.id(),
+                        Map.of(
+                                "container",
+                                r.id(),
+                                "name",
+                                n.name(),
+                                "type",
+                                n.driver().id()));
             } catch (BerthException.NotFound gone) {
                 // removed meanwhile
             }
@@ -819,7 +935,8 @@ public final class Containers implements Attachments {
             volumes.get(name);
             List<String> users = volumeUsers(name);
             if (!users.isEmpty())
-                throw new BerthException.Conflict("remove " + name + ": volume is in use - [" + String.join(", ", users) + "]");
+                throw new BerthException.Conflict(
+                        "remove " + name + ": volume is in use - [" + String.join(", ", users) + "]");
             return volumes.remove(name);
         }
     }
@@ -844,8 +961,10 @@ public final class Containers implements Attachments {
     private void removeAnonymousVolumes(ContainerRecord r) {
         synchronized (nameLock) {
             for (ContainerRecord.Mount m : r.host().resolved())
-                if (m.type().equals("volume") && m.anonymous() && m.name() != null && volumeUsers(m.name()).isEmpty())
-                    volumes.removeQuietly(m.name());
+                if (m.type().equals("volume")
+                        && m.anonymous()
+                        && m.name() != null
+                        && volumeUsers(m.name()).isEmpty()) volumes.removeQuietly(m.name());
         }
     }
 
@@ -857,25 +976,41 @@ public final class Containers implements Attachments {
         Network n = engine.network(network);
         synchronized (lock(r.id())) {
             if (r.networkMode().startsWith("container:") || r.networkMode().equals("host"))
-                throw new BerthException.Conflict("container sharing network namespace with another container or host cannot be connected to any other network");
+                throw new BerthException.Conflict(
+                        "container sharing network namespace with another container or host cannot be connected to any other network");
             for (String k : r.networks().keySet())
                 if (engine.network(k).id().equals(n.id()))
-                    throw new BerthException.Conflict("endpoint with name " + r.name() + " already exists in network " + n.name());
+                    throw new BerthException.Conflict(
+                            "endpoint with name " + r.name() + " already exists in network " + n.name());
             if (hasSandbox(r.id())) {
                 engine.connect(r.id(), n.id(), request);
                 faults.reach("container-connect:connected");
                 rewriteHosts(r);
                 faults.reach("container-connect:hosts-written");
-                events.publish("network", "connect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
+                events.publish(
+                        "network",
+                        "connect",
+                        n.id(),
+                        Map.of(
+                                "container",
+                                r.id(),
+                                "name",
+                                n.name(),
+                                "type",
+                                n.driver().id()));
             }
             Map<String, ContainerRecord.EndpointSettings> nets = new LinkedHashMap<>(r.networks());
-            nets.put(n.name(), new ContainerRecord.EndpointSettings(request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
+            nets.put(
+                    n.name(),
+                    new ContainerRecord.EndpointSettings(
+                            request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
             ContainerRecord updated = records.get(r.id()).withNetworks(nets);
             // A stopped container disconnected from its primary network (mode "none" since) that joins one again
             // takes it as primary, as Docker keeps NetworkMode: compose 1.29 disconnects and reconnects every network
             // of a created container to set its aliases, and a published port needs a primary network at start.
-            if (!hasSandbox(r.id()) && updated.networkMode().equals("none") && r.networks().isEmpty())
-                updated = updated.withNetworkMode(n.name());
+            if (!hasSandbox(r.id())
+                    && updated.networkMode().equals("none")
+                    && r.networks().isEmpty()) updated = updated.withNetworkMode(n.name());
             update(updated);
         }
     }
@@ -891,14 +1026,25 @@ public final class Containers implements Attachments {
         }
         Network n = engine.network(network);
         synchronized (lock(r.id())) {
-            boolean recorded = r.networks().keySet().stream().anyMatch(k -> engine.network(k).id().equals(n.id()))
+            boolean recorded = r.networks().keySet().stream()
+                            .anyMatch(k -> engine.network(k).id().equals(n.id()))
                     || primaryNetworkIdQuietly(r, n);
             if (hasSandbox(r.id())) {
                 engine.disconnect(r.id(), n.id(), force);
                 faults.reach("container-disconnect:disconnected");
                 rewriteHosts(r);
                 faults.reach("container-disconnect:hosts-written");
-                events.publish("network", "disconnect", n.id(), Map.of("container", r.id(), "name", n.name(), "type", n.driver().id()));
+                events.publish(
+                        "network",
+                        "disconnect",
+                        n.id(),
+                        Map.of(
+                                "container",
+                                r.id(),
+                                "name",
+                                n.name(),
+                                "type",
+                                n.driver().id()));
             } else if (!recorded) {
                 throw new BerthException.Conflict("container " + r.id() + " is not connected to network " + n.name());
             }
@@ -943,7 +1089,8 @@ public final class Containers implements Attachments {
         if (!key.isEmpty())
             for (ContainerRecord c : records.values()) {
                 if (!c.id().startsWith(key)) continue;
-                if (match != null) throw new BerthException.InvalidRequest("id", "multiple containers match the prefix " + key);
+                if (match != null)
+                    throw new BerthException.InvalidRequest("id", "multiple containers match the prefix " + key);
                 match = c;
             }
         if (match == null) throw new BerthException.NotFound("No such container: " + idOrName);
@@ -1077,7 +1224,8 @@ public final class Containers implements Attachments {
     private void deleteFromRuntimeQuietly(String id) {
         try {
             TaskState st = task(id);
-            if (st != null && st.status() != TaskState.Status.STOPPED && st.status() != TaskState.Status.CREATED) killQuietly(id);
+            if (st != null && st.status() != TaskState.Status.STOPPED && st.status() != TaskState.Status.CREATED)
+                killQuietly(id);
             deleteTaskQuietly(id);
             runtime.delete(id);
         } catch (BerthException.NotFound gone) {

@@ -6,7 +6,6 @@ import dev.berth.engine.Ids;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,8 +56,11 @@ public final class HealthChecker {
      * @param onStatus told of every change of status (for the {@code health_status} events)
      * @param persist  told of every new health of a container (after each run of the test), to keep it
      */
-    HealthChecker(ContainerRuntime runtime, SpecBuilder specs, BiConsumer<ContainerRecord, String> onStatus,
-                  BiConsumer<String, Health> persist) {
+    HealthChecker(
+            ContainerRuntime runtime,
+            SpecBuilder specs,
+            BiConsumer<ContainerRecord, String> onStatus,
+            BiConsumer<String, Health> persist) {
         this.runtime = runtime;
         this.specs = specs;
         this.onStatus = onStatus;
@@ -131,9 +133,14 @@ public final class HealthChecker {
         void schedule() {
             if (stopped) return;
             Health h = last.get(record.id());
-            Duration delay = inStartPeriod() && h != null && h.status().equals("starting") ? hc.startIntervalOrDefault() : hc.intervalOrDefault();
+            Duration delay = inStartPeriod() && h != null && h.status().equals("starting")
+                    ? hc.startIntervalOrDefault()
+                    : hc.intervalOrDefault();
             try {
-                next = timer.schedule(() -> Thread.ofVirtual().name("healthcheck").start(this::probe), delay.toNanos(), TimeUnit.NANOSECONDS);
+                next = timer.schedule(
+                        () -> Thread.ofVirtual().name("healthcheck").start(this::probe),
+                        delay.toNanos(),
+                        TimeUnit.NANOSECONDS);
             } catch (RuntimeException closed) {
                 // berthd is stopping
             }
@@ -189,7 +196,8 @@ public final class HealthChecker {
                         code = s.exitCode().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException e) {
                         killQuietly(s);
-                        return new Probe(start, Instant.now(), -1, "Health check exceeded timeout (" + human(timeout) + ")");
+                        return new Probe(
+                                start, Instant.now(), -1, "Health check exceeded timeout (" + human(timeout) + ")");
                     }
                     a.join(1000);
                     b.join(1000);

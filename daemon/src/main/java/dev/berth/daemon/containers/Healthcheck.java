@@ -3,7 +3,6 @@ package dev.berth.daemon.containers;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +12,13 @@ import java.util.List;
  * {@code ["NONE"]}, {@code ["CMD", args...]} or {@code ["CMD-SHELL", command]}; durations in nanoseconds, 0 meaning
  * inherit, then Docker's defaults (interval and timeout 30 s, start interval 5 s, 3 retries).
  */
-public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty("Interval") long interval,
-                          @JsonProperty("Timeout") long timeout, @JsonProperty("StartPeriod") long startPeriod,
-                          @JsonProperty("StartInterval") long startInterval, @JsonProperty("Retries") int retries) {
+public record Healthcheck(
+        @JsonProperty("Test") List<String> test,
+        @JsonProperty("Interval") long interval,
+        @JsonProperty("Timeout") long timeout,
+        @JsonProperty("StartPeriod") long startPeriod,
+        @JsonProperty("StartInterval") long startInterval,
+        @JsonProperty("Retries") int retries) {
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_START_INTERVAL = Duration.ofSeconds(5);
@@ -33,7 +36,8 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
 
     /** The program and arguments to exec: CMD's as given, CMD-SHELL's through {@code /bin/sh -c}. */
     public List<String> command() {
-        return test.getFirst().equals("CMD-SHELL") ? List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size())))
+        return test.getFirst().equals("CMD-SHELL")
+                ? List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size())))
                 : test.subList(1, test.size());
     }
 
@@ -57,7 +61,8 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
     public static Healthcheck merge(Healthcheck container, Healthcheck image) {
         if (image == null) return container;
         if (container == null) return image;
-        return new Healthcheck(container.test.isEmpty() ? image.test : container.test,
+        return new Healthcheck(
+                container.test.isEmpty() ? image.test : container.test,
                 container.interval != 0 ? container.interval : image.interval,
                 container.timeout != 0 ? container.timeout : image.timeout,
                 container.startPeriod != 0 ? container.startPeriod : image.startPeriod,
@@ -71,7 +76,8 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
         if (!h.isObject()) throw new BerthException.InvalidRequest(field, "must be an object");
         for (var it = h.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!List.of("Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries").contains(k))
+            if (!List.of("Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries")
+                    .contains(k))
                 throw new BerthException.InvalidRequest(field + "." + k, "not a field of a healthcheck");
         }
         List<String> test = new ArrayList<>();
@@ -79,14 +85,16 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
         if (!t.isMissingNode() && !t.isNull()) {
             if (!t.isArray()) throw new BerthException.InvalidRequest(field + ".Test", "must be a list of strings");
             for (JsonNode v : t) {
-                if (!v.isTextual()) throw new BerthException.InvalidRequest(field + ".Test", "must be a list of strings");
+                if (!v.isTextual())
+                    throw new BerthException.InvalidRequest(field + ".Test", "must be a list of strings");
                 test.add(v.asText());
             }
         }
         if (!test.isEmpty()) {
             String kind = test.getFirst();
             if (!List.of("NONE", "CMD", "CMD-SHELL").contains(kind))
-                throw new BerthException.InvalidRequest(field + ".Test", "unknown type '" + kind + "': give NONE, CMD or CMD-SHELL first");
+                throw new BerthException.InvalidRequest(
+                        field + ".Test", "unknown type '" + kind + "': give NONE, CMD or CMD-SHELL first");
             if (!kind.equals("NONE") && test.size() < 2)
                 throw new BerthException.InvalidRequest(field + ".Test", kind + " needs a command");
         }
@@ -95,9 +103,12 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
         JsonNode r = h.path("Retries");
         int retries = 0;
         if (!r.isMissingNode() && !r.isNull()) {
-            if (!r.canConvertToInt() || !r.isIntegralNumber()) throw new BerthException.InvalidRequest(field + ".Retries", "must be a whole number");
+            if (!r.canConvertToInt() || !r.isIntegralNumber())
+                throw new BerthException.InvalidRequest(field + ".Retries", "must be a whole number");
             retries = r.asInt();
-            if (retries < 0) throw new BerthException.InvalidRequest(field + ".Retries", "Retries in Healthcheck cannot be negative");
+            if (retries < 0)
+                throw new BerthException.InvalidRequest(
+                        field + ".Retries", "Retries in Healthcheck cannot be negative");
         }
         return new Healthcheck(test, interval, timeout, startPeriod, startInterval, retries);
     }
@@ -105,10 +116,12 @@ public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty
     private static long duration(JsonNode h, String name, String field) {
         JsonNode v = h.path(name);
         if (v.isMissingNode() || v.isNull()) return 0;
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new BerthException.InvalidRequest(field + "." + name, "must be a whole number of nanoseconds");
+        if (!v.isIntegralNumber() || !v.canConvertToLong())
+            throw new BerthException.InvalidRequest(field + "." + name, "must be a whole number of nanoseconds");
         long n = v.asLong();
         if (n != 0 && n < MIN)
-            throw new BerthException.InvalidRequest(field + "." + name, name + " in Healthcheck cannot be less than 1ms");
+            throw new BerthException.InvalidRequest(
+                    field + "." + name, name + " in Healthcheck cannot be less than 1ms");
         return n;
     }
 }

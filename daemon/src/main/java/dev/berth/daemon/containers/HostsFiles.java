@@ -7,7 +7,6 @@ import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
 import dev.berth.netlink.route.IpPrefix;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,16 @@ public final class HostsFiles {
         if (!(s.netns() instanceof NetnsMode.Host)) {
             String names = hostNames(r, s);
             for (Endpoint e : engine.endpointsOf(own)) {
-                if (e.ipv4() != null) b.append(IpPrefix.format(e.ipv4())).append('\t').append(names).append('\n');
-                if (e.ipv6() != null) b.append(IpPrefix.format(e.ipv6())).append('\t').append(names).append('\n');
+                if (e.ipv4() != null)
+                    b.append(IpPrefix.format(e.ipv4()))
+                            .append('\t')
+                            .append(names)
+                            .append('\n');
+                if (e.ipv6() != null)
+                    b.append(IpPrefix.format(e.ipv6()))
+                            .append('\t')
+                            .append(names)
+                            .append('\n');
             }
         }
         for (String h : r.host().extraHosts()) {
@@ -70,11 +77,13 @@ public final class HostsFiles {
     static String hostGateway(Engine engine) {
         try {
             Network bridge = engine.network("bridge");
-            if (bridge.ipv4() != null && bridge.ipv4().gateway() != null) return IpPrefix.format(bridge.ipv4().gateway());
+            if (bridge.ipv4() != null && bridge.ipv4().gateway() != null)
+                return IpPrefix.format(bridge.ipv4().gateway());
         } catch (BerthException.NotFound e) {
             // no default bridge: fall through
         }
-        throw new BerthException.InvalidRequest("HostConfig.ExtraHosts", "host-gateway has no address: the default bridge has no gateway");
+        throw new BerthException.InvalidRequest(
+                "HostConfig.ExtraHosts", "host-gateway has no address: the default bridge has no gateway");
     }
 
     public String hostname(ContainerRecord r, Sandbox s) {
@@ -98,7 +107,8 @@ public final class HostsFiles {
         }
         for (String line : lines) {
             String t = line.trim();
-            if (t.startsWith("nameserver") && (!servers.isEmpty() || t.contains(" 127.") || t.contains(" ::1"))) continue;
+            if (t.startsWith("nameserver") && (!servers.isEmpty() || t.contains(" 127.") || t.contains(" ::1")))
+                continue;
             b.append(line).append('\n');
         }
         for (String d : servers) b.append("nameserver ").append(d).append('\n');
@@ -115,7 +125,8 @@ public final class HostsFiles {
             if (!line.isEmpty()) out.add(line);
         }
         // "." alone means: no search domains at all
-        if (!search.isEmpty() && !(search.size() == 1 && search.getFirst().equals("."))) out.add("search " + String.join(" ", search));
+        if (!search.isEmpty() && !(search.size() == 1 && search.getFirst().equals(".")))
+            out.add("search " + String.join(" ", search));
         if (!options.isEmpty()) out.add("options " + String.join(" ", options));
         return String.join("\n", out) + "\n";
     }

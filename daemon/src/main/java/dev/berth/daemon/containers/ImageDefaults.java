@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.engine.BerthException;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,18 @@ import java.util.Map;
  */
 public final class ImageDefaults {
     /** The parts of an image's config that shape a container (empty lists and nulls when unset). */
-    public record ImageConfig(String id, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
-                              String user, List<String> exposedPorts, List<String> volumes, Map<String, String> labels,
-                              String stopSignal, Healthcheck healthcheck) {
+    public record ImageConfig(
+            String id,
+            List<String> cmd,
+            List<String> entrypoint,
+            List<String> env,
+            String workingDir,
+            String user,
+            List<String> exposedPorts,
+            List<String> volumes,
+            Map<String, String> labels,
+            String stopSignal,
+            Healthcheck healthcheck) {
         public ImageConfig {
             cmd = cmd == null ? List.of() : List.copyOf(cmd);
             entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -57,12 +65,44 @@ public final class ImageDefaults {
         Map<String, String> labels = new LinkedHashMap<>(img.labels());
         labels.putAll(d.labels());
         ContainerRecord.Config c = d.config();
-        ContainerRecord.Config config = new ContainerRecord.Config(c.domainname(), user, c.tty(), c.openStdin(), c.stdinOnce(),
-                c.attachStdin(), c.attachStdout(), c.attachStderr(), stopSignal, c.stopTimeout(), volumes, c.consoleSize(),
+        ContainerRecord.Config config = new ContainerRecord.Config(
+                c.domainname(),
+                user,
+                c.tty(),
+                c.openStdin(),
+                c.stdinOnce(),
+                c.attachStdin(),
+                c.attachStdout(),
+                c.attachStderr(),
+                stopSignal,
+                c.stopTimeout(),
+                volumes,
+                c.consoleSize(),
                 Healthcheck.merge(c.healthcheck(), img.healthcheck()));
-        return new ContainerRecord(d.id(), d.name(), d.image(), img.id(), entrypoint, cmd, command, env(img.env(), d.env()),
-                workingDir, d.hostname(), labels, d.created(), d.networkMode(), d.networks(), d.publish(), d.portBindings(),
-                d.publishAll(), exposed, d.autoRemove(), d.dns(), config, d.host(), null);
+        return new ContainerRecord(
+                d.id(),
+                d.name(),
+                d.image(),
+                img.id(),
+                entrypoint,
+                cmd,
+                command,
+                env(img.env(), d.env()),
+                workingDir,
+                d.hostname(),
+                labels,
+                d.created(),
+                d.networkMode(),
+                d.networks(),
+                d.publish(),
+                d.portBindings(),
+                d.publishAll(),
+                exposed,
+                d.autoRemove(),
+                d.dns(),
+                config,
+                d.host(),
+                null);
     }
 
     static List<String> env(List<String> image, List<String> container) {

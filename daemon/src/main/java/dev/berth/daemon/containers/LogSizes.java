@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.engine.BerthException;
-
 import java.util.Locale;
 
 /** Docker's log sizes: {@code 100}, {@code 10k}, {@code 10m}, {@code 1g} (also kb, mb, gb; base 1024). */
@@ -10,14 +9,15 @@ public final class LogSizes {
 
     public static long parse(String text, String field) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.endsWith("b") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2))) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("b") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2)))
+            t = t.substring(0, t.length() - 1);
         long unit = 1;
         char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
         switch (last) {
             case 'k' -> unit = 1024L;
             case 'm' -> unit = 1024L * 1024;
             case 'g' -> unit = 1024L * 1024 * 1024;
-            default -> { }
+            default -> {}
         }
         if (unit != 1) t = t.substring(0, t.length() - 1);
         try {

@@ -1,7 +1,6 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.daemon.Log;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,7 +32,12 @@ final class OrphanFiles {
                     if (unmount != null && isMountPoint(d)) unmount.accept(d);
                     ContainerFiles.deleteTree(d);
                 } catch (RuntimeException e) {
-                    Log.warn("cannot remove files of a removed container", "path", d.toString(), "error", e.getMessage());
+                    Log.warn(
+                            "cannot remove files of a removed container",
+                            "path",
+                            d.toString(),
+                            "error",
+                            e.getMessage());
                 }
             }
         } catch (IOException e) {

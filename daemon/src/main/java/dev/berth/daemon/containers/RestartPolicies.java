@@ -21,7 +21,8 @@ final class RestartPolicies {
         ContainerRecord.RestartPolicy p = r.host().restartPolicy();
         return switch (p.name()) {
             case "always", "unless-stopped" -> true;
-            case "on-failure" -> run.exitCode() != 0 && (p.maximumRetryCount() == 0 || run.restartCount() < p.maximumRetryCount());
+            case "on-failure" ->
+                run.exitCode() != 0 && (p.maximumRetryCount() == 0 || run.restartCount() < p.maximumRetryCount());
             default -> false;
         };
     }
@@ -38,7 +39,8 @@ final class RestartPolicies {
 
     /** The wait before the next start, from the restarts so far and how long the last run lasted. */
     static Duration delay(ContainerRecord.RunState run) {
-        if (run.startedAt() != null && run.finishedAt() != null
+        if (run.startedAt() != null
+                && run.finishedAt() != null
                 && Duration.between(run.startedAt(), run.finishedAt()).compareTo(STABLE) >= 0) return FIRST;
         Duration d = FIRST;
         for (int i = 0; i < run.restartCount() && d.compareTo(MAX) < 0; i++) d = d.multipliedBy(2);
@@ -46,7 +48,9 @@ final class RestartPolicies {
     }
 
     static boolean ranLongEnough(ContainerRecord.RunState run) {
-        return run.startedAt() != null && Duration.between(run.startedAt(), run.finishedAt() == null ? Instant.now() : run.finishedAt())
-                .compareTo(STABLE) >= 0;
+        return run.startedAt() != null
+                && Duration.between(run.startedAt(), run.finishedAt() == null ? Instant.now() : run.finishedAt())
+                                .compareTo(STABLE)
+                        >= 0;
     }
 }

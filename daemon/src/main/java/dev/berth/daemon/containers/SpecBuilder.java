@@ -8,7 +8,6 @@ import dev.berth.runtime.oci.SeccompMode;
 import dev.berth.runtime.oci.SpecRequest;
 import dev.berth.runtime.oci.Ulimit;
 import dev.berth.runtime.oci.UserResolver;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +27,8 @@ public final class SpecBuilder {
     private final Images images;
 
     SpecBuilder(String cgroupParent, ContainerFiles files, Images images) {
-        this.cgroupParent = cgroupParent.endsWith("/") ? cgroupParent.substring(0, cgroupParent.length() - 1) : cgroupParent;
+        this.cgroupParent =
+                cgroupParent.endsWith("/") ? cgroupParent.substring(0, cgroupParent.length() - 1) : cgroupParent;
         this.files = files;
         this.images = images;
     }
@@ -54,9 +54,12 @@ public final class SpecBuilder {
             }
         }
         if (!atCreate) {
-            mounts.add(new ContainerMount.EtcFile(ContainerMount.EtcFile.Kind.HOSTS, files.path(r.id(), ContainerFiles.HOSTS)));
-            mounts.add(new ContainerMount.EtcFile(ContainerMount.EtcFile.Kind.RESOLV_CONF, files.path(r.id(), ContainerFiles.RESOLV_CONF)));
-            mounts.add(new ContainerMount.EtcFile(ContainerMount.EtcFile.Kind.HOSTNAME, files.path(r.id(), ContainerFiles.HOSTNAME)));
+            mounts.add(new ContainerMount.EtcFile(
+                    ContainerMount.EtcFile.Kind.HOSTS, files.path(r.id(), ContainerFiles.HOSTS)));
+            mounts.add(new ContainerMount.EtcFile(
+                    ContainerMount.EtcFile.Kind.RESOLV_CONF, files.path(r.id(), ContainerFiles.RESOLV_CONF)));
+            mounts.add(new ContainerMount.EtcFile(
+                    ContainerMount.EtcFile.Kind.HOSTNAME, files.path(r.id(), ContainerFiles.HOSTNAME)));
         }
         List<Ulimit> ulimits = new ArrayList<>();
         for (ContainerRecord.Ulimit u : h.ulimits()) ulimits.add(new Ulimit(u.name(), u.soft(), u.hard()));
@@ -85,8 +88,14 @@ public final class SpecBuilder {
     }
 
     /** An exec's process: the container's capabilities and limits, the exec's command, user and environment. */
-    public String execJson(ContainerRecord r, List<String> cmd, List<String> env, String workingDir, String user,
-                           boolean tty, boolean privileged) {
+    public String execJson(
+            ContainerRecord r,
+            List<String> cmd,
+            List<String> env,
+            String workingDir,
+            String user,
+            boolean tty,
+            boolean privileged) {
         SpecRequest container = request(r, null, r.hostname() == null ? r.shortId() : r.hostname(), true);
         ProcessUser u = container.user();
         List<String> fullEnv = ImageDefaults.env(container.env(), env);
@@ -96,7 +105,8 @@ public final class SpecBuilder {
             fullEnv = withDefaults(ImageDefaults.env(r.env(), env), resolved.home());
         }
         String cwd = workingDir == null || workingDir.isEmpty() ? container.cwd() : workingDir;
-        return new String(OciSpec.processJson(ProcessRequest.exec(container, cmd, fullEnv, cwd, u, tty, privileged)),
+        return new String(
+                OciSpec.processJson(ProcessRequest.exec(container, cmd, fullEnv, cwd, u, tty, privileged)),
                 StandardCharsets.UTF_8);
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param options the DriverOpts given at create (null: none given; the local driver here takes none)
  */
-public record VolumeRecord(String name, String driver, Map<String, String> labels, Map<String, String> options, Instant created) {
+public record VolumeRecord(
+        String name, String driver, Map<String, String> labels, Map<String, String> options, Instant created) {
     public static final String ANONYMOUS = "com.docker.volume.anonymous";
 
     public VolumeRecord {

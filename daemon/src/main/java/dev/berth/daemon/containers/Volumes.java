@@ -4,7 +4,6 @@ import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Json;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Ids;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -68,12 +67,16 @@ public final class Volumes {
     public VolumeRecord create(String name, String driver, Map<String, String> options, Map<String, String> labels) {
         String d = driver == null || driver.isEmpty() ? "local" : driver;
         if (!d.equals("local"))
-            throw new BerthException.InvalidRequest("Driver", "only the \"local\" volume driver is available, not \"" + d
-                    + "\" (berthd loads no volume plugins)");
+            throw new BerthException.InvalidRequest(
+                    "Driver",
+                    "only the \"local\" volume driver is available, not \"" + d
+                            + "\" (berthd loads no volume plugins)");
         if (options != null && !options.isEmpty()) {
             String key = options.keySet().iterator().next();
-            throw new BerthException.InvalidRequest("DriverOpts." + key, "berthd's local driver takes no options: volumes are"
-                    + " directories under the state dir (mounting a device, NFS or tmpfs as a volume is not implemented)");
+            throw new BerthException.InvalidRequest(
+                    "DriverOpts." + key,
+                    "berthd's local driver takes no options: volumes are"
+                            + " directories under the state dir (mounting a device, NFS or tmpfs as a volume is not implemented)");
         }
         boolean generated = name == null || name.isEmpty();
         String n = generated ? Ids.random() : name;
@@ -90,7 +93,8 @@ public final class Volumes {
         synchronized (lock) {
             VolumeRecord existing = records.get(name);
             if (existing != null) return existing;
-            return make(new VolumeRecord(name, "local", anonymous ? Map.of(VolumeRecord.ANONYMOUS, "") : null, null, Instant.now()));
+            return make(new VolumeRecord(
+                    name, "local", anonymous ? Map.of(VolumeRecord.ANONYMOUS, "") : null, null, Instant.now()));
         }
     }
 
@@ -172,7 +176,12 @@ public final class Volumes {
                     createDirectories(data(name));
                 } else {
                     // made before its record was written (or by an older berthd): adopted as a named volume
-                    v = new VolumeRecord(name, "local", null, null, Files.getLastModifiedTime(dir).toInstant());
+                    v = new VolumeRecord(
+                            name,
+                            "local",
+                            null,
+                            null,
+                            Files.getLastModifiedTime(dir).toInstant());
                     createDirectories(data(name));
                     write(v);
                     Log.info("adopted a volume directory without record", "volume", name);
@@ -192,20 +201,27 @@ public final class Volumes {
         Set<String> targets = new HashSet<>();
         for (ContainerRecord.Mount m : r.host().resolved()) {
             targets.add(m.destination());
-            out.add(switch (m.type()) {
-                case "volume" -> {
-                    boolean anonymous = m.name() == null || m.anonymous();
-                    String name = m.name() == null ? Ids.random() : m.name();
-                    ensure(name, anonymous);
-                    yield new ContainerRecord.Mount("volume", name, data(name).toString(), m.destination(), m.readOnly(),
-                            anonymous, List.of());
-                }
-                case "bind" -> {
-                    createDirectories(Path.of(m.source())); // as docker -v does for a missing host path
-                    yield m;
-                }
-                default -> m;
-            });
+            out.add(
+                    switch (m.type()) {
+                        case "volume" -> {
+                            boolean anonymous = m.name() == null || m.anonymous();
+                            String name = m.name() == null ? Ids.random() : m.name();
+                            ensure(name, anonymous);
+                            yield new ContainerRecord.Mount(
+                                    "volume",
+                                    name,
+                                    data(name).toString(),
+                                    m.destination(),
+                                    m.readOnly(),
+                                    anonymous,
+                                    List.of());
+                        }
+                        case "bind" -> {
+                            createDirectories(Path.of(m.source())); // as docker -v does for a missing host path
+                            yield m;
+                        }
+                        default -> m;
+                    });
         }
         for (String target : r.config().volumes()) {
             if (!targets.add(target)) continue;
@@ -246,13 +262,15 @@ public final class Volumes {
     static long size(Path dir) {
         if (!Files.exists(dir)) return 0;
         try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return paths.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         } catch (IOException | UncheckedIOException e) {
             return 0;
         }

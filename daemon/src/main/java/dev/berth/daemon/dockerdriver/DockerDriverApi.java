@@ -16,7 +16,6 @@ import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.request.SubnetRequest;
 import dev.berth.netlink.route.IpPrefix;
-
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -47,6 +46,7 @@ public final class DockerDriverApi {
     public static final String NETWORK_LABEL = "dev.berth.docker.network-id";
     /** The {@code -o} option that maps a Docker network onto an existing Berth network. */
     public static final String MAP_OPTION = "berth.network";
+
     private static final String PORTMAP = "com.docker.network.portmap";
     private static final String GENERIC = "com.docker.network.generic";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -65,7 +65,9 @@ public final class DockerDriverApi {
 
     public void register(Router r) {
         r.post("/Plugin.Activate", q -> ApiResponse.json(Map.of("Implements", List.of("NetworkDriver"))));
-        r.post("/NetworkDriver.GetCapabilities", q -> ApiResponse.json(Map.of("Scope", "local", "ConnectivityScope", "local")));
+        r.post(
+                "/NetworkDriver.GetCapabilities",
+                q -> ApiResponse.json(Map.of("Scope", "local", "ConnectivityScope", "local")));
         r.post("/NetworkDriver.CreateNetwork", q -> call(q, this::createNetwork));
         r.post("/NetworkDriver.DeleteNetwork", q -> call(q, this::deleteNetwork));
         r.post("/NetworkDriver.CreateEndpoint", q -> call(q, this::createEndpoint));
@@ -101,7 +103,8 @@ public final class DockerDriverApi {
             return ApiResponse.json(h.handle(body));
         } catch (BerthException e) {
             Log.warn("docker driver: " + q.path() + " failed", "error", e.getMessage());
-            return new ApiResponse.Json(e instanceof BerthException.InvalidRequest ? 400 : 500, Map.of("Err", e.getMessage()));
+            return new ApiResponse.Json(
+                    e instanceof BerthException.InvalidRequest ? 400 : 500, Map.of("Err", e.getMessage()));
         }
     }
 
@@ -110,7 +113,8 @@ public final class DockerDriverApi {
     private Object createNetwork(JsonNode b) {
         String nid = id(b, "NetworkID");
         String name = networkName(nid);
-        if (exists(name) || store.network(nid) != null) return Map.of(); // dockerd repeats a create it did not see answered
+        if (exists(name) || store.network(nid) != null)
+            return Map.of(); // dockerd repeats a create it did not see answered
         JsonNode options = b.path("Options");
         Map<String, String> generic = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = options.path(GENERIC).fields(); it.hasNext(); ) {
@@ -125,19 +129,25 @@ public final class DockerDriverApi {
                 String pool = d.path("Pool").asText("");
                 if (pool.isEmpty() || pool.equals("0.0.0.0/0")) continue; // the null IPAM driver: no addresses
                 Map<String, String> aux = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = d.path("AuxAddresses").fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                d.path("AuxAddresses").fields();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     aux.put(e.getKey(), withoutPrefix(e.getValue().asText()));
                 }
-                subnets.add(new SubnetRequest(pool, emptyToNull(withoutPrefix(d.path("Gateway").asText(""))), null, aux));
+                subnets.add(new SubnetRequest(
+                        pool, emptyToNull(withoutPrefix(d.path("Gateway").asText(""))), null, aux));
                 if (family.equals("IPv6Data")) v6 = true;
             }
         }
         if (subnets.isEmpty())
-            throw new BerthException.InvalidRequest("IPv4Data", "Berth networks need a subnet from Docker's IPAM (the null IPAM driver gives none;"
-                    + " with it, name an existing Berth network: -o " + MAP_OPTION + "=NAME)");
+            throw new BerthException.InvalidRequest(
+                    "IPv4Data",
+                    "Berth networks need a subnet from Docker's IPAM (the null IPAM driver gives none;"
+                            + " with it, name an existing Berth network: -o " + MAP_OPTION + "=NAME)");
         boolean internal = options.path("com.docker.network.internal").asBoolean(false);
-        engine.createNetwork(new NetworkRequest(name, "bridge", subnets, v6, internal, true, generic, Map.of(NETWORK_LABEL, nid)));
+        engine.createNetwork(
+                new NetworkRequest(name, "bridge", subnets, v6, internal, true, generic, Map.of(NETWORK_LABEL, nid)));
         onChange.run();
         Log.info("docker driver: network created", "network", name, "docker-id", nid);
         return Map.of();
@@ -154,12 +164,15 @@ public final class DockerDriverApi {
             for (JsonNode d : b.path(family)) {
                 String pool = d.path("Pool").asText("");
                 if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") && !pool.equals("::/0"))
-                    throw new BerthException.InvalidRequest(MAP_OPTION, "Berth gives the addresses of network " + target + ", but Docker's IPAM chose "
-                            + pool + "; create the Docker network with --ipam-driver null");
+                    throw new BerthException.InvalidRequest(
+                            MAP_OPTION,
+                            "Berth gives the addresses of network " + target + ", but Docker's IPAM chose " + pool
+                                    + "; create the Docker network with --ipam-driver null");
             }
         for (String key : generic.keySet())
             if (!key.equals(MAP_OPTION))
-                throw new BerthException.InvalidRequest(MAP_OPTION, "network " + target + " exists with its own options; leave out -o " + key);
+                throw new BerthException.InvalidRequest(
+                        MAP_OPTION, "network " + target + " exists with its own options; leave out -o " + key);
         Network n;
         try {
             n = engine.network(target);
@@ -167,7 +180,10 @@ public final class DockerDriverApi {
             throw new BerthException.InvalidRequest(MAP_OPTION, "Berth has no network " + target);
         }
         if (!n.isBridge())
-            throw new BerthException.InvalidRequest(MAP_OPTION, "network " + n.name() + " has driver " + n.driver() + "; Docker's containers need a bridge network");
+            throw new BerthException.InvalidRequest(
+                    MAP_OPTION,
+                    "network " + n.name() + " has driver " + n.driver()
+                            + "; Docker's containers need a bridge network");
         store.putNetwork(new DriverNetwork(nid, n.name()));
         Log.info("docker driver: network mapped", "network", n.name(), "docker-id", nid);
         return Map.of();
@@ -213,11 +229,19 @@ public final class DockerDriverApi {
         String v4 = emptyToNull(withoutPrefix(iface.path("Address").asText("")));
         String v6 = emptyToNull(withoutPrefix(iface.path("AddressIPv6").asText("")));
         String givenMac = emptyToNull(iface.path("MacAddress").asText(""));
-        if (store.network(nid) != null) return createMappedEndpoint(n, eid, v4 != null || v6 != null, givenMac, ports(b.path("Options").path(PORTMAP)));
+        if (store.network(nid) != null)
+            return createMappedEndpoint(
+                    n,
+                    eid,
+                    v4 != null || v6 != null,
+                    givenMac,
+                    ports(b.path("Options").path(PORTMAP)));
         if (v4 == null && v6 == null)
-            throw new BerthException.InvalidRequest("Interface.Address", "Berth takes the endpoint's address from Docker's IPAM; none was given");
+            throw new BerthException.InvalidRequest(
+                    "Interface.Address", "Berth takes the endpoint's address from Docker's IPAM; none was given");
         String mac = givenMac != null ? givenMac : randomMac();
-        DriverEndpoint e = new DriverEndpoint(n.id(), eid, v4, v6, mac, ports(b.path("Options").path(PORTMAP)));
+        DriverEndpoint e = new DriverEndpoint(
+                n.id(), eid, v4, v6, mac, ports(b.path("Options").path(PORTMAP)));
         store.put(e);
         // Docker asks the driver for a MAC only when it has none; an address it gave must not come back.
         return givenMac != null ? Map.of() : Map.of("Interface", Map.of("MacAddress", mac));
@@ -228,14 +252,25 @@ public final class DockerDriverApi {
      * veth to hand over, in the host namespace until Join names the container's namespace, and answers the
      * address (and MAC) for Docker to record, as libnetwork lets a driver do when its IPAM gave none.
      */
-    private Object createMappedEndpoint(Network n, String eid, boolean dockerGaveAddress, String givenMac, List<String> ports) {
+    private Object createMappedEndpoint(
+            Network n, String eid, boolean dockerGaveAddress, String givenMac, List<String> ports) {
         if (dockerGaveAddress)
-            throw new BerthException.InvalidRequest("Interface.Address", "network " + n.name() + " takes its addresses from Berth, not from Docker's IPAM");
+            throw new BerthException.InvalidRequest(
+                    "Interface.Address",
+                    "network " + n.name() + " takes its addresses from Berth, not from Docker's IPAM");
         Sandbox s = joined(eid);
         if (s == null) {
-            store.put(new DriverEndpoint(n.id(), eid, null, null, givenMac, ports)); // found by DeleteEndpoint should this fail half-way
-            SandboxRequest r = new SandboxRequest(eid, "docker-" + eid.substring(0, 12), null, n.name(),
-                    new EndpointRequest(null, null, givenMac, List.of(), "bd" + eid.substring(0, 11)), ports, false, List.of(),
+            store.put(new DriverEndpoint(
+                    n.id(), eid, null, null, givenMac, ports)); // found by DeleteEndpoint should this fail half-way
+            SandboxRequest r = new SandboxRequest(
+                    eid,
+                    "docker-" + eid.substring(0, 12),
+                    null,
+                    n.name(),
+                    new EndpointRequest(null, null, givenMac, List.of(), "bd" + eid.substring(0, 11)),
+                    ports,
+                    false,
+                    List.of(),
                     pendingDir.resolve(eid).toString());
             s = engine.createHandedOverSandbox(r);
             onChange.run();
@@ -246,9 +281,17 @@ public final class DockerDriverApi {
         store.put(new DriverEndpoint(n.id(), eid, v4, v6, ep.mac().toString(), ports));
         Map<String, Object> out = new LinkedHashMap<>();
         if (v4 != null) out.put("Address", v4 + "/" + n.ipv4().subnet().prefix());
-        if (v6 != null) out.put("AddressIPv6", v6 + "/" + n.ipv6Subnet().subnet().prefix());
+        if (v6 != null)
+            out.put("AddressIPv6", v6 + "/" + n.ipv6Subnet().subnet().prefix());
         if (givenMac == null) out.put("MacAddress", ep.mac().toString());
-        Log.info("docker driver: endpoint addressed by Berth", "endpoint", eid, "network", n.name(), "address", v4 == null ? v6 : v4);
+        Log.info(
+                "docker driver: endpoint addressed by Berth",
+                "endpoint",
+                eid,
+                "network",
+                n.name(),
+                "address",
+                v4 == null ? v6 : v4);
         return Map.of("Interface", out);
     }
 
@@ -261,7 +304,8 @@ public final class DockerDriverApi {
                 value.put("berth.sandbox", s.name());
                 value.put("berth.host-interface", ep.hostIfName());
                 value.put("berth.interface", ep.ifName());
-                value.put("berth.ports", s.ports().stream().map(Object::toString).toList());
+                value.put(
+                        "berth.ports", s.ports().stream().map(Object::toString).toList());
             }
         return Map.of("Value", value);
     }
@@ -276,23 +320,36 @@ public final class DockerDriverApi {
     private Object join(JsonNode b) {
         String eid = id(b, "EndpointID");
         String key = b.path("SandboxKey").asText("");
-        if (key.isEmpty()) throw new BerthException.InvalidRequest("SandboxKey", "Join needs the container's namespace");
+        if (key.isEmpty())
+            throw new BerthException.InvalidRequest("SandboxKey", "Join needs the container's namespace");
         DriverEndpoint e = store.get(eid);
         if (e == null) throw new BerthException.NotFound("endpoint " + eid + " was not created through Berth's driver");
         Network n = engine.network(e.networkId());
         Sandbox existing = joined(eid);
         if (existing != null) {
-            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(pendingDir.resolve(eid).toString())) {
-                existing = engine.moveHandedOverSandbox(eid, key); // an endpoint of a mapped network: addressed at CreateEndpoint
+            if (existing.netns() instanceof NetnsMode.External x
+                    && x.path().equals(pendingDir.resolve(eid).toString())) {
+                existing = engine.moveHandedOverSandbox(
+                        eid, key); // an endpoint of a mapped network: addressed at CreateEndpoint
                 Log.info("docker driver: joined", "endpoint", eid, "network", n.name(), "sandbox", key);
             }
-            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(key)) return joinResponse(n, engine.endpointsOf(existing).getFirst());
+            if (existing.netns() instanceof NetnsMode.External x && x.path().equals(key))
+                return joinResponse(n, engine.endpointsOf(existing).getFirst());
             throw new BerthException.Conflict("endpoint " + eid + " already joined another sandbox");
         }
         if (store.network(b.path("NetworkID").asText()) != null)
-            throw new BerthException.Conflict("endpoint " + eid + " lost the address Berth gave it (berthd restarted before Join); start the container again");
-        SandboxRequest r = new SandboxRequest(eid, e.sandboxName(), null, n.name(),
-                new EndpointRequest(e.ipv4(), e.ipv6(), e.mac(), List.of(), "bd" + eid.substring(0, 11)), e.ports(), false, List.of(), key);
+            throw new BerthException.Conflict("endpoint " + eid
+                    + " lost the address Berth gave it (berthd restarted before Join); start the container again");
+        SandboxRequest r = new SandboxRequest(
+                eid,
+                e.sandboxName(),
+                null,
+                n.name(),
+                new EndpointRequest(e.ipv4(), e.ipv6(), e.mac(), List.of(), "bd" + eid.substring(0, 11)),
+                e.ports(),
+                false,
+                List.of(),
+                key);
         Sandbox s = engine.createHandedOverSandbox(r);
         onChange.run();
         Log.info("docker driver: joined", "endpoint", eid, "network", n.name(), "sandbox", key);
@@ -307,7 +364,8 @@ public final class DockerDriverApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("InterfaceName", Map.of("SrcName", ep.ifName(), "DstPrefix", "eth"));
         if (!n.internal()) {
-            if (n.ipv4() != null && n.ipv4().gateway() != null && ep.ipv4() != null) out.put("Gateway", IpPrefix.format(n.ipv4().gateway()));
+            if (n.ipv4() != null && n.ipv4().gateway() != null && ep.ipv4() != null)
+                out.put("Gateway", IpPrefix.format(n.ipv4().gateway()));
             if (n.ipv6Subnet() != null && n.ipv6Subnet().gateway() != null && ep.ipv6() != null)
                 out.put("GatewayIPv6", IpPrefix.format(n.ipv6Subnet().gateway()));
         }
@@ -348,21 +406,29 @@ public final class DockerDriverApi {
                 case 6 -> "tcp";
                 case 17 -> "udp";
                 case 132 -> "sctp";
-                default -> throw new BerthException.InvalidRequest("Options." + PORTMAP, "protocol " + p.path("Proto") + " is not tcp, udp or sctp");
+                default ->
+                    throw new BerthException.InvalidRequest(
+                            "Options." + PORTMAP, "protocol " + p.path("Proto") + " is not tcp, udp or sctp");
             };
-            int port = p.path("Port").asInt(), host = p.path("HostPort").asInt(0), end = p.path("HostPortEnd").asInt(0);
+            int port = p.path("Port").asInt(),
+                    host = p.path("HostPort").asInt(0),
+                    end = p.path("HostPortEnd").asInt(0);
             String ip = p.path("HostIP").asText("");
             if (ip.equals("<nil>")) ip = "";
             String hostPart = host == 0 ? "" : end > host ? host + "-" + end : Integer.toString(host);
             String ipPart = ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":";
-            out.add(ipPart.isEmpty() && hostPart.isEmpty() ? port + "/" + proto : ipPart + hostPart + ":" + port + "/" + proto);
+            out.add(
+                    ipPart.isEmpty() && hostPart.isEmpty()
+                            ? port + "/" + proto
+                            : ipPart + hostPart + ":" + port + "/" + proto);
         }
         return out;
     }
 
     private static String id(JsonNode b, String field) {
         String v = b.path(field).asText("");
-        if (!v.matches("[0-9a-f]{64}")) throw new BerthException.InvalidRequest(field, "'" + v + "' is not a Docker id (64 hex digits)");
+        if (!v.matches("[0-9a-f]{64}"))
+            throw new BerthException.InvalidRequest(field, "'" + v + "' is not a Docker id (64 hex digits)");
         return v;
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * @param ipv6  the IPv6 address without prefix length, or null
  * @param ports published ports in Docker's {@code -p} syntax
  */
-public record DriverEndpoint(String networkId, String endpointId, String ipv4, String ipv6, String mac, List<String> ports) {
+public record DriverEndpoint(
+        String networkId, String endpointId, String ipv4, String ipv6, String mac, List<String> ports) {
     public DriverEndpoint {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }

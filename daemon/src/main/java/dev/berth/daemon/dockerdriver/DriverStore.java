@@ -2,7 +2,6 @@ package dev.berth.daemon.dockerdriver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -41,7 +40,8 @@ final class DriverStore {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the Docker driver's records in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read the Docker driver's records in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -59,7 +59,8 @@ final class DriverStore {
         try {
             Files.deleteIfExists(networksDir.resolve(networkId + ".json"));
         } catch (IOException x) {
-            throw new BerthException.Failed("cannot remove network " + networkId + " from " + networksDir + ": " + x.getMessage(), x);
+            throw new BerthException.Failed(
+                    "cannot remove network " + networkId + " from " + networksDir + ": " + x.getMessage(), x);
         }
         networks.remove(networkId);
     }
@@ -77,7 +78,11 @@ final class DriverStore {
         Path tmp = dir.resolve(id + ".json.tmp");
         try {
             JSON.writeValue(tmp.toFile(), value);
-            Files.move(tmp, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    dir.resolve(id + ".json"),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException x) {
             throw new BerthException.Failed("cannot record " + id + " in " + dir + ": " + x.getMessage(), x);
         }
@@ -87,7 +92,8 @@ final class DriverStore {
         try {
             Files.deleteIfExists(dir.resolve(endpointId + ".json"));
         } catch (IOException x) {
-            throw new BerthException.Failed("cannot remove endpoint " + endpointId + " from " + dir + ": " + x.getMessage(), x);
+            throw new BerthException.Failed(
+                    "cannot remove endpoint " + endpointId + " from " + dir + ": " + x.getMessage(), x);
         }
         byId.remove(endpointId);
     }

@@ -32,8 +32,16 @@ public final class Events {
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         Map<String, String> attrs = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         boolean legacy = type.equals("container") || type.equals("image");
-        Event e = new Event(legacy ? action : null, legacy ? id : null, type.equals("container") ? attrs.get("image") : null,
-                type, action, new Event.Actor(id, attrs), "local", now.getEpochSecond(), nanos);
+        Event e = new Event(
+                legacy ? action : null,
+                legacy ? id : null,
+                type.equals("container") ? attrs.get("image") : null,
+                type,
+                action,
+                new Event.Actor(id, attrs),
+                "local",
+                now.getEpochSecond(),
+                nanos);
         synchronized (ring) {
             if (ring.size() == RING) ring.removeFirst();
             ring.addLast(e);
@@ -42,7 +50,13 @@ public final class Events {
     }
 
     /** A container event with Docker's attributes: the container's labels, then its image and name, then {@code extra}. */
-    public void container(String action, String id, String name, String image, Map<String, String> labels, Map<String, String> extra) {
+    public void container(
+            String action,
+            String id,
+            String name,
+            String image,
+            Map<String, String> labels,
+            Map<String, String> extra) {
         Map<String, String> a = new LinkedHashMap<>(labels);
         a.put("image", image);
         a.put("name", name);

@@ -27,7 +27,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -59,6 +58,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ApiLimits limits;
     /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
     private int pending;
+
     private boolean inputClosed;
     /** Closes a connection that takes too long to deliver its next request; event-loop only. */
     private ScheduledFuture<?> deadline;
@@ -99,7 +99,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
-        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        for (Map.Entry<String, String> h : req.headers())
+            headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         byte[] body = new byte[req.content().readableBytes()];
         req.content().readBytes(body);
 
@@ -110,9 +111,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             writeWhole(ctx, new ApiResponse.Text(400, e.getMessage()), keepAlive, method);
             return;
         }
-        Router.Match match = router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
-        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
-                uri.parameters(), headers, body, v.version());
+        Router.Match match =
+                router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
+        ApiRequest request = new ApiRequest(
+                method,
+                v.path(),
+                match == null ? Map.of() : match.params(),
+                uri.parameters(),
+                headers,
+                body,
+                v.version());
         RawChannel raw = request.wantsUpgrade() && match != null ? takeOver(ctx) : null;
         try {
             workers.execute(() -> {
@@ -134,11 +142,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String method = req.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Map<String, String> headers = new HashMap<>();
-        for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        for (Map.Entry<String, String> h : req.headers())
+            headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         ApiVersions.Versioned v = ApiVersions.split(uri.path());
         Router.Match match = router.find(method, v.path());
-        ApiRequest request = new ApiRequest(method, v.path(), match == null ? Map.of() : match.params(),
-                uri.parameters(), headers, new byte[0], v.version(), body);
+        ApiRequest request = new ApiRequest(
+                method,
+                v.path(),
+                match == null ? Map.of() : match.params(),
+                uri.parameters(),
+                headers,
+                new byte[0],
+                v.version(),
+                body);
         try {
             workers.execute(() -> write(ctx, dispatch(match, request), false, method));
         } catch (RejectedExecutionException shuttingDown) {
@@ -161,8 +177,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         if (Log.enabled(Log.Level.DEBUG))
-            Log.debug("api", "method", request.method(), "path", request.path(), "status", response.status(),
-                    "us", (System.nanoTime() - start) / 1000);
+            Log.debug(
+                    "api",
+                    "method",
+                    request.method(),
+                    "path",
+                    request.path(),
+                    "status",
+                    response.status(),
+                    "us",
+                    (System.nanoTime() - start) / 1000);
         return response;
     }
 
@@ -170,14 +194,23 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         write(ctx, response, keepAlive, method, Map.of());
     }
 
-    private void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
+    private void write(
+            ChannelHandlerContext ctx,
+            ApiResponse response,
+            boolean keepAlive,
+            String method,
+            Map<String, String> extra) {
         switch (response) {
             case ApiResponse.WithHeaders w -> write(ctx, w.inner(), keepAlive, method, w.headers());
             case ApiResponse.Stream s -> writeStream(ctx, s, keepAlive, extra);
             case ApiResponse.Hijack h -> {
                 // The client asked for a stream without the upgrade headers: give it the stream as a body.
-                writeStream(ctx, new ApiResponse.Stream(200, h.contentType(), out -> h.session().run(
-                        new RawChannel.OutputOnly(out))), false, extra);
+                writeStream(
+                        ctx,
+                        new ApiResponse.Stream(
+                                200, h.contentType(), out -> h.session().run(new RawChannel.OutputOnly(out))),
+                        false,
+                        extra);
             }
             default -> writeWhole(ctx, response, keepAlive, method, extra);
         }
@@ -187,7 +220,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         writeWhole(ctx, response, keepAlive, method, Map.of());
     }
 
-    private void writeWhole(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, String method, Map<String, String> extra) {
+    private void writeWhole(
+            ChannelHandlerContext ctx,
+            ApiResponse response,
+            boolean keepAlive,
+            String method,
+            Map<String, String> extra) {
         byte[] body;
         String type;
         switch (response) {
@@ -204,13 +242,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 type = null;
             }
         }
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
         common(r.headers());
         if (type != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         extra.forEach(r.headers()::set);
         if (response.status() == 200 && method.equals("HEAD") || response instanceof ApiResponse.Text)
-            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate").set(HttpHeaderNames.PRAGMA, "no-cache");
+            r.headers()
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate")
+                    .set(HttpHeaderNames.PRAGMA, "no-cache");
         if (response.status() != 204 && response.status() != 304) HttpUtil.setContentLength(r, body.length);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -243,7 +283,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             message = "the request headers are larger than " + limits.maxHeaderBytes() + " bytes";
         } else {
             status = 400;
-            message = "malformed HTTP request: " + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
+            message = "malformed HTTP request: "
+                    + (cause == null || cause.getMessage() == null ? "cannot be decoded" : cause.getMessage());
         }
         writeWhole(ctx, ErrorResponses.message(status, message), false, "GET");
     }
@@ -254,15 +295,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private void arm(ChannelHandlerContext ctx) {
         disarm();
-        deadline = ctx.executor().schedule(() -> {
-            if (pending > 0 || !ctx.channel().isActive()) return;
-            if (!RequestStarted.started(ctx)) {
-                ctx.close(); // idle: nothing asked, nothing to answer
-                return;
-            }
-            writeWhole(ctx, ErrorResponses.message(408, "no complete request within " + limits.requestTimeout().toSeconds()
-                    + " s; the connection is closed"), false, "GET");
-        }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (pending > 0 || !ctx.channel().isActive()) return;
+                            if (!RequestStarted.started(ctx)) {
+                                ctx.close(); // idle: nothing asked, nothing to answer
+                                return;
+                            }
+                            writeWhole(
+                                    ctx,
+                                    ErrorResponses.message(
+                                            408,
+                                            "no complete request within "
+                                                    + limits.requestTimeout().toSeconds()
+                                                    + " s; the connection is closed"),
+                                    false,
+                                    "GET");
+                        },
+                        limits.requestTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     private void disarm() {
@@ -279,7 +331,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void writeStream(ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive, Map<String, String> extra) {
+    private void writeStream(
+            ChannelHandlerContext ctx, ApiResponse.Stream s, boolean keepAlive, Map<String, String> extra) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(s.status()));
         common(head.headers());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, s.contentType());
@@ -318,7 +371,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static String rawHead(int status, String reason, String contentType, int contentLength) {
-        StringBuilder b = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        StringBuilder b = new StringBuilder("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(reason)
+                .append("\r\n");
         b.append("Api-Version: ").append(ApiVersions.CURRENT).append("\r\n");
         b.append("Content-Type: ").append(contentType).append("\r\n");
         if (status == 101) b.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");

@@ -18,9 +18,11 @@ public record ApiLimits(int maxConnections, int maxHeaderBytes, int maxBodyBytes
     public static final ApiLimits DEFAULTS = new ApiLimits(1000, 16 * 1024, 16 * 1024 * 1024, Duration.ofSeconds(60));
 
     public ApiLimits {
-        if (maxConnections < 1) throw new IllegalArgumentException("--max-connections: " + maxConnections + " must be at least 1");
+        if (maxConnections < 1)
+            throw new IllegalArgumentException("--max-connections: " + maxConnections + " must be at least 1");
         if (requestTimeout.isNegative() || requestTimeout.isZero())
-            throw new IllegalArgumentException("--request-timeout: " + requestTimeout.toSeconds() + " must be at least 1 second");
+            throw new IllegalArgumentException(
+                    "--request-timeout: " + requestTimeout.toSeconds() + " must be at least 1 second");
     }
 
     public ApiLimits withMaxConnections(int n) {

@@ -3,10 +3,10 @@ package dev.berth.daemon.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
 import dev.berth.engine.BerthException;
-
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,12 +16,24 @@ import java.util.Map;
  * @param apiVersion the version the client asked for in the path, or the daemon's own when none
  * @param stream     the body as it arrives, for routes registered with {@link Router#streamBody}; else null
  */
-public record ApiRequest(String method, String path, Map<String, String> pathParams,
-                         Map<String, List<String>> query, Map<String, String> headers, byte[] body,
-                         String apiVersion, InputStream stream) {
+public record ApiRequest(
+        String method,
+        String path,
+        Map<String, String> pathParams,
+        Map<String, List<String>> query,
+        Map<String, String> headers,
+        byte[] body,
+        String apiVersion,
+        InputStream stream) {
 
-    public ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
-                      Map<String, String> headers, byte[] body, String apiVersion) {
+    public ApiRequest(
+            String method,
+            String path,
+            Map<String, String> pathParams,
+            Map<String, List<String>> query,
+            Map<String, String> headers,
+            byte[] body,
+            String apiVersion) {
         this(method, path, pathParams, query, headers, body, apiVersion, null);
     }
 
@@ -68,7 +80,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     }
 
     public String header(String name) {
-        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** Whether the client asked to take over the connection (attach and exec start). */

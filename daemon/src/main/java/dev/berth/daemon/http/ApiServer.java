@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpServerCodec;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -24,6 +23,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 on a Unix socket (Netty's epoll transport, which keeps half-closed connections open: docker
@@ -50,9 +50,11 @@ public final class ApiServer implements AutoCloseable {
      * client ever finds it at its path with the default mode (a connection there, under load, could come
      * before the chmod).
      */
-    public static ApiServer start(Path socket, Router router, ExecutorService workers, ApiLimits limits) throws IOException {
+    public static ApiServer start(Path socket, Router router, ExecutorService workers, ApiLimits limits)
+            throws IOException {
         claim(socket);
-        Path bound = socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid());
+        Path bound = socket.resolveSibling(
+                "." + socket.getFileName() + "." + ProcessHandle.current().pid());
         Files.deleteIfExists(bound);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
@@ -67,13 +69,19 @@ public final class ApiServer implements AutoCloseable {
                             ApiHandler api = new ApiHandler(router, workers, limits);
                             c.pipeline().addLast(ConnectionLimit.NAME, connections);
                             c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
-                            c.pipeline().addLast(ApiHandler.CODEC, new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
+                            c.pipeline()
+                                    .addLast(
+                                            ApiHandler.CODEC,
+                                            new HttpServerCodec(
+                                                    limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
                             c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(router, api));
                             c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
                             c.pipeline().addLast(ApiHandler.API, api);
                         }
                     })
-                    .bind(new DomainSocketAddress(bound.toFile())).sync().channel();
+                    .bind(new DomainSocketAddress(bound.toFile()))
+                    .sync()
+                    .channel();
             restrict(bound);
             Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
             return new ApiServer(socket, group, ch, connections);
@@ -105,7 +113,8 @@ public final class ApiServer implements AutoCloseable {
     private static void restrict(Path socket) throws IOException {
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
         try {
-            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("berth");
+            GroupPrincipal g =
+                    socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("berth");
             Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(g);
         } catch (UserPrincipalNotFoundException noGroup) {
             Log.debug("no group 'berth'; the socket stays root-only", "socket", socket);
@@ -126,7 +135,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             channel.close().syncUninterruptibly();
         } finally {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             try {
                 Files.deleteIfExists(socket);
             } catch (IOException e) {

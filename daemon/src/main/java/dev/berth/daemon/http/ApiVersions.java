@@ -1,6 +1,5 @@
 package dev.berth.daemon.http;
 
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,5 +39,4 @@ public final class ApiVersions {
             super(message);
         }
     }
-
 }

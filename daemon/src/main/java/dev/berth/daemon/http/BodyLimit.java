@@ -28,10 +28,13 @@ final class BodyLimit extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        byte[] body = Json.write(ErrorResponses.message(413, "request body larger than " + max + " bytes: berthd takes at most "
-                + max + " bytes in one request").body());
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                Unpooled.wrappedBuffer(body));
+        byte[] body = Json.write(ErrorResponses.message(
+                        413,
+                        "request body larger than " + max + " bytes: berthd takes at most " + max
+                                + " bytes in one request")
+                .body());
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
         ApiHandler.common(r.headers());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         HttpUtil.setContentLength(r, body.length);

@@ -1,7 +1,6 @@
 package dev.berth.daemon.http;
 
 import io.netty.channel.Channel;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.LinkedBlockingQueue;

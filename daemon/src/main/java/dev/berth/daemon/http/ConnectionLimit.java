@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,8 +34,10 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         if (refusedSinceLog.getAndIncrement() % 1000 == 0)
             Log.warn("too many API connections: refusing", "max", max, "refused", refusedSinceLog.get());
         byte[] body = ("{\"message\":\"too many connections: berthd serves at most " + max
-                + " API connections at once (--max-connections); retry when some have closed\"}").getBytes(StandardCharsets.UTF_8);
-        byte[] head = ApiHandler.rawHead(503, "Service Unavailable", "application/json", body.length).getBytes(StandardCharsets.ISO_8859_1);
+                        + " API connections at once (--max-connections); retry when some have closed\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] head = ApiHandler.rawHead(503, "Service Unavailable", "application/json", body.length)
+                .getBytes(StandardCharsets.ISO_8859_1);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -57,7 +57,9 @@ final class StreamedBodies extends ChannelInboundHandlerAdapter {
 
     private boolean streamed(HttpRequest req) {
         try {
-            return router.streamsBody(req.method().name(), ApiVersions.split(new QueryStringDecoder(req.uri()).path()).path());
+            return router.streamsBody(
+                    req.method().name(),
+                    ApiVersions.split(new QueryStringDecoder(req.uri()).path()).path());
         } catch (ApiVersions.TooOld e) {
             return false;
         }

@@ -1,12 +1,12 @@
 package dev.berth.daemon.api;
 
-import dev.berth.engine.BerthException;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.engine.BerthException;
+import org.junit.jupiter.api.Test;
 
 class DetachKeysTest {
     @Test

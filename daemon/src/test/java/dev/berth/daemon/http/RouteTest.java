@@ -1,11 +1,10 @@
 package dev.berth.daemon.http;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Image names carry slashes in Docker's paths: a {@code {name*}} placeholder takes them whole. */
 class RouteTest {
@@ -15,7 +14,9 @@ class RouteTest {
 
     @Test
     void restPlaceholderTakesSlashes() {
-        assertEquals(Map.of("name", "localhost:5000/team/app:v1"), route("/images/{name*}/json").match("/images/localhost:5000/team/app:v1/json"));
+        assertEquals(
+                Map.of("name", "localhost:5000/team/app:v1"),
+                route("/images/{name*}/json").match("/images/localhost:5000/team/app:v1/json"));
         assertEquals(Map.of("name", "busybox"), route("/images/{name*}/json").match("/images/busybox/json"));
         assertEquals(Map.of("name", "a/b"), route("/images/{name*}").match("/images/a/b"));
         assertNull(route("/images/{name*}/json").match("/images/json"), "the name is not empty");

@@ -6,7 +6,6 @@ import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.LabHost;
 import dev.berth.runtime.containerd.ManagedContainerd;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,15 +55,46 @@ public final class Gauges {
     }
 
     /** One reading. {@code gc}: run a full GC first, so RSS and heap show what is still referenced. */
-    public record Reading(int fds, int sockets, int threads, int links, int netns, int netnsFiles, int nftElements,
-                          int stateEntries, int runEntries, int ctrContainers, int ctrTasks, int ctrSnapshots, int shims,
-                          int containerdFds, int kernelNetns, long rssKb, long heapUsedKb) {
+    public record Reading(
+            int fds,
+            int sockets,
+            int threads,
+            int links,
+            int netns,
+            int netnsFiles,
+            int nftElements,
+            int stateEntries,
+            int runEntries,
+            int ctrContainers,
+            int ctrTasks,
+            int ctrSnapshots,
+            int shims,
+            int containerdFds,
+            int kernelNetns,
+            long rssKb,
+            long heapUsedKb) {
         public String line() {
-            return String.format("fds=%d sockets=%d threads=%d links=%d netns=%d netns_files=%d nft_elements=%d state_entries=%d"
+            return String.format(
+                    "fds=%d sockets=%d threads=%d links=%d netns=%d netns_files=%d nft_elements=%d state_entries=%d"
                             + " run_entries=%d ctr_containers=%d ctr_tasks=%d ctr_snapshots=%d shims=%d containerd_fds=%d"
-                            + " kernel_netns=%d rss_mb=%.1f heap_used_mb=%.1f", fds, sockets, threads, links, netns, netnsFiles,
-                    nftElements, stateEntries, runEntries, ctrContainers, ctrTasks, ctrSnapshots, shims, containerdFds, kernelNetns,
-                    rssKb / 1024.0, heapUsedKb / 1024.0);
+                            + " kernel_netns=%d rss_mb=%.1f heap_used_mb=%.1f",
+                    fds,
+                    sockets,
+                    threads,
+                    links,
+                    netns,
+                    netnsFiles,
+                    nftElements,
+                    stateEntries,
+                    runEntries,
+                    ctrContainers,
+                    ctrTasks,
+                    ctrSnapshots,
+                    shims,
+                    containerdFds,
+                    kernelNetns,
+                    rssKb / 1024.0,
+                    heapUsedKb / 1024.0);
         }
 
         /** The counts that must stay flat, by name. */
@@ -97,9 +127,24 @@ public final class Gauges {
         }
         int[] files = fds(pid);
         List<Long> shims = ManagedContainerd.shimPids(containerdSocket);
-        return new Reading(files[0], files[1], threads(), links(), netns(shims), netnsFiles(), nftElements(), entries(stateDir),
-                entries(runDir), ctr("containers", "ls", "-q"), ctr("tasks", "ls", "-q"), ctr("snapshots", "ls") - 1, shims.size(),
-                fds(containerdPid())[0], kernelNetns(), rss, heap);
+        return new Reading(
+                files[0],
+                files[1],
+                threads(),
+                links(),
+                netns(shims),
+                netnsFiles(),
+                nftElements(),
+                entries(stateDir),
+                entries(runDir),
+                ctr("containers", "ls", "-q"),
+                ctr("tasks", "ls", "-q"),
+                ctr("snapshots", "ls") - 1,
+                shims.size(),
+                fds(containerdPid())[0],
+                kernelNetns(),
+                rss,
+                heap);
     }
 
     /** Lines {@code ctr -n berth ARGS} prints. */
@@ -113,7 +158,8 @@ public final class Gauges {
 
     private long containerdPid() {
         try {
-            return Long.parseLong(Files.readString(containerdSocket.resolveSibling("containerd.pid")).strip());
+            return Long.parseLong(Files.readString(containerdSocket.resolveSibling("containerd.pid"))
+                    .strip());
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("no pid file of berthd's containerd next to " + containerdSocket, e);
         }
@@ -155,7 +201,8 @@ public final class Gauges {
     private long statusKb(String key) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
-                if (l.startsWith(key + ":")) return Long.parseLong(l.substring(key.length() + 1).trim().split("\\s+")[0]);
+                if (l.startsWith(key + ":"))
+                    return Long.parseLong(l.substring(key.length() + 1).trim().split("\\s+")[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -210,7 +257,8 @@ public final class Gauges {
                 try {
                     String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(Long.parseLong(n));
+                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>())
+                            .add(Long.parseLong(n));
                 } catch (IOException | RuntimeException gone) {
                     // ended meanwhile
                 }
@@ -225,7 +273,8 @@ public final class Gauges {
 
     private int netnsFiles() {
         try (Stream<Path> s = Files.list(Path.of("/run/netns"))) {
-            return (int) s.filter(p -> p.getFileName().toString().startsWith(netnsPrefix)).count();
+            return (int) s.filter(p -> p.getFileName().toString().startsWith(netnsPrefix))
+                    .count();
         } catch (IOException e) {
             return 0;
         }
@@ -269,7 +318,8 @@ public final class Gauges {
 
     private String jcmd(String command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        ExecResult r = Commands.run(List.of(jcmd.toString(), Long.toString(pid), command), Duration.ofSeconds(60), null);
+        ExecResult r =
+                Commands.run(List.of(jcmd.toString(), Long.toString(pid), command), Duration.ofSeconds(60), null);
         if (!r.ok()) throw new IllegalStateException("jcmd " + pid + " " + command + ": " + r.stdout() + r.stderr());
         return r.stdout();
     }

@@ -49,10 +49,14 @@ public final class RawApi {
     /** A request with a JSON body (or none), answered on its own connection. */
     public Answer send(String method, String path, String json) {
         byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: api\r\n")
+        StringBuilder head = new StringBuilder(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: api\r\n")
                 .append("User-Agent: berth-soak\r\n");
         if (json != null) head.append("Content-Type: application/json\r\n");
-        if (json != null || !method.equals("GET")) head.append("Content-Length: ").append(body.length).append("\r\n");
+        if (json != null || !method.equals("GET"))
+            head.append("Content-Length: ").append(body.length).append("\r\n");
         head.append("\r\n");
         byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[h.length + body.length];
@@ -120,7 +124,9 @@ public final class RawApi {
             if (n < 0) {
                 if (headEnd < 0) return new Answer(0, new String(b, StandardCharsets.UTF_8), System.nanoTime() - start);
                 String head = new String(b, 0, headEnd, StandardCharsets.ISO_8859_1);
-                return new Answer(status(head), new String(b, headEnd + 4, b.length - headEnd - 4, StandardCharsets.UTF_8),
+                return new Answer(
+                        status(head),
+                        new String(b, headEnd + 4, b.length - headEnd - 4, StandardCharsets.UTF_8),
                         System.nanoTime() - start);
             }
             got.write(buf.array(), 0, n);
@@ -133,7 +139,8 @@ public final class RawApi {
         int cl = lower.indexOf("\r\ncontent-length:");
         if (cl >= 0) {
             int end = lower.indexOf("\r\n", cl + 2);
-            int len = Integer.parseInt(lower.substring(cl + 17, end < 0 ? lower.length() : end).trim());
+            int len = Integer.parseInt(
+                    lower.substring(cl + 17, end < 0 ? lower.length() : end).trim());
             return rest.length >= len ? new String(rest, 0, len, StandardCharsets.UTF_8) : null;
         }
         if (lower.contains("\r\ntransfer-encoding: chunked")) return dechunk(rest);
@@ -148,7 +155,8 @@ public final class RawApi {
         while (true) {
             int eol = indexOf(b, i, "\r\n".getBytes(StandardCharsets.ISO_8859_1));
             if (eol < 0) return null;
-            int size = Integer.parseInt(new String(b, i, eol - i, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
+            int size =
+                    Integer.parseInt(new String(b, i, eol - i, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
             if (size == 0) return eol + 4 <= b.length ? body.toString(StandardCharsets.UTF_8) : null;
             if (eol + 2 + size + 2 > b.length) return null;
             body.write(b, eol + 2, size);

@@ -37,7 +37,8 @@ public final class Soak {
     /** A reading with the median time of each operation since the previous checkpoint, in microseconds. */
     public record Checkpoint(int lifecycles, int pairs, Gauges.Reading reading, Map<String, Long> p50Micros) {
         public String line() {
-            StringBuilder b = new StringBuilder(String.format("lifecycles=%d pairs=%d %s", lifecycles, pairs, reading.line()));
+            StringBuilder b =
+                    new StringBuilder(String.format("lifecycles=%d pairs=%d %s", lifecycles, pairs, reading.line()));
             for (Map.Entry<String, Long> e : p50Micros.entrySet())
                 b.append(String.format(" p50_%s_ms=%.2f", e.getKey(), e.getValue() / 1000.0));
             return b.toString();
@@ -57,7 +58,12 @@ public final class Soak {
         String name = "soak-" + i;
         String id = timed("create", () -> create(name, i % 2 == 0 ? USER_NET : "bridge"));
         timed("start", () -> expect(api.post("/containers/" + id + "/start", null), 204, "start " + name));
-        timed("connect", () -> expect(api.post("/networks/" + SECOND_NET + "/connect", "{\"Container\":\"" + id + "\"}"), 200, "connect " + name));
+        timed(
+                "connect",
+                () -> expect(
+                        api.post("/networks/" + SECOND_NET + "/connect", "{\"Container\":\"" + id + "\"}"),
+                        200,
+                        "connect " + name));
         timed("inspect", () -> expect(api.get("/containers/" + id + "/json"), 200, "inspect " + name));
         timed("logs", () -> expect(api.get("/containers/" + id + "/logs?stdout=1&stderr=1"), 200, "logs " + name));
         if (i % 20 == 0) {
@@ -65,17 +71,29 @@ public final class Soak {
             timed("explain", () -> expect(api.get("/berth/explain?container=" + id), 200, "explain " + name));
         }
         if (i % 3 == 0)
-            timed("disconnect", () -> expect(api.post("/networks/" + SECOND_NET + "/disconnect", "{\"Container\":\"" + id + "\"}"), 200,
-                    "disconnect " + name));
+            timed(
+                    "disconnect",
+                    () -> expect(
+                            api.post("/networks/" + SECOND_NET + "/disconnect", "{\"Container\":\"" + id + "\"}"),
+                            200,
+                            "disconnect " + name));
         timed("remove", () -> expect(api.delete("/containers/" + id + "?force=1"), 204, "remove " + name));
     }
 
     /** The long-running container joins the second network and leaves it again. */
     public void pair() {
-        timed("pair_connect", () -> expect(api.post("/networks/" + SECOND_NET + "/connect", "{\"Container\":\"" + anchorId + "\"}"), 200,
-                "connect " + ANCHOR));
-        timed("pair_disconnect", () -> expect(api.post("/networks/" + SECOND_NET + "/disconnect", "{\"Container\":\"" + anchorId + "\"}"),
-                200, "disconnect " + ANCHOR));
+        timed(
+                "pair_connect",
+                () -> expect(
+                        api.post("/networks/" + SECOND_NET + "/connect", "{\"Container\":\"" + anchorId + "\"}"),
+                        200,
+                        "connect " + ANCHOR));
+        timed(
+                "pair_disconnect",
+                () -> expect(
+                        api.post("/networks/" + SECOND_NET + "/disconnect", "{\"Container\":\"" + anchorId + "\"}"),
+                        200,
+                        "disconnect " + ANCHOR));
     }
 
     /** Removes the anchor and the networks, so the end state can be compared with the daemon's start. */
@@ -120,13 +138,17 @@ public final class Soak {
             counts.append(String.format(" %s=%d..%d", k.replace(' ', '_'), min, max));
         }
         out.add(counts.toString());
-        out.add(String.format("soak summary memory rss_after_gc_mb=%.1f->%.1f heap_used_after_gc_mb=%.1f->%.1f",
-                first.reading().rssKb() / 1024.0, last.reading().rssKb() / 1024.0,
-                first.reading().heapUsedKb() / 1024.0, last.reading().heapUsedKb() / 1024.0));
+        out.add(String.format(
+                "soak summary memory rss_after_gc_mb=%.1f->%.1f heap_used_after_gc_mb=%.1f->%.1f",
+                first.reading().rssKb() / 1024.0,
+                last.reading().rssKb() / 1024.0,
+                first.reading().heapUsedKb() / 1024.0,
+                last.reading().heapUsedKb() / 1024.0));
         StringBuilder p50 = new StringBuilder("soak summary p50_end_over_start");
         for (Map.Entry<String, Long> e : last.p50Micros().entrySet()) {
             Long start = first.p50Micros().get(e.getKey());
-            if (start != null && start > 0) p50.append(String.format(" %s=%.2f", e.getKey(), e.getValue() / (double) start));
+            if (start != null && start > 0)
+                p50.append(String.format(" %s=%.2f", e.getKey(), e.getValue() / (double) start));
         }
         out.add(p50.toString());
         return out;
@@ -138,7 +160,8 @@ public final class Soak {
 
     private String create(String name, String network) {
         String body = "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"100000\"],\"ExposedPorts\":{\"80/tcp\":{}},"
-                + "\"HostConfig\":{\"NetworkMode\":\"" + network + "\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}}}";
+                + "\"HostConfig\":{\"NetworkMode\":\"" + network
+                + "\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}}}";
         RawApi.Answer a = expect(api.post("/containers/create?name=" + name, body), 201, "create " + name);
         int at = a.body().indexOf("\"Id\":\"");
         return a.body().substring(at + 6, a.body().indexOf('"', at + 6));
@@ -153,7 +176,8 @@ public final class Soak {
 
     private RawApi.Answer expect(RawApi.Answer a, int status, String what) {
         if (a.status() != status)
-            throw new AssertionError(what + ": expected " + status + ", got " + a.status() + " " + a.body() + "\n--- berthd log:\n" + tail(log.get()));
+            throw new AssertionError(what + ": expected " + status + ", got " + a.status() + " " + a.body()
+                    + "\n--- berthd log:\n" + tail(log.get()));
         return a;
     }
 

@@ -10,14 +10,14 @@ import dev.berth.engine.tx.Faults;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.NetlinkException;
-import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.NetlinkSocket.Request;
+import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
 import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
-import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.LinkType;
+import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
@@ -81,8 +81,13 @@ public final class BridgeDriver implements NetworkDriver {
         if (adopted) {
             br = host.rtnl().links().get(n.device());
         } else {
-            br = tx.create("bridge", () -> host.rtnl().links().create(
-                    NewLink.of(n.device(), new LinkType.Bridge()).withMtu(n.mtu())), l -> deleteQuietly(n.device()));
+            br = tx.create(
+                    "bridge",
+                    () -> host.rtnl()
+                            .links()
+                            .create(NewLink.of(n.device(), new LinkType.Bridge())
+                                    .withMtu(n.mtu())),
+                    l -> deleteQuietly(n.device()));
             tx.step("alias", () -> host.rtnl().links().setAlias(br.index(), ALIAS_PREFIX + n.id()), null);
             for (SubnetConfig s : n.subnets()) {
                 if (s.gateway() == null) continue;
@@ -91,7 +96,10 @@ public final class BridgeDriver implements NetworkDriver {
             }
             // Lets the host reach published ports through 127.0.0.1 (DNAT to a container on this bridge);
             // the firewall drops 127/8 arriving from anywhere but lo, so nothing else is exposed.
-            tx.step("route_localnet", () -> Sysctl.write(host.netns(), "net/ipv4/conf/" + n.device() + "/route_localnet", "1"), null);
+            tx.step(
+                    "route_localnet",
+                    () -> Sysctl.write(host.netns(), "net/ipv4/conf/" + n.device() + "/route_localnet", "1"),
+                    null);
             tx.step("up", () -> host.rtnl().links().setUp(br.index()), null);
         }
         bridgeIndex.put(n.id(), br.index());
@@ -140,12 +148,27 @@ public final class BridgeDriver implements NetworkDriver {
     public void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), sbx.netns().fd(), n.mtu(), ep.mac());
-        Link veth = tx.create("veth", () -> bridgePort(n, NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()),
+        Link veth = tx.create(
+                "veth",
+                () -> bridgePort(
+                        n,
+                        NewLink.of(ep.hostIfName(), peer)
+                                .withMtu(n.mtu())
+                                .withMaster(br)
+                                .withUp()),
                 l -> deleteQuietly(ep.hostIfName()));
         // Before the sandbox end comes up: the host end has no carrier yet, so no link-local address either.
-        tx.step("hairpin", () -> host.rtnl().socket().requestAll(List.of(
-                new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
-                new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.hostIfName()))), null);
+        tx.step(
+                "hairpin",
+                () -> host.rtnl()
+                        .socket()
+                        .requestAll(List.of(
+                                new Request(
+                                        Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
+                                new Request(
+                                        Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE),
+                                        "turn off IPv6 link-local on " + ep.hostIfName()))),
+                null);
         int inside = veth.linkIndex();
         tx.step("configure", () -> sbx.rtnl().socket().requestAll(sandboxSide(n, ep, inside, gatewayRoute)), null);
     }
@@ -159,11 +182,24 @@ public final class BridgeDriver implements NetworkDriver {
     public void attachForHandOver(Network n, Endpoint ep, Transaction tx) {
         int br = bridgeIndex(n);
         LinkType.Veth peer = new LinkType.Veth(ep.ifName(), host.netns().fd(), n.mtu(), ep.mac());
-        Link veth = tx.create("veth", () -> bridgePort(n, NewLink.of(ep.hostIfName(), peer).withMtu(n.mtu()).withMaster(br).withUp()),
+        Link veth = tx.create(
+                "veth",
+                () -> bridgePort(
+                        n,
+                        NewLink.of(ep.hostIfName(), peer)
+                                .withMtu(n.mtu())
+                                .withMaster(br)
+                                .withUp()),
                 l -> deleteQuietly(ep.hostIfName()));
-        List<Request> r = new ArrayList<>(List.of(new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
-                new Request(Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.hostIfName())));
-        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(veth.linkIndex(), AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
+        List<Request> r = new ArrayList<>(List.of(
+                new Request(Links.hairpinMessage(veth.index(), true), "set hairpin on " + ep.hostIfName()),
+                new Request(
+                        Links.addrGenModeMessage(veth.index(), AddrGenMode.NONE),
+                        "turn off IPv6 link-local on " + ep.hostIfName())));
+        if (ep.ipv6() == null)
+            r.add(new Request(
+                    Links.addrGenModeMessage(veth.linkIndex(), AddrGenMode.NONE),
+                    "turn off IPv6 link-local on " + ep.ifName()));
         tx.step("hairpin", () -> host.rtnl().socket().requestAll(r), null);
     }
 
@@ -179,12 +215,22 @@ public final class BridgeDriver implements NetworkDriver {
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
         List<Request> r = new ArrayList<>(6);
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
-        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
-        if (ep.ipv4() != null) r.add(new Request(Addresses.addMessage(index, v4.subnet().withHost(ep.ipv4())), "add " + IpPrefix.format(ep.ipv4()) + " to " + ep.ifName()));
-        if (ep.ipv6() != null) r.add(new Request(Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())), "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
+        if (ep.ipv6() == null)
+            r.add(new Request(
+                    Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
+        if (ep.ipv4() != null)
+            r.add(new Request(
+                    Addresses.addMessage(index, v4.subnet().withHost(ep.ipv4())),
+                    "add " + IpPrefix.format(ep.ipv4()) + " to " + ep.ifName()));
+        if (ep.ipv6() != null)
+            r.add(new Request(
+                    Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())),
+                    "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
         r.add(new Request(Links.upMessage(index), "set " + ep.ifName() + " up"));
         if (gatewayRoute && v4 != null && v4.gateway() != null && ep.ipv4() != null)
-            r.add(new Request(Routes.addMessage(Route.defaultVia(v4.gateway(), index)), "add default route via " + IpPrefix.format(v4.gateway())));
+            r.add(new Request(
+                    Routes.addMessage(Route.defaultVia(v4.gateway(), index)),
+                    "add default route via " + IpPrefix.format(v4.gateway())));
         if (gatewayRoute && v6 != null && v6.gateway() != null && ep.ipv6() != null)
             r.add(new Request(Routes.addMessage(Route.defaultVia(v6.gateway(), index)), "add IPv6 default route"));
         return r;
@@ -197,7 +243,8 @@ public final class BridgeDriver implements NetworkDriver {
     }
 
     private int bridgeIndex(Network n) {
-        return bridgeIndex.computeIfAbsent(n.id(), id -> host.rtnl().links().get(n.device()).index());
+        return bridgeIndex.computeIfAbsent(
+                n.id(), id -> host.rtnl().links().get(n.device()).index());
     }
 
     /** Deletes a host link by name if it is there. */
@@ -208,5 +255,4 @@ public final class BridgeDriver implements NetworkDriver {
             // already gone: the goal is reached
         }
     }
-
 }

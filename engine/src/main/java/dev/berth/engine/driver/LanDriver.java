@@ -62,11 +62,14 @@ public final class LanDriver implements NetworkDriver {
     public void validateEndpoint(Network n, EndpointRequest r, Supplier<List<Endpoint>> existing) {
         LanOptions o = n.lanOptions();
         if (o.sharesParentMac() && r.mac() != null && !r.mac().isBlank())
-            throw new BerthException.InvalidRequest("EndpointConfig.MacAddress", "endpoints of " + n.driver() + " network " + n.name()
-                    + (o.isPassthru() ? " (passthru mode)" : "") + " carry the parent's MAC address; leave it out");
+            throw new BerthException.InvalidRequest(
+                    "EndpointConfig.MacAddress",
+                    "endpoints of " + n.driver() + " network " + n.name() + (o.isPassthru() ? " (passthru mode)" : "")
+                            + " carry the parent's MAC address; leave it out");
         if (o.isPassthru() && !existing.get().isEmpty())
-            throw new BerthException.Conflict("network " + n.name() + " is in passthru mode and already has an endpoint: passthru gives the parent "
-                    + n.device() + " to one container");
+            throw new BerthException.Conflict("network " + n.name()
+                    + " is in passthru mode and already has an endpoint: passthru gives the parent " + n.device()
+                    + " to one container");
     }
 
     /** With several subnets (ipvlan L3), the one holding the requested address, as Docker's IPAM picks it. */
@@ -80,7 +83,9 @@ public final class LanDriver implements NetworkDriver {
     /** An endpoint that cannot have its own MAC address (ipvlan, macvlan passthru) gets the parent's. */
     @Override
     public MacAddress endpointMac(Network n, MacAddress wanted) {
-        return n.lanOptions().sharesParentMac() ? host.rtnl().links().get(n.device()).mac() : wanted;
+        return n.lanOptions().sharesParentMac()
+                ? host.rtnl().links().get(n.device()).mac()
+                : wanted;
     }
 
     /** None: the endpoint's link lives in the sandbox only. */
@@ -117,7 +122,9 @@ public final class LanDriver implements NetworkDriver {
         int parent = host.rtnl().links().get(n.device()).index();
         // Born under a name of its own: kernel 6.1 (Debian 12) looks the new name up in the host namespace
         // too (EEXIST when the host has an eth0). Renamed to eth0, eth1, ... inside, in the configure batch.
-        NewLink spec = NewLink.of(bornAs(ep), n.lanOptions().linkType()).withParent(parent).inNetns(sbx.netns().fd());
+        NewLink spec = NewLink.of(bornAs(ep), n.lanOptions().linkType())
+                .withParent(parent)
+                .inNetns(sbx.netns().fd());
         if (!n.lanOptions().sharesParentMac()) spec = spec.withMac(ep.mac());
         if (n.mtu() > 0) spec = spec.withMtu(n.mtu());
         NewLink link = spec;
@@ -150,7 +157,12 @@ public final class LanDriver implements NetworkDriver {
     /** True when the endpoint's link is in the sandbox and is of the network's kind. */
     @Override
     public boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx, HostLinks host) {
-        return sbx.rtnl().links().find(ep.ifName()).map(Link::kind).filter(k -> k.equals(n.driver().id())).isPresent();
+        return sbx.rtnl()
+                .links()
+                .find(ep.ifName())
+                .map(Link::kind)
+                .filter(k -> k.equals(n.driver().id()))
+                .isPresent();
     }
 
     private static List<Request> sandboxSide(Network n, Endpoint ep, int index, boolean gatewayRoute) {
@@ -158,10 +170,14 @@ public final class LanDriver implements NetworkDriver {
         boolean routed = n.lanOptions().isRouted();
         r.add(new Request(Links.renameMessage(index, ep.ifName()), "rename " + bornAs(ep) + " to " + ep.ifName()));
         // No IPv6 link-local address unless the endpoint has IPv6 (as on bridge networks): no DAD or MLD on the LAN.
-        if (ep.ipv6() == null) r.add(new Request(Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
+        if (ep.ipv6() == null)
+            r.add(new Request(
+                    Links.addrGenModeMessage(index, AddrGenMode.NONE), "turn off IPv6 link-local on " + ep.ifName()));
         for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
             if (a == null) continue;
-            r.add(new Request(Addresses.addMessage(index, subnetOf(n, a).subnet().withHost(a)), "add " + IpPrefix.format(a) + " to " + ep.ifName()));
+            r.add(new Request(
+                    Addresses.addMessage(index, subnetOf(n, a).subnet().withHost(a)),
+                    "add " + IpPrefix.format(a) + " to " + ep.ifName()));
         }
         r.add(new Request(Links.upMessage(index), "set " + ep.ifName() + " up"));
         for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
@@ -169,15 +185,21 @@ public final class LanDriver implements NetworkDriver {
             SubnetConfig own = subnetOf(n, a);
             boolean v6 = !own.isIpv4();
             if (routed && gatewayRoute) {
-                r.add(new Request(Routes.addMessage(Route.throughDevice(v6, null, index)), "add default route dev " + ep.ifName()));
+                r.add(new Request(
+                        Routes.addMessage(Route.throughDevice(v6, null, index)),
+                        "add default route dev " + ep.ifName()));
             } else if (routed) {
                 // Not the gateway network: reach the network's other subnets through the parent all the same.
                 for (SubnetConfig s : n.subnets())
                     if (s != own && s.isIpv4() == own.isIpv4())
-                        r.add(new Request(Routes.addMessage(Route.throughDevice(v6, s.subnet().withHost(s.subnet().network()), index)),
+                        r.add(new Request(
+                                Routes.addMessage(Route.throughDevice(
+                                        v6, s.subnet().withHost(s.subnet().network()), index)),
                                 "add route " + s.subnet() + " dev " + ep.ifName()));
             } else if (gatewayRoute && own.gateway() != null) {
-                r.add(new Request(Routes.addMessage(Route.defaultVia(own.gateway(), index)), "add default route via " + IpPrefix.format(own.gateway())));
+                r.add(new Request(
+                        Routes.addMessage(Route.defaultVia(own.gateway(), index)),
+                        "add default route via " + IpPrefix.format(own.gateway())));
             }
         }
         return r;

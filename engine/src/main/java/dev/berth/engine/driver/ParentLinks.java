@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 public final class ParentLinks {
     /** The state store kind of the parent links Berth created. */
     public static final String KIND = "links";
+
     private static final Logger LOG = Logger.getLogger(ParentLinks.class.getName());
     private static final Pattern VLAN = Pattern.compile("(.+)\\.([0-9]{1,4})");
 
@@ -55,7 +56,10 @@ public final class ParentLinks {
         if (host.rtnl().links().find(n.device()).isPresent()) return;
         ParentLink p = planned(n);
         boolean known = owned().containsKey(p.name());
-        tx.step("parent-record", () -> store.put(KIND, p.name(), Status.ACTIVE, p), known ? null : () -> store.remove(KIND, p.name()));
+        tx.step(
+                "parent-record",
+                () -> store.put(KIND, p.name(), Status.ACTIVE, p),
+                known ? null : () -> store.remove(KIND, p.name()));
         Link l = tx.create("parent", () -> create(p), x -> deleteQuietly(p));
         tx.step("parent-up", () -> host.rtnl().links().setUp(l.index()), null);
     }
@@ -92,19 +96,24 @@ public final class ParentLinks {
     /** The parents Berth created, by name. */
     public Map<String, ParentLink> owned() {
         Map<String, ParentLink> out = new HashMap<>();
-        for (StateStore.Entry<ParentLink> e : store.load(KIND, ParentLink.class)) out.put(e.value().name(), e.value());
+        for (StateStore.Entry<ParentLink> e : store.load(KIND, ParentLink.class))
+            out.put(e.value().name(), e.value());
         return out;
     }
 
     private ParentLink planned(Network n) {
         if (n.device().equals(dummyName(n.id()))) return new ParentLink(n.device(), "dummy", null, 0);
-        return vlanOf(n.device()).orElseThrow(() -> new IllegalStateException("parent " + n.device() + " of network " + n.name() + " is gone"));
+        return vlanOf(n.device())
+                .orElseThrow(() ->
+                        new IllegalStateException("parent " + n.device() + " of network " + n.name() + " is gone"));
     }
 
     private Link create(ParentLink p) {
         if (p.kind().equals("dummy")) return host.rtnl().links().create(NewLink.of(p.name(), new LinkType.Dummy()));
         int lower = host.rtnl().links().get(p.lower()).index();
-        return host.rtnl().links().create(NewLink.of(p.name(), new LinkType.Vlan(p.vlanId())).withParent(lower));
+        return host.rtnl()
+                .links()
+                .create(NewLink.of(p.name(), new LinkType.Vlan(p.vlanId())).withParent(lower));
     }
 
     /** Deletes the link only if it still is what Berth made (same kind), so a link someone else put there stays. */

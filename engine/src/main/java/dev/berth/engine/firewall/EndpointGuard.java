@@ -25,10 +25,13 @@ public record EndpointGuard(String port, MacAddress mac, InetAddress ipv4, InetA
 
     public EndpointGuard {
         if (port == null || !IFNAME.matcher(port).matches())
-            throw new BerthException.InvalidRequest("port", "'" + port + "' must be 1-15 of A-Z, a-z, 0-9, '_', '.' and '-'");
+            throw new BerthException.InvalidRequest(
+                    "port", "'" + port + "' must be 1-15 of A-Z, a-z, 0-9, '_', '.' and '-'");
         Objects.requireNonNull(mac, "mac");
-        if (ipv4 != null && !(ipv4 instanceof Inet4Address)) throw new IllegalArgumentException("ipv4 " + ipv4 + " is not IPv4");
-        if (ipv6 != null && !(ipv6 instanceof Inet6Address)) throw new IllegalArgumentException("ipv6 " + ipv6 + " is not IPv6");
+        if (ipv4 != null && !(ipv4 instanceof Inet4Address))
+            throw new IllegalArgumentException("ipv4 " + ipv4 + " is not IPv4");
+        if (ipv6 != null && !(ipv6 instanceof Inet6Address))
+            throw new IllegalArgumentException("ipv6 " + ipv6 + " is not IPv6");
     }
 
     /**

@@ -38,8 +38,10 @@ final class Iptables {
     private String run(List<String> command, String stdin) {
         Result r = Netns.call(netns, () -> exec(command, stdin));
         if (r.exit != 0)
-            throw new BerthException.Failed(String.join(" ", command) + " exited " + r.exit + ", nothing was changed: "
-                    + r.err.strip() + (stdin == null ? "" : "\n--- script ---\n" + stdin), null);
+            throw new BerthException.Failed(
+                    String.join(" ", command) + " exited " + r.exit + ", nothing was changed: " + r.err.strip()
+                            + (stdin == null ? "" : "\n--- script ---\n" + stdin),
+                    null);
         return r.out;
     }
 
@@ -50,8 +52,10 @@ final class Iptables {
         try {
             p = new ProcessBuilder(new ArrayList<>(command)).start();
         } catch (IOException e) {
-            throw new BerthException.Unsupported("iptables is not available (" + e.getMessage()
-                    + "): install Debian's iptables package, or use the nftables firewall driver", e);
+            throw new BerthException.Unsupported(
+                    "iptables is not available (" + e.getMessage()
+                            + "): install Debian's iptables package, or use the nftables firewall driver",
+                    e);
         }
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
@@ -62,7 +66,8 @@ final class Iptables {
         }
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new BerthException.Failed(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s", null);
+            throw new BerthException.Failed(
+                    String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s", null);
         }
         return new Result(p.exitValue(), out.join(), err.join());
     }

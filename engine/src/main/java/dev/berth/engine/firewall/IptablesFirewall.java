@@ -78,8 +78,10 @@ public final class IptablesFirewall implements Firewall {
             for (IptablesScript.Published x : s.saved().published()) {
                 if (!x.sameKey(p)) continue;
                 if (!x.sameDestination(p))
-                    throw new BerthException.Failed("cannot unpublish " + p + ": it is published to " + x.destination()
-                            + "; nothing was changed", null);
+                    throw new BerthException.Failed(
+                            "cannot unpublish " + p + ": it is published to " + x.destination()
+                                    + "; nothing was changed",
+                            null);
                 s.deleteLine("nat", x.line());
             }
         }

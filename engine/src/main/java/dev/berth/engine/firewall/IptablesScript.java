@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +47,7 @@ final class IptablesScript {
 
     /** A restore script being assembled, one section per table; chain declarations must precede rules. */
     private final Map<String, List<String>> declarations = new LinkedHashMap<>();
+
     private final Map<String, List<String>> tables = new LinkedHashMap<>();
     private final Saved saved;
 
@@ -75,7 +77,8 @@ final class IptablesScript {
     }
 
     boolean isEmpty() {
-        return tables.values().stream().allMatch(List::isEmpty) && declarations.values().stream().allMatch(List::isEmpty);
+        return tables.values().stream().allMatch(List::isEmpty)
+                && declarations.values().stream().allMatch(List::isEmpty);
     }
 
     private void line(String table, String l) {
@@ -86,7 +89,8 @@ final class IptablesScript {
     IptablesScript ensureBase() {
         for (String c : FILTER_CHAINS) if (!saved.hasChain("filter", c)) declare("filter", c);
         for (String c : NAT_CHAINS) if (!saved.hasChain("nat", c)) declare("nat", c);
-        for (Jump j : JUMPS) if (saved.jumps(j.table, j.chain, j.spec).isEmpty()) line(j.table, "-I " + j.chain + " 1 " + j.spec);
+        for (Jump j : JUMPS)
+            if (saved.jumps(j.table, j.chain, j.spec).isEmpty()) line(j.table, "-I " + j.chain + " 1 " + j.spec);
         return this;
     }
 
@@ -97,7 +101,8 @@ final class IptablesScript {
         for (Jump j : JUMPS) {
             List<String> present = saved.jumps(j.table, j.chain, j.spec);
             if (present.isEmpty()) line(j.table, "-I " + j.chain + " 1 " + j.spec);
-            for (String extra : present.subList(Math.min(1, present.size()), present.size())) line(j.table, "-D" + extra.substring(2));
+            for (String extra : present.subList(Math.min(1, present.size()), present.size()))
+                line(j.table, "-D" + extra.substring(2));
         }
         return this;
     }
@@ -110,7 +115,8 @@ final class IptablesScript {
 
     /** Deletes the jumps Berth inserted and then Berth's chains. */
     IptablesScript removeAll() {
-        for (Jump j : JUMPS) for (String l : saved.jumps(j.table, j.chain, j.spec)) line(j.table, "-D" + l.substring(2));
+        for (Jump j : JUMPS)
+            for (String l : saved.jumps(j.table, j.chain, j.spec)) line(j.table, "-D" + l.substring(2));
         for (String c : FILTER_CHAINS) if (saved.hasChain("filter", c)) line("filter", "-F " + c);
         for (String c : NAT_CHAINS) if (saved.hasChain("nat", c)) line("nat", "-F " + c);
         for (String c : FILTER_CHAINS) if (saved.hasChain("filter", c)) line("filter", "-X " + c);
@@ -132,26 +138,42 @@ final class IptablesScript {
             for (Cidr k : n.cluster())
                 for (Cidr s : n.subnets())
                     if (k.isIpv4() && s.isIpv4())
-                        line("filter", "-A " + ISOLATION + " -s " + k + " -d " + s + " ! -i " + b + " -o " + b + tag + " -j RETURN");
-            line("filter", "-A " + ISOLATION + " ! -i " + b + " -o " + b + tag
-                    + " -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
-            line("filter", "-A " + FORWARD + " -o " + b + tag + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+                        line(
+                                "filter",
+                                "-A " + ISOLATION + " -s " + k + " -d " + s + " ! -i " + b + " -o " + b + tag
+                                        + " -j RETURN");
+            line(
+                    "filter",
+                    "-A " + ISOLATION + " ! -i " + b + " -o " + b + tag
+                            + " -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+            line(
+                    "filter",
+                    "-A " + FORWARD + " -o " + b + tag + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
             line("filter", "-A " + FORWARD + " -o " + b + tag + " -m conntrack --ctstate DNAT -j ACCEPT");
             line("filter", "-A " + FORWARD + " -i " + b + tag + " -j ACCEPT");
             for (Cidr k : n.cluster())
                 for (Cidr s : n.subnets())
-                    if (k.isIpv4() && s.isIpv4()) line("filter", "-A " + FORWARD + " -s " + k + " -d " + s + " -o " + b + tag + " -j ACCEPT");
+                    if (k.isIpv4() && s.isIpv4())
+                        line("filter", "-A " + FORWARD + " -s " + k + " -d " + s + " -o " + b + tag + " -j ACCEPT");
         }
         // Seen only for bridged traffic when br_netfilter is loaded, as with Docker.
-        if (!n.icc()) line("filter", "-I " + ISOLATION + " 1 -i " + b + " -o " + b + tag + " -m conntrack ! --ctstate DNAT -j DROP");
+        if (!n.icc())
+            line(
+                    "filter",
+                    "-I " + ISOLATION + " 1 -i " + b + " -o " + b + tag + " -m conntrack ! --ctstate DNAT -j DROP");
         for (Cidr s : n.subnets()) {
             if (!n.internal())
                 for (Cidr k : n.cluster())
-                    if (k.isIpv4() && s.isIpv4()) line("nat", "-A " + POSTROUTING + " -s " + s + " -d " + k + tag + " -j RETURN");
+                    if (k.isIpv4() && s.isIpv4())
+                        line("nat", "-A " + POSTROUTING + " -s " + s + " -d " + k + tag + " -j RETURN");
             if (n.masqueraded()) line("nat", "-A " + POSTROUTING + " -s " + s + " ! -o " + b + tag + " -j MASQUERADE");
-            line("nat", "-A " + POSTROUTING + " -s " + s + " -o " + b + tag + " -m conntrack --ctstate DNAT -j MASQUERADE");
+            line(
+                    "nat",
+                    "-A " + POSTROUTING + " -s " + s + " -o " + b + tag + " -m conntrack --ctstate DNAT -j MASQUERADE");
         }
-        line("nat", "-A " + POSTROUTING + " -s 127.0.0.0/8 -o " + b + tag + " -m conntrack --ctstate DNAT -j MASQUERADE");
+        line(
+                "nat",
+                "-A " + POSTROUTING + " -s 127.0.0.0/8 -o " + b + tag + " -m conntrack --ctstate DNAT -j MASQUERADE");
         return this;
     }
 
@@ -160,16 +182,15 @@ final class IptablesScript {
         // iptables-save prints the comment quoted: --comment "berth:KEY"
         Pattern tag = Pattern.compile(" --comment \"?" + Pattern.quote(comment(n)) + "\"?( |$)");
         for (String table : List.of("filter", "nat"))
-            for (String l : saved.rules(table))
-                if (tag.matcher(l).find()) line(table, "-D" + l.substring(2));
+            for (String l : saved.rules(table)) if (tag.matcher(l).find()) line(table, "-D" + l.substring(2));
         return this;
     }
 
     /** One DNAT rule per port; a specific host address goes first so it wins over a wildcard. */
     IptablesScript addPort(PortRule p) {
         requireIpv4(p);
-        String match = (p.hostIp() == null ? "" : "-d " + IpPrefix.format(p.hostIp()) + "/32 ") + "-p " + p.protocol().id()
-                + " -m " + p.protocol().id() + " --dport " + p.hostPort();
+        String match = (p.hostIp() == null ? "" : "-d " + IpPrefix.format(p.hostIp()) + "/32 ") + "-p "
+                + p.protocol().id() + " -m " + p.protocol().id() + " --dport " + p.hostPort();
         String rule = match + " -j DNAT --to-destination " + IpPrefix.format(p.containerIp()) + ":" + p.containerPort();
         line("nat", p.hostIp() == null ? "-A " + DNAT + " " + rule : "-I " + DNAT + " 1 " + rule);
         return this;
@@ -186,13 +207,19 @@ final class IptablesScript {
 
     private static void requireIpv4(NetworkRules n) {
         for (Cidr c : n.subnets())
-            if (!c.isIpv4()) throw new BerthException.Unsupported("the iptables firewall driver handles IPv4 only; "
-                    + "network " + n.key() + " has " + c + " (use the nftables driver for IPv6)", null);
+            if (!c.isIpv4())
+                throw new BerthException.Unsupported(
+                        "the iptables firewall driver handles IPv4 only; " + "network " + n.key() + " has " + c
+                                + " (use the nftables driver for IPv6)",
+                        null);
     }
 
     private static void requireIpv4(PortRule p) {
-        if (p.ipv6()) throw new BerthException.Unsupported("the iptables firewall driver handles IPv4 only; "
-                + "cannot publish " + p + " (use the nftables driver for IPv6)", null);
+        if (p.ipv6())
+            throw new BerthException.Unsupported(
+                    "the iptables firewall driver handles IPv4 only; " + "cannot publish " + p
+                            + " (use the nftables driver for IPv6)",
+                    null);
     }
 
     /** The parts of an iptables-save dump Berth reads: chains and rules per table. */
@@ -225,7 +252,9 @@ final class IptablesScript {
 
         List<String> jumps(String table, String chain, String spec) {
             String target = spec.substring(spec.lastIndexOf("-j "));
-            return rules(table).stream().filter(l -> l.startsWith("-A " + chain + " ") && l.endsWith(" " + target)).toList();
+            return rules(table).stream()
+                    .filter(l -> l.startsWith("-A " + chain + " ") && l.endsWith(" " + target))
+                    .toList();
         }
 
         /** Berth's DNAT rules with the port each publishes. */
@@ -241,10 +270,11 @@ final class IptablesScript {
                         case "-p" -> proto = t[i + 1];
                         case "--dport" -> dport = t[i + 1];
                         case "--to-destination" -> to = t[i + 1];
-                        default -> { }
+                        default -> {}
                     }
                 }
-                if (proto != null && dport != null && to != null) out.add(new Published(l, host, proto, Integer.parseInt(dport), to));
+                if (proto != null && dport != null && to != null)
+                    out.add(new Published(l, host, proto, Integer.parseInt(dport), to));
             }
             return out;
         }
@@ -254,7 +284,7 @@ final class IptablesScript {
     record Published(String line, String hostIp, String protocol, int hostPort, String destination) {
         boolean sameKey(PortRule p) {
             String h = p.hostIp() == null ? null : IpPrefix.format(p.hostIp());
-            return protocol.equals(p.protocol().id()) && hostPort == p.hostPort() && java.util.Objects.equals(hostIp, h);
+            return protocol.equals(p.protocol().id()) && hostPort == p.hostPort() && Objects.equals(hostIp, h);
         }
 
         boolean sameDestination(PortRule p) {

@@ -42,14 +42,16 @@ public final class LibNftables {
         Linker linker = Linker.nativeLinker();
         ctxNew = linker.downcallHandle(lib.findOrThrow("nft_ctx_new"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
         ctxFree = linker.downcallHandle(lib.findOrThrow("nft_ctx_free"), FunctionDescriptor.ofVoid(ADDRESS));
-        bufferOutput = linker.downcallHandle(lib.findOrThrow("nft_ctx_buffer_output"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        bufferError = linker.downcallHandle(lib.findOrThrow("nft_ctx_buffer_error"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        runCmdFromBuffer = linker.downcallHandle(lib.findOrThrow("nft_run_cmd_from_buffer"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        getOutputBuffer = linker.downcallHandle(lib.findOrThrow("nft_ctx_get_output_buffer"),
-                FunctionDescriptor.of(ADDRESS, ADDRESS));
-        getErrorBuffer = linker.downcallHandle(lib.findOrThrow("nft_ctx_get_error_buffer"),
-                FunctionDescriptor.of(ADDRESS, ADDRESS));
+        bufferOutput = linker.downcallHandle(
+                lib.findOrThrow("nft_ctx_buffer_output"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        bufferError = linker.downcallHandle(
+                lib.findOrThrow("nft_ctx_buffer_error"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        runCmdFromBuffer = linker.downcallHandle(
+                lib.findOrThrow("nft_run_cmd_from_buffer"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        getOutputBuffer = linker.downcallHandle(
+                lib.findOrThrow("nft_ctx_get_output_buffer"), FunctionDescriptor.of(ADDRESS, ADDRESS));
+        getErrorBuffer = linker.downcallHandle(
+                lib.findOrThrow("nft_ctx_get_error_buffer"), FunctionDescriptor.of(ADDRESS, ADDRESS));
     }
 
     /** Loads the library once per process; throws Unsupported when it is not installed. */
@@ -67,8 +69,10 @@ public final class LibNftables {
             return SymbolLookup.libraryLookup(SONAME, Arena.global());
         } catch (IllegalArgumentException byName) {
             if (Files.exists(DEBIAN_PATH)) return SymbolLookup.libraryLookup(DEBIAN_PATH, Arena.global());
-            throw new BerthException.Unsupported("nftables is not available: " + SONAME
-                    + " was not found (install Debian's libnftables1, or choose the iptables firewall driver)", byName);
+            throw new BerthException.Unsupported(
+                    "nftables is not available: " + SONAME
+                            + " was not found (install Debian's libnftables1, or choose the iptables firewall driver)",
+                    byName);
         }
     }
 

@@ -17,8 +17,14 @@ import java.util.regex.Pattern;
  * @param cluster    multi-host cluster networks this network belongs to: traffic from the subnets to them is not
  *                   masqueraded (source addresses preserved between hosts) and traffic from them may enter the bridge
  */
-public record NetworkRules(String key, String bridge, List<Cidr> subnets, boolean masquerade, boolean icc,
-                           boolean internal, List<Cidr> cluster) {
+public record NetworkRules(
+        String key,
+        String bridge,
+        List<Cidr> subnets,
+        boolean masquerade,
+        boolean icc,
+        boolean internal,
+        List<Cidr> cluster) {
     // Names go into nft scripts and iptables arguments verbatim, so only plain characters are allowed.
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -27,13 +33,15 @@ public record NetworkRules(String key, String bridge, List<Cidr> subnets, boolea
         if (key == null || !KEY.matcher(key).matches())
             throw new BerthException.InvalidRequest("key", "'" + key + "' must be 1-32 of A-Z, a-z, 0-9, '_' and '-'");
         if (bridge == null || !IFNAME.matcher(bridge).matches())
-            throw new BerthException.InvalidRequest("bridge", "'" + bridge + "' must be 1-15 of A-Z, a-z, 0-9, '_', '.' and '-'");
+            throw new BerthException.InvalidRequest(
+                    "bridge", "'" + bridge + "' must be 1-15 of A-Z, a-z, 0-9, '_', '.' and '-'");
         subnets = List.copyOf(subnets);
         cluster = cluster == null ? List.of() : List.copyOf(cluster);
     }
 
     /** A network that is not part of a multi-host cluster. */
-    public NetworkRules(String key, String bridge, List<Cidr> subnets, boolean masquerade, boolean icc, boolean internal) {
+    public NetworkRules(
+            String key, String bridge, List<Cidr> subnets, boolean masquerade, boolean icc, boolean internal) {
         this(key, bridge, subnets, masquerade, icc, internal, List.of());
     }
 

@@ -157,9 +157,11 @@ public final class NftScript {
     public static String init() {
         StringBuilder s = new StringBuilder();
         s.append(declarations());
-        for (String c : INET_CHAIN_NAMES) s.append("flush chain ").append(INET).append(' ').append(c).append('\n');
+        for (String c : INET_CHAIN_NAMES)
+            s.append("flush chain ").append(INET).append(' ').append(c).append('\n');
         s.append("flush chain ").append(BRIDGE).append(" forward\n");
-        for (String c : GUARD_CHAIN_NAMES) s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
+        for (String c : GUARD_CHAIN_NAMES)
+            s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
         s.append(rules());
         return s.toString();
     }
@@ -170,7 +172,8 @@ public final class NftScript {
      */
     public static String guardInit() {
         StringBuilder s = new StringBuilder("table " + BRIDGE + " {\n" + GUARD_SETS + GUARD_CHAINS + "}\n");
-        for (String c : GUARD_CHAIN_NAMES) s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
+        for (String c : GUARD_CHAIN_NAMES)
+            s.append("flush chain ").append(BRIDGE).append(' ').append(c).append('\n');
         s.append("table ").append(BRIDGE).append(" {\n").append(GUARD_RULES).append("}\n");
         return s.toString();
     }
@@ -178,7 +181,8 @@ public final class NftScript {
     /** Replaces the anti-spoofing table of the iptables driver with exactly these guards. */
     public static String guardSync(List<EndpointGuard> guards) {
         StringBuilder s = new StringBuilder(removeGuardTable()).append(guardInit());
-        for (EndpointGuard g : guards) for (Element e : elements(g)) s.append(e.add()).append('\n');
+        for (EndpointGuard g : guards)
+            for (Element e : elements(g)) s.append(e.add()).append('\n');
         return s.toString();
     }
 
@@ -190,7 +194,8 @@ public final class NftScript {
     /** Adds the guards' elements; adding an element that is there already is no change. */
     public static String addGuards(List<EndpointGuard> guards) {
         StringBuilder s = new StringBuilder();
-        for (EndpointGuard g : guards) for (Element e : elements(g)) s.append(e.add()).append('\n');
+        for (EndpointGuard g : guards)
+            for (Element e : elements(g)) s.append(e.add()).append('\n');
         return s.toString();
     }
 
@@ -198,7 +203,8 @@ public final class NftScript {
     public static String removeGuards(List<EndpointGuard> guards) {
         StringBuilder s = new StringBuilder();
         for (EndpointGuard g : guards)
-            for (Element e : elements(g)) s.append(e.add()).append('\n').append(e.delete()).append('\n');
+            for (Element e : elements(g))
+                s.append(e.add()).append('\n').append(e.delete()).append('\n');
         return s.toString();
     }
 
@@ -206,7 +212,8 @@ public final class NftScript {
     public static String sync(List<NetworkRules> networks, List<PortRule> ports, List<EndpointGuard> guards) {
         StringBuilder s = new StringBuilder(removeAll());
         s.append(declarations()).append(rules());
-        for (NetworkRules n : networks) for (Element e : elements(n)) s.append(e.add()).append('\n');
+        for (NetworkRules n : networks)
+            for (Element e : elements(n)) s.append(e.add()).append('\n');
         for (PortRule p : ports) s.append(element(p).add()).append('\n');
         s.append(addGuards(guards));
         return s.toString();
@@ -219,7 +226,8 @@ public final class NftScript {
 
     /** Deletes Berth's tables; adding them first makes the delete succeed when they are already gone. */
     public static String removeAll() {
-        return "add table " + INET + "\ndelete table " + INET + "\nadd table " + BRIDGE + "\ndelete table " + BRIDGE + "\n";
+        return "add table " + INET + "\ndelete table " + INET + "\nadd table " + BRIDGE + "\ndelete table " + BRIDGE
+                + "\n";
     }
 
     /** Adds the network's elements; adding an element that is there already is no change. */
@@ -232,7 +240,8 @@ public final class NftScript {
     /** Removes the network's elements; each is added first so that removing a missing one is no error. */
     public static String removeNetwork(NetworkRules n) {
         StringBuilder s = new StringBuilder();
-        for (Element e : elements(n)) s.append(e.add()).append('\n').append(e.delete()).append('\n');
+        for (Element e : elements(n))
+            s.append(e.add()).append('\n').append(e.delete()).append('\n');
         return s.toString();
     }
 
@@ -254,8 +263,8 @@ public final class NftScript {
     }
 
     private static String declarations() {
-        return "table " + INET + " {\n" + INET_SETS + INET_CHAINS + "}\n"
-                + "table " + BRIDGE + " {\n" + BRIDGE_SETS + GUARD_SETS + BRIDGE_CHAINS + "}\n";
+        return "table " + INET + " {\n" + INET_SETS + INET_CHAINS + "}\n" + "table " + BRIDGE + " {\n" + BRIDGE_SETS
+                + GUARD_SETS + BRIDGE_CHAINS + "}\n";
     }
 
     private static String rules() {
@@ -298,7 +307,8 @@ public final class NftScript {
             if (n.masqueraded()) out.add(new Element(INET, "masq" + fam, c.toString(), null));
             if (!n.icc()) out.add(new Element(BRIDGE, "no_icc" + fam, c.toString(), null));
             for (Cidr k : n.cluster())
-                if (k.isIpv4() == c.isIpv4() && !n.internal()) out.add(new Element(INET, "cluster" + fam, c + " . " + k, null));
+                if (k.isIpv4() == c.isIpv4() && !n.internal())
+                    out.add(new Element(INET, "cluster" + fam, c + " . " + k, null));
         }
         return out;
     }

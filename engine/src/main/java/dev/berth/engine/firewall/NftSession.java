@@ -32,10 +32,13 @@ final class NftSession implements AutoCloseable {
     static BerthException failure(String what, LibNftables.Result r) {
         String err = r.error().strip();
         if (err.contains("Operation not supported") || err.contains("Protocol not supported"))
-            return new BerthException.Unsupported("nftables: " + what + " failed, the kernel lacks a feature Berth uses "
-                    + "(nf_tables with inet NAT, fib, ct and bridge families): " + err, null);
+            return new BerthException.Unsupported(
+                    "nftables: " + what + " failed, the kernel lacks a feature Berth uses "
+                            + "(nf_tables with inet NAT, fib, ct and bridge families): " + err,
+                    null);
         String hint = err.contains("No such file or directory") ? MISSING_HINT : "";
-        return new BerthException.Failed("nftables: " + what + " failed, nothing was changed" + hint + ": " + err, null);
+        return new BerthException.Failed(
+                "nftables: " + what + " failed, nothing was changed" + hint + ": " + err, null);
     }
 
     /** Frees the context; the namespace handle stays the caller's. */

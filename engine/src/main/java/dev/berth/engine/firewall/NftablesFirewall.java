@@ -88,8 +88,10 @@ public final class NftablesFirewall implements Firewall {
         LibNftables.Result r = nft.run(NftScript.removePorts(ports) + NftScript.removeGuards(guards));
         if (r.ok()) return;
         if (r.error().contains("File exists")) // the add-before-delete met the key with another destination
-            throw new BerthException.Failed("cannot unpublish " + ports + ": a port with the same key leads elsewhere; "
-                    + "nothing was changed: " + r.error().strip(), null);
+        throw new BerthException.Failed(
+                    "cannot unpublish " + ports + ": a port with the same key leads elsewhere; "
+                            + "nothing was changed: " + r.error().strip(),
+                    null);
         throw NftSession.failure("unpublish " + describe(ports), r);
     }
 

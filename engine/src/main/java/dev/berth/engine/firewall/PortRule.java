@@ -14,8 +14,13 @@ import java.util.Objects;
  * {@code containerIp:containerPort} on {@code bridge}. A hostIp of 127.0.0.1 is reachable from the host
  * only. The key that must be unique among published ports is protocol, hostIp (or none) and hostPort.
  */
-public record PortRule(String bridge, Protocol protocol, InetAddress hostIp, int hostPort, InetAddress containerIp,
-                       int containerPort) {
+public record PortRule(
+        String bridge,
+        Protocol protocol,
+        InetAddress hostIp,
+        int hostPort,
+        InetAddress containerIp,
+        int containerPort) {
     public PortRule {
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(containerIp, "containerIp");
@@ -23,12 +28,15 @@ public record PortRule(String bridge, Protocol protocol, InetAddress hostIp, int
         checkPort("containerPort", containerPort);
         // NAT cannot change the address family, so a v4 host address cannot lead to a v6 container.
         if (hostIp != null && (hostIp instanceof Inet6Address) != (containerIp instanceof Inet6Address))
-            throw new BerthException.InvalidRequest("hostIp", "host address " + IpPrefix.format(hostIp)
-                    + " and container address " + IpPrefix.format(containerIp) + " are of different families");
+            throw new BerthException.InvalidRequest(
+                    "hostIp",
+                    "host address " + IpPrefix.format(hostIp) + " and container address " + IpPrefix.format(containerIp)
+                            + " are of different families");
     }
 
     private static void checkPort(String field, int port) {
-        if (port < 1 || port > 65535) throw new BerthException.InvalidRequest(field, "port " + port + " is outside 1..65535");
+        if (port < 1 || port > 65535)
+            throw new BerthException.InvalidRequest(field, "port " + port + " is outside 1..65535");
     }
 
     /** True when the container (and so the host side) is IPv6. */
@@ -49,7 +57,10 @@ public record PortRule(String bridge, Protocol protocol, InetAddress hostIp, int
 
     /** Same protocol, host address and host port: the two cannot both be published. */
     public boolean sameKey(PortRule o) {
-        return protocol == o.protocol && hostPort == o.hostPort && ipv6() == o.ipv6() && Objects.equals(hostIp, o.hostIp);
+        return protocol == o.protocol
+                && hostPort == o.hostPort
+                && ipv6() == o.ipv6()
+                && Objects.equals(hostIp, o.hostIp);
     }
 
     /** Throws Conflict when two of {@code ports} have the same key. */
@@ -57,8 +68,8 @@ public record PortRule(String bridge, Protocol protocol, InetAddress hostIp, int
         for (int i = 0; i < ports.size(); i++)
             for (int j = 0; j < i; j++)
                 if (ports.get(i).sameKey(ports.get(j)))
-                    throw new BerthException.Conflict(ports.get(i).published()
-                            + " is asked for twice in one request; no port was published");
+                    throw new BerthException.Conflict(
+                            ports.get(i).published() + " is asked for twice in one request; no port was published");
     }
 
     @Override

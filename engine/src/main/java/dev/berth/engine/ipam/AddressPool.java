@@ -26,9 +26,11 @@ public final class AddressPool {
     private final AddressSet used;
     /** Bounds of dynamic allocation: the ip-range (or subnet) without network and broadcast. */
     private final Uint128 first;
+
     private final Uint128 last;
     /** The range holds only the network or broadcast address (a /31, /32 or /128). */
     private final boolean empty;
+
     private Uint128 cursor;
     private long allocated;
 
@@ -51,7 +53,10 @@ public final class AddressPool {
         if (ipv4) reserved.put(high, "the broadcast address");
         if (config.gateway() != null) reserve(config.gateway(), "the gateway", "gateway");
         for (var aux : config.auxAddresses().entrySet())
-            reserve(aux.getValue(), "reserved as auxiliary address '" + aux.getKey() + "'", "aux address " + aux.getKey());
+            reserve(
+                    aux.getValue(),
+                    "reserved as auxiliary address '" + aux.getKey() + "'",
+                    "aux address " + aux.getKey());
 
         Cidr range = config.ipRange() == null ? subnet : config.ipRange();
         if (!subnet.contains(range))

@@ -21,7 +21,8 @@ public record Cidr(InetAddress network, int prefix) {
     /** Parses {@code 10.0.0.0/24}; fails, naming {@code field}, when it is not a network address with a prefix. */
     public static Cidr parse(String text, String field) {
         if (text == null || !text.contains("/"))
-            throw new BerthException.InvalidRequest(field, "'" + text + "' is not a CIDR; write it as address/prefix, e.g. 172.20.0.0/16");
+            throw new BerthException.InvalidRequest(
+                    field, "'" + text + "' is not a CIDR; write it as address/prefix, e.g. 172.20.0.0/16");
         IpPrefix p;
         try {
             p = IpPrefix.parse(text.strip());

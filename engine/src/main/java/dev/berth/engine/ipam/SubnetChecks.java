@@ -19,17 +19,21 @@ public final class SubnetChecks {
     /** Docker's text, which clients may match on. */
     public static final String POOL_OVERLAPS = "Pool overlaps with other one on this address space";
 
-    private SubnetChecks() {
-    }
+    private SubnetChecks() {}
 
     /** Parses and checks {@code IPAM.Config[index]}; a null or blank ip-range or gateway means none. */
-    public static SubnetConfig parse(int index, String subnet, String ipRange, String gateway, Map<String, String> aux) {
+    public static SubnetConfig parse(
+            int index, String subnet, String ipRange, String gateway, Map<String, String> aux) {
         String p = prefix(index);
         if (blank(subnet)) {
-            String given = !blank(gateway) ? "Gateway" : !blank(ipRange) ? "IPRange" : aux != null && !aux.isEmpty() ? "AuxiliaryAddresses" : null;
-            throw new BerthException.InvalidRequest(p + "Subnet", given == null
-                    ? "a subnet is required in an IPAM.Config entry"
-                    : "a subnet is required when " + given + " is given");
+            String given = !blank(gateway)
+                    ? "Gateway"
+                    : !blank(ipRange) ? "IPRange" : aux != null && !aux.isEmpty() ? "AuxiliaryAddresses" : null;
+            throw new BerthException.InvalidRequest(
+                    p + "Subnet",
+                    given == null
+                            ? "a subnet is required in an IPAM.Config entry"
+                            : "a subnet is required when " + given + " is given");
         }
         Cidr net = Cidr.parse(subnet, p + "Subnet");
         Cidr range = blank(ipRange) ? null : Cidr.parse(ipRange, p + "IPRange");
@@ -47,13 +51,16 @@ public final class SubnetChecks {
         Cidr subnet = c.subnet();
         int smallest = subnet.bits() - 1; // /31 and /32, /127 and /128 leave no room for a gateway and a container
         if (subnet.prefix() >= smallest)
-            throw new BerthException.InvalidRequest(p + "Subnet", subnet + " is too small to hold a gateway and a container; use /"
-                    + (smallest - 1) + " or shorter");
+            throw new BerthException.InvalidRequest(
+                    p + "Subnet",
+                    subnet + " is too small to hold a gateway and a container; use /" + (smallest - 1) + " or shorter");
         if (c.gateway() != null) checkGateway(p + "Gateway", c.gateway(), subnet);
         if (c.ipRange() != null) {
             if (c.ipRange().isIpv4() != subnet.isIpv4())
-                throw new BerthException.InvalidRequest(p + "IPRange", c.ipRange() + " is " + family(c.ipRange().isIpv4())
-                        + " but subnet " + subnet + " is " + family(subnet.isIpv4()));
+                throw new BerthException.InvalidRequest(
+                        p + "IPRange",
+                        c.ipRange() + " is " + family(c.ipRange().isIpv4()) + " but subnet " + subnet + " is "
+                                + family(subnet.isIpv4()));
             if (!subnet.contains(c.ipRange()))
                 throw new BerthException.InvalidRequest(p + "IPRange", c.ipRange() + " is not inside subnet " + subnet);
         }
@@ -78,8 +85,8 @@ public final class SubnetChecks {
             for (int i = 0; i < j; i++) {
                 Cidr earlier = configs.get(i).subnet();
                 if (later.overlaps(earlier))
-                    throw new BerthException.InvalidRequest(prefix(j) + "Subnet",
-                            later + " overlaps " + prefix(i) + "Subnet " + earlier);
+                    throw new BerthException.InvalidRequest(
+                            prefix(j) + "Subnet", later + " overlaps " + prefix(i) + "Subnet " + earlier);
             }
         }
         for (SubnetConfig c : configs)
@@ -91,8 +98,10 @@ public final class SubnetChecks {
         checkFamilyAndSubnet(field, gw, subnet);
         String text = IpPrefix.format(gw);
         if (gw.equals(subnet.network()))
-            throw new BerthException.InvalidRequest(field, text + " is the "
-                    + (subnet.isIpv4() ? "network address" : "subnet-router anycast address") + " of " + subnet);
+            throw new BerthException.InvalidRequest(
+                    field,
+                    text + " is the " + (subnet.isIpv4() ? "network address" : "subnet-router anycast address") + " of "
+                            + subnet);
         if (subnet.isIpv4() && gw.equals(subnet.last()))
             throw new BerthException.InvalidRequest(field, text + " is the broadcast address of " + subnet);
     }
@@ -101,7 +110,8 @@ public final class SubnetChecks {
         String text = IpPrefix.format(a);
         boolean v4 = a instanceof Inet4Address;
         if (v4 != subnet.isIpv4())
-            throw new BerthException.InvalidRequest(field, text + " is " + family(v4) + " but subnet " + subnet + " is " + family(subnet.isIpv4()));
+            throw new BerthException.InvalidRequest(
+                    field, text + " is " + family(v4) + " but subnet " + subnet + " is " + family(subnet.isIpv4()));
         if (!subnet.contains(a)) throw new BerthException.InvalidRequest(field, text + " is not in subnet " + subnet);
     }
 

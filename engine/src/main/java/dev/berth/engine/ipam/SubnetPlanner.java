@@ -23,8 +23,10 @@ public final class SubnetPlanner {
     public record Pool(Cidr base, int size) {
         public Pool {
             if (size < base.prefix() || size > base.bits())
-                throw new BerthException.InvalidRequest("default-address-pools",
-                        "size /" + size + " does not fit base " + base + "; give a length from " + base.prefix() + " to " + base.bits());
+                throw new BerthException.InvalidRequest(
+                        "default-address-pools",
+                        "size /" + size + " does not fit base " + base + "; give a length from " + base.prefix()
+                                + " to " + base.bits());
         }
 
         /** Parses {@code ("10.10.0.0/16", 24)}. */
@@ -35,8 +37,12 @@ public final class SubnetPlanner {
 
     /** Docker's IPv4 defaults, in the order Docker tries them. */
     public static final List<Pool> DEFAULT_IPV4 = List.of(
-            Pool.of("172.17.0.0/16", 16), Pool.of("172.18.0.0/16", 16), Pool.of("172.19.0.0/16", 16),
-            Pool.of("172.20.0.0/14", 16), Pool.of("172.24.0.0/14", 16), Pool.of("172.28.0.0/14", 16),
+            Pool.of("172.17.0.0/16", 16),
+            Pool.of("172.18.0.0/16", 16),
+            Pool.of("172.19.0.0/16", 16),
+            Pool.of("172.20.0.0/14", 16),
+            Pool.of("172.24.0.0/14", 16),
+            Pool.of("172.28.0.0/14", 16),
             Pool.of("192.168.0.0/16", 20));
 
     private final List<Pool> ipv4 = new ArrayList<>();

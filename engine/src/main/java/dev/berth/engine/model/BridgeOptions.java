@@ -18,8 +18,9 @@ import java.util.Set;
  * @param hostBinding   {@code com.docker.network.bridge.host_binding_ipv4}: where published ports bind by default, or null
  * @param antiSpoofing  Berth's {@code berth.anti_spoofing}: frames whose source is not their endpoint's are dropped (true)
  */
-public record BridgeOptions(String bridgeName, int mtu, boolean icc, boolean masquerade, InetAddress hostBinding,
-                            boolean antiSpoofing) implements NetworkOptions {
+public record BridgeOptions(
+        String bridgeName, int mtu, boolean icc, boolean masquerade, InetAddress hostBinding, boolean antiSpoofing)
+        implements NetworkOptions {
     public static final String BRIDGE_NAME = "com.docker.network.bridge.name";
     public static final String ICC = "com.docker.network.bridge.enable_icc";
     public static final String MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
@@ -28,13 +29,17 @@ public record BridgeOptions(String bridgeName, int mtu, boolean icc, boolean mas
     public static final String DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
     /** Berth's own: drop frames whose source MAC or address is not their endpoint's (on unless false). */
     public static final String ANTI_SPOOFING = "berth.anti_spoofing";
-    private static final Set<String> KEYS = Set.of(BRIDGE_NAME, ICC, MASQUERADE, HOST_BINDING, MTU, DEFAULT_BRIDGE, ANTI_SPOOFING);
+
+    private static final Set<String> KEYS =
+            Set.of(BRIDGE_NAME, ICC, MASQUERADE, HOST_BINDING, MTU, DEFAULT_BRIDGE, ANTI_SPOOFING);
 
     /** Checks every option, naming the one at fault ({@code Options.KEY}). */
     public static BridgeOptions parse(Map<String, String> options) {
         NetworkOptions.checkKeys("bridge", options, KEYS);
         int mtu = NetworkOptions.mtu(options);
-        boolean icc = bool(options, ICC, true), masquerade = bool(options, MASQUERADE, true), antiSpoofing = bool(options, ANTI_SPOOFING, true);
+        boolean icc = bool(options, ICC, true),
+                masquerade = bool(options, MASQUERADE, true),
+                antiSpoofing = bool(options, ANTI_SPOOFING, true);
         InetAddress binding = null;
         String b = options.get(HOST_BINDING);
         if (b != null) {
@@ -66,7 +71,9 @@ public record BridgeOptions(String bridgeName, int mtu, boolean icc, boolean mas
         return switch (v.strip().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes", "on" -> true;
             case "false", "0", "no", "off" -> false;
-            default -> throw new BerthException.InvalidRequest("Options." + key, "'" + v + "' is not a boolean (true or false)");
+            default ->
+                throw new BerthException.InvalidRequest(
+                        "Options." + key, "'" + v + "' is not a boolean (true or false)");
         };
     }
 }

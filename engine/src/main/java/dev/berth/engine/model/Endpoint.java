@@ -10,8 +10,16 @@ import java.util.List;
  * @param ifName     the name inside the sandbox (eth0, eth1, ...)
  * @param hostIfName the host side of the veth for bridge networks (veth + 7 hex), else null
  */
-public record Endpoint(String id, String networkId, String sandboxId, String ifName, String hostIfName, MacAddress mac,
-                       InetAddress ipv4, InetAddress ipv6, List<String> aliases) {
+public record Endpoint(
+        String id,
+        String networkId,
+        String sandboxId,
+        String ifName,
+        String hostIfName,
+        MacAddress mac,
+        InetAddress ipv4,
+        InetAddress ipv6,
+        List<String> aliases) {
     public Endpoint {
         aliases = List.copyOf(aliases);
     }

@@ -28,9 +28,14 @@ public record LanOptions(String parent, LinkType linkType, int mtu) implements N
     /** Checks every option, naming the one at fault and what is allowed. */
     public static LanOptions parse(DriverKind driver, Map<String, String> options) {
         boolean macvlan = driver == DriverKind.MACVLAN;
-        NetworkOptions.checkKeys(driver.id(), options, macvlan ? Set.of(PARENT, MACVLAN_MODE, MTU) : Set.of(PARENT, IPVLAN_MODE, IPVLAN_FLAG, MTU));
-        LinkType type = macvlan ? new LinkType.Macvlan(value(options, MACVLAN_MODE, MacvlanMode.class, MacvlanMode.BRIDGE))
-                : new LinkType.Ipvlan(value(options, IPVLAN_MODE, IpvlanMode.class, IpvlanMode.L2),
+        NetworkOptions.checkKeys(
+                driver.id(),
+                options,
+                macvlan ? Set.of(PARENT, MACVLAN_MODE, MTU) : Set.of(PARENT, IPVLAN_MODE, IPVLAN_FLAG, MTU));
+        LinkType type = macvlan
+                ? new LinkType.Macvlan(value(options, MACVLAN_MODE, MacvlanMode.class, MacvlanMode.BRIDGE))
+                : new LinkType.Ipvlan(
+                        value(options, IPVLAN_MODE, IpvlanMode.class, IpvlanMode.L2),
                         value(options, IPVLAN_FLAG, IpvlanFlag.class, IpvlanFlag.BRIDGE));
         String p = options.get(PARENT);
         return new LanOptions(p == null || p.isBlank() ? null : p.strip(), type, NetworkOptions.mtu(options));
@@ -57,8 +62,14 @@ public record LanOptions(String parent, LinkType linkType, int mtu) implements N
         try {
             return Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            String allowed = String.join(", ", Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).sorted().toList());
-            throw new BerthException.InvalidRequest("Options." + key, "'" + v + "' is not a valid " + key + "; use one of: " + allowed);
+            String allowed = String.join(
+                    ", ",
+                    Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.name().toLowerCase(Locale.ROOT))
+                            .sorted()
+                            .toList());
+            throw new BerthException.InvalidRequest(
+                    "Options." + key, "'" + v + "' is not a valid " + key + "; use one of: " + allowed);
         }
     }
 }

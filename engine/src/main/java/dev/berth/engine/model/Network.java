@@ -16,10 +16,21 @@ import java.util.Map;
  * @param driverOptions the same options parsed and checked: {@link BridgeOptions}, {@link LanOptions} (not stored:
  *                   parsed again from {@code options} when a network is loaded)
  */
-public record Network(String id, String name, DriverKind driver, String device, List<SubnetConfig> subnets,
-                      boolean ipv6, boolean internal, boolean attachable, int mtu,
-                      Map<String, String> options, Map<String, String> labels, Instant created, boolean predefined,
-                      NetworkOptions driverOptions) {
+public record Network(
+        String id,
+        String name,
+        DriverKind driver,
+        String device,
+        List<SubnetConfig> subnets,
+        boolean ipv6,
+        boolean internal,
+        boolean attachable,
+        int mtu,
+        Map<String, String> options,
+        Map<String, String> labels,
+        Instant created,
+        boolean predefined,
+        NetworkOptions driverOptions) {
     public Network {
         subnets = List.copyOf(subnets);
         options = Map.copyOf(options);
@@ -28,10 +39,35 @@ public record Network(String id, String name, DriverKind driver, String device, 
     }
 
     /** A network whose options are parsed here: an InvalidRequest names a bad one. */
-    public Network(String id, String name, DriverKind driver, String device, List<SubnetConfig> subnets,
-                   boolean ipv6, boolean internal, boolean attachable, int mtu,
-                   Map<String, String> options, Map<String, String> labels, Instant created, boolean predefined) {
-        this(id, name, driver, device, subnets, ipv6, internal, attachable, mtu, options, labels, created, predefined, null);
+    public Network(
+            String id,
+            String name,
+            DriverKind driver,
+            String device,
+            List<SubnetConfig> subnets,
+            boolean ipv6,
+            boolean internal,
+            boolean attachable,
+            int mtu,
+            Map<String, String> options,
+            Map<String, String> labels,
+            Instant created,
+            boolean predefined) {
+        this(
+                id,
+                name,
+                driver,
+                device,
+                subnets,
+                ipv6,
+                internal,
+                attachable,
+                mtu,
+                options,
+                labels,
+                created,
+                predefined,
+                null);
     }
 
     /** The options of a bridge network. */

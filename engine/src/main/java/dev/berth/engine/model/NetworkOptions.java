@@ -30,8 +30,10 @@ public sealed interface NetworkOptions permits BridgeOptions, LanOptions, Networ
     static void checkKeys(String driver, Map<String, String> options, Set<String> known) {
         for (String k : options.keySet())
             if (!known.contains(k))
-                throw new BerthException.InvalidRequest("Options." + k, "unknown option for the " + driver + " driver; known: "
-                        + String.join(", ", new TreeSet<>(known)));
+                throw new BerthException.InvalidRequest(
+                        "Options." + k,
+                        "unknown option for the " + driver + " driver; known: "
+                                + String.join(", ", new TreeSet<>(known)));
     }
 
     /** An MTU option between 68 and 65535, or 0 when it is not given. */

@@ -9,7 +9,8 @@ import java.net.InetAddress;
  */
 public record PortMapping(InetAddress hostIp, int hostPort, int containerPort, Protocol protocol) {
     public PortMapping {
-        if (hostPort < 1 || hostPort > 65535) throw new IllegalArgumentException("host port " + hostPort + " is outside 1..65535");
+        if (hostPort < 1 || hostPort > 65535)
+            throw new IllegalArgumentException("host port " + hostPort + " is outside 1..65535");
         if (containerPort < 1 || containerPort > 65535)
             throw new IllegalArgumentException("container port " + containerPort + " is outside 1..65535");
     }
@@ -17,6 +18,7 @@ public record PortMapping(InetAddress hostIp, int hostPort, int containerPort, P
     /** Docker's text: {@code 0.0.0.0:8080->80/tcp}. */
     @Override
     public String toString() {
-        return (hostIp == null ? "0.0.0.0" : IpPrefix.format(hostIp)) + ":" + hostPort + "->" + containerPort + "/" + protocol.id();
+        return (hostIp == null ? "0.0.0.0" : IpPrefix.format(hostIp)) + ":" + hostPort + "->" + containerPort + "/"
+                + protocol.id();
     }
 }

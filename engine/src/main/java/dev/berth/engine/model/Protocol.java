@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** Transport protocols a port can be published for. */
 public enum Protocol {
-    TCP, UDP, SCTP;
+    TCP,
+    UDP,
+    SCTP;
 
     public static Protocol parse(String text, String field) {
         try {

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param exposed ports the sandbox declares (for -P), each "80/tcp"
  */
-public record Sandbox(String id, String name, String hostname, NetnsMode netns, List<PortMapping> ports,
-                      List<String> exposed) {
+public record Sandbox(
+        String id, String name, String hostname, NetnsMode netns, List<PortMapping> ports, List<String> exposed) {
     public Sandbox {
         ports = List.copyOf(ports);
         exposed = List.copyOf(exposed);

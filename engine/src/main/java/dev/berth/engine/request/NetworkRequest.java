@@ -1,11 +1,19 @@
 package dev.berth.engine.request;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /** {@code network create}: what the user asked for, unvalidated. An empty subnet list means "pick one". */
-public record NetworkRequest(String name, String driver, List<SubnetRequest> subnets, boolean ipv6, boolean internal,
-                             boolean attachable, Map<String, String> options, Map<String, String> labels) {
+public record NetworkRequest(
+        String name,
+        String driver,
+        List<SubnetRequest> subnets,
+        boolean ipv6,
+        boolean internal,
+        boolean attachable,
+        Map<String, String> options,
+        Map<String, String> labels) {
     public NetworkRequest {
         driver = driver == null || driver.isBlank() ? "bridge" : driver;
         subnets = subnets == null ? List.of() : List.copyOf(subnets);
@@ -14,8 +22,15 @@ public record NetworkRequest(String name, String driver, List<SubnetRequest> sub
     }
 
     public static NetworkRequest bridge(String name, String... subnets) {
-        return new NetworkRequest(name, "bridge", java.util.Arrays.stream(subnets).map(SubnetRequest::of).toList(),
-                false, false, false, Map.of(), Map.of());
+        return new NetworkRequest(
+                name,
+                "bridge",
+                Arrays.stream(subnets).map(SubnetRequest::of).toList(),
+                false,
+                false,
+                false,
+                Map.of(),
+                Map.of());
     }
 
     public NetworkRequest withOptions(Map<String, String> o) {

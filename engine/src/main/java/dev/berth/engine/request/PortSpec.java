@@ -37,7 +37,8 @@ public record PortSpec(InetAddress hostIp, int hostPort, int containerPort, Prot
                 try {
                     hostIp = IpPrefix.literal(ip, ip);
                 } catch (IllegalArgumentException e) {
-                    throw new BerthException.InvalidRequest(field, "'" + text + "': host IP '" + ip + "' is not an IP address");
+                    throw new BerthException.InvalidRequest(
+                            field, "'" + text + "': host IP '" + ip + "' is not an IP address");
                 }
                 if (hostIp.isAnyLocalAddress()) hostIp = null;
             } else {
@@ -48,8 +49,10 @@ public record PortSpec(InetAddress hostIp, int hostPort, int containerPort, Prot
         int[] host = hostPart == null || hostPart.isEmpty() ? new int[] {0, 0} : range(hostPart, text, field, true);
         int count = ctr[1] - ctr[0] + 1;
         if (host[0] != 0 && host[1] - host[0] + 1 != count)
-            throw new BerthException.InvalidRequest(field, "'" + text + "': the host range has " + (host[1] - host[0] + 1)
-                    + " ports but the container range has " + count);
+            throw new BerthException.InvalidRequest(
+                    field,
+                    "'" + text + "': the host range has " + (host[1] - host[0] + 1)
+                            + " ports but the container range has " + count);
         List<PortSpec> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int hp = host[0] == 0 ? 0 : host[0] + i;
@@ -79,7 +82,9 @@ public record PortSpec(InetAddress hostIp, int hostPort, int containerPort, Prot
     }
 
     private static BerthException bad(String text, String field, String why) {
-        return new BerthException.InvalidRequest(field, "'" + text + "': " + why
-                + "; the form is [hostIP:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp]");
+        return new BerthException.InvalidRequest(
+                field,
+                "'" + text + "': " + why
+                        + "; the form is [hostIP:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp]");
     }
 }

@@ -23,6 +23,7 @@ public final class SandboxChecks {
     public static final int MAX_NAME = 200;
     /** The longest namespace prefix, so PREFIX + a longest name still fits a file name. */
     public static final int MAX_PREFIX = Netns.MAX_NAME - MAX_NAME;
+
     public static final int MAX_HOSTNAME = 63;
     private static final Pattern HOSTNAME = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9_.-]{0," + (MAX_HOSTNAME - 1) + "}");
 
@@ -34,32 +35,40 @@ public final class SandboxChecks {
         hostname(r.hostname());
         networkMode(r.networkMode());
         endpoint(r.endpoint(), "EndpointConfig");
-        for (int i = 0; i < r.publish().size(); i++) PortSpec.parse(r.publish().get(i), "HostConfig.PortBindings[" + i + "]");
+        for (int i = 0; i < r.publish().size(); i++)
+            PortSpec.parse(r.publish().get(i), "HostConfig.PortBindings[" + i + "]");
         for (int i = 0; i < r.expose().size(); i++) PortSpec.parse(r.expose().get(i), "ExposedPorts[" + i + "]");
     }
 
     public static void name(String name) {
         if (name == null || name.isEmpty()) throw new BerthException.InvalidRequest("name", "a container needs a name");
         if (name.length() > MAX_NAME)
-            throw new BerthException.InvalidRequest("name", "Invalid container name: " + name.length() + " characters, at most " + MAX_NAME
-                    + " are allowed (it names the container's network namespace file)");
+            throw new BerthException.InvalidRequest(
+                    "name",
+                    "Invalid container name: " + name.length() + " characters, at most " + MAX_NAME
+                            + " are allowed (it names the container's network namespace file)");
         if (!NAME.matcher(name).matches())
-            throw new BerthException.InvalidRequest("name", "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            throw new BerthException.InvalidRequest(
+                    "name", "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     }
 
     /** The runtime's rule (and the kernel's length): 1-63 of letters, digits, '_', '.' and '-', not starting with '.' or '-'. */
     public static void hostname(String hostname) {
         if (hostname == null) return;
         if (!HOSTNAME.matcher(hostname).matches())
-            throw new BerthException.InvalidRequest("Hostname", "'" + hostname + "' is not a hostname: use 1-" + MAX_HOSTNAME
-                    + " of a-z, A-Z, 0-9, '_', '.', '-', starting with a letter, digit or '_'");
+            throw new BerthException.InvalidRequest(
+                    "Hostname",
+                    "'" + hostname + "' is not a hostname: use 1-" + MAX_HOSTNAME
+                            + " of a-z, A-Z, 0-9, '_', '.', '-', starting with a letter, digit or '_'");
     }
 
     public static void networkMode(String mode) {
         if (mode.startsWith("container:") && mode.length() == "container:".length())
-            throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "container: needs the name or id of a container");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.NetworkMode", "container: needs the name or id of a container");
         if (mode.length() > 256)
-            throw new BerthException.InvalidRequest("HostConfig.NetworkMode", "a network mode of " + mode.length() + " characters names no network");
+            throw new BerthException.InvalidRequest(
+                    "HostConfig.NetworkMode", "a network mode of " + mode.length() + " characters names no network");
     }
 
     /** Addresses and MAC of one endpoint; {@code field} prefixes the field names in errors. */
@@ -81,7 +90,8 @@ public final class SandboxChecks {
             throw new BerthException.InvalidRequest(field, e.getMessage());
         }
         if (!family.isInstance(a))
-            throw new BerthException.InvalidRequest(field, "'" + text + "' is not an " + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
+            throw new BerthException.InvalidRequest(
+                    field, "'" + text + "' is not an " + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
     }
 
     /** A unicast MAC address, or null/blank for a random one. */

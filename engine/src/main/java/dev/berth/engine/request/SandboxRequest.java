@@ -11,15 +11,36 @@ import java.util.List;
  * @param netnsPath the file of a namespace another runtime owns (CNI_NETNS), to attach into instead of
  *                  making one; null for a namespace of the sandbox's own
  */
-public record SandboxRequest(String id, String name, String hostname, String networkMode, EndpointRequest endpoint,
-                             List<String> publish, boolean publishAll, List<String> expose, String netnsPath) {
-    public SandboxRequest(String id, String name, String hostname, String networkMode, EndpointRequest endpoint,
-                          List<String> publish, boolean publishAll, List<String> expose) {
+public record SandboxRequest(
+        String id,
+        String name,
+        String hostname,
+        String networkMode,
+        EndpointRequest endpoint,
+        List<String> publish,
+        boolean publishAll,
+        List<String> expose,
+        String netnsPath) {
+    public SandboxRequest(
+            String id,
+            String name,
+            String hostname,
+            String networkMode,
+            EndpointRequest endpoint,
+            List<String> publish,
+            boolean publishAll,
+            List<String> expose) {
         this(id, name, hostname, networkMode, endpoint, publish, publishAll, expose, null);
     }
 
-    public SandboxRequest(String name, String hostname, String networkMode, EndpointRequest endpoint,
-                          List<String> publish, boolean publishAll, List<String> expose) {
+    public SandboxRequest(
+            String name,
+            String hostname,
+            String networkMode,
+            EndpointRequest endpoint,
+            List<String> publish,
+            boolean publishAll,
+            List<String> expose) {
         this(null, name, hostname, networkMode, endpoint, publish, publishAll, expose);
     }
 
@@ -35,19 +56,23 @@ public record SandboxRequest(String id, String name, String hostname, String net
     }
 
     public SandboxRequest withId(String sandboxId) {
-        return new SandboxRequest(sandboxId, name, hostname, networkMode, endpoint, publish, publishAll, expose, netnsPath);
+        return new SandboxRequest(
+                sandboxId, name, hostname, networkMode, endpoint, publish, publishAll, expose, netnsPath);
     }
 
     public SandboxRequest withIp(String ipv4) {
-        return new SandboxRequest(id, name, hostname, networkMode, EndpointRequest.ip(ipv4), publish, publishAll, expose, netnsPath);
+        return new SandboxRequest(
+                id, name, hostname, networkMode, EndpointRequest.ip(ipv4), publish, publishAll, expose, netnsPath);
     }
 
     public SandboxRequest publishing(String... specs) {
-        return new SandboxRequest(id, name, hostname, networkMode, endpoint, List.of(specs), publishAll, expose, netnsPath);
+        return new SandboxRequest(
+                id, name, hostname, networkMode, endpoint, List.of(specs), publishAll, expose, netnsPath);
     }
 
     public SandboxRequest publishingAll(String... exposed) {
-        return new SandboxRequest(id, name, hostname, networkMode, endpoint, publish, true, List.of(exposed), netnsPath);
+        return new SandboxRequest(
+                id, name, hostname, networkMode, endpoint, publish, true, List.of(exposed), netnsPath);
     }
 
     /** Attaches into the namespace at {@code path}, which another runtime made and will delete. */

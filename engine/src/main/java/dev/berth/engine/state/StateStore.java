@@ -32,6 +32,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -76,7 +77,10 @@ public final class StateStore {
             Files.createDirectories(folder);
             byte[] bytes = json.writeValueAsBytes(new Entry<>(status, value));
             Files.write(tmp, bytes);
-            if (durable) try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) { c.force(true); }
+            if (durable)
+                try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
             faults.reach("state:before-rename:" + kind);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -116,10 +120,12 @@ public final class StateStore {
 
     /** Type information for the sealed NetnsMode, kept out of the model. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-    @JsonSubTypes({@JsonSubTypes.Type(value = NetnsMode.Own.class, name = "own"),
-            @JsonSubTypes.Type(value = NetnsMode.Host.class, name = "host"),
-            @JsonSubTypes.Type(value = NetnsMode.Joined.class, name = "joined"),
-            @JsonSubTypes.Type(value = NetnsMode.External.class, name = "external")})
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = NetnsMode.Own.class, name = "own"),
+        @JsonSubTypes.Type(value = NetnsMode.Host.class, name = "host"),
+        @JsonSubTypes.Type(value = NetnsMode.Joined.class, name = "joined"),
+        @JsonSubTypes.Type(value = NetnsMode.External.class, name = "external")
+    })
     private interface NetnsModeMixin {}
 
     /** A network's parsed options are not stored: they are parsed again from its options when it is loaded. */
@@ -138,7 +144,8 @@ public final class StateStore {
         m.addDeserializer(MacAddress.class, parsed(MacAddress::parse));
         m.addSerializer(DriverKind.class, text(DriverKind::id));
         m.addDeserializer(DriverKind.class, parsed(DriverKind::of));
-        return new ObjectMapper().registerModule(m)
+        return new ObjectMapper()
+                .registerModule(m)
                 .addMixIn(NetnsMode.class, NetnsModeMixin.class)
                 .addMixIn(Network.class, NetworkMixin.class)
                 .findAndRegisterModules()
@@ -146,7 +153,7 @@ public final class StateStore {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
-    private static <T> JsonSerializer<T> text(java.util.function.Function<T, String> f) {
+    private static <T> JsonSerializer<T> text(Function<T, String> f) {
         return new JsonSerializer<>() {
             @Override
             public void serialize(T v, JsonGenerator g, SerializerProvider p) throws IOException {
@@ -155,7 +162,7 @@ public final class StateStore {
         };
     }
 
-    private static <T> JsonDeserializer<T> parsed(java.util.function.Function<String, T> f) {
+    private static <T> JsonDeserializer<T> parsed(Function<String, T> f) {
         return new JsonDeserializer<>() {
             @Override
             public T deserialize(JsonParser p, DeserializationContext c) throws IOException {

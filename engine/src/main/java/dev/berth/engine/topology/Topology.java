@@ -38,8 +38,16 @@ public record Topology(List<Namespace> namespaces) {
      * @param peer      a veth's other end, or null
      * @param addresses addresses in CIDR form, link-local IPv6 left out
      */
-    public record Iface(int index, String name, String kind, String mac, int mtu, boolean up, String master, Peer peer,
-                        List<String> addresses) {
+    public record Iface(
+            int index,
+            String name,
+            String kind,
+            String mac,
+            int mtu,
+            boolean up,
+            String master,
+            Peer peer,
+            List<String> addresses) {
         public Iface {
             addresses = List.copyOf(addresses);
         }

@@ -45,7 +45,8 @@ public final class TopologyScanner {
         }
         for (Sandbox s : engine.externalSandboxes()) { // other runtimes' namespaces that hold Berth's endpoints
             Path p = engine.netnsPath(s);
-            if (out.stream().noneMatch(t -> t.path().equals(p))) out.add(new Target(p.getFileName().toString(), s.name(), p));
+            if (out.stream().noneMatch(t -> t.path().equals(p)))
+                out.add(new Target(p.getFileName().toString(), s.name(), p));
         }
         out.sort(Comparator.comparing(Target::name));
         return out;
@@ -79,7 +80,14 @@ public final class TopologyScanner {
     private static Dump dump(String name, String sandbox, NetnsHandle ns) {
         Rtnl rtnl = Netns.rtnl(ns);
         try {
-            return new Dump(name, sandbox, ns, rtnl, rtnl.links().list(), rtnl.addresses().list(), rtnl.routes().listMain());
+            return new Dump(
+                    name,
+                    sandbox,
+                    ns,
+                    rtnl,
+                    rtnl.links().list(),
+                    rtnl.addresses().list(),
+                    rtnl.routes().listMain());
         } catch (RuntimeException e) {
             rtnl.close();
             throw e;
@@ -87,10 +95,23 @@ public final class TopologyScanner {
     }
 
     /** One namespace's dumps, and the ids it gives the other namespaces (asked on demand). */
-    private record Dump(String name, String sandbox, NetnsHandle handle, Rtnl rtnl, List<Link> links,
-                        List<Address> addresses, List<Route> routes, Map<String, Integer> nsids) {
-        Dump(String name, String sandbox, NetnsHandle handle, Rtnl rtnl, List<Link> links, List<Address> addresses,
-             List<Route> routes) {
+    private record Dump(
+            String name,
+            String sandbox,
+            NetnsHandle handle,
+            Rtnl rtnl,
+            List<Link> links,
+            List<Address> addresses,
+            List<Route> routes,
+            Map<String, Integer> nsids) {
+        Dump(
+                String name,
+                String sandbox,
+                NetnsHandle handle,
+                Rtnl rtnl,
+                List<Link> links,
+                List<Address> addresses,
+                List<Route> routes) {
             this(name, sandbox, handle, rtnl, links, addresses, routes, new HashMap<>());
         }
 
@@ -120,17 +141,32 @@ public final class TopologyScanner {
                     addrs.add(a.prefix().toString());
                 }
                 Link master = l.masterIndex() == 0 ? null : byIndex(l.masterIndex());
-                ifaces.add(new Topology.Iface(l.index(), l.name(), l.kind(), l.mac() == null ? null : l.mac().toString(), l.mtu(),
-                        l.isUp(), master == null ? null : master.name(), peer(l, all), addrs));
+                ifaces.add(new Topology.Iface(
+                        l.index(),
+                        l.name(),
+                        l.kind(),
+                        l.mac() == null ? null : l.mac().toString(),
+                        l.mtu(),
+                        l.isUp(),
+                        master == null ? null : master.name(),
+                        peer(l, all),
+                        addrs));
             }
             List<Topology.RouteEntry> rs = new ArrayList<>();
             for (Route r : routes) {
-                if (r.ipv6() && r.destination() != null
-                        && (r.destination().address().isLinkLocalAddress() || r.destination().address().isMulticastAddress())) continue;
+                if (r.ipv6()
+                        && r.destination() != null
+                        && (r.destination().address().isLinkLocalAddress()
+                                || r.destination().address().isMulticastAddress())) continue;
                 Link dev = r.outputIndex() == 0 ? null : byIndex(r.outputIndex());
-                String dst = r.isDefault() ? (r.ipv6() ? "default (IPv6)" : "default") : r.destination().toString();
-                rs.add(new Topology.RouteEntry(dst, r.gateway() == null ? null : IpPrefix.format(r.gateway()),
-                        dev == null ? null : dev.name(), r.isLinkScope() ? "link" : null));
+                String dst = r.isDefault()
+                        ? (r.ipv6() ? "default (IPv6)" : "default")
+                        : r.destination().toString();
+                rs.add(new Topology.RouteEntry(
+                        dst,
+                        r.gateway() == null ? null : IpPrefix.format(r.gateway()),
+                        dev == null ? null : dev.name(),
+                        r.isLinkScope() ? "link" : null));
             }
             return new Topology.Namespace(name, sandbox, ifaces, rs);
         }
@@ -152,7 +188,8 @@ public final class TopologyScanner {
             candidates.removeIf(d -> nsidOf(d) != l.linkNetnsId());
             if (candidates.size() != 1) return new Topology.Peer(l.linkIndex(), null, null);
             Dump d = candidates.getFirst();
-            return new Topology.Peer(l.linkIndex(), d.name, d.byIndex(l.linkIndex()).name());
+            return new Topology.Peer(
+                    l.linkIndex(), d.name, d.byIndex(l.linkIndex()).name());
         }
     }
 }

@@ -18,10 +18,14 @@ public final class TopologySvg {
     public static String render(String dot) {
         Process p;
         try {
-            p = new ProcessBuilder("dot", "-Tsvg").redirectError(ProcessBuilder.Redirect.PIPE).start();
+            p = new ProcessBuilder("dot", "-Tsvg")
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
         } catch (IOException e) {
-            throw new Unavailable("SVG needs Graphviz's dot, which is not installed: apt-get install graphviz "
-                    + "(or use --format dot and render it elsewhere)", e);
+            throw new Unavailable(
+                    "SVG needs Graphviz's dot, which is not installed: apt-get install graphviz "
+                            + "(or use --format dot and render it elsewhere)",
+                    e);
         }
         try {
             // dot reads all of its input before it writes, so writing first cannot deadlock

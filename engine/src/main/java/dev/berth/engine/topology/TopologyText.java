@@ -14,7 +14,11 @@ public final class TopologyText {
         StringBuilder s = new StringBuilder();
         for (Topology.Namespace ns : t.namespaces()) {
             if (!s.isEmpty()) s.append('\n');
-            s.append(ns.sandbox() == null ? "namespace " + ns.name() : "namespace " + ns.name() + " (container " + ns.sandbox() + ")").append('\n');
+            s.append(
+                            ns.sandbox() == null
+                                    ? "namespace " + ns.name()
+                                    : "namespace " + ns.name() + " (container " + ns.sandbox() + ")")
+                    .append('\n');
             List<Topology.Iface> top = new ArrayList<>();
             for (Topology.Iface i : ns.links()) if (i.master() == null || ns.link(i.master()) == null) top.add(i);
             List<String> lines = new ArrayList<>();
@@ -34,9 +38,14 @@ public final class TopologyText {
             for (int k = 0; k < lines.size(); k++) {
                 boolean last = k == lines.size() - 1;
                 s.append(last ? "└── " : "├── ").append(lines.get(k)).append('\n');
-                String[] kids = children.get(k).isEmpty() ? new String[0] : children.get(k).split("\n");
+                String[] kids = children.get(k).isEmpty()
+                        ? new String[0]
+                        : children.get(k).split("\n");
                 for (int j = 0; j < kids.length; j++)
-                    s.append(last ? "    " : "│   ").append(j == kids.length - 1 ? "└── " : "├── ").append(kids[j]).append('\n');
+                    s.append(last ? "    " : "│   ")
+                            .append(j == kids.length - 1 ? "└── " : "├── ")
+                            .append(kids[j])
+                            .append('\n');
             }
         }
         return s.toString();
@@ -48,7 +57,13 @@ public final class TopologyText {
         s.append(i.up() ? " UP" : " DOWN");
         for (String a : i.addresses()) s.append(' ').append(a);
         if (i.peer() != null && i.peer().namespace() != null)
-            s.append("  <-> ").append(i.peer().namespace()).append(':').append(i.peer().name() == null ? "if" + i.peer().index() : i.peer().name());
+            s.append("  <-> ")
+                    .append(i.peer().namespace())
+                    .append(':')
+                    .append(
+                            i.peer().name() == null
+                                    ? "if" + i.peer().index()
+                                    : i.peer().name());
         else if (i.peer() != null) s.append("  <-> (another namespace)");
         return s.toString();
     }

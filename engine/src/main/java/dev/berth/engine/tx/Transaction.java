@@ -2,6 +2,7 @@ package dev.berth.engine.tx;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,7 +32,7 @@ public final class Transaction {
     }
 
     /** A step that produces a value (a link, a handle, an address); its undo is given that value. */
-    public <T> T create(String step, Supplier<T> action, java.util.function.Consumer<T> undoAction) {
+    public <T> T create(String step, Supplier<T> action, Consumer<T> undoAction) {
         faults.reach(name + ":" + step);
         T value = action.get();
         if (undoAction != null) undo.push(() -> undoAction.accept(value));

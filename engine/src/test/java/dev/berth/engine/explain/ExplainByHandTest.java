@@ -12,6 +12,7 @@ import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Commands;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,35 +64,40 @@ class ExplainByHandTest {
         Map<String, String> ips = new LinkedHashMap<>();
         Explainer explainer = new Explainer(kind);
         try (NetnsHandle h1ns = Netns.open(h1.name());
-             Engine e = Engine.start(EngineConfig.of(state, h1ns, firewall).withNetnsPrefix(lab.prefix("sb-")))) {
+                Engine e = Engine.start(EngineConfig.of(state, h1ns, firewall).withNetnsPrefix(lab.prefix("sb-")))) {
             e.createNetwork(NetworkRequest.bridge("greatwall", "10.77.0.0/24"));
             e.createNetwork(NetworkRequest.bridge("quiet", "10.78.0.0/24")
-                    .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false")).withInternal());
+                    .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false"))
+                    .withInternal());
             e.createSandbox(SandboxRequest.on("milk", "bridge").publishing("8080:80", "127.0.0.1:5353:53/udp"));
             e.createSandbox(SandboxRequest.on("beijing", "greatwall").withIp("10.77.0.10"));
             e.createSandbox(SandboxRequest.on("shenzhen", "greatwall"));
-            e.connect("shenzhen", "quiet", dev.berth.engine.request.EndpointRequest.DEFAULT);
+            e.connect("shenzhen", "quiet", EndpointRequest.DEFAULT);
             e.createSandbox(SandboxRequest.on("coffee", "container:milk"));
             e.createSandbox(SandboxRequest.on("hermit", "none"));
             for (Network n : e.networks()) if (n.isBridge()) steps.addAll(explainer.network(n));
             List<Sandbox> sandboxes = new ArrayList<>(e.sandboxes());
-            sandboxes.sort(java.util.Comparator.comparing(Sandbox::name));
+            sandboxes.sort(Comparator.comparing(Sandbox::name));
             for (Sandbox s : sandboxes) {
                 steps.addAll(explainer.sandbox(s, e.endpointsOf(s), e::network));
-                for (Endpoint ep : e.endpointsOf(s)) if (ep.ipv4() != null) ips.put(s.name() + "/" + ep.ifName(), IpPrefix.format(ep.ipv4()));
+                for (Endpoint ep : e.endpointsOf(s))
+                    if (ep.ipv4() != null) ips.put(s.name() + "/" + ep.ifName(), IpPrefix.format(ep.ipv4()));
             }
             before.put("host", view(h1.name(), kind));
-            for (Sandbox s : sandboxes) if (s.netns() instanceof NetnsMode.Own own) before.put(s.name(), KernelView.of(name(own), true));
-            for (Sandbox s : sandboxes) if (s.netns() instanceof NetnsMode.Own) e.removeSandbox(s.name()); // frees the names
+            for (Sandbox s : sandboxes)
+                if (s.netns() instanceof NetnsMode.Own own) before.put(s.name(), KernelView.of(name(own), true));
+            for (Sandbox s : sandboxes)
+                if (s.netns() instanceof NetnsMode.Own) e.removeSandbox(s.name()); // frees the names
         } finally {
             try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         runByHand(h2, steps);
         Map<String, String> after = new LinkedHashMap<>();
         after.put("host", view(h2.name(), kind));
-        for (String sandbox : before.keySet()) if (!sandbox.equals("host")) after.put(sandbox, KernelView.of(lab.prefix("sb-" + sandbox), true));
+        for (String sandbox : before.keySet())
+            if (!sandbox.equals("host")) after.put(sandbox, KernelView.of(lab.prefix("sb-" + sandbox), true));
         for (String k : before.keySet()) assertEquals(before.get(k), after.get(k), "by hand vs engine: " + k);
 
         LabHost beijing = lab.existing(lab.prefix("sb-beijing")), milk = lab.existing(lab.prefix("sb-milk"));
@@ -99,13 +106,16 @@ class ExplainByHandTest {
         assertTrue(!milk.ping(ips.get("beijing/eth0")), "networks stay isolated");
         milk.serveTcp(80, "hello");
         // via 127.0.0.1 the connection is masqueraded to the bridge's address, as the engine's rules do
-        assertEquals("hello from 172.17.0.1", h2.tcp("127.0.0.1", 8080), "published port reached from the hand-made host");
+        assertEquals(
+                "hello from 172.17.0.1", h2.tcp("127.0.0.1", 8080), "published port reached from the hand-made host");
     }
 
     private static String view(String netns, FirewallKind kind) {
         // The iptables driver's anti-spoofing is its one nftables table.
-        return KernelView.of(netns, false) + "\n" + (kind == FirewallKind.NFTABLES ? KernelView.nft(netns)
-                : KernelView.iptables(netns) + "\n" + KernelView.nft(netns, "bridge", "berth"));
+        return KernelView.of(netns, false) + "\n"
+                + (kind == FirewallKind.NFTABLES
+                        ? KernelView.nft(netns)
+                        : KernelView.iptables(netns) + "\n" + KernelView.nft(netns, "bridge", "berth"));
     }
 
     private static String name(NetnsMode.Own own) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.BerthException;
 import dev.berth.engine.model.Protocol;
+import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import java.util.List;
@@ -24,7 +25,8 @@ class IptablesFirewallTest {
     @Test
     void masqueradeDnatIsolationAndDockerLikeListing(Lab lab) {
         String rootBefore = rootTables();
-        try (Topology t = Topology.build(lab); IptablesFirewall fw = new IptablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                IptablesFirewall fw = new IptablesFirewall(t.hostNs)) {
             // Someone else's rule and table, to be left alone.
             t.host.run("iptables", "-A", "FORWARD", "-s", "198.51.100.7/32", "-j", "ACCEPT");
             t.host.run("nft", "add table inet other; add chain inet other c { type filter hook input priority 10; }");
@@ -51,12 +53,23 @@ class IptablesFirewallTest {
 
             String nat = t.host.run("iptables", "-t", "nat", "-L", "-n").stdout();
             // iptables 1.8.9 prints protocol numbers with -n; older ones print names.
-            assertTrue(Pattern.compile("DNAT\\s+(tcp|6)\\s+--\\s+0\\.0\\.0\\.0/0\\s+0\\.0\\.0\\.0/0\\s+tcp dpt:8080 to:10\\.0\\.0\\.2:80")
-                    .matcher(nat).find(), nat);
-            assertTrue(Pattern.compile("MASQUERADE\\s+(all|0)\\s+--\\s+10\\.0\\.0\\.0/24\\s+0\\.0\\.0\\.0/0").matcher(nat).find(), nat);
-            assertEquals(1, count(t.host.run("iptables-save").stdout(), "-A BERTH-FORWARD -i br0 "), "one copy per network");
+            assertTrue(
+                    Pattern.compile(
+                                    "DNAT\\s+(tcp|6)\\s+--\\s+0\\.0\\.0\\.0/0\\s+0\\.0\\.0\\.0/0\\s+tcp dpt:8080 to:10\\.0\\.0\\.2:80")
+                            .matcher(nat)
+                            .find(),
+                    nat);
+            assertTrue(
+                    Pattern.compile("MASQUERADE\\s+(all|0)\\s+--\\s+10\\.0\\.0\\.0/24\\s+0\\.0\\.0\\.0/0")
+                            .matcher(nat)
+                            .find(),
+                    nat);
+            assertEquals(
+                    1, count(t.host.run("iptables-save").stdout(), "-A BERTH-FORWARD -i br0 "), "one copy per network");
 
-            var e = assertThrows(BerthException.Conflict.class, () -> fw.addPorts(List.of(port(Protocol.TCP, null, 8080, "10.0.0.3", 80))));
+            var e = assertThrows(
+                    BerthException.Conflict.class,
+                    () -> fw.addPorts(List.of(port(Protocol.TCP, null, 8080, "10.0.0.3", 80))));
             assertTrue(e.getMessage().contains("tcp 0.0.0.0:8080"), e.getMessage());
             fw.removePorts(List.of(WEB));
             assertEquals("", t.tcp(t.ext, HOST_IP, 8080), "unpublished");
@@ -78,13 +91,18 @@ class IptablesFirewallTest {
 
     /** Read-only look at the root namespace's tables. */
     private static String rootTables() {
-        return dev.berth.lab.Commands.run(List.of("nft", "list", "tables")).stdout();
+        return Commands.run(List.of("nft", "list", "tables")).stdout();
     }
 
     /** Rule lines (not chain declarations, which carry counters) that are not Berth's. */
     private static String othersRules(Topology t) {
-        return String.join("\n", t.host.run("iptables-save").stdout().lines()
-                .filter(l -> l.startsWith("-A ") && !l.contains("BERTH")).toList());
+        return String.join(
+                "\n",
+                t.host.run("iptables-save")
+                        .stdout()
+                        .lines()
+                        .filter(l -> l.startsWith("-A ") && !l.contains("BERTH"))
+                        .toList());
     }
 
     private static int count(String text, String needle) {

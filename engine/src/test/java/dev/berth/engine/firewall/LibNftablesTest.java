@@ -20,12 +20,15 @@ class LibNftablesTest {
     void aContextActsInTheNamespaceItWasCreatedInWhicheverThreadRunsIt(Lab lab) {
         String rootBefore = rootTables();
         LabHost a = lab.host("a"), b = lab.host("b");
-        try (NetnsHandle na = Netns.open(a.name()); NetnsHandle nb = Netns.open(b.name());
-             LibNftables.Context ctx = Netns.call(na, () -> LibNftables.load().open())) {
+        try (NetnsHandle na = Netns.open(a.name());
+                NetnsHandle nb = Netns.open(b.name());
+                LibNftables.Context ctx =
+                        Netns.call(na, () -> LibNftables.load().open())) {
             // Run from a thread in b: the socket was opened in a, so the table lands in a.
             LibNftables.Result r = Netns.call(nb, () -> ctx.run("add table inet probe"));
             assertTrue(r.ok(), r.error());
-            assertTrue(Topology.tables(a).contains("inet probe"), "the table is in the namespace the context was made in");
+            assertTrue(
+                    Topology.tables(a).contains("inet probe"), "the table is in the namespace the context was made in");
             assertFalse(Topology.tables(b).contains("inet probe"), "not in the calling thread's namespace");
 
             LibNftables.Result list = Netns.call(na, () -> ctx.run("list tables"));
@@ -38,7 +41,9 @@ class LibNftablesTest {
     @Test
     void failuresReturnNftsMessageAndApplyNothing(Lab lab) {
         LabHost a = lab.host("a");
-        try (NetnsHandle na = Netns.open(a.name()); LibNftables.Context ctx = Netns.call(na, () -> LibNftables.load().open())) {
+        try (NetnsHandle na = Netns.open(a.name());
+                LibNftables.Context ctx =
+                        Netns.call(na, () -> LibNftables.load().open())) {
             LibNftables.Result r = Netns.call(na, () -> ctx.run("add table inet half\nadd chain inet nosuch c\n"));
             assertFalse(r.ok());
             assertTrue(r.error().contains("No such file or directory"), r.error());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
+import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.model.Protocol;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
@@ -23,12 +24,15 @@ class NftablesFirewallTest {
 
     @Test
     void publishedPortsReachTheContainerFromOutsideTheHostAndOtherContainers(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             // 127.0.0.1 -> container needs loopback-sourced packets routed out of the bridge.
             t.host.sysctl("net.ipv4.conf.br0.route_localnet", "1");
             fw.init();
             fw.addNetwork(br0(true, true, false));
-            fw.addPorts(List.of(WEB, port(Protocol.UDP, null, 5353, "10.0.0.2", 53),
+            fw.addPorts(List.of(
+                    WEB,
+                    port(Protocol.UDP, null, 5353, "10.0.0.2", 53),
                     port(Protocol.TCP, "127.0.0.1", 9090, "10.0.0.3", 80),
                     port(Protocol.TCP, HOST_IP, 8081, "10.0.0.3", 80)));
             t.serveTcp(t.c1, 80);
@@ -36,8 +40,10 @@ class NftablesFirewallTest {
             t.serveUdp(t.c1, 53);
             t.serveTcp(t.ext, 7000);
 
-            assertEquals("peer=" + HOST_IP, t.tcp(t.c1, EXT_IP, 7000), "outbound traffic leaves with the host's address");
-            assertEquals("peer=" + EXT_IP, t.tcp(t.ext, HOST_IP, 8080), "ext reaches c1:80 and c1 sees the real client");
+            assertEquals(
+                    "peer=" + HOST_IP, t.tcp(t.c1, EXT_IP, 7000), "outbound traffic leaves with the host's address");
+            assertEquals(
+                    "peer=" + EXT_IP, t.tcp(t.ext, HOST_IP, 8080), "ext reaches c1:80 and c1 sees the real client");
             assertEquals("peer=" + EXT_IP, t.tcp(t.ext, HOST_IP, 8081), "a port bound to one host address");
             assertEquals("upeer=" + EXT_IP, t.udp(t.ext, HOST_IP, 5353), "UDP is published too");
             assertEquals("peer=" + HOST_IP, t.tcp(t.host, HOST_IP, 8080), "the host reaches its own address:8080");
@@ -48,12 +54,14 @@ class NftablesFirewallTest {
                 t.brNetfilter(brNetfilter); // on, br_netfilter bridges the DNAT'd packet instead of routing it
                 String mode = brNetfilter ? " (br_netfilter on)" : " (br_netfilter off)";
                 assertEquals("peer=10.0.0.1", t.tcp(t.c2, HOST_IP, 8080), "hairpin: c2 -> host:8080 -> c1" + mode);
-                assertEquals("peer=10.0.0.1", t.tcp(t.c1, HOST_IP, 8080), "hairpin to itself: c1 -> host:8080 -> c1" + mode);
+                assertEquals(
+                        "peer=10.0.0.1", t.tcp(t.c1, HOST_IP, 8080), "hairpin to itself: c1 -> host:8080 -> c1" + mode);
                 assertEquals("peer=" + EXT_IP, t.tcp(t.ext, HOST_IP, 8080), "from ext" + mode);
             }
             t.brNetfilter(false);
 
-            JsonNode elems = Topology.normalise(t.host.run("nft", "-j", "list", "map", "inet", "berth", "ports4").stdout())
+            JsonNode elems = Topology.normalise(t.host.run("nft", "-j", "list", "map", "inet", "berth", "ports4")
+                            .stdout())
                     .findValue("elem");
             assertEquals(2, elems.size(), "8080/tcp and 5353/udp are elements of the wildcard map: " + elems);
 
@@ -66,7 +74,8 @@ class NftablesFirewallTest {
 
     @Test
     void onlyPublishedPortsEnterEvenWhenExtRoutesToTheContainersOrToLoopback(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             fw.init();
             fw.addNetwork(br0(true, true, false));
             fw.addPorts(List.of(WEB, port(Protocol.TCP, "127.0.0.1", 9090, "10.0.0.3", 80)));
@@ -97,7 +106,8 @@ class NftablesFirewallTest {
 
     @Test
     void masqueradeOnlyWhenAskedAndInternalNetworksStayInside(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             fw.init();
             fw.addNetwork(br0(false, true, false));
             fw.addNetwork(br1(true, true, true));
@@ -117,7 +127,8 @@ class NftablesFirewallTest {
 
     @Test
     void iccOffSeparatesContainersOfABridgeAndBridgesAreIsolated(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             fw.init();
             fw.addNetwork(br0(true, false, false));
             fw.addNetwork(br1(true, true, false));
@@ -148,7 +159,8 @@ class NftablesFirewallTest {
 
     @Test
     void ipv6PortsAndMasqueradeWork(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             t.host.sysctl("net.ipv6.conf.all.forwarding", "1");
             t.host.ip("addr", "add", "fd00:b::1/64", "dev", "br0", "nodad");
             t.c1.ip("addr", "add", "fd00:b::2/64", "dev", "eth0", "nodad");
@@ -156,16 +168,27 @@ class NftablesFirewallTest {
             t.host.ip("addr", "add", "2001:db8::1/64", "dev", "ext0", "nodad");
             t.ext.ip("addr", "add", "2001:db8::2/64", "dev", "eth0", "nodad");
             fw.init();
-            fw.addNetwork(new NetworkRules("net0", "br0", List.of(dev.berth.engine.ipam.Cidr.parse("10.0.0.0/24", "s"),
-                    dev.berth.engine.ipam.Cidr.parse("fd00:b::/64", "s")), true, true, false));
+            fw.addNetwork(new NetworkRules(
+                    "net0",
+                    "br0",
+                    List.of(Cidr.parse("10.0.0.0/24", "s"), Cidr.parse("fd00:b::/64", "s")),
+                    true,
+                    true,
+                    false));
             fw.addPorts(List.of(port(Protocol.TCP, null, 8080, "fd00:b::2", 80)));
             t.serveTcp6(t.c1, 80);
             t.serveTcp6(t.ext, 7000);
             t.awaitIpv6(t.host, t.c1, t.ext); // neighbour discovery waits for the link-local addresses' DAD
 
             // socat prints IPv6 peers in full.
-            assertEquals("peer=[2001:0db8:0000:0000:0000:0000:0000:0002]", t.tcp(t.ext, "[2001:db8::1]", 8080), "ext reaches c1 over IPv6");
-            assertEquals("peer=[2001:0db8:0000:0000:0000:0000:0000:0001]", t.tcp(t.c1, "[2001:db8::2]", 7000), "IPv6 leaves masqueraded");
+            assertEquals(
+                    "peer=[2001:0db8:0000:0000:0000:0000:0000:0002]",
+                    t.tcp(t.ext, "[2001:db8::1]", 8080),
+                    "ext reaches c1 over IPv6");
+            assertEquals(
+                    "peer=[2001:0db8:0000:0000:0000:0000:0000:0001]",
+                    t.tcp(t.c1, "[2001:db8::2]", 7000),
+                    "IPv6 leaves masqueraded");
             t.ext.ip("-6", "route", "add", "fd00:b::/64", "via", "2001:db8::1");
             assertEquals("", t.tcp(t.ext, "[fd00:b::2]", 80), "an unpublished IPv6 container port stays closed");
         }
@@ -173,34 +196,46 @@ class NftablesFirewallTest {
 
     @Test
     void aPortPublishedTwiceIsAConflictAndChangesNothing(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             fw.init();
             fw.addNetwork(br0(true, true, false));
             fw.addPorts(List.of(WEB, port(Protocol.TCP, HOST_IP, 8081, "10.0.0.2", 81)));
             JsonNode before = Topology.ruleset(t.host);
 
-            var e = assertThrows(BerthException.Conflict.class, () -> fw.addPorts(List.of(
-                    port(Protocol.TCP, null, 9000, "10.0.0.3", 90), port(Protocol.TCP, null, 8080, "10.0.0.3", 80))));
+            var e = assertThrows(
+                    BerthException.Conflict.class,
+                    () -> fw.addPorts(List.of(
+                            port(Protocol.TCP, null, 9000, "10.0.0.3", 90),
+                            port(Protocol.TCP, null, 8080, "10.0.0.3", 80))));
             assertTrue(e.getMessage().startsWith("tcp 0.0.0.0:8080 is already published"), e.getMessage());
-            e = assertThrows(BerthException.Conflict.class, () -> fw.addPorts(List.of(
-                    port(Protocol.TCP, HOST_IP, 8081, "10.0.0.3", 80))));
+            e = assertThrows(
+                    BerthException.Conflict.class,
+                    () -> fw.addPorts(List.of(port(Protocol.TCP, HOST_IP, 8081, "10.0.0.3", 80))));
             assertTrue(e.getMessage().contains("tcp 192.0.2.1:8081"), e.getMessage());
-            e = assertThrows(BerthException.Conflict.class, () -> fw.addPorts(List.of(
-                    port(Protocol.UDP, null, 7, "10.0.0.3", 7), port(Protocol.UDP, null, 7, "10.0.0.2", 7))));
+            e = assertThrows(
+                    BerthException.Conflict.class,
+                    () -> fw.addPorts(List.of(
+                            port(Protocol.UDP, null, 7, "10.0.0.3", 7), port(Protocol.UDP, null, 7, "10.0.0.2", 7))));
             assertTrue(e.getMessage().contains("udp 0.0.0.0:7"), e.getMessage());
-            assertThrows(BerthException.Failed.class, () -> fw.removePorts(List.of(port(Protocol.TCP, null, 8080, "10.0.0.9", 80))),
+            assertThrows(
+                    BerthException.Failed.class,
+                    () -> fw.removePorts(List.of(port(Protocol.TCP, null, 8080, "10.0.0.9", 80))),
                     "unpublishing a key that leads elsewhere");
             assertEquals(before, Topology.ruleset(t.host), "a refused request changed nothing");
 
             // Other protocols and other host addresses are other keys.
-            fw.addPorts(List.of(port(Protocol.UDP, null, 8080, "10.0.0.2", 80), port(Protocol.SCTP, null, 8080, "10.0.0.2", 80),
+            fw.addPorts(List.of(
+                    port(Protocol.UDP, null, 8080, "10.0.0.2", 80),
+                    port(Protocol.SCTP, null, 8080, "10.0.0.2", 80),
                     port(Protocol.TCP, HOST_IP, 8080, "10.0.0.3", 80)));
         }
     }
 
     @Test
     void removeNetworkRestoresTheRulesetAndSyncRepairsADeletedTable(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             fw.init();
             fw.init(); // idempotent
             JsonNode empty = Topology.ruleset(t.host);
@@ -221,7 +256,9 @@ class NftablesFirewallTest {
 
             t.host.run("nft", "delete", "table", "inet", "berth");
             assertEquals("", t.tcp(t.ext, HOST_IP, 8080), "without Berth's table there is no DNAT");
-            var e = assertThrows(BerthException.Failed.class, () -> fw.addPorts(List.of(port(Protocol.TCP, null, 1, "10.0.0.2", 1))));
+            var e = assertThrows(
+                    BerthException.Failed.class,
+                    () -> fw.addPorts(List.of(port(Protocol.TCP, null, 1, "10.0.0.2", 1))));
             assertTrue(e.getMessage().contains("sync()"), e.getMessage());
 
             fw.sync(List.of(br0(true, true, false)), List.of(WEB));
@@ -234,7 +271,8 @@ class NftablesFirewallTest {
 
     @Test
     void otherTablesAreNeverTouched(Lab lab) {
-        try (Topology t = Topology.build(lab); NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
+        try (Topology t = Topology.build(lab);
+                NftablesFirewall fw = new NftablesFirewall(t.hostNs)) {
             t.host.run("nft", """
                     table ip filter {
                     	chain forward {
@@ -250,7 +288,8 @@ class NftablesFirewallTest {
                     	}
                     }
                     """);
-            List<JsonNode> filter = Topology.table(t.host, "ip", "filter"), other = Topology.table(t.host, "inet", "other");
+            List<JsonNode> filter = Topology.table(t.host, "ip", "filter"),
+                    other = Topology.table(t.host, "inet", "other");
             Runnable untouched = () -> {
                 assertEquals(filter, Topology.table(t.host, "ip", "filter"), "someone else's ip filter");
                 assertEquals(other, Topology.table(t.host, "inet", "other"), "someone else's inet other");
@@ -268,7 +307,10 @@ class NftablesFirewallTest {
             fw.removeNetwork(br0(true, true, false));
             fw.removeAll();
             untouched.run();
-            assertEquals(List.of("ip filter", "inet other"), Topology.tables(t.host), "removeAll leaves only the others' tables");
+            assertEquals(
+                    List.of("ip filter", "inet other"),
+                    Topology.tables(t.host),
+                    "removeAll leaves only the others' tables");
             fw.removeAll(); // again: no error
         }
     }

@@ -12,6 +12,7 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -88,7 +89,8 @@ final class Topology implements AutoCloseable {
     }
 
     static PortRule port(Protocol proto, String hostIp, int hostPort, String containerIp, int containerPort) {
-        return new PortRule("br0", proto, hostIp == null ? null : addr(hostIp), hostPort, addr(containerIp), containerPort);
+        return new PortRule(
+                "br0", proto, hostIp == null ? null : addr(hostIp), hostPort, addr(containerIp), containerPort);
     }
 
     static InetAddress addr(String literal) {
@@ -130,7 +132,8 @@ final class Topology implements AutoCloseable {
     void awaitIpv6(LabHost... hosts) {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         for (LabHost h : hosts)
-            while (!h.exec("ip", "-6", "addr", "show", "tentative").stdout().isBlank() && System.nanoTime() < end) sleep(50);
+            while (!h.exec("ip", "-6", "addr", "show", "tentative").stdout().isBlank() && System.nanoTime() < end)
+                sleep(50);
     }
 
     /** Connects from {@code from}; returns what the server printed ("peer=..."), or "" when it could not connect. */
@@ -146,8 +149,10 @@ final class Topology implements AutoCloseable {
         long deadline = System.nanoTime() + 5_000_000_000L;
         String answer;
         do {
-            ExecResult r = Commands.run(List.of("ip", "netns", "exec", from.name(), "socat", "-T1", "-",
-                    "UDP:" + address + ":" + port), Duration.ofSeconds(10), "hello\n");
+            ExecResult r = Commands.run(
+                    List.of("ip", "netns", "exec", from.name(), "socat", "-T1", "-", "UDP:" + address + ":" + port),
+                    Duration.ofSeconds(10),
+                    "hello\n");
             answer = r.stdout().strip();
         } while (answer.isEmpty() && System.nanoTime() < deadline);
         return answer;
@@ -169,7 +174,11 @@ final class Topology implements AutoCloseable {
         for (JsonNode item : ruleset(h).get("nftables")) {
             JsonNode body = item.elements().next();
             boolean isTable = item.has("table");
-            String fam = body.path("family").asText(), tbl = isTable ? body.path("name").asText() : body.path("table").asText();
+            String fam = body.path("family").asText(),
+                    tbl =
+                            isTable
+                                    ? body.path("name").asText()
+                                    : body.path("table").asText();
             if (fam.equals(family) && tbl.equals(name)) out.add(item);
         }
         return out;
@@ -179,7 +188,9 @@ final class Topology implements AutoCloseable {
     static List<String> tables(LabHost h) {
         List<String> out = new ArrayList<>();
         for (JsonNode item : ruleset(h).get("nftables"))
-            if (item.has("table")) out.add(item.get("table").get("family").asText() + " " + item.get("table").get("name").asText());
+            if (item.has("table"))
+                out.add(item.get("table").get("family").asText() + " "
+                        + item.get("table").get("name").asText());
         return out;
     }
 
@@ -187,10 +198,11 @@ final class Topology implements AutoCloseable {
         try {
             JsonNode root = JSON.readTree(json);
             ArrayNode items = (ArrayNode) root.get("nftables");
-            for (Iterator<JsonNode> it = items.iterator(); it.hasNext(); ) if (it.next().has("metainfo")) it.remove();
+            for (Iterator<JsonNode> it = items.iterator(); it.hasNext(); )
+                if (it.next().has("metainfo")) it.remove();
             strip(root);
             return root;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("nft printed no JSON: " + json, e);
         }
     }

@@ -4,8 +4,10 @@ import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.model.SubnetConfig;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +75,7 @@ class AddressPoolScaleTest {
     }
 
     /** Lets the JIT compile the allocation path first, so the timing measures it rather than the interpreter. */
-    private static void warmUp(dev.berth.engine.model.SubnetConfig config) {
+    private static void warmUp(SubnetConfig config) {
         AddressPool pool = new AddressPool(config);
         for (int i = 0; i < 20_000; i++) pool.allocate();
     }
@@ -102,7 +104,7 @@ class AddressPoolScaleTest {
     void concurrentAllocateAndReleaseNeverShareAnAddress() throws Exception {
         AddressPool pool = new AddressPool(subnet("10.5.0.0/26", "10.5.0.1"));
         Set<InetAddress> held = ConcurrentHashMap.newKeySet();
-        List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 50; t++) {
                 threads.submit(() -> {
@@ -137,14 +139,15 @@ class AddressPoolScaleTest {
         boolean small = c.prefix() >= c.bits() - 8;
         // In a /64 only a window of 256 addresses is used so that collisions and wrap-around happen.
         Cidr range = small ? null : cidr(net.replace("::/64", "::100/120"));
-        var config = new dev.berth.engine.model.SubnetConfig(c, c.address(1), range, Map.of("aux", c.address(small ? 20 : 0x120)));
+        var config = new SubnetConfig(c, c.address(1), range, Map.of("aux", c.address(small ? 20 : 0x120)));
         AddressPool pool = new AddressPool(config);
         Set<InetAddress> model = new HashSet<>();
         Random rnd = new Random(seed);
         Cidr window = range == null ? c : range;
         String why = net + " seed " + seed;
         int size = window.size().intValueExact();
-        Set<InetAddress> reserved = new HashSet<>(List.of(c.network(), config.gateway(), config.auxAddresses().get("aux")));
+        Set<InetAddress> reserved = new HashSet<>(
+                List.of(c.network(), config.gateway(), config.auxAddresses().get("aux")));
         if (c.isIpv4()) reserved.add(c.last());
         long capacity = size - reserved.stream().filter(window::contains).count();
         for (int step = 0; step < 3000; step++) {

@@ -48,8 +48,8 @@ class AddressPoolTest {
 
     @Test
     void gatewayBroadcastNetworkAndAuxAreNeverGiven() {
-        AddressPool pool = new AddressPool(subnet("10.0.0.0/28", "10.0.0.9", null,
-                Map.of("router", "10.0.0.2", "printer", "10.0.0.14")));
+        AddressPool pool = new AddressPool(
+                subnet("10.0.0.0/28", "10.0.0.9", null, Map.of("router", "10.0.0.2", "printer", "10.0.0.14")));
         Set<String> got = new HashSet<>();
         while (true) {
             try {
@@ -71,8 +71,12 @@ class AddressPoolTest {
         assertEquals("fd00:1::2", text(pool.allocate()));
         assertEquals("fd00:1::3", text(pool.allocate()), "IPv6 has no broadcast address");
         assertThrows(BerthException.Conflict.class, pool::allocate);
-        var e = assertThrows(BerthException.InvalidRequest.class, () -> pool.allocate(ip("fd00:1::"), "EndpointConfig.IPAMConfig.IPv6Address"));
-        assertEquals("EndpointConfig.IPAMConfig.IPv6Address: fd00:1:: is the subnet-router anycast address of fd00:1::/126", e.getMessage());
+        var e = assertThrows(
+                BerthException.InvalidRequest.class,
+                () -> pool.allocate(ip("fd00:1::"), "EndpointConfig.IPAMConfig.IPv6Address"));
+        assertEquals(
+                "EndpointConfig.IPAMConfig.IPv6Address: fd00:1:: is the subnet-router anycast address of fd00:1::/126",
+                e.getMessage());
     }
 
     @Test
@@ -132,7 +136,8 @@ class AddressPoolTest {
     @Test
     void staticErrorsNameTheFieldAndTheAddress() {
         String field = "EndpointConfig.IPAMConfig.IPv4Address";
-        AddressPool pool = new AddressPool(subnet("172.18.0.0/16", "172.18.0.1", null, Map.of("dns", "172.18.0.53")), "web");
+        AddressPool pool =
+                new AddressPool(subnet("172.18.0.0/16", "172.18.0.1", null, Map.of("dns", "172.18.0.53")), "web");
         pool.allocate(ip("172.18.0.5"), field);
 
         var inUse = assertThrows(BerthException.Conflict.class, () -> pool.allocate(ip("172.18.0.5"), field));
@@ -142,7 +147,8 @@ class AddressPoolTest {
         assertInvalid(pool, "172.18.0.1", field + ": 172.18.0.1 is the gateway of 172.18.0.0/16");
         assertInvalid(pool, "172.18.0.0", field + ": 172.18.0.0 is the network address of 172.18.0.0/16");
         assertInvalid(pool, "172.18.255.255", field + ": 172.18.255.255 is the broadcast address of 172.18.0.0/16");
-        assertInvalid(pool, "172.18.0.53", field + ": 172.18.0.53 is reserved as auxiliary address 'dns' of 172.18.0.0/16");
+        assertInvalid(
+                pool, "172.18.0.53", field + ": 172.18.0.53 is reserved as auxiliary address 'dns' of 172.18.0.0/16");
         assertInvalid(pool, "172.19.0.5", field + ": 172.19.0.5 is not in subnet 172.18.0.0/16");
         assertInvalid(pool, "fd00::5", field + ": fd00::5 is not in subnet 172.18.0.0/16");
 
@@ -153,7 +159,9 @@ class AddressPoolTest {
     }
 
     private static void assertInvalid(AddressPool pool, String address, String message) {
-        var e = assertThrows(BerthException.InvalidRequest.class, () -> pool.allocate(ip(address), "EndpointConfig.IPAMConfig.IPv4Address"));
+        var e = assertThrows(
+                BerthException.InvalidRequest.class,
+                () -> pool.allocate(ip(address), "EndpointConfig.IPAMConfig.IPv4Address"));
         assertEquals("EndpointConfig.IPAMConfig.IPv4Address", e.field());
         assertEquals(message, e.getMessage());
     }
@@ -189,8 +197,12 @@ class AddressPoolTest {
     @Test
     void configOutsideTheSubnetIsAProgrammingError() {
         assertThrows(IllegalArgumentException.class, () -> new AddressPool(subnet("10.0.0.0/24", "10.1.0.1")));
-        assertThrows(IllegalArgumentException.class, () -> new AddressPool(subnet("10.0.0.0/24", "10.0.0.1", "10.1.0.0/24", Map.of())));
-        assertThrows(IllegalArgumentException.class, () -> new AddressPool(subnet("10.0.0.0/24", "10.0.0.1", null, Map.of("a", "10.1.0.1"))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AddressPool(subnet("10.0.0.0/24", "10.0.0.1", "10.1.0.0/24", Map.of())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AddressPool(subnet("10.0.0.0/24", "10.0.0.1", null, Map.of("a", "10.1.0.1"))));
     }
 
     @Test

@@ -52,7 +52,9 @@ class CidrTest {
         Cidr v6 = cidr("fd00::/64");
         assertEquals(ip("fd00::1:0:0:5"), v6.address((1L << 48) + 5));
         assertEquals(ip("fd00::ffff:ffff:ffff:ffff"), v6.last());
-        assertEquals(ip("fd00::ffff:ffff:ffff:ffff"), v6.address(BigInteger.TWO.pow(64).subtract(BigInteger.ONE)));
+        assertEquals(
+                ip("fd00::ffff:ffff:ffff:ffff"),
+                v6.address(BigInteger.TWO.pow(64).subtract(BigInteger.ONE)));
         assertThrows(IllegalArgumentException.class, () -> v6.address(BigInteger.TWO.pow(64)));
         Cidr big = cidr("fd00::/48");
         assertEquals(ip("fd00:0:0:1::"), big.address(BigInteger.TWO.pow(64)), "carries into the high word");
@@ -71,7 +73,8 @@ class CidrTest {
 
     @Test
     void parseRejectsHostBitsAndGarbage() {
-        var e = assertThrows(BerthException.InvalidRequest.class, () -> Cidr.parse("172.17.0.1/16", "IPAM.Config[0].Subnet"));
+        var e = assertThrows(
+                BerthException.InvalidRequest.class, () -> Cidr.parse("172.17.0.1/16", "IPAM.Config[0].Subnet"));
         assertEquals("IPAM.Config[0].Subnet", e.field());
         assertTrue(e.getMessage().contains("172.17.0.0/16"), e.getMessage());
         assertThrows(BerthException.InvalidRequest.class, () -> Cidr.parse("172.17.0.0", "f"));

@@ -3,12 +3,12 @@ package dev.berth.engine.ipam;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.netlink.route.IpPrefix;
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Short ways to write addresses and configs in tests. */
 final class Ips {
-    private Ips() {
-    }
+    private Ips() {}
 
     static InetAddress ip(String text) {
         return IpPrefix.literal(text, text);
@@ -27,8 +27,9 @@ final class Ips {
     }
 
     static SubnetConfig subnet(String subnet, String gateway, String ipRange, Map<String, String> aux) {
-        var reserved = new java.util.HashMap<String, InetAddress>();
+        var reserved = new HashMap<String, InetAddress>();
         aux.forEach((k, v) -> reserved.put(k, ip(v)));
-        return new SubnetConfig(cidr(subnet), gateway == null ? null : ip(gateway), ipRange == null ? null : cidr(ipRange), reserved);
+        return new SubnetConfig(
+                cidr(subnet), gateway == null ? null : ip(gateway), ipRange == null ? null : cidr(ipRange), reserved);
     }
 }

@@ -4,6 +4,7 @@ import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.BerthException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,14 +31,18 @@ class SubnetPlannerTest {
         for (int i = 0; i < 14; i++) taken.add(planner.nextIpv4(taken));
         assertEquals(cidr("192.168.240.0/20"), taken.getLast(), "31 pools: 15 /16s and 16 /20s");
         var e = assertThrows(BerthException.Conflict.class, () -> planner.nextIpv4(taken));
-        assertEquals("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network",
+        assertEquals(
+                "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network",
                 e.getMessage());
     }
 
     @Test
     void hostRoutesAndOtherFamiliesAreConsidered() {
         SubnetPlanner planner = new SubnetPlanner("host-1");
-        assertEquals(cidr("192.168.0.0/20"), planner.nextIpv4(List.of(cidr("172.16.0.0/12"))), "a /12 route covers all 172 pools");
+        assertEquals(
+                cidr("192.168.0.0/20"),
+                planner.nextIpv4(List.of(cidr("172.16.0.0/12"))),
+                "a /12 route covers all 172 pools");
         assertEquals(cidr("192.168.16.0/20"), planner.nextIpv4(List.of(cidr("172.16.0.0/12"), cidr("192.168.1.0/24"))));
         assertEquals(cidr("172.20.0.0/16"), planner.nextIpv4(List.of(cidr("172.17.0.0/16"), cidr("172.18.0.0/15"))));
         assertEquals(cidr("172.22.0.0/16"), planner.nextIpv4(List.of(cidr("172.16.0.0/14"), cidr("172.20.0.0/15"))));
@@ -54,16 +59,22 @@ class SubnetPlannerTest {
 
     @Test
     void customPoolsAreCarvedInOrder() {
-        SubnetPlanner planner = new SubnetPlanner(List.of(
-                SubnetPlanner.Pool.of("10.10.0.0/22", 24), SubnetPlanner.Pool.of("10.20.0.0/16", 24),
-                SubnetPlanner.Pool.of("fd99::/56", 64)), "host-1");
+        SubnetPlanner planner = new SubnetPlanner(
+                List.of(
+                        SubnetPlanner.Pool.of("10.10.0.0/22", 24),
+                        SubnetPlanner.Pool.of("10.20.0.0/16", 24),
+                        SubnetPlanner.Pool.of("fd99::/56", 64)),
+                "host-1");
         assertEquals(cidr("10.10.0.0/24"), planner.nextIpv4(List.of()));
         assertEquals(cidr("10.10.2.0/24"), planner.nextIpv4(List.of(cidr("10.10.0.0/23"))));
         assertEquals(cidr("10.20.0.0/24"), planner.nextIpv4(List.of(cidr("10.10.0.0/22"))));
         assertEquals(cidr("10.20.1.0/24"), planner.nextIpv4(List.of(cidr("10.10.0.0/22"), cidr("10.20.0.128/25"))));
         SubnetPlanner wide = new SubnetPlanner(List.of(SubnetPlanner.Pool.of("10.0.0.0/16", 24)), "host-1");
-        assertEquals(cidr("10.0.6.0/24"), wide.nextIpv4(List.of(cidr("10.0.5.0/24"), cidr("10.0.0.0/22"), cidr("10.0.1.0/24"),
-                cidr("10.0.4.0/24"))), "taken in any order, nested and adjacent");
+        assertEquals(
+                cidr("10.0.6.0/24"),
+                wide.nextIpv4(
+                        List.of(cidr("10.0.5.0/24"), cidr("10.0.0.0/22"), cidr("10.0.1.0/24"), cidr("10.0.4.0/24"))),
+                "taken in any order, nested and adjacent");
         assertEquals(cidr("fd99::/64"), planner.nextIpv6(List.of()));
         assertEquals(cidr("fd99:0:0:1::/64"), planner.nextIpv6(List.of(cidr("fd99::/64"))));
         var e = assertThrows(BerthException.InvalidRequest.class, () -> SubnetPlanner.Pool.of("10.0.0.0/16", 8));
@@ -95,11 +106,12 @@ class SubnetPlannerTest {
         Cidr second = planner.nextIpv6(List.of(first, cidr("172.17.0.0/16")));
         assertEquals(64, second.prefix());
         assertTrue(a.contains(second));
-        assertEquals(a.address(java.math.BigInteger.ONE.shiftLeft(64)), second.network());
+        assertEquals(a.address(BigInteger.ONE.shiftLeft(64)), second.network());
         assertEquals(List.of(new SubnetPlanner.Pool(a, 64)), planner.ipv6Pools());
 
         var e = assertThrows(BerthException.Conflict.class, () -> planner.nextIpv6(List.of(a)));
-        assertEquals("could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network",
+        assertEquals(
+                "could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network",
                 e.getMessage());
     }
 }

@@ -12,6 +12,7 @@ import dev.berth.engine.EngineConfig;
 import dev.berth.engine.firewall.NftablesFirewall;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Commands;
@@ -20,8 +21,10 @@ import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
+import dev.berth.netlink.route.IpPrefix;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,16 +40,20 @@ class TopologyScannerTest {
         lab.connect(host, "eth0", "192.0.2.1/24", ext, "eth0", "192.0.2.2/24");
         Path state = Files.createTempDirectory("berth-topology-");
         try (NetnsHandle hostNs = Netns.open(host.name());
-             Engine e = Engine.start(EngineConfig.of(state, hostNs, NftablesFirewall::new).withNetnsPrefix(lab.prefix("sb-")))) {
+                Engine e = Engine.start(
+                        EngineConfig.of(state, hostNs, NftablesFirewall::new).withNetnsPrefix(lab.prefix("sb-")))) {
             e.createNetwork(NetworkRequest.bridge("greatwall", "10.77.0.0/24"));
             Sandbox milk = e.createSandbox(SandboxRequest.on("milk", "bridge"));
-            Sandbox beijing = e.createSandbox(SandboxRequest.on("beijing", "greatwall").withIp("10.77.0.10"));
-            e.connect("beijing", "bridge", dev.berth.engine.request.EndpointRequest.DEFAULT);
+            Sandbox beijing =
+                    e.createSandbox(SandboxRequest.on("beijing", "greatwall").withIp("10.77.0.10"));
+            e.connect("beijing", "bridge", EndpointRequest.DEFAULT);
             e.createSandbox(SandboxRequest.on("coffee", "container:milk"));
 
             Topology t = TopologyScanner.scan(e, hostNs);
-            assertEquals(List.of("host", lab.prefix("sb-beijing"), lab.prefix("sb-milk")),
-                    t.namespaces().stream().map(Topology.Namespace::name).toList(), "host, then sandboxes with their own namespace");
+            assertEquals(
+                    List.of("host", lab.prefix("sb-beijing"), lab.prefix("sb-milk")),
+                    t.namespaces().stream().map(Topology.Namespace::name).toList(),
+                    "host, then sandboxes with their own namespace");
             Topology.Namespace h = t.namespaces().getFirst();
             assertNull(h.sandbox());
             assertEquals("bridge", h.link("berth0").kind());
@@ -57,27 +64,41 @@ class TopologyScannerTest {
 
             for (Sandbox s : List.of(milk, beijing)) {
                 String ns = lab.prefix("sb-" + s.name());
-                Topology.Namespace sn = t.namespaces().stream().filter(n -> n.name().equals(ns)).findFirst().orElseThrow();
+                Topology.Namespace sn = t.namespaces().stream()
+                        .filter(n -> n.name().equals(ns))
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(s.name(), sn.sandbox());
                 for (Endpoint ep : e.endpointsOf(s)) {
-                    JsonNode inside = JSON.readTree(Commands.run(List.of("ip", "-n", ns, "-j", "link", "show", ep.ifName())).check().stdout()).get(0);
-                    JsonNode outside = JSON.readTree(host.run("ip", "-j", "link", "show", ep.hostIfName()).stdout()).get(0);
+                    JsonNode inside = JSON.readTree(
+                                    Commands.run(List.of("ip", "-n", ns, "-j", "link", "show", ep.ifName()))
+                                            .check()
+                                            .stdout())
+                            .get(0);
+                    JsonNode outside = JSON.readTree(host.run("ip", "-j", "link", "show", ep.hostIfName())
+                                    .stdout())
+                            .get(0);
                     Topology.Iface in = sn.link(ep.ifName()), out = h.link(ep.hostIfName());
                     // the @ifN numbers are the ones ip shows, and each end names the other
                     assertEquals(inside.path("link_index").asInt(), in.peer().index());
                     assertEquals(outside.path("link_index").asInt(), out.peer().index());
                     assertEquals(outside.path("ifindex").asInt(), in.peer().index());
-                    assertEquals(new Topology.Peer(outside.path("ifindex").asInt(), "host", ep.hostIfName()), in.peer());
+                    assertEquals(
+                            new Topology.Peer(outside.path("ifindex").asInt(), "host", ep.hostIfName()), in.peer());
                     assertEquals(new Topology.Peer(inside.path("ifindex").asInt(), ns, ep.ifName()), out.peer());
                     assertEquals(outside.path("master").asText(), out.master());
                     assertEquals(ep.mac().toString(), in.mac());
-                    assertTrue(in.addresses().stream().anyMatch(a -> a.startsWith(dev.berth.netlink.route.IpPrefix.format(ep.ipv4()) + "/")));
+                    assertTrue(in.addresses().stream().anyMatch(a -> a.startsWith(IpPrefix.format(ep.ipv4()) + "/")));
                     assertTrue(in.up());
                 }
                 assertEquals("default", sn.routes().getFirst().destination().replace(" (IPv6)", ""));
             }
             Topology.Namespace bj = t.namespaces().get(1);
-            assertTrue(bj.routes().contains(new Topology.RouteEntry("default", "10.77.0.10".replace(".10", ".1"), "eth0", null)), bj.routes().toString());
+            assertTrue(
+                    bj.routes()
+                            .contains(new Topology.RouteEntry(
+                                    "default", "10.77.0.10".replace(".10", ".1"), "eth0", null)),
+                    bj.routes().toString());
 
             // Jackson round trip: what berthd sends is what berth reads
             Topology back = JSON.readValue(JSON.writeValueAsString(t), Topology.class);
@@ -90,10 +111,11 @@ class TopologyScannerTest {
             assertTrue(text.contains("berth0 (bridge) UP 172.17.0.1/16"), text);
             String dot = TopologyDot.render(t);
             assertTrue(dot.contains("\"host/" + milkEth0.peer().name() + "\" -> \"host/berth0\""), dot);
-            if (Files.isExecutable(Path.of("/usr/bin/dot"))) assertTrue(TopologySvg.render(dot).contains("<svg"));
+            if (Files.isExecutable(Path.of("/usr/bin/dot")))
+                assertTrue(TopologySvg.render(dot).contains("<svg"));
         } finally {
             try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

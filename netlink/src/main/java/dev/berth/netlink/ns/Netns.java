@@ -24,6 +24,7 @@ public final class Netns {
     public static final Path RUN_NETNS = Path.of("/run/netns");
     /** A namespace's name is a file name under /run/netns: NAME_MAX bytes. */
     public static final int MAX_NAME = 255;
+
     private static final Object MOUNT_LOCK = new Object();
     private static volatile boolean runDirShared;
 
@@ -95,7 +96,8 @@ public final class Netns {
         try {
             fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
         } catch (SystemCallException e) {
-            if (e.errno() == Errno.EEXIST) throw new IllegalStateException("network namespace '" + name + "' already exists", e);
+            if (e.errno() == Errno.EEXIST)
+                throw new IllegalStateException("network namespace '" + name + "' already exists", e);
             throw e;
         }
         Libc.close(fd);
@@ -111,7 +113,8 @@ public final class Netns {
                 if (openRtnl) made.rtnl = Rtnl.open(); // still inside the new namespace
                 return null;
             });
-            return new Created(new NetnsHandle(Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), name), made.rtnl);
+            return new Created(
+                    new NetnsHandle(Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), name), made.rtnl);
         } catch (RuntimeException e) {
             if (made.rtnl != null) made.rtnl.close();
             if (made.mounted) Libc.umount2(path.toString(), Libc.MNT_DETACH);
@@ -132,7 +135,8 @@ public final class Netns {
         try {
             fd = Libc.open(target.toString(), Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0);
         } catch (SystemCallException e) {
-            if (e.errno() == Errno.EEXIST) throw new IllegalStateException("network namespace '" + to + "' already exists", e);
+            if (e.errno() == Errno.EEXIST)
+                throw new IllegalStateException("network namespace '" + to + "' already exists", e);
             throw e;
         }
         Libc.close(fd);
@@ -150,7 +154,8 @@ public final class Netns {
         try {
             Libc.umount2(path.toString(), Libc.MNT_DETACH);
         } catch (SystemCallException e) {
-            if (e.errno() == Errno.ENOENT) throw new IllegalArgumentException("no network namespace named '" + name + "'");
+            if (e.errno() == Errno.ENOENT)
+                throw new IllegalArgumentException("no network namespace named '" + name + "'");
             if (e.errno() != Errno.EINVAL) throw e; // EINVAL: not mounted (a stale file); remove it anyway
         }
         deleteQuietly(path);
@@ -185,8 +190,8 @@ public final class Netns {
     }
 
     private static final class Anchor {
-        static final NetnsHandle HOME = new NetnsHandle(
-                Libc.open("/proc/self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0), "home");
+        static final NetnsHandle HOME =
+                new NetnsHandle(Libc.open("/proc/self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC, 0), "home");
     }
 
     /** Makes /run/netns a shared mount point, as iproute2 does, so namespace mounts propagate to other mount namespaces. */
@@ -219,8 +224,13 @@ public final class Netns {
     }
 
     static void checkName(String name) {
-        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+        if (name == null
+                || name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.contains("/")
                 || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME)
-            throw new IllegalArgumentException("network namespace name '" + name + "' is not allowed: use 1-" + MAX_NAME + " bytes without '/'");
+            throw new IllegalArgumentException(
+                    "network namespace name '" + name + "' is not allowed: use 1-" + MAX_NAME + " bytes without '/'");
     }
 }

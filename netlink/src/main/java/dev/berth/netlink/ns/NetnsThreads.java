@@ -77,7 +77,10 @@ final class NetnsThreads {
     }
 
     private static void start(Runnable first) {
-        Thread.ofPlatform().daemon().name("berth-netns-" + COUNTER.incrementAndGet()).start(() -> loop(first));
+        Thread.ofPlatform()
+                .daemon()
+                .name("berth-netns-" + COUNTER.incrementAndGet())
+                .start(() -> loop(first));
     }
 
     private static void loop(Runnable first) {

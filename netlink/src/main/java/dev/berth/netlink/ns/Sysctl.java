@@ -2,6 +2,7 @@ package dev.berth.netlink.ns;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,7 +25,7 @@ public final class Sysctl {
         return Netns.call(ns, () -> {
             // Not Files.readString: procfs reports size 0 and the JDK then returns only the first byte.
             try (var in = Files.newInputStream(p)) {
-                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read sysctl " + key, e);
             }

@@ -2,7 +2,10 @@ package dev.berth.netlink.route;
 
 /** How the kernel makes a link's IPv6 link-local address when it comes up (IN6_ADDR_GEN_MODE_*). */
 public enum AddrGenMode {
-    EUI64(0, "eui64"), NONE(1, "none"), STABLE_PRIVACY(2, "stable_secret"), RANDOM(3, "random");
+    EUI64(0, "eui64"),
+    NONE(1, "none"),
+    STABLE_PRIVACY(2, "stable_secret"),
+    RANDOM(3, "random");
 
     final int value;
     private final String word;

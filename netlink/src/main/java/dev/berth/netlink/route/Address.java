@@ -22,7 +22,11 @@ public record Address(int index, IpPrefix prefix, int scope, int flags, String l
         InetAddress addr = local != null ? local : a.address(Rt.IFA_ADDRESS);
         if (addr == null) return null;
         Integer extFlags = a.u32(Rt.IFA_FLAGS);
-        return new Address(index, new IpPrefix(addr, prefixLen), scope, extFlags != null ? extFlags : flags,
+        return new Address(
+                index,
+                new IpPrefix(addr, prefixLen),
+                scope,
+                extFlags != null ? extFlags : flags,
                 a.string(Rt.IFA_LABEL));
     }
 }

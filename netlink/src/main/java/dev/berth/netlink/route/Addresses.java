@@ -26,7 +26,11 @@ public final class Addresses {
     }
 
     private static void header(MessageWriter w, int index, IpPrefix prefix, int flags) {
-        w.u8(MessageWriter.familyOf(prefix.address())).u8(prefix.length()).u8(flags).u8(Rt.RT_SCOPE_UNIVERSE).u32(index);
+        w.u8(MessageWriter.familyOf(prefix.address()))
+                .u8(prefix.length())
+                .u8(flags)
+                .u8(Rt.RT_SCOPE_UNIVERSE)
+                .u32(index);
     }
 
     public void add(int index, IpPrefix prefix) {
@@ -42,7 +46,8 @@ public final class Addresses {
 
     /** Every IPv4 and IPv6 address in the namespace. */
     public List<Address> list() {
-        MessageWriter w = new MessageWriter(Rt.RTM_GETADDR, 0).u8(0).u8(0).u8(0).u8(0).u32(0);
+        MessageWriter w =
+                new MessageWriter(Rt.RTM_GETADDR, 0).u8(0).u8(0).u8(0).u8(0).u32(0);
         return socket.dump(w, "list addresses", Address::parse);
     }
 
@@ -50,5 +55,4 @@ public final class Addresses {
     public List<Address> list(int index) {
         return list().stream().filter(a -> a.index() == index).toList();
     }
-
 }

@@ -9,7 +9,8 @@ public record IpPrefix(InetAddress address, int length) {
     public IpPrefix {
         int max = address instanceof Inet4Address ? 32 : 128;
         if (length < 0 || length > max)
-            throw new IllegalArgumentException("prefix length " + length + " of " + format(address) + " is outside 0.." + max);
+            throw new IllegalArgumentException(
+                    "prefix length " + length + " of " + format(address) + " is outside 0.." + max);
     }
 
     /** Parses {@code 10.0.0.2/24} or {@code fd00::1/64}; a bare address gets the full length. */
@@ -23,7 +24,8 @@ public record IpPrefix(InetAddress address, int length) {
         try {
             length = Integer.parseInt(text.substring(slash + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': the prefix length after '/' must be a number 0.." + max);
+            throw new IllegalArgumentException(
+                    "'" + text + "': the prefix length after '/' must be a number 0.." + max);
         }
         if (length < 0 || length > max)
             throw new IllegalArgumentException("'" + text + "': prefix length " + length + " is outside 0.." + max);
@@ -41,7 +43,8 @@ public record IpPrefix(InetAddress address, int length) {
                 String[] parts = addr.split("\\.");
                 for (int i = 0; i < 4; i++) {
                     int octet = Integer.parseInt(parts[i]);
-                    if (octet > 255) throw new IllegalArgumentException("'" + context + "': " + octet + " is not an octet (0..255)");
+                    if (octet > 255)
+                        throw new IllegalArgumentException("'" + context + "': " + octet + " is not an octet (0..255)");
                     b[i] = (byte) octet;
                 }
                 return InetAddress.getByAddress(b);
@@ -71,7 +74,10 @@ public record IpPrefix(InetAddress address, int length) {
         for (int i = 0; i < 8; ) {
             int j = i;
             while (j < 8 && groups[j] == 0) j++;
-            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
             i = j == i ? i + 1 : j;
         }
         StringBuilder s = new StringBuilder();

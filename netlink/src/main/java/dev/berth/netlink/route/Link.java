@@ -12,8 +12,19 @@ import dev.berth.netlink.Message;
  * @param linkNetnsId the peer's namespace id (IFLA_LINK_NETNSID) when the peer lives in another namespace, else null
  * @param alias       IFLA_IFALIAS, or null
  */
-public record Link(int index, String name, String kind, String slaveKind, int flags, int mtu, MacAddress mac,
-                   int masterIndex, int linkIndex, Integer linkNetnsId, int operState, String alias) {
+public record Link(
+        int index,
+        String name,
+        String kind,
+        String slaveKind,
+        int flags,
+        int mtu,
+        MacAddress mac,
+        int masterIndex,
+        int linkIndex,
+        Integer linkNetnsId,
+        int operState,
+        String alias) {
 
     public boolean isUp() {
         return (flags & Rt.IFF_UP) != 0;
@@ -24,7 +35,8 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
     }
 
     public Link withMaster(int master) {
-        return new Link(index, name, kind, slaveKind, flags, mtu, mac, master, linkIndex, linkNetnsId, operState, alias);
+        return new Link(
+                index, name, kind, slaveKind, flags, mtu, mac, master, linkIndex, linkNetnsId, operState, alias);
     }
 
     static Link parse(Message m) {
@@ -38,12 +50,18 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
         Integer link = a.u32(Rt.IFLA_LINK);
         Integer mtu = a.u32(Rt.IFLA_MTU);
         Integer oper = a.u8(Rt.IFLA_OPERSTATE);
-        return new Link(index, a.string(Rt.IFLA_IFNAME),
+        return new Link(
+                index,
+                a.string(Rt.IFLA_IFNAME),
                 info == null ? null : info.string(Rt.IFLA_INFO_KIND),
                 info == null ? null : info.string(Rt.IFLA_INFO_SLAVE_KIND),
-                flags, mtu == null ? 0 : mtu,
+                flags,
+                mtu == null ? 0 : mtu,
                 mac != null && mac.length == 6 ? MacAddress.of(mac) : null,
-                master == null ? 0 : master, link == null ? 0 : link,
-                a.u32(Rt.IFLA_LINK_NETNSID), oper == null ? 0 : oper, a.string(Rt.IFLA_IFALIAS));
+                master == null ? 0 : master,
+                link == null ? 0 : link,
+                a.u32(Rt.IFLA_LINK_NETNSID),
+                oper == null ? 0 : oper,
+                a.string(Rt.IFLA_IFALIAS));
     }
 }

@@ -13,13 +13,15 @@ public final class LinkNames {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("interface name must not be empty");
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES)
-            throw new IllegalArgumentException("interface name '" + name + "' is " + bytes + " bytes; the kernel allows at most " + MAX_BYTES);
+            throw new IllegalArgumentException(
+                    "interface name '" + name + "' is " + bytes + " bytes; the kernel allows at most " + MAX_BYTES);
         if (name.equals(".") || name.equals(".."))
             throw new IllegalArgumentException("interface name '" + name + "' is reserved");
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '/' || c == ':' || Character.isWhitespace(c))
-                throw new IllegalArgumentException("interface name '" + name + "' contains '" + c + "'; '/', ':' and white space are not allowed");
+                throw new IllegalArgumentException(
+                        "interface name '" + name + "' contains '" + c + "'; '/', ':' and white space are not allowed");
         }
         return name;
     }

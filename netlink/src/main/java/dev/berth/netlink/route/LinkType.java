@@ -31,8 +31,15 @@ public sealed interface LinkType {
             return new Veth(peerName, fd, peerMtu, peerMac);
         }
 
-        @Override public String kind() { return "veth"; }
-        @Override public String kernelOption() { return "CONFIG_VETH"; }
+        @Override
+        public String kind() {
+            return "veth";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_VETH";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -54,8 +61,15 @@ public sealed interface LinkType {
             this(false, null);
         }
 
-        @Override public String kind() { return "bridge"; }
-        @Override public String kernelOption() { return "CONFIG_BRIDGE"; }
+        @Override
+        public String kind() {
+            return "bridge";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_BRIDGE";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -69,12 +83,21 @@ public sealed interface LinkType {
     /** A VXLAN tunnel endpoint: VNI, UDP port, local underlay address and device; learning off for flannel-style static FDB. */
     record Vxlan(int vni, int port, InetAddress local, Integer underlayIndex, boolean learning) implements LinkType {
         public Vxlan {
-            if (vni < 0 || vni > 0xffffff) throw new IllegalArgumentException("VXLAN VNI " + vni + " is outside 0..16777215");
-            if (port <= 0 || port > 65535) throw new IllegalArgumentException("VXLAN port " + port + " is outside 1..65535");
+            if (vni < 0 || vni > 0xffffff)
+                throw new IllegalArgumentException("VXLAN VNI " + vni + " is outside 0..16777215");
+            if (port <= 0 || port > 65535)
+                throw new IllegalArgumentException("VXLAN port " + port + " is outside 1..65535");
         }
 
-        @Override public String kind() { return "vxlan"; }
-        @Override public String kernelOption() { return "CONFIG_VXLAN"; }
+        @Override
+        public String kind() {
+            return "vxlan";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_VXLAN";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -91,15 +114,28 @@ public sealed interface LinkType {
 
     /** macvlan modes with the kernel's values. */
     enum MacvlanMode {
-        PRIVATE(1), VEPA(2), BRIDGE(4), PASSTHRU(8);
+        PRIVATE(1),
+        VEPA(2),
+        BRIDGE(4),
+        PASSTHRU(8);
         final int value;
-        MacvlanMode(int value) { this.value = value; }
+
+        MacvlanMode(int value) {
+            this.value = value;
+        }
     }
 
     /** A macvlan on the parent given by {@link NewLink#parentIndex()}. */
     record Macvlan(MacvlanMode mode) implements LinkType {
-        @Override public String kind() { return "macvlan"; }
-        @Override public String kernelOption() { return "CONFIG_MACVLAN"; }
+        @Override
+        public String kind() {
+            return "macvlan";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_MACVLAN";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -109,15 +145,30 @@ public sealed interface LinkType {
         }
     }
 
-    enum IpvlanMode { L2, L3, L3S }
+    enum IpvlanMode {
+        L2,
+        L3,
+        L3S
+    }
 
     /** ipvlan port flags: bridge (0), private (1), vepa (2). */
-    enum IpvlanFlag { BRIDGE, PRIVATE, VEPA }
+    enum IpvlanFlag {
+        BRIDGE,
+        PRIVATE,
+        VEPA
+    }
 
     /** An ipvlan on the parent given by {@link NewLink#parentIndex()}. */
     record Ipvlan(IpvlanMode mode, IpvlanFlag flag) implements LinkType {
-        @Override public String kind() { return "ipvlan"; }
-        @Override public String kernelOption() { return "CONFIG_IPVLAN"; }
+        @Override
+        public String kind() {
+            return "ipvlan";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_IPVLAN";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -134,8 +185,15 @@ public sealed interface LinkType {
             if (id < 1 || id > 4094) throw new IllegalArgumentException("VLAN id " + id + " is outside 1..4094");
         }
 
-        @Override public String kind() { return "vlan"; }
-        @Override public String kernelOption() { return "CONFIG_VLAN_8021Q"; }
+        @Override
+        public String kind() {
+            return "vlan";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_VLAN_8021Q";
+        }
 
         @Override
         public void writeData(MessageWriter w) {
@@ -147,8 +205,17 @@ public sealed interface LinkType {
 
     /** A dummy link (a parent for networks that have no NIC). */
     record Dummy() implements LinkType {
-        @Override public String kind() { return "dummy"; }
-        @Override public String kernelOption() { return "CONFIG_DUMMY"; }
-        @Override public void writeData(MessageWriter w) {}
+        @Override
+        public String kind() {
+            return "dummy";
+        }
+
+        @Override
+        public String kernelOption() {
+            return "CONFIG_DUMMY";
+        }
+
+        @Override
+        public void writeData(MessageWriter w) {}
     }
 }

@@ -6,6 +6,7 @@ import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket;
 import dev.berth.netlink.Nl;
 import dev.berth.netlink.sys.Libc;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,7 +34,7 @@ public final class Links {
         if (spec.parentIndex() != null) w.attrU32(Rt.IFLA_LINK, spec.parentIndex());
         w.attrString(Rt.IFLA_IFNAME, spec.name());
         int info = w.begin(Rt.IFLA_LINKINFO);
-        w.attr(Rt.IFLA_INFO_KIND, spec.type().kind().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        w.attr(Rt.IFLA_INFO_KIND, spec.type().kind().getBytes(StandardCharsets.US_ASCII));
         spec.type().writeData(w);
         w.end(info);
         return w;
@@ -93,12 +94,13 @@ public final class Links {
         String op = "create link " + spec.name() + " (" + spec.type().kind() + ")";
         Link echoed;
         try {
-            echoed = socket.requestEcho(createMessage(spec), op,
-                    m -> m.type() == Rt.RTM_NEWLINK ? Link.parse(m) : null);
+            echoed =
+                    socket.requestEcho(createMessage(spec), op, m -> m.type() == Rt.RTM_NEWLINK ? Link.parse(m) : null);
         } catch (NetlinkException.NotSupported e) {
             // The kernel answers EOPNOTSUPP ("Unknown device type") when it has no driver for the kind.
             if (e.extack() == null || e.extack().contains("Unknown device type"))
-                throw new MissingKernelFeatureException(spec.type().kind(), spec.type().kernelOption(), e);
+                throw new MissingKernelFeatureException(
+                        spec.type().kind(), spec.type().kernelOption(), e);
             throw e;
         }
         if (spec.netnsFd() != null) return null; // it lives elsewhere now; look it up there
@@ -153,7 +155,9 @@ public final class Links {
 
     /** Moves the link into the namespace {@code netnsFd} refers to (slow: prefer creating it there). */
     public void setNetns(int index, int netnsFd) {
-        socket.request(setMessage(index, 0, 0).attrU32(Rt.IFLA_NET_NS_FD, netnsFd), "move link #" + index + " to another netns");
+        socket.request(
+                setMessage(index, 0, 0).attrU32(Rt.IFLA_NET_NS_FD, netnsFd),
+                "move link #" + index + " to another netns");
     }
 
     public void rename(int index, String name) {
@@ -165,7 +169,9 @@ public final class Links {
     }
 
     public void setMac(int index, MacAddress mac) {
-        socket.request(setMessage(index, 0, 0).attr(Rt.IFLA_ADDRESS, mac.bytes()), "set address " + mac + " on link #" + index);
+        socket.request(
+                setMessage(index, 0, 0).attr(Rt.IFLA_ADDRESS, mac.bytes()),
+                "set address " + mac + " on link #" + index);
     }
 
     /** Sets the link's alias (IFLA_IFALIAS); the kernel ignores an alias given at creation, so it is set after. */
@@ -194,7 +200,8 @@ public final class Links {
     }
 
     public void delete(String name) {
-        MessageWriter w = ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), 0, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
+        MessageWriter w =
+                ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), 0, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
         socket.request(w, "delete link " + name);
     }
 }

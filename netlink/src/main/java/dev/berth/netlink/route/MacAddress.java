@@ -6,13 +6,16 @@ import java.util.concurrent.ThreadLocalRandom;
 /** A 48-bit Ethernet address. */
 public record MacAddress(long bits) {
     public MacAddress {
-        if ((bits >>> 48) != 0) throw new IllegalArgumentException("a MAC address has 48 bits, got 0x" + Long.toHexString(bits));
+        if ((bits >>> 48) != 0)
+            throw new IllegalArgumentException("a MAC address has 48 bits, got 0x" + Long.toHexString(bits));
     }
 
     /** Parses {@code aa:bb:cc:dd:ee:ff}. */
     public static MacAddress parse(String text) {
         String[] parts = text.split(":");
-        if (parts.length != 6) throw new IllegalArgumentException("MAC address '" + text + "': expected six hex bytes like 02:42:ac:11:00:02");
+        if (parts.length != 6)
+            throw new IllegalArgumentException(
+                    "MAC address '" + text + "': expected six hex bytes like 02:42:ac:11:00:02");
         long v = 0;
         for (String p : parts) {
             if (p.length() != 2 || !HexFormat.isHexDigit(p.charAt(0)) || !HexFormat.isHexDigit(p.charAt(1)))
@@ -33,7 +36,7 @@ public record MacAddress(long bits) {
     public static MacAddress randomLocal() {
         long v = ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL;
         v &= ~(0x01L << 40); // unicast
-        v |= 0x02L << 40;    // locally administered
+        v |= 0x02L << 40; // locally administered
         return new MacAddress(v);
     }
 

@@ -25,7 +25,12 @@ public record Neighbour(int family, int index, InetAddress destination, MacAddre
         int flags = p.get(10) & 0xff;
         Attributes a = m.attributes(Rt.NDMSG_SIZE);
         byte[] ll = a.bytes(Rt.NDA_LLADDR);
-        return new Neighbour(family, index, a.address(Rt.NDA_DST), ll != null && ll.length == 6 ? MacAddress.of(ll) : null,
-                state, flags);
+        return new Neighbour(
+                family,
+                index,
+                a.address(Rt.NDA_DST),
+                ll != null && ll.length == 6 ? MacAddress.of(ll) : null,
+                state,
+                flags);
     }
 }

@@ -19,13 +19,25 @@ public final class Neighbours {
     }
 
     private static MessageWriter message(int type, int flags, int family, int index, int state, int ntf) {
-        return new MessageWriter(type, flags).u8(family).u8(0).u16(0).u32(index).u16(state).u8(ntf).u8(0);
+        return new MessageWriter(type, flags)
+                .u8(family)
+                .u8(0)
+                .u16(0)
+                .u32(index)
+                .u16(state)
+                .u8(ntf)
+                .u8(0);
     }
 
     /** Adds or replaces a permanent neighbour entry: {@code ip neigh replace IP lladdr MAC dev X nud permanent}. */
     public void replace(int index, InetAddress ip, MacAddress mac) {
-        MessageWriter w = message(Rt.RTM_NEWNEIGH, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE, MessageWriter.familyOf(ip), index,
-                Rt.NUD_PERMANENT, 0);
+        MessageWriter w = message(
+                Rt.RTM_NEWNEIGH,
+                Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE,
+                MessageWriter.familyOf(ip),
+                index,
+                Rt.NUD_PERMANENT,
+                0);
         w.attrAddress(Rt.NDA_DST, ip).attr(Rt.NDA_LLADDR, mac.bytes());
         socket.request(w, "set neighbour " + IpPrefix.format(ip) + " lladdr " + mac + " on link #" + index);
     }
@@ -38,7 +50,9 @@ public final class Neighbours {
 
     /** Neighbour entries of both IP families. */
     public List<Neighbour> list() {
-        return socket.dump(message(Rt.RTM_GETNEIGH, 0, 0, 0, 0, 0), "list neighbours",
+        return socket.dump(
+                message(Rt.RTM_GETNEIGH, 0, 0, 0, 0, 0),
+                "list neighbours",
                 m -> (m.payload().get(0) & 0xff) == Libc.AF_BRIDGE ? null : Neighbour.parse(m));
     }
 
@@ -47,11 +61,17 @@ public final class Neighbours {
      * permanent}), as VXLAN needs; {@code remote} may be null for a plain entry.
      */
     public void replaceFdb(int index, MacAddress mac, InetAddress remote) {
-        MessageWriter w = message(Rt.RTM_NEWNEIGH, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE, Libc.AF_BRIDGE, index,
-                Rt.NUD_PERMANENT, Rt.NTF_SELF);
+        MessageWriter w = message(
+                Rt.RTM_NEWNEIGH,
+                Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE,
+                Libc.AF_BRIDGE,
+                index,
+                Rt.NUD_PERMANENT,
+                Rt.NTF_SELF);
         w.attr(Rt.NDA_LLADDR, mac.bytes());
         if (remote != null) w.attrAddress(Rt.NDA_DST, remote);
-        socket.request(w, "set fdb " + mac + (remote == null ? "" : " dst " + IpPrefix.format(remote)) + " on link #" + index);
+        socket.request(
+                w, "set fdb " + mac + (remote == null ? "" : " dst " + IpPrefix.format(remote)) + " on link #" + index);
     }
 
     public void deleteFdb(int index, MacAddress mac, InetAddress remote) {

@@ -3,6 +3,7 @@ package dev.berth.netlink.route;
 import dev.berth.netlink.Attributes;
 import dev.berth.netlink.Message;
 import dev.berth.netlink.sys.Libc;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
@@ -12,15 +13,35 @@ import java.net.InetAddress;
  * @param metric      RTA_PRIORITY, or 0
  * @param onlink      the gateway is reachable on the link even though no prefix says so (VXLAN, host-gw)
  */
-public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int outputIndex, int table, int metric,
-                    int scope, int protocol, int type, boolean onlink, InetAddress preferredSource) {
+public record Route(
+        boolean ipv6,
+        IpPrefix destination,
+        InetAddress gateway,
+        int outputIndex,
+        int table,
+        int metric,
+        int scope,
+        int protocol,
+        int type,
+        boolean onlink,
+        InetAddress preferredSource) {
 
     /** A unicast route in the main table, with the scope the kernel would pick (link when there is no gateway). */
     public static Route to(IpPrefix destination, InetAddress gateway, int outputIndex) {
-        boolean v6 = destination != null ? !destination.isIpv4() : gateway instanceof java.net.Inet6Address;
+        boolean v6 = destination != null ? !destination.isIpv4() : gateway instanceof Inet6Address;
         int scope = gateway == null ? Rt.RT_SCOPE_LINK : Rt.RT_SCOPE_UNIVERSE;
-        return new Route(v6, destination, gateway, outputIndex, Rt.RT_TABLE_MAIN, 0, scope, Rt.RTPROT_BOOT,
-                Rt.RTN_UNICAST, false, null);
+        return new Route(
+                v6,
+                destination,
+                gateway,
+                outputIndex,
+                Rt.RT_TABLE_MAIN,
+                0,
+                scope,
+                Rt.RTPROT_BOOT,
+                Rt.RTN_UNICAST,
+                false,
+                null);
     }
 
     /**
@@ -28,8 +49,18 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
      * the family's default route. IPv6 routes take universe scope, as the kernel gives them.
      */
     public static Route throughDevice(boolean ipv6, IpPrefix to, int outputIndex) {
-        return new Route(ipv6, to, null, outputIndex, Rt.RT_TABLE_MAIN, 0, ipv6 ? Rt.RT_SCOPE_UNIVERSE : Rt.RT_SCOPE_LINK,
-                Rt.RTPROT_BOOT, Rt.RTN_UNICAST, false, null);
+        return new Route(
+                ipv6,
+                to,
+                null,
+                outputIndex,
+                Rt.RT_TABLE_MAIN,
+                0,
+                ipv6 ? Rt.RT_SCOPE_UNIVERSE : Rt.RT_SCOPE_LINK,
+                Rt.RTPROT_BOOT,
+                Rt.RTN_UNICAST,
+                false,
+                null);
     }
 
     /** Whether the route reaches only the link's own segment (scope link). */
@@ -48,23 +79,28 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
     }
 
     public Route withOnlink() {
-        return new Route(ipv6, destination, gateway, outputIndex, table, metric, scope, protocol, type, true, preferredSource);
+        return new Route(
+                ipv6, destination, gateway, outputIndex, table, metric, scope, protocol, type, true, preferredSource);
     }
 
     public Route withMetric(int m) {
-        return new Route(ipv6, destination, gateway, outputIndex, table, m, scope, protocol, type, onlink, preferredSource);
+        return new Route(
+                ipv6, destination, gateway, outputIndex, table, m, scope, protocol, type, onlink, preferredSource);
     }
 
     public Route withTable(int t) {
-        return new Route(ipv6, destination, gateway, outputIndex, t, metric, scope, protocol, type, onlink, preferredSource);
+        return new Route(
+                ipv6, destination, gateway, outputIndex, t, metric, scope, protocol, type, onlink, preferredSource);
     }
 
     public Route withScope(int s) {
-        return new Route(ipv6, destination, gateway, outputIndex, table, metric, s, protocol, type, onlink, preferredSource);
+        return new Route(
+                ipv6, destination, gateway, outputIndex, table, metric, s, protocol, type, onlink, preferredSource);
     }
 
     public Route withProtocol(int p) {
-        return new Route(ipv6, destination, gateway, outputIndex, table, metric, scope, p, type, onlink, preferredSource);
+        return new Route(
+                ipv6, destination, gateway, outputIndex, table, metric, scope, p, type, onlink, preferredSource);
     }
 
     public boolean isDefault() {
@@ -85,8 +121,17 @@ public record Route(boolean ipv6, IpPrefix destination, InetAddress gateway, int
         Integer table = a.u32(Rt.RTA_TABLE);
         Integer oif = a.u32(Rt.RTA_OIF);
         Integer prio = a.u32(Rt.RTA_PRIORITY);
-        return new Route(family == Libc.AF_INET6, dst == null ? null : new IpPrefix(dst, dstLen), a.address(Rt.RTA_GATEWAY),
-                oif == null ? 0 : oif, table != null ? table : tableByte, prio == null ? 0 : prio, scope, protocol, type,
-                (flags & Rt.RTNH_F_ONLINK) != 0, a.address(Rt.RTA_PREFSRC));
+        return new Route(
+                family == Libc.AF_INET6,
+                dst == null ? null : new IpPrefix(dst, dstLen),
+                a.address(Rt.RTA_GATEWAY),
+                oif == null ? 0 : oif,
+                table != null ? table : tableByte,
+                prio == null ? 0 : prio,
+                scope,
+                protocol,
+                type,
+                (flags & Rt.RTNH_F_ONLINK) != 0,
+                a.address(Rt.RTA_PREFSRC));
     }
 }

@@ -17,11 +17,18 @@ public final class Routes {
     public static MessageWriter message(int type, int flags, Route r) {
         MessageWriter w = new MessageWriter(type, flags);
         int family = r.ipv6() ? Libc.AF_INET6 : Libc.AF_INET;
-        w.u8(family).u8(r.destination() == null ? 0 : r.destination().length()).u8(0).u8(0)
-                .u8(r.table() < 256 ? r.table() : 0).u8(r.protocol()).u8(r.scope()).u8(r.type())
+        w.u8(family)
+                .u8(r.destination() == null ? 0 : r.destination().length())
+                .u8(0)
+                .u8(0)
+                .u8(r.table() < 256 ? r.table() : 0)
+                .u8(r.protocol())
+                .u8(r.scope())
+                .u8(r.type())
                 .u32(r.onlink() ? Rt.RTNH_F_ONLINK : 0);
         if (r.table() >= 256) w.attrU32(Rt.RTA_TABLE, r.table());
-        if (r.destination() != null && r.destination().length() > 0) w.attrAddress(Rt.RTA_DST, r.destination().address());
+        if (r.destination() != null && r.destination().length() > 0)
+            w.attrAddress(Rt.RTA_DST, r.destination().address());
         if (r.gateway() != null) w.attrAddress(Rt.RTA_GATEWAY, r.gateway());
         if (r.preferredSource() != null) w.attrAddress(Rt.RTA_PREFSRC, r.preferredSource());
         if (r.metric() != 0) w.attrU32(Rt.RTA_PRIORITY, r.metric());
@@ -48,7 +55,16 @@ public final class Routes {
 
     /** Every route of both families in every table. */
     public List<Route> list() {
-        MessageWriter w = new MessageWriter(Rt.RTM_GETROUTE, 0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u32(0);
+        MessageWriter w = new MessageWriter(Rt.RTM_GETROUTE, 0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u32(0);
         return socket.dump(w, "list routes", Route::parse);
     }
 
@@ -58,7 +74,8 @@ public final class Routes {
     }
 
     static String describe(Route r) {
-        StringBuilder s = new StringBuilder(r.isDefault() ? "default" : r.destination().toString());
+        StringBuilder s =
+                new StringBuilder(r.isDefault() ? "default" : r.destination().toString());
         if (r.gateway() != null) s.append(" via ").append(IpPrefix.format(r.gateway()));
         if (r.outputIndex() != 0) s.append(" dev #").append(r.outputIndex());
         if (r.onlink()) s.append(" onlink");

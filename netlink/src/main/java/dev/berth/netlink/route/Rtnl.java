@@ -24,19 +24,37 @@ public final class Rtnl implements AutoCloseable {
         return new Rtnl(NetlinkSocket.open());
     }
 
-    public NetlinkSocket socket() { return socket; }
-    public Links links() { return links; }
-    public Addresses addresses() { return addresses; }
-    public Routes routes() { return routes; }
-    public Neighbours neighbours() { return neighbours; }
+    public NetlinkSocket socket() {
+        return socket;
+    }
+
+    public Links links() {
+        return links;
+    }
+
+    public Addresses addresses() {
+        return addresses;
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    public Neighbours neighbours() {
+        return neighbours;
+    }
 
     /**
      * The id this namespace gives the namespace {@code netnsFd} refers to ({@code ip netns list-id}),
      * the one links report as IFLA_LINK_NETNSID for peers there; -1 when it gave none.
      */
     public int nsidOf(int netnsFd) {
-        MessageWriter w = new MessageWriter(Rt.RTM_GETNSID, 0).u8(0).u8(0).u16(0).attrU32(Rt.NETNSA_FD, netnsFd);
-        Integer id = socket.get(w, "get the id of namespace fd " + netnsFd, m -> m.attributes(Rt.RTGENMSG_SIZE).u32(Rt.NETNSA_NSID));
+        MessageWriter w =
+                new MessageWriter(Rt.RTM_GETNSID, 0).u8(0).u8(0).u16(0).attrU32(Rt.NETNSA_FD, netnsFd);
+        Integer id = socket.get(
+                w,
+                "get the id of namespace fd " + netnsFd,
+                m -> m.attributes(Rt.RTGENMSG_SIZE).u32(Rt.NETNSA_NSID));
         return id == null ? -1 : id;
     }
 

@@ -21,7 +21,11 @@ public final class Libc {
     public static final int AF_UNIX = 1, AF_INET = 2, AF_BRIDGE = 7, AF_NETLINK = 16, AF_PACKET = 17, AF_INET6 = 10;
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000;
     public static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
-    public static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200, O_NONBLOCK = 04000,
+    public static final int O_RDONLY = 0,
+            O_RDWR = 2,
+            O_CREAT = 0100,
+            O_EXCL = 0200,
+            O_NONBLOCK = 04000,
             O_CLOEXEC = 02000000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_SHARED = 1 << 20;
@@ -62,10 +66,14 @@ public final class Libc {
         return LINKER.downcallHandle(fn, FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
     }
 
-    private static MethodHandle bindVariadic(String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
+    private static MethodHandle bindVariadic(
+            String name, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
         MemorySegment fn = LINKER.defaultLookup().findOrThrow(name);
-        return LINKER.downcallHandle(fn, FunctionDescriptor.of(result, args),
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
+        return LINKER.downcallHandle(
+                fn,
+                FunctionDescriptor.of(result, args),
+                Linker.Option.captureCallState("errno"),
+                Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     private static int errno(MemorySegment state) {
@@ -92,15 +100,23 @@ public final class Libc {
     public static int socket(int domain, int type, int protocol) {
         MemorySegment st = STATE.get();
         try {
-            return check((int) SOCKET.invokeExact(st, domain, type, protocol), st, "socket", domain + "," + type + "," + protocol);
-        } catch (Throwable t) { throw rethrow(t); }
+            return check(
+                    (int) SOCKET.invokeExact(st, domain, type, protocol),
+                    st,
+                    "socket",
+                    domain + "," + type + "," + protocol);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static void bind(int fd, MemorySegment addr) {
         MemorySegment st = STATE.get();
         try {
             check((int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize()), st, "bind", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Fills {@code addr} with the socket's bound address and returns its length. */
@@ -108,7 +124,9 @@ public final class Libc {
         MemorySegment st = STATE.get();
         try {
             return check((int) GETSOCKNAME.invokeExact(st, fd, addr, lenInOut), st, "getsockname", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static void setsockoptInt(int fd, int level, int option, int value) {
@@ -116,7 +134,9 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
             check((int) SETSOCKOPT.invokeExact(st, fd, level, option, v, 4), st, "setsockopt", level + "/" + option);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Sends {@code length} bytes from {@code buf}; returns the count sent. */
@@ -124,7 +144,9 @@ public final class Libc {
         MemorySegment st = STATE.get();
         try {
             return check((long) SEND.invokeExact(st, fd, buf, length, flags), st, "send", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Receives into {@code buf}; with MSG_TRUNC the result is the datagram's full length. */
@@ -134,7 +156,9 @@ public final class Libc {
             long n;
             try {
                 n = (long) RECV.invokeExact(st, fd, buf, length, flags);
-            } catch (Throwable t) { throw rethrow(t); }
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
             if (n >= 0) return n;
             if (errno(st) != Errno.EINTR) throw new SystemCallException("recv", String.valueOf(fd), errno(st));
         }
@@ -146,7 +170,9 @@ public final class Libc {
             long n;
             try {
                 n = (long) READ.invokeExact(st, fd, buf, length);
-            } catch (Throwable t) { throw rethrow(t); }
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
             if (n >= 0) return n;
             if (errno(st) != Errno.EINTR) throw new SystemCallException("read", String.valueOf(fd), errno(st));
         }
@@ -156,35 +182,50 @@ public final class Libc {
         MemorySegment st = STATE.get();
         try {
             return check((long) WRITE.invokeExact(st, fd, buf, length), st, "write", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static void close(int fd) {
         MemorySegment st = STATE.get();
         try {
             check((int) CLOSE.invokeExact(st, fd), st, "close", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static int open(String path, int flags, int mode) {
         MemorySegment st = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             return check((int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode), st, "open", path);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static int ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment st = STATE.get();
         try {
-            return check((int) IOCTL.invokeExact(st, fd, request, arg), st, "ioctl", fd + ",0x" + Long.toHexString(request));
-        } catch (Throwable t) { throw rethrow(t); }
+            return check(
+                    (int) IOCTL.invokeExact(st, fd, request, arg), st, "ioctl", fd + ",0x" + Long.toHexString(request));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static int ioctl(int fd, long request, long arg) {
         MemorySegment st = STATE.get();
         try {
-            return check((int) IOCTL_INT.invokeExact(st, fd, request, arg), st, "ioctl", fd + ",0x" + Long.toHexString(request));
-        } catch (Throwable t) { throw rethrow(t); }
+            return check(
+                    (int) IOCTL_INT.invokeExact(st, fd, request, arg),
+                    st,
+                    "ioctl",
+                    fd + ",0x" + Long.toHexString(request));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Moves the calling thread into the namespace {@code fd} refers to. Only ever on a dedicated platform thread. */
@@ -192,14 +233,18 @@ public final class Libc {
         MemorySegment st = STATE.get();
         try {
             check((int) SETNS.invokeExact(st, fd, nstype), st, "setns", fd);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static void unshare(int flags) {
         MemorySegment st = STATE.get();
         try {
             check((int) UNSHARE.invokeExact(st, flags), st, "unshare", "0x" + Integer.toHexString(flags));
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** mount(2); {@code source} and {@code fstype} may be null. Returns 0, or throws. */
@@ -208,16 +253,23 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = source == null ? MemorySegment.NULL : arena.allocateFrom(source);
             MemorySegment fs = fstype == null ? MemorySegment.NULL : arena.allocateFrom(fstype);
-            check((int) MOUNT.invokeExact(st, src, arena.allocateFrom(target), fs, flags, MemorySegment.NULL),
-                    st, "mount", source + " -> " + target);
-        } catch (Throwable t) { throw rethrow(t); }
+            check(
+                    (int) MOUNT.invokeExact(st, src, arena.allocateFrom(target), fs, flags, MemorySegment.NULL),
+                    st,
+                    "mount",
+                    source + " -> " + target);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static void umount2(String target, int flags) {
         MemorySegment st = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             check((int) UMOUNT2.invokeExact(st, arena.allocateFrom(target), flags), st, "umount2", target);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** poll(2) on the given pollfd array; returns the number of ready descriptors (0 on timeout). */
@@ -227,7 +279,9 @@ public final class Libc {
             int n;
             try {
                 n = (int) POLL.invokeExact(st, pollfds, count, timeoutMillis);
-            } catch (Throwable t) { throw rethrow(t); }
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
             if (n >= 0) return n;
             if (errno(st) != Errno.EINTR) throw new SystemCallException("poll", String.valueOf(count), errno(st));
         }
@@ -237,6 +291,8 @@ public final class Libc {
         MemorySegment st = STATE.get();
         try {
             return (int) GETTID.invokeExact(st);
-        } catch (Throwable t) { throw rethrow(t); }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 }

@@ -25,6 +25,7 @@ public final class TunDevice implements AutoCloseable {
     private static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
     /** The size of the virtio_net_hdr in front of every packet of an {@link #openOffloadQueue offload queue}. */
     public static final int VNET_HDR_SIZE = 10;
+
     private static final int IFREQ_SIZE = 40;
 
     private final int fd;
@@ -67,7 +68,8 @@ public final class TunDevice implements AutoCloseable {
             fd = Libc.open("/dev/net/tun", Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         } catch (SystemCallException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV)
-                throw new IllegalStateException("no /dev/net/tun: this kernel lacks CONFIG_TUN or the tun module is not loaded", e);
+                throw new IllegalStateException(
+                        "no /dev/net/tun: this kernel lacks CONFIG_TUN or the tun module is not loaded", e);
             throw e;
         }
         try (Arena arena = Arena.ofConfined()) {

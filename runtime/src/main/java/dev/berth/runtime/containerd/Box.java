@@ -17,6 +17,7 @@ final class Box {
     volatile String cgroupsPath;
     /** When the current (or last) task started, as kept in containerd's labels. */
     volatile Instant startedAt;
+
     final Attachers attachers = new Attachers();
     JsonFileLog log;
     TaskRun run;

@@ -167,8 +167,10 @@ public final class Containerd implements AutoCloseable {
         StatusRuntimeException last = null;
         while (System.nanoTime() < end) {
             try {
-                return VersionGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .withWaitForReady().version(Empty.getDefaultInstance());
+                return VersionGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .withWaitForReady()
+                        .version(Empty.getDefaultInstance());
             } catch (StatusRuntimeException e) {
                 last = e;
                 sleep(50);

@@ -28,8 +28,15 @@ final class ContainerdExec implements ExecSession {
     private final CompletableFuture<Integer> exitCode;
     private final OutputStream stdin;
 
-    ContainerdExec(Containerd client, String containerId, String execId, long pid, StdioFifos fifos, ChunkPipe stdout,
-                   ChunkPipe stderr, CompletableFuture<Integer> exitCode) {
+    ContainerdExec(
+            Containerd client,
+            String containerId,
+            String execId,
+            long pid,
+            StdioFifos fifos,
+            ChunkPipe stdout,
+            ChunkPipe stderr,
+            CompletableFuture<Integer> exitCode) {
         this.client = client;
         this.containerId = containerId;
         this.execId = execId;
@@ -38,25 +45,33 @@ final class ContainerdExec implements ExecSession {
         this.stdout = stdout;
         this.stderr = stderr;
         this.exitCode = exitCode;
-        this.stdin = fifos.hasStdin() ? new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
+        this.stdin = fifos.hasStdin()
+                ? new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                fifos.write(b, off, len);
-            }
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        fifos.write(b, off, len);
+                    }
 
-            @Override
-            public void close() {
-                fifos.closeStdin();
-                // the shim holds a writer of the FIFO too: only CloseIO gives the process its end of file
-                Grpc.run("close stdin of exec " + execId, () -> client.tasks().closeIO(CloseIORequest.newBuilder()
-                        .setContainerId(containerId).setExecId(execId).setStdin(true).build()));
-            }
-        } : OutputStream.nullOutputStream();
+                    @Override
+                    public void close() {
+                        fifos.closeStdin();
+                        // the shim holds a writer of the FIFO too: only CloseIO gives the process its end of file
+                        Grpc.run(
+                                "close stdin of exec " + execId,
+                                () -> client.tasks()
+                                        .closeIO(CloseIORequest.newBuilder()
+                                                .setContainerId(containerId)
+                                                .setExecId(execId)
+                                                .setStdin(true)
+                                                .build()));
+                    }
+                }
+                : OutputStream.nullOutputStream();
     }
 
     @Override
@@ -86,14 +101,27 @@ final class ContainerdExec implements ExecSession {
 
     @Override
     public void kill(int signal) {
-        Grpc.run("kill exec " + execId, () -> client.tasks().kill(KillRequest.newBuilder()
-                .setContainerId(containerId).setExecId(execId).setSignal(signal).build()));
+        Grpc.run(
+                "kill exec " + execId,
+                () -> client.tasks()
+                        .kill(KillRequest.newBuilder()
+                                .setContainerId(containerId)
+                                .setExecId(execId)
+                                .setSignal(signal)
+                                .build()));
     }
 
     @Override
     public void resize(int width, int height) {
-        Grpc.run("resize exec " + execId, () -> client.tasks().resizePty(ResizePtyRequest.newBuilder()
-                .setContainerId(containerId).setExecId(execId).setWidth(width).setHeight(height).build()));
+        Grpc.run(
+                "resize exec " + execId,
+                () -> client.tasks()
+                        .resizePty(ResizePtyRequest.newBuilder()
+                                .setContainerId(containerId)
+                                .setExecId(execId)
+                                .setWidth(width)
+                                .setHeight(height)
+                                .build()));
     }
 
     /** The client goes: its pipes discard from now on (the process never blocks on them); the process runs on. */

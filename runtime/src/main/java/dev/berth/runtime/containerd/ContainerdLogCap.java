@@ -21,6 +21,7 @@ import java.util.logging.Logger;
 final class ContainerdLogCap implements AutoCloseable {
     /** containerd.log's most; with its one older copy the log takes at most twice this. */
     static final long MAX_BYTES = 8L * 1024 * 1024;
+
     static final Duration EVERY = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(ContainerdLogCap.class.getName());
 
@@ -55,7 +56,8 @@ final class ContainerdLogCap implements AutoCloseable {
 
     private void trimQuietly() {
         try {
-            if (trim(log, maxBytes)) LOG.info(() -> "trimmed " + log + " (over " + maxBytes + " bytes; the older part is " + log + ".1)");
+            if (trim(log, maxBytes))
+                LOG.info(() -> "trimmed " + log + " (over " + maxBytes + " bytes; the older part is " + log + ".1)");
         } catch (IOException e) {
             LOG.warning("cannot trim " + log + ": " + e.getMessage());
         }

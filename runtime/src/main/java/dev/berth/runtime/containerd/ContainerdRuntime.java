@@ -115,8 +115,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
      * does not run), and adopts the tasks that run in Berth's namespace.
      */
     public static ContainerdRuntime open(RuntimeConfig config) {
-        Path socket = config.containerdSocket() != null ? config.containerdSocket()
-                : ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null)).socket();
+        Path socket = config.containerdSocket() != null
+                ? config.containerdSocket()
+                : ManagedContainerd.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null))
+                        .socket();
         Containerd client = Containerd.connect(socket, config.namespace());
         try {
             client.awaitReady(Duration.ofSeconds(10));
@@ -126,7 +128,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
             rt.removeOrphanSnapshots();
             rt.removeOrphanFiles();
             if (config.containerdSocket() == null)
-                rt.logCap = ContainerdLogCap.start(new ManagedContainerd.Config(config.stateDir(), config.runDir(), null).logFile());
+                rt.logCap = ContainerdLogCap.start(
+                        new ManagedContainerd.Config(config.stateDir(), config.runDir(), null).logFile());
             return rt;
         } catch (TimeoutException | RuntimeException e) {
             client.close();
@@ -136,7 +139,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void ensureNamespace(Containerd client, String namespace) {
         try {
-            client.namespaces().create(CreateNamespaceRequest.newBuilder().setNamespace(Namespace.newBuilder().setName(namespace)).build());
+            client.namespaces()
+                    .create(CreateNamespaceRequest.newBuilder()
+                            .setNamespace(Namespace.newBuilder().setName(namespace))
+                            .build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("create containerd namespace " + namespace, e);
         }
@@ -151,8 +157,13 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private Any runcOptions() {
-        Options o = Options.newBuilder().setRoot(config.runDir().resolve("runtime/runc").toString()).build();
-        return Any.newBuilder().setTypeUrl(Grpc.RUNC_OPTIONS_TYPE).setValue(o.toByteString()).build();
+        Options o = Options.newBuilder()
+                .setRoot(config.runDir().resolve("runtime/runc").toString())
+                .build();
+        return Any.newBuilder()
+                .setTypeUrl(Grpc.RUNC_OPTIONS_TYPE)
+                .setValue(o.toByteString())
+                .build();
     }
 
     // ---- containers
@@ -162,20 +173,31 @@ public final class ContainerdRuntime implements ContainerRuntime {
         checkId(id);
         boolean snapshot = r.snapshotParent() != null && !r.snapshotParent().isEmpty();
         LogConfig log = r.log() == null ? new LogConfig(-1, 1) : r.log();
-        RuntimeLabels ours = new RuntimeLabels(r.tty(), r.openStdin(), r.stdinOnce(), log.maxSize(), log.maxFiles(), null);
-        Container.Builder c = Container.newBuilder().setId(id).putAllLabels(r.labels()).putAllLabels(ours.toMap())
+        RuntimeLabels ours =
+                new RuntimeLabels(r.tty(), r.openStdin(), r.stdinOnce(), log.maxSize(), log.maxFiles(), null);
+        Container.Builder c = Container.newBuilder()
+                .setId(id)
+                .putAllLabels(r.labels())
+                .putAllLabels(ours.toMap())
                 .setImage(r.imageRef() == null ? "" : r.imageRef())
                 .setRuntime(Container.Runtime.newBuilder().setName(RUNTIME).setOptions(runcOptions()))
                 .setSpec(Grpc.json(Grpc.SPEC_TYPE, r.ociSpecJson()));
-        if (snapshot) c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
+        if (snapshot)
+            c.setSnapshotter(config.snapshotter()).setSnapshotKey(id).putLabels(SNAPSHOT_PARENT, r.snapshotParent());
         // The container first: it references the snapshot, so containerd's collector keeps it once prepared.
-        Grpc.run("create container " + id, () -> client.containers().create(CreateContainerRequest.newBuilder().setContainer(c).build()));
+        Grpc.run(
+                "create container " + id,
+                () -> client.containers()
+                        .create(CreateContainerRequest.newBuilder()
+                                .setContainer(c)
+                                .build()));
         if (!snapshot) return;
         try {
             prepare(id, r.snapshotParent());
         } catch (RuntimeException e) {
             try {
-                client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+                client.containers()
+                        .delete(DeleteContainerRequest.newBuilder().setId(id).build());
             } catch (StatusRuntimeException ignored) {
                 // reported below with the cause
             }
@@ -184,19 +206,29 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private void prepare(String id, String parent) {
-        var req = PrepareSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).setParent(parent).build();
+        var req = PrepareSnapshotRequest.newBuilder()
+                .setSnapshotter(config.snapshotter())
+                .setKey(id)
+                .setParent(parent)
+                .build();
         try {
             client.snapshots().prepare(req);
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.ALREADY_EXISTS)) throw Grpc.map("prepare snapshot " + id + " on " + parent, e);
             removeSnapshot(id); // left by a create that crashed before its container was made
-            Grpc.run("prepare snapshot " + id + " on " + parent, () -> client.snapshots().prepare(req));
+            Grpc.run(
+                    "prepare snapshot " + id + " on " + parent,
+                    () -> client.snapshots().prepare(req));
         }
     }
 
     private void removeSnapshot(String id) {
         try {
-            client.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(config.snapshotter()).setKey(id).build());
+            client.snapshots()
+                    .remove(RemoveSnapshotRequest.newBuilder()
+                            .setSnapshotter(config.snapshotter())
+                            .setKey(id)
+                            .build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.NOT_FOUND)) throw Grpc.map("remove snapshot " + id, e);
         }
@@ -204,21 +236,44 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void update(String id, String linuxResourcesJson) {
-        Any resources = Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
-                .setValue(ByteString.copyFromUtf8(linuxResourcesJson)).build();
-        Grpc.run("update task " + id, () -> client.tasks().update(UpdateTaskRequest.newBuilder().setContainerId(id)
-                .setResources(resources).build()));
+        Any resources = Any.newBuilder()
+                .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources")
+                .setValue(ByteString.copyFromUtf8(linuxResourcesJson))
+                .build();
+        Grpc.run(
+                "update task " + id,
+                () -> client.tasks()
+                        .update(UpdateTaskRequest.newBuilder()
+                                .setContainerId(id)
+                                .setResources(resources)
+                                .build()));
     }
 
     @Override
     public void mountRootfs(String id, Path target) {
         Container c = container(id);
-        if (c.getSnapshotKey().isEmpty()) throw new BerthException.Conflict("container " + id + " has no snapshot to mount");
-        List<Mount> mounts = Grpc.call("mounts of " + id, () -> client.snapshots().mounts(MountsRequest.newBuilder()
-                .setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build())).getMountsList();
-        if (mounts.size() != 1) throw new BerthException.Failed("snapshot of " + id + " has " + mounts.size() + " mounts, one expected", null);
+        if (c.getSnapshotKey().isEmpty())
+            throw new BerthException.Conflict("container " + id + " has no snapshot to mount");
+        List<Mount> mounts = Grpc.call(
+                        "mounts of " + id,
+                        () -> client.snapshots()
+                                .mounts(MountsRequest.newBuilder()
+                                        .setSnapshotter(c.getSnapshotter())
+                                        .setKey(c.getSnapshotKey())
+                                        .build()))
+                .getMountsList();
+        if (mounts.size() != 1)
+            throw new BerthException.Failed(
+                    "snapshot of " + id + " has " + mounts.size() + " mounts, one expected", null);
         Mount m = mounts.getFirst();
-        mountCommand(List.of("mount", "-t", m.getType(), "-o", String.join(",", m.getOptionsList()), m.getSource(), target.toString()));
+        mountCommand(List.of(
+                "mount",
+                "-t",
+                m.getType(),
+                "-o",
+                String.join(",", m.getOptionsList()),
+                m.getSource(),
+                target.toString()));
     }
 
     @Override
@@ -228,14 +283,16 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void mountCommand(List<String> cmd) {
         try {
-            java.lang.Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            java.lang.Process p =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new BerthException.Failed(String.join(" ", cmd) + " did not finish within 30 s", null);
             }
-            if (p.exitValue() != 0) throw new BerthException.Failed(String.join(" ", cmd) + " failed: " + out.strip(), null);
+            if (p.exitValue() != 0)
+                throw new BerthException.Failed(String.join(" ", cmd) + " failed: " + out.strip(), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -246,18 +303,28 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void updateSpec(String id, String ociSpecJson) {
-        Grpc.run("update spec of " + id, () -> client.containers().update(UpdateContainerRequest.newBuilder()
-                .setContainer(Container.newBuilder().setId(id).setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
-                .setUpdateMask(FieldMask.newBuilder().addPaths("spec")).build()));
+        Grpc.run(
+                "update spec of " + id,
+                () -> client.containers()
+                        .update(UpdateContainerRequest.newBuilder()
+                                .setContainer(Container.newBuilder()
+                                        .setId(id)
+                                        .setSpec(Grpc.json(Grpc.SPEC_TYPE, ociSpecJson)))
+                                .setUpdateMask(FieldMask.newBuilder().addPaths("spec"))
+                                .build()));
         Box b = boxes.get(id); // kept: attachers may wait in it for the start (docker run -it)
         if (b != null) b.cgroupsPath = cgroupsPath(ociSpecJson.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void delete(String id) {
-        if (task(id) != null) throw new BerthException.Conflict("container " + id + " still has a task; delete it first");
+        if (task(id) != null)
+            throw new BerthException.Conflict("container " + id + " still has a task; delete it first");
         Container c = container(id);
-        Grpc.run("delete container " + id, () -> client.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build()));
+        Grpc.run(
+                "delete container " + id,
+                () -> client.containers()
+                        .delete(DeleteContainerRequest.newBuilder().setId(id).build()));
         if (!c.getSnapshotKey().isEmpty()) removeSnapshot(c.getSnapshotKey());
         Box b = boxes.remove(id);
         if (b != null) {
@@ -272,7 +339,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
     @Override
     public Set<String> ids() {
         return Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance()))
-                .getContainersList().stream().map(Container::getId).collect(Collectors.toUnmodifiableSet());
+                .getContainersList()
+                .stream()
+                .map(Container::getId)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     // ---- tasks
@@ -281,7 +351,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
     public TaskState start(String id) {
         Box b = box(id);
         synchronized (b) {
-            if (task(id) != null) throw new BerthException.Conflict("container " + id + " already has a task; delete it before starting again");
+            if (task(id) != null)
+                throw new BerthException.Conflict(
+                        "container " + id + " already has a task; delete it before starting again");
             Container c = container(id);
             List<Mount> rootfs = c.getSnapshotKey().isEmpty() ? List.of() : rootfs(c);
             Path dir = fifoDir(id);
@@ -296,16 +368,30 @@ public final class ContainerdRuntime implements ContainerRuntime {
             try {
                 openLog(b);
                 run.pump("ctr-" + shortId(id), b.log, b.attachers);
-                Grpc.run("create task " + id, () -> client.tasks().create(CreateTaskRequest.newBuilder().setContainerId(id)
-                        .addAllRootfs(rootfs).setStdin(fifos.stdinPath()).setStdout(fifos.stdoutPath())
-                        .setStderr(fifos.stderrPath()).setTerminal(b.labels.tty()).build()));
+                Grpc.run(
+                        "create task " + id,
+                        () -> client.tasks()
+                                .create(CreateTaskRequest.newBuilder()
+                                        .setContainerId(id)
+                                        .addAllRootfs(rootfs)
+                                        .setStdin(fifos.stdinPath())
+                                        .setStdout(fifos.stdoutPath())
+                                        .setStderr(fifos.stderrPath())
+                                        .setTerminal(b.labels.tty())
+                                        .build()));
             } catch (IOException | RuntimeException e) {
                 fifos.close();
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
             try {
                 fifos.releaseOutputs(); // the shim opened its ends inside Create
-                pid = Grpc.call("start task " + id, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).build())).getPid();
+                pid = Grpc.call(
+                                "start task " + id,
+                                () -> client.tasks()
+                                        .start(StartRequest.newBuilder()
+                                                .setContainerId(id)
+                                                .build()))
+                        .getPid();
             } catch (RuntimeException e) {
                 deleteTaskQuietly(id);
                 fifos.close();
@@ -326,15 +412,20 @@ public final class ContainerdRuntime implements ContainerRuntime {
      * containerd's container and its snapshot) is prepared now, on the parent the container records.
      */
     private List<Mount> rootfs(Container c) {
-        MountsRequest req = MountsRequest.newBuilder().setSnapshotter(c.getSnapshotter()).setKey(c.getSnapshotKey()).build();
+        MountsRequest req = MountsRequest.newBuilder()
+                .setSnapshotter(c.getSnapshotter())
+                .setKey(c.getSnapshotKey())
+                .build();
         try {
             return client.snapshots().mounts(req).getMountsList();
         } catch (StatusRuntimeException e) {
             String parent = c.getLabelsMap().get(SNAPSHOT_PARENT);
             if (!Grpc.is(e, Status.Code.NOT_FOUND) || parent == null) throw Grpc.map("mounts of " + c.getId(), e);
-            LOG.warning("container " + c.getId() + " has no snapshot (a crash came between its create and its snapshot): preparing it");
+            LOG.warning("container " + c.getId()
+                    + " has no snapshot (a crash came between its create and its snapshot): preparing it");
             prepare(c.getSnapshotKey(), parent);
-            return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req)).getMountsList();
+            return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req))
+                    .getMountsList();
         }
     }
 
@@ -345,12 +436,18 @@ public final class ContainerdRuntime implements ContainerRuntime {
      */
     private void removeOrphanSnapshots() {
         Set<String> used = new HashSet<>();
-        for (Container c : Grpc.call("list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance())).getContainersList())
-            used.add(c.getSnapshotKey());
+        for (Container c : Grpc.call(
+                        "list containers", () -> client.containers().list(ListContainersRequest.getDefaultInstance()))
+                .getContainersList()) used.add(c.getSnapshotKey());
         List<String> orphans = new ArrayList<>();
-        client.snapshots().list(ListSnapshotsRequest.newBuilder().setSnapshotter(config.snapshotter()).build())
+        client.snapshots()
+                .list(ListSnapshotsRequest.newBuilder()
+                        .setSnapshotter(config.snapshotter())
+                        .build())
                 .forEachRemaining(r -> r.getInfoList().forEach(i -> {
-                    if (i.getKind() == Kind.ACTIVE && i.getName().matches("[0-9a-f]{64}") && !used.contains(i.getName())) orphans.add(i.getName());
+                    if (i.getKind() == Kind.ACTIVE
+                            && i.getName().matches("[0-9a-f]{64}")
+                            && !used.contains(i.getName())) orphans.add(i.getName());
                 }));
         for (String key : orphans) {
             LOG.warning("removing snapshot " + key + ": no container owns it (a crash during a remove)");
@@ -367,9 +464,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private void recordStart(String id, Instant at) {
         try {
-            client.containers().update(UpdateContainerRequest.newBuilder()
-                    .setContainer(Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT)).build());
+            client.containers()
+                    .update(UpdateContainerRequest.newBuilder()
+                            .setContainer(
+                                    Container.newBuilder().setId(id).putLabels(RuntimeLabels.STARTED_AT, at.toString()))
+                            .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + RuntimeLabels.STARTED_AT))
+                            .build());
         } catch (StatusRuntimeException e) {
             LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
         }
@@ -391,7 +491,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private TaskState stopped(Box b, Process p, Instant started) {
         Instant at = Grpc.instant(p.getExitedAt());
-        return new TaskState(TaskState.Status.STOPPED, 0, p.getExitStatus(), started, at == null ? Instant.now() : at,
+        return new TaskState(
+                TaskState.Status.STOPPED,
+                0,
+                p.getExitStatus(),
+                started,
+                at == null ? Instant.now() : at,
                 OomCheck.killed(b.cgroupsPath));
     }
 
@@ -402,7 +507,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         if (run != null) return run.exited.copy();
         try {
             Process p = task(id);
-            if (p == null) return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
+            if (p == null)
+                return CompletableFuture.failedFuture(new BerthException.NotFound("container " + id + " has no task"));
             return adopt(id, p).exited.copy();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -415,7 +521,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
     }
 
     private void kill(String id, int signal, boolean all) {
-        Grpc.run("kill " + id, () -> client.tasks().kill(KillRequest.newBuilder().setContainerId(id).setSignal(signal).setAll(all).build()));
+        Grpc.run(
+                "kill " + id,
+                () -> client.tasks()
+                        .kill(KillRequest.newBuilder()
+                                .setContainerId(id)
+                                .setSignal(signal)
+                                .setAll(all)
+                                .build()));
     }
 
     @Override
@@ -453,23 +566,41 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void pause(String id) {
-        Grpc.run("pause " + id, () -> client.tasks().pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
+        Grpc.run(
+                "pause " + id,
+                () -> client.tasks()
+                        .pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
     }
 
     @Override
     public void resume(String id) {
-        Grpc.run("resume " + id, () -> client.tasks().resume(ResumeTaskRequest.newBuilder().setContainerId(id).build()));
+        Grpc.run(
+                "resume " + id,
+                () -> client.tasks()
+                        .resume(ResumeTaskRequest.newBuilder()
+                                .setContainerId(id)
+                                .build()));
     }
 
     @Override
     public void deleteTask(String id) {
         Box b = box(id);
         synchronized (b) {
-            var resp = Grpc.call("delete task " + id, () -> client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
+            var resp = Grpc.call(
+                    "delete task " + id,
+                    () -> client.tasks()
+                            .delete(DeleteTaskRequest.newBuilder()
+                                    .setContainerId(id)
+                                    .build()));
             TaskRun run = b.run;
             if (run != null) {
-                run.exited.complete(new TaskState(TaskState.Status.STOPPED, 0, resp.getExitStatus(), b.startedAt,
-                        Grpc.instant(resp.getExitedAt()), false));
+                run.exited.complete(new TaskState(
+                        TaskState.Status.STOPPED,
+                        0,
+                        resp.getExitStatus(),
+                        b.startedAt,
+                        Grpc.instant(resp.getExitedAt()),
+                        false));
                 run.fifos.close();
                 run.ended.complete(null);
             }
@@ -487,7 +618,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
             // not running
         }
         try {
-            client.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+            client.tasks()
+                    .delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
         } catch (StatusRuntimeException e) {
             LOG.fine(() -> "delete task " + id + ": " + e.getStatus());
         }
@@ -511,7 +643,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
     private void closeStdin(String id, TaskRun run) {
         run.fifos.closeStdin();
         try {
-            client.tasks().closeIO(CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
+            client.tasks()
+                    .closeIO(CloseIORequest.newBuilder()
+                            .setContainerId(id)
+                            .setStdin(true)
+                            .build());
         } catch (StatusRuntimeException e) {
             LOG.fine(() -> "close stdin of " + id + ": " + e.getStatus());
         }
@@ -520,8 +656,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
     @Override
     public void resize(String id, int width, int height) {
         if (!box(id).labels.tty()) return;
-        Grpc.run("resize " + id, () -> client.tasks().resizePty(ResizePtyRequest.newBuilder().setContainerId(id)
-                .setWidth(width).setHeight(height).build()));
+        Grpc.run(
+                "resize " + id,
+                () -> client.tasks()
+                        .resizePty(ResizePtyRequest.newBuilder()
+                                .setContainerId(id)
+                                .setWidth(width)
+                                .setHeight(height)
+                                .build()));
     }
 
     @Override
@@ -538,7 +680,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Box b = box(id);
         TaskRun run = b.liveRun();
         try {
-            return new JsonFileLogReader(logFile(id), options, run == null ? CompletableFuture.completedFuture(null) : run.ended);
+            return new JsonFileLogReader(
+                    logFile(id), options, run == null ? CompletableFuture.completedFuture(null) : run.ended);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the logs of " + id, e);
         }
@@ -548,7 +691,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     /** Takes up every task of Berth's namespace left by an earlier berthd. */
     private void adoptAll() {
-        for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance())).getTasksList()) {
+        for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance()))
+                .getTasksList()) {
             // a task's id is its container's (containerd leaves container_id empty in these answers)
             String id = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
             try {
@@ -587,17 +731,28 @@ public final class ContainerdRuntime implements ContainerRuntime {
         Box b = boxes.get(id);
         if (b != null) return b;
         Container c = container(id);
-        return boxes.computeIfAbsent(id, k -> new Box(id, RuntimeLabels.from(c.getLabelsMap()), cgroupsPath(c.getSpec().getValue().toByteArray())));
+        return boxes.computeIfAbsent(
+                id,
+                k -> new Box(
+                        id,
+                        RuntimeLabels.from(c.getLabelsMap()),
+                        cgroupsPath(c.getSpec().getValue().toByteArray())));
     }
 
     private Container container(String id) {
-        return Grpc.call("container " + id, () -> client.containers().get(GetContainerRequest.newBuilder().setId(id).build())).getContainer();
+        return Grpc.call(
+                        "container " + id,
+                        () -> client.containers()
+                                .get(GetContainerRequest.newBuilder().setId(id).build()))
+                .getContainer();
     }
 
     /** The init process of the container's task; null when it has none. */
     private Process task(String id) {
         try {
-            return client.tasks().get(GetRequest.newBuilder().setContainerId(id).build()).getProcess();
+            return client.tasks()
+                    .get(GetRequest.newBuilder().setContainerId(id).build())
+                    .getProcess();
         } catch (StatusRuntimeException e) {
             if (Grpc.is(e, Status.Code.NOT_FOUND)) return null;
             throw Grpc.map("task of " + id, e);
@@ -619,7 +774,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     private static void checkId(String id) {
         if (id == null || !id.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,75}"))
-            throw new BerthException.InvalidRequest("id", "'" + id + "' is not a container id (letters, digits, '_', '.', '-')");
+            throw new BerthException.InvalidRequest(
+                    "id", "'" + id + "' is not a container id (letters, digits, '_', '.', '-')");
     }
 
     private static String shortId(String id) {
@@ -634,7 +790,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
             throw new UncheckedIOException("cannot remove " + dir, e);
         }
     }
-
 
     /** Lets go of containerd and of the FIFOs; the tasks and their shims run on. */
     @Override

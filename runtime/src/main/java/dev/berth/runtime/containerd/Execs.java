@@ -42,16 +42,32 @@ final class Execs {
         if (r.tty()) err.end();
         try {
             fifos.pump("exec-" + r.execId(), out::offer, err::offer, isOut -> (isOut ? out : err).end());
-            Grpc.run(what, () -> client.tasks().exec(ExecProcessRequest.newBuilder().setContainerId(id).setExecId(r.execId())
-                    .setStdin(fifos.stdinPath()).setStdout(fifos.stdoutPath()).setStderr(fifos.stderrPath())
-                    .setTerminal(r.tty()).setSpec(Grpc.json(Grpc.PROCESS_TYPE, r.processSpecJson())).build()));
+            Grpc.run(
+                    what,
+                    () -> client.tasks()
+                            .exec(ExecProcessRequest.newBuilder()
+                                    .setContainerId(id)
+                                    .setExecId(r.execId())
+                                    .setStdin(fifos.stdinPath())
+                                    .setStdout(fifos.stdoutPath())
+                                    .setStderr(fifos.stderrPath())
+                                    .setTerminal(r.tty())
+                                    .setSpec(Grpc.json(Grpc.PROCESS_TYPE, r.processSpecJson()))
+                                    .build()));
         } catch (IOException | RuntimeException e) {
             fifos.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         long pid;
         try {
-            pid = Grpc.call(what, () -> client.tasks().start(StartRequest.newBuilder().setContainerId(id).setExecId(r.execId()).build())).getPid();
+            pid = Grpc.call(
+                            what,
+                            () -> client.tasks()
+                                    .start(StartRequest.newBuilder()
+                                            .setContainerId(id)
+                                            .setExecId(r.execId())
+                                            .build()))
+                    .getPid();
         } catch (RuntimeException e) {
             deleteQuietly(id, r.execId());
             fifos.close();
@@ -66,7 +82,11 @@ final class Execs {
     /** Waits for the exit, lets the output drain (a child left behind may hold it: 2 s at most), then deletes the exec. */
     private void watch(String id, String execId, StdioFifos fifos, CompletableFuture<Integer> exit) {
         try {
-            WaitResponse w = client.tasksNoDeadline().wait(WaitRequest.newBuilder().setContainerId(id).setExecId(execId).build());
+            WaitResponse w = client.tasksNoDeadline()
+                    .wait(WaitRequest.newBuilder()
+                            .setContainerId(id)
+                            .setExecId(execId)
+                            .build());
             fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
             deleteQuietly(id, execId);
             exit.complete(w.getExitStatus());
@@ -79,7 +99,11 @@ final class Execs {
 
     private void deleteQuietly(String id, String execId) {
         try {
-            client.tasks().deleteProcess(DeleteProcessRequest.newBuilder().setContainerId(id).setExecId(execId).build());
+            client.tasks()
+                    .deleteProcess(DeleteProcessRequest.newBuilder()
+                            .setContainerId(id)
+                            .setExecId(execId)
+                            .build());
         } catch (StatusRuntimeException e) {
             LOG.fine(() -> "delete exec " + execId + ": " + e.getStatus());
         }

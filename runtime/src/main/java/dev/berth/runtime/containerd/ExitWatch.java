@@ -48,7 +48,8 @@ final class ExitWatch {
     private boolean waitForExit(Box b, TaskRun run) {
         while (!closed.getAsBoolean()) {
             try {
-                client.tasksNoDeadline().wait(WaitRequest.newBuilder().setContainerId(b.id).build());
+                client.tasksNoDeadline()
+                        .wait(WaitRequest.newBuilder().setContainerId(b.id).build());
                 return true;
             } catch (StatusRuntimeException e) {
                 if (closed.getAsBoolean()) return false;

@@ -1,6 +1,7 @@
 package dev.berth.runtime.containerd;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.berth.engine.BerthException;
 import io.grpc.Status;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 final class Grpc {
     /** The type URL containerd gives an OCI runtime spec carried as JSON in an Any. */
     static final String SPEC_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
+
     static final String PROCESS_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Process";
     static final String RUNC_OPTIONS_TYPE = "containerd.runc.v1.Options";
 
@@ -52,7 +54,10 @@ final class Grpc {
     }
 
     static Any json(String typeUrl, String json) {
-        return Any.newBuilder().setTypeUrl(typeUrl).setValue(com.google.protobuf.ByteString.copyFrom(json, StandardCharsets.UTF_8)).build();
+        return Any.newBuilder()
+                .setTypeUrl(typeUrl)
+                .setValue(ByteString.copyFrom(json, StandardCharsets.UTF_8))
+                .build();
     }
 
     /** null for an unset timestamp. */

@@ -122,8 +122,10 @@ public final class ManagedContainerd {
             }
             cmd.addAll(List.of("containerd", "--config", config.configFile().toString()));
             var p = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.logFile().toFile()))
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(
+                            ProcessBuilder.Redirect.appendTo(config.logFile().toFile()))
                     .redirectErrorStream(true)
                     .start();
             // setsid and nsenter --net exec in place (neither forks here), so this pid is containerd's.
@@ -145,8 +147,8 @@ public final class ManagedContainerd {
                 c.awaitReady(START_TIMEOUT);
             } catch (TimeoutException | InterruptedException | RuntimeException e) {
                 terminate(pid, Duration.ofSeconds(5));
-                throw new IllegalStateException("managed containerd did not start: " + e.getMessage()
-                        + "; log " + config.logFile(), e);
+                throw new IllegalStateException(
+                        "managed containerd did not start: " + e.getMessage() + "; log " + config.logFile(), e);
             }
             LOG.info(() -> "started managed containerd pid=" + pid + " socket=" + config.socket());
             return m;
@@ -222,7 +224,9 @@ public final class ManagedContainerd {
      */
     public void stop() {
         try (Containerd c = Containerd.connect(config.socket(), "default")) {
-            for (Namespace ns : c.namespaces().list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList()) {
+            for (Namespace ns : c.namespaces()
+                    .list(ListNamespacesRequest.getDefaultInstance())
+                    .getNamespacesList()) {
                 clean(config.socket(), ns.getName());
             }
         } catch (StatusRuntimeException e) {
@@ -245,20 +249,49 @@ public final class ManagedContainerd {
             for (var t : c.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList()) {
                 // a task's id is its container's; containerd leaves container_id empty in List answers
                 String id = t.getContainerId().isEmpty() ? t.getId() : t.getContainerId();
-                quietly("kill task " + id, () -> c.tasks().kill(KillRequest.newBuilder().setContainerId(id).setSignal(9)
-                        .setAll(true).build()));
-                quietly("wait for task " + id, () -> c.tasksNoDeadline().withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .wait(WaitRequest.newBuilder().setContainerId(id).build()));
-                quietly("delete task " + id, () -> c.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build()));
+                quietly(
+                        "kill task " + id,
+                        () -> c.tasks()
+                                .kill(KillRequest.newBuilder()
+                                        .setContainerId(id)
+                                        .setSignal(9)
+                                        .setAll(true)
+                                        .build()));
+                quietly(
+                        "wait for task " + id,
+                        () -> c.tasksNoDeadline()
+                                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                                .wait(WaitRequest.newBuilder()
+                                        .setContainerId(id)
+                                        .build()));
+                quietly(
+                        "delete task " + id,
+                        () -> c.tasks()
+                                .delete(DeleteTaskRequest.newBuilder()
+                                        .setContainerId(id)
+                                        .build()));
             }
-            for (var ct : c.containers().list(ListContainersRequest.getDefaultInstance()).getContainersList()) {
-                quietly("delete container " + ct.getId(), () -> c.containers().delete(DeleteContainerRequest.newBuilder().setId(ct.getId()).build()));
+            for (var ct : c.containers()
+                    .list(ListContainersRequest.getDefaultInstance())
+                    .getContainersList()) {
+                quietly(
+                        "delete container " + ct.getId(),
+                        () -> c.containers()
+                                .delete(DeleteContainerRequest.newBuilder()
+                                        .setId(ct.getId())
+                                        .build()));
             }
-            c.snapshots().list(ListSnapshotsRequest.newBuilder().setSnapshotter("overlayfs").build())
+            c.snapshots()
+                    .list(ListSnapshotsRequest.newBuilder()
+                            .setSnapshotter("overlayfs")
+                            .build())
                     .forEachRemaining(r -> r.getInfoList().forEach(i -> {
                         try {
-                            c.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter("overlayfs")
-                                    .setKey(i.getName()).build());
+                            c.snapshots()
+                                    .remove(RemoveSnapshotRequest.newBuilder()
+                                            .setSnapshotter("overlayfs")
+                                            .setKey(i.getName())
+                                            .build());
                         } catch (StatusRuntimeException e) {
                             // a parent of another snapshot: goes with its children when containerd's root goes
                         }
@@ -280,8 +313,10 @@ public final class ManagedContainerd {
         try {
             long pid = Long.parseLong(Files.readString(config.pidFile()).strip());
             String cmdline = cmdline(pid);
-            return cmdline.contains("containerd") && cmdline.contains(config.configFile().toString())
-                    ? Optional.of(pid) : Optional.empty();
+            return cmdline.contains("containerd")
+                            && cmdline.contains(config.configFile().toString())
+                    ? Optional.of(pid)
+                    : Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -290,12 +325,14 @@ public final class ManagedContainerd {
     /** Shims serving the containerd on {@code socket}: their command line names its address. */
     public static List<Long> shimPids(Path socket) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+            return procs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.chars().allMatch(Character::isDigit))
                     .map(Long::parseLong)
                     .filter(pid -> {
                         String cmd = cmdline(pid);
                         return cmd.startsWith("containerd-shim-runc-v2") || cmd.contains("/containerd-shim-runc-v2")
-                                ? List.of(cmd.split(" ")).contains(socket.toString()) : false;
+                                ? List.of(cmd.split(" ")).contains(socket.toString())
+                                : false;
                     })
                     .toList();
         } catch (IOException e) {
@@ -305,8 +342,10 @@ public final class ManagedContainerd {
 
     static String cmdline(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .strip();
         } catch (IOException e) {
             return "";
         }

@@ -24,7 +24,8 @@ final class OomCheck {
     private static long count(Path file) {
         try {
             for (String line : Files.readAllLines(file)) {
-                if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring("oom_kill ".length()).strip());
+                if (line.startsWith("oom_kill "))
+                    return Long.parseLong(line.substring("oom_kill ".length()).strip());
             }
         } catch (IOException | NumberFormatException e) {
             // no such cgroup (already deleted) or no counter on this kernel

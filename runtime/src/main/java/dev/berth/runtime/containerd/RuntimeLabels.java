@@ -8,7 +8,8 @@ import java.util.Map;
  * What the runtime keeps about a container in containerd's own labels, so a berthd that restarts
  * finds it there with the container: stdio shape, log rotation, start time.
  */
-record RuntimeLabels(boolean tty, boolean openStdin, boolean stdinOnce, long logMaxSize, int logMaxFiles, Instant startedAt) {
+record RuntimeLabels(
+        boolean tty, boolean openStdin, boolean stdinOnce, long logMaxSize, int logMaxFiles, Instant startedAt) {
     static final String PREFIX = "dev.berth.runtime/";
     static final String STARTED_AT = PREFIX + "started-at";
 
@@ -25,7 +26,8 @@ record RuntimeLabels(boolean tty, boolean openStdin, boolean stdinOnce, long log
 
     static RuntimeLabels from(Map<String, String> labels) {
         String started = labels.get(STARTED_AT);
-        return new RuntimeLabels(Boolean.parseBoolean(labels.get(PREFIX + "tty")),
+        return new RuntimeLabels(
+                Boolean.parseBoolean(labels.get(PREFIX + "tty")),
                 Boolean.parseBoolean(labels.get(PREFIX + "open-stdin")),
                 Boolean.parseBoolean(labels.get(PREFIX + "stdin-once")),
                 Long.parseLong(labels.getOrDefault(PREFIX + "log-max-size", "-1")),

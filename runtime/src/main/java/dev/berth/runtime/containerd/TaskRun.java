@@ -27,13 +27,17 @@ final class TaskRun {
     void pump(String name, JsonFileLog log, Attachers attachers) throws IOException {
         LineSplitter out = new LineSplitter(LogStream.STDOUT, log::write);
         LineSplitter err = new LineSplitter(LogStream.STDERR, log::write);
-        fifos.pumpPolled(name, b -> {
-            attachers.broadcast(LogStream.STDOUT, b);
-            out.accept(b);
-        }, b -> {
-            attachers.broadcast(LogStream.STDERR, b);
-            err.accept(b);
-        }, isOut -> (isOut ? out : err).flush());
+        fifos.pumpPolled(
+                name,
+                b -> {
+                    attachers.broadcast(LogStream.STDOUT, b);
+                    out.accept(b);
+                },
+                b -> {
+                    attachers.broadcast(LogStream.STDERR, b);
+                    err.accept(b);
+                },
+                isOut -> (isOut ? out : err).flush());
     }
 
     boolean running() {

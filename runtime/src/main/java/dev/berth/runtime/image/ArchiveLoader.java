@@ -2,9 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Reads what {@code docker load} sends: a {@code docker save} tar (manifest.json naming config and layer
@@ -50,7 +49,8 @@ final class ArchiveLoader {
         l.ingest(tar);
         if (l.metadata.containsKey("index.json")) return l.oci();
         if (l.metadata.containsKey("manifest.json")) return l.docker();
-        throw new BerthException.InvalidRequest("archive",
+        throw new BerthException.InvalidRequest(
+                "archive",
                 "neither manifest.json nor index.json in the archive: not a docker save or OCI image archive");
     }
 
@@ -62,13 +62,19 @@ final class ArchiveLoader {
             String name = normalize(e.getName());
             if (e.isDirectory() || name.isEmpty()) continue;
             if (e.isSymbolicLink()) {
-                links.put(name, normalize(Path.of(name).resolveSibling(e.getLinkName()).normalize().toString()));
+                links.put(
+                        name,
+                        normalize(Path.of(name)
+                                .resolveSibling(e.getLinkName())
+                                .normalize()
+                                .toString()));
             } else if (e.isLink()) {
                 links.put(name, normalize(e.getLinkName()));
             } else if (!e.isFile()) {
                 continue;
             } else if (METADATA.contains(name)) {
-                if (e.getSize() > METADATA_MAX) throw new BerthException.InvalidRequest("archive", name + " is larger than 8 MiB");
+                if (e.getSize() > METADATA_MAX)
+                    throw new BerthException.InvalidRequest("archive", name + " is larger than 8 MiB");
                 metadata.put(name, in.readAllBytes());
             } else {
                 Matcher m = BLOB.matcher(name);
@@ -76,7 +82,9 @@ final class ArchiveLoader {
                     content.write(lease, "sha256:" + m.group(1), e.getSize(), unclosable(in), Map.of());
                     files.put(name, new ContentStore.Ingested(new Digest(m.group(1)), e.getSize(), null));
                 } else {
-                    files.put(name, content.ingest(lease, "berth-load-" + lease.id() + "-" + n++, unclosable(in), e.getSize()));
+                    files.put(
+                            name,
+                            content.ingest(lease, "berth-load-" + lease.id() + "-" + n++, unclosable(in), e.getSize()));
                 }
             }
         }
@@ -104,7 +112,8 @@ final class ArchiveLoader {
             content.write(lease, body, Map.of());
             Descriptor desc = Descriptor.of(MediaTypes.DOCKER_MANIFEST, Digest.of(body), body.length);
             List<ImageReference> names = new ArrayList<>();
-            for (JsonNode t : entry.path("RepoTags")) names.add(ImageReference.parse(t.asText()).withDefaultTag());
+            for (JsonNode t : entry.path("RepoTags"))
+                names.add(ImageReference.parse(t.asText()).withDefaultTag());
             out.add(new Loaded(names, desc, m, config));
         }
         return out;
@@ -118,13 +127,15 @@ final class ArchiveLoader {
         for (Descriptor d : index.manifests() == null ? List.<Descriptor>of() : index.manifests()) {
             Descriptor md = d;
             if (MediaTypes.isIndex(d.mediaType())) {
-                ImageIndex nested = ImageJson.read(content.readAll(d.digest()), ImageIndex.class, "index " + d.digest());
+                ImageIndex nested =
+                        ImageJson.read(content.readAll(d.digest()), ImageIndex.class, "index " + d.digest());
                 md = nested.pick(Platform.LINUX_AMD64, "the archive");
             } else if (!MediaTypes.isManifest(d.mediaType())) {
                 continue;
             }
             Manifest m = ImageJson.read(content.readAll(md.digest()), Manifest.class, "manifest " + md.digest());
-            ImageConfig config = ImageJson.read(content.readAll(m.config().digest()), ImageConfig.class, "image config");
+            ImageConfig config =
+                    ImageJson.read(content.readAll(m.config().digest()), ImageConfig.class, "image config");
             Descriptor plain = new Descriptor(md.mediaType(), md.digest(), md.size(), null, null, null);
             Loaded l = byManifest.computeIfAbsent(md.digest(), k -> new Loaded(new ArrayList<>(), plain, m, config));
             ImageReference name = nameOf(d);
@@ -159,7 +170,9 @@ final class ArchiveLoader {
             String ref = a.get(OCI_REF_NAME);
             if (ref != null && (ref.contains("/") || ref.contains(":"))) full = ref; // a bare tag names nothing
         }
-        return full == null ? null : Catalog.parse(full).map(ImageReference::withDefaultTag).orElse(null);
+        return full == null
+                ? null
+                : Catalog.parse(full).map(ImageReference::withDefaultTag).orElse(null);
     }
 
     /** Legacy layers are plain tars (digest = diff id); newer ones may be compressed: the first bytes tell. */
@@ -167,20 +180,24 @@ final class ArchiveLoader {
         byte[] h = layer.head();
         if (layer.digest().toString().equals(diffId) || h == null || h.length < 4) return MediaTypes.DOCKER_LAYER;
         if ((h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) return MediaTypes.DOCKER_LAYER_GZIP;
-        if ((h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5 && (h[2] & 0xff) == 0x2f && (h[3] & 0xff) == 0xfd) return MediaTypes.OCI_LAYER_ZSTD;
+        if ((h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5 && (h[2] & 0xff) == 0x2f && (h[3] & 0xff) == 0xfd)
+            return MediaTypes.OCI_LAYER_ZSTD;
         return MediaTypes.DOCKER_LAYER;
     }
 
     private ContentStore.Ingested file(String path) {
         ContentStore.Ingested f = files.get(resolve(path));
-        if (f == null) throw new BerthException.InvalidRequest("archive", "manifest.json names " + path + ", which the archive lacks");
+        if (f == null)
+            throw new BerthException.InvalidRequest(
+                    "archive", "manifest.json names " + path + ", which the archive lacks");
         if (f.head() == null && BLOB.matcher(resolve(path)).matches()) return headed(f);
         return f;
     }
 
     /** A blob entry written by digest has no captured head: read its first bytes back. */
     private ContentStore.Ingested headed(ContentStore.Ingested f) {
-        return new ContentStore.Ingested(f.digest(), f.size(), content.head(f.digest().toString(), 4));
+        return new ContentStore.Ingested(
+                f.digest(), f.size(), content.head(f.digest().toString(), 4));
     }
 
     private String resolve(String path) {
@@ -193,8 +210,7 @@ final class ArchiveLoader {
     private static InputStream unclosable(InputStream in) {
         return new FilterInputStream(in) {
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 

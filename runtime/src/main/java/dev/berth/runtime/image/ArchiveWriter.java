@@ -1,8 +1,5 @@
 package dev.berth.runtime.image;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Writes what {@code docker save} receives, in Docker 25's layout so both kinds of loader take it: an OCI
@@ -44,8 +43,8 @@ final class ArchiveWriter {
             Descriptor plain = new Descriptor(md.mediaType(), md.digest(), md.size(), null, null, null);
             if (e.tags().isEmpty()) indexEntries.add(plain);
             for (ImageReference t : e.tags()) {
-                indexEntries.add(plain.withAnnotations(Map.of("io.containerd.image.name", t.toString(),
-                        "org.opencontainers.image.ref.name", t.tag())));
+                indexEntries.add(plain.withAnnotations(Map.of(
+                        "io.containerd.image.name", t.toString(), "org.opencontainers.image.ref.name", t.tag())));
                 repoTags.add(t.familiar());
             }
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -66,7 +65,9 @@ final class ArchiveWriter {
             tar.putArchiveEntry(te);
             try (InputStream in = content.open(d.digest())) {
                 long n = in.transferTo(tar);
-                if (n != d.size()) throw new IOException("content " + d.digest() + " has " + n + " bytes, its descriptor says " + d.size());
+                if (n != d.size())
+                    throw new IOException(
+                            "content " + d.digest() + " has " + n + " bytes, its descriptor says " + d.size());
             }
             tar.closeArchiveEntry();
         }

@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -47,8 +46,15 @@ final class Catalog {
         for (var g : grouped.entrySet()) {
             try {
                 byte[] cfg = content.readAll(g.getKey());
-                byId.put(g.getKey(), new StoredImage(g.getKey(), manifests.get(g.getKey()), parsed.get(g.getKey()), cfg,
-                        ImageJson.read(cfg, ImageConfig.class, "image config"), List.copyOf(g.getValue())));
+                byId.put(
+                        g.getKey(),
+                        new StoredImage(
+                                g.getKey(),
+                                manifests.get(g.getKey()),
+                                parsed.get(g.getKey()),
+                                cfg,
+                                ImageJson.read(cfg, ImageConfig.class, "image config"),
+                                List.copyOf(g.getValue())));
             } catch (IOException e) {
                 throw new UncheckedIOException("reading the config of image " + g.getKey(), e);
             }
@@ -94,7 +100,9 @@ final class Catalog {
         for (StoredImage i : byId.values()) {
             for (ImageRecords.Entry e : i.named()) {
                 if (e.name().equals(r.toString())) return Optional.of(i);
-                if (r.digest() != null && r.tag() == null && e.repoDigest().filter(r.digest()::equals).isPresent()
+                if (r.digest() != null
+                        && r.tag() == null
+                        && e.repoDigest().filter(r.digest()::equals).isPresent()
                         && ImageReference.parse(e.name()).name().equals(r.name())) return Optional.of(i);
             }
         }

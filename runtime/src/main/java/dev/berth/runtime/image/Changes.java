@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +19,18 @@ import java.util.regex.Pattern;
  * STOPSIGNAL, HEALTHCHECK and ONBUILD. Anything else is refused with Docker's words.
  */
 public final class Changes {
-    private static final Set<String> VALID = Set.of("cmd", "entrypoint", "healthcheck", "env", "expose", "label",
-            "onbuild", "stopsignal", "user", "volume", "workdir");
+    private static final Set<String> VALID = Set.of(
+            "cmd",
+            "entrypoint",
+            "healthcheck",
+            "env",
+            "expose",
+            "label",
+            "onbuild",
+            "stopsignal",
+            "user",
+            "volume",
+            "workdir");
     private static final Map<String, Object> EMPTY = Map.of();
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
     private static final Pattern PORT = Pattern.compile("^(\\d+)(?:-(\\d+))?(?:/(tcp|udp|sctp))?$");
@@ -131,7 +140,8 @@ public final class Changes {
     private Map<String, Map<String, Object>> expose(String rest) {
         List<String> words = words(rest);
         if (words.isEmpty()) throw bad("EXPOSE requires at least one argument");
-        Map<String, Map<String, Object>> ports = new LinkedHashMap<>(config.exposedPorts() == null ? Map.of() : config.exposedPorts());
+        Map<String, Map<String, Object>> ports =
+                new LinkedHashMap<>(config.exposedPorts() == null ? Map.of() : config.exposedPorts());
         for (String w : words) {
             Matcher m = PORT.matcher(w.toLowerCase(Locale.ROOT));
             if (!m.matches()) throw bad("invalid containerPort: " + w);
@@ -156,7 +166,8 @@ public final class Changes {
         List<String> vols = rest.startsWith("[") ? jsonArray(rest) : null;
         if (vols == null) vols = words(rest);
         if (vols.isEmpty()) throw bad("VOLUME requires at least one argument");
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>(config.volumes() == null ? Map.of() : config.volumes());
+        Map<String, Map<String, Object>> out =
+                new LinkedHashMap<>(config.volumes() == null ? Map.of() : config.volumes());
         for (String v : vols) {
             if (v.isBlank()) throw bad("VOLUME specified can not be an empty string");
             out.put(unquote(v), EMPTY);
@@ -230,17 +241,19 @@ public final class Changes {
         while (m.find()) {
             if (m.start() != end) break;
             double v = Double.parseDouble(m.group(1));
-            ns += v * switch (m.group(2)) {
-                case "ns" -> 1d;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
+            ns += v
+                    * switch (m.group(2)) {
+                        case "ns" -> 1d;
+                        case "us", "µs" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        default -> 3600e9;
+                    };
             end = m.end();
         }
-        if (end == 0 || end != s.length()) throw bad("HEALTHCHECK --" + flag + ": time: invalid duration \"" + s + "\"");
+        if (end == 0 || end != s.length())
+            throw bad("HEALTHCHECK --" + flag + ": time: invalid duration \"" + s + "\"");
         return (long) ns;
     }
 

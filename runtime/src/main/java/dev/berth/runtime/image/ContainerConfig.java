@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Map;
 
@@ -27,51 +26,194 @@ public record ContainerConfig(
         @JsonProperty("StopSignal") String stopSignal,
         @JsonProperty("Shell") List<String> shell) {
 
-    public static final ContainerConfig EMPTY = new ContainerConfig(null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+    public static final ContainerConfig EMPTY =
+            new ContainerConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     public ContainerConfig withUser(String v) {
-        return new ContainerConfig(v, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                v,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withExposedPorts(Map<String, Map<String, Object>> v) {
-        return new ContainerConfig(user, v, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                v,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withEnv(List<String> v) {
-        return new ContainerConfig(user, exposedPorts, v, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                v,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withEntrypoint(List<String> v) {
-        return new ContainerConfig(user, exposedPorts, env, v, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                v,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withCmd(List<String> v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, v, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                v,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withHealthcheck(HealthConfig v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, v, argsEscaped, volumes, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                v,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withVolumes(Map<String, Map<String, Object>> v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, v, workingDir, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                v,
+                workingDir,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withWorkingDir(String v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, v, labels, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                v,
+                labels,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withLabels(Map<String, String> v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, v, onBuild, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                v,
+                onBuild,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withOnBuild(List<String> v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, v, stopSignal, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                v,
+                stopSignal,
+                shell);
     }
 
     public ContainerConfig withStopSignal(String v) {
-        return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, healthcheck, argsEscaped, volumes, workingDir, labels, onBuild, v, shell);
+        return new ContainerConfig(
+                user,
+                exposedPorts,
+                env,
+                entrypoint,
+                cmd,
+                healthcheck,
+                argsEscaped,
+                volumes,
+                workingDir,
+                labels,
+                onBuild,
+                v,
+                shell);
     }
 
     /** Labels never null, for filters. */

@@ -16,7 +16,6 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,7 +46,9 @@ final class ContentStore {
 
     Optional<Info> info(String digest) {
         try {
-            return Optional.of(client.content().info(InfoRequest.newBuilder().setDigest(digest).build()).getInfo());
+            return Optional.of(client.content()
+                    .info(InfoRequest.newBuilder().setDigest(digest).build())
+                    .getInfo());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return Optional.empty();
             throw e;
@@ -66,7 +67,8 @@ final class ContentStore {
         try (InputStream in = open(digest)) {
             b = in.readAllBytes();
         }
-        if (!Digest.of(b).toString().equals(digest)) throw new IOException("content " + digest + " does not match its digest");
+        if (!Digest.of(b).toString().equals(digest))
+            throw new IOException("content " + digest + " does not match its digest");
         if (b.length < CACHE_MAX / 16 && small.size() < 4096) small.put(digest, b);
         return b;
     }
@@ -74,7 +76,11 @@ final class ContentStore {
     /** The first {@code n} bytes of a blob (fewer if it is shorter). */
     byte[] head(String digest, int n) {
         var out = new ByteArrayOutputStream();
-        client.content().read(ReadContentRequest.newBuilder().setDigest(digest).setSize(n).build())
+        client.content()
+                .read(ReadContentRequest.newBuilder()
+                        .setDigest(digest)
+                        .setSize(n)
+                        .build())
                 .forEachRemaining(r -> out.writeBytes(r.getData().toByteArray()));
         return out.toByteArray();
     }
@@ -100,7 +106,8 @@ final class ContentStore {
                         if (!it.hasNext()) return -1;
                         chunk = it.next().getData();
                     } catch (StatusRuntimeException e) {
-                        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) throw new IOException("content " + digest + ": not found", e);
+                        if (e.getStatus().getCode() == Status.Code.NOT_FOUND)
+                            throw new IOException("content " + digest + ": not found", e);
                         throw new IOException("reading content " + digest + ": " + e.getStatus(), e);
                     }
                     pos = 0;
@@ -117,7 +124,8 @@ final class ContentStore {
      * Writes a blob under {@code lease} (null: none) unless it is there already; labels are merged into
      * an existing blob's. containerd verifies {@code expected} and {@code size} at commit.
      */
-    void write(Lease lease, String expected, long size, InputStream data, Map<String, String> labels) throws IOException {
+    void write(Lease lease, String expected, long size, InputStream data, Map<String, String> labels)
+            throws IOException {
         Optional<Info> have = info(expected);
         if (have.isPresent()) {
             if (lease != null) lease.addContent(expected);
@@ -165,14 +173,22 @@ final class ContentStore {
         for (Map.Entry<String, String> l : labels.entrySet())
             if (!l.getValue().equals(have.getLabelsMap().get(l.getKey()))) mask.addPaths("labels." + l.getKey());
         if (mask.getPathsCount() == 0) return;
-        client.content().update(UpdateRequest.newBuilder()
-                .setInfo(Info.newBuilder().setDigest(digest).putAllLabels(labels))
-                .setUpdateMask(mask).build());
+        client.content()
+                .update(UpdateRequest.newBuilder()
+                        .setInfo(Info.newBuilder().setDigest(digest).putAllLabels(labels))
+                        .setUpdateMask(mask)
+                        .build());
     }
 
     /** One Write stream: STAT, WRITEs from offset 0, COMMIT with the expected digest and the labels. */
-    private static void stream(ContentGrpc.ContentStub stub, String ref, String expected, long size, InputStream data,
-                               Map<String, String> labels) throws IOException {
+    private static void stream(
+            ContentGrpc.ContentStub stub,
+            String ref,
+            String expected,
+            long size,
+            InputStream data,
+            Map<String, String> labels)
+            throws IOException {
         var answers = new LinkedBlockingQueue<Object>();
         StreamObserver<WriteContentRequest> out = stub.write(new StreamObserver<>() {
             @Override
@@ -191,7 +207,10 @@ final class ContentStore {
             }
         });
         try {
-            var stat = WriteContentRequest.newBuilder().setAction(WriteAction.STAT).setRef(ref).setTotal(size);
+            var stat = WriteContentRequest.newBuilder()
+                    .setAction(WriteAction.STAT)
+                    .setRef(ref)
+                    .setTotal(size);
             if (expected != null) stat.setExpected(expected);
             out.onNext(stat.build());
             take(answers);
@@ -199,19 +218,29 @@ final class ContentStore {
             byte[] buf = new byte[CHUNK];
             int n;
             while ((n = data.readNBytes(buf, 0, buf.length)) > 0) {
-                out.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.WRITE).setRef(ref).setOffset(offset)
-                        .setData(ByteString.copyFrom(buf, 0, n)).build());
+                out.onNext(WriteContentRequest.newBuilder()
+                        .setAction(WriteAction.WRITE)
+                        .setRef(ref)
+                        .setOffset(offset)
+                        .setData(ByteString.copyFrom(buf, 0, n))
+                        .build());
                 offset += n;
                 take(answers);
             }
-            var commit = WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref).setOffset(offset)
-                    .setTotal(size).putAllLabels(labels);
+            var commit = WriteContentRequest.newBuilder()
+                    .setAction(WriteAction.COMMIT)
+                    .setRef(ref)
+                    .setOffset(offset)
+                    .setTotal(size)
+                    .putAllLabels(labels);
             if (expected != null) commit.setExpected(expected);
             out.onNext(commit.build());
             take(answers);
             out.onCompleted();
         } catch (IOException | RuntimeException e) {
-            out.onError(Status.CANCELLED.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
+            out.onError(Status.CANCELLED
+                    .withDescription(String.valueOf(e.getMessage()))
+                    .asRuntimeException());
             throw e;
         }
     }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** One line of Docker's answer to {@code docker rmi} and image prune: a name untagged or an image deleted. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DeleteItem(@JsonProperty("Untagged") String untagged, @JsonProperty("Deleted") String deleted) {
+public record DeleteItem(
+        @JsonProperty("Untagged") String untagged,
+        @JsonProperty("Deleted") String deleted) {
     public static DeleteItem untagged(String name) {
         return new DeleteItem(name, null);
     }

@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /**
@@ -16,5 +15,4 @@ public record HealthConfig(
         @JsonProperty("Timeout") Long timeout,
         @JsonProperty("StartPeriod") Long startPeriod,
         @JsonProperty("StartInterval") Long startInterval,
-        @JsonProperty("Retries") Integer retries) {
-}
+        @JsonProperty("Retries") Integer retries) {}

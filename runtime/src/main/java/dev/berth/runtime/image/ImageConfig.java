@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -27,7 +26,9 @@ public record ImageConfig(
 
     /** {@code rootfs}: the uncompressed digests of the layers, bottom first. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record RootFs(@JsonProperty("type") String type, @JsonProperty("diff_ids") List<String> diffIds) {
+    public record RootFs(
+            @JsonProperty("type") String type,
+            @JsonProperty("diff_ids") List<String> diffIds) {
         public static RootFs layers(List<String> diffIds) {
             return new RootFs("layers", diffIds);
         }
@@ -35,11 +36,12 @@ public record ImageConfig(
 
     /** One step that built the image; {@code empty_layer} steps made no layer. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record History(@JsonProperty("created") String created,
-                          @JsonProperty("created_by") String createdBy,
-                          @JsonProperty("author") String author,
-                          @JsonProperty("comment") String comment,
-                          @JsonProperty("empty_layer") Boolean emptyLayer) {
+    public record History(
+            @JsonProperty("created") String created,
+            @JsonProperty("created_by") String createdBy,
+            @JsonProperty("author") String author,
+            @JsonProperty("comment") String comment,
+            @JsonProperty("empty_layer") Boolean emptyLayer) {
         public boolean isEmptyLayer() {
             return Boolean.TRUE.equals(emptyLayer);
         }

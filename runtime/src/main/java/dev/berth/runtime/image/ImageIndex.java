@@ -3,16 +3,16 @@ package dev.berth.runtime.image;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.berth.engine.BerthException;
-
 import java.util.List;
 import java.util.Map;
 
 /** A manifest list (Docker) or image index (OCI): one manifest per platform. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record ImageIndex(@JsonProperty("schemaVersion") int schemaVersion,
-                         @JsonProperty("mediaType") String mediaType,
-                         @JsonProperty("manifests") List<Descriptor> manifests,
-                         @JsonProperty("annotations") Map<String, String> annotations) {
+public record ImageIndex(
+        @JsonProperty("schemaVersion") int schemaVersion,
+        @JsonProperty("mediaType") String mediaType,
+        @JsonProperty("manifests") List<Descriptor> manifests,
+        @JsonProperty("annotations") Map<String, String> annotations) {
 
     public static ImageIndex oci(List<Descriptor> manifests) {
         return new ImageIndex(2, MediaTypes.OCI_INDEX, manifests, null);
@@ -27,8 +27,8 @@ public record ImageIndex(@JsonProperty("schemaVersion") int schemaVersion,
         for (Descriptor d : all)
             if (d.platform() != null && d.platform().matches(want) && MediaTypes.isManifest(d.mediaType())) return d;
         boolean anyPlatform = all.stream().anyMatch(d -> d.platform() != null);
-        if (!anyPlatform)
-            for (Descriptor d : all) if (MediaTypes.isManifest(d.mediaType())) return d;
-        throw new BerthException.NotFound("no matching manifest for " + want + " in the manifest list entries of " + forWhat);
+        if (!anyPlatform) for (Descriptor d : all) if (MediaTypes.isManifest(d.mediaType())) return d;
+        throw new BerthException.NotFound(
+                "no matching manifest for " + want + " in the manifest list entries of " + forWhat);
     }
 }

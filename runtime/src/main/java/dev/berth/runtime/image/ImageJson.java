@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 
 /** Reads and writes image JSON (configs, manifests, indexes) as Docker does: unknown fields kept out of the way. */
 public final class ImageJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    public static final ObjectMapper MAPPER =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private ImageJson() {}
 
@@ -19,7 +18,9 @@ public final class ImageJson {
         try {
             return MAPPER.readValue(json, type);
         } catch (IOException e) {
-            throw new BerthException.InvalidRequest(what, "unreadable JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new BerthException.InvalidRequest(
+                    what,
+                    "unreadable JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -27,7 +28,9 @@ public final class ImageJson {
         try {
             return MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new BerthException.InvalidRequest(what, "unreadable JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new BerthException.InvalidRequest(
+                    what,
+                    "unreadable JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -35,7 +38,8 @@ public final class ImageJson {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.berth.runtime.containerd.api.images.ListImagesRequest;
 import dev.berth.runtime.containerd.api.images.UpdateImageRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +27,7 @@ final class ImageRecords {
     static final String DANGLING = "berth-dangling@";
     /** The digest a registry knows the image by (index or manifest), for RepoDigests. */
     static final String REPO_DIGEST_LABEL = "dev.berth.repo-digest";
+
     private final Containerd client;
 
     ImageRecords(Containerd client) {
@@ -47,13 +47,16 @@ final class ImageRecords {
 
     List<Entry> all() {
         List<Entry> out = new ArrayList<>();
-        for (Image i : client.images().list(ListImagesRequest.getDefaultInstance()).getImagesList()) out.add(entry(i));
+        for (Image i :
+                client.images().list(ListImagesRequest.getDefaultInstance()).getImagesList()) out.add(entry(i));
         return out;
     }
 
     Optional<Entry> get(String name) {
         try {
-            return Optional.of(entry(client.images().get(GetImageRequest.newBuilder().setName(name).build()).getImage()));
+            return Optional.of(entry(client.images()
+                    .get(GetImageRequest.newBuilder().setName(name).build())
+                    .getImage()));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return Optional.empty();
             throw e;
@@ -62,20 +65,32 @@ final class ImageRecords {
 
     /** Creates the record or points an existing one at {@code target} (replacing its labels). */
     void put(String name, Descriptor target, Map<String, String> labels) {
-        Image img = Image.newBuilder().setName(name).setTarget(Protos.descriptor(target.mediaType(), target.digest(), target.size())).putAllLabels(labels).build();
+        Image img = Image.newBuilder()
+                .setName(name)
+                .setTarget(Protos.descriptor(target.mediaType(), target.digest(), target.size()))
+                .putAllLabels(labels)
+                .build();
         try {
             client.images().create(CreateImageRequest.newBuilder().setImage(img).build());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) throw e;
-            client.images().update(UpdateImageRequest.newBuilder().setImage(img)
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("target").addPaths("labels")).build());
+            client.images()
+                    .update(UpdateImageRequest.newBuilder()
+                            .setImage(img)
+                            .setUpdateMask(
+                                    FieldMask.newBuilder().addPaths("target").addPaths("labels"))
+                            .build());
         }
     }
 
     /** Deletes the record; {@code collect} runs containerd's collector before answering, so space is back. */
     void delete(String name, boolean collect) {
         try {
-            client.images().delete(DeleteImageRequest.newBuilder().setName(name).setSync(collect).build());
+            client.images()
+                    .delete(DeleteImageRequest.newBuilder()
+                            .setName(name)
+                            .setSync(collect)
+                            .build());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) throw e;
         }
@@ -84,7 +99,11 @@ final class ImageRecords {
     private static Entry entry(Image i) {
         var t = i.getTarget();
         Descriptor target = new Descriptor(t.getMediaType(), t.getDigest(), t.getSize(), null, null, null);
-        return new Entry(i.getName(), target, Map.copyOf(i.getLabelsMap()), instant(i.hasUpdatedAt() ? i.getUpdatedAt() : i.getCreatedAt()));
+        return new Entry(
+                i.getName(),
+                target,
+                Map.copyOf(i.getLabelsMap()),
+                instant(i.hasUpdatedAt() ? i.getUpdatedAt() : i.getCreatedAt()));
     }
 
     private static Instant instant(Timestamp t) {

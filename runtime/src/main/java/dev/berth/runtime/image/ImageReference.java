@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,11 +21,12 @@ public record ImageReference(String domain, String path, String tag, String dige
     private static final String SEPARATOR = "(?:[._]|__|[-]+)";
     private static final String PATH_COMPONENT = ALNUM + "(?:" + SEPARATOR + ALNUM + ")*";
     private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String DOMAIN = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
+    private static final String DOMAIN =
+            "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
     private static final String TAG = "[\\w][\\w.-]{0,127}";
     private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-    private static final Pattern REFERENCE = Pattern.compile(
-            "^((?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*)(?::(" + TAG + "))?(?:@(" + DIGEST + "))?$");
+    private static final Pattern REFERENCE = Pattern.compile("^((?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/"
+            + PATH_COMPONENT + ")*)(?::(" + TAG + "))?(?:@(" + DIGEST + "))?$");
     private static final Pattern ID = Pattern.compile("^[a-f0-9]{64}$");
     private static final Pattern TAG_ONLY = Pattern.compile("^" + TAG + "$");
 
@@ -39,8 +39,11 @@ public record ImageReference(String domain, String path, String tag, String dige
         String domain;
         String remainder;
         String first = slash < 0 ? "" : s.substring(0, slash);
-        if (slash < 0 || (!first.contains(".") && !first.contains(":") && !first.equals("localhost")
-                && first.toLowerCase(Locale.ROOT).equals(first))) {
+        if (slash < 0
+                || (!first.contains(".")
+                        && !first.contains(":")
+                        && !first.equals("localhost")
+                        && first.toLowerCase(Locale.ROOT).equals(first))) {
             domain = DEFAULT_DOMAIN;
             remainder = s;
         } else {
@@ -59,7 +62,8 @@ public record ImageReference(String domain, String path, String tag, String dige
         Matcher m = REFERENCE.matcher(domain + "/" + remainder);
         if (!m.matches()) throw invalid("invalid reference format");
         String name = m.group(1);
-        if (name.length() > NAME_MAX) throw invalid("repository name must not be more than " + NAME_MAX + " characters");
+        if (name.length() > NAME_MAX)
+            throw invalid("repository name must not be more than " + NAME_MAX + " characters");
         return new ImageReference(domain, name.substring(domain.length() + 1), m.group(2), m.group(3));
     }
 

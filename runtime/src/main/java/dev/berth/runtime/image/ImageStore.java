@@ -3,7 +3,6 @@ package dev.berth.runtime.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
 import dev.berth.runtime.containerd.Containerd;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,7 +68,9 @@ public final class ImageStore {
     /** The image {@code ref} names (name, id or id prefix), or NotFound "No such image: REF". */
     public Resolved resolve(String ref) {
         StoredImage img = catalog().find(ref);
-        String name = img.named().isEmpty() ? img.records().getFirst().name() : img.named().getFirst().name();
+        String name = img.named().isEmpty()
+                ? img.records().getFirst().name()
+                : img.named().getFirst().name();
         return new Resolved(name, img.id(), img.chainId(), img.config().configOrEmpty());
     }
 
@@ -89,13 +90,28 @@ public final class ImageStore {
         ImageConfig c = i.config();
         JsonNode config = ImageJson.tree(i.configBytes(), "image config").path("config");
         Map<String, String> meta = new LinkedHashMap<>();
-        i.named().stream().map(ImageRecords.Entry::updated).max(Comparable::compareTo)
+        i.named().stream()
+                .map(ImageRecords.Entry::updated)
+                .max(Comparable::compareTo)
                 .ifPresent(t -> meta.put("LastTagTime", t.toString()));
-        return new ImageInspect(i.id(), i.repoTags(), i.repoDigests(), "", nullToEmpty(c.comment()), c.created(),
-                nullToEmpty(c.dockerVersion()), nullToEmpty(c.author()), config.isMissingNode() ? null : config,
-                c.architecture(), c.variant(), c.os(), size(i),
+        return new ImageInspect(
+                i.id(),
+                i.repoTags(),
+                i.repoDigests(),
+                "",
+                nullToEmpty(c.comment()),
+                c.created(),
+                nullToEmpty(c.dockerVersion()),
+                nullToEmpty(c.author()),
+                config.isMissingNode() ? null : config,
+                c.architecture(),
+                c.variant(),
+                c.os(),
+                size(i),
                 new ImageInspect.GraphDriver(Layers.SNAPSHOTTER, Map.of()),
-                new ImageInspect.RootFs("layers", c.diffIds()), meta, i.manifestDescriptor());
+                new ImageInspect.RootFs("layers", c.diffIds()),
+                meta,
+                i.manifestDescriptor());
     }
 
     /** The image's build steps, newest first; layer steps carry their layer's size. */
@@ -108,10 +124,16 @@ public final class ImageStore {
         for (ImageConfig.History h : steps) {
             long size = 0;
             if (!h.isEmptyLayer() && layer < chain.size()) size = layerSize(chain.get(layer++));
-            out.addFirst(new HistoryItem("<missing>", ImageConfig.parseTime(h.created()).getEpochSecond(),
-                    nullToEmpty(h.createdBy()), List.of(), size, nullToEmpty(h.comment())));
+            out.addFirst(new HistoryItem(
+                    "<missing>",
+                    ImageConfig.parseTime(h.created()).getEpochSecond(),
+                    nullToEmpty(h.createdBy()),
+                    List.of(),
+                    size,
+                    nullToEmpty(h.comment())));
         }
-        if (out.isEmpty()) out.add(new HistoryItem("<missing>", i.config().createdAt().getEpochSecond(), "", List.of(), size(i), ""));
+        if (out.isEmpty())
+            out.add(new HistoryItem("<missing>", i.config().createdAt().getEpochSecond(), "", List.of(), size(i), ""));
         HistoryItem top = out.getFirst();
         out.set(0, new HistoryItem(i.id(), top.created(), top.createdBy(), i.repoTags(), top.size(), top.comment()));
         return out;
@@ -120,7 +142,8 @@ public final class ImageStore {
     /** {@code docker tag SOURCE TARGET}: TARGET (a name, :latest added) now names SOURCE's image. */
     public void tag(String source, String target) {
         ImageReference t = ImageReference.parse(target);
-        if (t.digest() != null) throw new BerthException.InvalidRequest("tag", "refusing to create a tag with a digest reference");
+        if (t.digest() != null)
+            throw new BerthException.InvalidRequest("tag", "refusing to create a tag with a digest reference");
         names.lock();
         try {
             StoredImage img = catalog().find(source);
@@ -144,12 +167,19 @@ public final class ImageStore {
             StoredImage img = cat.find(name);
             List<ImageUsers.User> using = users.of(img.id());
             for (ImageUsers.User u : using)
-                if (u.running()) throw conflict(img, "(cannot be forced) - image is being used by running container " + shortContainer(u));
+                if (u.running())
+                    throw conflict(
+                            img, "(cannot be forced) - image is being used by running container " + shortContainer(u));
             if (!force && !using.isEmpty())
-                throw conflict(img, "(must be forced) - image is being used by stopped container " + shortContainer(using.getFirst()));
+                throw conflict(
+                        img,
+                        "(must be forced) - image is being used by stopped container "
+                                + shortContainer(using.getFirst()));
             Set<String> repos = new LinkedHashSet<>();
-            for (ImageRecords.Entry e : img.named()) repos.add(ImageReference.parse(e.name()).name());
-            if (!force && repos.size() > 1) throw conflict(img, "(must be forced) - image is referenced in multiple repositories");
+            for (ImageRecords.Entry e : img.named())
+                repos.add(ImageReference.parse(e.name()).name());
+            if (!force && repos.size() > 1)
+                throw conflict(img, "(must be forced) - image is referenced in multiple repositories");
             return delete(img);
         } finally {
             names.unlock();
@@ -212,12 +242,17 @@ public final class ImageStore {
      * applied to its config (CMD, ENV, ... as {@code docker import -c}), named {@code name} (null: untagged);
      * returns the image id.
      */
-    public String importRootfs(InputStream tar, ImageReference name, List<String> changes, String message) throws IOException {
+    public String importRootfs(InputStream tar, ImageReference name, List<String> changes, String message)
+            throws IOException {
         try (Lease lease = Lease.create(client, "import")) {
             RootfsImport.Made made = RootfsImport.make(tar, changes, message, content, unpacker, lease);
             names.lock();
             try {
-                name(made.id(), made.manifestDescriptor(), name == null ? List.of() : List.of(name.withDefaultTag()), Map.of());
+                name(
+                        made.id(),
+                        made.manifestDescriptor(),
+                        name == null ? List.of() : List.of(name.withDefaultTag()),
+                        Map.of());
             } finally {
                 names.unlock();
             }
@@ -235,7 +270,8 @@ public final class ImageStore {
         for (String n : imageNames) {
             List<ImageReference> tags = new ArrayList<>();
             StoredImage img = exportOf(cat, n, tags);
-            ArchiveWriter.Export e = exports.computeIfAbsent(img.id(), k -> new ArchiveWriter.Export(img, new ArrayList<>()));
+            ArchiveWriter.Export e =
+                    exports.computeIfAbsent(img.id(), k -> new ArchiveWriter.Export(img, new ArrayList<>()));
             for (ImageReference t : tags) if (!e.tags().contains(t)) e.tags().add(t);
         }
         if (exports.isEmpty()) throw new BerthException.InvalidRequest("names", "no image to save");
@@ -258,16 +294,18 @@ public final class ImageStore {
             pulled = puller.pull(ref, auth, lease, progress);
             names.lock();
             try {
-                Map<String, String> labels = ref.digest() == null ? Map.of(ImageRecords.REPO_DIGEST_LABEL, pulled.repoDigest()) : Map.of();
+                Map<String, String> labels =
+                        ref.digest() == null ? Map.of(ImageRecords.REPO_DIGEST_LABEL, pulled.repoDigest()) : Map.of();
                 name(pulled.manifest().config().digest(), pulled.manifestDescriptor(), List.of(ref), labels);
             } finally {
                 names.unlock();
             }
         }
         progress.event(ProgressEvent.status("Digest: " + pulled.repoDigest()));
-        boolean same = before.filter(pulled.manifestDescriptor().digest()::equals).isPresent();
-        progress.event(ProgressEvent.status((same ? "Status: Image is up to date for " : "Status: Downloaded newer image for ")
-                + ref.familiar()));
+        boolean same =
+                before.filter(pulled.manifestDescriptor().digest()::equals).isPresent();
+        progress.event(ProgressEvent.status(
+                (same ? "Status: Image is up to date for " : "Status: Downloaded newer image for ") + ref.familiar()));
     }
 
     /** Pushes {@code name} (with {@code tag}, or every tag of the repository when neither gives one). */
@@ -278,15 +316,19 @@ public final class ImageStore {
         if (tag != null && !tag.isEmpty()) targets.add(base.withTag(tag));
         else if (base.tag() != null) targets.add(base);
         else targets.addAll(tagsOf(cat, base));
-        if (targets.isEmpty()) throw new BerthException.NotFound("An image does not exist locally with the tag: " + base.familiarName());
+        if (targets.isEmpty())
+            throw new BerthException.NotFound("An image does not exist locally with the tag: " + base.familiarName());
         progress.event(ProgressEvent.status("The push refers to repository [" + base.name() + "]"));
         for (ImageReference t : targets) {
-            StoredImage img = cat.byName(t).orElseThrow(() ->
-                    new BerthException.NotFound("An image does not exist locally with the tag: " + t.familiar()));
+            StoredImage img = cat.byName(t)
+                    .orElseThrow(() -> new BerthException.NotFound(
+                            "An image does not exist locally with the tag: " + t.familiar()));
             String digest = pusher.push(img, t, auth, progress);
             names.lock();
             try {
-                records.get(t.toString()).ifPresent(e -> records.put(e.name(), e.target(), Map.of(ImageRecords.REPO_DIGEST_LABEL, digest)));
+                records.get(t.toString())
+                        .ifPresent(
+                                e -> records.put(e.name(), e.target(), Map.of(ImageRecords.REPO_DIGEST_LABEL, digest)));
             } finally {
                 names.unlock();
             }
@@ -304,10 +346,12 @@ public final class ImageStore {
         for (ImageReference r : refs) {
             Optional<StoredImage> old = before.byName(r).filter(o -> !o.id().equals(id));
             records.put(r.toString(), manifest, labels);
-            if (old.isPresent() && old.get().named().size() == 1) records.put(dangling(old.get().id()), old.get().manifestDescriptor(), Map.of());
+            if (old.isPresent() && old.get().named().size() == 1)
+                records.put(dangling(old.get().id()), old.get().manifestDescriptor(), Map.of());
         }
         if (refs.isEmpty()) {
-            if (before.byId(id).map(i -> i.records().isEmpty()).orElse(true)) records.put(dangling(id), manifest, Map.of());
+            if (before.byId(id).map(i -> i.records().isEmpty()).orElse(true))
+                records.put(dangling(id), manifest, Map.of());
         } else {
             records.delete(dangling(id), false);
         }
@@ -315,15 +359,17 @@ public final class ImageStore {
 
     private List<DeleteItem> untag(StoredImage img, ImageReference ref, String asked, boolean force, ImageUsers users) {
         String recordName = ref.withDefaultTag().toString();
-        Optional<ImageRecords.Entry> rec = img.named().stream().filter(e -> e.name().equals(recordName)).findFirst();
+        Optional<ImageRecords.Entry> rec =
+                img.named().stream().filter(e -> e.name().equals(recordName)).findFirst();
         if (rec.isEmpty()) return delete(img); // a repository digest named it: the image goes
         List<DeleteItem> out = new ArrayList<>();
         boolean last = img.named().size() == 1;
         if (last) {
             List<ImageUsers.User> using = users.of(img.id());
             if (!using.isEmpty() && !force)
-                throw new BerthException.Conflict("conflict: unable to remove repository reference \"" + asked + "\" (must force) - container "
-                        + shortContainer(using.getFirst()) + " is using its referenced image " + img.shortId());
+                throw new BerthException.Conflict(
+                        "conflict: unable to remove repository reference \"" + asked + "\" (must force) - container "
+                                + shortContainer(using.getFirst()) + " is using its referenced image " + img.shortId());
             if (!using.isEmpty()) {
                 records.put(dangling(img.id()), img.manifestDescriptor(), Map.of());
                 records.delete(recordName, false);
@@ -344,7 +390,8 @@ public final class ImageStore {
             ImageReference r = ImageReference.parse(e.name());
             out.add(DeleteItem.untagged(r.familiar()));
         }
-        for (String d : img.repoDigests()) if (out.stream().noneMatch(x -> d.equals(x.untagged()))) out.add(DeleteItem.untagged(d));
+        for (String d : img.repoDigests())
+            if (out.stream().noneMatch(x -> d.equals(x.untagged()))) out.add(DeleteItem.untagged(d));
         List<ImageRecords.Entry> all = img.records();
         for (int k = 0; k < all.size(); k++) records.delete(all.get(k).name(), k == all.size() - 1);
         out.add(DeleteItem.deleted(img.id()));
@@ -362,8 +409,11 @@ public final class ImageStore {
             if (!all.isEmpty()) {
                 tags.addAll(all);
                 StoredImage first = cat.byName(all.getFirst()).orElseThrow();
-                if (all.stream().allMatch(t -> cat.byName(t).map(StoredImage::id).orElse("").equals(first.id()))) return first;
-                throw new BerthException.InvalidRequest("names", n + ": save its tags one by one (" + all.size() + " tags name different images)");
+                if (all.stream()
+                        .allMatch(t ->
+                                cat.byName(t).map(StoredImage::id).orElse("").equals(first.id()))) return first;
+                throw new BerthException.InvalidRequest(
+                        "names", n + ": save its tags one by one (" + all.size() + " tags name different images)");
             }
         }
         if (ref.isPresent()) {
@@ -394,8 +444,16 @@ public final class ImageStore {
     }
 
     private ImageSummary summary(StoredImage i) {
-        return new ImageSummary(i.id(), "", i.repoTags(), i.repoDigests(), i.config().createdAt().getEpochSecond(), size(i), -1,
-                i.config().configOrEmpty().labelsOrEmpty(), -1);
+        return new ImageSummary(
+                i.id(),
+                "",
+                i.repoTags(),
+                i.repoDigests(),
+                i.config().createdAt().getEpochSecond(),
+                size(i),
+                -1,
+                i.config().configOrEmpty().labelsOrEmpty(),
+                -1);
     }
 
     /** Bytes the image's layers take unpacked (Docker's Size); layer sizes never change, so they are kept. */

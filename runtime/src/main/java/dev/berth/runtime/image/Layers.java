@@ -12,7 +12,6 @@ import dev.berth.runtime.containerd.api.snapshots.UsageRequest;
 import dev.berth.runtime.containerd.api.types.Mount;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +26,7 @@ final class Layers {
     static final String SNAPSHOTTER = "overlayfs";
     /** The content label that keeps an image's top snapshot (and so its whole chain) from the collector. */
     static final String GC_SNAPSHOT = "containerd.io/gc.ref.snapshot." + SNAPSHOTTER;
+
     private final Containerd client;
 
     Layers(Containerd client) {
@@ -38,7 +38,10 @@ final class Layers {
         List<String> out = new ArrayList<>(diffIds.size());
         String below = null;
         for (String d : diffIds) {
-            below = below == null ? d : Digest.of((below + " " + d).getBytes(StandardCharsets.UTF_8)).toString();
+            below = below == null
+                    ? d
+                    : Digest.of((below + " " + d).getBytes(StandardCharsets.UTF_8))
+                            .toString();
             out.add(below);
         }
         return out;
@@ -46,7 +49,11 @@ final class Layers {
 
     boolean exists(String chainId) {
         try {
-            client.snapshots().stat(StatSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(chainId).build());
+            client.snapshots()
+                    .stat(StatSnapshotRequest.newBuilder()
+                            .setSnapshotter(SNAPSHOTTER)
+                            .setKey(chainId)
+                            .build());
             return true;
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return false;
@@ -57,7 +64,12 @@ final class Layers {
     /** Bytes the layer's snapshot takes on disk (its own files, not its parents'). */
     long usage(String chainId) {
         try {
-            return client.snapshots().usage(UsageRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(chainId).build()).getSize();
+            return client.snapshots()
+                    .usage(UsageRequest.newBuilder()
+                            .setSnapshotter(SNAPSHOTTER)
+                            .setKey(chainId)
+                            .build())
+                    .getSize();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return 0;
             throw e;
@@ -70,28 +82,46 @@ final class Layers {
      * {@code chainId}. All under {@code lease}: a crash half-way leaves only leased, collectable things.
      */
     void unpack(Lease lease, Descriptor layer, String diffId, String parent, String chainId) throws IOException {
-        SnapshotsGrpc.SnapshotsBlockingStub snaps = SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+        SnapshotsGrpc.SnapshotsBlockingStub snaps =
+                SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
         String key = "extract-" + lease.id() + "-" + chainId;
-        PrepareSnapshotRequest.Builder prep = PrepareSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key);
+        PrepareSnapshotRequest.Builder prep =
+                PrepareSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key);
         if (parent != null) prep.setParent(parent);
         List<Mount> mounts;
         try {
             mounts = snaps.prepare(prep.build()).getMountsList();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) throw e;
-            snaps.remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key).build());
-            mounts = SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS).prepare(prep.build()).getMountsList();
+            snaps.remove(RemoveSnapshotRequest.newBuilder()
+                    .setSnapshotter(SNAPSHOTTER)
+                    .setKey(key)
+                    .build());
+            mounts = SnapshotsGrpc.newBlockingStub(lease.channel())
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .prepare(prep.build())
+                    .getMountsList();
         }
         boolean committed = false;
         try {
-            var applied = DiffGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(30, TimeUnit.MINUTES)
-                    .apply(ApplyRequest.newBuilder().setDiff(Protos.descriptor(layer.mediaType(), layer.digest(), layer.size()))
-                            .addAllMounts(mounts).build()).getApplied();
+            var applied = DiffGrpc.newBlockingStub(lease.channel())
+                    .withDeadlineAfter(30, TimeUnit.MINUTES)
+                    .apply(ApplyRequest.newBuilder()
+                            .setDiff(Protos.descriptor(layer.mediaType(), layer.digest(), layer.size()))
+                            .addAllMounts(mounts)
+                            .build())
+                    .getApplied();
             if (!applied.getDigest().equals(diffId))
-                throw new IOException("layer " + layer.digest() + " unpacked to " + applied.getDigest() + ", but the image config says " + diffId);
+                throw new IOException("layer " + layer.digest() + " unpacked to " + applied.getDigest()
+                        + ", but the image config says " + diffId);
             try {
-                SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
-                        .commit(CommitSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setName(chainId).setKey(key).build());
+                SnapshotsGrpc.newBlockingStub(lease.channel())
+                        .withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .commit(CommitSnapshotRequest.newBuilder()
+                                .setSnapshotter(SNAPSHOTTER)
+                                .setName(chainId)
+                                .setKey(key)
+                                .build());
                 committed = true;
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) throw e; // another pull committed it first
@@ -99,8 +129,12 @@ final class Layers {
         } finally {
             if (!committed) {
                 try {
-                    SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS)
-                            .remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key).build());
+                    SnapshotsGrpc.newBlockingStub(lease.channel())
+                            .withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .remove(RemoveSnapshotRequest.newBuilder()
+                                    .setSnapshotter(SNAPSHOTTER)
+                                    .setKey(key)
+                                    .build());
                 } catch (StatusRuntimeException ignored) {
                     // leased: the collector takes it when the lease goes
                 }

@@ -16,7 +16,6 @@ import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -33,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 final class Lease implements AutoCloseable {
     static final String OWNER_LABEL = "dev.berth.owner";
     static final String OWNER = "images";
-    private static final Metadata.Key<String> LEASE_KEY = Metadata.Key.of("containerd-lease", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> LEASE_KEY =
+            Metadata.Key.of("containerd-lease", Metadata.ASCII_STRING_MARSHALLER);
     private final Containerd client;
     private final String id;
     private final Channel channel;
@@ -45,21 +45,37 @@ final class Lease implements AutoCloseable {
     }
 
     static Lease create(Containerd client, String purpose) {
-        String id = "berth-" + purpose + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        client.leases().create(CreateRequest.newBuilder().setId(id)
-                .putAllLabels(Map.of(OWNER_LABEL, OWNER,
-                        // a lease nobody deletes (berthd gone for good) still ends
-                        "containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()))
-                .build());
+        String id = "berth-" + purpose + "-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        client.leases()
+                .create(CreateRequest.newBuilder()
+                        .setId(id)
+                        .putAllLabels(Map.of(
+                                OWNER_LABEL,
+                                OWNER,
+                                // a lease nobody deletes (berthd gone for good) still ends
+                                "containerd.io/gc.expire",
+                                Instant.now()
+                                        .plus(24, ChronoUnit.HOURS)
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString()))
+                        .build());
         return new Lease(client, id);
     }
 
     /** Deletes the leases a previous berthd left behind (it died mid-pull, -load or -import). */
     static int removeLeftovers(Containerd client) {
         int n = 0;
-        var list = client.leases().list(ListRequest.newBuilder().addFilters("labels.\"" + OWNER_LABEL + "\"==" + OWNER).build());
+        var list = client.leases()
+                .list(ListRequest.newBuilder()
+                        .addFilters("labels.\"" + OWNER_LABEL + "\"==" + OWNER)
+                        .build());
         for (var l : list.getLeasesList()) {
-            client.leases().delete(DeleteRequest.newBuilder().setId(l.getId()).setSync(true).build());
+            client.leases()
+                    .delete(DeleteRequest.newBuilder()
+                            .setId(l.getId())
+                            .setSync(true)
+                            .build());
             n++;
         }
         return n;
@@ -67,8 +83,11 @@ final class Lease implements AutoCloseable {
 
     /** Adds content that was already in the store, so it stays while this lease holds the work that uses it. */
     void addContent(String digest) {
-        client.leases().addResource(AddResourceRequest.newBuilder().setId(id)
-                .setResource(Resource.newBuilder().setId(digest).setType("content")).build());
+        client.leases()
+                .addResource(AddResourceRequest.newBuilder()
+                        .setId(id)
+                        .setResource(Resource.newBuilder().setId(digest).setType("content"))
+                        .build());
     }
 
     String id() {
@@ -83,7 +102,8 @@ final class Lease implements AutoCloseable {
     @Override
     public void close() {
         try {
-            LeasesGrpc.newBlockingStub(client.channelFor(client.namespace())).withDeadlineAfter(30, TimeUnit.SECONDS)
+            LeasesGrpc.newBlockingStub(client.channelFor(client.namespace()))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
                     .delete(DeleteRequest.newBuilder().setId(id).build());
         } catch (StatusRuntimeException e) {
             // it expires by itself, and the next open() removes it

@@ -19,11 +19,18 @@ public final class MediaTypes {
 
     private static final Set<String> MANIFESTS = Set.of(DOCKER_MANIFEST, OCI_MANIFEST);
     private static final Set<String> INDEXES = Set.of(DOCKER_MANIFEST_LIST, OCI_INDEX);
-    private static final Set<String> LAYERS = Set.of(DOCKER_LAYER_GZIP, DOCKER_LAYER, OCI_LAYER, OCI_LAYER_GZIP,
-            OCI_LAYER_ZSTD, DOCKER_FOREIGN_LAYER, "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip");
+    private static final Set<String> LAYERS = Set.of(
+            DOCKER_LAYER_GZIP,
+            DOCKER_LAYER,
+            OCI_LAYER,
+            OCI_LAYER_GZIP,
+            OCI_LAYER_ZSTD,
+            DOCKER_FOREIGN_LAYER,
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip");
 
     /** What Berth asks a registry for, most wanted first. */
-    public static final String ACCEPT = String.join(", ", DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX);
+    public static final String ACCEPT =
+            String.join(", ", DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX);
 
     private MediaTypes() {}
 

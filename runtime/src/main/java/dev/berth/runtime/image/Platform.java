@@ -2,16 +2,16 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /** The platform of one manifest in an index: Berth runs linux/amd64. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Platform(@JsonProperty("architecture") String architecture,
-                       @JsonProperty("os") String os,
-                       @JsonProperty("os.version") String osVersion,
-                       @JsonProperty("os.features") List<String> osFeatures,
-                       @JsonProperty("variant") String variant) {
+public record Platform(
+        @JsonProperty("architecture") String architecture,
+        @JsonProperty("os") String os,
+        @JsonProperty("os.version") String osVersion,
+        @JsonProperty("os.features") List<String> osFeatures,
+        @JsonProperty("variant") String variant) {
     public static final Platform LINUX_AMD64 = new Platform("amd64", "linux", null, null, null);
 
     public boolean matches(Platform want) {

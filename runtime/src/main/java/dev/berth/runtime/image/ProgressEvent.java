@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -11,17 +10,20 @@ import java.util.Map;
  * a status line, optionally for one layer ({@code id}) with byte counts, an aux result, or an error.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ProgressEvent(@JsonProperty("status") String status,
-                            @JsonProperty("progressDetail") Detail progressDetail,
-                            @JsonProperty("progress") String progress,
-                            @JsonProperty("id") String id,
-                            @JsonProperty("aux") Map<String, Object> aux,
-                            @JsonProperty("errorDetail") ErrorDetail errorDetail,
-                            @JsonProperty("error") String error,
-                            @JsonProperty("stream") String stream) {
+public record ProgressEvent(
+        @JsonProperty("status") String status,
+        @JsonProperty("progressDetail") Detail progressDetail,
+        @JsonProperty("progress") String progress,
+        @JsonProperty("id") String id,
+        @JsonProperty("aux") Map<String, Object> aux,
+        @JsonProperty("errorDetail") ErrorDetail errorDetail,
+        @JsonProperty("error") String error,
+        @JsonProperty("stream") String stream) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Detail(@JsonProperty("current") Long current, @JsonProperty("total") Long total) {
+    public record Detail(
+            @JsonProperty("current") Long current,
+            @JsonProperty("total") Long total) {
         static final Detail NONE = new Detail(null, null);
     }
 

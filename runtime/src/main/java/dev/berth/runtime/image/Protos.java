@@ -7,6 +7,10 @@ final class Protos {
     private Protos() {}
 
     static Descriptor descriptor(String mediaType, String digest, long size) {
-        return Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build();
+        return Descriptor.newBuilder()
+                .setMediaType(mediaType)
+                .setDigest(digest)
+                .setSize(size)
+                .build();
     }
 }

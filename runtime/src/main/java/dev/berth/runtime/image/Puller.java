@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -62,7 +61,8 @@ final class Puller {
                 missing.add(l);
             }
         }
-        for (int i = 1; i < missing.size(); i++) progress.event(ProgressEvent.layer(shortId(missing.get(i)), "Waiting"));
+        for (int i = 1; i < missing.size(); i++)
+            progress.event(ProgressEvent.layer(shortId(missing.get(i)), "Waiting"));
         for (Descriptor l : missing) {
             fetchBlob(repo, lease, l, shortId(l), progress);
             progress.event(ProgressEvent.layer(shortId(l), "Verifying Checksum"));
@@ -81,9 +81,12 @@ final class Puller {
         return new Pulled(top.digest().toString(), md, m, config);
     }
 
-    private void fetchBlob(RegistryRepository repo, Lease lease, Descriptor d, String id, ProgressListener progress) throws IOException {
+    private void fetchBlob(RegistryRepository repo, Lease lease, Descriptor d, String id, ProgressListener progress)
+            throws IOException {
         RegistryRepository.Blob blob = repo.blob(d.digest());
-        try (InputStream in = progress == null ? blob.stream() : new ProgressStream(blob.stream(), id, "Downloading", d.size(), progress)) {
+        try (InputStream in = progress == null
+                ? blob.stream()
+                : new ProgressStream(blob.stream(), id, "Downloading", d.size(), progress)) {
             content.write(lease, d.digest(), d.size(), in, Map.of());
         }
     }

@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -19,16 +18,21 @@ final class Pusher {
     }
 
     /** Answers the manifest digest the registry stored. */
-    String push(StoredImage img, ImageReference target, RegistryAuth auth, ProgressListener progress) throws IOException {
+    String push(StoredImage img, ImageReference target, RegistryAuth auth, ProgressListener progress)
+            throws IOException {
         RegistryRepository repo = registry.repository(target, auth, true);
-        for (Descriptor l : img.manifest().layersOrEmpty()) progress.event(ProgressEvent.layer(Puller.shortId(l), "Preparing"));
+        for (Descriptor l : img.manifest().layersOrEmpty())
+            progress.event(ProgressEvent.layer(Puller.shortId(l), "Preparing"));
         for (Descriptor l : img.manifest().layersOrEmpty()) {
             String id = Puller.shortId(l);
             if (repo.hasBlob(l.digest())) {
                 progress.event(ProgressEvent.layer(id, "Layer already exists"));
                 continue;
             }
-            repo.uploadBlob(l.digest(), l.size(), () -> new ProgressStream(content.open(l.digest()), id, "Pushing", l.size(), progress));
+            repo.uploadBlob(
+                    l.digest(),
+                    l.size(),
+                    () -> new ProgressStream(content.open(l.digest()), id, "Pushing", l.size(), progress));
             progress.event(ProgressEvent.layer(id, "Pushed"));
         }
         Descriptor cfg = img.manifest().config();

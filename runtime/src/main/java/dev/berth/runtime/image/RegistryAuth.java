@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.util.Base64;
 
@@ -10,22 +9,26 @@ import java.util.Base64;
  * Credentials for a registry as the docker CLI sends them in {@code X-Registry-Auth}: base64url of
  * {@code {"username","password","serveraddress"}} or an {@code identitytoken} (OAuth refresh token).
  */
-public record RegistryAuth(@JsonProperty("username") String username,
-                           @JsonProperty("password") String password,
-                           @JsonProperty("serveraddress") String serverAddress,
-                           @JsonProperty("identitytoken") String identityToken,
-                           @JsonProperty("registrytoken") String registryToken) {
+public record RegistryAuth(
+        @JsonProperty("username") String username,
+        @JsonProperty("password") String password,
+        @JsonProperty("serveraddress") String serverAddress,
+        @JsonProperty("identitytoken") String identityToken,
+        @JsonProperty("registrytoken") String registryToken) {
 
     /** The header's value decoded; null or empty means anonymous (the CLI sends {@code e30=} for {}). */
     public static RegistryAuth decode(String header) {
         if (header == null || header.isBlank()) return null;
         try {
             String h = header.strip();
-            byte[] json = h.contains("+") || h.contains("/") ? Base64.getMimeDecoder().decode(h) : Base64.getUrlDecoder().decode(pad(h));
+            byte[] json = h.contains("+") || h.contains("/")
+                    ? Base64.getMimeDecoder().decode(h)
+                    : Base64.getUrlDecoder().decode(pad(h));
             RegistryAuth a = ImageJson.MAPPER.readValue(json, RegistryAuth.class);
             return a.anonymous() ? null : a;
         } catch (IllegalArgumentException | IOException e) {
-            throw new BerthException.InvalidRequest("X-Registry-Auth", "invalid X-Registry-Auth header: " + e.getMessage());
+            throw new BerthException.InvalidRequest(
+                    "X-Registry-Auth", "invalid X-Registry-Auth header: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.runtime.image;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -67,7 +68,10 @@ public final class RegistryClient {
     }
 
     private void ping(URI base) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v2/")).timeout(CONNECT_TIMEOUT).GET().build();
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v2/"))
+                .timeout(CONNECT_TIMEOUT)
+                .GET()
+                .build();
         try {
             http.send(req, HttpResponse.BodyHandlers.discarding());
         } catch (InterruptedException e) {
@@ -99,7 +103,7 @@ public final class RegistryClient {
     static String describe(IOException e) {
         String m = e.getMessage();
         if (m == null || m.isEmpty()) m = e.getClass().getSimpleName();
-        if (e instanceof java.net.ConnectException) m = "dial tcp: connect: connection refused";
+        if (e instanceof ConnectException) m = "dial tcp: connect: connection refused";
         return m;
     }
 
@@ -108,7 +112,8 @@ public final class RegistryClient {
         for (Map.Entry<String, String> f : fields.entrySet()) {
             if (f.getValue() == null) continue;
             if (!b.isEmpty()) b.append('&');
-            b.append(URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8)).append('=')
+            b.append(URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
                     .append(URLEncoder.encode(f.getValue(), StandardCharsets.UTF_8));
         }
         return b.toString();

@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -34,7 +33,10 @@ public record RegistryError(int status, String code, String message) {
             JsonNode n = ImageJson.MAPPER.readTree(body);
             JsonNode first = n == null ? null : n.path("errors").path(0);
             if (first != null && first.hasNonNull("code"))
-                return new RegistryError(status, first.get("code").asText(), first.path("message").asText(""));
+                return new RegistryError(
+                        status,
+                        first.get("code").asText(),
+                        first.path("message").asText(""));
         } catch (Exception ignored) {
             // not distribution's shape: fall through to the status
         }

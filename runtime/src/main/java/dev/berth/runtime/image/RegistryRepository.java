@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,22 +44,31 @@ public final class RegistryRepository {
     public record Blob(InputStream stream, long size) {}
 
     public Fetched manifest(String reference) throws IOException {
-        HttpResponse<byte[]> r = send(() -> request("manifests/" + reference).header("Accept", MediaTypes.ACCEPT).GET(),
+        HttpResponse<byte[]> r = send(
+                () -> request("manifests/" + reference)
+                        .header("Accept", MediaTypes.ACCEPT)
+                        .GET(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) throw new RegistryException(RegistryError.of(r.statusCode(), r.body()));
         Digest d = Digest.of(r.body());
         Optional<String> declared = r.headers().firstValue("Docker-Content-Digest");
         if (reference.startsWith("sha256:") && !reference.equals(d.toString()))
             throw new IOException("manifest verification failed for digest " + reference);
-        if (declared.isPresent() && !reference.startsWith("sha256:") && !declared.get().equals(d.toString()))
+        if (declared.isPresent()
+                && !reference.startsWith("sha256:")
+                && !declared.get().equals(d.toString()))
             throw new IOException("manifest digest mismatch: registry says " + declared.get() + ", content is " + d);
-        String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
+        String type = r.headers()
+                .firstValue("Content-Type")
+                .map(t -> t.split(";")[0].strip())
+                .orElse(null);
         if (!MediaTypes.isManifest(type) && !MediaTypes.isIndex(type)) type = ImageJson.mediaTypeOf(r.body());
         return new Fetched(type, d, r.body());
     }
 
     public Blob blob(String digest) throws IOException {
-        HttpResponse<InputStream> r = send(() -> request("blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r =
+                send(() -> request("blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             byte[] body;
             try (InputStream in = r.body()) {
@@ -72,7 +80,8 @@ public final class RegistryRepository {
     }
 
     public boolean hasBlob(String digest) throws IOException {
-        HttpResponse<Void> r = send(() -> request("blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()),
+        HttpResponse<Void> r = send(
+                () -> request("blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) return true;
         if (r.statusCode() == 404) return false;
@@ -81,10 +90,12 @@ public final class RegistryRepository {
 
     /** A monolithic upload: POST opens it, one PUT with the whole blob and its digest closes it. */
     public void uploadBlob(String digest, long size, Supplier<InputStream> content) throws IOException {
-        HttpResponse<byte[]> open = send(() -> request("blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
+        HttpResponse<byte[]> open = send(
+                () -> request("blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (open.statusCode() != 202) throw new RegistryException(RegistryError.of(open.statusCode(), open.body()));
-        String location = open.headers().firstValue("Location")
+        String location = open.headers()
+                .firstValue("Location")
                 .orElseThrow(() -> new IOException("registry opened an upload without a Location"));
         URI at = base.resolve(location);
         String sep = at.getRawQuery() == null ? "?" : "&";
@@ -99,17 +110,23 @@ public final class RegistryRepository {
 
     /** Puts a manifest under a tag (or digest); answers the digest the registry computed. */
     public String putManifest(String reference, String mediaType, byte[] body) throws IOException {
-        HttpResponse<byte[]> r = send(() -> request("manifests/" + reference).header("Content-Type", mediaType)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = send(
+                () -> request("manifests/" + reference)
+                        .header("Content-Type", mediaType)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 201) throw new RegistryException(RegistryError.of(r.statusCode(), r.body()));
-        return r.headers().firstValue("Docker-Content-Digest").orElse(Digest.of(body).toString());
+        return r.headers()
+                .firstValue("Docker-Content-Digest")
+                .orElse(Digest.of(body).toString());
     }
 
     private HttpRequest.Builder request(String tail) {
         return HttpRequest.newBuilder(base.resolve("/v2/" + path + "/" + tail));
     }
 
-    private <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> build, HttpResponse.BodyHandler<T> handler) throws IOException {
+    private <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> build, HttpResponse.BodyHandler<T> handler)
+            throws IOException {
         HttpRequest.Builder b = build.get();
         if (authorization != null) b.header("Authorization", authorization);
         HttpResponse<T> r = exchange(b.build(), handler);
@@ -124,7 +141,8 @@ public final class RegistryRepository {
     private <T> HttpResponse<T> failUnauthorized(HttpResponse<T> r) {
         byte[] body = r.body() instanceof byte[] bytes ? bytes : new byte[0];
         RegistryError e = RegistryError.of(401, body);
-        throw new RegistryException(e.code() == null ? new RegistryError(401, "UNAUTHORIZED", "authentication required") : e);
+        throw new RegistryException(
+                e.code() == null ? new RegistryError(401, "UNAUTHORIZED", "authentication required") : e);
     }
 
     /** Answers a challenge; false when it cannot be answered (so the 401 stands). */
@@ -142,41 +160,53 @@ public final class RegistryRepository {
         String realm = p.get("realm");
         if (realm == null) return false;
         String scope = "repository:" + path + ":" + (push ? "pull,push" : "pull");
-        String token = auth != null && auth.registryToken() != null && !auth.registryToken().isEmpty()
-                ? auth.registryToken() : token(URI.create(realm), p.get("service"), scope);
+        String token = auth != null
+                        && auth.registryToken() != null
+                        && !auth.registryToken().isEmpty()
+                ? auth.registryToken()
+                : token(URI.create(realm), p.get("service"), scope);
         authorization = "Bearer " + token;
         return true;
     }
 
     private String token(URI realm, String service, String scope) throws IOException {
         HttpRequest req;
-        if (auth != null && auth.identityToken() != null && !auth.identityToken().isEmpty()) {
+        if (auth != null
+                && auth.identityToken() != null
+                && !auth.identityToken().isEmpty()) {
             Map<String, String> f = new LinkedHashMap<>();
             f.put("grant_type", "refresh_token");
             f.put("refresh_token", auth.identityToken());
             f.put("service", service);
             f.put("scope", scope);
             f.put("client_id", "docker");
-            req = HttpRequest.newBuilder(realm).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(RegistryClient.form(f))).build();
+            req = HttpRequest.newBuilder(realm)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(RegistryClient.form(f)))
+                    .build();
         } else {
             Map<String, String> q = new LinkedHashMap<>();
             q.put("service", service);
             q.put("scope", scope);
             if (auth != null && auth.username() != null) q.put("account", auth.username());
             String sep = realm.getRawQuery() == null ? "?" : "&";
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(realm + sep + RegistryClient.form(q))).GET();
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(realm + sep + RegistryClient.form(q)))
+                    .GET();
             if (auth != null && auth.username() != null) b.header("Authorization", "Basic " + basic());
             req = b.build();
         }
         HttpResponse<byte[]> r = exchange(req, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             RegistryError e = RegistryError.of(r.statusCode(), r.body());
-            throw new RegistryException(e.code() != null ? e
-                    : new RegistryError(r.statusCode(), "UNAUTHORIZED", "authentication required"));
+            throw new RegistryException(
+                    e.code() != null
+                            ? e
+                            : new RegistryError(r.statusCode(), "UNAUTHORIZED", "authentication required"));
         }
         JsonNode n = ImageJson.tree(r.body(), "token");
-        String t = n.hasNonNull("token") ? n.get("token").asText() : n.path("access_token").asText(null);
+        String t = n.hasNonNull("token")
+                ? n.get("token").asText()
+                : n.path("access_token").asText(null);
         if (t == null) throw new IOException("the token service at " + realm + " answered no token");
         return t;
     }

@@ -5,7 +5,6 @@ import dev.berth.runtime.containerd.api.snapshots.RemoveSnapshotRequest;
 import dev.berth.runtime.containerd.api.snapshots.ViewSnapshotRequest;
 import dev.berth.runtime.containerd.api.types.Mount;
 import io.grpc.StatusRuntimeException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,9 +31,15 @@ final class RootfsFiles {
 
     Optional<byte[]> read(String chainId, String path) {
         if (chainId == null) return Optional.empty();
-        String key = "berth-view-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        List<Mount> mounts = client.snapshots().view(ViewSnapshotRequest.newBuilder().setSnapshotter(Layers.SNAPSHOTTER)
-                .setKey(key).setParent(chainId).build()).getMountsList();
+        String key = "berth-view-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        List<Mount> mounts = client.snapshots()
+                .view(ViewSnapshotRequest.newBuilder()
+                        .setSnapshotter(Layers.SNAPSHOTTER)
+                        .setKey(key)
+                        .setParent(chainId)
+                        .build())
+                .getMountsList();
         try {
             for (Path dir : layerDirs(mounts)) {
                 Path p = dir.resolve(path.replaceFirst("^/+", "")).normalize();
@@ -53,7 +58,11 @@ final class RootfsFiles {
             return Optional.empty();
         } finally {
             try {
-                client.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(Layers.SNAPSHOTTER).setKey(key).build());
+                client.snapshots()
+                        .remove(RemoveSnapshotRequest.newBuilder()
+                                .setSnapshotter(Layers.SNAPSHOTTER)
+                                .setKey(key)
+                                .build());
             } catch (StatusRuntimeException ignored) {
                 // an unreferenced view is collected with the next collection
             }

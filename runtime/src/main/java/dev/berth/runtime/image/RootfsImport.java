@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +29,8 @@ final class RootfsImport {
 
     private RootfsImport() {}
 
-    static Made make(InputStream tar, List<String> changes, String message, ContentStore content, Unpacker unpacker, Lease lease)
+    static Made make(
+            InputStream tar, List<String> changes, String message, ContentStore content, Unpacker unpacker, Lease lease)
             throws IOException {
         ContainerConfig config = Changes.apply(ContainerConfig.EMPTY, changes);
         Path spool = Files.createTempFile("berth-import-", ".tar");
@@ -45,12 +45,21 @@ final class RootfsImport {
                 content.write(lease, diffId.toString(), counted.size(), in, Map.of());
             }
             String now = Instant.now().toString();
-            ImageConfig image = new ImageConfig("amd64", "linux", null, now, null, message, null, config,
+            ImageConfig image = new ImageConfig(
+                    "amd64",
+                    "linux",
+                    null,
+                    now,
+                    null,
+                    message,
+                    null,
+                    config,
                     ImageConfig.RootFs.layers(List.of(diffId.toString())),
                     List.of(new ImageConfig.History(now, null, null, message, null)));
             byte[] cfg = ImageJson.write(image);
             content.write(lease, cfg, Map.of());
-            Manifest m = Manifest.docker(Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.of(cfg), cfg.length),
+            Manifest m = Manifest.docker(
+                    Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.of(cfg), cfg.length),
                     List.of(Descriptor.of(MediaTypes.DOCKER_LAYER, diffId, counted.size())));
             byte[] body = ImageJson.write(m);
             content.write(lease, body, Map.of());
@@ -69,9 +78,12 @@ final class RootfsImport {
         byte[] head = b.readNBytes(6);
         b.reset();
         if (startsWith(head, GZIP)) return new GZIPInputStream(b, 1 << 16);
-        String other = startsWith(head, BZIP2) ? "bzip2" : startsWith(head, XZ) ? "xz" : startsWith(head, ZSTD) ? "zstd" : null;
+        String other = startsWith(head, BZIP2)
+                ? "bzip2"
+                : startsWith(head, XZ) ? "xz" : startsWith(head, ZSTD) ? "zstd" : null;
         if (other != null)
-            throw new BerthException.InvalidRequest("body", "the archive is " + other + "-compressed: Berth imports plain or gzip tars");
+            throw new BerthException.InvalidRequest(
+                    "body", "the archive is " + other + "-compressed: Berth imports plain or gzip tars");
         return b;
     }
 

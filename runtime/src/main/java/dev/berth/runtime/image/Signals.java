@@ -1,15 +1,15 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.util.Locale;
 import java.util.Set;
 
 /** Signal names as Docker accepts them for STOPSIGNAL: {@code SIGTERM}, {@code TERM} or a number. */
 final class Signals {
-    private static final Set<String> NAMES = Set.of("ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL",
-            "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
-            "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ");
+    private static final Set<String> NAMES = Set.of(
+            "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE",
+            "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU",
+            "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ");
 
     private Signals() {}
 

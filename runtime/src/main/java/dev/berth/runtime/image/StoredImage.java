@@ -9,8 +9,13 @@ import java.util.Set;
  * An image as the store holds it: its id (the config's digest), its manifest and config, and the
  * containerd records that name it (tags, digest references, or the one dangling record).
  */
-record StoredImage(String id, Descriptor manifestDescriptor, Manifest manifest, byte[] configBytes, ImageConfig config,
-                   List<ImageRecords.Entry> records) {
+record StoredImage(
+        String id,
+        Descriptor manifestDescriptor,
+        Manifest manifest,
+        byte[] configBytes,
+        ImageConfig config,
+        List<ImageRecords.Entry> records) {
 
     /** Tags in Docker's familiar form ({@code busybox:latest}), oldest record first. */
     List<String> repoTags() {

@@ -1,7 +1,6 @@
 package dev.berth.runtime.image;
 
 import dev.berth.engine.BerthException;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,18 +27,23 @@ final class Unpacker {
         void layer(int index, Descriptor layer, boolean fresh, boolean done);
     }
 
-    void unpack(Lease lease, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config, Events events) throws IOException {
+    void unpack(Lease lease, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config, Events events)
+            throws IOException {
         List<Descriptor> blobs = manifest.layersOrEmpty();
         List<String> diffIds = config.diffIds();
         if (blobs.size() != diffIds.size())
-            throw new BerthException.InvalidRequest("image", "manifest " + manifestDescriptor.digest() + " has " + blobs.size()
-                    + " layers but its config lists " + diffIds.size());
+            throw new BerthException.InvalidRequest(
+                    "image",
+                    "manifest " + manifestDescriptor.digest() + " has " + blobs.size() + " layers but its config lists "
+                            + diffIds.size());
         List<String> chain = Layers.chainIds(diffIds);
         for (int i = 0; i < blobs.size(); i++) {
             Descriptor layer = blobs.get(i);
             if (!MediaTypes.isLayer(layer.mediaType()))
-                throw new BerthException.InvalidRequest("image", "layer " + layer.digest() + " has media type " + layer.mediaType()
-                        + ", which Berth cannot unpack");
+                throw new BerthException.InvalidRequest(
+                        "image",
+                        "layer " + layer.digest() + " has media type " + layer.mediaType()
+                                + ", which Berth cannot unpack");
             if (layers.exists(chain.get(i))) {
                 events.layer(i, layer, false, true);
                 continue;
@@ -48,7 +52,8 @@ final class Unpacker {
             layers.unpack(lease, layer, diffIds.get(i), i == 0 ? null : chain.get(i - 1), chain.get(i));
             events.layer(i, layer, true, true);
         }
-        if (!chain.isEmpty()) content.addLabels(manifest.config().digest(), Map.of(Layers.GC_SNAPSHOT, chain.getLast()));
+        if (!chain.isEmpty())
+            content.addLabels(manifest.config().digest(), Map.of(Layers.GC_SNAPSHOT, chain.getLast()));
         content.addLabels(manifestDescriptor.digest(), gcLabels(manifest));
     }
 
@@ -57,7 +62,8 @@ final class Unpacker {
         Map<String, String> l = new LinkedHashMap<>();
         l.put("containerd.io/gc.ref.content.config", m.config().digest());
         List<Descriptor> blobs = m.layersOrEmpty();
-        for (int i = 0; i < blobs.size(); i++) l.put("containerd.io/gc.ref.content.l." + i, blobs.get(i).digest());
+        for (int i = 0; i < blobs.size(); i++)
+            l.put("containerd.io/gc.ref.content.l." + i, blobs.get(i).digest());
         return l;
     }
 }

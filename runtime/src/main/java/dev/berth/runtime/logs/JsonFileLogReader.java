@@ -38,7 +38,8 @@ public final class JsonFileLogReader implements LogReader {
         this.file = file;
         this.o = o;
         this.runEnded = runEnded;
-        for (int n = 1; Files.exists(JsonFileLog.rotated(file, n)); n++) olderFiles.addFirst(JsonFileLog.rotated(file, n));
+        for (int n = 1; Files.exists(JsonFileLog.rotated(file, n)); n++)
+            olderFiles.addFirst(JsonFileLog.rotated(file, n));
         if (o.tail() >= 0) readTail();
     }
 

@@ -57,8 +57,10 @@ public final class JsonLogLine {
         }
         if (log == null || time == null) return null;
         try {
-            return new LogChunk("stderr".equals(stream) ? LogStream.STDERR : LogStream.STDOUT,
-                    log.getBytes(StandardCharsets.UTF_8), Instant.parse(time));
+            return new LogChunk(
+                    "stderr".equals(stream) ? LogStream.STDERR : LogStream.STDOUT,
+                    log.getBytes(StandardCharsets.UTF_8),
+                    Instant.parse(time));
         } catch (RuntimeException e) {
             return null;
         }

@@ -31,7 +31,9 @@ final class LineFile implements AutoCloseable {
     /** Whether {@code path} is still this file (not replaced by a rotation). */
     boolean isStill(Path path) {
         try {
-            return key != null && key.equals(Files.readAttributes(path, BasicFileAttributes.class).fileKey());
+            return key != null
+                    && key.equals(Files.readAttributes(path, BasicFileAttributes.class)
+                            .fileKey());
         } catch (IOException e) {
             return false;
         }

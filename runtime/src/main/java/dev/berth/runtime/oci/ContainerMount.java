@@ -31,8 +31,10 @@ public sealed interface ContainerMount {
             target = checkTarget(field, target);
             propagation = propagation == null || propagation.isEmpty() ? "rprivate" : propagation;
             if (!PROPAGATIONS.contains(propagation))
-                throw new InvalidRequest(field, "invalid propagation mode '" + propagation + "' for " + target
-                        + " (one of private, rprivate, shared, rshared, slave, rslave)");
+                throw new InvalidRequest(
+                        field,
+                        "invalid propagation mode '" + propagation + "' for " + target
+                                + " (one of private, rprivate, shared, rshared, slave, rslave)");
         }
     }
 
@@ -43,9 +45,26 @@ public sealed interface ContainerMount {
      * @param options comma-separated tmpfs options as in Docker's {@code HostConfig.Tmpfs}; may be empty
      */
     record Tmpfs(String target, String options) implements ContainerMount {
-        private static final Set<String> FLAGS = Set.of("ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev",
-                "atime", "noatime", "relatime", "norelatime", "strictatime", "nostrictatime", "diratime", "nodiratime",
-                "sync", "async", "dirsync");
+        private static final Set<String> FLAGS = Set.of(
+                "ro",
+                "rw",
+                "exec",
+                "noexec",
+                "suid",
+                "nosuid",
+                "dev",
+                "nodev",
+                "atime",
+                "noatime",
+                "relatime",
+                "norelatime",
+                "strictatime",
+                "nostrictatime",
+                "diratime",
+                "nodiratime",
+                "sync",
+                "async",
+                "dirsync");
         private static final Pattern VALUED = Pattern.compile(
                 "(size=[0-9]+[kmgKMG%]?|nr_blocks=[0-9]+[kmgKMG]?|nr_inodes=[0-9]+[kmgKMG]?|mode=[0-7]{3,4}|uid=[0-9]+|gid=[0-9]+)");
 
@@ -77,7 +96,9 @@ public sealed interface ContainerMount {
      */
     record EtcFile(Kind kind, Path source) implements ContainerMount {
         public enum Kind {
-            HOSTS("/etc/hosts"), RESOLV_CONF("/etc/resolv.conf"), HOSTNAME("/etc/hostname");
+            HOSTS("/etc/hosts"),
+            RESOLV_CONF("/etc/resolv.conf"),
+            HOSTNAME("/etc/hostname");
 
             final String target;
 
@@ -89,7 +110,8 @@ public sealed interface ContainerMount {
         public EtcFile {
             if (kind == null) throw new InvalidRequest("etcFiles", "kind is missing");
             if (source == null || !source.isAbsolute() || !Files.isRegularFile(source))
-                throw new InvalidRequest("etcFiles", kind.target + ": source '" + source + "' must be an existing host file");
+                throw new InvalidRequest(
+                        "etcFiles", kind.target + ": source '" + source + "' must be an existing host file");
         }
 
         @Override
@@ -101,8 +123,7 @@ public sealed interface ContainerMount {
     private static String checkTarget(String field, String target) {
         if (target == null || !target.startsWith("/"))
             throw new InvalidRequest(field, "invalid mount config: mount path '" + target + "' must be absolute");
-        if (target.indexOf('\0') >= 0)
-            throw new InvalidRequest(field, "mount path contains a NUL byte");
+        if (target.indexOf('\0') >= 0) throw new InvalidRequest(field, "mount path contains a NUL byte");
         String clean = Path.of(target).normalize().toString();
         if (clean.equals("/")) throw new InvalidRequest(field, "invalid specification: destination can't be '/'");
         for (String part : target.split("/")) {

@@ -16,6 +16,7 @@ import java.util.Set;
 final class HostDevices {
     /** Folders of /dev that hold mounts or runtime state rather than devices of their own. */
     private static final Set<String> SKIP = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev");
+
     private static final int S_IFMT = 0170000;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
@@ -35,14 +36,21 @@ final class HostDevices {
                     if (!SKIP.contains(p.getFileName().toString())) walk(p, out);
                     continue;
                 }
-                if (p.toString().equals("/dev/console")) continue; // runc makes the console from the container's terminal
+                if (p.toString().equals("/dev/console"))
+                    continue; // runc makes the console from the container's terminal
                 Map<String, Object> a = Files.readAttributes(p, "unix:mode,rdev,uid,gid", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) a.get("mode");
                 int kind = mode & S_IFMT;
                 if (kind != S_IFCHR && kind != S_IFBLK) continue;
                 long rdev = (Long) a.get("rdev");
-                out.add(new Device(p.toString(), kind == S_IFCHR ? "c" : "b", major(rdev), minor(rdev), mode & 07777,
-                        ((Integer) a.get("uid")).longValue(), ((Integer) a.get("gid")).longValue()));
+                out.add(new Device(
+                        p.toString(),
+                        kind == S_IFCHR ? "c" : "b",
+                        major(rdev),
+                        minor(rdev),
+                        mode & 07777,
+                        ((Integer) a.get("uid")).longValue(),
+                        ((Integer) a.get("gid")).longValue()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list host devices in " + dir, e);

@@ -27,7 +27,8 @@ final class HostLimits {
 
     private static final Map<String, Long> HARD = readHardLimits();
     private static final long BOUNDING = readBounding();
-    private static final int LAST_CAP = Integer.parseInt(lines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
+    private static final int LAST_CAP = Integer.parseInt(
+            lines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
 
     private HostLimits() {}
 
@@ -43,7 +44,8 @@ final class HostLimits {
 
     private static long readBounding() {
         for (String line : lines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("CapBnd:")) return Long.parseUnsignedLong(line.substring(7).strip(), 16);
+            if (line.startsWith("CapBnd:"))
+                return Long.parseUnsignedLong(line.substring(7).strip(), 16);
         }
         throw new IllegalStateException("/proc/self/status has no CapBnd line");
     }

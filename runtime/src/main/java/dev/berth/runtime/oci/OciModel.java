@@ -13,20 +13,31 @@ public final class OciModel {
     private OciModel() {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Spec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
-                       Linux linux) {}
+    public record Spec(
+            String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
-                          CapabilitySets capabilities, List<Rlimit> rlimits, boolean noNewPrivileges,
-                          Integer oomScoreAdj) {}
+    public record Process(
+            boolean terminal,
+            User user,
+            List<String> args,
+            List<String> env,
+            String cwd,
+            CapabilitySets capabilities,
+            List<Rlimit> rlimits,
+            boolean noNewPrivileges,
+            Integer oomScoreAdj) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record User(long uid, long gid, List<Long> additionalGids) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CapabilitySets(List<String> bounding, List<String> effective, List<String> inheritable,
-                               List<String> permitted, List<String> ambient) {}
+    public record CapabilitySets(
+            List<String> bounding,
+            List<String> effective,
+            List<String> inheritable,
+            List<String> permitted,
+            List<String> ambient) {}
 
     /** Limits are unsigned 64-bit in the spec; {@code 2^64-1} is RLIM_INFINITY. */
     public record Rlimit(String type, BigInteger hard, BigInteger soft) {}
@@ -37,9 +48,16 @@ public final class OciModel {
     public record Mount(String destination, String type, String source, List<String> options) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Linux(List<Namespace> namespaces, List<Device> devices, String cgroupsPath,
-                        Resources resources, Map<String, String> sysctl, Seccomp seccomp,
-                        String rootfsPropagation, List<String> maskedPaths, List<String> readonlyPaths) {}
+    public record Linux(
+            List<Namespace> namespaces,
+            List<Device> devices,
+            String cgroupsPath,
+            Resources resources,
+            Map<String, String> sysctl,
+            Seccomp seccomp,
+            String rootfsPropagation,
+            List<String> maskedPaths,
+            List<String> readonlyPaths) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Namespace(String type, String path) {}
@@ -63,8 +81,8 @@ public final class OciModel {
     public record Pids(long limit) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Seccomp(String defaultAction, Integer defaultErrnoRet, List<String> architectures,
-                          List<Syscall> syscalls) {}
+    public record Seccomp(
+            String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Syscall> syscalls) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Syscall(List<String> names, String action, Integer errnoRet, List<SyscallArg> args) {}

@@ -33,6 +33,7 @@ public final class OciSpec {
     public static final String VERSION = "1.0.2";
     /** The root file system's path relative to the bundle, where containerd mounts the snapshot. */
     public static final String ROOTFS = "rootfs";
+
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final long CPU_PERIOD = 100_000;
     private static final BigInteger RLIM_INFINITY = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -53,31 +54,62 @@ public final class OciSpec {
     /** The spec as records, for callers that inspect or adjust it before writing. */
     public static Spec build(SpecRequest r) {
         List<String> caps = Capabilities.resolve(r.privileged(), r.capAdd(), r.capDrop());
-        Process process = new Process(r.terminal(), user(r.user()), r.args(), env(r.env(), r.hostname(), r.terminal()),
-                r.cwd(), capabilities(caps), rlimits(r.ulimits()), r.noNewPrivileges(), r.oomScoreAdj());
-        return new Spec(VERSION, process, new Root(ROOTFS, r.readonlyRootfs()), r.hostname(), mounts(r), linux(r, caps));
+        Process process = new Process(
+                r.terminal(),
+                user(r.user()),
+                r.args(),
+                env(r.env(), r.hostname(), r.terminal()),
+                r.cwd(),
+                capabilities(caps),
+                rlimits(r.ulimits()),
+                r.noNewPrivileges(),
+                r.oomScoreAdj());
+        return new Spec(
+                VERSION, process, new Root(ROOTFS, r.readonlyRootfs()), r.hostname(), mounts(r), linux(r, caps));
     }
 
     static Process process(ProcessRequest p) {
         List<String> caps = Capabilities.resolve(p.privileged(), p.capAdd(), p.capDrop());
-        return new Process(p.terminal(), user(p.user()), p.args(), withDefault(p.env(), "PATH", DEFAULT_PATH),
-                p.cwd(), capabilities(caps), rlimits(p.ulimits()), p.noNewPrivileges(), null);
+        return new Process(
+                p.terminal(),
+                user(p.user()),
+                p.args(),
+                withDefault(p.env(), "PATH", DEFAULT_PATH),
+                p.cwd(),
+                capabilities(caps),
+                rlimits(p.ulimits()),
+                p.noNewPrivileges(),
+                null);
     }
 
     private static Linux linux(SpecRequest r, List<String> caps) {
-        List<Namespace> ns = new ArrayList<>(List.of(new Namespace("pid", null), new Namespace("ipc", null),
-                new Namespace("uts", null), new Namespace("mount", null)));
+        List<Namespace> ns = new ArrayList<>(List.of(
+                new Namespace("pid", null),
+                new Namespace("ipc", null),
+                new Namespace("uts", null),
+                new Namespace("mount", null)));
         if (r.netns() != null) ns.add(new Namespace("network", r.netns().toString()));
         Resources resources = new Resources(
                 r.privileged() ? DockerDefaults.allDevices() : DockerDefaults.deviceRules(),
-                memory(r.memory(), r.memorySwap()), cpu(r.nanoCpus(), r.cpuShares()),
+                memory(r.memory(), r.memorySwap()),
+                cpu(r.nanoCpus(), r.cpuShares()),
                 r.pidsLimit() > 0 ? new Pids(r.pidsLimit()) : null);
-        List<String> masked = r.maskedPaths() != null ? r.maskedPaths() : r.privileged() ? List.of() : DockerDefaults.MASKED_PATHS;
-        List<String> readonly = r.readonlyPaths() != null ? r.readonlyPaths() : r.privileged() ? List.of() : DockerDefaults.READONLY_PATHS;
+        List<String> masked =
+                r.maskedPaths() != null ? r.maskedPaths() : r.privileged() ? List.of() : DockerDefaults.MASKED_PATHS;
+        List<String> readonly = r.readonlyPaths() != null
+                ? r.readonlyPaths()
+                : r.privileged() ? List.of() : DockerDefaults.READONLY_PATHS;
         boolean confined = !r.privileged() && r.seccomp() == SeccompMode.DEFAULT;
-        return new Linux(ns, r.privileged() ? HostDevices.list() : List.of(), r.cgroupsPath(), resources,
-                r.sysctls().isEmpty() ? null : r.sysctls(), confined ? SeccompProfile.forCapabilities(caps) : null,
-                rootfsPropagation(r.mounts()), masked, readonly);
+        return new Linux(
+                ns,
+                r.privileged() ? HostDevices.list() : List.of(),
+                r.cgroupsPath(),
+                resources,
+                r.sysctls().isEmpty() ? null : r.sysctls(),
+                confined ? SeccompProfile.forCapabilities(caps) : null,
+                rootfsPropagation(r.mounts()),
+                masked,
+                readonly);
     }
 
     /** The standard mounts (those a user mount replaces dropped), then the user's, parents before children. */
@@ -96,11 +128,19 @@ public final class OciSpec {
 
     private static Mount mount(ContainerMount m, boolean readonlyRootfs) {
         return switch (m) {
-            case Bind b -> new Mount(b.target(), "bind", b.source().toString(),
-                    List.of("rbind", b.propagation(), b.readOnly() ? "ro" : "rw"));
+            case Bind b ->
+                new Mount(
+                        b.target(),
+                        "bind",
+                        b.source().toString(),
+                        List.of("rbind", b.propagation(), b.readOnly() ? "ro" : "rw"));
             case Tmpfs t -> new Mount(t.target(), "tmpfs", "tmpfs", tmpfsOptions(t.optionList()));
-            case EtcFile e -> new Mount(e.target(), "bind", e.source().toString(),
-                    List.of("rbind", "rprivate", readonlyRootfs ? "ro" : "rw"));
+            case EtcFile e ->
+                new Mount(
+                        e.target(),
+                        "bind",
+                        e.source().toString(),
+                        List.of("rbind", "rprivate", readonlyRootfs ? "ro" : "rw"));
         };
     }
 

@@ -15,11 +15,15 @@ public record ProcessUser(long uid, long gid, List<Long> additionalGids) {
     public static final ProcessUser ROOT = new ProcessUser(0, 0, List.of());
 
     public ProcessUser {
-        if (uid < 0 || uid > MAX_ID) throw new InvalidRequest("Config.User", "uids and gids must be in range 0-" + MAX_ID + ": " + uid);
-        if (gid < 0 || gid > MAX_ID) throw new InvalidRequest("Config.User", "uids and gids must be in range 0-" + MAX_ID + ": " + gid);
+        if (uid < 0 || uid > MAX_ID)
+            throw new InvalidRequest("Config.User", "uids and gids must be in range 0-" + MAX_ID + ": " + uid);
+        if (gid < 0 || gid > MAX_ID)
+            throw new InvalidRequest("Config.User", "uids and gids must be in range 0-" + MAX_ID + ": " + gid);
         additionalGids = additionalGids == null ? List.of() : List.copyOf(additionalGids);
         for (long g : additionalGids) {
-            if (g < 0 || g > MAX_ID) throw new InvalidRequest("HostConfig.GroupAdd", "uids and gids must be in range 0-" + MAX_ID + ": " + g);
+            if (g < 0 || g > MAX_ID)
+                throw new InvalidRequest(
+                        "HostConfig.GroupAdd", "uids and gids must be in range 0-" + MAX_ID + ": " + g);
         }
     }
 }

@@ -12,21 +12,42 @@ import java.util.OptionalLong;
  */
 public record Ulimit(String name, long soft, long hard) {
     /** Docker's {@code --ulimit} names; each is {@code RLIMIT_<NAME>} in the spec. */
-    static final List<String> NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
-            "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+    static final List<String> NAMES = List.of(
+            "as",
+            "core",
+            "cpu",
+            "data",
+            "fsize",
+            "locks",
+            "memlock",
+            "msgqueue",
+            "nice",
+            "nofile",
+            "nproc",
+            "rss",
+            "rtprio",
+            "rttime",
+            "sigpending",
+            "stack");
+
     private static final String FIELD = "HostConfig.Ulimits";
 
     public Ulimit {
         if (name == null || !NAMES.contains(name.toLowerCase(Locale.ROOT)))
-            throw new InvalidRequest(FIELD, "invalid ulimit type: " + name + " (one of " + String.join(", ", NAMES) + ")");
+            throw new InvalidRequest(
+                    FIELD, "invalid ulimit type: " + name + " (one of " + String.join(", ", NAMES) + ")");
         name = name.toLowerCase(Locale.ROOT);
         if (soft < -1 || hard < -1) throw new InvalidRequest(FIELD, name + ": limits are -1 (unlimited) or >= 0");
         if (unsigned(soft) > unsigned(hard) || (hard != -1 && soft == -1))
-            throw new InvalidRequest(FIELD, "ulimit soft limit must be less than or equal to hard limit: " + show(soft) + " > " + show(hard));
+            throw new InvalidRequest(
+                    FIELD,
+                    "ulimit soft limit must be less than or equal to hard limit: " + show(soft) + " > " + show(hard));
         OptionalLong host = HostLimits.hardLimit(name);
         if (host.isPresent() && (hard == -1 || hard > host.getAsLong()))
-            throw new InvalidRequest(FIELD, name + " hard limit " + show(hard) + " is above this host's limit "
-                    + host.getAsLong() + " (berthd cannot raise it: no CAP_SYS_RESOURCE); ask for at most " + host.getAsLong());
+            throw new InvalidRequest(
+                    FIELD,
+                    name + " hard limit " + show(hard) + " is above this host's limit " + host.getAsLong()
+                            + " (berthd cannot raise it: no CAP_SYS_RESOURCE); ask for at most " + host.getAsLong());
     }
 
     /** The spec's type, e.g. {@code RLIMIT_NOFILE}. */

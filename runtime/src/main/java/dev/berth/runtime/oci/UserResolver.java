@@ -47,7 +47,9 @@ public final class UserResolver {
         String home = "/";
         PasswdEntry match = null;
         for (PasswdEntry p : passwd.orElse(List.of())) {
-            boolean hit = userArg.isEmpty() ? p.uid() == 0 : uidArg != null ? p.uid() == uidArg : p.name().equals(userArg);
+            boolean hit = userArg.isEmpty()
+                    ? p.uid() == 0
+                    : uidArg != null ? p.uid() == uidArg : p.name().equals(userArg);
             if (hit) {
                 match = p;
                 break;
@@ -58,7 +60,9 @@ public final class UserResolver {
             gid = match.gid();
             home = match.home();
         } else if (!userArg.isEmpty()) {
-            if (uidArg == null) throw new InvalidRequest(FIELD, "unable to find user " + userArg + ": no matching entries in passwd file");
+            if (uidArg == null)
+                throw new InvalidRequest(
+                        FIELD, "unable to find user " + userArg + ": no matching entries in passwd file");
             uid = checkRange(uidArg);
         }
 
@@ -72,7 +76,9 @@ public final class UserResolver {
                 }
             }
             if (g != null) gid = g.gid();
-            else if (gidArg == null) throw new InvalidRequest(FIELD, "unable to find group " + groupArg + ": no matching entries in group file");
+            else if (gidArg == null)
+                throw new InvalidRequest(
+                        FIELD, "unable to find group " + groupArg + ": no matching entries in group file");
             else gid = checkRange(gidArg);
         } else if (match != null) {
             // Supplementary groups only in the implicit form, as runc's user lookup does.
@@ -91,7 +97,9 @@ public final class UserResolver {
         String name = add == null ? "" : add.strip();
         for (GroupEntry e : groups) if (e.name().equals(name)) return e.gid();
         Long n = number(name);
-        if (n == null) throw new InvalidRequest("HostConfig.GroupAdd", "Unable to find group " + name + ": no matching entries in group file");
+        if (n == null)
+            throw new InvalidRequest(
+                    "HostConfig.GroupAdd", "Unable to find group " + name + ": no matching entries in group file");
         if (n < 0 || n > ProcessUser.MAX_ID) throw new InvalidRequest("HostConfig.GroupAdd", RANGE + ": " + name);
         return n;
     }

@@ -34,8 +34,18 @@ class ContainerdLifecycleTest {
     @Test
     void logsRotateAndAFollowerReadsEveryLineAcrossRotations(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("rot", false, false, false, new LogConfig(4000, 3),
-                    l.spec("rot", "sh", "-c", "i=0; while [ $i -lt 400 ]; do echo line$i; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.05; done").build());
+            l.create(
+                    "rot",
+                    false,
+                    false,
+                    false,
+                    new LogConfig(4000, 3),
+                    l.spec(
+                                    "rot",
+                                    "sh",
+                                    "-c",
+                                    "i=0; while [ $i -lt 400 ]; do echo line$i; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.05; done")
+                            .build());
             l.rt.start("rot");
             CompletableFuture<List<String>> followed = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -45,17 +55,27 @@ class ContainerdLifecycleTest {
                 }
             });
             assertEquals(0, l.rt.exited("rot").get(60, TimeUnit.SECONDS).exitCode());
-            List<String> expected = IntStream.range(0, 400).mapToObj(i -> "out:line" + i).toList();
-            assertEquals(expected, followed.get(30, TimeUnit.SECONDS), "follow delivered every line once, in order, and ended at the exit");
+            List<String> expected =
+                    IntStream.range(0, 400).mapToObj(i -> "out:line" + i).toList();
+            assertEquals(
+                    expected,
+                    followed.get(30, TimeUnit.SECONDS),
+                    "follow delivered every line once, in order, and ended at the exit");
 
             Path file = l.rt.logFile("rot");
-            assertTrue(Files.exists(JsonFileLog.rotated(file, 1)) && Files.exists(JsonFileLog.rotated(file, 2)), "rotated");
+            assertTrue(
+                    Files.exists(JsonFileLog.rotated(file, 1)) && Files.exists(JsonFileLog.rotated(file, 2)),
+                    "rotated");
             assertTrue(!Files.exists(JsonFileLog.rotated(file, 3)), "max-file 3 keeps three files in all");
             for (Path f : List.of(file, JsonFileLog.rotated(file, 1), JsonFileLog.rotated(file, 2)))
                 assertTrue(Files.size(f) <= 4000, f + " holds at most max-size: " + Files.size(f));
             List<String> kept = l.logs("rot", RuntimeLab.all());
-            assertEquals(expected.subList(400 - kept.size(), 400), kept, "the kept files hold the latest lines, contiguous");
-            assertEquals(expected.subList(395, 400), l.logs("rot", new LogOptions(false, null, null, 5, false, true, true)), "tail 5");
+            assertEquals(
+                    expected.subList(400 - kept.size(), 400), kept, "the kept files hold the latest lines, contiguous");
+            assertEquals(
+                    expected.subList(395, 400),
+                    l.logs("rot", new LogOptions(false, null, null, 5, false, true, true)),
+                    "tail 5");
 
             List<Instant> times = new ArrayList<>();
             try (LogReader r = l.rt.logs("rot", RuntimeLab.all())) {
@@ -66,7 +86,10 @@ class ContainerdLifecycleTest {
             List<String> until = l.logs("rot", new LogOptions(false, null, mid, -1, false, true, true));
             assertEquals(kept.size(), since.size() + until.size(), "since and until split the log at one instant");
             assertEquals(kept.getLast(), since.getLast());
-            assertEquals(List.of(), l.logs("rot", new LogOptions(false, null, null, -1, false, false, true)), "no stderr was written");
+            assertEquals(
+                    List.of(),
+                    l.logs("rot", new LogOptions(false, null, null, -1, false, false, true)),
+                    "no stderr was written");
             l.rt.deleteTask("rot");
         }
     }
@@ -74,8 +97,14 @@ class ContainerdLifecycleTest {
     @Test
     void pauseFreezesAndResumeThaws(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("tick", false, false, false, new LogConfig(-1, 1),
-                    l.spec("tick", "sh", "-c", "while true; do echo tick; sleep 0.05; done").build());
+            l.create(
+                    "tick",
+                    false,
+                    false,
+                    false,
+                    new LogConfig(-1, 1),
+                    l.spec("tick", "sh", "-c", "while true; do echo tick; sleep 0.05; done")
+                            .build());
             l.rt.start("tick");
             Thread.sleep(300);
             l.rt.pause("tick");
@@ -100,10 +129,32 @@ class ContainerdLifecycleTest {
     @Test
     void tasksOutliveTheRuntimeAndAreAdoptedWithTheirLogsStdinAndExit(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("long", false, false, false, new LogConfig(-1, 1),
-                    l.spec("long", "sh", "-c", "i=0; while [ $i -lt 40 ]; do echo tick$i; i=$((i+1)); sleep 0.1; done; exit 5").build());
-            l.create("cat", false, true, false, new LogConfig(-1, 1), l.spec("cat", "cat").build());
-            l.create("gone", false, false, false, new LogConfig(-1, 1), l.spec("gone", "sh", "-c", "sleep 1; echo bye; exit 6").build());
+            l.create(
+                    "long",
+                    false,
+                    false,
+                    false,
+                    new LogConfig(-1, 1),
+                    l.spec(
+                                    "long",
+                                    "sh",
+                                    "-c",
+                                    "i=0; while [ $i -lt 40 ]; do echo tick$i; i=$((i+1)); sleep 0.1; done; exit 5")
+                            .build());
+            l.create(
+                    "cat",
+                    false,
+                    true,
+                    false,
+                    new LogConfig(-1, 1),
+                    l.spec("cat", "cat").build());
+            l.create(
+                    "gone",
+                    false,
+                    false,
+                    false,
+                    new LogConfig(-1, 1),
+                    l.spec("gone", "sh", "-c", "sleep 1; echo bye; exit 6").build());
             TaskState first = l.rt.start("long");
             l.rt.start("cat");
             l.rt.start("gone");
@@ -125,11 +176,16 @@ class ContainerdLifecycleTest {
             assertEquals(6, gone.exitCode(), "an exit that happened while berthd was down is found");
             try (AttachSession a = l.rt.attach("cat", true, true, false)) {
                 a.stdin().write("two\n".getBytes(StandardCharsets.UTF_8));
-                assertEquals("two\n", RuntimeLab.readUntil(a.stdout(), "two\n"), "stdin stayed open across the restart");
+                assertEquals(
+                        "two\n", RuntimeLab.readUntil(a.stdout(), "two\n"), "stdin stayed open across the restart");
             }
             assertEquals(5, l.rt.exited("long").get(30, TimeUnit.SECONDS).exitCode());
-            List<String> expected = IntStream.range(0, 40).mapToObj(i -> "out:tick" + i).toList();
-            assertEquals(expected, l.logs("long", RuntimeLab.all()), "nothing lost, nothing twice: the output waited in the FIFO");
+            List<String> expected =
+                    IntStream.range(0, 40).mapToObj(i -> "out:tick" + i).toList();
+            assertEquals(
+                    expected,
+                    l.logs("long", RuntimeLab.all()),
+                    "nothing lost, nothing twice: the output waited in the FIFO");
             assertEquals(List.of("out:one", "out:two"), l.logs("cat", RuntimeLab.all()));
             l.rt.stop("cat", 15, Duration.ofSeconds(1));
             for (String id : List.of("long", "cat", "gone")) {

@@ -1,7 +1,8 @@
 package dev.berth.runtime.containerd;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** containerd's log is trimmed in place while containerd holds it open in append mode, as it does for months. */
 class ContainerdLogCapTest {
@@ -22,7 +21,8 @@ class ContainerdLogCapTest {
     void pastTheCapTheLogMovesToDotOneAndTheWriterGoesOnAtTheStart(@TempDir Path dir) throws IOException {
         Path log = dir.resolve("containerd.log");
         // containerd's stdout: opened once with O_APPEND (ProcessBuilder.Redirect.appendTo), never reopened
-        try (FileChannel containerd = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel containerd =
+                FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             write(containerd, "old line\n".repeat(20));
             assertFalse(ContainerdLogCap.trim(log, 1000), "under the cap nothing happens");
             assertTrue(ContainerdLogCap.trim(log, 100));
@@ -34,7 +34,10 @@ class ContainerdLogCapTest {
 
             write(containerd, "more\n".repeat(30));
             assertTrue(ContainerdLogCap.trim(log, 100));
-            assertEquals("new line\n" + "more\n".repeat(30), Files.readString(dir.resolve("containerd.log.1")), "one older copy, replaced");
+            assertEquals(
+                    "new line\n" + "more\n".repeat(30),
+                    Files.readString(dir.resolve("containerd.log.1")),
+                    "one older copy, replaced");
             assertFalse(Files.exists(dir.resolve("containerd.log.1.tmp")));
         }
         assertFalse(ContainerdLogCap.trim(dir.resolve("absent.log"), 100), "no log yet: nothing to do");

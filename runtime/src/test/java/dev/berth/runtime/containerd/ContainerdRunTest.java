@@ -42,7 +42,14 @@ class ContainerdRunTest {
     @Test
     void runsExitsWithItsCodeAndLogsBothStreamsInJsonFileFormat(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("run1", false, false, false, NO_ROTATION, l.spec("run1", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3").build());
+            l.create(
+                    "run1",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("run1", "sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3")
+                            .build());
             assertEquals(Set.of("run1"), l.rt.ids());
             Instant before = Instant.now();
             TaskState started = l.rt.start("run1");
@@ -56,8 +63,12 @@ class ContainerdRunTest {
             assertFalse(end.finishedAt().isBefore(before.minusSeconds(1)));
             assertEquals(3, l.rt.state("run1").exitCode(), "the stopped task still says how it ended");
             List<String> logs = l.logs("run1", RuntimeLab.all());
-            assertEquals(List.of("out:out1", "out:out2"), logs.stream().filter(s -> s.startsWith("out:")).toList());
-            assertEquals(List.of("err:err1"), logs.stream().filter(s -> s.startsWith("err:")).toList());
+            assertEquals(
+                    List.of("out:out1", "out:out2"),
+                    logs.stream().filter(s -> s.startsWith("out:")).toList());
+            assertEquals(
+                    List.of("err:err1"),
+                    logs.stream().filter(s -> s.startsWith("err:")).toList());
 
             Path file = l.rt.logFile("run1");
             List<String> lines = Files.readAllLines(file);
@@ -77,7 +88,11 @@ class ContainerdRunTest {
             l.rt.start("run1"); // a second run appends to the same log
             assertEquals(3, l.rt.exited("run1").get(20, TimeUnit.SECONDS).exitCode());
             l.rt.deleteTask("run1");
-            assertEquals(4, l.logs("run1", RuntimeLab.all()).stream().filter(s -> s.startsWith("out:")).count());
+            assertEquals(
+                    4,
+                    l.logs("run1", RuntimeLab.all()).stream()
+                            .filter(s -> s.startsWith("out:"))
+                            .count());
 
             l.rt.delete("run1");
             assertEquals(Set.of(), l.rt.ids());
@@ -89,17 +104,40 @@ class ContainerdRunTest {
     @Test
     void startFailuresCarryRuncsWordsAndLeaveNoTask(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("bad", false, false, false, NO_ROTATION, l.spec("bad", "no-such-program").build());
+            l.create(
+                    "bad",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("bad", "no-such-program").build());
             BerthException e = assertThrows(BerthException.class, () -> l.rt.start("bad"));
             assertTrue(e.getMessage().contains("executable file not found"), e.getMessage());
             assertThrows(BerthException.NotFound.class, () -> l.rt.state("bad"));
             l.rt.delete("bad");
-            l.create("dup", false, false, false, NO_ROTATION, l.spec("dup", "true").build());
-            assertThrows(BerthException.Conflict.class, () -> l.create("dup", false, false, false, NO_ROTATION, l.spec("dup", "true").build()));
+            l.create(
+                    "dup",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("dup", "true").build());
+            assertThrows(
+                    BerthException.Conflict.class,
+                    () -> l.create(
+                            "dup",
+                            false,
+                            false,
+                            false,
+                            NO_ROTATION,
+                            l.spec("dup", "true").build()));
             l.rt.start("dup");
             assertThrows(BerthException.Conflict.class, () -> l.rt.delete("dup"), "a container with a task cannot go");
             l.rt.exited("dup").get(20, TimeUnit.SECONDS);
-            assertThrows(BerthException.Conflict.class, () -> l.rt.start("dup"), "the earlier run's task must be deleted first");
+            assertThrows(
+                    BerthException.Conflict.class,
+                    () -> l.rt.start("dup"),
+                    "the earlier run's task must be deleted first");
             l.rt.deleteTask("dup");
             l.rt.delete("dup");
         }
@@ -108,8 +146,15 @@ class ContainerdRunTest {
     @Test
     void oomKillIsReported(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("oom", false, false, false, NO_ROTATION,
-                    l.spec("oom", "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").memory(8L << 20).build());
+            l.create(
+                    "oom",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("oom", "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
+                            .memory(8L << 20)
+                            .build());
             l.rt.start("oom");
             TaskState end = l.rt.exited("oom").get(20, TimeUnit.SECONDS);
             assertEquals(137, end.exitCode(), "128 + SIGKILL");
@@ -122,9 +167,21 @@ class ContainerdRunTest {
     void stopSendsTheSignalThenKillsAfterTheGrace(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
             // pid 1 of a PID namespace ignores SIGTERM unless it handles it: sleep needs the SIGKILL
-            l.create("stubborn", false, false, false, NO_ROTATION, l.spec("stubborn", "sleep", "1000").build());
-            l.create("polite", false, false, false, NO_ROTATION,
-                    l.spec("polite", "sh", "-c", "trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done").build());
+            l.create(
+                    "stubborn",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("stubborn", "sleep", "1000").build());
+            l.create(
+                    "polite",
+                    false,
+                    false,
+                    false,
+                    NO_ROTATION,
+                    l.spec("polite", "sh", "-c", "trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done")
+                            .build());
             l.rt.start("stubborn");
             l.rt.start("polite");
             Thread.sleep(300);
@@ -154,27 +211,68 @@ class ContainerdRunTest {
             // an "image" of one layer: a committed overlayfs snapshot holding the busybox tree, named like a chain id
             String chain = "sha256:" + "ab".repeat(32);
             try (Containerd c = Containerd.connect(l.containerd.socket(), "berth")) {
-                var mounts = c.snapshots().prepare(PrepareSnapshotRequest.newBuilder().setSnapshotter("overlayfs")
-                        .setKey("layer-extract").putLabels(GC_ROOT, "test").build()).getMountsList();
+                var mounts = c.snapshots()
+                        .prepare(PrepareSnapshotRequest.newBuilder()
+                                .setSnapshotter("overlayfs")
+                                .setKey("layer-extract")
+                                .putLabels(GC_ROOT, "test")
+                                .build())
+                        .getMountsList();
                 assertEquals("bind", mounts.getFirst().getType(), "a first layer is a plain directory");
                 Path fs = Path.of(mounts.getFirst().getSource());
-                Commands.run(List.of("cp", "-a", l.rootfs + "/.", fs.toString())).check();
-                c.snapshots().commit(CommitSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setName(chain).setKey("layer-extract")
-                        .putLabels(GC_ROOT, "test").build());
+                Commands.run(List.of("cp", "-a", l.rootfs + "/.", fs.toString()))
+                        .check();
+                c.snapshots()
+                        .commit(CommitSnapshotRequest.newBuilder()
+                                .setSnapshotter("overlayfs")
+                                .setName(chain)
+                                .setKey("layer-extract")
+                                .putLabels(GC_ROOT, "test")
+                                .build());
 
-                l.rt.create("snap1", new ContainerRuntime.CreateRequest("test/busybox:latest", chain,
-                        RuntimeLab.json(l.spec("snap1", "sh", "-c", "echo mine > /written && cat /written && test -x /bin/busybox").build(), root -> root),
-                        false, false, false, Map.of(), NO_ROTATION));
+                l.rt.create(
+                        "snap1",
+                        new ContainerRuntime.CreateRequest(
+                                "test/busybox:latest",
+                                chain,
+                                RuntimeLab.json(
+                                        l.spec(
+                                                        "snap1",
+                                                        "sh",
+                                                        "-c",
+                                                        "echo mine > /written && cat /written && test -x /bin/busybox")
+                                                .build(),
+                                        root -> root),
+                                false,
+                                false,
+                                false,
+                                Map.of(),
+                                NO_ROTATION));
                 l.rt.start("snap1");
-                assertEquals(0, l.rt.exited("snap1").get(20, TimeUnit.SECONDS).exitCode(), l.logs("snap1", RuntimeLab.all()).toString());
+                assertEquals(
+                        0,
+                        l.rt.exited("snap1").get(20, TimeUnit.SECONDS).exitCode(),
+                        l.logs("snap1", RuntimeLab.all()).toString());
                 assertEquals(List.of("out:mine"), l.logs("snap1", RuntimeLab.all()));
-                assertFalse(Files.exists(fs.resolve("written")), "the image's layer is untouched: the write went to the container's snapshot");
+                assertFalse(
+                        Files.exists(fs.resolve("written")),
+                        "the image's layer is untouched: the write went to the container's snapshot");
                 l.rt.deleteTask("snap1");
                 l.rt.delete("snap1");
-                var gone = assertThrows(StatusRuntimeException.class, () -> c.snapshots().stat(StatSnapshotRequest.newBuilder()
-                        .setSnapshotter("overlayfs").setKey("snap1").build()));
-                assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode(), "the container's snapshot went with it");
-                c.snapshots().stat(StatSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setKey(chain).build()); // the image's stays
+                var gone = assertThrows(
+                        StatusRuntimeException.class,
+                        () -> c.snapshots()
+                                .stat(StatSnapshotRequest.newBuilder()
+                                        .setSnapshotter("overlayfs")
+                                        .setKey("snap1")
+                                        .build()));
+                assertEquals(
+                        Status.Code.NOT_FOUND, gone.getStatus().getCode(), "the container's snapshot went with it");
+                c.snapshots()
+                        .stat(StatSnapshotRequest.newBuilder()
+                                .setSnapshotter("overlayfs")
+                                .setKey(chain)
+                                .build()); // the image's stays
             }
         }
     }

@@ -30,7 +30,13 @@ class ContainerdRuntimeBench {
             String sock = l.containerd.socket().toString();
             report("run --rm true (create, start, wait, delete)", i -> {
                 String id = "rm" + i;
-                l.create(id, false, false, false, new LogConfig(-1, 1), l.spec(id, "true").build());
+                l.create(
+                        id,
+                        false,
+                        false,
+                        false,
+                        new LogConfig(-1, 1),
+                        l.spec(id, "true").build());
                 l.rt.start(id);
                 l.rt.exited(id).join();
                 l.rt.deleteTask(id);
@@ -38,12 +44,19 @@ class ContainerdRuntimeBench {
             });
             report("run -d (create, start)", i -> {
                 String id = "d" + i;
-                l.create(id, false, false, false, new LogConfig(-1, 1), l.spec(id, "sleep", "100").build());
+                l.create(
+                        id,
+                        false,
+                        false,
+                        false,
+                        new LogConfig(-1, 1),
+                        l.spec(id, "sleep", "100").build());
                 l.rt.start(id);
             });
             SpecRequest spec = l.spec("d0", "sleep", "100").build();
             report("exec true", i -> {
-                try (ExecSession e = l.rt.exec("d0", new ExecRequest("x" + i, RuntimeLab.execJson(spec, false, "true"), false, false))) {
+                try (ExecSession e = l.rt.exec(
+                        "d0", new ExecRequest("x" + i, RuntimeLab.execJson(spec, false, "true"), false, false))) {
                     e.stdout().readAllBytes();
                     e.exitCode().get(10, TimeUnit.SECONDS);
                 } catch (Exception ex) {
@@ -53,28 +66,81 @@ class ContainerdRuntimeBench {
             // ctr's default spec has no seccomp filter: the same two without Berth's profile, to compare like with like
             report("run --rm true, seccomp unconfined", i -> {
                 String id = "u" + i;
-                l.create(id, false, false, false, new LogConfig(-1, 1), l.spec(id, "true").seccomp(SeccompMode.UNCONFINED).build());
+                l.create(
+                        id,
+                        false,
+                        false,
+                        false,
+                        new LogConfig(-1, 1),
+                        l.spec(id, "true").seccomp(SeccompMode.UNCONFINED).build());
                 l.rt.start(id);
                 l.rt.exited(id).join();
                 l.rt.deleteTask(id);
                 l.rt.delete(id);
             });
-            SpecRequest open = l.spec("uc", "sleep", "100").seccomp(SeccompMode.UNCONFINED).build();
+            SpecRequest open =
+                    l.spec("uc", "sleep", "100").seccomp(SeccompMode.UNCONFINED).build();
             l.create("uc", false, false, false, new LogConfig(-1, 1), open);
             l.rt.start("uc");
             report("exec true, seccomp unconfined", i -> {
-                try (ExecSession e = l.rt.exec("uc", new ExecRequest("x" + i, RuntimeLab.execJson(open, false, "true"), false, false))) {
+                try (ExecSession e = l.rt.exec(
+                        "uc", new ExecRequest("x" + i, RuntimeLab.execJson(open, false, "true"), false, false))) {
                     e.stdout().readAllBytes();
                     e.exitCode().get(10, TimeUnit.SECONDS);
                 } catch (Exception ex) {
                     throw new IllegalStateException(ex);
                 }
             });
-            report("ctr run --rm --rootfs true (floor)", i -> Commands.run(List.of("nsenter", "--net=" + l.host.netnsPath(), "ctr",
-                    "-a", sock, "-n", "ctrfloor", "run", "--rm", "--cgroup", l.cgroupParent + "/f" + i, "--rootfs", l.rootfs.toString(), "f" + i, "/bin/true")).check());
-            Commands.run(List.of("ctr", "-a", sock, "-n", "ctrfloor", "run", "-d", "--cgroup", l.cgroupParent + "/fd", "--rootfs", l.rootfs.toString(), "fd", "/bin/sleep", "100")).check();
-            report("ctr task exec true (floor)", i -> Commands.run(List.of("ctr", "-a", sock, "-n", "ctrfloor", "task", "exec",
-                    "--exec-id", "e" + i, "fd", "/bin/true")).check());
+            report(
+                    "ctr run --rm --rootfs true (floor)",
+                    i -> Commands.run(List.of(
+                                    "nsenter",
+                                    "--net=" + l.host.netnsPath(),
+                                    "ctr",
+                                    "-a",
+                                    sock,
+                                    "-n",
+                                    "ctrfloor",
+                                    "run",
+                                    "--rm",
+                                    "--cgroup",
+                                    l.cgroupParent + "/f" + i,
+                                    "--rootfs",
+                                    l.rootfs.toString(),
+                                    "f" + i,
+                                    "/bin/true"))
+                            .check());
+            Commands.run(List.of(
+                            "ctr",
+                            "-a",
+                            sock,
+                            "-n",
+                            "ctrfloor",
+                            "run",
+                            "-d",
+                            "--cgroup",
+                            l.cgroupParent + "/fd",
+                            "--rootfs",
+                            l.rootfs.toString(),
+                            "fd",
+                            "/bin/sleep",
+                            "100"))
+                    .check();
+            report(
+                    "ctr task exec true (floor)",
+                    i -> Commands.run(List.of(
+                                    "ctr",
+                                    "-a",
+                                    sock,
+                                    "-n",
+                                    "ctrfloor",
+                                    "task",
+                                    "exec",
+                                    "--exec-id",
+                                    "e" + i,
+                                    "fd",
+                                    "/bin/true"))
+                            .check());
         }
     }
 
@@ -87,6 +153,8 @@ class ContainerdRuntimeBench {
             us.add((System.nanoTime() - t) / 1000);
         }
         us.sort(null);
-        System.out.printf("BENCH %-48s p50 %6.1f ms  p90 %6.1f ms  (n=%d)%n", what, us.get(N / 2) / 1000.0, us.get(N * 9 / 10) / 1000.0, N);
+        System.out.printf(
+                "BENCH %-48s p50 %6.1f ms  p90 %6.1f ms  (n=%d)%n",
+                what, us.get(N / 2) / 1000.0, us.get(N * 9 / 10) / 1000.0, N);
     }
 }

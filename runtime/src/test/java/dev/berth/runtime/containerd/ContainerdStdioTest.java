@@ -36,32 +36,54 @@ class ContainerdStdioTest {
             l.create("tty1", true, true, false, LOG, spec);
             l.rt.start("tty1");
 
-            try (ExecSession e = l.rt.exec("tty1", new ExecRequest("e1", RuntimeLab.execJson(spec, false, "sh", "-c", "echo hi; echo oops >&2; exit 7"), false, false))) {
+            try (ExecSession e = l.rt.exec(
+                    "tty1",
+                    new ExecRequest(
+                            "e1",
+                            RuntimeLab.execJson(spec, false, "sh", "-c", "echo hi; echo oops >&2; exit 7"),
+                            false,
+                            false))) {
                 assertTrue(e.pid() > 0);
                 assertEquals("hi\n", new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals("oops\n", new String(e.stderr().readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals(7, e.exitCode().get(10, TimeUnit.SECONDS));
             }
-            try (ExecSession e = l.rt.exec("tty1", new ExecRequest("e2", RuntimeLab.execJson(spec, false, "cat"), false, true))) {
+            try (ExecSession e =
+                    l.rt.exec("tty1", new ExecRequest("e2", RuntimeLab.execJson(spec, false, "cat"), false, true))) {
                 e.stdin().write("piped through\n".getBytes(StandardCharsets.UTF_8));
                 e.stdin().close();
                 assertEquals("piped through\n", new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8));
                 assertEquals(0, e.exitCode().get(10, TimeUnit.SECONDS));
             }
-            try (ExecSession e = l.rt.exec("tty1", new ExecRequest("e3", RuntimeLab.execJson(spec, true, "sh", "-c", "sleep 0.5; stty size"), true, false))) {
+            try (ExecSession e = l.rt.exec(
+                    "tty1",
+                    new ExecRequest(
+                            "e3", RuntimeLab.execJson(spec, true, "sh", "-c", "sleep 0.5; stty size"), true, false))) {
                 e.resize(100, 40);
                 String out = new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8);
                 assertEquals("40 100", out.strip(), "stty in the exec's terminal sees its size");
                 assertEquals(-1, e.stderr().read(), "a terminal has no stderr");
                 assertEquals(0, e.exitCode().get(10, TimeUnit.SECONDS));
             }
-            var missing = assertThrows(BerthException.class,
-                    () -> l.rt.exec("tty1", new ExecRequest("e4", RuntimeLab.execJson(spec, false, "no-such-thing"), false, false)));
+            var missing = assertThrows(
+                    BerthException.class,
+                    () -> l.rt.exec(
+                            "tty1",
+                            new ExecRequest("e4", RuntimeLab.execJson(spec, false, "no-such-thing"), false, false)));
             assertTrue(missing.getMessage().contains("executable file not found"), missing.getMessage());
 
             l.rt.resize("tty1", 120, 50);
-            try (ExecSession e = l.rt.exec("tty1", new ExecRequest("e5", RuntimeLab.execJson(spec, false, "stty", "-F", "/dev/console", "size"), false, false))) {
-                assertEquals("50 120", new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8).strip(), "the task's own terminal was resized");
+            try (ExecSession e = l.rt.exec(
+                    "tty1",
+                    new ExecRequest(
+                            "e5",
+                            RuntimeLab.execJson(spec, false, "stty", "-F", "/dev/console", "size"),
+                            false,
+                            false))) {
+                assertEquals(
+                        "50 120",
+                        new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8).strip(),
+                        "the task's own terminal was resized");
             }
             l.rt.stop("tty1", 9, Duration.ofSeconds(1));
             l.rt.deleteTask("tty1");
@@ -73,7 +95,13 @@ class ContainerdStdioTest {
     void attachEchoesStdinOnPipesAndOnATerminal(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
             l.create("cat1", false, true, false, LOG, l.spec("cat1", "cat").build());
-            l.create("sh1", true, true, false, LOG, l.spec("sh1", "sh").terminal(true).build());
+            l.create(
+                    "sh1",
+                    true,
+                    true,
+                    false,
+                    LOG,
+                    l.spec("sh1", "sh").terminal(true).build());
             l.rt.start("cat1");
             l.rt.start("sh1");
             try (AttachSession a = l.rt.attach("cat1", true, true, true)) {
@@ -92,7 +120,10 @@ class ContainerdStdioTest {
                 a.stdin().write("exit 4\n".getBytes(StandardCharsets.UTF_8));
                 RuntimeLab.readUntil(a.stdout(), "never printed");
             }
-            assertEquals(4, l.rt.exited("sh1").get(10, TimeUnit.SECONDS).exitCode(), "the attacher's stream ended at the exit");
+            assertEquals(
+                    4,
+                    l.rt.exited("sh1").get(10, TimeUnit.SECONDS).exitCode(),
+                    "the attacher's stream ended at the exit");
             l.rt.stop("cat1", 15, Duration.ofSeconds(1));
             l.rt.deleteTask("cat1");
             l.rt.deleteTask("sh1");
@@ -102,7 +133,13 @@ class ContainerdStdioTest {
     @Test
     void stdinOnceClosesTheTasksStdinAndAttachBeforeStartSeesEverything(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("once", false, true, true, LOG, l.spec("once", "sh", "-c", "echo early; cat; echo done").build());
+            l.create(
+                    "once",
+                    false,
+                    true,
+                    true,
+                    LOG,
+                    l.spec("once", "sh", "-c", "echo early; cat; echo done").build());
             try (AttachSession a = l.rt.attach("once", true, true, true)) { // docker run -i: attach, then start
                 l.rt.start("once");
                 assertEquals("early\n", RuntimeLab.readUntil(a.stdout(), "early\n"), "output from the first byte");
@@ -119,12 +156,24 @@ class ContainerdStdioTest {
     @Test
     void anAttacherThatStopsReadingDoesNotBlockTheTask(Lab lab) throws Exception {
         try (RuntimeLab l = new RuntimeLab(lab)) {
-            l.create("flood", false, false, false, LOG, l.spec("flood", "sh", "-c", "sleep 0.5; dd if=/dev/zero bs=1M count=12 2>/dev/null | tr '\\0' 'x'; echo").build());
+            l.create(
+                    "flood",
+                    false,
+                    false,
+                    false,
+                    LOG,
+                    l.spec(
+                                    "flood",
+                                    "sh",
+                                    "-c",
+                                    "sleep 0.5; dd if=/dev/zero bs=1M count=12 2>/dev/null | tr '\\0' 'x'; echo")
+                            .build());
             try (AttachSession a = l.rt.attach("flood", false, true, true)) {
                 l.rt.start("flood");
                 TaskState end = l.rt.exited("flood").get(30, TimeUnit.SECONDS);
                 assertEquals(0, end.exitCode());
-                assertThrows(IOException.class, () -> drain(a.stdout()), "the slow attacher was detached with an error");
+                assertThrows(
+                        IOException.class, () -> drain(a.stdout()), "the slow attacher was detached with an error");
             }
             long logged = 0;
             try (var r = l.rt.logs("flood", RuntimeLab.all())) {

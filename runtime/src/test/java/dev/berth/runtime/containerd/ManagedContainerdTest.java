@@ -27,15 +27,23 @@ class ManagedContainerdTest {
             ManagedContainerd m = ManagedContainerd.start(cfg);
             try {
                 assertTrue(m.startedHere());
-                assertEquals(h.run("readlink", "/proc/self/ns/net").stdout().strip(),
-                        Files.readSymbolicLink(Path.of("/proc", Long.toString(m.pid()), "ns", "net")).toString(),
+                assertEquals(
+                        h.run("readlink", "/proc/self/ns/net").stdout().strip(),
+                        Files.readSymbolicLink(Path.of("/proc", Long.toString(m.pid()), "ns", "net"))
+                                .toString(),
                         "containerd runs in the lab's network namespace");
                 try (Containerd c = Containerd.connect("unix://" + m.socket(), "berth")) {
-                    assertTrue(c.version().getVersion().startsWith("1.6"), c.version().getVersion());
-                    c.namespaces().create(CreateNamespaceRequest.newBuilder()
-                            .setNamespace(Namespace.newBuilder().setName("berth")).build());
-                    var names = c.namespaces().list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList()
-                            .stream().map(Namespace::getName).toList();
+                    assertTrue(
+                            c.version().getVersion().startsWith("1.6"),
+                            c.version().getVersion());
+                    c.namespaces()
+                            .create(CreateNamespaceRequest.newBuilder()
+                                    .setNamespace(Namespace.newBuilder().setName("berth"))
+                                    .build());
+                    var names =
+                            c.namespaces().list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList().stream()
+                                    .map(Namespace::getName)
+                                    .toList();
                     assertTrue(names.contains("berth"), names.toString());
                 }
                 ManagedContainerd again = ManagedContainerd.start(cfg);
@@ -49,5 +57,4 @@ class ManagedContainerdTest {
             assertFalse(Files.exists(m.socket()));
         }
     }
-
 }

@@ -60,7 +60,8 @@ final class RuntimeLab implements AutoCloseable {
     }
 
     ContainerdRuntime open() {
-        return ContainerdRuntime.open(new RuntimeConfig(containerd.socket(), dirs.state, dirs.run, "berth", cgroupParent, "overlayfs"));
+        return ContainerdRuntime.open(
+                new RuntimeConfig(containerd.socket(), dirs.state, dirs.run, "berth", cgroupParent, "overlayfs"));
     }
 
     /** berthd going away and coming back: the runtime object closes, a new one adopts the tasks. */
@@ -70,7 +71,10 @@ final class RuntimeLab implements AutoCloseable {
     }
 
     SpecRequest.Builder spec(String id, String... args) {
-        return SpecRequest.builder(List.of(args), cgroupParent + "/" + id).env(ENV).netns(host.netnsPath()).hostname(id);
+        return SpecRequest.builder(List.of(args), cgroupParent + "/" + id)
+                .env(ENV)
+                .netns(host.netnsPath())
+                .hostname(id);
     }
 
     /** The spec's JSON with the root at the busybox tree (no snapshot: the path is used as it is). */
@@ -89,20 +93,33 @@ final class RuntimeLab implements AutoCloseable {
     }
 
     static String execJson(SpecRequest container, boolean tty, String... args) {
-        return new String(OciSpec.processJson(ProcessRequest.exec(container, List.of(args), ENV, "/", ProcessUser.ROOT, tty, false)),
+        return new String(
+                OciSpec.processJson(
+                        ProcessRequest.exec(container, List.of(args), ENV, "/", ProcessUser.ROOT, tty, false)),
                 StandardCharsets.UTF_8);
     }
 
     /** Creates a container on the busybox root: {@code create(id, tty, openStdin, stdinOnce, log, spec)}. */
-    void create(String id, boolean tty, boolean openStdin, boolean stdinOnce, ContainerRuntime.LogConfig log, SpecRequest r) {
-        rt.create(id, new ContainerRuntime.CreateRequest("", "", json(r), tty, openStdin, stdinOnce, Map.of("test", "yes"), log));
+    void create(
+            String id,
+            boolean tty,
+            boolean openStdin,
+            boolean stdinOnce,
+            ContainerRuntime.LogConfig log,
+            SpecRequest r) {
+        rt.create(
+                id,
+                new ContainerRuntime.CreateRequest(
+                        "", "", json(r), tty, openStdin, stdinOnce, Map.of("test", "yes"), log));
     }
 
     /** Every log chunk the options select, as text per line with its stream: "out:line" / "err:line". */
     List<String> logs(String id, LogOptions o) throws Exception {
         List<String> out = new ArrayList<>();
         try (LogReader r = rt.logs(id, o)) {
-            for (LogChunk c; (c = r.next()) != null; ) out.add((c.stream() == LogStream.STDOUT ? "out:" : "err:") + c.text().strip());
+            for (LogChunk c; (c = r.next()) != null; )
+                out.add((c.stream() == LogStream.STDOUT ? "out:" : "err:")
+                        + c.text().strip());
         }
         return out;
     }
@@ -124,10 +141,15 @@ final class RuntimeLab implements AutoCloseable {
     }
 
     private static Path busyboxRoot(Path root) throws IOException {
-        for (String d : List.of("bin", "proc", "sys", "dev", "etc", "tmp", "root", "run", "mnt")) Files.createDirectories(root.resolve(d));
+        for (String d : List.of("bin", "proc", "sys", "dev", "etc", "tmp", "root", "run", "mnt"))
+            Files.createDirectories(root.resolve(d));
         Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-        for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list")).check().stdout().split("\n")) {
-            if (!applet.isBlank() && !applet.equals("busybox")) Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+        for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list"))
+                .check()
+                .stdout()
+                .split("\n")) {
+            if (!applet.isBlank() && !applet.equals("busybox"))
+                Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
         }
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
         Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
@@ -140,7 +162,9 @@ final class RuntimeLab implements AutoCloseable {
         try {
             if (rt != null) rt.close();
         } finally {
-            containerd.stop(); // kills and deletes every task (runc removes their cgroups, containerd unmounts), ends the shims
+            containerd
+                    .stop(); // kills and deletes every task (runc removes their cgroups, containerd unmounts), ends the
+            // shims
             strays = killStrays();
             removeCgroupParent();
         }
@@ -148,7 +172,8 @@ final class RuntimeLab implements AutoCloseable {
         assertTrue(ManagedContainerd.shimPids(containerd.socket()).isEmpty(), "no shim left");
         assertTrue(ProcessHandle.of(containerd.pid()).isEmpty(), "containerd ended");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-        assertTrue(mounts.lines().noneMatch(l -> l.contains(dirs.base.toString())), "nothing mounted under " + dirs.base);
+        assertTrue(
+                mounts.lines().noneMatch(l -> l.contains(dirs.base.toString())), "nothing mounted under " + dirs.base);
         assertEquals(List.of(), leftoverCgroups(), "no cgroup left");
         dirs.close(); // only now: nothing is mounted under it any more
     }
@@ -159,12 +184,16 @@ final class RuntimeLab implements AutoCloseable {
         if (!Files.isDirectory(pids)) return List.of();
         List<String> found = new ArrayList<>();
         try (Stream<Path> s = Files.walk(pids)) {
-            for (Path procs : s.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
+            for (Path procs : s.filter(p -> p.getFileName().toString().equals("cgroup.procs"))
+                    .toList()) {
                 for (String pid : Files.readAllLines(procs)) {
                     ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(h -> {
                         found.add(pid + " " + h.info().commandLine().orElse("?"));
                         h.destroyForcibly();
-                        h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
+                        h.onExit()
+                                .orTimeout(5, TimeUnit.SECONDS)
+                                .exceptionally(t -> null)
+                                .join();
                     });
                 }
             }
@@ -180,7 +209,9 @@ final class RuntimeLab implements AutoCloseable {
                 if (!Files.isDirectory(parent)) continue;
                 List<Path> dirsInside;
                 try (Stream<Path> s = Files.walk(parent)) {
-                    dirsInside = s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+                    dirsInside = s.filter(Files::isDirectory)
+                            .sorted(Comparator.reverseOrder())
+                            .toList();
                 }
                 for (Path d : dirsInside) Files.deleteIfExists(d);
             }
@@ -189,7 +220,10 @@ final class RuntimeLab implements AutoCloseable {
 
     private List<Path> leftoverCgroups() throws IOException {
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            return hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::exists).toList();
+            return hierarchies
+                    .map(h -> h.resolve(cgroupParent.substring(1)))
+                    .filter(Files::exists)
+                    .toList();
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.berth.runtime.image;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.berth.engine.BerthException;
 import dev.berth.lab.BusyboxImage;
 import dev.berth.lab.Commands;
@@ -8,14 +13,6 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.runtime.containerd.Containerd;
 import dev.berth.runtime.containerd.ManagedContainerd;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +26,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The image store against a real containerd started inside a lab namespace, checked with containerd's own
@@ -54,11 +53,13 @@ class ImageStoreTest {
         base = Files.createTempDirectory("berth-images-test-");
         try {
             LabHost h = lab.host("ctrd");
-            containerd = ManagedContainerd.start(new ManagedContainerd.Config(base.resolve("state"), base.resolve("run"), h.netnsPath()));
+            containerd = ManagedContainerd.start(
+                    new ManagedContainerd.Config(base.resolve("state"), base.resolve("run"), h.netnsPath()));
             client = Containerd.connect(containerd.socket(), "berth");
             store = ImageStore.open(client, new RegistryClient(Set.of()));
             busybox = BusyboxImage.write(base.resolve("busybox.tar"), List.of("busybox:latest"), List.of("sh"), "one");
-            other = BusyboxImage.write(base.resolve("other.tar"), List.of("busybox:latest"), List.of("httpd", "-f"), "two");
+            other = BusyboxImage.write(
+                    base.resolve("other.tar"), List.of("busybox:latest"), List.of("httpd", "-f"), "two");
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -110,12 +111,14 @@ class ImageStoreTest {
         var missing = assertThrows(BerthException.NotFound.class, () -> store.resolve("nope"));
         assertEquals("No such image: nope", missing.getMessage());
 
-        assertTrue(new String(store.file(r.id(), "/etc/passwd").orElseThrow(), StandardCharsets.UTF_8).contains("berth:x:1000:1000"));
+        assertTrue(new String(store.file(r.id(), "/etc/passwd").orElseThrow(), StandardCharsets.UTF_8)
+                .contains("berth:x:1000:1000"));
         assertTrue(store.file(r.id(), "/etc/shadow").isEmpty());
         assertTrue(store.file(r.id(), "/bin/sh").isEmpty(), "a link is not followed");
         assertTrue(store.file(r.id(), "/../../../../etc/hostname").isEmpty(), "nothing outside the image");
 
-        assertEquals("docker.io/library/busybox:latest", ctr("images", "ls", "-q").strip());
+        assertEquals(
+                "docker.io/library/busybox:latest", ctr("images", "ls", "-q").strip());
         assertTrue(ctr("snapshots", "ls").contains(busybox.diffId()), "committed snapshot named by chain id");
         assertEquals("", ctr("leases", "ls", "-q").strip(), "the load's lease is gone");
 
@@ -137,24 +140,38 @@ class ImageStoreTest {
         store.save(List.of("busybox", "localhost:5000/team/bb:v1")).writeTo(saved);
         Path tar = base.resolve("saved.tar");
         Files.write(tar, saved.toByteArray());
-        Set<String> names = new TreeSet<>(Arrays.asList(Commands.run(List.of("tar", "-tf", tar.toString())).stdout().split("\n")));
-        assertTrue(names.containsAll(List.of("index.json", "manifest.json", "oci-layout", "blobs/sha256/" + busybox.id().substring(7))), names.toString());
-        String manifestJson = Commands.run(List.of("tar", "-xOf", tar.toString(), "manifest.json")).stdout();
-        assertTrue(manifestJson.contains("\"busybox:latest\"") && manifestJson.contains("\"localhost:5000/team/bb:v1\""), manifestJson);
+        Set<String> names = new TreeSet<>(Arrays.asList(
+                Commands.run(List.of("tar", "-tf", tar.toString())).stdout().split("\n")));
+        assertTrue(
+                names.containsAll(List.of(
+                        "index.json",
+                        "manifest.json",
+                        "oci-layout",
+                        "blobs/sha256/" + busybox.id().substring(7))),
+                names.toString());
+        String manifestJson = Commands.run(List.of("tar", "-xOf", tar.toString(), "manifest.json"))
+                .stdout();
+        assertTrue(
+                manifestJson.contains("\"busybox:latest\"") && manifestJson.contains("\"localhost:5000/team/bb:v1\""),
+                manifestJson);
 
         store.remove(busybox.id(), true, ImageUsers.NONE);
         assertTrue(store.list().isEmpty());
         assertEquals("", snapshots(), "the collector took the snapshot with the image");
         assertEquals("", ctr("content", "ls", "-q").strip(), "and the content");
 
-        assertEquals(List.of("Loaded image: busybox:latest", "Loaded image: localhost:5000/team/bb:v1"), load(tar, true, e -> {}));
+        assertEquals(
+                List.of("Loaded image: busybox:latest", "Loaded image: localhost:5000/team/bb:v1"),
+                load(tar, true, e -> {}));
         assertEquals(busybox.id(), only(store.list()).id());
 
         // the same archive as a pure OCI layout: names come from index.json's annotations alone
         store.remove(busybox.id(), true, ImageUsers.NONE);
         Path oci = base.resolve("oci.tar");
         withoutEntry(tar, oci, "manifest.json");
-        assertEquals(List.of("Loaded image: busybox:latest", "Loaded image: localhost:5000/team/bb:v1"), load(oci, true, e -> {}));
+        assertEquals(
+                List.of("Loaded image: busybox:latest", "Loaded image: localhost:5000/team/bb:v1"),
+                load(oci, true, e -> {}));
         ImageSummary s = only(store.list());
         assertEquals(busybox.id(), s.id());
         assertEquals(Set.of("busybox:latest", "localhost:5000/team/bb:v1"), Set.copyOf(s.repoTags()));
@@ -166,26 +183,41 @@ class ImageStoreTest {
         load(busybox.tar(), true, e -> {});
         store.tag(busybox.id(), "mine:1");
         store.tag("mine:1", "localhost:5000/mine");
-        assertEquals(List.of("busybox:latest", "mine:1", "localhost:5000/mine:latest"), only(store.list()).repoTags());
-        var refused = assertThrows(BerthException.Conflict.class, () -> store.remove(busybox.id(), false, ImageUsers.NONE));
-        assertEquals("conflict: unable to delete " + busybox.id().substring(7, 19)
-                + " (must be forced) - image is referenced in multiple repositories", refused.getMessage());
+        assertEquals(
+                List.of("busybox:latest", "mine:1", "localhost:5000/mine:latest"),
+                only(store.list()).repoTags());
+        var refused =
+                assertThrows(BerthException.Conflict.class, () -> store.remove(busybox.id(), false, ImageUsers.NONE));
+        assertEquals(
+                "conflict: unable to delete " + busybox.id().substring(7, 19)
+                        + " (must be forced) - image is referenced in multiple repositories",
+                refused.getMessage());
         assertEquals(List.of(DeleteItem.untagged("mine:1")), store.remove("mine:1", false, ImageUsers.NONE));
-        assertEquals(List.of(DeleteItem.untagged("localhost:5000/mine:latest")), store.remove("localhost:5000/mine", false, ImageUsers.NONE));
+        assertEquals(
+                List.of(DeleteItem.untagged("localhost:5000/mine:latest")),
+                store.remove("localhost:5000/mine", false, ImageUsers.NONE));
 
         ImageUsers stopped = id -> List.of(new ImageUsers.User("0123456789abcdef", false));
         var inUse = assertThrows(BerthException.Conflict.class, () -> store.remove("busybox", false, stopped));
-        assertEquals("conflict: unable to remove repository reference \"busybox\" (must force) - container 0123456789ab"
-                + " is using its referenced image " + busybox.id().substring(7, 19), inUse.getMessage());
+        assertEquals(
+                "conflict: unable to remove repository reference \"busybox\" (must force) - container 0123456789ab"
+                        + " is using its referenced image " + busybox.id().substring(7, 19),
+                inUse.getMessage());
         ImageUsers running = id -> List.of(new ImageUsers.User("0123456789abcdef", true));
         var live = assertThrows(BerthException.Conflict.class, () -> store.remove(busybox.id(), true, running));
-        assertTrue(live.getMessage().contains("(cannot be forced) - image is being used by running container 0123456789ab"), live.getMessage());
+        assertTrue(
+                live.getMessage()
+                        .contains("(cannot be forced) - image is being used by running container 0123456789ab"),
+                live.getMessage());
 
         // a newer image under the same tag leaves the old one dangling; prune takes it
         load(other.tar(), true, e -> {});
         List<ImageSummary> all = store.list();
         assertEquals(2, all.size());
-        ImageSummary dangling = all.stream().filter(x -> x.id().equals(busybox.id())).findFirst().orElseThrow();
+        ImageSummary dangling = all.stream()
+                .filter(x -> x.id().equals(busybox.id()))
+                .findFirst()
+                .orElseThrow();
         assertEquals(List.of(), dangling.repoTags());
         assertEquals(other.id(), store.resolve("busybox").id());
         assertTrue(ctr("images", "ls", "-q").contains("berth-dangling@" + busybox.id()));
@@ -193,11 +225,13 @@ class ImageStoreTest {
         ImageStore.PruneReport pruned = store.prune(false, x -> true, ImageUsers.NONE);
         assertEquals(List.of(DeleteItem.deleted(busybox.id())), pruned.deleted());
         assertTrue(pruned.spaceReclaimed() > 1_000_000);
-        assertEquals(List.of(other.id()), store.list().stream().map(ImageSummary::id).toList());
+        assertEquals(
+                List.of(other.id()), store.list().stream().map(ImageSummary::id).toList());
         assertEquals(busybox.diffId(), other.diffId());
         assertTrue(ctr("snapshots", "ls").contains(busybox.diffId()), "the layer both images share stays");
 
-        assertEquals(List.of(DeleteItem.untagged("busybox:latest"), DeleteItem.deleted(other.id())),
+        assertEquals(
+                List.of(DeleteItem.untagged("busybox:latest"), DeleteItem.deleted(other.id())),
                 store.remove("busybox", false, ImageUsers.NONE));
         assertEquals("", ctr("content", "ls", "-q").strip());
         assertEquals("", snapshots());
@@ -224,7 +258,12 @@ class ImageStoreTest {
 
     /** The snapshot names {@code ctr snapshots ls} lists (it has no -q). */
     private static String snapshots() {
-        return ctr("snapshots", "ls").lines().skip(1).map(l -> l.split("\\s+")[0]).reduce("", (a, b) -> a + b + "\n").strip();
+        return ctr("snapshots", "ls")
+                .lines()
+                .skip(1)
+                .map(l -> l.split("\\s+")[0])
+                .reduce("", (a, b) -> a + b + "\n")
+                .strip();
     }
 
     private static ImageSummary only(List<ImageSummary> list) {
@@ -233,7 +272,8 @@ class ImageStoreTest {
     }
 
     private static String ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ctr", "-a", containerd.socket().toString(), "-n", "berth"));
+        List<String> cmd =
+                new ArrayList<>(List.of("ctr", "-a", containerd.socket().toString(), "-n", "berth"));
         cmd.addAll(List.of(args));
         ExecResult r = Commands.run(cmd);
         assertEquals(0, r.exitCode(), r.stderr());
@@ -242,7 +282,7 @@ class ImageStoreTest {
 
     private static void withoutEntry(Path from, Path to, String drop) throws IOException {
         try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(from));
-             TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(to))) {
+                TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(to))) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 if (e.getName().equals(drop)) continue;
@@ -252,5 +292,4 @@ class ImageStoreTest {
             }
         }
     }
-
 }

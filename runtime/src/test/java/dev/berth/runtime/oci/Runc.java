@@ -52,10 +52,16 @@ final class Runc implements AutoCloseable {
             for (String d : List.of("bin", "proc", "sys", "dev", "etc", "tmp", "root", "run", "mnt", "data"))
                 Files.createDirectories(root.resolve(d));
             Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-            for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list")).check().stdout().split("\n")) {
-                if (!applet.isBlank() && !applet.equals("busybox")) Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+            for (String applet : Commands.run(List.of(BUSYBOX.toString(), "--list"))
+                    .check()
+                    .stdout()
+                    .split("\n")) {
+                if (!applet.isBlank() && !applet.equals("busybox"))
+                    Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
             }
-            Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n");
+            Files.writeString(
+                    root.resolve("etc/passwd"),
+                    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n");
             Files.writeString(root.resolve("etc/group"), "root:x:0:\napp:x:1000:\nstaff:x:50:app\n");
             for (int i = 0; i + 1 < extraFiles.length; i += 2) {
                 Path f = root.resolve(extraFiles[i].substring(1));
@@ -72,7 +78,8 @@ final class Runc implements AutoCloseable {
     ExecResult run(String id, Path bundle) {
         started.add(id);
         try {
-            return Commands.run(List.of("runc", "--root", state.toString(), "run", "--bundle", bundle.toString(), id), TIMEOUT, "");
+            return Commands.run(
+                    List.of("runc", "--root", state.toString(), "run", "--bundle", bundle.toString(), id), TIMEOUT, "");
         } finally {
             delete(id);
         }
@@ -82,8 +89,15 @@ final class Runc implements AutoCloseable {
     void start(String id, Path bundle) {
         started.add(id);
         Path out = bundle.resolve("out");
-        Commands.run(List.of("sh", "-c", "exec runc --root " + state + " run -d --bundle " + bundle + " " + id
-                + " </dev/null >" + out + " 2>&1"), TIMEOUT, null).check();
+        Commands.run(
+                        List.of(
+                                "sh",
+                                "-c",
+                                "exec runc --root " + state + " run -d --bundle " + bundle + " " + id + " </dev/null >"
+                                        + out + " 2>&1"),
+                        TIMEOUT,
+                        null)
+                .check();
     }
 
     /** {@code runc exec --process process.json}: a process in a running container. */
@@ -91,7 +105,8 @@ final class Runc implements AutoCloseable {
         try {
             Path p = dir.resolve(id + "-process.json");
             Files.write(p, processJson);
-            return Commands.run(List.of("runc", "--root", state.toString(), "exec", "--process", p.toString(), id), TIMEOUT, "");
+            return Commands.run(
+                    List.of("runc", "--root", state.toString(), "exec", "--process", p.toString(), id), TIMEOUT, "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,7 +139,9 @@ final class Runc implements AutoCloseable {
     private static void removeCgroup(Path p) throws IOException {
         List<Path> dirs;
         try (Stream<Path> s = Files.walk(p)) {
-            dirs = s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+            dirs = s.filter(Files::isDirectory)
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
         }
         for (Path d : dirs) Files.deleteIfExists(d);
     }

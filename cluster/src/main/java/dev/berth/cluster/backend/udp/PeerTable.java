@@ -1,5 +1,10 @@
 package dev.berth.cluster.backend.udp;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+
 /**
  * Which peer's public address owns a destination IP, read by the sending threads for every packet
  * without locks or allocation: an immutable snapshot of open-addressing hash tables, one per subnet
@@ -12,8 +17,9 @@ final class PeerTable {
 
     /** Replaces the table with {@code subnets[i]/prefixes[i] -> peers[i]}. */
     void set(int[] subnets, int[] prefixes, int[] peers) {
-        java.util.TreeMap<Integer, java.util.List<Integer>> byLen = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
-        for (int i = 0; i < subnets.length; i++) byLen.computeIfAbsent(prefixes[i], k -> new java.util.ArrayList<>()).add(i);
+        TreeMap<Integer, List<Integer>> byLen = new TreeMap<>(Comparator.reverseOrder());
+        for (int i = 0; i < subnets.length; i++)
+            byLen.computeIfAbsent(prefixes[i], k -> new ArrayList<>()).add(i);
         Level[] out = new Level[byLen.size()];
         int li = 0;
         for (var e : byLen.entrySet()) {

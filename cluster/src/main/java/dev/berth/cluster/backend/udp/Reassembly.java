@@ -13,7 +13,11 @@ final class Reassembly {
     private static final int SLOTS = 8;
     private final MemorySegment bufs;
     private final long slotSize;
-    private final int[] source = new int[SLOTS], seq = new int[SLOTS], count = new int[SLOTS], next = new int[SLOTS], length = new int[SLOTS];
+    private final int[] source = new int[SLOTS],
+            seq = new int[SLOTS],
+            count = new int[SLOTS],
+            next = new int[SLOTS],
+            length = new int[SLOTS];
     private final long[] touched = new long[SLOTS];
     private long clock;
     /** Packets given up (a chunk missing or out of order). */
@@ -68,8 +72,7 @@ final class Reassembly {
     }
 
     private int find(int src, int sq) {
-        for (int i = 0; i < SLOTS; i++)
-            if (next[i] != 0 && source[i] == src && seq[i] == sq) return i;
+        for (int i = 0; i < SLOTS; i++) if (next[i] != 0 && source[i] == src && seq[i] == sq) return i;
         return -1;
     }
 

@@ -7,6 +7,8 @@ import dev.berth.cluster.config.Ip4;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseAttrs;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.ipam.Cidr;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -42,7 +44,7 @@ public final class UdpBackend implements Backend {
     private final BackendConfig.Udp config;
     private final NetnsHandle netns;
     private final PeerTable table = new PeerTable();
-    private final Map<dev.berth.engine.ipam.Cidr, Integer> peers = new LinkedHashMap<>();
+    private final Map<Cidr, Integer> peers = new LinkedHashMap<>();
     private final List<Integer> queues = new ArrayList<>();
     private final List<Integer> sockets = new ArrayList<>();
     private UdpTunnel tunnel;
@@ -54,9 +56,15 @@ public final class UdpBackend implements Backend {
         this.netns = netns;
     }
 
-    @Override public String type() { return "udp"; }
+    @Override
+    public String type() {
+        return "udp";
+    }
     /** The underlay's MTU less the outer IP and UDP headers and the 10-byte offload header each datagram carries. */
-    @Override public int mtu() { return underlay.mtu() - BackendConfig.Udp.OVERHEAD - OffloadTun.VNET_HDR; }
+    @Override
+    public int mtu() {
+        return underlay.mtu() - BackendConfig.Udp.OVERHEAD - OffloadTun.VNET_HDR;
+    }
 
     @Override
     public LeaseAttrs attrs() {
@@ -69,7 +77,8 @@ public final class UdpBackend implements Backend {
         int index = rtnl.links().get(DEVICE).index();
         IpPrefix addr = new IpPrefix(own.subnet().network(), 32);
         for (Address a : rtnl.addresses().list(index))
-            if (a.prefix().isIpv4() && !a.prefix().equals(addr)) rtnl.addresses().delete(index, a.prefix());
+            if (a.prefix().isIpv4() && !a.prefix().equals(addr))
+                rtnl.addresses().delete(index, a.prefix());
         try {
             rtnl.addresses().add(index, addr);
         } catch (NetlinkException.Exists ignored) {
@@ -77,14 +86,19 @@ public final class UdpBackend implements Backend {
         }
         rtnl.links().setUp(index);
         // The whole cluster network goes into the tunnel; this host's own subnet is more specific (its bridge).
-        rtnl.routes().replace(Route.to(new IpPrefix(network.network().network(), network.network().prefix()), null, index));
+        rtnl.routes()
+                .replace(Route.to(
+                        new IpPrefix(
+                                network.network().network(), network.network().prefix()),
+                        null,
+                        index));
         tunnel.setLocal((int) Ip4.toLong(own.subnet().network()), own.subnet().prefix());
     }
 
     private void open() {
         Link existing = rtnl.links().find(DEVICE).orElse(null);
         if (existing != null && !"tun".equals(existing.kind()))
-            throw new dev.berth.engine.BerthException.Conflict("the host has a " + existing.kind() + " device named " + DEVICE
+            throw new BerthException.Conflict("the host has a " + existing.kind() + " device named " + DEVICE
                     + ", which the udp backend needs; remove it");
         int ip = (int) Ip4.toLong(underlay.publicIp());
         try {
@@ -109,8 +123,9 @@ public final class UdpBackend implements Backend {
     @Override
     public synchronized void addPeer(Lease peer) {
         if (!"udp".equals(peer.attrs().backendType()))
-            throw new PeerRefused("peer " + peer.attrs().publicIp().getHostAddress() + " (subnet " + peer.subnet() + ") runs the "
-                    + peer.attrs().backendType() + " backend; every host of a cluster must use the config's backend (udp)");
+            throw new PeerRefused("peer " + peer.attrs().publicIp().getHostAddress() + " (subnet " + peer.subnet()
+                    + ") runs the " + peer.attrs().backendType()
+                    + " backend; every host of a cluster must use the config's backend (udp)");
         peers.put(peer.subnet(), (int) Ip4.toLong(peer.attrs().publicIp()));
         publish();
     }

@@ -40,6 +40,7 @@ final class UdpTunnel implements AutoCloseable {
     private volatile boolean running = true;
     /** Cleared when the kernel refuses UDP_SEGMENT sends (no checksum offload on the route): chunks then go one per message. */
     private volatile boolean gso = true;
+
     private final List<Thread> threads = new ArrayList<>();
     final AtomicLong dropped = new AtomicLong();
     /** Packets and bytes sent, counted once per batch. */
@@ -57,7 +58,8 @@ final class UdpTunnel implements AutoCloseable {
         this.chunkData = Wire.chunkData(underlayMtu);
         for (int q = 0; q < tunFds.length; q++) {
             int tun = tunFds[q], sock = sockFds[q], queue = q;
-            threads.add(Thread.ofPlatform().daemon().name("berth-udp-tx-" + q).start(() -> encapsulate(tun, sock, queue)));
+            threads.add(
+                    Thread.ofPlatform().daemon().name("berth-udp-tx-" + q).start(() -> encapsulate(tun, sock, queue)));
             threads.add(Thread.ofPlatform().daemon().name("berth-udp-rx-" + q).start(() -> decapsulate(sock, tun)));
         }
     }
@@ -107,11 +109,22 @@ final class UdpTunnel implements AutoCloseable {
                         if (len != -Mmsg.EAGAIN) throw new IllegalStateException("read from TUN failed: errno " + -len);
                         break;
                     }
-                    if (len < Wire.VNET_HDR + 20 || (slots[n].get(JAVA_BYTE, Wire.VNET_HDR) & 0xf0) != 0x40) { dropped.incrementAndGet(); continue; }
+                    if (len < Wire.VNET_HDR + 20 || (slots[n].get(JAVA_BYTE, Wire.VNET_HDR) & 0xf0) != 0x40) {
+                        dropped.incrementAndGet();
+                        continue;
+                    }
                     int peer = peers.lookup(slots[n].get(INT_BE, Wire.VNET_HDR + 16));
-                    if (peer == 0) { dropped.incrementAndGet(); continue; } // no host owns it (flannel: net unreachable)
+                    if (peer == 0) {
+                        dropped.incrementAndGet();
+                        continue;
+                    } // no host owns it (flannel: net unreachable)
                     Mmsg.sockaddr(b.addrs, Mmsg.SOCKADDR_IN * n, peer, port);
-                    m = messages(b, n, (int) len, m, (++seq & 0x00ff_ffff) | queue << 24); // unique per queue: one socket each
+                    m = messages(
+                            b,
+                            n,
+                            (int) len,
+                            m,
+                            (++seq & 0x00ff_ffff) | queue << 24); // unique per queue: one socket each
                     bytes += len;
                     n++;
                 }
@@ -144,7 +157,11 @@ final class UdpTunnel implements AutoCloseable {
             long h = hdr0 + (long) Wire.CHUNK_HEADER * j;
             Wire.writeChunkHeader(b.headers, h, j, k, seq);
             iov(b, iov0 + Mmsg.IOVEC * 2 * j, b.headers.address() + h, Wire.CHUNK_HEADER);
-            iov(b, iov0 + Mmsg.IOVEC * (2 * j + 1), buf + (long) chunkData * j, Math.min(chunkData, len - chunkData * j));
+            iov(
+                    b,
+                    iov0 + Mmsg.IOVEC * (2 * j + 1),
+                    buf + (long) chunkData * j,
+                    Math.min(chunkData, len - chunkData * j));
         }
         if (gso) {
             long c = (long) CONTROL * p;
@@ -179,11 +196,17 @@ final class UdpTunnel implements AutoCloseable {
         int done = 0;
         while (done < n) {
             int r = Mmsg.sendmmsg(b.state, sock, b.msgs.asSlice(Mmsg.MMSGHDR * done), n - done);
-            if (r > 0) { done += r; continue; }
+            if (r > 0) {
+                done += r;
+                continue;
+            }
             if (r == -Mmsg.EINTR) continue;
-            if ((r == -Mmsg.EIO || r == -Mmsg.EINVAL) && gso && b.msgs.get(JAVA_LONG, Mmsg.MMSGHDR * done + Mmsg.MSG_CONTROL) != 0) {
+            if ((r == -Mmsg.EIO || r == -Mmsg.EINVAL)
+                    && gso
+                    && b.msgs.get(JAVA_LONG, Mmsg.MMSGHDR * done + Mmsg.MSG_CONTROL) != 0) {
                 gso = false; // checked per send, not per host: the route's device cannot checksum a segmented send
-                LOG.warning("udp backend: the kernel refused a UDP_SEGMENT send (errno " + -r + "); chunks go one per datagram from now on");
+                LOG.warning("udp backend: the kernel refused a UDP_SEGMENT send (errno " + -r
+                        + "); chunks go one per datagram from now on");
             }
             // A peer that is unreachable right now (ECONNREFUSED, EHOSTUNREACH): drop that one packet.
             dropped.incrementAndGet();
@@ -227,7 +250,8 @@ final class UdpTunnel implements AutoCloseable {
         int segment(int i, int len) {
             long m = Mmsg.MMSGHDR * i, c = (long) CONTROL * i;
             if (msgs.get(JAVA_LONG, m + Mmsg.MSG_CONTROLLEN) < Mmsg.CMSG_DATA + 2) return len;
-            if (controls.get(JAVA_INT, c + Mmsg.CMSG_LEVEL) != Mmsg.SOL_UDP || controls.get(JAVA_INT, c + Mmsg.CMSG_TYPE) != Mmsg.UDP_GRO) return len;
+            if (controls.get(JAVA_INT, c + Mmsg.CMSG_LEVEL) != Mmsg.SOL_UDP
+                    || controls.get(JAVA_INT, c + Mmsg.CMSG_TYPE) != Mmsg.UDP_GRO) return len;
             int g = controls.get(JAVA_INT, c + Mmsg.CMSG_DATA) & 0xffff;
             return g == 0 ? len : g;
         }
@@ -249,7 +273,10 @@ final class UdpTunnel implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     long m = Mmsg.MMSGHDR * i;
                     int len = b.msgs.get(JAVA_INT, m + Mmsg.MSG_LEN);
-                    if ((b.msgs.get(JAVA_INT, m + Mmsg.MSG_FLAGS) & Mmsg.MSG_TRUNC) != 0) { dropped.incrementAndGet(); continue; }
+                    if ((b.msgs.get(JAVA_INT, m + Mmsg.MSG_FLAGS) & Mmsg.MSG_TRUNC) != 0) {
+                        dropped.incrementAndGet();
+                        continue;
+                    }
                     int seg = b.segment(i, len);
                     int src = b.names.get(INT_BE, Mmsg.SOCKADDR_IN * i + 4);
                     long base = (long) SLOT * i, end = base + len, at = base;
@@ -274,16 +301,21 @@ final class UdpTunnel implements AutoCloseable {
             } else dropped.incrementAndGet();
             return at + d;
         }
-        if (d < Wire.CHUNK_HEADER) { dropped.incrementAndGet(); return at + d; }
+        if (d < Wire.CHUNK_HEADER) {
+            dropped.incrementAndGet();
+            return at + d;
+        }
         int cnt = Wire.count(s, at);
         if (Wire.index(s, at) == 0 && cnt >= 2 && cnt <= MAXC) {
-            // Fast path: every chunk of the packet is in this buffer, in order: gather them straight into the TUN write.
+            // Fast path: every chunk of the packet is in this buffer, in order: gather them straight into the TUN
+            // write.
             int sq = Wire.seq(s, at);
             long p = at;
             int j = 0;
             while (j < cnt && p < end) {
                 int dj = (int) Math.min(seg, end - p);
-                if (dj <= Wire.CHUNK_HEADER || !Wire.isChunk(s, p) || Wire.index(s, p) != j || Wire.seq(s, p) != sq) break;
+                if (dj <= Wire.CHUNK_HEADER || !Wire.isChunk(s, p) || Wire.index(s, p) != j || Wire.seq(s, p) != sq)
+                    break;
                 b.gather.set(JAVA_LONG, Mmsg.IOVEC * j, s.address() + p + Wire.CHUNK_HEADER);
                 b.gather.set(JAVA_LONG, Mmsg.IOVEC * j + 8, dj - Wire.CHUNK_HEADER);
                 p += dj;
@@ -311,7 +343,8 @@ final class UdpTunnel implements AutoCloseable {
     @Override
     public void close() {
         if (Boolean.getBoolean("berth.udp.stats"))
-            LOG.info("udp tunnel: sent " + sentDatagrams.get() + " datagrams, " + sentBytes.get() + " bytes, dropped " + dropped.get());
+            LOG.info("udp tunnel: sent " + sentDatagrams.get() + " datagrams, " + sentBytes.get() + " bytes, dropped "
+                    + dropped.get());
         running = false;
         for (Thread t : threads) {
             try {

@@ -33,6 +33,7 @@ final class Wire {
     static final int MAX_CHUNKS = 64;
     /** IPv4 and UDP headers of the outer packet. */
     static final int OUTER = 28;
+
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private Wire() {}
@@ -82,7 +83,8 @@ final class Wire {
 
     /** Whether {@code len} bytes at {@code at} (virtio-net header, then IP) hold an IPv4 packet for {@code net/mask}. */
     static boolean forLocal(MemorySegment s, long at, int len, int net, int mask) {
-        return len >= VNET_HDR + 20 && (s.get(JAVA_BYTE, at + VNET_HDR) & 0xf0) == 0x40
+        return len >= VNET_HDR + 20
+                && (s.get(JAVA_BYTE, at + VNET_HDR) & 0xf0) == 0x40
                 && (s.get(INT_BE, at + VNET_HDR + 16) & mask) == net;
     }
 }

@@ -24,7 +24,8 @@ public final class Attachers {
 
     /** A new attacher; with a terminal there is no stderr (its pipe ends at once). */
     public Attacher add(boolean stdout, boolean stderr, boolean tty) {
-        Attacher a = new Attacher(stdout ? new ChunkPipe(CAPACITY, true) : null, stderr ? new ChunkPipe(CAPACITY, true) : null);
+        Attacher a = new Attacher(
+                stdout ? new ChunkPipe(CAPACITY, true) : null, stderr ? new ChunkPipe(CAPACITY, true) : null);
         if (tty && a.stderr() != null) a.stderr().end();
         attached.add(a);
         return a;

@@ -70,7 +70,9 @@ public final class ChunkPipe extends InputStream {
                 break;
             }
             if (ended) {
-                if (overflowed) throw new IOException("detached: the reader fell more than " + capacity + " bytes behind the task's output");
+                if (overflowed)
+                    throw new IOException(
+                            "detached: the reader fell more than " + capacity + " bytes behind the task's output");
                 return -1;
             }
             try {

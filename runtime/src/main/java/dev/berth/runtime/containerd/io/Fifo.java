@@ -25,12 +25,15 @@ import java.nio.file.StandardOpenOption;
 public final class Fifo {
     /** Pipe capacity asked for: output keeps flowing into the pipe (up to this) while berthd is down. */
     private static final int PIPE_SIZE = 1 << 20;
+
     private static final int F_SETPIPE_SZ = 1031;
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MKFIFO = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("mkfifo"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MKFIFO = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("mkfifo"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
 
     private Fifo() {}
 
@@ -43,7 +46,8 @@ public final class Fifo {
             throw new IOException("mkfifo " + path, t);
         }
         if (rc != 0 && !Files.exists(path)) throw new IOException("mkfifo " + path + " failed");
-        if (rc != 0 && !isFifo(path)) throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a FIFO");
+        if (rc != 0 && !isFifo(path))
+            throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a FIFO");
     }
 
     static boolean isFifo(Path path) {
@@ -58,7 +62,8 @@ public final class Fifo {
     public static int hold(Path path) {
         int fd = Libc.open(path.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         try {
-            int ignored = (int) FCNTL.invokeExact(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: pipe-max-size may be lower
+            int ignored =
+                    (int) FCNTL.invokeExact(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: pipe-max-size may be lower
         } catch (Throwable t) {
             // keep the default size
         }

@@ -41,7 +41,9 @@ public final class StdioFifos implements AutoCloseable {
     /** Makes the FIFOs and opens berthd's ends, before the shim is told their paths. */
     public static StdioFifos create(Path dir, String prefix, boolean tty, boolean withStdin) throws IOException {
         Files.createDirectories(dir);
-        StdioFifos f = new StdioFifos(withStdin ? dir.resolve(prefix + "-stdin") : null, dir.resolve(prefix + "-stdout"),
+        StdioFifos f = new StdioFifos(
+                withStdin ? dir.resolve(prefix + "-stdin") : null,
+                dir.resolve(prefix + "-stdout"),
                 tty ? null : dir.resolve(prefix + "-stderr"));
         try {
             for (Path p : f.paths()) Fifo.create(p);
@@ -59,7 +61,8 @@ public final class StdioFifos implements AutoCloseable {
      */
     public static StdioFifos reopen(String stdinPath, String stdoutPath, String stderrPath) throws IOException {
         StdioFifos f = new StdioFifos(existing(stdinPath), existing(stdoutPath), existing(stderrPath));
-        f.hold(); // the caller pumps, then releases: the shim's writers are there already (or gone: the reads end at once)
+        f.hold(); // the caller pumps, then releases: the shim's writers are there already (or gone: the reads
+        // end at once)
         return f;
     }
 
@@ -104,20 +107,28 @@ public final class StdioFifos implements AutoCloseable {
      * Starts copying stdout and stderr to the sinks, each on a thread of its own (an exec: its sinks may
      * wait for the client); {@code onEnd} runs once per stream at its end.
      */
-    public void pump(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd) throws IOException {
-        if (stdout != null) outPump = OutputPump.start(name + "-stdout", Fifo.reader(outHolder), out, () -> onEnd.accept(true));
-        if (stderr != null) errPump = OutputPump.start(name + "-stderr", Fifo.reader(errHolder), err, () -> onEnd.accept(false));
+    public void pump(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd)
+            throws IOException {
+        if (stdout != null)
+            outPump = OutputPump.start(name + "-stdout", Fifo.reader(outHolder), out, () -> onEnd.accept(true));
+        if (stderr != null)
+            errPump = OutputPump.start(name + "-stderr", Fifo.reader(errHolder), err, () -> onEnd.accept(false));
     }
 
     /** As {@link #pump}, on the shared poller (a task's output: its sinks never block). */
-    public void pumpPolled(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd) throws IOException {
-        if (stdout != null) outPump = OutputPump.polled(name + "-stdout", Fifo.pollingReader(outHolder), out, () -> onEnd.accept(true));
-        if (stderr != null) errPump = OutputPump.polled(name + "-stderr", Fifo.pollingReader(errHolder), err, () -> onEnd.accept(false));
+    public void pumpPolled(String name, Consumer<byte[]> out, Consumer<byte[]> err, Consumer<Boolean> onEnd)
+            throws IOException {
+        if (stdout != null)
+            outPump = OutputPump.polled(name + "-stdout", Fifo.pollingReader(outHolder), out, () -> onEnd.accept(true));
+        if (stderr != null)
+            errPump =
+                    OutputPump.polled(name + "-stderr", Fifo.pollingReader(errHolder), err, () -> onEnd.accept(false));
     }
 
     /** Both outputs copied to their end (at once for a missing one). */
     public CompletableFuture<Void> drained() {
-        return CompletableFuture.allOf(outPump == null ? CompletableFuture.completedFuture(null) : outPump.done(),
+        return CompletableFuture.allOf(
+                outPump == null ? CompletableFuture.completedFuture(null) : outPump.done(),
                 errPump == null ? CompletableFuture.completedFuture(null) : errPump.done());
     }
 
