@@ -102,8 +102,22 @@ public final class JsonFileLogReader implements LogReader {
             }
             boolean live = olderFiles.isEmpty();
             if (live && current.isStill(file)) return null; // at the end of the live file: wait for more
+            if (live) queueNewerRotations(); // several rotations may have passed while this reader lagged
             current.close(); // a rotated file (or the live one was just rotated away): it is complete
             current = null;
+        }
+    }
+
+    /**
+     * The live file we read was rotated away: it is now {@code file.N}; the files {@code N-1 .. 1} came after it
+     * and are read before the new live file, so a slow follower loses no line that max-file still keeps.
+     */
+    private void queueNewerRotations() {
+        for (int n = 1; Files.exists(JsonFileLog.rotated(file, n)); n++) {
+            if (current.isStill(JsonFileLog.rotated(file, n))) {
+                for (int k = n - 1; k >= 1; k--) olderFiles.addLast(JsonFileLog.rotated(file, k));
+                return;
+            }
         }
     }
 
