@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
