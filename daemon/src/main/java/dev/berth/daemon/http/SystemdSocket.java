@@ -1,5 +1,6 @@
 package dev.berth.daemon.http;
 
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
@@ -51,6 +52,7 @@ public record SystemdSocket(int fd, Path path) {
         if (e.isPresent() && !e.get().listeningStream())
             throw new IOException("descriptor " + FIRST_FD
                     + " from systemd is not a listening Unix stream socket (berthd.socket needs ListenStream=PATH, not Accept=yes)");
+        Epoll.ensureAvailability(); // loads Netty's native library, which Socket's methods are part of
         DomainSocketAddress local = new Socket(FIRST_FD).localDomainSocketAddress();
         String path = local == null || local.path().isEmpty() ? e.map(UnixEntry::path).orElse(null) : local.path();
         if (path == null || path.isEmpty())
