@@ -179,18 +179,20 @@ final class DaemonLab implements AutoCloseable {
         if (!Files.exists(socket)) return false;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap(
-                    "GET /info HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap("GET /info HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
             ByteBuffer head = ByteBuffer.allocate(12);
             CompletableFuture<Integer> read = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> { // closing the channel on a timeout ends this read
-                try {
-                    while (head.hasRemaining()) if (ch.read(head) < 0) break;
-                    read.complete(head.position());
-                } catch (IOException e) {
-                    read.completeExceptionally(e);
-                }
-            });
+            Thread.ofVirtual()
+                    .start(
+                            () -> { // closing the channel on a timeout ends this read
+                                try {
+                                    while (head.hasRemaining()) if (ch.read(head) < 0) break;
+                                    read.complete(head.position());
+                                } catch (IOException e) {
+                                    read.completeExceptionally(e);
+                                }
+                            });
             try {
                 read.get(30, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException e) {

@@ -18,7 +18,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,7 +83,10 @@ class EarlyPingTest {
             assertTrue(!berthd.output().contains("berthd ready"), berthd.output());
 
             containerd = host.spawnDaemon(
-                    Map.of(), "containerd", "--config", ctrd.resolve("config.toml").toString());
+                    Map.of(),
+                    "containerd",
+                    "--config",
+                    ctrd.resolve("config.toml").toString());
             String networks = held.get(60, TimeUnit.SECONDS);
             assertTrue(networks.startsWith("HTTP/1.1 200"), networks);
             assertTrue(networks.contains("\"Name\":\"bridge\""), networks);

@@ -314,9 +314,21 @@ public final class FootprintBench {
         compare("daemon PSS, MB", berthd, dockerd, s -> s.own().pss());
         compare("daemon USS (private pages), MB", berthd, dockerd, s -> s.own().uss());
         compare("daemon anonymous, MB", berthd, dockerd, s -> s.own().anon());
-        compare("daemon + its containerd RSS, MB", berthd, dockerd, s -> s.withContainerd().rss());
-        compare("daemon + its containerd PSS, MB", berthd, dockerd, s -> s.withContainerd().pss());
-        compare("daemon + its containerd USS, MB", berthd, dockerd, s -> s.withContainerd().uss());
+        compare(
+                "daemon + its containerd RSS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().rss());
+        compare(
+                "daemon + its containerd PSS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().pss());
+        compare(
+                "daemon + its containerd USS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().uss());
     }
 
     private void compare(String what, List<Sample> berthd, List<Sample> dockerd, ToLongFunction<Sample> f) {

@@ -304,7 +304,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .schedule(
                         () -> {
                             if (pending > 0 || !ctx.channel().isActive()) return;
-                            if (!gate.isOpen()) { // a request held while berthd starts: starting is not the client's delay
+                            if (!gate.isOpen()) { // a request held while berthd starts: starting is not the client's
+                                // delay
                                 arm(ctx);
                                 return;
                             }

@@ -92,8 +92,8 @@ public final class ApiServer implements AutoCloseable {
      * Serves on a listening socket inherited from systemd (socket activation): its path, mode and group
      * are the unit's, and the file stays when berthd stops (systemd keeps listening and starts berthd again).
      */
-    public static ApiServer adopt(
-            SystemdSocket inherited, StartupGate gate, ExecutorService workers, ApiLimits limits) throws IOException {
+    public static ApiServer adopt(SystemdSocket inherited, StartupGate gate, ExecutorService workers, ApiLimits limits)
+            throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
         try {

@@ -47,8 +47,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private boolean early(HttpRequest req) {
         if (req.decoderResult().isFailure()) return true; // refused at once, as below
         try {
-            String path = ApiVersions.split(new QueryStringDecoder(req.uri()).path())
-                    .path();
+            String path =
+                    ApiVersions.split(new QueryStringDecoder(req.uri()).path()).path();
             return gate.early(req.method().name(), path);
         } catch (RuntimeException tooOldOrMalformed) {
             return true; // answered at once with its 400, which needs nothing of the daemon

@@ -57,9 +57,11 @@ final class StreamedBodies extends ChannelInboundHandlerAdapter {
 
     private boolean streamed(HttpRequest req) {
         try {
-            return gate.router().streamsBody(
-                    req.method().name(),
-                    ApiVersions.split(new QueryStringDecoder(req.uri()).path()).path());
+            return gate.router()
+                    .streamsBody(
+                            req.method().name(),
+                            ApiVersions.split(new QueryStringDecoder(req.uri()).path())
+                                    .path());
         } catch (ApiVersions.TooOld e) {
             return false;
         }

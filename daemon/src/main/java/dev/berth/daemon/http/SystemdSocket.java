@@ -43,18 +43,21 @@ public record SystemdSocket(int fd, Path path) {
         if (n != 1)
             throw new IOException("systemd passed " + n
                     + " sockets (LISTEN_FDS); berthd takes one, its API socket: give berthd.socket one ListenStream=");
-        String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + FIRST_FD)).toString();
+        String link =
+                Files.readSymbolicLink(Path.of("/proc/self/fd/" + FIRST_FD)).toString();
         if (!link.startsWith("socket:"))
             throw new IOException("descriptor " + FIRST_FD + " from systemd is " + link + ", not a socket");
         long inode = Long.parseLong(link.replaceAll("[^0-9]", ""));
         // /proc/net/unix lists this network namespace's sockets: one made in another is not checked here
         Optional<UnixEntry> e = UnixEntry.find(inode);
         if (e.isPresent() && !e.get().listeningStream())
-            throw new IOException("descriptor " + FIRST_FD
-                    + " from systemd is not a listening Unix stream socket (berthd.socket needs ListenStream=PATH, not Accept=yes)");
+            throw new IOException(
+                    "descriptor " + FIRST_FD
+                            + " from systemd is not a listening Unix stream socket (berthd.socket needs ListenStream=PATH, not Accept=yes)");
         Epoll.ensureAvailability(); // loads Netty's native library, which Socket's methods are part of
         DomainSocketAddress local = new Socket(FIRST_FD).localDomainSocketAddress();
-        String path = local == null || local.path().isEmpty() ? e.map(UnixEntry::path).orElse(null) : local.path();
+        String path =
+                local == null || local.path().isEmpty() ? e.map(UnixEntry::path).orElse(null) : local.path();
         if (path == null || path.isEmpty())
             throw new IOException("descriptor " + FIRST_FD + " from systemd is an unnamed socket");
         return Optional.of(new SystemdSocket(FIRST_FD, Path.of(path)));
