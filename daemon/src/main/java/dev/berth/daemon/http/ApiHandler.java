@@ -304,8 +304,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .schedule(
                         () -> {
                             if (pending > 0 || !ctx.channel().isActive()) return;
-                            if (!gate.isOpen()) { // a request held while berthd starts: starting is not the client's
-                                // delay
+                            // a request held while berthd starts: the start is not the client's delay
+                            if (!gate.isOpen()) {
                                 arm(ctx);
                                 return;
                             }
