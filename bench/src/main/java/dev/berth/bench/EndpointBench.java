@@ -4,7 +4,7 @@ import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Link;

@@ -12,8 +12,9 @@ import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-import dev.berth.model.net.IpPrefix;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.IpPrefix;
+import dev.berth.model.MacAddress;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
@@ -43,8 +44,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -61,8 +60,6 @@ import java.util.stream.Stream;
 public final class EngineBench {
     private static final double GOAL_SPEEDUP = 10, GOAL_FLAT = 1.5;
     /** Held so the setting sticks: the engine's INFO lines (forwarding enabled, ...) would clutter the output. */
-    private static final Logger BERTH_LOG = Logger.getLogger("dev.berth");
-
     static final List<String> ALL_CASES = List.of(
             "floor",
             "berth",
@@ -225,7 +222,7 @@ public final class EngineBench {
 
     public static void main(String[] args) throws Exception {
         Options opt = Options.parse(args);
-        BERTH_LOG.setLevel(Level.WARNING);
+        Log.setLevel(Log.Level.WARN);
         long start = System.nanoTime();
         ZonedDateTime when = ZonedDateTime.now();
         String env = environment();

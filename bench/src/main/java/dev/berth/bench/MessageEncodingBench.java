@@ -1,6 +1,6 @@
 package dev.berth.bench;
 
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.Message;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.Nl;

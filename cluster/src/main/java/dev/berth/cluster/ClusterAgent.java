@@ -10,7 +10,8 @@ import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseEvent;
 import dev.berth.cluster.lease.LeaseStore;
 import dev.berth.cluster.lease.StaticLeaseStore;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Rtnl;
@@ -25,8 +26,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * berthd's cluster agent: leases this host's container subnet from etcd (flannel's layout) or a
@@ -36,7 +35,6 @@ import java.util.logging.Logger;
  * engine the cluster network (no masquerade inside it) and uses {@link #mtu()} for the bridge.
  */
 public final class ClusterAgent implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ClusterAgent.class.getName());
     private static final long MAX_BACKOFF_MS = 5000;
 
     private final ClusterOptions options;
@@ -104,8 +102,14 @@ public final class ClusterAgent implements AutoCloseable {
 
     private void join() {
         own = store.acquire(config, backend.attrs(), SubnetEnv.previous(runDir));
-        LOG.info("cluster: leased " + own.subnet() + " for "
-                + own.attrs().publicIp().getHostAddress() + " from " + store.describe());
+        Log.info(
+                "cluster: leased a subnet",
+                "subnet",
+                own.subnet(),
+                "public_ip",
+                own.attrs().publicIp().getHostAddress(),
+                "store",
+                store.describe());
         backend.start(own, config);
         SubnetEnv.write(runDir, config.network(), own.subnet(), backend.mtu());
         LeaseStore.Snapshot snap = store.list();
@@ -205,7 +209,7 @@ public final class ClusterAgent implements AutoCloseable {
             }
             case LeaseEvent.Removed r -> {
                 if (r.subnet().equals(me.subnet())) {
-                    LOG.warning("cluster: the lease of " + me.subnet() + " was removed from the store; re-acquiring");
+                    Log.warn("cluster: the lease was removed from the store; re-acquiring", "subnet", me.subnet());
                     reacquire();
                     return;
                 }
@@ -278,7 +282,7 @@ public final class ClusterAgent implements AutoCloseable {
             backend.start(after, config);
             SubnetEnv.write(runDir, config.network(), after.subnet(), backend.mtu());
         } else {
-            LOG.info("cluster: re-acquired " + after.subnet());
+            Log.info("cluster: re-acquired the lease", "subnet", after.subnet());
         }
     }
 
@@ -307,7 +311,7 @@ public final class ClusterAgent implements AutoCloseable {
                 own = store.renew(own);
                 wait = period;
             } catch (LeaseStore.LeaseLostException e) {
-                LOG.warning("cluster: " + e.getMessage() + "; re-acquiring");
+                Log.warn("cluster: lease lost; re-acquiring", "error", e.getMessage());
                 inbox.add(Command.REACQUIRE);
                 wait = period;
             } catch (RuntimeException e) {
@@ -319,7 +323,8 @@ public final class ClusterAgent implements AutoCloseable {
 
     private void fail(String message, Throwable t) {
         lastError = message;
-        LOG.log(Level.WARNING, message, t);
+        if (t == null) Log.warn(message);
+        else Log.warn(message, "error", t);
     }
 
     private List<Lease> routedLeases() {

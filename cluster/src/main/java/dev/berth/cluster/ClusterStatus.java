@@ -1,6 +1,6 @@
 package dev.berth.cluster;
 
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
 import java.time.Instant;
 import java.util.List;
 

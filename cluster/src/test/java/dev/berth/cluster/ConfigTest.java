@@ -9,7 +9,7 @@ import dev.berth.cluster.lease.StaticLeaseStore;
 import dev.berth.cluster.lease.SubnetAllocator;
 import dev.berth.cluster.lease.SubnetKey;
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Cidr;
 import dev.berth.model.Sandbox;
-import dev.berth.model.net.Cidr;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

@@ -24,6 +24,7 @@ import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Router;
 import dev.berth.daemon.http.StartupGate;
 import dev.berth.daemon.http.SystemdSocket;
+import dev.berth.daemon.trace.StageTrace;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;

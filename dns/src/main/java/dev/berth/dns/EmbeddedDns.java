@@ -1,5 +1,6 @@
 package dev.berth.dns;
 
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.IOException;
@@ -26,8 +27,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 
@@ -45,7 +44,6 @@ import org.xbill.DNS.Rcode;
  * }</pre>
  */
 public final class EmbeddedDns implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(EmbeddedDns.class.getName());
     private final DnsConfig config;
     private final Selector selector;
     private final Stats stats = new Stats();
@@ -134,7 +132,12 @@ public final class EmbeddedDns implements AutoCloseable {
                 l.udp.register(selector, SelectionKey.OP_READ, l);
                 l.tcp.register(selector, SelectionKey.OP_ACCEPT, l);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot serve sandbox " + sandboxId, e); // closed by a detach that came first
+                Log.warn(
+                        "dns: cannot serve a sandbox",
+                        "sandbox",
+                        sandboxId,
+                        "error",
+                        e); // closed by a detach that came first
             }
         });
     }
@@ -238,8 +241,12 @@ public final class EmbeddedDns implements AutoCloseable {
                     c.connect(a); // binds an ephemeral port in the host namespace; only a's packets get through
                 } catch (IOException unreachableNow) {
                     // No route yet (or ever): queries for it get SERVFAIL, and each one retries the connect.
-                    LOG.warning("upstream " + a + " is unreachable from the host namespace for now: "
-                            + unreachableNow.getMessage());
+                    Log.warn(
+                            "dns: an upstream is unreachable from the host namespace for now",
+                            "upstream",
+                            a,
+                            "error",
+                            unreachableNow.getMessage());
                 }
                 return c;
             } catch (IOException | RuntimeException e) {
@@ -252,7 +259,7 @@ public final class EmbeddedDns implements AutoCloseable {
             try {
                 ch.register(selector, SelectionKey.OP_READ, u);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot read from upstream " + a, e);
+                Log.warn("dns: cannot read from an upstream", "upstream", a, "error", e);
             }
         });
         return u;
@@ -277,7 +284,7 @@ public final class EmbeddedDns implements AutoCloseable {
             } catch (ClosedSelectorException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "embedded resolver: " + e, e); // one bad event must not stop the resolver
+                Log.warn("dns: the resolver skipped an event", "error", e); // one bad event must not stop the resolver
             }
         }
     }

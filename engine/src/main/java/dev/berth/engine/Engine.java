@@ -28,13 +28,14 @@ import dev.berth.engine.state.Status;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.model.BerthException;
+import dev.berth.model.Cidr;
 import dev.berth.model.Endpoint;
 import dev.berth.model.Ids;
+import dev.berth.model.MacAddress;
 import dev.berth.model.NetnsMode;
 import dev.berth.model.PortMapping;
 import dev.berth.model.Sandbox;
-import dev.berth.model.net.Cidr;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.MissingKernelFeatureException;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
@@ -50,7 +51,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.logging.Logger;
 
 /**
  * Berth's single-host engine: networks, sandboxes and the endpoints between them, with their
@@ -60,7 +60,6 @@ import java.util.logging.Logger;
  */
 public final class Engine implements AutoCloseable {
     static final String NETWORKS = "networks", SANDBOXES = "sandboxes", ENDPOINTS = "endpoints";
-    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
 
     private final EngineConfig config;
     private final StateStore store;
@@ -395,8 +394,14 @@ public final class Engine implements AutoCloseable {
         List<PortSpec> specs = portSpecs(r);
         if (net != null && !drivers.of(net).routedThroughHost() && !specs.isEmpty()) {
             // Docker's macvlan and ipvlan drivers ignore -p: the container has its own address on the LAN.
-            LOG.info("sandbox " + r.name() + ": published ports are ignored on " + net.driver() + " network "
-                    + net.name() + " (as Docker does); reach the container at its own address");
+            Log.info(
+                    "published ports are ignored on this driver (as Docker does); reach the container at its own address",
+                    "sandbox",
+                    r.name(),
+                    "network",
+                    net.name(),
+                    "driver",
+                    net.driver());
             specs = List.of();
         }
         if (net == null && !specs.isEmpty())
@@ -880,7 +885,10 @@ public final class Engine implements AutoCloseable {
         for (String key : List.of("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")) {
             if ("1".equals(Sysctl.read(config.hostNetns(), key))) continue;
             Sysctl.write(config.hostNetns(), key, "1");
-            LOG.info("enabled " + key + " in the host namespace: containers' traffic is routed through it");
+            Log.info(
+                    "enabled forwarding in the host namespace: containers' traffic is routed through it",
+                    "sysctl",
+                    key);
         }
     }
 

@@ -2,9 +2,9 @@ package dev.berth.engine;
 
 import dev.berth.engine.request.PortSpec;
 import dev.berth.model.BerthException;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.PortMapping;
 import dev.berth.model.Protocol;
-import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -18,6 +18,7 @@ import dev.berth.engine.tx.Transaction;
 import dev.berth.model.Endpoint;
 import dev.berth.model.NetnsMode;
 import dev.berth.model.Sandbox;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.route.Link;
 import java.net.InetAddress;
@@ -29,7 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * Brings the kernel and the state into agreement at start-up. The state says what should exist:
@@ -39,7 +39,6 @@ import java.util.logging.Logger;
  * sandboxes keep their connectivity.
  */
 final class Reconciler {
-    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
     private final Engine e;
     private final Inventory inv;
@@ -91,7 +90,14 @@ final class Reconciler {
             if (owned && restoreAddresses(x)) {
                 inv.putEndpoint(x);
             } else {
-                log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing its link " + x.ifName());
+                Log.info(
+                        "reconcile: removing the link of an unfinished endpoint",
+                        "endpoint",
+                        x.id().substring(0, 12),
+                        "status",
+                        ep.status(),
+                        "link",
+                        x.ifName());
                 Teardown td = new Teardown("reconcile", Faults.NONE);
                 NetworkDriver d = drivers.ofEndpoint(anyNetwork.get(x.networkId()), x);
                 td.step("link", () -> detachStale(d, x, liveSandboxes.get(x.sandboxId())));
@@ -103,7 +109,12 @@ final class Reconciler {
             if (s.status() == Status.ACTIVE) {
                 e.restoreSandbox(x);
             } else {
-                log("sandbox " + x.name() + " (" + s.status() + "): removing its namespace");
+                Log.info(
+                        "reconcile: removing the namespace of an unfinished sandbox",
+                        "sandbox",
+                        x.name(),
+                        "status",
+                        s.status());
                 Teardown td = new Teardown("reconcile", Faults.NONE);
                 if (x.netns() instanceof NetnsMode.Own own)
                     td.step(
@@ -115,8 +126,14 @@ final class Reconciler {
         }
         for (Entry<Network> n : nets) {
             if (n.status() == Status.ACTIVE) continue;
-            log("network " + n.value().name() + " (" + n.status() + "): removing "
-                    + n.value().device());
+            Log.info(
+                    "reconcile: removing an unfinished network",
+                    "network",
+                    n.value().name(),
+                    "status",
+                    n.status(),
+                    "device",
+                    n.value().device());
             e.teardownNetwork(n.value(), new Teardown("reconcile", Faults.NONE));
         }
         repairNetworks();
@@ -146,7 +163,12 @@ final class Reconciler {
     private boolean restoreAddresses(Endpoint x) {
         InetAddress taken = inv.restoreAddresses(x);
         if (taken == null) return true;
-        log("endpoint " + x.id().substring(0, 12) + " claims " + taken + " which another endpoint holds; dropping it");
+        Log.info(
+                "reconcile: an endpoint claims an address another endpoint holds; dropping it",
+                "endpoint",
+                x.id().substring(0, 12),
+                "address",
+                taken);
         return false;
     }
 
@@ -170,7 +192,13 @@ final class Reconciler {
             if (!(s.netns() instanceof NetnsMode.Own own)) continue;
             String name = Path.of(own.path()).getFileName().toString();
             boolean fresh = !Netns.exists(name);
-            if (fresh) log("sandbox " + s.name() + ": namespace " + name + " is missing; re-creating it");
+            if (fresh)
+                Log.info(
+                        "reconcile: a sandbox's namespace is missing; re-creating it",
+                        "sandbox",
+                        s.name(),
+                        "netns",
+                        name);
             SandboxKernel k = new SandboxKernel(fresh ? Netns.create(name) : Netns.open(name));
             inv.putKernel(s.id(), k);
             if (fresh) k.rtnl().links().setUp(1);
@@ -179,16 +207,30 @@ final class Reconciler {
                 Network n = inv.network(ep.networkId());
                 NetworkDriver d = drivers.of(n);
                 if (fresh || !d.isIntact(n, ep, k, hostLinks)) {
-                    log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on "
-                            + n.device() + ")");
+                    Log.info(
+                            "reconcile: re-attaching an endpoint",
+                            "sandbox",
+                            s.name(),
+                            "interface",
+                            ep.ifName(),
+                            "driver",
+                            n.driver(),
+                            "device",
+                            n.device());
                     d.detach(ep, k);
                     try {
                         d.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
                     } catch (
                             RuntimeException
                                     ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
-                        LOG.warning("reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": "
-                                + ex.getMessage());
+                        Log.warn(
+                                "reconcile: cannot re-attach an endpoint",
+                                "sandbox",
+                                s.name(),
+                                "interface",
+                                ep.ifName(),
+                                "error",
+                                ex.getMessage());
                     }
                 }
                 first = false;
@@ -208,18 +250,33 @@ final class Reconciler {
                 Network n = inv.network(ep.networkId());
                 NetworkDriver d = drivers.of(n);
                 if (d.isIntact(n, ep, k, hostLinks)) continue;
-                log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in "
-                        + path);
+                Log.info(
+                        "reconcile: re-attaching an attachment",
+                        "attachment",
+                        s.name(),
+                        "interface",
+                        ep.ifName(),
+                        "host_interface",
+                        ep.hostIfName(),
+                        "netns",
+                        path);
                 d.detach(ep, k);
                 try {
                     d.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
                 } catch (RuntimeException ex) { // e.g. the runtime put a link of that name there meanwhile
-                    LOG.warning(
-                            "reconcile: cannot re-attach " + ep.ifName() + " of " + s.name() + ": " + ex.getMessage());
+                    Log.warn(
+                            "reconcile: cannot re-attach an endpoint",
+                            "sandbox",
+                            s.name(),
+                            "interface",
+                            ep.ifName(),
+                            "error",
+                            ex.getMessage());
                 }
             }
         } catch (RuntimeException ex) {
-            LOG.warning("reconcile: cannot open " + path + " of " + s.name() + ": " + ex.getMessage());
+            Log.warn(
+                    "reconcile: cannot open a namespace", "sandbox", s.name(), "netns", path, "error", ex.getMessage());
         }
         return true;
     }
@@ -227,7 +284,7 @@ final class Reconciler {
     /** Forgets attachments whose namespace vanished while Berth was down: addresses, ports and records go. */
     private void removeVanished(List<Sandbox> gone) {
         for (Sandbox s : gone) {
-            log("attachment " + s.name() + ": its namespace is gone; removing it");
+            Log.info("reconcile: an attachment's namespace is gone; removing it", "attachment", s.name());
             Teardown td = new Teardown("reconcile", Faults.NONE);
             for (Endpoint ep : inv.endpointsOf(s)) e.detach(ep, td);
             td.forget(0, "forget", () -> store.remove(Engine.SANDBOXES, s.id()));
@@ -250,7 +307,7 @@ final class Reconciler {
     private void removeOrphanLinks() {
         List<Link> links = hostLinks().all().orElse(null);
         if (links == null) {
-            LOG.warning(
+            Log.warn(
                     "reconcile: the host's link table kept changing under every dump; not removing orphan links this time");
             return;
         }
@@ -260,7 +317,7 @@ final class Reconciler {
             boolean known = inv.networks().stream().anyMatch(n -> l.name().equals(n.device()));
             if (known) berthBridges.add(l.index());
             else if (l.alias() != null && l.alias().startsWith(BridgeDriver.ALIAS_PREFIX)) {
-                log("removing orphan bridge " + l.name() + " (" + l.alias() + ")");
+                Log.info("reconcile: removing an orphan bridge", "bridge", l.name(), "alias", l.alias());
                 drivers.bridge().deleteQuietly(l.name());
             }
         }
@@ -271,7 +328,7 @@ final class Reconciler {
                     && "veth".equals(l.kind())
                     && l.name().startsWith("veth")
                     && !owned.contains(l.name())) {
-                log("removing orphan veth " + l.name());
+                Log.info("reconcile: removing an orphan veth", "link", l.name());
                 drivers.bridge().deleteQuietly(l.name());
             }
         }
@@ -288,7 +345,7 @@ final class Reconciler {
         }
         for (String ns : Netns.list()) {
             if (ns.startsWith(netnsPrefix) && !sandboxNetns.contains(ns)) {
-                log("removing orphan namespace " + ns);
+                Log.info("reconcile: removing an orphan namespace", "netns", ns);
                 Engine.deleteNetnsQuietly(ns);
             }
         }
@@ -319,11 +376,7 @@ final class Reconciler {
     private HostLinks hostLinks() {
         HostLinks links = HostLinks.of(host.rtnl().links());
         if (!links.complete())
-            LOG.warning("reconcile: the host's link table kept changing under every dump; looking links up one by one");
+            Log.warn("reconcile: the host's link table kept changing under every dump; looking links up one by one");
         return links;
-    }
-
-    private static void log(String what) {
-        LOG.info("reconcile: " + what);
     }
 }

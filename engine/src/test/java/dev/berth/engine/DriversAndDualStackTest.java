@@ -9,8 +9,8 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.model.Endpoint;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.Sandbox;
-import dev.berth.model.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

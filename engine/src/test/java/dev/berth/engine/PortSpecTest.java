@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.request.PortSpec;
 import dev.berth.model.BerthException;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.Protocol;
-import dev.berth.model.net.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package dev.berth.model;
 
-import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 

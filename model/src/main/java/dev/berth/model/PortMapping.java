@@ -1,6 +1,5 @@
 package dev.berth.model;
 
-import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 
 /**

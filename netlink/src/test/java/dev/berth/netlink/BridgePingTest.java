@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Link;

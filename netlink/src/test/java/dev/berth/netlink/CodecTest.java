@@ -2,8 +2,8 @@ package dev.berth.netlink;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.model.net.IpPrefix;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.IpPrefix;
+import dev.berth.model.MacAddress;
 import dev.berth.netlink.route.LinkNames;
 import dev.berth.netlink.sys.Errno;
 import java.nio.ByteBuffer;

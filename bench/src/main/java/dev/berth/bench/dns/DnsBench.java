@@ -11,8 +11,9 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.model.Endpoint;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.Sandbox;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.BufferedReader;
@@ -34,8 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
@@ -59,7 +58,7 @@ public final class DnsBench {
     private final List<String> report = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        Logger.getLogger("dev.berth").setLevel(Level.WARNING);
+        Log.setLevel(Log.Level.WARN);
         int seconds = 10, latencyN = 20000, floodSeconds = 120;
         String jvm = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m";
         Path out = Path.of("bench/results");

@@ -8,6 +8,7 @@ import dev.berth.dns.NameTable;
 import dev.berth.model.Endpoint;
 import dev.berth.model.NetnsMode;
 import dev.berth.model.Sandbox;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,8 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Berth's embedded resolver alone in a JVM, as berthd would run it, for the DNS benchmark: started
@@ -33,7 +32,7 @@ import java.util.logging.Logger;
  */
 public final class DnsBenchServer {
     public static void main(String[] args) throws Exception {
-        Logger.getLogger("dev.berth").setLevel(Level.WARNING);
+        Log.setLevel(Log.Level.WARN);
         InetSocketAddress upstream = new InetSocketAddress(InetAddress.getByName(args[0]), 53);
         List<DnsNetwork> networks = new ArrayList<>();
         List<Sandbox> sandboxes = new ArrayList<>();

@@ -11,6 +11,7 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.model.Sandbox;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.IOException;
@@ -27,8 +28,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +45,6 @@ import java.util.stream.Stream;
  */
 public final class ScaleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger BERTH_LOG = Logger.getLogger("dev.berth");
     private static final int WINDOW = 20;
 
     private ScaleBench() {}
@@ -65,7 +63,7 @@ public final class ScaleBench {
                             + "; use --networks N --ports P --rounds R --seconds S --publishes K");
             }
         }
-        BERTH_LOG.setLevel(Level.WARNING);
+        Log.setLevel(Log.Level.WARN);
         System.out.printf(
                 "Berth scale benchmark, %s; machine: %d CPUs, kernel %s, load %s%n%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), load());

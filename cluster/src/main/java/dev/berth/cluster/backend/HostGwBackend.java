@@ -3,7 +3,7 @@ package dev.berth.cluster.backend;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseAttrs;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;

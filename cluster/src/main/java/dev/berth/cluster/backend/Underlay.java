@@ -1,8 +1,8 @@
 package dev.berth.cluster.backend;
 
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.Cidr;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.Link;

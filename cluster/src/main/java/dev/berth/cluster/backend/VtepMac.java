@@ -1,6 +1,6 @@
 package dev.berth.cluster.backend;
 
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 import java.net.InetAddress;
 
 /**

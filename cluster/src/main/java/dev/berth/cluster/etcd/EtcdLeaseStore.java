@@ -8,7 +8,8 @@ import dev.berth.cluster.lease.LeaseStore;
 import dev.berth.cluster.lease.SubnetAllocator;
 import dev.berth.cluster.lease.SubnetKey;
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.ns.NetnsHandle;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -36,8 +37,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Leases in etcd v3 under flannel's layout: {@code <prefix>/config} and {@code <prefix>/subnets/10.5.52.0-24}.
@@ -46,7 +45,6 @@ import java.util.logging.Logger;
  * The client's sockets are opened in the agent's host namespace.
  */
 public final class EtcdLeaseStore implements LeaseStore {
-    private static final Logger LOG = Logger.getLogger(EtcdLeaseStore.class.getName());
     private static final int RACE_RETRIES = 10;
     private static final long TIMEOUT_MS = 5000;
     private static final int CONFIG_ATTEMPTS = 3;
@@ -96,7 +94,12 @@ public final class EtcdLeaseStore implements LeaseStore {
                 r = await(client.getKVClient().get(bytes(key)), "read " + key);
             } catch (BerthException.Failed e) {
                 if (!(e.getCause() instanceof TimeoutException) || attempt == CONFIG_ATTEMPTS) throw e;
-                LOG.warning(e.getMessage() + "; trying again (" + attempt + "/" + CONFIG_ATTEMPTS + ")");
+                Log.warn(
+                        "etcd: reading the cluster config timed out; trying again",
+                        "error",
+                        e.getMessage(),
+                        "attempt",
+                        attempt + "/" + CONFIG_ATTEMPTS);
             }
         }
         if (r.getKvs().isEmpty())
@@ -234,7 +237,7 @@ public final class EtcdLeaseStore implements LeaseStore {
             LeaseAttrs a = LeaseAttrs.parse(kv.getValue().toString(StandardCharsets.UTF_8), key);
             return new Lease(subnet, a, kv.getLease(), null, kv.getModRevision());
         } catch (IllegalArgumentException e) {
-            LOG.warning("ignoring " + e.getMessage());
+            Log.warn("etcd: ignoring a lease it cannot read", "error", e.getMessage());
             return null;
         }
     }
@@ -265,7 +268,7 @@ public final class EtcdLeaseStore implements LeaseStore {
                                 },
                                 err -> {
                                     healthy = false;
-                                    LOG.log(Level.FINE, "etcd watch ended", err);
+                                    Log.debug("etcd: the watch ended", "error", err);
                                     events.accept(new LeaseEvent.Resync(null));
                                 },
                                 () -> events.accept(new LeaseEvent.Resync(null))));

@@ -15,7 +15,7 @@ import dev.berth.daemon.containers.Healthcheck;
 import dev.berth.daemon.containers.LogSizes;
 import dev.berth.daemon.containers.Signals;
 import dev.berth.model.BerthException;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

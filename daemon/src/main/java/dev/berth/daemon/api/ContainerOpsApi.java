@@ -12,6 +12,7 @@ import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import dev.berth.runtime.TaskState;
 import java.io.IOException;

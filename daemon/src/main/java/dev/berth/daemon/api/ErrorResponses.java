@@ -1,5 +1,6 @@
 package dev.berth.daemon.api;
 
+import dev.berth.daemon.containers.NotModified;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.model.BerthException;
@@ -47,12 +48,5 @@ public final class ErrorResponses {
                                 + " (berthd's log has the details)");
             }
         };
-    }
-
-    /** Docker answers 304 when asked to start a running container or stop a stopped one. */
-    public static final class NotModified extends RuntimeException {
-        public NotModified() {
-            super("not modified", null, false, false);
-        }
     }
 }

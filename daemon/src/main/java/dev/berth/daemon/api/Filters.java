@@ -1,6 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.berth.daemon.api;
 
 import dev.berth.daemon.http.ApiResponse;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import dev.berth.runtime.image.ProgressEvent;
 import dev.berth.runtime.image.ProgressListener;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.model.Endpoint;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.IpPrefix;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Link;

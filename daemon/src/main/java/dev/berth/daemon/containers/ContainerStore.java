@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
 import dev.berth.engine.tx.Faults;
 import java.io.IOException;
 import java.io.UncheckedIOException;

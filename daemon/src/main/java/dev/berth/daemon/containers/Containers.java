@@ -1,10 +1,8 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.StageTrace;
-import dev.berth.daemon.api.ErrorResponses;
-import dev.berth.daemon.api.NetworkJoins;
 import dev.berth.daemon.containers.ContainerRecord.RunState;
 import dev.berth.daemon.events.Events;
+import dev.berth.daemon.trace.StageTrace;
 import dev.berth.engine.Engine;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.request.EndpointRequest;
@@ -13,10 +11,10 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.tx.Faults;
 import dev.berth.model.BerthException;
 import dev.berth.model.Endpoint;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.NetnsMode;
 import dev.berth.model.Sandbox;
 import dev.berth.model.log.Log;
-import dev.berth.model.net.IpPrefix;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.TaskState;
 import java.nio.file.Files;
@@ -354,7 +352,7 @@ public final class Containers implements NetworkJoins {
             TaskState st = task(r.id());
             if (st != null && st.status() == TaskState.Status.PAUSED)
                 throw new BerthException.Conflict("cannot start a paused container, try unpause instead");
-            if (st != null && st.status() == TaskState.Status.RUNNING) throw new ErrorResponses.NotModified();
+            if (st != null && st.status() == TaskState.Status.RUNNING) throw new NotModified();
             ContainerNames.check(r.name());
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
@@ -555,7 +553,7 @@ public final class Containers implements NetworkJoins {
         if (!restarting.remove(id) || !records.containsKey(id)) return;
         try {
             start(id);
-        } catch (ErrorResponses.NotModified alreadyRunning) {
+        } catch (NotModified alreadyRunning) {
             // a user started it meanwhile
         } catch (RuntimeException e) {
             Log.warn("restart policy: cannot start", "container", id, "error", e.getMessage());
@@ -569,7 +567,7 @@ public final class Containers implements NetworkJoins {
         markStoppedByUser(r.id());
         if (!isRunning(r.id()) && !isPaused(r.id())) {
             if (wasRestarting) return;
-            throw new ErrorResponses.NotModified();
+            throw new NotModified();
         }
         int timeout = timeoutSeconds != null
                 ? timeoutSeconds
@@ -594,7 +592,7 @@ public final class Containers implements NetworkJoins {
         try {
             try {
                 stop(r.id(), timeoutSeconds);
-            } catch (ErrorResponses.NotModified notRunning) {
+            } catch (NotModified notRunning) {
                 // restart of a stopped container starts it
             }
             start(r.id());

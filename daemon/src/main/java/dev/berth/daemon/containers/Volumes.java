@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import dev.berth.model.Ids;
 import dev.berth.model.log.Log;

@@ -1,9 +1,9 @@
 package dev.berth.daemon.http;
 
 import dev.berth.daemon.BerthVersion;
-import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.api.ErrorResponses;
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
+import dev.berth.daemon.trace.StageTrace;
 import dev.berth.model.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,7 +1,7 @@
 package dev.berth.daemon.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.berth.daemon.http;
 
 import dev.berth.daemon.api.ErrorResponses;
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

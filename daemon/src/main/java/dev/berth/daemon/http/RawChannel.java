@@ -1,6 +1,6 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.api.Json;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRequest;
+import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

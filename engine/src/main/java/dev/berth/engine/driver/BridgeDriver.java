@@ -9,8 +9,9 @@ import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.model.Endpoint;
 import dev.berth.model.Ids;
-import dev.berth.model.net.IpPrefix;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.IpPrefix;
+import dev.berth.model.MacAddress;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.ns.Sysctl;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 
 /**
  * The kernel side of bridge networks: a Linux bridge per network holding the gateway addresses, and
@@ -36,7 +36,6 @@ import java.util.logging.Logger;
  * other end is born inside the sandbox as eth0, eth1, ...
  */
 public final class BridgeDriver implements NetworkDriver {
-    private static final Logger LOG = Logger.getLogger(BridgeDriver.class.getName());
     /** The alias that marks a bridge as Berth's (the kernel keeps it; reconcile reads it). */
     public static final String ALIAS_PREFIX = "berth:network:";
 
@@ -120,7 +119,7 @@ public final class BridgeDriver implements NetworkDriver {
         bridgeIndex.clear();
         for (Network n : active) {
             if (adopted.contains(n) || host.byName(n.device()) != null) continue;
-            LOG.info("reconcile: network " + n.name() + ": bridge " + n.device() + " is missing; re-creating it");
+            Log.info("reconcile: a bridge is missing; re-creating it", "network", n.name(), "bridge", n.device());
             createNetwork(n, false, new Transaction("repair", Faults.NONE));
         }
     }

@@ -6,7 +6,7 @@ import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.model.Endpoint;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.berth.engine.model.ParentLink;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.Status;
 import dev.berth.engine.tx.Transaction;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.LinkType;
@@ -14,7 +15,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +28,6 @@ public final class ParentLinks {
     /** The state store kind of the parent links Berth created. */
     public static final String KIND = "links";
 
-    private static final Logger LOG = Logger.getLogger(ParentLinks.class.getName());
     private static final Pattern VLAN = Pattern.compile("(.+)\\.([0-9]{1,4})");
 
     private final HostKernel host;
@@ -79,15 +78,15 @@ public final class ParentLinks {
     public void reconcile(Collection<Network> active) {
         for (ParentLink p : owned().values()) {
             if (!inUse(p.name(), active)) {
-                LOG.info("reconcile: removing parent link " + p.name() + " (" + p.kind() + "), no network uses it");
+                Log.info("reconcile: removing a parent link no network uses", "link", p.name(), "kind", p.kind());
                 deleteQuietly(p);
                 store.remove(KIND, p.name());
             } else if (host.rtnl().links().find(p.name()).isEmpty()) {
-                LOG.info("reconcile: parent link " + p.name() + " is missing; re-creating it");
+                Log.info("reconcile: a parent link is missing; re-creating it", "link", p.name());
                 try {
                     host.rtnl().links().setUp(create(p).index());
                 } catch (NetlinkException e) {
-                    LOG.warning("reconcile: cannot re-create parent link " + p.name() + ": " + e.getMessage());
+                    Log.warn("reconcile: cannot re-create a parent link", "link", p.name(), "error", e.getMessage());
                 }
             }
         }

@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.model.BerthException;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 import dev.berth.netlink.route.AddrGenMode;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
 import java.util.List;
 import java.util.regex.Pattern;
 

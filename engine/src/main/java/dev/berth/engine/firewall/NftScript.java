@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.model.net.Cidr;
-import dev.berth.model.net.IpPrefix;
+import dev.berth.model.Cidr;
+import dev.berth.model.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.berth.engine.request;
 
 import dev.berth.model.BerthException;
-import dev.berth.model.net.IpPrefix;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.IpPrefix;
+import dev.berth.model.MacAddress;
 import dev.berth.netlink.ns.Netns;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

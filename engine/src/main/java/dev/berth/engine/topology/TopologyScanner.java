@@ -1,9 +1,9 @@
 package dev.berth.engine.topology;
 
 import dev.berth.engine.Engine;
+import dev.berth.model.IpPrefix;
 import dev.berth.model.NetnsMode;
 import dev.berth.model.Sandbox;
-import dev.berth.model.net.IpPrefix;
 import dev.berth.model.topology.Topology;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;

@@ -1,9 +1,9 @@
 package dev.berth.engine.tx;
 
+import dev.berth.model.log.Log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.logging.Logger;
 
 /**
  * The steps of a removal, best effort: a step that fails is noted and the next one still runs, so one
@@ -13,7 +13,6 @@ import java.util.logging.Logger;
  * it. A {@link SimulatedCrash} (an Error) passes through untouched, as a real crash would.
  */
 public final class Teardown {
-    private static final Logger LOG = Logger.getLogger(Teardown.class.getName());
 
     private final String name;
     private final Faults faults;
@@ -45,7 +44,14 @@ public final class Teardown {
             action.run();
         } catch (RuntimeException e) {
             String what = step + ": " + (e.getMessage() == null ? "failed" : e.getMessage());
-            LOG.warning(name + ": " + what + "; going on with the rest, start-up reconcile finishes it");
+            Log.warn(
+                    "a removal step failed; going on with the rest, start-up reconcile finishes it",
+                    "removal",
+                    name,
+                    "step",
+                    step,
+                    "error",
+                    e.getMessage() == null ? "failed" : e.getMessage());
             failures.add(what);
             if (firstCause == null) firstCause = e;
         }

@@ -1,11 +1,10 @@
 package dev.berth.engine.tx;
 
+import dev.berth.model.log.Log;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Steps with undo. Each step runs, and on success its undo is remembered; if a later step fails,
@@ -13,7 +12,6 @@ import java.util.logging.Logger;
  * through untouched, as a real crash would: then start-up reconcile cleans up instead.
  */
 public final class Transaction {
-    private static final Logger LOG = Logger.getLogger(Transaction.class.getName());
 
     private final String name;
     private final Faults faults;
@@ -50,7 +48,7 @@ public final class Transaction {
             try {
                 undo.pop().run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, name + ": an undo step failed; start-up reconcile will finish it", e);
+                Log.warn("an undo step failed; start-up reconcile will finish it", "transaction", name, "error", e);
             }
         }
     }

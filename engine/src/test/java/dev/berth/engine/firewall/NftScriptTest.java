@@ -3,9 +3,9 @@ package dev.berth.engine.firewall;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.model.BerthException;
+import dev.berth.model.Cidr;
+import dev.berth.model.MacAddress;
 import dev.berth.model.Protocol;
-import dev.berth.model.net.Cidr;
-import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;

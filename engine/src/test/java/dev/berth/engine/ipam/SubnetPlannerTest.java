@@ -4,7 +4,7 @@ import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.model.BerthException;
-import dev.berth.model.net.Cidr;
+import dev.berth.model.Cidr;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

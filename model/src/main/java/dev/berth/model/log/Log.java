@@ -10,8 +10,10 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Structured log lines in logfmt ({@code time=... level=info msg="..." key=value}) on stderr, which
- * journald, docker-style log shippers and grep all read.
+ * Berth's one log: structured lines in logfmt ({@code time=... level=info msg="..." key=value}) on stderr,
+ * which journald, docker-style log shippers and grep all read. Every module logs through it: the message says
+ * what happened, the pairs name what it happened to ({@code Log.warn("cannot trim the log", "file", f, "error",
+ * e)}). A {@link Throwable} value is written as its text; at debug level its stack follows in {@code stack=}.
  */
 public final class Log {
     public enum Level {
@@ -22,11 +24,14 @@ public final class Log {
     }
 
     private static volatile Level threshold = Level.INFO;
-    private static final PrintStream OUT = System.err;
-    /** Berth's own java.util.logging loggers, opened to FINE at debug level (held: loggers are kept weakly). */
-    private static final Logger BERTH_JUL = Logger.getLogger("dev.berth");
+    private static volatile PrintStream out = System.err;
 
     private Log() {}
+
+    /** Where the lines go (stderr unless a test catches them). */
+    static void output(PrintStream to) {
+        out = to;
+    }
 
     public static void setLevel(Level level) {
         threshold = level;
@@ -40,11 +45,10 @@ public final class Log {
         }
     }
 
-    /** Routes java.util.logging (the engine's and Netty's) into these lines, so berthd has one log format. */
+    /** Routes java.util.logging (Netty's, gRPC's, dnsjava's) into these lines, so berthd has one log format. */
     public static void captureJavaUtilLogging() {
         Logger root = LogManager.getLogManager().getLogger("");
         for (Handler h : root.getHandlers()) root.removeHandler(h);
-        if (enabled(Level.DEBUG)) BERTH_JUL.setLevel(java.util.logging.Level.FINE);
         root.addHandler(new Handler() {
             @Override
             public void publish(LogRecord r) {
@@ -97,11 +101,27 @@ public final class Log {
                 .append(" level=")
                 .append(level.name().toLowerCase(Locale.ROOT));
         b.append(" msg=").append(quote(msg));
-        for (int i = 0; i + 1 < kv.length; i += 2)
+        Throwable thrown = null;
+        for (int i = 0; i + 1 < kv.length; i += 2) {
             b.append(' ').append(kv[i]).append('=').append(quote(String.valueOf(kv[i + 1])));
-        synchronized (OUT) {
-            OUT.println(b);
+            if (kv[i + 1] instanceof Throwable t) thrown = t;
         }
+        if (thrown != null && enabled(Level.DEBUG)) b.append(" stack=").append(quote(stack(thrown)));
+        PrintStream o = out;
+        synchronized (o) {
+            o.println(b);
+        }
+    }
+
+    /** The frames of {@code t} and its causes, one per line (quoted, so still one log line). */
+    private static String stack(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c != t) b.append("caused by ").append(c).append('\n');
+            for (StackTraceElement e : c.getStackTrace())
+                b.append("at ").append(e).append('\n');
+        }
+        return b.toString().strip();
     }
 
     private static String quote(String s) {

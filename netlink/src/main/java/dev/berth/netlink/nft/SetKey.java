@@ -1,6 +1,6 @@
 package dev.berth.netlink.nft;
 
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 import dev.berth.netlink.route.LinkNames;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.berth.netlink.route;
 
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 
 /**
  * A link to create: its name, kind and the settings common to every kind. Build with

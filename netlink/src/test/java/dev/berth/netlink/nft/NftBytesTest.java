@@ -6,7 +6,7 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
-import dev.berth.model.net.MacAddress;
+import dev.berth.model.MacAddress;
 import dev.berth.netlink.Nl;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;

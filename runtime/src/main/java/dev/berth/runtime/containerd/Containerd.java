@@ -1,6 +1,7 @@
 package dev.berth.runtime.containerd;
 
 import com.google.protobuf.Empty;
+import dev.berth.model.log.Log;
 import dev.berth.runtime.containerd.api.containers.ContainersGrpc;
 import dev.berth.runtime.containerd.api.content.ContentGrpc;
 import dev.berth.runtime.containerd.api.diff.DiffGrpc;
@@ -54,7 +55,6 @@ public final class Containerd implements AutoCloseable {
 
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
     // connection. Held in a field: the logging framework keeps loggers only weakly.
-    private static final Logger CALLS_LOG = Logger.getLogger("dev.berth.runtime.containerd.calls");
 
     private static final Logger BOOTSTRAP_LOG =
             Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
@@ -209,13 +209,12 @@ public final class Containerd implements AutoCloseable {
     }
 
     /**
-     * With the logger {@code dev.berth.runtime.containerd.calls} at FINE (berthd's {@code --log-level debug}),
-     * logs every call to containerd with its duration: where a container operation's round trips go.
+     * At debug level (berthd's {@code --log-level debug}), logs every call to containerd with its duration: where a container operation's round trips go.
      */
     private static final class TimingInterceptor implements ClientInterceptor {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            if (!CALLS_LOG.isLoggable(Level.FINE)) return next.newCall(method, options);
+            if (!Log.enabled(Log.Level.DEBUG)) return next.newCall(method, options);
             return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                 @Override
                 public void start(Listener<R> listener, Metadata headers) {
@@ -224,9 +223,16 @@ public final class Containerd implements AutoCloseable {
                             new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
                                 @Override
                                 public void onClose(Status status, Metadata trailers) {
-                                    CALLS_LOG.fine("containerd " + method.getBareMethodName() + " "
-                                            + method.getServiceName() + " " + status.getCode() + " us="
-                                            + (System.nanoTime() - t0) / 1000);
+                                    Log.debug(
+                                            "containerd call",
+                                            "method",
+                                            method.getBareMethodName(),
+                                            "service",
+                                            method.getServiceName(),
+                                            "code",
+                                            status.getCode(),
+                                            "us",
+                                            (System.nanoTime() - t0) / 1000);
                                     super.onClose(status, trailers);
                                 }
                             },

@@ -1,5 +1,6 @@
 package dev.berth.runtime.containerd;
 
+import dev.berth.model.log.Log;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.logging.Logger;
 
 /**
  * Keeps the managed containerd's own log ({@code STATE/containerd/containerd.log}) from growing without
@@ -23,7 +23,6 @@ final class ContainerdLogCap implements AutoCloseable {
     static final long MAX_BYTES = 8L * 1024 * 1024;
 
     static final Duration EVERY = Duration.ofMinutes(1);
-    private static final Logger LOG = Logger.getLogger(ContainerdLogCap.class.getName());
 
     private final Path log;
     private final long maxBytes;
@@ -57,9 +56,9 @@ final class ContainerdLogCap implements AutoCloseable {
     private void trimQuietly() {
         try {
             if (trim(log, maxBytes))
-                LOG.info(() -> "trimmed " + log + " (over " + maxBytes + " bytes; the older part is " + log + ".1)");
+                Log.info("trimmed a container log; the older part is FILE.1", "file", log, "max_bytes", maxBytes);
         } catch (IOException e) {
-            LOG.warning("cannot trim " + log + ": " + e.getMessage());
+            Log.warn("cannot trim a container log", "file", log, "error", e.getMessage());
         }
     }
 

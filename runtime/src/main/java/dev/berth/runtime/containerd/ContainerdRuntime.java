@@ -8,6 +8,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.FieldMask;
 import dev.berth.model.BerthException;
+import dev.berth.model.log.Log;
 import dev.berth.runtime.AttachSession;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ExecRequest;
@@ -68,7 +69,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -85,7 +85,6 @@ import java.util.stream.Stream;
  * until deleted).
  */
 public final class ContainerdRuntime implements ContainerRuntime {
-    private static final Logger LOG = Logger.getLogger(ContainerdRuntime.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUNTIME = "io.containerd.runc.v2";
     private static final int SIGKILL = 9;
@@ -447,8 +446,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
         } catch (StatusRuntimeException e) {
             String parent = c.getLabelsMap().get(SNAPSHOT_PARENT);
             if (!Grpc.is(e, Status.Code.NOT_FOUND) || parent == null) throw Grpc.map("mounts of " + c.getId(), e);
-            LOG.warning("container " + c.getId()
-                    + " has no snapshot (a crash came between its create and its snapshot): preparing it");
+            Log.warn(
+                    "container has no snapshot (a crash came between its create and its snapshot): preparing it",
+                    "container",
+                    c.getId());
             prepare(c.getSnapshotKey(), parent);
             return Grpc.call("mounts of " + c.getId(), () -> client.snapshots().mounts(req))
                     .getMountsList();
@@ -476,7 +477,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                             && !used.contains(i.getName())) orphans.add(i.getName());
                 }));
         for (String key : orphans) {
-            LOG.warning("removing snapshot " + key + ": no container owns it (a crash during a remove)");
+            Log.warn("removing a snapshot no container owns (a crash during a remove)", "snapshot", key);
             removeSnapshot(key);
         }
     }
@@ -499,7 +500,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                             .build());
         } catch (StatusRuntimeException e) {
             if (!Grpc.is(e, Status.Code.NOT_FOUND))
-                LOG.warning("container " + id + ": cannot record its start time: " + e.getStatus());
+                Log.warn("cannot record a container's start time", "container", id, "status", e.getStatus());
         }
     }
 
@@ -570,7 +571,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
             exit.get(grace.toMillis(), TimeUnit.MILLISECONDS);
             return;
         } catch (TimeoutException e) {
-            LOG.info(() -> "container " + id + " did not exit within " + grace + " of signal " + signal + ": SIGKILL");
+            Log.info(
+                    "container did not exit in time after its stop signal: SIGKILL",
+                    "container",
+                    id,
+                    "grace",
+                    grace,
+                    "signal",
+                    signal);
         } catch (ExecutionException e) {
             return; // no task any more
         } catch (InterruptedException e) {
@@ -649,7 +657,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             client.tasks()
                     .delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
         } catch (StatusRuntimeException e) {
-            LOG.fine(() -> "delete task " + id + ": " + e.getStatus());
+            Log.debug("delete task", "container", id, "status", e.getStatus());
         }
     }
 
@@ -677,7 +685,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                             .setStdin(true)
                             .build());
         } catch (StatusRuntimeException e) {
-            LOG.fine(() -> "close stdin of " + id + ": " + e.getStatus());
+            Log.debug("close stdin", "container", id, "status", e.getStatus());
         }
     }
 
@@ -726,7 +734,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             try {
                 adopt(id, p);
             } catch (RuntimeException e) {
-                LOG.warning("cannot adopt the task of " + id + ": " + e.getMessage());
+                Log.warn("cannot adopt a task", "container", id, "error", e.getMessage());
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.berth.runtime.containerd;
 
+import dev.berth.model.log.Log;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;
 import dev.berth.runtime.containerd.api.tasks.DeleteProcessRequest;
@@ -15,11 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /** Starts exec processes ({@code docker exec}) in running tasks and watches them until they exit. */
 final class Execs {
-    private static final Logger LOG = Logger.getLogger(Execs.class.getName());
     /** How far an exec's client may fall behind before the process waits for it (Docker's back-pressure). */
     private static final int PIPE = 1 << 20;
 
@@ -105,7 +104,7 @@ final class Execs {
                             .setExecId(execId)
                             .build());
         } catch (StatusRuntimeException e) {
-            LOG.fine(() -> "delete exec " + execId + ": " + e.getStatus());
+            Log.debug("delete exec", "exec", execId, "status", e.getStatus());
         }
     }
 }

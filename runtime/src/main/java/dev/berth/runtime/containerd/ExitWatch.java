@@ -1,6 +1,7 @@
 package dev.berth.runtime.containerd;
 
 import dev.berth.model.BerthException;
+import dev.berth.model.log.Log;
 import dev.berth.runtime.TaskState;
 import dev.berth.runtime.containerd.api.tasks.WaitRequest;
 import io.grpc.Status;
@@ -8,7 +9,6 @@ import io.grpc.StatusRuntimeException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.logging.Logger;
 
 /**
  * Watches a task's exit with Tasks.Wait, which also answers at once for a task that exited while berthd
@@ -16,7 +16,6 @@ import java.util.logging.Logger;
  * final state. Waits again while containerd restarts (shims and tasks live on meanwhile).
  */
 final class ExitWatch {
-    private static final Logger LOG = Logger.getLogger(ExitWatch.class.getName());
 
     private final Containerd client;
     private final BooleanSupplier closed;
@@ -58,7 +57,7 @@ final class ExitWatch {
                     run.ended.complete(null);
                     return false;
                 }
-                LOG.warning("wait for " + b.id + ": " + e.getStatus() + "; waiting again");
+                Log.warn("waiting for a task's exit failed; waiting again", "container", b.id, "status", e.getStatus());
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException ie) {

@@ -1,5 +1,6 @@
 package dev.berth.runtime.containerd;
 
+import dev.berth.model.log.Log;
 import dev.berth.runtime.containerd.api.containers.DeleteContainerRequest;
 import dev.berth.runtime.containerd.api.containers.ListContainersRequest;
 import dev.berth.runtime.containerd.api.namespaces.ListNamespacesRequest;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -38,7 +38,6 @@ import java.util.stream.Stream;
  * state, like /run/containerd).
  */
 public final class ManagedContainerd {
-    private static final Logger LOG = Logger.getLogger(ManagedContainerd.class.getName());
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     /**
@@ -99,10 +98,10 @@ public final class ManagedContainerd {
         if (live.isPresent()) {
             try (Containerd c = Containerd.connect(config.socket(), "default")) {
                 c.awaitReady(Duration.ofSeconds(5));
-                LOG.info(() -> "reusing managed containerd pid=" + live.get() + " socket=" + config.socket());
+                Log.info("reusing managed containerd", "pid", live.get(), "socket", config.socket());
                 return new ManagedContainerd(config, live.get(), false);
             } catch (TimeoutException e) {
-                LOG.warning("managed containerd pid=" + live.get() + " does not answer; restarting it");
+                Log.warn("managed containerd does not answer; restarting it", "pid", live.get());
                 terminate(live.get(), Duration.ofSeconds(10));
             }
         }
@@ -150,7 +149,7 @@ public final class ManagedContainerd {
                 throw new IllegalStateException(
                         "managed containerd did not start: " + e.getMessage() + "; log " + config.logFile(), e);
             }
-            LOG.info(() -> "started managed containerd pid=" + pid + " socket=" + config.socket());
+            Log.info("started managed containerd", "pid", pid, "socket", config.socket());
             return m;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the managed containerd under " + config.home(), e);
@@ -230,7 +229,7 @@ public final class ManagedContainerd {
                 clean(config.socket(), ns.getName());
             }
         } catch (StatusRuntimeException e) {
-            LOG.warning("managed containerd cleanup: " + e.getStatus());
+            Log.warn("managed containerd cleanup failed", "status", e.getStatus());
         }
         terminate(pid, Duration.ofSeconds(10));
         for (long shim : shimPids(config.socket())) {
@@ -304,7 +303,7 @@ public final class ManagedContainerd {
         try {
             step.run();
         } catch (StatusRuntimeException e) {
-            LOG.fine(() -> what + ": " + e.getStatus());
+            Log.debug(what, "status", e.getStatus());
         }
     }
 
@@ -365,7 +364,7 @@ public final class ManagedContainerd {
             try {
                 h.get().onExit().get(5, TimeUnit.SECONDS);
             } catch (Exception ignored) {
-                LOG.warning("process " + pid + " survived SIGKILL for 5 s");
+                Log.warn("a process survived SIGKILL for 5 s", "pid", pid);
             }
         }
     }

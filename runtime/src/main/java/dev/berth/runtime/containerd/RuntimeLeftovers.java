@@ -1,12 +1,12 @@
 package dev.berth.runtime.containerd;
 
+import dev.berth.model.log.Log;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Set;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -15,7 +15,6 @@ import java.util.stream.Stream;
  * removal leaves them, and nothing else would ever remove them. Swept when the runtime opens.
  */
 final class RuntimeLeftovers {
-    private static final Logger LOG = Logger.getLogger(RuntimeLeftovers.class.getName());
 
     private RuntimeLeftovers() {}
 
@@ -27,12 +26,17 @@ final class RuntimeLeftovers {
             for (Path d : dirs) {
                 String id = d.getFileName().toString();
                 if (!id.matches("[0-9a-f]{64}") || known.contains(id)) continue;
-                LOG.warning("removing " + d + ": containerd has no container " + id + " (a crash during a remove)");
+                Log.warn(
+                        "removing a directory of a container containerd does not have (a crash during a remove)",
+                        "dir",
+                        d,
+                        "container",
+                        id);
                 deleteTree(d);
                 removed++;
             }
         } catch (IOException e) {
-            LOG.warning("cannot sweep " + parent + ": " + e.getMessage());
+            Log.warn("cannot sweep leftovers", "dir", parent, "error", e.getMessage());
         }
         return removed;
     }

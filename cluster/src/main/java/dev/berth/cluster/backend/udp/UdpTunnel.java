@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.berth.model.log.Log;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,7 +13,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 /**
  * The UDP data path: for each TUN queue, one thread moves packets from the TUN device into UDP
@@ -26,7 +26,6 @@ import java.util.logging.Logger;
  */
 final class UdpTunnel implements AutoCloseable {
     static final int BATCH = 32;
-    private static final Logger LOG = Logger.getLogger(UdpTunnel.class.getName());
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int POLL_MS = 200;
     private static final int SLOT = 65_600; // a whole super-packet, or a whole coalesced receive (<= 64 KB)
@@ -137,7 +136,7 @@ final class UdpTunnel implements AutoCloseable {
                 sentBytes.addAndGet(bytes);
             }
         } catch (RuntimeException e) {
-            if (running) LOG.severe("udp backend: sending stopped: " + e);
+            if (running) Log.error("udp backend: sending stopped", "error", e);
         }
     }
 
@@ -205,8 +204,10 @@ final class UdpTunnel implements AutoCloseable {
                     && gso
                     && b.msgs.get(JAVA_LONG, Mmsg.MMSGHDR * done + Mmsg.MSG_CONTROL) != 0) {
                 gso = false; // checked per send, not per host: the route's device cannot checksum a segmented send
-                LOG.warning("udp backend: the kernel refused a UDP_SEGMENT send (errno " + -r
-                        + "); chunks go one per datagram from now on");
+                Log.warn(
+                        "udp backend: the kernel refused a UDP_SEGMENT send; chunks go one per datagram from now on",
+                        "errno",
+                        -r);
             }
             // A peer that is unreachable right now (ECONNREFUSED, EHOSTUNREACH): drop that one packet.
             dropped.incrementAndGet();
@@ -286,7 +287,7 @@ final class UdpTunnel implements AutoCloseable {
                 partial.lost = 0;
             }
         } catch (RuntimeException e) {
-            if (running) LOG.severe("udp backend: receiving stopped: " + e);
+            if (running) Log.error("udp backend: receiving stopped", "error", e);
         }
     }
 
@@ -343,8 +344,14 @@ final class UdpTunnel implements AutoCloseable {
     @Override
     public void close() {
         if (Boolean.getBoolean("berth.udp.stats"))
-            LOG.info("udp tunnel: sent " + sentDatagrams.get() + " datagrams, " + sentBytes.get() + " bytes, dropped "
-                    + dropped.get());
+            Log.info(
+                    "udp tunnel: closed",
+                    "sent_datagrams",
+                    sentDatagrams.get(),
+                    "sent_bytes",
+                    sentBytes.get(),
+                    "dropped",
+                    dropped.get());
         running = false;
         for (Thread t : threads) {
             try {

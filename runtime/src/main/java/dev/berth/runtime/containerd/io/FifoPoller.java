@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.berth.model.log.Log;
 import dev.berth.netlink.sys.Errno;
 import dev.berth.netlink.sys.Libc;
 import dev.berth.netlink.sys.SystemCallException;
@@ -20,8 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One thread, one epoll set, for the output FIFOs of every running task: a thread blocked in read per
@@ -33,7 +32,6 @@ import java.util.logging.Logger;
  * closed while it is read.
  */
 final class FifoPoller {
-    private static final Logger LOG = Logger.getLogger(FifoPoller.class.getName());
     private static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLLIN = 0x1, EPOLLHUP = 0x10, EPOLLERR = 0x8;
     private static final int EPOLL_CLOEXEC = 02000000, EFD_CLOEXEC = 02000000, EFD_NONBLOCK = 04000;
     private static final int EVENT_SIZE = 12, MAX_EVENTS = 64, CHUNK = 32 * 1024, READS_PER_TURN = 8;
@@ -163,7 +161,7 @@ final class FifoPoller {
                 for (Polled p; (p = stops.poll()) != null; ) end(p);
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "fifo-poller stopped: task output is no longer copied: " + e, e);
+            Log.error("fifo-poller stopped: task output is no longer copied", "error", e);
         }
     }
 
@@ -183,7 +181,7 @@ final class FifoPoller {
                 n = Libc.read(p.fd, buf, CHUNK);
             } catch (SystemCallException e) {
                 if (e.errno() == Errno.EAGAIN) return;
-                LOG.log(Level.FINE, p.name + ": " + e.getMessage());
+                Log.debug("fifo read ended", "fifo", p.name, "error", e.getMessage());
                 end(p);
                 return;
             }
@@ -194,7 +192,7 @@ final class FifoPoller {
             try {
                 p.sink.accept(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, p.name + ": output lost: " + e.getMessage(), e);
+                Log.warn("output lost", "fifo", p.name, "error", e);
             }
         }
     }
@@ -216,7 +214,7 @@ final class FifoPoller {
         try {
             p.onEnd.run();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, p.name + ": at its end: " + e.getMessage(), e);
+            Log.warn("a fifo's end action failed", "fifo", p.name, "error", e);
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.berth.runtime.containerd.io;
 
+import dev.berth.model.log.Log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Copies one output FIFO of a process to a sink until end-of-file (the shim closed its end: all output
@@ -16,7 +15,6 @@ import java.util.logging.Logger;
  * for a slow client. Either way the FIFO is read promptly, so the task never blocks on it while berthd runs.
  */
 public final class OutputPump {
-    private static final Logger LOG = Logger.getLogger(OutputPump.class.getName());
 
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Runnable stopper = () -> {};
@@ -58,9 +56,9 @@ public final class OutputPump {
                 }
             } catch (IOException e) {
                 // closed by berthd (runtime closed, task deleted): the shim keeps the FIFO for the next reader
-                LOG.log(Level.FINE, name + ": " + e);
+                Log.debug("output pump ended", "pump", name, "error", e);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, name + ": output lost: " + e.getMessage(), e);
+                Log.warn("output lost", "pump", name, "error", e);
             } finally {
                 try {
                     onEnd.run();

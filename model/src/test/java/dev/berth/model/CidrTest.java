@@ -1,8 +1,7 @@
-package dev.berth.model.net;
+package dev.berth.model;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.model.BerthException;
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.berth.daemon.api;
+package dev.berth.daemon.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.berth.daemon.api;
+package dev.berth.daemon.containers;
 
 import dev.berth.engine.request.EndpointRequest;
 

@@ -1,6 +1,5 @@
-package dev.berth.model.net;
+package dev.berth.model;
 
-import dev.berth.model.BerthException;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,4 +1,4 @@
-package dev.berth.daemon;
+package dev.berth.daemon.trace;
 
 import dev.berth.engine.tx.Faults;
 import dev.berth.model.log.Log;

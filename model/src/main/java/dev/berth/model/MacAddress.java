@@ -1,4 +1,4 @@
-package dev.berth.model.net;
+package dev.berth.model;
 
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package dev.berth.model.net;
+package dev.berth.model;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
