@@ -35,7 +35,10 @@ public final class LabShell {
                 CtrFloor ctr = CtrFloor.start(lab, lab.host("ctr"))) {
             b.loadSeedImages("/usr/local/bin/docker");
             DockerdTarget d = "1".equals(System.getenv("LABSHELL_DOCKERD"))
-                    ? DockerdTarget.start(lab, lab.host("dockerd"), Path.of("scripts/bench-api-dockerd.sh").toAbsolutePath())
+                    ? DockerdTarget.start(
+                            lab,
+                            lab.host("dockerd"),
+                            Path.of("scripts/bench-api-dockerd.sh").toAbsolutePath())
                     : null;
             try {
                 if (d != null) d.loadSeedImages("/usr/local/bin/docker");

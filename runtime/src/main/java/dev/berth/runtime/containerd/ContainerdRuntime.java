@@ -600,14 +600,22 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void pause(String id) {
-        freeze(id, true, () -> client.tasks()
-                .pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
+        freeze(
+                id,
+                true,
+                () -> client.tasks()
+                        .pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
     }
 
     @Override
     public void resume(String id) {
-        freeze(id, false, () -> client.tasks()
-                .resume(ResumeTaskRequest.newBuilder().setContainerId(id).build()));
+        freeze(
+                id,
+                false,
+                () -> client.tasks()
+                        .resume(ResumeTaskRequest.newBuilder()
+                                .setContainerId(id)
+                                .build()));
     }
 
     /** Pauses or resumes, keeping the run's known state right (unknown when the call failed: it may have half worked). */

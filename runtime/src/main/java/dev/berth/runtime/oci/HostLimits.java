@@ -48,8 +48,8 @@ final class HostLimits {
     }
 
     private static boolean readX32() {
-        List<Path> configs = List.of(
-                Path.of("/proc/config.gz"), Path.of("/boot/config-" + System.getProperty("os.version")));
+        List<Path> configs =
+                List.of(Path.of("/proc/config.gz"), Path.of("/boot/config-" + System.getProperty("os.version")));
         for (Path p : configs) {
             if (!Files.isReadable(p)) continue;
             try (InputStream raw = Files.newInputStream(p);
