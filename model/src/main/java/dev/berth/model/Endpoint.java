@@ -1,6 +1,6 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 
