@@ -60,6 +60,7 @@ class ApiShapesTest {
     private static final Set<String> PORT_BINDING = fields("PortBinding");
     /** Services: dockerd's network.Inspect has it (omitempty, swarm's), though the swagger does not list it. */
     private static final Set<String> NETWORK = fields("Network", "Services");
+
     private static final Set<String> IPAM = fields("IPAM");
     private static final Set<String> IPAM_CONFIG = fields("IPAMConfig");
     private static final Set<String> NETWORK_CONTAINER = fields("NetworkContainer");
@@ -72,6 +73,7 @@ class ApiShapesTest {
     private static final Set<String> PROCESS_CONFIG = fields("ProcessConfig");
     /** EventMessage, with the legacy status, id and from dockerd still sends for container and image events. */
     private static final Set<String> EVENT = fields("EventMessage", "status", "id", "from");
+
     private static final Set<String> EVENT_ACTOR = fields("EventActor");
     private static final Set<String> IMAGE_SUMMARY = fields("ImageSummary");
     private static final Set<String> IMAGE_INSPECT = fields("ImageInspect");
@@ -324,7 +326,9 @@ class ApiShapesTest {
         Map<String, Set<String>> out = new HashMap<>();
         try (InputStream in = ApiShapesTest.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException(resource + " is not on the test class path");
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList()) {
                 if (line.startsWith("#") || line.isBlank()) continue;
                 int colon = line.indexOf(": ");
                 String rest = colon < 0 ? "" : line.substring(colon + 2).strip();

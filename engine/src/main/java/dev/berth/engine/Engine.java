@@ -911,7 +911,9 @@ public final class Engine implements AutoCloseable {
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
         List<Endpoint> mine = endpointsOf(s);
-        Endpoint gw = mine.size() > 1 ? new GatewayOrder(networks::get, drivers::of).select(mine).v4() : null;
+        Endpoint gw = mine.size() > 1
+                ? new GatewayOrder(networks::get, drivers::of).select(mine).v4()
+                : null;
         Endpoint target = gw != null && gw.ipv4() != null && routed(gw)
                 ? gw
                 : mine.stream()
