@@ -5,7 +5,7 @@ SETUP := scripts/setup.sh
 .PHONY: build install uninstall package test test-vm demo bench bench-engine bench-connect bench-dns bench-cluster bench-scale bench-cli bench-api bench-footprint bench-cni test-docker-driver bench-soak test-crash setup clean
 
 # Where make install puts Berth (GNU conventions): PREFIX/bin/berthd and berth, PREFIX/lib/berth (runtime, jars),
-# PREFIX/lib/systemd/system/berthd.service, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
+# PREFIX/lib/systemd/system/berthd.service and berthd.socket, SYSCONFDIR/berth/berthd.json; DESTDIR stages the tree elsewhere.
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
@@ -24,7 +24,7 @@ build: setup
 	scripts/cli-launcher
 	scripts/cni-plugin
 
-## Installs berthd and berth with a jlink'd Java runtime, berthd.service, /etc/berth/berthd.json, bash
+## Installs berthd and berth with a jlink'd Java runtime, berthd.service and berthd.socket, /etc/berth/berthd.json, bash
 ## completion, the group berth (scripts/install.sh; PREFIX, DESTDIR, SYSCONFDIR, LOCALSTATEDIR honoured).
 install: $(BUILD)
 	$(INSTALL_VARS) scripts/install.sh install

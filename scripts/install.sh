@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make install / make uninstall: puts berthd and berth with their own Java runtime (jlink'd from the JDK
-# that builds Berth, so the target needs no JDK), the systemd unit berthd.service, the default config
+# that builds Berth, so the target needs no JDK), the systemd units berthd.service and berthd.socket
+# (socket activation, optional), the default config
 # /etc/berth/berthd.json, bash completion and the README in place; `make package` stages the same tree
 # for the Debian package (scripts/package-deb.sh).
 #
@@ -34,7 +35,7 @@ modules=java.base,java.logging,java.naming,java.management,java.sql,java.xml,jav
 say() { echo "berth install: $*" >&2; }
 
 files() { # every path install writes, below DESTDIR
-  printf '%s\n' "$bindir/berthd" "$bindir/berth" "$libdir" "$unitdir/berthd.service" "$completiondir/berth" "$docdir" \
+  printf '%s\n' "$bindir/berthd" "$bindir/berth" "$libdir" "$unitdir/berthd.service" "$unitdir/berthd.socket" "$completiondir/berth" "$docdir" \
     "$confdir/berthd.json"
 }
 
@@ -103,6 +104,7 @@ do_install() {
   template "$root/packaging/berthd.in" "$D$bindir/berthd" 755
   template "$root/packaging/berth.in" "$D$bindir/berth" 755
   template "$root/packaging/berthd.service.in" "$D$unitdir/berthd.service" 644
+  template "$root/packaging/berthd.socket.in" "$D$unitdir/berthd.socket" 644
   "$root/scripts/version" > "$D$libdir/VERSION"
   install -m 644 "$root/README.md" "$D$docdir/README.md"
   [ -d "$root/docs" ] && cp -r "$root/docs" "$D$docdir/" && chmod -R a+rX "$D$docdir/docs"
@@ -129,10 +131,10 @@ do_install() {
 }
 
 do_uninstall() {
-  if [ -z "$D" ] && [ -d /run/systemd/system ] && systemctl is-active --quiet berthd.service 2>/dev/null; then
-    say "berthd.service is running: stop it first (systemctl disable --now berthd)"; exit 1
+  if [ -z "$D" ] && [ -d /run/systemd/system ] && systemctl is-active --quiet berthd.service berthd.socket 2>/dev/null; then
+    say "berthd.service or berthd.socket is active: stop them first (systemctl disable --now berthd.socket berthd)"; exit 1
   fi
-  rm -f "$D$bindir/berthd" "$D$bindir/berth" "$D$unitdir/berthd.service" "$D$completiondir/berth"
+  rm -f "$D$bindir/berthd" "$D$bindir/berth" "$D$unitdir/berthd.service" "$D$unitdir/berthd.socket" "$D$completiondir/berth"
   rm -rf "$D$libdir" "$D$docdir"
   [ -n "$D" ] || rm -rf "$cachedir"
   if [ -e "$D$confdir/berthd.json" ] && ! cmp -s "$D$confdir/berthd.json" "$root/packaging/berthd.json"; then

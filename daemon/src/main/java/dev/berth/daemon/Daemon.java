@@ -24,6 +24,8 @@ import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.Route;
 import dev.berth.daemon.http.Router;
+import dev.berth.daemon.http.StartupGate;
+import dev.berth.daemon.http.SystemdSocket;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
@@ -48,8 +50,11 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,8 +82,8 @@ public final class Daemon implements AutoCloseable {
     private final Containers containers;
     private final ImageService images;
     private final ExecutorService workers;
-    private ApiServer server;
-    private ApiServer pluginServer;
+    private final ApiServer server;
+    private final ApiServer pluginServer;
 
     private Daemon(
             DaemonConfig config,
@@ -89,8 +94,12 @@ public final class Daemon implements AutoCloseable {
             Engine engine,
             EmbeddedNames names,
             ContainerRuntime runtime,
-            ImageService images) {
+            ImageService images,
+            Early early) {
         this.config = config;
+        this.server = early.api();
+        this.pluginServer = early.plugin();
+        this.workers = early.workers();
         this.hostNetns = hostNetns;
         this.stateLock = stateLock;
         this.netnsLock = netnsLock;
@@ -110,18 +119,25 @@ public final class Daemon implements AutoCloseable {
                 new HostsFiles(RESOLV_CONF, ns),
                 ns);
         this.containers.crashPoints(CRASH_POINTS);
-        this.workers = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("api-", 0).factory());
     }
 
-    /** Starts everything or nothing; the message of a StartupException is what the operator must fix. */
-    public static Daemon start(DaemonConfig c) throws StartupException {
+    /**
+     * Starts everything or nothing; the message of a StartupException is what the operator must fix. The
+     * API socket is bound (or taken from systemd) first and answers ping and version at once; other
+     * requests wait until the rest is ready ({@link StartupGate}).
+     */
+    public static Daemon start(DaemonConfig config) throws StartupException {
         requireRoot();
+        DaemonConfig c = config;
+        Optional<SystemdSocket> inherited;
         try {
-            ApiServer.claim(c.socket()); // before anything touches the kernel: another daemon may own it
+            inherited = SystemdSocket.inherited();
+            // before anything touches the kernel: another daemon may own the socket
+            if (inherited.isEmpty()) ApiServer.claim(c.socket());
         } catch (IOException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        if (inherited.isPresent()) c = c.withSocket(inherited.get().path());
         FileLock netnsLock = lockNetns();
         FileLock lock;
         try {
@@ -130,6 +146,75 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw e;
         }
+        Early early;
+        try {
+            early = Early.listen(c, inherited);
+        } catch (IOException e) {
+            release(lock);
+            release(netnsLock);
+            throw new StartupException(e.getMessage(), e);
+        }
+        try {
+            return startBehind(c, lock, netnsLock, early);
+        } catch (StartupException | RuntimeException e) {
+            early.fail(e);
+            throw e;
+        }
+    }
+
+    /**
+     * The sockets bound before the daemon is ready, with the workers that serve them: the API's, answering
+     * ping and version while the rest starts, and the network driver's (when configured), answering nothing
+     * until ready, so that whoever reaches either early waits instead of failing.
+     */
+    private record Early(
+            ApiServer api, StartupGate apiGate, ApiServer plugin, StartupGate pluginGate, ExecutorService workers) {
+        static Early listen(DaemonConfig c, Optional<SystemdSocket> inherited) throws IOException {
+            ExecutorService workers = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("api-", 0).factory());
+            StartupGate apiGate = StartupGate.starting(SystemApi.registerEarly(new Router()));
+            StartupGate pluginGate = StartupGate.starting(new Router());
+            ApiServer plugin = null;
+            try {
+                if (c.dockerPlugin() != null) plugin = ApiServer.start(c.dockerPlugin(), pluginGate, workers, c.api());
+                ApiServer api = inherited.isPresent()
+                        ? ApiServer.adopt(inherited.get(), apiGate, workers, c.api())
+                        : ApiServer.start(c.socket(), apiGate, workers, c.api());
+                Log.info(
+                        "api socket ready; other requests wait for the start",
+                        "socket",
+                        api.socket(),
+                        "from",
+                        inherited.isPresent() ? "systemd" : "bind",
+                        "ms_since_spawn",
+                        sinceSpawnMillis());
+                return new Early(api, apiGate, plugin, pluginGate, workers);
+            } catch (IOException | RuntimeException e) {
+                if (plugin != null) plugin.close();
+                workers.shutdownNow();
+                throw e;
+            }
+        }
+
+        void fail(Throwable cause) {
+            apiGate.fail(cause);
+            pluginGate.fail(cause);
+            api.close();
+            if (plugin != null) plugin.close();
+            workers.shutdownNow();
+        }
+    }
+
+    private static long sinceSpawnMillis() {
+        return ProcessHandle.current()
+                .info()
+                .startInstant()
+                .map(t -> Duration.between(t, Instant.now()).toMillis())
+                .orElse(-1L);
+    }
+
+    private static Daemon startBehind(DaemonConfig c, FileLock lock, FileLock netnsLock, Early early)
+            throws StartupException {
         NetnsHandle host = Netns.current();
         ClusterAgent cluster = null;
         Engine engine;
@@ -198,14 +283,13 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw new StartupException("cannot reach containerd: " + e.getMessage(), e);
         }
-        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, runtime, images);
+        Daemon d = new Daemon(c, lock, netnsLock, host, cluster, engine, names, runtime, images, early);
         try {
             d.containers.recover();
-            // the plugin socket first: whoever sees the API answer may use the driver at once
-            if (c.dockerPlugin() != null)
-                d.pluginServer = ApiServer.start(c.dockerPlugin(), d.driverRoutes(), d.workers, c.api());
-            d.server = ApiServer.start(c.socket(), d.routes(), d.workers, c.api());
-        } catch (IOException | RuntimeException e) {
+            // the driver first: whoever sees the API answer may use the driver at once
+            early.pluginGate().open(d.driverRoutes());
+            early.apiGate().open(d.routes());
+        } catch (RuntimeException e) {
             d.close();
             throw new StartupException(e.getMessage(), e);
         }

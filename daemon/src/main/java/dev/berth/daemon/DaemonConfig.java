@@ -43,6 +43,26 @@ public record DaemonConfig(
      */
     public record Cluster(String store, Path staticFile, String prefix, String publicIp, String iface) {}
 
+    /** The same with the API socket at {@code s} (the one systemd passed, under socket activation). */
+    public DaemonConfig withSocket(Path s) {
+        return new DaemonConfig(
+                s,
+                stateDir,
+                runDir,
+                firewall,
+                logLevel,
+                netnsPrefix,
+                bip,
+                bridge,
+                dns,
+                embeddedDns,
+                cluster,
+                containerd,
+                cgroupParent,
+                dockerPlugin,
+                api);
+    }
+
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
 
     public static DaemonConfig defaults() {

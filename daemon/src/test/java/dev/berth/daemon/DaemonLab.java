@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A lab where a real berthd process runs inside the namespace "host" (started with nsenter, as users
@@ -47,6 +53,7 @@ final class DaemonLab implements AutoCloseable {
     final String cgroupParent;
     private final List<String> extraFlags = new ArrayList<>();
     private final Map<String, String> env;
+    private final List<String> wrapper;
     private LabProcess daemon;
 
     DaemonLab(Lab lab, String... flags) {
@@ -55,6 +62,15 @@ final class DaemonLab implements AutoCloseable {
 
     /** With {@code env} in berthd's environment at every start (crash tests arm {@code BERTH_TEST_CRASH_DIR}). */
     DaemonLab(Lab lab, Map<String, String> env, String... flags) {
+        this(lab, List.of(), env, flags);
+    }
+
+    /**
+     * With {@code wrapper} before bin/berthd on its command line (e.g. systemd-socket-activate -l SOCKET,
+     * which passes berthd its listening socket); {@code SOCKET} in it stands for this lab's API socket.
+     */
+    DaemonLab(Lab lab, List<String> wrapper, Map<String, String> env, String... flags) {
+        this.wrapper = List.copyOf(wrapper);
         this.env = Map.copyOf(env);
         this.lab = lab;
         this.host = lab.host("host");
@@ -91,7 +107,9 @@ final class DaemonLab implements AutoCloseable {
 
     /** Starts berthd and waits until it answers {@code /_ping}. */
     void start() {
-        List<String> cmd = new ArrayList<>(List.of(
+        List<String> cmd = new ArrayList<>();
+        for (String w : wrapper) cmd.add(w.equals("SOCKET") ? socket.toString() : w);
+        cmd.addAll(List.of(
                 BERTHD.toString(),
                 "--socket",
                 socket.toString(),
@@ -152,13 +170,39 @@ final class DaemonLab implements AutoCloseable {
         return answers(socket);
     }
 
-    /** Whether something accepts connections on {@code socket}. */
+    /**
+     * Whether berthd on {@code socket} is ready: {@code /info} answered 200. Its socket answers ping as
+     * soon as it is bound, before the daemon is ready; other requests wait for it (StartupGate), or end
+     * with the connection if berthd dies first.
+     */
     static boolean answers(Path socket) {
         if (!Files.exists(socket)) return false;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
+            ch.write(ByteBuffer.wrap("GET /info HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer head = ByteBuffer.allocate(12);
+            CompletableFuture<Integer> read = new CompletableFuture<>();
+            Thread.ofVirtual()
+                    .start(
+                            () -> { // closing the channel on a timeout ends this read
+                                try {
+                                    while (head.hasRemaining()) if (ch.read(head) < 0) break;
+                                    read.complete(head.position());
+                                } catch (IOException e) {
+                                    read.completeExceptionally(e);
+                                }
+                            });
+            try {
+                read.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return false;
+            }
+            return new String(head.array(), 0, head.position(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
         } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }

@@ -80,6 +80,11 @@ class InstallTest {
         String unit = Files.readString(dest.resolve("opt/b/lib/systemd/system/berthd.service"));
         assertTrue(unit.contains("\nExecStart=/opt/b/bin/berthd --config /srv/e/berth/berthd.json\n"), unit);
         assertTrue(unit.contains("\nKillMode=process\n"), unit);
+        String socketUnit = Files.readString(dest.resolve("opt/b/lib/systemd/system/berthd.socket"));
+        assertTrue(
+                socketUnit.contains("\nListenStream=/run/berth/berth.sock\n")
+                        && socketUnit.contains("\nSocketGroup=berth\n"),
+                socketUnit);
         String config = Files.readString(dest.resolve("srv/e/berth/berthd.json"));
         assertTrue(config.contains("\"socket\": \"/run/berth/berth.sock\""), config);
         assertTrue(Files.readString(dest.resolve("opt/b/share/bash-completion/completions/berth"))

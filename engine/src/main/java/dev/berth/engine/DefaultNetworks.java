@@ -13,6 +13,7 @@ import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,11 @@ final class DefaultNetworks {
      * The default bridge: an existing bridge and its address when {@code -b} was given, the {@code --bip}
      * address, or 172.17.0.1/16 unless that overlaps the host, then the next free default pool.
      */
-    static Network bridge(Engine e) {
-        EngineConfig c = e.config;
+    static Network bridge(EngineConfig c, HostKernel host, Collection<Network> networks) {
         String device = c.existingBridge() != null ? c.existingBridge() : c.defaultBridge();
         SubnetConfig subnet;
         if (c.existingBridge() != null) {
-            subnet = adopt(e, c.existingBridge());
+            subnet = adopt(host, c.existingBridge());
         } else if (c.bip() != null) {
             IpPrefix p;
             try {
@@ -41,8 +41,8 @@ final class DefaultNetworks {
             Cidr net = Cidr.of(p.address(), p.length());
             subnet = SubnetChecks.parse(0, net.toString(), null, IpPrefix.format(p.address()), Map.of());
         } else {
-            List<Cidr> taken = new ArrayList<>(e.host.usedRanges());
-            for (Network n : e.networks.values()) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
+            List<Cidr> taken = new ArrayList<>(host.usedRanges());
+            for (Network n : networks) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
             subnet = NetworkPlanner.auto(SubnetPlanner.defaultBridge(taken));
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -72,17 +72,17 @@ final class DefaultNetworks {
     }
 
     /** Reads an existing bridge's first IPv4 address as the default network's gateway and subnet. */
-    private static SubnetConfig adopt(Engine e, String device) {
+    private static SubnetConfig adopt(HostKernel host, String device) {
         Link br;
         try {
-            br = e.host.rtnl().links().get(device);
+            br = host.rtnl().links().get(device);
         } catch (NetlinkException.NotFound ex) {
             throw new BerthException.InvalidRequest(
                     "bridge", "bridge " + device + " does not exist on the host; create it or leave out --bridge");
         }
         if (!"bridge".equals(br.kind()))
             throw new BerthException.InvalidRequest("bridge", device + " is a " + br.kind() + " device, not a bridge");
-        for (Address a : e.host.rtnl().addresses().list(br.index())) {
+        for (Address a : host.rtnl().addresses().list(br.index())) {
             if (!a.prefix().isIpv4()) continue;
             Cidr net = Cidr.of(a.prefix().address(), a.prefix().length());
             return new SubnetConfig(net, a.prefix().address(), null, Map.of());

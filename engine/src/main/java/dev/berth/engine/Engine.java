@@ -49,7 +49,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -62,23 +61,15 @@ public final class Engine implements AutoCloseable {
     static final String NETWORKS = "networks", SANDBOXES = "sandboxes", ENDPOINTS = "endpoints";
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
 
-    final EngineConfig config;
-    final StateStore store;
-    final HostKernel host;
-    final Firewall firewall;
-    final Drivers drivers;
+    private final EngineConfig config;
+    private final StateStore store;
+    private final HostKernel host;
+    private final Firewall firewall;
+    private final Drivers drivers;
     private final NetworkPlanner planner;
-    final PortTable ports;
+    private final PortTable ports;
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
-    final Map<String, Network> networks = new ConcurrentHashMap<>();
-    final Map<String, AddressPool> pools = new ConcurrentHashMap<>();
-    final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
-    final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
-    /** The endpoints again, by sandbox id, so a sandbox's endpoints are found without scanning them all. */
-    private final Map<String, Map<String, Endpoint>> endpointsBySandbox = new ConcurrentHashMap<>();
-
-    private final Map<String, String> sandboxNames = new ConcurrentHashMap<>();
-    final Map<String, SandboxKernel> sandboxKernels = new ConcurrentHashMap<>();
+    private final Inventory inventory = new Inventory();
     private final Map<String, Object> sandboxLocks = new ConcurrentHashMap<>();
 
     private Engine(EngineConfig config) {
@@ -103,7 +94,7 @@ public final class Engine implements AutoCloseable {
         try {
             e.firewall.init();
             e.enableForwarding();
-            new Reconciler(e).run();
+            new Reconciler(e, e.inventory, e.store, e.drivers, e.firewall, e.host, e.config.netnsPrefix()).run();
             e.ensureDefaultBridge();
             return e;
         } catch (RuntimeException ex) {
@@ -120,7 +111,7 @@ public final class Engine implements AutoCloseable {
         try {
             // One RTM_GETLINK per name the planner asks about, not a dump of every link: with 1000 networks the
             // dump made each create slower than the one before.
-            Network n = planner.plan(request, networks.values(), host.usedRanges(), this::hostHasLink);
+            Network n = planner.plan(request, inventory.networks(), host.usedRanges(), this::hostHasLink);
             return install(n, false);
         } finally {
             structure.writeLock().unlock();
@@ -147,16 +138,10 @@ public final class Engine implements AutoCloseable {
             tx.rollback();
             throw translate("create network " + n.name(), e);
         }
-        register(n);
+        inventory.addNetwork(n);
         return n;
     }
 
-    void register(Network n) {
-        networks.put(n.id(), n);
-        for (SubnetConfig s : n.subnets()) pools.put(poolKey(n, s), new AddressPool(s));
-    }
-
-    /** Removes a network that has no endpoints; predefined networks cannot be removed. */
     private boolean hostHasLink(String name) {
         try {
             return host.rtnl().links().find(name).isPresent();
@@ -165,6 +150,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Removes a network that has no endpoints; predefined networks cannot be removed. */
     public void removeNetwork(String idOrName) {
         structure.writeLock().lock();
         try {
@@ -181,8 +167,7 @@ public final class Engine implements AutoCloseable {
                     () -> store.put(NETWORKS, n.id(), Status.REMOVING, n),
                     e -> translate("remove network " + n.name(), e));
             teardownNetwork(n, td);
-            networks.remove(n.id());
-            pools.keySet().removeIf(k -> k.startsWith(n.id() + "/"));
+            inventory.removeNetwork(n);
             if (!td.ok()) throw unfinished("remove network " + n.name(), td);
         } finally {
             structure.writeLock().unlock();
@@ -197,8 +182,9 @@ public final class Engine implements AutoCloseable {
         int mark = td.mark();
         NetworkDriver d = drivers.of(n);
         if (d.routedThroughHost()) td.step("firewall", () -> firewall.removeNetwork(rules(n)));
-        List<Network> remaining =
-                networks.values().stream().filter(x -> !x.id().equals(n.id())).toList();
+        List<Network> remaining = inventory.networks().stream()
+                .filter(x -> !x.id().equals(n.id()))
+                .toList();
         d.removeNetwork(n, isAdopted(n), remaining, td);
         td.forget(mark, "forget", () -> store.remove(NETWORKS, n.id()));
     }
@@ -208,32 +194,18 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<Network> networks() {
-        List<Network> l = new ArrayList<>(networks.values());
+        List<Network> l = new ArrayList<>(inventory.networks());
         l.sort(Comparator.comparing(Network::created).thenComparing(Network::name));
         return l;
     }
 
     /** A network by id, unique id prefix or name. */
     public Network network(String idOrName) {
-        return lookup(networks, idOrName, Network::name, Network::id, "network " + idOrName + " not found");
-    }
-
-    /** Finds by full id, then by name, then by a unique id prefix, as Docker does. */
-    private static <T> T lookup(
-            Map<String, T> byId, String key, Function<T, String> name, Function<T, String> id, String notFound) {
-        T t = byId.get(key);
-        if (t != null) return t;
-        for (T x : byId.values()) if (name.apply(x).equals(key)) return x;
-        List<T> byPrefix =
-                byId.values().stream().filter(x -> id.apply(x).startsWith(key)).toList();
-        if (byPrefix.size() == 1 && !key.isEmpty()) return byPrefix.getFirst();
-        throw new BerthException.NotFound(notFound);
+        return inventory.findNetwork(idOrName);
     }
 
     public List<Endpoint> endpointsOf(Network n) {
-        return endpoints.values().stream()
-                .filter(e -> e.networkId().equals(n.id()))
-                .toList();
+        return inventory.endpointsOf(n);
     }
 
     NetworkRules rules(Network n) {
@@ -261,10 +233,6 @@ public final class Engine implements AutoCloseable {
         Cidr cluster = Cidr.parse(config.clusterNetwork(), "clusterNetwork");
         for (Cidr s : subnets) if (cluster.contains(s)) return List.of(cluster);
         return List.of();
-    }
-
-    static String poolKey(Network n, SubnetConfig s) {
-        return n.id() + "/" + s.subnet();
     }
 
     // ------------------------------------------------------------------ sandboxes
@@ -332,7 +300,7 @@ public final class Engine implements AutoCloseable {
                         s.ports(),
                         s.exposed());
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, moved);
-                sandboxes.put(s.id(), moved);
+                inventory.putSandbox(moved);
                 return moved;
             }
         } finally {
@@ -351,8 +319,7 @@ public final class Engine implements AutoCloseable {
         try {
             Sandbox s = sandbox(id);
             synchronized (lockOf(s.id())) {
-                if (sandboxNames.putIfAbsent(newName, s.id()) != null
-                        && !s.name().equals(newName))
+                if (!inventory.claimName(newName, s.id()) && !s.name().equals(newName))
                     throw new BerthException.Conflict("the container name \"/" + newName + "\" is already in use");
                 NetnsMode netns = s.netns();
                 String oldFile = null;
@@ -362,16 +329,16 @@ public final class Engine implements AutoCloseable {
                     try {
                         Netns.alias(oldFile, newFile);
                     } catch (RuntimeException e) {
-                        sandboxNames.remove(newName, s.id());
+                        inventory.releaseName(newName, s.id());
                         throw translate("rename the namespace of sandbox " + s.name(), e);
                     }
                     netns = new NetnsMode.Own(Netns.pathOf(newFile).toString());
                 }
                 Sandbox renamed = new Sandbox(s.id(), newName, s.hostname(), netns, s.ports(), s.exposed());
                 store.put(SANDBOXES, s.id(), Status.ACTIVE, renamed);
-                sandboxes.put(s.id(), renamed);
+                inventory.putSandbox(renamed);
                 if (oldFile != null) deleteNetnsQuietly(oldFile);
-                if (!s.name().equals(newName)) sandboxNames.remove(s.name(), s.id());
+                if (!s.name().equals(newName)) inventory.releaseName(s.name(), s.id());
                 return renamed;
             }
         } finally {
@@ -383,14 +350,14 @@ public final class Engine implements AutoCloseable {
         structure.readLock().lock();
         try {
             SandboxChecks.check(r);
-            if (sandboxNames.putIfAbsent(r.name(), "reserved") != null)
+            if (!inventory.claimName(r.name(), "reserved"))
                 throw new BerthException.Conflict("the container name \"/" + r.name() + "\" is already in use");
             try {
                 Sandbox s = buildSandbox(r, handOver, netnsReady);
-                sandboxNames.put(r.name(), s.id());
+                inventory.setName(r.name(), s.id());
                 return s;
             } catch (RuntimeException | Error e) {
-                sandboxNames.remove(r.name(), "reserved");
+                inventory.releaseName(r.name(), "reserved");
                 throw e;
             }
         } finally {
@@ -415,7 +382,7 @@ public final class Engine implements AutoCloseable {
                 throw new BerthException.InvalidRequest(
                         "HostConfig.PortBindings",
                         "conflicting options: port publishing and the container type network mode");
-            if (target.netns() instanceof NetnsMode.Joined j) target = sandboxes.get(j.sandboxId());
+            if (target.netns() instanceof NetnsMode.Joined j) target = inventory.sandbox(j.sandboxId());
             NetnsMode netns =
                     target.netns() instanceof NetnsMode.Host ? new NetnsMode.Host() : new NetnsMode.Joined(target.id());
             return commitSimple(new Sandbox(id, r.name(), hostname, netns, List.of(), r.expose()));
@@ -448,8 +415,8 @@ public final class Engine implements AutoCloseable {
             });
             tx.step("lo", () -> k.rtnl().links().setUp(1), null);
             netnsReady.run();
-            sandboxKernels.put(id, k);
-            sandboxes.put(id, s);
+            inventory.putKernel(id, k);
+            inventory.putSandbox(s);
             // The endpoint is recorded ACTIVE at once: reconcile keeps an endpoint only if its sandbox is
             // ACTIVE too, so the sandbox's own activation below commits both, and a crash before it
             // rolls both back. This saves one state write per sandbox.
@@ -485,12 +452,12 @@ public final class Engine implements AutoCloseable {
         Transaction tx = new Transaction("create-sandbox", config.faults());
         try {
             tx.step("record", () -> store.put(SANDBOXES, id, Status.CREATING, s), () -> store.remove(SANDBOXES, id));
-            sandboxes.put(id, s);
+            inventory.putSandbox(s);
             if (handOver) {
                 attachForHandOver(s, net, r.endpoint(), tx);
             } else {
                 SandboxKernel k = new SandboxKernel(Netns.open(path));
-                sandboxKernels.put(id, k);
+                inventory.putKernel(id, k);
                 attach(s, net, r.endpoint(), !ExternalNetns.hasDefaultRoute(k), Status.ACTIVE, true, tx);
             }
             tx.step("activate", () -> store.put(SANDBOXES, id, Status.ACTIVE, s), null);
@@ -501,8 +468,7 @@ public final class Engine implements AutoCloseable {
             forgetSandbox(s);
             throw translate("attach " + r.name() + " in " + path, e);
         } finally {
-            SandboxKernel k = sandboxKernels.remove(id);
-            if (k != null) k.close();
+            inventory.closeKernel(id);
         }
     }
 
@@ -511,14 +477,14 @@ public final class Engine implements AutoCloseable {
         if (!r.id().matches("[0-9a-f]{64}"))
             throw new BerthException.InvalidRequest(
                     "Id", "'" + r.id() + "' is not a sandbox id: 64 lower-case hex digits");
-        if (sandboxes.containsKey(r.id())) throw new BerthException.Conflict("a sandbox with id " + r.id() + " exists");
+        if (inventory.hasSandbox(r.id())) throw new BerthException.Conflict("a sandbox with id " + r.id() + " exists");
         return r.id();
     }
 
     private Sandbox commitSimple(Sandbox s) {
         Transaction tx = new Transaction("create-sandbox", config.faults());
         tx.step("activate", () -> store.put(SANDBOXES, s.id(), Status.ACTIVE, s), null);
-        sandboxes.put(s.id(), s);
+        inventory.putSandbox(s);
         return s;
     }
 
@@ -568,8 +534,7 @@ public final class Engine implements AutoCloseable {
         if (!rules.isEmpty()) td.step("unpublish", () -> firewall.removePorts(rules));
         for (Endpoint e : endpointsOf(s)) detach(e, td);
         if (s.netns() instanceof NetnsMode.Own own) {
-            SandboxKernel k = sandboxKernels.remove(s.id());
-            if (k != null) k.close();
+            inventory.closeKernel(s.id());
             String name = Path.of(own.path()).getFileName().toString();
             td.step("netns", () -> deleteNetnsQuietly(name));
         }
@@ -578,17 +543,14 @@ public final class Engine implements AutoCloseable {
 
     void forgetSandbox(Sandbox s) {
         ports.release(s.id(), s.ports());
-        sandboxes.remove(s.id());
-        sandboxNames.remove(s.name(), s.id());
+        inventory.removeSandbox(s);
         sandboxLocks.remove(s.id());
-        SandboxKernel k = sandboxKernels.remove(s.id());
-        if (k != null) k.close();
     }
 
     /** Takes back a sandbox from the state at start-up, name included. */
     void restoreSandbox(Sandbox s) {
-        sandboxes.put(s.id(), s);
-        sandboxNames.put(s.name(), s.id());
+        inventory.putSandbox(s);
+        inventory.setName(s.name(), s.id());
         ports.restore(s.id(), s.ports());
     }
 
@@ -602,66 +564,40 @@ public final class Engine implements AutoCloseable {
 
     /** The sandboxes whose namespace Berth owns or shares (its own containers'); not other runtimes' attachments. */
     public List<Sandbox> sandboxes() {
-        List<Sandbox> out = new ArrayList<>(sandboxes.size());
-        for (Sandbox s : sandboxes.values()) if (!(s.netns() instanceof NetnsMode.External)) out.add(s);
+        List<Sandbox> out = new ArrayList<>();
+        for (Sandbox s : inventory.sandboxes()) if (!(s.netns() instanceof NetnsMode.External)) out.add(s);
         return out;
     }
 
     /** The sandboxes in namespaces other runtimes own (CNI, Docker's remote driver), see {@link NetnsMode.External}. */
     public List<Sandbox> externalSandboxes() {
         List<Sandbox> out = new ArrayList<>();
-        for (Sandbox s : sandboxes.values()) if (s.netns() instanceof NetnsMode.External) out.add(s);
+        for (Sandbox s : inventory.sandboxes()) if (s.netns() instanceof NetnsMode.External) out.add(s);
         return out;
     }
 
     /** A sandbox by id, unique id prefix or name. */
     public Sandbox sandbox(String idOrName) {
-        String byName = sandboxNames.get(idOrName); // the common case, without a scan
-        Sandbox s = byName == null ? null : sandboxes.get(byName);
-        if (s != null) return s;
-        return lookup(sandboxes, idOrName, Sandbox::name, Sandbox::id, "No such container: " + idOrName);
+        return inventory.findSandbox(idOrName);
     }
 
     public List<Endpoint> endpointsOf(Sandbox s) {
-        Map<String, Endpoint> mine = endpointsBySandbox.get(s.id());
-        List<Endpoint> l = mine == null ? new ArrayList<>() : new ArrayList<>(mine.values());
-        l.sort(Comparator.comparing(Endpoint::ifName));
-        return l;
+        return inventory.endpointsOf(s);
     }
 
-    /** Adds an endpoint to the in-memory maps. */
-    void putEndpoint(Endpoint e) {
-        endpoints.put(e.id(), e);
-        endpointsBySandbox.compute(e.sandboxId(), (k, m) -> {
-            Map<String, Endpoint> out = m == null ? new ConcurrentHashMap<>() : m;
-            out.put(e.id(), e);
-            return out;
-        });
-    }
-
-    /** Removes an endpoint from the in-memory maps. */
-    private void removeEndpoint(String id) {
-        Endpoint e = endpoints.remove(id);
-        if (e == null) return;
-        endpointsBySandbox.computeIfPresent(e.sandboxId(), (k, m) -> {
-            m.remove(id);
-            return m.isEmpty() ? null : m;
-        });
-    }
-
-    /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
     /** The namespace a sandbox named {@code name} with a namespace of its own gets when it is created. */
     public Path plannedNetnsPath(String name) {
         return Netns.pathOf(config.netnsPrefix() + name);
     }
 
+    /** The file of the namespace the sandbox's processes run in, for setns or {@code ip netns exec}. */
     public Path netnsPath(Sandbox s) {
         return switch (s.netns()) {
             case NetnsMode.Own own -> Path.of(own.path());
             case NetnsMode.External x -> Path.of(x.path());
             case NetnsMode.Host h -> Path.of("/proc/self/ns/net");
             case NetnsMode.Joined j -> {
-                Sandbox t = sandboxes.get(j.sandboxId());
+                Sandbox t = inventory.sandbox(j.sandboxId());
                 if (t == null) throw new BerthException.NotFound("the container " + s.name() + " joined is gone");
                 yield netnsPath(t);
             }
@@ -753,7 +689,7 @@ public final class Engine implements AutoCloseable {
         if (endpointsOf(s).stream().anyMatch(e -> e.networkId().equals(n.id())))
             throw new BerthException.Conflict(
                     "endpoint with name " + s.name() + " already exists in network " + n.name());
-        SandboxKernel k = sandboxKernels.get(s.id());
+        SandboxKernel k = inventory.kernel(s.id());
         if (k == null) throw new BerthException.Conflict("container " + s.name() + " has no namespace of its own");
         NetworkDriver d = drivers.of(n);
         d.validateEndpoint(n, r, () -> endpointsOf(n));
@@ -774,8 +710,8 @@ public final class Engine implements AutoCloseable {
         // reconcile looks for no orphans: it is recorded first.
         if (recorded != Status.CREATING || e.hostIfName() == null)
             tx.step("record", () -> store.put(ENDPOINTS, id, recorded, e), () -> store.remove(ENDPOINTS, id));
-        putEndpoint(e);
-        tx.step("register", () -> {}, () -> removeEndpoint(id));
+        inventory.putEndpoint(e);
+        tx.step("register", () -> {}, () -> inventory.removeEndpoint(id));
         guard(n, e, publish ? portRules(s) : List.of(), tx);
         d.attach(n, e, k, gatewayRoute, tx);
         return e;
@@ -808,15 +744,15 @@ public final class Engine implements AutoCloseable {
         Endpoint e = new Endpoint(
                 id, n.id(), s.id(), ifName(s, r), drivers.bridge().hostIfName(id), mac(r.mac()), v4, v6, r.aliases());
         tx.step("record", () -> store.put(ENDPOINTS, id, Status.ACTIVE, e), () -> store.remove(ENDPOINTS, id));
-        putEndpoint(e);
-        tx.step("register", () -> {}, () -> removeEndpoint(id));
+        inventory.putEndpoint(e);
+        tx.step("register", () -> {}, () -> inventory.removeEndpoint(id));
         guard(n, e, portRules(s), tx);
         drivers.bridge().attachForHandOver(n, e, tx);
     }
 
     private InetAddress allocate(Network n, SubnetConfig s, String requested, String field, Transaction tx) {
         if (s == null) return null;
-        AddressPool pool = pools.get(poolKey(n, s));
+        AddressPool pool = inventory.pool(n, s);
         if (requested == null || requested.isBlank()) {
             return tx.create("allocate", pool::allocate, pool::release);
         }
@@ -874,26 +810,15 @@ public final class Engine implements AutoCloseable {
         td.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e));
         td.step("veth", () -> detachLink(e));
         // After the veth is gone, so that its port is guarded as long as it can send.
-        EndpointGuard g = guardOf(networks.get(e.networkId()), e);
+        EndpointGuard g = guardOf(inventory.network(e.networkId()), e);
         if (g != null) td.step("unguard", () -> firewall.removeGuards(List.of(g)));
         td.forget(mark, "endpoint-forget", () -> store.remove(ENDPOINTS, e.id()));
-        release(e);
+        inventory.releaseEndpoint(e);
     }
 
     /** Deletes an endpoint's link: the host veth of a bridge endpoint, the macvlan/ipvlan link inside the sandbox. */
     private void detachLink(Endpoint e) {
-        drivers.ofEndpoint(networks.get(e.networkId()), e).detach(e, sandboxKernels.get(e.sandboxId()));
-    }
-
-    void release(Endpoint e) {
-        removeEndpoint(e.id());
-        Network n = networks.get(e.networkId());
-        if (n == null) return;
-        for (SubnetConfig s : n.subnets()) {
-            AddressPool p = pools.get(poolKey(n, s));
-            InetAddress a = s.isIpv4() ? e.ipv4() : e.ipv6();
-            if (p != null && a != null) p.release(a);
-        }
+        drivers.ofEndpoint(inventory.network(e.networkId()), e).detach(e, inventory.kernel(e.sandboxId()));
     }
 
     // ------------------------------------------------------------------ ports
@@ -912,7 +837,7 @@ public final class Engine implements AutoCloseable {
         if (s.ports().isEmpty()) return List.of();
         List<Endpoint> mine = endpointsOf(s);
         Endpoint gw = mine.size() > 1
-                ? new GatewayOrder(networks::get, drivers::of).select(mine).v4()
+                ? new GatewayOrder(inventory::network, drivers::of).select(mine).v4()
                 : null;
         Endpoint target = gw != null && gw.ipv4() != null && routed(gw)
                 ? gw
@@ -921,7 +846,7 @@ public final class Engine implements AutoCloseable {
                         .findFirst()
                         .orElse(null);
         if (target == null) return List.of();
-        Network n = networks.get(target.networkId());
+        Network n = inventory.network(target.networkId());
         InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
         List<PortRule> out = new ArrayList<>();
         for (PortMapping m : s.ports())
@@ -936,7 +861,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private boolean routed(Endpoint e) {
-        Network n = networks.get(e.networkId());
+        Network n = inventory.network(e.networkId());
         return n != null && drivers.of(n).routedThroughHost();
     }
 
@@ -944,7 +869,7 @@ public final class Engine implements AutoCloseable {
 
     /** The endpoints giving the sandbox's default routes now (Docker's rule, {@link GatewayOrder}). */
     private GatewayOrder.Gateways gateways(Sandbox s) {
-        return new GatewayOrder(networks::get, drivers::of).select(endpointsOf(s));
+        return new GatewayOrder(inventory::network, drivers::of).select(endpointsOf(s));
     }
 
     /**
@@ -974,7 +899,7 @@ public final class Engine implements AutoCloseable {
      * one netlink request (no moment without one), and a family no endpoint gives a route for loses its own.
      */
     private void setDefaultRoutes(Sandbox s, GatewayOrder.Gateways g) {
-        SandboxKernel k = sandboxKernels.get(s.id());
+        SandboxKernel k = inventory.kernel(s.id());
         if (k == null) return;
         for (boolean v6 : new boolean[] {false, true}) {
             Route want = gatewayRoute(k, v6 ? g.v6() : g.v4(), v6);
@@ -990,7 +915,7 @@ public final class Engine implements AutoCloseable {
     /** The default route of family {@code v6} that endpoint {@code e} (may be null) gives, or null. */
     private Route gatewayRoute(SandboxKernel k, Endpoint e, boolean v6) {
         if (e == null) return null;
-        Network n = networks.get(e.networkId());
+        Network n = inventory.network(e.networkId());
         int index = k.rtnl().links().get(e.ifName()).index();
         for (Route r : drivers.of(n).gatewayRoutes(n, e, index)) if (r.ipv6() == v6) return r;
         return null;
@@ -1042,22 +967,31 @@ public final class Engine implements AutoCloseable {
     private void ensureDefaultBridge() {
         structure.writeLock().lock();
         try {
-            if (networks.values().stream().noneMatch(n -> n.name().equals("bridge")))
-                install(DefaultNetworks.bridge(this), config.existingBridge() != null);
-            if (networks.values().stream().noneMatch(n -> n.name().equals("host")))
-                register(DefaultNetworks.plain("host", DriverKind.HOST));
-            if (networks.values().stream().noneMatch(n -> n.name().equals("none")))
-                register(DefaultNetworks.plain("none", DriverKind.NULL));
+            if (inventory.networks().stream().noneMatch(n -> n.name().equals("bridge")))
+                install(DefaultNetworks.bridge(config, host, inventory.networks()), config.existingBridge() != null);
+            if (inventory.networks().stream().noneMatch(n -> n.name().equals("host")))
+                inventory.addNetwork(DefaultNetworks.plain("host", DriverKind.HOST));
+            if (inventory.networks().stream().noneMatch(n -> n.name().equals("none")))
+                inventory.addNetwork(DefaultNetworks.plain("none", DriverKind.NULL));
         } finally {
             structure.writeLock().unlock();
         }
     }
 
+    /** The host namespace's handles (tests in this package look at the kernel through them). */
+    HostKernel host() {
+        return host;
+    }
+
+    /** The state store (tests in this package read the records). */
+    StateStore store() {
+        return store;
+    }
+
     /** Stops the engine without touching the kernel: sandboxes keep running and their networking stays. */
     @Override
     public void close() {
-        for (SandboxKernel k : sandboxKernels.values()) k.close();
-        sandboxKernels.clear();
+        inventory.closeKernels();
         firewall.close();
         host.close();
     }

@@ -1,17 +1,18 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
+import dev.berth.engine.driver.Drivers;
 import dev.berth.engine.driver.HostLinks;
 import dev.berth.engine.driver.NetworkDriver;
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.firewall.EndpointGuard;
+import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.PortRule;
-import dev.berth.engine.ipam.AddressPool;
 import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.Sandbox;
-import dev.berth.engine.model.SubnetConfig;
+import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.StateStore.Entry;
 import dev.berth.engine.state.Status;
 import dev.berth.engine.tx.Faults;
@@ -19,6 +20,7 @@ import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.route.Link;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,18 +42,38 @@ final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
     private final Engine e;
+    private final Inventory inv;
+    private final StateStore store;
+    private final Drivers drivers;
+    private final Firewall firewall;
+    private final HostKernel host;
+    private final String netnsPrefix;
 
-    Reconciler(Engine e) {
+    /** Reconciles {@code e}'s state with the kernel: records through {@code store}, memory through {@code inv}. */
+    Reconciler(
+            Engine e,
+            Inventory inv,
+            StateStore store,
+            Drivers drivers,
+            Firewall firewall,
+            HostKernel host,
+            String netnsPrefix) {
         this.e = e;
+        this.inv = inv;
+        this.store = store;
+        this.drivers = drivers;
+        this.firewall = firewall;
+        this.host = host;
+        this.netnsPrefix = netnsPrefix;
     }
 
     void run() {
-        List<Entry<Network>> nets = e.store.load(Engine.NETWORKS, Network.class);
-        List<Entry<Sandbox>> sbxs = e.store.load(Engine.SANDBOXES, Sandbox.class);
-        List<Entry<Endpoint>> eps = e.store.load(Engine.ENDPOINTS, Endpoint.class);
+        List<Entry<Network>> nets = store.load(Engine.NETWORKS, Network.class);
+        List<Entry<Sandbox>> sbxs = store.load(Engine.SANDBOXES, Sandbox.class);
+        List<Entry<Endpoint>> eps = store.load(Engine.ENDPOINTS, Endpoint.class);
 
         for (Entry<Network> n : nets) {
-            if (n.status() == Status.ACTIVE) e.register(n.value());
+            if (n.status() == Status.ACTIVE) inv.addNetwork(n.value());
         }
         Map<String, Sandbox> liveSandboxes = new HashMap<>();
         for (Entry<Sandbox> s : sbxs)
@@ -65,15 +87,15 @@ final class Reconciler {
             Endpoint x = ep.value();
             boolean owned = ep.status() == Status.ACTIVE
                     && liveSandboxes.containsKey(x.sandboxId())
-                    && e.networks.containsKey(x.networkId());
+                    && inv.hasNetwork(x.networkId());
             if (owned && restoreAddresses(x)) {
-                e.putEndpoint(x);
+                inv.putEndpoint(x);
             } else {
                 log("endpoint " + x.id().substring(0, 12) + " (" + ep.status() + "): removing its link " + x.ifName());
                 Teardown td = new Teardown("reconcile", Faults.NONE);
-                NetworkDriver d = e.drivers.ofEndpoint(anyNetwork.get(x.networkId()), x);
+                NetworkDriver d = drivers.ofEndpoint(anyNetwork.get(x.networkId()), x);
                 td.step("link", () -> detachStale(d, x, liveSandboxes.get(x.sandboxId())));
-                td.forget(0, "endpoint-forget", () -> e.store.remove(Engine.ENDPOINTS, x.id()));
+                td.forget(0, "endpoint-forget", () -> store.remove(Engine.ENDPOINTS, x.id()));
             }
         }
         for (Entry<Sandbox> s : sbxs) {
@@ -88,7 +110,7 @@ final class Reconciler {
                             "netns",
                             () -> Engine.deleteNetnsQuietly(
                                     Path.of(own.path()).getFileName().toString()));
-                td.forget(0, "forget", () -> e.store.remove(Engine.SANDBOXES, x.id()));
+                td.forget(0, "forget", () -> store.remove(Engine.SANDBOXES, x.id()));
             }
         }
         for (Entry<Network> n : nets) {
@@ -122,40 +144,25 @@ final class Reconciler {
 
     /** Marks an active endpoint's addresses as taken again; false if that would duplicate one (then it is dropped). */
     private boolean restoreAddresses(Endpoint x) {
-        Network n = e.networks.get(x.networkId());
-        for (SubnetConfig s : n.subnets()) {
-            AddressPool p = e.pools.get(Engine.poolKey(n, s));
-            var a = s.isIpv4() ? x.ipv4() : x.ipv6();
-            if (a == null || !s.subnet().contains(a)) continue; // a network may have several subnets of a family
-            if (p.isAllocated(a)) {
-                log("endpoint " + x.id().substring(0, 12) + " claims " + a
-                        + " which another endpoint holds; dropping it");
-                return false;
-            }
-            p.restore(a);
-        }
-        return true;
+        InetAddress taken = inv.restoreAddresses(x);
+        if (taken == null) return true;
+        log("endpoint " + x.id().substring(0, 12) + " claims " + taken + " which another endpoint holds; dropping it");
+        return false;
     }
 
     /** Each driver checks its active networks: rebuilds bridges that vanished, settles the parent links Berth made. */
     private void repairNetworks() {
         HostLinks present = hostLinks();
-        List<Network> adopted =
-                e.networks.values().stream().filter(e::isAdopted).toList();
-        for (NetworkDriver d : e.drivers.all())
-            d.repair(
-                    e.networks.values().stream()
-                            .filter(n -> e.drivers.of(n) == d)
-                            .toList(),
-                    adopted,
-                    present);
+        List<Network> adopted = inv.networks().stream().filter(e::isAdopted).toList();
+        for (NetworkDriver d : drivers.all())
+            d.repair(inv.networks().stream().filter(n -> drivers.of(n) == d).toList(), adopted, present);
     }
 
     /** Reopens every sandbox's namespace; rebuilds namespaces and veths that vanished. */
     private void repairSandboxes() {
         HostLinks hostLinks = hostLinks();
         List<Sandbox> gone = new ArrayList<>();
-        for (Sandbox s : e.sandboxes.values()) {
+        for (Sandbox s : inv.sandboxes()) {
             if (s.netns() instanceof NetnsMode.External x) {
                 if (!repairExternal(s, Path.of(x.path()), hostLinks)) gone.add(s);
                 continue;
@@ -165,12 +172,12 @@ final class Reconciler {
             boolean fresh = !Netns.exists(name);
             if (fresh) log("sandbox " + s.name() + ": namespace " + name + " is missing; re-creating it");
             SandboxKernel k = new SandboxKernel(fresh ? Netns.create(name) : Netns.open(name));
-            e.sandboxKernels.put(s.id(), k);
+            inv.putKernel(s.id(), k);
             if (fresh) k.rtnl().links().setUp(1);
             boolean first = true;
-            for (Endpoint ep : e.endpointsOf(s)) {
-                Network n = e.networks.get(ep.networkId());
-                NetworkDriver d = e.drivers.of(n);
+            for (Endpoint ep : inv.endpointsOf(s)) {
+                Network n = inv.network(ep.networkId());
+                NetworkDriver d = drivers.of(n);
                 if (fresh || !d.isIntact(n, ep, k, hostLinks)) {
                     log("sandbox " + s.name() + ": re-attaching " + ep.ifName() + " (" + n.driver() + " on "
                             + n.device() + ")");
@@ -197,9 +204,9 @@ final class Reconciler {
     private boolean repairExternal(Sandbox s, Path path, HostLinks hostLinks) {
         if (!Files.exists(path)) return false;
         try (SandboxKernel k = new SandboxKernel(Netns.open(path))) {
-            for (Endpoint ep : e.endpointsOf(s)) {
-                Network n = e.networks.get(ep.networkId());
-                NetworkDriver d = e.drivers.of(n);
+            for (Endpoint ep : inv.endpointsOf(s)) {
+                Network n = inv.network(ep.networkId());
+                NetworkDriver d = drivers.of(n);
                 if (d.isIntact(n, ep, k, hostLinks)) continue;
                 log("attachment " + s.name() + ": re-attaching " + ep.ifName() + " (" + ep.hostIfName() + ") in "
                         + path);
@@ -222,8 +229,8 @@ final class Reconciler {
         for (Sandbox s : gone) {
             log("attachment " + s.name() + ": its namespace is gone; removing it");
             Teardown td = new Teardown("reconcile", Faults.NONE);
-            for (Endpoint ep : e.endpointsOf(s)) e.detach(ep, td);
-            td.forget(0, "forget", () -> e.store.remove(Engine.SANDBOXES, s.id()));
+            for (Endpoint ep : inv.endpointsOf(s)) e.detach(ep, td);
+            td.forget(0, "forget", () -> store.remove(Engine.SANDBOXES, s.id()));
             e.forgetSandbox(s);
         }
     }
@@ -250,22 +257,22 @@ final class Reconciler {
         Set<Integer> berthBridges = new HashSet<>();
         for (Link l : links) {
             if (!"bridge".equals(l.kind())) continue;
-            boolean known = e.networks.values().stream().anyMatch(n -> l.name().equals(n.device()));
+            boolean known = inv.networks().stream().anyMatch(n -> l.name().equals(n.device()));
             if (known) berthBridges.add(l.index());
             else if (l.alias() != null && l.alias().startsWith(BridgeDriver.ALIAS_PREFIX)) {
                 log("removing orphan bridge " + l.name() + " (" + l.alias() + ")");
-                e.drivers.bridge().deleteQuietly(l.name());
+                drivers.bridge().deleteQuietly(l.name());
             }
         }
         Set<String> owned = new HashSet<>();
-        for (Endpoint ep : e.endpoints.values()) owned.add(ep.hostIfName());
+        for (Endpoint ep : inv.endpoints()) owned.add(ep.hostIfName());
         for (Link l : links) {
             if (berthBridges.contains(l.masterIndex())
                     && "veth".equals(l.kind())
                     && l.name().startsWith("veth")
                     && !owned.contains(l.name())) {
                 log("removing orphan veth " + l.name());
-                e.drivers.bridge().deleteQuietly(l.name());
+                drivers.bridge().deleteQuietly(l.name());
             }
         }
     }
@@ -273,14 +280,14 @@ final class Reconciler {
     /** Namespaces are listed from /run/netns, not dumped, so their view is whole. */
     private void removeOrphanNamespaces() {
         Set<String> sandboxNetns = new HashSet<>();
-        for (Sandbox s : e.sandboxes.values()) {
+        for (Sandbox s : inv.sandboxes()) {
             if (s.netns() instanceof NetnsMode.Own own)
                 sandboxNetns.add(Path.of(own.path()).getFileName().toString());
             if (s.netns() instanceof NetnsMode.External x)
                 sandboxNetns.add(Path.of(x.path()).getFileName().toString()); // never Berth's to delete
         }
         for (String ns : Netns.list()) {
-            if (ns.startsWith(e.config.netnsPrefix()) && !sandboxNetns.contains(ns)) {
+            if (ns.startsWith(netnsPrefix) && !sandboxNetns.contains(ns)) {
                 log("removing orphan namespace " + ns);
                 Engine.deleteNetnsQuietly(ns);
             }
@@ -293,15 +300,15 @@ final class Reconciler {
      */
     private void syncFirewall() {
         List<PortRule> rules = new ArrayList<>();
-        for (Sandbox s : e.sandboxes.values()) rules.addAll(e.portRules(s));
+        for (Sandbox s : inv.sandboxes()) rules.addAll(e.portRules(s));
         List<EndpointGuard> guards = new ArrayList<>();
-        for (Endpoint ep : e.endpoints.values()) {
-            EndpointGuard g = Engine.guardOf(e.networks.get(ep.networkId()), ep);
+        for (Endpoint ep : inv.endpoints()) {
+            EndpointGuard g = Engine.guardOf(inv.network(ep.networkId()), ep);
             if (g != null) guards.add(g);
         }
-        e.firewall.sync(
-                e.networks.values().stream()
-                        .filter(n -> e.drivers.of(n).routedThroughHost())
+        firewall.sync(
+                inv.networks().stream()
+                        .filter(n -> drivers.of(n).routedThroughHost())
                         .map(e::rules)
                         .toList(),
                 rules,
@@ -310,7 +317,7 @@ final class Reconciler {
 
     /** The host's links; a view that answers by lookups (and lists nothing) when no dump was consistent. */
     private HostLinks hostLinks() {
-        HostLinks links = HostLinks.of(e.host.rtnl().links());
+        HostLinks links = HostLinks.of(host.rtnl().links());
         if (!links.complete())
             LOG.warning("reconcile: the host's link table kept changing under every dump; looking links up one by one");
         return links;

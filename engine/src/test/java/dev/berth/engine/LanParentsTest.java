@@ -106,7 +106,7 @@ class LanParentsTest {
             e.createNetwork(lanNetwork("v40", "macvlan", "192.168.40.0/24", null, "parent", "lan0.40"));
             e.removeNetwork("v40");
             assertTrue(exists(l.host, "lan0.40"), "a sub-interface Berth did not make stays");
-            assertTrue(new ParentLinks(e.host, e.store).owned().isEmpty(), "no ownership records left");
+            assertTrue(new ParentLinks(e.host(), e.store()).owned().isEmpty(), "no ownership records left");
         }
     }
 

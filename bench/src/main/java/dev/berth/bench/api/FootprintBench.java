@@ -64,8 +64,21 @@ public final class FootprintBench {
         }
     }
 
-    /** One daemon start: spawn to first ping, and RSS in kB of the daemon alone and with its containerd. */
-    record Sample(long startMillis, long ownKb, long withContainerdKb) {}
+    /** One daemon start: spawn to first ping, and memory in kB of the daemon alone and with its containerd. */
+    record Sample(long startMillis, long readyMillis, Rss.Breakdown own, Rss.Breakdown withContainerd) {
+        static Sample of(long startMillis, long readyMillis, long daemonPid, long containerdPid) {
+            Rss.Breakdown own = Rss.breakdown(daemonPid);
+            return new Sample(startMillis, readyMillis, own, own.plus(Rss.breakdown(containerdPid)));
+        }
+
+        long ownKb() {
+            return own.rss();
+        }
+
+        long withContainerdKb() {
+            return withContainerd.rss();
+        }
+    }
 
     private final Options o;
     private final StringBuilder report = new StringBuilder();
@@ -102,20 +115,15 @@ public final class FootprintBench {
             line("");
             line("%-44s %14s %14s %10s", "idle (median of " + o.rounds() + ")", "berthd", "dockerd", "ratio");
             compare("spawn to first /_ping, ms", bIdle, dIdle, Sample::startMillis);
-            compare("daemon RSS, MB", bIdle, dIdle, Sample::ownKb);
-            compare("daemon + its containerd RSS, MB", bIdle, dIdle, Sample::withContainerdKb);
+            compare("spawn to ready (/info answered), ms", bIdle, dIdle, Sample::readyMillis);
+            memory(bIdle, dIdle);
             Sample bBusy = busyBerthd(lab, berthdHost);
             Sample dBusy = dockerdHost == null ? null : busyDockerd(lab, dockerdHost);
             line("");
             line(
                     "%-44s %14s %14s %10s",
                     "with " + o.containers() + " running containers", "berthd", "dockerd", "ratio");
-            compare("daemon RSS, MB", List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy), Sample::ownKb);
-            compare(
-                    "daemon + its containerd RSS, MB",
-                    List.of(bBusy),
-                    dBusy == null ? List.of() : List.of(dBusy),
-                    Sample::withContainerdKb);
+            memory(List.of(bBusy), dBusy == null ? List.of() : List.of(dBusy));
             if (o.flags()) flags(lab, berthdHost);
             if (!o.tries().isEmpty()) tries(lab, berthdHost);
         }
@@ -136,9 +144,9 @@ public final class FootprintBench {
 
     private Sample idleBerthd(Lab lab, LabHost host, List<String> launcher, Map<String, String> env) {
         try (BerthdTarget b = BerthdTarget.start(lab, host, launcher, env, lab.prefix("sb-"))) {
+            long ready = readyMillis(b.socket(), b.startMillis());
             Targets.sleep(o.settleSeconds() * 1000L);
-            long own = Rss.ofProcess(b.process().pid());
-            return new Sample(b.startMillis(), own, own + Rss.ofProcess(b.containerdPid()));
+            return Sample.of(b.startMillis(), ready, b.process().pid(), b.containerdPid());
         }
     }
 
@@ -153,8 +161,7 @@ public final class FootprintBench {
             b.loadSeedImages(o.docker());
             runContainers(b.socket());
             Targets.sleep(o.busySettleSeconds() * 1000L);
-            long own = Rss.ofProcess(b.process().pid());
-            return new Sample(b.startMillis(), own, own + Rss.ofProcess(b.containerdPid()));
+            return Sample.of(b.startMillis(), b.startMillis(), b.process().pid(), b.containerdPid());
         }
     }
 
@@ -163,9 +170,9 @@ public final class FootprintBench {
     private Sample idleDockerd(Lab lab, LabHost host) {
         DockerdTarget d = DockerdTarget.start(lab, host, o.root().resolve("scripts/bench-api-dockerd.sh"));
         try {
+            long ready = readyMillis(d.socket(), d.startMillis());
             Targets.sleep(o.settleSeconds() * 1000L);
-            long own = Rss.ofProcess(d.process().pid());
-            return new Sample(d.startMillis(), own, own + Rss.ofProcess(d.containerdPid()));
+            return Sample.of(d.startMillis(), ready, d.process().pid(), d.containerdPid());
         } finally {
             d.close();
         }
@@ -178,8 +185,7 @@ public final class FootprintBench {
             d.loadSeedImages(o.docker()); // the same images as berthd's
             runContainers(d.socket());
             Targets.sleep(o.busySettleSeconds() * 1000L);
-            long own = Rss.ofProcess(d.process().pid());
-            return new Sample(d.startMillis(), own, own + Rss.ofProcess(d.containerdPid()));
+            return Sample.of(d.startMillis(), d.startMillis(), d.process().pid(), d.containerdPid());
         } finally {
             d.close();
         }
@@ -290,6 +296,40 @@ public final class FootprintBench {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Spawn to ready: {@code /info} sent right after the first ping (berthd answers ping before it is ready
+     * and holds other requests until it is) is answered this many ms after spawn.
+     */
+    private static long readyMillis(Path socket, long pingMillis) {
+        long t = System.nanoTime();
+        UnixHttp.Response r = new UnixHttp(socket).get("/info");
+        if (r.status() != 200) throw new IllegalStateException("/info answered " + r.status() + ": " + r.body());
+        return pingMillis + (System.nanoTime() - t) / 1_000_000;
+    }
+
+    /** RSS, PSS, USS and anonymous memory of the daemon, then of the daemon with its containerd. */
+    private void memory(List<Sample> berthd, List<Sample> dockerd) {
+        compare("daemon RSS, MB", berthd, dockerd, s -> s.own().rss());
+        compare("daemon PSS, MB", berthd, dockerd, s -> s.own().pss());
+        compare("daemon USS (private pages), MB", berthd, dockerd, s -> s.own().uss());
+        compare("daemon anonymous, MB", berthd, dockerd, s -> s.own().anon());
+        compare(
+                "daemon + its containerd RSS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().rss());
+        compare(
+                "daemon + its containerd PSS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().pss());
+        compare(
+                "daemon + its containerd USS, MB",
+                berthd,
+                dockerd,
+                s -> s.withContainerd().uss());
+    }
 
     private void compare(String what, List<Sample> berthd, List<Sample> dockerd, ToLongFunction<Sample> f) {
         long b = median(berthd, f);

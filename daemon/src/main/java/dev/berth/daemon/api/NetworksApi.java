@@ -33,13 +33,13 @@ public final class NetworksApi {
     private static final Set<String> PRUNE_FILTERS = Set.of("label", "label!", "until");
 
     private final Engine engine;
-    private final Attachments attachments;
+    private final NetworkJoins joins;
     private final Runnable onChange;
     private Events events = new Events();
 
-    public NetworksApi(Engine engine, Attachments attachments, Runnable onChange) {
+    public NetworksApi(Engine engine, NetworkJoins joins, Runnable onChange) {
         this.engine = engine;
-        this.attachments = attachments;
+        this.joins = joins;
         this.onChange = onChange;
     }
 
@@ -259,7 +259,7 @@ public final class NetworksApi {
         Network n = engine.network(q.param("id"));
         int priority = ContainerCreateRequests.gwPriority(
                 raw.path("EndpointConfig").path("GwPriority"), "EndpointConfig.GwPriority");
-        attachments.connect(
+        joins.connect(
                 b.container(),
                 n.id(),
                 (b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest()).withGwPriority(priority));
@@ -273,7 +273,7 @@ public final class NetworksApi {
         if (b.container() == null || b.container().isBlank())
             throw new BerthException.InvalidRequest("Container", "name the container to disconnect");
         Network n = engine.network(q.param("id"));
-        attachments.disconnect(b.container(), n.id(), b.force());
+        joins.disconnect(b.container(), n.id(), b.force());
         StageTrace.point("api:done");
         return ApiResponse.ok();
     }
@@ -376,7 +376,7 @@ public final class NetworksApi {
 
     /** A container's name, else the sandbox's own (another runtime's attachment, e.g. {@code cni-0123456789ab}). */
     private String nameOf(String sandboxId) {
-        String name = attachments.nameOf(sandboxId);
+        String name = joins.nameOf(sandboxId);
         if (!name.isEmpty()) return name;
         for (Sandbox s : engine.externalSandboxes()) if (s.id().equals(sandboxId)) return s.name();
         return "";

@@ -18,10 +18,16 @@ public final class SystemApi {
     private SystemApi() {}
 
     public static void register(Router r, Supplier<SystemInfo> info) {
+        registerEarly(r);
+        r.get("/info", q -> ApiResponse.json(info.get()));
+    }
+
+    /** What needs nothing of the daemon, answered from the moment its socket is bound (see StartupGate). */
+    public static Router registerEarly(Router r) {
         r.get("/_ping", q -> new ApiResponse.Text(200, "OK"));
         r.head("/_ping", q -> new ApiResponse.Text(200, ""));
         r.get("/version", q -> ApiResponse.json(version()));
-        r.get("/info", q -> ApiResponse.json(info.get()));
+        return r;
     }
 
     static Version version() {

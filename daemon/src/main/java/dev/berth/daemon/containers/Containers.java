@@ -2,8 +2,8 @@ package dev.berth.daemon.containers;
 
 import dev.berth.daemon.Log;
 import dev.berth.daemon.StageTrace;
-import dev.berth.daemon.api.Attachments;
 import dev.berth.daemon.api.ErrorResponses;
+import dev.berth.daemon.api.NetworkJoins;
 import dev.berth.daemon.containers.ContainerRecord.RunState;
 import dev.berth.daemon.events.Events;
 import dev.berth.engine.BerthException;
@@ -48,7 +48,7 @@ import java.util.function.UnaryOperator;
  * before the task starts and removed after the task is gone. {@link #recover} finishes whatever a crash
  * interrupted, both ways.
  */
-public final class Containers implements Attachments {
+public final class Containers implements NetworkJoins {
     private final Engine engine;
     private final ContainerRuntime runtime;
     private final Images images;

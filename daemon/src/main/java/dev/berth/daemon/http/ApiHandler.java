@@ -54,7 +54,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String RAW = "raw";
     private static final String SERVER = "Berth/" + BerthVersion.berth() + " (linux)";
 
-    private final Router router;
+    private final StartupGate gate;
     private final ExecutorService workers;
     private final ApiLimits limits;
     /** Requests of this connection not yet answered, and whether the client has stopped sending; event-loop only. */
@@ -64,8 +64,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Closes a connection that takes too long to deliver its next request; event-loop only. */
     private ScheduledFuture<?> deadline;
 
-    ApiHandler(Router router, ExecutorService workers, ApiLimits limits) {
-        this.router = router;
+    ApiHandler(StartupGate gate, ExecutorService workers, ApiLimits limits) {
+        this.gate = gate;
         this.workers = workers;
         this.limits = limits;
     }
@@ -112,6 +112,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             writeWhole(ctx, new ApiResponse.Text(400, e.getMessage()), keepAlive, method);
             return;
         }
+        Router router = gate.router();
         Router.Match match =
                 router.find(method.equals("HEAD") && router.find("HEAD", v.path()) == null ? "GET" : method, v.path());
         ApiRequest request = new ApiRequest(
@@ -147,7 +148,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         for (Map.Entry<String, String> h : req.headers())
             headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         ApiVersions.Versioned v = ApiVersions.split(uri.path());
-        Router.Match match = router.find(method, v.path());
+        Router.Match match = gate.router().find(method, v.path());
         ApiRequest request = new ApiRequest(
                 method,
                 v.path(),
@@ -168,7 +169,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         long start = System.nanoTime();
         ApiResponse response;
         if (match == null) {
-            response = router.knowsPath(request.path())
+            response = gate.router().knowsPath(request.path())
                     ? ErrorResponses.message(405, "method " + request.method() + " is not allowed on " + request.path())
                     : ErrorResponses.message(404, "page not found");
         } else {
@@ -303,6 +304,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .schedule(
                         () -> {
                             if (pending > 0 || !ctx.channel().isActive()) return;
+                            // a request held while berthd starts: the start is not the client's delay
+                            if (!gate.isOpen()) {
+                                arm(ctx);
+                                return;
+                            }
                             if (!RequestStarted.started(ctx)) {
                                 ctx.close(); // idle: nothing asked, nothing to answer
                                 return;

@@ -36,12 +36,16 @@ public final class ApiServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final ConnectionLimit connections;
+    /** Whether berthd made the socket's file (else systemd did, and keeps it). */
+    private final boolean ownsFile;
 
-    private ApiServer(Path socket, EventLoopGroup group, Channel channel, ConnectionLimit connections) {
+    private ApiServer(
+            Path socket, EventLoopGroup group, Channel channel, ConnectionLimit connections, boolean ownsFile) {
         this.socket = socket;
         this.group = group;
         this.channel = channel;
         this.connections = connections;
+        this.ownsFile = ownsFile;
     }
 
     /**
@@ -52,6 +56,12 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(Path socket, Router router, ExecutorService workers, ApiLimits limits)
             throws IOException {
+        return start(socket, StartupGate.ready(router), workers, limits);
+    }
+
+    /** As above, answering what {@code gate} lets through while the daemon starts. */
+    public static ApiServer start(Path socket, StartupGate gate, ExecutorService workers, ApiLimits limits)
+            throws IOException {
         claim(socket);
         Path bound = socket.resolveSibling(
                 "." + socket.getFileName() + "." + ProcessHandle.current().pid());
@@ -59,32 +69,14 @@ public final class ApiServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
         try {
-            Channel ch = new ServerBootstrap()
-                    .group(group)
+            Channel ch = bootstrap(group, connections, gate, workers, limits)
                     .channel(EpollServerDomainSocketChannel.class)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel c) {
-                            ApiHandler api = new ApiHandler(router, workers, limits);
-                            c.pipeline().addLast(ConnectionLimit.NAME, connections);
-                            c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
-                            c.pipeline()
-                                    .addLast(
-                                            ApiHandler.CODEC,
-                                            new HttpServerCodec(
-                                                    limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
-                            c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(router, api));
-                            c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
-                            c.pipeline().addLast(ApiHandler.API, api);
-                        }
-                    })
                     .bind(new DomainSocketAddress(bound.toFile()))
                     .sync()
                     .channel();
             restrict(bound);
             Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
-            return new ApiServer(socket, group, ch, connections);
+            return new ApiServer(socket, group, ch, connections, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
@@ -94,6 +86,58 @@ public final class ApiServer implements AutoCloseable {
             Files.deleteIfExists(bound);
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Serves on a listening socket inherited from systemd (socket activation): its path, mode and group
+     * are the unit's, and the file stays when berthd stops (systemd keeps listening and starts berthd again).
+     */
+    public static ApiServer adopt(SystemdSocket inherited, StartupGate gate, ExecutorService workers, ApiLimits limits)
+            throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
+        try {
+            Channel ch = bootstrap(group, connections, gate, workers, limits)
+                    .channelFactory(() -> new EpollServerDomainSocketChannel(inherited.fd(), true))
+                    .register()
+                    .sync()
+                    .channel();
+            return new ApiServer(inherited.path(), group, ch, connections, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully();
+            throw new IOException("interrupted while adopting " + inherited, e);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully();
+            throw new IOException("cannot serve on " + inherited + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ServerBootstrap bootstrap(
+            EventLoopGroup group,
+            ConnectionLimit connections,
+            StartupGate gate,
+            ExecutorService workers,
+            ApiLimits limits) {
+        return new ServerBootstrap()
+                .group(group)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        ApiHandler api = new ApiHandler(gate, workers, limits);
+                        c.pipeline().addLast(ConnectionLimit.NAME, connections);
+                        c.pipeline().addLast(RequestStarted.NAME, RequestStarted.INSTANCE);
+                        c.pipeline()
+                                .addLast(
+                                        ApiHandler.CODEC,
+                                        new HttpServerCodec(limits.maxHeaderBytes(), limits.maxHeaderBytes(), 65536));
+                        if (!gate.isOpen()) c.pipeline().addLast(GateHandler.NAME, new GateHandler(gate));
+                        c.pipeline().addLast(ApiHandler.STREAMED, new StreamedBodies(gate, api));
+                        c.pipeline().addLast(ApiHandler.AGGREGATOR, new BodyLimit(limits.maxBodyBytes()));
+                        c.pipeline().addLast(ApiHandler.API, api);
+                    }
+                });
     }
 
     /** Refuses a socket another daemon answers on; removes a stale one left by a dead daemon. */
@@ -137,7 +181,7 @@ public final class ApiServer implements AutoCloseable {
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             try {
-                Files.deleteIfExists(socket);
+                if (ownsFile) Files.deleteIfExists(socket);
             } catch (IOException e) {
                 Log.warn("cannot remove the socket", "socket", socket, "error", e.getMessage());
             }

@@ -16,12 +16,12 @@ import io.netty.util.ReferenceCountUtil;
  * arrive, instead of after the whole body was gathered (which the aggregator limits to 16 MiB).
  */
 final class StreamedBodies extends ChannelInboundHandlerAdapter {
-    private final Router router;
+    private final StartupGate gate;
     private final ApiHandler api;
     private BodyPipe current;
 
-    StreamedBodies(Router router, ApiHandler api) {
-        this.router = router;
+    StreamedBodies(StartupGate gate, ApiHandler api) {
+        this.gate = gate;
         this.api = api;
     }
 
@@ -57,9 +57,11 @@ final class StreamedBodies extends ChannelInboundHandlerAdapter {
 
     private boolean streamed(HttpRequest req) {
         try {
-            return router.streamsBody(
-                    req.method().name(),
-                    ApiVersions.split(new QueryStringDecoder(req.uri()).path()).path());
+            return gate.router()
+                    .streamsBody(
+                            req.method().name(),
+                            ApiVersions.split(new QueryStringDecoder(req.uri()).path())
+                                    .path());
         } catch (ApiVersions.TooOld e) {
             return false;
         }

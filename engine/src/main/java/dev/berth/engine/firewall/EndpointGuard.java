@@ -1,11 +1,11 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.engine.BerthException;
+import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -39,22 +39,6 @@ public record EndpointGuard(String port, MacAddress mac, InetAddress ipv4, InetA
      * {@code addr_gen_mode}): neighbour discovery and router solicitation are sent from it.
      */
     public InetAddress linkLocal() {
-        byte[] m = mac.bytes();
-        byte[] a = new byte[16];
-        a[0] = (byte) 0xfe;
-        a[1] = (byte) 0x80;
-        a[8] = (byte) (m[0] ^ 0x02);
-        a[9] = m[1];
-        a[10] = m[2];
-        a[11] = (byte) 0xff;
-        a[12] = (byte) 0xfe;
-        a[13] = m[3];
-        a[14] = m[4];
-        a[15] = m[5];
-        try {
-            return InetAddress.getByAddress(a);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // 16 bytes are always an address
-        }
+        return AddrGenMode.eui64LinkLocal(mac);
     }
 }

@@ -2,8 +2,7 @@ package dev.berth.engine.firewall;
 
 import dev.berth.engine.BerthException;
 import dev.berth.netlink.NetlinkException;
-import dev.berth.netlink.NetlinkSocket;
-import dev.berth.netlink.Nl;
+import dev.berth.netlink.nft.NfTables;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.util.List;
@@ -15,7 +14,7 @@ final class NftSession implements AutoCloseable {
     private final NetnsHandle netns;
     private final LibNftables.Context nft;
     /** nf_tables' own netlink socket for the guard elements ({@link NftGuards}), opened at first use. */
-    private NetlinkSocket netfilter;
+    private NfTables netfilter;
 
     /** Throws Unsupported without libnftables. */
     NftSession(NetnsHandle netns) {
@@ -53,8 +52,8 @@ final class NftSession implements AutoCloseable {
         }
     }
 
-    private NetlinkSocket netfilter() {
-        if (netfilter == null) netfilter = Netns.call(netns, () -> NetlinkSocket.open(Nl.NETLINK_NETFILTER));
+    private NfTables netfilter() {
+        if (netfilter == null) netfilter = Netns.call(netns, NfTables::open);
         return netfilter;
     }
 

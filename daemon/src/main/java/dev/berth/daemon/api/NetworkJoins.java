@@ -3,10 +3,10 @@ package dev.berth.daemon.api;
 import dev.berth.engine.request.EndpointRequest;
 
 /**
- * Joins containers to networks for {@code /networks/{id}/connect|disconnect}: a running container is
- * connected in the kernel at once, a stopped one when it starts.
+ * Joins containers to networks for {@code /networks/{id}/connect|disconnect}: a running container's sandbox
+ * gets its endpoint on the network at once, a stopped container's when it starts.
  */
-public interface Attachments {
+public interface NetworkJoins {
     void connect(String container, String network, EndpointRequest request);
 
     void disconnect(String container, String network, boolean force);
