@@ -569,8 +569,11 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    /** The sandboxes in namespaces other runtimes own (CNI, Docker's remote driver), see {@link NetnsMode.External}. */
-    public List<Sandbox> externalSandboxes() {
+    /**
+     * The attachments: sandboxes in namespaces other runtimes own (CNI, Docker's remote driver), whose
+     * namespace is {@link NetnsMode.External}.
+     */
+    public List<Sandbox> attachments() {
         List<Sandbox> out = new ArrayList<>();
         for (Sandbox s : inventory.sandboxes()) if (s.netns() instanceof NetnsMode.External) out.add(s);
         return out;

@@ -46,7 +46,7 @@ class ExternalNetnsTest {
             pod.serveTcp(80, "pod");
             assertNotNull(l.ext.tcp("192.0.2.1", 8080), "the published port answers from outside");
             assertTrue(e.sandboxes().isEmpty(), "other runtimes' sandboxes are not Berth's containers");
-            assertEquals(List.of(a), e.externalSandboxes());
+            assertEquals(List.of(a), e.attachments());
 
             String before = l.kernelSnapshot();
             Engine again = l.restart();
@@ -83,7 +83,7 @@ class ExternalNetnsTest {
             lab.host("other"); // the deletion below must take only pod
             Commands.run(List.of("ip", "netns", "del", pod.name())).check(); // the runtime deleted it without a DEL
             Engine again = l.restart();
-            assertTrue(again.externalSandboxes().isEmpty());
+            assertTrue(again.attachments().isEmpty());
             assertThrows(BerthException.NotFound.class, () -> again.sandbox("cni-b1"));
             LabHost pod2 = lab.host("pod2");
             Sandbox c = again.createSandbox(inPod("cni-c", pod2, "eth0"));
@@ -128,7 +128,7 @@ class ExternalNetnsTest {
                     () -> e.createSandbox(SandboxRequest.on("taken", "bridge")
                             .inNetns(pod.netnsPath().toString())));
             assertEquals(snapshot, l.kernelSnapshot(), "refusals change nothing");
-            assertTrue(e.externalSandboxes().isEmpty());
+            assertTrue(e.attachments().isEmpty());
             assertTrue(pod.exec("ip", "link", "show", "x0").ok());
         }
     }

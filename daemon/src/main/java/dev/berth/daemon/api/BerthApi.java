@@ -64,7 +64,7 @@ public final class BerthApi {
         try {
             c = containers.find(name);
         } catch (BerthException.NotFound e) {
-            for (Sandbox s : engine.externalSandboxes()) if (s.name().equals(name) || s.id().startsWith(name)) return s;
+            for (Sandbox s : engine.attachments()) if (s.name().equals(name) || s.id().startsWith(name)) return s;
             throw e;
         }
         Sandbox s = containers.sandboxOf(c.id());

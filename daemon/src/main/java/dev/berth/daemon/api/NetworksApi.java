@@ -378,7 +378,7 @@ public final class NetworksApi {
     private String nameOf(String sandboxId) {
         String name = joins.nameOf(sandboxId);
         if (!name.isEmpty()) return name;
-        for (Sandbox s : engine.externalSandboxes()) if (s.id().equals(sandboxId)) return s.name();
+        for (Sandbox s : engine.attachments()) if (s.id().equals(sandboxId)) return s.name();
         return "";
     }
 

@@ -55,7 +55,7 @@ public final class CniApi {
         this.onChange = onChange;
         this.pending = new PendingDeletes(socket);
         Set<String> live = new HashSet<>();
-        for (Sandbox s : engine.externalSandboxes()) live.add(s.id());
+        for (Sandbox s : engine.attachments()) live.add(s.id());
         for (Attachment a : store.all()) {
             if (live.contains(a.sandboxId())) continue;
             Log.info(

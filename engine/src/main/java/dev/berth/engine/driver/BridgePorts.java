@@ -3,19 +3,19 @@ package dev.berth.engine.driver;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.model.Network;
 import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.sys.Errno;
 
 /**
- * How many endpoints a bridge network takes: a Linux bridge numbers its ports in a bitmap of
- * {@code BR_MAX_PORTS} (1024) bits whose bit 0 is reserved, so the kernel adds at most 1023 ports and
- * refuses the next with EXFULL ({@code net/bridge/br_if.c}, {@code find_portno}). Each endpoint is one
- * port (its host-side veth). The engine refuses the endpoint past the limit before anything is allocated;
- * a bridge that holds other ports too (an existing bridge given to berthd, a race of two connects) is
- * caught by the kernel's EXFULL, turned into the same refusal.
+ * How many endpoints a bridge network takes: a Linux bridge takes at most {@link LinkType.Bridge#MAX_PORTS}
+ * ports and refuses the next with EXFULL. Each endpoint is one port (its host-side veth). The engine
+ * refuses the endpoint past the limit before anything is allocated; a bridge that holds other ports too (an
+ * existing bridge given to berthd, a race of two connects) is caught by the kernel's EXFULL, turned into the
+ * same refusal.
  */
 public final class BridgePorts {
-    /** Ports a Linux bridge takes: BR_MAX_PORTS less the reserved port 0. */
-    public static final int MAX = 1023;
+    /** Ports a Linux bridge takes. */
+    public static final int MAX = LinkType.Bridge.MAX_PORTS;
 
     private BridgePorts() {}
 

@@ -43,7 +43,7 @@ public final class TopologyScanner {
             Path p = Path.of(own.path());
             out.add(new Target(p.getFileName().toString(), s.name(), p));
         }
-        for (Sandbox s : engine.externalSandboxes()) { // other runtimes' namespaces that hold Berth's endpoints
+        for (Sandbox s : engine.attachments()) { // other runtimes' namespaces that hold Berth's endpoints
             Path p = engine.netnsPath(s);
             if (out.stream().noneMatch(t -> t.path().equals(p)))
                 out.add(new Target(p.getFileName().toString(), s.name(), p));

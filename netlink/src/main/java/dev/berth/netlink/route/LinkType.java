@@ -57,6 +57,12 @@ public sealed interface LinkType {
 
     /** A Linux bridge; Berth's bridges run without STP. {@code ageingCentis} is in 1/100 s, as the kernel counts. */
     record Bridge(boolean stp, Integer ageingCentis) implements LinkType {
+        /**
+         * The ports a bridge takes: it numbers them in a bitmap of BR_MAX_PORTS (1024) bits whose bit 0 is
+         * reserved, and refuses the next with EXFULL ({@code net/bridge/br_if.c}, {@code find_portno}).
+         */
+        public static final int MAX_PORTS = 1023;
+
         public Bridge() {
             this(false, null);
         }
