@@ -1,9 +1,9 @@
 package dev.berth.bench;
 
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkSocket;
 import dev.berth.netlink.route.Addresses;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.NewLink;

@@ -1,10 +1,10 @@
 package dev.berth.bench;
 
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.Message;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.Nl;
 import dev.berth.netlink.route.Addresses;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;

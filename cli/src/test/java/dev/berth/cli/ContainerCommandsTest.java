@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cli.cmd.RunCommandAccess;
 import dev.berth.cli.http.StreamDemux;
-import dev.berth.engine.topology.Topology;
+import dev.berth.model.topology.Topology;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

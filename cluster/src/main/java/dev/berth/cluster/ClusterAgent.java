@@ -10,7 +10,7 @@ import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseEvent;
 import dev.berth.cluster.lease.LeaseStore;
 import dev.berth.cluster.lease.StaticLeaseStore;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Rtnl;

@@ -1,6 +1,6 @@
 package dev.berth.cluster;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.berth.cluster;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.time.Instant;
 import java.util.List;
 

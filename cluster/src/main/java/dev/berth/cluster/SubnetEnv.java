@@ -1,8 +1,8 @@
 package dev.berth.cluster;
 
 import dev.berth.cluster.config.Ip4;
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

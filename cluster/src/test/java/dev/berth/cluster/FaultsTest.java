@@ -2,10 +2,10 @@ package dev.berth.cluster;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.Cidr;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

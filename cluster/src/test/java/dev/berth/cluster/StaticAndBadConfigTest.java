@@ -2,11 +2,11 @@ package dev.berth.cluster;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.firewall.IptablesFirewall;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -2,10 +2,10 @@ package dev.berth.cluster;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Sandbox;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabProcess;
+import dev.berth.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.engine.tx.Faults;
+import dev.berth.model.log.Log;
 import dev.berth.netlink.NetlinkSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;

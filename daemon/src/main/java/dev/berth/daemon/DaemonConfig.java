@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.daemon.http.ApiLimits;
+import dev.berth.model.log.Log;
 import java.nio.file.Path;
 import java.util.List;
 

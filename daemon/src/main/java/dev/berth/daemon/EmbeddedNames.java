@@ -3,17 +3,19 @@ package dev.berth.daemon;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.dns.DnsConfig;
+import dev.berth.dns.DnsNetwork;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.dns.NameSource;
 import dev.berth.dns.NameTable;
 import dev.berth.dns.ResolvConf;
-import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.engine.model.Network;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.netlink.route.IpPrefix;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +60,10 @@ final class EmbeddedNames implements NameService {
     /** The whole table, rebuilt from the engine (start, stop, rename, remove...). */
     @Override
     public synchronized void refresh() {
-        table = NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf));
+        table = NameTable.from(new NameSource(
+                () -> engine.networks().stream().map(EmbeddedNames::dnsView).toList(),
+                engine::sandboxes,
+                engine::endpointsOf));
         dns.update(table);
     }
 
@@ -70,7 +75,7 @@ final class EmbeddedNames implements NameService {
             return;
         }
         try {
-            table.connected(engine.network(endpoint.networkId()), sandbox, endpoint);
+            table.connected(dnsView(engine.network(endpoint.networkId())), sandbox, endpoint);
         } catch (BerthException.NotFound gone) {
             refresh(); // the network went meanwhile
         }
@@ -86,6 +91,10 @@ final class EmbeddedNames implements NameService {
     public String resolvConf(Sandbox sandbox) {
         if (sandbox.netns() instanceof NetnsMode.Host) return null;
         return ResolvConf.forSandbox(hostResolvConf, DnsConfig.DEFAULT_LISTEN);
+    }
+
+    static DnsNetwork dnsView(Network n) {
+        return new DnsNetwork(n.id(), n.name(), n.predefined());
     }
 
     void close() {

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.model.log.Log;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

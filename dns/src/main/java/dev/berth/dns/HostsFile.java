@@ -1,7 +1,7 @@
 package dev.berth.dns;
 
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
 import java.util.List;
 
 /** The /etc/hosts a sandbox gets: loopback, and its own addresses under its hostname, as Docker writes it. */

@@ -1,8 +1,7 @@
 package dev.berth.dns;
 
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,14 +45,14 @@ public final class NameTable {
 
     /** The names given by these model records (endpoints of unknown sandboxes or networks are ignored). */
     public static NameTable of(
-            Collection<Network> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
-        Map<String, Network> nets = new HashMap<>();
-        for (Network n : networks) nets.put(n.id(), n);
+            Collection<DnsNetwork> networks, Collection<Sandbox> sandboxes, Collection<Endpoint> endpoints) {
+        Map<String, DnsNetwork> nets = new HashMap<>();
+        for (DnsNetwork n : networks) nets.put(n.id(), n);
         Map<String, Sandbox> boxes = new HashMap<>();
         for (Sandbox s : sandboxes) boxes.put(s.id(), s);
         NameTable t = new NameTable();
         for (Endpoint e : endpoints) {
-            Network n = nets.get(e.networkId());
+            DnsNetwork n = nets.get(e.networkId());
             Sandbox s = boxes.get(e.sandboxId());
             if (n != null && s != null) t.connected(n, s, e);
         }
@@ -61,7 +60,7 @@ public final class NameTable {
     }
 
     /** One endpoint more: its sandbox's names on its network (nothing on a predefined network). */
-    public void connected(Network n, Sandbox s, Endpoint e) {
+    public void connected(DnsNetwork n, Sandbox s, Endpoint e) {
         if (this == EMPTY) throw new IllegalStateException("the empty table stays empty");
         if (n.predefined()) return;
         byNetwork.computeIfAbsent(n.id(), k -> new NetworkNames(n.name())).add(s, e);

@@ -3,12 +3,12 @@ package dev.berth.dns;
 import dev.berth.engine.Engine;
 import dev.berth.engine.EngineConfig;
 import dev.berth.engine.firewall.NftablesFirewall;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
+import dev.berth.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.IOException;
@@ -89,7 +89,12 @@ final class DnsLab implements AutoCloseable {
     }
 
     void refresh() {
-        dns.update(NameTable.from(new NameSource(engine::networks, engine::sandboxes, engine::endpointsOf)));
+        dns.update(NameTable.from(new NameSource(
+                () -> engine.networks().stream()
+                        .map(n -> new DnsNetwork(n.id(), n.name(), n.predefined()))
+                        .toList(),
+                engine::sandboxes,
+                engine::endpointsOf)));
     }
 
     LabHost in(Sandbox s) {

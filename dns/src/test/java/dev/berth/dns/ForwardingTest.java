@@ -3,11 +3,11 @@ package dev.berth.dns;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.dns.DnsLab.Answer;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Sandbox;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

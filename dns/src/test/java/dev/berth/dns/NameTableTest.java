@@ -2,16 +2,12 @@ package dev.berth.dns;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.DriverKind;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -25,21 +21,8 @@ import org.xbill.DNS.Type;
 class NameTableTest {
     private static final String ID_A = "a".repeat(64), ID_B = "b".repeat(64), ID_C = "c".repeat(64);
 
-    static Network net(String id, String name, boolean predefined) {
-        return new Network(
-                id,
-                name,
-                DriverKind.BRIDGE,
-                "br",
-                List.of(),
-                false,
-                false,
-                false,
-                1500,
-                Map.of(),
-                Map.of(),
-                Instant.EPOCH,
-                predefined);
+    static DnsNetwork net(String id, String name, boolean predefined) {
+        return new DnsNetwork(id, name, predefined);
     }
 
     static Sandbox box(String id, String name, String hostname) {
@@ -52,7 +35,7 @@ class NameTableTest {
 
     @Test
     void scopesFollowNetworksAndSkipPredefinedOnes() throws Exception {
-        Network red = net("1".repeat(64), "red", false), bridge = net("2".repeat(64), "bridge", true);
+        DnsNetwork red = net("1".repeat(64), "red", false), bridge = net("2".repeat(64), "bridge", true);
         NameTable t = NameTable.of(
                 List.of(red, bridge),
                 List.of(box(ID_A, "a", "ha"), box(ID_B, "b", null), box(ID_C, "c", null)),
@@ -81,7 +64,7 @@ class NameTableTest {
 
     @Test
     void connectsAndDisconnectsChangeOnlyTheirOwnNames() throws Exception {
-        Network red = net("1".repeat(64), "red", false), blue = net("3".repeat(64), "blue", false);
+        DnsNetwork red = net("1".repeat(64), "red", false), blue = net("3".repeat(64), "blue", false);
         NameTable t = NameTable.of(
                 List.of(red, blue),
                 List.of(box(ID_A, "a", null), box(ID_B, "b", null)),
@@ -106,7 +89,7 @@ class NameTableTest {
 
     @Test
     void localAnswersRotateAndRespectTheClientsSize() throws Exception {
-        Network red = net("1".repeat(64), "red", false);
+        DnsNetwork red = net("1".repeat(64), "red", false);
         NameTable t = NameTable.of(
                 List.of(red),
                 List.of(box(ID_A, "a", null), box(ID_B, "b", null)),

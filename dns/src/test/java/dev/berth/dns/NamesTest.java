@@ -3,14 +3,14 @@ package dev.berth.dns;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.dns.DnsLab.Answer;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;

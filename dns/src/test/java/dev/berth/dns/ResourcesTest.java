@@ -2,11 +2,11 @@ package dev.berth.dns;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

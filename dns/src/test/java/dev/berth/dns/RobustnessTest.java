@@ -2,10 +2,10 @@ package dev.berth.dns;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.io.IOException;

@@ -3,12 +3,12 @@ package dev.berth.dns;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.dns.DnsLab.Answer;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,15 +1,17 @@
 package dev.berth.engine;
 
-import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.model.BerthException;
+import dev.berth.model.Ids;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Address;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.model.BerthException;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Route;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.NetworkDriver;
-import dev.berth.engine.model.Endpoint;
+import dev.berth.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.netlink.route.Route;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package dev.berth.engine;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Address;

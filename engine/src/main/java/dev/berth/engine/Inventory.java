@@ -2,10 +2,11 @@ package dev.berth.engine;
 
 import dev.berth.engine.driver.SandboxKernel;
 import dev.berth.engine.ipam.AddressPool;
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;

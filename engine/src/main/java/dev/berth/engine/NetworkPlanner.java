@@ -1,7 +1,6 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.ParentLinks;
-import dev.berth.engine.ipam.Cidr;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
@@ -12,7 +11,10 @@ import dev.berth.engine.model.ParentLink;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SubnetRequest;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Ids;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.route.LinkNames;
 import java.net.InetAddress;
 import java.time.Instant;

@@ -1,9 +1,10 @@
 package dev.berth.engine;
 
-import dev.berth.engine.model.PortMapping;
-import dev.berth.engine.model.Protocol;
 import dev.berth.engine.request.PortSpec;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.PortMapping;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

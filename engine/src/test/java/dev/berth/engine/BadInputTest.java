@@ -8,6 +8,7 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.request.SubnetRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;

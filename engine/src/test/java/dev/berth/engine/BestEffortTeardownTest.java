@@ -2,13 +2,14 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
@@ -12,6 +11,8 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
+import dev.berth.model.BerthException;
+import dev.berth.model.Sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

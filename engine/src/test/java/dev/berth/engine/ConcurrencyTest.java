@@ -2,11 +2,11 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.Endpoint;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,7 +2,6 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
@@ -10,6 +9,8 @@ import dev.berth.engine.tx.Faults;
 import dev.berth.engine.tx.SimulatedCrash;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,11 +3,11 @@ package dev.berth.engine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -2,8 +2,6 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
@@ -11,7 +9,10 @@ import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
+import dev.berth.model.BerthException;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

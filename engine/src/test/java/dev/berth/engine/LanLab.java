@@ -1,10 +1,10 @@
 package dev.berth.engine;
 
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 
 /**
  * The stage of seed 002: the engine's host (an {@link EngineLab}) has a NIC {@code lan0}, a veth whose

@@ -5,7 +5,6 @@ import static dev.berth.engine.LanLab.OUT;
 import static dev.berth.engine.LanLab.SUBNET;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
@@ -13,6 +12,8 @@ import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.request.SubnetRequest;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

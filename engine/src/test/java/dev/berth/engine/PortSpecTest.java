@@ -2,9 +2,10 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Protocol;
 import dev.berth.engine.request.PortSpec;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,15 +2,16 @@ package dev.berth.engine;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabProcess;
+import dev.berth.model.BerthException;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.NetlinkSocket;
-import dev.berth.netlink.route.IpPrefix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.route.AddrGenMode;
-import dev.berth.netlink.route.IpPrefix;
-import dev.berth.netlink.route.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -2,9 +2,9 @@ package dev.berth.netlink;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.route.LinkNames;
-import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.sys.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionException;
  * berthd ({@link #close} leaves them running; a later {@code open} adopts them: {@link #state},
  * {@link #exited}, {@link #attach}, {@link #logs} and {@link #exec} work on adopted tasks too).
  *
- * <p>Errors are {@code dev.berth.engine.BerthException}s: {@code NotFound} when containerd knows no such
+ * <p>Errors are {@code dev.berth.model.BerthException}s: {@code NotFound} when containerd knows no such
  * container (or, where a task is needed, no task), {@code Conflict} for a wrong state (a task that already
  * exists, a container that exists), {@code Failed} otherwise, carrying containerd's and runc's own words
  * (berthd reads "executable file not found" and "permission denied" from them for Docker's 127/126).

@@ -1,14 +1,13 @@
 package dev.berth.bench.dns;
 
 import dev.berth.dns.DnsConfig;
+import dev.berth.dns.DnsNetwork;
 import dev.berth.dns.DnsStats;
 import dev.berth.dns.EmbeddedDns;
 import dev.berth.dns.NameTable;
-import dev.berth.engine.model.DriverKind;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
 import dev.berth.netlink.ns.Netns;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -18,11 +17,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,7 +35,7 @@ public final class DnsBenchServer {
     public static void main(String[] args) throws Exception {
         Logger.getLogger("dev.berth").setLevel(Level.WARNING);
         InetSocketAddress upstream = new InetSocketAddress(InetAddress.getByName(args[0]), 53);
-        List<Network> networks = new ArrayList<>();
+        List<DnsNetwork> networks = new ArrayList<>();
         List<Sandbox> sandboxes = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         List<String[]> lines = new ArrayList<>();
@@ -48,20 +45,7 @@ public final class DnsBenchServer {
             lines.add(w);
             String netId = String.format("%064x", w[3].hashCode() & 0xffffffffL);
             if (networks.stream().noneMatch(n -> n.id().equals(netId)))
-                networks.add(new Network(
-                        netId,
-                        w[3],
-                        DriverKind.BRIDGE,
-                        "br",
-                        List.of(),
-                        false,
-                        false,
-                        false,
-                        1500,
-                        Map.of(),
-                        Map.of(),
-                        Instant.now(),
-                        false));
+                networks.add(new DnsNetwork(netId, w[3], false));
             sandboxes.add(
                     new Sandbox(w[0], w[1], w[0].substring(0, 12), new NetnsMode.Own(w[2]), List.of(), List.of()));
             List<String> aliases = w.length > 5 ? Arrays.asList(w[5].split(",")) : List.of();

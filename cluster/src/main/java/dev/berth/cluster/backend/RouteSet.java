@@ -1,7 +1,7 @@
 package dev.berth.cluster.backend;
 
 import dev.berth.cluster.lease.Lease;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;

@@ -1,10 +1,10 @@
 package dev.berth.cluster.backend;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Address;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;

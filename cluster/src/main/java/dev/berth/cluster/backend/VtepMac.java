@@ -1,6 +1,6 @@
 package dev.berth.cluster.backend;
 
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 
 /**

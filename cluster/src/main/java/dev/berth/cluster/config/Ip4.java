@@ -1,6 +1,6 @@
 package dev.berth.cluster.config;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -3,8 +3,8 @@ package dev.berth.cluster.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
 import java.util.Iterator;
 import java.util.Set;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 

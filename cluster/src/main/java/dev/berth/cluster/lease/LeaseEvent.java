@@ -1,6 +1,6 @@
 package dev.berth.cluster.lease;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 
 /** A change of the cluster's leases, as a watch reports it. */
 public sealed interface LeaseEvent {

@@ -1,7 +1,7 @@
 package dev.berth.cluster.lease;
 
 import dev.berth.cluster.config.NetworkConfig;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.util.List;
 import java.util.function.Consumer;
 

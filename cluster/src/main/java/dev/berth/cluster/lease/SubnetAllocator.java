@@ -2,7 +2,7 @@ package dev.berth.cluster.lease;
 
 import dev.berth.cluster.config.Ip4;
 import dev.berth.cluster.config.NetworkConfig;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.berth.cluster.lease;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -7,7 +7,7 @@ import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

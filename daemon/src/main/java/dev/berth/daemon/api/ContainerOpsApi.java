@@ -12,7 +12,7 @@ import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.TaskState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

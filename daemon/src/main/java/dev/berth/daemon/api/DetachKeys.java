@@ -1,6 +1,6 @@
 package dev.berth.daemon.api;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.ByteArrayOutputStream;
 import java.util.Locale;
 

@@ -1,9 +1,9 @@
 package dev.berth.daemon.api;
 
-import dev.berth.daemon.Log;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
+import dev.berth.model.log.Log;
 import java.util.Map;
 
 /** Docker's error shape, {@code {"message": ...}}, with Docker's status codes. */

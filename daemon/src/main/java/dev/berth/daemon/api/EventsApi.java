@@ -5,7 +5,7 @@ import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

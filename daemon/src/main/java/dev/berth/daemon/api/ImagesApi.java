@@ -6,7 +6,7 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.RawConnection;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.image.DeleteItem;
 import dev.berth.runtime.image.ImageReference;
 import dev.berth.runtime.image.ImageStore;

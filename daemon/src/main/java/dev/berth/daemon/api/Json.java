@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.regex.Pattern;

@@ -1,7 +1,7 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.Iterator;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.berth.daemon.api;
 
 import dev.berth.daemon.http.ApiResponse;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.image.ProgressEvent;
 import dev.berth.runtime.image.ProgressListener;
 import dev.berth.runtime.image.RegistryException;

@@ -1,6 +1,6 @@
 package dev.berth.daemon.api;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

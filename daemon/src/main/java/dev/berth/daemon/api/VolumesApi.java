@@ -8,7 +8,7 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;

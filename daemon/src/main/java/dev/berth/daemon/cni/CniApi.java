@@ -1,19 +1,19 @@
 package dev.berth.daemon.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.daemon.Log;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.SandboxRequest;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.log.Log;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Rtnl;
 import java.io.IOException;

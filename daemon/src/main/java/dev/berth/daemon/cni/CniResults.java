@@ -1,12 +1,12 @@
 package dev.berth.daemon.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.model.Endpoint;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;

@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.Log;
 import dev.berth.daemon.containers.ContainerRecord.RunState;
-import dev.berth.engine.Ids;
+import dev.berth.model.Ids;
+import dev.berth.model.log.Log;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ExecRequest;
 import dev.berth.runtime.ExecSession;

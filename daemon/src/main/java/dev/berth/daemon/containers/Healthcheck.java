@@ -2,7 +2,7 @@ package dev.berth.daemon.containers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.Locale;
 
 /** Docker's log sizes: {@code 100}, {@code 10k}, {@code 10m}, {@code 1g} (also kb, mb, gb; base 1024). */

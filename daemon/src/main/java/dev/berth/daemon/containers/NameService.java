@@ -1,7 +1,7 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.Endpoint;
+import dev.berth.model.Sandbox;
 
 /**
  * Where containers' names are served from: told when a sandbox comes and goes and whenever names

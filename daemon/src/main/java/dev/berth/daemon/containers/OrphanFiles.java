@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.Log;
+import dev.berth.model.log.Log;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

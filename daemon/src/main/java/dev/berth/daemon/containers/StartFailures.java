@@ -1,6 +1,6 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 
 /**
  * Docker's reading of a failed start: a program that is not there is 127, one that cannot be run is

@@ -1,9 +1,9 @@
 package dev.berth.daemon.containers;
 
-import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Json;
-import dev.berth.engine.BerthException;
-import dev.berth.engine.Ids;
+import dev.berth.model.BerthException;
+import dev.berth.model.Ids;
+import dev.berth.model.log.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

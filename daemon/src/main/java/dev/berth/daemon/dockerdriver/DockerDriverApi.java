@@ -1,21 +1,21 @@
 package dev.berth.daemon.dockerdriver;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.daemon.Log;
 import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
-import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
-import dev.berth.engine.model.Endpoint;
-import dev.berth.engine.model.NetnsMode;
 import dev.berth.engine.model.Network;
-import dev.berth.engine.model.Sandbox;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.request.NetworkRequest;
 import dev.berth.engine.request.SandboxRequest;
 import dev.berth.engine.request.SubnetRequest;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.log.Log;
+import dev.berth.model.net.IpPrefix;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;

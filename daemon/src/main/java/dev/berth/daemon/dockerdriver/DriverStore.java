@@ -1,7 +1,7 @@
 package dev.berth.daemon.dockerdriver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -1,10 +1,10 @@
 package dev.berth.daemon.http;
 
 import dev.berth.daemon.BerthVersion;
-import dev.berth.daemon.Log;
 import dev.berth.daemon.StageTrace;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.api.Json;
+import dev.berth.model.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

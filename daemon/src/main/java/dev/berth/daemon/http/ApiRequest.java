@@ -2,7 +2,7 @@ package dev.berth.daemon.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.Json;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.Log;
+import dev.berth.model.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

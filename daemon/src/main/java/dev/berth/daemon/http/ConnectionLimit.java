@@ -1,6 +1,6 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.Log;
+import dev.berth.model.log.Log;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

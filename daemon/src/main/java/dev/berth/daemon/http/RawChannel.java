@@ -1,7 +1,7 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.Log;
 import dev.berth.daemon.api.Json;
+import dev.berth.model.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

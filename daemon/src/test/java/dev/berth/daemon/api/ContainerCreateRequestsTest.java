@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRequest;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

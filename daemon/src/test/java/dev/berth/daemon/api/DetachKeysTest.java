@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import org.junit.jupiter.api.Test;
 
 class DetachKeysTest {

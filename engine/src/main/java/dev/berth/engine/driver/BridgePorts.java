@@ -1,7 +1,7 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.model.Network;
+import dev.berth.model.BerthException;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.sys.Errno;

@@ -1,7 +1,7 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
+import dev.berth.model.Endpoint;
 import java.util.List;
 
 /** The engine's drivers, one per kind of network. */

@@ -1,22 +1,22 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.HostKernel;
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
+import dev.berth.model.BerthException;
+import dev.berth.model.Endpoint;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.NetlinkSocket.Request;
 import dev.berth.netlink.route.AddrGenMode;
 import dev.berth.netlink.route.Addresses;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Links;
-import dev.berth.netlink.route.MacAddress;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;

@@ -1,11 +1,11 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.model.Endpoint;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.request.EndpointRequest;
 import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.Endpoint;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.route.Route;
 import java.util.Collection;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.berth.engine.explain;
 
 import dev.berth.engine.firewall.NetworkRules;
 import dev.berth.engine.firewall.PortRule;
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.util.List;
 
 /**

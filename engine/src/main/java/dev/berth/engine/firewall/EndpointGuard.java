@@ -1,8 +1,8 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.route.AddrGenMode;
-import dev.berth.netlink.route.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.berth.engine.firewall;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

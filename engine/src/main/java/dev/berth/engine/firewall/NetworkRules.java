@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -1,7 +1,7 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 

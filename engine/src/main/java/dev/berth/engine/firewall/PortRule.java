@@ -1,8 +1,8 @@
 package dev.berth.engine.firewall;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.model.Protocol;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.IpPrefix;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;

@@ -1,8 +1,10 @@
 package dev.berth.engine.ipam;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.model.SubnetConfig;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.net.Uint128;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

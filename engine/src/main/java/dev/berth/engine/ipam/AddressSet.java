@@ -1,5 +1,7 @@
 package dev.berth.engine.ipam;
 
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.Uint128;
 import java.util.function.Consumer;
 
 /** The used addresses of one subnet, with a "first free address from here" query for next-fit allocation. */

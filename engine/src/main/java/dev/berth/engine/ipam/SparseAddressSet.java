@@ -1,5 +1,6 @@
 package dev.berth.engine.ipam;
 
+import dev.berth.model.net.Uint128;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;

@@ -1,8 +1,9 @@
 package dev.berth.engine.ipam;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.model.SubnetConfig;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Collection;

@@ -1,6 +1,7 @@
 package dev.berth.engine.ipam;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.UnknownHostException;

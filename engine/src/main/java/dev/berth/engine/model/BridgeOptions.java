@@ -1,7 +1,7 @@
 package dev.berth.engine.model;
 
-import dev.berth.engine.BerthException;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.route.LinkNames;
 import java.net.InetAddress;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.berth.engine.model;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.netlink.route.LinkType;
 import dev.berth.netlink.route.LinkType.IpvlanFlag;
 import dev.berth.netlink.route.LinkType.IpvlanMode;

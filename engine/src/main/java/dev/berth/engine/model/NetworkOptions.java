@@ -1,6 +1,6 @@
 package dev.berth.engine.model;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;

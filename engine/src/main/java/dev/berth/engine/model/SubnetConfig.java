@@ -1,6 +1,6 @@
 package dev.berth.engine.model;
 
-import dev.berth.engine.ipam.Cidr;
+import dev.berth.model.net.Cidr;
 import java.net.InetAddress;
 import java.util.Map;
 

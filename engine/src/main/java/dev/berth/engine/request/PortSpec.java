@@ -1,8 +1,8 @@
 package dev.berth.engine.request;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.model.Protocol;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.berth.engine.request;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.ns.Netns;
-import dev.berth.netlink.route.IpPrefix;
-import dev.berth.netlink.route.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

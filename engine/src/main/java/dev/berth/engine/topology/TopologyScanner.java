@@ -1,13 +1,14 @@
 package dev.berth.engine.topology;
 
 import dev.berth.engine.Engine;
-import dev.berth.engine.model.NetnsMode;
-import dev.berth.engine.model.Sandbox;
+import dev.berth.model.NetnsMode;
+import dev.berth.model.Sandbox;
+import dev.berth.model.net.IpPrefix;
+import dev.berth.model.topology.Topology;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.netlink.route.Address;
-import dev.berth.netlink.route.IpPrefix;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;

@@ -7,11 +7,11 @@ import static dev.berth.engine.firewall.Topology.br1;
 import static dev.berth.engine.firewall.Topology.port;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.model.Protocol;
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;

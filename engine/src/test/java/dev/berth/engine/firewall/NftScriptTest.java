@@ -2,10 +2,10 @@ package dev.berth.engine.firewall;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.engine.model.Protocol;
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -8,11 +8,11 @@ import static dev.berth.engine.firewall.Topology.port;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.BerthException;
-import dev.berth.engine.ipam.Cidr;
-import dev.berth.engine.model.Protocol;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
+import dev.berth.model.Protocol;
+import dev.berth.model.net.Cidr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -3,8 +3,9 @@ package dev.berth.engine.ipam;
 import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package dev.berth.engine.ipam;
 import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;

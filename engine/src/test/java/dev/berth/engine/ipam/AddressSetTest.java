@@ -2,6 +2,7 @@ package dev.berth.engine.ipam;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.berth.model.net.Uint128;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,7 +1,8 @@
 package dev.berth.engine.ipam;
 
 import dev.berth.engine.model.SubnetConfig;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.Cidr;
+import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.berth.engine.ipam;
 import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
 import dev.berth.engine.model.SubnetConfig;
+import dev.berth.model.BerthException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;

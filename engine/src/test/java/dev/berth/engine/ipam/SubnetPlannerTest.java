@@ -3,7 +3,8 @@ package dev.berth.engine.ipam;
 import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
+import dev.berth.model.net.Cidr;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.berth.netlink.nft;
 
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.route.LinkNames;
-import dev.berth.netlink.route.MacAddress;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

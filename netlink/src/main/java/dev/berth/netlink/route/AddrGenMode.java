@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 

@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.NetlinkSocket;
 import dev.berth.netlink.Nl;

@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.MessageWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;

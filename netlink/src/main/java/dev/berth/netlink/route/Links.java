@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.MacAddress;
 import dev.berth.netlink.MessageWriter;
 import dev.berth.netlink.MissingKernelFeatureException;
 import dev.berth.netlink.NetlinkException;

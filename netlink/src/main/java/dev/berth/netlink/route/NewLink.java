@@ -1,5 +1,7 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.MacAddress;
+
 /**
  * A link to create: its name, kind and the settings common to every kind. Build with
  * {@link #of(String, LinkType)} and the {@code with...} methods.

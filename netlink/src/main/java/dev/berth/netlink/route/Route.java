@@ -1,5 +1,6 @@
 package dev.berth.netlink.route;
 
+import dev.berth.model.net.IpPrefix;
 import dev.berth.netlink.Attributes;
 import dev.berth.netlink.Message;
 import dev.berth.netlink.sys.Libc;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.FieldMask;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.AttachSession;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ExecRequest;

@@ -1,6 +1,6 @@
 package dev.berth.runtime.containerd;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.TaskState;
 import dev.berth.runtime.containerd.api.tasks.WaitRequest;
 import io.grpc.Status;

@@ -3,7 +3,7 @@ package dev.berth.runtime.containerd;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;

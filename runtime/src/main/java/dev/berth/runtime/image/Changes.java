@@ -1,7 +1,7 @@
 package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

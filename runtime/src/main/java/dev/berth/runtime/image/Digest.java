@@ -1,6 +1,6 @@
 package dev.berth.runtime.image;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;

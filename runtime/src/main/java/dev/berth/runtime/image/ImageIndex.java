@@ -2,7 +2,7 @@ package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.List;
 import java.util.Map;
 

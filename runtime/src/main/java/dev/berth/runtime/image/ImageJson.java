@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 
 /** Reads and writes image JSON (configs, manifests, indexes) as Docker does: unknown fields kept out of the way. */

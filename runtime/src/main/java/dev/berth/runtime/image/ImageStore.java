@@ -1,7 +1,7 @@
 package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.containerd.Containerd;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.berth.runtime.image;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.io.IOException;
 import java.util.Base64;
 

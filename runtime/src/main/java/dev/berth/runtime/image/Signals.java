@@ -1,6 +1,6 @@
 package dev.berth.runtime.image;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.Locale;
 import java.util.Set;
 

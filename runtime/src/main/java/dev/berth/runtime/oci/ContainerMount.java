@@ -1,6 +1,6 @@
 package dev.berth.runtime.oci;
 
-import dev.berth.engine.BerthException.InvalidRequest;
+import dev.berth.model.BerthException.InvalidRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.engine.BerthException;
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.ContainerRuntime.LogConfig;
 import dev.berth.runtime.TaskState;

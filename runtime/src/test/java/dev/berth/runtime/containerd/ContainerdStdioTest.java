@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.engine.BerthException;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.AttachSession;
 import dev.berth.runtime.ContainerRuntime.LogConfig;
 import dev.berth.runtime.ExecRequest;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.engine.BerthException;
 import dev.berth.lab.BusyboxImage;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
+import dev.berth.model.BerthException;
 import dev.berth.runtime.containerd.Containerd;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import java.io.ByteArrayOutputStream;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.engine.BerthException.InvalidRequest;
+import dev.berth.model.BerthException.InvalidRequest;
 import dev.berth.runtime.oci.OciModel.Seccomp;
 import dev.berth.runtime.oci.OciModel.Spec;
 import dev.berth.runtime.oci.OciModel.Syscall;

@@ -1,4 +1,4 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
 /** Where a sandbox's network namespace comes from. */
 public sealed interface NetnsMode {

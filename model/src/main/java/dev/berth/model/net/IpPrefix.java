@@ -1,4 +1,4 @@
-package dev.berth.netlink.route;
+package dev.berth.model.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

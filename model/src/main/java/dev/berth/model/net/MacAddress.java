@@ -1,4 +1,4 @@
-package dev.berth.netlink.route;
+package dev.berth.model.net;
 
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package dev.berth.engine.ipam;
+package dev.berth.model.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,18 +8,18 @@ import java.net.UnknownHostException;
  * An address as an unsigned 128-bit number (IPv4 in the low 32 bits), so the allocator's hot path does
  * plain long arithmetic instead of BigInteger.
  */
-record Uint128(long hi, long lo) implements Comparable<Uint128> {
-    static final Uint128 ZERO = new Uint128(0, 0);
-    static final Uint128 MAX = new Uint128(-1, -1);
+public record Uint128(long hi, long lo) implements Comparable<Uint128> {
+    public static final Uint128 ZERO = new Uint128(0, 0);
+    public static final Uint128 MAX = new Uint128(-1, -1);
 
-    static Uint128 of(InetAddress a) {
+    public static Uint128 of(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length == 4) return new Uint128(0, word(b, 0, 4));
         return new Uint128(word(b, 0, 8), word(b, 8, 8));
     }
 
     /** The address with this value; {@code ipv4} picks the family, since the value alone cannot. */
-    InetAddress toAddress(boolean ipv4) {
+    public InetAddress toAddress(boolean ipv4) {
         try {
             if (ipv4) return InetAddress.getByAddress(bytes(lo, 4));
             byte[] b = new byte[16];
@@ -33,44 +33,44 @@ record Uint128(long hi, long lo) implements Comparable<Uint128> {
     }
 
     /** This plus one, wrapping to zero after {@link #MAX}. */
-    Uint128 next() {
+    public Uint128 next() {
         long l = lo + 1;
         return new Uint128(l == 0 ? hi + 1 : hi, l);
     }
 
     /** This minus one, wrapping to {@link #MAX} below zero. */
-    Uint128 previous() {
+    public Uint128 previous() {
         return new Uint128(lo == 0 ? hi - 1 : hi, lo - 1);
     }
 
     /** This plus an unsigned {@code n}, wrapping at 2^128. */
-    Uint128 plus(long n) {
+    public Uint128 plus(long n) {
         long l = lo + n;
         return new Uint128(Long.compareUnsigned(l, lo) < 0 ? hi + 1 : hi, l);
     }
 
     /** {@code this - other} for values less than 2^63 apart, as callers inside one small range are. */
-    long minus(Uint128 other) {
+    public long minus(Uint128 other) {
         return lo - other.lo;
     }
 
     /** The lowest {@code bits} bits set: the host part of a prefix with {@code bits} host bits. */
-    static Uint128 lowMask(int bits) {
+    public static Uint128 lowMask(int bits) {
         if (bits <= 0) return ZERO;
         if (bits >= 128) return MAX;
         if (bits >= 64) return new Uint128(bits == 64 ? 0 : -1L >>> (128 - bits), -1);
         return new Uint128(0, -1L >>> (64 - bits));
     }
 
-    Uint128 and(Uint128 o) {
+    public Uint128 and(Uint128 o) {
         return new Uint128(hi & o.hi, lo & o.lo);
     }
 
-    Uint128 or(Uint128 o) {
+    public Uint128 or(Uint128 o) {
         return new Uint128(hi | o.hi, lo | o.lo);
     }
 
-    Uint128 not() {
+    public Uint128 not() {
         return new Uint128(~hi, ~lo);
     }
 
@@ -80,7 +80,7 @@ record Uint128(long hi, long lo) implements Comparable<Uint128> {
         return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
     }
 
-    boolean lessThan(Uint128 o) {
+    public boolean lessThan(Uint128 o) {
         return compareTo(o) < 0;
     }
 

@@ -1,4 +1,4 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
 import java.util.List;
 

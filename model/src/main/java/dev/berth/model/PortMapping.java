@@ -1,6 +1,6 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.net.IpPrefix;
 import java.net.InetAddress;
 
 /**

@@ -1,6 +1,6 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
-import dev.berth.netlink.route.MacAddress;
+import dev.berth.model.net.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -10,7 +10,7 @@ import java.util.List;
  * @param ifName     the name inside the sandbox (eth0, eth1, ...)
  * @param hostIfName the host side of the veth for bridge networks (veth + 7 hex), else null
  * @param gwPriority Docker's GwPriority: among a sandbox's endpoints the highest gives the default route
- *                   and the published ports ({@link dev.berth.engine.GatewayOrder})
+ *                   and the published ports (the engine's GatewayOrder)
  */
 public record Endpoint(
         String id,

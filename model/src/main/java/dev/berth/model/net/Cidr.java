@@ -1,7 +1,6 @@
-package dev.berth.engine.ipam;
+package dev.berth.model.net;
 
-import dev.berth.engine.BerthException;
-import dev.berth.netlink.route.IpPrefix;
+import dev.berth.model.BerthException;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -96,12 +95,12 @@ public record Cidr(InetAddress network, int prefix) {
     }
 
     /** The network address as a number. */
-    Uint128 low() {
+    public Uint128 low() {
         return Uint128.of(network);
     }
 
     /** The last address as a number. */
-    Uint128 high() {
+    public Uint128 high() {
         return low().or(hostMask());
     }
 
@@ -123,11 +122,11 @@ public record Cidr(InetAddress network, int prefix) {
         return a instanceof Inet4Address ? 32 : 128;
     }
 
-    static BigInteger toBig(InetAddress a) {
+    public static BigInteger toBig(InetAddress a) {
         return new BigInteger(1, a.getAddress());
     }
 
-    static InetAddress fromBig(BigInteger v, int bits) {
+    public static InetAddress fromBig(BigInteger v, int bits) {
         byte[] raw = v.toByteArray();
         byte[] out = new byte[bits / 8];
         int copy = Math.min(raw.length, out.length);

@@ -1,4 +1,4 @@
-package dev.berth.engine;
+package dev.berth.model;
 
 /**
  * A request the engine refused or could not carry out. The subtype tells an API layer which status to

@@ -1,4 +1,4 @@
-package dev.berth.daemon;
+package dev.berth.model.log;
 
 import java.io.PrintStream;
 import java.text.MessageFormat;

@@ -1,4 +1,4 @@
-package dev.berth.engine.topology;
+package dev.berth.model.topology;
 
 /**
  * A {@link Topology} as Graphviz DOT: one cluster per namespace, a node per link (lo left out), an

@@ -1,11 +1,11 @@
-package dev.berth.engine.ipam;
+package dev.berth.model.net;
 
-import static dev.berth.engine.ipam.Ips.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.berth.engine.BerthException;
+import dev.berth.model.BerthException;
 import java.math.BigInteger;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 /** Cidr's arithmetic, whose IPv4 and IPv6 paths use 128-bit longs instead of BigInteger. */
@@ -79,5 +79,17 @@ class CidrTest {
         assertTrue(e.getMessage().contains("172.17.0.0/16"), e.getMessage());
         assertThrows(BerthException.InvalidRequest.class, () -> Cidr.parse("172.17.0.0", "f"));
         assertThrows(BerthException.InvalidRequest.class, () -> Cidr.parse("172.17.0.0/33", "f"));
+    }
+
+    private static InetAddress ip(String text) {
+        return IpPrefix.literal(text, text);
+    }
+
+    private static Cidr cidr(String text) {
+        return Cidr.parse(text, "test");
+    }
+
+    private static String text(InetAddress a) {
+        return IpPrefix.format(a);
     }
 }

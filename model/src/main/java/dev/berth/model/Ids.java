@@ -1,4 +1,4 @@
-package dev.berth.engine;
+package dev.berth.model;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package dev.berth.engine.topology;
+package dev.berth.model.topology;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

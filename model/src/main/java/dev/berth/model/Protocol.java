@@ -1,6 +1,5 @@
-package dev.berth.engine.model;
+package dev.berth.model;
 
-import dev.berth.engine.BerthException;
 import java.util.Locale;
 
 /** Transport protocols a port can be published for. */

@@ -1,4 +1,4 @@
-package dev.berth.engine.topology;
+package dev.berth.model.topology;
 
 import java.util.ArrayList;
 import java.util.List;
