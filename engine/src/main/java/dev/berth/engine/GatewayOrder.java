@@ -1,8 +1,8 @@
 package dev.berth.engine;
 
 import dev.berth.engine.driver.NetworkDriver;
-import dev.berth.model.Endpoint;
 import dev.berth.engine.model.Network;
+import dev.berth.model.Endpoint;
 import dev.berth.netlink.route.Route;
 import java.util.Comparator;
 import java.util.List;
