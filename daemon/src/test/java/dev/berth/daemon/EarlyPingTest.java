@@ -18,9 +18,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,6 +101,57 @@ class EarlyPingTest {
         } finally {
             if (berthd != null) berthd.close();
             if (containerd != null) containerd.close();
+            Commands.run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    /**
+     * A start that fails (no containerd ever answers): the ping was answered meanwhile, the held request's
+     * connection is closed without an answer, berthd exits 1 naming containerd, and its socket is gone.
+     */
+    @Test
+    void aFailedStartClosesTheHeldRequests(Lab lab) throws Exception {
+        LabHost host = lab.host("host");
+        Path dir = Files.createTempDirectory("berthd-" + lab.runId() + "-early-fail-");
+        Path socket = dir.resolve("berth.sock");
+        LabProcess berthd = null;
+        try {
+            berthd = host.spawnDaemon(
+                    Map.of(),
+                    DaemonLab.BERTHD.toString(),
+                    "--socket",
+                    socket.toString(),
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--run-dir",
+                    dir.resolve("run").toString(),
+                    "--netns-prefix",
+                    lab.prefix("sb-"),
+                    "--cgroup-parent",
+                    "/" + lab.prefix("berth"),
+                    "--no-embedded-dns",
+                    "--containerd",
+                    dir.resolve("never.sock").toString());
+            long spawned = System.nanoTime();
+            RawApi api = new RawApi(socket);
+            while (!Files.exists(socket) || api.get("/_ping").status() != 200) {
+                assertTrue(berthd.isAlive(), "berthd exited before its ping:\n" + berthd.output());
+                assertTrue(System.nanoTime() - spawned < TimeUnit.SECONDS.toNanos(60), berthd.output());
+                Thread.sleep(5);
+            }
+            CompletableFuture<String> held = rawGet(socket, "/networks");
+            String answer;
+            try {
+                answer = held.get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException reset) {
+                answer = ""; // closed with the request unread: a reset instead of an end of stream
+            }
+            assertEquals("", answer, "no answer: the start failed");
+            assertEquals(1, berthd.waitFor(Duration.ofSeconds(60)), berthd.output());
+            assertTrue(berthd.output().contains("cannot reach containerd"), berthd.output());
+            assertTrue(!Files.exists(socket), "the socket is removed with the failed start");
+        } finally {
+            if (berthd != null) berthd.close();
             Commands.run(List.of("rm", "-rf", dir.toString()));
         }
     }

@@ -321,6 +321,13 @@ public final class ApiBench {
                 List.of("ctr:exec bench-base true"),
                 (t, k, rec) -> rec.add(0, docker(t, "exec", "bench-base", "true")),
                 ctr == null ? null : (k, rec) -> rec.add(0, ctr.exec(k)));
+        if (ctr != null)
+            series(
+                    List.of(),
+                    "ctr task exec, seccomp",
+                    List.of("ctr:exec true, ctr with containerd's seccomp profile"),
+                    (t, k, rec) -> {},
+                    (k, rec) -> rec.add(0, ctr.execSeccomp(k)));
         series(
                 targets,
                 "raw: run -d / rm -f",
@@ -687,7 +694,8 @@ public final class ApiBench {
                 "ctr:run -d busybox sleep",
                 "ctr:run --rm busybox true",
                 "ctr:run --rm true, ctr with containerd's seccomp profile",
-                "ctr:exec bench-base true");
+                "ctr:exec bench-base true",
+                "ctr:exec true, ctr with containerd's seccomp profile");
     }
 
     private static String loadAverage() {

@@ -51,6 +51,7 @@ final class CtrFloor implements AutoCloseable {
         try {
             f.ctr("images", "import", SeedImages.archive().toString());
             f.ctr("run", "-d", IMAGE, "ctr-base", "sleep", "3600");
+            f.ctr("run", "-d", "--seccomp", IMAGE, "ctr-seccomp", "sleep", "3600");
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -86,6 +87,14 @@ final class CtrFloor implements AutoCloseable {
     /** {@code ctr task exec --exec-id E ctr-base true}. */
     long exec(int k) {
         return ctr("task", "exec", "--exec-id", "e" + k, "ctr-base", "true").nanos();
+    }
+
+    /**
+     * The same in a container run with containerd's seccomp profile ({@code ctr run --seccomp}): runc
+     * compiles a container's filter again for every exec, so this is the floor of a confined container.
+     */
+    long execSeccomp(int k) {
+        return ctr("task", "exec", "--exec-id", "s" + k, "ctr-seccomp", "true").nanos();
     }
 
     private void remove(String id) {

@@ -65,6 +65,8 @@ public final class Containers implements NetworkJoins {
     private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
     private final Set<String> restarting = ConcurrentHashMap.newKeySet();
+    /** Restarts by policy under way: still "restarting" (as Docker) until the task runs, not "exited" meanwhile. */
+    private final Set<String> policyStarts = ConcurrentHashMap.newKeySet();
     /** Containers a user restarts: their exit in between does not remove them, even with --rm (as Docker). */
     private final Set<String> keepOnExit = ConcurrentHashMap.newKeySet();
 
@@ -553,13 +555,16 @@ public final class Containers implements NetworkJoins {
     }
 
     private void restartByPolicy(String id) {
-        if (!restarting.remove(id) || !records.containsKey(id)) return;
+        policyStarts.add(id); // before it leaves restarting: no look in between sees it exited
         try {
+            if (!restarting.remove(id) || !records.containsKey(id)) return;
             start(id);
         } catch (ErrorResponses.NotModified alreadyRunning) {
             // a user started it meanwhile
         } catch (RuntimeException e) {
             Log.warn("restart policy: cannot start", "container", id, "error", e.getMessage());
+        } finally {
+            policyStarts.remove(id);
         }
     }
 
@@ -1130,7 +1135,7 @@ public final class Containers implements NetworkJoins {
         TaskState st = task(r.id());
         if (st != null && st.status() == TaskState.Status.RUNNING) return "running";
         if (st != null && st.status() == TaskState.Status.PAUSED) return "paused";
-        if (restarting.contains(r.id())) return "restarting";
+        if (restarting.contains(r.id()) || policyStarts.contains(r.id())) return "restarting";
         RunState run = r.runOrNever();
         return run.startedAt() == null && run.finishedAt() == null ? "created" : "exited";
     }

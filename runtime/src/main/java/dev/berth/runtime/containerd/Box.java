@@ -24,7 +24,8 @@ final class Box {
 
     final Attachers attachers = new Attachers();
     JsonFileLog log;
-    TaskRun run;
+    /** Written under the lock; read without it by state look-ups, which must not wait for a start. */
+    volatile TaskRun run;
     /** Completes with the run whose stdin attachers write to; a new one after each task deletion. */
     CompletableFuture<TaskRun> stdinRun = new CompletableFuture<>();
 

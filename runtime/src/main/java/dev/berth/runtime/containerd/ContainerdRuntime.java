@@ -1,5 +1,6 @@
 package dev.berth.runtime.containerd;
 
+import static dev.berth.runtime.containerd.api.task.Status.PAUSED;
 import static dev.berth.runtime.containerd.api.task.Status.RUNNING;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -426,6 +427,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             Instant startedAt = Instant.now();
             labelWriter.execute(() -> recordStart(id, startedAt)); // for a later berthd only: off the start's path
             b.startedAt = startedAt;
+            run.known(pid, false);
             b.run = run;
             b.stdinRun.complete(run);
             exitWatch.start(b, run);
@@ -505,6 +507,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public TaskState state(String id) {
+        Box known = boxes.get(id);
+        TaskRun run = known == null ? null : known.run;
+        TaskState fast = run == null ? null : run.knownState(known.startedAt);
+        if (fast != null) return fast;
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
         Box b = box(id);
@@ -594,20 +600,35 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public void pause(String id) {
-        Grpc.run(
-                "pause " + id,
+        freeze(
+                id,
+                true,
                 () -> client.tasks()
                         .pause(PauseTaskRequest.newBuilder().setContainerId(id).build()));
     }
 
     @Override
     public void resume(String id) {
-        Grpc.run(
-                "resume " + id,
+        freeze(
+                id,
+                false,
                 () -> client.tasks()
                         .resume(ResumeTaskRequest.newBuilder()
                                 .setContainerId(id)
                                 .build()));
+    }
+
+    /** Pauses or resumes, keeping the run's known state right (unknown when the call failed: it may have half worked). */
+    private void freeze(String id, boolean frozen, Runnable call) {
+        Box b = boxes.get(id);
+        TaskRun run = b == null ? null : b.run;
+        try {
+            Grpc.run((frozen ? "pause " : "resume ") + id, call);
+        } catch (RuntimeException e) {
+            if (run != null) run.unknown();
+            throw e;
+        }
+        if (run != null) run.frozen(frozen);
     }
 
     @Override
@@ -696,10 +717,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     @Override
     public ExecSession exec(String id, ExecRequest request) {
-        Process p = task(id);
-        if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
-        if (p.getStatus() != RUNNING)
-            throw new BerthException.Conflict("container " + id + " is not running (" + p.getStatus() + ")");
+        TaskState s = state(id); // known here without a round trip while the task runs
+        if (s.status() != TaskState.Status.RUNNING)
+            throw new BerthException.Conflict("container " + id + " is not running (" + s.status() + ")");
         return execs.start(id, fifoDir(id), request);
     }
 
@@ -739,6 +759,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
             try {
                 fifos = StdioFifos.reopen(p.getStdin(), p.getStdout(), p.getStderr());
                 TaskRun run = new TaskRun(fifos);
+                if (p.getStatus() == RUNNING || p.getStatus() == PAUSED) run.known(p.getPid(), p.getStatus() == PAUSED);
                 openLog(b);
                 run.pump("ctr-" + shortId(b.id), b.log, b.attachers);
                 fifos.releaseOutputs();

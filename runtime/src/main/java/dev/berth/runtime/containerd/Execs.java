@@ -9,6 +9,7 @@ import dev.berth.runtime.containerd.api.tasks.WaitRequest;
 import dev.berth.runtime.containerd.api.tasks.WaitResponse;
 import dev.berth.runtime.containerd.io.ChunkPipe;
 import dev.berth.runtime.containerd.io.StdioFifos;
+import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +59,14 @@ final class Execs {
             fifos.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+        // as ctr does: the Wait is in place before the process starts, so its exit is known the moment the
+        // shim reports it, not one more round trip after the Start's answer
+        CompletableFuture<Boolean> started = new CompletableFuture<>();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Context.CancellableContext waiting = Context.current().withCancellation();
+        Thread.ofVirtual()
+                .name("exec-wait-" + r.execId())
+                .start(() -> waiting.run(() -> watch(id, r.execId(), fifos, started, exit)));
         long pid;
         try {
             pid = Grpc.call(
@@ -69,29 +78,46 @@ final class Execs {
                                             .build()))
                     .getPid();
         } catch (RuntimeException e) {
+            started.complete(false); // the watcher leaves the clean-up to this thread
+            waiting.cancel(null); // a process that never started may never be reported as exited
             deleteQuietly(id, r.execId());
             fifos.close();
             throw e;
         }
         fifos.releaseOutputs();
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread.ofVirtual().name("exec-wait-" + r.execId()).start(() -> watch(id, r.execId(), fifos, exit));
+        started.complete(true);
         return new ContainerdExec(client, id, r.execId(), pid, fifos, out, err, exit);
     }
 
-    /** Waits for the exit, lets the output drain (a child left behind may hold it: 2 s at most), then deletes the exec. */
-    private void watch(String id, String execId, StdioFifos fifos, CompletableFuture<Integer> exit) {
+    /**
+     * Waits for the exit, then (once the start went through) lets the output drain (a child left behind
+     * may hold it: 2 s at most) and deletes the exec.
+     */
+    private void watch(
+            String id,
+            String execId,
+            StdioFifos fifos,
+            CompletableFuture<Boolean> started,
+            CompletableFuture<Integer> exit) {
+        WaitResponse w;
         try {
-            WaitResponse w = client.tasksNoDeadline()
+            w = client.tasksNoDeadline()
                     .wait(WaitRequest.newBuilder()
                             .setContainerId(id)
                             .setExecId(execId)
                             .build());
+        } catch (StatusRuntimeException e) {
+            if (started.join()) {
+                exit.completeExceptionally(Grpc.map("wait for exec " + execId, e));
+                fifos.close();
+            }
+            return;
+        }
+        if (!started.join()) return; // the start failed: its caller cleans up
+        try {
             fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
             exit.complete(w.getExitStatus()); // the client has its answer; containerd forgets the exec meanwhile
             deleteQuietly(id, execId);
-        } catch (StatusRuntimeException e) {
-            exit.completeExceptionally(Grpc.map("wait for exec " + execId, e));
         } finally {
             fifos.close();
         }

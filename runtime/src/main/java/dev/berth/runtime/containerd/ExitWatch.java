@@ -30,7 +30,9 @@ final class ExitWatch {
 
     void start(Box b, TaskRun run) {
         Thread.ofVirtual().name("wait-" + b.id).start(() -> {
-            if (!waitForExit(b, run)) return;
+            boolean exited = waitForExit(b, run);
+            run.unknown(); // containerd has the final word from now on (or the task went away)
+            if (!exited) return;
             // a process left behind by the task may hold the output open: the exit is not held up for it
             run.fifos.drained().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
             if (closed.getAsBoolean()) return; // berthd lets go: the next one adopts the task

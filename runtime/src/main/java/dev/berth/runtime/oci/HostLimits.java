@@ -1,13 +1,18 @@
 package dev.berth.runtime.oci;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.zip.GZIPInputStream;
 
 /**
  * What this host and daemon allow, read once from /proc and /sys: the daemon's own rlimits and
@@ -30,7 +35,38 @@ final class HostLimits {
     private static final int LAST_CAP = Integer.parseInt(
             lines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
 
+    private static final boolean X32 = readX32();
+
     private HostLimits() {}
+
+    /**
+     * Whether the kernel was built with the x32 system-call ABI (CONFIG_X86_X32_ABI, CONFIG_X86_X32 before
+     * 5.18), from its configuration in /proc/config.gz or /boot; true when that cannot be read.
+     */
+    static boolean x32Abi() {
+        return X32;
+    }
+
+    private static boolean readX32() {
+        List<Path> configs =
+                List.of(Path.of("/proc/config.gz"), Path.of("/boot/config-" + System.getProperty("os.version")));
+        for (Path p : configs) {
+            if (!Files.isReadable(p)) continue;
+            try (InputStream raw = Files.newInputStream(p);
+                    InputStream in = p.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+                boolean x86_64 = false;
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.equals("CONFIG_X86_X32_ABI=y") || line.equals("CONFIG_X86_X32=y")) return true;
+                    if (line.equals("CONFIG_X86_64=y")) x86_64 = true;
+                }
+                if (x86_64) return false; // an x86-64 kernel's whole configuration, without x32
+            } catch (IOException e) {
+                // try the next one
+            }
+        }
+        return true;
+    }
 
     /** The daemon's hard limit for a {@code --ulimit} name; empty when unlimited. */
     static OptionalLong hardLimit(String ulimitName) {
