@@ -20,7 +20,9 @@ import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HostsFiles;
 import dev.berth.daemon.containers.NameService;
 import dev.berth.daemon.dockerdriver.DockerDriverApi;
+import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiServer;
+import dev.berth.daemon.http.Route;
 import dev.berth.daemon.http.Router;
 import dev.berth.daemon.http.StartupGate;
 import dev.berth.daemon.http.SystemdSocket;
@@ -59,6 +61,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A running berthd: the engine on the namespace the daemon was started in (which plays the host), and
@@ -312,29 +315,71 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Router routes() {
+        return routes(new RouteParts(
+                engine,
+                containers,
+                containers.events(),
+                images::store,
+                this::imageUsers,
+                hostNetns,
+                config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES,
+                cluster,
+                new CniApi(engine, config.stateDir().resolve("cni"), config.socket(), this::networksChanged),
+                this::info,
+                this::networksChanged));
+    }
+
+    /** What the API's handlers work on. */
+    private record RouteParts(
+            Engine engine,
+            Containers containers,
+            Events events,
+            Supplier<ImageStore> images,
+            ImageUsers imageUsers,
+            NetnsHandle hostNetns,
+            FirewallKind firewall,
+            ClusterAgent cluster,
+            CniApi cni,
+            Supplier<SystemInfo> info,
+            Runnable networksChanged) {}
+
+    /** Every route of the API, registered in this one place. */
+    private static Router routes(RouteParts p) {
         Router r = new Router();
-        SystemApi.register(r, this::info);
-        new NetworksApi(engine, containers, this::networksChanged)
-                .withEvents(containers.events())
+        SystemApi.register(r, p.info());
+        new NetworksApi(p.engine(), p.containers(), p.networksChanged())
+                .withEvents(p.events())
                 .register(r);
-        new ContainersApi(containers).register(r);
-        new ContainerOpsApi(containers).register(r);
-        new ArchiveApi(containers).register(r);
-        new ExecApi(containers).register(r);
-        new VolumesApi(containers).register(r);
-        new ImagesApi(images::store, this::imageUsers)
-                .withEvents(containers.events())
-                .register(r);
-        new EventsApi(containers.events()).register(r);
-        new BerthApi(
-                        engine,
-                        containers,
-                        hostNetns,
-                        config.firewall().equals("iptables") ? FirewallKind.IPTABLES : FirewallKind.NFTABLES,
-                        cluster)
-                .register(r);
-        new CniApi(engine, config.stateDir().resolve("cni"), config.socket(), this::networksChanged).register(r);
+        new ContainersApi(p.containers()).register(r);
+        new ContainerOpsApi(p.containers()).register(r);
+        new ArchiveApi(p.containers()).register(r);
+        new ExecApi(p.containers()).register(r);
+        new VolumesApi(p.containers()).register(r);
+        new ImagesApi(p.images(), p.imageUsers()).withEvents(p.events()).register(r);
+        new EventsApi(p.events()).register(r);
+        new BerthApi(p.engine(), p.containers(), p.hostNetns(), p.firewall(), p.cluster()).register(r);
+        CniApi.register(r, p.cni());
         return r;
+    }
+
+    /**
+     * Every route berthd serves, in the order they are tried, with nothing behind the handlers (never call
+     * them): ApiFuzzTest walks this table, so a route added above is fuzzed without anyone listing it.
+     */
+    public static List<Route> routeTable() {
+        return routes(new RouteParts(
+                        null,
+                        null,
+                        null,
+                        () -> null,
+                        imageId -> List.of(),
+                        null,
+                        FirewallKind.NFTABLES,
+                        null,
+                        null,
+                        () -> null,
+                        () -> {}))
+                .routes();
     }
 
     /** Docker's remote network driver protocol, on its own socket (see {@link DockerDriverApi}). */

@@ -10,403 +10,75 @@ import dev.berth.lab.ExecResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every main response's JSON keys against the fields the Engine API v1.50 reference lists for its type (kept by
- * hand below): Berth writes no key Docker does not have, and the keys clients read are there. Read raw through
+ * Every main response's JSON keys against the fields the Engine API v1.50 reference lists for its type (extracted
+ * from Docker's swagger file, see {@link #REFERENCE}): Berth writes no key Docker does not have, and the keys
+ * clients read are there. Read raw through
  * the socket (curl), not through a client that would drop what it does not know.
  */
 @ExtendWith(LabExtension.class)
 class ApiShapesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    // --- the Engine API v1.50 reference's fields, per type
-    private static final Set<String> CONTAINER_SUMMARY = Set.of(
-            "Id",
-            "Names",
-            "Image",
-            "ImageID",
-            "ImageManifestDescriptor",
-            "Command",
-            "Created",
-            "Ports",
-            "SizeRw",
-            "SizeRootFs",
-            "Labels",
-            "State",
-            "Status",
-            "HostConfig",
-            "NetworkSettings",
-            "Mounts",
-            "Health");
-    private static final Set<String> PORT = Set.of("IP", "PrivatePort", "PublicPort", "Type");
-    private static final Set<String> CONTAINER_INSPECT = Set.of(
-            "Id",
-            "Created",
-            "Path",
-            "Args",
-            "State",
-            "Image",
-            "ResolvConfPath",
-            "HostnamePath",
-            "HostsPath",
-            "LogPath",
-            "Name",
-            "RestartCount",
-            "Driver",
-            "Platform",
-            "ImageManifestDescriptor",
-            "MountLabel",
-            "ProcessLabel",
-            "AppArmorProfile",
-            "ExecIDs",
-            "HostConfig",
-            "GraphDriver",
-            "SizeRw",
-            "SizeRootFs",
-            "Mounts",
-            "Config",
-            "NetworkSettings");
-    private static final Set<String> STATE = Set.of(
-            "Status",
-            "Running",
-            "Paused",
-            "Restarting",
-            "OOMKilled",
-            "Dead",
-            "Pid",
-            "ExitCode",
-            "Error",
-            "StartedAt",
-            "FinishedAt",
-            "Health");
-    private static final Set<String> HEALTH = Set.of("Status", "FailingStreak", "Log");
-    private static final Set<String> HEALTH_RESULT = Set.of("Start", "End", "ExitCode", "Output");
-    private static final Set<String> CONTAINER_CONFIG = Set.of(
-            "Hostname",
-            "Domainname",
-            "User",
-            "AttachStdin",
-            "AttachStdout",
-            "AttachStderr",
-            "ExposedPorts",
-            "Tty",
-            "OpenStdin",
-            "StdinOnce",
-            "Env",
-            "Cmd",
-            "Healthcheck",
-            "ArgsEscaped",
-            "Image",
-            "Volumes",
-            "WorkingDir",
-            "Entrypoint",
-            "NetworkDisabled",
-            "MacAddress",
-            "OnBuild",
-            "Labels",
-            "StopSignal",
-            "StopTimeout",
-            "Shell");
-    private static final Set<String> HEALTH_CONFIG =
-            Set.of("Test", "Interval", "Timeout", "Retries", "StartPeriod", "StartInterval");
-    private static final Set<String> HOST_CONFIG = Set.of(
-            "CpuShares",
-            "Memory",
-            "CgroupParent",
-            "BlkioWeight",
-            "BlkioWeightDevice",
-            "BlkioDeviceReadBps",
-            "BlkioDeviceWriteBps",
-            "BlkioDeviceReadIOps",
-            "BlkioDeviceWriteIOps",
-            "CpuPeriod",
-            "CpuQuota",
-            "CpuRealtimePeriod",
-            "CpuRealtimeRuntime",
-            "CpusetCpus",
-            "CpusetMems",
-            "Devices",
-            "DeviceCgroupRules",
-            "DeviceRequests",
-            "KernelMemoryTCP",
-            "MemoryReservation",
-            "MemorySwap",
-            "MemorySwappiness",
-            "NanoCpus",
-            "OomKillDisable",
-            "Init",
-            "PidsLimit",
-            "Ulimits",
-            "CpuCount",
-            "CpuPercent",
-            "IOMaximumIOps",
-            "IOMaximumBandwidth",
-            "Binds",
-            "ContainerIDFile",
-            "LogConfig",
-            "NetworkMode",
-            "PortBindings",
-            "RestartPolicy",
-            "AutoRemove",
-            "VolumeDriver",
-            "VolumesFrom",
-            "Mounts",
-            "ConsoleSize",
-            "Annotations",
-            "CapAdd",
-            "CapDrop",
-            "CgroupnsMode",
-            "Dns",
-            "DnsOptions",
-            "DnsSearch",
-            "ExtraHosts",
-            "GroupAdd",
-            "IpcMode",
-            "Cgroup",
-            "Links",
-            "OomScoreAdj",
-            "PidMode",
-            "Privileged",
-            "PublishAllPorts",
-            "ReadonlyRootfs",
-            "SecurityOpt",
-            "StorageOpt",
-            "Tmpfs",
-            "UTSMode",
-            "UsernsMode",
-            "ShmSize",
-            "Sysctls",
-            "Runtime",
-            "Isolation",
-            "MaskedPaths",
-            "ReadonlyPaths");
-    private static final Set<String> MOUNT = Set.of(
-            "Type",
-            "Source",
-            "Target",
-            "ReadOnly",
-            "Consistency",
-            "BindOptions",
-            "VolumeOptions",
-            "ImageOptions",
-            "TmpfsOptions");
-    private static final Set<String> MOUNT_POINT =
-            Set.of("Type", "Name", "Source", "Destination", "Driver", "Mode", "RW", "Propagation");
-    private static final Set<String> NETWORK_SETTINGS = Set.of(
-            "Bridge",
-            "SandboxID",
-            "HairpinMode",
-            "LinkLocalIPv6Address",
-            "LinkLocalIPv6PrefixLen",
-            "Ports",
-            "SandboxKey",
-            "SecondaryIPAddresses",
-            "SecondaryIPv6Addresses",
-            "EndpointID",
-            "Gateway",
-            "GlobalIPv6Address",
-            "GlobalIPv6PrefixLen",
-            "IPAddress",
-            "IPPrefixLen",
-            "IPv6Gateway",
-            "MacAddress",
-            "Networks");
-    private static final Set<String> ENDPOINT_SETTINGS = Set.of(
-            "IPAMConfig",
-            "Links",
-            "MacAddress",
-            "Aliases",
-            "DriverOpts",
-            "GwPriority",
-            "NetworkID",
-            "EndpointID",
-            "Gateway",
-            "IPAddress",
-            "IPPrefixLen",
-            "IPv6Gateway",
-            "GlobalIPv6Address",
-            "GlobalIPv6PrefixLen",
-            "DNSNames");
-    private static final Set<String> NETWORK = Set.of(
-            "Name",
-            "Id",
-            "Created",
-            "Scope",
-            "Driver",
-            "EnableIPv4",
-            "EnableIPv6",
-            "IPAM",
-            "Internal",
-            "Attachable",
-            "Ingress",
-            "ConfigFrom",
-            "ConfigOnly",
-            "Containers",
-            "Options",
-            "Labels",
-            "Peers",
-            "Services");
-    private static final Set<String> IPAM = Set.of("Driver", "Config", "Options");
-    private static final Set<String> IPAM_CONFIG = Set.of("Subnet", "IPRange", "Gateway", "AuxiliaryAddresses");
-    private static final Set<String> NETWORK_CONTAINER =
-            Set.of("Name", "EndpointID", "MacAddress", "IPv4Address", "IPv6Address");
-    private static final Set<String> VOLUME = Set.of(
-            "Name",
-            "Driver",
-            "Mountpoint",
-            "CreatedAt",
-            "Status",
-            "Labels",
-            "Scope",
-            "ClusterVolume",
-            "Options",
-            "UsageData");
-    private static final Set<String> VERSION = Set.of(
-            "Platform",
-            "Components",
-            "Version",
-            "ApiVersion",
-            "MinAPIVersion",
-            "GitCommit",
-            "GoVersion",
-            "Os",
-            "Arch",
-            "KernelVersion",
-            "Experimental",
-            "BuildTime");
-    private static final Set<String> INFO = Set.of(
-            "ID",
-            "Containers",
-            "ContainersRunning",
-            "ContainersPaused",
-            "ContainersStopped",
-            "Images",
-            "Driver",
-            "DriverStatus",
-            "DockerRootDir",
-            "Plugins",
-            "MemoryLimit",
-            "SwapLimit",
-            "KernelMemoryTCP",
-            "CpuCfsPeriod",
-            "CpuCfsQuota",
-            "CPUShares",
-            "CPUSet",
-            "PidsLimit",
-            "OomKillDisable",
-            "IPv4Forwarding",
-            "Debug",
-            "NFd",
-            "NGoroutines",
-            "SystemTime",
-            "LoggingDriver",
-            "CgroupDriver",
-            "CgroupVersion",
-            "NEventsListener",
-            "KernelVersion",
-            "OperatingSystem",
-            "OSVersion",
-            "OSType",
-            "Architecture",
-            "NCPU",
-            "MemTotal",
-            "IndexServerAddress",
-            "RegistryConfig",
-            "GenericResources",
-            "HttpProxy",
-            "HttpsProxy",
-            "NoProxy",
-            "Name",
-            "Labels",
-            "ExperimentalBuild",
-            "ServerVersion",
-            "Runtimes",
-            "DefaultRuntime",
-            "Swarm",
-            "LiveRestoreEnabled",
-            "Isolation",
-            "InitBinary",
-            "ContainerdCommit",
-            "RuncCommit",
-            "InitCommit",
-            "SecurityOptions",
-            "ProductLicense",
-            "DefaultAddressPools",
-            "FirewallBackend",
-            "DiscoveredDevices",
-            "Warnings",
-            "CDISpecDirs",
-            "Containerd");
-    private static final Set<String> SWARM = Set.of(
-            "NodeID",
-            "NodeAddr",
-            "LocalNodeState",
-            "ControlAvailable",
-            "Error",
-            "RemoteManagers",
-            "Nodes",
-            "Managers",
-            "Cluster");
-    private static final Set<String> EXEC_INSPECT = Set.of(
-            "CanRemove",
-            "DetachKeys",
-            "ID",
-            "Running",
-            "ExitCode",
-            "ProcessConfig",
-            "OpenStdin",
-            "OpenStderr",
-            "OpenStdout",
-            "ContainerID",
-            "Pid");
-    private static final Set<String> PROCESS_CONFIG = Set.of("privileged", "user", "tty", "entrypoint", "arguments");
-    /** EventMessage, with the legacy status, id and from dockerd still sends for container and image events. */
-    private static final Set<String> EVENT =
-            Set.of("Type", "Action", "Actor", "scope", "time", "timeNano", "status", "id", "from");
+    /**
+     * The Engine API v1.50 reference's fields per type, extracted from moby's api/swagger.yaml (tag v28.2.2) by
+     * {@code scripts/engine-api-fields.py} into a test resource, so no list is typed by hand.
+     */
+    private static final Map<String, Set<String>> REFERENCE = reference("/engine-api-1.50-fields.txt");
 
-    private static final Set<String> IMAGE_SUMMARY = Set.of(
-            "Id",
-            "ParentId",
-            "RepoTags",
-            "RepoDigests",
-            "Created",
-            "Size",
-            "SharedSize",
-            "VirtualSize",
-            "Labels",
-            "Containers",
-            "Manifests",
-            "Descriptor");
-    private static final Set<String> IMAGE_INSPECT = Set.of(
-            "Id",
-            "Descriptor",
-            "Manifests",
-            "RepoTags",
-            "RepoDigests",
-            "Parent",
-            "Comment",
-            "Created",
-            "DockerVersion",
-            "Author",
-            "Config",
-            "Architecture",
-            "Variant",
-            "Os",
-            "OsVersion",
-            "Size",
-            "VirtualSize",
-            "GraphDriver",
-            "RootFS",
-            "Metadata");
+    private static final Set<String> CONTAINER_SUMMARY = fields("ContainerSummary");
+    private static final Set<String> SUMMARY_HOST_CONFIG = fields("ContainerSummary.HostConfig");
+    private static final Set<String> SUMMARY_NETWORK_SETTINGS = fields("ContainerSummary.NetworkSettings");
+    private static final Set<String> PORT = fields("Port");
+    private static final Set<String> CONTAINER_INSPECT = fields("ContainerInspectResponse");
+    private static final Set<String> STATE = fields("ContainerState");
+    private static final Set<String> HEALTH = fields("Health");
+    private static final Set<String> HEALTH_RESULT = fields("HealthcheckResult");
+    private static final Set<String> CONTAINER_CONFIG = fields("ContainerConfig");
+    private static final Set<String> HEALTH_CONFIG = fields("HealthConfig");
+    private static final Set<String> HOST_CONFIG = fields("HostConfig");
+    private static final Set<String> RESTART_POLICY = fields("RestartPolicy");
+    private static final Set<String> MOUNT = fields("Mount");
+    private static final Set<String> MOUNT_POINT = fields("MountPoint");
+    private static final Set<String> NETWORK_SETTINGS = fields("NetworkSettings");
+    private static final Set<String> ENDPOINT_SETTINGS = fields("EndpointSettings");
+    private static final Set<String> ENDPOINT_IPAM_CONFIG = fields("EndpointIPAMConfig");
+    private static final Set<String> PORT_BINDING = fields("PortBinding");
+    /** Services: dockerd's network.Inspect has it (omitempty, swarm's), though the swagger does not list it. */
+    private static final Set<String> NETWORK = fields("Network", "Services");
+
+    private static final Set<String> IPAM = fields("IPAM");
+    private static final Set<String> IPAM_CONFIG = fields("IPAMConfig");
+    private static final Set<String> NETWORK_CONTAINER = fields("NetworkContainer");
+    private static final Set<String> VOLUME = fields("Volume");
+    private static final Set<String> VERSION = fields("SystemVersion");
+    private static final Set<String> COMPONENT_VERSION = fields("SystemVersion.Components");
+    private static final Set<String> INFO = fields("SystemInfo");
+    private static final Set<String> SWARM = fields("SwarmInfo");
+    private static final Set<String> EXEC_INSPECT = fields("GET /exec/{id}/json");
+    private static final Set<String> PROCESS_CONFIG = fields("ProcessConfig");
+    /** EventMessage, with the legacy status, id and from dockerd still sends for container and image events. */
+    private static final Set<String> EVENT = fields("EventMessage", "status", "id", "from");
+
+    private static final Set<String> EVENT_ACTOR = fields("EventActor");
+    private static final Set<String> IMAGE_SUMMARY = fields("ImageSummary");
+    private static final Set<String> IMAGE_INSPECT = fields("ImageInspect");
+    private static final Set<String> IMAGE_CONFIG = fields("ImageConfig");
+    private static final Set<String> IMAGE_ROOTFS = fields("ImageInspect.RootFS");
 
     @Test
     void everyResponseHasDockersKeysAndNoOthers(Lab lab) {
@@ -489,6 +161,8 @@ class ApiShapesTest {
                             "Swarm",
                             "ServerVersion"));
             check(problems, "Info.Swarm", info.get("Swarm"), SWARM, Set.of("LocalNodeState"));
+            for (JsonNode c : get(d, "/version").path("Components"))
+                check(problems, "ComponentVersion", c, COMPONENT_VERSION, Set.of("Name", "Version"));
 
             for (JsonNode c : get(d, "/containers/json?all=1")) {
                 check(
@@ -498,6 +172,18 @@ class ApiShapesTest {
                         CONTAINER_SUMMARY,
                         Set.of("Id", "Names", "Image", "State", "Status", "Labels"));
                 for (JsonNode p : c.get("Ports")) check(problems, "Port", p, PORT, Set.of("PrivatePort", "Type"));
+                check(
+                        problems,
+                        "ContainerSummary.HostConfig",
+                        c.get("HostConfig"),
+                        SUMMARY_HOST_CONFIG,
+                        Set.of("NetworkMode"));
+                check(
+                        problems,
+                        "ContainerSummary.NetworkSettings",
+                        c.get("NetworkSettings"),
+                        SUMMARY_NETWORK_SETTINGS,
+                        Set.of("Networks"));
                 for (JsonNode n : c.at("/NetworkSettings/Networks"))
                     check(problems, "EndpointSettings", n, ENDPOINT_SETTINGS, Set.of());
                 for (JsonNode m : c.get("Mounts")) check(problems, "MountPoint", m, MOUNT_POINT, Set.of());
@@ -538,8 +224,24 @@ class ApiShapesTest {
                         c.get("NetworkSettings"),
                         NETWORK_SETTINGS,
                         Set.of("Networks", "Ports"));
-                for (JsonNode n : c.at("/NetworkSettings/Networks"))
-                    check(problems, "EndpointSettings", n, ENDPOINT_SETTINGS, Set.of("NetworkID", "IPAddress"));
+                for (JsonNode n : c.at("/NetworkSettings/Networks")) {
+                    check(
+                            problems,
+                            "EndpointSettings",
+                            n,
+                            ENDPOINT_SETTINGS,
+                            Set.of("NetworkID", "IPAddress", "Gateway", "GwPriority"));
+                    if (n.hasNonNull("IPAMConfig"))
+                        check(problems, "EndpointIPAMConfig", n.get("IPAMConfig"), ENDPOINT_IPAM_CONFIG, Set.of());
+                }
+                check(
+                        problems,
+                        "RestartPolicy",
+                        c.at("/HostConfig/RestartPolicy"),
+                        RESTART_POLICY,
+                        Set.of("Name", "MaximumRetryCount"));
+                for (JsonNode bindings : c.at("/HostConfig/PortBindings"))
+                    for (JsonNode b : bindings) check(problems, "PortBinding", b, PORT_BINDING, Set.of("HostPort"));
                 for (JsonNode m : c.get("Mounts"))
                     check(problems, "MountPoint", m, MOUNT_POINT, Set.of("Type", "Destination", "RW"));
                 for (JsonNode m : c.at("/HostConfig/Mounts"))
@@ -581,10 +283,13 @@ class ApiShapesTest {
 
             for (JsonNode i : get(d, "/images/json"))
                 check(problems, "ImageSummary", i, IMAGE_SUMMARY, Set.of("Id", "RepoTags", "Created", "Size"));
+            JsonNode image = get(d, "/images/busybox/json");
+            check(problems, "ImageConfig", image.get("Config"), IMAGE_CONFIG, Set.of("Cmd"));
+            check(problems, "ImageInspect.RootFS", image.get("RootFS"), IMAGE_ROOTFS, Set.of("Type", "Layers"));
             check(
                     problems,
                     "ImageInspect",
-                    get(d, "/images/busybox/json"),
+                    image,
                     IMAGE_INSPECT,
                     Set.of(
                             "Id",
@@ -609,11 +314,41 @@ class ApiShapesTest {
                         e,
                         EVENT,
                         Set.of("Type", "Action", "Actor", "scope", "time", "timeNano"));
+                check(problems, "EventActor", e.get("Actor"), EVENT_ACTOR, Set.of("ID", "Attributes"));
                 n++;
             }
             assertTrue(n > 10, "events were read: " + events);
             assertEquals(List.of(), problems);
         }
+    }
+
+    private static Map<String, Set<String>> reference(String resource) {
+        Map<String, Set<String>> out = new HashMap<>();
+        try (InputStream in = ApiShapesTest.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is not on the test class path");
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList()) {
+                if (line.startsWith("#") || line.isBlank()) continue;
+                int colon = line.indexOf(": ");
+                String rest = colon < 0 ? "" : line.substring(colon + 2).strip();
+                out.put(
+                        colon < 0 ? line.substring(0, line.length() - 1) : line.substring(0, colon),
+                        rest.isEmpty() ? Set.of() : Set.of(rest.split(" ")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The reference's fields of {@code type}, with {@code extra} keys dockerd writes beyond it. */
+    private static Set<String> fields(String type, String... extra) {
+        Set<String> f = REFERENCE.get(type);
+        if (f == null) throw new IllegalStateException(type + " is not a type of the reference");
+        Set<String> out = new HashSet<>(f);
+        out.addAll(List.of(extra));
+        return Set.copyOf(out);
     }
 
     /** The keys of {@code node} must all be in {@code docker}'s list, and {@code required} must all be there. */

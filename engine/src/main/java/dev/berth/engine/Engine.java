@@ -41,6 +41,7 @@ import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.Sysctl;
 import dev.berth.netlink.route.LinkNames;
+import dev.berth.netlink.route.Route;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -630,9 +631,12 @@ public final class Engine implements AutoCloseable {
             SandboxChecks.endpoint(r, "EndpointConfig");
             synchronized (lockOf(s.id())) {
                 boolean first = endpointsOf(s).isEmpty();
+                GatewayOrder.Gateways before = gateways(s);
+                List<PortRule> rulesBefore = portRules(s);
                 Transaction tx = new Transaction("connect", config.faults());
                 try {
                     Endpoint e = attach(s, n, r, first, Status.CREATING, false, tx);
+                    if (!first) moveGateway(s, before, rulesBefore, tx);
                     tx.step("activate", () -> activate(e), null);
                     tx.commit();
                     return e;
@@ -662,8 +666,11 @@ public final class Engine implements AutoCloseable {
                 List<PortRule> rules = portRules(s);
                 boolean carriesPorts =
                         !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
+                boolean gave = gateways(s).gives(e);
                 if (carriesPorts) td.step("unpublish", () -> firewall.removePorts(rules));
                 detach(e, td);
+                // the next endpoint in Docker's order gives the default routes (the old ones went with the link)
+                if (gave) td.step("gateway", () -> setDefaultRoutes(s, gateways(s)));
                 if (carriesPorts && !portRules(s).isEmpty()) {
                     List<PortRule> moved = portRules(s);
                     td.step("republish", () -> firewall.addPorts(moved));
@@ -704,7 +711,8 @@ public final class Engine implements AutoCloseable {
                 ? null
                 : allocate(n, n.ipv6Subnet(), r.ipv6(), "EndpointConfig.IPAMConfig.IPv6Address", tx);
         MacAddress mac = d.endpointMac(n, mac(r.mac()));
-        Endpoint e = new Endpoint(id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases());
+        Endpoint e = new Endpoint(
+                id, n.id(), s.id(), ifName(s, r), d.hostIfName(id), mac, v4, v6, r.aliases(), r.gwPriority());
         // An endpoint with a host link (a bridge's veth) that a connect adds is recorded once, ACTIVE, when it is
         // whole (activate): a crash before leaves a veth port of a Berth bridge that no record owns, which start-up
         // reconcile removes as an orphan (its guard elements go with the firewall's sync, its address was only
@@ -831,14 +839,22 @@ public final class Engine implements AutoCloseable {
         tx.step("publish", () -> firewall.addPorts(rules), () -> firewall.removePorts(rules));
     }
 
-    /** The firewall rules for a sandbox's published ports: DNAT to the IPv4 address of its first endpoint routed through the host. */
+    /**
+     * The firewall rules for a sandbox's published ports: DNAT to the IPv4 address of its IPv4 gateway
+     * endpoint (as Docker publishes on the gateway endpoint), else of its first endpoint routed through the host.
+     */
     List<PortRule> portRules(Sandbox s) {
         if (s.ports().isEmpty()) return List.of();
-        Endpoint target = endpointsOf(s).stream()
-                .filter(e -> e.ipv4() != null
-                        && drivers.of(inventory.network(e.networkId())).routedThroughHost())
-                .findFirst()
-                .orElse(null);
+        List<Endpoint> mine = endpointsOf(s);
+        Endpoint gw = mine.size() > 1
+                ? new GatewayOrder(inventory::network, drivers::of).select(mine).v4()
+                : null;
+        Endpoint target = gw != null && gw.ipv4() != null && routed(gw)
+                ? gw
+                : mine.stream()
+                        .filter(e -> e.ipv4() != null && routed(e))
+                        .findFirst()
+                        .orElse(null);
         if (target == null) return List.of();
         Network n = inventory.network(target.networkId());
         InetAddress defaultIp = n.bridgeOptions().defaultHostIp();
@@ -852,6 +868,67 @@ public final class Engine implements AutoCloseable {
                     target.ipv4(),
                     m.containerPort()));
         return out;
+    }
+
+    private boolean routed(Endpoint e) {
+        Network n = inventory.network(e.networkId());
+        return n != null && drivers.of(n).routedThroughHost();
+    }
+
+    // ------------------------------------------------------------------ gateway
+
+    /** The endpoints giving the sandbox's default routes now (Docker's rule, {@link GatewayOrder}). */
+    private GatewayOrder.Gateways gateways(Sandbox s) {
+        return new GatewayOrder(inventory::network, drivers::of).select(endpointsOf(s));
+    }
+
+    /**
+     * After an endpoint joined: when it now gives a default route (a higher GwPriority, or Docker's order),
+     * the routes and the published ports move to it, in the connect's transaction.
+     */
+    private void moveGateway(Sandbox s, GatewayOrder.Gateways before, List<PortRule> rulesBefore, Transaction tx) {
+        GatewayOrder.Gateways after = gateways(s);
+        if (!after.equals(before))
+            tx.step("gateway", () -> setDefaultRoutes(s, after), () -> setDefaultRoutes(s, before));
+        List<PortRule> rulesAfter = portRules(s);
+        if (!rulesAfter.equals(rulesBefore))
+            tx.step(
+                    "move ports",
+                    () -> {
+                        firewall.removePorts(rulesBefore);
+                        firewall.addPorts(rulesAfter);
+                    },
+                    () -> {
+                        firewall.removePorts(rulesAfter);
+                        firewall.addPorts(rulesBefore);
+                    });
+    }
+
+    /**
+     * Makes the sandbox's main-table default routes those of {@code g}: each family's route is replaced in
+     * one netlink request (no moment without one), and a family no endpoint gives a route for loses its own.
+     */
+    private void setDefaultRoutes(Sandbox s, GatewayOrder.Gateways g) {
+        SandboxKernel k = inventory.kernel(s.id());
+        if (k == null) return;
+        for (boolean v6 : new boolean[] {false, true}) {
+            Route want = gatewayRoute(k, v6 ? g.v6() : g.v4(), v6);
+            if (want != null) {
+                k.rtnl().routes().replace(want);
+                continue;
+            }
+            for (Route r : k.rtnl().routes().listMain())
+                if (r.isDefault() && r.ipv6() == v6) k.rtnl().routes().delete(r);
+        }
+    }
+
+    /** The default route of family {@code v6} that endpoint {@code e} (may be null) gives, or null. */
+    private Route gatewayRoute(SandboxKernel k, Endpoint e, boolean v6) {
+        if (e == null) return null;
+        Network n = inventory.network(e.networkId());
+        int index = k.rtnl().links().get(e.ifName()).index();
+        for (Route r : drivers.of(n).gatewayRoutes(n, e, index)) if (r.ipv6() == v6) return r;
+        return null;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -282,6 +282,14 @@ public final class ContainerCreateRequests {
         return new ContainerRequest(draft, entrypoint, cmd);
     }
 
+    /** Docker's GwPriority of an endpoint (a Go int: any 32-bit integer, negative ones too); absent or null is 0. */
+    static int gwPriority(JsonNode gw, String field) {
+        if (gw.isMissingNode() || gw.isNull()) return 0;
+        if (!gw.isIntegralNumber() || !gw.canConvertToInt())
+            throw new BerthException.InvalidRequest(field, "must be an integer, not " + gw);
+        return gw.asInt();
+    }
+
     private static Map<String, ContainerRecord.EndpointSettings> endpoints(JsonNode eps) {
         Map<String, ContainerRecord.EndpointSettings> networks = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
@@ -293,9 +301,7 @@ public final class ContainerCreateRequests {
                 throw new BerthException.InvalidRequest(
                         field + ".IPAMConfig.LinkLocalIPs", "link-local addresses are not supported by Berth");
             String key = e.getKey().equals("default") ? "bridge" : e.getKey();
-            JsonNode gw = e.getValue().path("GwPriority");
-            if (!gw.isMissingNode() && !gw.isNull() && !gw.canConvertToInt())
-                throw new BerthException.InvalidRequest(field + ".GwPriority", "must be an integer");
+            int gw = gwPriority(e.getValue().path("GwPriority"), field + ".GwPriority");
             if (networks.containsKey(key))
                 throw new BerthException.InvalidRequest(field, "the network " + key + " is given twice");
             networks.put(
@@ -305,7 +311,7 @@ public final class ContainerCreateRequests {
                             text(ipam.path("IPv6Address")),
                             text(e.getValue().path("MacAddress")),
                             strings(e.getValue().path("Aliases"), field + ".Aliases"),
-                            gw.asInt(0)));
+                            gw));
         }
         return networks;
     }

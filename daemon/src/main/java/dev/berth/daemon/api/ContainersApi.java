@@ -525,6 +525,8 @@ public final class ContainersApi {
                 null,
                 e == null || e.aliases().isEmpty() ? null : e.aliases(),
                 e == null || e.mac() == null ? "" : e.mac().toString(),
+                null,
+                e != null ? e.gwPriority() : asked == null ? 0 : asked.gwPriority(),
                 n.id(),
                 e == null ? "" : e.id(),
                 e == null || e.ipv4() == null || v4 == null || v4.gateway() == null
@@ -537,7 +539,6 @@ public final class ContainersApi {
                         : IpPrefix.format(v6.gateway()),
                 e == null || e.ipv6() == null ? "" : IpPrefix.format(e.ipv6()),
                 e == null || e.ipv6() == null || v6 == null ? 0 : v6.subnet().prefix(),
-                null,
                 dnsNames.isEmpty() ? null : dnsNames);
     }
 

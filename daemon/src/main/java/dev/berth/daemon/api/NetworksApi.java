@@ -86,6 +86,7 @@ public final class NetworksApi {
             "IPAMConfig",
             "Aliases",
             "MacAddress",
+            "GwPriority",
             "NetworkID",
             "EndpointID",
             "Gateway",
@@ -110,7 +111,7 @@ public final class NetworksApi {
             throw new BerthException.InvalidRequest("ConfigFrom", "config-only networks are not supported by Berth");
     }
 
-    /** The same for connect's EndpointConfig (DriverOpts, Links, GwPriority, LinkLocalIPs are not implemented there). */
+    /** The same for connect's EndpointConfig (DriverOpts, Links, LinkLocalIPs are not implemented there). */
     private static void refuseUnimplementedEndpoint(JsonNode b) {
         JsonNode e = b.path("EndpointConfig");
         ContainerCreateRequests.refuseOthers(e, ENDPOINT_FIELDS, "EndpointConfig.");
@@ -257,10 +258,12 @@ public final class NetworksApi {
         if (b.container() == null || b.container().isBlank())
             throw new BerthException.InvalidRequest("Container", "name the container to connect");
         Network n = engine.network(q.param("id"));
+        int priority = ContainerCreateRequests.gwPriority(
+                raw.path("EndpointConfig").path("GwPriority"), "EndpointConfig.GwPriority");
         joins.connect(
                 b.container(),
                 n.id(),
-                b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest());
+                (b.endpoint() == null ? EndpointRequest.DEFAULT : b.endpoint().toRequest()).withGwPriority(priority));
         StageTrace.point("api:done"); // the names changed with the endpoint, one sandbox's only
         return ApiResponse.ok();
     }

@@ -72,7 +72,12 @@ public final class CniApi {
     }
 
     public void register(Router r) {
-        r.post("/berth/cni", this::handle);
+        register(r, this);
+    }
+
+    /** Registers the route for {@code api}; null when nothing will call it (a route table, see Daemon.routeTable). */
+    public static void register(Router r, CniApi api) {
+        r.post("/berth/cni", q -> api.handle(q));
     }
 
     /** The attachment recorded for a sandbox id, or null (other sandboxes are Berth's own containers). */

@@ -445,8 +445,9 @@ public final class Containers implements NetworkJoins {
     }
 
     /**
-     * The network the sandbox is created on, whose endpoint gives the default route: the highest
-     * GwPriority among the container's networks, ties going to the network mode's (Docker 28's rule).
+     * The network the sandbox is created on: the highest GwPriority among the container's networks, ties
+     * going to the network mode's. The engine then applies Docker's whole order as the others join
+     * ({@code GatewayOrder}: ties by internal, gateways, name), moving the default route if it must.
      */
     private static String gatewayNetwork(ContainerRecord r) {
         String best = r.networkMode();
@@ -1009,7 +1010,7 @@ public final class Containers implements NetworkJoins {
             nets.put(
                     n.name(),
                     new ContainerRecord.EndpointSettings(
-                            request.ipv4(), request.ipv6(), request.mac(), request.aliases()));
+                            request.ipv4(), request.ipv6(), request.mac(), request.aliases(), request.gwPriority()));
             ContainerRecord updated = records.get(r.id()).withNetworks(nets);
             // A stopped container disconnected from its primary network (mode "none" since) that joins one again
             // takes it as primary, as Docker keeps NetworkMode: compose 1.29 disconnects and reconnects every network
@@ -1255,7 +1256,7 @@ public final class Containers implements NetworkJoins {
     }
 
     static EndpointRequest endpoint(ContainerRecord.EndpointSettings s) {
-        return new EndpointRequest(s.ipv4(), s.ipv6(), s.mac(), s.aliases());
+        return new EndpointRequest(s.ipv4(), s.ipv6(), s.mac(), s.aliases()).withGwPriority(s.gwPriority());
     }
 
     /** Ids of the containers whose records exist (for tests and reconcile checks). */

@@ -226,13 +226,24 @@ public final class BridgeDriver implements NetworkDriver {
                     Addresses.addMessage(index, v6.subnet().withHost(ep.ipv6())),
                     "add " + IpPrefix.format(ep.ipv6()) + " to " + ep.ifName()));
         r.add(new Request(Links.upMessage(index), "set " + ep.ifName() + " up"));
-        if (gatewayRoute && v4 != null && v4.gateway() != null && ep.ipv4() != null)
-            r.add(new Request(
-                    Routes.addMessage(Route.defaultVia(v4.gateway(), index)),
-                    "add default route via " + IpPrefix.format(v4.gateway())));
-        if (gatewayRoute && v6 != null && v6.gateway() != null && ep.ipv6() != null)
-            r.add(new Request(Routes.addMessage(Route.defaultVia(v6.gateway(), index)), "add IPv6 default route"));
+        if (gatewayRoute)
+            for (Route g : defaultRoutes(n, ep, index))
+                r.add(new Request(Routes.addMessage(g), "add default route via " + IpPrefix.format(g.gateway())));
         return r;
+    }
+
+    @Override
+    public List<Route> gatewayRoutes(Network n, Endpoint ep, int index) {
+        return defaultRoutes(n, ep, index);
+    }
+
+    /** Via the network's gateway of each family the endpoint has an address of. */
+    private static List<Route> defaultRoutes(Network n, Endpoint ep, int index) {
+        SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
+        List<Route> out = new ArrayList<>(2);
+        if (v4 != null && v4.gateway() != null && ep.ipv4() != null) out.add(Route.defaultVia(v4.gateway(), index));
+        if (v6 != null && v6.gateway() != null && ep.ipv6() != null) out.add(Route.defaultVia(v6.gateway(), index));
+        return out;
     }
 
     /** Removes the endpoint's veth pair (the sandbox end, its addresses and routes go with it). */

@@ -205,6 +205,19 @@ public final class LanDriver implements NetworkDriver {
         return r;
     }
 
+    /** Through the interface (routed ipvlan), else via the LAN's gateway of the address's subnet, per family. */
+    @Override
+    public List<Route> gatewayRoutes(Network n, Endpoint ep, int index) {
+        List<Route> out = new ArrayList<>(2);
+        for (InetAddress a : new InetAddress[] {ep.ipv4(), ep.ipv6()}) {
+            if (a == null) continue;
+            SubnetConfig own = subnetOf(n, a);
+            if (n.lanOptions().isRouted()) out.add(Route.throughDevice(!own.isIpv4(), null, index));
+            else if (own.gateway() != null) out.add(Route.defaultVia(own.gateway(), index));
+        }
+        return out;
+    }
+
     /** The network's subnet that holds {@code a}. */
     public static SubnetConfig subnetOf(Network n, InetAddress a) {
         for (SubnetConfig s : n.subnets()) if (s.subnet().contains(a)) return s;

@@ -7,6 +7,7 @@ import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.model.Endpoint;
 import dev.berth.model.MacAddress;
+import dev.berth.netlink.route.Route;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.List;
@@ -51,6 +52,12 @@ public sealed interface NetworkDriver permits BridgeDriver, LanDriver, NoEndpoin
 
     /** Builds the endpoint in the sandbox's namespace, with the default route when {@code gatewayRoute}. */
     void attach(Network n, Endpoint ep, SandboxKernel sbx, boolean gatewayRoute, Transaction tx);
+
+    /**
+     * The default routes the endpoint gives its sandbox when it is the sandbox's gateway endpoint (its link
+     * has index {@code index} inside); none when it has no gateway for either family.
+     */
+    List<Route> gatewayRoutes(Network n, Endpoint ep, int index);
 
     /** Deletes the endpoint's links; {@code sbx} is null when the sandbox's namespace is gone (and its links with it). */
     void detach(Endpoint ep, SandboxKernel sbx);

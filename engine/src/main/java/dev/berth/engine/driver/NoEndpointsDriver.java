@@ -6,6 +6,7 @@ import dev.berth.engine.tx.Teardown;
 import dev.berth.engine.tx.Transaction;
 import dev.berth.model.Endpoint;
 import dev.berth.model.MacAddress;
+import dev.berth.netlink.route.Route;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
@@ -49,6 +50,11 @@ public final class NoEndpointsDriver implements NetworkDriver {
     @Override
     public void removeNetwork(Network n, boolean adopted, Collection<Network> remaining, Teardown td) {
         // nothing in the kernel
+    }
+
+    @Override
+    public List<Route> gatewayRoutes(Network n, Endpoint ep, int index) {
+        return List.of();
     }
 
     @Override

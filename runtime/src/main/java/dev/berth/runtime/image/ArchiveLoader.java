@@ -55,10 +55,11 @@ final class ArchiveLoader {
     }
 
     private void ingest(InputStream tar) throws IOException {
-        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        SourceFailures source = new SourceFailures(tar);
+        TarArchiveInputStream in = new TarArchiveInputStream(source);
         int n = 0;
         TarArchiveEntry e;
-        while ((e = in.getNextEntry()) != null) {
+        while ((e = next(in, source)) != null) {
             String name = normalize(e.getName());
             if (e.isDirectory() || name.isEmpty()) continue;
             if (e.isSymbolicLink()) {
@@ -86,6 +87,59 @@ final class ArchiveLoader {
                             name,
                             content.ingest(lease, "berth-load-" + lease.id() + "-" + n++, unclosable(in), e.getSize()));
                 }
+            }
+        }
+    }
+
+    /**
+     * The next entry. A failure of the tar reader itself (a header that is not one: the body is no tar) is the
+     * client's bad archive, a 400; a failure to read the body (the client went away) stays what it is.
+     */
+    private static TarArchiveEntry next(TarArchiveInputStream in, SourceFailures source) throws IOException {
+        try {
+            return in.getNextEntry();
+        } catch (IOException e) {
+            if (source.failed) throw e;
+            throw new BerthException.InvalidRequest(
+                    "archive", "not a tar archive as docker save writes one (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Remembers whether reading the body itself failed, to tell it from the tar reader's own complaints. */
+    private static final class SourceFailures extends FilterInputStream {
+        boolean failed;
+
+        SourceFailures(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
             }
         }
     }

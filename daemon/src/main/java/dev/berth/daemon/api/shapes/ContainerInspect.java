@@ -192,6 +192,8 @@ public record ContainerInspect(
             @JsonProperty("Links") List<String> links,
             @JsonProperty("Aliases") List<String> aliases,
             @JsonProperty("MacAddress") String macAddress,
+            @JsonProperty("DriverOpts") Map<String, String> driverOpts,
+            @JsonProperty("GwPriority") int gwPriority,
             @JsonProperty("NetworkID") String networkId,
             @JsonProperty("EndpointID") String endpointId,
             @JsonProperty("Gateway") String gateway,
@@ -200,7 +202,6 @@ public record ContainerInspect(
             @JsonProperty("IPv6Gateway") String ipv6Gateway,
             @JsonProperty("GlobalIPv6Address") String globalIpv6Address,
             @JsonProperty("GlobalIPv6PrefixLen") int globalIpv6PrefixLen,
-            @JsonProperty("DriverOpts") Map<String, String> driverOpts,
             @JsonProperty("DNSNames") List<String> dnsNames) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
