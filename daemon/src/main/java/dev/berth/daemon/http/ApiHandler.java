@@ -36,6 +36,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -63,6 +64,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private boolean inputClosed;
     /** Closes a connection that takes too long to deliver its next request; event-loop only. */
     private ScheduledFuture<?> deadline;
+    /**
+     * Done when the previous request's answer was written: pipelined requests are handled at once but
+     * answered in their order (HTTP/1.1), so a later {@code Connection: close} cannot end the connection
+     * before an earlier answer went out. Event-loop only.
+     */
+    private CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
 
     ApiHandler(StartupGate gate, ExecutorService workers, ApiLimits limits) {
         this.gate = gate;
@@ -124,14 +131,22 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 body,
                 v.version());
         RawChannel raw = request.wantsUpgrade() && match != null ? takeOver(ctx) : null;
+        CompletableFuture<Void> before = answered, mine = new CompletableFuture<>();
+        answered = mine;
         try {
             workers.execute(() -> {
-                ApiResponse response = dispatch(match, request);
-                if (raw != null) raw.answer(response);
-                else write(ctx, response, keepAlive, method);
-                StageTrace.end();
+                try {
+                    ApiResponse response = dispatch(match, request);
+                    before.join();
+                    if (raw != null) raw.answer(response);
+                    else write(ctx, response, keepAlive, method);
+                    StageTrace.end();
+                } finally {
+                    mine.complete(null);
+                }
             });
         } catch (RejectedExecutionException shuttingDown) {
+            mine.complete(null);
             ctx.close();
         }
     }
