@@ -65,7 +65,7 @@ public final class Berth implements Runnable {
             names = {"-H", "--host"},
             scope = ScopeType.INHERIT,
             paramLabel = "unix://PATH",
-            description = "Daemon socket (default: $BERTH_HOST, else unix:///run/berth/berth.sock)")
+            description = "Daemon socket (default: $BERTH_HOST, else $DOCKER_HOST, else unix:///run/berth/berth.sock)")
     String host;
 
     @Option(names = "--help", usageHelp = true, scope = ScopeType.INHERIT, description = "Print usage")

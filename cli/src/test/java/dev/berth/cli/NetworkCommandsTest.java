@@ -228,6 +228,16 @@ class NetworkCommandsTest {
     }
 
     @Test
+    void dockerHostIsUsedWhenBerthHostIsUnset() {
+        var r = CliRunner.run(Map.of("DOCKER_HOST", d.host()), "", "network", "ls");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().isEmpty());
+        var both = CliRunner.run(
+                Map.of("BERTH_HOST", "unix:///nonexistent/b.sock", "DOCKER_HOST", d.host()), "", "network", "ls");
+        assertEquals(1, both.code(), "BERTH_HOST comes first");
+    }
+
+    @Test
     void usageErrorsExit125AndPointToHelp() {
         var r = CliRunner.run(d, "network", "ls", "--bogus");
         assertEquals(125, r.code());

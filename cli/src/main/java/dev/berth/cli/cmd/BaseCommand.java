@@ -36,11 +36,15 @@ public abstract class BaseCommand implements Callable<Integer> {
         return io().err();
     }
 
-    /** The API of the daemon chosen by -H, else $BERTH_HOST, else the default socket. */
+    /**
+     * The API of the daemon chosen by -H, else $BERTH_HOST, else $DOCKER_HOST (the docker CLI pointed at berthd
+     * is the usual set-up), else the default socket.
+     */
     protected Api api() {
         if (api == null) {
             String h = root().host();
             if (h == null || h.isBlank()) h = io().env().get("BERTH_HOST");
+            if (h == null || h.isBlank()) h = io().env().get("DOCKER_HOST");
             api = new Api(DaemonAddress.parse(h));
         }
         return api;
