@@ -47,22 +47,7 @@ class EarlyPingTest {
         Files.writeString(ctrd.resolve("config.toml"), containerdConfig(ctrd, ctrdSocket));
         LabProcess berthd = null, containerd = null;
         try {
-            berthd = host.spawnDaemon(
-                    Map.of(),
-                    DaemonLab.BERTHD.toString(),
-                    "--socket",
-                    socket.toString(),
-                    "--state-dir",
-                    dir.resolve("state").toString(),
-                    "--run-dir",
-                    dir.resolve("run").toString(),
-                    "--netns-prefix",
-                    lab.prefix("sb-"),
-                    "--cgroup-parent",
-                    "/" + lab.prefix("berth"),
-                    "--no-embedded-dns",
-                    "--containerd",
-                    ctrdSocket.toString());
+            berthd = spawnBerthd(lab, host, dir, socket, ctrdSocket.toString());
             long spawned = System.nanoTime();
             RawApi api = new RawApi(socket);
             while (!Files.exists(socket) || api.get("/_ping").status() != 200) {
@@ -116,22 +101,8 @@ class EarlyPingTest {
         Path socket = dir.resolve("berth.sock");
         LabProcess berthd = null;
         try {
-            berthd = host.spawnDaemon(
-                    Map.of(),
-                    DaemonLab.BERTHD.toString(),
-                    "--socket",
-                    socket.toString(),
-                    "--state-dir",
-                    dir.resolve("state").toString(),
-                    "--run-dir",
-                    dir.resolve("run").toString(),
-                    "--netns-prefix",
-                    lab.prefix("sb-"),
-                    "--cgroup-parent",
-                    "/" + lab.prefix("berth"),
-                    "--no-embedded-dns",
-                    "--containerd",
-                    dir.resolve("never.sock").toString());
+            berthd = spawnBerthd(
+                    lab, host, dir, socket, dir.resolve("never.sock").toString());
             long spawned = System.nanoTime();
             RawApi api = new RawApi(socket);
             while (!Files.exists(socket) || api.get("/_ping").status() != 200) {
@@ -197,5 +168,25 @@ class EarlyPingTest {
                 [metrics]
                   address = ""
                 """.formatted(home.resolve("root"), home.resolve("state"), socket);
+    }
+
+    /** berthd in the lab's host namespace with its state under {@code dir}, using the containerd at {@code containerd}. */
+    private static LabProcess spawnBerthd(Lab lab, LabHost host, Path dir, Path socket, String containerd) {
+        return host.spawnDaemon(
+                Map.of(),
+                DaemonLab.BERTHD.toString(),
+                "--socket",
+                socket.toString(),
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--run-dir",
+                dir.resolve("run").toString(),
+                "--netns-prefix",
+                lab.prefix("sb-"),
+                "--cgroup-parent",
+                "/" + lab.prefix("berth"),
+                "--no-embedded-dns",
+                "--containerd",
+                containerd);
     }
 }
