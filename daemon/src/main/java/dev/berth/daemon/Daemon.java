@@ -139,7 +139,18 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        if (inherited.isPresent()) c = c.withSocket(inherited.get().path());
+        if (inherited.isPresent()) {
+            Path passed = inherited.get().path();
+            // the unit's ListenStream= decides; say so rather than drop --socket without a word
+            if (!passed.equals(c.socket()))
+                Log.info(
+                        "serving on the socket systemd passed, not on --socket",
+                        "socket",
+                        passed,
+                        "not_used",
+                        c.socket());
+            c = c.withSocket(passed);
+        }
         FileLock netnsLock = lockNetns();
         FileLock lock;
         try {
