@@ -401,17 +401,12 @@ public final class Containers implements NetworkJoins {
                 }
             }
             faults.reach("container-start:begin");
-            // When containerd holds the spec this start runs, the task is created while the network is made.
-            Path plannedNetns = plannedNetns(r);
-            EarlyStart early = plannedNetns != null
-                            && written.holds(r.id(), specs.plannedJson(r, plannedNetns, placeholderHostname(r)))
-                    ? new EarlyStart(runtime, r.id())
-                    : null;
+            // The task is created once the network is complete, not meanwhile (EarlyStart): a kill -9 inside the
+            // sandbox's steps would cut containerd's task create short and leave runc's half-made container.
             Sandbox s;
             try {
-                s = createSandbox(r, early == null ? () -> {} : early::launch);
+                s = createSandbox(r);
             } catch (RuntimeException e) {
-                if (early != null) early.abandon(e);
                 if (r.autoRemove()) forget(r, true);
                 throw e;
             }
@@ -426,26 +421,16 @@ public final class Containers implements NetworkJoins {
                         hostsFiles.render(r, s, engine),
                         hostsFiles.resolvConf(r, s, engine),
                         hostsFiles.hostname(r, s));
-                if (early != null
-                        && !(early.launched()
-                                && plannedNetns.equals(netnsOf(s))
-                                && placeholderHostname(r).equals(s.hostname()))) {
-                    early.abandon(null); // not the planned namespace after all: the plain way
-                    early = null;
-                }
-                if (early == null) {
-                    String spec = specs.json(r, netnsOf(s), s.hostname(), false);
-                    if (!written.holds(r.id(), spec)) {
-                        runtime.updateSpec(r.id(), spec);
-                        written.wrote(r.id(), spec);
-                    }
+                String spec = specs.json(r, netnsOf(s), s.hostname(), false);
+                if (!written.holds(r.id(), spec)) { // written at create unless it changed since
+                    runtime.updateSpec(r.id(), spec);
+                    written.wrote(r.id(), spec);
                 }
                 faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
-                started = early != null ? early.finish() : runtime.start(r.id());
+                started = runtime.start(r.id());
                 faults.reach("container-start:task-started");
             } catch (RuntimeException e) {
-                if (early != null) early.abandon(e); // its task is deleted before the sandbox goes
                 removeSandboxQuietly(r.id());
                 deleteTaskQuietly(r.id());
                 names.refresh();
@@ -474,7 +459,7 @@ public final class Containers implements NetworkJoins {
         return s.netns() instanceof NetnsMode.Host ? null : engine.netnsPath(s);
     }
 
-    private Sandbox createSandbox(ContainerRecord r, Runnable netnsReady) {
+    private Sandbox createSandbox(ContainerRecord r) {
         String mode = gatewayNetwork(r);
         if (mode.startsWith("container:")) {
             ContainerRecord target = find(mode.substring("container:".length()));
@@ -483,7 +468,7 @@ public final class Containers implements NetworkJoins {
                         "cannot join network namespace of container " + target.name() + ": it is not running");
             mode = "container:" + target.id();
         }
-        return engine.createSandbox(sandboxRequest(r, mode), netnsReady);
+        return engine.createSandbox(sandboxRequest(r, mode));
     }
 
     /** The engine's request for the container's network part, in network mode {@code mode}. */
