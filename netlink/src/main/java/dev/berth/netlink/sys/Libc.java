@@ -59,7 +59,8 @@ public final class Libc {
     private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETTID = bind("gettid", JAVA_INT);
     private static final MethodHandle FCNTL = bindVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final int F_GETFL = 3, F_SETFL = 4;
+    private static final int F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031;
+    private static final MethodHandle MKFIFO = bind("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
 
     private Libc() {}
 
@@ -161,6 +162,26 @@ public final class Libc {
         try {
             int flags = check((int) FCNTL.invokeExact(st, fd, F_GETFL, 0), st, "fcntl", "F_GETFL");
             check((int) FCNTL.invokeExact(st, fd, F_SETFL, flags | O_NONBLOCK), st, "fcntl", "O_NONBLOCK");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Asks the pipe or FIFO on {@code fd} to hold {@code bytes} (fcntl F_SETPIPE_SZ; at most /proc/sys/fs/pipe-max-size). */
+    public static void setPipeSize(int fd, int bytes) {
+        MemorySegment st = STATE.get();
+        try {
+            check((int) FCNTL.invokeExact(st, fd, F_SETPIPE_SZ, bytes), st, "fcntl", "F_SETPIPE_SZ " + bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mkfifo(3): a FIFO at {@code path} with permission bits {@code mode}. */
+    public static void mkfifo(String path, int mode) {
+        MemorySegment st = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            check((int) MKFIFO.invokeExact(st, arena.allocateFrom(path), mode), st, "mkfifo", path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
