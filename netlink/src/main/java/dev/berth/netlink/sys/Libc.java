@@ -19,6 +19,9 @@ import java.lang.invoke.VarHandle;
  */
 public final class Libc {
     public static final int AF_UNIX = 1, AF_INET = 2, AF_BRIDGE = 7, AF_NETLINK = 16, AF_PACKET = 17, AF_INET6 = 10;
+    /** Virtual machine sockets: only named here, for the seccomp profile that refuses them. */
+    public static final int AF_VSOCK = 40;
+
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000;
     public static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
     public static final int O_RDONLY = 0,
@@ -28,6 +31,14 @@ public final class Libc {
             O_NONBLOCK = 04000,
             O_CLOEXEC = 02000000;
     public static final int CLONE_NEWNET = 0x40000000;
+    /** The other namespace flags of clone(2) and unshare(2), for the seccomp profile that gates them. */
+    public static final int CLONE_NEWNS = 0x00020000,
+            CLONE_NEWCGROUP = 0x02000000,
+            CLONE_NEWUTS = 0x04000000,
+            CLONE_NEWIPC = 0x08000000,
+            CLONE_NEWUSER = 0x10000000,
+            CLONE_NEWPID = 0x20000000;
+
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_SHARED = 1 << 20;
     public static final int MNT_DETACH = 2;
     public static final short POLLIN = 1;

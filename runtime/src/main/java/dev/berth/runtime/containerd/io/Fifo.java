@@ -1,5 +1,6 @@
 package dev.berth.runtime.containerd.io;
 
+import dev.berth.netlink.sys.FileModes;
 import dev.berth.netlink.sys.Libc;
 import dev.berth.netlink.sys.SystemCallException;
 import java.io.IOException;
@@ -34,7 +35,7 @@ public final class Fifo {
 
     static boolean isFifo(Path path) {
         try {
-            return ((int) Files.getAttribute(path, "unix:mode") & 0170000) == 0010000;
+            return FileModes.isFifo((int) Files.getAttribute(path, "unix:mode"));
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
