@@ -1007,5 +1007,6 @@ public final class Engine implements AutoCloseable {
         inventory.closeKernels();
         firewall.close();
         host.close();
+        store.close();
     }
 }

@@ -1186,6 +1186,7 @@ public final class Containers implements NetworkJoins {
     public void close() {
         restarts.shutdownNow();
         health.close();
+        store.close();
     }
 
     // ------------------------------------------------------------------ helpers
