@@ -114,7 +114,9 @@ public final class Engine implements AutoCloseable {
         try {
             // One RTM_GETLINK per name the planner asks about, not a dump of every link: with 1000 networks the
             // dump made each create slower than the one before.
-            Network n = planner.plan(request, inventory.networks(), host.usedRanges(), this::hostHasLink);
+            // The host's ranges only when a subnet is picked; they are kept from rtnetlink's notifications
+            // (HostRanges).
+            Network n = planner.plan(request, inventory.networks(), host::usedRanges, this::hostHasLink);
             return install(n, false);
         } finally {
             structure.writeLock().unlock();
