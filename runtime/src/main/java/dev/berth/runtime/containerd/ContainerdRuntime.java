@@ -130,7 +130,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
             client.awaitReady(Duration.ofSeconds(10));
             ensureNamespace(client, config.namespace());
             ContainerdRuntime rt = new ContainerdRuntime(config, client);
-            rt.adoptAll();
+            Set<String> tasks = rt.adoptAll();
+            // runc's root holds one directory per namespace (the shim adds it)
+            RuncLeftovers.sweep(config.runDir().resolve("runtime/runc").resolve(config.namespace()), tasks);
             rt.removeOrphanSnapshots();
             rt.removeOrphanFiles();
             if (config.containerdSocket() == null)
@@ -750,18 +752,21 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
     // ---- watching and adoption
 
-    /** Takes up every task of Berth's namespace left by an earlier berthd. */
-    private void adoptAll() {
+    /** Takes up every task of Berth's namespace left by an earlier berthd; returns their ids. */
+    private Set<String> adoptAll() {
+        Set<String> ids = new HashSet<>();
         for (Process p : Grpc.call("list tasks", () -> client.tasks().list(ListTasksRequest.getDefaultInstance()))
                 .getTasksList()) {
             // a task's id is its container's (containerd leaves container_id empty in these answers)
             String id = p.getContainerId().isEmpty() ? p.getId() : p.getContainerId();
+            ids.add(id);
             try {
                 adopt(id, p);
             } catch (RuntimeException e) {
                 Log.warn("cannot adopt a task", "container", id, "error", e.getMessage());
             }
         }
+        return ids;
     }
 
     private TaskRun adopt(String id, Process p) {
