@@ -1,6 +1,5 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.BerthVersion;
 import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.json.Json;
 import dev.berth.daemon.trace.StageTrace;
@@ -53,7 +52,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String AGGREGATOR = "http-aggregator";
     static final String API = "api";
     static final String RAW = "raw";
-    private static final String SERVER = "Berth/" + BerthVersion.berth() + " (linux)";
+    private static final String SERVER = ApiVersions.server();
 
     private final StartupGate gate;
     private final ExecutorService workers;

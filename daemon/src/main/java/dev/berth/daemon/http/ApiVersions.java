@@ -1,5 +1,6 @@
 package dev.berth.daemon.http;
 
+import dev.berth.daemon.BerthVersion;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,11 @@ public final class ApiVersions {
     private static final Pattern PREFIX = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)$");
 
     private ApiVersions() {}
+
+    /** The {@code Server} header of every answer. */
+    static String server() {
+        return "Berth/" + BerthVersion.berth() + " (linux)";
+    }
 
     /** A path split into its version (CURRENT when it had none) and the rest. */
     public record Versioned(String version, String path) {}
