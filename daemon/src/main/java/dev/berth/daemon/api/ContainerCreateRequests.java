@@ -212,6 +212,15 @@ public final class ContainerCreateRequests {
             bindings.put(ctr, list);
             if (!exposed.contains(ctr)) exposed.add(ctr);
         }
+        List<String> warnings = new ArrayList<>();
+        boolean publishAll = host.path("PublishAllPorts").asBoolean(false);
+        if (mode.equals("host") && (!publish.isEmpty() || publishAll)) {
+            // Docker's rule: the host's ports are the container's already; -p and -P are dropped with a warning
+            // (HostConfig keeps the bindings asked for, as Docker's inspect shows them)
+            publish.clear();
+            publishAll = false;
+            warnings.add("Published ports are discarded when using host network mode");
+        }
         Map<String, String> labels = stringMap(body.path("Labels"), "Labels");
         String hostname = text(body.path("Hostname"));
         if (hostname != null && (mode.equals("host") || mode.startsWith("container:")))
@@ -268,7 +277,7 @@ public final class ContainerCreateRequests {
                 networks,
                 publish,
                 bindings,
-                host.path("PublishAllPorts").asBoolean(false),
+                publishAll,
                 exposed,
                 autoRemove,
                 ips(strings(host.path("Dns"), "HostConfig.Dns"), "HostConfig.Dns"),
@@ -279,7 +288,7 @@ public final class ContainerCreateRequests {
         if (draft.workingDir() != null && !draft.workingDir().startsWith("/"))
             throw new BerthException.InvalidRequest(
                     "WorkingDir", "the working directory '" + draft.workingDir() + "' is invalid: it must be absolute");
-        return new ContainerRequest(draft, entrypoint, cmd);
+        return new ContainerRequest(draft, entrypoint, cmd, List.copyOf(warnings));
     }
 
     /** Docker's GwPriority of an endpoint (a Go int: any 32-bit integer, negative ones too); absent or null is 0. */

@@ -5,6 +5,7 @@ import dev.berth.daemon.api.shapes.ContainerInspect;
 import dev.berth.daemon.api.shapes.ContainerSummary;
 import dev.berth.daemon.containers.ContainerFiles;
 import dev.berth.daemon.containers.ContainerRecord;
+import dev.berth.daemon.containers.ContainerRequest;
 import dev.berth.daemon.containers.Containers;
 import dev.berth.daemon.containers.HealthChecker;
 import dev.berth.daemon.http.ApiRequest;
@@ -114,10 +115,23 @@ public final class ContainersApi {
     private ApiResponse create(ApiRequest q) {
         String name = q.query("name");
         String id = Ids.random();
-        if (name == null || name.isEmpty()) name = "berth_" + id.substring(0, 8);
-        else if (name.startsWith("/")) name = name.substring(1);
-        ContainerRecord r = containers.create(ContainerCreateRequests.read(id, name, q.jsonBody()));
-        return ApiResponse.created(new Created(r.id(), List.of()));
+        if (name != null && !name.isEmpty()) {
+            if (name.startsWith("/")) name = name.substring(1);
+            return create(ContainerCreateRequests.read(id, name, q.jsonBody()));
+        }
+        // Docker-like generated name; another create may take the same one between the draw and the create
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return create(ContainerCreateRequests.read(id, containers.unusedName(), q.jsonBody()));
+            } catch (BerthException.Conflict e) {
+                if (attempt == 3) throw e;
+            }
+        }
+    }
+
+    private ApiResponse create(ContainerRequest request) {
+        ContainerRecord r = containers.create(request);
+        return ApiResponse.created(new Created(r.id(), request.warnings()));
     }
 
     private ApiResponse list(ApiRequest q) {
@@ -297,6 +311,8 @@ public final class ContainersApi {
 
     private List<ContainerSummary.Port> portList(ContainerRecord r) {
         List<ContainerSummary.Port> out = new ArrayList<>();
+        // as Docker: a container on the host's or another container's network has no ports of its own
+        if (r.networkMode().equals("host") || r.networkMode().startsWith("container:")) return out;
         Sandbox s = containers.sandboxOf(r.id());
         if (s == null) return out;
         for (PortMapping p : s.ports())

@@ -8,5 +8,7 @@ import java.util.List;
  *
  * @param entrypoint the Entrypoint the client gave (an empty list: {@code --entrypoint ""}), or null for the image's
  * @param cmd        the Cmd the client gave, or null for the image's (dropped when the entrypoint is overridden)
+ * @param warnings   what the request asked that Docker accepts but does not do, for the create answer's Warnings
  */
-public record ContainerRequest(ContainerRecord draft, List<String> entrypoint, List<String> cmd) {}
+public record ContainerRequest(
+        ContainerRecord draft, List<String> entrypoint, List<String> cmd, List<String> warnings) {}

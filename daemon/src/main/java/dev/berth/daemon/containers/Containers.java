@@ -71,6 +71,7 @@ public final class Containers implements NetworkJoins {
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("restart-policy").factory());
     private final Object nameLock = new Object();
+    private final GeneratedNames generatedNames = new GeneratedNames();
     /** Test-only crash points between the steps below (see {@code CrashPoints}); none outside crash tests. */
     private Faults faults = Faults.NONE;
     /** Where a stopped container's root file system is mounted for docker cp. */
@@ -1106,6 +1107,12 @@ public final class Containers implements NetworkJoins {
             }
         if (match == null) throw new BerthException.NotFound("No such container: " + idOrName);
         return match;
+    }
+
+    /** A Docker-like name ({@code adjective_noun}) no container has now. */
+    public String unusedName() {
+        return generatedNames.next(
+                name -> records.values().stream().anyMatch(r -> r.name().equals(name)));
     }
 
     /** Whether a container with this full id exists. */

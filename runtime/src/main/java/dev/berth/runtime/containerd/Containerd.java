@@ -54,10 +54,9 @@ public final class Containerd implements AutoCloseable {
     /** Chunk size of content writes: well under gRPC's 4 MiB message limit. */
 
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
-    // connection. Held in a field: the logging framework keeps loggers only weakly.
-
-    private static final Logger BOOTSTRAP_LOG =
-            Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+    // connection (from Bootstrap's logger; set on the package so every bootstrap class inherits it). Held in
+    // a field: the logging framework keeps loggers only weakly.
+    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
     static {
         BOOTSTRAP_LOG.setLevel(Level.SEVERE);
