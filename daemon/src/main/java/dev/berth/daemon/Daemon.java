@@ -197,8 +197,7 @@ public final class Daemon implements AutoCloseable {
      */
     private record Early(
             ApiServer api, StartupGate apiGate, ApiServer plugin, StartupGate pluginGate, ExecutorService workers) {
-        static Early listen(DaemonConfig c, Optional<SystemdSocket> inherited, EarlyListener bound)
-                throws IOException {
+        static Early listen(DaemonConfig c, Optional<SystemdSocket> inherited, EarlyListener bound) throws IOException {
             ExecutorService workers = Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name("api-", 0).factory());
             StartupGate apiGate = StartupGate.starting(SystemApi.registerEarly(new Router()));

@@ -33,23 +33,23 @@ public final class Training {
         // configured as a user would, through berthd's own flags (whatever fields the config grows)
         String[] argv = {
             "--socket",
-                        sock.toString(),
-                        "--state-dir",
-                        dir.resolve("state").toString(),
-                        "--run-dir",
-                        dir.resolve("run").toString(),
-                        "--netns-prefix",
-                        args[0],
-                        "--dns",
-                        "127.0.0.1",
-                        "--log-level",
-                        "warn",
-                        "--cgroup-parent",
-                        "/berth-training"
+            sock.toString(),
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--run-dir",
+            dir.resolve("run").toString(),
+            "--netns-prefix",
+            args[0],
+            "--dns",
+            "127.0.0.1",
+            "--log-level",
+            "warn",
+            "--cgroup-parent",
+            "/berth-training"
         };
         // as berthd's main does: the socket first, answering pings while the options are parsed
-        EarlyListener early = EarlyListener.bind(
-                EarlyArgs.socket(argv, Map.of()).orElseThrow());
+        EarlyListener early =
+                EarlyListener.bind(EarlyArgs.socket(argv, Map.of()).orElseThrow());
         for (int i = 0; i < 3; i++) {
             request(sock, "GET", "/_ping", null);
             request(sock, "HEAD", "/_ping", null);

@@ -60,7 +60,8 @@ public final class EarlyListener implements AutoCloseable {
      */
     public static EarlyListener bind(Path socket) throws IOException {
         ApiServer.claim(socket);
-        Path bound = socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid());
+        Path bound = socket.resolveSibling(
+                "." + socket.getFileName() + "." + ProcessHandle.current().pid());
         Files.deleteIfExists(bound);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = null;
@@ -87,7 +88,8 @@ public final class EarlyListener implements AutoCloseable {
     /** Netty's default: the kernel's limit (a listening socket adopted later keeps the backlog it has). */
     private static int backlog() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip());
+            return Integer.parseInt(
+                    Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip());
         } catch (IOException | NumberFormatException e) {
             return 4096;
         }
@@ -278,7 +280,8 @@ public final class EarlyListener implements AutoCloseable {
                     case "transfer-encoding", "upgrade", "expect" -> {
                         return null;
                     }
-                    case "connection" -> keepAlive = value.contains("keep-alive") || !value.contains("close") && keepAlive;
+                    case "connection" ->
+                        keepAlive = value.contains("keep-alive") || !value.contains("close") && keepAlive;
                     default -> {}
                 }
             }

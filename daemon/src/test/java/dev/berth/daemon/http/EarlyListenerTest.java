@@ -110,7 +110,8 @@ class EarlyListenerTest {
     void pingParsing() {
         assertTrue(EarlyListener.Ping.of("GET /_ping HTTP/1.1\r\nHost: x").keepAlive());
         assertTrue(EarlyListener.Ping.of("HEAD /_ping?x=1 HTTP/1.1").head());
-        assertFalse(EarlyListener.Ping.of("GET /_ping HTTP/1.1\r\nConnection: close").keepAlive());
+        assertFalse(EarlyListener.Ping.of("GET /_ping HTTP/1.1\r\nConnection: close")
+                .keepAlive());
         assertFalse(EarlyListener.Ping.of("GET /_ping HTTP/1.0").keepAlive());
         assertEquals(null, EarlyListener.Ping.of("GET /v1.50/_ping HTTP/1.1"));
         assertEquals(null, EarlyListener.Ping.of("POST /_ping HTTP/1.1"));
