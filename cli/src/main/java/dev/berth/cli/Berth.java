@@ -1,14 +1,17 @@
 package dev.berth.cli;
 
 import dev.berth.cli.cmd.ClusterCommand;
+import dev.berth.cli.cmd.CommandRoot;
 import dev.berth.cli.cmd.CompletionCommand;
 import dev.berth.cli.cmd.ContainerCommands;
 import dev.berth.cli.cmd.ExplainCommand;
 import dev.berth.cli.cmd.ImageCommands;
 import dev.berth.cli.cmd.InspectCommand;
+import dev.berth.cli.cmd.Io;
 import dev.berth.cli.cmd.NetworkCommands;
 import dev.berth.cli.cmd.RunCommand;
 import dev.berth.cli.cmd.TopologyCommand;
+import dev.berth.cli.cmd.UsageError;
 import dev.berth.cli.cmd.VersionCommand;
 import dev.berth.cli.http.ApiError;
 import dev.berth.cli.http.DaemonUnreachable;
@@ -29,7 +32,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Berth.Version.class,
         description =
                 "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
-public final class Berth implements Runnable {
+public final class Berth implements Runnable, CommandRoot {
     /**
      * The verbs, in the order help lists them. Only the verb being run is given to picocli (all of them
      * for help, completion and mistakes): picocli reads every option of every command it is given by
@@ -59,7 +62,7 @@ public final class Berth implements Runnable {
             Map.of("network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
 
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
-    public static final int USAGE = 125;
+    public static final int USAGE = UsageError.STATUS;
 
     @Option(
             names = {"-H", "--host"},
@@ -189,22 +192,18 @@ public final class Berth implements Runnable {
         commandLine.usage(io.out());
     }
 
+    @Override
     public Io io() {
         return io;
     }
 
+    @Override
     public String host() {
         return host;
     }
 
+    @Override
     public CommandLine commandLine() {
         return commandLine;
-    }
-
-    /** A mistake on the command line found after parsing (a bad flag value, a missing argument). */
-    public static final class UsageError extends RuntimeException {
-        public UsageError(String message) {
-            super(message);
-        }
     }
 }

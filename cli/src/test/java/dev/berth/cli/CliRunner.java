@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.cmd.Io;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

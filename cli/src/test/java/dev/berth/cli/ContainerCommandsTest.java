@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cli.cmd.RunCommandAccess;
+import dev.berth.cli.cmd.UsageError;
 import dev.berth.cli.http.StreamDemux;
 import dev.berth.model.topology.Topology;
 import java.io.ByteArrayInputStream;
@@ -200,7 +201,7 @@ class ContainerCommandsTest {
         assertEquals(
                 new RunCommandAccess.Inv("alpine", List.of("ls", "--", "x")),
                 RunCommandAccess.split(List.of("alpine", "ls", "--", "x")));
-        assertThrows(Berth.UsageError.class, () -> RunCommandAccess.split(List.of("--bogus", "alpine")));
+        assertThrows(UsageError.class, () -> RunCommandAccess.split(List.of("--bogus", "alpine")));
     }
 
     @Test

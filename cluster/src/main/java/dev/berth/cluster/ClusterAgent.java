@@ -1,7 +1,6 @@
 package dev.berth.cluster;
 
 import dev.berth.cluster.backend.Backend;
-import dev.berth.cluster.backend.Backends;
 import dev.berth.cluster.backend.Underlay;
 import dev.berth.cluster.config.Ip4;
 import dev.berth.cluster.config.NetworkConfig;

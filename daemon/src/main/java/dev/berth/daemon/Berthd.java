@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.http.ApiLimits;
 import dev.berth.daemon.http.ApiVersions;
+import dev.berth.daemon.http.BerthVersion;
 import dev.berth.daemon.http.EarlyListener;
 import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;

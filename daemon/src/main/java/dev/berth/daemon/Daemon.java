@@ -22,6 +22,7 @@ import dev.berth.daemon.containers.NameService;
 import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiServer;
+import dev.berth.daemon.http.BerthVersion;
 import dev.berth.daemon.http.EarlyListener;
 import dev.berth.daemon.http.Route;
 import dev.berth.daemon.http.Router;

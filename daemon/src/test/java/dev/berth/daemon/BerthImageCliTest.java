@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cli.Berth;
-import dev.berth.cli.Io;
+import dev.berth.cli.cmd.Io;
 import dev.berth.lab.BusyboxImage;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;

@@ -1,5 +1,6 @@
 package dev.berth.engine;
 
+import dev.berth.engine.driver.HostKernel;
 import dev.berth.engine.ipam.SubnetChecks;
 import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;

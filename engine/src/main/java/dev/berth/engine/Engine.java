@@ -3,6 +3,7 @@ package dev.berth.engine;
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.BridgePorts;
 import dev.berth.engine.driver.Drivers;
+import dev.berth.engine.driver.HostKernel;
 import dev.berth.engine.driver.LanDriver;
 import dev.berth.engine.driver.NetworkDriver;
 import dev.berth.engine.driver.NoEndpointsDriver;

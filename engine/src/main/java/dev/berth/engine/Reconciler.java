@@ -2,6 +2,7 @@ package dev.berth.engine;
 
 import dev.berth.engine.driver.BridgeDriver;
 import dev.berth.engine.driver.Drivers;
+import dev.berth.engine.driver.HostKernel;
 import dev.berth.engine.driver.HostLinks;
 import dev.berth.engine.driver.NetworkDriver;
 import dev.berth.engine.driver.SandboxKernel;

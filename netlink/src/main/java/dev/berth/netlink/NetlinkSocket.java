@@ -27,6 +27,8 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int RECV_SIZE = 64 * 1024;
     private static final int SEND_SIZE = 16 * 1024;
     private static final int DUMP_RETRIES = 5;
+    // net.core.wmem_default less netlink's margin; a larger batch (10,000 published ports) raises the buffer.
+    private static final int DEFAULT_SEND_LIMIT = 160 * 1024;
     // Tests cannot make the kernel's tables change between the datagrams of a dump on demand.
     private static volatile Predicate<String> simulatedInterruptions = operation -> false;
 
@@ -37,6 +39,9 @@ public final class NetlinkSocket implements AutoCloseable {
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment recvBuf = arena.allocate(RECV_SIZE, 8);
     private MemorySegment sendBuf = arena.allocate(SEND_SIZE, 8);
+    /** The largest datagram the socket's send buffer takes (the kernel refuses longer ones with EMSGSIZE). */
+    private int sendLimit = DEFAULT_SEND_LIMIT;
+
     private final ReentrantLock lock = new ReentrantLock();
     private int seq = ThreadLocalRandom.current().nextInt(1 << 20, 1 << 30);
     private boolean closed;
@@ -314,12 +319,27 @@ public final class NetlinkSocket implements AutoCloseable {
         int total = 0;
         for (byte[] m : messages) total += m.length;
         if (total > sendBuf.byteSize()) sendBuf = arena.allocate(Math.max(total, sendBuf.byteSize() * 2), 8);
+        if (total > sendLimit) growSendBuffer(total);
         int off = 0;
         for (byte[] m : messages) {
             MemorySegment.copy(m, 0, sendBuf, ValueLayout.JAVA_BYTE, off, m.length);
             off += m.length;
         }
         Libc.send(fd, sendBuf, total, 0);
+    }
+
+    /**
+     * A whole nf_tables batch must be one datagram, so the send buffer grows to hold it (as libnftables does):
+     * SO_SNDBUFFORCE as root, past net.core.wmem_max; else SO_SNDBUF, which the kernel caps there.
+     */
+    private void growSendBuffer(int total) {
+        int want = Math.max(total + 4096, sendLimit * 2);
+        try {
+            Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE, want);
+        } catch (RuntimeException notRoot) {
+            Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, want);
+        }
+        sendLimit = want; // the kernel doubles the value it is given; half is a safe bound either way
     }
 
     private int receive() {

@@ -149,10 +149,17 @@ public final class ScaleBench {
             lab.plug(client, "eth0", "192.168.60.2/24");
             Path state = Files.createTempDirectory("berth-scale-");
             String prefix = lab.prefix("pc-");
+            // Step times of the timed publishes, apart for the two conditions (a clock records only between begin and
+            // end).
+            StepClock fewSteps = new StepClock(), manySteps = new StepClock();
             try (NetnsHandle ns = Netns.open(host.name());
                     NetnsHandle clientNs = Netns.open(client.name());
-                    Engine e = Engine.start(
-                            EngineConfig.of(state, ns, NftablesFirewall::new).withNetnsPrefix(prefix))) {
+                    Engine e = Engine.start(EngineConfig.of(state, ns, NftablesFirewall::new)
+                            .withNetnsPrefix(prefix)
+                            .withFaults(point -> {
+                                fewSteps.reach(point);
+                                manySteps.reach(point);
+                            }))) {
                 e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16"));
                 Sandbox srv = e.createSandbox(SandboxRequest.on("srv", "net").publishing("8080:80"));
                 try (NetnsHandle srvNs = Netns.open(e.netnsPath(srv));
@@ -164,16 +171,16 @@ public final class ScaleBench {
                     long[] bulkAdd = new long[rounds], bulkRemove = new long[rounds];
                     Ruleset one = Ruleset.of(host), many = null;
                     rate(clientNs, 1); // warm-up: JIT, conntrack, ARP
-                    publishP50(e, publishes, 0);
+                    publishP50(e, publishes, 0, null);
                     for (int r = 0; r < rounds; r++) {
-                        fewPub.add(publishP50(e, publishes, 40000 + r * 1000));
+                        fewPub.add(publishP50(e, publishes, 40000 + r * 1000, fewSteps));
                         fewRate.add(rate(clientNs, seconds));
                         long t0 = System.nanoTime();
                         e.createSandbox(SandboxRequest.on("bulk", "net")
                                 .publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
                         bulkAdd[r] = System.nanoTime() - t0;
                         if (many == null) many = Ruleset.of(host);
-                        manyPub.add(publishP50(e, publishes, 50000 + r * 1000));
+                        manyPub.add(publishP50(e, publishes, 50000 + r * 1000, manySteps));
                         manyRate.add(rate(clientNs, seconds));
                         t0 = System.nanoTime();
                         e.removeSandbox("bulk");
@@ -210,6 +217,16 @@ public final class ScaleBench {
                             one.rules == many.rules
                                     ? "PASS: the rule count does not grow with ports"
                                     : "FAIL: rules grow per port");
+                    System.out.printf(
+                            "%n  where the publish time goes (the engine's transaction points; p50 ms with 1 port, with %d):%n",
+                            bulk + 1);
+                    for (var st : fewSteps.steps().entrySet()) {
+                        var other = manySteps.steps().get(st.getKey());
+                        if (other == null) continue;
+                        System.out.printf(
+                                "    %-24s %8.3f %8.3f%n",
+                                st.getKey(), st.getValue().percentileMs(50), other.percentileMs(50));
+                    }
                 }
                 for (Sandbox s : e.sandboxes()) e.removeSandbox(s.id());
             } finally {
@@ -218,13 +235,19 @@ public final class ScaleBench {
         }
     }
 
-    /** p50 (ms) of creating {@code k} sandboxes each publishing one port from {@code base}; they are removed afterwards (untimed). */
-    private static double publishP50(Engine e, int k, int base) {
+    /**
+     * p50 (ms) of creating {@code k} sandboxes each publishing one port from {@code base}; they are removed
+     * afterwards (untimed). {@code steps}, when given, times the steps of each create.
+     */
+    private static double publishP50(Engine e, int k, int base, StepClock steps) {
         long[] t = new long[k];
         for (int i = 0; i < k; i++) {
             long t0 = System.nanoTime();
+            if (steps != null) steps.begin(t0);
             e.createSandbox(SandboxRequest.on("p" + (base + i), "net").publishing((base + i) + ":80"));
-            t[i] = System.nanoTime() - t0;
+            long t1 = System.nanoTime();
+            if (steps != null) steps.end(t1);
+            t[i] = t1 - t0;
         }
         for (int i = 0; i < k; i++) e.removeSandbox("p" + (base + i));
         return p50(t, 0, k);

@@ -3,8 +3,6 @@ package dev.berth.cli.cmd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
-import dev.berth.cli.Io;
 import dev.berth.cli.format.Json;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.DaemonAddress;
@@ -20,8 +18,8 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     private Api api;
 
-    protected Berth root() {
-        return (Berth) spec.root().userObject();
+    protected CommandRoot root() {
+        return (CommandRoot) spec.root().userObject();
     }
 
     protected Io io() {
@@ -67,6 +65,6 @@ public abstract class BaseCommand implements Callable<Integer> {
     protected static boolean jsonFormat(String format) {
         if (format == null || format.isEmpty() || format.equals("table")) return false;
         if (format.equals("json")) return true;
-        throw new Berth.UsageError("--format '" + format + "' is not supported: use table or json");
+        throw new UsageError("--format '" + format + "' is not supported: use table or json");
     }
 }

@@ -1,7 +1,6 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.format.Table;
 import picocli.CommandLine.Command;
@@ -23,7 +22,7 @@ public final class ClusterCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (!what.equals("status") && !what.equals("leases"))
-            throw new Berth.UsageError("'" + what + "' is not a cluster view: use status or leases");
+            throw new UsageError("'" + what + "' is not a cluster view: use status or leases");
         JsonNode c = api().get("/berth/cluster");
         if (jsonFormat(format)) {
             out().println(GoJson.indent(c));

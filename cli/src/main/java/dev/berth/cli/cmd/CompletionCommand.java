@@ -1,6 +1,5 @@
 package dev.berth.cli.cmd;
 
-import dev.berth.cli.Berth;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -14,8 +13,7 @@ public final class CompletionCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (!shell.equals("bash") && !shell.equals("zsh"))
-            throw new Berth.UsageError(
-                    "shell '" + shell + "' is not supported: use bash or zsh (the script works in both)");
+            throw new UsageError("shell '" + shell + "' is not supported: use bash or zsh (the script works in both)");
         out().print(AutoComplete.bash("berth", root().commandLine()));
         return 0;
     }

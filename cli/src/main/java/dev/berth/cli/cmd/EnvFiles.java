@@ -1,6 +1,5 @@
 package dev.berth.cli.cmd;
 
-import dev.berth.cli.Berth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +17,14 @@ final class EnvFiles {
         try {
             lines = Files.readAllLines(Path.of(file));
         } catch (IOException e) {
-            throw new Berth.UsageError("--env-file " + file + ": " + e.getMessage());
+            throw new UsageError("--env-file " + file + ": " + e.getMessage());
         }
         for (String line : lines) {
             String l = line.stripLeading();
             if (l.isEmpty() || l.startsWith("#")) continue;
             if (l.contains("=")) {
                 if (l.startsWith("="))
-                    throw new Berth.UsageError("--env-file " + file + ": variable '" + l + "' has an empty name");
+                    throw new UsageError("--env-file " + file + ": variable '" + l + "' has an empty name");
                 out.add(l);
             } else if (ourEnv.containsKey(l.strip())) {
                 out.add(l.strip() + "=" + ourEnv.get(l.strip()));

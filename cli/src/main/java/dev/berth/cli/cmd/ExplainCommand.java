@@ -1,7 +1,6 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
@@ -30,7 +29,7 @@ public final class ExplainCommand extends BaseCommand {
     public Integer call() {
         boolean asJson = format != null && !format.equals("text") && jsonFormat(format);
         if (type != null && !type.equals("network") && !type.equals("container"))
-            throw new Berth.UsageError("--type '" + type + "' is not supported: use network or container");
+            throw new UsageError("--type '" + type + "' is not supported: use network or container");
         JsonNode r = null;
         if (type == null || type.equals("network")) {
             try {

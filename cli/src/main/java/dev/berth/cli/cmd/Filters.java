@@ -1,7 +1,6 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import java.util.List;
@@ -16,7 +15,7 @@ final class Filters {
         ObjectNode f = BaseCommand.object();
         for (String kv : filters) {
             int eq = kv.indexOf('=');
-            if (eq <= 0) throw new Berth.UsageError("bad format of filter (expected name=value): " + kv);
+            if (eq <= 0) throw new UsageError("bad format of filter (expected name=value): " + kv);
             f.withObjectProperty(kv.substring(0, eq)).put(kv.substring(eq + 1), true);
         }
         return "filters=" + Api.enc(GoJson.compact(f));

@@ -3,7 +3,6 @@ package dev.berth.cli.cmd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.format.Human;
 import dev.berth.cli.format.Json;
@@ -190,7 +189,7 @@ public final class ImageCommands extends BaseCommand {
         @Override
         public Integer call() throws IOException {
             byte[] tar = input == null ? io().in().readAllBytes() : Files.readAllBytes(input);
-            if (tar.length == 0) throw new Berth.UsageError("requested load from stdin, but stdin is empty");
+            if (tar.length == 0) throw new UsageError("requested load from stdin, but stdin is empty");
             return progress(
                     api().openRaw("POST", "/images/load?quiet=1", "application/x-tar", tar), out(), err(), false);
         }

@@ -2,7 +2,6 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
@@ -29,7 +28,7 @@ public final class InspectCommand extends BaseCommand {
     public Integer call() {
         if (format != null && !format.equals("json")) jsonFormat(format);
         if (type != null && !type.equals("container") && !type.equals("network"))
-            throw new Berth.UsageError("--type '" + type + "' is not supported: use container or network");
+            throw new UsageError("--type '" + type + "' is not supported: use container or network");
         ArrayNode all = array();
         int status = 0;
         for (String n : names) {

@@ -2,7 +2,6 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,7 @@ final class IpamConfig {
         ArrayNode out = BaseCommand.array();
         if (subnets.isEmpty()) {
             if (!ranges.isEmpty() || !gateways.isEmpty() || !aux.isEmpty())
-                throw new Berth.UsageError("every ip-range or gateway must have a corresponding subnet");
+                throw new UsageError("every ip-range or gateway must have a corresponding subnet");
             return out;
         }
         List<ObjectNode> configs = new ArrayList<>();
@@ -31,7 +30,7 @@ final class IpamConfig {
         for (String r : ranges) {
             ObjectNode c = owner(subnets, configs, cidr(r, "--ip-range").address, "range", r);
             if (c.has("IPRange"))
-                throw new Berth.UsageError("cannot configure multiple ranges (" + r + ", "
+                throw new UsageError("cannot configure multiple ranges (" + r + ", "
                         + c.get("IPRange").asText() + ") on the same subnet ("
                         + c.get("Subnet").asText() + ")");
             c.put("IPRange", r);
@@ -39,14 +38,14 @@ final class IpamConfig {
         for (String g : gateways) {
             ObjectNode c = owner(subnets, configs, ip(g, "--gateway"), "gateway", g);
             if (c.has("Gateway"))
-                throw new Berth.UsageError("cannot configure multiple gateways (" + g + ", "
+                throw new UsageError("cannot configure multiple gateways (" + g + ", "
                         + c.get("Gateway").asText() + ") for the same subnet ("
                         + c.get("Subnet").asText() + ")");
             c.put("Gateway", g);
         }
         for (String a : aux) {
             int eq = a.indexOf('=');
-            if (eq <= 0) throw new Berth.UsageError("invalid --aux-address '" + a + "': expected NAME=IP");
+            if (eq <= 0) throw new UsageError("invalid --aux-address '" + a + "': expected NAME=IP");
             String ip = a.substring(eq + 1);
             ObjectNode c = owner(subnets, configs, ip(ip, "--aux-address"), "aux-address", ip);
             c.withObjectProperty("AuxiliaryAddresses").put(a.substring(0, eq), ip);
@@ -58,7 +57,7 @@ final class IpamConfig {
             List<String> subnets, List<ObjectNode> configs, byte[] addr, String what, String text) {
         for (int i = 0; i < subnets.size(); i++)
             if (cidr(subnets.get(i), "--subnet").contains(addr)) return configs.get(i);
-        throw new Berth.UsageError("no matching subnet for " + what + " " + text);
+        throw new UsageError("no matching subnet for " + what + " " + text);
     }
 
     private record Cidr(byte[] address, int length) {
@@ -74,8 +73,7 @@ final class IpamConfig {
 
     private static Cidr cidr(String text, String flag) {
         int slash = text.indexOf('/');
-        if (slash < 0)
-            throw new Berth.UsageError("invalid " + flag + " '" + text + "': expected CIDR like 172.30.0.0/16");
+        if (slash < 0) throw new UsageError("invalid " + flag + " '" + text + "': expected CIDR like 172.30.0.0/16");
         byte[] a = ip(text.substring(0, slash), flag);
         int len;
         try {
@@ -84,8 +82,7 @@ final class IpamConfig {
             len = -1;
         }
         if (len < 0 || len > a.length * 8)
-            throw new Berth.UsageError(
-                    "invalid " + flag + " '" + text + "': the prefix length must be 0.." + a.length * 8);
+            throw new UsageError("invalid " + flag + " '" + text + "': the prefix length must be 0.." + a.length * 8);
         return new Cidr(a, len);
     }
 
@@ -93,7 +90,7 @@ final class IpamConfig {
         try {
             return InetAddress.ofLiteral(text).getAddress(); // a literal only: never a DNS lookup
         } catch (IllegalArgumentException e) {
-            throw new Berth.UsageError("invalid " + flag + " '" + text + "': not an IP address");
+            throw new UsageError("invalid " + flag + " '" + text + "': not an IP address");
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import java.util.List;
 
 /** {@code KEY=VALUE} flags (--opt, --label, --aux-address, -e) as a JSON object. */
@@ -14,7 +13,7 @@ final class KeyValues {
         for (String kv : pairs) {
             int eq = kv.indexOf('=');
             if (eq == 0 || (eq < 0 && !valueOptional))
-                throw new Berth.UsageError("invalid " + flag + " '" + kv + "': expected KEY=VALUE");
+                throw new UsageError("invalid " + flag + " '" + kv + "': expected KEY=VALUE");
             if (eq < 0) o.put(kv, "");
             else o.put(kv.substring(0, eq), kv.substring(eq + 1));
         }

@@ -2,7 +2,6 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import java.util.List;
 import java.util.Locale;
 
@@ -82,8 +81,8 @@ final class PortBindings {
         throw bad(spec, "'" + p + "' is not a port number (1-65535)");
     }
 
-    private static Berth.UsageError bad(String spec, String why) {
-        return new Berth.UsageError("invalid publish '" + spec + "': " + why
+    private static UsageError bad(String spec, String why) {
+        return new UsageError("invalid publish '" + spec + "': " + why
                 + "; the form is [ip:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp]");
     }
 }

@@ -2,7 +2,6 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.http.Api;
 import dev.berth.cli.http.ApiError;
 import java.time.Duration;
@@ -182,8 +181,8 @@ public final class RunCommand extends BaseCommand {
 
     /** The image is the first word, the command all the others (docker's rule). */
     static Invocation split(List<String> words) {
-        if (words.isEmpty()) throw new Berth.UsageError("\"berth run\" requires at least 1 argument");
-        if (words.getFirst().startsWith("-")) throw new Berth.UsageError("unknown flag: " + words.getFirst());
+        if (words.isEmpty()) throw new UsageError("\"berth run\" requires at least 1 argument");
+        if (words.getFirst().startsWith("-")) throw new UsageError("unknown flag: " + words.getFirst());
         return new Invocation(words.getFirst(), List.copyOf(words.subList(1, words.size())));
     }
 
@@ -192,7 +191,7 @@ public final class RunCommand extends BaseCommand {
         Invocation inv = split(words);
         if (tty && interactive && !detach && !Terminal.stdinIsTerminal()) {
             err().println("berth: the input device is not a TTY");
-            return Berth.USAGE;
+            return UsageError.STATUS;
         }
         JsonNode created;
         try {
@@ -200,7 +199,7 @@ public final class RunCommand extends BaseCommand {
         } catch (ApiError e) {
             err().println("berth: Error response from daemon: " + e.getMessage() + ".");
             err().println("See 'berth run --help'.");
-            return Berth.USAGE;
+            return UsageError.STATUS;
         }
         String id = text(created, "Id");
         for (JsonNode w : created.path("Warnings")) err().println("WARNING: " + w.asText());
@@ -280,7 +279,7 @@ public final class RunCommand extends BaseCommand {
         String m = e.getMessage().toLowerCase(Locale.ROOT);
         if (m.contains("not found") && (m.contains("executable") || m.contains("no such file"))) return 127;
         if (m.contains("permission denied") || m.contains("not executable")) return 126;
-        return Berth.USAGE;
+        return UsageError.STATUS;
     }
 
     ObjectNode body(Invocation inv) {
@@ -347,8 +346,7 @@ public final class RunCommand extends BaseCommand {
                 try {
                     r.put("MaximumRetryCount", Integer.parseInt(restart.substring(colon + 1)));
                 } catch (NumberFormatException e) {
-                    throw new Berth.UsageError(
-                            "invalid restart policy '" + restart + "': the retry count must be a number");
+                    throw new UsageError("invalid restart policy '" + restart + "': the retry count must be a number");
                 }
             }
         }

@@ -1,7 +1,6 @@
 package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.Json;
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -24,7 +23,7 @@ final class Sizes {
         try {
             return new BigDecimal(t).multiply(BigDecimal.valueOf(unit)).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new Berth.UsageError(
+            throw new UsageError(
                     "invalid argument \"" + text + "\" for \"" + flag + "\" flag: not a size (e.g. 64m, 1g)");
         }
     }
@@ -33,14 +32,14 @@ final class Sizes {
         try {
             return new BigDecimal(text.strip()).movePointRight(9).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new Berth.UsageError("invalid argument \"" + text + "\" for \"--cpus\" flag: not a number of CPUs");
+            throw new UsageError("invalid argument \"" + text + "\" for \"--cpus\" flag: not a number of CPUs");
         }
     }
 
     static ObjectNode ulimit(String spec) {
         int eq = spec.indexOf('=');
         if (eq <= 0)
-            throw new Berth.UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: use NAME=SOFT[:HARD]");
+            throw new UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: use NAME=SOFT[:HARD]");
         String[] v = spec.substring(eq + 1).split(":");
         ObjectNode u = Json.object();
         try {
@@ -48,7 +47,7 @@ final class Sizes {
             u.put("Soft", Long.parseLong(v[0]));
             u.put("Hard", Long.parseLong(v.length > 1 ? v[1] : v[0]));
         } catch (NumberFormatException e) {
-            throw new Berth.UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: limits are numbers");
+            throw new UsageError("invalid argument \"" + spec + "\" for \"--ulimit\" flag: limits are numbers");
         }
         return u;
     }

@@ -2,7 +2,6 @@ package dev.berth.cli.cmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.cli.Berth;
 import dev.berth.cli.format.GoJson;
 import dev.berth.model.topology.Topology;
 import dev.berth.model.topology.TopologyDot;
@@ -29,7 +28,7 @@ public final class TopologyCommand extends BaseCommand {
     @Override
     public Integer call() throws IOException {
         if (!format.equals("text") && !format.equals("dot") && !format.equals("svg") && !format.equals("json"))
-            throw new Berth.UsageError("--format '" + format + "' is not supported: use text, dot, svg or json");
+            throw new UsageError("--format '" + format + "' is not supported: use text, dot, svg or json");
         JsonNode r = api().get("/berth/topology");
         if (format.equals("json")) {
             out().println(GoJson.indent(r));

@@ -4,6 +4,7 @@ import dev.berth.cluster.config.BackendConfig;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.cluster.lease.Lease;
 import dev.berth.cluster.lease.LeaseAttrs;
+import dev.berth.cluster.lease.VtepMac;
 import dev.berth.model.BerthException;
 import dev.berth.model.IpPrefix;
 import dev.berth.model.MacAddress;

@@ -2,7 +2,6 @@ package dev.berth.cluster.lease;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.cluster.backend.VtepMac;
 import dev.berth.cluster.config.BackendConfig;
 import dev.berth.cluster.config.NetworkConfig;
 import dev.berth.model.BerthException;

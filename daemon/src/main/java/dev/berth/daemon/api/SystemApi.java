@@ -1,10 +1,10 @@
 package dev.berth.daemon.api;
 
-import dev.berth.daemon.BerthVersion;
 import dev.berth.daemon.api.shapes.SystemInfo;
 import dev.berth.daemon.api.shapes.Version;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.ApiVersions;
+import dev.berth.daemon.http.BerthVersion;
 import dev.berth.daemon.http.Router;
 import java.nio.file.Files;
 import java.nio.file.Path;

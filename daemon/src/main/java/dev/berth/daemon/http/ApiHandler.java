@@ -1,6 +1,5 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.json.Json;
 import dev.berth.daemon.trace.StageTrace;
 import dev.berth.model.log.Log;

@@ -1,6 +1,5 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.BerthVersion;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

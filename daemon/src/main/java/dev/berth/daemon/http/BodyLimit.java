@@ -1,6 +1,5 @@
 package dev.berth.daemon.http;
 
-import dev.berth.daemon.api.ErrorResponses;
 import dev.berth.daemon.json.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,6 +1,5 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.HostKernel;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;

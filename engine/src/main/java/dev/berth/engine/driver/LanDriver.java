@@ -1,6 +1,5 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.HostKernel;
 import dev.berth.engine.model.LanOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;

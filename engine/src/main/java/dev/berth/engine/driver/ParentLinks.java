@@ -1,6 +1,5 @@
 package dev.berth.engine.driver;
 
-import dev.berth.engine.HostKernel;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.ParentLink;
 import dev.berth.engine.state.StateStore;

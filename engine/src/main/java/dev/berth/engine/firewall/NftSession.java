@@ -3,6 +3,7 @@ package dev.berth.engine.firewall;
 import dev.berth.model.BerthException;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.nft.NfTables;
+import dev.berth.netlink.nft.NftBatch;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.util.List;
@@ -52,12 +53,26 @@ final class NftSession implements AutoCloseable {
         }
     }
 
+    /** Commits a batch of element changes as one nf_tables transaction; throws when it fails (then nothing changed). */
+    void commit(String what, NftBatch batch) {
+        try {
+            netfilter().commit(batch);
+        } catch (NetlinkException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** As {@link #commit(String, NftBatch)}, leaving the kernel's refusal to the caller. */
+    void commitOrThrow(NftBatch batch) throws NetlinkException {
+        netfilter().commit(batch);
+    }
+
     private NfTables netfilter() {
         if (netfilter == null) netfilter = Netns.call(netns, NfTables::open);
         return netfilter;
     }
 
-    private static BerthException failure(String what, NetlinkException e) {
+    static BerthException failure(String what, NetlinkException e) {
         String hint =
                 e.getMessage() != null && e.getMessage().contains("No such file or directory") ? MISSING_HINT : "";
         return new BerthException.Failed(

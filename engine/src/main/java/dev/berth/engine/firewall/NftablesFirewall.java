@@ -1,14 +1,19 @@
 package dev.berth.engine.firewall;
 
 import dev.berth.model.BerthException;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.nft.NftBatch;
+import dev.berth.netlink.nft.NftFamily;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The default firewall: nftables through libnftables, inside one network namespace. Each method runs
- * one script as one nf_tables transaction, so it happens entirely or not at all. The rules are in
- * {@link NftScript}; this class runs them and turns failures into {@link BerthException}s.
+ * The default firewall: nftables, inside one network namespace. Each method is one nf_tables transaction,
+ * so it happens entirely or not at all: the tables and rules ({@link NftScript}) go through libnftables;
+ * networks, ports and guards, which are only set elements, go as netlink batches ({@link NftElements},
+ * {@link NftGuards}) whose cost does not grow with what the sets hold. This class turns failures into
+ * {@link BerthException}s.
  *
  * <p>The host namespace needs {@code net.ipv4.ip_forward=1} (and {@code net.ipv6.conf.all.forwarding=1}
  * for IPv6), and {@code net.ipv4.conf.<bridge>.route_localnet=1} for ports to be reachable from the host
@@ -38,14 +43,17 @@ public final class NftablesFirewall implements Firewall {
         nft.apply("sync", NftScript.sync(networks, ports, guards));
     }
 
+    /** Over netlink ({@link NftElements}): libnftables would first read every element of the interval sets. */
     @Override
     public synchronized void addNetwork(NetworkRules network) {
-        nft.apply("add network " + network.key(), NftScript.addNetwork(network));
+        String what = "add network " + network.key();
+        nft.commit(what, NftElements.add(new NftBatch(), NftElements.of(network), what));
     }
 
     @Override
     public synchronized void removeNetwork(NetworkRules network) {
-        nft.apply("remove network " + network.key(), NftScript.removeNetwork(network));
+        String what = "remove network " + network.key();
+        nft.commit(what, NftElements.remove(new NftBatch(), NftElements.of(network), what));
     }
 
     @Override
@@ -53,7 +61,10 @@ public final class NftablesFirewall implements Firewall {
         addGuardsAndPorts(List.of(), ports);
     }
 
-    /** One script, one transaction: the guards' elements are plain adds, so only a taken port can fail it. */
+    /**
+     * One nf_tables transaction over netlink: the guards' elements are plain adds, the ports' are creates, so
+     * only a taken port can fail it.
+     */
     @Override
     public synchronized void addGuardsAndPorts(List<EndpointGuard> guards, List<PortRule> ports) {
         if (ports.isEmpty()) {
@@ -61,17 +72,19 @@ public final class NftablesFirewall implements Firewall {
             return;
         }
         PortRule.requireDistinct(ports);
-        LibNftables.Result r = nft.run(NftScript.addGuards(guards) + NftScript.addPorts(ports));
-        if (r.ok()) return;
-        if (r.error().contains("File exists")) {
-            // nft 1.0.6 blames the wrong line of a batch of element commands, so ask which keys exist
-            // (read-only: the failed transaction changed nothing).
+        NftBatch b = guardBatch(new NftBatch(), guards, false);
+        NftElements.create(b, NftElements.of(ports), "publish");
+        try {
+            nft.commitOrThrow(b);
+        } catch (NetlinkException.Exists e) {
+            // Which keys exist (read-only: the failed transaction changed nothing)?
             List<String> taken = new ArrayList<>();
             for (PortRule p : ports) if (nft.run(NftScript.element(p).get()).ok()) taken.add(p.published());
             throw new BerthException.Conflict((taken.isEmpty() ? "one of " + describe(ports) : String.join(", ", taken))
                     + (taken.size() > 1 ? " are" : " is") + " already published; no port was published");
+        } catch (NetlinkException e) {
+            throw NftSession.failure("publish " + describe(ports), e);
         }
-        throw NftSession.failure("publish " + describe(ports), r);
     }
 
     @Override
@@ -85,14 +98,27 @@ public final class NftablesFirewall implements Firewall {
             removeGuards(guards);
             return;
         }
-        LibNftables.Result r = nft.run(NftScript.removePorts(ports) + NftScript.removeGuards(guards));
-        if (r.ok()) return;
-        if (r.error().contains("File exists")) // the add-before-delete met the key with another destination
-        throw new BerthException.Failed(
+        NftBatch b = NftElements.remove(new NftBatch(), NftElements.of(ports), "unpublish");
+        guardBatch(b, guards, true);
+        try {
+            nft.commitOrThrow(b);
+        } catch (NetlinkException.Exists e) { // the add-before-delete met the key with another destination
+            throw new BerthException.Failed(
                     "cannot unpublish " + ports + ": a port with the same key leads elsewhere; "
-                            + "nothing was changed: " + r.error().strip(),
-                    null);
-        throw NftSession.failure("unpublish " + describe(ports), r);
+                            + "nothing was changed: " + e.getMessage(),
+                    e);
+        } catch (NetlinkException e) {
+            throw NftSession.failure("unpublish " + describe(ports), e);
+        }
+    }
+
+    /** The guards' elements added to (or, {@code remove}, added and then deleted from) the batch. */
+    private static NftBatch guardBatch(NftBatch b, List<EndpointGuard> guards, boolean remove) {
+        String what = remove ? "unguard" : "guard";
+        var keys = NftGuards.keysBySet(guards);
+        keys.forEach((set, k) -> b.addElements(NftFamily.BRIDGE, NftGuards.TABLE, set, k, what));
+        if (remove) keys.forEach((set, k) -> b.deleteElements(NftFamily.BRIDGE, NftGuards.TABLE, set, k, what));
+        return b;
     }
 
     @Override

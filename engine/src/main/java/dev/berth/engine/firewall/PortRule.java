@@ -5,8 +5,10 @@ import dev.berth.model.IpPrefix;
 import dev.berth.model.Protocol;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One published port as the firewall programs it: traffic for {@code hostIp:hostPort} (every local
@@ -65,11 +67,12 @@ public record PortRule(
 
     /** Throws Conflict when two of {@code ports} have the same key. */
     static void requireDistinct(List<PortRule> ports) {
-        for (int i = 0; i < ports.size(); i++)
-            for (int j = 0; j < i; j++)
-                if (ports.get(i).sameKey(ports.get(j)))
-                    throw new BerthException.Conflict(
-                            ports.get(i).published() + " is asked for twice in one request; no port was published");
+        record Key(Protocol protocol, int hostPort, boolean ipv6, InetAddress hostIp) {}
+        Set<Key> seen = new HashSet<>();
+        for (PortRule p : ports)
+            if (!seen.add(new Key(p.protocol, p.hostPort, p.ipv6(), p.hostIp)))
+                throw new BerthException.Conflict(
+                        p.published() + " is asked for twice in one request; no port was published");
     }
 
     @Override

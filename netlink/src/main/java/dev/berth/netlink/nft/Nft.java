@@ -9,7 +9,11 @@ public final class Nft {
     public static final int NFT_MSG_NEWSETELEM = 12, NFT_MSG_GETSETELEM = 13, NFT_MSG_DELSETELEM = 14;
     public static final int NFTA_SET_ELEM_LIST_TABLE = 1, NFTA_SET_ELEM_LIST_SET = 2, NFTA_SET_ELEM_LIST_ELEMENTS = 3;
     public static final int NFTA_LIST_ELEM = 1;
-    public static final int NFTA_SET_ELEM_KEY = 1;
+    public static final int NFTA_SET_ELEM_KEY = 1,
+            NFTA_SET_ELEM_DATA = 2,
+            NFTA_SET_ELEM_FLAGS = 3,
+            NFTA_SET_ELEM_USERDATA = 6,
+            NFTA_SET_ELEM_KEY_END = 10;
     public static final int NFTA_DATA_VALUE = 1;
 
     /** nf_tables' register width: each field of a concatenated key starts on a multiple of it. */

@@ -10,7 +10,9 @@ import java.util.HexFormat;
 /**
  * The key of a set element as nf_tables stores it. A concatenated key ({@code ifname . ether_addr . ipv4_addr})
  * is its fields one after the other, each padded to the 4-byte register width: an interface name is 16 bytes
- * (IFNAMSIZ, zero-filled), a MAC 6 bytes and 2 of padding, an IPv4 address 4, an IPv6 address 16. Immutable:
+ * (IFNAMSIZ, zero-filled), a MAC 6 bytes and 2 of padding, an IPv4 address 4, an IPv6 address 16, a protocol
+ * number 1 and 3 of padding, a port 2 (network order) and 2 of padding. The data of a map element is written
+ * the same way. Immutable:
  * each field method returns a longer key.
  */
 public final class SetKey {
@@ -28,6 +30,20 @@ public final class SetKey {
     /** A key that starts with an address ({@code ipv4_addr} or {@code ipv6_addr}). */
     public static SetKey address(InetAddress a) {
         return new SetKey(new byte[0]).thenAddress(a);
+    }
+
+    /** A key that starts with an IP protocol number ({@code inet_proto}: one byte). */
+    public static SetKey protocol(int ipProtocol) {
+        return new SetKey(new byte[0]).thenProtocol(ipProtocol);
+    }
+
+    public SetKey thenProtocol(int ipProtocol) {
+        return then(new byte[] {(byte) ipProtocol});
+    }
+
+    /** A TCP/UDP port ({@code inet_service}): two bytes in network order. */
+    public SetKey thenPort(int port) {
+        return then(new byte[] {(byte) (port >> 8), (byte) port});
     }
 
     public SetKey thenIfname(String name) {

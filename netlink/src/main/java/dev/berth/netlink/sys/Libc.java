@@ -58,6 +58,8 @@ public final class Libc {
     private static final MethodHandle UMOUNT2 = bind("umount2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETTID = bind("gettid", JAVA_INT);
+    private static final MethodHandle FCNTL = bindVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final int F_GETFL = 3, F_SETFL = 4;
 
     private Libc() {}
 
@@ -134,6 +136,31 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
             check((int) SETSOCKOPT.invokeExact(st, fd, level, option, v, 4), st, "setsockopt", level + "/" + option);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt(2) with a value laid out by the caller (a struct timeval, ...). */
+    public static void setsockopt(int fd, int level, int option, MemorySegment value) {
+        MemorySegment st = STATE.get();
+        try {
+            check(
+                    (int) SETSOCKOPT.invokeExact(st, fd, level, option, value, (int) value.byteSize()),
+                    st,
+                    "setsockopt",
+                    level + "/" + option);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Makes reads and writes on {@code fd} return EAGAIN instead of waiting (fcntl O_NONBLOCK). */
+    public static void setNonBlocking(int fd) {
+        MemorySegment st = STATE.get();
+        try {
+            int flags = check((int) FCNTL.invokeExact(st, fd, F_GETFL, 0), st, "fcntl", "F_GETFL");
+            check((int) FCNTL.invokeExact(st, fd, F_SETFL, flags | O_NONBLOCK), st, "fcntl", "O_NONBLOCK");
         } catch (Throwable t) {
             throw rethrow(t);
         }

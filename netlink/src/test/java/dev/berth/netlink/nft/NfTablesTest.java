@@ -10,6 +10,7 @@ import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,6 +105,51 @@ class NfTablesTest {
             assertFalse(set(h, "ports").contains("veth1"), set(h, "ports"));
             nf.commit(new NftBatch()); // nothing to send
         }
+    }
+
+    /**
+     * 10,000 map elements in one transaction: more than one message holds (its element list has a 16-bit
+     * length) and more than the socket's default send buffer takes; a key taken fails all of it.
+     */
+    @Test
+    void tenThousandMapElementsGoInOneTransaction(Lab lab) throws Exception {
+        LabHost h = lab.host("h");
+        h.run(
+                "nft",
+                "add table inet t; add map inet t ports4 { type inet_proto . inet_service : ipv4_addr . inet_service; }");
+        InetAddress to = InetAddress.getByName("10.88.0.3");
+        List<SetElement> all = new ArrayList<>();
+        for (int p = 20000; p < 30000; p++)
+            all.add(SetElement.mapping(
+                    SetKey.protocol(6).thenPort(p), SetKey.address(to).thenPort(p)));
+        try (NetnsHandle ns = Netns.open(h.name());
+                NfTables nf = Netns.call(ns, NfTables::open)) {
+            nf.commit(new NftBatch().create(NftFamily.INET, "t", "ports4", all, "bulk"));
+            assertEquals(10_000, elements(h));
+            String one =
+                    h.run("nft", "get element inet t ports4 { tcp . 29999 }").stdout();
+            assertTrue(one.contains("tcp . 29999 : 10.88.0.3 . 29999"), one);
+
+            List<SetElement> clash = List.of(
+                    SetElement.mapping(
+                            SetKey.protocol(6).thenPort(8080),
+                            SetKey.address(to).thenPort(80)),
+                    all.get(5000));
+            assertThrows(
+                    NetlinkException.Exists.class,
+                    () -> nf.commit(new NftBatch().create(NftFamily.INET, "t", "ports4", clash, "clash")));
+            assertEquals(10_000, elements(h), "the failed transaction added nothing");
+
+            nf.commit(new NftBatch().delete(NftFamily.INET, "t", "ports4", all, "bulk"));
+            assertEquals(0, elements(h));
+        }
+    }
+
+    private static int elements(LabHost h) {
+        String out = h.run("nft", "-j", "list", "map", "inet", "t", "ports4").stdout();
+        int n = 0;
+        for (int i = out.indexOf("\"elem\""); i >= 0 && (i = out.indexOf("\"concat\"", i + 1)) >= 0; ) n++;
+        return n / 2; // each element is a concatenated key and a concatenated value
     }
 
     @Test

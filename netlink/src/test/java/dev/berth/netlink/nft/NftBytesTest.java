@@ -62,6 +62,81 @@ class NftBytesTest {
         }
     }
 
+    /**
+     * Map elements (a published port), interval elements (a subnet: start and end), an interval open to the top
+     * of the address space, and a concatenated range (subnet . cluster network: key and key end).
+     */
+    @Test
+    void mapIntervalAndRangeElementsAreNfts(Lab lab) throws Exception {
+        LabHost h = lab.host("h");
+        h.run(
+                "nft",
+                "add table inet t; add map inet t ports4 { type inet_proto . inet_service : ipv4_addr . inet_service; };"
+                        + " add map inet t ports6_ip { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; };"
+                        + " add set inet t subnets4 { type ipv4_addr; flags interval; };"
+                        + " add set inet t subnets6 { type ipv6_addr; flags interval; };"
+                        + " add set inet t cluster4 { type ipv4_addr . ipv4_addr; flags interval; };"
+                        // nft adds a range-end element at 0 to an empty interval set first: start from a set with one
+                        // element
+                        + " add element inet t subnets4 { 192.168.0.0/16 }; add element inet t subnets6 { fd00::/64 }");
+        InetAddress v4 = InetAddress.getByName("10.88.0.2");
+        InetAddress v6 = InetAddress.getByName("fd00:1::2");
+        record Case(String set, String element, SetElement e) {}
+        List<Case> cases = List.of(
+                new Case(
+                        "ports4",
+                        "tcp . 8080 : 10.88.0.2 . 80",
+                        SetElement.mapping(
+                                SetKey.protocol(6).thenPort(8080),
+                                SetKey.address(v4).thenPort(80))),
+                new Case(
+                        "ports6_ip",
+                        "fd00::1 . udp . 53 : fd00:1::2 . 5353",
+                        SetElement.mapping(
+                                SetKey.address(InetAddress.getByName("fd00::1"))
+                                        .thenProtocol(17)
+                                        .thenPort(53),
+                                SetKey.address(v6).thenPort(5353))),
+                new Case(
+                        "cluster4",
+                        "10.100.0.0/24 . 10.96.0.0/12",
+                        SetElement.range(
+                                SetKey.address(InetAddress.getByName("10.100.0.0"))
+                                        .thenAddress(InetAddress.getByName("10.96.0.0")),
+                                SetKey.address(InetAddress.getByName("10.100.0.255"))
+                                        .thenAddress(InetAddress.getByName("10.111.255.255")))));
+        for (Case c : cases) {
+            String element = "{ " + c.element() + " }";
+            byte[] nftAdd = sent(h, Nft.NFT_MSG_NEWSETELEM, "create", "element", "inet", "t", c.set(), element);
+            byte[] berthAdd = body(new NftBatch().create(NftFamily.INET, "t", c.set(), List.of(c.e()), "x"));
+            assertEquals(hex(withoutSetId(nftAdd)), hex(berthAdd), "create element inet t " + c.set() + " " + element);
+        }
+        record Interval(String set, String element, List<SetElement> e) {}
+        List<Interval> intervals = List.of(
+                new Interval(
+                        "subnets4",
+                        "10.100.1.0/24",
+                        List.of(
+                                SetElement.start(SetKey.address(InetAddress.getByName("10.100.1.0"))),
+                                SetElement.end(SetKey.address(InetAddress.getByName("10.100.2.0"))))),
+                new Interval(
+                        "subnets4",
+                        "255.255.255.0/24",
+                        List.of(SetElement.openStart(SetKey.address(InetAddress.getByName("255.255.255.0"))))),
+                new Interval(
+                        "subnets6",
+                        "fd00:0:0:1::/64",
+                        List.of(
+                                SetElement.start(SetKey.address(InetAddress.getByName("fd00:0:0:1::"))),
+                                SetElement.end(SetKey.address(InetAddress.getByName("fd00:0:0:2::"))))));
+        for (Interval c : intervals) {
+            String element = "{ " + c.element() + " }";
+            byte[] nftAdd = sent(h, Nft.NFT_MSG_NEWSETELEM, "add", "element", "inet", "t", c.set(), element);
+            byte[] berthAdd = body(new NftBatch().add(NftFamily.INET, "t", c.set(), c.e(), "x"));
+            assertEquals(hex(withoutSetId(nftAdd)), hex(berthAdd), "add element inet t " + c.set() + " " + element);
+        }
+    }
+
     /** The payload (after the 16-byte netlink header) of Berth's one message. */
     private static byte[] body(NftBatch b) {
         byte[] m = b.requests().getFirst().message().toBytes(1, 0);

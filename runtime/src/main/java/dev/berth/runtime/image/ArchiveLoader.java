@@ -34,17 +34,17 @@ final class ArchiveLoader {
     record Loaded(List<ImageReference> names, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config) {}
 
     private final ContentStore content;
-    private final Lease lease;
+    private final ContainerdLease lease;
     private final Map<String, byte[]> metadata = new HashMap<>();
     private final Map<String, ContentStore.Ingested> files = new HashMap<>();
     private final Map<String, String> links = new HashMap<>();
 
-    private ArchiveLoader(ContentStore content, Lease lease) {
+    private ArchiveLoader(ContentStore content, ContainerdLease lease) {
         this.content = content;
         this.lease = lease;
     }
 
-    static List<Loaded> read(InputStream tar, ContentStore content, Lease lease) throws IOException {
+    static List<Loaded> read(InputStream tar, ContentStore content, ContainerdLease lease) throws IOException {
         ArchiveLoader l = new ArchiveLoader(content, lease);
         l.ingest(tar);
         if (l.metadata.containsKey("index.json")) return l.oci();

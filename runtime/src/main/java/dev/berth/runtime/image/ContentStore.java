@@ -124,7 +124,7 @@ final class ContentStore {
      * Writes a blob under {@code lease} (null: none) unless it is there already; labels are merged into
      * an existing blob's. containerd verifies {@code expected} and {@code size} at commit.
      */
-    void write(Lease lease, String expected, long size, InputStream data, Map<String, String> labels)
+    void write(ContainerdLease lease, String expected, long size, InputStream data, Map<String, String> labels)
             throws IOException {
         Optional<Info> have = info(expected);
         if (have.isPresent()) {
@@ -146,7 +146,7 @@ final class ContentStore {
     record Ingested(Digest digest, long size, byte[] head) {}
 
     /** Writes a blob whose digest is not known before it is read (an entry of a {@code docker save} tar). */
-    Ingested ingest(Lease lease, String ref, InputStream data, long size) throws IOException {
+    Ingested ingest(ContainerdLease lease, String ref, InputStream data, long size) throws IOException {
         byte[] head = data.readNBytes(4);
         var counted = new Digest.CountingInput(new SequenceInputStream(new ByteArrayInputStream(head), data));
         try {
@@ -160,7 +160,7 @@ final class ContentStore {
         return new Ingested(counted.digest(), size, head);
     }
 
-    void write(Lease lease, byte[] blob, Map<String, String> labels) throws IOException {
+    void write(ContainerdLease lease, byte[] blob, Map<String, String> labels) throws IOException {
         write(lease, Digest.of(blob).toString(), blob.length, new ByteArrayInputStream(blob), labels);
     }
 

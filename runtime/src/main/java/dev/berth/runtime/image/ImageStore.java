@@ -51,7 +51,7 @@ public final class ImageStore {
 
     /** The store over {@code client}'s namespace; leases a previous berthd left mid-write are dropped. */
     public static ImageStore open(Containerd client, RegistryClient registry) {
-        Lease.removeLeftovers(client);
+        ContainerdLease.removeLeftovers(client);
         return new ImageStore(client, registry);
     }
 
@@ -216,7 +216,7 @@ public final class ImageStore {
      */
     public List<String> load(InputStream archive, boolean quiet, ProgressListener progress) throws IOException {
         List<String> loaded = new ArrayList<>();
-        try (Lease lease = Lease.create(client, "load")) {
+        try (ContainerdLease lease = ContainerdLease.create(client, "load")) {
             List<ArchiveLoader.Loaded> images = ArchiveLoader.read(archive, content, lease);
             for (ArchiveLoader.Loaded l : images) {
                 List<String> diffIds = l.config().diffIds();
@@ -249,7 +249,7 @@ public final class ImageStore {
      */
     public String importRootfs(InputStream tar, ImageReference name, List<String> changes, String message)
             throws IOException {
-        try (Lease lease = Lease.create(client, "import")) {
+        try (ContainerdLease lease = ContainerdLease.create(client, "import")) {
             RootfsImport.Made made = RootfsImport.make(tar, changes, message, content, unpacker, lease);
             names.lock();
             try {
@@ -295,7 +295,7 @@ public final class ImageStore {
         ref = ref.withDefaultTag();
         Optional<String> before = catalog().record(ref).map(e -> e.target().digest());
         Puller.Pulled pulled;
-        try (Lease lease = Lease.create(client, "pull")) {
+        try (ContainerdLease lease = ContainerdLease.create(client, "pull")) {
             pulled = puller.pull(ref, auth, lease, progress);
             names.lock();
             try {

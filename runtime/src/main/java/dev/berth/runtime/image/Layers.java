@@ -81,7 +81,8 @@ final class Layers {
      * decompresses by media type and checks the result against {@code diffId}), commit it as
      * {@code chainId}. All under {@code lease}: a crash half-way leaves only leased, collectable things.
      */
-    void unpack(Lease lease, Descriptor layer, String diffId, String parent, String chainId) throws IOException {
+    void unpack(ContainerdLease lease, Descriptor layer, String diffId, String parent, String chainId)
+            throws IOException {
         SnapshotsGrpc.SnapshotsBlockingStub snaps =
                 SnapshotsGrpc.newBlockingStub(lease.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
         String key = "extract-" + lease.id() + "-" + chainId;

@@ -26,7 +26,8 @@ final class Puller {
     /** What was pulled: the digest the registry knows it by (an index's, when it served one) and the manifest. */
     record Pulled(String repoDigest, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config) {}
 
-    Pulled pull(ImageReference ref, RegistryAuth auth, Lease lease, ProgressListener progress) throws IOException {
+    Pulled pull(ImageReference ref, RegistryAuth auth, ContainerdLease lease, ProgressListener progress)
+            throws IOException {
         RegistryRepository repo = registry.repository(ref, auth, false);
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
         RegistryRepository.Fetched top;
@@ -81,7 +82,8 @@ final class Puller {
         return new Pulled(top.digest().toString(), md, m, config);
     }
 
-    private void fetchBlob(RegistryRepository repo, Lease lease, Descriptor d, String id, ProgressListener progress)
+    private void fetchBlob(
+            RegistryRepository repo, ContainerdLease lease, Descriptor d, String id, ProgressListener progress)
             throws IOException {
         RegistryRepository.Blob blob = repo.blob(d.digest());
         try (InputStream in = progress == null

@@ -30,7 +30,12 @@ final class RootfsImport {
     private RootfsImport() {}
 
     static Made make(
-            InputStream tar, List<String> changes, String message, ContentStore content, Unpacker unpacker, Lease lease)
+            InputStream tar,
+            List<String> changes,
+            String message,
+            ContentStore content,
+            Unpacker unpacker,
+            ContainerdLease lease)
             throws IOException {
         ContainerConfig config = Changes.apply(ContainerConfig.EMPTY, changes);
         Path spool = Files.createTempFile("berth-import-", ".tar");

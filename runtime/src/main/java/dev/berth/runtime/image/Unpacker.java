@@ -27,7 +27,8 @@ final class Unpacker {
         void layer(int index, Descriptor layer, boolean fresh, boolean done);
     }
 
-    void unpack(Lease lease, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config, Events events)
+    void unpack(
+            ContainerdLease lease, Descriptor manifestDescriptor, Manifest manifest, ImageConfig config, Events events)
             throws IOException {
         List<Descriptor> blobs = manifest.layersOrEmpty();
         List<String> diffIds = config.diffIds();

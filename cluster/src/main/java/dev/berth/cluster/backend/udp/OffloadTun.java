@@ -16,11 +16,6 @@ final class OffloadTun {
 
     private OffloadTun() {}
 
-    /** Opens one queue of {@code name} in the calling thread's namespace (the device is made by the first). */
-    static int openQueue(String name) {
-        return TunDevice.openOffloadQueue(name);
-    }
-
     /** Caps the super-packets the kernel builds for the device, so header and packet fit one datagram. */
     static void capGso(Rtnl rtnl, int index, int max) {
         rtnl.links().setGsoMaxSize(index, max);

@@ -17,7 +17,10 @@ import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;
-import dev.berth.netlink.sys.Libc;
+import dev.berth.netlink.tun.TunQueue;
+import dev.berth.netlink.udp.UdpSocket;
+import java.net.Inet4Address;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -38,6 +41,7 @@ import java.util.Map;
 public final class UdpBackend implements Backend {
     public static final String DEVICE = "berth.udp";
     private static final int SOCKET_BUFFER = 8 << 20;
+    private static final Duration RECEIVE_TIMEOUT = Duration.ofMillis(200);
 
     private final Rtnl rtnl;
     private final Underlay underlay;
@@ -45,8 +49,8 @@ public final class UdpBackend implements Backend {
     private final NetnsHandle netns;
     private final PeerTable table = new PeerTable();
     private final Map<Cidr, Integer> peers = new LinkedHashMap<>();
-    private final List<Integer> queues = new ArrayList<>();
-    private final List<Integer> sockets = new ArrayList<>();
+    private final List<TunQueue> queues = new ArrayList<>();
+    private final List<UdpSocket> sockets = new ArrayList<>();
     private UdpTunnel tunnel;
 
     public UdpBackend(Rtnl rtnl, Underlay underlay, BackendConfig.Udp config, NetnsHandle netns) {
@@ -100,22 +104,34 @@ public final class UdpBackend implements Backend {
         if (existing != null && !"tun".equals(existing.kind()))
             throw new BerthException.Conflict("the host has a " + existing.kind() + " device named " + DEVICE
                     + ", which the udp backend needs; remove it");
-        int ip = (int) Ip4.toLong(underlay.publicIp());
+        Inet4Address ip = (Inet4Address) underlay.publicIp();
         try {
             for (int q = 0; q < config.queues(); q++) {
-                int t = Netns.call(netns, () -> OffloadTun.openQueue(DEVICE));
-                queues.add(t);
-                Mmsg.setNonBlocking(t);
-                sockets.add(Netns.call(netns, () -> Mmsg.udpSocket(ip, config.port(), SOCKET_BUFFER, 200)));
+                queues.add(Netns.call(netns, () -> TunQueue.open(DEVICE)));
+                sockets.add(Netns.call(netns, () -> socket(ip)));
             }
             int index = rtnl.links().get(DEVICE).index();
             rtnl.links().setMtu(index, mtu());
             OffloadTun.capGso(rtnl, index, Wire.gsoMax(underlay.mtu()));
-            int[] tunFds = queues.stream().mapToInt(Integer::intValue).toArray();
-            int[] sockFds = sockets.stream().mapToInt(Integer::intValue).toArray();
-            tunnel = new UdpTunnel(table, tunFds, sockFds, config.port(), underlay.mtu());
+            tunnel = new UdpTunnel(table, queues, sockets, config.port(), underlay.mtu());
         } catch (RuntimeException e) {
             closeFds();
+            throw e;
+        }
+    }
+
+    /** A socket of the tunnel, in the calling thread's namespace: datagrams carry super-packets bigger than the underlay MTU, which the kernel may fragment. */
+    private UdpSocket socket(Inet4Address ip) {
+        UdpSocket s = UdpSocket.open();
+        try {
+            return s.reusePort()
+                    .buffers(SOCKET_BUFFER)
+                    .fragmentLarge()
+                    .receiveCoalesced()
+                    .receiveTimeout(RECEIVE_TIMEOUT)
+                    .bind(ip, config.port());
+        } catch (RuntimeException e) {
+            s.close();
             throw e;
         }
     }
@@ -178,9 +194,9 @@ public final class UdpBackend implements Backend {
     }
 
     private void closeFds() {
-        for (int t : queues) Libc.close(t);
+        for (TunQueue t : queues) t.close();
         queues.clear();
-        for (int s : sockets) Libc.close(s);
+        for (UdpSocket s : sockets) s.close();
         sockets.clear();
     }
 }

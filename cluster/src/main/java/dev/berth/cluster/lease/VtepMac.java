@@ -1,4 +1,4 @@
-package dev.berth.cluster.backend;
+package dev.berth.cluster.lease;
 
 import dev.berth.model.MacAddress;
 import java.net.InetAddress;

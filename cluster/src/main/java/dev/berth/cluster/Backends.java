@@ -1,5 +1,9 @@
-package dev.berth.cluster.backend;
+package dev.berth.cluster;
 
+import dev.berth.cluster.backend.Backend;
+import dev.berth.cluster.backend.HostGwBackend;
+import dev.berth.cluster.backend.Underlay;
+import dev.berth.cluster.backend.VxlanBackend;
 import dev.berth.cluster.backend.udp.UdpBackend;
 import dev.berth.cluster.config.BackendConfig;
 import dev.berth.netlink.ns.NetnsHandle;

@@ -1,4 +1,4 @@
-package dev.berth.cli;
+package dev.berth.cli.cmd;
 
 import java.io.InputStream;
 import java.io.PrintStream;

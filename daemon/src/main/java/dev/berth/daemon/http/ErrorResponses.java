@@ -1,8 +1,6 @@
-package dev.berth.daemon.api;
+package dev.berth.daemon.http;
 
 import dev.berth.daemon.containers.NotModified;
-import dev.berth.daemon.http.ApiRequest;
-import dev.berth.daemon.http.ApiResponse;
 import dev.berth.model.BerthException;
 import dev.berth.model.log.Log;
 import java.util.Map;

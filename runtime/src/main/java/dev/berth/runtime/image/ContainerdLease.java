@@ -24,12 +24,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A containerd lease held while an image is written: everything made through {@link #channel} (blobs,
+ * A containerd lease (containerd's word; not a cluster {@code lease}, a host's subnet) held while an image is written: everything made through {@link #channel} (blobs,
  * ingests, snapshots) is kept from containerd's garbage collector until the lease goes. When the image
  * record and its gc labels are in place the lease is dropped; if berthd dies first, the next
  * {@link ImageStore#open} deletes the leftover lease and the collector takes what it protected.
  */
-final class Lease implements AutoCloseable {
+final class ContainerdLease implements AutoCloseable {
     static final String OWNER_LABEL = "dev.berth.owner";
     static final String OWNER = "images";
     private static final Metadata.Key<String> LEASE_KEY =
@@ -38,13 +38,13 @@ final class Lease implements AutoCloseable {
     private final String id;
     private final Channel channel;
 
-    private Lease(Containerd client, String id) {
+    private ContainerdLease(Containerd client, String id) {
         this.client = client;
         this.id = id;
         this.channel = ClientInterceptors.intercept(client.channelFor(client.namespace()), new LeaseHeader(id));
     }
 
-    static Lease create(Containerd client, String purpose) {
+    static ContainerdLease create(Containerd client, String purpose) {
         String id = "berth-" + purpose + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         client.leases()
@@ -60,7 +60,7 @@ final class Lease implements AutoCloseable {
                                         .truncatedTo(ChronoUnit.SECONDS)
                                         .toString()))
                         .build());
-        return new Lease(client, id);
+        return new ContainerdLease(client, id);
     }
 
     /** Deletes the leases a previous berthd left behind (it died mid-pull, -load or -import). */

@@ -1,6 +1,4 @@
-package dev.berth.daemon;
-
-import dev.berth.daemon.http.ApiVersions;
+package dev.berth.daemon.http;
 
 /**
  * Berth's one version (the root pom's, in every jar's manifest as Implementation-Version; scripts/version

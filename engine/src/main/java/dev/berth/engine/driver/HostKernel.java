@@ -1,4 +1,4 @@
-package dev.berth.engine;
+package dev.berth.engine.driver;
 
 import dev.berth.model.Cidr;
 import dev.berth.netlink.ns.Netns;
