@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.state.RecordJournal;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import java.io.IOException;
@@ -98,8 +99,8 @@ record CrashWorld(Map<String, String> parts) {
                                             "net.ipv6.conf.all.disable_ipv6")
                                     .stdout()));
         }
-        p.put("state files", files(d.dir.resolve("state")));
-        p.put("run files", files(d.dir.resolve("run")));
+        p.put("state files", files(d.dir.resolve("state"), true));
+        p.put("run files", files(d.dir.resolve("run"), false));
         p.put(
                 "docker ps -a",
                 sorted(d.dockerOk("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.State}}")
@@ -234,26 +235,34 @@ record CrashWorld(Map<String, String> parts) {
         }
     }
 
-    /** Every file of a state or run directory but containerd's own; the engine's with a hash of their content. */
-    private static String files(Path state) {
+    /**
+     * Every file of a state or run directory but containerd's own and the record journals' (the engine's
+     * and the containers'), whose records are listed instead: the engine's with a hash of their content.
+     */
+    private static String files(Path state, boolean journals) {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(state)) {
             for (Path p : s.sorted().toList()) {
                 String rel = state.relativize(p).toString();
                 if (rel.startsWith("containerd") || rel.startsWith("images")) continue;
+                if (journals && (rel.startsWith("engine/") || rel.startsWith("containers/"))) continue;
                 if (Files.isDirectory(p)) continue;
-                out.add(rel.startsWith("engine/") ? rel + " " + hash(p) : rel);
+                out.add(rel);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (journals) {
+            RecordJournal.peek(state.resolve("engine")).forEach((k, v) -> out.add("engine/" + k + " " + hash(v)));
+            RecordJournal.peek(state.resolve("containers")).forEach((k, v) -> out.add("containers/" + k));
+        }
         return String.join("\n", out);
     }
 
-    private static String hash(Path p) throws IOException {
+    private static String hash(byte[] b) {
         try {
             return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(b))
                     .substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

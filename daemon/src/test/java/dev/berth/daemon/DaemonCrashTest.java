@@ -27,11 +27,11 @@ class DaemonCrashTest {
     @Test
     void killedAtChosenStepsLeavesNothingBehind(Lab lab) {
         String[][] chosen = {
-            {"docker run -d", "record:before-rename"},
+            {"docker run -d", "record:mid-append:container"},
             {"docker run -d", "netlink:batch-sent"},
             {"docker run -d", "container-start:task-started"},
             {"docker run --rm", "container-exit:recorded"},
-            {"docker start", "state:before-rename:endpoints"},
+            {"docker start", "state:mid-append:endpoints"},
             {"docker stop", "container-exit:task-deleted"},
             {"docker rm -f", "container-rm:runtime-deleted"},
             {"docker network connect", "container-connect:connected"},

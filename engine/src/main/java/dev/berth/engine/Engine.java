@@ -50,6 +50,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -113,7 +114,9 @@ public final class Engine implements AutoCloseable {
         try {
             // One RTM_GETLINK per name the planner asks about, not a dump of every link: with 1000 networks the
             // dump made each create slower than the one before.
-            Network n = planner.plan(request, inventory.networks(), host.usedRanges(), this::hostHasLink);
+            // The host's ranges only when a subnet is picked; they are kept from rtnetlink's notifications
+            // (HostRanges).
+            Network n = planner.plan(request, inventory.networks(), host::usedRanges, this::hostHasLink);
             return install(n, false);
         } finally {
             structure.writeLock().unlock();
@@ -890,7 +893,7 @@ public final class Engine implements AutoCloseable {
     private void moveGateway(Sandbox s, GatewayOrder.Gateways before, List<PortRule> rulesBefore, Transaction tx) {
         GatewayOrder.Gateways after = gateways(s);
         if (!after.equals(before))
-            tx.step("gateway", () -> setDefaultRoutes(s, after), () -> setDefaultRoutes(s, before));
+            tx.step("gateway", () -> setDefaultRoutes(s, after, before), () -> setDefaultRoutes(s, before, after));
         List<PortRule> rulesAfter = portRules(s);
         if (!rulesAfter.equals(rulesBefore))
             tx.step(
@@ -910,9 +913,18 @@ public final class Engine implements AutoCloseable {
      * one netlink request (no moment without one), and a family no endpoint gives a route for loses its own.
      */
     private void setDefaultRoutes(Sandbox s, GatewayOrder.Gateways g) {
+        setDefaultRoutes(s, g, null);
+    }
+
+    /**
+     * As above, for the families whose gateway endpoint differs from {@code was}'s (all when {@code was} is
+     * null): a connect that moves the IPv4 route leaves a sandbox without IPv6 alone, with no route dump.
+     */
+    private void setDefaultRoutes(Sandbox s, GatewayOrder.Gateways g, GatewayOrder.Gateways was) {
         SandboxKernel k = inventory.kernel(s.id());
         if (k == null) return;
         for (boolean v6 : new boolean[] {false, true}) {
+            if (was != null && Objects.equals(v6 ? g.v6() : g.v4(), v6 ? was.v6() : was.v4())) continue;
             Route want = gatewayRoute(k, v6 ? g.v6() : g.v4(), v6);
             if (want != null) {
                 k.rtnl().routes().replace(want);
@@ -1008,5 +1020,6 @@ public final class Engine implements AutoCloseable {
         inventory.closeKernels();
         firewall.close();
         host.close();
+        store.close();
     }
 }

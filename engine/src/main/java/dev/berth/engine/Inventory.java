@@ -35,6 +35,8 @@ final class Inventory {
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /** The endpoints again, by sandbox id, so a sandbox's endpoints are found without scanning them all. */
     private final Map<String, Map<String, Endpoint>> endpointsBySandbox = new ConcurrentHashMap<>();
+    /** And by network id: a network's endpoints (a bridge's room for one more, inspect) without a scan of all. */
+    private final Map<String, Map<String, Endpoint>> endpointsByNetwork = new ConcurrentHashMap<>();
 
     // ------------------------------------------------------------------ networks
 
@@ -184,12 +186,21 @@ final class Inventory {
             out.put(e.id(), e);
             return out;
         });
+        endpointsByNetwork.compute(e.networkId(), (k, m) -> {
+            Map<String, Endpoint> out = m == null ? new ConcurrentHashMap<>() : m;
+            out.put(e.id(), e);
+            return out;
+        });
     }
 
     void removeEndpoint(String id) {
         Endpoint e = endpoints.remove(id);
         if (e == null) return;
         endpointsBySandbox.computeIfPresent(e.sandboxId(), (k, m) -> {
+            m.remove(id);
+            return m.isEmpty() ? null : m;
+        });
+        endpointsByNetwork.computeIfPresent(e.networkId(), (k, m) -> {
             m.remove(id);
             return m.isEmpty() ? null : m;
         });
@@ -209,9 +220,14 @@ final class Inventory {
     }
 
     List<Endpoint> endpointsOf(Network n) {
-        return endpoints.values().stream()
-                .filter(e -> e.networkId().equals(n.id()))
-                .toList();
+        Map<String, Endpoint> of = endpointsByNetwork.get(n.id());
+        return of == null ? List.of() : List.copyOf(of.values());
+    }
+
+    /** How many endpoints a network has, without listing them. */
+    int endpointCount(Network n) {
+        Map<String, Endpoint> of = endpointsByNetwork.get(n.id());
+        return of == null ? 0 : of.size();
     }
 
     /** Finds by full id, then by name, then by a unique id prefix, as Docker does. */

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** Turns a {@link NetworkRequest} into a valid {@link Network}, or says which field is wrong. Changes nothing. */
@@ -39,8 +40,15 @@ final class NetworkPlanner {
      * Validates the request against the networks that exist and the host's own ranges, and picks
      * subnets where none were given.
      */
-    /** {@code hostLinks}: whether the host has a link of that name (asked per name, not a dump of every link). */
-    Network plan(NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, Predicate<String> hostLinks) {
+    /**
+     * {@code hostRanges}: the host's own ranges, asked only when a subnet is to be picked; {@code hostLinks}:
+     * whether the host has a link of that name (asked per name, not a dump of every link).
+     */
+    Network plan(
+            NetworkRequest r,
+            Collection<Network> existing,
+            Supplier<List<Cidr>> hostRanges,
+            Predicate<String> hostLinks) {
         checkName(r.name(), existing);
         String id = Ids.random();
         DriverKind kind = switch (r.driver()) {
@@ -59,7 +67,7 @@ final class NetworkPlanner {
             String id,
             NetworkRequest r,
             Collection<Network> existing,
-            List<Cidr> hostRanges,
+            Supplier<List<Cidr>> hostRanges,
             Predicate<String> hostLinks) {
         BridgeOptions o = BridgeOptions.parse(r.options());
         int mtu = o.mtu() > 0 ? o.mtu() : 1500;
@@ -96,7 +104,7 @@ final class NetworkPlanner {
             DriverKind kind,
             NetworkRequest r,
             Collection<Network> existing,
-            List<Cidr> hostRanges,
+            Supplier<List<Cidr>> hostRanges,
             Predicate<String> hostLinks) {
         LanOptions o = LanOptions.parse(kind, r.options());
         String parent = parent(id, r, o, hostLinks);
@@ -166,7 +174,7 @@ final class NetworkPlanner {
     }
 
     private List<SubnetConfig> subnets(
-            NetworkRequest r, Collection<Network> existing, List<Cidr> hostRanges, boolean gateways) {
+            NetworkRequest r, Collection<Network> existing, Supplier<List<Cidr>> hostRanges, boolean gateways) {
         List<Cidr> taken = new ArrayList<>();
         for (Network n : existing) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
         List<SubnetConfig> out = new ArrayList<>();
@@ -177,10 +185,14 @@ final class NetworkPlanner {
         }
         checkOverlaps(out, existing);
         SubnetChecks.checkAll(out, taken);
-        List<Cidr> avoid = new ArrayList<>(taken);
-        avoid.addAll(hostRanges);
-        if (out.stream().noneMatch(SubnetConfig::isIpv4)) out.add(0, auto(pools.nextIpv4(avoid), gateways));
-        if (r.ipv6() && out.stream().allMatch(SubnetConfig::isIpv4)) out.add(auto(pools.nextIpv6(avoid), gateways));
+        boolean pickIpv4 = out.stream().noneMatch(SubnetConfig::isIpv4);
+        boolean pickIpv6 = r.ipv6() && out.stream().allMatch(SubnetConfig::isIpv4);
+        if (pickIpv4 || pickIpv6) {
+            List<Cidr> avoid = new ArrayList<>(taken);
+            avoid.addAll(hostRanges.get());
+            if (pickIpv4) out.add(0, auto(pools.nextIpv4(avoid), gateways));
+            if (pickIpv6) out.add(auto(pools.nextIpv6(avoid), gateways));
+        }
         if (!r.ipv6() && out.stream().anyMatch(s -> !s.isIpv4()))
             throw new BerthException.InvalidRequest(
                     "EnableIPv6", "an IPv6 subnet was given but IPv6 is not enabled; add --ipv6");

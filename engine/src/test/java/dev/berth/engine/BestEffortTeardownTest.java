@@ -10,7 +10,6 @@ import dev.berth.lab.LabExtension;
 import dev.berth.model.BerthException;
 import dev.berth.model.Endpoint;
 import dev.berth.model.Sandbox;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,7 @@ class BestEffortTeardownTest {
             assertFalse(l.host.run("nft", "list", "ruleset").stdout().contains("8080"), "and the published port");
             assertThrows(BerthException.NotFound.class, () -> e.sandbox("a"));
             assertTrue(
-                    Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")),
+                    l.recorded("endpoints", ep.id()),
                     "the endpoint whose step failed keeps its REMOVING record for reconcile");
 
             Engine again = l.restart();
@@ -54,10 +53,8 @@ class BestEffortTeardownTest {
                     clean,
                     l.kernelSnapshot(),
                     "the next start finished the removal (the guards' table is back, empty)");
-            assertFalse(
-                    Files.exists(l.stateDir.resolve("endpoints").resolve(ep.id() + ".json")),
-                    "and forgot the endpoint");
-            assertFalse(Files.exists(l.stateDir.resolve("sandboxes").resolve(a.id() + ".json")), "and the sandbox");
+            assertFalse(l.recorded("endpoints", ep.id()), "and forgot the endpoint");
+            assertFalse(l.recorded("sandboxes", a.id()), "and the sandbox");
             again.createSandbox(
                     SandboxRequest.on("a", "bridge").publishing("8080:80")); // the name and the port are free
         }
@@ -81,13 +78,11 @@ class BestEffortTeardownTest {
             assertFalse(m.contains("Exception") || m.contains("dev.berth"), "no Java names: " + m);
             assertFalse(l.host.exec("ip", "link", "show", device).ok(), "the bridge went all the same");
             assertThrows(BerthException.NotFound.class, () -> e.network("greatwall"));
-            assertTrue(
-                    Files.exists(l.stateDir.resolve("networks").resolve(id + ".json")),
-                    "the record stays REMOVING for reconcile");
+            assertTrue(l.recorded("networks", id), "the record stays REMOVING for reconcile");
 
             l.restart();
             assertEquals(clean, l.kernelSnapshot(), "the next start finished the removal and rebuilt the firewall");
-            assertFalse(Files.exists(l.stateDir.resolve("networks").resolve(id + ".json")));
+            assertFalse(l.recorded("networks", id));
         }
     }
 }

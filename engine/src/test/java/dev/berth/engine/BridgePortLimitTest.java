@@ -13,13 +13,7 @@ import dev.berth.lab.LabExtension;
 import dev.berth.lab.LabHost;
 import dev.berth.model.BerthException;
 import dev.berth.model.Sandbox;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -127,13 +121,9 @@ class BridgePortLimitTest {
                 + " type veth peer name " + prefix + "$i-peer\"; i=$((i+1)); done | ip -batch -");
     }
 
-    /** The state directory's files (records of sandboxes, endpoints, networks), sorted. */
+    /** The state store's records (sandboxes, endpoints, networks), sorted. */
     private static String stateFiles(EngineLab l) {
-        try (Stream<Path> s = Files.walk(l.stateDir)) {
-            return s.map(p -> l.stateDir.relativize(p).toString()).sorted().collect(Collectors.joining("\n"));
-        } catch (IOException x) {
-            throw new UncheckedIOException(x);
-        }
+        return l.records();
     }
 
     private static int ports(LabHost h, String bridge) {

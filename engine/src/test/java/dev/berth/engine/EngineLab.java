@@ -3,6 +3,7 @@ package dev.berth.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.state.RecordJournal;
 import dev.berth.engine.tx.Faults;
 import dev.berth.lab.Commands;
 import dev.berth.lab.Lab;
@@ -175,6 +176,16 @@ final class EngineLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Whether the state store holds a record of {@code kind} (networks, sandboxes, endpoints) with this id. */
+    boolean recorded(String kind, String id) {
+        return RecordJournal.peek(stateDir).containsKey(kind + "/" + id);
+    }
+
+    /** The state store's records, {@code KIND/ID} each, sorted. */
+    String records() {
+        return String.join("\n", RecordJournal.peek(stateDir).keySet());
     }
 
     @Override

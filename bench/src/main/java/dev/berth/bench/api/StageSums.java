@@ -18,7 +18,18 @@ final class StageSums {
     private static final Set<String> STATE_STEPS =
             Set.of("record", "activate", "endpoint-record", "endpoint-forget", "forget");
     private static final Set<String> KERNEL_STEPS = Set.of(
-            "firewall", "veth", "hairpin", "configure", "unguard", "unpublish", "republish", "publish", "netns", "lo");
+            "firewall",
+            "veth",
+            "hairpin",
+            "configure",
+            "unguard",
+            "unpublish",
+            "republish",
+            "publish",
+            "netns",
+            "lo",
+            "gateway",
+            "move_ports");
 
     private final Map<String, Map<String, Latencies>> stages = new LinkedHashMap<>(); // route -> stage -> per request
     private final Map<String, Map<String, Latencies>> steps = new LinkedHashMap<>(); // route -> "a -> b" -> samples
@@ -74,7 +85,7 @@ final class StageSums {
         b.append(
                 "  HTTP: client's wait minus dispatch-to-return (socket, codec, worker hand-over); JSON: the body read; daemon: lookups,\n"
                         + "  locks, events; engine: allocation and bookkeeping; kernel: nftables and netlink; state: the engine's and the container's\n"
-                        + "  records (write + rename); hosts: /etc/hosts rewritten; names: the DNS name table updated.\n");
+                        + "  records (a journal line each); hosts: /etc/hosts rewritten; names: the DNS name table updated.\n");
         for (var e : stages.entrySet()) {
             Latencies total = totals.get(e.getKey());
             b.append(String.format(

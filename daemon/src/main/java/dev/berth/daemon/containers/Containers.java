@@ -1193,6 +1193,7 @@ public final class Containers implements NetworkJoins {
     public void close() {
         restarts.shutdownNow();
         health.close();
+        store.close();
     }
 
     // ------------------------------------------------------------------ helpers

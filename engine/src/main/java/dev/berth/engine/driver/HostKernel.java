@@ -3,10 +3,8 @@ package dev.berth.engine.driver;
 import dev.berth.model.Cidr;
 import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.ns.NetnsHandle;
-import dev.berth.netlink.route.Address;
-import dev.berth.netlink.route.Route;
+import dev.berth.netlink.route.RouteEvents;
 import dev.berth.netlink.route.Rtnl;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,6 +15,7 @@ import java.util.List;
 public final class HostKernel implements AutoCloseable {
     private final NetnsHandle netns;
     private final Rtnl rtnl;
+    private HostRanges ranges;
 
     private HostKernel(NetnsHandle netns, Rtnl rtnl) {
         this.netns = netns;
@@ -38,26 +37,23 @@ public final class HostKernel implements AutoCloseable {
 
     /**
      * Address ranges already in use on the host (its addresses' networks and its routes, default
-     * routes aside), which new networks must not overlap.
+     * routes aside), which new networks must not overlap. Kept in memory from rtnetlink's notifications
+     * ({@link HostRanges}); the first call reads the tables.
      */
     public List<Cidr> usedRanges() {
-        List<Cidr> used = new ArrayList<>();
-        for (Address a : rtnl.addresses().list()) {
-            if (a.isHostScope()) continue; // loopback
-            if (!a.prefix().isIpv4() && a.prefix().address().isLinkLocalAddress()) continue;
-            used.add(Cidr.of(a.prefix().address(), a.prefix().length()));
+        HostRanges r;
+        synchronized (this) {
+            if (ranges == null) ranges = new HostRanges(rtnl, Netns.call(netns, RouteEvents::open));
+            r = ranges;
         }
-        for (Route r : rtnl.routes().listMain()) {
-            if (r.isDefault() || r.destination() == null) continue;
-            if (r.ipv6() && r.destination().address().isLinkLocalAddress()) continue;
-            if (r.ipv6() && r.destination().address().isMulticastAddress()) continue;
-            used.add(Cidr.of(r.destination().address(), r.destination().length()));
-        }
-        return used;
+        return r.current();
     }
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (ranges != null) ranges.close();
+        }
         rtnl.close();
     }
 }

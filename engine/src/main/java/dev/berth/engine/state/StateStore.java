@@ -25,26 +25,25 @@ import dev.berth.model.NetnsMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Berth's persistent intent: one JSON file per object under {@code <dir>/<kind>/<id>.json}, replaced
- * atomically (write, then rename), so a crash leaves either the old or the new record, never half.
- * With {@code durable} each write is also fsynced (survives power loss, costs about a millisecond).
+ * Berth's persistent intent: each object's record, by kind and id, in a {@link RecordJournal} under
+ * {@code <dir>} (a snapshot and an append-only journal), so a change costs one appended line and a crash
+ * leaves either the old or the new record, never half. The layout before the journal (one JSON file per
+ * object under {@code <dir>/<kind>/<id>.json}) is read once and folded into the journal's snapshot.
+ * With {@code durable} each write is also fsynced (survives power loss, not just a crash).
  */
-public final class StateStore {
+public final class StateStore implements AutoCloseable {
     private final Path dir;
-    private final boolean durable;
-    private final Faults faults;
     private final ObjectMapper json = mapper();
+    private final RecordJournal records;
 
     /** A stored object and where it stands. */
     public record Entry<T>(Status status, T value) {}
@@ -53,16 +52,10 @@ public final class StateStore {
         this(dir, durable, Faults.NONE);
     }
 
-    /** With {@code faults}: crash tests kill the daemon between a file's write and its rename ({@code state:before-rename:KIND}). */
+    /** With {@code faults}: crash tests kill the daemon in the middle of a record's line ({@code state:mid-append:KIND}). */
     public StateStore(Path dir, boolean durable, Faults faults) {
         this.dir = dir;
-        this.durable = durable;
-        this.faults = faults;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the state directory " + dir, e);
-        }
+        this.records = RecordJournal.open(dir, durable, faults, "state:mid-append:", new PerObjectFiles(dir));
     }
 
     public Path dir() {
@@ -70,53 +63,84 @@ public final class StateStore {
     }
 
     public <T> void put(String kind, String id, Status status, T value) {
-        Path folder = dir.resolve(kind);
-        Path file = folder.resolve(id + ".json");
-        Path tmp = folder.resolve(id + ".json.tmp");
         try {
-            Files.createDirectories(folder);
-            byte[] bytes = json.writeValueAsBytes(new Entry<>(status, value));
-            Files.write(tmp, bytes);
-            if (durable)
-                try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    c.force(true);
-                }
-            faults.reach("state:before-rename:" + kind);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            records.put(kind, id, json.writeValueAsBytes(new Entry<>(status, value)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write state " + file, e);
+            throw new UncheckedIOException("cannot write state " + kind + "/" + id, e);
         }
     }
 
     public void remove(String kind, String id) {
-        try {
-            Files.deleteIfExists(dir.resolve(kind).resolve(id + ".json"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove state " + kind + "/" + id, e);
-        }
+        records.remove(kind, id);
     }
 
-    /** Every stored object of a kind; half-written temporary files (a crash mid-write) are ignored and removed. */
+    /** Every stored object of a kind, in id order. */
     public <T> List<Entry<T>> load(String kind, Class<T> type) {
-        Path folder = dir.resolve(kind);
-        if (!Files.isDirectory(folder)) return List.of();
         List<Entry<T>> out = new ArrayList<>();
         TypeFactory tf = json.getTypeFactory();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path p : files.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".tmp")) {
-                    Files.deleteIfExists(p);
-                    continue;
-                }
-                if (!name.endsWith(".json")) continue;
-                out.add(json.readValue(p.toFile(), tf.constructParametricType(Entry.class, type)));
+        for (Map.Entry<String, byte[]> r : records.records(kind).entrySet()) {
+            try {
+                out.add(json.readValue(r.getValue(), tf.constructParametricType(Entry.class, type)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read state " + kind + "/" + r.getKey() + " in " + dir, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read state in " + folder, e);
         }
         return out;
     }
+
+    @Override
+    public void close() {
+        records.close();
+    }
+
+    /** The layout before the journal: {@code <dir>/<kind>/<id>.json}; half-written {@code .tmp} files are dropped. */
+    private record PerObjectFiles(Path dir) implements RecordJournal.LegacyFiles {
+        @Override
+        public List<RecordJournal.Legacy> read() {
+            List<RecordJournal.Legacy> out = new ArrayList<>();
+            for (Path folder : folders())
+                try (Stream<Path> files = Files.list(folder)) {
+                    for (Path p : files.sorted().toList()) {
+                        String name = p.getFileName().toString();
+                        if (name.endsWith(".json.tmp")) Files.deleteIfExists(p); // a write never renamed
+                        if (!name.endsWith(".json")) continue;
+                        byte[] compact = MAPPER.writeValueAsBytes(MAPPER.readTree(p.toFile()));
+                        out.add(new RecordJournal.Legacy(
+                                folder.getFileName().toString(),
+                                name.substring(0, name.length() - ".json".length()),
+                                compact));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read state in " + folder, e);
+                }
+            return out;
+        }
+
+        @Override
+        public void delete() {
+            for (Path folder : folders())
+                try (Stream<Path> files = Files.list(folder)) {
+                    for (Path p : files.toList()) {
+                        String name = p.getFileName().toString();
+                        if (name.endsWith(".json") || name.endsWith(".json.tmp")) Files.deleteIfExists(p);
+                    }
+                    Files.deleteIfExists(folder);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove the old state files in " + folder, e);
+                }
+        }
+
+        private List<Path> folders() {
+            if (!Files.isDirectory(dir)) return List.of();
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.filter(Files::isDirectory).sorted().toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read state in " + dir, e);
+            }
+        }
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Type information for the sealed NetnsMode, kept out of the model. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")

@@ -19,6 +19,9 @@ import java.lang.invoke.VarHandle;
  */
 public final class Libc {
     public static final int AF_UNIX = 1, AF_INET = 2, AF_BRIDGE = 7, AF_NETLINK = 16, AF_PACKET = 17, AF_INET6 = 10;
+    /** Virtual machine sockets: only named here, for the seccomp profile that refuses them. */
+    public static final int AF_VSOCK = 40;
+
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000;
     public static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
     public static final int O_RDONLY = 0,
@@ -28,6 +31,14 @@ public final class Libc {
             O_NONBLOCK = 04000,
             O_CLOEXEC = 02000000;
     public static final int CLONE_NEWNET = 0x40000000;
+    /** The other namespace flags of clone(2) and unshare(2), for the seccomp profile that gates them. */
+    public static final int CLONE_NEWNS = 0x00020000,
+            CLONE_NEWCGROUP = 0x02000000,
+            CLONE_NEWUTS = 0x04000000,
+            CLONE_NEWIPC = 0x08000000,
+            CLONE_NEWUSER = 0x10000000,
+            CLONE_NEWPID = 0x20000000;
+
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_SHARED = 1 << 20;
     public static final int MNT_DETACH = 2;
     public static final short POLLIN = 1;
@@ -59,7 +70,8 @@ public final class Libc {
     private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETTID = bind("gettid", JAVA_INT);
     private static final MethodHandle FCNTL = bindVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final int F_GETFL = 3, F_SETFL = 4;
+    private static final int F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031;
+    private static final MethodHandle MKFIFO = bind("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
 
     private Libc() {}
 
@@ -161,6 +173,26 @@ public final class Libc {
         try {
             int flags = check((int) FCNTL.invokeExact(st, fd, F_GETFL, 0), st, "fcntl", "F_GETFL");
             check((int) FCNTL.invokeExact(st, fd, F_SETFL, flags | O_NONBLOCK), st, "fcntl", "O_NONBLOCK");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Asks the pipe or FIFO on {@code fd} to hold {@code bytes} (fcntl F_SETPIPE_SZ; at most /proc/sys/fs/pipe-max-size). */
+    public static void setPipeSize(int fd, int bytes) {
+        MemorySegment st = STATE.get();
+        try {
+            check((int) FCNTL.invokeExact(st, fd, F_SETPIPE_SZ, bytes), st, "fcntl", "F_SETPIPE_SZ " + bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mkfifo(3): a FIFO at {@code path} with permission bits {@code mode}. */
+    public static void mkfifo(String path, int mode) {
+        MemorySegment st = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            check((int) MKFIFO.invokeExact(st, arena.allocateFrom(path), mode), st, "mkfifo", path);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,5 +1,6 @@
 package dev.berth.runtime.oci;
 
+import dev.berth.netlink.sys.FileModes;
 import dev.berth.runtime.oci.OciModel.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,10 +17,6 @@ import java.util.Set;
 final class HostDevices {
     /** Folders of /dev that hold mounts or runtime state rather than devices of their own. */
     private static final Set<String> SKIP = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev");
-
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFCHR = 0020000;
-    private static final int S_IFBLK = 0060000;
 
     private HostDevices() {}
 
@@ -40,29 +37,20 @@ final class HostDevices {
                     continue; // runc makes the console from the container's terminal
                 Map<String, Object> a = Files.readAttributes(p, "unix:mode,rdev,uid,gid", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) a.get("mode");
-                int kind = mode & S_IFMT;
-                if (kind != S_IFCHR && kind != S_IFBLK) continue;
+                boolean character = FileModes.isCharacterDevice(mode);
+                if (!character && !FileModes.isBlockDevice(mode)) continue;
                 long rdev = (Long) a.get("rdev");
                 out.add(new Device(
                         p.toString(),
-                        kind == S_IFCHR ? "c" : "b",
-                        major(rdev),
-                        minor(rdev),
-                        mode & 07777,
+                        character ? "c" : "b",
+                        FileModes.major(rdev),
+                        FileModes.minor(rdev),
+                        FileModes.permissions(mode),
                         ((Integer) a.get("uid")).longValue(),
                         ((Integer) a.get("gid")).longValue()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list host devices in " + dir, e);
         }
-    }
-
-    /** glibc's gnu_dev_major/minor: dev_t splits its numbers over high and low bits. */
-    static long major(long dev) {
-        return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & 0xfffff000L);
-    }
-
-    static long minor(long dev) {
-        return (dev & 0xff) | ((dev >>> 12) & 0xffffff00L);
     }
 }

@@ -1,5 +1,7 @@
 package dev.berth.runtime.oci;
 
+import dev.berth.netlink.sys.Errno;
+import dev.berth.netlink.sys.Libc;
 import dev.berth.runtime.oci.OciModel.Seccomp;
 import dev.berth.runtime.oci.OciModel.Syscall;
 import dev.berth.runtime.oci.OciModel.SyscallArg;
@@ -14,12 +16,17 @@ import java.util.List;
  * seccomp cannot read) answers ENOSYS so that libc falls back to clone.
  */
 public final class SeccompProfile {
-    private static final int EPERM = 1;
-    private static final int ENOSYS = 38;
-    private static final int AF_VSOCK = 40;
-    /** CLONE_NEWNS | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWCGROUP. */
-    private static final long CLONE_NAMESPACES =
-            0x00020000L | 0x04000000L | 0x08000000L | 0x10000000L | 0x20000000L | 0x40000000L | 0x02000000L;
+    private static final int EPERM = Errno.EPERM;
+    private static final int ENOSYS = Errno.ENOSYS;
+    private static final int AF_VSOCK = Libc.AF_VSOCK;
+    /** Every namespace flag of clone(2). */
+    private static final long CLONE_NAMESPACES = Libc.CLONE_NEWNS
+            | Libc.CLONE_NEWUTS
+            | Libc.CLONE_NEWIPC
+            | Libc.CLONE_NEWUSER
+            | Libc.CLONE_NEWPID
+            | Libc.CLONE_NEWNET
+            | Libc.CLONE_NEWCGROUP;
 
     /**
      * The ABIs the filter covers: x86-64 and i386 (32-bit programs), and x32 only on a kernel that has it.

@@ -1,14 +1,9 @@
 package dev.berth.runtime.containerd.io;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
+import dev.berth.netlink.sys.FileModes;
 import dev.berth.netlink.sys.Libc;
+import dev.berth.netlink.sys.SystemCallException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -26,33 +21,21 @@ public final class Fifo {
     /** Pipe capacity asked for: output keeps flowing into the pipe (up to this) while berthd is down. */
     private static final int PIPE_SIZE = 1 << 20;
 
-    private static final int F_SETPIPE_SZ = 1031;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MKFIFO = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("mkfifo"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("fcntl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-
     private Fifo() {}
 
     /** mkfifo(path, 0600); an existing FIFO is kept. */
     public static void create(Path path) throws IOException {
-        int rc;
-        try (Arena a = Arena.ofConfined()) {
-            rc = (int) MKFIFO.invokeExact(a.allocateFrom(path.toString()), 0600);
-        } catch (Throwable t) {
-            throw new IOException("mkfifo " + path, t);
+        try {
+            Libc.mkfifo(path.toString(), 0600);
+        } catch (SystemCallException e) {
+            if (!Files.exists(path)) throw new IOException("mkfifo " + path + " failed: " + e.getMessage(), e);
+            if (!isFifo(path)) throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a FIFO");
         }
-        if (rc != 0 && !Files.exists(path)) throw new IOException("mkfifo " + path + " failed");
-        if (rc != 0 && !isFifo(path))
-            throw new FileAlreadyExistsException(path.toString(), null, "exists and is not a FIFO");
     }
 
     static boolean isFifo(Path path) {
         try {
-            return ((int) Files.getAttribute(path, "unix:mode") & 0170000) == 0010000;
+            return FileModes.isFifo((int) Files.getAttribute(path, "unix:mode"));
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
@@ -62,10 +45,9 @@ public final class Fifo {
     public static int hold(Path path) {
         int fd = Libc.open(path.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         try {
-            int ignored =
-                    (int) FCNTL.invokeExact(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: pipe-max-size may be lower
-        } catch (Throwable t) {
-            // keep the default size
+            Libc.setPipeSize(fd, PIPE_SIZE);
+        } catch (SystemCallException e) {
+            // keep the default size: pipe-max-size may be lower
         }
         return fd;
     }

@@ -1,20 +1,15 @@
 package dev.berth.runtime.containerd.io;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.berth.model.log.Log;
+import dev.berth.netlink.sys.Epoll;
 import dev.berth.netlink.sys.Errno;
+import dev.berth.netlink.sys.EventFd;
 import dev.berth.netlink.sys.Libc;
 import dev.berth.netlink.sys.SystemCallException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,41 +27,24 @@ import java.util.function.Consumer;
  * closed while it is read.
  */
 final class FifoPoller {
-    private static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLLIN = 0x1, EPOLLHUP = 0x10, EPOLLERR = 0x8;
-    private static final int EPOLL_CLOEXEC = 02000000, EFD_CLOEXEC = 02000000, EFD_NONBLOCK = 04000;
-    private static final int EVENT_SIZE = 12, MAX_EVENTS = 64, CHUNK = 32 * 1024, READS_PER_TURN = 8;
+    private static final int MAX_EVENTS = 64, CHUNK = 32 * 1024, READS_PER_TURN = 8;
     private static final long WAKE = 0;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CTL =
-            bind("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_WAIT =
-            bind("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static FifoPoller instance;
 
-    private final int epoll;
-    private final int wakeFd;
+    private final Epoll epoll;
+    private final EventFd wake;
     private final AtomicLong ids = new AtomicLong(1);
     private final Map<Long, Polled> pumps = new ConcurrentHashMap<>();
     private final Queue<Polled> stops = new ConcurrentLinkedQueue<>();
 
-    private static MethodHandle bind(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), d);
-    }
-
     private FifoPoller() throws IOException {
         try {
-            epoll = (int) EPOLL_CREATE1.invokeExact(EPOLL_CLOEXEC);
-            if (epoll < 0) throw new IOException("epoll_create1 failed");
-            wakeFd = (int) EVENTFD.invokeExact(0, EFD_CLOEXEC | EFD_NONBLOCK);
-            if (wakeFd < 0) throw new IOException("eventfd failed");
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("epoll: " + t, t);
+            epoll = Epoll.create();
+            wake = EventFd.create();
+            epoll.addReadable(wake.fd(), WAKE);
+        } catch (SystemCallException e) {
+            throw new IOException("epoll: " + e.getMessage(), e);
         }
-        control(EPOLL_CTL_ADD, wakeFd, WAKE);
         Thread.ofPlatform().daemon().name("fifo-poller").start(this::loop);
     }
 
@@ -108,51 +86,28 @@ final class FifoPoller {
         Polled p = new Polled(ids.getAndIncrement(), name, fd, sink, onEnd);
         pumps.put(p.id, p);
         try {
-            control(EPOLL_CTL_ADD, fd, p.id);
-        } catch (IOException e) {
+            epoll.addReadable(fd, p.id);
+        } catch (SystemCallException e) {
             pumps.remove(p.id);
-            throw e;
+            throw new IOException(e.getMessage(), e);
         }
         return p;
     }
 
-    private void control(int op, int fd, long data) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ev = a.allocate(EVENT_SIZE); // struct epoll_event is packed on x86-64: u32 events, u64 data
-            ev.set(JAVA_INT, 0, EPOLLIN);
-            ev.set(JAVA_LONG.withByteAlignment(4), 4, data);
-            int rc = (int) EPOLL_CTL.invokeExact(epoll, op, fd, ev);
-            if (rc < 0) throw new IOException("epoll_ctl " + op + " on fd " + fd + " failed");
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("epoll_ctl: " + t, t);
-        }
-    }
-
     private void wake() {
-        try (Arena a = Arena.ofConfined()) {
-            Libc.write(wakeFd, a.allocateFrom(JAVA_LONG, 1L), 8);
-        } catch (SystemCallException full) {
-            // the counter is already set: the poller wakes anyway
-        }
+        wake.signal();
     }
 
     private void loop() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment events = a.allocate((long) EVENT_SIZE * MAX_EVENTS);
+            Epoll.Events events = epoll.events(a, MAX_EVENTS);
             MemorySegment buf = a.allocate(CHUNK);
             while (true) {
-                int n;
-                try {
-                    n = (int) EPOLL_WAIT.invokeExact(epoll, events, MAX_EVENTS, -1);
-                } catch (Throwable t) {
-                    throw new IllegalStateException(t);
-                }
+                int n = epoll.await(events, -1);
                 for (int i = 0; i < n; i++) {
-                    long id = events.get(JAVA_LONG.withByteAlignment(4), (long) i * EVENT_SIZE + 4);
+                    long id = events.key(i);
                     if (id == WAKE) {
-                        drainWake(buf);
+                        wake.drain();
                         continue;
                     }
                     Polled p = pumps.get(id);
@@ -162,14 +117,6 @@ final class FifoPoller {
             }
         } catch (RuntimeException | Error e) {
             Log.error("fifo-poller stopped: task output is no longer copied", "error", e);
-        }
-    }
-
-    private void drainWake(MemorySegment buf) {
-        try {
-            Libc.read(wakeFd, buf, 8);
-        } catch (SystemCallException again) {
-            // EAGAIN: already drained
         }
     }
 
@@ -202,8 +149,8 @@ final class FifoPoller {
         p.ended = true;
         pumps.remove(p.id);
         try {
-            control(EPOLL_CTL_DEL, p.fd, p.id);
-        } catch (IOException e) {
+            epoll.remove(p.fd);
+        } catch (SystemCallException e) {
             // closing removes it anyway
         }
         try {
