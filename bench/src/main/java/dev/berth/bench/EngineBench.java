@@ -110,7 +110,7 @@ public final class EngineBench {
                     case "--no-peers" -> only.removeIf(c -> c.startsWith("nv") || c.startsWith("cni"));
                     case "--no-berth" -> only.removeIf(c -> c.equals("floor") || c.startsWith("berth"));
                     case "--cases" -> {
-                        only = List.of(args[++i].split(","));
+                        only = new ArrayList<>(List.of(args[++i].split(",")));
                         for (String c : only)
                             if (!ALL_CASES.contains(c))
                                 throw new IllegalArgumentException("unknown case " + c + "; cases: " + ALL_CASES);

@@ -859,9 +859,27 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
         closed = true;
         if (logCap != null) logCap.close();
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (Box b : boxes.values()) {
             synchronized (b) {
-                if (b.run != null) b.run.fifos.detach();
+                if (b.run != null) {
+                    b.run.fifos.detach();
+                    stopped.add(b.run.fifos.drained());
+                }
+            }
+        }
+        // The poller carries a stop out on its own thread: a chunk it read from a FIFO before it saw the stop
+        // still goes to the log, so the logs close once every pump has ended (waited for outside the boxes'
+        // locks, which the sinks may take).
+        try {
+            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            Log.warn("task output pumps did not stop in time; closing the logs anyway", "error", e.toString());
+        }
+        for (Box b : boxes.values()) {
+            synchronized (b) {
                 if (b.log != null) b.log.close();
             }
         }
