@@ -198,6 +198,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                                 .setContainer(c)
                                 .build()));
         Box b = new Box(id, ours, cgroupsPath(r.ociSpecJson().getBytes(StandardCharsets.UTF_8)));
+        b.noTask = true; // made just now: no task yet
         if (!snapshot) {
             b.rootfs = List.of();
             boxes.putIfAbsent(id, b);
@@ -381,6 +382,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                         : rootfs(c); // an active snapshot's mounts stay as long as it does
             }
             List<Mount> rootfs = b.rootfs;
+            b.noTask = false; // from here a task may exist; not known again until deleted
             Path dir = fifoDir(id);
             StdioFifos fifos;
             try {
@@ -512,6 +514,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         TaskRun run = known == null ? null : known.run;
         TaskState fast = run == null ? null : run.knownState(known.startedAt);
         if (fast != null) return fast;
+        if (run == null && known != null && known.noTask)
+            throw new BerthException.NotFound("container " + id + " has no task"); // no round trip
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
         Box b = box(id);
@@ -662,6 +666,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 run.ended.complete(null);
             }
             b.run = null;
+            b.noTask = true;
             b.stdinRun = new CompletableFuture<>();
             b.attachers.endAll();
             deleteTree(fifoDir(id));
