@@ -46,6 +46,10 @@ final class CrashRuns implements AutoCloseable {
                             "sleep",
                             "3600")),
             new Op(
+                    "docker create",
+                    d -> {},
+                    d -> d.docker("create", "--name", "victim", "--network", "front", "busybox", "sleep", "3600")),
+            new Op(
                     "docker run --rm",
                     d -> {},
                     d -> d.docker("run", "--rm", "--name", "victim", "--network", "front", "busybox", "true")),
@@ -152,6 +156,42 @@ final class CrashRuns implements AutoCloseable {
         if (problems.isEmpty()) return null;
         return "=== kill -9 in " + op.name() + " at " + point + ":\n  " + String.join("\n  ", problems)
                 + "\n--- berthd log:\n" + DaemonLab.tail(d.log());
+    }
+
+    /**
+     * As {@link #crashAt}, and after the restart the victim must start and run (a start finishes what the
+     * crash left of its create: containerd's container, its snapshot); returns what went wrong, or null.
+     */
+    String crashThenStart(Op op, String point) {
+        op.setup().accept(d);
+        write(crashDir.resolve("at"), point);
+        op.run().apply(d);
+        if (!d.died(Duration.ofSeconds(10))) {
+            try {
+                Files.deleteIfExists(crashDir.resolve("at"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            undo();
+            return "=== " + op.name() + ", " + point + " then start: not reached";
+        }
+        d.start();
+        List<String> problems = new ArrayList<>(CrashWorld.problems(d));
+        ExecResult start = d.docker("start", "victim");
+        if (!start.ok()) problems.add("docker start victim after the restart: " + start.stderr());
+        else {
+            ExecResult exec = d.docker("exec", "victim", "true");
+            if (!exec.ok()) problems.add("docker exec victim true after its start: " + exec.stderr());
+            problems.addAll(CrashWorld.problems(d));
+        }
+        undo();
+        String diff = baseline.diff(CrashWorld.of(d));
+        if (!diff.isEmpty()) problems.add("after removing the victim, not as before:\n" + diff);
+        System.out.println("kill -9 in " + op.name() + " at " + point + ", then start: "
+                + (problems.isEmpty() ? "clean" : problems.size() + " problems"));
+        if (problems.isEmpty()) return null;
+        return "=== kill -9 in " + op.name() + " at " + point + ", then docker start:\n  "
+                + String.join("\n  ", problems) + "\n--- berthd log:\n" + DaemonLab.tail(d.log());
     }
 
     private void undo() {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * nftables and the state directory are exactly as before ({@link CrashRuns}).
  *
  * <p>This is make test's share: one lab, a chosen step of each operation (a container step, an engine
- * step, inside a netlink batch, between a state file's write and its rename). {@link DaemonCrashEveryStepIT}
+ * step, inside a netlink batch, between a state file's write and its rename), and a create killed between its
+ * record and containerd's container, whose victim must then start. {@link DaemonCrashEveryStepIT}
  * ({@code make test-crash}) crashes at every step every operation passes.
  */
 @ExtendWith(LabExtension.class)
@@ -43,8 +44,12 @@ class DaemonCrashTest {
                 String f = runs.crashAt(CrashRuns.op(c[0]), c[1]);
                 if (f != null) failures.add(f);
             }
+            // a record without containerd's container (found at start-up, created by the start)
+            String f = runs.crashThenStart(CrashRuns.op("docker create"), "container-create:recorded");
+            if (f != null) failures.add(f);
         }
         if (!failures.isEmpty())
-            fail(failures.size() + " of " + chosen.length + " crashes leave a mess:\n" + String.join("\n", failures));
+            fail(failures.size() + " of " + (chosen.length + 1) + " crashes leave a mess:\n"
+                    + String.join("\n", failures));
     }
 }

@@ -29,6 +29,9 @@ import java.util.Map;
  * --no-dockerd, --out DIR (bench/results), --docker PATH. berthd is started as users start it, through bin/berthd.
  */
 public final class ApiBench {
+    /** ctr task exec into ctr's own container (containerd's default spec: no seccomp), the issue's first floor. */
+    private static final String EXEC_PLAIN = "ctr:exec true, ctr's plain container (no seccomp)";
+
     static final String API = "/v1.41"; // both speak it: dockerd 20.10's newest, within berthd's 1.24..1.50
     static final String BERTHD = "berthd", DOCKERD = "dockerd";
 
@@ -83,6 +86,9 @@ public final class ApiBench {
     private final List<String> notes = new ArrayList<>();
     private final List<DockerdTarget> dockerds = new ArrayList<>();
     private CtrFloor ctr;
+    /** Whether ctr's floor runs a container with berthd's spec (the exec row's floor). */
+    private boolean berthSpec;
+
     private String stages = "";
     private final Map<String, long[]> rss = new LinkedHashMap<>();
 
@@ -159,6 +165,14 @@ public final class ApiBench {
             if (options.ctr()) ctr = CtrFloor.start(lab, lab.host("ctr"));
             for (Target t : targets) t.loadSeedImages(options.docker()); // the same busybox image for both
             for (Target t : targets) prepare(t);
+            if (ctr != null)
+                for (Target t : targets)
+                    if (t instanceof BerthdTarget b) {
+                        ctr.runBerthSpec(
+                                b.dir().resolve("run/containerd/containerd.sock"),
+                                id(new UnixHttp(b.socket()).get(API + "/containers/bench-base/json")));
+                        berthSpec = true;
+                    }
             measure(targets);
             memory(targets);
             leakCheck(lab, berthdHost);
@@ -320,14 +334,21 @@ public final class ApiBench {
                 "cli: exec",
                 List.of("ctr:exec bench-base true"),
                 (t, k, rec) -> rec.add(0, docker(t, "exec", "bench-base", "true")),
-                ctr == null ? null : (k, rec) -> rec.add(0, ctr.exec(k)));
-        if (ctr != null)
+                ctr == null || !berthSpec ? null : (k, rec) -> rec.add(0, ctr.execBerthSpec(k)));
+        if (ctr != null) {
+            series(
+                    List.of(),
+                    "ctr task exec, plain",
+                    List.of(EXEC_PLAIN),
+                    (t, k, rec) -> {},
+                    (k, rec) -> rec.add(0, ctr.exec(k)));
             series(
                     List.of(),
                     "ctr task exec, seccomp",
                     List.of("ctr:exec true, ctr with containerd's seccomp profile"),
                     (t, k, rec) -> {},
                     (k, rec) -> rec.add(0, ctr.execSeccomp(k)));
+        }
         series(
                 targets,
                 "raw: run -d / rm -f",
@@ -570,7 +591,8 @@ public final class ApiBench {
     /** Issue 11's table: containers through the docker CLI beside containerd's floor driven by ctr, the goals, memory. */
     private void containers(StringBuilder b) {
         b.append(
-                "\ncontainers, docker CLI wall time, ms (ctr: containerd + runc driven by ctr, its own start included, no network, no seccomp)\n");
+                "\ncontainers, docker CLI wall time, ms (ctr: containerd + runc driven by ctr, its own start included, no network;"
+                        + " run rows without seccomp; the exec row into a container with berthd's own spec)\n");
         b.append(String.format(
                 Locale.ROOT,
                 "  %-44s | %-15s | %-15s | %-15s | %-8s | %s%n",
@@ -608,7 +630,19 @@ public final class ApiBench {
         }
         goal(b, "run -d at most half of dockerd's", "ctr:run -d busybox sleep", DOCKERD, 0.5);
         goal(b, "run --rm at most half of dockerd's", "ctr:run --rm busybox true", DOCKERD, 0.5);
-        goal(b, "exec within 1.2x of containerd's own (ctr task exec)", "ctr:exec bench-base true", CtrFloor.NAME, 1.2);
+        goal(
+                b,
+                "exec within 1.2x of containerd's own (ctr task exec, same spec as berthd's)",
+                "ctr:exec bench-base true",
+                CtrFloor.NAME,
+                1.2);
+        Latencies be = results.series("ctr:exec bench-base true", BERTHD),
+                plain = results.series(EXEC_PLAIN, CtrFloor.NAME);
+        if (be != null && plain != null && be.size() > 0 && plain.size() > 0)
+            b.append(String.format(
+                    Locale.ROOT,
+                    "      (against ctr task exec into ctr's plain container, no seccomp: berthd/ctr = %.2f)%n",
+                    be.p50Ms() / plain.p50Ms()));
         b.append("RSS, MB (daemon + its containerd; with bench-base running, after all series):\n");
         for (var e : rss.entrySet())
             b.append(String.format(
@@ -695,6 +729,7 @@ public final class ApiBench {
                 "ctr:run --rm busybox true",
                 "ctr:run --rm true, ctr with containerd's seccomp profile",
                 "ctr:exec bench-base true",
+                EXEC_PLAIN,
                 "ctr:exec true, ctr with containerd's seccomp profile");
     }
 

@@ -1,10 +1,22 @@
 package dev.berth.bench.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import dev.berth.lab.ContainerLeftovers;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.SeedImages;
+import dev.berth.runtime.containerd.Containerd;
 import dev.berth.runtime.containerd.ManagedContainerd;
+import dev.berth.runtime.containerd.api.containers.Container;
+import dev.berth.runtime.containerd.api.containers.CreateContainerRequest;
+import dev.berth.runtime.containerd.api.containers.GetContainerRequest;
+import dev.berth.runtime.containerd.api.snapshots.PrepareSnapshotRequest;
+import dev.berth.runtime.containerd.api.tasks.CreateTaskRequest;
+import dev.berth.runtime.containerd.api.tasks.StartRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +32,11 @@ import java.util.List;
  */
 final class CtrFloor implements AutoCloseable {
     static final String NAME = "ctr";
+    /** The container that runs berthd's own spec (see {@link #runBerthSpec}). */
+    static final String BERTH_SPEC = "ctr-berthspec";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SPEC_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
     private static final String IMAGE = "docker.io/library/" + SeedImages.BUSYBOX;
     private final Path dir;
     private final String namespace;
@@ -87,6 +104,70 @@ final class CtrFloor implements AutoCloseable {
     /** {@code ctr task exec --exec-id E ctr-base true}. */
     long exec(int k) {
         return ctr("task", "exec", "--exec-id", "e" + k, "ctr-base", "true").nanos();
+    }
+
+    /**
+     * The same into {@link #BERTH_SPEC}, a container with the very spec berthd gave one of its own
+     * containers (Docker's seccomp profile as Berth writes it, Docker's capabilities, masked paths, the
+     * same process): the floor for berthd's {@code docker exec}.
+     */
+    long execBerthSpec(int k) {
+        return ctr("task", "exec", "--exec-id", "b" + k, BERTH_SPEC, "true").nanos();
+    }
+
+    /**
+     * Runs {@link #BERTH_SPEC} here with the spec berthd's containerd holds for {@code containerId}: only
+     * its network namespace (a new one, as ctr's containers get: lo only) and its cgroup (under this
+     * floor's) differ. Made through containerd's API as ctr makes a container (snapshot on the image's
+     * chain id, runc's default options, no stdio), since {@code ctr run --config} takes no image.
+     */
+    void runBerthSpec(Path berthdContainerdSocket, String containerId) {
+        Container theirs;
+        try (Containerd berthd = Containerd.connect(berthdContainerdSocket, "berth")) {
+            theirs = berthd.containers()
+                    .get(GetContainerRequest.newBuilder().setId(containerId).build())
+                    .getContainer();
+        }
+        ObjectNode spec;
+        try {
+            spec = (ObjectNode) JSON.readTree(theirs.getSpec().getValue().toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ObjectNode linux = (ObjectNode) spec.path("linux");
+        linux.put("cgroupsPath", "/" + namespace + "/" + BERTH_SPEC);
+        for (JsonNode n : linux.path("namespaces"))
+            if (n.path("type").asText().equals("network")) ((ObjectNode) n).remove("path");
+        String parent = theirs.getLabelsMap().get("dev.berth.snapshot-parent");
+        if (parent == null)
+            throw new IllegalStateException("berthd's container " + containerId + " names no snapshot parent");
+        try (Containerd c = Containerd.connect(containerd.socket(), namespace)) {
+            c.containers()
+                    .create(CreateContainerRequest.newBuilder()
+                            .setContainer(Container.newBuilder()
+                                    .setId(BERTH_SPEC)
+                                    .setImage(IMAGE)
+                                    .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2"))
+                                    .setSpec(Any.newBuilder()
+                                            .setTypeUrl(SPEC_TYPE)
+                                            .setValue(ByteString.copyFromUtf8(spec.toString())))
+                                    .setSnapshotter("overlayfs")
+                                    .setSnapshotKey(BERTH_SPEC))
+                            .build());
+            var mounts = c.snapshots()
+                    .prepare(PrepareSnapshotRequest.newBuilder()
+                            .setSnapshotter("overlayfs")
+                            .setKey(BERTH_SPEC)
+                            .setParent(parent)
+                            .build())
+                    .getMountsList();
+            c.tasks()
+                    .create(CreateTaskRequest.newBuilder()
+                            .setContainerId(BERTH_SPEC)
+                            .addAllRootfs(mounts)
+                            .build());
+            c.tasks().start(StartRequest.newBuilder().setContainerId(BERTH_SPEC).build());
+        }
     }
 
     /**

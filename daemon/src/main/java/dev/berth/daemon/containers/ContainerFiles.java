@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +39,22 @@ public final class ContainerFiles {
         writeInPlace(path(id, HOSTS), hosts);
         writeInPlace(path(id, RESOLV_CONF), resolvConf);
         writeInPlace(path(id, HOSTNAME), hostname);
+    }
+
+    /** Empty files where none are yet: a spec written before the start names them (the start fills them). */
+    public void placeholders(String id) {
+        try {
+            Files.createDirectories(dir(id));
+            for (String f : new String[] {HOSTS, RESOLV_CONF, HOSTNAME}) {
+                try {
+                    Files.createFile(path(id, f));
+                } catch (FileAlreadyExistsException kept) {
+                    // the last start's, rewritten in place at the next
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the /etc files of " + id, e);
+        }
     }
 
     public void writeHosts(String id, String hosts) {

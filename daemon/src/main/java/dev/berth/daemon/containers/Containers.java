@@ -56,6 +56,10 @@ public final class Containers implements NetworkJoins {
     private final NameService names;
     private final Volumes volumes;
     private final SpecBuilder specs;
+    private final WrittenSpecs written = new WrittenSpecs();
+    /** Records containerd had no container for at start-up (a crash between the two): their start creates it. */
+    private final Set<String> notInRuntime = ConcurrentHashMap.newKeySet();
+
     private final Events events = new Events();
     private final HealthChecker health;
     private final Map<String, ContainerRecord> records = new ConcurrentHashMap<>();
@@ -117,10 +121,12 @@ public final class Containers implements NetworkJoins {
      */
     public void recover() {
         for (ContainerRecord r : store.load()) records.put(r.id(), r);
-        OrphanFiles.sweep(files.root(), records.keySet(), null);
+        OrphanFiles.sweep(files.root(), records.keySet(), null); // also a create killed before its record
         OrphanFiles.sweep(
                 rootfsMounts, Set.of(), runtime::unmountRootfs); // nothing copies at start-up: all are leftovers
-        for (String id : runtime.ids()) {
+        Set<String> inRuntime = runtime.ids(); // the only listing of containerd's containers: starts make none
+        for (String id : records.keySet()) if (!inRuntime.contains(id)) notInRuntime.add(id);
+        for (String id : inRuntime) {
             if (records.containsKey(id)) continue;
             Log.warn("removing a containerd container no record owns", "container", id);
             deleteFromRuntimeQuietly(id);
@@ -196,6 +202,7 @@ public final class Containers implements NetworkJoins {
         checkFields(draft);
         Images.Resolved image = images.resolve(draft.image()); // 404 "No such image": the docker CLI pulls
         ContainerRecord r = ImageDefaults.merge(request, image.config());
+        String spec;
         synchronized (nameLock) {
             for (ContainerRecord other : records.values())
                 if (other.name().equals(r.name()))
@@ -204,9 +211,10 @@ public final class Containers implements NetworkJoins {
                             + "\". You have to remove (or rename) that container to be able to reuse that name.");
             r = withMounts(r, volumes.resolve(r));
             try {
-                specs.json(r, null, placeholderHostname(r), true); // every field checked before anything runs
+                spec = startSpec(r); // every field checked before anything runs
             } catch (RuntimeException e) {
                 volumes.removeAnonymous(r);
+                files.remove(r.id());
                 throw e;
             }
             store.put(r); // the record first: a crash leaves a record without containerd's container, never the reverse
@@ -214,7 +222,7 @@ public final class Containers implements NetworkJoins {
         }
         faults.reach("container-create:recorded");
         try {
-            createInRuntime(r, image);
+            createInRuntime(r, image, spec);
             faults.reach("container-create:created");
         } catch (RuntimeException e) {
             records.remove(r.id());
@@ -227,8 +235,7 @@ public final class Containers implements NetworkJoins {
         return r;
     }
 
-    private void createInRuntime(ContainerRecord r, Images.Resolved image) {
-        String spec = specs.json(r, null, placeholderHostname(r), true);
+    private void createInRuntime(ContainerRecord r, Images.Resolved image, String spec) {
         runtime.create(
                 r.id(),
                 new ContainerRuntime.CreateRequest(
@@ -240,6 +247,32 @@ public final class Containers implements NetworkJoins {
                         r.config().stdinOnce(),
                         Map.of("dev.berth.name", r.name()),
                         logConfig(r)));
+        written.wrote(r.id(), spec);
+    }
+
+    /**
+     * The spec the next start will run, as far as create knows it: with its own network mode, the namespace
+     * its sandbox will get and the /etc files (paths only: they are written at start). So the start finds it
+     * written already; a container mode (the other's namespace is known at start only), a rename or an
+     * update makes the start write its spec again.
+     */
+    private String startSpec(ContainerRecord r) {
+        files.placeholders(r.id());
+        Path netns = plannedNetns(r);
+        return netns == null
+                ? specs.json(r, null, placeholderHostname(r), false)
+                : specs.plannedJson(r, netns, placeholderHostname(r));
+    }
+
+    /** The namespace the container's sandbox will get, when it gets one of its own; else null. */
+    private Path plannedNetns(ContainerRecord r) {
+        String mode = gatewayNetwork(r);
+        if (mode.contains(":") || mode.equals("host")) return null;
+        try {
+            return engine.plannedNetnsPath(r.name());
+        } catch (IllegalArgumentException | BerthException e) {
+            return null; // the start names it (and refuses it in the same words)
+        }
     }
 
     private static ContainerRuntime.LogConfig logConfig(ContainerRecord r) {
@@ -359,8 +392,17 @@ public final class Containers implements NetworkJoins {
             ContainerNames.check(r.name());
             restarting.remove(r.id());
             if (st != null) deleteTaskQuietly(r.id()); // the last run's task: its exit is recorded already
-            if (!runtime.ids().contains(r.id())) createInRuntime(r, images.resolve(r.imageId()));
+            if (notInRuntime.remove(r.id())) { // a crash came between the record and containerd's container
+                try {
+                    createInRuntime(r, images.resolve(r.imageId()), startSpec(r));
+                } catch (RuntimeException e) {
+                    notInRuntime.add(r.id());
+                    throw e;
+                }
+            }
             faults.reach("container-start:begin");
+            // The task is created once the network is complete, not meanwhile (EarlyStart): a kill -9 inside the
+            // sandbox's steps would cut containerd's task create short and leave runc's half-made container.
             Sandbox s;
             try {
                 s = createSandbox(r);
@@ -379,7 +421,11 @@ public final class Containers implements NetworkJoins {
                         hostsFiles.render(r, s, engine),
                         hostsFiles.resolvConf(r, s, engine),
                         hostsFiles.hostname(r, s));
-                runtime.updateSpec(r.id(), specs.json(r, netnsOf(s), s.hostname(), false));
+                String spec = specs.json(r, netnsOf(s), s.hostname(), false);
+                if (!written.holds(r.id(), spec)) { // written at create unless it changed since
+                    runtime.updateSpec(r.id(), spec);
+                    written.wrote(r.id(), spec);
+                }
                 faults.reach("container-start:spec-written");
                 names.refresh(); // before the process runs: its first lookup may come at once
                 started = runtime.start(r.id());
@@ -772,6 +818,8 @@ public final class Containers implements NetworkJoins {
     /** Containerd first, the record last: a crash in between leaves a record that a second rm removes. */
     private void forget(ContainerRecord r, boolean removeVolumes) {
         faults.reach("container-rm:begin");
+        written.forget(r.id());
+        notInRuntime.remove(r.id());
         deleteFromRuntimeQuietly(r.id());
         faults.reach("container-rm:runtime-deleted");
         files.remove(r.id());

@@ -26,6 +26,11 @@ final class Box {
     JsonFileLog log;
     /** Written under the lock; read without it by state look-ups, which must not wait for a start. */
     volatile TaskRun run;
+    /**
+     * Known to have no task (made by this berthd's create, or its task deleted since): a state look-up
+     * answers without asking containerd. False when not known (adopted, or a failed start's clean-up).
+     */
+    volatile boolean noTask;
     /** Completes with the run whose stdin attachers write to; a new one after each task deletion. */
     CompletableFuture<TaskRun> stdinRun = new CompletableFuture<>();
 

@@ -198,6 +198,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                                 .setContainer(c)
                                 .build()));
         Box b = new Box(id, ours, cgroupsPath(r.ociSpecJson().getBytes(StandardCharsets.UTF_8)));
+        b.noTask = true; // made just now: no task yet
         if (!snapshot) {
             b.rootfs = List.of();
             boxes.putIfAbsent(id, b);
@@ -381,6 +382,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                         : rootfs(c); // an active snapshot's mounts stay as long as it does
             }
             List<Mount> rootfs = b.rootfs;
+            b.noTask = false; // from here a task may exist; not known again until deleted
             Path dir = fifoDir(id);
             StdioFifos fifos;
             try {
@@ -512,6 +514,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
         TaskRun run = known == null ? null : known.run;
         TaskState fast = run == null ? null : run.knownState(known.startedAt);
         if (fast != null) return fast;
+        if (run == null && known != null && known.noTask)
+            throw new BerthException.NotFound("container " + id + " has no task"); // no round trip
         Process p = task(id);
         if (p == null) throw new BerthException.NotFound("container " + id + " has no task");
         Box b = box(id);
@@ -662,6 +666,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
                 run.ended.complete(null);
             }
             b.run = null;
+            b.noTask = true;
             b.stdinRun = new CompletableFuture<>();
             b.attachers.endAll();
             deleteTree(fifoDir(id));
@@ -859,9 +864,27 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
         closed = true;
         if (logCap != null) logCap.close();
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (Box b : boxes.values()) {
             synchronized (b) {
-                if (b.run != null) b.run.fifos.detach();
+                if (b.run != null) {
+                    b.run.fifos.detach();
+                    stopped.add(b.run.fifos.drained());
+                }
+            }
+        }
+        // The poller carries a stop out on its own thread: a chunk it read from a FIFO before it saw the stop
+        // still goes to the log, so the logs close once every pump has ended (waited for outside the boxes'
+        // locks, which the sinks may take).
+        try {
+            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            Log.warn("task output pumps did not stop in time; closing the logs anyway", "error", e.toString());
+        }
+        for (Box b : boxes.values()) {
+            synchronized (b) {
                 if (b.log != null) b.log.close();
             }
         }

@@ -156,7 +156,15 @@ public final class ManagedContainerd {
         }
     }
 
-    /** containerd's config: everything under Berth's directories, only the plugins Berth uses. */
+    /**
+     * containerd's config: everything under Berth's directories, only the plugins Berth uses. Off: CRI
+     * (Kubernetes'), every snapshotter but overlayfs, tracing, the cgroups monitor (metrics and OOM events:
+     * Berth reads a container's OOM from its cgroup), the restart monitor (Berth applies restart policies),
+     * the health service and the /opt plugin installer. Kept: what Berth calls (containers, tasks with the
+     * v2 runc shim and the v1 runtime the tasks service needs loaded, snapshots, content, images, diff,
+     * leases, namespaces, version), the events service the shims publish into, the collector, and
+     * introspection (ctr's image unpack asks it which platforms the snapshotter takes).
+     */
     static String configToml(Config c) {
         return """
                 # Written by Berth; rewritten at every start of the managed containerd.
@@ -169,9 +177,14 @@ public final class ManagedContainerd {
                   "io.containerd.snapshotter.v1.aufs",
                   "io.containerd.snapshotter.v1.btrfs",
                   "io.containerd.snapshotter.v1.devmapper",
+                  "io.containerd.snapshotter.v1.native",
                   "io.containerd.snapshotter.v1.zfs",
                   "io.containerd.tracing.processor.v1.otlp",
                   "io.containerd.internal.v1.tracing",
+                  "io.containerd.monitor.v1.cgroups",
+                  "io.containerd.internal.v1.restart",
+                  "io.containerd.grpc.v1.healthcheck",
+                  "io.containerd.internal.v1.opt",
                 ]
 
                 [grpc]
@@ -187,16 +200,13 @@ public final class ManagedContainerd {
                 [metrics]
                   address = ""
 
-                [plugins."io.containerd.internal.v1.opt"]
-                  path = "%s"
-
                 # the tasks service needs the v1 runtime plugin loaded; Berth only uses the v2 runc shim
                 [plugins."io.containerd.runtime.v1.linux"]
                   no_shim = false
 
                 [plugins."io.containerd.runtime.v2.task"]
                   platforms = ["linux/amd64"]
-                """.formatted(c.root(), c.state(), c.socket(), c.root().resolve("opt"));
+                """.formatted(c.root(), c.state(), c.socket());
     }
 
     public Path socket() {
