@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.http.ApiLimits;
 import dev.berth.daemon.http.ApiVersions;
 import dev.berth.daemon.http.BerthVersion;
+import dev.berth.daemon.http.EarlyListener;
 import dev.berth.daemon.json.Json;
 import dev.berth.model.BerthException;
 import dev.berth.model.log.Log;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -122,6 +125,17 @@ public final class Berthd implements Callable<Integer> {
             description = "seconds a connection may take to send a complete request (default 60)")
     Integer requestTimeout;
 
+    /** The socket main bound before parsing, or null. */
+    private final EarlyListener early;
+
+    public Berthd() {
+        this(null);
+    }
+
+    Berthd(EarlyListener early) {
+        this.early = early;
+    }
+
     private static final Set<String> FILE_KEYS = Set.of(
             "socket",
             "state-dir",
@@ -161,7 +175,7 @@ public final class Berthd implements Callable<Integer> {
         Log.captureJavaUtilLogging();
         Daemon daemon;
         try {
-            daemon = Daemon.start(c);
+            daemon = Daemon.start(c, early);
         } catch (Daemon.StartupException e) {
             System.err.println("berthd: " + e.getMessage());
             Log.error("cannot start", "error", e.getMessage());
@@ -265,7 +279,7 @@ public final class Berthd implements Callable<Integer> {
                 pick(iface, file.get("iface"), null));
     }
 
-    private static Map<String, String> readConfig(Path f) throws Exception {
+    static Map<String, String> readConfig(Path f) throws Exception {
         if (!Files.isReadable(f)) throw new IllegalArgumentException("--config: cannot read " + f);
         JsonNode root;
         try {
@@ -332,7 +346,28 @@ public final class Berthd implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Berthd()).execute(args);
+        EarlyListener early = listenEarly(args);
+        int code;
+        try {
+            code = new CommandLine(new Berthd(early)).execute(args);
+        } finally {
+            if (early != null) early.close(); // a failed start's; nothing once the API server took it
+        }
         if (code != 0) System.exit(code);
+    }
+
+    /**
+     * The API socket bound before picocli and the daemon's classes load, answering {@code /_ping} at once;
+     * null when the command line does not say plainly which socket ({@link EarlyArgs}) or the bind fails
+     * (then {@link Daemon#start} binds, or reports why it cannot).
+     */
+    private static EarlyListener listenEarly(String[] args) {
+        Optional<Path> socket = EarlyArgs.socket(args, System.getenv());
+        if (socket.isEmpty()) return null;
+        try {
+            return EarlyListener.bind(socket.get());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

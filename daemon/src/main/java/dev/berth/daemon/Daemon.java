@@ -23,6 +23,7 @@ import dev.berth.daemon.dockerdriver.DockerDriverApi;
 import dev.berth.daemon.events.Events;
 import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.BerthVersion;
+import dev.berth.daemon.http.EarlyListener;
 import dev.berth.daemon.http.Route;
 import dev.berth.daemon.http.Router;
 import dev.berth.daemon.http.StartupGate;
@@ -130,13 +131,27 @@ public final class Daemon implements AutoCloseable {
      * requests wait until the rest is ready ({@link StartupGate}).
      */
     public static Daemon start(DaemonConfig config) throws StartupException {
+        return start(config, null);
+    }
+
+    /**
+     * As above, serving on the socket {@code main} bound before parsing anything ({@link EarlyListener}, or
+     * null), which has answered pings meanwhile; the caller closes it if this fails.
+     */
+    public static Daemon start(DaemonConfig config, EarlyListener bound) throws StartupException {
         requireRoot();
         DaemonConfig c = config;
+        EarlyListener early = bound;
+        if (early != null && !early.socket().equals(c.socket())) {
+            Log.warn("the socket bound at start is not the configured one; binding again", "bound", early.socket());
+            early.close();
+            early = null;
+        }
         Optional<SystemdSocket> inherited;
         try {
             inherited = SystemdSocket.inherited();
             // before anything touches the kernel: another daemon may own the socket
-            if (inherited.isEmpty()) ApiServer.claim(c.socket());
+            if (inherited.isEmpty() && early == null) ApiServer.claim(c.socket());
         } catch (IOException e) {
             throw new StartupException(e.getMessage(), e);
         }
@@ -160,18 +175,18 @@ public final class Daemon implements AutoCloseable {
             release(netnsLock);
             throw e;
         }
-        Early early;
+        Early listening;
         try {
-            early = Early.listen(c, inherited);
+            listening = Early.listen(c, inherited, early);
         } catch (IOException e) {
             release(lock);
             release(netnsLock);
             throw new StartupException(e.getMessage(), e);
         }
         try {
-            return startBehind(c, lock, netnsLock, early);
+            return startBehind(c, lock, netnsLock, listening);
         } catch (StartupException | RuntimeException e) {
-            early.fail(e);
+            listening.fail(e);
             throw e;
         }
     }
@@ -183,7 +198,7 @@ public final class Daemon implements AutoCloseable {
      */
     private record Early(
             ApiServer api, StartupGate apiGate, ApiServer plugin, StartupGate pluginGate, ExecutorService workers) {
-        static Early listen(DaemonConfig c, Optional<SystemdSocket> inherited) throws IOException {
+        static Early listen(DaemonConfig c, Optional<SystemdSocket> inherited, EarlyListener bound) throws IOException {
             ExecutorService workers = Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name("api-", 0).factory());
             StartupGate apiGate = StartupGate.starting(SystemApi.registerEarly(new Router()));
@@ -193,13 +208,25 @@ public final class Daemon implements AutoCloseable {
                 if (c.dockerPlugin() != null) plugin = ApiServer.start(c.dockerPlugin(), pluginGate, workers, c.api());
                 ApiServer api = inherited.isPresent()
                         ? ApiServer.adopt(inherited.get(), apiGate, workers, c.api())
-                        : ApiServer.start(c.socket(), apiGate, workers, c.api());
+                        : bound != null
+                                ? ApiServer.adopt(bound, apiGate, workers, c.api())
+                                : ApiServer.start(c.socket(), apiGate, workers, c.api());
+                if (bound != null) {
+                    // pings were answered since the bind; the connections held there go to the server now
+                    Log.info(
+                            "api socket bound before the options were parsed",
+                            "socket",
+                            bound.socket(),
+                            "ms_since_spawn_at_bind",
+                            sinceSpawnMillis() - bound.millisSinceBind());
+                    bound.handOver();
+                }
                 Log.info(
                         "api socket ready; other requests wait for the start",
                         "socket",
                         api.socket(),
                         "from",
-                        inherited.isPresent() ? "systemd" : "bind",
+                        inherited.isPresent() ? "systemd" : bound != null ? "early bind" : "bind",
                         "ms_since_spawn",
                         sinceSpawnMillis());
                 return new Early(api, apiGate, plugin, pluginGate, workers);

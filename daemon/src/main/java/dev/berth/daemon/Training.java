@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.http.EarlyListener;
 import dev.berth.model.log.Log;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -29,27 +31,36 @@ public final class Training {
         Path dir = Files.createTempDirectory("berthd-training-");
         Path sock = dir.resolve("berth.sock");
         // configured as a user would, through berthd's own flags (whatever fields the config grows)
+        String[] argv = {
+            "--socket",
+            sock.toString(),
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--run-dir",
+            dir.resolve("run").toString(),
+            "--netns-prefix",
+            args[0],
+            "--dns",
+            "127.0.0.1",
+            "--log-level",
+            "warn",
+            "--cgroup-parent",
+            "/berth-training"
+        };
+        // as berthd's main does: the socket first, answering pings while the options are parsed
+        EarlyListener early =
+                EarlyListener.bind(EarlyArgs.socket(argv, Map.of()).orElseThrow());
+        for (int i = 0; i < 3; i++) {
+            request(sock, "GET", "/_ping", null);
+            request(sock, "HEAD", "/_ping", null);
+        }
         Berthd flags = new Berthd();
-        new CommandLine(flags)
-                .parseArgs(
-                        "--socket",
-                        sock.toString(),
-                        "--state-dir",
-                        dir.resolve("state").toString(),
-                        "--run-dir",
-                        dir.resolve("run").toString(),
-                        "--netns-prefix",
-                        args[0],
-                        "--dns",
-                        "127.0.0.1",
-                        "--log-level",
-                        "warn",
-                        "--cgroup-parent",
-                        "/berth-training");
+        new CommandLine(flags).parseArgs(argv);
         DaemonConfig c = flags.resolve();
         Log.setLevel(c.logLevel());
         Log.captureJavaUtilLogging();
-        try (Daemon d = Daemon.start(c)) {
+        try (early;
+                Daemon d = Daemon.start(c, early)) {
             for (int i = 0; i < 10; i++) {
                 request(sock, "GET", "/_ping", null);
                 request(sock, "HEAD", "/_ping", null);

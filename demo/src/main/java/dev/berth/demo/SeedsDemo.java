@@ -12,6 +12,11 @@ import dev.berth.lab.SeedImages;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -514,11 +519,15 @@ public final class SeedsDemo implements AutoCloseable {
         }
     }
 
+    /**
+     * Until berthd is ready: its socket answers ping from the moment it is bound, before the default
+     * bridge exists; {@code /info} is held until the start is complete (or the connection ends if it fails).
+     */
     private void waitForSocket() {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
             if (!berthd.isAlive()) throw new IllegalStateException("berthd exited: " + berthd.output());
-            if (Files.exists(socket)) return;
+            if (Files.exists(socket) && infoAnswered()) return;
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -527,6 +536,19 @@ public final class SeedsDemo implements AutoCloseable {
             }
         }
         throw new IllegalStateException("berthd did not start within 60 s: " + berthd.output());
+    }
+
+    private boolean infoAnswered() {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(ByteBuffer.wrap("GET /info HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer head = ByteBuffer.allocate(12);
+            while (head.hasRemaining()) if (ch.read(head) < 0) return false;
+            return new String(head.array(), StandardCharsets.US_ASCII).equals("HTTP/1.1 200");
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     private static String indent(String s) {

@@ -51,7 +51,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String AGGREGATOR = "http-aggregator";
     static final String API = "api";
     static final String RAW = "raw";
-    private static final String SERVER = "Berth/" + BerthVersion.berth() + " (linux)";
+    private static final String SERVER = ApiVersions.server();
 
     private final StartupGate gate;
     private final ExecutorService workers;

@@ -94,22 +94,43 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer adopt(SystemdSocket inherited, StartupGate gate, ExecutorService workers, ApiLimits limits)
             throws IOException {
+        return adopt(inherited.fd(), inherited.path(), false, inherited.toString(), gate, workers, limits);
+    }
+
+    /**
+     * Serves on the socket berthd's main bound before anything else ({@link EarlyListener}); its file is
+     * berthd's and goes when the server closes. The caller hands the early connections over afterwards.
+     */
+    public static ApiServer adopt(EarlyListener early, StartupGate gate, ExecutorService workers, ApiLimits limits)
+            throws IOException {
+        return adopt(early.fd(), early.socket(), true, early.socket().toString(), gate, workers, limits);
+    }
+
+    private static ApiServer adopt(
+            int fd,
+            Path path,
+            boolean ownsFile,
+            String what,
+            StartupGate gate,
+            ExecutorService workers,
+            ApiLimits limits)
+            throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ConnectionLimit connections = new ConnectionLimit(limits.maxConnections());
         try {
             Channel ch = bootstrap(group, connections, gate, workers, limits)
-                    .channelFactory(() -> new EpollServerDomainSocketChannel(inherited.fd(), true))
+                    .channelFactory(() -> new EpollServerDomainSocketChannel(fd, true))
                     .register()
                     .sync()
                     .channel();
-            return new ApiServer(inherited.path(), group, ch, connections, false);
+            return new ApiServer(path, group, ch, connections, ownsFile);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully();
-            throw new IOException("interrupted while adopting " + inherited, e);
+            throw new IOException("interrupted while adopting " + what, e);
         } catch (RuntimeException e) {
             group.shutdownGracefully();
-            throw new IOException("cannot serve on " + inherited + ": " + e.getMessage(), e);
+            throw new IOException("cannot serve on " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -154,7 +175,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static void restrict(Path socket) throws IOException {
+    static void restrict(Path socket) throws IOException {
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
         try {
             GroupPrincipal g =

@@ -11,6 +11,11 @@ public final class ApiVersions {
 
     private ApiVersions() {}
 
+    /** The {@code Server} header of every answer. */
+    static String server() {
+        return "Berth/" + BerthVersion.berth() + " (linux)";
+    }
+
     /** A path split into its version (CURRENT when it had none) and the rest. */
     public record Versioned(String version, String path) {}
 
