@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.daemon.http.Route;
 import dev.berth.daemon.soak.Gauges;
 import dev.berth.daemon.soak.RawApi;
+import dev.berth.engine.state.RecordJournal;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabExtension;
 import java.io.ByteArrayOutputStream;
@@ -543,7 +544,25 @@ class ApiFuzzTest {
                 // is compared through the API's image list below
                 boolean containerdBook =
                         name.startsWith("state/containerd/") && (name.endsWith(".db") || name.endsWith(".log"));
-                files.put(name, containerdBook ? "file" : Files.isRegularFile(p) ? sha(Files.readAllBytes(p)) : "dir");
+                // a record journal grows by a line even when a record is set to what it was: its records compared
+                String file = p.getFileName().toString();
+                boolean journal = file.equals(RecordJournal.JOURNAL) || file.equals(RecordJournal.SNAPSHOT);
+                files.put(
+                        name,
+                        containerdBook || journal
+                                ? "file"
+                                : Files.isRegularFile(p) ? sha(Files.readAllBytes(p)) : "dir");
+                if (Files.isDirectory(p)
+                        && (Files.exists(p.resolve(RecordJournal.JOURNAL))
+                                || Files.exists(p.resolve(RecordJournal.SNAPSHOT)))) {
+                    StringBuilder records = new StringBuilder();
+                    RecordJournal.peek(p)
+                            .forEach((key, payload) -> records.append(key)
+                                    .append('=')
+                                    .append(sha(payload))
+                                    .append(';'));
+                    files.put(name + " records", records.toString());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -61,6 +63,8 @@ class SoakTest {
                 soak.pair();
             }
             Soak.Checkpoint base = soak.checkpoint(0, 0, out);
+            Set<String> baseRecords = gauges.records();
+            Set<String> baseFiles = gauges.stateFiles();
             List<String> growth = new ArrayList<>();
             int rounds = Math.max(LIFECYCLES, PAIRS);
             for (int i = 1; i <= rounds; i++) {
@@ -82,7 +86,10 @@ class SoakTest {
             assertTrue(
                     growth.isEmpty(),
                     "counts grew over the soak (after warm-up: "
-                            + base.reading().line() + "):\n" + String.join("\n", growth));
+                            + base.reading().line() + "):\n" + String.join("\n", growth) + "\nrecords added: "
+                            + added(baseRecords, gauges.records()) + "\nstate files added: "
+                            + added(baseFiles, gauges.stateFiles()) + ", gone: "
+                            + added(gauges.stateFiles(), baseFiles));
 
             soak.tearDown();
             Gauges.Reading end = gauges.read(true);
@@ -94,6 +101,12 @@ class SoakTest {
                     "more than at the daemon's start once everything is removed:\n" + String.join("\n", left)
                             + "\nstart: " + start.line() + "\nend:   " + end.line());
         }
+    }
+
+    private static Set<String> added(Set<String> before, Set<String> after) {
+        Set<String> out = new TreeSet<>(after);
+        out.removeAll(before);
+        return out;
     }
 
     /** What grew beyond its slack between two readings. */

@@ -2,6 +2,7 @@ package dev.berth.daemon.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.state.RecordJournal;
 import dev.berth.lab.Commands;
 import dev.berth.lab.ExecResult;
 import dev.berth.lab.LabHost;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -135,7 +137,7 @@ public final class Gauges {
                 netns(shims),
                 netnsFiles(),
                 nftElements(),
-                entries(stateDir),
+                stateEntries(stateDir),
                 entries(runDir),
                 ctr("containers", "ls", "-q"),
                 ctr("tasks", "ls", "-q"),
@@ -296,6 +298,57 @@ public final class Gauges {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The state directory's files and directories, and the live records in its record journals instead of the
+     * journals' own files: a record is a line in a journal, not a file (a leaked one would not show as an entry),
+     * and a journal's snapshot file appears at its first compaction, which is no growth.
+     */
+    private static int stateEntries(Path dir) {
+        if (!Files.isDirectory(dir)) return 0;
+        Set<String> journalFiles =
+                Set.of(RecordJournal.JOURNAL, RecordJournal.SNAPSHOT, RecordJournal.SNAPSHOT + ".tmp");
+        int n = 0;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.skip(1).toList()) {
+                if (journalFiles.contains(p.getFileName().toString())) continue;
+                n++;
+                if (Files.isDirectory(p)
+                        && (Files.exists(p.resolve(RecordJournal.JOURNAL))
+                                || Files.exists(p.resolve(RecordJournal.SNAPSHOT))))
+                    n += RecordJournal.peek(p).size();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    /** The live records of the state directory's journals, as {@code DIR:KIND/ID}, to name what a growth is. */
+    public Set<String> records() {
+        Set<String> out = new TreeSet<>();
+        if (!Files.isDirectory(stateDir)) return out;
+        try (Stream<Path> s = Files.walk(stateDir)) {
+            for (Path d : s.filter(Files::isDirectory).toList())
+                if (Files.exists(d.resolve(RecordJournal.JOURNAL)) || Files.exists(d.resolve(RecordJournal.SNAPSHOT)))
+                    for (String key : RecordJournal.peek(d).keySet()) out.add(stateDir.relativize(d) + ":" + key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The state directory's files and directories, relative to it, to name what a growth is. */
+    public Set<String> stateFiles() {
+        Set<String> out = new TreeSet<>();
+        if (!Files.isDirectory(stateDir)) return out;
+        try (Stream<Path> s = Files.walk(stateDir)) {
+            s.forEach(p -> out.add(stateDir.relativize(p).toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** Files and directories below {@code dir} (none when it does not exist yet). */

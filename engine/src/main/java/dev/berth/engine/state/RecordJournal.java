@@ -31,7 +31,7 @@ import java.util.zip.CRC32C;
  * With {@code durable} every append and snapshot is also fsynced (power loss, not only a crash).
  */
 public final class RecordJournal implements AutoCloseable {
-    static final String SNAPSHOT = "snapshot", JOURNAL = "journal";
+    public static final String SNAPSHOT = "snapshot", JOURNAL = "journal";
     private static final byte[] REMOVED = {'-'};
     private static final long MIN_COMPACT = 1 << 20;
 
