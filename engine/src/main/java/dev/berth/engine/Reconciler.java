@@ -218,26 +218,31 @@ final class Reconciler {
                             n.driver(),
                             "device",
                             n.device());
-                    d.detach(ep, k);
-                    try {
-                        d.attach(n, ep, k, first, new Transaction("repair", Faults.NONE));
-                    } catch (
-                            RuntimeException
-                                    ex) { // e.g. a parent Berth did not make is gone: only its owner can bring it back
-                        Log.warn(
-                                "reconcile: cannot re-attach an endpoint",
-                                "sandbox",
-                                s.name(),
-                                "interface",
-                                ep.ifName(),
-                                "error",
-                                ex.getMessage());
-                    }
+                    // fails e.g. when a parent Berth did not make is gone: only its owner can bring it back
+                    reattach(s, n, d, ep, k, first);
                 }
                 first = false;
             }
         }
         removeVanished(gone);
+    }
+
+    /** Detaches the endpoint and attaches it again; a failure is logged, and reconcile goes on with the rest. */
+    private static void reattach(
+            Sandbox s, Network n, NetworkDriver d, Endpoint ep, SandboxKernel k, boolean defaultRoute) {
+        d.detach(ep, k);
+        try {
+            d.attach(n, ep, k, defaultRoute, new Transaction("repair", Faults.NONE));
+        } catch (RuntimeException ex) {
+            Log.warn(
+                    "reconcile: cannot re-attach an endpoint",
+                    "sandbox",
+                    s.name(),
+                    "interface",
+                    ep.ifName(),
+                    "error",
+                    ex.getMessage());
+        }
     }
 
     /**
@@ -261,19 +266,8 @@ final class Reconciler {
                         ep.hostIfName(),
                         "netns",
                         path);
-                d.detach(ep, k);
-                try {
-                    d.attach(n, ep, k, !ExternalNetns.hasDefaultRoute(k), new Transaction("repair", Faults.NONE));
-                } catch (RuntimeException ex) { // e.g. the runtime put a link of that name there meanwhile
-                    Log.warn(
-                            "reconcile: cannot re-attach an endpoint",
-                            "sandbox",
-                            s.name(),
-                            "interface",
-                            ep.ifName(),
-                            "error",
-                            ex.getMessage());
-                }
+                // fails e.g. when the runtime put a link of that name there meanwhile
+                reattach(s, n, d, ep, k, !ExternalNetns.hasDefaultRoute(k));
             }
         } catch (RuntimeException ex) {
             Log.warn(
