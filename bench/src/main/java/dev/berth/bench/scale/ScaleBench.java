@@ -340,7 +340,8 @@ public final class ScaleBench {
         if (!rate.find() || !done.find()) throw new IllegalStateException("wrk: no rate in its output:\n" + out);
         long n = Long.parseLong(done.group(1)), failed = 0;
         if (errors.find()) for (int g = 1; g <= 4; g++) failed += Long.parseLong(errors.group(g));
-        if (failed * 100 > n) throw new IllegalStateException("wrk: " + failed + " socket errors in " + n + ":\n" + out);
+        if (failed * 100 > n)
+            throw new IllegalStateException("wrk: " + failed + " socket errors in " + n + ":\n" + out);
         return Double.parseDouble(rate.group(1));
     }
 
@@ -349,8 +350,9 @@ public final class ScaleBench {
      * answering its request with an empty 200, for wrk).
      */
     private static final class Server implements AutoCloseable {
-        private static final ByteBuffer ANSWER = ByteBuffer.wrap(
-                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        private static final ByteBuffer ANSWER =
+                ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
         private final ServerSocketChannel ch;
         private final Thread thread;
 
