@@ -44,6 +44,7 @@ import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ContainerdRuntime;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
@@ -315,7 +316,8 @@ public final class Daemon implements AutoCloseable {
             images = new ImageService(
                     rc.containerdSocket() != null
                             ? rc.containerdSocket()
-                            : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
+                            : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket(),
+                    runtime instanceof ContainerdRuntime cr ? cr.client() : null);
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
@@ -450,17 +452,21 @@ public final class Daemon implements AutoCloseable {
      */
     static final class ImageService implements AutoCloseable {
         private final Path socket;
+        /** The runtime's connection when it is containerd's (the runtime closes it), else null. */
+        private final Containerd shared;
+        /** The connection this service opened itself (only without a shared one), closed with it. */
         private Containerd client;
         private ImageStore store;
 
-        ImageService(Path socket) {
+        ImageService(Path socket, Containerd shared) {
             this.socket = socket;
+            this.shared = shared;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
-                client = Containerd.connect(socket, "berth");
-                store = ImageStore.open(client, new RegistryClient(Set.of()));
+                if (shared == null) client = Containerd.connect(socket, "berth");
+                store = ImageStore.open(shared != null ? shared : client, new RegistryClient(Set.of()));
             }
             return store;
         }

@@ -21,17 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RegistryClient {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    private final HttpClient http;
+    // Built at the first registry call: a client builds the default SSLContext (about 400 TLS and
+    // certificate classes, the CA store's objects) and a selector thread, which a berthd that never
+    // pulls or pushes would keep for nothing (docs/footprint.md).
+    private HttpClient http;
     private final Set<String> insecure;
     private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
     public RegistryClient(Set<String> insecureRegistries) {
         this.insecure = Set.copyOf(insecureRegistries);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
     }
 
     /** A session on one repository of {@code ref}'s registry, for pulling or also pushing. */
@@ -40,7 +38,13 @@ public final class RegistryClient {
         return new RegistryRepository(this, base, ref.path(), auth, push);
     }
 
-    HttpClient http() {
+    synchronized HttpClient http() {
+        if (http == null)
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .build();
         return http;
     }
 
@@ -73,7 +77,7 @@ public final class RegistryClient {
                 .GET()
                 .build();
         try {
-            http.send(req, HttpResponse.BodyHandlers.discarding());
+            http().send(req, HttpResponse.BodyHandlers.discarding());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
