@@ -48,6 +48,7 @@ import dev.berth.runtime.containerd.ContainerdRuntime;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.InsecureRegistries;
 import dev.berth.runtime.image.RegistryClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -60,7 +61,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -317,7 +317,8 @@ public final class Daemon implements AutoCloseable {
                     rc.containerdSocket() != null
                             ? rc.containerdSocket()
                             : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket(),
-                    runtime instanceof ContainerdRuntime cr ? cr.client() : null);
+                    runtime instanceof ContainerdRuntime cr ? cr.client() : null,
+                    c.dockerd().insecureRegistries());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
@@ -454,19 +455,21 @@ public final class Daemon implements AutoCloseable {
         private final Path socket;
         /** The runtime's connection when it is containerd's (the runtime closes it), else null. */
         private final Containerd shared;
+        private final InsecureRegistries insecure;
         /** The connection this service opened itself (only without a shared one), closed with it. */
         private Containerd client;
         private ImageStore store;
 
-        ImageService(Path socket, Containerd shared) {
+        ImageService(Path socket, Containerd shared, InsecureRegistries insecure) {
             this.socket = socket;
             this.shared = shared;
+            this.insecure = insecure;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
                 if (shared == null) client = Containerd.connect(socket, "berth");
-                store = ImageStore.open(shared != null ? shared : client, new RegistryClient(Set.of()));
+                store = ImageStore.open(shared != null ? shared : client, new RegistryClient(insecure));
             }
             return store;
         }
@@ -502,13 +505,18 @@ public final class Daemon implements AutoCloseable {
     private SystemInfo info() {
         List<ContainerRecord> all = containers.list();
         return SystemInfo.of(
-                hostName(),
-                BerthVersion.DOCKER_COMPATIBLE,
-                all.size(),
-                all.stream().filter(x -> containers.isRunning(x.id())).count(),
-                all.stream().filter(x -> containers.isPaused(x.id())).count(),
-                HostFacts.info(),
-                config.stateDir().toString());
+                        hostName(),
+                        BerthVersion.DOCKER_COMPATIBLE,
+                        all.size(),
+                        all.stream().filter(x -> containers.isRunning(x.id())).count(),
+                        all.stream().filter(x -> containers.isPaused(x.id())).count(),
+                        HostFacts.info(),
+                        config.stateDir().toString())
+                .withRegistryConfig(SystemInfo.RegistryConfig.of(
+                        config.dockerd().insecureRegistries().names(),
+                        config.dockerd().insecureRegistries().cidrs().stream()
+                                .map(Object::toString)
+                                .toList()));
     }
 
     private static String hostName() {
