@@ -455,9 +455,11 @@ public final class Daemon implements AutoCloseable {
         private final Path socket;
         /** The runtime's connection when it is containerd's (the runtime closes it), else null. */
         private final Containerd shared;
+
         private final InsecureRegistries insecure;
         /** The connection this service opened itself (only without a shared one), closed with it. */
         private Containerd client;
+
         private ImageStore store;
 
         ImageService(Path socket, Containerd shared, InsecureRegistries insecure) {
