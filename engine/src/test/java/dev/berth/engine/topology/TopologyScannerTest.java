@@ -133,8 +133,8 @@ class TopologyScannerTest {
         LabHost host = lab.host("host");
         Path unmounted = Files.createTempFile("berth-unmounted-netns-", "");
         try (NetnsHandle hostNs = Netns.open(host.name())) {
-            Topology t = TopologyScanner.scan(
-                    hostNs, List.of(new TopologyScanner.Target("sb-going", "going", unmounted)));
+            Topology t =
+                    TopologyScanner.scan(hostNs, List.of(new TopologyScanner.Target("sb-going", "going", unmounted)));
             assertEquals(
                     List.of("host"),
                     t.namespaces().stream().map(Topology.Namespace::name).toList());
