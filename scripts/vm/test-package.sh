@@ -110,6 +110,34 @@ wait_socket
 step "the journal"
 journalctl -u berthd.service --no-pager -o cat | grep -c "berthd ready" | grep -qx 3 || { journalctl -u berthd.service --no-pager | tail -n 30; fail "the journal does not show three starts"; }
 journalctl -u berthd.service --no-pager | tail -n 5
+step "berthd.socket: systemd listens, the docker CLI's first request starts berthd (socket activation)"
+systemctl stop berthd.service
+! systemctl is-active berthd.service || fail "berthd.service still active after stop"
+systemctl enable --now berthd.socket
+systemctl is-active berthd.socket || fail "berthd.socket is not active"
+[ -S /run/berth/berth.sock ] || fail "berthd.socket made no /run/berth/berth.sock"
+[ "\$(stat -c %G:%a /run/berth/berth.sock)" = berth:660 ] || fail "systemd's socket is \$(stat -c %G:%a /run/berth/berth.sock), not berth:660"
+! systemctl is-active berthd.service || fail "berthd.service started before any request"
+# the first connection starts berthd.service with the socket (LISTEN_FDS); the CLI's request waits meanwhile
+out=\$(timeout 900 \$docker version --format '{{.Server.Version}}') || fail "the first request through berthd.socket failed"
+echo "first request answered: server \$out"
+systemctl is-active berthd.service || fail "the first request did not start berthd.service"
+journalctl -u berthd.service --no-pager -o cat | grep "from=systemd" | tail -n 1 | grep -q "socket=/run/berth/berth.sock" || { journalctl -u berthd.service --no-pager | tail -n 30; fail "berthd did not serve on the socket systemd passed"; }
+[ "\$(\$docker inspect -f '{{.State.Running}} {{.State.Pid}}' va)" = "true \$pid_a" ] || fail "container va was not adopted by the socket-activated berthd"
+\$docker exec va ping -c 1 -W 2 vb
+out=\$(\$docker run --rm busybox echo hello through berthd.socket)
+[ "\$out" = "hello through berthd.socket" ] || fail "docker run --rm printed '\$out' under socket activation"
+step "berthd.socket disabled again: berthd binds its socket itself"
+systemctl disable --now berthd.socket
+! systemctl is-enabled --quiet berthd.socket || fail "berthd.socket still enabled"
+! systemctl is-active berthd.socket || fail "berthd.socket still active"
+\$docker version --format '{{.Server.Version}}' >/dev/null || fail "berthd stopped answering on the descriptor systemd had passed"
+systemctl restart berthd.service
+wait_socket
+! systemctl is-active berthd.socket || fail "restarting berthd.service started berthd.socket"
+[ "\$(stat -c %G:%a /run/berth/berth.sock)" = berth:660 ] || fail "berthd's own socket is \$(stat -c %G:%a /run/berth/berth.sock), not berth:660"
+[ "\$(journalctl -u berthd.service --no-pager -o cat | grep "api socket ready" | tail -n 1 | grep -c "from=systemd")" = 0 ] || fail "berthd still serves systemd's socket after berthd.socket was disabled"
+\$docker exec va true
 step "a docker context named berth"
 unset DOCKER_HOST
 \$docker context create berth --docker host=unix:///run/berth/berth.sock
