@@ -44,6 +44,8 @@ public final class Training {
                 Berth.run(io, "network", "ls", "--format", "json");
                 Berth.run(io, "network", "inspect", "bridge");
                 Berth.run(io, "version");
+                Berth.run(io, "ps");
+                Berth.run(io, "image", "ls");
                 Berth.run(io, "network", "create", "--subnet", "10.9.0.0/24", "training");
             }
             Berth.run(io, "--help");
@@ -76,6 +78,7 @@ public final class Training {
                     body = "{\"Id\":\"" + "ab".repeat(32) + "\",\"Warning\":\"\"}";
                 } else if (path.contains("/networks/")) body = resource("network.json");
                 else if (path.endsWith("/version")) body = resource("version.json");
+                else if (path.endsWith("/containers/json") || path.endsWith("/images/json")) body = "[]";
                 else {
                     status = 404;
                     body = "{\"message\":\"page not found\"}";
@@ -86,8 +89,9 @@ public final class Training {
                         + "\r\n\r\n";
                 c.write(ByteBuffer.wrap(h.getBytes(StandardCharsets.US_ASCII)));
                 c.write(ByteBuffer.wrap(b));
-            } catch (IOException e) {
-                return; // closed at the end of the training
+            } catch (IOException | RuntimeException e) {
+                if (!server.isOpen()) return; // closed at the end of the training
+                // else one client's torn request: serve the next
             }
         }
     }
