@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code berthd}: parses flags (and the optional config file), starts the daemon, runs until signalled. */
@@ -125,6 +127,9 @@ public final class Berthd implements Callable<Integer> {
             description = "seconds a connection may take to send a complete request (default 60)")
     Integer requestTimeout;
 
+    @Mixin
+    DockerdOptions dockerd = new DockerdOptions();
+
     /** The socket main bound before parsing, or null. */
     private final EarlyListener early;
 
@@ -136,7 +141,7 @@ public final class Berthd implements Callable<Integer> {
         this.early = early;
     }
 
-    private static final Set<String> FILE_KEYS = Set.of(
+    private static final Set<String> BERTH_KEYS = Set.of(
             "socket",
             "state-dir",
             "run-dir",
@@ -158,8 +163,9 @@ public final class Berthd implements Callable<Integer> {
             "request-timeout",
             "docker-plugin");
 
+    private static final Set<String> FILE_KEYS = union(BERTH_KEYS, DockerdOptions.FILE_KEYS);
     private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
-    private static final Set<String> LIST_KEYS = Set.of("dns");
+    private static final Set<String> LIST_KEYS = union(Set.of("dns"), DockerdOptions.LIST_KEYS);
     private static final Set<String> NUMBER_KEYS = Set.of("max-connections", "request-timeout");
 
     @Override
@@ -222,7 +228,14 @@ public final class Berthd implements Callable<Integer> {
                         : Path.of(pick(str(containerd), file.get("containerd"), null)),
                 cgroupParent(pick(cgroupParent, file.get("cgroup-parent"), d.cgroupParent())),
                 dockerPluginSocket(file),
-                apiLimits(file, d.api()));
+                apiLimits(file, d.api()),
+                dockerd.resolve(file));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
     }
 
     private static String cgroupParent(String p) {

@@ -47,6 +47,7 @@ import dev.berth.runtime.containerd.Containerd;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
+import dev.berth.runtime.image.InsecureRegistries;
 import dev.berth.runtime.image.RegistryClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -59,7 +60,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -315,7 +315,8 @@ public final class Daemon implements AutoCloseable {
             images = new ImageService(
                     rc.containerdSocket() != null
                             ? rc.containerdSocket()
-                            : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket());
+                            : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket(),
+                    c.dockerd().insecureRegistries());
         } catch (RuntimeException e) {
             if (names != null) names.close();
             engine.close();
@@ -450,17 +451,19 @@ public final class Daemon implements AutoCloseable {
      */
     static final class ImageService implements AutoCloseable {
         private final Path socket;
+        private final InsecureRegistries insecure;
         private Containerd client;
         private ImageStore store;
 
-        ImageService(Path socket) {
+        ImageService(Path socket, InsecureRegistries insecure) {
             this.socket = socket;
+            this.insecure = insecure;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
                 client = Containerd.connect(socket, "berth");
-                store = ImageStore.open(client, new RegistryClient(Set.of()));
+                store = ImageStore.open(client, new RegistryClient(insecure));
             }
             return store;
         }
@@ -496,13 +499,18 @@ public final class Daemon implements AutoCloseable {
     private SystemInfo info() {
         List<ContainerRecord> all = containers.list();
         return SystemInfo.of(
-                hostName(),
-                BerthVersion.DOCKER_COMPATIBLE,
-                all.size(),
-                all.stream().filter(x -> containers.isRunning(x.id())).count(),
-                all.stream().filter(x -> containers.isPaused(x.id())).count(),
-                HostFacts.info(),
-                config.stateDir().toString());
+                        hostName(),
+                        BerthVersion.DOCKER_COMPATIBLE,
+                        all.size(),
+                        all.stream().filter(x -> containers.isRunning(x.id())).count(),
+                        all.stream().filter(x -> containers.isPaused(x.id())).count(),
+                        HostFacts.info(),
+                        config.stateDir().toString())
+                .withRegistryConfig(SystemInfo.RegistryConfig.of(
+                        config.dockerd().insecureRegistries().names(),
+                        config.dockerd().insecureRegistries().cidrs().stream()
+                                .map(Object::toString)
+                                .toList()));
     }
 
     private static String hostName() {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param dockerPlugin the socket where berthd serves Docker's remote network driver protocol (e.g.
  *                    /run/docker/plugins/berth.sock, making the driver {@code berth}), or null for none
  * @param api         limits of the API server: connections, request sizes, request timeout
+ * @param dockerd     dockerd's own options berthd takes too (insecure registries, default bridge settings)
  */
 public record DaemonConfig(
         Path socket,
@@ -36,7 +37,8 @@ public record DaemonConfig(
         Path containerd,
         String cgroupParent,
         Path dockerPlugin,
-        ApiLimits api) {
+        ApiLimits api,
+        DockerdSettings dockerd) {
 
     /**
      * {@code --cluster-store etcd://H:P[,H:P]} or {@code --cluster-static FILE}, with flannel's key
@@ -61,7 +63,8 @@ public record DaemonConfig(
                 containerd,
                 cgroupParent,
                 dockerPlugin,
-                api);
+                api,
+                dockerd);
     }
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
@@ -82,6 +85,7 @@ public record DaemonConfig(
                 null,
                 "/berth",
                 null,
-                ApiLimits.DEFAULTS);
+                ApiLimits.DEFAULTS,
+                DockerdSettings.DEFAULTS);
     }
 }

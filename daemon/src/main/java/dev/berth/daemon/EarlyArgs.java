@@ -42,9 +42,10 @@ final class EarlyArgs {
             "--docker-plugin",
             "--iface",
             "--max-connections",
-            "--request-timeout");
+            "--request-timeout",
+            "--insecure-registry");
 
-    private static final Set<String> REPEATABLE = Set.of("--dns");
+    private static final Set<String> REPEATABLE = Set.of("--dns", "--insecure-registry");
 
     private EarlyArgs() {}
 

@@ -135,6 +135,14 @@ final class DaemonLab implements AutoCloseable {
         throw new IllegalStateException("berthd did not answer within 30 s:\n" + daemon.output());
     }
 
+    /** Stops berthd and starts it again with {@code flags} instead of the ones it had (the lab's own stay). */
+    void restartWith(String... flags) {
+        stop();
+        extraFlags.clear();
+        extraFlags.addAll(List.of(flags));
+        start();
+    }
+
     /** Stops berthd with SIGTERM (containers and networking stay). */
     void stop() {
         if (daemon != null) daemon.close();

@@ -1,6 +1,8 @@
 package dev.berth.daemon.soak;
 
 import java.io.PrintStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +24,11 @@ public final class Soak {
     private final Gauges gauges;
     private final String image;
     private final Supplier<String> log;
+    /** Guarded by itself: workers time their operations concurrently. */
     private final Map<String, List<Long>> times = new LinkedHashMap<>();
+
     private final List<Checkpoint> checkpoints = new ArrayList<>();
-    private String anchorId;
+    private final List<String> anchorIds = new ArrayList<>();
 
     /** {@code log}: berthd's output, shown when an operation fails. */
     public Soak(RawApi api, Gauges gauges, String image, Supplier<String> log) {
@@ -45,12 +49,19 @@ public final class Soak {
         }
     }
 
-    /** The two networks and the long-running container the connect/disconnect pairs use. */
-    public void setUp() {
+    /**
+     * The two networks and one long-running container per worker (named {@code soak-anchor-W}) for the
+     * connect/disconnect pairs.
+     */
+    public void setUp(int workers) {
         expect(api.post("/networks/create", "{\"Name\":\"" + USER_NET + "\"}"), 201, "create network " + USER_NET);
         expect(api.post("/networks/create", "{\"Name\":\"" + SECOND_NET + "\"}"), 201, "create network " + SECOND_NET);
-        anchorId = create(ANCHOR, USER_NET);
-        expect(api.post("/containers/" + anchorId + "/start", null), 204, "start " + ANCHOR);
+        anchorIds.clear();
+        for (int w = 0; w < workers; w++) {
+            String id = create(ANCHOR + "-" + w, USER_NET);
+            expect(api.post("/containers/" + id + "/start", null), 204, "start " + ANCHOR + "-" + w);
+            anchorIds.add(id);
+        }
     }
 
     /** One container from create to remove; {@code i} chooses its network and whether it disconnects first. */
@@ -80,41 +91,47 @@ public final class Soak {
         timed("remove", () -> expect(api.delete("/containers/" + id + "?force=1"), 204, "remove " + name));
     }
 
-    /** The long-running container joins the second network and leaves it again. */
-    public void pair() {
+    /** Worker {@code worker}'s long-running container joins the second network and leaves it again. */
+    public void pair(int worker) {
+        String anchorId = anchorIds.get(worker), name = ANCHOR + "-" + worker;
         timed(
                 "pair_connect",
                 () -> expect(
                         api.post("/networks/" + SECOND_NET + "/connect", "{\"Container\":\"" + anchorId + "\"}"),
                         200,
-                        "connect " + ANCHOR));
+                        "connect " + name));
         timed(
                 "pair_disconnect",
                 () -> expect(
                         api.post("/networks/" + SECOND_NET + "/disconnect", "{\"Container\":\"" + anchorId + "\"}"),
                         200,
-                        "disconnect " + ANCHOR));
+                        "disconnect " + name));
     }
 
-    /** Removes the anchor and the networks, so the end state can be compared with the daemon's start. */
+    /** Removes the anchors and the networks, so the end state can be compared with the daemon's start. */
     public void tearDown() {
-        expect(api.delete("/containers/" + anchorId + "?force=1"), 204, "remove " + ANCHOR);
+        for (String anchorId : anchorIds)
+            expect(api.delete("/containers/" + anchorId + "?force=1"), 204, "remove anchor");
+        anchorIds.clear();
         expect(api.delete("/networks/" + SECOND_NET), 204, "remove network " + SECOND_NET);
         expect(api.delete("/networks/" + USER_NET), 204, "remove network " + USER_NET);
     }
 
+    /** Reads the gauges: call it only while no worker is inside an operation, so nothing is counted half-made. */
     public Checkpoint checkpoint(int lifecycles, int pairs, PrintStream out) {
         Map<String, Long> p50 = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Long>> e : times.entrySet()) {
-            List<Long> l = new ArrayList<>(e.getValue());
-            if (l.isEmpty()) continue;
-            l.sort(null);
-            p50.put(e.getKey(), l.get(l.size() / 2) / 1000);
-            e.getValue().clear();
+        synchronized (times) {
+            for (Map.Entry<String, List<Long>> e : times.entrySet()) {
+                List<Long> l = new ArrayList<>(e.getValue());
+                if (l.isEmpty()) continue;
+                l.sort(null);
+                p50.put(e.getKey(), l.get(l.size() / 2) / 1000);
+                e.getValue().clear();
+            }
         }
         Checkpoint c = new Checkpoint(lifecycles, pairs, gauges.read(true), p50);
         checkpoints.add(c);
-        out.println("soak " + c.line());
+        out.println("soak at=" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + c.line());
         out.flush();
         return c;
     }
@@ -170,7 +187,10 @@ public final class Soak {
     private <T> T timed(String op, Supplier<T> action) {
         long start = System.nanoTime();
         T t = action.get();
-        times.computeIfAbsent(op, k -> new ArrayList<>()).add(System.nanoTime() - start);
+        long took = System.nanoTime() - start;
+        synchronized (times) {
+            times.computeIfAbsent(op, k -> new ArrayList<>()).add(took);
+        }
         return t;
     }
 

@@ -2,7 +2,6 @@ package dev.berth.runtime.image;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,10 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
 
 /**
  * The registry v2 API over the JDK's HTTP client. HTTPS always, plain HTTP only for hosts named
@@ -22,11 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RegistryClient {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
     private final HttpClient http;
-    private final Set<String> insecure;
+    private final InsecureRegistries insecure;
     private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
+    /** With these registries allowed plain HTTP (host, host:port or CIDR; see {@link InsecureRegistries}). */
     public RegistryClient(Set<String> insecureRegistries) {
-        this.insecure = Set.copyOf(insecureRegistries);
+        this(InsecureRegistries.parse(List.copyOf(insecureRegistries)));
+    }
+
+    public RegistryClient(InsecureRegistries insecure) {
+        this.insecure = insecure;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -80,18 +86,13 @@ public final class RegistryClient {
         }
     }
 
-    /** Docker's rule: listed hosts (host or host:port) and loopback registries may speak plain HTTP. */
+    /** Docker's rule: listed hosts (host or host:port), CIDRs and loopback registries may speak plain HTTP. */
     boolean isInsecure(String domain) {
-        if (insecure.contains(domain)) return true;
-        String host = hostOf(domain);
-        if (insecure.contains(host)) return true;
-        if (host.equalsIgnoreCase("localhost")) return true;
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) if (!a.isLoopbackAddress()) return false;
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return insecure.allows(domain);
+    }
+
+    public InsecureRegistries insecure() {
+        return insecure;
     }
 
     static String hostOf(String domain) {
@@ -104,6 +105,13 @@ public final class RegistryClient {
         String m = e.getMessage();
         if (m == null || m.isEmpty()) m = e.getClass().getSimpleName();
         if (e instanceof ConnectException) m = "dial tcp: connect: connection refused";
+        // the JDK's words for a first record that is no TLS ("Unrecognized SSL message, plaintext connection?"); Go's
+        // client (dockerd) sees "HTTP/" and says so
+        for (Throwable t = e; t != null; t = t.getCause())
+            if (t instanceof SSLException s
+                    && s.getMessage() != null
+                    && s.getMessage().toLowerCase(Locale.ROOT).contains("unrecognized ssl message"))
+                return "http: server gave HTTP response to HTTPS client";
         return m;
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.daemon.api.shapes;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,65 @@ public record SystemInfo(
         @JsonProperty("Runtimes") Map<String, Runtime> runtimes,
         @JsonProperty("LoggingDriver") String loggingDriver,
         @JsonProperty("Swarm") Swarm swarm,
-        @JsonProperty("DockerRootDir") String dockerRootDir) {
+        @JsonProperty("DockerRootDir") String dockerRootDir,
+        @JsonProperty("RegistryConfig") RegistryConfig registryConfig) {
+
+    /** The same with Docker's registry settings ({@code docker info}'s "Insecure Registries"). */
+    public SystemInfo withRegistryConfig(RegistryConfig r) {
+        return new SystemInfo(
+                id,
+                containers,
+                containersRunning,
+                containersPaused,
+                name,
+                serverVersion,
+                ncpu,
+                memTotal,
+                kernelVersion,
+                operatingSystem,
+                osVersion,
+                osType,
+                architecture,
+                driver,
+                cgroupDriver,
+                cgroupVersion,
+                securityOptions,
+                defaultRuntime,
+                runtimes,
+                loggingDriver,
+                swarm,
+                dockerRootDir,
+                r);
+    }
+
+    /**
+     * Docker's RegistryServiceConfig: the CIDRs whose registries may speak plain HTTP and one IndexInfo per
+     * registry named (Secure false for the insecure ones; docker.io, the official index, always there).
+     */
+    public record RegistryConfig(
+            @JsonProperty("AllowNondistributableArtifactsCIDRs")
+            List<String> allowNondistributableCidrs,
+
+            @JsonProperty("AllowNondistributableArtifactsHostnames")
+            List<String> allowNondistributableHostnames,
+
+            @JsonProperty("InsecureRegistryCIDRs") List<String> insecureRegistryCidrs,
+            @JsonProperty("IndexConfigs") Map<String, IndexInfo> indexConfigs,
+            @JsonProperty("Mirrors") List<String> mirrors) {
+
+        public static RegistryConfig of(List<String> insecureNames, List<String> insecureCidrs) {
+            Map<String, IndexInfo> index = new LinkedHashMap<>();
+            index.put("docker.io", new IndexInfo("docker.io", List.of(), true, true));
+            for (String n : insecureNames) index.put(n, new IndexInfo(n, List.of(), false, false));
+            return new RegistryConfig(List.of(), List.of(), List.copyOf(insecureCidrs), index, List.of());
+        }
+    }
+
+    public record IndexInfo(
+            @JsonProperty("Name") String name,
+            @JsonProperty("Mirrors") List<String> mirrors,
+            @JsonProperty("Secure") boolean secure,
+            @JsonProperty("Official") boolean official) {}
 
     public record Runtime(@JsonProperty("path") String path) {}
 
@@ -77,6 +136,7 @@ public record SystemInfo(
                 Map.of("runc", new Runtime("runc")),
                 "json-file",
                 Swarm.INACTIVE,
-                rootDir);
+                rootDir,
+                RegistryConfig.of(List.of(), List.of("127.0.0.0/8", "::1/128")));
     }
 }
