@@ -59,6 +59,14 @@ public final class Berth implements Runnable, CommandRoot {
     private static final Map<String, List<Map.Entry<String, Supplier<Object>>>> SUB_VERBS =
             Map.of("network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
 
+    static {
+        // picocli's documented switches, for a quicker start: no search of the class path for Groovy's Closure
+        // class (a failing Class.forName), no converters made by reflection for java.sql and java.time types
+        // (no option of berth has one)
+        System.setProperty("picocli.disable.closures", "true");
+        System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+    }
+
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
     public static final int USAGE = UsageError.STATUS;
 
