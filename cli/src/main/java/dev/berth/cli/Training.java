@@ -69,7 +69,8 @@ public final class Training {
         while (true) {
             try (SocketChannel c = server.accept()) {
                 String head = readHead(c);
-                String path = head.split(" ", 3)[1];
+                String[] line = head.split(" ", 3);
+                String method = line[0], path = line[1];
                 String body;
                 int status = 200;
                 if (path.endsWith("/networks")) body = resource("networks.json");
@@ -78,6 +79,8 @@ public final class Training {
                     body = "{\"Id\":\"" + "ab".repeat(32) + "\",\"Warning\":\"\"}";
                 } else if (path.contains("/networks/")) body = resource("network.json");
                 else if (path.endsWith("/version")) body = resource("version.json");
+                else if (path.endsWith("/_ping"))
+                    body = "OK"; // the docker CLI's first request (bench-cli.sh times it too)
                 else if (path.endsWith("/containers/json") || path.endsWith("/images/json")) body = "[]";
                 else {
                     status = 404;
@@ -88,7 +91,7 @@ public final class Training {
                         + " X\r\nApi-Version: 1.50\r\nContent-Type: application/json\r\nContent-Length: " + b.length
                         + "\r\n\r\n";
                 c.write(ByteBuffer.wrap(h.getBytes(StandardCharsets.US_ASCII)));
-                c.write(ByteBuffer.wrap(b));
+                if (!method.equals("HEAD")) c.write(ByteBuffer.wrap(b));
             } catch (IOException | RuntimeException e) {
                 if (!server.isOpen()) return; // closed at the end of the training
                 // else one client's torn request: serve the next
