@@ -35,9 +35,10 @@ set -euo pipefail
 step() { echo; echo "== \$(date +%T) \$*"; }
 fail() { echo "FAIL: \$*"; journalctl -u berthd --no-pager | tail -n 40 || true; exit 1; }
 docker=$docker
-wait_socket() { # berthd answers on its socket (up to 10 minutes: a JVM without AOT cache under TCG)
+wait_socket() { # berthd is ready (up to 10 minutes: a JVM without AOT cache under TCG); not docker version:
+  # berthd answers /_ping and /version from its first moments, network ls only once it is ready
   for i in \$(seq 1 1200); do
-    [ -S /run/berth/berth.sock ] && \$docker -H unix:///run/berth/berth.sock version >/dev/null 2>&1 && return 0
+    [ -S /run/berth/berth.sock ] && \$docker -H unix:///run/berth/berth.sock network ls >/dev/null 2>&1 && return 0
     sleep 0.5
   done
   fail "berthd did not answer on /run/berth/berth.sock"
@@ -79,7 +80,7 @@ systemctl status berthd.service --no-pager | head -n 12
 step "the docker CLI with DOCKER_HOST"
 export DOCKER_HOST=unix:///run/berth/berth.sock
 \$docker version --format 'server {{.Server.Version}} (API {{.Server.APIVersion}}), {{.Server.Platform.Name}}'
-\$docker load -i $images
+\$docker load -i $images || fail "docker load failed"
 \$docker images
 step "docker run --rm busybox"
 out=\$(\$docker run --rm busybox echo hello from busybox)
