@@ -9,6 +9,7 @@ import dev.berth.engine.driver.NetworkDriver;
 import dev.berth.engine.driver.NoEndpointsDriver;
 import dev.berth.engine.driver.ParentLinks;
 import dev.berth.engine.driver.SandboxKernel;
+import dev.berth.engine.driver.VethReaper;
 import dev.berth.engine.firewall.EndpointGuard;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.NetworkRules;
@@ -74,6 +75,7 @@ public final class Engine implements AutoCloseable {
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final Inventory inventory = new Inventory();
     private final Map<String, Object> sandboxLocks = new ConcurrentHashMap<>();
+    private final VethReaper reaper;
 
     private Engine(EngineConfig config) {
         this.config = config;
@@ -85,6 +87,7 @@ public final class Engine implements AutoCloseable {
         this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
+        this.reaper = new VethReaper(host);
     }
 
     /**
@@ -672,7 +675,7 @@ public final class Engine implements AutoCloseable {
                         !rules.isEmpty() && rules.getFirst().containerIp().equals(e.ipv4());
                 boolean gave = gateways(s).gives(e);
                 if (carriesPorts) td.step("unpublish", () -> firewall.removePorts(rules));
-                detach(e, td);
+                detachLater(e, td);
                 // the next endpoint in Docker's order gives the default routes (the old ones went with the link)
                 if (gave) td.step("gateway", () -> setDefaultRoutes(s, gateways(s)));
                 if (carriesPorts && !portRules(s).isEmpty()) {
@@ -828,6 +831,39 @@ public final class Engine implements AutoCloseable {
         if (g != null) td.step("unguard", () -> firewall.removeGuards(List.of(g)));
         td.forget(mark, "endpoint-forget", () -> store.remove(ENDPOINTS, e.id()));
         inventory.releaseEndpoint(e);
+    }
+
+    /**
+     * As {@link #detach}, for a disconnect: a bridge endpoint's veth pair is retired (down, its addresses gone, its
+     * container end renamed away) and deleted afterwards by the reaper, which then forgets the REMOVING record;
+     * the address is released at once, since nothing can send from it any more. The record is the journal of the
+     * pending deletion: a crash before the reaper finished leaves it, and start-up reconcile deletes the link.
+     */
+    private void detachLater(Endpoint e, Teardown td) {
+        int mark = td.mark();
+        td.step("endpoint-record", () -> store.put(ENDPOINTS, e.id(), Status.REMOVING, e));
+        Network n = inventory.network(e.networkId());
+        boolean[] retired = {false};
+        td.step("veth", () -> {
+            retired[0] = drivers.ofEndpoint(n, e).retire(n, e, inventory.kernel(e.sandboxId()));
+            if (!retired[0]) detachLink(e);
+        });
+        // After the link can no longer send (down or gone), so that its port is guarded as long as it can.
+        EndpointGuard g = guardOf(n, e);
+        if (g != null) td.step("unguard", () -> firewall.removeGuards(List.of(g)));
+        if (retired[0]) {
+            // a failed step keeps the record (REMOVING) for reconcile to finish, as td.forget does
+            Runnable forget = td.mark() == mark ? () -> store.remove(ENDPOINTS, e.id()) : () -> {};
+            td.step("reap", () -> reaper.submit(new VethReaper.Job(e.hostIfName(), forget)));
+        } else {
+            td.forget(mark, "endpoint-forget", () -> store.remove(ENDPOINTS, e.id()));
+        }
+        inventory.releaseEndpoint(e);
+    }
+
+    /** Waits until the veths that disconnects retired are deleted (tests and benchmarks look at the kernel after). */
+    public void settle() {
+        reaper.settle();
     }
 
     /** Deletes an endpoint's link: the host veth of a bridge endpoint, the macvlan/ipvlan link inside the sandbox. */
@@ -1017,6 +1053,7 @@ public final class Engine implements AutoCloseable {
     /** Stops the engine without touching the kernel: sandboxes keep running and their networking stays. */
     @Override
     public void close() {
+        reaper.close();
         inventory.closeKernels();
         firewall.close();
         host.close();

@@ -85,6 +85,7 @@ final class EngineLab implements AutoCloseable {
      * addresses, DAD), interface numbers, and the random part of veth names.
      */
     String kernelSnapshot() {
+        if (engine != null) engine.settle(); // the veths disconnects retired are deleted
         List<String> lines = new ArrayList<>();
         for (JsonNode l : json(host.run("ip", "-d", "-j", "link", "show").stdout())) {
             boolean up = l.path("flags").toString().contains("\"UP\"");

@@ -269,11 +269,18 @@ public final class ConnectBench {
             Batch cc = Batch.concurrent(p, fx.berthd.socket(), (h, i) -> fx.connect(h, i));
             fx.check(p, bhost, veths0 + p, "after " + p + " concurrent connects");
             Batch cd = Batch.concurrent(p, fx.berthd.socket(), (h, i) -> fx.disconnect(h, i));
+            long gone = fx.settle(bhost, veths0); // the retired veths deleted after the answers
             fx.check(0, bhost, veths0, "after " + p + " concurrent disconnects");
             batch("berthd connect, " + p + " at once", cc, r);
             batch("berthd connect, " + p + " one after another", sc, r);
             batch("berthd disconnect, " + p + " at once", cd, r);
             batch("berthd disconnect, " + p + " one after another", sd, r);
+            report.append(String.format(
+                    Locale.ROOT,
+                    "  %-44s %10.0f %8.0f%n",
+                    "  until the last retired veth is gone (" + r + ")",
+                    p / ((cd.wallNanos() + Math.max(gone, 0)) / 1e9),
+                    (cd.wallNanos() + Math.max(gone, 0)) / 1e6));
             if (nv != null) {
                 Batch ns = Batch.processes(p, nv::setupCommand, nv.dir);
                 Batch nt = Batch.processes(p, nv::teardownCommand, nv.dir);
@@ -468,9 +475,28 @@ public final class ConnectBench {
             if (n != members + connected)
                 throw new IllegalStateException(
                         when + ": the network lists " + n + " containers, not " + (members + connected));
-            int v = veths(host);
-            if (v != wantVeths)
-                throw new IllegalStateException(when + ": " + v + " veths in the host namespace, not " + wantVeths);
+            long waited = settle(host, wantVeths);
+            if (waited < 0)
+                throw new IllegalStateException(
+                        when + ": " + veths(host) + " veths in the host namespace, not " + wantVeths);
+        }
+
+        /**
+         * Waits (10 s at most) until the host has {@code want} veths: berthd answers a disconnect before the kernel
+         * deleted the veth it retired. The nanoseconds waited, or -1.
+         */
+        long settle(LabHost host, int want) {
+            long t0 = System.nanoTime();
+            while (veths(host) != want) {
+                if (System.nanoTime() - t0 > 10_000_000_000L) return -1;
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+            }
+            return System.nanoTime() - t0;
         }
     }
 

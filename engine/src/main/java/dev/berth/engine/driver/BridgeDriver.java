@@ -251,6 +251,42 @@ public final class BridgeDriver implements NetworkDriver {
         deleteQuietly(ep.hostIfName());
     }
 
+    /**
+     * Retires the endpoint's veth pair for a deletion later ({@link VethReaper}): the kernel's deletion of a veth
+     * waits for RCU grace periods (20 ms and more), the rest of a disconnect is a fraction of a millisecond. Inside
+     * the sandbox the addresses go (with them their routes), the link goes down and is renamed away from its
+     * {@code ethN} name ({@link #retiredName}), so a reconnect can take the name again at once; the host end goes
+     * down, so the bridge disables the port and flushes its forwarding entries: no frame passes either way
+     * from here on, and the port's anti-spoofing elements and the address can go. False when there is nothing to
+     * retire in (no namespace, no such link): then the caller deletes at once.
+     */
+    @Override
+    public boolean retire(Network n, Endpoint ep, SandboxKernel sbx) {
+        if (sbx == null || ep.hostIfName() == null) return false;
+        Link inside = sbx.rtnl().links().find(ep.ifName()).orElse(null);
+        if (inside == null) return false;
+        int index = inside.index();
+        List<Request> r = new ArrayList<>(4);
+        if (ep.ipv4() != null && n.ipv4() != null)
+            r.add(new Request(
+                    Addresses.deleteMessage(index, n.ipv4().subnet().withHost(ep.ipv4())),
+                    "delete " + IpPrefix.format(ep.ipv4()) + " from " + ep.ifName()));
+        if (ep.ipv6() != null && n.ipv6Subnet() != null)
+            r.add(new Request(
+                    Addresses.deleteMessage(index, n.ipv6Subnet().subnet().withHost(ep.ipv6())),
+                    "delete " + IpPrefix.format(ep.ipv6()) + " from " + ep.ifName()));
+        r.add(new Request(Links.downMessage(index), "set " + ep.ifName() + " down"));
+        r.add(new Request(Links.renameMessage(index, retiredName(ep)), "rename " + ep.ifName() + " away"));
+        sbx.rtnl().socket().requestAll(r);
+        host.rtnl().socket().request(Links.downMessage(ep.hostIfName()), "set " + ep.hostIfName() + " down");
+        return true;
+    }
+
+    /** The container end's name while it waits for its deletion: {@code gone} + the host end's 7 hex, unique. */
+    public static String retiredName(Endpoint ep) {
+        return "gone" + ep.hostIfName().substring("veth".length());
+    }
+
     private int bridgeIndex(Network n) {
         return bridgeIndex.computeIfAbsent(
                 n.id(), id -> host.rtnl().links().get(n.device()).index());

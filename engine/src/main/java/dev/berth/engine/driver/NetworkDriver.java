@@ -62,6 +62,15 @@ public sealed interface NetworkDriver permits BridgeDriver, LanDriver, NoEndpoin
     /** Deletes the endpoint's links; {@code sbx} is null when the sandbox's namespace is gone (and its links with it). */
     void detach(Endpoint ep, SandboxKernel sbx);
 
+    /**
+     * Makes the endpoint's links unusable and invisible without deleting them, so that {@link #detach} can run
+     * later, off the caller's path: true when done, false when this driver deletes at once (the caller then
+     * detaches).
+     */
+    default boolean retire(Network n, Endpoint ep, SandboxKernel sbx) {
+        return false;
+    }
+
     /** Start-up: true when the endpoint's links are there and wired as {@link #attach} left them. */
     boolean isIntact(Network n, Endpoint ep, SandboxKernel sbx, HostLinks host);
 

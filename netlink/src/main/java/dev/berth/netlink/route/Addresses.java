@@ -38,11 +38,16 @@ public final class Addresses {
         socket.request(addMessage(index, prefix), "add address " + prefix + " to link #" + index);
     }
 
-    public void delete(int index, IpPrefix prefix) {
+    /** The request that deletes {@code prefix} from link {@code index}. */
+    public static MessageWriter deleteMessage(int index, IpPrefix prefix) {
         MessageWriter w = new MessageWriter(Rt.RTM_DELADDR, 0);
         header(w, index, prefix, 0);
         w.attrAddress(Rt.IFA_LOCAL, prefix.address());
-        socket.request(w, "delete address " + prefix + " from link #" + index);
+        return w;
+    }
+
+    public void delete(int index, IpPrefix prefix) {
+        socket.request(deleteMessage(index, prefix), "delete address " + prefix + " from link #" + index);
     }
 
     /** Every IPv4 and IPv6 address in the namespace. */

@@ -54,6 +54,16 @@ public final class Links {
         return setMessage(index, Rt.IFF_UP, Rt.IFF_UP);
     }
 
+    /** {@code ip link set INDEX down}. */
+    public static MessageWriter downMessage(int index) {
+        return setMessage(index, 0, Rt.IFF_UP);
+    }
+
+    /** {@code ip link set NAME down}, the link found by its name (index 0 and IFLA_IFNAME): no lookup first. */
+    public static MessageWriter downMessage(String name) {
+        return setMessage(0, 0, Rt.IFF_UP).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
+    }
+
     /** {@code ip link set INDEX name NAME} (the link must be down). */
     public static MessageWriter renameMessage(int index, String name) {
         return setMessage(index, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
@@ -141,7 +151,7 @@ public final class Links {
     }
 
     public void setDown(int index) {
-        socket.request(setMessage(index, 0, Rt.IFF_UP), "set link #" + index + " down");
+        socket.request(downMessage(index), "set link #" + index + " down");
     }
 
     /** Makes the link a port of {@code masterIndex} (a bridge); 0 detaches it. */

@@ -1,0 +1,136 @@
+package dev.berth.engine.driver;
+
+import dev.berth.model.log.Log;
+import dev.berth.netlink.NetlinkException;
+import dev.berth.netlink.ns.Netns;
+import dev.berth.netlink.route.Rtnl;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+/**
+ * Deletes retired veths ({@link BridgeDriver#retire}) on a thread of its own, after the disconnect answered:
+ * the kernel's deletion of a veth waits for RCU grace periods (20 ms and more), which the caller no longer waits
+ * for. Its own rtnetlink socket, so the host socket's other users never queue behind a deletion. A job's
+ * {@code done} runs once the link is gone (the engine forgets the endpoint's REMOVING record there, its journal of
+ * the pending deletion: a kill -9 before leaves the record, and start-up reconcile deletes the link). A deletion
+ * that fails keeps the record too.
+ */
+public final class VethReaper implements AutoCloseable {
+    /** A link to delete, and what to do once it is gone. */
+    public record Job(String hostIfName, Runnable done) {}
+
+    private final HostKernel host;
+    private final Queue<Job> queue = new ArrayDeque<>();
+    private Rtnl rtnl;
+    private Thread thread;
+    private int running;
+    private boolean closed;
+
+    public VethReaper(HostKernel host) {
+        this.host = host;
+    }
+
+    /** Queues a deletion; after {@link #close} it is done at once, on the caller's thread. */
+    public void submit(Job j) {
+        synchronized (this) {
+            if (!closed) {
+                queue.add(j);
+                if (thread == null)
+                    thread = Thread.ofPlatform()
+                            .daemon()
+                            .name("berth-veth-reaper")
+                            .start(this::loop);
+                notifyAll();
+                return;
+            }
+        }
+        reap(j, host.rtnl());
+    }
+
+    /** Waits until every queued deletion is done (tests and benchmarks look at the kernel after it). */
+    public synchronized void settle() {
+        while (!queue.isEmpty() || running > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            Job j;
+            synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                j = queue.poll();
+                if (j == null) return; // closed and drained
+                running++;
+            }
+            try {
+                if (rtnl == null) rtnl = Netns.rtnl(host.netns());
+                reap(j, rtnl);
+            } catch (RuntimeException e) {
+                Log.warn(
+                        "a retired veth's deletion failed; start-up reconcile finishes it",
+                        "error",
+                        String.valueOf(e.getMessage()));
+            } finally {
+                synchronized (this) {
+                    running--;
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    private static void reap(Job j, Rtnl rtnl) {
+        try {
+            rtnl.links().delete(j.hostIfName());
+        } catch (NetlinkException.NotFound gone) {
+            // its sandbox's namespace went, and the pair with it
+        } catch (RuntimeException e) {
+            Log.warn(
+                    "could not delete a retired veth; start-up reconcile deletes it",
+                    "link",
+                    j.hostIfName(),
+                    "error",
+                    String.valueOf(e.getMessage()));
+            return;
+        }
+        j.done().run();
+    }
+
+    /** Finishes the queued deletions (at most {@code wait}), then stops; what is left, reconcile deletes at the next start. */
+    public void close(Duration wait) {
+        Thread t;
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            if (rtnl != null && (t == null || !t.isAlive())) rtnl.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}
