@@ -123,11 +123,12 @@ systemctl is-active berthd.socket || fail "berthd.socket is not active"
 out=\$(timeout 900 \$docker version --format '{{.Server.Version}}') || fail "the first request through berthd.socket failed"
 echo "first request answered: server \$out"
 systemctl is-active berthd.service || fail "the first request did not start berthd.service"
-journalctl -u berthd.service --no-pager -o cat | grep "from=systemd" | tail -n 1 | grep -q "socket=/run/berth/berth.sock" || { journalctl -u berthd.service --no-pager | tail -n 30; fail "berthd did not serve on the socket systemd passed"; }
 [ "\$(\$docker inspect -f '{{.State.Running}} {{.State.Pid}}' va)" = "true \$pid_a" ] || fail "container va was not adopted by the socket-activated berthd"
 \$docker exec va ping -c 1 -W 2 vb
 out=\$(\$docker run --rm busybox echo hello through berthd.socket)
 [ "\$out" = "hello through berthd.socket" ] || fail "docker run --rm printed '\$out' under socket activation"
+# read once berthd is ready: the line is logged when the server has adopted the socket, maybe after /version's answer
+journalctl -u berthd.service --no-pager -o cat | grep "from=systemd" | tail -n 1 | grep -q "socket=/run/berth/berth.sock" || { journalctl -u berthd.service --no-pager | tail -n 30; fail "berthd did not serve on the socket systemd passed"; }
 step "berthd.socket disabled again: berthd binds its socket itself"
 systemctl disable --now berthd.socket
 ! systemctl is-enabled --quiet berthd.socket || fail "berthd.socket still enabled"
