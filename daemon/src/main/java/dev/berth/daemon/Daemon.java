@@ -36,6 +36,7 @@ import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.firewall.NoFirewall;
 import dev.berth.engine.tx.Faults;
 import dev.berth.model.BerthException;
 import dev.berth.model.log.Log;
@@ -121,7 +122,11 @@ public final class Daemon implements AutoCloseable {
                 config.stateDir(),
                 config.runDir(),
                 config.cgroupParent(),
-                new HostsFiles(RESOLV_CONF, ns),
+                new HostsFiles(
+                        RESOLV_CONF,
+                        ns,
+                        config.dockerd().dnsSearch(),
+                        config.dockerd().dnsOptions()),
                 ns);
         this.containers.crashPoints(CRASH_POINTS);
     }
@@ -262,13 +267,23 @@ public final class Daemon implements AutoCloseable {
         Engine engine;
         try {
             Files.createDirectories(c.runDir());
-            EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
+            for (String w : c.dockerd().warnings()) Log.warn(w);
+            EngineConfig ec = EngineConfig.of(
+                            c.stateDir().resolve("engine"),
+                            host,
+                            c.dockerd().iptables() ? firewall(c.firewall()) : h -> new NoFirewall())
                     .withNetnsPrefix(c.netnsPrefix())
-                    .withFaults(CRASH_POINTS);
+                    .withFaults(CRASH_POINTS)
+                    .withNetworkDefaults(c.dockerd().network());
+            if (c.dockerd().mtu() != null) ec = ec.withMtu(c.dockerd().mtu());
             if (c.cluster() != null) {
                 if (c.bip() != null || c.bridge() != null)
                     throw new StartupException(
                             "--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet",
+                            null);
+                if (c.dockerd().mtu() != null)
+                    throw new StartupException(
+                            "--mtu excludes cluster mode: the cluster sets the default bridge's MTU for its backend",
                             null);
                 cluster = ClusterAgent.start(clusterOptions(c.cluster()), host, c.runDir());
                 ec = ec.withBip(cluster.bip())
