@@ -12,6 +12,8 @@ import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.Link;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Rtnl;
+import dev.berth.netlink.sys.Errno;
+import dev.berth.netlink.sys.SystemCallException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +69,13 @@ public final class TopologyScanner {
                     continue; // removed while we looked: not part of the picture
                 }
                 opened.add(h);
-                dumps.add(dump(t.name(), t.sandbox(), h));
+                try {
+                    dumps.add(dump(t.name(), t.sandbox(), h));
+                } catch (SystemCallException e) {
+                    // EINVAL from setns: the file was unmounted before we opened it (a sandbox being removed
+                    // leaves an empty file until its unlink), so the handle is not a namespace: gone too
+                    if (e.errno() != Errno.EINVAL) throw e;
+                }
             }
             List<Topology.Namespace> out = new ArrayList<>();
             for (Dump d : dumps) out.add(d.toNamespace(dumps));

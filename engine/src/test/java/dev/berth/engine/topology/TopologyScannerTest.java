@@ -122,4 +122,24 @@ class TopologyScannerTest {
             }
         }
     }
+
+    /**
+     * A sandbox removed while the scan looks: its namespace file unmounted but not yet unlinked, so it opens
+     * as an empty file and setns refuses it (EINVAL). The soak's concurrent workers hit it in GET
+     * /berth/topology (a 500); it is skipped as a vanished namespace is.
+     */
+    @Test
+    void aNamespaceUnmountedWhileScannedIsSkipped(Lab lab) throws Exception {
+        LabHost host = lab.host("host");
+        Path unmounted = Files.createTempFile("berth-unmounted-netns-", "");
+        try (NetnsHandle hostNs = Netns.open(host.name())) {
+            Topology t =
+                    TopologyScanner.scan(hostNs, List.of(new TopologyScanner.Target("sb-going", "going", unmounted)));
+            assertEquals(
+                    List.of("host"),
+                    t.namespaces().stream().map(Topology.Namespace::name).toList());
+        } finally {
+            Files.deleteIfExists(unmounted);
+        }
+    }
 }
