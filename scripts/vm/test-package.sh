@@ -35,9 +35,10 @@ set -euo pipefail
 step() { echo; echo "== \$(date +%T) \$*"; }
 fail() { echo "FAIL: \$*"; journalctl -u berthd --no-pager | tail -n 40 || true; exit 1; }
 docker=$docker
-wait_socket() { # berthd answers on its socket (up to 10 minutes: a JVM without AOT cache under TCG)
+wait_socket() { # berthd is ready (up to 10 minutes: a JVM without AOT cache under TCG); not docker version:
+  # berthd answers /_ping and /version from its first moments, network ls only once it is ready
   for i in \$(seq 1 1200); do
-    [ -S /run/berth/berth.sock ] && \$docker -H unix:///run/berth/berth.sock version >/dev/null 2>&1 && return 0
+    [ -S /run/berth/berth.sock ] && \$docker -H unix:///run/berth/berth.sock network ls >/dev/null 2>&1 && return 0
     sleep 0.5
   done
   fail "berthd did not answer on /run/berth/berth.sock"
@@ -79,7 +80,7 @@ systemctl status berthd.service --no-pager | head -n 12
 step "the docker CLI with DOCKER_HOST"
 export DOCKER_HOST=unix:///run/berth/berth.sock
 \$docker version --format 'server {{.Server.Version}} (API {{.Server.APIVersion}}), {{.Server.Platform.Name}}'
-\$docker load -i $images
+\$docker load -i $images || fail "docker load failed"
 \$docker images
 step "docker run --rm busybox"
 out=\$(\$docker run --rm busybox echo hello from busybox)
@@ -110,6 +111,35 @@ wait_socket
 step "the journal"
 journalctl -u berthd.service --no-pager -o cat | grep -c "berthd ready" | grep -qx 3 || { journalctl -u berthd.service --no-pager | tail -n 30; fail "the journal does not show three starts"; }
 journalctl -u berthd.service --no-pager | tail -n 5
+step "berthd.socket: systemd listens, the docker CLI's first request starts berthd (socket activation)"
+systemctl stop berthd.service
+! systemctl is-active berthd.service || fail "berthd.service still active after stop"
+systemctl enable --now berthd.socket
+systemctl is-active berthd.socket || fail "berthd.socket is not active"
+[ -S /run/berth/berth.sock ] || fail "berthd.socket made no /run/berth/berth.sock"
+[ "\$(stat -c %G:%a /run/berth/berth.sock)" = berth:660 ] || fail "systemd's socket is \$(stat -c %G:%a /run/berth/berth.sock), not berth:660"
+! systemctl is-active berthd.service || fail "berthd.service started before any request"
+# the first connection starts berthd.service with the socket (LISTEN_FDS); the CLI's request waits meanwhile
+out=\$(timeout 900 \$docker version --format '{{.Server.Version}}') || fail "the first request through berthd.socket failed"
+echo "first request answered: server \$out"
+systemctl is-active berthd.service || fail "the first request did not start berthd.service"
+[ "\$(\$docker inspect -f '{{.State.Running}} {{.State.Pid}}' va)" = "true \$pid_a" ] || fail "container va was not adopted by the socket-activated berthd"
+\$docker exec va ping -c 1 -W 2 vb
+out=\$(\$docker run --rm busybox echo hello through berthd.socket)
+[ "\$out" = "hello through berthd.socket" ] || fail "docker run --rm printed '\$out' under socket activation"
+# read once berthd is ready: the line is logged when the server has adopted the socket, maybe after /version's answer
+journalctl -u berthd.service --no-pager -o cat | grep "from=systemd" | tail -n 1 | grep -q "socket=/run/berth/berth.sock" || { journalctl -u berthd.service --no-pager | tail -n 30; fail "berthd did not serve on the socket systemd passed"; }
+step "berthd.socket disabled again: berthd binds its socket itself"
+systemctl disable --now berthd.socket
+! systemctl is-enabled --quiet berthd.socket || fail "berthd.socket still enabled"
+! systemctl is-active berthd.socket || fail "berthd.socket still active"
+\$docker version --format '{{.Server.Version}}' >/dev/null || fail "berthd stopped answering on the descriptor systemd had passed"
+systemctl restart berthd.service
+wait_socket
+! systemctl is-active berthd.socket || fail "restarting berthd.service started berthd.socket"
+[ "\$(stat -c %G:%a /run/berth/berth.sock)" = berth:660 ] || fail "berthd's own socket is \$(stat -c %G:%a /run/berth/berth.sock), not berth:660"
+[ "\$(journalctl -u berthd.service --no-pager -o cat | grep "api socket ready" | tail -n 1 | grep -c "from=systemd")" = 0 ] || fail "berthd still serves systemd's socket after berthd.socket was disabled"
+\$docker exec va true
 step "a docker context named berth"
 unset DOCKER_HOST
 \$docker context create berth --docker host=unix:///run/berth/berth.sock

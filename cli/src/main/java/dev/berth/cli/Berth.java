@@ -10,6 +10,7 @@ import dev.berth.cli.cmd.InspectCommand;
 import dev.berth.cli.cmd.Io;
 import dev.berth.cli.cmd.NetworkCommands;
 import dev.berth.cli.cmd.RunCommand;
+import dev.berth.cli.cmd.Specs;
 import dev.berth.cli.cmd.TopologyCommand;
 import dev.berth.cli.cmd.UsageError;
 import dev.berth.cli.cmd.VersionCommand;
@@ -21,17 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
-/** {@code berth}: Berth's command line, a client of berthd's Docker-shaped API on a Unix socket. */
-@Command(
-        name = "berth",
-        usageHelpAutoWidth = true,
-        versionProvider = Berth.Version.class,
-        description =
-                "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).")
+/**
+ * {@code berth}: Berth's command line, a client of berthd's Docker-shaped API on a Unix socket. The root is
+ * modelled in code, as the groups and lists are (see {@link Specs}); the other verbs by annotations.
+ */
 public final class Berth implements Runnable, CommandRoot {
     /**
      * The verbs, in the order help lists them. Only the verb being run is given to picocli (all of them
@@ -39,11 +37,11 @@ public final class Berth implements Runnable, CommandRoot {
      * reflection, which for all verbs took longer than the whole of {@code berth network ls} may.
      */
     private static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("network", NetworkCommands::new),
-            Map.entry("image", ImageCommands::new),
+            Map.entry("network", () -> new NetworkCommands().spec()),
+            Map.entry("image", () -> new ImageCommands().spec()),
             Map.entry("run", RunCommand::new),
             Map.entry("exec", ContainerCommands.Exec::new),
-            Map.entry("ps", ContainerCommands.Ps::new),
+            Map.entry("ps", () -> new ContainerCommands.Ps().spec()),
             Map.entry("inspect", InspectCommand::new),
             Map.entry("logs", ContainerCommands.Logs::new),
             Map.entry("port", ContainerCommands.Port::new),
@@ -61,24 +59,24 @@ public final class Berth implements Runnable, CommandRoot {
     private static final Map<String, List<Map.Entry<String, Supplier<Object>>>> SUB_VERBS =
             Map.of("network", NetworkCommands.VERBS, "image", ImageCommands.VERBS);
 
+    static {
+        // picocli's documented switches, for a quicker start: no search of the class path for Groovy's Closure
+        // class (a failing Class.forName), no converters made by reflection for java.sql and java.time types
+        // (no option of berth has one)
+        System.setProperty("picocli.disable.closures", "true");
+        System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+    }
+
     /** Exit status of usage errors (docker's, for a CLI error before anything ran). */
     public static final int USAGE = UsageError.STATUS;
 
-    @Option(
-            names = {"-H", "--host"},
-            scope = ScopeType.INHERIT,
-            paramLabel = "unix://PATH",
-            description = "Daemon socket (default: $BERTH_HOST, else $DOCKER_HOST, else unix:///run/berth/berth.sock)")
-    String host;
-
-    @Option(names = "--help", usageHelp = true, scope = ScopeType.INHERIT, description = "Print usage")
-    boolean help;
-
-    @Option(
-            names = {"-v", "--version"},
-            versionHelp = true,
-            description = "Print the version and quit")
-    boolean version;
+    /** -H anywhere on the line: inherited by every verb, whose copy shares this option's value. */
+    private final OptionSpec host = OptionSpec.builder("-H", "--host")
+            .scopeType(ScopeType.INHERIT)
+            .type(String.class)
+            .paramLabel("unix://PATH")
+            .description("Daemon socket (default: $BERTH_HOST, else $DOCKER_HOST, else unix:///run/berth/berth.sock)")
+            .build();
 
     /** {@code berth --version}, as {@code docker --version} prints it. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -105,10 +103,32 @@ public final class Berth implements Runnable, CommandRoot {
         Runtime.getRuntime().halt(code);
     }
 
+    private CommandSpec spec() {
+        CommandSpec s = Specs.command(
+                this,
+                "berth",
+                "Container networking you can read: a client of berthd (Docker Engine API 1.50 on a Unix socket).");
+        s.usageMessage().autoWidth(true);
+        s.versionProvider(new Version());
+        s.addOption(host);
+        s.addOption(OptionSpec.builder("--help")
+                .usageHelp(true)
+                .scopeType(ScopeType.INHERIT)
+                .type(boolean.class)
+                .description("Print usage")
+                .build());
+        s.addOption(OptionSpec.builder("-v", "--version")
+                .versionHelp(true)
+                .type(boolean.class)
+                .description("Print the version and quit")
+                .build());
+        return s;
+    }
+
     /** Runs one command line and returns its exit status. */
     public static int run(Io io, String... args) {
         Berth root = new Berth(io);
-        CommandLine cl = new CommandLine(root);
+        CommandLine cl = new CommandLine(root.spec());
         root.commandLine = cl;
         int at = verbIndex(args, VERBS);
         String verb = at < 0 ? null : args[at];
@@ -199,7 +219,7 @@ public final class Berth implements Runnable, CommandRoot {
 
     @Override
     public String host() {
-        return host;
+        return host.getValue();
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class Training {
                 Berth.run(io, "network", "ls", "--format", "json");
                 Berth.run(io, "network", "inspect", "bridge");
                 Berth.run(io, "version");
+                Berth.run(io, "ps");
+                Berth.run(io, "image", "ls");
                 Berth.run(io, "network", "create", "--subnet", "10.9.0.0/24", "training");
             }
             Berth.run(io, "--help");
@@ -67,7 +69,8 @@ public final class Training {
         while (true) {
             try (SocketChannel c = server.accept()) {
                 String head = readHead(c);
-                String path = head.split(" ", 3)[1];
+                String[] line = head.split(" ", 3);
+                String method = line[0], path = line[1];
                 String body;
                 int status = 200;
                 if (path.endsWith("/networks")) body = resource("networks.json");
@@ -76,6 +79,9 @@ public final class Training {
                     body = "{\"Id\":\"" + "ab".repeat(32) + "\",\"Warning\":\"\"}";
                 } else if (path.contains("/networks/")) body = resource("network.json");
                 else if (path.endsWith("/version")) body = resource("version.json");
+                else if (path.endsWith("/_ping"))
+                    body = "OK"; // the docker CLI's first request (bench-cli.sh times it too)
+                else if (path.endsWith("/containers/json") || path.endsWith("/images/json")) body = "[]";
                 else {
                     status = 404;
                     body = "{\"message\":\"page not found\"}";
@@ -85,9 +91,10 @@ public final class Training {
                         + " X\r\nApi-Version: 1.50\r\nContent-Type: application/json\r\nContent-Length: " + b.length
                         + "\r\n\r\n";
                 c.write(ByteBuffer.wrap(h.getBytes(StandardCharsets.US_ASCII)));
-                c.write(ByteBuffer.wrap(b));
-            } catch (IOException e) {
-                return; // closed at the end of the training
+                if (!method.equals("HEAD")) c.write(ByteBuffer.wrap(b));
+            } catch (IOException | RuntimeException e) {
+                if (!server.isOpen()) return; // closed at the end of the training
+                // else one client's torn request: serve the next
             }
         }
     }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -75,29 +77,28 @@ public final class ContainerCommands {
         }
     }
 
-    @Command(name = "ps", description = "List containers")
+    /** {@code berth ps}, modelled in code (see {@link Specs}). */
     public static final class Ps extends BaseCommand {
-        @Option(
-                names = {"-a", "--all"},
-                description = "Show all containers (default shows just running)")
-        boolean all;
+        private final OptionSpec all = Specs.flag("Show all containers (default shows just running)", "-a", "--all");
+        private final ListOptions options = new ListOptions();
 
-        @Mixin
-        ListOptions options;
+        public CommandSpec spec() {
+            return options.addTo(Specs.command(this, "ps", "List containers").addOption(all));
+        }
 
         @Override
         public Integer call() {
             Listing listing =
                     new Listing(options, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             List<String> q = new ArrayList<>();
-            if (all) q.add("all=1");
+            if (Specs.isSet(all)) q.add("all=1");
             String f = options.filterQuery();
             if (!f.isEmpty()) q.add(f);
             JsonNode list = api().get("/containers/json" + (q.isEmpty() ? "" : "?" + String.join("&", q)));
             for (JsonNode c : list) {
                 String id = options.id(text(c, "Id"));
                 String command =
-                        "\"" + (options.noTrunc ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
+                        "\"" + (options.noTrunc() ? text(c, "Command") : Human.ellipsis(text(c, "Command"), 20)) + "\"";
                 String created = Human.duration(Duration.between(
                                 Instant.ofEpochSecond(c.path("Created").asLong()), Instant.now()))
                         + " ago";

@@ -26,16 +26,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code berth image ...}: docker's image verbs with their common flags. */
-@Command(name = "image", description = "Manage images")
+/** {@code berth image ...}: docker's image verbs with their common flags (the group and ls modelled in code, see {@link Specs}). */
 public final class ImageCommands extends BaseCommand {
     /** The sub-verbs in help's order; Berth gives picocli only the one being run (see Berth.VERBS). */
     public static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("ls", Ls::new),
+            Map.entry("ls", () -> new Ls().spec()),
             Map.entry("inspect", Inspect::new),
             Map.entry("pull", Pull::new),
             Map.entry("push", Push::new),
@@ -44,21 +44,26 @@ public final class ImageCommands extends BaseCommand {
             Map.entry("tag", Tag::new),
             Map.entry("rm", Rm::new));
 
+    public CommandSpec spec() {
+        return Specs.command(this, "image", "Manage images");
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(out());
         return 0;
     }
 
-    @Command(name = "ls", aliases = "list", description = "List images")
+    /** {@code berth image ls}. */
     public static final class Ls extends BaseCommand {
-        @Option(
-                names = {"-a", "--all"},
-                description = "Show all images")
-        boolean all;
+        private final OptionSpec all = Specs.flag("Show all images", "-a", "--all");
+        private final ListOptions options = new ListOptions();
 
-        @Mixin
-        ListOptions options;
+        CommandSpec spec() {
+            CommandSpec s =
+                    options.addTo(Specs.command(this, "ls", "List images").addOption(all));
+            return s.aliases("list");
+        }
 
         @Override
         public Integer call() {

@@ -20,8 +20,8 @@ final class Listing {
     private final StringBuilder lines = new StringBuilder();
 
     Listing(ListOptions o, String... headers) {
-        this.quiet = o.quiet;
-        this.json = BaseCommand.jsonFormat(o.format);
+        this.quiet = o.quiet();
+        this.json = BaseCommand.jsonFormat(o.format());
         this.table = new Table(headers);
     }
 

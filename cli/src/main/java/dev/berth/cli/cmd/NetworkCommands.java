@@ -13,22 +13,20 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code berth network ...}: docker's network verbs with their common flags. */
-@Command(name = "network", description = "Manage networks")
+/** {@code berth network ...}: docker's network verbs with their common flags (the group and ls modelled in code, see {@link Specs}). */
 public final class NetworkCommands extends BaseCommand {
     /** The sub-verbs in help's order; Berth gives picocli only the one being run (see Berth.VERBS). */
     public static final List<Map.Entry<String, Supplier<Object>>> VERBS = List.of(
-            Map.entry("ls", Ls::new),
+            Map.entry("ls", () -> new Ls().spec()),
             Map.entry("create", Create::new),
             Map.entry("inspect", Inspect::new),
             Map.entry("rm", Rm::new),
@@ -36,16 +34,23 @@ public final class NetworkCommands extends BaseCommand {
             Map.entry("disconnect", Disconnect::new),
             Map.entry("prune", Prune::new));
 
+    public CommandSpec spec() {
+        return Specs.command(this, "network", "Manage networks");
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(out());
         return 0;
     }
 
-    @Command(name = "ls", aliases = "list", description = "List networks")
+    /** {@code berth network ls}. */
     public static final class Ls extends BaseCommand {
-        @Mixin
-        ListOptions options;
+        private final ListOptions options = new ListOptions();
+
+        CommandSpec spec() {
+            return options.addTo(Specs.command(this, "ls", "List networks")).aliases("list");
+        }
 
         @Override
         public Integer call() {
@@ -54,7 +59,8 @@ public final class NetworkCommands extends BaseCommand {
             JsonNode list = api().get("/networks" + (q.isEmpty() ? "" : "?" + q));
             List<JsonNode> nets = new ArrayList<>();
             list.forEach(nets::add);
-            nets.sort(Comparator.comparing(n -> text(n, "Name")));
+            // not Comparator.comparing: its lambda lives in the JDK and is spun at every start (the AOT cache has ours)
+            nets.sort((a, b) -> text(a, "Name").compareTo(text(b, "Name")));
             for (JsonNode n : nets)
                 listing.add(id(n), () -> jsonLine(n), id(n), text(n, "Name"), text(n, "Driver"), text(n, "Scope"));
             listing.print(out());
