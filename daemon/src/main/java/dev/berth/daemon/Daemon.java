@@ -46,6 +46,7 @@ import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ContainerdRuntime;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
@@ -332,6 +333,7 @@ public final class Daemon implements AutoCloseable {
                     rc.containerdSocket() != null
                             ? rc.containerdSocket()
                             : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket(),
+                    runtime instanceof ContainerdRuntime cr ? cr.client() : null,
                     c.dockerd().insecureRegistries());
         } catch (RuntimeException e) {
             if (names != null) names.close();
@@ -468,19 +470,25 @@ public final class Daemon implements AutoCloseable {
      */
     static final class ImageService implements AutoCloseable {
         private final Path socket;
+        /** The runtime's connection when it is containerd's (the runtime closes it), else null. */
+        private final Containerd shared;
+
         private final InsecureRegistries insecure;
+        /** The connection this service opened itself (only without a shared one), closed with it. */
         private Containerd client;
+
         private ImageStore store;
 
-        ImageService(Path socket, InsecureRegistries insecure) {
+        ImageService(Path socket, Containerd shared, InsecureRegistries insecure) {
             this.socket = socket;
+            this.shared = shared;
             this.insecure = insecure;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
-                client = Containerd.connect(socket, "berth");
-                store = ImageStore.open(client, new RegistryClient(insecure));
+                if (shared == null) client = Containerd.connect(socket, "berth");
+                store = ImageStore.open(shared != null ? shared : client, new RegistryClient(insecure));
             }
             return store;
         }

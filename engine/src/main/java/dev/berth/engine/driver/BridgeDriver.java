@@ -262,7 +262,8 @@ public final class BridgeDriver implements NetworkDriver {
      * waits for RCU grace periods (20 ms and more), the rest of a disconnect is a fraction of a millisecond. Inside
      * the sandbox the addresses go (with them their routes), the link goes down and is renamed away from its
      * {@code ethN} name ({@link #retiredName}), so a reconnect can take the name again at once; the host end goes
-     * down, so the bridge disables the port and flushes its forwarding entries: no frame passes either way
+     * down (into the reaper's link group), so the bridge disables the port and flushes its forwarding entries: no
+     * frame passes either way
      * from here on, and the port's anti-spoofing elements and the address can go. False when there is nothing to
      * retire in (no namespace, no such link): then the caller deletes at once.
      */
@@ -284,7 +285,11 @@ public final class BridgeDriver implements NetworkDriver {
         r.add(new Request(Links.downMessage(index), "set " + ep.ifName() + " down"));
         r.add(new Request(Links.renameMessage(index, retiredName(ep)), "rename " + ep.ifName() + " away"));
         sbx.rtnl().socket().requestAll(r);
-        host.rtnl().socket().request(Links.downMessage(ep.hostIfName()), "set " + ep.hostIfName() + " down");
+        host.rtnl()
+                .socket()
+                .request(
+                        Links.downIntoGroupMessage(ep.hostIfName(), VethReaper.GROUP),
+                        "set " + ep.hostIfName() + " down");
         return true;
     }
 
