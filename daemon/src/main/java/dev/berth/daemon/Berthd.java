@@ -164,9 +164,10 @@ public final class Berthd implements Callable<Integer> {
             "docker-plugin");
 
     private static final Set<String> FILE_KEYS = union(BERTH_KEYS, DockerdOptions.FILE_KEYS);
-    private static final Set<String> BOOLEAN_KEYS = Set.of("no-embedded-dns");
+    private static final Set<String> BOOLEAN_KEYS = union(Set.of("no-embedded-dns"), DockerdOptions.BOOLEAN_KEYS);
     private static final Set<String> LIST_KEYS = union(Set.of("dns"), DockerdOptions.LIST_KEYS);
-    private static final Set<String> NUMBER_KEYS = Set.of("max-connections", "request-timeout");
+    private static final Set<String> NUMBER_KEYS =
+            union(Set.of("max-connections", "request-timeout"), DockerdOptions.NUMBER_KEYS);
 
     @Override
     public Integer call() throws Exception {
@@ -316,6 +317,7 @@ public final class Berthd implements Callable<Integer> {
 
     /** A config value as its flag would give it; a value of the wrong JSON type is refused, naming the key. */
     private static String configValue(Path f, String key, JsonNode v) {
+        if (key.equals("default-address-pools")) return DockerdOptions.pools(f, v);
         if (BOOLEAN_KEYS.contains(key)) {
             if (!v.isBoolean())
                 throw new IllegalArgumentException(f + ": " + key + ": expected true or false, got " + v);

@@ -11,6 +11,7 @@ import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
+import dev.berth.daemon.api.NotImplementedApi;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.api.VolumesApi;
 import dev.berth.daemon.api.shapes.SystemInfo;
@@ -36,6 +37,7 @@ import dev.berth.engine.explain.FirewallKind;
 import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.IptablesFirewall;
 import dev.berth.engine.firewall.NftablesFirewall;
+import dev.berth.engine.firewall.NoFirewall;
 import dev.berth.engine.tx.Faults;
 import dev.berth.model.BerthException;
 import dev.berth.model.log.Log;
@@ -44,6 +46,7 @@ import dev.berth.netlink.ns.NetnsHandle;
 import dev.berth.runtime.ContainerRuntime;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.containerd.Containerd;
+import dev.berth.runtime.containerd.ContainerdRuntime;
 import dev.berth.runtime.containerd.ManagedContainerd;
 import dev.berth.runtime.image.ImageStore;
 import dev.berth.runtime.image.ImageUsers;
@@ -120,7 +123,11 @@ public final class Daemon implements AutoCloseable {
                 config.stateDir(),
                 config.runDir(),
                 config.cgroupParent(),
-                new HostsFiles(RESOLV_CONF, ns),
+                new HostsFiles(
+                        RESOLV_CONF,
+                        ns,
+                        config.dockerd().dnsSearch(),
+                        config.dockerd().dnsOptions()),
                 ns);
         this.containers.crashPoints(CRASH_POINTS);
     }
@@ -261,13 +268,23 @@ public final class Daemon implements AutoCloseable {
         Engine engine;
         try {
             Files.createDirectories(c.runDir());
-            EngineConfig ec = EngineConfig.of(c.stateDir().resolve("engine"), host, firewall(c.firewall()))
+            for (String w : c.dockerd().warnings()) Log.warn(w);
+            EngineConfig ec = EngineConfig.of(
+                            c.stateDir().resolve("engine"),
+                            host,
+                            c.dockerd().iptables() ? firewall(c.firewall()) : h -> new NoFirewall())
                     .withNetnsPrefix(c.netnsPrefix())
-                    .withFaults(CRASH_POINTS);
+                    .withFaults(CRASH_POINTS)
+                    .withNetworkDefaults(c.dockerd().network());
+            if (c.dockerd().mtu() != null) ec = ec.withMtu(c.dockerd().mtu());
             if (c.cluster() != null) {
                 if (c.bip() != null || c.bridge() != null)
                     throw new StartupException(
                             "--bip and -b exclude cluster mode: the cluster leases this host's default bridge subnet",
+                            null);
+                if (c.dockerd().mtu() != null)
+                    throw new StartupException(
+                            "--mtu excludes cluster mode: the cluster sets the default bridge's MTU for its backend",
                             null);
                 cluster = ClusterAgent.start(clusterOptions(c.cluster()), host, c.runDir());
                 ec = ec.withBip(cluster.bip())
@@ -316,6 +333,7 @@ public final class Daemon implements AutoCloseable {
                     rc.containerdSocket() != null
                             ? rc.containerdSocket()
                             : new ManagedContainerd.Config(c.stateDir(), c.runDir(), null).socket(),
+                    runtime instanceof ContainerdRuntime cr ? cr.client() : null,
                     c.dockerd().insecureRegistries());
         } catch (RuntimeException e) {
             if (names != null) names.close();
@@ -395,6 +413,7 @@ public final class Daemon implements AutoCloseable {
         new ArchiveApi(p.containers()).register(r);
         new ExecApi(p.containers()).register(r);
         new VolumesApi(p.containers()).register(r);
+        new NotImplementedApi(p.containers()).register(r);
         new ImagesApi(p.images(), p.imageUsers()).withEvents(p.events()).register(r);
         new EventsApi(p.events()).register(r);
         new BerthApi(p.engine(), p.containers(), p.hostNetns(), p.firewall(), p.cluster()).register(r);
@@ -451,19 +470,25 @@ public final class Daemon implements AutoCloseable {
      */
     static final class ImageService implements AutoCloseable {
         private final Path socket;
+        /** The runtime's connection when it is containerd's (the runtime closes it), else null. */
+        private final Containerd shared;
+
         private final InsecureRegistries insecure;
+        /** The connection this service opened itself (only without a shared one), closed with it. */
         private Containerd client;
+
         private ImageStore store;
 
-        ImageService(Path socket, InsecureRegistries insecure) {
+        ImageService(Path socket, Containerd shared, InsecureRegistries insecure) {
             this.socket = socket;
+            this.shared = shared;
             this.insecure = insecure;
         }
 
         synchronized ImageStore store() {
             if (store == null) {
-                client = Containerd.connect(socket, "berth");
-                store = ImageStore.open(client, new RegistryClient(insecure));
+                if (shared == null) client = Containerd.connect(socket, "berth");
+                store = ImageStore.open(shared != null ? shared : client, new RegistryClient(insecure));
             }
             return store;
         }

@@ -43,9 +43,24 @@ final class EarlyArgs {
             "--iface",
             "--max-connections",
             "--request-timeout",
-            "--insecure-registry");
+            "--insecure-registry",
+            // dockerd's booleans take an optional value (--icc=false): picocli's arity 0..1
+            "--icc",
+            "--ip-masq",
+            "--iptables",
+            "--userland-proxy",
+            "--selinux-enabled",
+            "--mtu",
+            "--ip",
+            "--fixed-cidr",
+            "--default-gateway",
+            "--default-address-pool",
+            "--dns-search",
+            "--dns-opt",
+            "--log-driver");
 
-    private static final Set<String> REPEATABLE = Set.of("--dns", "--insecure-registry");
+    private static final Set<String> REPEATABLE =
+            Set.of("--dns", "--insecure-registry", "--default-address-pool", "--dns-search", "--dns-opt");
 
     private EarlyArgs() {}
 

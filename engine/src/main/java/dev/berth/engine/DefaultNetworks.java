@@ -14,6 +14,7 @@ import dev.berth.model.IpPrefix;
 import dev.berth.netlink.NetlinkException;
 import dev.berth.netlink.route.Address;
 import dev.berth.netlink.route.Link;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +32,7 @@ final class DefaultNetworks {
      */
     static Network bridge(EngineConfig c, HostKernel host, Collection<Network> networks) {
         String device = c.existingBridge() != null ? c.existingBridge() : c.defaultBridge();
+        NetworkDefaults d = c.networkDefaults();
         SubnetConfig subnet;
         if (c.existingBridge() != null) {
             subnet = adopt(host, c.existingBridge());
@@ -46,13 +48,17 @@ final class DefaultNetworks {
         } else {
             List<Cidr> taken = new ArrayList<>(host.usedRanges());
             for (Network n : networks) for (SubnetConfig s : n.subnets()) taken.add(s.subnet());
-            subnet = NetworkPlanner.auto(SubnetPlanner.defaultBridge(taken));
+            subnet = NetworkPlanner.auto(
+                    d.addressPools().isEmpty()
+                            ? SubnetPlanner.defaultBridge(taken)
+                            : d.planner(c.hostId()).nextIpv4(taken));
         }
+        subnet = withDockerdRanges(subnet, d);
         Map<String, String> options = new LinkedHashMap<>();
         options.put(BridgeOptions.DEFAULT_BRIDGE, "true");
-        options.put(BridgeOptions.ICC, "true");
-        options.put(BridgeOptions.MASQUERADE, "true");
-        options.put(BridgeOptions.HOST_BINDING, "0.0.0.0");
+        options.put(BridgeOptions.ICC, Boolean.toString(d.icc()));
+        options.put(BridgeOptions.MASQUERADE, Boolean.toString(d.ipMasq()));
+        options.put(BridgeOptions.HOST_BINDING, d.hostIp() == null ? "0.0.0.0" : d.hostIp());
         options.put(BridgeOptions.BRIDGE_NAME, device);
         int mtu = c.mtu() != null ? c.mtu() : 1500;
         if (mtu < 68 || mtu > 65535)
@@ -72,6 +78,45 @@ final class DefaultNetworks {
                 Map.of(),
                 Instant.now(),
                 true);
+    }
+
+    /**
+     * dockerd's {@code --fixed-cidr} (the range containers get addresses from) and {@code --default-gateway}
+     * (their default route's gateway, Docker's {@code DefaultGatewayIPv4} auxiliary address, which the
+     * bridge driver routes by and IPAM never hands out), each checked against the bridge's subnet.
+     */
+    private static SubnetConfig withDockerdRanges(SubnetConfig s, NetworkDefaults d) {
+        Cidr range = null;
+        if (d.fixedCidr() != null) {
+            try {
+                IpPrefix p = IpPrefix.parse(d.fixedCidr().strip());
+                range = Cidr.of(p.address(), p.length());
+            } catch (IllegalArgumentException e) {
+                throw new BerthException.InvalidRequest("fixed-cidr", e.getMessage());
+            }
+            if (!s.subnet().contains(range))
+                throw new BerthException.InvalidRequest(
+                        "fixed-cidr", range + " is not inside the default bridge's subnet " + s.subnet());
+        }
+        Map<String, InetAddress> aux = new LinkedHashMap<>(s.auxAddresses());
+        if (d.defaultGateway() != null) {
+            InetAddress gw;
+            try {
+                gw = IpPrefix.literal(d.defaultGateway().strip(), d.defaultGateway());
+            } catch (IllegalArgumentException e) {
+                throw new BerthException.InvalidRequest("default-gateway", e.getMessage());
+            }
+            if (!s.subnet().contains(gw))
+                throw new BerthException.InvalidRequest(
+                        "default-gateway",
+                        d.defaultGateway() + " is not inside the default bridge's subnet " + s.subnet());
+            if (gw.equals(s.gateway()))
+                throw new BerthException.InvalidRequest(
+                        "default-gateway",
+                        d.defaultGateway() + " is the bridge's own address, the default gateway anyway");
+            aux.put(BridgeOptions.DEFAULT_GATEWAY_AUX, gw);
+        }
+        return new SubnetConfig(s.subnet(), s.gateway(), range, aux);
     }
 
     /** Reads an existing bridge's first IPv4 address as the default network's gateway and subnet. */

@@ -15,7 +15,6 @@ import dev.berth.engine.firewall.Firewall;
 import dev.berth.engine.firewall.NetworkRules;
 import dev.berth.engine.firewall.PortRule;
 import dev.berth.engine.ipam.AddressPool;
-import dev.berth.engine.ipam.SubnetPlanner;
 import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.DriverKind;
 import dev.berth.engine.model.Network;
@@ -84,7 +83,7 @@ public final class Engine implements AutoCloseable {
         this.firewall = config.firewall().apply(config.hostNetns());
         this.drivers = new Drivers(
                 new BridgeDriver(host), new LanDriver(host, new ParentLinks(host, store)), new NoEndpointsDriver());
-        this.planner = new NetworkPlanner(new SubnetPlanner(config.hostId()));
+        this.planner = new NetworkPlanner(config.networkDefaults().planner(config.hostId()));
         int[] range = ephemeralRange();
         this.ports = new PortTable(range[0], range[1]);
         this.reaper = new VethReaper(host);

@@ -22,6 +22,7 @@ import java.util.function.Function;
  *                        inside it to the rest of it keeps its source address (no masquerade) and may enter
  *                        the bridge, as flannel's FLANNEL_NETWORK; traffic leaving it is still masqueraded
  * @param mtu             the default bridge's MTU ({@code --mtu}; lower under an overlay), or null for 1500
+ * @param networkDefaults dockerd's daemon-wide network settings (default bridge options, address pools)
  */
 public record EngineConfig(
         Path stateDir,
@@ -35,7 +36,8 @@ public record EngineConfig(
         Faults faults,
         String hostId,
         String clusterNetwork,
-        Integer mtu) {
+        Integer mtu,
+        NetworkDefaults networkDefaults) {
 
     public EngineConfig {
         if (netnsPrefix == null || netnsPrefix.length() > SandboxChecks.MAX_PREFIX || netnsPrefix.contains("/"))
@@ -46,7 +48,19 @@ public record EngineConfig(
 
     public static EngineConfig of(Path stateDir, NetnsHandle hostNetns, Function<NetnsHandle, Firewall> firewall) {
         return new EngineConfig(
-                stateDir, hostNetns, "berth-", firewall, null, null, "berth0", false, Faults.NONE, "berth", null, null);
+                stateDir,
+                hostNetns,
+                "berth-",
+                firewall,
+                null,
+                null,
+                "berth0",
+                false,
+                Faults.NONE,
+                "berth",
+                null,
+                null,
+                NetworkDefaults.DOCKER);
     }
 
     public EngineConfig withNetnsPrefix(String p) {
@@ -62,7 +76,8 @@ public record EngineConfig(
                 faults,
                 hostId,
                 clusterNetwork,
-                mtu);
+                mtu,
+                networkDefaults);
     }
 
     public EngineConfig withFaults(Faults f) {
@@ -78,7 +93,8 @@ public record EngineConfig(
                 f,
                 hostId,
                 clusterNetwork,
-                mtu);
+                mtu,
+                networkDefaults);
     }
 
     public EngineConfig withBip(String b) {
@@ -94,7 +110,8 @@ public record EngineConfig(
                 faults,
                 hostId,
                 clusterNetwork,
-                mtu);
+                mtu,
+                networkDefaults);
     }
 
     public EngineConfig withExistingBridge(String b) {
@@ -110,7 +127,8 @@ public record EngineConfig(
                 faults,
                 hostId,
                 clusterNetwork,
-                mtu);
+                mtu,
+                networkDefaults);
     }
 
     /** The cluster network whose traffic between hosts keeps container source addresses (see {@code clusterNetwork}). */
@@ -127,7 +145,8 @@ public record EngineConfig(
                 faults,
                 hostId,
                 cidr,
-                mtu);
+                mtu,
+                networkDefaults);
     }
 
     /** The default bridge's MTU, as {@code dockerd --mtu}. */
@@ -144,6 +163,25 @@ public record EngineConfig(
                 faults,
                 hostId,
                 clusterNetwork,
-                m);
+                m,
+                networkDefaults);
+    }
+
+    /** dockerd's network settings ({@code --icc}, {@code --ip-masq}, {@code --ip}, ...). */
+    public EngineConfig withNetworkDefaults(NetworkDefaults d) {
+        return new EngineConfig(
+                stateDir,
+                hostNetns,
+                netnsPrefix,
+                firewall,
+                bip,
+                existingBridge,
+                defaultBridge,
+                durableState,
+                faults,
+                hostId,
+                clusterNetwork,
+                mtu,
+                d);
     }
 }

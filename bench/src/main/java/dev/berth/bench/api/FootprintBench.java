@@ -219,13 +219,11 @@ public final class FootprintBench {
                 List.of("-Xmx64m", "-Xss512k"),
                 List.of("-Xms8m"),
                 List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"),
+                List.of("-Xmn2m"),
                 List.of("-XX:TieredStopAtLevel=1"),
                 List.of("-XX:+UseCompactObjectHeaders", "-XX:-UsePerfData"),
                 List.of("-XX:TrimNativeHeapInterval=2000"),
-                List.of(
-                        "-Dio.netty.allocator.type=unpooled",
-                        "-Dio.grpc.netty.useCustomAllocator=false",
-                        "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled"));
+                List.of("-Dio.netty.allocator.type=unpooled", "-Dio.grpc.netty.useCustomAllocator=false"));
         line("");
         line(
                 "bin/berthd's JVM flags, added one by one (median of %d; the JDK's defaults first; -Xlog flags in every row)",

@@ -90,6 +90,32 @@ public final class FootprintProbe {
         maps.sort((x, y) -> Long.compare(rss(y), rss(x)));
         System.out.println("largest mappings by RSS (kB): address kbytes rss dirty mode mapping");
         for (String l : maps.subList(0, Math.min(15, maps.size()))) System.out.println("  " + l);
+        classes(what, pid, jcmd);
+    }
+
+    /**
+     * Loaded classes by package (three name parts), the 25 largest groups: what lazy loading could spare;
+     * the full list goes to /tmp/berth-footprint-classes-PID-WHAT.txt for a diff between states.
+     */
+    private static void classes(String what, long pid, String jcmd) throws IOException {
+        Map<String, Integer> byPackage = new TreeMap<>();
+        List<String> names = new ArrayList<>();
+        for (String l : Cli.output(List.of(jcmd, Long.toString(pid), "VM.class_hierarchy"))
+                .split("\n")) {
+            String n = l.replaceFirst("^[|\\s-]*", "").replaceFirst("[/ ].*$", "");
+            int dot = n.lastIndexOf('.');
+            if (dot < 0 || !Character.isUpperCase(n.charAt(dot + 1))) continue;
+            names.add(n);
+            String[] parts = n.substring(0, dot).split("\\.");
+            byPackage.merge(String.join(".", List.of(parts).subList(0, Math.min(3, parts.length))), 1, Integer::sum);
+        }
+        Path list = Path.of("/tmp", "berth-footprint-classes-" + pid + "-" + what.replace(' ', '-') + ".txt");
+        Files.write(list, names.stream().sorted().toList());
+        System.out.printf("classes: %d (list in %s); largest packages:%n", names.size(), list);
+        byPackage.entrySet().stream()
+                .sorted((x, y) -> y.getValue() - x.getValue())
+                .limit(25)
+                .forEach(e -> System.out.printf("  %5d %s%n", e.getValue(), e.getKey()));
     }
 
     private static long rss(String pmapLine) {

@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,6 +30,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -42,10 +46,16 @@ import java.util.stream.Stream;
  *     from an outside host through the DNAT (each new connection is one lookup in the ports map).</li>
  * </ul>
  * Usage: ScaleBench [--networks N (1000)] [--ports P (10000)] [--rounds R (3)] [--seconds S (5)] [--publishes K (30)]
+ * [--wrk C]. The connection rate is taken by a Java loop (one connection at a time, closed with RST) or, with
+ * {@code --wrk C}, by wrk(1) with C connections, each request on a new connection ({@code Connection: close}); the
+ * rounds take turns as 1, P+1, 1, P+1, ..., 1, and each round's ratio is its P+1 rate over the mean of the 1-port rates
+ * just before and after it (a slow drift of the machine's load cancels), reported as median and spread.
  */
 public final class ScaleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WINDOW = 20;
+    /** wrk's connections for the DNAT rate, 0 for the Java loop. */
+    private static int wrkConnections;
 
     private ScaleBench() {}
 
@@ -58,9 +68,10 @@ public final class ScaleBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--publishes" -> publishes = Integer.parseInt(args[++i]);
+                case "--wrk" -> wrkConnections = Integer.parseInt(args[++i]);
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; use --networks N --ports P --rounds R --seconds S --publishes K");
+                            + "; use --networks N --ports P --rounds R --seconds S --publishes K --wrk C");
             }
         }
         Log.setLevel(Log.Level.WARN);
@@ -163,25 +174,25 @@ public final class ScaleBench {
                 e.createNetwork(NetworkRequest.bridge("net", "10.88.0.0/16"));
                 Sandbox srv = e.createSandbox(SandboxRequest.on("srv", "net").publishing("8080:80"));
                 try (NetnsHandle srvNs = Netns.open(e.netnsPath(srv));
-                        Server server = new Server(srvNs)) {
+                        Server server = new Server(srvNs, wrkConnections > 0)) {
                     List<Double> fewPub = new ArrayList<>(),
                             manyPub = new ArrayList<>(),
                             fewRate = new ArrayList<>(),
                             manyRate = new ArrayList<>();
                     long[] bulkAdd = new long[rounds], bulkRemove = new long[rounds];
                     Ruleset one = Ruleset.of(host), many = null;
-                    rate(clientNs, 1); // warm-up: JIT, conntrack, ARP
+                    rate(client, clientNs, 1); // warm-up: JIT, conntrack, ARP
                     publishP50(e, publishes, 0, null);
                     for (int r = 0; r < rounds; r++) {
                         fewPub.add(publishP50(e, publishes, 40000 + r * 1000, fewSteps));
-                        fewRate.add(rate(clientNs, seconds));
+                        fewRate.add(rate(client, clientNs, seconds));
                         long t0 = System.nanoTime();
                         e.createSandbox(SandboxRequest.on("bulk", "net")
                                 .publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
                         bulkAdd[r] = System.nanoTime() - t0;
                         if (many == null) many = Ruleset.of(host);
                         manyPub.add(publishP50(e, publishes, 50000 + r * 1000, manySteps));
-                        manyRate.add(rate(clientNs, seconds));
+                        manyRate.add(rate(client, clientNs, seconds));
                         t0 = System.nanoTime();
                         e.removeSandbox("bulk");
                         bulkRemove[r] = System.nanoTime() - t0;
@@ -194,6 +205,10 @@ public final class ScaleBench {
                                 manyRate.getLast(),
                                 bulk + 1);
                     }
+                    fewRate.add(rate(client, clientNs, seconds)); // the 1-port rate after the last round, for its ratio
+                    List<Double> ratios = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++)
+                        ratios.add(manyRate.get(r) / ((fewRate.get(r) + fewRate.get(r + 1)) / 2));
                     double fp = median(fewPub), mp = median(manyPub), fr = median(fewRate), mr = median(manyRate);
                     System.out.printf(
                             "published ports: 1 vs %d (a sandbox publishing 20000-%d in one transaction), %d rounds taking turns, medians%n",
@@ -206,6 +221,31 @@ public final class ScaleBench {
                                     + "%.0f with %d: %.2fx (goal: equal)%n",
                             seconds, fr, mr, bulk + 1, mr / fr);
                     System.out.printf("    runs with 1: %s; with %d: %s%n", list(fewRate), bulk + 1, list(manyRate));
+                    System.out.printf(
+                            "    client: %s; spread (p25-p75) with 1: %.0f-%.0f, with %d: %.0f-%.0f%n",
+                            wrkConnections > 0
+                                    ? "wrk, " + wrkConnections + " connections, a new TCP connection per request"
+                                    : "Java loop, one connection at a time",
+                            quantile(fewRate, 0.25),
+                            quantile(fewRate, 0.75),
+                            bulk + 1,
+                            quantile(manyRate, 0.25),
+                            quantile(manyRate, 0.75));
+                    System.out.printf(
+                            "    paired: each round's rate with %d over the mean of the 1-port runs before and after it: median %.2fx"
+                                    + " (p25-p75 %.2f-%.2f, min-max %.2f-%.2f, %d rounds); per round: %s%n",
+                            bulk + 1,
+                            median(ratios),
+                            quantile(ratios, 0.25),
+                            quantile(ratios, 0.75),
+                            ratios.stream().mapToDouble(d -> d).min().orElse(0),
+                            ratios.stream().mapToDouble(d -> d).max().orElse(0),
+                            rounds,
+                            String.join(
+                                    " ",
+                                    ratios.stream()
+                                            .map(d -> String.format(Locale.ROOT, "%.2f", d))
+                                            .toList()));
                     System.out.printf(
                             "  publishing the %d ports in one sandbox: %.0f ms (median), removing it %.0f ms%n",
                             bulk, medianNanos(bulkAdd), medianNanos(bulkRemove));
@@ -258,7 +298,8 @@ public final class ScaleBench {
      * A connection refused or reset is not counted (a client port reused while its last RST is in flight); more
      * than one in a hundred fails the run.
      */
-    private static double rate(NetnsHandle clientNs, int seconds) {
+    private static double rate(LabHost client, NetnsHandle clientNs, int seconds) {
+        if (wrkConnections > 0) return wrkRate(client, seconds);
         return Netns.call(clientNs, () -> {
             InetSocketAddress to = new InetSocketAddress("192.168.60.1", 8080);
             long end = System.nanoTime() + seconds * 1_000_000_000L, t0 = System.nanoTime();
@@ -278,12 +319,44 @@ public final class ScaleBench {
         });
     }
 
-    /** Accepts on port 80 in the serving sandbox and closes each connection at once. */
+    /**
+     * wrk(1) in the client's namespace: requests per second, each on a new connection (the server closes after its
+     * answer); more than one in a hundred socket errors fails the run.
+     */
+    private static double wrkRate(LabHost client, int seconds) {
+        String out = client.run(
+                        "wrk",
+                        "-t1",
+                        "-c" + wrkConnections,
+                        "-d" + seconds + "s",
+                        "-H",
+                        "Connection: close",
+                        "http://192.168.60.1:8080/")
+                .stdout();
+        Matcher rate = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        Matcher done = Pattern.compile("(\\d+) requests in").matcher(out);
+        Matcher errors = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(out);
+        if (!rate.find() || !done.find()) throw new IllegalStateException("wrk: no rate in its output:\n" + out);
+        long n = Long.parseLong(done.group(1)), failed = 0;
+        if (errors.find()) for (int g = 1; g <= 4; g++) failed += Long.parseLong(errors.group(g));
+        if (failed * 100 > n)
+            throw new IllegalStateException("wrk: " + failed + " socket errors in " + n + ":\n" + out);
+        return Double.parseDouble(rate.group(1));
+    }
+
+    /**
+     * Accepts on port 80 in the serving sandbox and closes each connection at once (with {@code http}, after
+     * answering its request with an empty 200, for wrk).
+     */
     private static final class Server implements AutoCloseable {
+        private static final ByteBuffer ANSWER =
+                ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
         private final ServerSocketChannel ch;
         private final Thread thread;
 
-        Server(NetnsHandle ns) {
+        Server(NetnsHandle ns, boolean http) {
             ch = Netns.call(ns, () -> {
                 ServerSocketChannel s = ServerSocketChannel.open();
                 s.bind(new InetSocketAddress(80), 4096);
@@ -291,13 +364,34 @@ public final class ScaleBench {
             });
             thread = Thread.ofPlatform().daemon().name("scale-server").start(() -> {
                 while (ch.isOpen()) {
-                    try (SocketChannel c = ch.accept()) {
-                        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    SocketChannel c;
+                    try {
+                        c = ch.accept();
                     } catch (IOException ex) {
                         return;
                     }
+                    try (c) {
+                        if (http) answer(c);
+                        else c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    } catch (IOException ex) {
+                        // the client went first
+                    }
                 }
             });
+        }
+
+        /** Reads the request up to its blank line and answers it. */
+        private static void answer(SocketChannel c) throws IOException {
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            while (c.read(in) >= 0) {
+                String got = new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
+                if (got.contains("\r\n\r\n")) {
+                    ByteBuffer out = ANSWER.duplicate();
+                    while (out.hasRemaining()) c.write(out);
+                    return;
+                }
+                if (!in.hasRemaining()) return;
+            }
         }
 
         @Override
@@ -337,6 +431,11 @@ public final class ScaleBench {
         long[] w = nanos.clone();
         Arrays.sort(w);
         return w[Math.min(w.length - 1, (int) (w.length * q))] / 1e6;
+    }
+
+    private static double quantile(List<Double> v, double q) {
+        List<Double> s = v.stream().sorted().toList();
+        return s.get(Math.min(s.size() - 1, (int) Math.round((s.size() - 1) * q)));
     }
 
     private static double median(List<Double> v) {

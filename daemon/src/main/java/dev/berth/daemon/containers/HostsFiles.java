@@ -33,10 +33,19 @@ public final class HostsFiles {
 
     private final Path hostResolvConf;
     private final NameService names;
+    private final List<String> defaultSearch;
+    private final List<String> defaultOptions;
 
     public HostsFiles(Path hostResolvConf, NameService names) {
+        this(hostResolvConf, names, List.of(), List.of());
+    }
+
+    /** With berthd's {@code --dns-search} and {@code --dns-opt}, for containers that give none (as dockerd). */
+    public HostsFiles(Path hostResolvConf, NameService names, List<String> defaultSearch, List<String> defaultOptions) {
         this.hostResolvConf = hostResolvConf;
         this.names = names;
+        this.defaultSearch = List.copyOf(defaultSearch);
+        this.defaultOptions = List.copyOf(defaultOptions);
     }
 
     public String render(ContainerRecord r, Sandbox s, Engine engine) {
@@ -93,7 +102,11 @@ public final class HostsFiles {
     public String resolvConf(ContainerRecord r, Sandbox s, Engine engine) {
         String embedded = names.resolvConf(s);
         String base = embedded != null ? embedded : hostBased(r);
-        return withSearchAndOptions(base, r.host().dnsSearch(), r.host().dnsOptions());
+        List<String> search =
+                r.host().dnsSearch().isEmpty() ? defaultSearch : r.host().dnsSearch();
+        List<String> options =
+                r.host().dnsOptions().isEmpty() ? defaultOptions : r.host().dnsOptions();
+        return withSearchAndOptions(base, search, options);
     }
 
     private String hostBased(ContainerRecord r) {

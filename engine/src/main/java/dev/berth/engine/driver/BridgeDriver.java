@@ -1,5 +1,6 @@
 package dev.berth.engine.driver;
 
+import dev.berth.engine.model.BridgeOptions;
 import dev.berth.engine.model.Network;
 import dev.berth.engine.model.SubnetConfig;
 import dev.berth.engine.request.EndpointRequest;
@@ -22,6 +23,7 @@ import dev.berth.netlink.route.Links;
 import dev.berth.netlink.route.NewLink;
 import dev.berth.netlink.route.Route;
 import dev.berth.netlink.route.Routes;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -236,11 +238,15 @@ public final class BridgeDriver implements NetworkDriver {
         return defaultRoutes(n, ep, index);
     }
 
-    /** Via the network's gateway of each family the endpoint has an address of. */
+    /** Via the network's gateway (or its DefaultGatewayIPv4) of each family the endpoint has an address of. */
     private static List<Route> defaultRoutes(Network n, Endpoint ep, int index) {
         SubnetConfig v4 = n.ipv4(), v6 = n.ipv6Subnet();
         List<Route> out = new ArrayList<>(2);
-        if (v4 != null && v4.gateway() != null && ep.ipv4() != null) out.add(Route.defaultVia(v4.gateway(), index));
+        if (v4 != null && v4.gateway() != null && ep.ipv4() != null) {
+            // Docker's DefaultGatewayIPv4 auxiliary address (dockerd --default-gateway) wins over the bridge
+            InetAddress gw = v4.auxAddresses().getOrDefault(BridgeOptions.DEFAULT_GATEWAY_AUX, v4.gateway());
+            out.add(Route.defaultVia(gw, index));
+        }
         if (v6 != null && v6.gateway() != null && ep.ipv6() != null) out.add(Route.defaultVia(v6.gateway(), index));
         return out;
     }
@@ -256,7 +262,8 @@ public final class BridgeDriver implements NetworkDriver {
      * waits for RCU grace periods (20 ms and more), the rest of a disconnect is a fraction of a millisecond. Inside
      * the sandbox the addresses go (with them their routes), the link goes down and is renamed away from its
      * {@code ethN} name ({@link #retiredName}), so a reconnect can take the name again at once; the host end goes
-     * down, so the bridge disables the port and flushes its forwarding entries: no frame passes either way
+     * down (into the reaper's link group), so the bridge disables the port and flushes its forwarding entries: no
+     * frame passes either way
      * from here on, and the port's anti-spoofing elements and the address can go. False when there is nothing to
      * retire in (no namespace, no such link): then the caller deletes at once.
      */
@@ -278,7 +285,11 @@ public final class BridgeDriver implements NetworkDriver {
         r.add(new Request(Links.downMessage(index), "set " + ep.ifName() + " down"));
         r.add(new Request(Links.renameMessage(index, retiredName(ep)), "rename " + ep.ifName() + " away"));
         sbx.rtnl().socket().requestAll(r);
-        host.rtnl().socket().request(Links.downMessage(ep.hostIfName()), "set " + ep.hostIfName() + " down");
+        host.rtnl()
+                .socket()
+                .request(
+                        Links.downIntoGroupMessage(ep.hostIfName(), VethReaper.GROUP),
+                        "set " + ep.hostIfName() + " down");
         return true;
     }
 

@@ -6,17 +6,26 @@ import dev.berth.netlink.ns.Netns;
 import dev.berth.netlink.route.Rtnl;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 
 /**
  * Deletes retired veths ({@link BridgeDriver#retire}) on a thread of its own, after the disconnect answered:
  * the kernel's deletion of a veth waits for RCU grace periods (20 ms and more), which the caller no longer waits
- * for. Its own rtnetlink socket, so the host socket's other users never queue behind a deletion. A job's
+ * for. Its own rtnetlink socket, so the host socket's other users never queue behind a deletion. What is queued
+ * while a deletion runs goes in the next one, as one request for the whole group. A job's
  * {@code done} runs once the link is gone (the engine forgets the endpoint's REMOVING record there, its journal of
  * the pending deletion: a kill -9 before leaves the record, and start-up reconcile deletes the link). A deletion
  * that fails keeps the record too.
  */
 public final class VethReaper implements AutoCloseable {
+    /**
+     * The link group (IFLA_GROUP) of retired host ends, which the reaper deletes as a whole: "BERT" in ASCII, a
+     * number nobody picks by chance (the default group is 0).
+     */
+    public static final int GROUP = 0x42455254;
+
     /** A link to delete, and what to do once it is gone. */
     public record Job(String hostIfName, Runnable done) {}
 
@@ -45,7 +54,7 @@ public final class VethReaper implements AutoCloseable {
                 return;
             }
         }
-        reap(j, host.rtnl());
+        reapOne(j, host.rtnl());
     }
 
     /** Waits until every queued deletion is done (tests and benchmarks look at the kernel after it). */
@@ -62,7 +71,7 @@ public final class VethReaper implements AutoCloseable {
 
     private void loop() {
         while (true) {
-            Job j;
+            List<Job> batch;
             synchronized (this) {
                 while (queue.isEmpty() && !closed) {
                     try {
@@ -71,13 +80,14 @@ public final class VethReaper implements AutoCloseable {
                         return;
                     }
                 }
-                j = queue.poll();
-                if (j == null) return; // closed and drained
-                running++;
+                if (queue.isEmpty()) return; // closed and drained
+                batch = new ArrayList<>(queue);
+                queue.clear();
+                running += batch.size();
             }
             try {
                 if (rtnl == null) rtnl = Netns.rtnl(host.netns());
-                reap(j, rtnl);
+                reap(batch, rtnl);
             } catch (RuntimeException e) {
                 Log.warn(
                         "a retired veth's deletion failed; start-up reconcile finishes it",
@@ -85,14 +95,31 @@ public final class VethReaper implements AutoCloseable {
                         String.valueOf(e.getMessage()));
             } finally {
                 synchronized (this) {
-                    running--;
+                    running -= batch.size();
                     notifyAll();
                 }
             }
         }
     }
 
-    private static void reap(Job j, Rtnl rtnl) {
+    /**
+     * Deletes the batch's links: the whole {@link #GROUP} in one request (the kernel waits for RCU once for all of
+     * them; a link retired meanwhile goes too, and its own job later finds the group empty), by name if that fails.
+     */
+    private static void reap(List<Job> batch, Rtnl rtnl) {
+        try {
+            rtnl.links().deleteGroup(GROUP);
+        } catch (NetlinkException.NotFound empty) {
+            // their sandboxes' namespaces went, and the pairs with them; or an earlier group deletion took them
+        } catch (RuntimeException e) {
+            for (Job j : batch) reapOne(j, rtnl);
+            return;
+        }
+        for (Job j : batch) j.done().run();
+    }
+
+    /** Deletes one job's link by its name. */
+    private static void reapOne(Job j, Rtnl rtnl) {
         try {
             rtnl.links().delete(j.hostIfName());
         } catch (NetlinkException.NotFound gone) {

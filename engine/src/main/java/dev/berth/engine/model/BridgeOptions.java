@@ -27,6 +27,12 @@ public record BridgeOptions(
     public static final String HOST_BINDING = "com.docker.network.bridge.host_binding_ipv4";
     /** Docker's mark of its default network, accepted and shown, not read. */
     public static final String DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
+    /**
+     * Docker's auxiliary address naming the containers' default gateway when it is not the bridge
+     * ({@code dockerd --default-gateway}, or {@code --aux-address DefaultGatewayIPv4=...}).
+     */
+    public static final String DEFAULT_GATEWAY_AUX = "DefaultGatewayIPv4";
+
     /** Berth's own: drop frames whose source MAC or address is not their endpoint's (on unless false). */
     public static final String ANTI_SPOOFING = "berth.anti_spoofing";
 

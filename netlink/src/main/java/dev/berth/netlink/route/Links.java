@@ -64,6 +64,16 @@ public final class Links {
         return setMessage(0, 0, Rt.IFF_UP).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
     }
 
+    /** {@code ip link set NAME down group GROUP}, the link found by its name. */
+    public static MessageWriter downIntoGroupMessage(String name, int group) {
+        return downMessage(name).attrU32(Rt.IFLA_GROUP, group);
+    }
+
+    /** {@code ip link delete group GROUP}: every link of the group in one request (one wait for RCU, not one each). */
+    public static MessageWriter deleteGroupMessage(int group) {
+        return ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), 0, 0, 0).attrU32(Rt.IFLA_GROUP, group);
+    }
+
     /** {@code ip link set INDEX name NAME} (the link must be down). */
     public static MessageWriter renameMessage(int index, String name) {
         return setMessage(index, 0, 0).attrString(Rt.IFLA_IFNAME, LinkNames.check(name));
@@ -208,6 +218,11 @@ public final class Links {
     /** Deletes the link (for a veth, its peer goes too). */
     public void delete(int index) {
         socket.request(ifinfo(new MessageWriter(Rt.RTM_DELLINK, 0), index, 0, 0), "delete link #" + index);
+    }
+
+    /** Deletes every link of {@code group}; {@link NetlinkException.NotFound} when there is none. */
+    public void deleteGroup(int group) {
+        socket.request(deleteGroupMessage(group), "delete link group " + group);
     }
 
     public void delete(String name) {

@@ -25,6 +25,7 @@ public final class Rt {
             IFLA_LINK_NETNSID = 37,
             IFLA_ALT_IFNAME = 53,
             IFLA_AF_SPEC = 26,
+            IFLA_GROUP = 27,
             IFLA_GSO_MAX_SIZE = 41;
     public static final int IFLA_INET6_ADDR_GEN_MODE = 8;
     public static final int RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3, RTGENMSG_SIZE = 4;

@@ -25,12 +25,12 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.AbstractStub;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +54,9 @@ public final class Containerd implements AutoCloseable {
     /** Chunk size of content writes: well under gRPC's 4 MiB message limit. */
 
     // gRPC asks every channel for SO_KEEPALIVE, which a Unix socket has not: Netty would log a warning per
-    // connection (from Bootstrap's logger; set on the package so every bootstrap class inherits it). Held in
-    // a field: the logging framework keeps loggers only weakly.
-    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+    // connection (from the client Bootstrap's logger: the API server's ServerBootstrap keeps its own). Held
+    // in a field: the logging framework keeps loggers only weakly.
+    private static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.netty.bootstrap.Bootstrap");
 
     static {
         BOOTSTRAP_LOG.setLevel(Level.SEVERE);

@@ -145,6 +145,15 @@ public final class ContainerdRuntime implements ContainerRuntime {
         }
     }
 
+    /**
+     * The connection to containerd this runtime uses (namespace {@code config.namespace()}), for the image
+     * store to share: a second channel would cost its own event loop thread and HTTP/2 buffers. The runtime
+     * closes it.
+     */
+    public Containerd client() {
+        return client;
+    }
+
     private static void ensureNamespace(Containerd client, String namespace) {
         try {
             client.namespaces()

@@ -22,7 +22,10 @@ import javax.net.ssl.SSLException;
  */
 public final class RegistryClient {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    private final HttpClient http;
+    // Built at the first registry call: a client builds the default SSLContext (about 400 TLS and
+    // certificate classes, the CA store's objects) and a selector thread, which a berthd that never
+    // pulls or pushes would keep for nothing (docs/footprint.md).
+    private HttpClient http;
     private final InsecureRegistries insecure;
     private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
@@ -33,11 +36,6 @@ public final class RegistryClient {
 
     public RegistryClient(InsecureRegistries insecure) {
         this.insecure = insecure;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
     }
 
     /** A session on one repository of {@code ref}'s registry, for pulling or also pushing. */
@@ -46,7 +44,13 @@ public final class RegistryClient {
         return new RegistryRepository(this, base, ref.path(), auth, push);
     }
 
-    HttpClient http() {
+    synchronized HttpClient http() {
+        if (http == null)
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .build();
         return http;
     }
 
@@ -79,7 +83,7 @@ public final class RegistryClient {
                 .GET()
                 .build();
         try {
-            http.send(req, HttpResponse.BodyHandlers.discarding());
+            http().send(req, HttpResponse.BodyHandlers.discarding());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
