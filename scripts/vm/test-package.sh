@@ -88,8 +88,8 @@ echo "\$out"
 [ "\$out" = "hello from busybox" ] || fail "docker run --rm printed '\$out'"
 step "a user network: two containers find each other by name"
 \$docker network create --subnet 10.77.0.0/24 vmnet
-\$docker run -d --name va --network vmnet busybox sleep 600
-\$docker run -d --name vb --network vmnet busybox sleep 600
+\$docker run -d --name va --network vmnet busybox sleep 7200
+\$docker run -d --name vb --network vmnet busybox sleep 7200
 \$docker exec va ping -c 2 -W 2 vb
 \$docker exec vb ping -c 2 -W 2 10.77.0.1
 \$docker ps

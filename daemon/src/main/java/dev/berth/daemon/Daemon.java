@@ -11,6 +11,7 @@ import dev.berth.daemon.api.ExecApi;
 import dev.berth.daemon.api.HostFacts;
 import dev.berth.daemon.api.ImagesApi;
 import dev.berth.daemon.api.NetworksApi;
+import dev.berth.daemon.api.NotImplementedApi;
 import dev.berth.daemon.api.SystemApi;
 import dev.berth.daemon.api.VolumesApi;
 import dev.berth.daemon.api.shapes.SystemInfo;
@@ -412,6 +413,7 @@ public final class Daemon implements AutoCloseable {
         new ArchiveApi(p.containers()).register(r);
         new ExecApi(p.containers()).register(r);
         new VolumesApi(p.containers()).register(r);
+        new NotImplementedApi(p.containers()).register(r);
         new ImagesApi(p.images(), p.imageUsers()).withEvents(p.events()).register(r);
         new EventsApi(p.events()).register(r);
         new BerthApi(p.engine(), p.containers(), p.hostNetns(), p.firewall(), p.cluster()).register(r);

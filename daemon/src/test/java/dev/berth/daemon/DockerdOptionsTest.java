@@ -113,6 +113,15 @@ class DockerdOptionsTest {
             ExecResult p = d.docker("run", "-d", "--name", "web", "-p", "8080:80", "nginx");
             assertFalse(p.ok());
             assertTrue(p.stderr().contains("--iptables=false"), p.stderr());
+            // what Berth does not implement yet answers 501 naming it (not 404 page not found)
+            for (String[] cmd : new String[][] {{"diff", "c1"}, {"commit", "c1", "img:1"}, {"system", "df"}}) {
+                ExecResult r = d.docker(cmd);
+                assertFalse(r.ok(), String.join(" ", cmd));
+                String verb = cmd[0].equals("system") ? "system df" : cmd[0];
+                assertTrue(r.stderr().contains("docker " + verb + " ("), r.stderr());
+                assertTrue(r.stderr().contains("Berth does not"), r.stderr());
+            }
+            assertTrue(d.docker("diff", "nope").stderr().contains("No such container: nope"));
             String log = d.log();
             assertTrue(log.contains("--selinux-enabled does nothing: SELinux is not enabled on this host"), log);
             assertTrue(log.contains("--userland-proxy: Berth has no userland proxy"), log);
