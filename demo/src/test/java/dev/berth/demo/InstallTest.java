@@ -80,6 +80,7 @@ class InstallTest {
         String unit = Files.readString(dest.resolve("opt/b/lib/systemd/system/berthd.service"));
         assertTrue(unit.contains("\nExecStart=/opt/b/bin/berthd --config /srv/e/berth/berthd.json\n"), unit);
         assertTrue(unit.contains("\nKillMode=process\n"), unit);
+        assertTrue(unit.contains("\nSuccessExitStatus=143\n"), unit);
         String socketUnit = Files.readString(dest.resolve("opt/b/lib/systemd/system/berthd.socket"));
         assertTrue(
                 socketUnit.contains("\nListenStream=/run/berth/berth.sock\n")
