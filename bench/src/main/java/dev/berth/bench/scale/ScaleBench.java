@@ -184,14 +184,15 @@ public final class ScaleBench {
                     rate(client, clientNs, 1); // warm-up: JIT, conntrack, ARP
                     publishP50(e, publishes, 0, null);
                     for (int r = 0; r < rounds; r++) {
-                        fewPub.add(publishP50(e, publishes, 40000 + r * 1000, fewSteps));
+                        // Probe ports repeat every 10 rounds (each probe is removed after it): ports stay <= 65535.
+                        fewPub.add(publishP50(e, publishes, 40000 + (r % 10) * 1000, fewSteps));
                         fewRate.add(rate(client, clientNs, seconds));
                         long t0 = System.nanoTime();
                         e.createSandbox(SandboxRequest.on("bulk", "net")
                                 .publishing("20000-" + (20000 + bulk - 1) + ":20000-" + (20000 + bulk - 1)));
                         bulkAdd[r] = System.nanoTime() - t0;
                         if (many == null) many = Ruleset.of(host);
-                        manyPub.add(publishP50(e, publishes, 50000 + r * 1000, manySteps));
+                        manyPub.add(publishP50(e, publishes, 50000 + (r % 10) * 1000, manySteps));
                         manyRate.add(rate(client, clientNs, seconds));
                         t0 = System.nanoTime();
                         e.removeSandbox("bulk");
